@@ -1,0 +1,1 @@
+package dev.fanout.mock; final class MockServerMain { public static void main(String[] a) {} }

@@ -1,0 +1,1 @@
+package dev.fanout; final class Placeholder {}
