@@ -1,1 +1,0 @@
-package dev.fanout; final class Placeholder {}
