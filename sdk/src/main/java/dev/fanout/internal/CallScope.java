@@ -3,6 +3,7 @@ package dev.fanout.internal;
 import dev.fanout.CallTrace;
 import dev.fanout.Deadline;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -20,10 +21,21 @@ public final class CallScope {
 
   private final Deadline deadline;
   private final Consumer<CallTrace> traceSink;
+  private final Consumer<Future<?>> callSink;
 
   public CallScope(Deadline deadline, Consumer<CallTrace> traceSink) {
+    this(deadline, traceSink, null);
+  }
+
+  /**
+   * @param callSink receives every call future created in this scope, so the fan-out can cancel the calls
+   *     a task started even when the task returned a derived future (a {@code thenApply} of the call does
+   *     not pass its cancellation on).
+   */
+  public CallScope(Deadline deadline, Consumer<CallTrace> traceSink, Consumer<Future<?>> callSink) {
     this.deadline = Objects.requireNonNull(deadline, "deadline == null");
     this.traceSink = traceSink;
+    this.callSink = callSink;
   }
 
   /** Returns the scope installed on this thread, or {@code null} outside any fan-out. */
@@ -54,6 +66,13 @@ public final class CallScope {
 
   public Deadline deadline() {
     return deadline;
+  }
+
+  /** Registers a call started in this scope so that cancelling the task that started it cancels the call. */
+  public void track(Future<?> call) {
+    if (callSink != null) {
+      callSink.accept(call);
+    }
   }
 
   /** Delivers a finished call's trace to the fan-out that started it; no-op without a sink. */
