@@ -1,0 +1,517 @@
+package dev.fanout;
+
+import dev.fanout.chat.ChatService;
+import dev.fanout.internal.ChatServiceImpl;
+import dev.fanout.internal.HttpEngine;
+import dev.fanout.internal.JsonServiceImpl;
+import dev.fanout.internal.Threads;
+import dev.fanout.internal.UserServiceImpl;
+import dev.fanout.json.JsonService;
+import dev.fanout.users.UserService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+
+/**
+ * A client for one backend, tuned for fanning out many calls at once: {@link #users()}, {@link #chat()}
+ * (OpenAI-compatible) and {@link #json()} (any JSON endpoint of your own), each call in blocking and
+ * {@link CompletableFuture} form.
+ *
+ * <pre>{@code
+ * try (FanoutClient client = FanoutClient.builder().baseUrl("http://localhost:8080").build()) {
+ *   CompletableFuture<User> user = client.users().getAsync(7);
+ * }
+ * }</pre>
+ *
+ * <h2>Clients should be shared.</h2>
+ * A client is thread-safe and holds a dispatcher, a connection pool and a scheduler; build one per backend
+ * and use it from every thread.
+ *
+ * <h2>No fan-out is silently capped.</h2>
+ * OkHttp's default {@link Dispatcher} runs at most 5 async calls per host (6 calls of 1 s then take 2 s).
+ * This client sizes its dispatcher's {@code maxRequests} and {@code maxRequestsPerHost} and its connection
+ * pool to {@link Builder#maxInFlight(int)}; calls beyond that wait in the dispatcher's queue, which costs no
+ * thread. On Java 21+ the dispatcher runs on virtual threads (see {@link VirtualThreads}).
+ *
+ * <h2>Deadlines and traces.</h2>
+ * A call started inside a fan-out's task is charged, retries and backoffs included, against the
+ * fan-out's deadline (and the client's {@link Builder#callTimeout(Duration)}): when it passes the call is
+ * cancelled and fails with {@link dev.fanout.errors.FanoutTimeoutException}. Every finished call yields a
+ * {@link CallTrace}, delivered to the fan-out's report and to {@link Builder#traceListener(Consumer)}.
+ *
+ * <h2>Ownership.</h2>
+ * This client owns its dispatcher executor and scheduler and shuts them down in {@link #close()}, and owns
+ * its connection pool and evicts it, unless the pool came with a caller's {@link Builder#okHttpClient
+ * OkHttpClient}; a caller's {@link Builder#scheduler scheduler} is not shut down either.
+ */
+public final class FanoutClient implements AutoCloseable {
+  /** Defaults to 10 s. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** Defaults to 60 s. */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
+  /** Defaults to 60 s. */
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+  /** No overall limit per call: {@link Duration#ZERO}. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ZERO;
+  /** 256 concurrent calls. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  /** 16 MiB. */
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+  /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */
+  public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(5);
+  /** {@link VirtualThreads#AUTO}. */
+  public static final VirtualThreads DEFAULT_VIRTUAL_THREADS = VirtualThreads.AUTO;
+
+  private static final long CLOSE_WAIT_MILLIS = 1000;
+
+  private final Builder settings;
+  private final int id;
+  private final OkHttpClient okHttp;
+  private final ExecutorService dispatcherExecutor;
+  private final boolean virtual;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final boolean ownsPool;
+  private final HttpEngine engine;
+  private final UserService users;
+  private final ChatService chat;
+  private final JsonService json;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private FanoutClient(Builder b) {
+    this.settings = new Builder(b);
+    this.id = Threads.nextClientId();
+    String prefix = "fanout-" + id + "-";
+
+    boolean useVirtual;
+    switch (b.virtualThreads) {
+      case ON:
+        if (!Threads.virtualThreadsAvailable()) {
+          throw new IllegalStateException(
+              "virtualThreads(ON) needs Java 21+; running " + Runtime.version().feature());
+        }
+        useVirtual = true;
+        break;
+      case OFF:
+        useVirtual = false;
+        break;
+      default:
+        useVirtual = Threads.virtualThreadsAvailable();
+    }
+    this.virtual = useVirtual;
+    this.dispatcherExecutor = useVirtual
+        ? Threads.newVirtualThreadPerTaskExecutor(prefix + "dispatcher-")
+        : Threads.newPlatformPool(prefix + "dispatcher-");
+    Dispatcher dispatcher = new Dispatcher(dispatcherExecutor);
+    dispatcher.setMaxRequests(b.maxInFlight);
+    dispatcher.setMaxRequestsPerHost(b.maxInFlight);
+
+    OkHttpClient.Builder ok = b.okHttpClient != null ? b.okHttpClient.newBuilder() : new OkHttpClient.Builder();
+    ok.dispatcher(dispatcher)
+        .connectTimeout(b.connectTimeout)
+        .readTimeout(b.readTimeout)
+        .writeTimeout(b.writeTimeout)
+        .callTimeout(Duration.ZERO) // the SDK enforces callTimeout over all attempts itself
+        .eventListenerFactory(
+            dev.fanout.internal.TraceEventListener.factory(b.okHttpClient == null ? null : b.okHttpClient.eventListenerFactory()));
+    this.ownsPool = b.okHttpClient == null;
+    if (ownsPool) {
+      ok.connectionPool(new ConnectionPool(b.maxInFlight, DEFAULT_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS));
+    }
+    if (b.http2PriorKnowledge) {
+      ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+    }
+    this.okHttp = ok.build();
+
+    this.ownsScheduler = b.scheduler == null;
+    this.scheduler = ownsScheduler ? Threads.newScheduler(prefix + "scheduler-") : b.scheduler;
+    Sleeper sleeper = b.sleeper != null ? b.sleeper : schedulerSleeper(scheduler);
+    this.engine = new HttpEngine(
+        okHttp, b.baseUrl, b.apiKey, b.retryPolicy, b.callTimeout, b.maxResponseBytes,
+        sleeper, scheduler, b.clock, b.traceListener);
+    this.users = new UserServiceImpl(engine);
+    this.chat = new ChatServiceImpl(engine);
+    this.json = new JsonServiceImpl(engine);
+  }
+
+  /** Returns a builder; {@link Builder#baseUrl(String)} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns a builder with this client's settings; what it builds is a new, independent client. */
+  public Builder newBuilder() {
+    return new Builder(settings);
+  }
+
+  /** Returns the users API. */
+  public UserService users() {
+    return users;
+  }
+
+  /** Returns the OpenAI-compatible chat completions API. */
+  public ChatService chat() {
+    return chat;
+  }
+
+  /** Returns calls to any JSON endpoint under the base URL. */
+  public JsonService json() {
+    return json;
+  }
+
+  /** Returns the base URL every path is resolved against (always ending in {@code /}). */
+  public HttpUrl baseUrl() {
+    return settings.baseUrl;
+  }
+
+  /** Returns the concurrency limit. */
+  public int maxInFlight() {
+    return settings.maxInFlight;
+  }
+
+  /** Returns the retry policy. */
+  public RetryPolicy retryPolicy() {
+    return settings.retryPolicy;
+  }
+
+  /** Returns true if this client's dispatcher runs on virtual threads. */
+  public boolean usesVirtualThreads() {
+    return virtual;
+  }
+
+  /**
+   * Returns the tuned OkHttp client underneath (its dispatcher, pool and listeners are this client's).
+   * Calls made on it directly bypass retries, deadlines and traces. It stops working after
+   * {@link #close()}.
+   */
+  public OkHttpClient httpClient() {
+    return okHttp;
+  }
+
+  /**
+   * Cancels every unfinished call (their futures fail with
+   * {@link dev.fanout.errors.FanoutCancelledException}), shuts down the dispatcher executor and, if this
+   * client owns them, the scheduler and the connection pool. Waits up to a second for the dispatcher's
+   * threads to end. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    engine.close();
+    okHttp.dispatcher().cancelAll();
+    dispatcherExecutor.shutdown();
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+    String prefix = "fanout-" + id + "-";
+    if (!Thread.currentThread().getName().startsWith(prefix)) {
+      try {
+        dispatcherExecutor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        if (ownsScheduler) {
+          scheduler.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownsPool) {
+      okHttp.connectionPool().evictAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FanoutClient{baseUrl=" + settings.baseUrl
+        + ", apiKey=" + (settings.apiKey == null ? "none" : "██")
+        + ", maxInFlight=" + settings.maxInFlight
+        + ", virtualThreads=" + virtual
+        + ", retryPolicy=" + settings.retryPolicy
+        + (closed.get() ? ", closed" : "") + '}';
+  }
+
+  private static Sleeper schedulerSleeper(ScheduledExecutorService scheduler) {
+    return duration -> {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      if (duration.isZero() || duration.isNegative()) {
+        done.complete(null);
+        return done;
+      }
+      ScheduledFuture<?> timer =
+          scheduler.schedule(() -> done.complete(null), duration.toNanos(), TimeUnit.NANOSECONDS);
+      done.whenComplete((v, t) -> {
+        if (done.isCancelled()) {
+          timer.cancel(false);
+        }
+      });
+      return done;
+    };
+  }
+
+  /**
+   * Configures and builds a {@link FanoutClient}. Every setter validates its argument and names a bad
+   * value in its {@link IllegalArgumentException}.
+   */
+  public static final class Builder {
+    private HttpUrl baseUrl;
+    private String apiKey;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private OkHttpClient okHttpClient;
+    private boolean http2PriorKnowledge;
+    private VirtualThreads virtualThreads = DEFAULT_VIRTUAL_THREADS;
+    private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+    private ScheduledExecutorService scheduler;
+    private Sleeper sleeper;
+    private Clock clock = Clock.systemUTC();
+    private Consumer<CallTrace> traceListener;
+
+    private Builder() {}
+
+    private Builder(Builder b) {
+      this.baseUrl = b.baseUrl;
+      this.apiKey = b.apiKey;
+      this.connectTimeout = b.connectTimeout;
+      this.readTimeout = b.readTimeout;
+      this.writeTimeout = b.writeTimeout;
+      this.callTimeout = b.callTimeout;
+      this.maxInFlight = b.maxInFlight;
+      this.retryPolicy = b.retryPolicy;
+      this.okHttpClient = b.okHttpClient;
+      this.http2PriorKnowledge = b.http2PriorKnowledge;
+      this.virtualThreads = b.virtualThreads;
+      this.maxResponseBytes = b.maxResponseBytes;
+      this.scheduler = b.scheduler;
+      this.sleeper = b.sleeper;
+      this.clock = b.clock;
+      this.traceListener = b.traceListener;
+    }
+
+    /**
+     * Sets the server's base URL, an absolute {@code http} or {@code https} URL such as
+     * {@code http://localhost:8080} or {@code https://api.openai.com/v1}. Paths of calls are resolved under
+     * it (a {@code /} is appended to its path if missing). Required; there is no default.
+     */
+    public Builder baseUrl(String baseUrl) {
+      if (baseUrl == null) {
+        throw new IllegalArgumentException("baseUrl == null");
+      }
+      if (baseUrl.isBlank()) {
+        throw new IllegalArgumentException("baseUrl is blank: \"" + baseUrl + "\"");
+      }
+      String lower = baseUrl.strip().toLowerCase(Locale.ROOT);
+      if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+        throw new IllegalArgumentException("baseUrl is not an absolute http(s) URL: " + baseUrl);
+      }
+      HttpUrl url = HttpUrl.parse(baseUrl.strip());
+      if (url == null) {
+        throw new IllegalArgumentException("baseUrl is not a valid URL: " + baseUrl);
+      }
+      return baseUrl(url);
+    }
+
+    /** Sets the server's base URL. Required; there is no default. */
+    public Builder baseUrl(HttpUrl baseUrl) {
+      if (baseUrl == null) {
+        throw new IllegalArgumentException("baseUrl == null");
+      }
+      if (baseUrl.encodedQuery() != null || baseUrl.encodedFragment() != null) {
+        throw new IllegalArgumentException("baseUrl must not have a query or fragment: " + baseUrl);
+      }
+      if (!baseUrl.username().isEmpty() || !baseUrl.password().isEmpty()) {
+        throw new IllegalArgumentException("baseUrl must not carry credentials (use apiKey): "
+            + baseUrl.newBuilder().username("").password("").build());
+      }
+      String path = baseUrl.encodedPath();
+      this.baseUrl = path.endsWith("/") ? baseUrl : baseUrl.newBuilder().encodedPath(path + "/").build();
+      return this;
+    }
+
+    /**
+     * Sets the API key, sent as {@code Authorization: Bearer <key>} on every call; {@code null} sends no
+     * {@code Authorization} header. The key never appears in {@code toString()}, logs or exception
+     * messages. Defaults to null.
+     */
+    public Builder apiKey(String apiKey) {
+      if (apiKey != null) {
+        if (apiKey.isBlank()) {
+          throw new IllegalArgumentException("apiKey is blank");
+        }
+        for (int i = 0; i < apiKey.length(); i++) {
+          char c = apiKey.charAt(i);
+          if (c <= 0x20 || c >= 0x7f) {
+            throw new IllegalArgumentException(
+                "apiKey has a character not allowed in a header at index " + i + " (value not shown)");
+          }
+        }
+      }
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /** Sets the timeout for opening a connection, per attempt; zero means none. Defaults to 10 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = nonNegative(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /** Sets the longest silence while reading a response, per attempt; zero means none. Defaults to 60 s. */
+    public Builder readTimeout(Duration readTimeout) {
+      this.readTimeout = nonNegative(readTimeout, "readTimeout");
+      return this;
+    }
+
+    /** Sets the longest stall while writing a request, per attempt; zero means none. Defaults to 60 s. */
+    public Builder writeTimeout(Duration writeTimeout) {
+      this.writeTimeout = nonNegative(writeTimeout, "writeTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the budget of a whole logical call, from its creation (queueing, every attempt and every backoff
+     * included); the earlier of it and a fan-out's deadline applies. When it passes, the call is cancelled
+     * and fails with {@link dev.fanout.errors.FanoutTimeoutException}. Zero means no limit. Defaults to 0
+     * (no limit).
+     */
+    public Builder callTimeout(Duration callTimeout) {
+      this.callTimeout = nonNegative(callTimeout, "callTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how many calls may be in flight at once; OkHttp's {@code maxRequests}, {@code maxRequestsPerHost}
+     * and the pool's idle connections are sized to it. Further calls wait in the dispatcher's queue (their
+     * queue time shows in the {@link CallTrace}). Defaults to 256.
+     */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight < 1: " + maxInFlight);
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /** Sets when and how calls are retried; {@link RetryPolicy#none()} disables retries. Defaults to {@link RetryPolicy#defaults()}. */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy == null");
+      return this;
+    }
+
+    /**
+     * Shares an existing OkHttp client: this client is derived with {@link OkHttpClient#newBuilder()}, so
+     * it keeps that client's connection pool, interceptors, TLS, proxy and event listener. It gets its own
+     * {@link Dispatcher} sized to {@link #maxInFlight(int)} (so the caller's per-host limit cannot cap a
+     * fan-out) and this builder's timeouts. The caller keeps owning the shared client: {@link #close()}
+     * does not evict its pool. Defaults to null (a new OkHttp client).
+     */
+    public Builder okHttpClient(OkHttpClient okHttpClient) {
+      this.okHttpClient = okHttpClient;
+      return this;
+    }
+
+    /**
+     * Speaks HTTP/2 without TLS from the first byte (h2c prior knowledge), for servers known to support
+     * it; the base URL must then be {@code http}. Over TLS, HTTP/2 is negotiated automatically whatever this
+     * setting. Defaults to false.
+     */
+    public Builder http2PriorKnowledge(boolean http2PriorKnowledge) {
+      this.http2PriorKnowledge = http2PriorKnowledge;
+      return this;
+    }
+
+    /** Sets whether OkHttp's dispatcher runs on virtual threads. Defaults to {@link VirtualThreads#AUTO}. */
+    public Builder virtualThreads(VirtualThreads virtualThreads) {
+      this.virtualThreads = Objects.requireNonNull(virtualThreads, "virtualThreads == null");
+      return this;
+    }
+
+    /**
+     * Sets the largest response body (or streamed data) a call reads; a larger one fails with
+     * {@link dev.fanout.errors.DecodeException} after reading at most this many bytes plus one. Defaults
+     * to 16 MiB.
+     */
+    public Builder maxResponseBytes(long maxResponseBytes) {
+      if (maxResponseBytes < 1) {
+        throw new IllegalArgumentException("maxResponseBytes < 1: " + maxResponseBytes);
+      }
+      this.maxResponseBytes = maxResponseBytes;
+      return this;
+    }
+
+    /**
+     * Sets the scheduler for retry backoffs and deadline timers; its tasks only complete futures and
+     * enqueue calls. The caller owns it: {@link #close()} does not shut it down. Defaults to null (a
+     * one-thread scheduler owned by the client).
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /**
+     * Sets how retry backoffs wait; tests inject one that records durations and completes at once.
+     * Defaults to null (waits scheduled on the client's scheduler).
+     */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = sleeper;
+      return this;
+    }
+
+    /** Sets the clock used to read {@code Retry-After} HTTP dates. Defaults to {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /**
+     * Receives the {@link CallTrace} of every finished call (success, failure or cancel), on the thread that
+     * finished it; it must return quickly and must not block. Defaults to null (none).
+     */
+    public Builder traceListener(Consumer<CallTrace> traceListener) {
+      this.traceListener = traceListener;
+      return this;
+    }
+
+    /**
+     * Builds the client.
+     *
+     * @throws IllegalStateException if no base URL was set, or {@link VirtualThreads#ON} was asked for
+     *     before Java 21
+     */
+    public FanoutClient build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("baseUrl == null: set it with baseUrl(...)");
+      }
+      return new FanoutClient(this);
+    }
+
+    private static Duration nonNegative(Duration d, String name) {
+      if (d == null) {
+        throw new IllegalArgumentException(name + " == null");
+      }
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " < 0: " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.fanout.internal;
+
+import dev.fanout.errors.BadRequestException;
+import dev.fanout.errors.NotFoundException;
+import dev.fanout.errors.RateLimitedException;
+import dev.fanout.errors.ServerException;
+import dev.fanout.errors.ServiceException;
+import dev.fanout.errors.UnauthorizedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/** Turns an error response into the matching {@link ServiceException} subtype. */
+final class Errors {
+  /** How much of an error body an exception keeps. */
+  static final int MAX_ERROR_BODY_BYTES = 8 * 1024;
+  /** How much of it the message shows. */
+  private static final int MAX_MESSAGE_BODY_CHARS = 200;
+
+  private Errors() {}
+
+  static ServiceException fromResponse(Response response, Clock clock) {
+    Request request = response.request();
+    int code = response.code();
+    String method = request.method();
+    String url = Redaction.url(request.url());
+    Map<String, List<String>> headers = Redaction.headers(response.headers());
+    String body = Bodies.readPrefix(response.body(), MAX_ERROR_BODY_BYTES);
+    Duration retryAfter = RetryAfter.parse(response.headers(), clock);
+
+    StringBuilder m = new StringBuilder("HTTP ").append(code).append(' ').append(reason(code, response.message()));
+    m.append(" (").append(method).append(' ').append(Redaction.pathAndQuery(request.url())).append(')');
+    if (retryAfter != null && code == 429) {
+      m.append(" retry after ").append(retryAfter.toMillis()).append(" ms");
+    }
+    if (!body.isEmpty()) {
+      String oneLine = body.replaceAll("\\s+", " ").trim();
+      m.append(": ").append(
+          oneLine.length() <= MAX_MESSAGE_BODY_CHARS ? oneLine : oneLine.substring(0, MAX_MESSAGE_BODY_CHARS) + "…");
+    }
+    String message = m.toString();
+    switch (code) {
+      case 400:
+        return new BadRequestException(message, code, method, url, headers, body);
+      case 401:
+        return new UnauthorizedException(message, code, method, url, headers, body);
+      case 404:
+        return new NotFoundException(message, code, method, url, headers, body);
+      case 429:
+        return new RateLimitedException(message, code, method, url, headers, body, retryAfter);
+      default:
+        if (code >= 500 && code <= 599) {
+          return new ServerException(message, code, method, url, headers, body);
+        }
+        return new ServiceException(message, code, method, url, headers, body);
+    }
+  }
+
+  /**
+   * Returns the status's standard reason phrase, or the server's for a status without one (servers send
+   * arbitrary phrases, and HTTP/2 sends none).
+   */
+  static String reason(int code, String serverMessage) {
+    String standard = standardReason(code);
+    if (!standard.isEmpty() || serverMessage == null) {
+      return standard;
+    }
+    return serverMessage.strip();
+  }
+
+  private static String standardReason(int code) {
+    switch (code) {
+      case 400: return "Bad Request";
+      case 401: return "Unauthorized";
+      case 403: return "Forbidden";
+      case 404: return "Not Found";
+      case 405: return "Method Not Allowed";
+      case 408: return "Request Timeout";
+      case 409: return "Conflict";
+      case 413: return "Payload Too Large";
+      case 422: return "Unprocessable Entity";
+      case 429: return "Too Many Requests";
+      case 500: return "Internal Server Error";
+      case 502: return "Bad Gateway";
+      case 503: return "Service Unavailable";
+      case 504: return "Gateway Timeout";
+      default: return "";
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.fanout.json;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Calls to any JSON endpoint of your own API: a method, a path under the client's base URL and an optional
+ * body (serialized with Jackson), answered by a JSON body read as a Jackson type. Obtain it from
+ * {@link dev.fanout.FanoutClient#json()}.
+ *
+ * <p>Paths are relative to the base URL: with base URL {@code https://api.example.com/v2/},
+ * {@code "search?q=x"} and {@code "/search?q=x"} both mean {@code https://api.example.com/v2/search?q=x}.
+ * Absolute URLs are rejected, so the API key is never sent to another host. Put query values through
+ * {@link java.net.URLEncoder} yourself.
+ *
+ * <p>Type {@code Void} (or {@code TypeReference<Void>}) ignores the response body and yields {@code null};
+ * {@code JsonNode} yields the tree. Every call is retried by the client's {@link dev.fanout.RetryPolicy},
+ * whatever its method.
+ *
+ * <p>Async methods return a future whose cancellation cancels the HTTP call; they throw synchronously only
+ * for invalid arguments ({@link IllegalArgumentException}), before any request is made.
+ */
+public interface JsonService {
+
+  /** Sends {@code method path} with {@code body} (may be {@code null}) and reads the answer as {@code type}. */
+  <T> CompletableFuture<T> callAsync(String method, String path, Object body, Class<T> type);
+
+  /** Sends {@code method path} with {@code body} (may be {@code null}) and reads the answer as {@code type}. */
+  <T> CompletableFuture<T> callAsync(String method, String path, Object body, TypeReference<T> type);
+
+  /** Blocking form of {@link #callAsync(String, String, Object, Class)}. */
+  <T> T call(String method, String path, Object body, Class<T> type);
+
+  /** Blocking form of {@link #callAsync(String, String, Object, TypeReference)}. */
+  <T> T call(String method, String path, Object body, TypeReference<T> type);
+
+  default <T> T get(String path, Class<T> type) {
+    return call("GET", path, null, type);
+  }
+
+  default <T> T get(String path, TypeReference<T> type) {
+    return call("GET", path, null, type);
+  }
+
+  default <T> CompletableFuture<T> getAsync(String path, Class<T> type) {
+    return callAsync("GET", path, null, type);
+  }
+
+  default <T> CompletableFuture<T> getAsync(String path, TypeReference<T> type) {
+    return callAsync("GET", path, null, type);
+  }
+
+  default <T> T post(String path, Object body, Class<T> type) {
+    return call("POST", path, body, type);
+  }
+
+  default <T> T post(String path, Object body, TypeReference<T> type) {
+    return call("POST", path, body, type);
+  }
+
+  default <T> CompletableFuture<T> postAsync(String path, Object body, Class<T> type) {
+    return callAsync("POST", path, body, type);
+  }
+
+  default <T> CompletableFuture<T> postAsync(String path, Object body, TypeReference<T> type) {
+    return callAsync("POST", path, body, type);
+  }
+}
