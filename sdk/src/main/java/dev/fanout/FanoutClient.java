@@ -494,12 +494,15 @@ public final class FanoutClient implements AutoCloseable {
     /**
      * Builds the client.
      *
-     * @throws IllegalStateException if no base URL was set, or {@link VirtualThreads#ON} was asked for
-     *     before Java 21
+     * @throws IllegalStateException if no base URL was set, {@link #http2PriorKnowledge(boolean)} was asked
+     *     for with an https base URL, or {@link VirtualThreads#ON} before Java 21
      */
     public FanoutClient build() {
       if (baseUrl == null) {
         throw new IllegalStateException("baseUrl == null: set it with baseUrl(...)");
+      }
+      if (http2PriorKnowledge && baseUrl.isHttps()) {
+        throw new IllegalStateException("http2PriorKnowledge needs an http base URL: " + baseUrl);
       }
       return new FanoutClient(this);
     }

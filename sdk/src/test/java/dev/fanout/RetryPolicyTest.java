@@ -1,0 +1,44 @@
+package dev.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class RetryPolicyTest {
+
+  @Test
+  void exponentialBackoffWithoutJitterIsExact() {
+    RetryPolicy p = RetryPolicy.builder()
+        .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofMillis(350)).multiplier(2).jitter(0).build();
+    assertThat(p.backoff(1, null)).isEqualTo(Duration.ofMillis(100));
+    assertThat(p.backoff(2, null)).isEqualTo(Duration.ofMillis(200));
+    assertThat(p.backoff(3, null)).isEqualTo(Duration.ofMillis(350));
+    assertThat(p.backoff(30, null)).isEqualTo(Duration.ofMillis(350));
+  }
+
+  @RepeatedTest(20)
+  void jitterOnlyShortensWithinItsFraction() {
+    RetryPolicy p = RetryPolicy.builder().initialBackoff(Duration.ofSeconds(1)).jitter(0.25).build();
+    assertThat(p.backoff(1, null)).isBetween(Duration.ofMillis(750), Duration.ofSeconds(1));
+  }
+
+  @Test
+  void retryAfterIsHonouredUpToTheCap() {
+    RetryPolicy p = RetryPolicy.builder().retryAfterCap(Duration.ofSeconds(30)).build();
+    assertThat(p.backoff(1, Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(2));
+    assertThat(p.backoff(1, Duration.ofDays(7))).isEqualTo(Duration.ofSeconds(30));
+    assertThat(p.backoff(1, Duration.ZERO)).isEqualTo(Duration.ZERO);
+  }
+
+  @Test
+  void noneMakesOneAttemptAndNewBuilderCopies() {
+    assertThat(RetryPolicy.none().maxAttempts()).isEqualTo(1);
+    RetryPolicy p = RetryPolicy.defaults().newBuilder().maxAttempts(5).build();
+    assertThat(p.maxAttempts()).isEqualTo(5);
+    assertThat(p.initialBackoff()).isEqualTo(RetryPolicy.DEFAULT_INITIAL_BACKOFF);
+  }
+}
