@@ -1,1 +1,215 @@
-package dev.fanout.mock; final class MockServerMain { public static void main(String[] a) {} }
+package dev.fanout.mock;
+
+import dev.fanout.mock.internal.Durations;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The standalone mock server: {@code java -jar mock-server/target/fanout-mock-server.jar --port 0
+ * --latency 1s}. Prints {@code Listening on http://127.0.0.1:PORT} as the first line of stdout
+ * once it accepts connections, serves until SIGINT or SIGTERM, then shuts down cleanly. A bad flag
+ * prints one line and the usage on stderr and exits with 2.
+ */
+@Command(
+    name = "fanout-mock-server",
+    mixinStandardHelpOptions = true,
+    version = "fanout-mock-server 0.1.0",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+        "Simulated latency-bound backends: users, OpenAI-compatible chat completions, retrieval.",
+        "Routes: GET /users/{id}, POST /v1/chat/completions, GET /v1/models, GET /search?q=&k=,",
+        "        GET /__admin/stats, POST /__admin/reset."
+    })
+public final class MockServerMain implements Callable<Integer> {
+  /** Exit code of a bad flag (picocli's usage error). */
+  public static final int EXIT_USAGE = 2;
+  /** Exit code when the server cannot start (for example the port is taken). */
+  public static final int EXIT_CANNOT_START = 1;
+
+  @Option(names = "--port", paramLabel = "PORT", description = "Port to listen on; 0 picks a free one. Defaults to ${DEFAULT-VALUE}.")
+  int port = MockBackend.DEFAULT_PORT;
+
+  @Option(names = "--host", paramLabel = "HOST",
+      description = "Interface to bind; anything but loopback exposes the mock to the network. Defaults to ${DEFAULT-VALUE}.")
+  String host = MockBackend.DEFAULT_HOST;
+
+  @Option(names = "--latency", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Fixed delay of every response, e.g. 1s, 250ms, 0. Defaults to 1s.")
+  Duration latency = Latency.DEFAULT_DELAY;
+
+  @Option(names = "--jitter", paramLabel = "JITTER", converter = JitterConverter.class,
+      description = "Random variation: none, uniform:100ms, normal:50ms or lognormal:0.5 (a bare duration means uniform). Defaults to none.")
+  Jitter jitter = Jitter.none();
+
+  @Option(names = "--seed", paramLabel = "SEED", description = "Seed of jitter and fault draws. Defaults to ${DEFAULT-VALUE}.")
+  long seed = Latency.DEFAULT_SEED;
+
+  @Option(names = "--time-to-first-token", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Streamed chat: wait before the first chunk. Defaults to the latency.")
+  Duration timeToFirstToken;
+
+  @Option(names = "--per-token-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Streamed chat: wait between chunks. Defaults to 0.")
+  Duration perTokenDelay = Latency.DEFAULT_PER_TOKEN_DELAY;
+
+  @Option(names = "--error-rate", paramLabel = "P", description = "Probability of a 5xx answer. Defaults to ${DEFAULT-VALUE}.")
+  double errorRate;
+
+  @Option(names = "--disconnect-before-body-rate", paramLabel = "P",
+      description = "Probability of closing the connection before any response byte. Defaults to ${DEFAULT-VALUE}.")
+  double disconnectBeforeBodyRate;
+
+  @Option(names = "--disconnect-during-body-rate", paramLabel = "P",
+      description = "Probability of closing the connection halfway through the body. Defaults to ${DEFAULT-VALUE}.")
+  double disconnectDuringBodyRate;
+
+  @Option(names = "--stall-rate", paramLabel = "P", description = "Probability of never answering. Defaults to ${DEFAULT-VALUE}.")
+  double stallRate;
+
+  @Option(names = "--malformed-json-rate", paramLabel = "P",
+      description = "Probability of a truncated JSON body. Defaults to ${DEFAULT-VALUE}.")
+  double malformedJsonRate;
+
+  @Option(names = "--rate-limit", paramLabel = "RPS", description = "Requests per second admitted (token bucket), others get 429; 0 = unlimited. Defaults to ${DEFAULT-VALUE}.")
+  double rateLimit;
+
+  @Option(names = "--rate-limit-burst", paramLabel = "N", description = "Token bucket capacity; 0 = ceil(RPS). Defaults to ${DEFAULT-VALUE}.")
+  double rateLimitBurst;
+
+  @Option(names = "--chat-tokens-per-minute", paramLabel = "N", description = "Chat tokens per minute admitted, others get 429; 0 = unlimited. Defaults to ${DEFAULT-VALUE}.")
+  long chatTokensPerMinute;
+
+  @Option(names = "--http2", description = "Speak cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. Defaults to false.")
+  boolean http2;
+
+  @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body accepted; larger get 413. Defaults to ${DEFAULT-VALUE}.")
+  long maxBodyBytes = MockBackend.DEFAULT_MAX_BODY_BYTES;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private volatile MockBackend started;
+
+  public static void main(String[] args) {
+    int code = commandLine(new MockServerMain()).execute(args);
+    System.exit(code);
+  }
+
+  /** The configured picocli command line: bad flags print one line and the usage, exit 2. */
+  public static CommandLine commandLine(MockServerMain command) {
+    CommandLine cli = new CommandLine(command);
+    cli.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      PrintWriter err = c.getErr();
+      err.println("error: " + ex.getMessage());
+      c.usage(err, c.getColorScheme());
+      err.flush();
+      return EXIT_USAGE;
+    });
+    cli.setExecutionExceptionHandler((ex, c, parseResult) -> {
+      c.getErr().println("error: " + ex.getMessage());
+      c.getErr().flush();
+      return EXIT_CANNOT_START;
+    });
+    return cli;
+  }
+
+  /** Builds the backend's profile from the flags; throws IllegalArgumentException for bad values. */
+  Latency latencyProfile() {
+    Latency.Builder b = Latency.builder().delay(latency).jitter(jitter).seed(seed).perTokenDelay(perTokenDelay);
+    if (timeToFirstToken != null) b.timeToFirstToken(timeToFirstToken);
+    return b.build();
+  }
+
+  Faults faultProfile() {
+    return Faults.builder()
+        .seed(seed)
+        .errorRate(errorRate)
+        .disconnectBeforeBodyRate(disconnectBeforeBodyRate)
+        .disconnectDuringBodyRate(disconnectDuringBodyRate)
+        .stallRate(stallRate)
+        .malformedJsonRate(malformedJsonRate)
+        .rateLimit(rateLimit, rateLimitBurst)
+        .chatTokensPerMinute(chatTokensPerMinute)
+        .build();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Latency l;
+    Faults f;
+    try {
+      l = latencyProfile();
+      f = faultProfile();
+      MockBackend.builder().port(port).host(host).maxBodyBytes(maxBodyBytes); // validates
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (!isLoopback(host)) {
+      System.err.println("warning: binding " + host + " exposes this mock server beyond this machine");
+    }
+    MockBackend backend = MockBackend.builder()
+        .latency(l).faults(f).host(host).port(port).http2PriorKnowledge(http2).maxBodyBytes(maxBodyBytes)
+        .recordedRequests(0)
+        .start();
+    started = backend;
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      backend.close();
+    }, "fanout-mock-server-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    System.out.println("Listening on " + backend.url());
+    System.out.flush();
+    System.err.println("latency " + l + ", faults " + f + (http2 ? ", h2c" : "")
+        + "; stats at " + backend.url() + "/__admin/stats; Ctrl-C to stop");
+    stop.await();
+    return 0;
+  }
+
+  /** Stops a server started by {@link #call()} (for tests that run it in-process). */
+  void shutdown() {
+    stop.countDown();
+    MockBackend b = started;
+    if (b != null) b.close();
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Converts {@code 1s}, {@code 250ms}, {@code 0} to a {@link Duration}. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return Durations.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Converts {@code none}, {@code uniform:100ms}, {@code normal:50ms}, {@code lognormal:0.5}. */
+  static final class JitterConverter implements CommandLine.ITypeConverter<Jitter> {
+    @Override
+    public Jitter convert(String value) {
+      try {
+        return Jitter.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,300 @@
+package dev.fanout.mock;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Faults are the failures a simulated backend injects, each with a seeded probability, globally or
+ * per route: 5xx errors, disconnects before or during the response body, stalls (no answer ever),
+ * malformed JSON bodies, and rate limiting as token buckets (requests per second, and for chat
+ * also tokens per minute) answered with {@code 429}, {@code Retry-After} and {@code Retry-After-Ms}.
+ * It is an immutable value.
+ *
+ * <p>Each request that passes validation and the rate limiter draws one number from a random
+ * sequence seeded by {@link #seed()} (one sequence per route, in arrival order), so a run of N
+ * requests injects the same number of each fault every time.
+ *
+ * <p>The probabilities of the exclusive faults ({@code errorRate}, {@code disconnectBeforeBodyRate},
+ * {@code disconnectDuringBodyRate}, {@code stallRate}, {@code malformedJsonRate}) must sum to at
+ * most 1.
+ */
+public final class Faults {
+  /** The default fault seed. */
+  public static final long DEFAULT_SEED = 1L;
+  /** No rate limit. */
+  public static final double NO_RATE_LIMIT = 0;
+  /** No tokens-per-minute limit. */
+  public static final long NO_TOKEN_LIMIT = 0;
+
+  private static final Faults NONE = builder().build();
+
+  private final long seed;
+  private final double errorRate;
+  private final double disconnectBeforeBodyRate;
+  private final double disconnectDuringBodyRate;
+  private final double stallRate;
+  private final double malformedJsonRate;
+  private final double rateLimit;
+  private final double rateLimitBurst;
+  private final long chatTokensPerMinute;
+  private final Map<String, Faults> routes;
+
+  private Faults(Builder b) {
+    seed = b.seed;
+    errorRate = b.errorRate;
+    disconnectBeforeBodyRate = b.disconnectBeforeBodyRate;
+    disconnectDuringBodyRate = b.disconnectDuringBodyRate;
+    stallRate = b.stallRate;
+    malformedJsonRate = b.malformedJsonRate;
+    rateLimit = b.rateLimit;
+    rateLimitBurst = b.rateLimitBurst > 0 ? b.rateLimitBurst : Math.max(1, Math.ceil(b.rateLimit));
+    chatTokensPerMinute = b.chatTokensPerMinute;
+    routes = Collections.unmodifiableMap(new LinkedHashMap<>(b.routes));
+  }
+
+  /** No faults at all. */
+  public static Faults none() {
+    return NONE;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** Probability of answering a 5xx error (500, 502 or 503) instead of the response. */
+  public double errorRate() {
+    return errorRate;
+  }
+
+  /** Probability of closing the connection after the delay, before any response byte. */
+  public double disconnectBeforeBodyRate() {
+    return disconnectBeforeBodyRate;
+  }
+
+  /** Probability of closing the connection halfway through the response body. */
+  public double disconnectDuringBodyRate() {
+    return disconnectDuringBodyRate;
+  }
+
+  /** Probability of never answering (until the client gives up or the server stops). */
+  public double stallRate() {
+    return stallRate;
+  }
+
+  /** Probability of answering 200 with a truncated, unparseable JSON body. */
+  public double malformedJsonRate() {
+    return malformedJsonRate;
+  }
+
+  /** The sum of the exclusive fault probabilities. */
+  public double totalRate() {
+    return errorRate + disconnectBeforeBodyRate + disconnectDuringBodyRate + stallRate + malformedJsonRate;
+  }
+
+  /** Requests per second the token bucket admits, or {@link #NO_RATE_LIMIT}. */
+  public double rateLimit() {
+    return rateLimit;
+  }
+
+  /** The token bucket's capacity in requests. */
+  public double rateLimitBurst() {
+    return rateLimitBurst;
+  }
+
+  /** Chat tokens (prompt plus completion) admitted per minute, or {@link #NO_TOKEN_LIMIT}. */
+  public long chatTokensPerMinute() {
+    return chatTokensPerMinute;
+  }
+
+  /** Per-route overrides, keyed by route name (see {@link Routes}). */
+  public Map<String, Faults> routes() {
+    return routes;
+  }
+
+  /** The faults that apply to {@code route}: its override if any, otherwise this. */
+  public Faults forRoute(String route) {
+    Faults override = routes.get(route);
+    return override != null ? override : this;
+  }
+
+  /** True if this injects nothing and limits nothing (ignoring overrides). */
+  public boolean isNone() {
+    return totalRate() == 0 && rateLimit == NO_RATE_LIMIT && chatTokensPerMinute == NO_TOKEN_LIMIT;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Faults)) return false;
+    Faults f = (Faults) o;
+    return seed == f.seed
+        && errorRate == f.errorRate
+        && disconnectBeforeBodyRate == f.disconnectBeforeBodyRate
+        && disconnectDuringBodyRate == f.disconnectDuringBodyRate
+        && stallRate == f.stallRate
+        && malformedJsonRate == f.malformedJsonRate
+        && rateLimit == f.rateLimit
+        && rateLimitBurst == f.rateLimitBurst
+        && chatTokensPerMinute == f.chatTokensPerMinute
+        && routes.equals(f.routes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(seed, errorRate, disconnectBeforeBodyRate, disconnectDuringBodyRate, stallRate,
+        malformedJsonRate, rateLimit, rateLimitBurst, chatTokensPerMinute, routes);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder("Faults{seed=").append(seed);
+    if (errorRate > 0) s.append(", errorRate=").append(errorRate);
+    if (disconnectBeforeBodyRate > 0) s.append(", disconnectBeforeBodyRate=").append(disconnectBeforeBodyRate);
+    if (disconnectDuringBodyRate > 0) s.append(", disconnectDuringBodyRate=").append(disconnectDuringBodyRate);
+    if (stallRate > 0) s.append(", stallRate=").append(stallRate);
+    if (malformedJsonRate > 0) s.append(", malformedJsonRate=").append(malformedJsonRate);
+    if (rateLimit > 0) s.append(", rateLimit=").append(rateLimit).append("/s burst ").append(rateLimitBurst);
+    if (chatTokensPerMinute > 0) s.append(", chatTokensPerMinute=").append(chatTokensPerMinute);
+    if (!routes.isEmpty()) s.append(", routes=").append(routes);
+    return s.append('}').toString();
+  }
+
+  /** Builds {@link Faults}; every setter validates and names the bad value. */
+  public static final class Builder {
+    private long seed = DEFAULT_SEED;
+    private double errorRate;
+    private double disconnectBeforeBodyRate;
+    private double disconnectDuringBodyRate;
+    private double stallRate;
+    private double malformedJsonRate;
+    private double rateLimit = NO_RATE_LIMIT;
+    private double rateLimitBurst;
+    private long chatTokensPerMinute = NO_TOKEN_LIMIT;
+    private final Map<String, Faults> routes = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    private Builder(Faults f) {
+      seed = f.seed;
+      errorRate = f.errorRate;
+      disconnectBeforeBodyRate = f.disconnectBeforeBodyRate;
+      disconnectDuringBodyRate = f.disconnectDuringBodyRate;
+      stallRate = f.stallRate;
+      malformedJsonRate = f.malformedJsonRate;
+      rateLimit = f.rateLimit;
+      rateLimitBurst = f.rateLimitBurst;
+      chatTokensPerMinute = f.chatTokensPerMinute;
+      routes.putAll(f.routes);
+    }
+
+    /** The seed of the fault sequences. Defaults to {@link #DEFAULT_SEED}. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Probability in [0, 1] of a 5xx error. Defaults to 0. */
+    public Builder errorRate(double p) {
+      errorRate = probability("errorRate", p);
+      return this;
+    }
+
+    /** Probability in [0, 1] of a disconnect before the response. Defaults to 0. */
+    public Builder disconnectBeforeBodyRate(double p) {
+      disconnectBeforeBodyRate = probability("disconnectBeforeBodyRate", p);
+      return this;
+    }
+
+    /** Probability in [0, 1] of a disconnect halfway through the body. Defaults to 0. */
+    public Builder disconnectDuringBodyRate(double p) {
+      disconnectDuringBodyRate = probability("disconnectDuringBodyRate", p);
+      return this;
+    }
+
+    /** Probability in [0, 1] of never answering. Defaults to 0. */
+    public Builder stallRate(double p) {
+      stallRate = probability("stallRate", p);
+      return this;
+    }
+
+    /** Probability in [0, 1] of a malformed JSON body. Defaults to 0. */
+    public Builder malformedJsonRate(double p) {
+      malformedJsonRate = probability("malformedJsonRate", p);
+      return this;
+    }
+
+    /**
+     * Admits at most {@code requestsPerSecond} requests per second on average, with a burst of
+     * {@code max(1, ceil(requestsPerSecond))}; others get 429. Defaults to {@link #NO_RATE_LIMIT}.
+     */
+    public Builder rateLimit(double requestsPerSecond) {
+      return rateLimit(requestsPerSecond, 0);
+    }
+
+    /**
+     * Admits at most {@code requestsPerSecond} requests per second on average and {@code burst} at
+     * once (0 picks {@code max(1, ceil(requestsPerSecond))}); others get 429. Defaults to {@link
+     * #NO_RATE_LIMIT}.
+     */
+    public Builder rateLimit(double requestsPerSecond, double burst) {
+      if (!(requestsPerSecond >= 0) || Double.isInfinite(requestsPerSecond)) {
+        throw new IllegalArgumentException("requestsPerSecond < 0 or not finite: " + requestsPerSecond);
+      }
+      if (!(burst >= 0) || Double.isInfinite(burst)) {
+        throw new IllegalArgumentException("burst < 0 or not finite: " + burst);
+      }
+      if (burst > 0 && burst < 1) throw new IllegalArgumentException("burst < 1: " + burst);
+      rateLimit = requestsPerSecond;
+      rateLimitBurst = burst;
+      return this;
+    }
+
+    /**
+     * Admits at most this many chat tokens (prompt estimate plus {@code max_tokens} or the completion
+     * length) per minute, as a token bucket holding one minute's worth; others get 429. Defaults to
+     * {@link #NO_TOKEN_LIMIT}.
+     */
+    public Builder chatTokensPerMinute(long tokensPerMinute) {
+      if (tokensPerMinute < 0) throw new IllegalArgumentException("chatTokensPerMinute < 0: " + tokensPerMinute);
+      chatTokensPerMinute = tokensPerMinute;
+      return this;
+    }
+
+    /**
+     * Uses {@code override} instead of these faults for requests to {@code route} (one of {@link
+     * Routes#BACKENDS}); a route with its own rate limit has its own token bucket. Defaults to no
+     * overrides.
+     */
+    public Builder route(String route, Faults override) {
+      Routes.requireBackend(route);
+      if (override == null) throw new IllegalArgumentException("override == null");
+      if (!override.routes.isEmpty()) {
+        throw new IllegalArgumentException("a route override cannot have its own overrides: " + override);
+      }
+      routes.put(route, override);
+      return this;
+    }
+
+    public Faults build() {
+      double total = errorRate + disconnectBeforeBodyRate + disconnectDuringBodyRate + stallRate + malformedJsonRate;
+      if (total > 1 + 1e-9) {
+        throw new IllegalArgumentException("fault probabilities sum to more than 1: " + total);
+      }
+      return new Faults(this);
+    }
+
+    private static double probability(String name, double p) {
+      if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(name + " not in [0, 1]: " + p);
+      return p;
+    }
+  }
+}

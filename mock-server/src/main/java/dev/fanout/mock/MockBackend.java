@@ -1,0 +1,297 @@
+package dev.fanout.mock;
+
+import dev.fanout.mock.internal.Connections;
+import dev.fanout.mock.internal.Router;
+import dev.fanout.mock.internal.StatsRecorder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Protocol;
+
+/**
+ * A mock backend is a running set of simulated latency-bound services on one {@link MockWebServer}:
+ * users ({@code GET /users/{id}}), OpenAI-compatible chat completions ({@code POST
+ * /v1/chat/completions}, {@code GET /v1/models}), retrieval ({@code GET /search?q=&k=}) and admin
+ * ({@code GET /__admin/stats}, {@code POST /__admin/reset}), each answering after its {@link
+ * Latency} and injecting its {@link Faults}.
+ *
+ * <pre>{@code
+ * try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofMillis(100))).start()) {
+ *   String url = backend.url() + "/users/7";
+ *   ...
+ *   assertThat(backend.stats().maxInFlight()).isEqualTo(200);
+ * }
+ * }</pre>
+ *
+ * <h2>The backend must be closed.</h2>
+ * It owns its server socket, one platform thread per open connection, and MockWebServer's task
+ * runner; {@link #close()} releases them all, and ends delayed and stalled responses at once.
+ *
+ * <p>Requests are not kept without limit: the last {@link Builder#recordedRequests(int)} are
+ * available from {@link #takeRequest(long, TimeUnit)}, older ones are dropped, so a backend can
+ * serve indefinitely.
+ */
+public final class MockBackend implements AutoCloseable {
+  /** The default interface to bind: loopback only. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** The default port: any free one. */
+  public static final int DEFAULT_PORT = 0;
+  /** The default accept backlog; MockWebServer's own is 50. The kernel caps it at {@code somaxconn}. */
+  public static final int DEFAULT_BACKLOG = 4096;
+  /** The default largest request body accepted; larger ones get 413. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
+  /** The default number of recorded requests kept for {@link #takeRequest(long, TimeUnit)}. */
+  public static final int DEFAULT_RECORDED_REQUESTS = 1000;
+
+  private static final Logger MOCK_WEB_SERVER_LOG = Logger.getLogger(MockWebServer.class.getName());
+
+  static {
+    // MockWebServer warns on stderr about every connection that closes without a request (port
+    // probes, clients that cancel before sending). That is normal traffic here.
+    MOCK_WEB_SERVER_LOG.setLevel(Level.SEVERE);
+  }
+
+  private final MockWebServer server;
+  private final Router router;
+  private final StatsRecorder stats;
+  private final Connections connections;
+  private final BlockingQueue<RecordedRequest> recorded;
+  private final Latency latency;
+  private final Faults faults;
+  private final String host;
+  private final boolean http2;
+  private final String url;
+  private final int port;
+  private volatile boolean closed;
+
+  private MockBackend(Builder b) {
+    latency = b.latency;
+    faults = b.faults;
+    host = b.host;
+    http2 = b.http2PriorKnowledge;
+    stats = new StatsRecorder();
+    connections = new Connections(b.backlog);
+    recorded = b.recordedRequests > 0 ? new ArrayBlockingQueue<>(b.recordedRequests) : null;
+    server = new MockWebServer();
+    router = new Router(latency, faults, stats, connections, http2, b.maxBodyBytes, this::drainRequests);
+    server.setDispatcher(router);
+    server.setServerSocketFactory(connections.serverSocketFactory());
+    server.setBodyLimit(b.maxBodyBytes + 1);
+    if (http2) server.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+    try {
+      server.start(InetAddress.getByName(host), b.port);
+    } catch (IOException e) {
+      server.close();
+      throw new UncheckedIOException("cannot bind " + host + ":" + b.port + ": " + e.getMessage(), e);
+    }
+    port = server.getPort();
+    InetAddress address = server.getSocketAddress().getAddress();
+    String h = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+    url = "http://" + h + ":" + port;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts a backend on loopback, any free port, with {@code latency} and no faults. */
+  public static MockBackend start(Latency latency) {
+    return builder().latency(latency).start();
+  }
+
+  /** The base URL, {@code http://127.0.0.1:PORT}, without a trailing slash. */
+  public String url() {
+    return url;
+  }
+
+  /** The base URL for OpenAI clients, {@code http://127.0.0.1:PORT/v1}. */
+  public String openAiBaseUrl() {
+    return url + "/v1";
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public Latency latency() {
+    return latency;
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  /** True if this backend speaks cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. */
+  public boolean http2PriorKnowledge() {
+    return http2;
+  }
+
+  /** A snapshot of the counters; see {@link Stats}. */
+  public Stats stats() {
+    return stats.snapshot();
+  }
+
+  /**
+   * Zeroes the stats, drops recorded requests, and restarts the seeded jitter and fault sequences
+   * and the rate-limit buckets, as if the backend had just started (the same as {@code POST
+   * /__admin/reset}). Requests in flight keep running and stay counted in {@link Stats#inFlight()}.
+   */
+  public void reset() {
+    drainRequests();
+    if (recorded != null) recorded.clear();
+    router.reset();
+  }
+
+  /**
+   * The oldest recorded request not yet taken, waiting up to {@code timeout}; null if none came.
+   * Only the last {@link Builder#recordedRequests(int)} are kept.
+   */
+  public RecordedRequest takeRequest(long timeout, TimeUnit unit) throws InterruptedException {
+    if (recorded == null) throw new IllegalStateException("recordedRequests is 0: requests are not recorded");
+    drainRequests();
+    RecordedRequest r = recorded.poll();
+    if (r != null) return r;
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    while (true) {
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) return null;
+      RecordedRequest fromServer = server.takeRequest(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)),
+          TimeUnit.NANOSECONDS);
+      if (fromServer != null) {
+        record(fromServer);
+        drainRequests();
+        return recorded.poll();
+      }
+    }
+  }
+
+  /** Moves MockWebServer's unbounded request log into the bounded one. */
+  private void drainRequests() {
+    try {
+      RecordedRequest r;
+      while ((r = server.takeRequest(0, TimeUnit.NANOSECONDS)) != null) record(r);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void record(RecordedRequest r) {
+    if (recorded == null) return;
+    while (!recorded.offer(r)) recorded.poll(); // drop the oldest
+  }
+
+  /** Stops the server: ends delayed and stalled responses, closes connections, releases threads. */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    router.beginClose();
+    connections.killAll();
+    server.close();
+  }
+
+  @Override
+  public String toString() {
+    return "MockBackend{" + url + (http2 ? " h2c" : "") + ", " + latency + ", " + faults + "}";
+  }
+
+  /** Builds and starts a {@link MockBackend}; every setter validates and names the bad value. */
+  public static final class Builder {
+    private Latency latency = Latency.defaults();
+    private Faults faults = Faults.none();
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private boolean http2PriorKnowledge;
+    private int backlog = DEFAULT_BACKLOG;
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int recordedRequests = DEFAULT_RECORDED_REQUESTS;
+
+    private Builder() {}
+
+    /** How long responses take. Defaults to {@link Latency#defaults()} (1 s fixed). */
+    public Builder latency(Latency latency) {
+      if (latency == null) throw new IllegalArgumentException("latency == null");
+      this.latency = latency;
+      return this;
+    }
+
+    /** Which faults to inject. Defaults to {@link Faults#none()}. */
+    public Builder faults(Faults faults) {
+      if (faults == null) throw new IllegalArgumentException("faults == null");
+      this.faults = faults;
+      return this;
+    }
+
+    /**
+     * The interface to bind, a name or address; binding other than loopback exposes the mock to the
+     * network. Defaults to {@link #DEFAULT_HOST}.
+     */
+    public Builder host(String host) {
+      if (host == null || host.isBlank()) throw new IllegalArgumentException("host is blank: '" + host + "'");
+      this.host = host.trim();
+      return this;
+    }
+
+    /** The port, 0 for any free port. Defaults to {@link #DEFAULT_PORT} (0). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range 0..65535: " + port);
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Speak cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1; clients must use
+     * {@code Protocol.H2_PRIOR_KNOWLEDGE}. Defaults to false.
+     */
+    public Builder http2PriorKnowledge(boolean http2PriorKnowledge) {
+      this.http2PriorKnowledge = http2PriorKnowledge;
+      return this;
+    }
+
+    /** The accept backlog of the server socket. Defaults to {@link #DEFAULT_BACKLOG} (4096). */
+    public Builder backlog(int backlog) {
+      if (backlog < 1) throw new IllegalArgumentException("backlog < 1: " + backlog);
+      this.backlog = backlog;
+      return this;
+    }
+
+    /** The largest request body accepted; larger get 413. Defaults to {@link #DEFAULT_MAX_BODY_BYTES} (1 MiB). */
+    public Builder maxBodyBytes(long maxBodyBytes) {
+      if (maxBodyBytes < 0) throw new IllegalArgumentException("maxBodyBytes < 0: " + maxBodyBytes);
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /**
+     * How many of the latest requests to keep for {@link #takeRequest(long, TimeUnit)}; 0 keeps
+     * none. Defaults to {@link #DEFAULT_RECORDED_REQUESTS} (1000).
+     */
+    public Builder recordedRequests(int recordedRequests) {
+      if (recordedRequests < 0) throw new IllegalArgumentException("recordedRequests < 0: " + recordedRequests);
+      this.recordedRequests = recordedRequests;
+      return this;
+    }
+
+    /**
+     * Binds and starts the backend; it accepts connections when this returns.
+     *
+     * @throws UncheckedIOException if it cannot bind
+     */
+    public MockBackend start() {
+      return new MockBackend(this);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.fanout.mock;
+
+import java.util.List;
+
+/** The route names a {@link MockBackend} reports in its {@link Stats} and accepts in per-route overrides. */
+public final class Routes {
+  /** {@code GET /users/{id}}. */
+  public static final String USERS = "users";
+  /** {@code POST /v1/chat/completions}. */
+  public static final String CHAT = "chat";
+  /** {@code GET /v1/models}. */
+  public static final String MODELS = "models";
+  /** {@code GET /search?q=...&k=...}. */
+  public static final String SEARCH = "search";
+  /** {@code GET /__admin/stats}, {@code POST /__admin/reset}: never delayed, never faulted. */
+  public static final String ADMIN = "admin";
+  /** Anything else (answered 404). */
+  public static final String UNKNOWN = "unknown";
+
+  /** The routes that take per-route latency and fault overrides. */
+  public static final List<String> BACKENDS = List.of(USERS, CHAT, MODELS, SEARCH);
+
+  /** Every route name that appears in stats. */
+  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, ADMIN, UNKNOWN);
+
+  private Routes() {}
+
+  static String requireBackend(String route) {
+    if (route == null) throw new IllegalArgumentException("route == null");
+    if (!BACKENDS.contains(route)) {
+      throw new IllegalArgumentException("unknown route: '" + route + "' (expected one of " + BACKENDS + ")");
+    }
+    return route;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.fanout.mock.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a backend answers before latency and faults are applied: a JSON body, or a list of
+ * server-sent events for a streamed chat completion.
+ */
+public final class Reply {
+  final int code;
+  final byte[] json;
+  final List<byte[]> events;
+  final long tokenCost;
+  final Map<String, String> headers;
+
+  private Reply(int code, byte[] json, List<byte[]> events, long tokenCost, Map<String, String> headers) {
+    this.code = code;
+    this.json = json;
+    this.events = events;
+    this.tokenCost = tokenCost;
+    this.headers = headers;
+  }
+
+  public static Reply json(int code, Object tree) {
+    return new Reply(code, Json.bytes(tree), null, 0, new LinkedHashMap<>());
+  }
+
+  /** A JSON reply that costs {@code tokenCost} chat tokens against a tokens-per-minute limit. */
+  public static Reply json(int code, Object tree, long tokenCost) {
+    return new Reply(code, Json.bytes(tree), null, tokenCost, new LinkedHashMap<>());
+  }
+
+  /** Server-sent events: each element is one {@code data:} payload (already serialized). */
+  public static Reply events(List<byte[]> events, long tokenCost) {
+    return new Reply(200, null, events, tokenCost, new LinkedHashMap<>());
+  }
+
+  /** OpenAI's error shape: {@code {"error": {"message", "type", "param", "code"}}}. */
+  public static Reply error(int code, String message, String type, String param, String errorCode) {
+    ObjectNode error = Json.object();
+    error.put("message", message);
+    error.put("type", type);
+    error.put("param", param);
+    error.put("code", errorCode);
+    ObjectNode root = Json.object();
+    root.set("error", error);
+    return json(code, root);
+  }
+
+  public static Reply badRequest(String message, String param) {
+    return error(400, message, "invalid_request_error", param, null);
+  }
+
+  public static Reply notFound(String message) {
+    return error(404, message, "invalid_request_error", null, "not_found");
+  }
+
+  public static Reply methodNotAllowed(String method, String path, String allow) {
+    Reply r = error(405, "method " + method + " not allowed on " + path + " (allowed: " + allow + ")",
+        "invalid_request_error", null, "method_not_allowed");
+    r.headers.put("Allow", allow);
+    return r;
+  }
+
+  /** This reply with {@code body} as its raw JSON bytes (used to break JSON on purpose). */
+  Reply withBody(byte[] body) {
+    return new Reply(code, body, null, tokenCost, headers);
+  }
+
+  public Reply header(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public boolean isStream() {
+    return events != null;
+  }
+
+  public boolean isError() {
+    return code >= 400;
+  }
+
+  /** The JSON body, or null for a stream. */
+  public byte[] body() {
+    return json;
+  }
+}

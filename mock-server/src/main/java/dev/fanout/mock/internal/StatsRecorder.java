@@ -1,0 +1,100 @@
+package dev.fanout.mock.internal;
+
+import dev.fanout.mock.Routes;
+import dev.fanout.mock.Stats;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Thread-safe, exact counters behind {@link Stats}. */
+public final class StatsRecorder {
+  static final List<String> FAULT_KINDS = List.of(
+      Stats.ERROR_5XX, Stats.RATE_LIMITED, Stats.DISCONNECT_BEFORE_BODY, Stats.DISCONNECT_DURING_BODY,
+      Stats.STALL, Stats.MALFORMED_JSON);
+
+  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> faults = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+  private final LongAdder completed = new LongAdder();
+  private final LongAdder aborted = new LongAdder();
+
+  public StatsRecorder() {
+    for (String route : Routes.ALL) requests.put(route, new LongAdder());
+    for (String kind : FAULT_KINDS) faults.put(kind, new LongAdder());
+  }
+
+  /** Counts a request that is never in flight (admin). */
+  public void countOnly(String route) {
+    requests.get(route).increment();
+  }
+
+  /** Counts a request and puts it in flight until the returned exchange finishes. */
+  public Exchange arrive(String route) {
+    requests.get(route).increment();
+    int now = inFlight.incrementAndGet();
+    maxInFlight.accumulateAndGet(now, Math::max);
+    return new Exchange();
+  }
+
+  public void fault(String kind) {
+    faults.get(kind).increment();
+  }
+
+  /** Zeroes every counter; requests still in flight stay counted in {@code inFlight}. */
+  public void reset() {
+    for (LongAdder a : requests.values()) a.reset();
+    for (LongAdder a : faults.values()) a.reset();
+    completed.reset();
+    aborted.reset();
+    maxInFlight.set(inFlight.get());
+  }
+
+  public Stats snapshot() {
+    Map<String, Long> byRoute = new LinkedHashMap<>();
+    for (String route : Routes.ALL) byRoute.put(route, requests.get(route).sum());
+    Map<String, Long> byFault = new LinkedHashMap<>();
+    for (String kind : FAULT_KINDS) byFault.put(kind, faults.get(kind).sum());
+    return new Stats(byRoute, inFlight.get(), maxInFlight.get(), completed.sum(), aborted.sum(), byFault);
+  }
+
+  /** One request in flight. Finishes exactly once, as completed or aborted. */
+  public final class Exchange {
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile Runnable onDone;
+
+    private Exchange() {}
+
+    /** Runs {@code hook} once this exchange finishes (at once if it already has). */
+    public void onDone(Runnable hook) {
+      onDone = hook;
+      if (done.get()) hook.run();
+    }
+
+    public void completed() {
+      if (done.compareAndSet(false, true)) {
+        completed.increment();
+        inFlight.decrementAndGet();
+        Runnable hook = onDone;
+        if (hook != null) hook.run();
+      }
+    }
+
+    public void aborted() {
+      if (done.compareAndSet(false, true)) {
+        aborted.increment();
+        inFlight.decrementAndGet();
+        Runnable hook = onDone;
+        if (hook != null) hook.run();
+      }
+    }
+
+    public boolean isDone() {
+      return done.get();
+    }
+  }
+}

@@ -1,0 +1,246 @@
+package dev.fanout.mock.internal;
+
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server-side connection that knows which exchanges it carries, notices when the client goes
+ * away, and can be killed without upsetting MockWebServer's connection loop.
+ *
+ * <ul>
+ *   <li>{@link #awaitClientGone(long)} is the delay of an HTTP/1 response: a blocking read with a
+ *       timeout, which returns early when the client closes the connection (a cancelled call). A
+ *       byte that arrives meanwhile (pipelining) is pushed back for MockWebServer to read.
+ *   <li>A failed write aborts the exchanges in flight on this connection and kills it.
+ *   <li>A killed connection reads as end-of-stream and swallows writes, so MockWebServer ends its
+ *       loop cleanly and forgets the socket (instead of keeping it until the server stops).
+ * </ul>
+ */
+final class TrackedSocket extends Socket {
+  private final int index;
+  private final Connections registry;
+  private final Set<StatsRecorder.Exchange> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean killed;
+  private ProbeInputStream in;
+  private KillableOutputStream out;
+
+  TrackedSocket(int index, Connections registry) {
+    this.index = index;
+    this.registry = registry;
+  }
+
+  int index() {
+    return index;
+  }
+
+  void attach(StatsRecorder.Exchange exchange) {
+    open.add(exchange);
+    if (killed) abortOpen();
+  }
+
+  void detach(StatsRecorder.Exchange exchange) {
+    open.remove(exchange);
+  }
+
+  /**
+   * Waits up to {@code nanos} and returns true early if the client went away (end of stream, reset,
+   * or this socket closed). Must be called on the connection's own thread, between reading a request
+   * and writing its response (HTTP/1 only). A negative {@code nanos} waits without limit.
+   */
+  boolean awaitClientGone(long nanos) throws IOException {
+    ProbeInputStream probe = (ProbeInputStream) getInputStream();
+    long deadline = System.nanoTime() + nanos;
+    while (true) {
+      if (killed || isClosed()) return true;
+      int timeoutMillis;
+      if (nanos < 0) {
+        timeoutMillis = 0; // forever
+      } else {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) return false;
+        timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+      }
+      if (probe.hasPushback()) {
+        // The client is sending (pipelining): it is still there; just wait.
+        if (nanos < 0) return false;
+        sleepNanos(deadline - System.nanoTime());
+        return killed || isClosed();
+      }
+      int previous = getSoTimeout();
+      setSoTimeout(timeoutMillis);
+      try {
+        if (probe.probe() < 0) return true;
+      } catch (SocketTimeoutException timeout) {
+        if (nanos >= 0 && deadline - System.nanoTime() <= 0) return false;
+      } catch (IOException e) {
+        return true;
+      } finally {
+        if (!isClosed()) {
+          try {
+            setSoTimeout(previous);
+          } catch (SocketException ignored) {
+            // closed meanwhile
+          }
+        }
+      }
+    }
+  }
+
+  private static void sleepNanos(long nanos) throws IOException {
+    if (nanos <= 0) return;
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    }
+  }
+
+  /** Aborts the exchanges on this connection and closes it; reads then see end of stream. */
+  void kill() {
+    killed = true;
+    abortOpen();
+    try {
+      super.close();
+    } catch (IOException ignored) {
+      // best effort
+    }
+    registry.remove(this);
+  }
+
+  boolean isKilled() {
+    return killed;
+  }
+
+  private void abortOpen() {
+    for (StatsRecorder.Exchange e : open) {
+      e.aborted();
+      open.remove(e);
+    }
+  }
+
+  @Override
+  public synchronized InputStream getInputStream() throws IOException {
+    if (in == null) in = new ProbeInputStream(super.getInputStream());
+    return in;
+  }
+
+  @Override
+  public synchronized OutputStream getOutputStream() throws IOException {
+    if (out == null) out = new KillableOutputStream(super.getOutputStream());
+    return out;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    try {
+      super.close();
+    } finally {
+      abortOpen();
+      registry.remove(this);
+    }
+  }
+
+  /** Reads with one byte of pushback, and end-of-stream once the socket is killed. */
+  private final class ProbeInputStream extends FilterInputStream {
+    private int pushback = -1;
+
+    ProbeInputStream(InputStream delegate) {
+      super(delegate);
+    }
+
+    boolean hasPushback() {
+      return pushback >= 0;
+    }
+
+    /** Reads one byte from the wire and keeps it for the next read; -1 at end of stream. */
+    int probe() throws IOException {
+      int b = super.read();
+      if (b >= 0) pushback = b;
+      return b;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (pushback >= 0) {
+        int b = pushback;
+        pushback = -1;
+        return b;
+      }
+      if (killed) return -1;
+      return super.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) return 0;
+      if (pushback >= 0) {
+        b[off] = (byte) pushback;
+        pushback = -1;
+        return 1;
+      }
+      if (killed) return -1;
+      try {
+        return super.read(b, off, len);
+      } catch (IOException e) {
+        if (killed) return -1;
+        throw e;
+      }
+    }
+
+    @Override
+    public int available() throws IOException {
+      if (killed) return pushback >= 0 ? 1 : 0;
+      return super.available() + (pushback >= 0 ? 1 : 0);
+    }
+  }
+
+  /** Fails over to killing the connection when a write fails; swallows writes once killed. */
+  private final class KillableOutputStream extends FilterOutputStream {
+    KillableOutputStream(OutputStream delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (killed) return;
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        kill();
+        throw e;
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (killed) return;
+      try {
+        out.flush();
+      } catch (IOException e) {
+        kill();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (killed) return;
+      out.close();
+    }
+  }
+}
