@@ -1,0 +1,228 @@
+package dev.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fanout.errors.FanoutCancelledException;
+import dev.fanout.errors.FanoutTimeoutException;
+import dev.fanout.internal.CallScope;
+import dev.fanout.internal.HttpEngine;
+import dev.fanout.testsupport.Responses;
+import dev.fanout.users.User;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Cancellation, deadlines, traces and close(), against a scripted MockWebServer. */
+@Timeout(30)
+class CallLifecycleTest {
+  private final MockWebServer server = new MockWebServer();
+  private final List<CallTrace> traces = new CopyOnWriteArrayList<>();
+  private FanoutClient client;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    server.start();
+    client = builder().build();
+  }
+
+  private FanoutClient.Builder builder() {
+    return FanoutClient.builder()
+        .baseUrl(server.url("/").toString())
+        .retryPolicy(RetryPolicy.none())
+        .virtualThreads(VirtualThreads.OFF)
+        .traceListener(traces::add);
+  }
+
+  @AfterEach
+  void tearDown() {
+    client.close();
+    server.close();
+  }
+
+  private static MockResponse slowUser(long id, Duration delay) {
+    return new MockResponse.Builder(Responses.user(id)).headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build();
+  }
+
+  /** Waits up to 5 s for {@code condition}; a bounded poll for a state change, not a timing assertion. */
+  private static void eventually(BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition not reached within 5 s").isLessThan(end);
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void cancellingTheFutureCancelsTheHttpCall() throws Exception {
+    server.enqueue(slowUser(1, Duration.ofSeconds(10)));
+    CompletableFuture<User> call = client.users().getAsync(1);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(client.httpClient().dispatcher().runningCallsCount()).isEqualTo(1);
+
+    assertThat(call.cancel(true)).isTrue();
+
+    assertThat(call).isCancelled();
+    eventually(() -> client.httpClient().dispatcher().runningCallsCount() == 0);
+    assertThat(traces).singleElement().satisfies(t -> assertThat(t.outcome()).isEqualTo("FanoutCancelledException"));
+    assertThatThrownBy(() -> HttpEngine.await(call)).isInstanceOf(FanoutCancelledException.class)
+        .hasCauseInstanceOf(CancellationException.class);
+  }
+
+  @Test
+  void cancellingDuringABackoffDropsTheRetry() throws Exception {
+    List<CompletableFuture<Void>> waits = new CopyOnWriteArrayList<>();
+    client.close();
+    client = builder()
+        .retryPolicy(RetryPolicy.defaults())
+        .sleeper(d -> {
+          CompletableFuture<Void> w = new CompletableFuture<>();
+          waits.add(w);
+          return w;
+        })
+        .build();
+    server.enqueue(new MockResponse.Builder().code(503).build());
+    server.enqueue(Responses.user(1));
+
+    CompletableFuture<User> call = client.users().getAsync(1);
+    eventually(() -> waits.size() == 1);
+    call.cancel(true);
+
+    assertThat(waits.get(0)).isCancelled();
+    waits.get(0).complete(null); // a late wake-up must not start another attempt
+    assertThat(server.getRequestCount()).isEqualTo(1);
+    assertThat(traces).singleElement().satisfies(t -> assertThat(t.attempts()).isEqualTo(1));
+  }
+
+  @Test
+  void scopeDeadlineCancelsAndTimesOutAndTheScopeSeesTraceAndCall() throws Exception {
+    server.enqueue(slowUser(1, Duration.ofSeconds(10)));
+    List<CallTrace> scopeTraces = new CopyOnWriteArrayList<>();
+    List<Future<?>> tracked = new CopyOnWriteArrayList<>();
+    CallScope scope = new CallScope(Deadline.after(Duration.ofMillis(300)), scopeTraces::add, tracked::add);
+
+    long t0 = System.nanoTime();
+    CompletableFuture<User> call = scope.run(() -> client.users().getAsync(1));
+
+    assertThatThrownBy(() -> HttpEngine.await(call))
+        .isInstanceOfSatisfying(FanoutTimeoutException.class, e -> {
+          assertThat(e.timeout()).isLessThanOrEqualTo(Duration.ofMillis(300));
+          assertThat(e.getMessage()).contains("GET /users/1").contains("deadline");
+        });
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertThat(elapsedMs).isBetween(250L, 5_000L);
+    assertThat(tracked).containsExactly(call);
+    assertThat(scopeTraces).singleElement().satisfies(t -> assertThat(t.outcome()).isEqualTo("FanoutTimeoutException"));
+    eventually(() -> client.httpClient().dispatcher().runningCallsCount() == 0);
+  }
+
+  @Test
+  void expiredScopeDeadlineFailsWithoutARequest() {
+    CallScope scope = new CallScope(Deadline.after(Duration.ZERO), null);
+
+    CompletableFuture<User> call = scope.run(() -> client.users().getAsync(1));
+
+    assertThatThrownBy(() -> HttpEngine.await(call)).isInstanceOf(FanoutTimeoutException.class);
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
+  void callTimeoutBoundsABlockingCall() {
+    client.close();
+    client = builder().callTimeout(Duration.ofMillis(200)).build();
+    server.enqueue(slowUser(1, Duration.ofSeconds(10)));
+
+    assertThatThrownBy(() -> client.users().get(1)).isInstanceOf(FanoutTimeoutException.class);
+  }
+
+  @Test
+  void traceShowsQueueTimeUnderTheConcurrencyLimit() throws Exception {
+    client.close();
+    client = builder().maxInFlight(1).build();
+    server.enqueue(slowUser(1, Duration.ofMillis(300)));
+    server.enqueue(slowUser(2, Duration.ofMillis(300)));
+
+    CompletableFuture<User> a = client.users().getAsync(1);
+    CompletableFuture<User> b = client.users().getAsync(2);
+    CompletableFuture.allOf(a, b).get(10, TimeUnit.SECONDS);
+
+    assertThat(traces).hasSize(2).allSatisfy(t -> {
+      assertThat(t.ok()).isTrue();
+      assertThat(t.attempts()).isEqualTo(1);
+      assertThat(t.statusCode()).isEqualTo(200);
+      assertThat(t.queuedNanos()).isLessThanOrEqualTo(t.startNanos());
+      assertThat(t.firstByteNanos()).isBetween(t.startNanos(), t.endNanos());
+    });
+    CallTrace second = traces.stream().filter(t -> t.label().equals("GET /users/2")).findFirst().orElseThrow();
+    assertThat(Duration.ofNanos(second.queueNanos())).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+    CallTrace first = traces.stream().filter(t -> t.label().equals("GET /users/1")).findFirst().orElseThrow();
+    assertThat(first.connectedNanos()).isBetween(first.startNanos(), first.firstByteNanos());
+  }
+
+  @Test
+  void closeReleasesThreadsAndConnectionsAndFailsUnfinishedCalls() throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    server.enqueue(Responses.user(1));
+    server.enqueue(Responses.user(2));
+    server.enqueue(slowUser(3, Duration.ofSeconds(10)));
+    client.users().get(1);
+    client.users().get(2);
+    CompletableFuture<User> pending = client.users().getAsync(3);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    Set<Thread> ours = Thread.getAllStackTraces().keySet().stream()
+        // OkHttp renames a dispatcher thread to "OkHttp <url>" while it runs a call.
+        .filter(t -> !before.contains(t)
+            && (t.getName().startsWith("fanout-") || t.getName().startsWith("OkHttp " + server.url("/"))))
+        .collect(Collectors.toSet());
+    assertThat(ours).isNotEmpty();
+    assertThat(client.httpClient().connectionPool().connectionCount()).isPositive();
+
+    client.close();
+    client.close(); // idempotent
+
+    assertThatThrownBy(() -> HttpEngine.await(pending)).isInstanceOf(FanoutCancelledException.class);
+    assertThat(ours).noneMatch(Thread::isAlive);
+    eventually(() -> client.httpClient().connectionPool().connectionCount() == 0);
+    assertThatThrownBy(() -> client.users().getAsync(4))
+        .isInstanceOf(IllegalStateException.class).hasMessage("client is closed");
+    assertThat(client.toString()).contains("closed");
+  }
+
+  @Test
+  void interruptingABlockingCallCancelsIt() throws Exception {
+    server.enqueue(slowUser(1, Duration.ofSeconds(10)));
+    List<Throwable> thrown = new CopyOnWriteArrayList<>();
+    Thread caller = new Thread(() -> {
+      try {
+        client.users().get(1);
+      } catch (Throwable t) {
+        thrown.add(t);
+        thrown.add(new IllegalStateException("interrupted=" + Thread.currentThread().isInterrupted()));
+      }
+    });
+    caller.start();
+    server.takeRequest(5, TimeUnit.SECONDS);
+    caller.interrupt();
+    caller.join(5_000);
+
+    assertThat(thrown).hasSize(2);
+    assertThat(thrown.get(0)).isInstanceOf(FanoutCancelledException.class);
+    assertThat(thrown.get(1)).hasMessage("interrupted=true");
+    eventually(() -> client.httpClient().dispatcher().runningCallsCount() == 0);
+  }
+}
