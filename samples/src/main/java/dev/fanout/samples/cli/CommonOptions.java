@@ -1,0 +1,100 @@
+package dev.fanout.samples.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The flags every sample takes: where its calls go, how slow the embedded backend is, and where its report
+ * and timeline are written. A picocli mixin.
+ */
+public final class CommonOptions {
+  /** The embedded backend's latency: one second, as in the source document. */
+  public static final Duration DEFAULT_LATENCY = Duration.ofSeconds(1);
+  /** The chat model asked for when {@code --model} is not given. */
+  public static final String DEFAULT_MODEL = "gpt-4o-mini";
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
+  @Option(names = "--base-url", paramLabel = "URL",
+      description = "Send every call to this API instead of starting the embedded mock server. "
+          + "Defaults to none (an embedded MockBackend on a free loopback port).")
+  String baseUrl;
+
+  @Option(names = "--latency", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Latency of the embedded mock server per response, like 1s, 250ms or 0. "
+          + "Ignored with --base-url. Defaults to 1s.")
+  Duration latency = DEFAULT_LATENCY;
+
+  @Option(names = "--api-key", paramLabel = "KEY",
+      description = "API key sent as a bearer token. Defaults to $FANOUT_API_KEY, then $OPENAI_API_KEY, then none.")
+  String apiKey;
+
+  @Option(names = "--model", paramLabel = "MODEL",
+      description = "Chat model for chat completions. Defaults to " + DEFAULT_MODEL + ".")
+  String model = DEFAULT_MODEL;
+
+  @Option(names = "--report-json", paramLabel = "FILE",
+      description = "Write what each mode did (timings, attempts, outcomes) as JSON to FILE. Defaults to none.")
+  Path reportJson;
+
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "Draw every call of every mode as a Gantt chart to FILE (.svg or .html). Defaults to none.")
+  Path timeline;
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public Duration latency() {
+    return latency;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public Path reportJson() {
+    return reportJson;
+  }
+
+  public Path timeline() {
+    return timeline;
+  }
+
+  /** Returns the API key: {@code --api-key}, else {@code FANOUT_API_KEY}, else {@code OPENAI_API_KEY}, else null. */
+  public String apiKey() {
+    if (apiKey != null && !apiKey.isBlank()) {
+      return apiKey;
+    }
+    String fanout = System.getenv("FANOUT_API_KEY");
+    if (fanout != null && !fanout.isBlank()) {
+      return fanout;
+    }
+    String openai = System.getenv("OPENAI_API_KEY");
+    return openai == null || openai.isBlank() ? null : openai;
+  }
+
+  /** Checks what picocli cannot: the combination of flags. Throws a {@link ParameterException} (exit 2). */
+  public void validate() {
+    if (baseUrl != null) {
+      String lower = baseUrl.toLowerCase(Locale.ROOT);
+      if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+        throw new ParameterException(mixee.commandLine(),
+            "Invalid value for option '--base-url': '" + baseUrl + "' is not an http:// or https:// URL");
+      }
+    }
+    if (timeline != null) {
+      String name = timeline.getFileName().toString().toLowerCase(Locale.ROOT);
+      if (!name.endsWith(".svg") && !name.endsWith(".html") && !name.endsWith(".htm")) {
+        throw new ParameterException(mixee.commandLine(),
+            "Invalid value for option '--timeline': '" + timeline + "' must end in .svg or .html");
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.fanout.samples.cli;
+
+import dev.fanout.FanoutClient;
+import dev.fanout.RetryPolicy;
+import dev.fanout.mock.Faults;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.Stats;
+import dev.fanout.samples.report.RunReport;
+import dev.fanout.samples.report.Timeline;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Where a sample's calls go: the API at {@code --base-url}, or else an embedded {@link MockBackend} started on
+ * a free loopback port with {@code --latency}; and the one {@link FanoutClient} every call of the run shares.
+ *
+ * <p>This session owns both and closes them in {@link #close()}, the client first.
+ */
+public final class Session implements AutoCloseable {
+  private final CommonOptions options;
+  private final MockBackend backend;
+  private final String baseUrl;
+  private final FanoutClient client;
+
+  private Session(CommonOptions options, MockBackend backend, String baseUrl, FanoutClient client) {
+    this.options = options;
+    this.backend = backend;
+    this.baseUrl = baseUrl;
+    this.client = client;
+  }
+
+  /**
+   * Opens a session as {@code options} say. {@code client} may adjust the client (retries, bound) before it is
+   * built; {@code faults} are injected by the embedded backend only (tests use them).
+   */
+  public static Session open(CommonOptions options, Faults faults, UnaryOperator<FanoutClient.Builder> client) {
+    options.validate();
+    MockBackend backend = null;
+    String baseUrl = options.baseUrl();
+    if (baseUrl == null) {
+      backend = MockBackend.builder()
+          .latency(Latency.fixed(options.latency()))
+          .faults(faults)
+          .start();
+      baseUrl = String.valueOf(backend.url());
+    }
+    try {
+      FanoutClient built = client.apply(FanoutClient.builder().baseUrl(baseUrl).apiKey(options.apiKey())).build();
+      return new Session(options, backend, baseUrl, built);
+    } catch (RuntimeException e) {
+      if (backend != null) {
+        backend.close();
+      }
+      throw e;
+    }
+  }
+
+  /** Opens a session with the client's defaults and no injected faults. */
+  public static Session open(CommonOptions options) {
+    return open(options, Faults.none(), b -> b);
+  }
+
+  public FanoutClient client() {
+    return client;
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** Returns true if the calls go to the embedded mock server. */
+  public boolean embedded() {
+    return backend != null;
+  }
+
+  /** Returns the embedded backend's counters; throws if the calls go to {@code --base-url}. */
+  public Stats stats() {
+    if (backend == null) {
+      throw new IllegalStateException("no embedded backend: calls go to " + baseUrl);
+    }
+    return backend.stats();
+  }
+
+  /**
+   * Zeroes the embedded server's counters (no-op with {@code --base-url}), so that {@link #serverStats()}
+   * covers what runs next.
+   */
+  public void resetStats() {
+    if (backend != null) {
+      backend.reset();
+    }
+  }
+
+  /**
+   * Returns what the embedded server counted since {@link #resetStats()}: requests (retries included) and the
+   * most in flight at once; {@code null} with {@code --base-url}.
+   */
+  public RunReport.Server serverStats() {
+    if (backend == null) {
+      return null;
+    }
+    Stats stats = backend.stats();
+    return new RunReport.Server(stats.totalRequests(), stats.maxInFlight());
+  }
+
+  public String model() {
+    return options.model();
+  }
+
+  /** Prints one line saying where the calls go. */
+  public void printTarget(PrintWriter out) {
+    if (embedded()) {
+      out.printf("Embedded mock server at %s, %s latency per response (use --base-url for your own API)%n",
+          baseUrl, DurationConverter.format(options.latency()));
+    } else {
+      out.printf("Calling %s%n", baseUrl);
+    }
+  }
+
+  /** Builds the run's report and writes it (and the timeline) where the flags say; returns it. */
+  public RunReport finish(String command, List<RunReport.Mode> modes, PrintWriter out) {
+    RunReport report = RunReport.of(
+        command, baseUrl, embedded(), embedded() ? options.latency().toMillis() : null, modes);
+    if (options.reportJson() != null) {
+      report.writeTo(options.reportJson());
+      out.println("Report written to " + options.reportJson());
+    }
+    if (options.timeline() != null) {
+      Timeline.write(report, options.timeline());
+      out.println("Timeline written to " + options.timeline() + " (open it in a browser)");
+    }
+    return report;
+  }
+
+  /** Returns a retry policy of {@code retries} retries after the first attempt (0: none). */
+  public static RetryPolicy retries(int retries) {
+    return retries == 0 ? RetryPolicy.none() : RetryPolicy.builder().maxAttempts(retries + 1).build();
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } finally {
+      if (backend != null) {
+        backend.close();
+      }
+    }
+  }
+}

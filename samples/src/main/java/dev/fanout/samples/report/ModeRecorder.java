@@ -1,0 +1,74 @@
+package dev.fanout.samples.report;
+
+import dev.fanout.FanoutReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Collects the calls of one mode from the {@link FanoutReport}s of the fan-outs it ran, on one clock: the
+ * mode's start. Start it just before the mode's first call and {@link #finish()} it just after the last.
+ */
+public final class ModeRecorder {
+  private final String name;
+  private final long startNanos;
+  private final List<RunReport.Call> calls = new ArrayList<>();
+  private long endNanos = -1;
+
+  private ModeRecorder(String name) {
+    this.name = Objects.requireNonNull(name, "name == null");
+    this.startNanos = System.nanoTime();
+  }
+
+  /** Starts timing a mode now. */
+  public static ModeRecorder start(String name) {
+    return new ModeRecorder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** What one fan-out input was: its label, user id ({@code null} if none) and timeline lane. */
+  public record Input(String label, Long id, String lane) {}
+
+  /**
+   * Adds one call per entry of {@code report}; {@code describe} names each entry (it gets the entry, whose
+   * {@code index} is the input's position).
+   */
+  public synchronized ModeRecorder add(FanoutReport report, Function<FanoutReport.Entry, Input> describe) {
+    long offset = report.startNanoTime() - startNanos;
+    for (FanoutReport.Entry entry : report.entries()) {
+      Input input = describe.apply(entry);
+      long start = entry.started() ? millis(offset + entry.startNanos()) : -1;
+      long end = entry.started() && entry.endNanos() >= 0 ? millis(offset + entry.endNanos()) : -1;
+      calls.add(new RunReport.Call(
+          input.label(), input.id(), input.lane(), start, end, entry.attempts(), entry.outcome()));
+    }
+    return this;
+  }
+
+  /** Stops the clock (the first call wins) and returns the mode's wall time in nanoseconds. */
+  public synchronized long finish() {
+    if (endNanos < 0) {
+      endNanos = System.nanoTime();
+    }
+    return endNanos - startNanos;
+  }
+
+  /** Returns the finished mode; calls are ordered by start time. */
+  public synchronized RunReport.Mode toMode() {
+    long wall = finish();
+    List<RunReport.Call> sorted = new ArrayList<>(calls);
+    sorted.sort((a, b) -> Long.compare(
+        a.startMillis() < 0 ? Long.MAX_VALUE : a.startMillis(),
+        b.startMillis() < 0 ? Long.MAX_VALUE : b.startMillis()));
+    return RunReport.Mode.of(name, millis(wall), sorted);
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+}

@@ -1,0 +1,168 @@
+package dev.fanout.samples.report;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one run of a sample did, as written by {@code --report-json} and drawn by {@code --timeline}: the
+ * command, where its calls went, and one {@link Mode} per way of running them. The schema is documented in
+ * {@code docs/samples.md}; fields are only ever added, and {@link #SCHEMA_VERSION} changes if one changes
+ * meaning.
+ */
+@JsonPropertyOrder({"schemaVersion", "command", "baseUrl", "embedded", "latencyMillis", "modes"})
+public record RunReport(
+    int schemaVersion,
+    String command,
+    String baseUrl,
+    boolean embedded,
+    Long latencyMillis,
+    List<Mode> modes) {
+
+  public static final int SCHEMA_VERSION = 1;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public RunReport {
+    Objects.requireNonNull(command, "command == null");
+    Objects.requireNonNull(baseUrl, "baseUrl == null");
+    modes = List.copyOf(modes);
+  }
+
+  public static RunReport of(String command, String baseUrl, boolean embedded, Long latencyMillis, List<Mode> modes) {
+    return new RunReport(SCHEMA_VERSION, command, baseUrl, embedded, latencyMillis, modes);
+  }
+
+  /** Returns the mode called {@code name}; throws if there is none. */
+  public Mode mode(String name) {
+    return modes.stream()
+        .filter(m -> m.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no mode " + name + " in " + command + " report"));
+  }
+
+  /** One way of running the calls ({@code sequential}, {@code concurrent}, {@code fan-out}, ...). */
+  @JsonPropertyOrder({"name", "wallMillis", "sumMillis", "speedUp", "peakConcurrency", "ok", "failed", "server", "calls"})
+  public record Mode(
+      String name,
+      long wallMillis,
+      long sumMillis,
+      double speedUp,
+      int peakConcurrency,
+      int ok,
+      int failed,
+      Server server,
+      List<Call> calls) {
+    public Mode {
+      Objects.requireNonNull(name, "name == null");
+      calls = List.copyOf(calls);
+    }
+
+    /** Builds a mode from its calls: sum, speed-up (sum / wall), peak concurrency and counts are derived. */
+    public static Mode of(String name, long wallMillis, List<Call> calls) {
+      long sum = 0;
+      int ok = 0;
+      for (Call call : calls) {
+        if (call.started()) {
+          sum += call.endMillis() - call.startMillis();
+        }
+        if (call.ok()) {
+          ok++;
+        }
+      }
+      double speedUp = wallMillis <= 0 ? 0.0 : Math.round(100.0 * sum / wallMillis) / 100.0;
+      return new Mode(name, wallMillis, sum, speedUp, peak(calls), ok, calls.size() - ok, null, calls);
+    }
+
+    /** Returns this mode with what the embedded server saw during it. */
+    public Mode withServer(Server server) {
+      return new Mode(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls);
+    }
+
+    private static int peak(List<Call> calls) {
+      // Sweep over start (+1) and end (-1) events; an end at the same instant as a start counts first.
+      List<long[]> events = new java.util.ArrayList<>();
+      for (Call call : calls) {
+        if (call.started()) {
+          events.add(new long[] {call.startMillis(), 1});
+          events.add(new long[] {Math.max(call.endMillis(), call.startMillis()), -1});
+        }
+      }
+      events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+      int now = 0;
+      int peak = 0;
+      for (long[] event : events) {
+        now += (int) event[1];
+        peak = Math.max(peak, now);
+      }
+      return peak;
+    }
+  }
+
+  /**
+   * What the embedded mock server counted during one mode ({@code null} with {@code --base-url}): the HTTP
+   * requests that reached it (retries included) and the most it had in flight at once.
+   */
+  @JsonPropertyOrder({"requests", "maxInFlight"})
+  public record Server(long requests, int maxInFlight) {}
+
+  /**
+   * One logical call: what it was ({@code label}, the user {@code id} if it has one), which {@code lane} of
+   * the timeline it belongs to (a chain, an agent, a retriever), when it ran relative to the mode's start
+   * ({@code -1} if it never started), how many HTTP attempts it took and its {@code outcome}: {@code ok} or
+   * the simple name of the failure's exception type.
+   */
+  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "endMillis", "attempts", "outcome"})
+  public record Call(
+      String label, Long id, String lane, long startMillis, long endMillis, int attempts, String outcome) {
+    public Call {
+      Objects.requireNonNull(label, "label == null");
+      Objects.requireNonNull(lane, "lane == null");
+      Objects.requireNonNull(outcome, "outcome == null");
+    }
+
+    public boolean ok() {
+      return "ok".equals(outcome);
+    }
+
+    public boolean started() {
+      return startMillis >= 0 && endMillis >= startMillis;
+    }
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes this report to {@code file} as JSON, creating parent directories. */
+  public void writeTo(Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(file, toJson() + System.lineSeparator());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write report to " + file, e);
+    }
+  }
+
+  public static RunReport read(Path file) {
+    try {
+      return JSON.readValue(file.toFile(), RunReport.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read report " + file, e);
+    }
+  }
+}
