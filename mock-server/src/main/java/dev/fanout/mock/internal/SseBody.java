@@ -60,7 +60,7 @@ final class SseBody implements MockResponseBody {
         }
       }
       writeChunk(sink, frame(DONE));
-      if (http1 != null) sink.writeUtf8("0\r\n\r\n");
+      if (http1 != null) sink.writeUtf8("0\r\n"); // MockWebServer writes the (empty) trailers and the final CRLF
       sink.flush();
       exchange.completed();
     } catch (IOException e) {

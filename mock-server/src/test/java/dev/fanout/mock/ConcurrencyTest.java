@@ -1,0 +1,165 @@
+package dev.fanout.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ConcurrencyTest {
+
+  /** Sends n GETs at once and waits for all; returns the elapsed nanos. */
+  static long fanOut(OkHttpClient client, String url, int n) throws Exception {
+    List<CompletableFuture<Integer>> all = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      CompletableFuture<Integer> f = new CompletableFuture<>();
+      client.newCall(new Request.Builder().url(url + "/users/" + (i + 1)).build()).enqueue(new Callback() {
+        @Override
+        public void onFailure(Call call, IOException e) {
+          f.completeExceptionally(e);
+        }
+
+        @Override
+        public void onResponse(Call call, Response response) {
+          try (response) {
+            response.body().string();
+            f.complete(response.code());
+          } catch (IOException e) {
+            f.completeExceptionally(e);
+          }
+        }
+      });
+      all.add(f);
+    }
+    CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+    long elapsed = System.nanoTime() - start;
+    for (CompletableFuture<Integer> f : all) assertThat(f.join()).isEqualTo(200);
+    return elapsed;
+  }
+
+  @Test
+  void twoHundredConcurrentRequestsTakeAboutOneDelay() throws Exception {
+    Duration delay = Duration.ofMillis(300);
+    OkHttpClient client = Http.client(1000);
+    try (MockBackend backend = MockBackend.start(Latency.fixed(delay))) {
+      // Warm-up: MockWebServer starts its per-connection threads one at a time, and a cold JVM on a
+      // busy machine takes milliseconds each; the measured round reuses threads and connections.
+      fanOut(client, backend.url(), 200);
+      backend.reset();
+      long elapsed = fanOut(client, backend.url(), 200);
+      assertThat(elapsed).isGreaterThanOrEqualTo(delay.toNanos()).isLessThan(2 * delay.toNanos());
+      Stats stats = backend.stats();
+      assertThat(stats.maxInFlight()).isEqualTo(200);
+      assertThat(stats.requests(Routes.USERS)).isEqualTo(200);
+      assertThat(stats.completed()).isEqualTo(200);
+      assertThat(stats.aborted()).isZero();
+      assertThat(stats.inFlight()).isZero();
+    } finally {
+      Http.shutdown(client);
+    }
+  }
+
+  /** The one test at the real, default latency of one second. */
+  @Test
+  void aThousandConcurrentOneSecondRequestsFinishUnderTwoSeconds() throws Exception {
+    OkHttpClient client = Http.client(2000);
+    try (MockBackend backend = MockBackend.start(Latency.defaults())) {
+      assertThat(backend.latency().delay()).isEqualTo(Duration.ofSeconds(1));
+      fanOut(client, backend.url(), 1000); // warm-up, as above
+      backend.reset();
+      long elapsed = fanOut(client, backend.url(), 1000);
+      assertThat(elapsed).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1)).isLessThan(TimeUnit.SECONDS.toNanos(2));
+      assertThat(backend.stats().maxInFlight()).isEqualTo(1000);
+      assertThat(backend.stats().completed()).isEqualTo(1000);
+    } finally {
+      Http.shutdown(client);
+    }
+  }
+
+  @Test
+  void cancelledCallsAreAbortedNotCompleted() throws Exception {
+    OkHttpClient client = Http.client(100);
+    try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(5)))) {
+      List<Call> calls = new ArrayList<>();
+      CountDownLatch failed = new CountDownLatch(10);
+      for (int i = 0; i < 10; i++) {
+        Call call = client.newCall(new Request.Builder().url(backend.url() + "/users/" + (i + 1)).build());
+        call.enqueue(new Callback() {
+          @Override
+          public void onFailure(Call c, IOException e) {
+            failed.countDown();
+          }
+
+          @Override
+          public void onResponse(Call c, Response r) {
+            r.close();
+          }
+        });
+        calls.add(call);
+      }
+      awaitStats(backend, s -> s.inFlight() == 10);
+      calls.forEach(Call::cancel);
+      assertThat(failed.await(5, TimeUnit.SECONDS)).isTrue();
+      // The server notices the closed connections long before the 5 s delay is over.
+      awaitStats(backend, s -> s.aborted() == 10);
+      Stats stats = backend.stats();
+      assertThat(stats.completed()).isZero();
+      assertThat(stats.inFlight()).isZero();
+      assertThat(stats.maxInFlight()).isEqualTo(10);
+    } finally {
+      Http.shutdown(client);
+    }
+  }
+
+  @Test
+  void closeEndsDelayedResponsesPromptly() throws Exception {
+    OkHttpClient client = Http.client(100);
+    MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(30)));
+    try {
+      CountDownLatch failed = new CountDownLatch(5);
+      for (int i = 0; i < 5; i++) {
+        client.newCall(new Request.Builder().url(backend.url() + "/users/1").build()).enqueue(new Callback() {
+          @Override
+          public void onFailure(Call c, IOException e) {
+            failed.countDown();
+          }
+
+          @Override
+          public void onResponse(Call c, Response r) {
+            r.close();
+          }
+        });
+      }
+      awaitStats(backend, s -> s.inFlight() == 5);
+      long start = System.nanoTime();
+      backend.close();
+      assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(10));
+      assertThat(failed.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(backend.stats().inFlight()).isZero();
+    } finally {
+      backend.close();
+      Http.shutdown(client);
+    }
+  }
+
+  static void awaitStats(MockBackend backend, java.util.function.Predicate<Stats> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.test(backend.stats())) {
+      if (System.nanoTime() > deadline) throw new AssertionError("condition not met; stats: " + backend.stats());
+      Thread.sleep(5);
+    }
+  }
+}
