@@ -196,6 +196,9 @@ class CallLifecycleTest {
     client.close(); // idempotent
 
     assertThatThrownBy(() -> HttpEngine.await(pending)).isInstanceOf(FanoutCancelledException.class);
+    for (Thread t : ours) {
+      t.join(5_000); // the pool reports termination just before its last worker returns from run()
+    }
     assertThat(ours).noneMatch(Thread::isAlive);
     eventually(() -> client.httpClient().connectionPool().connectionCount() == 0);
     assertThatThrownBy(() -> client.users().getAsync(4))
