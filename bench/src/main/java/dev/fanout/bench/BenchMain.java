@@ -1,0 +1,147 @@
+package dev.fanout.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.fanout.bench.client.ClientCommand;
+import dev.fanout.bench.harness.BenchReport;
+import dev.fanout.bench.harness.Harness;
+import dev.fanout.bench.harness.HarnessConfig;
+import dev.fanout.bench.harness.MarkdownReport;
+import dev.fanout.bench.harness.RowSpec;
+import dev.fanout.bench.harness.SvgPlot;
+import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.bench.server.ServerCommand;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark's command line: {@code java -jar bench/target/fanout-bench.jar [options]} runs the whole
+ * benchmark, starting a backend JVM and client processes of its own; {@code server} and {@code client}
+ * are the halves it starts.
+ */
+@Command(name = "fanout-bench", mixinStandardHelpOptions = true, version = "fanout-bench 0.1.0",
+    sortOptions = false, usageHelpAutoWidth = true,
+    subcommands = {ServerCommand.class, ClientCommand.class},
+    description = {
+        "Fan-out benchmark: N user lookups at a fixed latency, with Fanout's client and the alternatives,",
+        "each client in its own process, the simulated backend in another JVM. Writes bench.json, bench.md",
+        "and bench-wall.svg to --out."})
+public final class BenchMain implements Callable<Integer> {
+  /** The rows run by default: every client against the scale engine, Fanout h2c against MockWebServer too. */
+  public static final String DEFAULT_ROWS =
+      "fanout@netty,fanout-h2c@netty,fanout-h2c@mockwebserver,okhttp@netty,jdk@netty,aiohttp@netty";
+
+  @Option(names = "--n", split = ",", defaultValue = "6,100,1000,10000",
+      description = "Fan-out sizes. Defaults to ${DEFAULT-VALUE}.")
+  List<Integer> ns;
+
+  @Option(names = "--latency", defaultValue = "1s", converter = DurationConverter.class,
+      description = "Backend latency per call. Defaults to ${DEFAULT-VALUE}.")
+  Duration latency;
+
+  @Option(names = "--rows", split = ",", defaultValue = DEFAULT_ROWS,
+      description = "Rows as client@engine; clients: fanout, fanout-h2c, okhttp, jdk, aiohttp; "
+          + "engines: netty, mockwebserver. Defaults to ${DEFAULT-VALUE}.")
+  List<String> rows;
+
+  @Option(names = "--runs", defaultValue = "3",
+      description = "Client processes per row and N (median and spread over them). Defaults to ${DEFAULT-VALUE}.")
+  int runs;
+
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Fan-outs per client process: round 1 is cold, the last warm. Defaults to ${DEFAULT-VALUE}.")
+  int rounds;
+
+  @Option(names = "--okhttp-max-n", defaultValue = "100",
+      description = "Largest N run with OkHttp's default Dispatcher; larger ones are extrapolated. "
+          + "Defaults to ${DEFAULT-VALUE}.")
+  int okhttpMaxN;
+
+  @Option(names = "--java", description = "The java launcher for client JVMs. Defaults to this JVM's.")
+  String clientJava;
+
+  @Option(names = "--server-java", description = "The java launcher for the backend JVM. Defaults to --java.")
+  String serverJava;
+
+  @Option(names = "--client-jvm-arg", description = "An extra option for client JVMs (repeatable). Defaults to none.")
+  List<String> clientJvmArgs = new ArrayList<>();
+
+  @Option(names = "--server-jvm-arg", description = "An extra option for the backend JVM (repeatable). Defaults to none.")
+  List<String> serverJvmArgs = new ArrayList<>();
+
+  @Option(names = "--python", defaultValue = "/usr/bin/python3",
+      description = "Python with aiohttp for the aiohttp rows; rows are skipped with a note when it cannot import "
+          + "aiohttp. Defaults to ${DEFAULT-VALUE}.")
+  String python;
+
+  @Option(names = "--no-python", description = "Skip the aiohttp rows. Defaults to false.")
+  boolean noPython;
+
+  @Option(names = "--throughput-concurrency", defaultValue = "64",
+      description = "Requests in flight in the zero-latency throughput rows. Defaults to ${DEFAULT-VALUE}.")
+  int throughputConcurrency;
+
+  @Option(names = "--throughput-warmup", defaultValue = "2s", converter = DurationConverter.class,
+      description = "Unmeasured warm-up of each throughput run. Defaults to ${DEFAULT-VALUE}.")
+  Duration throughputWarmup;
+
+  @Option(names = "--throughput-duration", defaultValue = "4s", converter = DurationConverter.class,
+      description = "Measured time of each throughput run; 0 skips the throughput rows. Defaults to ${DEFAULT-VALUE}.")
+  Duration throughputDuration;
+
+  @Option(names = "--process-timeout", defaultValue = "5m", converter = DurationConverter.class,
+      description = "Longest a client process may run. Defaults to ${DEFAULT-VALUE}.")
+  Duration processTimeout;
+
+  @Option(names = "--out", defaultValue = "bench-results",
+      description = "Directory for bench.json, bench.md, bench-wall.svg and logs/. Defaults to ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    List<RowSpec> specs = new ArrayList<>();
+    for (String r : rows) specs.add(RowSpec.parse(r));
+    String self = ProcessHandle.current().info().command().orElse("java");
+    String java = clientJava != null ? clientJava : self;
+    HarnessConfig config = new HarnessConfig(specs, ns, latency, runs, rounds, okhttpMaxN, java,
+        serverJava != null ? serverJava : java, clientJvmArgs, serverJvmArgs, classpath(),
+        noPython ? null : python, throughputConcurrency, throughputWarmup, throughputDuration, processTimeout,
+        out, commandLine());
+    BenchReport report = new Harness(config, System.out).run();
+    Files.createDirectories(out);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    json.writeValue(out.resolve("bench.json").toFile(), report);
+    Files.writeString(out.resolve("bench.md"), MarkdownReport.render(report), StandardCharsets.UTF_8);
+    Files.writeString(out.resolve("bench-wall.svg"), SvgPlot.render(report), StandardCharsets.UTF_8);
+    System.out.println();
+    System.out.print(MarkdownReport.render(report));
+    System.out.println("\nWrote " + out.resolve("bench.json") + ", bench.md and bench-wall.svg");
+    return 0;
+  }
+
+  private static String classpath() {
+    String cp = System.getProperty("java.class.path");
+    if (cp == null || cp.isBlank()) throw new IllegalStateException("no java.class.path to give child JVMs");
+    // Absolute entries, so child JVMs find them from any working directory.
+    List<String> abs = new ArrayList<>();
+    for (String e : cp.split(File.pathSeparator)) abs.add(new File(e).getAbsolutePath());
+    return String.join(File.pathSeparator, abs);
+  }
+
+  private String commandLine() {
+    return ProcessHandle.current().info().commandLine().orElse("fanout-bench");
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchMain()).execute(args));
+  }
+}

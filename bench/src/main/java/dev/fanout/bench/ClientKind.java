@@ -1,0 +1,59 @@
+package dev.fanout.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** A client the benchmark compares, as named on the command line. */
+public enum ClientKind {
+  /** Fanout's client with its defaults (HTTP/1.1). */
+  FANOUT("fanout", "Fanout, defaults", true),
+  /** Fanout's client on HTTP/2 cleartext (prior knowledge), virtual threads where available. */
+  FANOUT_H2C("fanout-h2c", "Fanout, h2c + virtual threads", true),
+  /** Stock OkHttp with its default {@code Dispatcher} (five calls per host at a time). */
+  OKHTTP("okhttp", "OkHttp, default Dispatcher", true),
+  /** The JDK's {@code java.net.http.HttpClient.sendAsync} with its defaults. */
+  JDK("jdk", "JDK HttpClient.sendAsync", true),
+  /** Python {@code asyncio.gather} over aiohttp (a separate Python process). */
+  AIOHTTP("aiohttp", "Python asyncio + aiohttp", false);
+
+  private final String id;
+  private final String title;
+  private final boolean jvm;
+
+  ClientKind(String id, String title, boolean jvm) {
+    this.id = id;
+    this.title = title;
+    this.jvm = jvm;
+  }
+
+  /** The command-line name, for example {@code fanout-h2c}. */
+  public String id() {
+    return id;
+  }
+
+  /** A human title for tables and plots. */
+  public String title() {
+    return title;
+  }
+
+  /** Whether the client runs in a JVM (otherwise it is a Python process). */
+  public boolean jvm() {
+    return jvm;
+  }
+
+  /** The kind named {@code id}; fails naming the bad value and the valid ones. */
+  public static ClientKind of(String id) {
+    if (id == null) throw new IllegalArgumentException("client == null");
+    for (ClientKind k : values()) {
+      if (k.id.equals(id.trim().toLowerCase(Locale.ROOT))) return k;
+    }
+    throw new IllegalArgumentException("unknown client: '" + id + "' (expected one of "
+        + Arrays.stream(values()).map(ClientKind::id).collect(Collectors.joining(", ")) + ")");
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}

@@ -1,0 +1,156 @@
+package dev.fanout.bench.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.bench.ClientKind;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The client side of one benchmark run, executed in its own JVM by the harness: builds one client, runs
+ * {@code --rounds} fan-outs of {@code --n} user lookups (round 1 is the cold one) or a fixed-concurrency
+ * throughput loop, and prints one line {@code RESULT {json}} with its timings and its own process figures.
+ */
+@Command(name = "client", mixinStandardHelpOptions = true,
+    description = "Internal: runs one client in this JVM and prints a RESULT line (the harness starts it).")
+public final class ClientCommand implements Callable<Integer> {
+  /** The prefix of the one line a client prints for the harness. */
+  public static final String RESULT_PREFIX = "RESULT ";
+
+  @Option(names = "--client", required = true, description = "fanout, fanout-h2c, okhttp or jdk.")
+  String client;
+
+  @Option(names = "--url", required = true, description = "The backend's base URL.")
+  String url;
+
+  @Option(names = "--n", defaultValue = "6", description = "Calls per fan-out. Defaults to ${DEFAULT-VALUE}.")
+  int n;
+
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Fan-outs in this JVM; round 1 is cold, the last is warm. Defaults to ${DEFAULT-VALUE}.")
+  int rounds;
+
+  @Option(names = "--prime", description = "Open the client's connection before round 1. Defaults to false.")
+  boolean prime;
+
+  @Option(names = "--throughput", description = "Measure requests/s at --concurrency instead of fan-outs.")
+  boolean throughput;
+
+  @Option(names = "--concurrency", defaultValue = "64",
+      description = "Requests in flight in --throughput mode. Defaults to ${DEFAULT-VALUE}.")
+  int concurrency;
+
+  @Option(names = "--warmup-ms", defaultValue = "2000",
+      description = "Unmeasured warm-up of --throughput mode. Defaults to ${DEFAULT-VALUE}.")
+  long warmupMs;
+
+  @Option(names = "--duration-ms", defaultValue = "4000",
+      description = "Measured time of --throughput mode. Defaults to ${DEFAULT-VALUE}.")
+  long durationMs;
+
+  @Override
+  public Integer call() throws Exception {
+    ClientKind kind = ClientKind.of(client);
+    if (n < 1) throw new IllegalArgumentException("n < 1: " + n);
+    if (rounds < 1) throw new IllegalArgumentException("rounds < 1: " + rounds);
+    if (concurrency < 1) throw new IllegalArgumentException("concurrency < 1: " + concurrency);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode out = json.createObjectNode();
+    out.put("client", kind.id());
+    out.put("java", Runtime.version().toString());
+    int bound = throughput ? concurrency : n;
+    try (HttpTarget target = Targets.create(kind, url, bound)) {
+      if (prime) {
+        long t0 = System.nanoTime();
+        out.put("primeRequests", target.prime());
+        out.put("primeMs", millis(System.nanoTime() - t0));
+      }
+      if (throughput) {
+        throughput(target, out);
+      } else {
+        List<Long> ids = new ArrayList<>(n);
+        for (long id = 1; id <= n; id++) ids.add(id);
+        ArrayNode rs = out.putArray("rounds");
+        for (int r = 0; r < rounds; r++) {
+          HttpTarget.Round round = target.fanOut(ids);
+          rs.addObject().put("wallMs", millis(round.wallNanos())).put("failures", round.failures());
+        }
+      }
+      out.put("peakPlatformThreads", ManagementFactory.getThreadMXBean().getPeakThreadCount());
+    }
+    out.put("cpuS", ProcSelf.cpu().toNanos() / 1e9);
+    out.put("peakRssKib", ProcSelf.peakRssKib());
+    System.out.println(RESULT_PREFIX + json.writeValueAsString(out));
+    System.out.flush();
+    return 0;
+  }
+
+  private void throughput(HttpTarget target, ObjectNode out) throws InterruptedException {
+    long warmupEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warmupMs);
+    long end = warmupEnd + TimeUnit.MILLISECONDS.toNanos(durationMs);
+    AtomicLong measured = new AtomicLong();
+    AtomicLong failures = new AtomicLong();
+    AtomicLong nextId = new AtomicLong();
+    CountDownLatch loopsDone = new CountDownLatch(concurrency);
+    for (int i = 0; i < concurrency; i++) {
+      new Loop(target, warmupEnd, end, measured, failures, nextId, loopsDone).next();
+    }
+    if (!loopsDone.await(warmupMs + durationMs + 60_000, TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("throughput loops did not finish within a minute of their end");
+    }
+    double seconds = durationMs / 1000.0;
+    out.put("concurrency", concurrency);
+    out.put("durationMs", durationMs);
+    out.put("warmupMs", warmupMs);
+    out.put("requests", measured.get());
+    out.put("failures", failures.get());
+    out.put("requestsPerSecond", measured.get() / seconds);
+  }
+
+  /** One of the {@code concurrency} request chains: each completion starts the next request. */
+  private static final class Loop {
+    private final HttpTarget target;
+    private final long warmupEnd;
+    private final long end;
+    private final AtomicLong measured;
+    private final AtomicLong failures;
+    private final AtomicLong nextId;
+    private final CountDownLatch done;
+
+    Loop(HttpTarget target, long warmupEnd, long end, AtomicLong measured, AtomicLong failures,
+        AtomicLong nextId, CountDownLatch done) {
+      this.target = target;
+      this.warmupEnd = warmupEnd;
+      this.end = end;
+      this.measured = measured;
+      this.failures = failures;
+      this.nextId = nextId;
+      this.done = done;
+    }
+
+    void next() {
+      long id = 1 + Math.floorMod(nextId.getAndIncrement(), 10_000L);
+      target.fetchUser(id).whenComplete((got, error) -> {
+        long now = System.nanoTime();
+        if (now >= warmupEnd && now < end) {
+          if (error != null || got == null || got != id) failures.incrementAndGet();
+          else measured.incrementAndGet();
+        }
+        if (now < end) next();
+        else done.countDown();
+      });
+    }
+  }
+
+  private static double millis(long nanos) {
+    return Math.round(nanos / 1e4) / 100.0;
+  }
+}

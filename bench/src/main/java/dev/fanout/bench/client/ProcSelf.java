@@ -1,0 +1,28 @@
+package dev.fanout.bench.client;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** This process's own resource figures, read at the end of a client run. */
+final class ProcSelf {
+  private ProcSelf() {}
+
+  /** The peak resident set size in KiB ({@code VmHWM} in {@code /proc/self/status}), or -1 where unknown. */
+  static long peakRssKib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /** CPU time used by this process so far, or {@link Duration#ZERO} where the platform does not say. */
+  static Duration cpu() {
+    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.fanout.bench.harness;
+
+import dev.fanout.bench.harness.BenchReport.Row;
+import dev.fanout.bench.harness.BenchReport.Spread;
+import dev.fanout.bench.harness.BenchReport.Throughput;
+import java.util.Locale;
+
+/** Writes a {@link BenchReport} as Markdown tables, one row per client, engine and N. */
+public final class MarkdownReport {
+  private MarkdownReport() {}
+
+  /** The report as Markdown: machine, command, the fan-out table, the throughput table, notes. */
+  public static String render(BenchReport r) {
+    StringBuilder s = new StringBuilder();
+    BenchReport.Machine m = r.machine();
+    s.append("Run ").append(r.startedAt()).append(", ").append(fmt1(r.durationS())).append(" s of wall time.\n\n");
+    s.append("- Machine: ").append(m.nproc()).append(" CPUs (").append(m.cpuModel()).append("), ")
+        .append(fmt1(m.memoryGib())).append(" GiB, ").append(m.os()).append('\n');
+    s.append("- Load average before / after: ").append(m.loadBefore()).append(" / ").append(m.loadAfter()).append('\n');
+    s.append("- Client JVM: ").append(m.clientJava()).append("; backend JVM: ").append(m.serverJava()).append('\n');
+    s.append("- Python: ").append(m.python() == null ? "not available" : m.python()).append('\n');
+    BenchReport.Settings st = r.settings();
+    s.append("- Latency ").append(st.latencyMs()).append(" ms; ").append(st.runs())
+        .append(" client processes per row and N, ").append(st.rounds())
+        .append(" fan-outs each (cold = round 1, warm = round ").append(st.rounds()).append(")\n");
+    s.append("- Command: `").append(r.command()).append("`\n\n");
+
+    s.append("| Client | Engine | Proto | N | Cold wall s, median (min–max) | Warm wall s, median (min–max) "
+        + "| Warm overhead ms | Failures | Client threads: platform / OS | Client RSS MiB | Client CPU s "
+        + "| Backend threads / RSS MiB / max in flight |\n");
+    s.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Row row : r.rows()) {
+      s.append("| ").append(row.title()).append(row.primed() ? " (primed)" : "")
+          .append(" | ").append(row.engine()).append(" | ").append(row.protocol())
+          .append(" | ").append(String.format(Locale.ROOT, "%,d", row.n())).append(" | ");
+      if (row.skipped()) {
+        s.append(row.extrapolatedWallMs() == null ? "—"
+            : "≈ " + fmt1(row.extrapolatedWallMs() / 1000.0) + " (extrapolated)");
+        s.append(" | — | — | — | — | — | — | ").append(row.note()).append(" |\n");
+        continue;
+      }
+      s.append(seconds(row.coldMs())).append(" | ").append(seconds(row.warmMs())).append(" | ")
+          .append(row.warmOverheadMs() == null ? "—" : fmt0(row.warmOverheadMs().median())).append(" | ")
+          .append(row.failures()).append(" / ").append(String.format(Locale.ROOT, "%,d", row.calls())).append(" | ")
+          .append(row.peakPlatformThreads() < 0 ? "—" : Integer.toString(row.peakPlatformThreads()))
+          .append(" / ").append(row.peakOsThreads()).append(" | ")
+          .append(fmt0(row.peakRssMib())).append(" | ")
+          .append(row.cpuS() == null ? "—" : fmt2(row.cpuS().median())).append(" | ")
+          .append(row.serverPeakThreads()).append(" / ").append(fmt0(row.serverPeakRssMib())).append(" / ")
+          .append(row.serverMaxInFlight() < 0 ? "—" : Long.toString(row.serverMaxInFlight())).append(" |\n");
+    }
+    if (!r.throughput().isEmpty()) {
+      s.append("\nZero-latency throughput (").append(st.runs()).append(" client processes each):\n\n");
+      s.append("| Client | Engine | Proto | In flight | Requests/s, median (min–max) | Failures "
+          + "| Client platform threads | Client CPU s |\n");
+      s.append("|---|---|---|--:|--:|--:|--:|--:|\n");
+      for (Throughput t : r.throughput()) {
+        s.append("| ").append(t.client()).append(" | ").append(t.engine()).append(" | ").append(t.protocol())
+            .append(" | ").append(t.concurrency()).append(" | ")
+            .append(String.format(Locale.ROOT, "%,.0f (%,.0f–%,.0f)", t.requestsPerSecond().median(),
+                t.requestsPerSecond().min(), t.requestsPerSecond().max()))
+            .append(" | ").append(t.failures()).append(" | ").append(t.peakPlatformThreads())
+            .append(" | ").append(fmt2(t.cpuS())).append(" |\n");
+      }
+    }
+    if (!r.notes().isEmpty()) {
+      s.append('\n');
+      for (String note : r.notes()) s.append("- ").append(note).append('\n');
+    }
+    return s.toString();
+  }
+
+  private static String seconds(Spread ms) {
+    if (ms == null) return "—";
+    return String.format(Locale.ROOT, "%.3f (%.3f–%.3f)", ms.median() / 1000, ms.min() / 1000, ms.max() / 1000);
+  }
+
+  private static String fmt0(double x) {
+    return String.format(Locale.ROOT, "%.0f", x);
+  }
+
+  private static String fmt1(double x) {
+    return String.format(Locale.ROOT, "%.1f", x);
+  }
+
+  private static String fmt2(double x) {
+    return String.format(Locale.ROOT, "%.2f", x);
+  }
+}

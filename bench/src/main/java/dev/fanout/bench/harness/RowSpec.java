@@ -1,0 +1,44 @@
+package dev.fanout.bench.harness;
+
+import dev.fanout.bench.ClientKind;
+import dev.fanout.bench.Engine;
+
+/**
+ * One row of the benchmark: a client against a backend engine, written {@code client@engine} on the
+ * command line (for example {@code fanout-h2c@netty}). The protocol follows from the client: {@code
+ * fanout-h2c} speaks h2c with prior knowledge (and primes its one connection), every other client HTTP/1.1.
+ */
+public record RowSpec(ClientKind client, Engine engine) {
+  public RowSpec {
+    if (client == null) throw new IllegalArgumentException("client == null");
+    if (engine == null) throw new IllegalArgumentException("engine == null");
+  }
+
+  /** Parses {@code client@engine}; fails naming the bad value. */
+  public static RowSpec parse(String spec) {
+    if (spec == null) throw new IllegalArgumentException("row == null");
+    int at = spec.indexOf('@');
+    if (at < 0) throw new IllegalArgumentException("row is not client@engine: '" + spec + "'");
+    return new RowSpec(ClientKind.of(spec.substring(0, at)), Engine.of(spec.substring(at + 1)));
+  }
+
+  /** Whether the row speaks HTTP/2 cleartext with prior knowledge. */
+  public boolean http2() {
+    return client == ClientKind.FANOUT_H2C;
+  }
+
+  /** Whether the client opens its connection before round 1 (reported as priming). */
+  public boolean prime() {
+    return client == ClientKind.FANOUT_H2C;
+  }
+
+  /** {@code h2c} or {@code http/1.1}. */
+  public String protocol() {
+    return http2() ? "h2c" : "http/1.1";
+  }
+
+  @Override
+  public String toString() {
+    return client.id() + "@" + engine.id();
+  }
+}

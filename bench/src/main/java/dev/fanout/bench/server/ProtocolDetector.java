@@ -1,0 +1,68 @@
+package dev.fanout.bench.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Looks at the first bytes of a connection: the HTTP/2 connection preface selects h2c with prior
+ * knowledge (one child channel per stream, each with its own {@link RequestHandler}), anything else
+ * HTTP/1.1. No {@code Upgrade: h2c} handling: a client that asks for an upgrade stays on HTTP/1.1.
+ */
+final class ProtocolDetector extends ByteToMessageDecoder {
+  /** Streams a client may open at once on one connection: enough for any fan-out the benchmark runs. */
+  static final long MAX_CONCURRENT_STREAMS = 1_000_000;
+  private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+  private static final AtomicInteger CONNECTIONS = new AtomicInteger();
+
+  private final Routing routing;
+  private final int maxBodyBytes;
+
+  ProtocolDetector(Routing routing, int maxBodyBytes) {
+    this.routing = routing;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    int prefaceLength = PREFACE.readableBytes();
+    int n = Math.min(in.readableBytes(), prefaceLength);
+    boolean h2 = ByteBufUtil.equals(PREFACE, PREFACE.readerIndex(), in, in.readerIndex(), n);
+    if (h2 && n < prefaceLength) return; // could still be the preface: wait for more bytes
+    int connection = CONNECTIONS.incrementAndGet();
+    ChannelPipeline p = ctx.pipeline();
+    if (h2) {
+      AtomicInteger exchanges = new AtomicInteger();
+      p.addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
+          .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+          .validateHeaders(false)
+          .build());
+      p.addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+          ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+          ch.pipeline().addLast(new HttpObjectAggregator(maxBodyBytes + 1));
+          ch.pipeline().addLast(new RequestHandler(routing, true, connection, exchanges));
+        }
+      }));
+    } else {
+      p.addAfter(ctx.name(), "http", new HttpServerCodec());
+      p.addAfter("http", "aggregator", new HttpObjectAggregator(maxBodyBytes + 1));
+      p.addAfter("aggregator", "handler", new RequestHandler(routing, false, connection, new AtomicInteger()));
+    }
+    p.remove(this); // hands the bytes read so far to the codec just added
+  }
+}

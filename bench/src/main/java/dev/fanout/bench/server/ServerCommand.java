@@ -1,0 +1,74 @@
+package dev.fanout.bench.server;
+
+import dev.fanout.bench.Engine;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The backend side of the benchmark, run in its own JVM by the harness: starts the users backend on the
+ * chosen engine, prints {@code Listening on http://127.0.0.1:PORT} as its first line and serves until the
+ * process is stopped.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = "Serves the simulated backend on an engine until stopped (the harness starts it).")
+public final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--engine", defaultValue = "netty",
+      description = "mockwebserver (the mock-server's default engine) or netty (the scale engine). "
+          + "Defaults to ${DEFAULT-VALUE}.")
+  String engine;
+
+  @Option(names = "--port", defaultValue = "0", description = "Port; 0 picks a free one. Defaults to ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--latency", defaultValue = "1s", converter = DurationConverter.class,
+      description = "Fixed delay of every response, e.g. 1s, 50ms, 0. Defaults to ${DEFAULT-VALUE}.")
+  Duration latency;
+
+  @Option(names = "--http2", description = "Speak HTTP/2 cleartext with prior knowledge. Defaults to false "
+      + "(HTTP/1.1; the netty engine then also accepts h2c prior knowledge on the same port).")
+  boolean http2;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Engine e = Engine.of(engine);
+    AutoCloseable backend;
+    String url;
+    switch (e) {
+      case MOCKWEBSERVER: {
+        MockBackend mock = MockBackend.builder().latency(Latency.fixed(latency)).port(port)
+            .http2PriorKnowledge(http2).recordedRequests(0).start();
+        backend = mock;
+        url = mock.url();
+        break;
+      }
+      case NETTY: {
+        NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(latency)).port(port).start();
+        backend = netty;
+        url = netty.url();
+        break;
+      }
+      default:
+        throw new AssertionError(e);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        backend.close();
+      } catch (Exception ignored) {
+        // Stopping anyway.
+      }
+      stopped.countDown();
+    }, "backend-shutdown"));
+    System.out.println("Listening on " + url);
+    System.out.println("Engine " + e.id() + ", latency " + latency.toMillis() + " ms"
+        + (http2 ? ", h2c prior knowledge" : ""));
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,138 @@
+package dev.fanout.bench.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fanout.mock.Jitter;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.Routes;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class NettyBackendTest {
+  private final List<OkHttpClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void closeClients() {
+    for (OkHttpClient c : clients) {
+      c.dispatcher().executorService().shutdown();
+      c.connectionPool().evictAll();
+    }
+  }
+
+  private OkHttpClient client(boolean http2) {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(1000);
+    dispatcher.setMaxRequestsPerHost(1000);
+    OkHttpClient.Builder b = new OkHttpClient.Builder().dispatcher(dispatcher).retryOnConnectionFailure(false);
+    if (http2) b.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+    OkHttpClient c = b.build();
+    clients.add(c);
+    return c;
+  }
+
+  private static String get(OkHttpClient client, String url) throws IOException {
+    try (Response r = client.newCall(new Request.Builder().url(url).build()).execute()) {
+      return r.code() + " " + r.body().string();
+    }
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void answersUsersExactlyAsTheMockWebServerEngine(boolean http2) throws IOException {
+    try (NettyBackend netty = NettyBackend.builder().latency(Latency.none()).start();
+        MockBackend mock = MockBackend.builder().latency(Latency.none()).http2PriorKnowledge(http2)
+            .recordedRequests(0).start()) {
+      for (String path : List.of("/users/1", "/users/42", "/users/abc", "/users/0", "/nope", "/v1/models")) {
+        assertThat(get(client(http2), netty.url() + path)).as(path).isEqualTo(get(client(http2), mock.url() + path));
+      }
+      assertThat(netty.stats().requests(Routes.USERS)).isEqualTo(4);
+    }
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void holdsConcurrentRequestsTogetherWithoutAThreadEach(boolean http2) throws Exception {
+    Duration d = Duration.ofMillis(300);
+    int n = 200;
+    try (NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(d)).start()) {
+      OkHttpClient client = client(http2);
+      long start = System.nanoTime();
+      List<CompletableFuture<Integer>> calls = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        client.newCall(new Request.Builder().url(netty.url() + "/users/" + i).build()).enqueue(new Callback() {
+          @Override
+          public void onFailure(Call call, IOException e) {
+            f.completeExceptionally(e);
+          }
+
+          @Override
+          public void onResponse(Call call, Response response) throws IOException {
+            try (response) {
+              response.body().string();
+              f.complete(response.code());
+            }
+          }
+        });
+        calls.add(f);
+      }
+      for (CompletableFuture<Integer> f : calls) assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+      long elapsed = System.nanoTime() - start;
+      assertThat(elapsed).isGreaterThanOrEqualTo(d.toNanos()).isLessThan((long) (0.5 * n * d.toNanos()));
+      assertThat(netty.stats().maxInFlight()).isEqualTo(n);
+      assertThat(netty.stats().completed()).isEqualTo(n);
+    }
+  }
+
+  @Test
+  void answersBadInputAtOnceAndAdminWithoutDelay() throws IOException {
+    Duration d = Duration.ofSeconds(20);
+    try (NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(d)).start()) {
+      long start = System.nanoTime();
+      assertThat(get(client(false), netty.url() + "/users/abc")).startsWith("400 ");
+      assertThat(get(client(false), netty.url() + "/__admin/stats")).startsWith("200 ").contains("\"maxInFlight\":1");
+      assertThat(System.nanoTime() - start).isLessThan(d.toNanos() / 2);
+    }
+  }
+
+  @Test
+  void countsARequestWhoseClientLeavesAsAborted() throws Exception {
+    try (NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(Duration.ofSeconds(30))).start()) {
+      OkHttpClient client = client(false).newBuilder().readTimeout(Duration.ofMillis(200)).build();
+      assertThatThrownBy(() -> get(client, netty.url() + "/users/1")).isInstanceOf(IOException.class);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (netty.stats().aborted() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+      assertThat(netty.stats().aborted()).isEqualTo(1);
+      assertThat(netty.stats().inFlight()).isZero();
+    }
+  }
+
+  @Test
+  void builderNamesTheBadValue() {
+    assertThatThrownBy(() -> NettyBackend.builder().port(-1)).hasMessage("port out of range: -1");
+    assertThatThrownBy(() -> NettyBackend.builder().backlog(0)).hasMessage("backlog < 1: 0");
+    assertThatThrownBy(() -> NettyBackend.builder().workerThreads(0)).hasMessage("workerThreads < 1: 0");
+    Latency jittery = Latency.builder().jitter(Jitter.uniform(Duration.ofMillis(10))).build();
+    assertThatThrownBy(() -> NettyBackend.builder().latency(jittery).start())
+        .hasMessageContaining("not jitter");
+  }
+}
