@@ -36,12 +36,18 @@ public final class Session implements AutoCloseable {
    * built; {@code faults} are injected by the embedded backend only (tests use them).
    */
   public static Session open(CommonOptions options, Faults faults, UnaryOperator<FanoutClient.Builder> client) {
+    return open(options, Latency.fixed(options.latency()), faults, client);
+  }
+
+  /** As {@link #open(CommonOptions, Faults, UnaryOperator)}, with the embedded backend's whole latency profile. */
+  public static Session open(
+      CommonOptions options, Latency latency, Faults faults, UnaryOperator<FanoutClient.Builder> client) {
     options.validate();
     MockBackend backend = null;
     String baseUrl = options.baseUrl();
     if (baseUrl == null) {
       backend = MockBackend.builder()
-          .latency(Latency.fixed(options.latency()))
+          .latency(latency)
           .faults(faults)
           .start();
       baseUrl = String.valueOf(backend.url());

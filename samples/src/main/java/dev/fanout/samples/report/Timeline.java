@@ -82,7 +82,7 @@ public final class Timeline {
         rows += lane.rows.size();
       }
     }
-    int rowHeight = rows <= 24 ? 26 : Math.max(3, Math.min(26, 620 / rows));
+    int rowHeight = rows <= 24 ? 26 : Math.max(1, Math.min(26, 620 / rows));
     int laneGap = rowHeight >= 12 ? 6 : 2;
     int chartWidth = WIDTH - LABEL_WIDTH - RIGHT_PAD;
 
@@ -152,9 +152,12 @@ public final class Timeline {
       svg.append(String.format(Locale.ROOT,
           "<rect x=\"12\" y=\"%d\" width=\"5\" height=\"%d\" rx=\"2\" fill=\"%s\"/>%n", y, blockHeight + 4, color));
       svg.append(text(28, y + 21, 16, color, "700", "start", mode.name()));
-      String summary = String.format(Locale.ROOT, "%s · %d call%s%s · peak %d in flight%s",
+      long unfinished = mode.calls().stream().filter(c -> !c.ok() && !finished(c)).count();
+      long failed = mode.failed() - unfinished;
+      String summary = String.format(Locale.ROOT, "%s · %d call%s%s%s · peak %d in flight%s",
           seconds(mode.wallMillis()), mode.calls().size(), mode.calls().size() == 1 ? "" : "s",
-          mode.failed() > 0 ? " (" + mode.failed() + " failed)" : "", mode.peakConcurrency(),
+          failed > 0 ? " · " + failed + " failed" : "", unfinished > 0 ? " · " + unfinished + " cancelled" : "",
+          mode.peakConcurrency(),
           mode.speedUp() >= 1.05 ? String.format(Locale.ROOT, " · %.1f× overlap", mode.speedUp()) : "");
       svg.append(text(LABEL_WIDTH, y + 21, 13, "#52606d", "400", "start", summary));
 
@@ -193,7 +196,7 @@ public final class Timeline {
   private static void bar(StringBuilder svg, RunReport.Call call, String color, double x, double w, int rowY, int rowHeight) {
     double h = rowHeight >= 12 ? rowHeight - 6 : Math.max(1, rowHeight - 1);
     double top = rowY + (rowHeight - h) / 2.0;
-    boolean finished = !call.outcome().endsWith("CancelledException") && !call.outcome().endsWith("TimeoutException");
+    boolean finished = finished(call);
     String kind = call.ok() ? "ok" : finished ? "failed" : "unfinished";
     String fill = call.ok() ? color : finished ? FAILED : "url(#hatch)";
     boolean retried = call.attempts() > 1;
@@ -217,9 +220,14 @@ public final class Timeline {
     } else if (!call.ok() || retried) {
       String shortMark = (!call.ok() ? (finished ? "✕" : "⊘") : "") + (retried ? "↻" + call.attempts() : "");
       if (shortMark.length() * 7 + 4 <= w) {
-        svg.append(text(x + w / 2, top + h / 2 + 4.2, 11, "#ffffff", "700", "middle", shortMark));
+        svg.append(text(x + w / 2, top + h / 2 + 4.2, 11, finished ? "#ffffff" : "#1f2933", "700", "middle", shortMark));
       }
     }
+  }
+
+  /** Returns false for a call that was cut short (cancelled, timed out) rather than answered with a failure. */
+  private static boolean finished(RunReport.Call call) {
+    return !call.outcome().endsWith("CancelledException") && !call.outcome().endsWith("TimeoutException");
   }
 
   private static void legend(StringBuilder svg, int y, String okColor) {
@@ -249,8 +257,7 @@ public final class Timeline {
   }
 
   static String title(RunReport report) {
-    return "fanout " + report.command() + ": "
-        + report.modes().stream().mapToInt(m -> m.calls().size()).max().orElse(0) + " calls per mode, "
+    return "fanout " + report.command() + " · "
         + (report.embedded()
             ? "embedded mock server at " + latency(report.latencyMillis() == null ? 0 : report.latencyMillis()) + " latency"
             : report.baseUrl());

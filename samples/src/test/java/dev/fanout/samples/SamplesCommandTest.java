@@ -1,0 +1,260 @@
+package dev.fanout.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.mock.Faults;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.Routes;
+import dev.fanout.samples.report.RunReport;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import picocli.CommandLine;
+
+/** Runs every subcommand in-process through picocli at a short latency and checks its exit code and report. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SamplesCommandTest {
+  private static final int LATENCY_MS = 100;
+
+  @TempDir
+  Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cmd = Main.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  @Test
+  void seedRunsThreeModesAndTheirWallTimesShrink() throws Exception {
+    Path json = dir.resolve("seed.json");
+    Path svg = dir.resolve("seed.svg");
+    int exit = run("seed", "--latency", LATENCY_MS + "ms", "--report-json", json.toString(), "--timeline", svg.toString());
+
+    assertThat(exit).as(out + "\n" + err).isZero();
+    RunReport report = RunReport.read(json);
+    assertThat(report.command()).isEqualTo("seed");
+    assertThat(report.embedded()).isTrue();
+    assertThat(report.latencyMillis()).isEqualTo(LATENCY_MS);
+    assertThat(report.modes()).extracting(RunReport.Mode::name).containsExactly("sequential", "concurrent", "fan-out");
+    for (RunReport.Mode mode : report.modes()) {
+      assertThat(mode.calls()).hasSize(6).allMatch(RunReport.Call::ok);
+      assertThat(mode.calls()).allMatch(c -> c.endMillis() - c.startMillis() >= LATENCY_MS);
+      // Every lookup was a real request: the embedded server counted exactly six per mode.
+      assertThat(mode.server().requests()).isEqualTo(6);
+    }
+    RunReport.Mode sequential = report.mode("sequential");
+    RunReport.Mode concurrent = report.mode("concurrent");
+    RunReport.Mode fanOut = report.mode("fan-out");
+    assertThat(sequential.server().maxInFlight()).isEqualTo(1);
+    assertThat(concurrent.server().maxInFlight()).isEqualTo(3);
+    assertThat(fanOut.server().maxInFlight()).isEqualTo(6);
+    assertThat(sequential.wallMillis()).isGreaterThanOrEqualTo(6L * LATENCY_MS);
+    assertThat(concurrent.wallMillis()).isGreaterThanOrEqualTo(3L * LATENCY_MS).isLessThan(sequential.wallMillis());
+    assertThat(fanOut.wallMillis()).isGreaterThanOrEqualTo(LATENCY_MS).isLessThan(3L * LATENCY_MS)
+        .isLessThan(concurrent.wallMillis());
+
+    // The concurrent mode prints the document's asyncio.gather interleaving, line for line.
+    String text = out.toString();
+    String concurrentBlock = text.substring(text.indexOf("━━ concurrent"), text.indexOf("━━ fan-out"));
+    assertThat(concurrentBlock.lines().filter(l -> l.contains("searched")).toList()).containsExactly(
+        "1st user is being searched out of 3 people...",
+        "1st user is being searched out of 2 people...",
+        "1st user is being searched out of 1 people...",
+        "2nd user is being searched out of 3 people...",
+        "2nd user is being searched out of 2 people...",
+        "Total 1 people have been searched!",
+        "3rd user is being searched out of 3 people...",
+        "Total 2 people have been searched!",
+        "Total 3 people have been searched!");
+    assertThat(text).contains(" >>> total time taken for sequential process: ")
+        .contains(" >>> total time taken for fan-out process: ");
+
+    // The picture: one bar per call, one lane per chain and mode.
+    Document doc = parse(svg);
+    assertThat(elementsWithClass(doc, "rect", "bar")).hasSize(18);
+    assertThat(elementsWithClass(doc, "g", "lane")).hasSize(9);
+    assertThat(elementsWithClass(doc, "g", "mode")).hasSize(3);
+  }
+
+  @Test
+  void baseUrlSendsEveryCallThereAndStartsNoEmbeddedServer() throws Exception {
+    try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofMillis(50))).start()) {
+      Path json = dir.resolve("seed.json");
+      int exit = run("seed", "--base-url", backend.url(), "--latency", "3s", "--report-json", json.toString());
+
+      assertThat(exit).as(out + "\n" + err).isZero();
+      RunReport report = RunReport.read(json);
+      assertThat(report.embedded()).isFalse();
+      assertThat(report.latencyMillis()).isNull();
+      assertThat(report.baseUrl()).isEqualTo(backend.url());
+      assertThat(report.modes()).allMatch(m -> m.server() == null);
+      assertThat(backend.stats().requests(Routes.USERS)).isEqualTo(18);
+      // --latency 3s would have made this take > 18 s on an embedded server: it was ignored.
+      assertThat(report.mode("sequential").wallMillis()).isLessThan(3000);
+      assertThat(out.toString()).contains("Calling " + backend.url()).doesNotContain("Embedded mock server");
+    }
+  }
+
+  @Test
+  void usersSettlesEveryIdWithinTheBound() {
+    Path json = dir.resolve("users.json");
+    int exit = run("users", "--ids", "1-30,100,200-204", "--max-in-flight", "8", "--latency", "50ms",
+        "--report-json", json.toString());
+
+    assertThat(exit).as(out + "\n" + err).isZero();
+    RunReport.Mode mode = RunReport.read(json).mode("settle");
+    assertThat(mode.calls()).hasSize(36);
+    assertThat(mode.ok()).isEqualTo(36);
+    assertThat(mode.failed()).isZero();
+    assertThat(mode.calls()).extracting(RunReport.Call::id).contains(1L, 30L, 100L, 204L);
+    assertThat(mode.server().maxInFlight()).isBetween(2, 8);
+    assertThat(mode.peakConcurrency()).isLessThanOrEqualTo(8);
+    // 36 lookups of 50 ms, 8 at a time: at least 5 rounds, far less than one after another.
+    assertThat(mode.wallMillis()).isGreaterThanOrEqualTo(5 * 50).isLessThan(36 * 50 / 2);
+    assertThat(out.toString()).contains("36 ok, 0 failed");
+  }
+
+  @Test
+  void usersExitsNonZeroWhenLookupsFail() {
+    Faults faults = Faults.builder().errorRate(0.5).seed(7).build();
+    try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofMillis(20))).faults(faults).start()) {
+      Path json = dir.resolve("users.json");
+      int exit = run("users", "--base-url", backend.url(), "--ids", "1-20", "--retries", "0",
+          "--report-json", json.toString());
+
+      assertThat(exit).isEqualTo(1);
+      RunReport.Mode mode = RunReport.read(json).mode("settle");
+      assertThat(mode.calls()).hasSize(20);
+      assertThat(mode.failed()).isPositive();
+      assertThat(mode.ok() + mode.failed()).isEqualTo(20);
+      assertThat(mode.calls()).filteredOn(c -> !c.ok()).allMatch(c -> c.outcome().equals("ServerException"));
+      assertThat(mode.calls()).allMatch(c -> c.attempts() == 1);
+      assertThat(backend.stats().requests(Routes.USERS)).isEqualTo(20);
+      assertThat(out.toString()).contains("× ServerException");
+    }
+  }
+
+  @Test
+  void usersSequentialRunsOneAtATime() {
+    Path json = dir.resolve("users.json");
+    int exit = run("users", "--mode", "sequential", "--ids", "1-5", "--latency", "20ms", "--report-json", json.toString());
+
+    assertThat(exit).as(out + "\n" + err).isZero();
+    RunReport.Mode mode = RunReport.read(json).mode("sequential");
+    assertThat(mode.server().maxInFlight()).isEqualTo(1);
+    assertThat(mode.peakConcurrency()).isEqualTo(1);
+    assertThat(mode.wallMillis()).isGreaterThanOrEqualTo(5 * 20);
+  }
+
+  @Test
+  void ragGathersContextConcurrentlyThenAsksOnce() {
+    Path json = dir.resolve("rag.json");
+    int exit = run("rag", "--latency", LATENCY_MS + "ms", "-k", "3", "--report-json", json.toString());
+
+    assertThat(exit).as(out + "\n" + err).isZero();
+    RunReport report = RunReport.read(json);
+    assertThat(report.modes()).extracting(RunReport.Mode::name).containsExactly("sequential", "concurrent");
+    for (RunReport.Mode mode : report.modes()) {
+      assertThat(mode.calls()).extracting(RunReport.Call::lane)
+          .containsExactlyInAnyOrder("profile", "search docs", "search faq", "search tickets", "chat completion");
+      assertThat(mode.calls()).allMatch(RunReport.Call::ok);
+      assertThat(mode.server().requests()).isEqualTo(5);
+    }
+    RunReport.Mode sequential = report.mode("sequential");
+    RunReport.Mode concurrent = report.mode("concurrent");
+    assertThat(sequential.wallMillis()).isGreaterThanOrEqualTo(5L * LATENCY_MS);
+    assertThat(concurrent.server().maxInFlight()).isEqualTo(4);
+    assertThat(concurrent.wallMillis()).isGreaterThanOrEqualTo(2L * LATENCY_MS).isLessThan(sequential.wallMillis());
+    // The completion starts only once every fetch has ended.
+    RunReport.Call chat = concurrent.calls().stream().filter(c -> c.lane().equals("chat completion")).findFirst().orElseThrow();
+    assertThat(concurrent.calls()).filteredOn(c -> c != chat).allMatch(c -> c.endMillis() <= chat.startMillis());
+    assertThat(out.toString()).contains("answer ready at").contains("Answer");
+  }
+
+  @Test
+  void agentsRunConcurrentlyAndHedgedThenAggregate() throws Exception {
+    Path json = dir.resolve("agents.json");
+    Path html = dir.resolve("agents.html");
+    int exit = run("agents", "--latency", "150ms", "--jitter", "0", "--agents", "3",
+        "--report-json", json.toString(), "--timeline", html.toString());
+
+    assertThat(exit).as(out + "\n" + err).isZero();
+    RunReport report = RunReport.read(json);
+    assertThat(report.modes()).extracting(RunReport.Mode::name).containsExactly("sequential", "concurrent", "hedged");
+    assertThat(report.mode("sequential").calls()).hasSize(4).allMatch(RunReport.Call::ok);
+    assertThat(report.mode("sequential").server().maxInFlight()).isEqualTo(1);
+    assertThat(report.mode("concurrent").server().maxInFlight()).isEqualTo(3);
+    RunReport.Mode hedged = report.mode("hedged");
+    // Three agents with two identical requests each, then the aggregator; one answer per agent is kept.
+    assertThat(hedged.calls()).hasSize(7);
+    // Every hedged request reached the server (3 agents x 2, then the aggregator), overlapping.
+    assertThat(hedged.server().requests()).isEqualTo(7);
+    assertThat(hedged.server().maxInFlight()).isBetween(4, 6);
+    for (String role : List.of("researcher", "critic", "planner")) {
+      assertThat(hedged.calls()).filteredOn(c -> c.lane().equals(role)).hasSize(2).anyMatch(RunReport.Call::ok);
+    }
+    assertThat(hedged.calls()).filteredOn(c -> c.lane().equals("aggregator")).singleElement()
+        .matches(RunReport.Call::ok);
+    assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>").contains("<svg").contains("<table>");
+  }
+
+  @Test
+  void badFlagsPrintOneLineAndUsageAndExitTwo() {
+    assertBad(new String[] {"seed", "--latency", "fast"}, "'fast' is not a duration");
+    assertBad(new String[] {"users", "--ids", "10-5"}, "range '10-5' runs backwards");
+    assertBad(new String[] {"users", "--ids", "1,x"}, "'x' in '1,x' is not an id");
+    assertBad(new String[] {"users", "--max-in-flight", "0"}, "'--max-in-flight': 0 < 1");
+    assertBad(new String[] {"users", "--mode", "fastest"}, "fastest");
+    assertBad(new String[] {"seed", "--timeline", "out.png"}, "'out.png' must end in .svg or .html");
+    assertBad(new String[] {"seed", "--base-url", "localhost:8080"}, "'localhost:8080' is not an http:// or https:// URL");
+    assertBad(new String[] {"seed", "--no-such-flag"}, "--no-such-flag");
+    assertBad(new String[] {"agents", "--agents", "9"}, "'--agents': 9");
+    assertBad(new String[] {}, "Missing subcommand");
+  }
+
+  private void assertBad(String[] args, String message) {
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    int exit = run(args);
+    assertThat(exit).as(String.join(" ", args)).isEqualTo(2);
+    List<String> lines = err.toString().lines().toList();
+    assertThat(lines.get(0)).contains(message);
+    assertThat(lines.get(1)).startsWith("Usage:");
+  }
+
+  static Document parse(Path svg) throws Exception {
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setNamespaceAware(true);
+    return factory.newDocumentBuilder().parse(svg.toFile());
+  }
+
+  static List<Element> elementsWithClass(Document doc, String tag, String cls) {
+    NodeList nodes = doc.getElementsByTagNameNS("*", tag);
+    List<Element> result = new ArrayList<>();
+    for (int i = 0; i < nodes.getLength(); i++) {
+      Element e = (Element) nodes.item(i);
+      if (List.of(e.getAttribute("class").split(" ")).contains(cls)) {
+        result.add(e);
+      }
+    }
+    return result;
+  }
+}
