@@ -145,6 +145,22 @@ public final class MockBackend implements AutoCloseable {
   }
 
   /**
+   * Waits until no request is in flight, up to {@code timeout}, and returns the stats then (or at
+   * the timeout: check {@link Stats#inFlight()}). A client can see a whole response a moment before
+   * the server counts it completed, so tests that assert on {@link Stats#completed()} call this
+   * first.
+   */
+  public Stats awaitIdle(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Stats s = stats();
+    while (s.inFlight() > 0 && System.nanoTime() - deadline < 0) {
+      Thread.sleep(1);
+      s = stats();
+    }
+    return s;
+  }
+
+  /**
    * Zeroes the stats, drops recorded requests, and restarts the seeded jitter and fault sequences
    * and the rate-limit buckets, as if the backend had just started (the same as {@code POST
    * /__admin/reset}). Requests in flight keep running and stay counted in {@link Stats#inFlight()}.

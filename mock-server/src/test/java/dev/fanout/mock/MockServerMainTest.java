@@ -1,0 +1,86 @@
+package dev.fanout.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MockServerMainTest {
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = MockServerMain.commandLine(new MockServerMain());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--nope", "--port=abc", "--port=70000", "--latency=fast", "--latency=5",
+      "--error-rate=2", "--jitter=gaussian:1ms", "--rate-limit=-1", "--stall-rate=0.7 --error-rate=0.7"})
+  void badFlagExits2WithOneLineErrorAndUsage(String args) {
+    Run r = run(args.split(" "));
+    assertThat(r.code()).isEqualTo(2);
+    String[] lines = r.err().split("\\R");
+    assertThat(lines[0]).startsWith("error: ");
+    assertThat(lines[1]).startsWith("Usage: fanout-mock-server");
+    assertThat(r.err()).doesNotContain("Exception", "\tat ");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void helpExits0() {
+    Run r = run("--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("--latency", "--jitter", "--seed", "--error-rate", "--rate-limit", "--http2", "Defaults to");
+  }
+
+  @Test
+  void portInUseExits1WithoutStackTrace() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Run r = run("--port", Integer.toString(taken.getLocalPort()));
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err()).startsWith("error: cannot bind 127.0.0.1:" + taken.getLocalPort()).doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void standaloneProcessPrintsListeningFirstAndStopsOnSigterm() throws Exception {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+        "dev.fanout.mock.MockServerMain", "--port", "0", "--latency", "0"))
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    OkHttpClient client = Http.client(4);
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String first = out.readLine();
+      assertThat(first).matches("Listening on http://127\\.0\\.0\\.1:\\d+");
+      String url = first.substring("Listening on ".length());
+      assertThat(Http.get(client, url + "/users/7").json().get("id").asInt()).isEqualTo(7);
+      p.destroy(); // SIGTERM: the shutdown hook closes the server
+      assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      Http.shutdown(client);
+      p.destroyForcibly();
+    }
+  }
+}
