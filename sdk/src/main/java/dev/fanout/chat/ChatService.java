@@ -31,7 +31,8 @@ public interface ChatService {
   /**
    * Starts streaming a completion. Each non-empty content delta of the first choice is passed to
    * {@code onDelta}, in the order the server sent them, on one OkHttp thread at a time;
-   * {@code onDelta} must return quickly and must not block. The future completes with the assembled
+   * {@code onDelta} must return quickly and must not block; an exception it throws ends the stream and
+   * fails the future with {@link dev.fanout.errors.DecodeException} (the exception as cause). The future completes with the assembled
    * completion when the server sends {@code data: [DONE]}.
    *
    * <h2>A stream must end with [DONE].</h2>

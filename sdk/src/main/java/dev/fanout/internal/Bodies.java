@@ -22,7 +22,7 @@ final class Bodies {
           label + ": response body of " + declared + " bytes exceeds maxResponseBytes " + maxBytes);
     }
     BufferedSource source = body.source();
-    if (source.request(maxBytes + 1)) {
+    if (source.request(maxBytes == Long.MAX_VALUE ? Long.MAX_VALUE : maxBytes + 1)) {
       throw new DecodeException(
           label + ": response body exceeds maxResponseBytes " + maxBytes);
     }
