@@ -78,7 +78,7 @@ final class SeedSample implements Callable<Integer> {
       client = session.client();
       out.println(style.bold("Fanout seed") + " · the asyncio tutorial's find_users, in Java");
       session.printTarget(out);
-      warmUp(session);
+      warmUp();
       out.println();
 
       List<RunReport.Mode> modes = new ArrayList<>();
@@ -113,14 +113,13 @@ final class SeedSample implements Callable<Integer> {
   }
 
   /**
-   * Loads the HTTP and JSON classes and opens a first connection with one untimed request to the embedded
-   * server's admin route (it answers at once), so the first timed lookup measures the network, not the
-   * JVM starting up. With {@code --base-url} nothing is sent: your API may have no such route.
+   * One untimed lookup before the clock starts: it opens the first connection and loads the HTTP, JSON and
+   * fan-out code, so that the timed modes measure waiting on the network, not the JVM warming up.
    */
-  private void warmUp(Session session) {
-    if (session.embedded()) {
-      client.json().get("__admin/stats", com.fasterxml.jackson.databind.JsonNode.class);
-    }
+  private void warmUp() {
+    out.println(style.dim("Warming up: one untimed lookup..."));
+    out.flush();
+    FanOut.sequential(List.of(1L), id -> client.users().getAsync(id)).await();
   }
 
   /**
