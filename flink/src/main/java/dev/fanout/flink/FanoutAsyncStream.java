@@ -1,6 +1,7 @@
 package dev.fanout.flink;
 
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -11,8 +12,14 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * limit, the operator's timeout is the configuration's, and the output is ordered or unordered as it says.
  *
  * <pre>{@code
- * DataStream<User> users = FanoutAsyncStream.apply(ids, FanoutAsyncFunction.of(config, (c, id) -> c.users().getAsync(id)));
+ * DataStream<User> users =
+ *     FanoutAsyncStream.apply(ids, FanoutAsyncFunction.of(config, (c, id) -> c.users().getAsync(id)), User.class);
  * }</pre>
+ *
+ * <h2>Name the output type.</h2>
+ * Flink cannot see the output type of a generic function through erasure: pass it as a class, or as a
+ * {@link TypeInformation} for a generic type such as {@code CallOutcome<Long, User>}
+ * ({@code TypeInformation.of(new TypeHint<CallOutcome<Long, User>>() {})}).
  *
  * <p>Why one number: a Flink capacity above the SDK's {@code maxInFlight} only queues calls in OkHttp's
  * dispatcher, where their wait counts against Flink's timeout; one below it leaves connections idle. No Flink
@@ -21,10 +28,33 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class FanoutAsyncStream {
   private FanoutAsyncStream() {}
 
+  /** As {@link #apply(DataStream, FanoutAsyncFunction, TypeInformation)}, for a non-generic output class. */
+  public static <IN, OUT> SingleOutputStreamOperator<OUT> apply(
+      DataStream<IN> input, FanoutAsyncFunction<IN, OUT> function, Class<OUT> outputType) {
+    if (outputType == null) {
+      throw new IllegalArgumentException("outputType == null");
+    }
+    return apply(input, function, TypeInformation.of(outputType));
+  }
+
   /**
    * Returns {@code AsyncDataStream.unorderedWait} (or {@code orderedWait} if the configuration is
    * {@link FanoutAsyncConfig#ordered() ordered}) of {@code input} through {@code function}, with the
-   * configuration's timeout and capacity.
+   * configuration's timeout and capacity, emitting {@code outputType}.
+   */
+  public static <IN, OUT> SingleOutputStreamOperator<OUT> apply(
+      DataStream<IN> input, FanoutAsyncFunction<IN, OUT> function, TypeInformation<OUT> outputType) {
+    if (outputType == null) {
+      throw new IllegalArgumentException("outputType == null");
+    }
+    return apply(input, function).returns(outputType);
+  }
+
+  /**
+   * Returns {@code AsyncDataStream.unorderedWait} (or {@code orderedWait} if the configuration is
+   * {@link FanoutAsyncConfig#ordered() ordered}) of {@code input} through {@code function}, with the
+   * configuration's timeout and capacity. Its output type is what Flink can extract, which for most functions
+   * is nothing: set it with {@code returns(...)} or use an overload that takes it.
    */
   public static <IN, OUT> SingleOutputStreamOperator<OUT> apply(
       DataStream<IN> input, FanoutAsyncFunction<IN, OUT> function) {

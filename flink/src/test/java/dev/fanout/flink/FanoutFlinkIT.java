@@ -1,0 +1,170 @@
+package dev.fanout.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.RetryPolicy;
+import dev.fanout.mock.Faults;
+import dev.fanout.mock.Jitter;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.Routes;
+import dev.fanout.mock.Stats;
+import dev.fanout.users.User;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Fanout calls through Flink's Async I/O operator on a MiniCluster (one task manager, two slots, small
+ * managed and network memory; Flink keeps its temporary files in a folder of its own that it deletes),
+ * against a simulated backend that fails 20% of requests with a 5xx.
+ */
+@Timeout(120)
+class FanoutFlinkIT {
+  private static final int IDS = 10_000;
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder()
+          .setNumberTaskManagers(1)
+          .setNumberSlotsPerTaskManager(2)
+          .setConfiguration(smallCluster())
+          .build());
+
+  private static MockBackend backend;
+
+  private static Configuration smallCluster() {
+    Configuration conf = new Configuration();
+    conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("16m"));
+    conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("16m"));
+    conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("16m"));
+    return conf;
+  }
+
+  @BeforeAll
+  static void startBackend() {
+    backend = MockBackend.builder()
+        // 10 ms +- 5 ms, so that results complete out of input order
+        .latency(Latency.builder().delay(Duration.ofMillis(10)).jitter(Jitter.uniform(Duration.ofMillis(5))).build())
+        .faults(Faults.builder().errorRate(0.2).seed(6).build())
+        .recordedRequests(0)
+        .start();
+  }
+
+  @AfterAll
+  static void stopBackend() {
+    backend.close();
+  }
+
+  @BeforeEach
+  void resetBackend() {
+    backend.reset();
+  }
+
+  private static FanoutAsyncConfig config(boolean ordered) {
+    return FanoutAsyncConfig.builder()
+        .baseUrl(backend.url())
+        .capacity(100)
+        .timeout(Duration.ofSeconds(20))
+        .ordered(ordered)
+        // 0.2^10: one id in ten million exhausts its attempts
+        .retryPolicy(RetryPolicy.builder()
+            .maxAttempts(10)
+            .initialBackoff(Duration.ofMillis(5))
+            .maxBackoff(Duration.ofMillis(50))
+            .build())
+        .build();
+  }
+
+  private static List<User> run(int parallelism, boolean ordered) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(parallelism);
+    DataStream<Long> ids = env.fromSequence(1, IDS);
+    FanoutAsyncFunction<Long, User> lookup =
+        FanoutAsyncFunction.of(config(ordered), (client, id) -> client.users().getAsync(id));
+    List<User> users = new ArrayList<>(IDS);
+    try (CloseableIterator<User> it = FanoutAsyncStream.apply(ids, lookup, User.class).executeAndCollect()) {
+      it.forEachRemaining(users::add);
+    }
+    return users;
+  }
+
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2})
+  void everyIdOnceDespite20PercentServerErrors(int parallelism) throws Exception {
+    List<User> users = run(parallelism, false);
+
+    assertThat(users).hasSize(IDS);
+    Set<Long> distinct = users.stream().map(User::id).collect(Collectors.toCollection(HashSet::new));
+    assertThat(distinct).hasSize(IDS);
+    assertThat(distinct).containsAll(LongStream.rangeClosed(1, IDS).boxed().toList());
+
+    Stats stats = backend.stats();
+    assertThat(stats.faults(Stats.ERROR_5XX)).as("5xx injected").isGreaterThan(IDS / 10);
+    assertThat(stats.requests(Routes.USERS)).isEqualTo(IDS + stats.faults(Stats.ERROR_5XX));
+    assertThat(stats.maxInFlight()).as("one capacity per subtask").isLessThanOrEqualTo(100 * parallelism);
+  }
+
+  @Test
+  void orderedModeKeepsInputOrder() throws Exception {
+    List<User> users = run(1, true);
+
+    assertThat(users).extracting(User::id).containsExactlyElementsOf(LongStream.rangeClosed(1, IDS).boxed().toList());
+    assertThat(backend.stats().faults(Stats.ERROR_5XX)).isGreaterThan(IDS / 10);
+  }
+
+  @Test
+  void unorderedModeEmitsAsCallsComplete() throws Exception {
+    List<User> users = run(1, false);
+
+    // what makes the ordered test meaningful: with jittered latency and retries, completion order differs
+    assertThat(users).extracting(User::id).doesNotContainSequence(LongStream.rangeClosed(1, IDS).boxed().toList());
+  }
+
+  @Test
+  void outcomesSurviveTheNetworkBetweenOperators() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    FanoutAsyncConfig config = config(false).newBuilder()
+        .retryPolicy(RetryPolicy.none())
+        .build();
+    FanoutAsyncFunction<Long, CallOutcome<Long, User>> lookup =
+        FanoutAsyncFunction.outcomes(config, (client, id) -> client.users().getAsync(id));
+    List<CallOutcome<Long, User>> outcomes = new ArrayList<>();
+    DataStream<CallOutcome<Long, User>> stream = FanoutAsyncStream.apply(
+        env.fromSequence(1, 2_000), lookup, TypeInformation.of(new TypeHint<CallOutcome<Long, User>>() {}));
+    try (CloseableIterator<CallOutcome<Long, User>> it = stream.rebalance().executeAndCollect()) {
+      it.forEachRemaining(outcomes::add);
+    }
+
+    assertThat(outcomes).hasSize(2_000);
+    assertThat(outcomes.stream().map(CallOutcome::input).distinct().count()).isEqualTo(2_000);
+    long failed = outcomes.stream().filter(o -> !o.isSuccess()).count();
+    assertThat(failed).as("no retries: each injected 5xx is a failure record").isEqualTo(backend.stats().faults(Stats.ERROR_5XX));
+    assertThat(failed).isGreaterThan(200);
+    assertThat(outcomes).filteredOn(CallOutcome::isSuccess)
+        .allSatisfy(o -> assertThat(o.value().id()).isEqualTo(o.input()));
+  }
+}
