@@ -61,13 +61,19 @@ public final class Timeline {
         .append("th:first-child,td:first-child{text-align:left}\nth{color:#52606d;font-weight:600}\n")
         .append("</style>\n</head>\n<body>\n")
         .append(svg(report))
-        .append("\n<table>\n<tr><th>mode</th><th>wall</th><th>calls</th><th>ok</th><th>failed</th>")
-        .append("<th>peak in flight</th><th>sum of call times</th><th>speed-up</th></tr>\n");
+        .append("\n<table>\n<tr><th>mode</th><th>wall</th>")
+        .append(report.modes().size() < 2 ? "" : "<th>faster than " + esc(report.modes().get(0).name()) + "</th>")
+        .append("<th>calls</th><th>ok</th><th>failed</th>")
+        .append("<th>peak in flight</th><th>sum of call times</th><th>overlap (sum &#247; wall)</th></tr>\n");
+    long baseline = report.modes().isEmpty() ? 0 : report.modes().get(0).wallMillis();
     for (RunReport.Mode mode : report.modes()) {
       out.append(String.format(Locale.ROOT,
-          "<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%.2f&#215;</td></tr>%n",
-          esc(mode.name()), seconds(mode.wallMillis()), mode.calls().size(), mode.ok(), mode.failed(),
-          mode.peakConcurrency(), seconds(mode.sumMillis()), mode.speedUp()));
+          "<tr><td>%s</td><td>%s</td>%s<td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td>"
+              + "<td>%.2f&#215;</td></tr>%n",
+          esc(mode.name()), seconds(mode.wallMillis()), report.modes().size() < 2 ? ""
+              : String.format(Locale.ROOT, "<td>%.1f&#215;</td>", (double) baseline / Math.max(1, mode.wallMillis())),
+          mode.calls().size(), mode.ok(), mode.failed(), mode.peakConcurrency(), seconds(mode.sumMillis()),
+          mode.speedUp()));
     }
     out.append("</table>\n</body>\n</html>\n");
     return out.toString();
