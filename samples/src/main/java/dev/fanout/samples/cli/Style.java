@@ -52,7 +52,7 @@ public final class Style {
 
   /** Colours {@code s} with the colour of mode number {@code index}, as the timeline does. */
   public String mode(int index, String s) {
-    String[] codes = {"38;5;202", "38;5;98", "38;5;36", "38;5;33"};
+    String[] codes = {"38;5;33", "38;5;98", "38;5;36", "38;5;208"};
     return wrap(codes[index % codes.length], s);
   }
 

@@ -28,9 +28,10 @@ public final class Timeline {
   private static final int MODE_HEADER = 30;
   private static final int MODE_GAP = 14;
   private static final String FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif";
-  private static final String[] MODE_COLORS = {"#e4572e", "#7b5ea7", "#17a673", "#2e86de", "#f3a712", "#5c6b7a"};
+  private static final String[] MODE_COLORS = {"#3d7dd8", "#7b5ea7", "#17a673", "#e07b00", "#c2185b", "#5c6b7a"};
   private static final String FAILED = "#d62839";
   private static final String UNFINISHED = "#aab2bd";
+  private static final String RETRIED = "#102a43";
 
   private Timeline() {}
 
@@ -210,7 +211,7 @@ public final class Timeline {
     svg.append(String.format(Locale.ROOT,
         "<rect class=\"bar %s%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\" fill=\"%s\"%s>",
         kind, retried ? " retried" : "", x, top, w, h, radius, fill,
-        retried ? " stroke=\"#f3a712\" stroke-width=\"2\" stroke-dasharray=\"4 2\"" : ""));
+        retried ? " stroke=\"" + RETRIED + "\" stroke-width=\"2\" stroke-dasharray=\"5 3\"" : ""));
     svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — %s to %s (%s), %d attempt%s, %s",
         call.label(), seconds(call.startMillis()), seconds(call.endMillis()),
         seconds(call.endMillis() - call.startMillis()), call.attempts(), call.attempts() == 1 ? "" : "s",
@@ -242,7 +243,7 @@ public final class Timeline {
     x = legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"" + okColor + "\"/>",
         "one call (colour of its mode)");
     x = legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"" + okColor
-        + "\" stroke=\"#f3a712\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>", "retried (↻ attempts)");
+        + "\" stroke=\"" + RETRIED + "\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>", "retried (↻ attempts)");
     x = legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"" + FAILED + "\"/>",
         "failed (✕)");
     legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"url(#hatch)\"/>",
