@@ -85,6 +85,9 @@ final class AgentsSample implements Callable<Integer> {
 
   private FanoutClient client;
 
+  /** Instantiated by picocli, once per run. */
+  private AgentsSample() {}
+
   @Override
   public Integer call() {
     if (agents < 1 || agents > ROLES.size()) {

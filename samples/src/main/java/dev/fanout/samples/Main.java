@@ -20,6 +20,8 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  private Main() {}
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }

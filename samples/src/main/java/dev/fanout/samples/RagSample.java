@@ -77,6 +77,9 @@ final class RagSample implements Callable<Integer> {
 
   private FanoutClient client;
 
+  /** Instantiated by picocli, once per run. */
+  private RagSample() {}
+
   @Override
   public Integer call() {
     if (retrievers < 1 || retrievers > INDEXES.size()) {

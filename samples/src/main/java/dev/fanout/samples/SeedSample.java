@@ -70,6 +70,9 @@ final class SeedSample implements Callable<Integer> {
   private PrintWriter out;
   private Style style;
 
+  /** Instantiated by picocli, once per run. */
+  private SeedSample() {}
+
   @Override
   public Integer call() {
     out = spec.commandLine().getOut();

@@ -81,6 +81,9 @@ final class UsersSample implements Callable<Integer> {
           + "Defaults to settle.")
   Mode mode = Mode.settle;
 
+  /** Instantiated by picocli, once per run. */
+  private UsersSample() {}
+
   @Override
   public Integer call() {
     if (maxInFlight < 1) {
