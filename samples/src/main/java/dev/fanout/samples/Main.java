@@ -26,9 +26,18 @@ public final class Main implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** Returns the command line the jar runs, for tests and embedding. */
+  /**
+   * Returns the command line the jar runs, for tests and embedding. A sample that fails outside its calls
+   * (the API at {@code --base-url} cannot be reached, say) prints one line naming the failure and exits with 1.
+   */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setExecutionExceptionHandler((e, failed, parseResult) -> {
+      failed.getErr().println("fanout-samples " + failed.getCommandName() + " failed: " + e);
+      failed.getErr().flush();
+      return 1;
+    });
+    return cmd;
   }
 
   /** Without a subcommand: say which ones there are (exit 2, as for any other bad usage). */

@@ -218,6 +218,24 @@ class SamplesCommandTest {
   }
 
   @Test
+  void anUnreachableBaseUrlIsOneLineAndExitOne() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    int exit = run("users", "--base-url", "http://127.0.0.1:" + port, "--ids", "1-3", "--retries", "0");
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString()).contains("0 ok, 3 failed").contains("TransportException");
+
+    // seed cannot even warm up: one line on stderr, no stack trace.
+    err.getBuffer().setLength(0);
+    assertThat(run("seed", "--base-url", "http://127.0.0.1:" + port)).isEqualTo(1);
+    assertThat(err.toString().lines().toList()).singleElement().asString()
+        .startsWith("fanout-samples seed failed: ").contains("127.0.0.1:" + port);
+  }
+
+  @Test
   void badFlagsPrintOneLineAndUsageAndExitTwo() {
     assertBad(new String[] {"seed", "--latency", "fast"}, "'fast' is not a duration");
     assertBad(new String[] {"users", "--ids", "10-5"}, "range '10-5' runs backwards");
