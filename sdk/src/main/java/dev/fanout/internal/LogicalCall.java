@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Request;
@@ -236,7 +237,11 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
       return false;
     }
     deliverTrace(error == null ? "ok" : error.getClass().getSimpleName());
-    boolean changed = error == null ? super.complete(value) : super.completeExceptionally(error);
+    // Completing inside the scope lets continuations that run now (a thenCompose that makes the next call
+    // of a chain) inherit the fan-out's deadline, trace sink and cancellation.
+    Supplier<Boolean> completion =
+        () -> error == null ? super.complete(value) : super.completeExceptionally(error);
+    boolean changed = scope == null ? completion.get() : scope.run(completion);
     release(error != null);
     return changed;
   }
