@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,10 +63,16 @@ public final class BenchMain implements Callable<Integer> {
       description = "Fan-outs per client process: round 1 is cold, the last warm. Defaults to ${DEFAULT-VALUE}.")
   int rounds;
 
-  @Option(names = "--okhttp-max-n", defaultValue = "100",
-      description = "Largest N run with OkHttp's default Dispatcher; larger ones are extrapolated. "
+  @Option(names = "--max-n", split = ",", defaultValue = "okhttp=100,fanout=1000",
+      description = "Largest N run per client, as client=N; larger ones are skipped and, for the clients whose "
+          + "bound says how long they take (okhttp: 5 per host, fanout: maxInFlight 256), extrapolated. "
           + "Defaults to ${DEFAULT-VALUE}.")
-  int okhttpMaxN;
+  Map<String, Integer> maxN;
+
+  @Option(names = "--round-budget", defaultValue = "20s", converter = DurationConverter.class,
+      description = "A client process stops after round 2 or later once its rounds have taken this long, so "
+          + "slow rows report round 2 as warm. Defaults to ${DEFAULT-VALUE}.")
+  Duration roundBudget;
 
   @Option(names = "--java", description = "The java launcher for client JVMs. Defaults to this JVM's.")
   String clientJava;
@@ -112,7 +120,9 @@ public final class BenchMain implements Callable<Integer> {
     for (String r : rows) specs.add(RowSpec.parse(r));
     String self = ProcessHandle.current().info().command().orElse("java");
     String java = clientJava != null ? clientJava : self;
-    HarnessConfig config = new HarnessConfig(specs, ns, latency, runs, rounds, okhttpMaxN, java,
+    Map<ClientKind, Integer> caps = new EnumMap<>(ClientKind.class);
+    maxN.forEach((client, n) -> caps.put(ClientKind.of(client), n));
+    HarnessConfig config = new HarnessConfig(specs, ns, latency, runs, rounds, caps, roundBudget, java,
         serverJava != null ? serverJava : java, clientJvmArgs, serverJvmArgs, classpath(),
         noPython ? null : python, throughputConcurrency, throughputWarmup, throughputDuration, processTimeout,
         out, commandLine());

@@ -1,6 +1,6 @@
 """Fanout benchmark, Python row: a flat fan-out of N user lookups with asyncio.gather over aiohttp.
 
-Started by the Java harness as: python3 aiohttp_fanout.py URL N ROUNDS
+Started by the Java harness as: python3 aiohttp_fanout.py URL N ROUNDS [ROUND_BUDGET_MS]
 Prints one line: RESULT {json}, in the same shape as the Java clients' line.
 """
 import asyncio
@@ -22,12 +22,13 @@ async def fetch(session, base, user_id):
         return user_id
 
 
-async def main(base, n, rounds):
+async def main(base, n, rounds, budget_ms):
     # limit=0: no connection cap. aiohttp's default (limit=100) would run a 1,000-call fan-out
     # 100 at a time; the benchmark measures the unbounded approach of the source document.
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=None)
     rs = []
+    spent = 0.0
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         for _ in range(rounds):
             start = time.perf_counter()
@@ -36,6 +37,9 @@ async def main(base, n, rounds):
             wall = time.perf_counter() - start
             failures = sum(1 for r in results if isinstance(r, BaseException))
             rs.append({"wallMs": round(wall * 1000, 2), "failures": failures})
+            spent += wall
+            if len(rs) >= 2 and budget_ms > 0 and spent * 1000 > budget_ms:
+                break
     return rs
 
 
@@ -52,7 +56,8 @@ def peak_rss_kib():
 
 if __name__ == "__main__":
     base_url, n_calls, n_rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    rounds_out = asyncio.run(main(base_url, n_calls, n_rounds))
+    budget = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    rounds_out = asyncio.run(main(base_url, n_calls, n_rounds, budget))
     times = os.times()
     out = {
         "client": "aiohttp",

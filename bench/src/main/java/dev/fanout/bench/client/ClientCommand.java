@@ -38,6 +38,11 @@ public final class ClientCommand implements Callable<Integer> {
       description = "Fan-outs in this JVM; round 1 is cold, the last is warm. Defaults to ${DEFAULT-VALUE}.")
   int rounds;
 
+  @Option(names = "--round-budget-ms", defaultValue = "0",
+      description = "Stop after round 2 or later once the rounds have taken this long; 0 runs every round. "
+          + "Defaults to ${DEFAULT-VALUE}.")
+  long roundBudgetMs;
+
   @Option(names = "--prime", description = "Open the client's connection before round 1. Defaults to false.")
   boolean prime;
 
@@ -79,9 +84,12 @@ public final class ClientCommand implements Callable<Integer> {
         List<Long> ids = new ArrayList<>(n);
         for (long id = 1; id <= n; id++) ids.add(id);
         ArrayNode rs = out.putArray("rounds");
+        long spent = 0;
         for (int r = 0; r < rounds; r++) {
           HttpTarget.Round round = target.fanOut(ids);
           rs.addObject().put("wallMs", millis(round.wallNanos())).put("failures", round.failures());
+          spent += round.wallNanos();
+          if (r >= 1 && roundBudgetMs > 0 && spent > TimeUnit.MILLISECONDS.toNanos(roundBudgetMs)) break;
         }
       }
       out.put("peakPlatformThreads", ManagementFactory.getThreadMXBean().getPeakThreadCount());
@@ -93,58 +101,73 @@ public final class ClientCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Keeps {@code concurrency} requests in flight: each completion starts the next. The clock starts at the
+   * first completion (so a slow connect or class loading is not counted), then {@code warmupMs} go
+   * unmeasured and completions within the next {@code durationMs} are counted.
+   */
   private void throughput(HttpTarget target, ObjectNode out) throws InterruptedException {
-    long warmupEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warmupMs);
-    long end = warmupEnd + TimeUnit.MILLISECONDS.toNanos(durationMs);
-    AtomicLong measured = new AtomicLong();
-    AtomicLong failures = new AtomicLong();
-    AtomicLong nextId = new AtomicLong();
+    Window window = new Window(TimeUnit.MILLISECONDS.toNanos(warmupMs), TimeUnit.MILLISECONDS.toNanos(durationMs));
     CountDownLatch loopsDone = new CountDownLatch(concurrency);
     for (int i = 0; i < concurrency; i++) {
-      new Loop(target, warmupEnd, end, measured, failures, nextId, loopsDone).next();
+      new Loop(target, window, loopsDone).next();
     }
-    if (!loopsDone.await(warmupMs + durationMs + 60_000, TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException("throughput loops did not finish within a minute of their end");
+    if (!loopsDone.await(warmupMs + durationMs + 120_000, TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("throughput loops did not finish within two minutes of their end");
     }
     double seconds = durationMs / 1000.0;
     out.put("concurrency", concurrency);
     out.put("durationMs", durationMs);
     out.put("warmupMs", warmupMs);
-    out.put("requests", measured.get());
-    out.put("failures", failures.get());
-    out.put("requestsPerSecond", measured.get() / seconds);
+    out.put("requests", window.measured.get());
+    out.put("failures", window.failures.get());
+    out.put("requestsPerSecond", window.measured.get() / seconds);
+  }
+
+  /** The measuring window, which opens {@code warmup} after the first completion. */
+  private static final class Window {
+    final long warmupNanos;
+    final long durationNanos;
+    final AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
+    final AtomicLong measured = new AtomicLong();
+    final AtomicLong failures = new AtomicLong();
+    final AtomicLong nextId = new AtomicLong();
+
+    Window(long warmupNanos, long durationNanos) {
+      this.warmupNanos = warmupNanos;
+      this.durationNanos = durationNanos;
+    }
+
+    /** Records one completion at {@code now}; returns whether the loop should go on. */
+    boolean complete(long now, boolean ok) {
+      measureFrom.compareAndSet(Long.MAX_VALUE, now + warmupNanos);
+      long from = measureFrom.get();
+      long end = from + durationNanos;
+      if (now >= from && now < end) {
+        if (ok) measured.incrementAndGet();
+        else failures.incrementAndGet();
+      }
+      return now < end;
+    }
   }
 
   /** One of the {@code concurrency} request chains: each completion starts the next request. */
   private static final class Loop {
     private final HttpTarget target;
-    private final long warmupEnd;
-    private final long end;
-    private final AtomicLong measured;
-    private final AtomicLong failures;
-    private final AtomicLong nextId;
+    private final Window window;
     private final CountDownLatch done;
 
-    Loop(HttpTarget target, long warmupEnd, long end, AtomicLong measured, AtomicLong failures,
-        AtomicLong nextId, CountDownLatch done) {
+    Loop(HttpTarget target, Window window, CountDownLatch done) {
       this.target = target;
-      this.warmupEnd = warmupEnd;
-      this.end = end;
-      this.measured = measured;
-      this.failures = failures;
-      this.nextId = nextId;
+      this.window = window;
       this.done = done;
     }
 
     void next() {
-      long id = 1 + Math.floorMod(nextId.getAndIncrement(), 10_000L);
+      long id = 1 + Math.floorMod(window.nextId.getAndIncrement(), 10_000L);
       target.fetchUser(id).whenComplete((got, error) -> {
-        long now = System.nanoTime();
-        if (now >= warmupEnd && now < end) {
-          if (error != null || got == null || got != id) failures.incrementAndGet();
-          else measured.incrementAndGet();
-        }
-        if (now < end) next();
+        boolean ok = error == null && got != null && got == id;
+        if (window.complete(System.nanoTime(), ok)) next();
         else done.countDown();
       });
     }

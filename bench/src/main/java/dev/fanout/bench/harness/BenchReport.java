@@ -3,6 +3,7 @@ package dev.fanout.bench.harness;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one benchmark run measured, as written to {@code bench.json}: the machine, the configuration and
@@ -25,7 +26,8 @@ public record BenchReport(
 
   /** The run's settings. */
   public record Settings(
-      List<Integer> ns, long latencyMs, int runs, int rounds, int okhttpMaxN, List<String> rows,
+      List<Integer> ns, long latencyMs, int runs, int rounds, Map<String, Integer> maxN, long roundBudgetMs,
+      List<String> rows,
       List<String> clientJvmArgs, List<String> serverJvmArgs) {}
 
   /** A median with its spread (minimum and maximum) over the runs. */

@@ -2,6 +2,7 @@ package dev.fanout.bench.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.FanoutClient;
 import dev.fanout.bench.ClientKind;
 import dev.fanout.bench.Engine;
 import dev.fanout.bench.client.ClientCommand;
@@ -24,6 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,7 @@ public final class Harness {
   public static final String LISTENING = "Listening on ";
 
   private static final long SAMPLE_MILLIS = 10;
+  /** OkHttp's default {@code Dispatcher.maxRequestsPerHost}. */
   private static final int OKHTTP_PER_HOST = 5;
 
   private final HarnessConfig config;
@@ -96,7 +100,8 @@ public final class Harness {
         System.getProperty("os.name") + " " + System.getProperty("os.version"), clientRuntime, serverRuntime,
         pythonVersion, loadBefore, Machines.loadAverage());
     BenchReport.Settings settings = new BenchReport.Settings(
-        config.ns(), config.latency().toMillis(), config.runs(), config.rounds(), config.okhttpMaxN(),
+        config.ns(), config.latency().toMillis(), config.runs(), config.rounds(), maxNById(),
+        config.roundBudget().toMillis(),
         config.rows().stream().map(RowSpec::toString).toList(), config.clientJvmArgs(), config.serverJvmArgs());
     admin.connectionPool().evictAll();
     adminH2.connectionPool().evictAll();
@@ -108,11 +113,16 @@ public final class Harness {
   private Row runRow(RowSpec spec, int n, String pythonVersion) throws IOException, InterruptedException {
     long latencyMs = config.latency().toMillis();
     String title = spec.client().title();
-    if (spec.client() == ClientKind.OKHTTP && n > config.okhttpMaxN()) {
-      double waves = Math.ceil((double) n / OKHTTP_PER_HOST);
-      String note = String.format(Locale.ROOT, "not run above N=%d: the default Dispatcher runs %d calls per host"
-          + " at a time, so N=%d takes about ceil(N/%d) x latency = %.0f s", config.okhttpMaxN(), OKHTTP_PER_HOST,
-          n, OKHTTP_PER_HOST, waves * latencyMs / 1000.0);
+    Integer maxN = config.maxN().get(spec.client());
+    if (maxN != null && n > maxN) {
+      int bound = spec.client() == ClientKind.OKHTTP ? OKHTTP_PER_HOST
+          : spec.client() == ClientKind.FANOUT ? FanoutClient.DEFAULT_MAX_IN_FLIGHT : 0;
+      if (bound == 0) return skipped(spec, title, n, "not run above N=" + maxN, null);
+      double waves = Math.ceil((double) n / bound);
+      String what = spec.client() == ClientKind.OKHTTP ? "the default Dispatcher runs " + bound + " calls per host"
+          : "the default maxInFlight runs " + bound + " calls";
+      String note = String.format(Locale.ROOT, "not run above N=%d: %s at a time, so N=%d takes at least "
+          + "ceil(N/%d) x latency = %.0f s", maxN, what, n, bound, waves * latencyMs / 1000.0);
       return skipped(spec, title, n, note, waves * latencyMs);
     }
     if (spec.client() == ClientKind.AIOHTTP && pythonVersion == null) {
@@ -203,7 +213,8 @@ public final class Harness {
 
   private Run runJavaClient(RowSpec spec, String url, int n, int rounds, String label)
       throws IOException, InterruptedException {
-    List<String> args = new ArrayList<>(List.of("--n", Integer.toString(n), "--rounds", Integer.toString(rounds)));
+    List<String> args = new ArrayList<>(List.of("--n", Integer.toString(n), "--rounds", Integer.toString(rounds),
+        "--round-budget-ms", Long.toString(config.roundBudget().toMillis())));
     ClientOutput out = startJavaClient(spec, url, args, label);
     return toRun(out, out.result.path("peakPlatformThreads").asInt(-1), clientRuntime);
   }
@@ -225,7 +236,8 @@ public final class Harness {
       if (in == null) throw new IOException("aiohttp_fanout.py is missing from the class path");
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
-    List<String> cmd = List.of(config.python(), script.toString(), url, Integer.toString(n), Integer.toString(rounds));
+    List<String> cmd = List.of(config.python(), script.toString(), url, Integer.toString(n), Integer.toString(rounds),
+        Long.toString(config.roundBudget().toMillis()));
     ClientOutput out = runClientProcess(cmd, label);
     return toRun(out, -1, "Python " + out.result.path("python").asText() + ", aiohttp "
         + out.result.path("aiohttp").asText());
@@ -359,6 +371,12 @@ public final class Harness {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private Map<String, Integer> maxNById() {
+    Map<String, Integer> m = new TreeMap<>();
+    config.maxN().forEach((k, v) -> m.put(k.id(), v));
+    return m;
   }
 
   private static List<String> readLines(InputStream in) {

@@ -1,14 +1,19 @@
 package dev.fanout.bench.harness;
 
+import dev.fanout.bench.ClientKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@link Harness} runs: the rows and Ns, the latency, how many client processes per row and N
  * ({@code runs}) and fan-outs per process ({@code rounds}), which JVMs and Python to start, and where to
  * write. The compact constructor validates and names the bad value.
  *
+ * @param maxN the largest N run per client; larger ones are skipped, extrapolated where the client's bound
+ *     says how (OkHttp's default Dispatcher: 5 per host; Fanout's defaults: {@code maxInFlight} 256)
+ * @param roundBudget a client process stops after round 2 or later once its rounds have taken this long
  * @param classpath the class path of the bench main class, given to every JVM the harness starts
  * @param python the Python interpreter for the aiohttp row, or null to skip that row
  * @param throughputDuration zero to skip the zero-latency throughput rows
@@ -19,7 +24,8 @@ public record HarnessConfig(
     Duration latency,
     int runs,
     int rounds,
-    int okhttpMaxN,
+    Map<ClientKind, Integer> maxN,
+    Duration roundBudget,
     String clientJava,
     String serverJava,
     List<String> clientJvmArgs,
@@ -42,7 +48,15 @@ public record HarnessConfig(
     if (latency == null || latency.isNegative()) throw new IllegalArgumentException("latency < 0: " + latency);
     if (runs < 1) throw new IllegalArgumentException("runs < 1: " + runs);
     if (rounds < 1) throw new IllegalArgumentException("rounds < 1: " + rounds);
-    if (okhttpMaxN < 1) throw new IllegalArgumentException("okhttpMaxN < 1: " + okhttpMaxN);
+    if (maxN == null) throw new IllegalArgumentException("maxN == null");
+    for (Map.Entry<ClientKind, Integer> e : maxN.entrySet()) {
+      if (e.getValue() == null || e.getValue() < 1) {
+        throw new IllegalArgumentException("max N of " + e.getKey() + " < 1: " + e.getValue());
+      }
+    }
+    if (roundBudget == null || roundBudget.isNegative()) {
+      throw new IllegalArgumentException("roundBudget < 0: " + roundBudget);
+    }
     if (clientJava == null || clientJava.isBlank()) throw new IllegalArgumentException("clientJava is blank");
     if (serverJava == null || serverJava.isBlank()) throw new IllegalArgumentException("serverJava is blank");
     if (classpath == null || classpath.isBlank()) throw new IllegalArgumentException("classpath is blank");
@@ -59,6 +73,7 @@ public record HarnessConfig(
       throw new IllegalArgumentException("processTimeout <= 0: " + processTimeout);
     }
     if (outDir == null) throw new IllegalArgumentException("outDir == null");
+    maxN = Map.copyOf(maxN);
     rows = List.copyOf(rows);
     ns = List.copyOf(ns);
     clientJvmArgs = List.copyOf(clientJvmArgs);

