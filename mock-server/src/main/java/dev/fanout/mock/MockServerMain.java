@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-        "Simulated latency-bound backends: users, OpenAI-compatible chat completions, retrieval.",
-        "Routes: GET /users/{id}, POST /v1/chat/completions, GET /v1/models, GET /search?q=&k=,",
-        "        GET /__admin/stats, POST /__admin/reset."
+        "Simulated latency-bound backends for Fanout.",
+        "Routes: GET /users/{id}   POST /v1/chat/completions   GET /v1/models",
+        "        GET /search?q=&k=   GET /__admin/stats   POST /__admin/reset"
     })
 public final class MockServerMain implements Callable<Integer> {
   /** Exit code of a bad flag (picocli's usage error). */

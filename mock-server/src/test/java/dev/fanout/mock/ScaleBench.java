@@ -68,11 +68,21 @@ public final class ScaleBench {
     }
   }
 
+  /** One JDK client for the whole run (it cannot be closed on Java 17; its pool keeps connections). */
+  private static HttpClient jdkClient;
+
   static int[] jdk(String base, int n) throws Exception {
-    ExecutorService executor = Executors.newFixedThreadPool(4);
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
-        .connectTimeout(Duration.ofSeconds(30)).build();
-    try {
+    if (jdkClient == null) {
+      ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "bench-client");
+        t.setDaemon(true);
+        return t;
+      });
+      jdkClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
+          .connectTimeout(Duration.ofSeconds(30)).build();
+    }
+    HttpClient http = jdkClient;
+    {
       List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/users/" + (i + 1))).timeout(Duration.ofSeconds(60)).build();
@@ -89,8 +99,6 @@ public final class ScaleBench {
         }
       }
       return new int[] {ok, failed};
-    } finally {
-      executor.shutdownNow();
     }
   }
 
