@@ -100,6 +100,7 @@ class FanoutFlinkIT {
         .build();
   }
 
+  @SuppressWarnings("try") // CloseableIterator.close() may throw InterruptedException
   private static List<User> run(int parallelism, boolean ordered) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
@@ -146,6 +147,7 @@ class FanoutFlinkIT {
   }
 
   @Test
+  @SuppressWarnings("try") // CloseableIterator.close() may throw InterruptedException
   void outcomesSurviveTheNetworkBetweenOperators() throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
@@ -171,6 +173,7 @@ class FanoutFlinkIT {
   }
 
   @Test
+  @SuppressWarnings("try") // CloseableIterator.close() may throw InterruptedException
   void theSampleJobEnrichesEveryId() throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);

@@ -110,6 +110,7 @@ public final class EnrichUsersJob implements Callable<Integer> {
   }
 
   @Override
+  @SuppressWarnings("try") // CloseableIterator.close() may throw InterruptedException
   public Integer call() throws Exception {
     PrintStream out = System.out;
     MockBackend embedded = null;
