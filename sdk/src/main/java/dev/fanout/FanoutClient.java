@@ -126,6 +126,9 @@ public final class FanoutClient implements AutoCloseable {
         .readTimeout(b.readTimeout)
         .writeTimeout(b.writeTimeout)
         .callTimeout(Duration.ZERO) // the SDK enforces callTimeout over all attempts itself
+        // The SDK is the only retrier: OkHttp's own silent retry of a failed connection would send attempts
+        // that the retry policy does not bound and that no trace or attempt count shows.
+        .retryOnConnectionFailure(false)
         .eventListenerFactory(
             dev.fanout.internal.TraceEventListener.factory(b.okHttpClient == null ? null : b.okHttpClient.eventListenerFactory()));
     this.ownsPool = b.okHttpClient == null;
