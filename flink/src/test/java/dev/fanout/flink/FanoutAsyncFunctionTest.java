@@ -268,6 +268,23 @@ class FanoutAsyncFunctionTest {
     assertThat(backend.stats().requests(Routes.USERS)).isEqualTo(1);
   }
 
+  @Test
+  void aCallThatCapturesAClientCannotTravelInTheJobGraph() throws Exception {
+    try (dev.fanout.FanoutClient captured = dev.fanout.FanoutClient.builder().baseUrl("http://localhost:1").build()) {
+      FanoutAsyncFunction<Long, User> wrong = FanoutAsyncFunction.of(
+          FanoutAsyncConfig.builder().baseUrl("http://localhost:1").build(),
+          (client, id) -> captured.users().getAsync(id));
+      FanoutAsyncFunction<Long, User> right = FanoutAsyncFunction.of(
+          FanoutAsyncConfig.builder().baseUrl("http://localhost:1").build(),
+          (client, id) -> client.users().getAsync(id));
+
+      assertThat(InstantiationUtil.isSerializable(right)).isTrue();
+      assertThatThrownBy(() -> InstantiationUtil.serializeObject(wrong))
+          .isInstanceOf(java.io.NotSerializableException.class)
+          .hasMessageContaining("FanoutClient");
+    }
+  }
+
   /** Waits for a condition the code under test brings about; fails the test if it never holds. */
   static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -155,8 +155,9 @@ public final class EnrichUsersJob implements Callable<Integer> {
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      out.println(String.format(Locale.ROOT, "%d enriched, %d failed in %.2f s (%.0f ids/s, 2 calls each)",
-          ok, failures.size(), seconds, (ok + failures.size()) / seconds));
+      out.println(String.format(Locale.ROOT,
+          "%d enriched, %d failed in %.2f s (2 calls each; a local run includes starting the MiniCluster)",
+          ok, failures.size(), seconds));
       failures.stream().limit(show).forEach(f ->
           out.println("  failed " + f.input() + ": " + f.errorType() + ": " + f.errorMessage()));
       if (embedded != null) {
