@@ -7,6 +7,7 @@ import dev.fanout.bench.harness.BenchReport;
 import dev.fanout.bench.harness.Harness;
 import dev.fanout.bench.harness.HarnessConfig;
 import dev.fanout.bench.harness.MarkdownReport;
+import dev.fanout.bench.harness.ReportCommand;
 import dev.fanout.bench.harness.RowSpec;
 import dev.fanout.bench.harness.SvgPlot;
 import dev.fanout.bench.server.DurationConverter;
@@ -32,61 +33,61 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "fanout-bench", mixinStandardHelpOptions = true, version = "fanout-bench 0.1.0",
     sortOptions = false, usageHelpAutoWidth = true,
-    subcommands = {ServerCommand.class, ClientCommand.class},
+    subcommands = {ServerCommand.class, ClientCommand.class, ReportCommand.class},
     description = {
-        "Fan-out benchmark: N user lookups at a fixed latency, with Fanout's client and the alternatives,",
-        "each client in its own process, the simulated backend in another JVM. Writes bench.json, bench.md",
-        "and bench-wall.svg to --out."})
+        "Fan-out benchmark: N user lookups at a fixed latency with Fanout's client and the alternatives, "
+            + "each client in its own process, the simulated backend in another JVM.",
+        "Writes bench.json, bench.md, bench-wall.svg and logs/ to --out. See docs/benchmarks.md."})
 public final class BenchMain implements Callable<Integer> {
   /** The rows run by default: every client against the scale engine, Fanout h2c against MockWebServer too. */
   public static final String DEFAULT_ROWS =
       "fanout@netty,fanout-h2c@netty,fanout-h2c@mockwebserver,okhttp@netty,jdk@netty,aiohttp@netty";
 
-  @Option(names = "--n", split = ",", defaultValue = "6,100,1000,10000",
+  @Option(names = "--n", split = ",", paramLabel = "N", defaultValue = "6,100,1000,10000",
       description = "Fan-out sizes. Defaults to ${DEFAULT-VALUE}.")
   List<Integer> ns;
 
-  @Option(names = "--latency", defaultValue = "1s", converter = DurationConverter.class,
+  @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
       description = "Backend latency per call. Defaults to ${DEFAULT-VALUE}.")
   Duration latency;
 
-  @Option(names = "--rows", split = ",", defaultValue = DEFAULT_ROWS,
+  @Option(names = "--rows", split = ",", paramLabel = "CLIENT@ENGINE", defaultValue = DEFAULT_ROWS,
       description = "Rows as client@engine; clients: fanout, fanout-h2c, okhttp, jdk, aiohttp; "
           + "engines: netty, mockwebserver. Defaults to ${DEFAULT-VALUE}.")
   List<String> rows;
 
-  @Option(names = "--runs", defaultValue = "3",
+  @Option(names = "--runs", paramLabel = "RUNS", defaultValue = "3",
       description = "Client processes per row and N (median and spread over them). Defaults to ${DEFAULT-VALUE}.")
   int runs;
 
-  @Option(names = "--rounds", defaultValue = "3",
+  @Option(names = "--rounds", paramLabel = "ROUNDS", defaultValue = "3",
       description = "Fan-outs per client process: round 1 is cold, the last warm. Defaults to ${DEFAULT-VALUE}.")
   int rounds;
 
-  @Option(names = "--max-n", split = ",", defaultValue = "okhttp=100,fanout=1000",
+  @Option(names = "--max-n", split = ",", paramLabel = "CLIENT=N", defaultValue = "okhttp=100,fanout=1000",
       description = "Largest N run per client, as client=N; larger ones are skipped and, for the clients whose "
           + "bound says how long they take (okhttp: 5 per host, fanout: maxInFlight 256), extrapolated. "
           + "Defaults to ${DEFAULT-VALUE}.")
   Map<String, Integer> maxN;
 
-  @Option(names = "--round-budget", defaultValue = "20s", converter = DurationConverter.class,
+  @Option(names = "--round-budget", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
       description = "A client process stops after round 2 or later once its rounds have taken this long, so "
           + "slow rows report round 2 as warm. Defaults to ${DEFAULT-VALUE}.")
   Duration roundBudget;
 
-  @Option(names = "--java", description = "The java launcher for client JVMs. Defaults to this JVM's.")
+  @Option(names = "--java", paramLabel = "JAVA", description = "The java launcher for client JVMs. Defaults to this JVM's.")
   String clientJava;
 
-  @Option(names = "--server-java", description = "The java launcher for the backend JVM. Defaults to --java.")
+  @Option(names = "--server-java", paramLabel = "JAVA", description = "The java launcher for the backend JVM. Defaults to --java.")
   String serverJava;
 
-  @Option(names = "--client-jvm-arg", description = "An extra option for client JVMs (repeatable). Defaults to none.")
+  @Option(names = "--client-jvm-arg", paramLabel = "ARG", description = "An extra option for client JVMs (repeatable). Defaults to none.")
   List<String> clientJvmArgs = new ArrayList<>();
 
-  @Option(names = "--server-jvm-arg", description = "An extra option for the backend JVM (repeatable). Defaults to none.")
+  @Option(names = "--server-jvm-arg", paramLabel = "ARG", description = "An extra option for the backend JVM (repeatable). Defaults to none.")
   List<String> serverJvmArgs = new ArrayList<>();
 
-  @Option(names = "--python", defaultValue = "/usr/bin/python3",
+  @Option(names = "--python", paramLabel = "PYTHON", defaultValue = "/usr/bin/python3",
       description = "Python with aiohttp for the aiohttp rows; rows are skipped with a note when it cannot import "
           + "aiohttp. Defaults to ${DEFAULT-VALUE}.")
   String python;
@@ -94,23 +95,23 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--no-python", description = "Skip the aiohttp rows. Defaults to false.")
   boolean noPython;
 
-  @Option(names = "--throughput-concurrency", defaultValue = "64",
+  @Option(names = "--throughput-concurrency", paramLabel = "N", defaultValue = "64",
       description = "Requests in flight in the zero-latency throughput rows. Defaults to ${DEFAULT-VALUE}.")
   int throughputConcurrency;
 
-  @Option(names = "--throughput-warmup", defaultValue = "2s", converter = DurationConverter.class,
+  @Option(names = "--throughput-warmup", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
       description = "Unmeasured warm-up of each throughput run. Defaults to ${DEFAULT-VALUE}.")
   Duration throughputWarmup;
 
-  @Option(names = "--throughput-duration", defaultValue = "4s", converter = DurationConverter.class,
+  @Option(names = "--throughput-duration", paramLabel = "DURATION", defaultValue = "4s", converter = DurationConverter.class,
       description = "Measured time of each throughput run; 0 skips the throughput rows. Defaults to ${DEFAULT-VALUE}.")
   Duration throughputDuration;
 
-  @Option(names = "--process-timeout", defaultValue = "5m", converter = DurationConverter.class,
+  @Option(names = "--process-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
       description = "Longest a client process may run. Defaults to ${DEFAULT-VALUE}.")
   Duration processTimeout;
 
-  @Option(names = "--out", defaultValue = "bench-results",
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
       description = "Directory for bench.json, bench.md, bench-wall.svg and logs/. Defaults to ${DEFAULT-VALUE}.")
   Path out;
 

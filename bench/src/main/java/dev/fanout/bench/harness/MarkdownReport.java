@@ -3,6 +3,8 @@ package dev.fanout.bench.harness;
 import dev.fanout.bench.harness.BenchReport.Row;
 import dev.fanout.bench.harness.BenchReport.Spread;
 import dev.fanout.bench.harness.BenchReport.Throughput;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Writes a {@link BenchReport} as Markdown tables, one row per client, engine and N. */
@@ -31,14 +33,17 @@ public final class MarkdownReport {
         + "| Warm overhead ms | Failures | Client threads: platform / OS | Client RSS MiB | Client CPU s "
         + "| Backend threads / RSS MiB / max in flight |\n");
     s.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    List<String> skipped = new ArrayList<>();
     for (Row row : r.rows()) {
       s.append("| ").append(row.title()).append(row.primed() ? " (primed)" : "")
           .append(" | ").append(row.engine()).append(" | ").append(row.protocol())
           .append(" | ").append(String.format(Locale.ROOT, "%,d", row.n())).append(" | ");
       if (row.skipped()) {
-        s.append(row.extrapolatedWallMs() == null ? "—"
-            : "≈ " + fmt1(row.extrapolatedWallMs() / 1000.0) + " (extrapolated)");
-        s.append(" | — | — | — | — | — | — | ").append(row.note()).append(" |\n");
+        String cell = row.extrapolatedWallMs() == null ? "not run"
+            : "≈ " + fmt0(row.extrapolatedWallMs() / 1000.0) + ", extrapolated";
+        s.append(cell).append(" [").append(skipped.size() + 1).append("] | ").append(cell)
+            .append(" | — | — | — | — | — | — |\n");
+        skipped.add(row.title() + " at N=" + String.format(Locale.ROOT, "%,d", row.n()) + ": " + row.note());
         continue;
       }
       s.append(seconds(row.coldMs())).append(" | ").append(seconds(row.warmMs())).append(" | ")
@@ -50,6 +55,10 @@ public final class MarkdownReport {
           .append(row.cpuS() == null ? "—" : fmt2(row.cpuS().median())).append(" | ")
           .append(row.serverPeakThreads()).append(" / ").append(fmt0(row.serverPeakRssMib())).append(" / ")
           .append(row.serverMaxInFlight() < 0 ? "—" : Long.toString(row.serverMaxInFlight())).append(" |\n");
+    }
+    if (!skipped.isEmpty()) {
+      s.append('\n');
+      for (int i = 0; i < skipped.size(); i++) s.append(i + 1).append(". ").append(skipped.get(i)).append('\n');
     }
     if (!r.throughput().isEmpty()) {
       s.append("\nZero-latency throughput (").append(st.runs()).append(" client processes each):\n\n");

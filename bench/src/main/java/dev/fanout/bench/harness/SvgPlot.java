@@ -47,7 +47,7 @@ public final class SvgPlot {
     double latencyS = report.settings().latencyMs() / 1000.0;
     if (latencyS > 0) minS = Math.min(minS, latencyS);
     Axis x = new Axis(Math.floor(Math.log10(minN)), Math.ceil(Math.log10(Math.max(maxN, minN * 10))));
-    Axis y = new Axis(Math.floor(Math.log10(minS * 0.9)), Math.ceil(Math.log10(maxS * 1.1)));
+    Axis y = new Axis(Math.log10(minS * 0.8), Math.ceil(Math.log10(maxS * 1.1)));
     int legendH = 18 * series.size() + 10;
     int width = LEFT + 2 * PANEL_W + GAP + 20;
     int height = TOP + PANEL_H + 50 + legendH;
@@ -84,10 +84,10 @@ public final class SvgPlot {
           + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, TOP, px, TOP + PANEL_H, px,
           TOP + PANEL_H + 16, String.format(Locale.ROOT, "%,.0f", Math.pow(10, e))));
     }
-    for (double e = y.lo; e <= y.hi; e++) {
+    for (double e = Math.floor(y.lo); e <= y.hi; e++) {
       for (int k : new int[] {1, 2, 5}) {
         double v = k * Math.pow(10, e);
-        if (Math.log10(v) > y.hi + 1e-9) continue;
+        if (Math.log10(v) > y.hi + 1e-9 || Math.log10(v) < y.lo - 1e-9) continue;
         double py = TOP + (1 - y.frac(v)) * PANEL_H;
         s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>"
             + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s s</text>%n", x0, py, x0 + PANEL_W, py,
@@ -121,6 +121,12 @@ public final class SvgPlot {
         }
         double px = x0 + x.frac(row.n()) * PANEL_W;
         double py = TOP + (1 - y.frac(seconds)) * PANEL_H;
+        if (py < TOP) {
+          // Above the measured range (an extrapolation): pinned to the top edge with its value.
+          s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" fill=\"%s\" "
+              + "font-size=\"11\">≈%,.0f s ↑</text>%n", px - 5, TOP + 12 + 12 * (i - 1) % 36, color, seconds));
+          py = TOP;
+        }
         String point = String.format(Locale.ROOT, "%.1f,%.1f ", px, py);
         if (extrapolated) {
           if (dashed.length() == 0 && last != null) dashed.append(last);
@@ -157,7 +163,6 @@ public final class SvgPlot {
         v.add(sp.max());
       }
     }
-    if (row.extrapolatedWallMs() != null) v.add(row.extrapolatedWallMs());
     return v;
   }
 
