@@ -1,0 +1,89 @@
+package dev.fanout.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.FanOut;
+import dev.fanout.FanOutFuture;
+import dev.fanout.FanOutOptions;
+import dev.fanout.FanoutClient;
+import dev.fanout.Outcome;
+import dev.fanout.RetryPolicy;
+import dev.fanout.errors.FanoutCancelledException;
+import dev.fanout.mock.Jitter;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.Routes;
+import dev.fanout.mock.Stats;
+import dev.fanout.users.User;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Cancelling a fan-out midway: every call still in flight is cancelled and the server sees it end, and no
+ * per-input callback runs once {@code cancel} has returned.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+final class CancelMidwayTest {
+  static final int N = 200;
+
+  @Test
+  void cancelReachesEveryCallInFlightAndSilencesTheCallbacks() throws Exception {
+    // Answers spread over 20 ms .. 3 s: some are done when the cancel comes, most are not.
+    Latency latency = Latency.builder().delay(Duration.ofMillis(20)).jitter(Jitter.uniform(Duration.ofSeconds(3))).seed(3).build();
+    try (MockBackend backend = MockBackend.builder().latency(latency).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).retryPolicy(RetryPolicy.none()).build()) {
+      List<Long> ids = LongStream.rangeClosed(1, N).boxed().collect(Collectors.toList());
+      AtomicBoolean cancelReturned = new AtomicBoolean();
+      AtomicInteger callbacks = new AtomicInteger();
+      AtomicInteger callbacksAfterCancel = new AtomicInteger();
+      FanOutFuture<List<Outcome<User>>> run = FanOut.asCompleted(ids, client.users()::getAsync,
+          FanOutOptions.defaults(), outcome -> {
+            if (cancelReturned.get()) {
+              callbacksAfterCancel.incrementAndGet();
+            }
+            callbacks.incrementAndGet();
+          });
+
+      // Midway: every request has arrived and at least ten have been answered.
+      long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while ((backend.stats().requests(Routes.USERS) < N || callbacks.get() < 10) && System.nanoTime() < waitUntil) {
+        Thread.sleep(5);
+      }
+      assertThat(backend.stats().requests(Routes.USERS)).isEqualTo(N);
+      assertThat(run.cancel(true)).isTrue();
+      cancelReturned.set(true);
+      int callbacksAtCancel = callbacks.get();
+
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
+      assertThat(stats.inFlight()).isZero();
+      assertThat(stats.completed()).isLessThan(N);
+      assertThat(stats.completed() + stats.aborted()).isEqualTo(N);
+      assertThat(stats.aborted()).isGreaterThanOrEqualTo(N - callbacksAtCancel - 5L);
+      assertThat(client.httpClient().dispatcher().runningCallsCount()).isZero();
+
+      // Every input is accounted for: the answered ones ok, the rest cancelled.
+      var report = run.report();
+      assertThat(report.entries()).hasSize(N);
+      assertThat(report.succeeded()).isGreaterThanOrEqualTo(callbacksAtCancel).isLessThanOrEqualTo((int) stats.completed());
+      assertThat(report.entries()).filteredOn(e -> !e.ok())
+          .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(FanoutCancelledException.class.getSimpleName()));
+
+      // Give any straggling callback the chance to run: the calls it would report on have all ended.
+      long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+      while (System.nanoTime() < settle) {
+        Thread.sleep(10);
+      }
+      assertThat(callbacksAfterCancel.get()).isZero();
+      assertThat(callbacks.get()).isEqualTo(callbacksAtCancel);
+      System.out.printf("RELIABILITY cancel-midway: calls=%d answeredBeforeCancel=%d serverCompleted=%d serverAborted=%d callbacksAfterCancel=%d%n",
+          N, callbacksAtCancel, stats.completed(), stats.aborted(), callbacksAfterCancel.get());
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.fanout.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fanout.FanOut;
+import dev.fanout.FanOutFuture;
+import dev.fanout.FanOutOptions;
+import dev.fanout.FanoutClient;
+import dev.fanout.Outcome;
+import dev.fanout.RetryPolicy;
+import dev.fanout.errors.FanoutTimeoutException;
+import dev.fanout.errors.RateLimitedException;
+import dev.fanout.errors.RetriesExhaustedException;
+import dev.fanout.errors.TransportException;
+import dev.fanout.mock.Faults;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.Routes;
+import dev.fanout.mock.Stats;
+import dev.fanout.users.User;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A stalled server ends in a timeout error, not a hang; a 429 storm is waited out, not hammered. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+final class StallAndStormTest {
+
+  @Test
+  void aStallEndsInAReadTimeoutErrorAndTheServerSeesTheClientGo() throws Exception {
+    Duration readTimeout = Duration.ofMillis(200);
+    try (MockBackend backend = MockBackend.builder()
+            .latency(Latency.none()).faults(Faults.builder().stallRate(1.0).build()).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
+            .readTimeout(readTimeout).retryPolicy(RetryPolicy.none()).build()) {
+      long start = System.nanoTime();
+      CompletableFuture<User> call = client.users().getAsync(1);
+
+      assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(TransportException.class)
+          .hasMessageContaining("GET /users/1")
+          .hasCauseInstanceOf(InterruptedIOException.class);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(elapsed).isGreaterThanOrEqualTo(readTimeout).isLessThan(readTimeout.multipliedBy(10));
+
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
+      assertThat(stats.faults(Stats.STALL)).isEqualTo(1);
+      assertThat(stats.inFlight()).isZero();
+      assertThat(stats.aborted()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void stallsUnderAFanOutDeadlineEndAtTheDeadlineAndAreCancelledAtTheServer() throws Exception {
+    Duration deadline = Duration.ofMillis(300);
+    try (MockBackend backend = MockBackend.builder()
+            .latency(Latency.none()).faults(Faults.builder().stallRate(1.0).build()).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build()) { // read timeout 60 s
+      List<Long> ids = LongStream.rangeClosed(1, 20).boxed().collect(Collectors.toList());
+      long start = System.nanoTime();
+      FanOutFuture<List<Outcome<User>>> run =
+          FanOut.settleAll(ids, client.users()::getAsync, FanOutOptions.builder().timeout(deadline).build());
+
+      List<Outcome<User>> outcomes = run.get(10, TimeUnit.SECONDS);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(outcomes).hasSize(20).allSatisfy(o -> assertThat(o.error()).isInstanceOf(FanoutTimeoutException.class));
+      assertThat(elapsed).isGreaterThanOrEqualTo(deadline).isLessThan(deadline.multipliedBy(10));
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
+      assertThat(stats.inFlight()).isZero();
+      assertThat(stats.aborted()).isEqualTo(stats.requests(Routes.USERS)).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void aRateLimitStormIsWaitedOutByRetryAfterNotHammered() throws Exception {
+    // 4 requests per second, one at a time: the first lookup passes, the other nine get 429 with
+    // Retry-After-Ms of about 250 ms. A client that ignored it would be back within its 1 ms backoff.
+    int n = 10;
+    try (MockBackend backend = MockBackend.builder()
+            .latency(Latency.none()).faults(Faults.builder().rateLimit(4, 1).build()).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
+            .retryPolicy(RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ofMillis(1)).jitter(0).build())
+            .build()) {
+      ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+      AtomicLong requestsIn150ms = new AtomicLong(-1);
+      AtomicLong secondWaveAfterNanos = new AtomicLong(-1);
+      try {
+        List<Long> ids = LongStream.rangeClosed(1, n).boxed().collect(Collectors.toList());
+        long start = System.nanoTime();
+        sampler.schedule(() -> requestsIn150ms.set(backend.stats().requests(Routes.USERS)), 150, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(() -> {
+          if (secondWaveAfterNanos.get() < 0 && backend.stats().requests(Routes.USERS) > n) {
+            secondWaveAfterNanos.compareAndSet(-1, System.nanoTime() - start);
+          }
+        }, 0, 2, TimeUnit.MILLISECONDS);
+
+        List<Outcome<User>> outcomes = FanOut.settleAll(ids, client.users()::getAsync).get(10, TimeUnit.SECONDS);
+
+        Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
+        // The storm window: every input asked once, nobody came back before Retry-After.
+        assertThat(requestsIn150ms.get()).isEqualTo(n);
+        assertThat(Duration.ofNanos(secondWaveAfterNanos.get())).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        // Each rate-limited input tried exactly twice (its policy), so at most 2n - 1 requests in all.
+        assertThat(stats.requests(Routes.USERS)).isEqualTo(2L * n - 1);
+        long ok = outcomes.stream().filter(Outcome::isSuccess).count();
+        assertThat(ok).isBetween(2L, (long) n);
+        assertThat(outcomes).filteredOn(o -> !o.isSuccess()).allSatisfy(o -> {
+          assertThat(o.error()).isInstanceOf(RetriesExhaustedException.class);
+          assertThat(o.error().getCause()).isInstanceOf(RateLimitedException.class);
+          assertThat(((RateLimitedException) o.error().getCause()).retryAfter()).isPositive();
+        });
+        assertThat(stats.faults(Stats.RATE_LIMITED)).isEqualTo(stats.requests(Routes.USERS) - ok);
+        System.out.printf("RELIABILITY 429-storm: inputs=%d requestsIn150ms=%d secondWaveAfterMs=%d requests=%d ok=%d%n",
+            n, requestsIn150ms.get(), secondWaveAfterNanos.get() / 1_000_000, stats.requests(Routes.USERS), ok);
+      } finally {
+        sampler.shutdownNow();
+      }
+    }
+  }
+}
