@@ -8,8 +8,8 @@ import java.util.stream.Collectors;
 public enum ClientKind {
   /** Fanout's client with its defaults (HTTP/1.1). */
   FANOUT("fanout", "Fanout, defaults", true),
-  /** Fanout's client on HTTP/2 cleartext (prior knowledge), virtual threads where available. */
-  FANOUT_H2C("fanout-h2c", "Fanout, h2c + virtual threads", true),
+  /** Fanout's client on HTTP/2 cleartext (prior knowledge), {@code maxInFlight} = N, virtual threads where available. */
+  FANOUT_H2C("fanout-h2c", "Fanout, h2c, maxInFlight=N, virtual threads", true),
   /** Stock OkHttp with its default {@code Dispatcher} (five calls per host at a time). */
   OKHTTP("okhttp", "OkHttp, default Dispatcher", true),
   /** The JDK's {@code java.net.http.HttpClient.sendAsync} with its defaults. */

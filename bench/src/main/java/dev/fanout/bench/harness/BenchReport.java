@@ -64,14 +64,15 @@ public record BenchReport(
   /**
    * One client against one engine at one N. Cold is round 1 of each client process, warm the last round;
    * overheads are wall time minus the latency. A row that was not run has {@code skipped} set and says why
-   * in {@code note} ({@code extrapolatedWallMs} when it can be computed).
+   * in {@code note} ({@code extrapolatedWallMs} when it can be computed). {@code serverCpuSPerRun} is the
+   * backend's CPU time (start-up included) divided by the number of client processes it served.
    */
   public record Row(
       String client, String title, String engine, String protocol, int n, long latencyMs, boolean primed,
       boolean skipped, String note, Double extrapolatedWallMs, Spread coldMs, Spread warmMs,
       Spread coldOverheadMs, Spread warmOverheadMs, int failures, int calls, int peakPlatformThreads,
       int peakOsThreads, double peakRssMib, Spread cpuS, int serverPeakThreads, double serverPeakRssMib,
-      long serverMaxInFlight, List<Run> runs) {}
+      long serverMaxInFlight, double serverCpuSPerRun, List<Run> runs) {}
 
   /** Zero-latency throughput: requests per second with {@code concurrency} in flight. */
   public record Throughput(

@@ -134,6 +134,7 @@ public final class Harness {
     long serverMaxInFlight = -1;
     int serverThreads;
     double serverRss;
+    double serverCpu;
     try (Server server = startServer(spec.engine(), config.latency(), spec.http2(), spec + "-n" + n)) {
       for (int r = 1; r <= config.runs(); r++) {
         Run run = spec.client().jvm()
@@ -147,6 +148,7 @@ public final class Harness {
       server.sampler.sample();
       serverThreads = server.sampler.peakThreads();
       serverRss = server.sampler.peakRssKib() / 1024.0;
+      serverCpu = server.sampler.cpuSeconds() / config.runs();
     }
     log.println();
     List<Double> cold = new ArrayList<>();
@@ -171,13 +173,13 @@ public final class Harness {
         false, null, null, coldSpread, warmSpread, coldSpread.minus(latencyMs),
         warmSpread == null ? null : warmSpread.minus(latencyMs), failures, n * config.rounds() * runs.size(),
         peakPlatform, peakOs, round1(peakRss), Spread.of(cpu), serverThreads, round1(serverRss),
-        serverMaxInFlight, runs);
+        serverMaxInFlight, Math.round(serverCpu * 100) / 100.0, runs);
   }
 
   private Row skipped(RowSpec spec, String title, int n, String note, Double extrapolatedMs) {
     log.printf(Locale.ROOT, "%-28s N=%-6d skipped: %s%n", spec, n, note);
     return new Row(spec.client().id(), title, spec.engine().id(), spec.protocol(), n, config.latency().toMillis(),
-        spec.prime(), true, note, extrapolatedMs, null, null, null, null, 0, 0, -1, -1, -1, null, -1, -1, -1,
+        spec.prime(), true, note, extrapolatedMs, null, null, null, null, 0, 0, -1, -1, -1, null, -1, -1, -1, -1,
         List.of());
   }
 

@@ -31,7 +31,7 @@ public final class MarkdownReport {
 
     s.append("| Client | Engine | Proto | N | Cold wall s, median (min–max) | Warm wall s, median (min–max) "
         + "| Warm overhead ms | Failures | Client threads: platform / OS | Client RSS MiB | Client CPU s "
-        + "| Backend threads / RSS MiB / max in flight |\n");
+        + "| Backend threads / RSS MiB / max in flight / CPU s per run |\n");
     s.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     List<String> skipped = new ArrayList<>();
     for (Row row : r.rows()) {
@@ -54,7 +54,8 @@ public final class MarkdownReport {
           .append(fmt0(row.peakRssMib())).append(" | ")
           .append(row.cpuS() == null ? "—" : fmt2(row.cpuS().median())).append(" | ")
           .append(row.serverPeakThreads()).append(" / ").append(fmt0(row.serverPeakRssMib())).append(" / ")
-          .append(row.serverMaxInFlight() < 0 ? "—" : Long.toString(row.serverMaxInFlight())).append(" |\n");
+          .append(row.serverMaxInFlight() < 0 ? "—" : Long.toString(row.serverMaxInFlight())).append(" / ")
+          .append(fmt1(row.serverCpuSPerRun())).append(" |\n");
     }
     if (!skipped.isEmpty()) {
       s.append('\n');

@@ -3,23 +3,19 @@ package dev.fanout.bench.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Looks at the first bytes of a connection: the HTTP/2 connection preface selects h2c with prior
- * knowledge (one child channel per stream, each with its own {@link RequestHandler}), anything else
+ * knowledge (frames answered by one {@link Http2RequestHandler} per connection), anything else
  * HTTP/1.1. No {@code Upgrade: h2c} handling: a client that asks for an upgrade stays on HTTP/1.1.
  */
 final class ProtocolDetector extends ByteToMessageDecoder {
@@ -45,19 +41,11 @@ final class ProtocolDetector extends ByteToMessageDecoder {
     int connection = CONNECTIONS.incrementAndGet();
     ChannelPipeline p = ctx.pipeline();
     if (h2) {
-      AtomicInteger exchanges = new AtomicInteger();
       p.addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
           .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
           .validateHeaders(false)
           .build());
-      p.addAfter("h2", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-        @Override
-        protected void initChannel(Http2StreamChannel ch) {
-          ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-          ch.pipeline().addLast(new HttpObjectAggregator(maxBodyBytes + 1));
-          ch.pipeline().addLast(new RequestHandler(routing, true, connection, exchanges));
-        }
-      }));
+      p.addAfter("h2", "h2-handler", new Http2RequestHandler(routing, connection, maxBodyBytes));
     } else {
       p.addAfter(ctx.name(), "http", new HttpServerCodec());
       p.addAfter("http", "aggregator", new HttpObjectAggregator(maxBodyBytes + 1));

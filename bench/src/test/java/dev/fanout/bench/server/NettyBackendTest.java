@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Dispatcher;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -119,10 +121,36 @@ class NettyBackendTest {
     }
   }
 
-  @Test
-  void countsARequestWhoseClientLeavesAsAborted() throws Exception {
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void answersAPostWithABodyAsTheMockWebServerEngineDoes(boolean http2) throws IOException {
+    String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    try (NettyBackend netty = NettyBackend.builder().latency(Latency.none()).start();
+        MockBackend mock = MockBackend.builder().latency(Latency.none()).http2PriorKnowledge(http2)
+            .recordedRequests(0).start()) {
+      for (String body : List.of(chat, "{\"model\":\"gpt-4o-mini\"}", "not json")) {
+        String fromNetty = post(client(http2), netty.url() + "/v1/chat/completions", body);
+        String fromMock = post(client(http2), mock.url() + "/v1/chat/completions", body);
+        assertThat(fromNetty.substring(0, 4)).as(body).isEqualTo(fromMock.substring(0, 4));
+        assertThat(fromNetty.replaceAll("[0-9a-f]{8,}|\\d{9,}", "#"))
+            .as(body).isEqualTo(fromMock.replaceAll("[0-9a-f]{8,}|\\d{9,}", "#"));
+      }
+    }
+  }
+
+  private static String post(OkHttpClient client, String url, String json) throws IOException {
+    Request request = new Request.Builder().url(url)
+        .post(RequestBody.create(json, MediaType.get("application/json"))).build();
+    try (Response r = client.newCall(request).execute()) {
+      return r.code() + " " + r.body().string();
+    }
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void countsARequestWhoseClientLeavesAsAborted(boolean http2) throws Exception {
     try (NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(Duration.ofSeconds(30))).start()) {
-      OkHttpClient client = client(false).newBuilder().readTimeout(Duration.ofMillis(200)).build();
+      OkHttpClient client = client(http2).newBuilder().readTimeout(Duration.ofMillis(200)).build();
       assertThatThrownBy(() -> get(client, netty.url() + "/users/1")).isInstanceOf(IOException.class);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (netty.stats().aborted() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
