@@ -141,7 +141,7 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
       if (isDone()) {
         return;
       }
-      attemptFailed(new TransportException(label + ": " + describe(e), e), true, null);
+      attemptFailed(new TransportException(label + ": " + describe(e), e), isTransient(e), null);
     }
 
     @Override
@@ -162,7 +162,7 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
         finish(value, null);
       } catch (IOException e) {
         if (!isDone()) {
-          attemptFailed(new TransportException(label + ": " + describe(e), e), true, null);
+          attemptFailed(new TransportException(label + ": " + describe(e), e), isTransient(e), null);
         }
       } catch (FanoutException e) {
         finish(null, e);
@@ -311,6 +311,16 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
       }
     }
     engine.deliverTrace(trace);
+  }
+
+  /**
+   * A redirect loop (OkHttp gives up after 20 follow-ups) would only repeat: it is final. Every other I/O
+   * failure (refused, reset, timed out, cut short, including OkHttp's {@code ProtocolException} for a body
+   * that ends early) is worth another attempt.
+   */
+  private static boolean isTransient(IOException e) {
+    String m = e.getMessage();
+    return !(e instanceof java.net.ProtocolException && m != null && m.startsWith("Too many follow-up requests"));
   }
 
   private static String describe(IOException e) {
