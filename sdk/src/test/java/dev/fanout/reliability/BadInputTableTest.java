@@ -1,0 +1,261 @@
+package dev.fanout.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.fanout.FanOut;
+import dev.fanout.FanOutFuture;
+import dev.fanout.FanOutOptions;
+import dev.fanout.FanoutClient;
+import dev.fanout.RetryPolicy;
+import dev.fanout.chat.ChatRequest;
+import dev.fanout.errors.DecodeException;
+import dev.fanout.errors.RateLimitedException;
+import dev.fanout.errors.RetriesExhaustedException;
+import dev.fanout.errors.TransportException;
+import dev.fanout.testsupport.RecordingSleeper;
+import dev.fanout.users.User;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okio.Buffer;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every bad input gets a clear, typed error that names the bad value: builder options, arguments, and a
+ * hostile or broken server (not JSON, wrong shape, empty, over the size cap, a redirect loop, a week-long
+ * Retry-After, streams without [DONE] or with garbage). One row per case.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+final class BadInputTableTest {
+  static final long OVER_CAP = FanoutClient.DEFAULT_MAX_RESPONSE_BYTES + 1;
+  static final AtomicInteger loopRequests = new AtomicInteger();
+  static MockWebServer server;
+  static final List<FanoutClient> clients = new ArrayList<>();
+  static RecordingSleeper sleeper = new RecordingSleeper();
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new MockWebServer();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        switch (path) {
+          case "/notjson":
+            return json(200, "<html>Service temporarily unavailable</html>");
+          case "/wrongshape":
+            return json(200, "[1,2,3]");
+          case "/wrongtype":
+            return json(200, "{\"id\":\"seven\",\"name\":\"x\",\"email\":\"y\"}");
+          case "/empty":
+            return json(200, "");
+          case "/blank":
+            return json(200, "  \n ");
+          case "/huge-declared":
+            return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                .body(new Buffer().write(new byte[(int) OVER_CAP])).build();
+          case "/huge-chunked":
+            return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                .chunkedBody(new Buffer().write(new byte[(int) OVER_CAP]), 1 << 16).build();
+          case "/loop":
+            loopRequests.incrementAndGet();
+            return new MockResponse.Builder().code(302).setHeader("Location", "/loop").build();
+          case "/week":
+            return new MockResponse.Builder().code(429).setHeader("Retry-After", "604800")
+                .setHeader("Content-Type", "application/json").body("{\"error\":\"slow down\"}").build();
+          case "/nodone/v1/chat/completions":
+            return sse("data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n");
+          case "/garbage/v1/chat/completions":
+            return sse("this is not an event\n\ndata: <<garbage>>\n\ndata: [DONE]\n\n");
+          case "/errorevent/v1/chat/completions":
+            return sse("data: {\"error\":{\"message\":\"overloaded\"}}\n\ndata: [DONE]\n\n");
+          default:
+            return json(404, "{\"error\":\"no route\"}");
+        }
+      }
+    });
+    server.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    clients.forEach(FanoutClient::close);
+    server.close();
+  }
+
+  static MockResponse json(int code, String body) {
+    return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json").body(body).build();
+  }
+
+  static MockResponse sse(String body) {
+    return new MockResponse.Builder().code(200).setHeader("Content-Type", "text/event-stream").body(body).build();
+  }
+
+  static synchronized FanoutClient client(String basePath, RetryPolicy policy) {
+    FanoutClient c = FanoutClient.builder().baseUrl(server.url(basePath).toString())
+        .retryPolicy(policy).sleeper(sleeper).build();
+    clients.add(c);
+    return c;
+  }
+
+  static FanoutClient client() {
+    return client("/", RetryPolicy.none());
+  }
+
+  static ChatRequest hello() {
+    return ChatRequest.builder().model("m").addUserMessage("hi").build();
+  }
+
+  static Arguments row(String name, ThrowingCallable call, Class<? extends Throwable> type, String... fragments) {
+    return Arguments.of(name, call, type, fragments);
+  }
+
+  static Stream<Arguments> cases() {
+    Function<String, Object> task = s -> null;
+    return Stream.of(
+        // The client builder.
+        row("baseUrl null", () -> FanoutClient.builder().baseUrl((String) null), IllegalArgumentException.class, "baseUrl == null"),
+        row("baseUrl empty", () -> FanoutClient.builder().baseUrl(""), IllegalArgumentException.class, "baseUrl is blank"),
+        row("baseUrl blank", () -> FanoutClient.builder().baseUrl("   "), IllegalArgumentException.class, "baseUrl is blank", "\"   \""),
+        row("baseUrl relative", () -> FanoutClient.builder().baseUrl("/v1/api"), IllegalArgumentException.class, "/v1/api"),
+        row("baseUrl no scheme", () -> FanoutClient.builder().baseUrl("localhost:8080"), IllegalArgumentException.class, "localhost:8080"),
+        row("baseUrl ftp", () -> FanoutClient.builder().baseUrl("ftp://files.example"), IllegalArgumentException.class, "ftp://files.example"),
+        row("baseUrl file", () -> FanoutClient.builder().baseUrl("file:///etc/passwd"), IllegalArgumentException.class, "file:///etc/passwd"),
+        row("baseUrl no host", () -> FanoutClient.builder().baseUrl("http://"), IllegalArgumentException.class, "http://"),
+        row("baseUrl with query", () -> FanoutClient.builder().baseUrl("http://h.example/?a=1"), IllegalArgumentException.class, "query", "a=1"),
+        row("baseUrl missing at build", () -> FanoutClient.builder().build(), IllegalStateException.class, "baseUrl == null"),
+        row("maxInFlight 0", () -> FanoutClient.builder().maxInFlight(0), IllegalArgumentException.class, "maxInFlight < 1: 0"),
+        row("maxInFlight negative", () -> FanoutClient.builder().maxInFlight(-8), IllegalArgumentException.class, "maxInFlight < 1: -8"),
+        row("connectTimeout negative", () -> FanoutClient.builder().connectTimeout(Duration.ofSeconds(-1)), IllegalArgumentException.class, "connectTimeout", "PT-1S"),
+        row("readTimeout negative", () -> FanoutClient.builder().readTimeout(Duration.ofMillis(-5)), IllegalArgumentException.class, "readTimeout", "PT-0.005S"),
+        row("writeTimeout null", () -> FanoutClient.builder().writeTimeout(null), IllegalArgumentException.class, "writeTimeout == null"),
+        row("callTimeout negative", () -> FanoutClient.builder().callTimeout(Duration.ofMinutes(-2)), IllegalArgumentException.class, "callTimeout", "PT-2M"),
+        row("maxResponseBytes 0", () -> FanoutClient.builder().maxResponseBytes(0), IllegalArgumentException.class, "maxResponseBytes < 1: 0"),
+        row("apiKey blank", () -> FanoutClient.builder().apiKey(" "), IllegalArgumentException.class, "apiKey is blank"),
+        // Retry policy.
+        row("maxAttempts 0", () -> RetryPolicy.builder().maxAttempts(0), IllegalArgumentException.class, "maxAttempts < 1: 0"),
+        row("maxAttempts negative", () -> RetryPolicy.builder().maxAttempts(-3), IllegalArgumentException.class, "maxAttempts < 1: -3"),
+        row("initialBackoff negative", () -> RetryPolicy.builder().initialBackoff(Duration.ofMillis(-1)), IllegalArgumentException.class, "initialBackoff", "PT-0.001S"),
+        row("multiplier below 1", () -> RetryPolicy.builder().multiplier(0.5), IllegalArgumentException.class, "multiplier", "0.5"),
+        row("jitter above 1", () -> RetryPolicy.builder().jitter(1.5), IllegalArgumentException.class, "jitter", "1.5"),
+        row("retryAfterCap negative", () -> RetryPolicy.builder().retryAfterCap(Duration.ofSeconds(-9)), IllegalArgumentException.class, "retryAfterCap", "PT-9S"),
+        // Fan-out options and inputs.
+        row("fan-out maxInFlight 0", () -> FanOutOptions.builder().maxInFlight(0), IllegalArgumentException.class, "maxInFlight < 1: 0"),
+        row("fan-out timeout zero", () -> FanOutOptions.builder().timeout(Duration.ZERO), IllegalArgumentException.class, "timeout <= 0: PT0S"),
+        row("fan-out timeout negative", () -> FanOutOptions.builder().timeout(Duration.ofSeconds(-4)), IllegalArgumentException.class, "PT-4S"),
+        row("null id among inputs", () -> FanOut.all(Arrays.asList("a", null, "c"), s -> null), IllegalArgumentException.class, "inputs[1] == null"),
+        row("firstK beyond inputs", () -> FanOut.firstK(5, List.of("a", "b"), s -> null), IllegalArgumentException.class, "[1..2]", "5"),
+        row("firstK zero", () -> FanOut.firstK(0, List.of("a"), s -> null), IllegalArgumentException.class, ": 0"),
+        row("firstSuccess of nothing", () -> FanOut.firstSuccess(List.of(), s -> null), IllegalArgumentException.class, "at least one input"),
+        // Arguments of calls.
+        row("user id 0", () -> client().users().getAsync(0), IllegalArgumentException.class, "id < 1: 0"),
+        row("user id negative", () -> client().users().getAsync(-42), IllegalArgumentException.class, "id < 1: -42"),
+        row("absolute path", () -> client().json().getAsync("http://evil.example/steal", Object.class), IllegalArgumentException.class, "http://evil.example/steal"),
+        row("scheme-relative path", () -> client().json().getAsync("//evil.example/steal", Object.class), IllegalArgumentException.class, "//evil.example/steal"),
+        row("chat temperature", () -> ChatRequest.builder().temperature(3.5), IllegalArgumentException.class, "3.5"),
+        row("chat maxTokens", () -> ChatRequest.builder().maxTokens(0), IllegalArgumentException.class, "maxTokens < 1: 0"),
+        row("chat without messages", () -> ChatRequest.builder().model("m").build(), IllegalStateException.class, "messages is empty"),
+        // A broken or hostile server.
+        row("not JSON", () -> client().json().get("notjson", User.class), DecodeException.class, "GET /notjson", "not a valid User"),
+        row("wrong shape", () -> client().json().get("wrongshape", User.class), DecodeException.class, "GET /wrongshape", "User"),
+        row("wrong field type", () -> client().json().get("wrongtype", User.class), DecodeException.class, "GET /wrongtype", "seven"),
+        row("empty body", () -> client().json().get("empty", User.class), DecodeException.class, "GET /empty", "empty response body"),
+        row("blank body", () -> client().json().get("blank", User.class), DecodeException.class, "GET /blank", "empty response body"),
+        row("body over the cap (declared)", () -> client().json().get("huge-declared", Object.class), DecodeException.class,
+            "GET /huge-declared", OVER_CAP + " bytes", "maxResponseBytes " + FanoutClient.DEFAULT_MAX_RESPONSE_BYTES),
+        row("body over the cap (chunked)", () -> client().json().get("huge-chunked", Object.class), DecodeException.class,
+            "GET /huge-chunked", "exceeds maxResponseBytes " + FanoutClient.DEFAULT_MAX_RESPONSE_BYTES),
+        row("redirect loop", () -> client().json().get("loop", Object.class), TransportException.class, "GET /loop", "Too many follow-up requests"),
+        row("Retry-After of a week", () -> client("/", RetryPolicy.builder().maxAttempts(2).build()).json().get("week", Object.class),
+            RetriesExhaustedException.class, "GET /week", "retry after 604800000 ms"),
+        row("stream without [DONE]", () -> client("/nodone/", RetryPolicy.none()).chat().stream(hello(), d -> {}), DecodeException.class,
+            "POST /nodone/v1/chat/completions", "without [DONE]"),
+        row("stream with garbage", () -> client("/garbage/", RetryPolicy.none()).chat().stream(hello(), d -> {}), DecodeException.class,
+            "POST /garbage/v1/chat/completions", "<<garbage>>"),
+        row("stream carrying an error", () -> client("/errorevent/", RetryPolicy.none()).chat().stream(hello(), d -> {}), DecodeException.class,
+            "stream carried an error", "overloaded"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void badInputGetsATypedErrorNamingTheValue(
+      String name, ThrowingCallable call, Class<? extends Throwable> type, String[] fragments) {
+    Throwable thrown = catchThrowable(call);
+    assertThat(thrown).as(name).isInstanceOf(type);
+    for (String fragment : fragments) {
+      assertThat(thrown.getMessage()).as(name).contains(fragment);
+    }
+  }
+
+  @Test
+  void theTableHasAtLeastThirtyCases() {
+    assertThat(cases().count()).isGreaterThanOrEqualTo(30);
+  }
+
+  @Test
+  void aWeekLongRetryAfterIsCappedAtTheDefaultCap() {
+    RecordingSleeper own = new RecordingSleeper();
+    try (FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString())
+        .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).sleeper(own).build()) {
+      Throwable thrown = catchThrowable(() -> c.json().get("week", Object.class));
+      assertThat(thrown).isInstanceOf(RetriesExhaustedException.class).hasCauseInstanceOf(RateLimitedException.class);
+      assertThat(((RateLimitedException) thrown.getCause()).retryAfter()).isEqualTo(Duration.ofDays(7));
+      assertThat(own.waits()).containsExactly(RetryPolicy.DEFAULT_RETRY_AFTER_CAP);
+    }
+  }
+
+  @Test
+  void aRedirectLoopIsNotRetried() {
+    loopRequests.set(0);
+    try (FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString()).sleeper(new RecordingSleeper()).build()) {
+      Throwable thrown = catchThrowable(() -> c.json().get("loop", Object.class));
+      assertThat(thrown).isInstanceOf(TransportException.class).hasMessageContaining("Too many follow-up requests");
+      // OkHttp follows 20 redirects and gives up; retrying would only repeat the same 21 requests.
+      assertThat(loopRequests.get()).isEqualTo(21);
+    }
+  }
+
+  @Test
+  void anEmptyFanOutReturnsEmptyAtOnce() throws Exception {
+    FanOutFuture<List<Object>> all = FanOut.all(List.of(), s -> null);
+    assertThat(all).isDone();
+    assertThat(all.get(1, TimeUnit.SECONDS)).isEmpty();
+    assertThat(FanOut.settleAll(List.of(), s -> null, FanOutOptions.builder().timeout(Duration.ofSeconds(1)).build())
+        .get(1, TimeUnit.SECONDS)).isEmpty();
+    assertThat(FanOut.sequential(List.of(), s -> null).await()).isEmpty();
+    List<Object> seen = new ArrayList<>();
+    assertThat(FanOut.asCompleted(List.of(), s -> null, FanOutOptions.defaults(), seen::add).get(1, TimeUnit.SECONDS)).isEmpty();
+    assertThat(seen).isEmpty();
+    assertThat(FanOut.asCompletedStream(List.of(), s -> null, FanOutOptions.defaults()).count()).isZero();
+    assertThat(all.report().entries()).isEmpty();
+    assertThat(all.report().finished()).isTrue();
+  }
+
+  @Test
+  void aHugeBodyIsRefusedWithoutReadingItAll() {
+    // The cap holds with a small heap too: at most cap + 1 bytes are buffered, never the body a server sends.
+    try (FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString()).maxResponseBytes(1024)
+        .retryPolicy(RetryPolicy.none()).build()) {
+      Throwable thrown = catchThrowable(() -> c.json().get("huge-chunked", Map.class));
+      assertThat(thrown).isInstanceOf(DecodeException.class).hasMessageContaining("exceeds maxResponseBytes 1024");
+    }
+  }
+}
