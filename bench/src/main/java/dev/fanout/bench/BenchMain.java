@@ -39,9 +39,12 @@ import picocli.CommandLine.Option;
             + "each client in its own process, the simulated backend in another JVM.",
         "Writes bench.json, bench.md, bench-wall.svg and logs/ to --out. See docs/benchmarks.md."})
 public final class BenchMain implements Callable<Integer> {
-  /** The rows run by default: every client against the scale engine, Fanout h2c against MockWebServer too. */
+  /**
+   * The rows run by default: every client against the scale engine, and Fanout h2c also from an AOT cache and
+   * against MockWebServer.
+   */
   public static final String DEFAULT_ROWS =
-      "fanout@netty,fanout-h2c@netty,fanout-h2c@mockwebserver,okhttp@netty,jdk@netty,aiohttp@netty";
+      "fanout@netty,fanout-h2c@netty,fanout-h2c+aot@netty,fanout-h2c@mockwebserver,okhttp@netty,jdk@netty,aiohttp@netty";
 
   @Option(names = "--n", split = ",", paramLabel = "N", defaultValue = "6,100,1000,10000",
       description = "Fan-out sizes. Defaults to ${DEFAULT-VALUE}.")
@@ -53,7 +56,7 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--rows", split = ",", paramLabel = "CLIENT@ENGINE", defaultValue = DEFAULT_ROWS,
       description = "Rows as client@engine; clients: fanout, fanout-h2c, okhttp, jdk, aiohttp; "
-          + "engines: netty, mockwebserver. Defaults to ${DEFAULT-VALUE}.")
+          + "a +aot suffix on a JVM client starts it from a JDK 25 AOT cache trained by one unmeasured run; engines: netty, mockwebserver. Defaults to ${DEFAULT-VALUE}.")
   List<String> rows;
 
   @Option(names = "--runs", paramLabel = "RUNS", defaultValue = "3",

@@ -112,7 +112,7 @@ public final class Harness {
 
   private Row runRow(RowSpec spec, int n, String pythonVersion) throws IOException, InterruptedException {
     long latencyMs = config.latency().toMillis();
-    String title = spec.client().title();
+    String title = spec.title();
     Integer maxN = config.maxN().get(spec.client());
     if (maxN != null && n > maxN) {
       int bound = spec.client() == ClientKind.OKHTTP ? OKHTTP_PER_HOST
@@ -131,14 +131,33 @@ public final class Harness {
     log.printf(Locale.ROOT, "%-28s N=%-6d", spec, n);
     log.flush();
     List<Run> runs = new ArrayList<>();
+    String note = null;
     long serverMaxInFlight = -1;
     int serverThreads;
     double serverRss;
     double serverCpu;
+    List<String> jvmArgs = List.of();
+    if (spec.aot()) {
+      // Trained against a backend of its own, so the measured backend starts as cold as every other row's.
+      Path cache = config.outDir().resolve("aot").resolve(spec.client().id() + "-n" + n + ".aot");
+      Files.createDirectories(cache.getParent());
+      long t = System.nanoTime();
+      try (Server trainer = startServer(spec.engine(), config.latency(), spec.http2(), spec + "-n" + n + "-training")) {
+        runJavaClient(spec, trainer.url, n, 1, List.of("-XX:AOTCacheOutput=" + cache), spec + "-n" + n + "-training");
+      } catch (IllegalStateException e) {
+        log.println(" skipped: the AOT training run failed (the client JVM needs JDK 25+)");
+        return skipped(spec, title, n, "not run: the AOT training run failed (needs JDK 25+): " + e.getMessage(),
+            null);
+      }
+      note = String.format(Locale.ROOT, "AOT cache trained by one unmeasured 1-round run at this N (%.1f s)",
+          (System.nanoTime() - t) / 1e9);
+      log.print(" [trained]");
+      jvmArgs = List.of("-XX:AOTCache=" + cache);
+    }
     try (Server server = startServer(spec.engine(), config.latency(), spec.http2(), spec + "-n" + n)) {
       for (int r = 1; r <= config.runs(); r++) {
         Run run = spec.client().jvm()
-            ? runJavaClient(spec, server.url, n, config.rounds(), spec + "-n" + n + "-run" + r)
+            ? runJavaClient(spec, server.url, n, config.rounds(), jvmArgs, spec + "-n" + n + "-run" + r)
             : runPython(server.url, n, config.rounds(), spec + "-n" + n + "-run" + r);
         runs.add(run);
         log.printf(Locale.ROOT, " %s", run.roundsMs());
@@ -169,8 +188,8 @@ public final class Harness {
     }
     Spread coldSpread = Spread.of(cold);
     Spread warmSpread = Spread.of(warm);
-    return new Row(spec.client().id(), title, spec.engine().id(), spec.protocol(), n, latencyMs, spec.prime(),
-        false, null, null, coldSpread, warmSpread, coldSpread.minus(latencyMs),
+    return new Row(spec.client().id() + (spec.aot() ? RowSpec.AOT : ""), title, spec.engine().id(), spec.protocol(),
+        n, latencyMs, spec.prime(), false, note, null, coldSpread, warmSpread, coldSpread.minus(latencyMs),
         warmSpread == null ? null : warmSpread.minus(latencyMs), failures, n * config.rounds() * runs.size(),
         peakPlatform, peakOs, round1(peakRss), Spread.of(cpu), serverThreads, round1(serverRss),
         serverMaxInFlight, Math.round(serverCpu * 100) / 100.0, runs);
@@ -197,7 +216,7 @@ public final class Harness {
             "--concurrency", Integer.toString(config.throughputConcurrency()),
             "--warmup-ms", Long.toString(config.throughputWarmup().toMillis()),
             "--duration-ms", Long.toString(config.throughputDuration().toMillis())));
-        ClientOutput out = startJavaClient(spec, server.url, args, spec + "-throughput-run" + r);
+        ClientOutput out = startJavaClient(spec, server.url, List.of(), args, spec + "-throughput-run" + r);
         rps.add(out.result.get("requestsPerSecond").asDouble());
         failures += out.result.get("failures").asLong();
         peakPlatform = Math.max(peakPlatform, out.result.path("peakPlatformThreads").asInt(-1));
@@ -213,19 +232,20 @@ public final class Harness {
         cpuSpread == null ? -1 : cpuSpread.median(), rps);
   }
 
-  private Run runJavaClient(RowSpec spec, String url, int n, int rounds, String label)
+  private Run runJavaClient(RowSpec spec, String url, int n, int rounds, List<String> jvmArgs, String label)
       throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("--n", Integer.toString(n), "--rounds", Integer.toString(rounds),
         "--round-budget-ms", Long.toString(config.roundBudget().toMillis())));
-    ClientOutput out = startJavaClient(spec, url, args, label);
+    ClientOutput out = startJavaClient(spec, url, jvmArgs, args, label);
     return toRun(out, out.result.path("peakPlatformThreads").asInt(-1), clientRuntime);
   }
 
-  private ClientOutput startJavaClient(RowSpec spec, String url, List<String> extra, String label)
-      throws IOException, InterruptedException {
+  private ClientOutput startJavaClient(RowSpec spec, String url, List<String> jvmArgs, List<String> extra,
+      String label) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(config.clientJava());
     cmd.addAll(config.clientJvmArgs());
+    cmd.addAll(jvmArgs);
     cmd.addAll(List.of("-cp", config.classpath(), MAIN_CLASS, "client", "--client", spec.client().id(), "--url", url));
     if (spec.prime()) cmd.add("--prime");
     cmd.addAll(extra);

@@ -34,7 +34,9 @@ public final class MarkdownReport {
         + "| Backend threads / RSS MiB / max in flight / CPU s per run |\n");
     s.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     List<String> skipped = new ArrayList<>();
+    List<String> notes = new ArrayList<>(r.notes());
     for (Row row : r.rows()) {
+      if (!row.skipped() && row.note() != null) notes.add(row.title() + " at N=" + row.n() + ": " + row.note());
       s.append("| ").append(row.title()).append(row.primed() ? " (primed)" : "")
           .append(" | ").append(row.engine()).append(" | ").append(row.protocol())
           .append(" | ").append(String.format(Locale.ROOT, "%,d", row.n())).append(" | ");
@@ -75,9 +77,9 @@ public final class MarkdownReport {
             .append(" | ").append(fmt2(t.cpuS())).append(" |\n");
       }
     }
-    if (!r.notes().isEmpty()) {
+    if (!notes.isEmpty()) {
       s.append('\n');
-      for (String note : r.notes()) s.append("- ").append(note).append('\n');
+      for (String note : notes) s.append("- ").append(note).append('\n');
     }
     return s.toString();
   }
