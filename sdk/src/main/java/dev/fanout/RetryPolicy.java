@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,8 +23,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * that would end past the deadline is not started; the call fails with
  * {@link dev.fanout.errors.FanoutTimeoutException} instead. When every allowed attempt fails the call
  * fails with {@link dev.fanout.errors.RetriesExhaustedException}.
+ *
+ * <p>A policy is an immutable value and {@link Serializable}, so it can travel inside a job graph (such as
+ * Flink's) and be handed to a client built on the other side.
  */
-public final class RetryPolicy {
+public final class RetryPolicy implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** The default number of attempts, the first included. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);

@@ -22,7 +22,7 @@ import java.util.Objects;
  *
  * <h2>It travels in the job graph.</h2>
  * It is serialized with the function to every task manager, where {@link #newClient()} builds the subtask's
- * client. It therefore holds plain values only (the {@link RetryPolicy} as its settings); the API key, if
+ * client. It therefore holds serializable values only (the {@link RetryPolicy} is one); the API key, if
  * set, is part of the job graph: prefer {@link Builder#apiKeyEnv(String)}, which names an environment
  * variable read on the task manager.
  *
@@ -51,7 +51,7 @@ public final class FanoutAsyncConfig implements Serializable {
   private final Duration timeout;
   private final Duration callTimeout;
   private final boolean ordered;
-  private final RetrySettings retry;
+  private final RetryPolicy retry;
 
   private FanoutAsyncConfig(Builder b, Duration callTimeout) {
     this.baseUrl = b.baseUrl;
@@ -99,9 +99,9 @@ public final class FanoutAsyncConfig implements Serializable {
     return ordered;
   }
 
-  /** Returns the SDK retry policy, rebuilt from its serialized settings. */
+  /** Returns the SDK retry policy. */
   public RetryPolicy retryPolicy() {
-    return retry.toPolicy();
+    return retry;
   }
 
   /**
@@ -129,7 +129,7 @@ public final class FanoutAsyncConfig implements Serializable {
         .apiKey(key)
         .maxInFlight(capacity)
         .callTimeout(callTimeout)
-        .retryPolicy(retry.toPolicy());
+        .retryPolicy(retry);
   }
 
   @Override
@@ -140,7 +140,7 @@ public final class FanoutAsyncConfig implements Serializable {
         + ", timeout=" + timeout
         + ", callTimeout=" + callTimeout
         + ", ordered=" + ordered
-        + ", retryPolicy=" + retry.toPolicy() + '}';
+        + ", retryPolicy=" + retry + '}';
   }
 
   /** Builds a {@link FanoutAsyncConfig}; every setter validates its argument and names a bad value. */
@@ -152,7 +152,7 @@ public final class FanoutAsyncConfig implements Serializable {
     private Duration timeout = DEFAULT_TIMEOUT;
     private Duration callTimeout;
     private boolean ordered = DEFAULT_ORDERED;
-    private RetrySettings retry = RetrySettings.of(RetryPolicy.defaults());
+    private RetryPolicy retry = RetryPolicy.defaults();
 
     private Builder() {}
 
@@ -251,14 +251,14 @@ public final class FanoutAsyncConfig implements Serializable {
     }
 
     /**
-     * Sets the SDK retry policy (its settings are serialized; the policy is rebuilt on the task manager).
+     * Sets the SDK retry policy (serialized with the function to every task manager).
      * Defaults to {@link RetryPolicy#defaults()}.
      */
     public Builder retryPolicy(RetryPolicy retryPolicy) {
       if (retryPolicy == null) {
         throw new IllegalArgumentException("retryPolicy == null");
       }
-      this.retry = RetrySettings.of(retryPolicy);
+      this.retry = retryPolicy;
       return this;
     }
 
@@ -279,42 +279,6 @@ public final class FanoutAsyncConfig implements Serializable {
             + " (the SDK's call timeout must end before Flink's async timeout)");
       }
       return new FanoutAsyncConfig(this, call);
-    }
-  }
-
-  /** The settings of a {@link RetryPolicy}, which is not itself serializable. */
-  private static final class RetrySettings implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
-    private final double multiplier;
-    private final double jitter;
-    private final Duration retryAfterCap;
-
-    private RetrySettings(RetryPolicy p) {
-      this.maxAttempts = p.maxAttempts();
-      this.initialBackoff = p.initialBackoff();
-      this.maxBackoff = p.maxBackoff();
-      this.multiplier = p.multiplier();
-      this.jitter = p.jitter();
-      this.retryAfterCap = p.retryAfterCap();
-    }
-
-    static RetrySettings of(RetryPolicy p) {
-      return new RetrySettings(p);
-    }
-
-    RetryPolicy toPolicy() {
-      return RetryPolicy.builder()
-          .maxAttempts(maxAttempts)
-          .initialBackoff(initialBackoff)
-          .maxBackoff(maxBackoff)
-          .multiplier(multiplier)
-          .jitter(jitter)
-          .retryAfterCap(retryAfterCap)
-          .build();
     }
   }
 }
