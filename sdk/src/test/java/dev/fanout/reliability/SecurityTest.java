@@ -1,0 +1,247 @@
+package dev.fanout.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.fanout.CallTrace;
+import dev.fanout.FanOut;
+import dev.fanout.FanOutFuture;
+import dev.fanout.FanOutOptions;
+import dev.fanout.FanoutClient;
+import dev.fanout.Outcome;
+import dev.fanout.RetryPolicy;
+import dev.fanout.errors.ServerException;
+import dev.fanout.errors.ServiceException;
+import dev.fanout.errors.TransportException;
+import dev.fanout.testsupport.RecordingSleeper;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Method;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Security: the API key never shows in logs, exception messages, {@code toString()} or reports; headers that
+ * errors carry are redacted and bounded; TLS certificates are verified, and the library has no switch to
+ * turn that off.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+final class SecurityTest {
+  static final String KEY = "sk-live-7Hq2ZpXkVbN4mT9sLw3RcY8dF1aG6eJ0";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theApiKeyAppearsNowhere() throws Exception {
+    List<String> julRecords = new CopyOnWriteArrayList<>();
+    Handler jul = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        julRecords.add(r.getLoggerName() + " " + r.getMessage() + " " + Arrays.toString(r.getParameters())
+            + (r.getThrown() == null ? "" : " " + stackTrace(r.getThrown())));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger root = Logger.getLogger("");
+    Logger okhttp = Logger.getLogger("okhttp3");
+    Level before = okhttp.getLevel();
+    root.addHandler(jul);
+    okhttp.setLevel(Level.ALL);
+    PrintStream originalErr = System.err;
+    PrintStream originalOut = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8);
+    System.setErr(tee);
+    System.setOut(tee);
+    List<String> texts = new ArrayList<>();
+    MockWebServer server = new MockWebServer();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        if (path.startsWith("/users/")) {
+          return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+              .body("{\"id\":1,\"name\":\"n\",\"email\":\"e\"}").build();
+        }
+        // An error that echoes credentials back in its headers, as misconfigured proxies do.
+        return new MockResponse.Builder().code(503)
+            .setHeader("Content-Type", "application/json")
+            .setHeader("Authorization", request.getHeaders().get("Authorization"))
+            .setHeader("X-Api-Key", KEY)
+            .setHeader("Set-Cookie", "session=" + KEY)
+            .setHeader("Proxy-Authorization", "Basic " + KEY)
+            .body("{\"error\":\"down\"}").build();
+      }
+    });
+    server.start();
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    try {
+      List<CallTrace> traces = new CopyOnWriteArrayList<>();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).apiKey(KEY)
+              .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).sleeper(new RecordingSleeper())
+              .traceListener(t -> {
+                traces.add(t);
+                throw new IllegalStateException("listener failure for " + t); // the SDK logs this one
+              })
+              .build();
+          FanoutClient unreachable = FanoutClient.builder().baseUrl("http://127.0.0.1:" + closedPort).apiKey(KEY)
+              .retryPolicy(RetryPolicy.none()).build()) {
+        texts.add(client.toString());
+        texts.add(client.newBuilder().toString());
+        texts.add(client.retryPolicy().toString());
+
+        // A service error that echoes the key, retried and exhausted; a query parameter named like a key.
+        Throwable exhausted = catchThrowable(() -> client.json().get("echo?api_key=" + KEY + "&q=1", Map.class));
+        assertThat(exhausted).hasCauseInstanceOf(ServerException.class);
+        ServiceException service = (ServiceException) exhausted.getCause();
+        assertThat(service.headers().get("authorization")).containsExactly("██");
+        assertThat(service.headers().get("x-api-key")).containsExactly("██");
+        assertThat(service.headers().get("set-cookie")).containsExactly("██");
+        assertThat(service.headers().get("proxy-authorization")).containsExactly("██");
+        texts.add(stackTrace(exhausted));
+        texts.add(service.headers().toString());
+        texts.add(service.url());
+        texts.add(service.body());
+
+        // A transport failure, and a fan-out whose report and outcomes are rendered.
+        texts.add(stackTrace(catchThrowable(() -> unreachable.users().get(1))));
+        FanOutFuture<List<Outcome<Object>>> run = FanOut.settleAll(List.of("users/1", "echo"),
+            path -> client.json().getAsync(path, Object.class), FanOutOptions.builder().timeout(Duration.ofSeconds(5)).build());
+        List<Outcome<Object>> outcomes = run.get(10, TimeUnit.SECONDS);
+        texts.add(outcomes.toString());
+        outcomes.stream().filter(o -> !o.isSuccess()).forEach(o -> texts.add(stackTrace(o.error())));
+        texts.add(run.report().toString());
+        texts.add(run.report().toJson());
+        traces.forEach(t -> texts.add(t.toString()));
+      }
+    } finally {
+      System.setErr(originalErr);
+      System.setOut(originalOut);
+      root.removeHandler(jul);
+      okhttp.setLevel(before);
+      server.close();
+    }
+    String logs = captured.toString(StandardCharsets.UTF_8);
+    assertThat(logs).as("the SDK logged the failing trace listener").contains("trace listener failed");
+    texts.add(logs);
+    texts.addAll(julRecords);
+    assertThat(texts).isNotEmpty().allSatisfy(text -> assertThat(text).doesNotContain(KEY).doesNotContain(KEY.substring(8)));
+  }
+
+  @Test
+  void headersCarriedByErrorsAreBounded() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      MockResponse.Builder b = new MockResponse.Builder().code(500).body("x".repeat(100_000));
+      for (int i = 0; i < 100; i++) {
+        b.addHeader("X-Noise-" + i, "v".repeat(1_000));
+      }
+      server.enqueue(b.build());
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString())
+          .retryPolicy(RetryPolicy.none()).build()) {
+        Throwable thrown = catchThrowable(() -> client.json().get("x", Object.class));
+        ServiceException e = (ServiceException) thrown;
+        assertThat(e.headers().size()).isLessThanOrEqualTo(64);
+        assertThat(e.headers().values()).allSatisfy(values ->
+            assertThat(values).allSatisfy(v -> assertThat(v.length()).isLessThanOrEqualTo(513)));
+        assertThat(e.body().length()).isLessThanOrEqualTo(8 * 1024 + 1);
+        assertThat(e.getMessage().length()).isLessThan(400);
+      }
+    }
+  }
+
+  @Test
+  void tlsCertificatesAreVerified() throws Exception {
+    SSLContext selfSigned = selfSignedServerContext();
+    try (MockWebServer server = new MockWebServer()) {
+      server.useHttps(selfSigned.getSocketFactory());
+      server.enqueue(new MockResponse.Builder().code(200).body("{}").build());
+      server.start();
+      String url = server.url("/").toString();
+      assertThat(url).startsWith("https://");
+      try (FanoutClient client = FanoutClient.builder().baseUrl(url).apiKey(KEY).retryPolicy(RetryPolicy.none()).build()) {
+        Throwable thrown = catchThrowable(() -> client.json().get("x", Object.class));
+        assertThat(thrown).isInstanceOf(TransportException.class).hasCauseInstanceOf(SSLException.class)
+            .hasMessageContaining("GET /x");
+        assertThat(thrown.getMessage()).doesNotContain(KEY);
+      }
+      assertThat(server.getRequestCount()).as("no request got through the failed handshake").isZero();
+    }
+  }
+
+  @Test
+  void theLibraryHasNoSwitchToTurnTlsVerificationOff() {
+    for (Class<?> type : List.of(FanoutClient.class, FanoutClient.Builder.class, RetryPolicy.Builder.class, FanOutOptions.Builder.class)) {
+      for (Method m : type.getMethods()) {
+        assertThat(m.getName().toLowerCase()).as(type.getSimpleName() + "." + m.getName())
+            .doesNotContain("trust", "insecure", "hostnameverifier", "sslsocketfactory", "certificate", "verify");
+      }
+    }
+  }
+
+  /** A certificate for 127.0.0.1 that no trust store knows, made with the JDK's keytool. */
+  private SSLContext selfSignedServerContext() throws Exception {
+    File keystore = dir.resolve("self-signed.p12").toFile();
+    char[] password = "changeit".toCharArray();
+    String keytool = System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool";
+    Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
+        "-keystore", keystore.getPath(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (FileInputStream in = new FileInputStream(keystore)) {
+      ks.load(in, password);
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, password);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), null, null);
+    return context;
+  }
+
+  private static String stackTrace(Throwable t) {
+    StringWriter w = new StringWriter();
+    t.printStackTrace(new PrintWriter(w));
+    return t + "\n" + w;
+  }
+}
