@@ -63,6 +63,7 @@ public final class MarkdownReport {
       s.append('\n');
       for (int i = 0; i < skipped.size(); i++) s.append(i + 1).append(". ").append(skipped.get(i)).append('\n');
     }
+    s.append("\nTargets (Fanout, 1 s latency):\n\n").append(targets(r));
     if (!r.throughput().isEmpty()) {
       s.append("\nZero-latency throughput (").append(st.runs()).append(" client processes each):\n\n");
       s.append("| Client | Engine | Proto | In flight | Requests/s, median (min–max) | Failures "
@@ -82,6 +83,53 @@ public final class MarkdownReport {
       for (String note : notes) s.append("- ").append(note).append('\n');
     }
     return s.toString();
+  }
+
+  /**
+   * The issue's targets for Fanout, each with what this run measured (median, and the worst run) and whether
+   * it was met: wall-time targets on the {@code fanout-h2c} rows of every engine (cold ones also on the
+   * {@code +aot} row), threads on the scale engine, throughput on both protocols. Targets whose row was not
+   * run are left out.
+   */
+  public static String targets(BenchReport r) {
+    StringBuilder s = new StringBuilder();
+    s.append("| Target | Row | Measured: median (worst run) | Met? |\n|---|---|--:|---|\n");
+    Object[][] warm = {{6, 1.05}, {1000, 1.5}, {10000, 2.5}};
+    for (Object[] t : warm) target(s, r, "fanout-h2c", (int) t[0], false, (double) t[1]);
+    Object[][] cold = {{1000, 2.0}, {10000, 5.0}};
+    for (String client : new String[] {"fanout-h2c", "fanout-h2c+aot"}) {
+      for (Object[] t : cold) target(s, r, client, (int) t[0], true, (double) t[1]);
+    }
+    for (Row row : r.rows()) {
+      if (row.client().equals("fanout-h2c") && row.engine().equals("netty") && row.n() == 10000 && !row.skipped()) {
+        boolean ok = row.peakPlatformThreads() <= 200 && row.failures() == 0;
+        s.append(String.format(Locale.ROOT, "| N=10,000: ≤ 200 client platform threads, zero failures | %s @ %s "
+            + "| %d platform threads, %d failures | %s |\n", row.client(), row.engine(), row.peakPlatformThreads(),
+            row.failures(), ok ? "yes" : "**no**"));
+      }
+    }
+    for (Throughput t : r.throughput()) {
+      double median = t.requestsPerSecond().median();
+      s.append(String.format(Locale.ROOT, "| zero-latency throughput ≥ 10,000 requests/s (%s) | %s @ %s "
+          + "| %,.0f/s (%,.0f/s) | %s |\n", t.protocol(), t.client(), t.engine(), median, t.requestsPerSecond().min(),
+          median >= 10_000 ? (t.requestsPerSecond().min() >= 10_000 ? "yes" : "yes (median; not every run)")
+              : String.format(Locale.ROOT, "**no**: %.0f%% short", 100 * (1 - median / 10_000))));
+    }
+    return s.toString();
+  }
+
+  private static void target(StringBuilder s, BenchReport r, String client, int n, boolean cold, double limitS) {
+    for (Row row : r.rows()) {
+      if (!row.client().equals(client) || row.n() != n || row.skipped()) continue;
+      Spread sp = cold ? row.coldMs() : row.warmMs();
+      if (sp == null) continue;
+      double median = sp.median() / 1000;
+      double worst = sp.max() / 1000;
+      String met = median <= limitS ? (worst <= limitS ? "yes" : "yes (median; not every run)")
+          : String.format(Locale.ROOT, "**no**: %.0f ms over", (median - limitS) * 1000);
+      s.append(String.format(Locale.ROOT, "| N=%,d %s ≤ %.2f s | %s @ %s | %.3f s (%.3f s) | %s |\n", n,
+          cold ? "cold" : "warm", limitS, client, row.engine(), median, worst, met));
+    }
   }
 
   private static String seconds(Spread ms) {
