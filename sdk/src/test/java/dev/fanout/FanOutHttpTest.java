@@ -94,9 +94,11 @@ final class FanOutHttpTest {
 
   @Test
   void aFailureFailsFastAndTheServerSeesTheOthersCancelled() throws InterruptedException {
-    // Input 0 is a 404 that answers at once; the five slow lookups must be cancelled, not awaited.
+    // Input 0 is a 404 that answers at once; the five slow lookups must be cancelled, not awaited. The 404 is
+    // asked once the server holds the five (else it can fail the fan-out before some of them arrive).
     FanOutFuture<List<Object>> run = FanOut.all(List.of(0L, 1L, 2L, 3L, 4L, 5L), id -> id == 0
-        ? client.json().getAsync("no/such/route", Object.class)
+        ? CompletableFuture.runAsync(() -> awaitUsersInFlight(5))
+            .thenCompose(ready -> client.json().getAsync("no/such/route", Object.class))
         : client.users().getAsync(id).thenApply(user -> (Object) user));
 
     assertThatThrownBy(run::await).isInstanceOf(NotFoundException.class);
@@ -104,7 +106,9 @@ final class FanOutHttpTest {
     Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
     assertThat(stats.requests(Routes.USERS)).isEqualTo(5);
     assertThat(stats.aborted()).isEqualTo(5);
-    assertThat(run.report().wall()).isLessThan(SLOW);
+    // Decided by the 404, well before the lookups (held since usersArrivedNanos) could answer.
+    long decidedNanos = run.report().startNanoTime() + run.report().wall().toNanos();
+    assertThat(Duration.ofNanos(decidedNanos - usersArrivedNanos)).isLessThan(SLOW);
     assertThat(run.report().entries()).extracting(FanoutReport.Entry::outcome)
         .containsExactly("NotFoundException", "FanoutCancelledException", "FanoutCancelledException",
             "FanoutCancelledException", "FanoutCancelledException", "FanoutCancelledException");
@@ -140,5 +144,15 @@ final class FanOutHttpTest {
     Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
     assertThat(stats.aborted()).isEqualTo(2);
     assertThat(stats.requests(Routes.SEARCH)).isEqualTo(1);
+  }
+
+  private static volatile long usersArrivedNanos;
+
+  private static void awaitUsersInFlight(int n) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (backend.stats().inFlight() < n && System.nanoTime() < until) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+    usersArrivedNanos = System.nanoTime();
   }
 }
