@@ -86,4 +86,47 @@ final class CancelMidwayTest {
           N, callbacksAtCancel, stats.completed(), stats.aborted(), callbacksAfterCancel.get());
     }
   }
+
+  @Test
+  void closingAnAsCompletedStreamMidwayCancelsTheRestAtTheServer() throws Exception {
+    Latency latency = Latency.builder().delay(Duration.ofMillis(20)).jitter(Jitter.uniform(Duration.ofSeconds(3))).seed(4).build();
+    try (MockBackend backend = MockBackend.builder().latency(latency).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).retryPolicy(RetryPolicy.none()).build()) {
+      List<Long> ids = LongStream.rangeClosed(1, 100).boxed().collect(Collectors.toList());
+      int taken;
+      try (java.util.stream.Stream<Outcome<User>> stream =
+          FanOut.asCompletedStream(ids, client.users()::getAsync, FanOutOptions.defaults())) {
+        taken = (int) stream.limit(10).filter(Outcome::isSuccess).count(); // the ten fastest, then close
+      }
+      assertThat(taken).isEqualTo(10);
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
+      assertThat(stats.inFlight()).isZero();
+      assertThat(stats.completed() + stats.aborted()).isEqualTo(stats.requests(Routes.USERS));
+      assertThat(stats.aborted()).isGreaterThanOrEqualTo(100 - stats.completed());
+      assertThat(stats.completed()).isLessThan(50);
+    }
+  }
+
+  @Test
+  void closingTheClientMidwayFailsEveryCallAndTheServerSeesThemEnd() throws Exception {
+    try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(5)))) {
+      FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build();
+      List<Long> ids = LongStream.rangeClosed(1, 50).boxed().collect(Collectors.toList());
+      FanOutFuture<List<Outcome<User>>> run = FanOut.settleAll(ids, client.users()::getAsync);
+      long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (backend.stats().inFlight() < 50 && System.nanoTime() < waitUntil) {
+        Thread.sleep(5);
+      }
+      long start = System.nanoTime();
+      client.close();
+
+      List<Outcome<User>> outcomes = run.get(5, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+      assertThat(outcomes).hasSize(50).allSatisfy(o -> assertThat(o.error()).isInstanceOf(FanoutCancelledException.class));
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(3));
+      assertThat(stats.inFlight()).isZero();
+      assertThat(stats.aborted()).isEqualTo(50);
+      assertThat(client.httpClient().connectionPool().connectionCount()).isZero();
+    }
+  }
 }
