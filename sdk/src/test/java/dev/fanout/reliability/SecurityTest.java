@@ -216,6 +216,24 @@ final class SecurityTest {
     }
   }
 
+  @Test
+  void aRedirectToAnotherOriginDoesNotCarryTheKey() throws Exception {
+    try (MockWebServer elsewhere = new MockWebServer(); MockWebServer api = new MockWebServer()) {
+      elsewhere.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").body("{}").build());
+      elsewhere.start();
+      api.enqueue(new MockResponse.Builder().code(302).setHeader("Location", elsewhere.url("/collect").toString()).build());
+      api.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(api.url("/").toString()).apiKey(KEY).build()) {
+        client.json().get("x", Map.class);
+      }
+      assertThat(api.takeRequest().getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
+      RecordedRequest redirected = elsewhere.takeRequest();
+      assertThat(redirected.getUrl().encodedPath()).isEqualTo("/collect");
+      assertThat(redirected.getHeaders().get("Authorization")).as("the key stays with its origin").isNull();
+      assertThat(redirected.getHeaders().toString()).doesNotContain(KEY);
+    }
+  }
+
   /** A certificate for 127.0.0.1 that no trust store knows, made with the JDK's keytool. */
   private SSLContext selfSignedServerContext() throws Exception {
     File keystore = dir.resolve("self-signed.p12").toFile();
