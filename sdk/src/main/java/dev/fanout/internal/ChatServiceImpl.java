@@ -73,7 +73,7 @@ public final class ChatServiceImpl implements ChatService {
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
       StreamReader reader = new StreamReader(call, onDelta, maxBytes);
-      EventSources.processResponse(response, reader);
+      EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
       return reader.result();
     });
   }

@@ -258,4 +258,42 @@ final class BadInputTableTest {
       assertThat(thrown).isInstanceOf(DecodeException.class).hasMessageContaining("exceeds maxResponseBytes 1024");
     }
   }
+
+  @Test
+  void aStreamWithOneHugeEventIsCutAtTheCapNotBuffered() throws Exception {
+    // One 4 GiB "data:" line: the stream must fail soon after maxResponseBytes, not buffer the line until it
+    // runs out of memory. (OkHttp then drains the connection for at most 100 ms before closing it.)
+    long huge = 4L << 30;
+    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+    try (MockWebServer hostile = new MockWebServer()) {
+      hostile.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/event-stream")
+          .body(new mockwebserver3.MockResponseBody() {
+            @Override
+            public long getContentLength() {
+              return huge + 8;
+            }
+
+            @Override
+            public void writeTo(okio.BufferedSink sink) throws java.io.IOException {
+              sink.writeUtf8("data: ");
+              byte[] chunk = new byte[64 * 1024];
+              java.util.Arrays.fill(chunk, (byte) 'a');
+              for (long n = 0; n < huge; n += chunk.length) {
+                sink.write(chunk);
+                written.addAndGet(chunk.length);
+              }
+              sink.writeUtf8("\n\n");
+            }
+          }).build());
+      hostile.start();
+      try (FanoutClient c = FanoutClient.builder().baseUrl(hostile.url("/").toString()).maxResponseBytes(64 * 1024)
+          .retryPolicy(RetryPolicy.none()).build()) {
+        long start = System.nanoTime();
+        Throwable thrown = catchThrowable(() -> c.chat().stream(hello(), d -> {}));
+        assertThat(thrown).isInstanceOf(DecodeException.class).hasMessageContaining("maxResponseBytes 65536");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      }
+      assertThat(written.get()).isLessThan(1L << 30);
+    }
+  }
 }
