@@ -1,5 +1,6 @@
 package dev.fanout.samples.cli;
 
+import dev.fanout.FanoutClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -87,6 +88,23 @@ public final class CommonOptions {
       if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
         throw new ParameterException(mixee.commandLine(),
             "Invalid value for option '--base-url': '" + baseUrl + "' is not an http:// or https:// URL");
+      }
+    }
+    // What the client builder would refuse is a bad flag too (exit 2), not a failed run.
+    if (baseUrl != null) {
+      try {
+        FanoutClient.builder().baseUrl(baseUrl);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(mixee.commandLine(), "Invalid value for option '--base-url': " + e.getMessage());
+      }
+    }
+    String key = apiKey();
+    if (key != null) {
+      try {
+        FanoutClient.builder().apiKey(key);
+      } catch (IllegalArgumentException e) { // the message never shows the key
+        throw new ParameterException(mixee.commandLine(),
+            "Invalid API key (--api-key, $FANOUT_API_KEY or $OPENAI_API_KEY): " + e.getMessage());
       }
     }
     if (timeline != null) {
