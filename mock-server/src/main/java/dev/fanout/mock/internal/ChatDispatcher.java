@@ -104,6 +104,23 @@ public final class ChatDispatcher extends BackendDispatcher {
     if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asInt() == 1)) {
       return Reply.badRequest("Invalid 'n': this mock supports only n = 1, got " + n + ".", "n");
     }
+    JsonNode temperature = root.get("temperature");
+    if (temperature != null && !temperature.isNull()
+        && !(temperature.isNumber() && temperature.asDouble() >= 0 && temperature.asDouble() <= 2)) {
+      return Reply.badRequest("Invalid 'temperature': expected a number from 0 to 2, got " + temperature + ".", "temperature");
+    }
+    JsonNode streamOptions = root.get("stream_options");
+    if (streamOptions != null && !streamOptions.isNull()) {
+      if (!streamOptions.isObject()) {
+        return Reply.badRequest("Invalid type for 'stream_options': expected an object, but got " + type(streamOptions) + ".",
+            "stream_options");
+      }
+      JsonNode usageOption = streamOptions.get("include_usage");
+      if (usageOption != null && !usageOption.isNull() && !usageOption.isBoolean()) {
+        return Reply.badRequest("Invalid type for 'stream_options.include_usage': expected a boolean, but got "
+            + type(usageOption) + ".", "stream_options.include_usage");
+      }
+    }
     boolean includeUsage = root.path("stream_options").path("include_usage").asBoolean(false);
 
     String modelName = model == null || model.isNull() ? DEFAULT_MODEL : model.asText();
