@@ -5,8 +5,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.net.ServerSocketFactory;
 
 /**
@@ -16,13 +20,35 @@ import javax.net.ServerSocketFactory;
  * <p>MockWebServer binds with a backlog of 50: a burst of a thousand connects overflows it and the
  * kernel drops SYNs, which costs the client a one-second retransmit. This factory's server socket
  * binds with {@code backlog} instead (the kernel caps it at {@code net.core.somaxconn}).
+ *
+ * <p>MockWebServer's connection handler crashes on some garbage (a request line it cannot parse, a bad
+ * chunk size) and leaves the socket open, holding a file descriptor until the client goes, or forever if
+ * it never does. A reaper closes such abandoned connections ({@link TrackedSocket#abandoned}) after
+ * {@link #ABANDONED_GRACE}.
  */
 public final class Connections {
+  /** How long a connection nobody serves stays open before it is closed. */
+  static final Duration ABANDONED_GRACE = Duration.ofSeconds(2);
+
   private final Map<Integer, TrackedSocket> open = new ConcurrentHashMap<>();
   private final int backlog;
+  private final ScheduledExecutorService reaper;
 
   public Connections(int backlog) {
     this.backlog = backlog;
+    this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "mock-connection-reaper");
+      t.setDaemon(true);
+      return t;
+    });
+    reaper.scheduleWithFixedDelay(this::closeAbandoned, 500, 500, TimeUnit.MILLISECONDS);
+  }
+
+  private void closeAbandoned() {
+    long now = System.nanoTime();
+    for (TrackedSocket s : open.values()) {
+      if (s.abandoned(now, ABANDONED_GRACE.toNanos())) s.kill();
+    }
   }
 
   public ServerSocketFactory serverSocketFactory() {
@@ -67,8 +93,9 @@ public final class Connections {
     return open.size();
   }
 
-  /** Kills every open connection (used when the backend closes). */
+  /** Kills every open connection and stops the reaper (used when the backend closes). */
   public void killAll() {
+    reaper.shutdownNow();
     for (TrackedSocket s : open.values()) s.kill();
   }
 

@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>A failed write aborts the exchanges in flight on this connection and kills it.
  *   <li>A killed connection reads as end-of-stream and swallows writes, so MockWebServer ends its
  *       loop cleanly and forgets the socket (instead of keeping it until the server stops).
+ *   <li>A connection nobody serves any more ({@link #abandoned}: not being read, no exchange, no I/O
+ *       for a while) is one whose MockWebServer handler crashed on garbage (a request line it cannot
+ *       parse, a bad chunk size) and left it open; {@link Connections} closes it.
  * </ul>
  */
 final class TrackedSocket extends Socket {
@@ -30,6 +33,8 @@ final class TrackedSocket extends Socket {
   private final Connections registry;
   private final Set<StatsRecorder.Exchange> open = ConcurrentHashMap.newKeySet();
   private volatile boolean killed;
+  private volatile boolean reading;
+  private volatile long lastActivityNanos = System.nanoTime();
   private ProbeInputStream in;
   private KillableOutputStream out;
 
@@ -121,6 +126,31 @@ final class TrackedSocket extends Socket {
     return killed;
   }
 
+  /**
+   * True if no thread serves this connection any more: open, not being read, carrying no exchange,
+   * and without I/O for {@code graceNanos}. A served HTTP/1 connection is always reading (waiting for
+   * the next request), answering (an exchange is attached) or between the two for microseconds; an
+   * HTTP/2 one always has its frame reader blocked in a read.
+   */
+  boolean abandoned(long nowNanos, long graceNanos) {
+    return !killed && !isClosed() && !reading && open.isEmpty() && nowNanos - lastActivityNanos > graceNanos;
+  }
+
+  private int reading(IoRead read) throws IOException {
+    reading = true;
+    try {
+      return read.read();
+    } finally {
+      reading = false;
+      lastActivityNanos = System.nanoTime();
+    }
+  }
+
+  @FunctionalInterface
+  private interface IoRead {
+    int read() throws IOException;
+  }
+
   private void abortOpen() {
     for (StatsRecorder.Exchange e : open) {
       e.aborted();
@@ -164,7 +194,7 @@ final class TrackedSocket extends Socket {
 
     /** Reads one byte from the wire and keeps it for the next read; -1 at end of stream. */
     int probe() throws IOException {
-      int b = super.read();
+      int b = reading(super::read);
       if (b >= 0) pushback = b;
       return b;
     }
@@ -177,7 +207,7 @@ final class TrackedSocket extends Socket {
         return b;
       }
       if (killed) return -1;
-      return super.read();
+      return reading(super::read);
     }
 
     @Override
@@ -190,7 +220,7 @@ final class TrackedSocket extends Socket {
       }
       if (killed) return -1;
       try {
-        return super.read(b, off, len);
+        return reading(() -> super.read(b, off, len));
       } catch (IOException e) {
         if (killed) return -1;
         throw e;
@@ -218,6 +248,7 @@ final class TrackedSocket extends Socket {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       if (killed) return;
+      lastActivityNanos = System.nanoTime();
       try {
         out.write(b, off, len);
       } catch (IOException e) {
@@ -229,6 +260,7 @@ final class TrackedSocket extends Socket {
     @Override
     public void flush() throws IOException {
       if (killed) return;
+      lastActivityNanos = System.nanoTime();
       try {
         out.flush();
       } catch (IOException e) {
