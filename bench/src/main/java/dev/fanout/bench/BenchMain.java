@@ -156,6 +156,7 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new BenchMain()).execute(args));
+    // A later --out (or any option) overrides an earlier one, so scripts/bench.sh can set defaults.
+    System.exit(new CommandLine(new BenchMain()).setOverwrittenOptionsAllowed(true).execute(args));
   }
 }
