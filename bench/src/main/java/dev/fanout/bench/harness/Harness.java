@@ -87,7 +87,14 @@ public final class Harness {
     List<Row> rows = new ArrayList<>();
     for (RowSpec spec : config.rows()) {
       for (int n : config.ns()) {
-        rows.add(runRow(spec, n, pythonVersion));
+        try {
+          rows.add(runRow(spec, n, pythonVersion));
+        } catch (IllegalStateException | IOException e) {
+          // One broken row (a client that crashed or hung) must not cost the rest of a ten-minute run.
+          log.println();
+          String why = String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
+          rows.add(skipped(spec, spec.title(), n, "failed: " + why.substring(0, Math.min(300, why.length())), null));
+        }
       }
     }
     List<Throughput> throughput = new ArrayList<>();
@@ -385,12 +392,18 @@ public final class Harness {
       }
     }
 
+    /** Stops the backend (SIGTERM, then SIGKILL after 10 s); an interrupt kills it at once and is kept. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       sampler.close();
       process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
     }
   }
