@@ -5,12 +5,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import javax.net.ServerSocketFactory;
 
 /**
@@ -22,33 +22,37 @@ import javax.net.ServerSocketFactory;
  * binds with {@code backlog} instead (the kernel caps it at {@code net.core.somaxconn}).
  *
  * <p>MockWebServer's connection handler crashes on some garbage (a request line it cannot parse, a bad
- * chunk size) and leaves the socket open, holding a file descriptor until the client goes, or forever if
- * it never does. A reaper closes such abandoned connections ({@link TrackedSocket#abandoned}) after
- * {@link #ABANDONED_GRACE}.
+ * chunk size), logs it as SEVERE and leaves the socket open: a file descriptor held until the client
+ * goes, or for ever. A handler on that log closes the connection the crashing thread was serving.
  */
 public final class Connections {
-  /** How long a connection nobody serves stays open before it is closed. */
-  static final Duration ABANDONED_GRACE = Duration.ofSeconds(2);
+  /** MockWebServer's logger; kept here so the handler below stays attached to a live logger. */
+  private static final Logger SERVER_LOG = Logger.getLogger("mockwebserver3.MockWebServer");
 
   private final Map<Integer, TrackedSocket> open = new ConcurrentHashMap<>();
   private final int backlog;
-  private final ScheduledExecutorService reaper;
+  private final Handler crashes = new Handler() {
+    @Override
+    public void publish(LogRecord record) {
+      String message = record.getMessage();
+      if (record.getLevel() != Level.SEVERE || message == null || !message.contains("crashed")) return;
+      // Logged on the crashing connection's own thread: close the socket that thread was serving.
+      Thread thread = Thread.currentThread();
+      for (TrackedSocket s : open.values()) {
+        if (s.servedBy(thread)) s.kill();
+      }
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
 
   public Connections(int backlog) {
     this.backlog = backlog;
-    this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "mock-connection-reaper");
-      t.setDaemon(true);
-      return t;
-    });
-    reaper.scheduleWithFixedDelay(this::closeAbandoned, 500, 500, TimeUnit.MILLISECONDS);
-  }
-
-  private void closeAbandoned() {
-    long now = System.nanoTime();
-    for (TrackedSocket s : open.values()) {
-      if (s.abandoned(now, ABANDONED_GRACE.toNanos())) s.kill();
-    }
+    SERVER_LOG.addHandler(crashes);
   }
 
   public ServerSocketFactory serverSocketFactory() {
@@ -93,9 +97,9 @@ public final class Connections {
     return open.size();
   }
 
-  /** Kills every open connection and stops the reaper (used when the backend closes). */
+  /** Kills every open connection (used when the backend closes). */
   public void killAll() {
-    reaper.shutdownNow();
+    SERVER_LOG.removeHandler(crashes);
     for (TrackedSocket s : open.values()) s.kill();
   }
 

@@ -23,9 +23,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>A failed write aborts the exchanges in flight on this connection and kills it.
  *   <li>A killed connection reads as end-of-stream and swallows writes, so MockWebServer ends its
  *       loop cleanly and forgets the socket (instead of keeping it until the server stops).
- *   <li>A connection nobody serves any more ({@link #abandoned}: not being read, no exchange, no I/O
- *       for a while) is one whose MockWebServer handler crashed on garbage (a request line it cannot
- *       parse, a bad chunk size) and left it open; {@link Connections} closes it.
+ *   <li>It knows the thread serving it ({@link #servedBy}), so {@link Connections} can close it when
+ *       that thread's MockWebServer handler crashes on garbage and leaves it open.
  * </ul>
  */
 final class TrackedSocket extends Socket {
@@ -33,8 +32,7 @@ final class TrackedSocket extends Socket {
   private final Connections registry;
   private final Set<StatsRecorder.Exchange> open = ConcurrentHashMap.newKeySet();
   private volatile boolean killed;
-  private volatile boolean reading;
-  private volatile long lastActivityNanos = System.nanoTime();
+  private volatile Thread server;
   private ProbeInputStream in;
   private KillableOutputStream out;
 
@@ -126,24 +124,14 @@ final class TrackedSocket extends Socket {
     return killed;
   }
 
-  /**
-   * True if no thread serves this connection any more: open, not being read, carrying no exchange,
-   * and without I/O for {@code graceNanos}. A served HTTP/1 connection is always reading (waiting for
-   * the next request), answering (an exchange is attached) or between the two for microseconds; an
-   * HTTP/2 one always has its frame reader blocked in a read.
-   */
-  boolean abandoned(long nowNanos, long graceNanos) {
-    return !killed && !isClosed() && !reading && open.isEmpty() && nowNanos - lastActivityNanos > graceNanos;
+  /** True if this connection is open and {@code thread} is the one reading it (its server). */
+  boolean servedBy(Thread thread) {
+    return server == thread && !killed && !isClosed();
   }
 
   private int reading(IoRead read) throws IOException {
-    reading = true;
-    try {
-      return read.read();
-    } finally {
-      reading = false;
-      lastActivityNanos = System.nanoTime();
-    }
+    server = Thread.currentThread();
+    return read.read();
   }
 
   @FunctionalInterface
@@ -248,7 +236,6 @@ final class TrackedSocket extends Socket {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       if (killed) return;
-      lastActivityNanos = System.nanoTime();
       try {
         out.write(b, off, len);
       } catch (IOException e) {
@@ -260,7 +247,6 @@ final class TrackedSocket extends Socket {
     @Override
     public void flush() throws IOException {
       if (killed) return;
-      lastActivityNanos = System.nanoTime();
       try {
         out.flush();
       } catch (IOException e) {
