@@ -207,6 +207,38 @@ final class SecurityTest {
   }
 
   @Test
+  void aSharedOkHttpClientKeepsItsTrustButHostnamesAreStillVerified() throws Exception {
+    // The caller trusts this certificate through its own OkHttpClient; the SDK derives its client from it
+    // and must not loosen anything: a certificate for another host still fails, the right one works.
+    for (boolean rightHost : new boolean[] {true, false}) {
+      KeyStore ks = keyStore(rightHost ? "SAN=ip:127.0.0.1" : "SAN=dns:other.example");
+      javax.net.ssl.X509TrustManager tm = trusting(ks);
+      SSLContext clientContext = SSLContext.getInstance("TLS");
+      clientContext.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
+      okhttp3.OkHttpClient callers = new okhttp3.OkHttpClient.Builder().sslSocketFactory(clientContext.getSocketFactory(), tm).build();
+      try (MockWebServer server = new MockWebServer()) {
+        server.useHttps(serverContext(ks).getSocketFactory());
+        server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").body("{}").build());
+        server.start();
+        String url = "https://127.0.0.1:" + server.getPort() + "/";
+        try (FanoutClient client = FanoutClient.builder().baseUrl(url).okHttpClient(callers).retryPolicy(RetryPolicy.none()).build()) {
+          if (rightHost) {
+            assertThat(client.json().get("x", Map.class)).isEmpty();
+          } else {
+            Throwable thrown = catchThrowable(() -> client.json().get("x", Map.class));
+            assertThat(thrown).isInstanceOf(TransportException.class)
+                .hasCauseInstanceOf(javax.net.ssl.SSLPeerUnverifiedException.class);
+            assertThat(server.getRequestCount()).isZero();
+          }
+        }
+      } finally {
+        callers.dispatcher().executorService().shutdown();
+        callers.connectionPool().evictAll();
+      }
+    }
+  }
+
+  @Test
   void theLibraryHasNoSwitchToTurnTlsVerificationOff() {
     for (Class<?> type : List.of(FanoutClient.class, FanoutClient.Builder.class, RetryPolicy.Builder.class, FanOutOptions.Builder.class)) {
       for (Method m : type.getMethods()) {
@@ -236,11 +268,35 @@ final class SecurityTest {
 
   /** A certificate for 127.0.0.1 that no trust store knows, made with the JDK's keytool. */
   private SSLContext selfSignedServerContext() throws Exception {
-    File keystore = dir.resolve("self-signed.p12").toFile();
+    return serverContext(keyStore("SAN=ip:127.0.0.1,dns:localhost"));
+  }
+
+  private static SSLContext serverContext(KeyStore ks) throws Exception {
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "changeit".toCharArray());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), null, null);
+    return context;
+  }
+
+  /** A trust manager that trusts exactly the certificate in {@code ks} (what a caller's own client might do). */
+  private static javax.net.ssl.X509TrustManager trusting(KeyStore ks) throws Exception {
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    trust.setCertificateEntry("server", ks.getCertificate("server"));
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    return (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
+  }
+
+  /** A key pair and self-signed certificate with the given subject alternative names, made with keytool. */
+  private KeyStore keyStore(String san) throws Exception {
+    File keystore = dir.resolve("self-signed-" + Integer.toHexString(san.hashCode()) + ".p12").toFile();
     char[] password = "changeit".toCharArray();
     String keytool = System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool";
     Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
+        "-dname", "CN=localhost", "-ext", san, "-validity", "2",
         "-keystore", keystore.getPath(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
         .redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -250,11 +306,7 @@ final class SecurityTest {
     try (FileInputStream in = new FileInputStream(keystore)) {
       ks.load(in, password);
     }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, password);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(kmf.getKeyManagers(), null, null);
-    return context;
+    return ks;
   }
 
   private static String stackTrace(Throwable t) {
