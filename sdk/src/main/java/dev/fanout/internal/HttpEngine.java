@@ -42,6 +42,7 @@ public final class HttpEngine {
   private final Clock clock;
   private final Consumer<CallTrace> traceListener;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
 
   public HttpEngine(
@@ -171,7 +172,24 @@ public final class HttpEngine {
       scope.track(call);
     }
     call.start();
+    warnOnceIfQueued();
     return call;
+  }
+
+  /**
+   * Says so, once per client, when calls start waiting for a slot: a fan-out wider than {@code maxInFlight}
+   * runs in waves, which must never happen silently.
+   */
+  private void warnOnceIfQueued() {
+    if (warnedAtLimit.get() || okHttp.dispatcher().queuedCallsCount() == 0) {
+      return;
+    }
+    if (warnedAtLimit.compareAndSet(false, true)) {
+      LOG.warn("maxInFlight={} reached: further calls wait for a free slot, so a wider fan-out runs in waves."
+              + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanOutOptions.maxInFlight"
+              + " to make the limit explicit. (Logged once per client.)",
+          okHttp.dispatcher().getMaxRequests());
+    }
   }
 
   void deliverTrace(CallTrace trace) {
