@@ -107,7 +107,8 @@ public final class FanOut {
    * cancelled and delivered as {@link dev.fanout.errors.FanoutTimeoutException} failures.
    * Cancel: cancels every task in flight; once {@code cancel} returns, {@code onOutcome} is not called again.
    * {@code onOutcome} runs on the thread that completed the task, one call at a time: keep it short and
-   * non-blocking.
+   * non-blocking. If it throws, the fan-out fails with what it threw, cancels every task still in flight and
+   * calls {@code onOutcome} no more.
    *
    * @return a future of all outcomes in input order, complete when every input is settled.
    */

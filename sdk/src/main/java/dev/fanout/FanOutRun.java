@@ -52,6 +52,8 @@ final class FanOutRun<I, T, R> {
   private final AtomicInteger wip = new AtomicInteger();
   /** Held while a per-input callback runs, and by cancel, so no callback runs after cancel returns. */
   private final Object deliveryLock = new Object();
+  /** What the per-input callback threw first, if it did (written under deliveryLock); no callback runs after it. */
+  private volatile Throwable callbackFailure;
   private final long startNanoTime;
 
   // Guarded by this.
@@ -290,17 +292,32 @@ final class FanOutRun<I, T, R> {
         }
       }
     }
-    if (onOutcome != null) {
-      synchronized (deliveryLock) {
-        if (!result.isCancelled()) {
-          onOutcome.accept(outcome);
-        }
-      }
-    }
-    if (decideNow) {
+    Throwable callbackError = onOutcome == null ? null : deliver(outcome);
+    if (callbackError != null) {
+      decide(callbackError, null); // a throwing callback fails the fan-out; it must not leave it undecided
+    } else if (decideNow) {
       decide(decidedError, decidedResult);
     } else {
       pump();
+    }
+  }
+
+  /**
+   * Hands {@code outcome} to the per-input callback unless the fan-out was cancelled or the callback has
+   * already thrown; returns what it throws now, else null.
+   */
+  private Throwable deliver(Outcome<T> outcome) {
+    synchronized (deliveryLock) {
+      if (result.isCancelled() || callbackFailure != null) {
+        return null;
+      }
+      try {
+        onOutcome.accept(outcome);
+        return null;
+      } catch (RuntimeException | Error e) {
+        callbackFailure = e;
+        return e;
+      }
     }
   }
 
@@ -370,15 +387,16 @@ final class FanOutRun<I, T, R> {
     }
     cancel(toCancel, callsToCancel);
     if (onOutcome != null) {
-      synchronized (deliveryLock) {
-        for (Outcome<T> outcome : timedOut) {
-          if (!result.isCancelled()) {
-            onOutcome.accept(outcome);
-          }
+      for (Outcome<T> outcome : timedOut) {
+        if (deliver(outcome) != null) {
+          break;
         }
       }
     }
-    if (mode == Mode.SETTLE) {
+    Throwable callbackError = callbackFailure;
+    if (callbackError != null) {
+      result.completeExceptionally(callbackError);
+    } else if (mode == Mode.SETTLE) {
       result.complete(value);
     } else {
       result.completeExceptionally(error);
