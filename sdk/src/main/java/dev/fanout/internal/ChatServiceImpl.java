@@ -137,6 +137,7 @@ public final class ChatServiceImpl implements ChatService {
       }
       if (data.strip().equals("[DONE]")) {
         done = true;
+        source.cancel(); // the stream is complete: stop reading, whatever the server does with the connection
         return;
       }
       JsonNode chunk;
@@ -193,6 +194,9 @@ public final class ChatServiceImpl implements ChatService {
 
     @Override
     public void onFailure(EventSource source, Throwable t, Response response) {
+      if (done) {
+        return; // after [DONE]: the cancel above, or the server closing abruptly; the completion stands
+      }
       failure = t != null ? t : new DecodeException(call.label() + ": stream failed");
     }
 

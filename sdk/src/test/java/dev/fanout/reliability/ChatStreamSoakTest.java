@@ -128,6 +128,59 @@ final class ChatStreamSoakTest {
     }
   }
 
+  @Test
+  void aStreamThatStaysOpenAfterDoneCompletesAtDone() throws Exception {
+    // Some servers (and proxies) keep the connection open after data: [DONE]; the stream is complete there,
+    // so the call must not wait for the read timeout and then fail.
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "text/event-stream")
+          .body(new OpenAfterDone()).build());
+      server.start();
+      StringBuilder deltas = new StringBuilder();
+      Duration readTimeout = Duration.ofSeconds(2);
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).readTimeout(readTimeout)
+          .retryPolicy(RetryPolicy.none()).build()) {
+        long start = System.nanoTime();
+        ChatCompletion done = client.chat().stream(ChatRequest.builder().model("m").addUserMessage("hi").build(), deltas::append);
+        assertThat(done.choices().get(0).message().content()).isEqualTo("Hello");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(readTimeout);
+      }
+      assertThat(deltas.toString()).isEqualTo("Hello");
+    }
+  }
+
+  /** Streams two deltas and [DONE], then keeps the body open with keep-alive comments for up to 10 s. */
+  private static final class OpenAfterDone implements MockResponseBody {
+    @Override
+    public long getContentLength() {
+      return -1;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      for (String frame : List.of(
+          "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+          "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"}}]}\n\n",
+          "data: [DONE]\n\n")) {
+        byte[] bytes = frame.getBytes();
+        sink.writeHexadecimalUnsignedLong(bytes.length).writeUtf8("\r\n").write(bytes).writeUtf8("\r\n");
+      }
+      sink.flush();
+      // Keep-alive comments for up to 10 s: the connection stays busy; it ends when the client hangs up.
+      byte[] comment = ": keep-alive\n\n".getBytes();
+      for (int i = 0; i < 100; i++) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        sink.writeHexadecimalUnsignedLong(comment.length).writeUtf8("\r\n").write(comment).writeUtf8("\r\n");
+        sink.flush();
+      }
+    }
+  }
+
   /** Writes one chunked SSE delta, then fails: the stream stops mid-way. */
   private static final class CutAfterFirstDelta implements MockResponseBody {
     @Override
