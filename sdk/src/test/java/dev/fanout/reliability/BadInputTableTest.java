@@ -75,6 +75,9 @@ final class BadInputTableTest {
           case "/huge-chunked":
             return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
                 .chunkedBody(new Buffer().write(new byte[(int) OVER_CAP]), 1 << 16).build();
+          case "/gzip-bomb":
+            return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                .setHeader("Content-Encoding", "gzip").body(gzipBomb()).build();
           case "/loop":
             loopRequests.incrementAndGet();
             return new MockResponse.Builder().code(302).setHeader("Location", "/loop").build();
@@ -99,6 +102,25 @@ final class BadInputTableTest {
   static void stop() throws Exception {
     clients.forEach(FanoutClient::close);
     server.close();
+  }
+
+  private static Buffer bomb;
+
+  /** 256 MiB of zeros, gzipped to about 256 KiB (made once). */
+  static synchronized Buffer gzipBomb() {
+    if (bomb == null) {
+      Buffer compressed = new Buffer();
+      try (okio.BufferedSink gzip = okio.Okio.buffer(new okio.GzipSink(compressed))) {
+        byte[] zeros = new byte[1 << 20];
+        for (int i = 0; i < 256; i++) {
+          gzip.write(zeros);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      bomb = compressed;
+    }
+    return bomb.clone();
   }
 
   static MockResponse json(int code, String body) {
@@ -183,6 +205,8 @@ final class BadInputTableTest {
             "GET /huge-declared", OVER_CAP + " bytes", "maxResponseBytes " + FanoutClient.DEFAULT_MAX_RESPONSE_BYTES),
         row("body over the cap (chunked)", () -> client().json().get("huge-chunked", Object.class), DecodeException.class,
             "GET /huge-chunked", "exceeds maxResponseBytes " + FanoutClient.DEFAULT_MAX_RESPONSE_BYTES),
+        row("gzip bomb (256 MiB of zeros in 256 KiB)", () -> client().json().get("gzip-bomb", Object.class), DecodeException.class,
+            "GET /gzip-bomb", "exceeds maxResponseBytes " + FanoutClient.DEFAULT_MAX_RESPONSE_BYTES),
         row("redirect loop", () -> client().json().get("loop", Object.class), TransportException.class, "GET /loop", "Too many follow-up requests"),
         row("Retry-After of a week", () -> client("/", RetryPolicy.builder().maxAttempts(2).build()).json().get("week", Object.class),
             RetriesExhaustedException.class, "GET /week", "retry after 604800000 ms"),
