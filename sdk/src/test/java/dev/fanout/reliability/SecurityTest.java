@@ -115,6 +115,7 @@ final class SecurityTest {
     try {
       List<CallTrace> traces = new CopyOnWriteArrayList<>();
       try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).apiKey(KEY)
+              .maxInFlight(1) // the fan-out below queues at the limit: the SDK logs a WARN for that too
               .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).sleeper(new RecordingSleeper())
               .traceListener(t -> {
                 traces.add(t);
@@ -160,6 +161,7 @@ final class SecurityTest {
     }
     String logs = captured.toString(StandardCharsets.UTF_8);
     assertThat(logs).as("the SDK logged the failing trace listener").contains("trace listener failed");
+    assertThat(logs).as("and the queueing at maxInFlight").contains("maxInFlight=1 reached");
     texts.add(logs);
     texts.addAll(julRecords);
     assertThat(texts).isNotEmpty().allSatisfy(text -> assertThat(text).doesNotContain(KEY).doesNotContain(KEY.substring(8)));
