@@ -1,12 +1,15 @@
 package dev.fanout.mock;
 
 import dev.fanout.mock.internal.Connections;
+import dev.fanout.mock.internal.Decider;
 import dev.fanout.mock.internal.Router;
 import dev.fanout.mock.internal.StatsRecorder;
+import dev.fanout.mock.internal.netty.NettyServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -32,9 +35,14 @@ import okhttp3.Protocol;
  * }
  * }</pre>
  *
+ * <p>It runs on MockWebServer by default; {@link Builder#engine(Engine) engine(Engine.NETTY)} serves the
+ * same routes, latency model and faults from Netty's event loops instead, for tens of thousands of
+ * concurrent requests (see {@link Engine}).
+ *
  * <h2>The backend must be closed.</h2>
- * It owns its server socket, one platform thread per open connection, and MockWebServer's task
- * runner; {@link #close()} releases them all, and ends delayed and stalled responses at once.
+ * It owns its server socket and its threads (MockWebServer: one platform thread per open connection and
+ * its task runner; Netty: its event loops); {@link #close()} releases them all, and ends delayed and
+ * stalled responses at once.
  *
  * <p>Requests are not kept without limit: the last {@link Builder#recordedRequests(int)} are
  * available from {@link #takeRequest(long, TimeUnit)}, older ones are dropped, so a backend can
@@ -49,6 +57,8 @@ public final class MockBackend implements AutoCloseable {
   public static final int DEFAULT_BACKLOG = 4096;
   /** The default largest request body accepted; larger ones get 413. */
   public static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
+  /** The default server engine: MockWebServer. */
+  public static final Engine DEFAULT_ENGINE = Engine.MOCKWEBSERVER;
   /** The default number of recorded requests kept for {@link #takeRequest(long, TimeUnit)}. */
   public static final int DEFAULT_RECORDED_REQUESTS = 1000;
 
@@ -60,8 +70,11 @@ public final class MockBackend implements AutoCloseable {
     MOCK_WEB_SERVER_LOG.setLevel(Level.SEVERE);
   }
 
-  private final MockWebServer server;
-  private final Router router;
+  private final Engine engine;
+  private final MockWebServer server; // null on Netty
+  private final Router router; // null on Netty
+  private final NettyServer netty; // null on MockWebServer
+  private final Decider nettyDecider; // null on MockWebServer
   private final StatsRecorder stats;
   private final Connections connections;
   private final BlockingQueue<RecordedRequest> recorded;
@@ -78,9 +91,23 @@ public final class MockBackend implements AutoCloseable {
     faults = b.faults;
     host = b.host;
     http2 = b.http2PriorKnowledge;
+    engine = b.engine;
     stats = new StatsRecorder();
-    connections = new Connections(b.backlog);
     recorded = b.recordedRequests > 0 ? new ArrayBlockingQueue<>(b.recordedRequests) : null;
+    if (engine == Engine.NETTY) {
+      server = null;
+      router = null;
+      connections = null;
+      nettyDecider = new Decider(latency, faults, stats, b.maxBodyBytes);
+      netty = new NettyServer(host, b.port, b.backlog, b.maxBodyBytes, nettyDecider, stats, this::record);
+      InetSocketAddress bound = netty.address();
+      port = bound.getPort();
+      url = "http://" + hostForUrl(bound.getAddress()) + ":" + port;
+      return;
+    }
+    netty = null;
+    nettyDecider = null;
+    connections = new Connections(b.backlog);
     server = new MockWebServer();
     router = new Router(latency, faults, stats, connections, http2, b.maxBodyBytes, this::drainRequests);
     server.setDispatcher(router);
@@ -94,9 +121,11 @@ public final class MockBackend implements AutoCloseable {
       throw new UncheckedIOException("cannot bind " + host + ":" + b.port + ": " + e.getMessage(), e);
     }
     port = server.getPort();
-    InetAddress address = server.getSocketAddress().getAddress();
-    String h = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
-    url = "http://" + h + ":" + port;
+    url = "http://" + hostForUrl(server.getSocketAddress().getAddress()) + ":" + port;
+  }
+
+  private static String hostForUrl(InetAddress address) {
+    return address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
   }
 
   public static Builder builder() {
@@ -134,7 +163,15 @@ public final class MockBackend implements AutoCloseable {
     return faults;
   }
 
-  /** True if this backend speaks cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. */
+  /** The server engine this backend runs on. */
+  public Engine engine() {
+    return engine;
+  }
+
+  /**
+   * True if this backend speaks cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. (The
+   * Netty engine accepts both on one port whatever this says.)
+   */
   public boolean http2PriorKnowledge() {
     return http2;
   }
@@ -168,18 +205,31 @@ public final class MockBackend implements AutoCloseable {
   public void reset() {
     drainRequests();
     if (recorded != null) recorded.clear();
-    router.reset();
+    if (router != null) router.reset();
+    else nettyDecider.reset();
   }
 
   /**
    * The oldest recorded request not yet taken, waiting up to {@code timeout}; null if none came.
-   * Only the last {@link Builder#recordedRequests(int)} are kept.
+   * Only the last {@link Builder#recordedRequests(int)} are kept. Both engines record requests; on
+   * Netty the recorded request carries no socket or TLS handshake ({@code getHandshake()} is null).
    */
   public RecordedRequest takeRequest(long timeout, TimeUnit unit) throws InterruptedException {
     if (recorded == null) throw new IllegalStateException("recordedRequests is 0: requests are not recorded");
     drainRequests();
     RecordedRequest r = recorded.poll();
     if (r != null) return r;
+    if (netty != null) {
+      synchronized (recorded) {
+        long deadlineNanos = System.nanoTime() + unit.toNanos(timeout);
+        while ((r = recorded.poll()) == null) {
+          long remaining = deadlineNanos - System.nanoTime();
+          if (remaining <= 0) return null;
+          TimeUnit.NANOSECONDS.timedWait(recorded, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)));
+        }
+        return r;
+      }
+    }
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     while (true) {
       long remaining = deadline - System.nanoTime();
@@ -196,6 +246,7 @@ public final class MockBackend implements AutoCloseable {
 
   /** Moves MockWebServer's unbounded request log into the bounded one. */
   private void drainRequests() {
+    if (server == null) return;
     try {
       RecordedRequest r;
       while ((r = server.takeRequest(0, TimeUnit.NANOSECONDS)) != null) record(r);
@@ -207,6 +258,11 @@ public final class MockBackend implements AutoCloseable {
   private void record(RecordedRequest r) {
     if (recorded == null) return;
     while (!recorded.offer(r)) recorded.poll(); // drop the oldest
+    if (netty != null) {
+      synchronized (recorded) {
+        recorded.notifyAll();
+      }
+    }
   }
 
   /** Stops the server: ends delayed and stalled responses, closes connections, releases threads. */
@@ -214,6 +270,10 @@ public final class MockBackend implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
+    if (netty != null) {
+      netty.close();
+      return;
+    }
     router.beginClose();
     connections.killAll();
     server.close();
@@ -221,7 +281,7 @@ public final class MockBackend implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "MockBackend{" + url + (http2 ? " h2c" : "") + ", " + latency + ", " + faults + "}";
+    return "MockBackend{" + url + (engine == Engine.NETTY ? " netty" : "") + (http2 ? " h2c" : "") + ", " + latency + ", " + faults + "}";
   }
 
   /** Builds and starts a {@link MockBackend}; every setter validates and names the bad value. */
@@ -234,8 +294,20 @@ public final class MockBackend implements AutoCloseable {
     private int backlog = DEFAULT_BACKLOG;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int recordedRequests = DEFAULT_RECORDED_REQUESTS;
+    private Engine engine = DEFAULT_ENGINE;
 
     private Builder() {}
+
+    /**
+     * The server engine: {@link Engine#MOCKWEBSERVER} (a thread per open connection) or {@link
+     * Engine#NETTY} (event loops; for tens of thousands of concurrent requests). Same routes, latency,
+     * faults, stats and recorded requests on both. Defaults to {@link #DEFAULT_ENGINE} (MOCKWEBSERVER).
+     */
+    public Builder engine(Engine engine) {
+      if (engine == null) throw new IllegalArgumentException("engine == null");
+      this.engine = engine;
+      return this;
+    }
 
     /** How long responses take. Defaults to {@link Latency#defaults()} (1 s fixed). */
     public Builder latency(Latency latency) {

@@ -90,6 +90,11 @@ public final class MockServerMain implements Callable<Integer> {
   @Option(names = "--http2", description = "Speak cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. Defaults to false.")
   boolean http2;
 
+  @Option(names = "--engine", paramLabel = "ENGINE", converter = EngineConverter.class,
+      description = "Server engine: mockwebserver (a thread per connection) or netty (event loops, for tens of "
+          + "thousands of concurrent requests). Defaults to ${DEFAULT-VALUE}.")
+  Engine engine = MockBackend.DEFAULT_ENGINE;
+
   @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body accepted; larger get 413. Defaults to ${DEFAULT-VALUE}.")
   long maxBodyBytes = MockBackend.DEFAULT_MAX_BODY_BYTES;
 
@@ -158,7 +163,7 @@ public final class MockServerMain implements Callable<Integer> {
     }
     MockBackend backend = MockBackend.builder()
         .latency(l).faults(f).host(host).port(port).http2PriorKnowledge(http2).maxBodyBytes(maxBodyBytes)
-        .recordedRequests(0)
+        .engine(engine).recordedRequests(0)
         .start();
     started = backend;
     Thread hook = new Thread(() -> {
@@ -169,7 +174,7 @@ public final class MockServerMain implements Callable<Integer> {
     System.out.println("Listening on " + backend.url());
     System.out.flush();
     System.err.println("latency " + l + ", faults " + f + (http2 ? ", h2c" : "")
-        + "; stats at " + backend.url() + "/__admin/stats; Ctrl-C to stop");
+        + ", engine " + engine + "; stats at " + backend.url() + "/__admin/stats; Ctrl-C to stop");
     stop.await();
     return 0;
   }
@@ -195,6 +200,18 @@ public final class MockServerMain implements Callable<Integer> {
     public Duration convert(String value) {
       try {
         return Durations.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Converts {@code mockwebserver} or {@code netty} to an {@link Engine}. */
+  static final class EngineConverter implements CommandLine.ITypeConverter<Engine> {
+    @Override
+    public Engine convert(String value) {
+      try {
+        return Engine.of(value);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.TypeConversionException(e.getMessage());
       }

@@ -19,6 +19,15 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConcurrencyTest {
+  /** The engine under test: MockWebServer here, Netty in {@link ConcurrencyNettyTest}. */
+  Engine engine() {
+    return Engine.MOCKWEBSERVER;
+  }
+
+  MockBackend.Builder builder() {
+    return MockBackend.builder().engine(engine());
+  }
+
 
   /** Sends n GETs at once and waits for all; returns the elapsed nanos. */
   static long fanOut(OkHttpClient client, String url, int n) throws Exception {
@@ -54,7 +63,7 @@ class ConcurrencyTest {
   void twoHundredConcurrentRequestsTakeAboutOneDelay() throws Exception {
     Duration delay = Duration.ofMillis(300);
     OkHttpClient client = Http.client(1000);
-    try (MockBackend backend = MockBackend.start(Latency.fixed(delay))) {
+    try (MockBackend backend = builder().latency(Latency.fixed(delay)).start()) {
       // Warm-up: MockWebServer starts its per-connection threads one at a time, and a cold JVM on a
       // busy machine takes milliseconds each; the measured round reuses threads and connections.
       fanOut(client, backend.url(), 200);
@@ -82,7 +91,7 @@ class ConcurrencyTest {
   @Test
   void aThousandConcurrentOneSecondRequestsFinishUnderTwoSeconds() throws Exception {
     OkHttpClient client = Http.client(2000);
-    try (MockBackend backend = MockBackend.start(Latency.defaults())) {
+    try (MockBackend backend = builder().latency(Latency.defaults()).start()) {
       assertThat(backend.latency().delay()).isEqualTo(Duration.ofSeconds(1));
       fanOut(client, backend.url(), 1000); // warm-up, as above
       long elapsed = Long.MAX_VALUE;
@@ -104,7 +113,7 @@ class ConcurrencyTest {
   @Test
   void cancelledCallsAreAbortedNotCompleted() throws Exception {
     OkHttpClient client = Http.client(100);
-    try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(5)))) {
+    try (MockBackend backend = builder().latency(Latency.fixed(Duration.ofSeconds(5))).start()) {
       List<Call> calls = new ArrayList<>();
       CountDownLatch failed = new CountDownLatch(10);
       for (int i = 0; i < 10; i++) {
@@ -139,7 +148,7 @@ class ConcurrencyTest {
   @Test
   void closeEndsDelayedResponsesPromptly() throws Exception {
     OkHttpClient client = Http.client(100);
-    MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(30)));
+    MockBackend backend = builder().latency(Latency.fixed(Duration.ofSeconds(30))).start();
     try {
       CountDownLatch failed = new CountDownLatch(5);
       for (int i = 0; i < 5; i++) {

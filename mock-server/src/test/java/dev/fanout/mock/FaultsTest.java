@@ -20,6 +20,15 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FaultsTest {
+  /** The engine under test: MockWebServer here, Netty in {@link FaultsNettyTest}. */
+  Engine engine() {
+    return Engine.MOCKWEBSERVER;
+  }
+
+  MockBackend.Builder builder() {
+    return MockBackend.builder().engine(engine());
+  }
+
   static OkHttpClient client;
 
   @BeforeAll
@@ -74,12 +83,12 @@ class FaultsTest {
     int n = 400;
     List<String> first;
     Stats firstStats;
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none()).faults(MIXED).start()) {
+    try (MockBackend backend = builder().latency(Latency.none()).faults(MIXED).start()) {
       first = outcomes(backend, n);
       firstStats = backend.awaitIdle(Duration.ofSeconds(5));
     }
     List<String> second;
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none()).faults(MIXED).start()) {
+    try (MockBackend backend = builder().latency(Latency.none()).faults(MIXED).start()) {
       second = outcomes(backend, n);
       assertThat(backend.stats().faultsInjected()).isEqualTo(firstStats.faultsInjected());
     }
@@ -101,7 +110,7 @@ class FaultsTest {
     assertThat(firstStats.inFlight()).isZero();
 
     // Another seed draws another sequence.
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none())
+    try (MockBackend backend = builder().latency(Latency.none())
         .faults(MIXED.newBuilder().seed(7).build()).start()) {
       assertThat(outcomes(backend, n)).isNotEqualTo(first);
     }
@@ -109,7 +118,7 @@ class FaultsTest {
 
   @Test
   void resetRestartsTheSeededSequence() {
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none()).faults(MIXED).start()) {
+    try (MockBackend backend = builder().latency(Latency.none()).faults(MIXED).start()) {
       List<String> first = outcomes(backend, 60);
       backend.reset();
       assertThat(outcomes(backend, 60)).isEqualTo(first);
@@ -118,7 +127,7 @@ class FaultsTest {
 
   @Test
   void injectedErrorsAre5xxWithJsonBody() throws IOException {
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none())
+    try (MockBackend backend = builder().latency(Latency.none())
         .faults(Faults.builder().errorRate(1).build()).start()) {
       Http.Result r = Http.get(client, backend.url() + "/users/1");
       assertThat(r.code()).isIn(500, 502, 503);
@@ -129,7 +138,7 @@ class FaultsTest {
   @Test
   void perRouteFaultsOverrideTheGlobalOnes() throws IOException {
     Faults faults = Faults.builder().route(Routes.CHAT, Faults.builder().errorRate(1).build()).build();
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none()).faults(faults).start()) {
+    try (MockBackend backend = builder().latency(Latency.none()).faults(faults).start()) {
       assertThat(Http.get(client, backend.url() + "/users/1").code()).isEqualTo(200);
       assertThat(Http.post(client, backend.url() + "/v1/chat/completions",
           "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").code()).isGreaterThanOrEqualTo(500);
@@ -139,7 +148,7 @@ class FaultsTest {
   @Test
   void rateLimitAnswers429WithRetryAfter() throws IOException {
     Faults faults = Faults.builder().rateLimit(2, 5).build(); // 5 at once, then 2 per second
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none()).faults(faults).start()) {
+    try (MockBackend backend = builder().latency(Latency.none()).faults(faults).start()) {
       int ok = 0;
       Http.Result limited = null;
       for (int i = 0; i < 20; i++) {
@@ -161,7 +170,7 @@ class FaultsTest {
   void chatTokensPerMinuteLimitsChatOnly() throws IOException {
     Faults faults = Faults.builder().chatTokensPerMinute(100).build();
     String chat = "{\"messages\":[{\"role\":\"user\",\"content\":\"count my tokens please\"}],\"max_tokens\":20}";
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none()).faults(faults).start()) {
+    try (MockBackend backend = builder().latency(Latency.none()).faults(faults).start()) {
       int ok = 0;
       Http.Result limited = null;
       for (int i = 0; i < 10; i++) {
@@ -180,7 +189,7 @@ class FaultsTest {
   @Test
   void stallNeverAnswersAndIsAbortedWhenTheClientGivesUp() throws Exception {
     OkHttpClient impatient = client.newBuilder().readTimeout(Duration.ofMillis(300)).build();
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none())
+    try (MockBackend backend = builder().latency(Latency.none())
         .faults(Faults.builder().stallRate(1).build()).start()) {
       assertThatThrownBy(() -> Http.get(impatient, backend.url() + "/users/1")).isInstanceOf(InterruptedIOException.class);
       ConcurrencyTest.awaitStats(backend, s -> s.aborted() == 1);
@@ -191,7 +200,7 @@ class FaultsTest {
 
   @Test
   void disconnectDuringBodyCutsTheBodyShort() throws Exception {
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none())
+    try (MockBackend backend = builder().latency(Latency.none())
         .faults(Faults.builder().disconnectDuringBodyRate(1).build()).start()) {
       assertThatThrownBy(() -> Http.get(client, backend.url() + "/search?q=x&k=20")).isInstanceOf(IOException.class);
       Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
@@ -202,7 +211,7 @@ class FaultsTest {
 
   @Test
   void malformedJsonIs200WithATruncatedBody() throws IOException {
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none())
+    try (MockBackend backend = builder().latency(Latency.none())
         .faults(Faults.builder().malformedJsonRate(1).build()).start()) {
       Http.Result r = Http.get(client, backend.url() + "/users/1");
       assertThat(r.code()).isEqualTo(200);

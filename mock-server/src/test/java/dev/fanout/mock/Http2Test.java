@@ -15,11 +15,20 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class Http2Test {
+  /** The engine under test: MockWebServer here, Netty in {@link Http2NettyTest}. */
+  Engine engine() {
+    return Engine.MOCKWEBSERVER;
+  }
+
+  MockBackend.Builder builder() {
+    return MockBackend.builder().engine(engine());
+  }
+
 
   @Test
   void servesConcurrentStreamsOverH2c() throws Exception {
     OkHttpClient client = Http.h2cClient(200);
-    try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofMillis(200)))
+    try (MockBackend backend = builder().latency(Latency.fixed(Duration.ofMillis(200)))
         .http2PriorKnowledge(true).start()) {
       try (Response r = client.newCall(new Request.Builder().url(backend.url() + "/users/1").build()).execute()) {
         assertThat(r.protocol()).isEqualTo(Protocol.H2_PRIOR_KNOWLEDGE);
@@ -38,7 +47,7 @@ class Http2Test {
   @Test
   void streamsChatOverH2c() throws Exception {
     OkHttpClient client = Http.h2cClient(8);
-    try (MockBackend backend = MockBackend.builder().latency(Latency.none()).http2PriorKnowledge(true).start()) {
+    try (MockBackend backend = builder().latency(Latency.none()).http2PriorKnowledge(true).start()) {
       Request call = new Request.Builder().url(backend.url() + "/v1/chat/completions")
           .post(RequestBody.create("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Http.JSON_TYPE))
           .build();

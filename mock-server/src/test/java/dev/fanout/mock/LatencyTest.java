@@ -22,6 +22,15 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LatencyTest {
+  /** The engine under test: MockWebServer here, Netty in {@link LatencyNettyTest}. */
+  Engine engine() {
+    return Engine.MOCKWEBSERVER;
+  }
+
+  MockBackend.Builder builder() {
+    return MockBackend.builder().engine(engine());
+  }
+
 
   @Test
   void defaultsToOneSecondFixed() {
@@ -113,7 +122,7 @@ class LatencyTest {
   void perRouteDelayIsServed() throws Exception {
     Latency l = Latency.none().newBuilder().route(Routes.SEARCH, Latency.fixed(Duration.ofMillis(300))).build();
     OkHttpClient client = Http.client(8);
-    try (MockBackend backend = MockBackend.start(l)) {
+    try (MockBackend backend = builder().latency(l).start()) {
       Http.get(client, backend.url() + "/users/1"); // connect
       long t0 = System.nanoTime();
       Http.get(client, backend.url() + "/users/1");
@@ -133,7 +142,7 @@ class LatencyTest {
     Latency l = Latency.none().newBuilder().route(Routes.CHAT, Latency.builder().delay(Duration.ZERO)
         .timeToFirstToken(Duration.ofMillis(200)).perTokenDelay(Duration.ofMillis(20)).build()).build();
     OkHttpClient client = Http.client(8);
-    try (MockBackend backend = MockBackend.start(l)) {
+    try (MockBackend backend = builder().latency(l).start()) {
       Request call = new Request.Builder().url(backend.url() + "/v1/chat/completions")
           .post(RequestBody.create("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}", Http.JSON_TYPE))
           .build();

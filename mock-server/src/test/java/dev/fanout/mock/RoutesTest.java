@@ -17,23 +17,34 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RoutesTest {
-  static MockBackend backend;
-  static OkHttpClient client;
+  /** The engine under test: MockWebServer here, Netty in {@link RoutesNettyTest}. */
+  Engine engine() {
+    return Engine.MOCKWEBSERVER;
+  }
+
+  MockBackend.Builder builder() {
+    return MockBackend.builder().engine(engine());
+  }
+
+  MockBackend backend;
+  OkHttpClient client;
 
   @BeforeAll
-  static void start() {
-    backend = MockBackend.start(Latency.none());
+  void start() {
+    backend = builder().latency(Latency.none()).start();
     client = Http.client(64);
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     Http.shutdown(client);
     backend.close();
   }

@@ -1,7 +1,7 @@
 package dev.fanout.bench.harness;
 
 import dev.fanout.bench.ClientKind;
-import dev.fanout.bench.Engine;
+import dev.fanout.mock.Engine;
 
 /**
  * One row of the benchmark: a client against a backend engine, written {@code client@engine} on the

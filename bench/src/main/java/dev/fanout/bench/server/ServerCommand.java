@@ -1,6 +1,6 @@
 package dev.fanout.bench.server;
 
-import dev.fanout.bench.Engine;
+import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
 import java.time.Duration;
@@ -17,6 +17,9 @@ import picocli.CommandLine.Option;
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = "Serves the simulated backend on an engine until stopped (the harness starts it).")
 public final class ServerCommand implements Callable<Integer> {
+  /** The accept backlog on Netty, for bursts of tens of thousands of connections (the kernel caps it at somaxconn). */
+  static final int NETTY_BACKLOG = 16_384;
+
   @Option(names = "--engine", defaultValue = "netty",
       description = "mockwebserver (the mock-server's default engine) or netty (the scale engine). "
           + "Defaults to ${DEFAULT-VALUE}.")
@@ -36,32 +39,14 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Engine e = Engine.of(engine);
-    AutoCloseable backend;
-    String url;
-    switch (e) {
-      case MOCKWEBSERVER: {
-        MockBackend mock = MockBackend.builder().latency(Latency.fixed(latency)).port(port)
-            .http2PriorKnowledge(http2).recordedRequests(0).start();
-        backend = mock;
-        url = mock.url();
-        break;
-      }
-      case NETTY: {
-        NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(latency)).port(port).start();
-        backend = netty;
-        url = netty.url();
-        break;
-      }
-      default:
-        throw new AssertionError(e);
-    }
+    MockBackend.Builder b = MockBackend.builder().engine(e).latency(Latency.fixed(latency)).port(port)
+        .http2PriorKnowledge(http2).recordedRequests(0);
+    if (e == Engine.NETTY) b.backlog(NETTY_BACKLOG);
+    MockBackend backend = b.start();
+    String url = backend.url();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        backend.close();
-      } catch (Exception ignored) {
-        // Stopping anyway.
-      }
+      backend.close();
       stopped.countDown();
     }, "backend-shutdown"));
     System.out.println("Listening on " + url);

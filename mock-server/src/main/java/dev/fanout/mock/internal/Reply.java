@@ -87,6 +87,16 @@ public final class Reply {
     return code >= 400;
   }
 
+  /** The server-sent event payloads of a stream (each one {@code data:} line), or null for JSON. */
+  public List<byte[]> events() {
+    return events;
+  }
+
+  /** The headers to send besides Content-Type and Content-Length. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
   /** The JSON body, or null for a stream. */
   public byte[] body() {
     return json;

@@ -6,10 +6,7 @@ import dev.fanout.mock.Routes;
 import dev.fanout.mock.Stats;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -28,40 +25,25 @@ import org.slf4j.LoggerFactory;
 public final class Router extends Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-  private final Latency latency;
-  private final Faults faults;
   private final StatsRecorder stats;
   private final Connections connections;
   private final boolean http2;
-  private final long maxBodyBytes;
   private final Runnable onRequest;
   private final CountDownLatch closing = new CountDownLatch(1);
-  private final Map<String, BackendDispatcher> backends;
-  private final AdminDispatcher admin;
-  private volatile Profile profile;
+  private final Decider decider;
 
   public Router(Latency latency, Faults faults, StatsRecorder stats, Connections connections, boolean http2,
       long maxBodyBytes, Runnable onRequest) {
-    this.latency = latency;
-    this.faults = faults;
     this.stats = stats;
     this.connections = connections;
     this.http2 = http2;
-    this.maxBodyBytes = maxBodyBytes;
     this.onRequest = onRequest;
-    this.profile = new Profile(latency, faults);
-    this.backends = Map.of(
-        Routes.USERS, new UsersDispatcher(),
-        Routes.CHAT, new ChatDispatcher(),
-        Routes.MODELS, new ModelsDispatcher(),
-        Routes.SEARCH, new SearchDispatcher());
-    this.admin = new AdminDispatcher(stats::snapshot, this::reset);
+    this.decider = new Decider(latency, faults, stats, maxBodyBytes);
   }
 
   /** Zeroes the stats and restarts the seeded sequences and rate-limit buckets. */
   public void reset() {
-    profile = new Profile(latency, faults);
-    stats.reset();
+    decider.reset();
   }
 
   /** The route name of a path (see {@link Routes}). */
@@ -81,7 +63,7 @@ public final class Router extends Dispatcher {
     String route = route(path);
     if (route.equals(Routes.ADMIN)) {
       stats.countOnly(Routes.ADMIN);
-      return BackendDispatcher.render(admin.handle(request));
+      return BackendDispatcher.render(decider.admin(request));
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
     TrackedSocket socket = connections.get(request.getConnectionIndex());
@@ -105,49 +87,25 @@ public final class Router extends Dispatcher {
 
   private MockResponse respond(String route, RecordedRequest request, StatsRecorder.Exchange exchange,
       TrackedSocket http1, Pause pause) throws IOException {
-    Reply reply;
-    if (request.getBodySize() > maxBodyBytes) {
-      reply = Reply.error(413, "request body too large: " + request.getBodySize() + " bytes (max " + maxBodyBytes + ")",
-          "invalid_request_error", null, "request_too_large");
-    } else if (route.equals(Routes.UNKNOWN)) {
-      reply = Reply.notFound("no route for " + request.getMethod() + " " + request.getUrl().encodedPath());
-    } else {
-      reply = backends.get(route).handle(request);
-    }
-    if (reply.isError()) return render(reply, exchange, http1, false);
-
-    Profile p = profile;
-    String[] limit = new String[1];
-    long retryNanos = p.admit(route, reply.tokenCost, limit);
-    if (retryNanos > 0) {
-      stats.fault(Stats.RATE_LIMITED);
-      long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(retryNanos + 999_999));
-      Reply limited = Reply.error(429, "Rate limit reached for " + route + " (" + limit[0] + "): please try again in "
-              + retryMs + "ms.", limit[0], null, "rate_limit_exceeded")
-          .header("Retry-After", Long.toString(Math.max(1, (retryMs + 999) / 1000)))
-          .header("Retry-After-Ms", Long.toString(retryMs));
-      return render(limited, exchange, http1, false);
-    }
-
-    String fault = p.drawFault(route);
-    Duration delay = p.sampleDelay(route);
-    if (fault != null) stats.fault(fault);
+    Decision d = decider.decide(route, request);
+    Reply reply = d.reply();
+    if (d.immediate()) return render(reply, exchange, http1, false);
+    String fault = d.fault();
+    Duration delay = d.delay();
 
     if (Stats.STALL.equals(fault)) {
       pause.clientGone(-1);
       exchange.aborted();
       return gone(http1);
     }
-    boolean streamed = reply.isStream() && fault == null;
+    boolean streamed = d.streamed();
     if (!streamed && !delay.isZero() && pause.clientGone(delay.toNanos())) {
       exchange.aborted();
       return gone(http1);
     }
     if (fault == null) {
       if (streamed) {
-        Latency l = p.latency(route);
-        Duration ttft = l.timeToFirstToken() != null ? l.timeToFirstToken() : delay;
-        SseBody body = new SseBody(reply.events, ttft.toNanos(), l.perTokenDelay().toNanos(), pause, exchange, http1);
+        SseBody body = new SseBody(reply.events, d.firstTokenNanos(), d.perTokenNanos(), pause, exchange, http1);
         MockResponse.Builder b = new MockResponse.Builder().code(200);
         reply.headers.forEach(b::setHeader);
         b.setHeader("Content-Type", SseBody.CONTENT_TYPE).setHeader("Cache-Control", "no-cache").body(body);
@@ -158,30 +116,19 @@ public final class Router extends Dispatcher {
       return render(reply, exchange, http1, false);
     }
     switch (fault) {
-      case Stats.ERROR_5XX: {
-        int code = p.errorStatus(route);
-        String type = code == 503 ? "service_unavailable" : "server_error";
-        return render(Reply.error(code, "injected " + code + " error (mock fault)", type, null, null), exchange, http1, false);
-      }
+      case Stats.ERROR_5XX:
+        return render(d.errorReply(), exchange, http1, false);
       case Stats.DISCONNECT_BEFORE_BODY:
         exchange.aborted();
         if (http1 != null) return gone(http1);
         return new MockResponse.Builder().code(200).body(new FailingBody()).build();
       case Stats.DISCONNECT_DURING_BODY:
-        return render(reply.isStream() ? asJson(reply) : reply, exchange, http1, true);
-      case Stats.MALFORMED_JSON: {
-        byte[] json = reply.isStream() ? asJson(reply).json : reply.json;
-        byte[] broken = Arrays.copyOf(json, Math.max(1, json.length / 2));
-        return render(Reply.json(200, null).withBody(broken), exchange, http1, false);
-      }
+        return render(d.bodyToCut(), exchange, http1, true);
+      case Stats.MALFORMED_JSON:
+        return render(d.malformedReply(), exchange, http1, false);
       default:
         throw new AssertionError(fault);
     }
-  }
-
-  /** A streamed reply's first event as a JSON body, for faults that break the body. */
-  private static Reply asJson(Reply reply) {
-    return Reply.json(200, null).withBody(reply.events.get(0));
   }
 
   private static MockResponse render(Reply reply, StatsRecorder.Exchange exchange, TrackedSocket http1,

@@ -12,9 +12,9 @@ import okio.BufferedSink;
  * {json}\n\n} with the per-token delay between them, then {@code data: [DONE]\n\n}. On HTTP/1 it
  * does its own chunked framing, so each event reaches the client when it is written.
  */
-final class SseBody implements MockResponseBody {
-  static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
-  static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.UTF_8);
+public final class SseBody implements MockResponseBody {
+  public static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
+  public static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.UTF_8);
 
   private final List<byte[]> events;
   private final long firstTokenNanos;
@@ -33,7 +33,8 @@ final class SseBody implements MockResponseBody {
     this.http1 = http1;
   }
 
-  static byte[] frame(byte[] data) {
+  /** One event as sent: {@code data: <payload>\n\n}. */
+  public static byte[] frame(byte[] data) {
     Buffer b = new Buffer();
     b.writeUtf8("data: ").write(data).writeUtf8("\n\n");
     return b.readByteArray();

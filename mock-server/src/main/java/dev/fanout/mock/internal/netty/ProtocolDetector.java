@@ -1,12 +1,15 @@
-package dev.fanout.bench.server;
+package dev.fanout.mock.internal.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -19,17 +22,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * HTTP/1.1. No {@code Upgrade: h2c} handling: a client that asks for an upgrade stays on HTTP/1.1.
  */
 final class ProtocolDetector extends ByteToMessageDecoder {
-  /** Streams a client may open at once on one connection: enough for any fan-out the benchmark runs. */
+  /** Streams a client may open at once on one connection: enough for any fan-out. */
   static final long MAX_CONCURRENT_STREAMS = 1_000_000;
   private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
-  private static final AtomicInteger CONNECTIONS = new AtomicInteger();
 
   private final Routing routing;
-  private final int maxBodyBytes;
+  private final AtomicInteger connections;
 
-  ProtocolDetector(Routing routing, int maxBodyBytes) {
+  ProtocolDetector(Routing routing, AtomicInteger connections) {
     this.routing = routing;
-    this.maxBodyBytes = maxBodyBytes;
+    this.connections = connections;
   }
 
   @Override
@@ -38,18 +40,26 @@ final class ProtocolDetector extends ByteToMessageDecoder {
     int n = Math.min(in.readableBytes(), prefaceLength);
     boolean h2 = ByteBufUtil.equals(PREFACE, PREFACE.readerIndex(), in, in.readerIndex(), n);
     if (h2 && n < prefaceLength) return; // could still be the preface: wait for more bytes
-    int connection = CONNECTIONS.incrementAndGet();
+    int connection = connections.getAndIncrement();
     ChannelPipeline p = ctx.pipeline();
     if (h2) {
       p.addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
           .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
           .validateHeaders(false)
           .build());
-      p.addAfter("h2", "h2-handler", new Http2RequestHandler(routing, connection, maxBodyBytes));
+      p.addAfter("h2", "h2-handler", new Http2RequestHandler(routing, connection));
     } else {
+      RequestHandler handler = new RequestHandler(routing, connection);
+      int limit = (int) Math.min(Integer.MAX_VALUE, routing.maxBodyBytes());
       p.addAfter(ctx.name(), "http", new HttpServerCodec());
-      p.addAfter("http", "aggregator", new HttpObjectAggregator(maxBodyBytes + 1));
-      p.addAfter("aggregator", "handler", new RequestHandler(routing, false, connection, new AtomicInteger()));
+      p.addAfter("http", "aggregator", new HttpObjectAggregator(limit) {
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext c, HttpMessage oversized) {
+          String uri = oversized instanceof HttpRequest ? ((HttpRequest) oversized).uri() : "/";
+          handler.tooLarge(c, uri, HttpUtil.getContentLength(oversized, -1L));
+        }
+      });
+      p.addAfter("aggregator", "handler", handler);
     }
     p.remove(this); // hands the bytes read so far to the codec just added
   }

@@ -1,12 +1,8 @@
-package dev.fanout.bench.server;
+package dev.fanout.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fanout.mock.Jitter;
-import dev.fanout.mock.Latency;
-import dev.fanout.mock.MockBackend;
-import dev.fanout.mock.Routes;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +24,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * The Netty engine against the MockWebServer one: byte-for-byte the same answers on both protocols, and
+ * what only Netty does (hundreds of waiting responses on a few event-loop threads).
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class NettyBackendTest {
+class NettyEngineTest {
   private final List<OkHttpClient> clients = new ArrayList<>();
 
   @AfterEach
@@ -60,7 +60,7 @@ class NettyBackendTest {
   @ParameterizedTest(name = "http2={0}")
   @ValueSource(booleans = {false, true})
   void answersUsersExactlyAsTheMockWebServerEngine(boolean http2) throws IOException {
-    try (NettyBackend netty = NettyBackend.builder().latency(Latency.none()).start();
+    try (MockBackend netty = netty().latency(Latency.none()).start();
         MockBackend mock = MockBackend.builder().latency(Latency.none()).http2PriorKnowledge(http2)
             .recordedRequests(0).start()) {
       for (String path : List.of("/users/1", "/users/42", "/users/abc", "/users/0", "/nope", "/v1/models")) {
@@ -75,7 +75,7 @@ class NettyBackendTest {
   void holdsConcurrentRequestsTogetherWithoutAThreadEach(boolean http2) throws Exception {
     Duration d = Duration.ofSeconds(1);
     int n = 200;
-    try (NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(d)).start()) {
+    try (MockBackend netty = netty().latency(Latency.fixed(d)).start()) {
       OkHttpClient client = client(http2);
       long start = System.nanoTime();
       List<CompletableFuture<Integer>> calls = new ArrayList<>();
@@ -113,7 +113,7 @@ class NettyBackendTest {
   @Test
   void answersBadInputAtOnceAndAdminWithoutDelay() throws IOException {
     Duration d = Duration.ofSeconds(20);
-    try (NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(d)).start()) {
+    try (MockBackend netty = netty().latency(Latency.fixed(d)).start()) {
       long start = System.nanoTime();
       assertThat(get(client(false), netty.url() + "/users/abc")).startsWith("400 ");
       assertThat(get(client(false), netty.url() + "/__admin/stats")).startsWith("200 ").contains("\"maxInFlight\":1");
@@ -125,7 +125,7 @@ class NettyBackendTest {
   @ValueSource(booleans = {false, true})
   void answersAPostWithABodyAsTheMockWebServerEngineDoes(boolean http2) throws IOException {
     String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    try (NettyBackend netty = NettyBackend.builder().latency(Latency.none()).start();
+    try (MockBackend netty = netty().latency(Latency.none()).start();
         MockBackend mock = MockBackend.builder().latency(Latency.none()).http2PriorKnowledge(http2)
             .recordedRequests(0).start()) {
       for (String body : List.of(chat, "{\"model\":\"gpt-4o-mini\"}", "not json")) {
@@ -149,7 +149,7 @@ class NettyBackendTest {
   @ParameterizedTest(name = "http2={0}")
   @ValueSource(booleans = {false, true})
   void countsARequestWhoseClientLeavesAsAborted(boolean http2) throws Exception {
-    try (NettyBackend netty = NettyBackend.builder().latency(Latency.fixed(Duration.ofSeconds(30))).start()) {
+    try (MockBackend netty = netty().latency(Latency.fixed(Duration.ofSeconds(30))).start()) {
       OkHttpClient client = client(http2).newBuilder().readTimeout(Duration.ofMillis(200)).build();
       assertThatThrownBy(() -> get(client, netty.url() + "/users/1")).isInstanceOf(IOException.class);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -159,13 +159,33 @@ class NettyBackendTest {
     }
   }
 
+  private static MockBackend.Builder netty() {
+    return MockBackend.builder().engine(Engine.NETTY).recordedRequests(0);
+  }
+
   @Test
-  void builderNamesTheBadValue() {
-    assertThatThrownBy(() -> NettyBackend.builder().port(-1)).hasMessage("port out of range: -1");
-    assertThatThrownBy(() -> NettyBackend.builder().backlog(0)).hasMessage("backlog < 1: 0");
-    assertThatThrownBy(() -> NettyBackend.builder().workerThreads(0)).hasMessage("workerThreads < 1: 0");
-    Latency jittery = Latency.builder().jitter(Jitter.uniform(Duration.ofMillis(10))).build();
-    assertThatThrownBy(() -> NettyBackend.builder().latency(jittery).start())
-        .hasMessageContaining("not jitter");
+  void engineIsNamedAndValidated() {
+    try (MockBackend netty = netty().latency(Latency.none()).start()) {
+      assertThat(netty.engine()).isEqualTo(Engine.NETTY);
+      assertThat(netty.toString()).contains("netty");
+    }
+    assertThat(MockBackend.DEFAULT_ENGINE).isEqualTo(Engine.MOCKWEBSERVER);
+    assertThat(Engine.of(" Netty ")).isEqualTo(Engine.NETTY);
+    assertThatThrownBy(() -> Engine.of("jetty")).hasMessage("unknown engine: 'jetty' (expected one of mockwebserver, netty)");
+    assertThatThrownBy(() -> MockBackend.builder().engine(null)).hasMessage("engine == null");
+  }
+
+  @ParameterizedTest(name = "http2={0}")
+  @ValueSource(booleans = {false, true})
+  void recordsRequestsForTakeRequest(boolean http2) throws Exception {
+    try (MockBackend netty = MockBackend.builder().engine(Engine.NETTY).latency(Latency.none()).start()) {
+      assertThat(post(client(http2), netty.url() + "/v1/chat/completions", "not json")).startsWith("400 ");
+      mockwebserver3.RecordedRequest r = netty.takeRequest(5, TimeUnit.SECONDS);
+      assertThat(r).isNotNull();
+      assertThat(r.getMethod()).isEqualTo("POST");
+      assertThat(r.getUrl().encodedPath()).isEqualTo("/v1/chat/completions");
+      assertThat(r.getBody().utf8()).isEqualTo("not json");
+      assertThat(netty.takeRequest(50, TimeUnit.MILLISECONDS)).isNull();
+    }
   }
 }

@@ -1,0 +1,86 @@
+package dev.fanout.mock.internal;
+
+import dev.fanout.mock.Faults;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.Routes;
+import dev.fanout.mock.Stats;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.RecordedRequest;
+
+/**
+ * The engine-independent part of the router: picks the backend by path, checks the body size, rate
+ * limits (429 with {@code Retry-After} and {@code Retry-After-Ms}), draws the seeded fault and samples
+ * the seeded delay, counting faults in the stats. Both engines act out its {@link Decision}s, so they
+ * share one latency model and one fault sequence.
+ */
+public final class Decider {
+  private final Latency latency;
+  private final Faults faults;
+  private final StatsRecorder stats;
+  private final long maxBodyBytes;
+  private final Map<String, BackendDispatcher> backends;
+  private final AdminDispatcher admin;
+  private volatile Profile profile;
+
+  public Decider(Latency latency, Faults faults, StatsRecorder stats, long maxBodyBytes) {
+    this.latency = latency;
+    this.faults = faults;
+    this.stats = stats;
+    this.maxBodyBytes = maxBodyBytes;
+    this.profile = new Profile(latency, faults);
+    this.backends = Map.of(
+        Routes.USERS, new UsersDispatcher(),
+        Routes.CHAT, new ChatDispatcher(),
+        Routes.MODELS, new ModelsDispatcher(),
+        Routes.SEARCH, new SearchDispatcher());
+    this.admin = new AdminDispatcher(stats::snapshot, this::reset);
+  }
+
+  /** Zeroes the stats and restarts the seeded sequences and rate-limit buckets. */
+  public void reset() {
+    profile = new Profile(latency, faults);
+    stats.reset();
+  }
+
+  /** Answers an admin route ({@code /__admin/...}): never delayed, never faulted. */
+  public Reply admin(RecordedRequest request) {
+    return admin.handle(request);
+  }
+
+  /** Decides what to do with {@code request} on {@code route} (not admin); may throw for a bug in a route. */
+  public Decision decide(String route, RecordedRequest request) {
+    Reply reply;
+    if (request.getBodySize() > maxBodyBytes) {
+      reply = Reply.error(413, "request body too large: " + request.getBodySize() + " bytes (max " + maxBodyBytes + ")",
+          "invalid_request_error", null, "request_too_large");
+    } else if (route.equals(Routes.UNKNOWN)) {
+      reply = Reply.notFound("no route for " + request.getMethod() + " " + request.getUrl().encodedPath());
+    } else {
+      reply = backends.get(route).handle(request);
+    }
+    if (reply.isError()) return Decision.now(reply);
+
+    Profile p = profile;
+    String[] limit = new String[1];
+    long retryNanos = p.admit(route, reply.tokenCost, limit);
+    if (retryNanos > 0) {
+      stats.fault(Stats.RATE_LIMITED);
+      long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(retryNanos + 999_999));
+      Reply limited = Reply.error(429, "Rate limit reached for " + route + " (" + limit[0] + "): please try again in "
+              + retryMs + "ms.", limit[0], null, "rate_limit_exceeded")
+          .header("Retry-After", Long.toString(Math.max(1, (retryMs + 999) / 1000)))
+          .header("Retry-After-Ms", Long.toString(retryMs));
+      return Decision.now(limited);
+    }
+
+    String fault = p.drawFault(route);
+    Duration delay = p.sampleDelay(route);
+    if (fault != null) stats.fault(fault);
+    int errorStatus = Stats.ERROR_5XX.equals(fault) ? p.errorStatus(route) : 0;
+    Latency l = p.latency(route);
+    Duration ttft = l.timeToFirstToken() != null ? l.timeToFirstToken() : delay;
+    return new Decision(reply, false, fault, delay, ttft.toNanos(), l.perTokenDelay().toNanos(), errorStatus);
+  }
+}
