@@ -9,6 +9,7 @@ import dev.fanout.chat.ChatRequest;
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Jitter;
 import dev.fanout.mock.Latency;
+import dev.fanout.samples.cli.Ranges;
 import dev.fanout.samples.cli.CommonOptions;
 import dev.fanout.samples.cli.Session;
 import dev.fanout.samples.cli.Style;
@@ -26,7 +27,6 @@ import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -90,16 +90,9 @@ final class AgentsSample implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (agents < 1 || agents > ROLES.size()) {
-      throw new ParameterException(spec.commandLine(),
-          "Invalid value for option '--agents': " + agents + " (expected 1 to " + ROLES.size() + ")");
-    }
-    if (hedge < 2 || hedge > 4) {
-      throw new ParameterException(spec.commandLine(), "Invalid value for option '--hedge': " + hedge + " (expected 2 to 4)");
-    }
-    if (!(jitter >= 0 && jitter <= 3)) {
-      throw new ParameterException(spec.commandLine(), "Invalid value for option '--jitter': " + jitter + " (expected 0 to 3)");
-    }
+    Ranges.check(spec, "--agents", agents, 1, ROLES.size());
+    Ranges.check(spec, "--hedge", hedge, 2, 4);
+    Ranges.check(spec, "--jitter", jitter, 0, 3);
     PrintWriter out = spec.commandLine().getOut();
     Style style = Style.detect();
     Latency latency = Latency.builder()

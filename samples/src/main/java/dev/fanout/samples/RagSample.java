@@ -6,6 +6,7 @@ import dev.fanout.FanOutFuture;
 import dev.fanout.FanoutClient;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
+import dev.fanout.samples.cli.Ranges;
 import dev.fanout.samples.cli.CommonOptions;
 import dev.fanout.samples.cli.Session;
 import dev.fanout.samples.cli.Style;
@@ -24,7 +25,6 @@ import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -82,16 +82,9 @@ final class RagSample implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (retrievers < 1 || retrievers > INDEXES.size()) {
-      throw new ParameterException(spec.commandLine(),
-          "Invalid value for option '--retrievers': " + retrievers + " (expected 1 to " + INDEXES.size() + ")");
-    }
-    if (top < 1 || top > 100) {
-      throw new ParameterException(spec.commandLine(), "Invalid value for option '--top': " + top + " (expected 1 to 100)");
-    }
-    if (userId < 1) {
-      throw new ParameterException(spec.commandLine(), "Invalid value for option '--user-id': " + userId + " < 1");
-    }
+    Ranges.check(spec, "--retrievers", retrievers, 1, INDEXES.size());
+    Ranges.check(spec, "--top", top, 1, 100);
+    Ranges.atLeast(spec, "--user-id", userId, 1);
     PrintWriter out = spec.commandLine().getOut();
     Style style = Style.detect();
     try (Session session = Session.open(common)) {

@@ -5,6 +5,7 @@ import dev.fanout.FanOutFuture;
 import dev.fanout.FanOutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutReport;
+import dev.fanout.samples.cli.Ranges;
 import dev.fanout.samples.cli.CommonOptions;
 import dev.fanout.samples.cli.DurationConverter;
 import dev.fanout.samples.cli.IdRanges;
@@ -27,7 +28,6 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -86,12 +86,8 @@ final class UsersSample implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (maxInFlight < 1) {
-      throw new ParameterException(spec.commandLine(), "Invalid value for option '--max-in-flight': " + maxInFlight + " < 1");
-    }
-    if (retries < 0) {
-      throw new ParameterException(spec.commandLine(), "Invalid value for option '--retries': " + retries + " < 0");
-    }
+    Ranges.atLeast(spec, "--max-in-flight", maxInFlight, 1);
+    Ranges.atLeast(spec, "--retries", retries, 0);
     PrintWriter out = spec.commandLine().getOut();
     Style style = Style.detect();
     try (Session session = Session.open(common, dev.fanout.mock.Faults.none(), client -> client
