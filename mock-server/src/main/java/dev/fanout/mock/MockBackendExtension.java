@@ -127,6 +127,12 @@ public final class MockBackendExtension
       return this;
     }
 
+    /** The server engine. Defaults to {@link MockBackend#DEFAULT_ENGINE} (MockWebServer). */
+    public Builder engine(Engine engine) {
+      backend.engine(engine);
+      return this;
+    }
+
     /** Defaults to {@link MockBackend#DEFAULT_RECORDED_REQUESTS}. */
     public Builder recordedRequests(int recordedRequests) {
       backend.recordedRequests(recordedRequests);

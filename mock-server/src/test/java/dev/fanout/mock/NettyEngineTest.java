@@ -175,6 +175,37 @@ class NettyEngineTest {
     assertThatThrownBy(() -> MockBackend.builder().engine(null)).hasMessage("engine == null");
   }
 
+  @Test
+  void aLongRequestLineReachesTheRouteAndAnUnparseableOneGets400NamingWhy() throws Exception {
+    try (MockBackend netty = netty().latency(Latency.none()).start()) {
+      String id = "9".repeat(5_000);
+      assertThat(get(client(false), netty.url() + "/users/" + id)).startsWith("400 ").contains("invalid user id").contains(id);
+      try (java.net.Socket socket = new java.net.Socket(netty.host(), netty.port())) {
+        socket.setSoTimeout(5_000);
+        socket.getOutputStream().write("\u0000\u0001garbage\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("\"type\":\"invalid_request_error\"").contains("bad request: ");
+      }
+      assertThat(netty.awaitIdle(Duration.ofSeconds(5)).requests(Routes.UNKNOWN)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theJUnitExtensionRunsOnNettyToo() throws IOException {
+    MockBackendExtension extension = MockBackendExtension.builder().engine(Engine.NETTY).latency(Latency.none()).build();
+    extension.beforeAll(null);
+    try {
+      extension.beforeEach(null);
+      assertThat(extension.backend().engine()).isEqualTo(Engine.NETTY);
+      assertThat(get(client(false), extension.url() + "/users/3")).startsWith("200 ");
+      assertThat(extension.stats().requests(Routes.USERS)).isEqualTo(1);
+      extension.beforeEach(null); // resets
+      assertThat(extension.stats().totalRequests()).isZero();
+    } finally {
+      extension.afterAll(null);
+    }
+  }
+
   @ParameterizedTest(name = "http2={0}")
   @ValueSource(booleans = {false, true})
   void recordsRequestsForTakeRequest(boolean http2) throws Exception {

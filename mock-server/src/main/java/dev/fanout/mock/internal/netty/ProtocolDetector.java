@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -24,6 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ProtocolDetector extends ByteToMessageDecoder {
   /** Streams a client may open at once on one connection: enough for any fan-out. */
   static final long MAX_CONCURRENT_STREAMS = 1_000_000;
+  /** The longest request line read (MockWebServer reads lines of any length): room for a 100 KiB URL and more. */
+  static final int MAX_REQUEST_LINE = 1 << 20;
+  /** The most header bytes read; larger get a 400 naming the limit, then a close. */
+  static final int MAX_HEADER_BYTES = 2 << 20;
   private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
   private final Routing routing;
@@ -51,7 +56,8 @@ final class ProtocolDetector extends ByteToMessageDecoder {
     } else {
       RequestHandler handler = new RequestHandler(routing, connection);
       int limit = (int) Math.min(Integer.MAX_VALUE, routing.maxBodyBytes());
-      p.addAfter(ctx.name(), "http", new HttpServerCodec());
+      p.addAfter(ctx.name(), "http", new HttpServerCodec(new HttpDecoderConfig()
+          .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADER_BYTES)));
       p.addAfter("http", "aggregator", new HttpObjectAggregator(limit) {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext c, HttpMessage oversized) {

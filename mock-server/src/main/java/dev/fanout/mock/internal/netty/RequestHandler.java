@@ -43,6 +43,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (request.decoderResult().isFailure()) {
+      // Not HTTP, or over a limit: a 400 naming why, then the connection closes (nothing after it can be trusted).
+      Throwable cause = request.decoderResult().cause();
+      routing.unparseable(String.valueOf(cause == null ? "unparseable request" : cause.getMessage()),
+          new Http1Wire(ctx, false));
+      return;
+    }
     Http1Wire wire = new Http1Wire(ctx, HttpUtil.isKeepAlive(request));
     String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
     Play play = routing.answer(request, host, false, connection, exchanges++, wire);

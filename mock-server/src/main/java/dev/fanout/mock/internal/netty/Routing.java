@@ -78,6 +78,12 @@ final class Routing {
         "invalid_request_error", null, "request_too_large"), exchange);
   }
 
+  /** Answers a request the HTTP/1 codec could not parse: 400 at once, naming the cause; counted as unknown. */
+  void unparseable(String cause, Wire wire) {
+    StatsRecorder.Exchange exchange = stats.arrive(Routes.UNKNOWN);
+    wire.send(Reply.badRequest("bad request: " + cause, null), exchange);
+  }
+
   private static RecordedRequest record(FullHttpRequest request, String host, boolean http2, int connectionIndex,
       int exchangeIndex) {
     Headers.Builder headers = new Headers.Builder();
