@@ -3,6 +3,7 @@ package dev.fanout.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fanout.mock.internal.netty.NettyServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +98,13 @@ class NettyEngineTest {
         });
         calls.add(f);
       }
+      // While they wait, the server holds them on its event loops: no thread per waiting response.
+      long held = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (netty.stats().inFlight() < n / 2 && System.nanoTime() < held) Thread.onSpinWait();
+      long serverThreads = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().startsWith(NettyServer.THREAD_PREFIX)).count();
+      assertThat(netty.stats().inFlight()).isGreaterThanOrEqualTo(n / 2);
+      assertThat(serverThreads).isBetween(1L, 1L + NettyServer.DEFAULT_WORKER_THREADS);
       for (CompletableFuture<Integer> f : calls) assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(200);
       long elapsed = System.nanoTime() - start;
       assertThat(elapsed).isGreaterThanOrEqualTo(d.toNanos()).isLessThan((long) (0.5 * n * d.toNanos()));

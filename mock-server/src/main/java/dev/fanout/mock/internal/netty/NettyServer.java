@@ -11,6 +11,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -31,6 +32,9 @@ public final class NettyServer implements AutoCloseable {
   /** Event-loop threads serving connections: one per CPU. */
   public static final int DEFAULT_WORKER_THREADS = Runtime.getRuntime().availableProcessors();
 
+  /** The name prefix of this engine's threads: {@code fanout-mock-netty-accept-…}, {@code fanout-mock-netty-io-…}. */
+  public static final String THREAD_PREFIX = "fanout-mock-netty-";
+
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel serverChannel;
@@ -39,8 +43,10 @@ public final class NettyServer implements AutoCloseable {
   /** Binds and starts; throws {@link UncheckedIOException} if it cannot bind. */
   public NettyServer(String host, int port, int backlog, long maxBodyBytes, Decider decider, StatsRecorder stats,
       Consumer<RecordedRequest> recorder) {
-    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    workers = new MultiThreadIoEventLoopGroup(DEFAULT_WORKER_THREADS, NioIoHandler.newFactory());
+    boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(THREAD_PREFIX + "accept", true),
+        NioIoHandler.newFactory());
+    workers = new MultiThreadIoEventLoopGroup(DEFAULT_WORKER_THREADS, new DefaultThreadFactory(THREAD_PREFIX + "io", true),
+        NioIoHandler.newFactory());
     Routing routing = new Routing(decider, stats, recorder, maxBodyBytes);
     AtomicInteger connections = new AtomicInteger();
     try {
