@@ -119,6 +119,28 @@ class LatencyTest {
   }
 
   @Test
+  void jitteredDelaysAreServedWithinTheirRange() throws Exception {
+    // 100 ms ± 80 ms, seeded: each answer waits at least 20 ms, and the waits differ (ten uniform draws
+    // over 160 ms all within 30 ms of each other has a probability under 1e-5, and the seed fixes them).
+    Latency l = Latency.builder().delay(Duration.ofMillis(100)).jitter(Jitter.uniform(Duration.ofMillis(80))).seed(11).build();
+    OkHttpClient client = Http.client(8);
+    try (MockBackend backend = builder().latency(l).start()) {
+      Http.get(client, backend.url() + "/__admin/stats"); // connect
+      List<Long> waits = new ArrayList<>();
+      for (int i = 1; i <= 10; i++) {
+        long t0 = System.nanoTime();
+        assertThat(Http.get(client, backend.url() + "/users/" + i).code()).isEqualTo(200);
+        waits.add(System.nanoTime() - t0);
+      }
+      assertThat(waits).allSatisfy(w -> assertThat(w).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20)));
+      assertThat(java.util.Collections.max(waits) - java.util.Collections.min(waits))
+          .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
+    } finally {
+      Http.shutdown(client);
+    }
+  }
+
+  @Test
   void perRouteDelayIsServed() throws Exception {
     Latency l = Latency.none().newBuilder().route(Routes.SEARCH, Latency.fixed(Duration.ofMillis(300))).build();
     OkHttpClient client = Http.client(8);
