@@ -15,6 +15,7 @@ import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -35,7 +36,7 @@ class MockServerMainTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"--nope", "--port=abc", "--port=70000", "--latency=fast", "--latency=5",
-      "--error-rate=2", "--jitter=gaussian:1ms", "--rate-limit=-1", "--stall-rate=0.7 --error-rate=0.7"})
+      "--error-rate=2", "--jitter=gaussian:1ms", "--rate-limit=-1", "--stall-rate=0.7 --error-rate=0.7", "--engine=jetty"})
   void badFlagExits2WithOneLineErrorAndUsage(String args) {
     Run r = run(args.split(" "));
     assertThat(r.code()).isEqualTo(2);
@@ -50,23 +51,25 @@ class MockServerMainTest {
   void helpExits0() {
     Run r = run("--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("--latency", "--jitter", "--seed", "--error-rate", "--rate-limit", "--http2", "Defaults to");
+    assertThat(r.out()).contains("--latency", "--jitter", "--seed", "--error-rate", "--rate-limit", "--http2", "--engine", "Defaults to");
   }
 
-  @Test
-  void portInUseExits1WithoutStackTrace() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void portInUseExits1WithoutStackTrace(Engine engine) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      Run r = run("--port", Integer.toString(taken.getLocalPort()));
+      Run r = run("--engine", engine.id(), "--port", Integer.toString(taken.getLocalPort()));
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).startsWith("error: cannot bind 127.0.0.1:" + taken.getLocalPort()).doesNotContain("\tat ");
     }
   }
 
-  @Test
-  void standaloneProcessPrintsListeningFirstAndStopsOnSigterm() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void standaloneProcessPrintsListeningFirstAndStopsOnSigterm(Engine engine) throws Exception {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "dev.fanout.mock.MockServerMain", "--port", "0", "--latency", "0"))
+        "dev.fanout.mock.MockServerMain", "--port", "0", "--latency", "0", "--engine", engine.id()))
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
     OkHttpClient client = Http.client(4);
