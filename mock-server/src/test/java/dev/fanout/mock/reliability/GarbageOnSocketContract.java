@@ -270,6 +270,10 @@ abstract class GarbageOnSocketContract {
         s.close();
       }
     }
+    // The four well-behaved clients keep asking until stopped; stop them so that idle can be reached.
+    running.set(false);
+    background.shutdown();
+    assertThat(background.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
     assertThat(stats.inFlight()).isZero();
   }
