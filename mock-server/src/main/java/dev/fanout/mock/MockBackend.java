@@ -21,7 +21,8 @@ import mockwebserver3.RecordedRequest;
 import okhttp3.Protocol;
 
 /**
- * A mock backend is a running set of simulated latency-bound services on one {@link MockWebServer}:
+ * A mock backend is a running set of simulated latency-bound services on one server ({@link
+ * MockWebServer} by default, or Netty: see {@link Engine}):
  * users ({@code GET /users/{id}}), OpenAI-compatible chat completions ({@code POST
  * /v1/chat/completions}, {@code GET /v1/models}), retrieval ({@code GET /search?q=&k=}) and admin
  * ({@code GET /__admin/stats}, {@code POST /__admin/reset}), each answering after its {@link
