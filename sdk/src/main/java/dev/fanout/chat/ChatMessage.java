@@ -1,29 +1,187 @@
 package dev.fanout.chat;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
-/** One message of a chat conversation: a role ({@code system}, {@code user}, {@code assistant}, ...) and its text. */
-public record ChatMessage(String role, String content) {
+/**
+ * One message of a chat conversation in OpenAI's shape: a role ({@code system}, {@code developer},
+ * {@code user}, {@code assistant} or {@code tool}) and its text, plus, for an assistant message, the tool
+ * calls it asks for, and for a tool message, the id of the call it answers. Immutable.
+ *
+ * <p>An agent turn reads: the model's answer ({@link ChatCompletion#message()}) is appended to the
+ * conversation as it is, then one {@link #tool(String, String)} message per {@link ToolCall}, then the
+ * conversation is sent again.
+ */
+public final class ChatMessage {
+  private final String role;
+  private final String content; // null: no content (an assistant message that only calls tools)
+  private final List<ToolCall> toolCalls;
+  private final String toolCallId;
+  private final String refusal;
 
-  @JsonCreator
-  public ChatMessage(
-      @JsonProperty(value = "role", required = true) String role,
-      @JsonProperty("content") String content) {
-    this.role = Objects.requireNonNull(role, "role == null");
-    this.content = content == null ? "" : content;
+  private ChatMessage(String role, String content, List<ToolCall> toolCalls, String toolCallId, String refusal) {
+    this.role = role;
+    this.content = content;
+    this.toolCalls = List.copyOf(toolCalls);
+    this.toolCallId = toolCallId;
+    this.refusal = refusal;
   }
 
+  /** Returns a message with any {@code role} and text, for roles this class has no factory for. */
+  public static ChatMessage of(String role, String content) {
+    Objects.requireNonNull(role, "role == null");
+    if (role.isBlank()) {
+      throw new IllegalArgumentException("role is blank: \"" + role + "\"");
+    }
+    return new ChatMessage(role, Objects.requireNonNull(content, "content == null"), List.of(), null, null);
+  }
+
+  /** Returns a {@code system} message: instructions to the model. */
   public static ChatMessage system(String content) {
-    return new ChatMessage("system", Objects.requireNonNull(content, "content == null"));
+    return of("system", content);
   }
 
+  /** Returns a {@code developer} message, the newer models' name for system instructions. */
+  public static ChatMessage developer(String content) {
+    return of("developer", content);
+  }
+
+  /** Returns a {@code user} message. */
   public static ChatMessage user(String content) {
-    return new ChatMessage("user", Objects.requireNonNull(content, "content == null"));
+    return of("user", content);
   }
 
+  /** Returns an {@code assistant} message with text only. */
   public static ChatMessage assistant(String content) {
-    return new ChatMessage("assistant", Objects.requireNonNull(content, "content == null"));
+    return of("assistant", content);
+  }
+
+  /**
+   * Returns an {@code assistant} message that calls tools, as the model sent it, to replay a conversation.
+   * {@code content} may be null (no text, as OpenAI sends with tool calls); {@code toolCalls} must not be
+   * empty.
+   */
+  public static ChatMessage assistant(String content, List<ToolCall> toolCalls) {
+    Objects.requireNonNull(toolCalls, "toolCalls == null");
+    if (toolCalls.isEmpty()) {
+      throw new IllegalArgumentException("toolCalls is empty: use assistant(content) for a text answer");
+    }
+    for (int i = 0; i < toolCalls.size(); i++) {
+      Objects.requireNonNull(toolCalls.get(i), "toolCalls[" + i + "] == null");
+    }
+    return new ChatMessage("assistant", content, toolCalls, null, null);
+  }
+
+  /**
+   * Returns a {@code tool} message: the result of the call {@code toolCallId} (a {@link ToolCall#id()}),
+   * usually JSON text.
+   */
+  public static ChatMessage tool(String toolCallId, String content) {
+    Objects.requireNonNull(toolCallId, "toolCallId == null");
+    if (toolCallId.isBlank()) {
+      throw new IllegalArgumentException("toolCallId is blank: \"" + toolCallId + "\"");
+    }
+    return new ChatMessage("tool", Objects.requireNonNull(content, "content == null"), List.of(), toolCallId, null);
+  }
+
+  /** Reads a response's {@code message} (or an assembled stream's); {@code where} names it in errors. */
+  static ChatMessage fromJson(JsonNode node, String where) {
+    if (node == null || !node.isObject()) {
+      throw new DecodeException(where + " is not an object");
+    }
+    String role = Wire.optText(node, "role", where).orElse("assistant");
+    String content = Wire.optText(node, "content", where).orElse(null);
+    String refusal = Wire.optText(node, "refusal", where).orElse(null);
+    List<ToolCall> calls = new ArrayList<>();
+    JsonNode array = node.get("tool_calls");
+    if (array != null && !array.isNull()) {
+      if (!array.isArray()) {
+        throw new DecodeException(where + ".tool_calls is not an array but " + Wire.kind(array));
+      }
+      for (int i = 0; i < array.size(); i++) {
+        calls.add(ToolCall.fromJson(array.get(i), where + ".tool_calls[" + i + "]"));
+      }
+    }
+    String toolCallId = Wire.optText(node, "tool_call_id", where).orElse(null);
+    return new ChatMessage(role, content, calls, toolCallId, refusal);
+  }
+
+  /** Returns the role, such as {@code user} or {@code assistant}. */
+  public String role() {
+    return role;
+  }
+
+  /** Returns the text, or {@code ""} when the message has none (an assistant message that only calls tools). */
+  public String content() {
+    return content == null ? "" : content;
+  }
+
+  /** Returns true if the message has text (possibly empty), false if its content was absent or null. */
+  public boolean hasContent() {
+    return content != null;
+  }
+
+  /** Returns the tool calls of an assistant message, in the model's order; empty for other messages. */
+  public List<ToolCall> toolCalls() {
+    return toolCalls;
+  }
+
+  /** Returns the id of the call a {@code tool} message answers. */
+  public Optional<String> toolCallId() {
+    return Optional.ofNullable(toolCallId);
+  }
+
+  /** Returns the model's refusal of a structured-output request, when it refused. */
+  public Optional<String> refusal() {
+    return Optional.ofNullable(refusal);
+  }
+
+  @JsonValue
+  JsonNode toJson() {
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    node.put("role", role);
+    if (content != null) {
+      node.put("content", content);
+    } else {
+      node.putNull("content");
+    }
+    if (refusal != null) {
+      node.put("refusal", refusal);
+    }
+    if (!toolCalls.isEmpty()) {
+      ArrayNode array = node.putArray("tool_calls");
+      toolCalls.forEach(c -> array.add(c.toJson()));
+    }
+    if (toolCallId != null) {
+      node.put("tool_call_id", toolCallId);
+    }
+    return node;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ChatMessage m && role.equals(m.role) && Objects.equals(content, m.content)
+        && toolCalls.equals(m.toolCalls) && Objects.equals(toolCallId, m.toolCallId)
+        && Objects.equals(refusal, m.refusal);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(role, content, toolCalls, toolCallId, refusal);
+  }
+
+  @Override
+  public String toString() {
+    return "ChatMessage{role=" + role + ", content=" + (content == null ? "null" : Wire.abbreviate(content))
+        + (toolCalls.isEmpty() ? "" : ", toolCalls=" + toolCalls)
+        + (toolCallId == null ? "" : ", toolCallId=" + toolCallId) + '}';
   }
 }

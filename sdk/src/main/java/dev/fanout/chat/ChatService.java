@@ -4,8 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * OpenAI-compatible chat completions: {@code POST chat/completions} under the API root. Obtain it from
- * {@link dev.fanout.FanoutClient#chat()}.
+ * OpenAI-compatible chat completions: {@code POST chat/completions} under the API root, plain or streamed,
+ * with tools, tool calls and structured outputs. Obtain it from {@link dev.fanout.FanoutClient#chat()}.
  *
  * <p>The API root is the client's base URL when that URL's path ends in {@code /v1} (as OpenAI's own
  * {@code https://api.openai.com/v1} does), and {@code v1/} under the base URL otherwise; so both
@@ -29,7 +29,8 @@ public interface ChatService {
   ChatCompletion stream(ChatRequest request, Consumer<String> onDelta);
 
   /**
-   * Starts streaming a completion. Each non-empty content delta of the first choice is passed to
+   * Starts streaming a completion. Each non-empty content delta of the first choice (other choices and
+   * tool-call fragments are assembled but not passed on) is passed to
    * {@code onDelta}, in the order the server sent them, on one OkHttp thread at a time;
    * {@code onDelta} must return quickly and must not block; an exception it throws ends the stream and
    * fails the future with {@link dev.fanout.errors.DecodeException} (the exception as cause). The future completes with the assembled
@@ -41,4 +42,23 @@ public interface ChatService {
    * delivered yet, so {@code onDelta} never sees a delta twice. Cancelling the future closes the stream.
    */
   CompletableFuture<ChatCompletion> streamAsync(ChatRequest request, Consumer<String> onDelta);
+
+  /**
+   * Streams a completion, passing text deltas and tool-call fragments of every choice to {@code listener}
+   * as they arrive and blocking until the stream ends; returns the completion assembled from the chunks.
+   *
+   * @see #streamAsync(ChatRequest, ChatStreamListener)
+   */
+  ChatCompletion stream(ChatRequest request, ChatStreamListener listener);
+
+  /**
+   * Starts streaming a completion, passing text deltas and tool-call fragments of every choice to
+   * {@code listener} (see its contract). The future completes at {@code data: [DONE]} with the completion
+   * assembled from the chunks: every choice's text and refusal, its tool calls (fragments joined by their
+   * {@code index}: id and name from the first, arguments concatenated), its finish reason, and the usage
+   * of the final chunk when {@link ChatRequest.Builder#streamUsage(boolean)} asked for it. Failures, retries
+   * and cancellation are as for {@link #streamAsync(ChatRequest, Consumer)}: once a callback has received
+   * anything, a failure is final.
+   */
+  CompletableFuture<ChatCompletion> streamAsync(ChatRequest request, ChatStreamListener listener);
 }

@@ -2,22 +2,28 @@ package dev.fanout.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.chat.ChatCompletion;
-import dev.fanout.chat.ChatMessage;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.chat.ChatService;
+import dev.fanout.chat.ChatStreamListener;
+import dev.fanout.chat.FinishReason;
+import dev.fanout.chat.ToolCallDelta;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
@@ -39,14 +45,7 @@ public final class ChatServiceImpl implements ChatService {
 
   /** {@code v1/chat/completions} under the base URL, or {@code chat/completions} if it already ends in /v1. */
   static HttpUrl endpoint(HttpEngine engine) {
-    List<String> segments = engine.baseUrl().pathSegments();
-    String last = "";
-    for (String s : segments) {
-      if (!s.isEmpty()) {
-        last = s;
-      }
-    }
-    return engine.resolve(last.equals("v1") ? "chat/completions" : "v1/chat/completions");
+    return OpenAi.url(engine, "chat/completions");
   }
 
   @Override
@@ -57,8 +56,15 @@ public final class ChatServiceImpl implements ChatService {
   @Override
   public CompletableFuture<ChatCompletion> createAsync(ChatRequest request) {
     Request http = request(request, false);
-    return engine.start(
-        http, JsonHandlers.of(Json.MAPPER.constructType(ChatCompletion.class), engine.maxResponseBytes()));
+    long maxBytes = engine.maxResponseBytes();
+    return engine.start(http, (response, call) -> {
+      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
+      try {
+        return ChatCompletion.fromJson(json);
+      } catch (DecodeException e) {
+        throw OpenAi.labelled(call.label(), e);
+      }
+    });
   }
 
   @Override
@@ -69,10 +75,25 @@ public final class ChatServiceImpl implements ChatService {
   @Override
   public CompletableFuture<ChatCompletion> streamAsync(ChatRequest request, Consumer<String> onDelta) {
     Objects.requireNonNull(onDelta, "onDelta == null");
+    return start(request, new FirstChoiceText(onDelta));
+  }
+
+  @Override
+  public ChatCompletion stream(ChatRequest request, ChatStreamListener listener) {
+    return HttpEngine.await(streamAsync(request, listener));
+  }
+
+  @Override
+  public CompletableFuture<ChatCompletion> streamAsync(ChatRequest request, ChatStreamListener listener) {
+    Objects.requireNonNull(listener, "listener == null");
+    return start(request, listener);
+  }
+
+  private CompletableFuture<ChatCompletion> start(ChatRequest request, ChatStreamListener listener) {
     Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
-      StreamReader reader = new StreamReader(call, onDelta, maxBytes);
+      StreamReader reader = new StreamReader(call, listener, maxBytes);
       EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
       return reader.result();
     });
@@ -80,49 +101,84 @@ public final class ChatServiceImpl implements ChatService {
 
   private Request request(ChatRequest request, boolean stream) {
     Objects.requireNonNull(request, "request == null");
+    return OpenAi.post(engine, endpoint, body(request, stream));
+  }
+
+  /** The request body in OpenAI's wire form; an option left unset is not sent. */
+  static ObjectNode body(ChatRequest request, boolean stream) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("model", request.model());
     body.set("messages", Json.MAPPER.valueToTree(request.messages()));
-    if (request.temperature() != null) {
-      body.put("temperature", request.temperature());
+    putIfSet(body, "temperature", request.temperature());
+    putIfSet(body, "top_p", request.topP());
+    putIfSet(body, "n", request.n());
+    putIfSet(body, "max_tokens", request.maxTokens());
+    putIfSet(body, "max_completion_tokens", request.maxCompletionTokens());
+    if (!request.stop().isEmpty()) {
+      body.set("stop", Json.MAPPER.valueToTree(request.stop()));
     }
-    if (request.maxTokens() != null) {
-      body.put("max_tokens", request.maxTokens());
+    putIfSet(body, "seed", request.seed());
+    putIfSet(body, "user", request.user());
+    putIfSet(body, "presence_penalty", request.presencePenalty());
+    putIfSet(body, "frequency_penalty", request.frequencyPenalty());
+    if (!request.tools().isEmpty()) {
+      body.set("tools", Json.MAPPER.valueToTree(request.tools()));
     }
+    putIfSet(body, "tool_choice", request.toolChoice());
+    putIfSet(body, "parallel_tool_calls", request.parallelToolCalls());
+    putIfSet(body, "response_format", request.responseFormat());
     for (Map.Entry<String, Object> e : request.extra().entrySet()) {
       body.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue()));
     }
     if (stream) {
       body.put("stream", true);
+      if (request.streamUsage()) {
+        body.putObject("stream_options").put("include_usage", true);
+      }
     }
-    byte[] bytes;
-    try {
-      bytes = Json.MAPPER.writeValueAsBytes(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("request cannot be serialized as JSON: " + e.getOriginalMessage(), e);
+    return body;
+  }
+
+  private static void putIfSet(ObjectNode body, String name, Object value) {
+    if (value != null) {
+      body.set(name, Json.MAPPER.valueToTree(value));
     }
-    return engine.request("POST", endpoint, RequestBody.create(bytes, HttpEngine.JSON)).build();
+  }
+
+  /** The {@code Consumer<String>} form: the first choice's text only; only that commits the call. */
+  private static final class FirstChoiceText implements ChatStreamListener {
+    private final Consumer<String> onDelta;
+
+    FirstChoiceText(Consumer<String> onDelta) {
+      this.onDelta = onDelta;
+    }
+
+    @Override
+    public void onContentDelta(int choiceIndex, String text) {
+      if (choiceIndex == 0) {
+        onDelta.accept(text);
+      }
+    }
   }
 
   /** Collects one attempt's stream: passes deltas on in order and assembles the completion. */
   private static final class StreamReader extends EventSourceListener {
     private final LogicalCall<ChatCompletion> call;
-    private final Consumer<String> onDelta;
+    private final ChatStreamListener listener;
+    private final boolean firstTextOnly;
     private final long maxBytes;
-    private final StringBuilder content = new StringBuilder();
+    private final TreeMap<Integer, ChoiceState> choices = new TreeMap<>();
     private long bytes;
+    private long deltas;
     private boolean done;
     private Throwable failure;
-    private String id;
-    private String model;
-    private long created;
-    private String role = "assistant";
-    private String finishReason;
-    private ChatCompletion.Usage usage;
+    private ObjectNode header;
+    private JsonNode usage;
 
-    StreamReader(LogicalCall<ChatCompletion> call, Consumer<String> onDelta, long maxBytes) {
+    StreamReader(LogicalCall<ChatCompletion> call, ChatStreamListener listener, long maxBytes) {
       this.call = call;
-      this.onDelta = onDelta;
+      this.listener = listener;
+      this.firstTextOnly = listener instanceof FirstChoiceText;
       this.maxBytes = maxBytes;
     }
 
@@ -144,52 +200,132 @@ public final class ChatServiceImpl implements ChatService {
       try {
         chunk = Json.MAPPER.readTree(data);
       } catch (JsonProcessingException e) {
-        throw new DecodeException(call.label() + ": stream event is not JSON: " + abbreviate(data), e);
+        throw new DecodeException(call.label() + ": stream event is not JSON: " + OpenAi.abbreviate(data), e);
       }
       if (chunk == null || !chunk.isObject()) {
-        throw new DecodeException(call.label() + ": stream event is not a JSON object: " + abbreviate(data));
+        throw new DecodeException(call.label() + ": stream event is not a JSON object: " + OpenAi.abbreviate(data));
       }
       if (chunk.has("error")) {
-        throw new DecodeException(call.label() + ": stream carried an error: " + abbreviate(chunk.get("error").toString()));
+        throw new DecodeException(call.label() + ": stream carried an error: "
+            + OpenAi.abbreviate(chunk.get("error").toString()));
       }
-      JsonNode choices = chunk.get("choices");
-      if (choices == null || !choices.isArray()) {
-        throw new DecodeException(call.label() + ": stream chunk has no choices array: " + abbreviate(data));
+      JsonNode choiceArray = chunk.get("choices");
+      if (choiceArray == null || !choiceArray.isArray()) {
+        throw new DecodeException(call.label() + ": stream chunk has no choices array: " + OpenAi.abbreviate(data));
       }
-      if (id == null) {
-        id = chunk.path("id").asText("");
-        model = chunk.path("model").asText("");
-        created = chunk.path("created").asLong(0);
+      if (header == null) {
+        header = Json.MAPPER.createObjectNode();
+        header.put("id", chunk.path("id").asText(""));
+        header.put("object", "chat.completion");
+        header.put("created", chunk.path("created").asLong(0));
+        header.put("model", chunk.path("model").asText(""));
+      }
+      for (String field : new String[] {"system_fingerprint", "service_tier"}) {
+        JsonNode v = chunk.get(field);
+        if (v != null && !v.isNull() && !header.has(field)) {
+          header.set(field, v);
+        }
       }
       JsonNode u = chunk.get("usage");
       if (u != null && u.isObject()) {
-        usage = new ChatCompletion.Usage(
-            u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt(), u.path("total_tokens").asInt());
+        usage = u;
       }
-      for (JsonNode choice : choices) {
-        if (choice.path("index").asInt(0) != 0) {
-          continue;
-        }
-        JsonNode delta = choice.path("delta");
-        if (delta.hasNonNull("role")) {
-          role = delta.get("role").asText();
-        }
-        JsonNode text = delta.get("content");
-        if (text != null && !text.isNull()) {
-          if (!text.isTextual()) {
-            throw new DecodeException(call.label() + ": delta content is not a string: " + abbreviate(data));
-          }
-          String s = text.asText();
-          if (!s.isEmpty()) {
-            content.append(s);
-            call.commit();
-            onDelta.accept(s);
-          }
-        }
-        if (choice.hasNonNull("finish_reason")) {
-          finishReason = choice.get("finish_reason").asText();
+      for (JsonNode choice : choiceArray) {
+        onChoice(choice, data);
+      }
+    }
+
+    private void onChoice(JsonNode choice, String data) {
+      int index = choice.path("index").asInt(0);
+      ChoiceState state = choices.computeIfAbsent(index, ChoiceState::new);
+      JsonNode delta = choice.path("delta");
+      if (delta.hasNonNull("role")) {
+        state.role = delta.get("role").asText();
+      }
+      String text = text(delta, "content", data);
+      if (text != null) {
+        state.content.append(text);
+        state.sawContent = true;
+        if (!text.isEmpty()) {
+          deliver(index == 0 || !firstTextOnly);
+          listener.onContentDelta(index, text);
         }
       }
+      String refusal = text(delta, "refusal", data);
+      if (refusal != null) {
+        state.refusal.append(refusal);
+        state.sawRefusal = true;
+        if (!refusal.isEmpty()) {
+          deliver(!firstTextOnly);
+          listener.onRefusalDelta(index, refusal);
+        }
+      }
+      JsonNode calls = delta.get("tool_calls");
+      if (calls != null && !calls.isNull()) {
+        if (!calls.isArray()) {
+          throw new DecodeException(call.label() + ": delta tool_calls is not an array: " + OpenAi.abbreviate(data));
+        }
+        for (int i = 0; i < calls.size(); i++) {
+          onToolCall(index, state, calls.get(i), i, data);
+        }
+      }
+      if (choice.hasNonNull("finish_reason")) {
+        state.finishReason = choice.get("finish_reason").asText();
+        listener.onFinish(index, FinishReason.of(state.finishReason));
+      }
+    }
+
+    private void onToolCall(int choiceIndex, ChoiceState state, JsonNode fragment, int position, String data) {
+      if (!fragment.isObject()) {
+        throw new DecodeException(call.label() + ": tool call delta is not an object: " + OpenAi.abbreviate(data));
+      }
+      int index = fragment.path("index").asInt(position);
+      String id = text(fragment, "id", data);
+      JsonNode function = fragment.path("function");
+      String name = function.isObject() ? text(function, "name", data) : null;
+      JsonNode args = function.get("arguments");
+      String arguments = args == null || args.isNull() ? "" : args.isTextual() ? args.asText() : args.toString();
+      CallState c = state.callsByIndex.get(index);
+      // A new id at an index already taken by another call starts a new call: some OpenAI-compatible
+      // servers number every call of a parallel batch 0.
+      if (c == null || (id != null && !id.isEmpty() && !c.id.isEmpty() && !c.id.equals(id))) {
+        c = new CallState();
+        state.callsByIndex.put(index, c);
+        state.calls.add(c);
+      }
+      if (id != null && c.id.isEmpty()) {
+        c.id = id;
+      }
+      String type = text(fragment, "type", data);
+      if (type != null) {
+        c.type = type;
+      }
+      if (name != null && c.name.isEmpty()) {
+        c.name = name;
+      }
+      c.arguments.append(arguments);
+      deliver(!firstTextOnly);
+      listener.onToolCallDelta(new ToolCallDelta(
+          choiceIndex, index, Optional.ofNullable(id), Optional.ofNullable(name), arguments));
+    }
+
+    /** Marks the call committed when the caller is about to see something, so a failure is not retried. */
+    private void deliver(boolean seen) {
+      deltas++;
+      if (seen) {
+        call.commit();
+      }
+    }
+
+    private String text(JsonNode node, String field, String data) {
+      JsonNode v = node.get(field);
+      if (v == null || v.isNull()) {
+        return null;
+      }
+      if (!v.isTextual()) {
+        throw new DecodeException(call.label() + ": delta " + field + " is not a string: " + OpenAi.abbreviate(data));
+      }
+      return v.asText();
     }
 
     @Override
@@ -210,19 +346,84 @@ public final class ChatServiceImpl implements ChatService {
       if (failure != null) {
         throw new DecodeException(call.label() + ": " + failure.getMessage(), failure);
       }
+      int characters = 0;
+      for (ChoiceState s : choices.values()) {
+        characters += s.content.length();
+      }
       if (!done) {
         throw new DecodeException(call.label() + ": stream ended without [DONE] after "
-            + content.length() + " characters");
+            + characters + " characters (" + deltas + " deltas)");
       }
-      return new ChatCompletion(
-          id, model, created,
-          List.of(new ChatCompletion.Choice(0, new ChatMessage(role, content.toString()), finishReason)),
-          usage);
+      ObjectNode completion = header != null ? header : Json.MAPPER.createObjectNode().put("object", "chat.completion");
+      ArrayNode array = completion.putArray("choices");
+      for (ChoiceState s : choices.values()) {
+        array.add(s.toJson());
+      }
+      if (usage != null) {
+        completion.set("usage", usage);
+      }
+      try {
+        return ChatCompletion.fromJson(completion);
+      } catch (DecodeException e) {
+        throw OpenAi.labelled(call.label(), e);
+      }
+    }
+  }
+
+  /** One choice of a stream, as its chunks have built it so far. */
+  private static final class ChoiceState {
+    final int index;
+    String role = "assistant";
+    final StringBuilder content = new StringBuilder();
+    boolean sawContent;
+    final StringBuilder refusal = new StringBuilder();
+    boolean sawRefusal;
+    final List<CallState> calls = new ArrayList<>();
+    final Map<Integer, CallState> callsByIndex = new HashMap<>();
+    String finishReason;
+
+    ChoiceState(int index) {
+      this.index = index;
     }
 
-    private static String abbreviate(String s) {
-      String one = s.replaceAll("\\s+", " ");
-      return one.length() <= 120 ? one : one.substring(0, 120) + "…";
+    ObjectNode toJson() {
+      ObjectNode choice = Json.MAPPER.createObjectNode();
+      choice.put("index", index);
+      ObjectNode message = choice.putObject("message");
+      message.put("role", role);
+      if (sawContent || calls.isEmpty()) {
+        message.put("content", content.toString());
+      } else {
+        message.putNull("content");
+      }
+      if (sawRefusal) {
+        message.put("refusal", refusal.toString());
+      }
+      if (!calls.isEmpty()) {
+        ArrayNode array = message.putArray("tool_calls");
+        for (CallState c : calls) {
+          ObjectNode call = array.addObject();
+          call.put("id", c.id);
+          call.put("type", c.type);
+          ObjectNode function = call.putObject("function");
+          function.put("name", c.name);
+          function.put("arguments", c.arguments.toString());
+        }
+      }
+      if (finishReason != null) {
+        choice.put("finish_reason", finishReason);
+      } else {
+        choice.putNull("finish_reason");
+      }
+      return choice;
     }
+  }
+
+  /** One tool call of a streamed choice: id and name from its first fragment, arguments concatenated. */
+  private static final class CallState {
+    String id = "";
+    String type = "function";
+    String name = "";
+    final StringBuilder arguments = new StringBuilder();
   }
 }

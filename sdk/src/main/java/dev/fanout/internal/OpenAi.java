@@ -1,0 +1,69 @@
+package dev.fanout.internal;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.errors.DecodeException;
+import java.io.IOException;
+import java.util.List;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/** What the OpenAI-shaped services share: the {@code /v1} API root rule, JSON bodies in and out. Not public API. */
+final class OpenAi {
+  private OpenAi() {}
+
+  /**
+   * Resolves {@code path} (such as {@code chat/completions}) under the API root: the base URL itself when its
+   * path already ends in {@code /v1}, {@code v1/} under it otherwise.
+   */
+  static HttpUrl url(HttpEngine engine, String path) {
+    List<String> segments = engine.baseUrl().pathSegments();
+    String last = "";
+    for (String s : segments) {
+      if (!s.isEmpty()) {
+        last = s;
+      }
+    }
+    return engine.resolve(last.equals("v1") ? path : "v1/" + path);
+  }
+
+  /** Returns a POST of {@code body} to {@code url}, with the engine's credentials. */
+  static Request post(HttpEngine engine, HttpUrl url, ObjectNode body) {
+    byte[] bytes;
+    try {
+      bytes = Json.MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("request cannot be serialized as JSON: " + e.getOriginalMessage(), e);
+    }
+    return engine.request("POST", url, RequestBody.create(bytes, HttpEngine.JSON)).build();
+  }
+
+  /** Reads a whole (size-capped) response body as a JSON tree; {@code label} names the call in errors. */
+  static JsonNode readTree(Response response, long maxBytes, String label) throws IOException {
+    byte[] bytes = Bodies.readBounded(response.body(), maxBytes, label);
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(bytes);
+    } catch (JacksonException e) {
+      throw new DecodeException(label + ": response is not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (node == null || node.isMissingNode()) {
+      throw new DecodeException(label + ": empty response body (HTTP " + response.code() + ")");
+    }
+    return node;
+  }
+
+  /** Prefixes a decode failure's message with the call's label, keeping the original as the cause. */
+  static DecodeException labelled(String label, DecodeException e) {
+    return new DecodeException(label + ": " + e.getMessage(), e);
+  }
+
+  static String abbreviate(String s) {
+    String one = s.replaceAll("\\s+", " ");
+    return one.length() <= 120 ? one : one.substring(0, 120) + "…";
+  }
+}
