@@ -1,7 +1,9 @@
 package dev.fanout;
 
 import dev.fanout.chat.ChatService;
+import dev.fanout.embeddings.EmbeddingService;
 import dev.fanout.internal.ChatServiceImpl;
+import dev.fanout.internal.EmbeddingServiceImpl;
 import dev.fanout.internal.HttpEngine;
 import dev.fanout.internal.JsonServiceImpl;
 import dev.fanout.internal.Threads;
@@ -89,6 +91,7 @@ public final class FanoutClient implements AutoCloseable {
   private final HttpEngine engine;
   private final UserService users;
   private final ChatService chat;
+  private final EmbeddingService embeddings;
   private final JsonService json;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -148,6 +151,7 @@ public final class FanoutClient implements AutoCloseable {
         sleeper, scheduler, b.clock, b.traceListener);
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
+    this.embeddings = new EmbeddingServiceImpl(engine);
     this.json = new JsonServiceImpl(engine);
   }
 
@@ -169,6 +173,11 @@ public final class FanoutClient implements AutoCloseable {
   /** Returns the OpenAI-compatible chat completions API. */
   public ChatService chat() {
     return chat;
+  }
+
+  /** Returns the OpenAI-compatible embeddings API ({@code POST [v1/]embeddings}). */
+  public EmbeddingService embeddings() {
+    return embeddings;
   }
 
   /** Returns calls to any JSON endpoint under the base URL. */

@@ -1,0 +1,66 @@
+package dev.fanout.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.embeddings.EmbeddingRequest;
+import dev.fanout.embeddings.EmbeddingResponse;
+import dev.fanout.embeddings.EmbeddingService;
+import dev.fanout.errors.DecodeException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import okhttp3.HttpUrl;
+
+/** {@code POST [v1/]embeddings} under the base URL, read as {@link EmbeddingResponse}. */
+public final class EmbeddingServiceImpl implements EmbeddingService {
+  private final HttpEngine engine;
+  private final HttpUrl endpoint;
+
+  public EmbeddingServiceImpl(HttpEngine engine) {
+    this.engine = engine;
+    this.endpoint = OpenAi.url(engine, "embeddings");
+  }
+
+  @Override
+  public EmbeddingResponse create(EmbeddingRequest request) {
+    return HttpEngine.await(createAsync(request));
+  }
+
+  @Override
+  public CompletableFuture<EmbeddingResponse> createAsync(EmbeddingRequest request) {
+    Objects.requireNonNull(request, "request == null");
+    int expected = request.input().size();
+    long maxBytes = engine.maxResponseBytes();
+    return engine.start(OpenAi.post(engine, endpoint, body(request)), (response, call) -> {
+      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
+      EmbeddingResponse result;
+      try {
+        result = EmbeddingResponse.fromJson(json);
+      } catch (DecodeException e) {
+        throw OpenAi.labelled(call.label(), e);
+      }
+      if (result.embeddings().size() != expected) {
+        throw new DecodeException(call.label() + ": " + expected + " inputs but "
+            + result.embeddings().size() + " embeddings");
+      }
+      return result;
+    });
+  }
+
+  static ObjectNode body(EmbeddingRequest request) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("model", request.model());
+    body.set("input", Json.MAPPER.valueToTree(request.input()));
+    if (request.dimensions() != null) {
+      body.put("dimensions", request.dimensions());
+    }
+    body.put("encoding_format", request.encodingFormat().wireValue());
+    if (request.user() != null) {
+      body.put("user", request.user());
+    }
+    for (Map.Entry<String, Object> e : request.extra().entrySet()) {
+      body.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue()));
+    }
+    return body;
+  }
+}
