@@ -34,7 +34,7 @@ class ChatServiceTest {
       .addUserMessage("hello")
       .temperature(0.2)
       .maxTokens(50)
-      .putExtra("top_p", 0.9)
+      .putExtra("logprobs", true)
       .build();
 
   private final MockWebServer server = new MockWebServer();
@@ -85,8 +85,8 @@ class ChatServiceTest {
     ChatCompletion c = async ? HttpEngine.await(client.chat().createAsync(REQUEST)) : client.chat().create(REQUEST);
 
     assertThat(c.content()).isEqualTo("Hi there");
-    assertThat(c.choices()).singleElement().satisfies(ch -> assertThat(ch.finishReason()).isEqualTo("stop"));
-    assertThat(c.usage().totalTokens()).isEqualTo(7);
+    assertThat(c.choices()).singleElement().satisfies(ch -> assertThat(ch.finishReason()).isEqualTo(FinishReason.STOP));
+    assertThat(c.usage()).hasValueSatisfying(u -> assertThat(u.totalTokens()).isEqualTo(7));
     RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
     assertThat(r.getMethod()).isEqualTo("POST");
     assertThat(r.getUrl().encodedPath()).isEqualTo("/v1/chat/completions");
@@ -97,7 +97,7 @@ class ChatServiceTest {
     assertThat(body.get("messages").get(1).get("role").asText()).isEqualTo("user");
     assertThat(body.get("temperature").asDouble()).isEqualTo(0.2);
     assertThat(body.get("max_tokens").asInt()).isEqualTo(50);
-    assertThat(body.get("top_p").asDouble()).isEqualTo(0.9);
+    assertThat(body.get("logprobs").asBoolean()).isTrue();
     assertThat(body.has("stream")).isFalse();
   }
 
@@ -145,7 +145,7 @@ class ChatServiceTest {
     assertThat(deltas).containsExactly("The", " quick", " brown", " fox");
     assertThat(c.content()).isEqualTo("The quick brown fox");
     assertThat(c.id()).isEqualTo("cmpl-2");
-    assertThat(c.choices().get(0).finishReason()).isEqualTo("stop");
+    assertThat(c.choices().get(0).finishReason()).isEqualTo(FinishReason.STOP);
     RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
     assertThat(new ObjectMapper().readTree(r.getBody().utf8()).get("stream").asBoolean()).isTrue();
     assertThat(r.getHeaders().get("Accept")).isEqualTo("text/event-stream");
