@@ -88,7 +88,8 @@ public final class EmbeddingRequest {
 
   /**
    * Builds an {@link EmbeddingRequest}; {@code model} and at least one input are required. Every setter
-   * validates its argument and names a bad value.
+   * validates its argument and names a bad value ({@link NullPointerException} for a null, as
+   * {@link dev.fanout.chat.ChatRequest.Builder} does, {@link IllegalArgumentException} otherwise).
    */
   public static final class Builder {
     private static final Set<String> RESERVED = Set.of("model", "input", "dimensions", "encoding_format", "user");
@@ -113,9 +114,7 @@ public final class EmbeddingRequest {
 
     /** Sets the model name, such as {@code text-embedding-3-small}. Required; no default. */
     public Builder model(String model) {
-      if (model == null) {
-        throw new IllegalArgumentException("model == null");
-      }
+      Objects.requireNonNull(model, "model == null");
       if (model.isBlank()) {
         throw new IllegalArgumentException("model is blank: \"" + model + "\"");
       }
@@ -125,9 +124,7 @@ public final class EmbeddingRequest {
 
     /** Appends one text to embed; not empty. At least one is required. */
     public Builder addInput(String text) {
-      if (text == null) {
-        throw new IllegalArgumentException("input[" + input.size() + "] == null");
-      }
+      Objects.requireNonNull(text, () -> "input[" + input.size() + "] == null");
       if (text.isEmpty()) {
         throw new IllegalArgumentException("input[" + input.size() + "] is empty");
       }
@@ -140,9 +137,7 @@ public final class EmbeddingRequest {
 
     /** Replaces the texts to embed, a batch of 1 to {@value #MAX_INPUTS} non-empty strings. */
     public Builder input(List<String> texts) {
-      if (texts == null) {
-        throw new IllegalArgumentException("input == null");
-      }
+      Objects.requireNonNull(texts, "input == null");
       if (texts.size() > MAX_INPUTS) {
         throw new IllegalArgumentException("input has " + texts.size() + " texts, more than " + MAX_INPUTS);
       }
