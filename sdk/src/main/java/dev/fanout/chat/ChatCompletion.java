@@ -38,7 +38,8 @@ public final class ChatCompletion {
     this.systemFingerprint = Wire.optText(raw, "system_fingerprint", "completion").orElse(null);
     JsonNode array = raw.get("choices");
     if (array == null || !array.isArray()) {
-      throw new DecodeException("completion has no choices array" + (array == null ? "" : " (" + Wire.kind(array) + ")"));
+      throw new DecodeException(
+          "completion has no choices array" + (array == null ? "" : " (" + Wire.kind(array) + ")"));
     }
     List<Choice> list = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {

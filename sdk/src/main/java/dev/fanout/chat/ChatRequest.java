@@ -305,7 +305,7 @@ public final class ChatRequest {
       return this;
     }
 
-    /** Sets {@code n}, how many choices to generate, 1 to {@value #MAX_N}. Defaults to null (one). */
+    /** Sets {@code n}, how many choices to generate, 1 to {@value ChatRequest#MAX_N}. Defaults to null (one). */
     public Builder n(Integer n) {
       if (n != null && n < 1) {
         throw new IllegalArgumentException("n < 1: " + n);
@@ -339,8 +339,8 @@ public final class ChatRequest {
     }
 
     /**
-     * Sets the {@code stop} sequences, up to {@value #MAX_STOP_SEQUENCES} non-empty strings; an empty list
-     * sends none. Defaults to none.
+     * Sets the {@code stop} sequences, up to {@value ChatRequest#MAX_STOP_SEQUENCES} non-empty strings; an
+     * empty list sends none. Defaults to none.
      */
     public Builder stop(List<String> stop) {
       Objects.requireNonNull(stop, "stop == null");

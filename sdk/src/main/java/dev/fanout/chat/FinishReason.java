@@ -32,7 +32,7 @@ public enum FinishReason {
     return wire;
   }
 
-  /** Returns the reason for OpenAI's string {@code value} (case-insensitive); {@link #UNKNOWN} for any other, or null. */
+  /** Returns the reason for OpenAI's string {@code value} (case-insensitive); {@link #UNKNOWN} for others and null. */
   public static FinishReason of(String value) {
     if (value == null) {
       return UNKNOWN;

@@ -49,7 +49,8 @@ public final class Tool {
     }
     Objects.requireNonNull(parameters, "parameters == null");
     if (!parameters.isObject()) {
-      throw new IllegalArgumentException("parameters is not a JSON Schema object: " + Wire.abbreviate(parameters.toString()));
+      throw new IllegalArgumentException(
+          "parameters is not a JSON Schema object: " + Wire.abbreviate(parameters.toString()));
     }
     return new Tool(name, description, parameters.deepCopy(), strict);
   }

@@ -15,4 +15,5 @@ import java.util.Optional;
  * @param name the function's name, in its first fragment only
  * @param argumentsFragment the next piece of the arguments text; {@code ""} if none in this fragment
  */
-public record ToolCallDelta(int choiceIndex, int index, Optional<String> id, Optional<String> name, String argumentsFragment) {}
+public record ToolCallDelta(
+    int choiceIndex, int index, Optional<String> id, Optional<String> name, String argumentsFragment) {}

@@ -18,7 +18,8 @@ final class Wire {
       return Optional.empty();
     }
     if (!v.isTextual()) {
-      throw new DecodeException(where + "." + field + " is not a string but " + kind(v) + ": " + abbreviate(v.toString()));
+      throw new DecodeException(
+          where + "." + field + " is not a string but " + kind(v) + ": " + abbreviate(v.toString()));
     }
     return Optional.of(v.asText());
   }

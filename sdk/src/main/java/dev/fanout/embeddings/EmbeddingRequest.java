@@ -135,7 +135,7 @@ public final class EmbeddingRequest {
       return this;
     }
 
-    /** Replaces the texts to embed, a batch of 1 to {@value #MAX_INPUTS} non-empty strings. */
+    /** Replaces the texts to embed, a batch of 1 to {@value EmbeddingRequest#MAX_INPUTS} non-empty strings. */
     public Builder input(List<String> texts) {
       Objects.requireNonNull(texts, "input == null");
       if (texts.size() > MAX_INPUTS) {
