@@ -25,6 +25,8 @@ public final class Stats {
   public static final String DISCONNECT_DURING_BODY = "disconnectDuringBody";
   public static final String STALL = "stall";
   public static final String MALFORMED_JSON = "malformedJson";
+  /** Requests that took the tail latency ({@link Latency#tailShare()}) instead of the sampled delay. */
+  public static final String TAIL_LATENCY = "tailLatency";
 
   private final Map<String, Long> requestsByRoute;
   private final int inFlight;

@@ -166,7 +166,7 @@ class LatencyTest {
     OkHttpClient client = Http.client(8);
     try (MockBackend backend = builder().latency(l).start()) {
       Request call = new Request.Builder().url(backend.url() + "/v1/chat/completions")
-          .post(RequestBody.create("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}", Http.JSON_TYPE))
+          .post(RequestBody.create("{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}", Http.JSON_TYPE))
           .build();
       long start = System.nanoTime();
       List<Long> arrivals = new ArrayList<>();
