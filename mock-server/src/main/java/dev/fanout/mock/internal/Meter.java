@@ -149,7 +149,8 @@ final class Meter {
     }
 
     long nanosUntil(double amount) {
-      return level >= amount ? 0 : (long) Math.ceil((amount - level) / perNano);
+      // Less a thousandth of a nanosecond, so that rounding in the refill never adds a whole one.
+      return level >= amount ? 0 : Math.max(1, (long) Math.ceil((amount - level) / perNano - 1e-3));
     }
   }
 }
