@@ -388,7 +388,8 @@ public final class Faults {
     public Builder meterDepth(Duration depth) {
       if (depth == null) throw new IllegalArgumentException("meterDepth == null");
       if (depth.isNegative() || depth.isZero() || depth.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("meterDepth not in (0, 1m]: " + depth);
+        throw new IllegalArgumentException("meterDepth not in (0, 1m]: "
+            + (depth.isNegative() ? depth.toString() : dev.fanout.common.Durations.format(depth)));
       }
       meterDepth = depth;
       return this;
