@@ -261,6 +261,45 @@ class OpenAiRoutesTest {
     assertThat(noJsonWord.json().get("error").get("message").asText()).contains("must contain the word 'json'");
   }
 
+  static final List<String> SCHEMAS = List.of(
+      "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"minLength\":40}},\"required\":[\"a\"],"
+          + "\"additionalProperties\":false}",
+      "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":10,\"maximum\":20},"
+          + "\"x\":{\"type\":\"number\",\"exclusiveMinimum\":0},\"ok\":{\"type\":\"boolean\"},"
+          + "\"none\":{\"type\":\"null\"},\"c\":{\"const\":\"fixed\"}},"
+          + "\"required\":[\"n\",\"x\",\"ok\",\"none\",\"c\"],\"additionalProperties\":false}",
+      "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"minItems\":3,\"maxItems\":3,"
+          + "\"items\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"tag\":{\"enum\":[\"x\",\"y\"]}},"
+          + "\"required\":[\"id\",\"tag\"],\"additionalProperties\":false}}},\"required\":[\"items\"],"
+          + "\"additionalProperties\":false}",
+      "{\"type\":\"object\",\"properties\":{\"when\":{\"type\":\"string\",\"format\":\"date-time\"},"
+          + "\"mail\":{\"type\":\"string\",\"format\":\"email\"},\"u\":{\"type\":[\"string\",\"null\"]},"
+          + "\"pick\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"string\"}]},\"tree\":{\"$ref\":\"#/$defs/node\"}},"
+          + "\"required\":[\"when\",\"mail\",\"u\",\"pick\",\"tree\"],\"additionalProperties\":false,"
+          + "\"$defs\":{\"node\":{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"integer\"},"
+          + "\"kids\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/node\"},\"maxItems\":0}},"
+          + "\"required\":[\"v\",\"kids\"],\"additionalProperties\":false}}}");
+
+  /** The structured output and the tool arguments validate against their schemas (a real JSON Schema validator). */
+  @Test
+  void structuredOutputAndToolArgumentsPassAJsonSchemaValidator() throws IOException {
+    com.networknt.schema.SchemaRegistry registry =
+        com.networknt.schema.SchemaRegistry.withDefaultDialect(com.networknt.schema.SpecificationVersion.DRAFT_2020_12);
+    for (String schema : SCHEMAS) {
+      com.networknt.schema.Schema validator = registry.getSchema(Http.JSON.readTree(schema));
+      assertThat(validator.validate(Http.JSON.readTree("{}"))).isNotEmpty(); // the validator does check
+      JsonNode structured = Http.JSON.readTree(post(CHAT, "{\"model\":\"m\",\"response_format\":{\"type\":"
+          + "\"json_schema\",\"json_schema\":{\"name\":\"s\",\"strict\":true,\"schema\":" + schema + "}},\"messages\":"
+          + user("Describe 12 things") + "}").json().get("choices").get(0).get("message").get("content").asText());
+      assertThat(validator.validate(structured)).as(schema + " <- " + structured).isEmpty();
+      JsonNode call = post(CHAT, "{\"model\":\"m\",\"tool_choice\":\"required\",\"tools\":[{\"type\":\"function\","
+          + "\"function\":{\"name\":\"f\",\"parameters\":" + schema + "}}],\"messages\":" + user("Describe 12 things")
+          + "}").json().get("choices").get(0).get("message").get("tool_calls").get(0);
+      JsonNode arguments = Http.JSON.readTree(call.get("function").get("arguments").asText());
+      assertThat(validator.validate(arguments)).as(schema + " <- " + arguments).isEmpty();
+    }
+  }
+
   private static List<String> fieldNames(JsonNode o) {
     List<String> names = new ArrayList<>();
     o.fieldNames().forEachRemaining(names::add);
