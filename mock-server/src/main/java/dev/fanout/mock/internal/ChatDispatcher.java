@@ -207,6 +207,10 @@ public final class ChatDispatcher extends BackendDispatcher {
       if (!toolsNode.isArray()) {
         return Reply.badRequest("Invalid type for 'tools': expected an array, but got " + type(toolsNode) + ".", "tools");
       }
+      if (toolsNode.size() == 0) {
+        return Reply.badRequest("Invalid 'tools': empty array. Expected an array with minimum length 1, but got an "
+            + "empty array instead.", "tools");
+      }
       for (int i = 0; i < toolsNode.size(); i++) {
         JsonNode t = toolsNode.get(i);
         String param = "tools[" + i + "]";
