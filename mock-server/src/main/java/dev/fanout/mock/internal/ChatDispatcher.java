@@ -82,7 +82,7 @@ public final class ChatDispatcher extends BackendDispatcher {
     long promptChars = 0;
     Map<String, String> pendingCalls = new LinkedHashMap<>(); // tool_call_id -> function name, awaiting results
     Map<String, String> callNames = new LinkedHashMap<>();
-    List<String[]> toolResults = new ArrayList<>(); // {name, content} after the last assistant tool_calls
+    List<ToolResult> toolResults = new ArrayList<>(); // after the last assistant tool_calls
     String lastRole = "";
     for (int i = 0; i < messages.size(); i++) {
       JsonNode m = messages.get(i);
@@ -122,7 +122,7 @@ public final class ChatDispatcher extends BackendDispatcher {
               + "message with 'tool_calls'.", "messages.[" + i + "].role");
         }
         pendingCalls.remove(callId.asText());
-        toolResults.add(new String[] {callNames.get(callId.asText()), text});
+        toolResults.add(new ToolResult(callNames.get(callId.asText()), text));
       } else {
         if (!pendingCalls.isEmpty()) return unanswered(pendingCalls, i - 1);
         if (r.equals("user")) toolResults.clear();
@@ -322,7 +322,7 @@ public final class ChatDispatcher extends BackendDispatcher {
         for (int k = 0; k < planned.size(); k++) {
           ToolPlan.Call call = planned.get(k);
           String callId = String.format("call_%08x%08x%08x", hash, c * 1_000 + k, crc(call.name() + c + ":" + k));
-          a.calls.add(new String[] {callId, call.name(), Json.MAPPER.valueToTree(call.arguments()).toString()});
+          a.calls.add(new ToolCall(callId, call.name(), call.arguments().toString()));
           completionTokens += 3 + (call.name().length() + call.arguments().toString().length() + 3) / 4;
         }
         a.finishReason = "tool_calls";
@@ -370,15 +370,15 @@ public final class ChatDispatcher extends BackendDispatcher {
           }
         } else {
           for (int k = 0; k < a.calls.size(); k++) {
-            String[] call = a.calls.get(k);
+            ToolCall call = a.calls.get(k);
             ObjectNode d = k == 0 ? delta("assistant", null) : Json.object();
             ObjectNode tc = d.putArray("tool_calls").addObject();
             tc.put("index", k);
-            tc.put("id", call[0]);
+            tc.put("id", call.id());
             tc.put("type", "function");
-            tc.putObject("function").put("name", call[1]).put("arguments", "");
+            tc.putObject("function").put("name", call.name()).put("arguments", "");
             events.add(Json.bytes(chunk(id, created, modelName, c, d, null, includeUsage)));
-            for (String fragment : pieces(call[2])) {
+            for (String fragment : pieces(call.arguments())) {
               ObjectNode fd = Json.object();
               ObjectNode f = fd.putArray("tool_calls").addObject();
               f.put("index", k);
@@ -411,11 +411,11 @@ public final class ChatDispatcher extends BackendDispatcher {
       } else {
         message.putNull("content");
         ArrayNode calls = message.putArray("tool_calls");
-        for (String[] call : a.calls) {
+        for (ToolCall call : a.calls) {
           ObjectNode tc = calls.addObject();
-          tc.put("id", call[0]);
+          tc.put("id", call.id());
           tc.put("type", "function");
-          tc.putObject("function").put("name", call[1]).put("arguments", call[2]);
+          tc.putObject("function").put("name", call.name()).put("arguments", call.arguments());
         }
       }
       message.putNull("refusal");
@@ -428,10 +428,16 @@ public final class ChatDispatcher extends BackendDispatcher {
         choices, used);
   }
 
-  /** One choice's answer: text tokens, or tool calls ({id, name, arguments}). */
+  /** A tool call in a reply: its id, the function's name, and its arguments as JSON text. */
+  private record ToolCall(String id, String name, String arguments) {}
+
+  /** A tool result in the request: the name of the function that was called, and what it returned. */
+  record ToolResult(String name, String content) {}
+
+  /** One choice's answer: text tokens, or tool calls. */
   private static final class Answer {
     List<String> tokens = List.of();
-    final List<String[]> calls = new ArrayList<>();
+    final List<ToolCall> calls = new ArrayList<>();
     String finishReason;
   }
 
@@ -442,13 +448,13 @@ public final class ChatDispatcher extends BackendDispatcher {
   }
 
   /** The final answer after tool results: each result, named by its tool, in order. */
-  static String finalAnswer(List<String[]> results) {
+  static String finalAnswer(List<ToolResult> results) {
     StringBuilder b = new StringBuilder("Based on the tool results: ");
     for (int i = 0; i < results.size(); i++) {
-      String content = results.get(i)[1];
+      String content = results.get(i).content();
       if (content.length() > MAX_RESULT_CHARS) content = content.substring(0, MAX_RESULT_CHARS) + " …";
       if (i > 0) b.append("; ");
-      b.append(results.get(i)[0]).append(" returned ").append(content);
+      b.append(results.get(i).name()).append(" returned ").append(content);
     }
     return b.append('.').toString();
   }
