@@ -1,5 +1,6 @@
-// Checks the mock against the official openai npm client: npm install openai (in a temp dir), then
-// node openai-node-check.mjs http://127.0.0.1:PORT http://127.0.0.1:METERED_PORT  (the second server with --rpm 60).
+// Checks the mock against the official openai npm client. In a temporary directory outside the repo:
+//   npm install openai && cp <repo>/mock-server/scripts/openai-node-check.mjs . && node openai-node-check.mjs URL METERED_URL
+// against two standalone servers (java -jar mock-server/target/fanout-mock-server.jar --port 0 --latency 0), the second with --rpm 60.
 import OpenAI from 'openai';
 const base = process.argv[2]; const metered = process.argv[3];
 const client = new OpenAI({ baseURL: base + '/v1', apiKey: 'sk-test', maxRetries: 0 });
