@@ -1,6 +1,6 @@
 package dev.fanout.mock;
 
-import dev.fanout.mock.internal.Durations;
+import dev.fanout.common.Durations;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -163,7 +163,7 @@ public final class Latency {
 
     /** The fixed delay before each response. Defaults to {@link #DEFAULT_DELAY} (1 s). */
     public Builder delay(Duration delay) {
-      this.delay = Durations.nonNegative(delay, "delay");
+      this.delay = Durations.requireNonNegative(delay, "delay");
       return this;
     }
 
@@ -199,7 +199,7 @@ public final class Latency {
      * at once). Defaults to the sampled delay.
      */
     public Builder timeToFirstToken(Duration timeToFirstToken) {
-      this.timeToFirstToken = Durations.nonNegative(timeToFirstToken, "timeToFirstToken");
+      this.timeToFirstToken = Durations.requireNonNegative(timeToFirstToken, "timeToFirstToken");
       return this;
     }
 
@@ -208,7 +208,7 @@ public final class Latency {
      * #DEFAULT_PER_TOKEN_DELAY} (none).
      */
     public Builder perTokenDelay(Duration perTokenDelay) {
-      this.perTokenDelay = Durations.nonNegative(perTokenDelay, "perTokenDelay");
+      this.perTokenDelay = Durations.requireNonNegative(perTokenDelay, "perTokenDelay");
       return this;
     }
 

@@ -219,11 +219,12 @@ class NettyEngineTest {
   void recordsRequestsForTakeRequest(boolean http2) throws Exception {
     try (MockBackend netty = MockBackend.builder().engine(Engine.NETTY).latency(Latency.none()).start()) {
       assertThat(post(client(http2), netty.url() + "/v1/chat/completions", "not json")).startsWith("400 ");
-      mockwebserver3.RecordedRequest r = netty.takeRequest(5, TimeUnit.SECONDS);
+      ReceivedRequest r = netty.takeRequest(5, TimeUnit.SECONDS);
       assertThat(r).isNotNull();
-      assertThat(r.getMethod()).isEqualTo("POST");
-      assertThat(r.getUrl().encodedPath()).isEqualTo("/v1/chat/completions");
-      assertThat(r.getBody().utf8()).isEqualTo("not json");
+      assertThat(r.method()).isEqualTo("POST");
+      assertThat(r.path()).isEqualTo("/v1/chat/completions");
+      assertThat(r.bodyUtf8()).isEqualTo("not json");
+      assertThat(r.protocol()).isEqualTo(http2 ? okhttp3.Protocol.H2_PRIOR_KNOWLEDGE : okhttp3.Protocol.HTTP_1_1);
       assertThat(netty.takeRequest(50, TimeUnit.MILLISECONDS)).isNull();
     }
   }

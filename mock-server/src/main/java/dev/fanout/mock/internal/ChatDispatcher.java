@@ -3,6 +3,7 @@ package dev.fanout.mock.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.mock.ReceivedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
-import mockwebserver3.RecordedRequest;
 
 /**
  * {@code POST /v1/chat/completions}, OpenAI-compatible. The reply's content is derived
@@ -27,11 +27,11 @@ public final class ChatDispatcher extends BackendDispatcher {
   private final AtomicLong sequence = new AtomicLong();
 
   @Override
-  public Reply handle(RecordedRequest request) {
-    String path = request.getUrl().encodedPath();
-    if (!path.equals("/v1/chat/completions")) return Reply.notFound("no route for " + request.getMethod() + " " + path);
-    if (!"POST".equals(request.getMethod())) return Reply.methodNotAllowed(request.getMethod(), path, "POST");
-    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
+  public Reply handle(ReceivedRequest request) {
+    String path = request.path();
+    if (!path.equals("/v1/chat/completions")) return Reply.notFound("no route for " + request.method() + " " + path);
+    if (!"POST".equals(request.method())) return Reply.methodNotAllowed(request.method(), path, "POST");
+    byte[] body = request.body();
     JsonNode root = Json.parseOrNull(body);
     if (root == null || body.length == 0) {
       return Reply.badRequest("We could not parse the JSON body of your request. (HINT: This likely means you "
