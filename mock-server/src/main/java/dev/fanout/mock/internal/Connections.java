@@ -107,7 +107,9 @@ public final class Connections {
   private void checkIdle(TrackedSocket s) {
     if (s.isKilled() || s.isClosed()) return;
     long delay = idleNanos;
-    if (!s.busy()) {
+    // Bytes the client sent that no thread has read yet (its handler has not started, under a burst of
+    // connects) mean a request is waiting, not an idle connection.
+    if (!s.busy() && !s.hasUnreadInput()) {
       long idleFor = System.nanoTime() - s.lastActivityNanos();
       if (idleFor >= idleNanos) {
         idleClosed.incrementAndGet();

@@ -72,6 +72,15 @@ final class TrackedSocket extends Socket {
     return requestPending || !open.isEmpty();
   }
 
+  /** True if the client sent bytes that the server has not read yet (in the kernel's buffer or pushed back). */
+  boolean hasUnreadInput() {
+    try {
+      return !isClosed() && getInputStream().available() > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** {@link System#nanoTime()} of the last byte read or written, or exchange started or finished. */
   long lastActivityNanos() {
     return lastActivityNanos;
