@@ -85,7 +85,7 @@ public final class MockBackend implements AutoCloseable {
     stats = new StatsRecorder();
     requests = new RequestLog(b.recordedRequests);
     decider = new Decider(latency, faults, stats, b.maxBodyBytes);
-    ServerConfig config = new ServerConfig(host, b.port, b.backlog, b.maxBodyBytes, http2, idleTimeout, latency, faults);
+    ServerConfig config = new ServerConfig(host, b.port, b.backlog, b.maxBodyBytes, http2, idleTimeout);
     switch (engine) {
       case NETTY:
         server = new NettyServer(config, decider, stats, requests);

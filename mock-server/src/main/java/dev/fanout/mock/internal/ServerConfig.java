@@ -1,12 +1,11 @@
 package dev.fanout.mock.internal;
 
-import dev.fanout.mock.Faults;
-import dev.fanout.mock.Latency;
 import java.time.Duration;
 
 /**
- * What a {@code MockBackend} asks of its engine, validated by the backend's builder. {@code idleTimeout}
- * zero means connections are never closed for being idle.
+ * What a {@code MockBackend} asks of its engine's sockets, validated by the backend's builder (latency
+ * and faults are the backend's {@link Decider}'s). {@code idleTimeout} zero means connections are never
+ * closed for being idle.
  */
 public record ServerConfig(
     String host,
@@ -14,6 +13,4 @@ public record ServerConfig(
     int backlog,
     long maxBodyBytes,
     boolean http2PriorKnowledge,
-    Duration idleTimeout,
-    Latency latency,
-    Faults faults) {}
+    Duration idleTimeout) {}
