@@ -234,8 +234,8 @@ public final class MockBackend implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Closes a connection that stays idle this long after its last response (or after it was accepted,
-     * if it sends nothing): no request in progress and nothing read or written. Real servers do this
+     * Closes a connection that stays idle this long after its last response: no request in progress and
+     * nothing read or written (a connection is not timed before its first response, as in Node.js). Real servers do this
      * (Node.js's {@code keepAliveTimeout} is 5 s, nginx's {@code keepalive_timeout} 75 s, load balancers
      * about 60 s), so a client's pooled connection can be closed under it. The server closes it cleanly
      * (a FIN); a request in progress is never cut. Zero keeps idle connections open. Defaults to {@link

@@ -17,7 +17,7 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConcurrencyTest {
   /** The engine under test: MockWebServer here, Netty in {@link ConcurrencyNettyTest}. */
   Engine engine() {
@@ -91,7 +91,7 @@ class ConcurrencyTest {
 
   @Test
   void holdsTwoHundredConcurrentRequestsAtOnce() throws Exception {
-    OkHttpClient client = Http.client(1000);
+    OkHttpClient client = Http.patientClient(1000, false);
     try (MockBackend backend = builder().latency(Latency.fixed(HELD)).start()) {
       assertHeldAtOnce(backend, client, 200);
     } finally {
@@ -101,7 +101,7 @@ class ConcurrencyTest {
 
   @Test
   void holdsAThousandConcurrentRequestsAtOnce() throws Exception {
-    OkHttpClient client = Http.client(2000);
+    OkHttpClient client = Http.patientClient(2000, false);
     try (MockBackend backend = builder().latency(Latency.fixed(HELD)).start()) {
       assertHeldAtOnce(backend, client, 1000);
     } finally {
@@ -156,7 +156,7 @@ class ConcurrencyTest {
 
   @Test
   void cancelledCallsAreAbortedNotCompleted() throws Exception {
-    OkHttpClient client = Http.client(100);
+    OkHttpClient client = Http.patientClient(100, false);
     try (MockBackend backend = builder().latency(Latency.fixed(HELD)).start()) {
       List<Call> calls = new ArrayList<>();
       CountDownLatch failed = new CountDownLatch(10);
@@ -191,7 +191,7 @@ class ConcurrencyTest {
 
   @Test
   void closeEndsDelayedResponsesPromptly() throws Exception {
-    OkHttpClient client = Http.client(100);
+    OkHttpClient client = Http.patientClient(100, false);
     MockBackend backend = builder().latency(Latency.fixed(HELD)).start();
     try {
       CountDownLatch failed = new CountDownLatch(5);
@@ -221,7 +221,12 @@ class ConcurrencyTest {
   }
 
   static void awaitStats(MockBackend backend, java.util.function.Predicate<Stats> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    awaitStats(backend, condition, Duration.ofSeconds(10));
+  }
+
+  static void awaitStats(MockBackend backend, java.util.function.Predicate<Stats> condition, Duration within)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
     while (!condition.test(backend.stats())) {
       if (System.nanoTime() > deadline) throw new AssertionError("condition not met; stats: " + backend.stats());
       Thread.sleep(5);

@@ -13,7 +13,7 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class Http2Test {
   /** The engine under test: MockWebServer here, Netty in {@link Http2NettyTest}. */
   Engine engine() {
@@ -32,7 +32,7 @@ class Http2Test {
    */
   @Test
   void servesConcurrentStreamsOverH2c() throws Exception {
-    OkHttpClient client = Http.h2cClient(200);
+    OkHttpClient client = Http.patientClient(200, true);
     try (MockBackend backend = builder().latency(Latency.fixed(ConcurrencyTest.HELD)).http2PriorKnowledge(true).start()) {
       try (Response r = client.newCall(new Request.Builder().url(backend.url() + "/__admin/stats").build()).execute()) {
         // Admin answers at once; after it the client holds one pooled connection that the streams share.

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The keep-alive idle timeout ({@link MockBackend.Builder#idleTimeout}): a connection idle that long after
- * its last response is closed by the server, a request in progress never is, and without the option nothing
- * is closed. Proved with a raw socket reading end of stream and the server's own connection counters; the
+ * its last response is closed by the server, a request in progress never is, a connection is not timed
+ * before its first response, and without the option nothing is closed. Proved with a raw socket reading end of stream and the server's own connection counters; the
  * one wall-time bound (no close before the timeout) is measured from before the request was sent, so it
  * holds however the scheduler runs. MockWebServer here, Netty in {@link IdleTimeoutNettyTest}.
  */
@@ -80,12 +80,20 @@ class IdleTimeoutTest {
     }
   }
 
+  /**
+   * The timeout counts from the last response, as Node.js's {@code keepAliveTimeout} does: a connection is
+   * not timed before its first one (so a client slow to send its first request is not raced).
+   */
   @Test
-  void closesAConnectionThatNeverSendsARequest() throws Exception {
+  void neverTimesAConnectionBeforeItsFirstResponse() throws Exception {
     try (MockBackend backend = builder().idleTimeout(IDLE).start(); Socket socket = connect(backend)) {
+      socket.setSoTimeout(3 * (int) IDLE.toMillis());
+      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+      assertThat(backend.connectionStats().idleClosed()).isZero();
       socket.setSoTimeout(10_000);
-      assertThat(socket.getInputStream().read()).isEqualTo(-1);
-      assertThat(await(backend, s -> s.idleClosed() == 1).open()).isZero();
+      assertThat(exchange(socket, "/users/4")).startsWith("HTTP/1.1 200");
+      assertThat(socket.getInputStream().read()).isEqualTo(-1); // and timed after it
+      assertThat(await(backend, s -> s.idleClosed() == 1 && s.open() == 0).accepted()).isEqualTo(1);
     }
   }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The Netty engine against the MockWebServer one: byte-for-byte the same answers on both protocols, and
  * what only Netty does (hundreds of waiting responses on a few event-loop threads).
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class NettyEngineTest {
   private final List<OkHttpClient> clients = new ArrayList<>();
 
@@ -80,9 +80,10 @@ class NettyEngineTest {
   void holdsConcurrentRequestsTogetherWithoutAThreadEach(boolean http2) throws Exception {
     int n = 200;
     try (MockBackend netty = netty().latency(Latency.fixed(ConcurrencyTest.HELD)).start()) {
-      OkHttpClient client = client(http2);
+      OkHttpClient client = client(http2).newBuilder().readTimeout(Duration.ZERO).callTimeout(Duration.ZERO)
+          .connectTimeout(Duration.ofSeconds(60)).build();
       List<CompletableFuture<Integer>> calls = ConcurrencyTest.send(client, netty.url(), n);
-      ConcurrencyTest.awaitStats(netty, s -> s.inFlight() == n);
+      ConcurrencyTest.awaitStats(netty, s -> s.inFlight() == n, Duration.ofSeconds(120));
       long serverThreads = Thread.getAllStackTraces().keySet().stream()
           .filter(t -> t.getName().startsWith(NettyServer.THREAD_PREFIX)).count();
       assertThat(serverThreads).isBetween(1L, 1L + NettyServer.DEFAULT_WORKER_THREADS);

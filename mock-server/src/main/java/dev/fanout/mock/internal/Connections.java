@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * succeed again), like Netty's acceptor and Tomcat's. Only {@code close()} ends it.
  *
  * <h2>Idle connections are closed after the idle timeout.</h2>
- * With an idle timeout, a connection that carries no request and has read and written nothing for that
- * long is closed by the server (a FIN, like Node.js's {@code keepAliveTimeout} or nginx's {@code
+ * With an idle timeout, a connection that, after its last response, carries no request and has read and
+ * written nothing for that long is closed by the server (a FIN, like Node.js's {@code keepAliveTimeout} or nginx's {@code
  * keepalive_timeout}); one timer task per connection on one daemon thread, re-armed to the connection's
  * last activity.
  */

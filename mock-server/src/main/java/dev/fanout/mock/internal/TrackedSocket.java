@@ -36,6 +36,8 @@ final class TrackedSocket extends Socket {
   private volatile long lastActivityNanos = System.nanoTime();
   /** Bytes of a request were read and no response has been written since (MockWebServer is parsing it). */
   private volatile boolean requestPending;
+  /** A response was written (HTTP/1) or an exchange ended: from then on the connection can be idle. */
+  private volatile boolean answered;
   private ProbeInputStream in;
   private KillableOutputStream out;
 
@@ -65,11 +67,15 @@ final class TrackedSocket extends Socket {
   void detach(StatsRecorder.Exchange exchange) {
     open.remove(exchange);
     lastActivityNanos = System.nanoTime();
+    answered = true;
   }
 
-  /** True while a request is being read or answered on this connection: it is not idle. */
+  /**
+   * True while the connection cannot be idle: before its first response (the idle timeout counts from the
+   * last response, like Node.js's {@code keepAliveTimeout}), or while a request is being read or answered.
+   */
   boolean busy() {
-    return requestPending || !open.isEmpty();
+    return !answered || requestPending || !open.isEmpty();
   }
 
   /** True if the client sent bytes that the server has not read yet (in the kernel's buffer or pushed back). */
@@ -94,7 +100,10 @@ final class TrackedSocket extends Socket {
   }
 
   private void wrote() {
-    requestPending = false;
+    if (http1) {
+      requestPending = false;
+      answered = true; // on HTTP/1 the server writes nothing but responses
+    }
     lastActivityNanos = System.nanoTime();
   }
 

@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The first handler of every connection: counts it open and, with an idle timeout, closes it once it has
- * carried no request and read and written nothing for that long (a FIN, like Node.js's {@code
- * keepAliveTimeout}). The request handlers say when an exchange starts ({@link #begin()}) and ends
+ * The first handler of every connection: counts it open and, with an idle timeout, closes it once, after
+ * its last response, it has carried no request and read and written nothing for that long (a FIN, like
+ * Node.js's {@code keepAliveTimeout}; a connection that never completes a request is not timed). The request handlers say when an exchange starts ({@link #begin()}) and ends
  * ({@link #end()}); reads and completed writes count as activity. One timer per connection, re-armed to
  * the last activity; everything here runs on the connection's event loop.
  */
@@ -46,7 +46,6 @@ final class KeepAlive extends ChannelDuplexHandler {
       if (timer != null) timer.cancel(false);
     });
     touch();
-    arm(idleNanos);
   }
 
   /** An exchange started on this connection: it is not idle until every started exchange has ended. */
@@ -59,6 +58,7 @@ final class KeepAlive extends ChannelDuplexHandler {
   void end() {
     exchanges--;
     touch();
+    if (exchanges == 0) arm(idleNanos);
   }
 
   private void touch() {
