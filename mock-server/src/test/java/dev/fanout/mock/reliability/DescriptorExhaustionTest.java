@@ -80,8 +80,12 @@ final class DescriptorExhaustionTest {
       assertThat(server.isAlive()).isTrue();
       String log = read(stderr);
       if (engine == Engine.MOCKWEBSERVER) {
-        assertThat(count(log, "accept failed")).as("logged once for the episode:%n%s", log).isEqualTo(1);
-        assertThat(log).contains("accepting connections again after");
+        // Logged once per episode, not per failed accept: a WARN when it starts, an INFO when accepts succeed
+        // again. (A descriptor freed for a moment can split the pressure into two episodes: seen once.)
+        int episodes = count(log, "accept failed");
+        assertThat(episodes).as("episodes:%n%s", log).isPositive();
+        assertThat(count(log, "accepting connections again after")).as("each episode ends logged:%n%s", log)
+            .isEqualTo(episodes);
       }
       assertThat(log).doesNotContain("NoClassDefFoundError");
     } finally {
