@@ -19,6 +19,7 @@ import dev.fanout.errors.TransportException;
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.ReceivedRequest;
 import dev.fanout.mock.Routes;
 import dev.fanout.mock.Stats;
 import java.io.IOException;
@@ -33,7 +34,6 @@ import java.util.stream.IntStream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okio.BufferedSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -75,9 +75,9 @@ final class ChatStreamSoakTest {
 
       // Requests per prompt, as the server saw them.
       Map<String, Integer> perPrompt = new HashMap<>();
-      RecordedRequest r;
+      ReceivedRequest r;
       while ((r = backend.takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-        JsonNode body = JSON.readTree(r.getBody().utf8());
+        JsonNode body = JSON.readTree(r.bodyUtf8());
         perPrompt.merge(body.get("messages").get(0).get("content").asText(), 1, Integer::sum);
       }
 

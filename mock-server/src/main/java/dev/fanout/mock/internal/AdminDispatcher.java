@@ -1,9 +1,9 @@
 package dev.fanout.mock.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.mock.ReceivedRequest;
 import dev.fanout.mock.Stats;
 import java.util.function.Supplier;
-import mockwebserver3.RecordedRequest;
 
 /** {@code GET /__admin/stats} and {@code POST /__admin/reset}. Never delayed, never faulted. */
 public final class AdminDispatcher extends BackendDispatcher {
@@ -16,9 +16,9 @@ public final class AdminDispatcher extends BackendDispatcher {
   }
 
   @Override
-  public Reply handle(RecordedRequest request) {
-    String path = request.getUrl().encodedPath();
-    String method = request.getMethod();
+  public Reply handle(ReceivedRequest request) {
+    String path = request.path();
+    String method = request.method();
     switch (path) {
       case "/__admin/stats":
         if (!"GET".equals(method)) return Reply.methodNotAllowed(method, path, "GET");
