@@ -3,6 +3,7 @@ package dev.fanout.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.CallOptions;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatMessage;
 import dev.fanout.chat.ChatRequest;
@@ -31,10 +32,22 @@ import okhttp3.sse.EventSources;
 public final class ChatServiceImpl implements ChatService {
   private final HttpEngine engine;
   private final HttpUrl endpoint;
+  private final CallOptions options;
 
   public ChatServiceImpl(HttpEngine engine) {
+    this(engine, CallOptions.defaults());
+  }
+
+  private ChatServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
     this.endpoint = endpoint(engine);
+    this.options = options;
+  }
+
+  @Override
+  public ChatService withOptions(CallOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new ChatServiceImpl(engine, this.options.merge(options));
   }
 
   /** {@code v1/chat/completions} under the base URL, or {@code chat/completions} if it already ends in /v1. */
@@ -58,7 +71,7 @@ public final class ChatServiceImpl implements ChatService {
   public CompletableFuture<ChatCompletion> createAsync(ChatRequest request) {
     Request http = request(request, false);
     return engine.start(
-        http, JsonHandlers.of(Json.MAPPER.constructType(ChatCompletion.class), engine.maxResponseBytes()));
+        http, JsonHandlers.of(Json.MAPPER.constructType(ChatCompletion.class), engine.maxResponseBytes()), options);
   }
 
   @Override
@@ -75,7 +88,7 @@ public final class ChatServiceImpl implements ChatService {
       StreamReader reader = new StreamReader(call, onDelta, maxBytes);
       EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
       return reader.result();
-    });
+    }, options);
   }
 
   private Request request(ChatRequest request, boolean stream) {

@@ -1,7 +1,7 @@
 package dev.fanout.flink.bench;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.RetryPolicy;
 import dev.fanout.flink.FanoutAsyncConfig;
@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Measures what Flink's Async I/O adds to a Fanout enrichment: the same user lookups, at the same capacity,
- * through a Flink job on a running MiniCluster and through the SDK alone ({@code FanOut.all} bounded to the
+ * through a Flink job on a running MiniCluster and through the SDK alone ({@code Fanout.all} bounded to the
  * capacity), against one simulated backend with a fixed latency. Prints a Markdown table of medians.
  *
  * <pre>
@@ -119,8 +119,8 @@ public final class FlinkOverheadBenchmark implements Callable<Integer> {
     long start = System.nanoTime();
     List<User> users;
     try (FanoutClient client = config(backend).newClient()) {
-      users = FanOut.all(ids, id -> client.users().getAsync(id),
-          FanOutOptions.builder().maxInFlight(capacity).build()).get();
+      users = Fanout.all(ids, id -> client.users().getAsync(id),
+          FanoutOptions.builder().maxConcurrency(capacity).build()).get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     check(users.size());
