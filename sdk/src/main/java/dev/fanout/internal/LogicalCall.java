@@ -190,8 +190,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     call.enqueue(callback);
   }
 
+  /** The first attempt's start is when it leaves the dispatcher's queue; later attempts keep that start. */
   void onAttemptStart(long nanos) {
-    if (startNanos == -1) {
+    if (attempts == 1 || startNanos == -1) {
       startNanos = nanos;
     }
   }

@@ -78,7 +78,10 @@ final class CancelMidwayTest {
       assertThat(report.entries()).hasSize(N);
       assertThat(report.succeeded()).isGreaterThanOrEqualTo(callbacksAtCancel).isLessThanOrEqualTo((int) stats.completed());
       assertThat(report.entries()).filteredOn(e -> !e.ok())
-          .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(FanoutCancelledException.class.getSimpleName()));
+          .allSatisfy(e -> {
+            assertThat(e.outcome()).isEqualTo(dev.fanout.Outcome.Kind.CANCELLED);
+            assertThat(e.errorType()).isEqualTo(FanoutCancelledException.class);
+          });
 
       // Give any straggling callback the chance to run: the calls it would report on have all ended.
       long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
