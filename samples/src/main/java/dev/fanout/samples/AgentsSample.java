@@ -242,10 +242,10 @@ final class AgentsSample implements Callable<Integer> {
     for (Map.Entry<String, List<RunReport.Call>> lane : byLane.entrySet()) {
       RunReport.Call winner = lane.getValue().stream().filter(RunReport.Call::ok).findFirst().orElse(lane.getValue().get(0));
       long took = winner.started() ? winner.endMillis() - winner.startMillis() : 0;
-      long cancelled = lane.getValue().stream().filter(c -> c.outcome().endsWith("CancelledException")).count();
+      long cancelled = lane.getValue().stream().filter(c -> c.outcome() == Outcome.Kind.CANCELLED).count();
       String note = lane.getValue().size() > 1
           ? String.format(Locale.ROOT, "  %s won; %d cancelled", winner.label(), cancelled)
-          : winner.ok() ? "" : "  " + winner.outcome();
+          : winner.ok() ? "" : "  " + winner.describe();
       out.printf(Locale.ROOT, "  %-18s %5.2f s%s%n", lane.getKey(), took / 1000.0, style.dim(note));
       if (!lane.getKey().equals("aggregator") && took > slowestMillis) {
         slowestMillis = took;

@@ -151,7 +151,7 @@ final class UsersSample implements Callable<Integer> {
     // Failures grouped by type, with a few of the ids that hit each.
     Map<String, List<Long>> byOutcome = new TreeMap<>(result.calls().stream()
         .filter(call -> !call.ok())
-        .collect(Collectors.groupingBy(RunReport.Call::outcome,
+        .collect(Collectors.groupingBy(RunReport.Call::describe,
             Collectors.mapping(RunReport.Call::id, Collectors.toList()))));
     byOutcome.forEach((outcome, failedIds) -> out.printf(Locale.ROOT, "  %s %d × %s (ids %s%s)%n",
         style.red("✕"), failedIds.size(), outcome,
@@ -162,7 +162,8 @@ final class UsersSample implements Callable<Integer> {
     }
     for (FanoutReport.Entry slow : report.slowest(3)) {
       out.printf(Locale.ROOT, "  slowest: %s %.3f s, %d attempt%s, %s%n", slow.label(),
-          slow.duration().toNanos() / 1e9, slow.attempts(), slow.attempts() == 1 ? "" : "s", slow.outcome());
+          slow.duration().toNanos() / 1e9, slow.attempts(), slow.attempts() == 1 ? "" : "s",
+          slow.errorType() == null ? slow.outcome() : slow.errorName());
     }
   }
 
