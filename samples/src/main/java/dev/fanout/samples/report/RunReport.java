@@ -26,7 +26,7 @@ public record RunReport(
     Long latencyMillis,
     List<Mode> modes) {
 
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2; // 2: calls[].outcome is a typed kind, the failure type moved to calls[].error
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
