@@ -39,11 +39,11 @@ public final class FanoutFuture<R> extends OwnedFuture<R> {
     return sdkFail(error);
   }
 
+  /** Stops the fan-out first, so whoever sees this future done also sees its report finished. */
   @Override
   protected boolean fromOutside(BooleanSupplier completion) {
-    boolean changed = completion.getAsBoolean();
     onStop.run();
-    return changed;
+    return completion.getAsBoolean();
   }
 
   /**
