@@ -88,7 +88,7 @@ class FanoutFlinkIT {
   private static FanoutAsyncConfig config(boolean ordered) {
     return FanoutAsyncConfig.builder()
         .baseUrl(backend.url())
-        .capacity(100)
+        .maxInFlight(100)
         .timeout(Duration.ofSeconds(20))
         .ordered(ordered)
         // 0.2^20 per id: no id exhausts its attempts (with 10 attempts, an early run lost one id to ten 5xx in a row)

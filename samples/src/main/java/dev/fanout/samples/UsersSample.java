@@ -1,8 +1,8 @@
 package dev.fanout.samples;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutReport;
 import dev.fanout.samples.cli.Ranges;
@@ -102,7 +102,7 @@ final class UsersSample implements Callable<Integer> {
       out.flush();
 
       // The bound and the deadline are the fan-out's options; the deadline covers retries and queueing too.
-      FanOutOptions.Builder options = FanOutOptions.builder().maxInFlight(maxInFlight).labeler(id -> "user " + id);
+      FanoutOptions.Builder options = FanoutOptions.builder().maxConcurrency(maxInFlight).labeler(id -> "user " + id);
       if (!deadline.isZero()) {
         options.timeout(deadline);
       }
@@ -112,10 +112,10 @@ final class UsersSample implements Callable<Integer> {
 
       session.resetStats();
       ModeRecorder recorder = ModeRecorder.start(mode.name());
-      FanOutFuture<?> run = switch (mode) {
-        case sequential -> FanOut.sequential(userIds, lookup, options.build());
-        case all -> FanOut.all(userIds, lookup, options.build());
-        case settle -> FanOut.settleAll(userIds, lookup, options.build());
+      FanoutFuture<?> run = switch (mode) {
+        case sequential -> Fanout.sequential(userIds, lookup, options.build());
+        case all -> Fanout.all(userIds, lookup, options.build());
+        case settle -> Fanout.settleAll(userIds, lookup, options.build());
       };
       String failure = null;
       try {
@@ -151,7 +151,7 @@ final class UsersSample implements Callable<Integer> {
     // Failures grouped by type, with a few of the ids that hit each.
     Map<String, List<Long>> byOutcome = new TreeMap<>(result.calls().stream()
         .filter(call -> !call.ok())
-        .collect(Collectors.groupingBy(RunReport.Call::outcome,
+        .collect(Collectors.groupingBy(RunReport.Call::describe,
             Collectors.mapping(RunReport.Call::id, Collectors.toList()))));
     byOutcome.forEach((outcome, failedIds) -> out.printf(Locale.ROOT, "  %s %d × %s (ids %s%s)%n",
         style.red("✕"), failedIds.size(), outcome,
@@ -162,7 +162,8 @@ final class UsersSample implements Callable<Integer> {
     }
     for (FanoutReport.Entry slow : report.slowest(3)) {
       out.printf(Locale.ROOT, "  slowest: %s %.3f s, %d attempt%s, %s%n", slow.label(),
-          slow.duration().toNanos() / 1e9, slow.attempts(), slow.attempts() == 1 ? "" : "s", slow.outcome());
+          slow.duration().toNanos() / 1e9, slow.attempts(), slow.attempts() == 1 ? "" : "s",
+          slow.errorType() == null ? slow.outcome() : slow.errorName());
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.CallOptions;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.chat.ChatService;
@@ -37,10 +38,22 @@ import okhttp3.sse.EventSources;
 public final class ChatServiceImpl implements ChatService {
   private final HttpEngine engine;
   private final HttpUrl endpoint;
+  private final CallOptions options;
 
   public ChatServiceImpl(HttpEngine engine) {
+    this(engine, CallOptions.defaults());
+  }
+
+  private ChatServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
     this.endpoint = endpoint(engine);
+    this.options = options;
+  }
+
+  @Override
+  public ChatService withOptions(CallOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new ChatServiceImpl(engine, this.options.merge(options));
   }
 
   /** {@code v1/chat/completions} under the base URL, or {@code chat/completions} if it already ends in /v1. */
@@ -64,7 +77,7 @@ public final class ChatServiceImpl implements ChatService {
       } catch (DecodeException e) {
         throw OpenAi.labelled(call.label(), e);
       }
-    });
+    }, options);
   }
 
   @Override
@@ -96,7 +109,7 @@ public final class ChatServiceImpl implements ChatService {
       StreamReader reader = new StreamReader(call, listener, maxBytes);
       EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
       return reader.result();
-    });
+    }, options);
   }
 
   private Request request(ChatRequest request, boolean stream) {

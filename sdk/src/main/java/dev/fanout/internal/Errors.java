@@ -6,7 +6,6 @@ import dev.fanout.errors.RateLimitedException;
 import dev.fanout.errors.ServerException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.UnauthorizedException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +21,14 @@ final class Errors {
 
   private Errors() {}
 
-  static ServiceException fromResponse(Response response, Clock clock) {
+  /** @param retryAfter the wait the response asks for, parsed once by the caller ({@link RetryAfter}); may be null */
+  static ServiceException fromResponse(Response response, Duration retryAfter) {
     Request request = response.request();
     int code = response.code();
     String method = request.method();
     String url = Redaction.url(request.url());
     Map<String, List<String>> headers = Redaction.headers(response.headers());
     String body = Bodies.readPrefix(response.body(), MAX_ERROR_BODY_BYTES);
-    Duration retryAfter = RetryAfter.parse(response.headers(), clock);
 
     StringBuilder m = new StringBuilder("HTTP ").append(code).append(' ').append(reason(code, response.message()));
     m.append(" (").append(method).append(' ').append(Redaction.pathAndQuery(request.url())).append(')');

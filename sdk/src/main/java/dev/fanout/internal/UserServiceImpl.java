@@ -1,15 +1,23 @@
 package dev.fanout.internal;
 
+import dev.fanout.CallOptions;
 import dev.fanout.users.User;
 import dev.fanout.users.UserService;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code GET users/{id}} under the base URL, read as {@link User}. */
 public final class UserServiceImpl implements UserService {
   private final HttpEngine engine;
+  private final CallOptions options;
 
   public UserServiceImpl(HttpEngine engine) {
+    this(engine, CallOptions.defaults());
+  }
+
+  private UserServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
+    this.options = options;
   }
 
   @Override
@@ -24,6 +32,13 @@ public final class UserServiceImpl implements UserService {
     }
     return engine.start(
         engine.request("GET", engine.resolve("users/" + id), null).build(),
-        JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes()));
+        JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes()),
+        options);
+  }
+
+  @Override
+  public UserService withOptions(CallOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new UserServiceImpl(engine, this.options.merge(options));
   }
 }

@@ -24,4 +24,20 @@ public interface UserService {
    * @throws IllegalArgumentException if {@code id < 1}, synchronously and before any request is made
    */
   CompletableFuture<User> getAsync(long id);
+
+  /**
+   * Returns a view of this service whose calls use {@code options} (timeout, extra headers, retry policy,
+   * label, context) on top of this view's own. The view is as cheap as a small object and as thread-safe
+   * as this one.
+   */
+  UserService withOptions(dev.fanout.CallOptions options);
+
+  /**
+   * Returns a view of this service whose calls are bound to {@code context} from any thread: its
+   * deadline, its cancellation and its fan-out's trace. Same as
+   * {@code withOptions(CallOptions.builder().context(context).build())}.
+   */
+  default UserService withContext(dev.fanout.FanoutContext context) {
+    return withOptions(dev.fanout.CallOptions.builder().context(context).build());
+  }
 }

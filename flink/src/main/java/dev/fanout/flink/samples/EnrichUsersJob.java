@@ -63,8 +63,8 @@ public final class EnrichUsersJob implements Callable<Integer> {
   @Option(names = "--api-key-env", description = "An environment variable holding the API key, read on each task manager.")
   String apiKeyEnv;
 
-  @Option(names = "--capacity", description = "Calls in flight per subtask (Flink's and the SDK's). Default: ${DEFAULT-VALUE}.")
-  int capacity = 100;
+  @Option(names = "--max-in-flight", description = "Calls in flight per subtask (Flink's and the SDK's). Default: ${DEFAULT-VALUE}.")
+  int maxInFlight = 100;
 
   @Option(names = "--parallelism", description = "Subtasks of the async operator. Default: ${DEFAULT-VALUE}.")
   int parallelism = 2;
@@ -128,7 +128,7 @@ public final class EnrichUsersJob implements Callable<Integer> {
       FanoutAsyncConfig config = FanoutAsyncConfig.builder()
           .baseUrl(url)
           .apiKeyEnv(apiKeyEnv)
-          .capacity(capacity)
+          .maxInFlight(maxInFlight)
           .timeout(timeout)
           .ordered(ordered)
           .retryPolicy(RetryPolicy.builder().maxAttempts(5).initialBackoff(Duration.ofMillis(50)).build())

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.FanoutTimeoutException;
-import dev.fanout.internal.CallScope;
+import dev.fanout.internal.Contexts;
+import dev.fanout.testing.FakeClock;
+import java.util.function.Function;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** The combinators' contracts, driven by futures the test completes by hand: no network, no sleeps. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-final class FanOutTest {
+final class FanoutTest {
 
   /** Hands out one future per input and records which inputs started, in order, and how many run at once. */
   static final class ManualTasks {
@@ -61,7 +63,7 @@ final class FanOutTest {
   @Test
   void allReturnsValuesInInputOrderWhateverTheCompletionOrder() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<String>> result = FanOut.all(inputs(4), tasks::start);
+    FanoutFuture<List<String>> result = Fanout.all(inputs(4), tasks::start);
 
     assertThat(tasks.started).containsExactly(1, 2, 3, 4);
     tasks.succeed(3);
@@ -74,13 +76,13 @@ final class FanOutTest {
     FanoutReport report = result.report();
     assertThat(report.finished()).isTrue();
     assertThat(report.peakConcurrency()).isEqualTo(4);
-    assertThat(report.entries()).extracting(FanoutReport.Entry::outcome).containsOnly("ok");
+    assertThat(report.entries()).extracting(FanoutReport.Entry::outcome).containsOnly(Outcome.Kind.SUCCEEDED);
   }
 
   @Test
   void allFailsFastAndCancelsTheRest() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<String>> result = FanOut.all(inputs(5), tasks::start);
+    FanoutFuture<List<String>> result = Fanout.all(inputs(5), tasks::start);
     tasks.succeed(1);
     IllegalStateException boom = new IllegalStateException("boom");
 
@@ -92,14 +94,16 @@ final class FanOutTest {
     assertThat(tasks.futures.get(5)).isCancelled();
     FanoutReport report = result.report();
     assertThat(report.entries()).extracting(FanoutReport.Entry::outcome).containsExactly(
-        "ok", "IllegalStateException", "FanoutCancelledException", "FanoutCancelledException",
-        "FanoutCancelledException");
+        Outcome.Kind.SUCCEEDED, Outcome.Kind.FAILED, Outcome.Kind.CANCELLED, Outcome.Kind.CANCELLED,
+        Outcome.Kind.CANCELLED);
+    assertThat(report.entries().get(1).errorType()).isEqualTo(IllegalStateException.class);
+    assertThat(report.entries().get(2).errorType()).isEqualTo(FanoutCancelledException.class);
   }
 
   @Test
   void settleAllReturnsTypedFailuresInPlace() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<Outcome<String>>> result = FanOut.settleAll(inputs(3), tasks::start);
+    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(3), tasks::start);
     FanoutException failure = new FanoutException("nope");
     tasks.fail(2, failure);
     tasks.succeed(3);
@@ -119,10 +123,14 @@ final class FanOutTest {
   @Test
   void settleAllAtTheDeadlineKeepsWhatFinishedAndTimesOutTheRest() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<Outcome<String>>> result = FanOut.settleAll(inputs(4), tasks::start,
-        FanOutOptions.builder().timeout(Duration.ofMillis(200)).maxInFlight(3).build());
+    FakeClock clock = FakeClock.create();
+    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(4), tasks::start,
+        FanoutOptions.builder().timeout(Duration.ofSeconds(30)).maxConcurrency(3).clock(clock).build());
     tasks.succeed(1);
     // 2 and 3 hang; 4 starts once 1 is done, and hangs too.
+    clock.advance(Duration.ofSeconds(30).minusNanos(1));
+    assertThat(result).isNotDone();
+    clock.advance(Duration.ofNanos(1));
 
     List<Outcome<String>> outcomes = result.join();
 
@@ -133,14 +141,16 @@ final class FanOutTest {
     });
     assertThat(tasks.futures.get(2)).isCancelled();
     assertThat(tasks.futures.get(4)).isCancelled();
-    assertThat(result.report().wall()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    assertThat(outcomes.get(1).error()).hasMessageContaining("after 30000 ms with 3 of 4 inputs unfinished");
   }
 
   @Test
   void settleAllTimesOutInputsItNeverStarted() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<Outcome<String>>> result = FanOut.settleAll(inputs(3), tasks::start,
-        FanOutOptions.builder().timeout(Duration.ofMillis(50)).maxInFlight(1).build());
+    FakeClock clock = FakeClock.create();
+    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(3), tasks::start,
+        FanoutOptions.builder().timeout(Duration.ofMillis(50)).maxConcurrency(1).clock(clock).build());
+    clock.advance(Duration.ofMillis(50));
 
     List<Outcome<String>> outcomes = result.join();
 
@@ -152,9 +162,11 @@ final class FanOutTest {
   @Test
   void allFailsWithTimeoutAtTheDeadline() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<String>> result = FanOut.all(inputs(2), tasks::start,
-        FanOutOptions.builder().timeout(Duration.ofMillis(50)).build());
+    FakeClock clock = FakeClock.create();
+    FanoutFuture<List<String>> result = Fanout.all(inputs(2), tasks::start,
+        FanoutOptions.builder().timeout(Duration.ofMillis(50)).clock(clock).build());
     tasks.succeed(1);
+    clock.advance(Duration.ofMillis(50));
 
     assertThatThrownBy(result::await)
         .isInstanceOf(FanoutTimeoutException.class)
@@ -165,8 +177,8 @@ final class FanOutTest {
   @Test
   void theBoundIsHonouredAndEveryInputRuns() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<String>> result = FanOut.all(inputs(10), tasks::start,
-        FanOutOptions.builder().maxInFlight(3).build());
+    FanoutFuture<List<String>> result = Fanout.all(inputs(10), tasks::start,
+        FanoutOptions.builder().maxConcurrency(3).build());
 
     assertThat(tasks.started).containsExactly(1, 2, 3);
     for (int i = 1; i <= 10; i++) {
@@ -182,7 +194,7 @@ final class FanOutTest {
   @Test
   void sequentialRunsOneAtATimeAndStopsAtTheFirstFailure() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<String>> result = FanOut.sequential(inputs(4), tasks::start);
+    FanoutFuture<List<String>> result = Fanout.sequential(inputs(4), tasks::start);
 
     assertThat(tasks.started).containsExactly(1);
     tasks.succeed(1);
@@ -199,7 +211,7 @@ final class FanOutTest {
   @Test
   void synchronouslyCompletingTasksDoNotOverflowTheStack() {
     List<Integer> many = inputs(20_000);
-    FanOutFuture<List<Integer>> result = FanOut.sequential(many, i -> CompletableFuture.completedFuture(i * 2));
+    FanoutFuture<List<Integer>> result = Fanout.sequential(many, i -> CompletableFuture.completedFuture(i * 2));
 
     List<Integer> values = result.await();
 
@@ -210,7 +222,7 @@ final class FanOutTest {
   @Test
   void firstSuccessWinsAndCancelsTheLosers() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<String> result = FanOut.firstSuccess(inputs(3), tasks::start);
+    FanoutFuture<String> result = Fanout.firstSuccess(inputs(3), tasks::start);
     tasks.fail(1, new IllegalStateException("slow replica failed"));
     assertThat(result).isNotDone();
 
@@ -219,13 +231,13 @@ final class FanOutTest {
     assertThat(result.await()).isEqualTo("v3");
     assertThat(tasks.futures.get(2)).isCancelled();
     assertThat(result.report().entries()).extracting(FanoutReport.Entry::outcome)
-        .containsExactly("IllegalStateException", "FanoutCancelledException", "ok");
+        .containsExactly(Outcome.Kind.FAILED, Outcome.Kind.CANCELLED, Outcome.Kind.SUCCEEDED);
   }
 
   @Test
   void firstSuccessFailsOnlyWhenAllFailed() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<String> result = FanOut.firstSuccess(inputs(2), tasks::start);
+    FanoutFuture<String> result = Fanout.firstSuccess(inputs(2), tasks::start);
     tasks.fail(1, new IllegalStateException("a"));
     assertThat(result).isNotDone();
     tasks.fail(2, new IllegalStateException("b"));
@@ -239,7 +251,7 @@ final class FanOutTest {
   @Test
   void firstKReturnsOnceKSucceedAndCancelsTheRest() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<String>> result = FanOut.firstK(2, inputs(5), tasks::start);
+    FanoutFuture<List<String>> result = Fanout.firstK(2, inputs(5), tasks::start);
     tasks.succeed(4);
     tasks.fail(1, new IllegalStateException("x"));
     tasks.succeed(2);
@@ -252,7 +264,7 @@ final class FanOutTest {
   @Test
   void firstKFailsAsSoonAsKCanNoLongerSucceed() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<String>> result = FanOut.firstK(2, inputs(3), tasks::start);
+    FanoutFuture<List<String>> result = Fanout.firstK(2, inputs(3), tasks::start);
     tasks.fail(1, new IllegalStateException("x"));
     tasks.fail(3, new IllegalStateException("y"));
 
@@ -264,8 +276,8 @@ final class FanOutTest {
   void asCompletedDeliversInCompletionOrderAndNothingAfterCancel() {
     ManualTasks tasks = new ManualTasks();
     List<Integer> seen = new CopyOnWriteArrayList<>();
-    FanOutFuture<List<Outcome<String>>> result =
-        FanOut.asCompleted(inputs(4), tasks::start, FanOutOptions.defaults(), o -> seen.add(o.index()));
+    FanoutFuture<List<Outcome<String>>> result =
+        Fanout.asCompleted(inputs(4), tasks::start, FanoutOptions.defaults(), o -> seen.add(o.index()));
     tasks.succeed(3);
     tasks.fail(1, new IllegalStateException("x"));
     assertThat(seen).containsExactly(2, 0);
@@ -277,24 +289,26 @@ final class FanOutTest {
     assertThat(tasks.futures.get(2)).isCancelled();
     assertThat(tasks.futures.get(4)).isCancelled();
     assertThat(result.report().entries()).extracting(FanoutReport.Entry::outcome)
-        .containsExactly("IllegalStateException", "FanoutCancelledException", "ok", "FanoutCancelledException");
+        .containsExactly(Outcome.Kind.FAILED, Outcome.Kind.CANCELLED, Outcome.Kind.SUCCEEDED, Outcome.Kind.CANCELLED);
   }
 
   @Test
   void asCompletedStreamYieldsEveryInputOnceAndClosingCancels() {
     ManualTasks tasks = new ManualTasks();
     List<Integer> order = new ArrayList<>();
-    try (Stream<Outcome<String>> stream = FanOut.asCompletedStream(inputs(3), tasks::start,
-        FanOutOptions.builder().timeout(Duration.ofMillis(300)).build())) {
+    FakeClock clock = FakeClock.create();
+    try (Stream<Outcome<String>> stream = Fanout.asCompletedStream(inputs(3), tasks::start,
+        FanoutOptions.builder().timeout(Duration.ofMillis(300)).clock(clock).build())) {
       tasks.succeed(2);
       tasks.succeed(1);
+      clock.advance(Duration.ofMillis(300));
       // 3 never completes: it times out and still appears exactly once.
       stream.forEach(outcome -> order.add(outcome.index()));
     }
     assertThat(order).containsExactly(1, 0, 2);
 
     ManualTasks more = new ManualTasks();
-    Stream<Outcome<String>> stream = FanOut.asCompletedStream(inputs(2), more::start, FanOutOptions.defaults());
+    Stream<Outcome<String>> stream = Fanout.asCompletedStream(inputs(2), more::start, FanoutOptions.defaults());
     stream.close();
     assertThat(more.futures.get(1)).isCancelled();
     assertThat(more.futures.get(2)).isCancelled();
@@ -303,9 +317,9 @@ final class FanOutTest {
   @Test
   void cancellingTheFanOutCancelsTheCallsATaskStartedEvenBehindADerivedFuture() {
     List<CompletableFuture<String>> calls = new CopyOnWriteArrayList<>();
-    FanOutFuture<List<Integer>> result = FanOut.all(inputs(3), input -> {
+    FanoutFuture<List<Integer>> result = Fanout.all(inputs(3), (input, context) -> {
       CompletableFuture<String> call = new CompletableFuture<>();
-      CallScope.current().track(call); // what FanoutClient does for every call it creates
+      Contexts.scope(context).register(call); // what FanoutClient does for every call made through a context
       calls.add(call);
       return call.thenApply(String::length); // a derived future does not pass cancel on by itself
     });
@@ -318,19 +332,21 @@ final class FanOutTest {
 
   @Test
   void aNestedFanOutSharesTheOuterDeadline() {
-    List<FanOutFuture<List<Outcome<String>>>> inner = new CopyOnWriteArrayList<>();
+    List<FanoutFuture<List<Outcome<String>>>> inner = new CopyOnWriteArrayList<>();
     List<Deadline> seenByTools = new CopyOnWriteArrayList<>();
     ManualTasks tasks = new ManualTasks();
-    Deadline outer = Deadline.after(Duration.ofMillis(150));
-    FanOutFuture<List<Outcome<List<Outcome<String>>>>> result = FanOut.settleAll(List.of(1), agent -> {
+    FakeClock clock = FakeClock.create();
+    Deadline outer = Deadline.after(Duration.ofMillis(150), clock);
+    FanoutFuture<List<Outcome<List<Outcome<String>>>>> result = Fanout.settleAll(List.of(1), agent -> {
       // An agent fans out to its tools, with no deadline of its own.
-      FanOutFuture<List<Outcome<String>>> tools = FanOut.settleAll(List.of(10, 11), tool -> {
-        seenByTools.add(CallScope.currentDeadline());
+      FanoutFuture<List<Outcome<String>>> tools = Fanout.settleAll(List.of(10, 11), tool -> {
+        seenByTools.add(FanoutContext.current().deadline());
         return tasks.start(tool);
       });
       inner.add(tools);
       return tools;
-    }, FanOutOptions.builder().deadline(outer).build());
+    }, FanoutOptions.builder().deadline(outer).build());
+    clock.advance(Duration.ofMillis(150));
 
     List<Outcome<List<Outcome<String>>>> outcomes = result.join();
 
@@ -351,7 +367,7 @@ final class FanOutTest {
 
   @Test
   void aTaskThatThrowsIsAFailureOfItsInput() {
-    FanOutFuture<List<Outcome<String>>> result = FanOut.settleAll(inputs(2), input -> {
+    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(2), input -> {
       if (input == 2) {
         throw new IllegalArgumentException("no such user: 2");
       }
@@ -366,25 +382,27 @@ final class FanOutTest {
 
   @Test
   void emptyAndBadInputs() {
-    assertThat(FanOut.all(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
-    assertThat(FanOut.settleAll(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
-    assertThat(FanOut.sequential(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
+    assertThat(Fanout.all(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
+    assertThat(Fanout.settleAll(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
+    assertThat(Fanout.sequential(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
 
-    assertThatThrownBy(() -> FanOut.firstSuccess(List.<Integer>of(), CompletableFuture::completedFuture))
+    assertThatThrownBy(() -> Fanout.firstSuccess(List.<Integer>of(), CompletableFuture::completedFuture))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one input");
-    assertThatThrownBy(() -> FanOut.firstK(3, inputs(2), CompletableFuture::completedFuture))
+    assertThatThrownBy(() -> Fanout.firstK(3, inputs(2), CompletableFuture::completedFuture))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("k out of range [1..2]: 3");
-    assertThatThrownBy(() -> FanOut.all(null, CompletableFuture::completedFuture))
+    assertThatThrownBy(() -> Fanout.all(null, CompletableFuture::completedFuture))
         .isInstanceOf(NullPointerException.class).hasMessage("inputs == null");
-    assertThatThrownBy(() -> FanOut.all(inputs(1), null))
+    assertThatThrownBy(() -> Fanout.all(inputs(1), (Function<Integer, CompletableFuture<Integer>>) null))
         .isInstanceOf(NullPointerException.class).hasMessage("task == null");
-    assertThatThrownBy(() -> FanOut.all(java.util.Arrays.asList(1, null), CompletableFuture::completedFuture))
+    assertThatThrownBy(() -> Fanout.all(inputs(1), (Fanout.Task<Integer, Integer>) null))
+        .isInstanceOf(NullPointerException.class).hasMessage("task == null");
+    assertThatThrownBy(() -> Fanout.all(java.util.Arrays.asList(1, null), CompletableFuture::completedFuture))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("inputs[1] == null");
-    assertThatThrownBy(() -> FanOutOptions.builder().maxInFlight(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxInFlight < 1: 0");
-    assertThatThrownBy(() -> FanOutOptions.builder().timeout(Duration.ZERO))
+    assertThatThrownBy(() -> FanoutOptions.builder().maxConcurrency(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConcurrency < 1: 0");
+    assertThatThrownBy(() -> FanoutOptions.builder().timeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout <= 0: PT0S");
-    FanOutFuture<List<Outcome<String>>> nullTask = FanOut.settleAll(inputs(1), i -> null);
+    FanoutFuture<List<Outcome<String>>> nullTask = Fanout.settleAll(inputs(1), i -> null);
     assertThat(nullTask.join().get(0).error()).isInstanceOf(NullPointerException.class)
         .hasMessageContaining("task returned null for input 0");
   }
@@ -392,11 +410,12 @@ final class FanOutTest {
   @Test
   void theReportAccountsForEveryInputAndItsCalls() {
     ManualTasks tasks = new ManualTasks();
-    FanOutFuture<List<String>> result = FanOut.all(inputs(2), input -> {
+    FanoutFuture<List<String>> result = Fanout.all(inputs(2), (input, context) -> {
       long now = System.nanoTime();
-      CallScope.current().record(new CallTrace("GET /users/" + input, now, now, -1, now, now, 2, 200, "ok"));
+      Contexts.scope(context).record(
+          new CallTrace("GET /users/" + input, now, now, -1, now, now, 2, 200, Outcome.Kind.SUCCEEDED, null));
       return tasks.start(input);
-    }, FanOutOptions.builder().labeler((Integer i) -> "user " + i).build());
+    }, FanoutOptions.builder().labeler((Integer i) -> "user " + i).build());
     tasks.succeed(1);
     tasks.succeed(2);
     result.await();
