@@ -72,7 +72,7 @@ public final class ChatServiceImpl implements ChatService {
     Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
-      StreamReader reader = new StreamReader(call, onDelta, maxBytes);
+      StreamReader reader = new StreamReader(call, onDelta, maxBytes, Redaction.Secrets.of(response.request()));
       EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
       return reader.result();
     });
@@ -109,6 +109,7 @@ public final class ChatServiceImpl implements ChatService {
     private final LogicalCall<ChatCompletion> call;
     private final Consumer<String> onDelta;
     private final long maxBytes;
+    private final Redaction.Secrets secrets;
     private final StringBuilder content = new StringBuilder();
     private long bytes;
     private boolean done;
@@ -120,10 +121,11 @@ public final class ChatServiceImpl implements ChatService {
     private String finishReason;
     private ChatCompletion.Usage usage;
 
-    StreamReader(LogicalCall<ChatCompletion> call, Consumer<String> onDelta, long maxBytes) {
+    StreamReader(LogicalCall<ChatCompletion> call, Consumer<String> onDelta, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
       this.onDelta = onDelta;
       this.maxBytes = maxBytes;
+      this.secrets = secrets;
     }
 
     @Override
@@ -144,7 +146,7 @@ public final class ChatServiceImpl implements ChatService {
       try {
         chunk = Json.MAPPER.readTree(data);
       } catch (JsonProcessingException e) {
-        throw new DecodeException(call.label() + ": stream event is not JSON: " + abbreviate(data), e);
+        throw new DecodeException(call.label() + ": stream event is not JSON: " + abbreviate(data), secrets.scrub(e));
       }
       if (chunk == null || !chunk.isObject()) {
         throw new DecodeException(call.label() + ": stream event is not a JSON object: " + abbreviate(data));
@@ -208,7 +210,7 @@ public final class ChatServiceImpl implements ChatService {
         throw (FanoutException) failure;
       }
       if (failure != null) {
-        throw new DecodeException(call.label() + ": " + failure.getMessage(), failure);
+        throw new DecodeException(call.label() + ": " + secrets.redact(failure.getMessage()), secrets.scrub(failure));
       }
       if (!done) {
         throw new DecodeException(call.label() + ": stream ended without [DONE] after "
@@ -220,9 +222,9 @@ public final class ChatServiceImpl implements ChatService {
           usage);
     }
 
-    private static String abbreviate(String s) {
-      String one = s.replaceAll("\\s+", " ");
-      return one.length() <= 120 ? one : one.substring(0, 120) + "…";
+    /** Returns what the server sent, on one line, its credentials taken out before it is cut to 120 chars. */
+    private String abbreviate(String s) {
+      return secrets.excerpt(s.replaceAll("\\s+", " "), 120);
     }
   }
 }
