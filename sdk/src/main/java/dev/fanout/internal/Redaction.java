@@ -93,15 +93,16 @@ final class Redaction {
    * or before {@code u002d} for {@code -}, doubled backslashes included), URL encoding ({@code %2F},
    * double-encoded {@code %252F}) and HTML character references ({@code &#45;}, {@code &#x2F;}): every
    * run of 8 or more characters of a secret (all of it when it is shorter), wherever it starts, so a server
-   * quoting part of the key ({@code sk-abc12***}) is covered too; and at either end of the text, a run of 4 or more characters
-   * that a cut there may have left of a secret. Each run becomes {@value Redaction#REDACTED}. Redact before
-   * truncating: {@link #excerpt} does both in that order.
+   * quoting part of the key ({@code sk-abc12***}) is covered too; and at the end of the text (a trailing
+   * {@code …} ignored), a run of 4 or more of a secret's first characters, which a cut there may have left.
+   * Texts are always prefixes of what the server sent, so their start is never a cut. Each run becomes
+   * {@value Redaction#REDACTED}. Redact before truncating: {@link #excerpt} does both in that order.
    */
   static final class Secrets {
     static final Secrets NONE = new Secrets(List.of());
     /** Runs of a secret this long (or the whole secret if shorter) are redacted anywhere. */
     private static final int MIN_RUN = 8;
-    /** Runs this long are redacted at the text's ends, where a cut may have split a secret. */
+    /** Runs of a secret's first characters this long are redacted at the text's end, where a cut may have split it. */
     private static final int MIN_EDGE_RUN = 4;
     /** Values of other credential-named headers and query parameters shorter than this are not secrets. */
     private static final int MIN_OTHER_SECRET = 8;
@@ -268,9 +269,8 @@ final class Redaction {
           }
           int start = i - run + 1;
           boolean interior = run >= minRun;
-          boolean headOfText = start == 0 && j == m && run >= minEdge; // the text starts with the secret's end
           boolean tailOfText = i == last && run == j && run >= minEdge; // the text ends with the secret's start
-          if (interior || headOfText || tailOfText) {
+          if (interior || tailOfText) {
             for (int k = start; k <= i; k++) {
               marked[k] = true;
             }
