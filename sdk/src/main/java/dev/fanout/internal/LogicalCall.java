@@ -141,7 +141,7 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
       if (isDone()) {
         return;
       }
-      attemptFailed(new TransportException(label + ": " + describe(e), e), isTransient(e), null);
+      attemptFailed(transport(e), isTransient(e), null);
     }
 
     @Override
@@ -162,7 +162,7 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
         finish(value, null);
       } catch (IOException e) {
         if (!isDone()) {
-          attemptFailed(new TransportException(label + ": " + describe(e), e), isTransient(e), null);
+          attemptFailed(transport(e), isTransient(e), null);
         }
       } catch (FanoutException e) {
         finish(null, e);
@@ -321,6 +321,12 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
   private static boolean isTransient(IOException e) {
     String m = e.getMessage();
     return !(e instanceof java.net.ProtocolException && m != null && m.startsWith("Too many follow-up requests"));
+  }
+
+  /** What the wire failure says, with the request's credentials taken out (a status line can echo them). */
+  private TransportException transport(IOException e) {
+    Redaction.Secrets secrets = Redaction.Secrets.of(request);
+    return new TransportException(label + ": " + secrets.redact(describe(e)), secrets.scrub(e));
   }
 
   private static String describe(IOException e) {

@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -239,9 +240,16 @@ final class Redaction {
       if (cause == t.getCause() && Objects.equals(message, redacted)) {
         return t;
       }
-      Throwable copy = new RedactedThrowable(t.getClass().getName(), redacted, cause);
+      Throwable copy = t instanceof IOException
+          ? new RedactedIOException(t.getClass().getName(), redacted, cause)
+          : new RedactedThrowable(t.getClass().getName(), redacted, cause);
       copy.setStackTrace(t.getStackTrace());
       return copy;
+    }
+
+    /** As {@link #scrub(Throwable)}, keeping the type an {@link IOException} (for a transport failure's cause). */
+    IOException scrub(IOException e) {
+      return (IOException) scrub((Throwable) e, 0);
     }
 
     /** Marks every run of {@code secret} in {@code text} that is to be redacted; returns whether any was. */
@@ -393,6 +401,22 @@ final class Redaction {
         v = v * 16 + d;
       }
       return v;
+    }
+  }
+
+  /** A redacted copy of an I/O exception: prints as the original class's name and the redacted message. */
+  private static final class RedactedIOException extends IOException {
+    private final String className;
+
+    RedactedIOException(String className, String message, Throwable cause) {
+      super(message, cause);
+      this.className = className;
+    }
+
+    @Override
+    public String toString() {
+      String message = getMessage();
+      return message == null ? className : className + ": " + message;
     }
   }
 

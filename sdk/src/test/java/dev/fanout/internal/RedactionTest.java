@@ -63,5 +63,8 @@ final class RedactionTest {
     assertThat(scrubbed.toString()).isEqualTo("java.lang.RuntimeException: wrapper");
     assertThat(scrubbed.getCause().toString()).isEqualTo("java.io.IOException: Unexpected status line: Bearer ██");
     assertThat(scrubbed.getStackTrace()).isEqualTo(dirty.getStackTrace());
+
+    IOException io = SECRETS.scrub(new java.net.ProtocolException("Unexpected status line: HTTP/1.1 2xx Bearer " + KEY));
+    assertThat(io).hasToString("java.net.ProtocolException: Unexpected status line: HTTP/1.1 2xx Bearer ██");
   }
 }

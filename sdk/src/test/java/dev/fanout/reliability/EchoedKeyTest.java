@@ -15,6 +15,7 @@ import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.RetriesExhaustedException;
 import dev.fanout.errors.ServiceException;
+import dev.fanout.errors.TransportException;
 import dev.fanout.testsupport.RecordingSleeper;
 import dev.fanout.users.User;
 import java.io.ByteArrayOutputStream;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.Timeout;
  * Defect 1 of issue 14: a server that echoes the {@code Authorization} header back — in a 401, 429 or 500
  * body, JSON-escaped, URL-encoded, HTML-escaped, straddling the 200-character message excerpt or the 8 KiB
  * body cut, in its reason phrase, in a response header, in a value Jackson quotes, in a stream's error
- * event — never gets the key, or 8 consecutive characters of it, into anything the SDK keeps or prints.
+ * event, in a status line OkHttp cannot parse — never gets the key, or 8 consecutive characters of it, into anything the SDK keeps or prints.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 final class EchoedKeyTest {
@@ -92,6 +93,8 @@ final class EchoedKeyTest {
               + auth.replace("-", "\\\\u002D"));
         case "/users/8": // a 200 whose id is the header: the user decoder quotes what it got
           return json(200, "{\"id\":\"" + auth + "\",\"name\":\"" + auth + "\",\"email\":\"e\"}");
+        case "/users/9": // not a status line: OkHttp's ProtocolException quotes it
+          return new MockResponse.Builder().status("HTTP/1.1 2xx " + auth).body("x").build();
         default:
           return json(200, "{\"id\":9,\"name\":\"n\",\"email\":\"e\"}");
       }
@@ -139,7 +142,7 @@ final class EchoedKeyTest {
           .retryPolicy(RetryPolicy.none()).traceListener(traces::add).build();
           FanoutClient retrying = FanoutClient.builder().baseUrl(server.url("/").toString()).apiKey(KEY)
               .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).sleeper(new RecordingSleeper()).build()) {
-        for (long id = 1; id <= 8; id++) {
+        for (long id = 1; id <= 9; id++) {
           long i = id;
           errors.add(catchThrowable(() -> client.users().get(i)));
           errors.add(catchThrowable(() -> retrying.users().get(i)));
@@ -168,10 +171,11 @@ final class EchoedKeyTest {
     }
 
     // Every probe failed, each in the way it was built to.
-    assertThat(errors).hasSize(16 + 4 + 8).allSatisfy(e -> assertThat(e).isInstanceOf(FanoutException.class));
+    assertThat(errors).hasSize(18 + 4 + 8).allSatisfy(e -> assertThat(e).isInstanceOf(FanoutException.class));
     assertThat(errors.get(0)).isInstanceOf(ServiceException.class);
     assertThat(errors.get(5)).isInstanceOf(RetriesExhaustedException.class); // the 429, retried once
-    assertThat(errors.get(16)).isInstanceOf(DecodeException.class);
+    assertThat(errors.get(16)).isInstanceOf(TransportException.class); // the status line, retried once
+    assertThat(errors.get(18)).isInstanceOf(DecodeException.class);
     for (Throwable e : errors) {
       texts.add(e.getMessage());
       texts.add(e.toString());
