@@ -218,7 +218,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       FanoutException error = timedOut
           ? new FanoutTimeoutException(label + ": attempt " + attempt + " did not finish within the attemptTimeout ("
               + engine.attemptTimeout().toMillis() + " ms)", engine.attemptTimeout(), e)
-          : new TransportException(label + ": " + describe(e), e);
+          : transport(e);
       permit.onFailure(error);
       if (isDone()) {
         return;
@@ -246,7 +246,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         finish(value, null);
       } catch (IOException e) {
         if (!isDone()) {
-          TransportException error = new TransportException(label + ": " + describe(e), e);
+          TransportException error = transport(e);
           attemptFailed(error, policy.retriesError(error), null);
         }
       } catch (FanoutException e) {
@@ -381,6 +381,12 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       }
     }
     engine.deliverTrace(trace);
+  }
+
+  /** What the wire failure says, with the request's credentials taken out (a status line can echo them). */
+  private TransportException transport(IOException e) {
+    Redaction.Secrets secrets = Redaction.Secrets.of(request);
+    return new TransportException(label + ": " + secrets.redact(describe(e)), secrets.scrub(e));
   }
 
   private static String describe(IOException e) {
