@@ -9,14 +9,14 @@ import okhttp3.Headers;
 import okhttp3.HttpUrl;
 
 /** Removes credentials from what errors and traces show: headers, query values. */
-final class Redaction {
+public final class Redaction {
   static final String REDACTED = "██";
   private static final int MAX_HEADERS = 64;
   private static final int MAX_HEADER_VALUE = 512;
 
   private Redaction() {}
 
-  static boolean isSensitive(String name) {
+  public static boolean isSensitive(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     return n.equals("authorization")
         || n.equals("proxy-authorization")
