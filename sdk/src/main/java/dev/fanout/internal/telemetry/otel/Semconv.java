@@ -93,9 +93,12 @@ final class Semconv {
     if (!url.username().isEmpty() || !url.password().isEmpty()) {
       b.username(REDACTED).password(REDACTED);
     }
-    for (String name : url.queryParameterNames()) {
-      if (Redaction.isSensitive(name)) {
-        b.setQueryParameter(name, REDACTED);
+    if (url.querySize() > 0) {
+      b.query(null);
+      for (int i = 0; i < url.querySize(); i++) {
+        String name = url.queryParameterName(i);
+        String value = url.queryParameterValue(i);
+        b.addQueryParameter(name, value != null && Redaction.isSensitive(name) ? REDACTED : value);
       }
     }
     return b.build().toString();
