@@ -35,7 +35,7 @@ public final class Decider {
         Routes.CHAT, new ChatDispatcher(),
         Routes.MODELS, new ModelsDispatcher(),
         Routes.SEARCH, new SearchDispatcher());
-    this.admin = new AdminDispatcher(stats::snapshot, this::reset);
+    this.admin = new AdminDispatcher(stats::snapshot, this::reset, () -> stats.traces().snapshot().toMap());
   }
 
   /** Zeroes the stats and restarts the seeded sequences and rate-limit buckets. */
@@ -51,6 +51,7 @@ public final class Decider {
 
   /** Decides what to do with {@code request} on {@code route} (not admin); may throw for a bug in a route. */
   public Decision decide(String route, RecordedRequest request) {
+    stats.traces().record(request);
     Reply reply;
     if (request.getBodySize() > maxBodyBytes) {
       reply = Reply.error(413, "request body too large: " + request.getBodySize() + " bytes (max " + maxBodyBytes + ")",
