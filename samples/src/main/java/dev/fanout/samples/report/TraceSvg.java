@@ -190,6 +190,14 @@ public final class TraceSvg {
           role, s.error() ? " failed" : "", x, y + 5, w, ROW - 10, color, esc(tooltip(s))));
       for (Event e : s.events()) {
         double ex = LABEL_WIDTH + chartWidth * ((e.timeNanos() - start) / 1e6) / domain;
+        String waited = e.attributes().get("fanout.governor.wait.duration");
+        if (waited != null) { // the wait ended at the event: draw the time it held the call
+          double ww = chartWidth * (Double.parseDouble(waited) * 1000) / domain;
+          svg.append(String.format(Locale.ROOT,
+              "<rect class=\"wait\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#ffffff\" "
+                  + "opacity=\"0.55\"><title>governor wait %s s</title></rect>%n",
+              ex - ww, y + 5, ww, ROW - 10, esc(waited)));
+        }
         svg.append(String.format(Locale.ROOT,
             "<path class=\"event\" d=\"M%.1f %d l5 6 l-5 6 l-5 -6 z\" fill=\"#1f2933\" stroke=\"#ffffff\" "
                 + "stroke-width=\"1\"><title>%s</title></path>%n",
@@ -268,7 +276,7 @@ public final class TraceSvg {
     }
     svg.append(String.format(Locale.ROOT,
         "<path d=\"M%.1f %d l5 6 l-5 6 l-5 -6 z\" fill=\"#1f2933\"/>%n", x + 5, y - 12));
-    svg.append(text(x + 16, y, 12, "#52606d", "400", "start", "event (hedge, governor wait, first chunk)"));
+    svg.append(text(x + 16, y, 12, "#52606d", "400", "start", "event · pale: governor wait"));
   }
 
   private static Map<String, String> attributes(JsonNode owner) {
