@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** The logging-otlp exporters write OTLP JSON, one ResourceSpans / ResourceMetrics object a line. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class OtlpJsonExportersTest {
+class OtelJsonExportersTest {
 
   @Test
   void spansAndMetricsAreWrittenAsOtlpJsonLines() throws Exception {
