@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Draws one trace from exported OTLP JSON as a waterfall SVG: one row per span, indented under its parent,
+ * A renderer of one trace from exported OTLP JSON to a waterfall SVG: one row per span, indented under its parent,
  * a bar from its start to its end on a shared time axis, events (hedges, governor waits, first chunk) as
  * marks on their span, failed spans red. It is how docs/observability.md pictures a fan-out's trace next to
  * the samples' own {@link Timeline}, from the very spans a collector would receive.
