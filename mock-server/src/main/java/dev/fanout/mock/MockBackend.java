@@ -153,6 +153,11 @@ public final class MockBackend implements AutoCloseable {
     return http2;
   }
 
+  /** What trace context ({@code traceparent}, {@code tracestate}) the requests carried; see {@link TraceStats}. */
+  public TraceStats traceStats() {
+    return stats.traces().snapshot();
+  }
+
   /** A snapshot of the counters; see {@link Stats}. */
   public Stats stats() {
     return stats.snapshot();

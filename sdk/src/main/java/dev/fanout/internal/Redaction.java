@@ -20,14 +20,14 @@ import okhttp3.Request;
  * Removes credentials from what errors and traces show: headers, query values, and any text a server sent
  * back (bodies, reason phrases, stream events, values a decoder quotes). See {@link Secrets}.
  */
-final class Redaction {
+public final class Redaction {
   static final String REDACTED = "██";
   private static final int MAX_HEADERS = 64;
   private static final int MAX_HEADER_VALUE = 512;
 
   private Redaction() {}
 
-  static boolean isSensitive(String name) {
+  public static boolean isSensitive(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     return n.equals("authorization")
         || n.equals("proxy-authorization")

@@ -36,7 +36,7 @@ public final class Decider {
         Routes.MODELS, new ModelsDispatcher(),
         Routes.SEARCH, new SearchDispatcher(),
         Routes.EMBEDDINGS, new EmbeddingsDispatcher());
-    this.admin = new AdminDispatcher(stats::snapshot, this::reset);
+    this.admin = new AdminDispatcher(stats::snapshot, this::reset, () -> stats.traces().snapshot().toMap());
   }
 
   /** Zeroes the stats and restarts the seeded sequences and rate-limit buckets. */
@@ -52,6 +52,7 @@ public final class Decider {
 
   /** Decides what to do with {@code request} on {@code route} (not admin); may throw for a bug in a route. */
   public Decision decide(String route, ReceivedRequest request) {
+    stats.traces().record(request);
     Reply reply;
     if (request.bodySize() > maxBodyBytes) {
       reply = Reply.error(413, "request body too large: " + request.bodySize() + " bytes (max " + maxBodyBytes + ")",
