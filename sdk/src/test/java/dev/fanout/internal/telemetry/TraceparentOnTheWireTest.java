@@ -11,7 +11,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.RecordedRequest;
+import dev.fanout.mock.ReceivedRequest;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -53,7 +53,7 @@ class TraceparentOnTheWireTest {
           .flatMap(call -> kit.childrenOf(call).stream()).map(SpanData::getSpanId).toList();
       assertThat(attemptSpanIds).hasSize(3);
       for (String spanId : attemptSpanIds) {
-        RecordedRequest received = backend.takeRequest(5, TimeUnit.SECONDS);
+        ReceivedRequest received = backend.takeRequest(5, TimeUnit.SECONDS);
         TraceContext trace = TraceContext.of(received).orElseThrow();
         assertThat(trace.traceId()).isEqualTo(root.getTraceId());
         assertThat(trace.parentId()).isEqualTo(spanId);
