@@ -40,7 +40,14 @@ final class Bucket {
   private final Map<String, Pacer> pacers = new LinkedHashMap<>();
   private final long[] admittedCost = new long[DIMENSIONS.length];
 
+  /** The least share of a published pace a client takes after repeated 429s. */
+  private static final double MIN_SHARE = 1.0 / 64;
+  /** What each success gives back of the share, so a cut share recovers within a hundred or so calls. */
+  private static final double SHARE_INCREASE = 0.005;
+
   private long seq;
+  /** The part of the published pace this client takes: 1, cut by the backoff ratio on a 429. */
+  private double share = 1.0;
   private int inFlight;
   private boolean paused;
   private long pausedUntil;
@@ -100,7 +107,8 @@ final class Bucket {
         int d = o.dimension().ordinal();
         Pacer pacer = pacers.computeIfAbsent(o.dimension() + "/" + o.policy(),
             k -> new Pacer(o.dimension(), o.policy()));
-        pacer.observe(o, now, admittedCost[d] - p.admittedBefore[d] - o.dimension().cost(p.estimate), p.seq);
+        pacer.observe(o, now, admittedCost[d] - p.admittedBefore[d] - o.dimension().cost(p.estimate), p.seq,
+            share);
       }
       if (actualTokens.isPresent() && actualTokens.getAsLong() < p.estimate.total()) {
         long over = p.estimate.total() - actualTokens.getAsLong();
@@ -113,13 +121,16 @@ final class Bucket {
       if (status == 429) {
         rateLimited++;
         totals.rateLimited.increment();
-        limit.onDrop(p.seq, seq);
+        if (limit.onDrop(p.seq, seq)) {
+          share = Math.max(MIN_SHARE, share * policy.backoffRatio());
+        }
         pause(now, signal);
       } else if (status == 503) {
         limit.onDrop(p.seq, seq);
         signal.retryAfter().ifPresent(ra -> pause(now, signal));
       } else if (status < 500) {
         limit.onSuccess(now - p.admittedAt, before);
+        share = Math.min(1.0, share + SHARE_INCREASE);
       }
       drain(now, actions);
     }
@@ -225,7 +236,7 @@ final class Bucket {
       admittedCost[d.ordinal()] += d.cost(w.estimate);
     }
     for (Pacer pacer : pacers.values()) {
-      pacer.spend(pacer.dimension.cost(w.estimate));
+      pacer.spend(pacer.dimension.cost(w.estimate), now, share);
     }
     seq++;
     inFlight++;

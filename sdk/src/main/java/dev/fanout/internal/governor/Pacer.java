@@ -15,12 +15,17 @@ import dev.fanout.internal.governor.LimitObservation.Refill;
  * <ul>
  *   <li><b>not overdrawn:</b> {@code spent + c <= budget + refillRate * elapsed} (a fixed window refills
  *       nothing until its reset, then the whole quota);
- *   <li><b>spread evenly:</b> {@code spent <= paceRate * elapsed}, where {@code paceRate} spends the budget
- *       (plus the refill, for a replenishing limit) evenly over the time to the reset.
+ *   <li><b>spread evenly:</b> at least {@code c' / (paceRate * share)} after the previous admission (of
+ *       cost {@code c'}), where {@code paceRate} spends a fixed window's budget evenly over the time to
+ *       its reset, and a replenishing limit's budget over at most a second on top of its refill, and {@code share} is the part of it this client takes
+ *       (cut on 429s, so several processes sharing one key settle on their shares).
  * </ul>
  * Not thread-safe: its {@link Bucket} guards it.
  */
 final class Pacer {
+  /** The longest a replenishing limit's budget is spread over, beyond its refill. */
+  static final long REPLENISHING_SPREAD = 1_000_000_000L;
+
   final LimitDimension dimension;
   final String policy;
 
@@ -35,6 +40,10 @@ final class Pacer {
   private long resetAt;
   private double refillPerNano;
   private double pacePerNano;
+  private long nextAt = Long.MIN_VALUE;
+  private long lastAdmitAt;
+  private long lastCost;
+  private boolean admittedOnce;
 
   Pacer(LimitDimension dimension, String policy) {
     this.dimension = dimension;
@@ -46,7 +55,7 @@ final class Pacer {
    * after which {@code admittedAfter} more was admitted. An observation older than the current one is
    * ignored (responses arrive out of order).
    */
-  void observe(LimitObservation o, long now, double admittedAfter, long seq) {
+  void observe(LimitObservation o, long now, double admittedAfter, long seq, double share) {
     if (seq < observedSeq) {
       return;
     }
@@ -69,10 +78,20 @@ final class Pacer {
     }
     refillPerNano = refill == Refill.REPLENISHING && limit > 0 && windowNanos > 0
         ? (double) limit / windowNanos : 0;
-    long left = resetAt - now;
+    if (refillPerNano > 0 && o.resetAtNanos().isPresent()) {
+      // remaining is whole units, rounded down; the time to full says what fraction is really there.
+      double exact = limit - (resetAt - now) * refillPerNano - admittedAfter;
+      budget = Math.max(budget, Math.min(exact, budget + 1));
+    }
+    // A fixed window's budget is lost at the reset: spread it up to then. A replenishing bucket keeps what
+    // is not spent, so its budget is spread over at most a second on top of the refill: fast, not a burst.
+    long left = refill == Refill.REPLENISHING ? Math.min(resetAt - now, REPLENISHING_SPREAD) : resetAt - now;
     double evenly = left <= 0 ? Double.POSITIVE_INFINITY : Math.max(0, budget) / left;
     pacePerNano = evenly + refillPerNano;
     live = true;
+    // Keep the spacing since the last admission, at the new pace: a fresh observation is not a new burst.
+    nextAt = admittedOnce && !Double.isInfinite(pacePerNano)
+        ? lastAdmitAt + spacing(lastCost, share) : now;
   }
 
   /** Returns the first time, not before {@code now}, at which a call costing {@code cost} may be admitted. */
@@ -93,16 +112,28 @@ final class Pacer {
     } else {
       hard = resetAt; // nothing comes back before the reset
     }
-    long paced = Double.isInfinite(pacePerNano) || spent <= 0
-        ? now
-        : pacePerNano <= 0 ? resetAt : observedAt + ceil(spent / pacePerNano);
+    long paced = Double.isInfinite(pacePerNano) ? now : nextAt;
     return Math.max(now, Math.max(hard, paced));
   }
 
-  void spend(long cost) {
-    if (live) {
-      spent += cost;
+  /**
+   * Charges an admission of {@code cost} now; the next admission is spaced {@code cost / (pace * share)}
+   * later, where {@code share} (in (0, 1]) is the part of the published pace this client takes.
+   */
+  void spend(long cost, long now, double share) {
+    if (!live) {
+      return;
     }
+    spent += cost;
+    admittedOnce = true;
+    lastAdmitAt = now;
+    lastCost = cost;
+    nextAt = Double.isInfinite(pacePerNano) ? now : Math.max(nextAt, now) + spacing(cost, share);
+  }
+
+  private long spacing(long cost, double share) {
+    double pace = pacePerNano * share;
+    return pace <= 0 ? Math.max(0, resetAt - lastAdmitAt) : ceil(cost / pace);
   }
 
   /** Gives back an over-estimate of a call admitted {@code seq}-th, if this ledger charged it. */
@@ -124,6 +155,7 @@ final class Pacer {
       budget = limit;
       spent = 0;
       pacePerNano = (double) limit / windowNanos;
+      nextAt = Math.min(nextAt, observedAt);
     } else if (refill == Refill.REPLENISHING && limit > 0) {
       observedAt = now;
       budget = limit;
