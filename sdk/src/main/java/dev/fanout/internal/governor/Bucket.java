@@ -3,6 +3,7 @@ package dev.fanout.internal.governor;
 import dev.fanout.FanoutClock;
 import dev.fanout.GovernorPolicy;
 import dev.fanout.common.Durations;
+import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.DoubleSupplier;
 import okhttp3.Headers;
 
@@ -81,10 +83,14 @@ final class Bucket {
         actions.add(() -> future.completeExceptionally(pastDeadline(pausedUntil - now, deadline - now)));
       } else {
         queue.addLast(w);
-        if (deadline != Long.MAX_VALUE) {
-          w.deadlineTimer = clock.schedule(Duration.ofNanos(deadline - now), () -> expire(w));
+        try {
+          if (deadline != Governor.NO_DEADLINE) {
+            w.deadlineTimer = clock.schedule(Duration.ofNanos(deadline - now), () -> expire(w));
+          }
+          drain(now, actions);
+        } catch (RejectedExecutionException closed) {
+          failAll(closed, actions);
         }
-        drain(now, actions);
       }
     }
     run(actions);
@@ -132,7 +138,7 @@ final class Bucket {
         limit.onSuccess(now - p.admittedAt, before);
         share = Math.min(1.0, share + SHARE_INCREASE);
       }
-      drain(now, actions);
+      drainSafely(now, actions);
     }
     run(actions);
   }
@@ -141,7 +147,7 @@ final class Bucket {
     List<Runnable> actions = new ArrayList<>();
     synchronized (this) {
       inFlight--;
-      drain(clock.nanoTime(), actions);
+      drainSafely(clock.nanoTime(), actions);
     }
     run(actions);
   }
@@ -248,6 +254,26 @@ final class Bucket {
     return new Permit(this, seq, before, w.estimate, now, waited);
   }
 
+  /** The clock refuses timers (its client was closed): every waiting call fails, none waits forever. */
+  private void failAll(RejectedExecutionException closed, List<Runnable> actions) {
+    for (Waiter w : queue) {
+      cancelTimer(w);
+      FanoutCancelledException e = new FanoutCancelledException("rate-limit governor: client closed while "
+          + "waiting for admission to " + key, closed);
+      actions.add(() -> w.future.completeExceptionally(e));
+    }
+    queue.clear();
+  }
+
+  /** Drains, failing every waiter if the clock refuses the wake-up timer. */
+  private void drainSafely(long now, List<Runnable> actions) {
+    try {
+      drain(now, actions);
+    } catch (RejectedExecutionException closed) {
+      failAll(closed, actions);
+    }
+  }
+
   private void wakeAt(long at, long now) {
     if (wakeTimer != null && wakeAt - at <= 0) {
       return;
@@ -263,7 +289,7 @@ final class Bucket {
     List<Runnable> actions = new ArrayList<>();
     synchronized (this) {
       wakeTimer = null;
-      drain(clock.nanoTime(), actions);
+      drainSafely(clock.nanoTime(), actions);
     }
     run(actions);
   }
@@ -274,7 +300,7 @@ final class Bucket {
       long now = clock.nanoTime();
       if (queue.remove(w)) {
         fail(w, -1, w.deadline - now, actions);
-        drain(now, actions);
+        drainSafely(now, actions);
       }
     }
     run(actions);
@@ -285,7 +311,7 @@ final class Bucket {
     synchronized (this) {
       if (queue.remove(w)) {
         cancelTimer(w);
-        drain(clock.nanoTime(), actions);
+        drainSafely(clock.nanoTime(), actions);
       }
     }
     run(actions);

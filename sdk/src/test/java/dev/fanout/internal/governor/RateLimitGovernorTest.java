@@ -260,6 +260,21 @@ class RateLimitGovernorTest {
   }
 
   @Test
+  void waitersFailRatherThanHangWhenTheClientsClockIsShutDown() throws Exception {
+    Governor g = governor(GovernorPolicy.builder().initialConcurrency(1).build(), 10);
+    Permit a = g.acquire(KEY, 0, Governor.NO_DEADLINE).get();
+    a.onResponse(200, Headers.of("RateLimit-Policy", "\"default\";q=1;w=10", "RateLimit", "\"default\";r=0;t=5"),
+        OptionalLong.empty());
+    clock.shutdown();
+    CompletableFuture<Permit> paced = g.acquire(KEY, 0, Governor.NO_DEADLINE); // needs a wake-up timer
+    CompletableFuture<Permit> timed = g.acquire(KEY, 0, clock.nanoTime() + 10 * SECOND); // needs a deadline timer
+    assertThatThrownBy(paced::get).cause().isInstanceOf(dev.fanout.errors.FanoutCancelledException.class)
+        .hasMessageContaining("client closed");
+    assertThatThrownBy(timed::get).cause().isInstanceOf(dev.fanout.errors.FanoutCancelledException.class);
+    assertThat(g.stats(KEY).queued()).isZero();
+  }
+
+  @Test
   void actualUsageGivesAnOverEstimateBack() throws Exception {
     Governor g = governor(GovernorPolicy.defaults(), 100);
     Permit first = g.acquire(KEY, 100, Governor.NO_DEADLINE).get();
