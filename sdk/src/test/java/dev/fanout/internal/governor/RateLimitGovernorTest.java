@@ -275,6 +275,26 @@ class RateLimitGovernorTest {
   }
 
   @Test
+  void anthropicOutputTokensGateOnlyCallsThatGenerate() throws Exception {
+    Governor g = governor(GovernorPolicy.defaults(), 100);
+    g.acquire(KEY, TokenEstimate.NONE, Governor.NO_DEADLINE).get().onResponse(200, Headers.of(
+        "date", "Thu, 01 Jan 2026 00:00:00 GMT",
+        "anthropic-ratelimit-output-tokens-limit", "6000",
+        "anthropic-ratelimit-output-tokens-remaining", "0",
+        "anthropic-ratelimit-output-tokens-reset", "2026-01-01T00:01:00Z",
+        "anthropic-ratelimit-input-tokens-limit", "60000",
+        "anthropic-ratelimit-input-tokens-remaining", "60000",
+        "anthropic-ratelimit-input-tokens-reset", "2026-01-01T00:00:00Z"), OptionalLong.empty());
+    // Output tokens refill at 6,000/min = 100/s: a call that may generate 500 waits 5 s; input is plentiful.
+    CompletableFuture<Permit> generating = g.acquire(KEY, new TokenEstimate(1000, 500), Governor.NO_DEADLINE);
+    assertThat(generating).isNotDone();
+    clock.advance(Duration.ofMillis(4999));
+    assertThat(generating).isNotDone();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(generating.get().waited()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void actualUsageGivesAnOverEstimateBack() throws Exception {
     Governor g = governor(GovernorPolicy.defaults(), 100);
     Permit first = g.acquire(KEY, 100, Governor.NO_DEADLINE).get();
