@@ -8,6 +8,7 @@ module dev.fanout.sdk {
   requires transitive okio;
   requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;
+  requires dev.fanout.common;
   // OpenTelemetry is optional: only FanoutClient.Builder.openTelemetry(..) loads it.
   requires static io.opentelemetry.api;
   requires static io.opentelemetry.context;
