@@ -23,7 +23,7 @@ class StandaloneMockJarTest {
     Path jar = Path.of(System.getProperty("fanout.mock.all.jar"));
     assertThat(jar).exists();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process server = new ProcessBuilder(java.toString(), "-Xmx128m", "-jar", jar.toString(),
+    Process server = new ProcessBuilder(java.toString(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
         "--port", "0", "--latency", "0")
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
