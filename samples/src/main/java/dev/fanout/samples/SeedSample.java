@@ -39,6 +39,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * </ol>
  *
  * Every lookup is a real {@code GET /users/{id}} through {@link FanoutClient}.
+ *
+ * <p>Source document: "Introduction to Asynchronous Programming" by the author of roy-lee-ai.com,
+ * https://roy-lee-ai.com/posts/asyncio, licensed under CC BY 4.0
+ * (https://creativecommons.org/licenses/by/4.0/). Its Python program and printed lines are rewritten here in
+ * Java on Fanout, with an HTTP lookup in place of {@code asyncio.sleep(1)} and a fan-out mode added; see NOTICE.
  */
 @Command(
     name = "seed",

@@ -36,7 +36,7 @@ public interface ChatService {
    * fails the future with {@link dev.fanout.errors.DecodeException} (the exception as cause). The future completes with the assembled
    * completion when the server sends {@code data: [DONE]}.
    *
-   * <h2>A stream must end with [DONE].</h2>
+   * <h4>A stream must end with [DONE].</h4>
    * A stream that ends without it, or an event that is not a JSON chunk, fails the future with
    * {@link dev.fanout.errors.DecodeException}. A failed attempt is retried only if no delta has been
    * delivered yet, so {@code onDelta} never sees a delta twice. Cancelling the future closes the stream.

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * maxInFlight), against one simulated backend with a fixed latency. Prints a Markdown table of medians.
  *
  * <pre>
- * ./mvnw -q -pl flink test-compile exec:exec -Dflink.job.scope=test \
+ * ./mvnw -q -pl flink test-compile exec:exec -Dexec.skip=false -Dflink.job.scope=test \
  *     -Dflink.job.main=dev.fanout.flink.bench.FlinkOverheadBenchmark -Dflink.job.args="--calls 10000 --max-in-flight 100"
  * </pre>
  *
