@@ -7,7 +7,7 @@ import java.io.Serializable;
  * instead of failing the job: a serializable function from the element and the failure to the value to emit.
  *
  * <p>The failure is the SDK's: a {@link dev.fanout.errors.FanoutException} such as
- * {@link dev.fanout.errors.RetriesExhaustedException} (every retry failed),
+ * {@link dev.fanout.errors.ServerException} (the last attempt of a 5xx; {@code attempts()} says how many),
  * {@link dev.fanout.errors.NotFoundException}, or {@link dev.fanout.errors.FanoutTimeoutException} (the SDK's
  * call timeout or Flink's async timeout passed); or whatever the {@link FanoutCall} itself threw. A fallback
  * that throws fails the element with what it threw (the call's failure suppressed in it).
