@@ -1,9 +1,11 @@
 package dev.fanout.mock;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Faults are the failures a simulated backend injects, each with a seeded probability, globally or
@@ -16,6 +18,19 @@ import java.util.Objects;
  * sequence seeded by {@link #seed()} (one sequence per route, in arrival order), so a run of N
  * requests injects the same number of each fault every time.
  *
+ * <h2>Metering like a real provider</h2>
+ *
+ * <p>{@link Builder#requestsPerMinute(long)} and {@link Builder#tokensPerMinute(long)} meter the OpenAI
+ * routes ({@code chat} and {@code embeddings}, sharing one quota like one API key) the way OpenAI does:
+ * a per-minute limit enforced continuously as token buckets that refill at {@code n / 60} per second and
+ * hold {@link #meterDepth()} worth (one second by default: "6,000/min" admits 100 at once, then one
+ * every 10 ms). A chat request is charged its estimate, prompt characters / 4 plus {@code max_tokens}
+ * times {@code n} (or {@link #maxTokensEstimate()}), then corrected to the usage it reports; an
+ * embeddings request is charged its input tokens. Every metered response carries {@code
+ * x-ratelimit-limit|remaining|reset-requests|tokens}; an empty bucket answers 429 with OpenAI's body
+ * ({@code code: rate_limit_exceeded}, "Please try again in 20ms."), {@code retry-after} and {@code
+ * retry-after-ms}. A route override with its own limits has its own buckets, and can meter any route.
+ *
  * <p>The probabilities of the exclusive faults ({@code errorRate}, {@code disconnectBeforeBodyRate},
  * {@code disconnectDuringBodyRate}, {@code stallRate}, {@code malformedJsonRate}) must sum to at
  * most 1.
@@ -27,6 +42,14 @@ public final class Faults {
   public static final double NO_RATE_LIMIT = 0;
   /** No tokens-per-minute limit. */
   public static final long NO_TOKEN_LIMIT = 0;
+  /** No requests-per-minute metering. */
+  public static final long NO_METERING = 0;
+  /** The default depth of the metering buckets: one second's worth of the per-minute limit. */
+  public static final Duration DEFAULT_METER_DEPTH = Duration.ofSeconds(1);
+  /** The default completion tokens charged for a chat request that sets no {@code max_tokens}. */
+  public static final long DEFAULT_MAX_TOKENS_ESTIMATE = 256;
+  /** The default time source of the metering buckets. */
+  public static final LongSupplier DEFAULT_METER_CLOCK = System::nanoTime;
 
   private static final Faults NONE = builder().build();
 
@@ -39,6 +62,11 @@ public final class Faults {
   private final double rateLimit;
   private final double rateLimitBurst;
   private final long chatTokensPerMinute;
+  private final long requestsPerMinute;
+  private final long tokensPerMinute;
+  private final Duration meterDepth;
+  private final long maxTokensEstimate;
+  private final LongSupplier meterClock;
   private final Map<String, Faults> routes;
 
   private Faults(Builder b) {
@@ -51,6 +79,11 @@ public final class Faults {
     rateLimit = b.rateLimit;
     rateLimitBurst = b.rateLimitBurst > 0 ? b.rateLimitBurst : Math.max(1, Math.ceil(b.rateLimit));
     chatTokensPerMinute = b.chatTokensPerMinute;
+    requestsPerMinute = b.requestsPerMinute;
+    tokensPerMinute = b.tokensPerMinute;
+    meterDepth = b.meterDepth;
+    maxTokensEstimate = b.maxTokensEstimate;
+    meterClock = b.meterClock;
     routes = Collections.unmodifiableMap(new LinkedHashMap<>(b.routes));
   }
 
@@ -116,6 +149,36 @@ public final class Faults {
     return chatTokensPerMinute;
   }
 
+  /** Requests per minute the meter admits, or {@link #NO_METERING}. */
+  public long requestsPerMinute() {
+    return requestsPerMinute;
+  }
+
+  /** Tokens per minute the meter admits, or {@link #NO_METERING}. */
+  public long tokensPerMinute() {
+    return tokensPerMinute;
+  }
+
+  /** True if requests or tokens per minute are metered (with {@code x-ratelimit-*} headers). */
+  public boolean isMetered() {
+    return requestsPerMinute > 0 || tokensPerMinute > 0;
+  }
+
+  /** How much of the per-minute limits the metering buckets hold: one second's worth by default. */
+  public Duration meterDepth() {
+    return meterDepth;
+  }
+
+  /** Completion tokens charged for a chat request without {@code max_tokens}. */
+  public long maxTokensEstimate() {
+    return maxTokensEstimate;
+  }
+
+  /** The time source of the metering buckets, in nanoseconds (for tests: a fake clock). */
+  public LongSupplier meterClock() {
+    return meterClock;
+  }
+
   /** Per-route overrides, keyed by route name (see {@link Routes}). */
   public Map<String, Faults> routes() {
     return routes;
@@ -129,7 +192,7 @@ public final class Faults {
 
   /** True if this injects nothing and limits nothing (ignoring overrides). */
   public boolean isNone() {
-    return totalRate() == 0 && rateLimit == NO_RATE_LIMIT && chatTokensPerMinute == NO_TOKEN_LIMIT;
+    return totalRate() == 0 && rateLimit == NO_RATE_LIMIT && chatTokensPerMinute == NO_TOKEN_LIMIT && !isMetered();
   }
 
   @Override
@@ -145,13 +208,19 @@ public final class Faults {
         && rateLimit == f.rateLimit
         && rateLimitBurst == f.rateLimitBurst
         && chatTokensPerMinute == f.chatTokensPerMinute
+        && requestsPerMinute == f.requestsPerMinute
+        && tokensPerMinute == f.tokensPerMinute
+        && meterDepth.equals(f.meterDepth)
+        && maxTokensEstimate == f.maxTokensEstimate
+        && meterClock == f.meterClock
         && routes.equals(f.routes);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(seed, errorRate, disconnectBeforeBodyRate, disconnectDuringBodyRate, stallRate,
-        malformedJsonRate, rateLimit, rateLimitBurst, chatTokensPerMinute, routes);
+        malformedJsonRate, rateLimit, rateLimitBurst, chatTokensPerMinute, requestsPerMinute, tokensPerMinute,
+        meterDepth, maxTokensEstimate, routes);
   }
 
   @Override
@@ -164,6 +233,9 @@ public final class Faults {
     if (malformedJsonRate > 0) s.append(", malformedJsonRate=").append(malformedJsonRate);
     if (rateLimit > 0) s.append(", rateLimit=").append(rateLimit).append("/s burst ").append(rateLimitBurst);
     if (chatTokensPerMinute > 0) s.append(", chatTokensPerMinute=").append(chatTokensPerMinute);
+    if (requestsPerMinute > 0) s.append(", requestsPerMinute=").append(requestsPerMinute);
+    if (tokensPerMinute > 0) s.append(", tokensPerMinute=").append(tokensPerMinute);
+    if (isMetered()) s.append(", meterDepth=").append(dev.fanout.common.Durations.format(meterDepth));
     if (!routes.isEmpty()) s.append(", routes=").append(routes);
     return s.append('}').toString();
   }
@@ -179,6 +251,11 @@ public final class Faults {
     private double rateLimit = NO_RATE_LIMIT;
     private double rateLimitBurst;
     private long chatTokensPerMinute = NO_TOKEN_LIMIT;
+    private long requestsPerMinute = NO_METERING;
+    private long tokensPerMinute = NO_METERING;
+    private Duration meterDepth = DEFAULT_METER_DEPTH;
+    private long maxTokensEstimate = DEFAULT_MAX_TOKENS_ESTIMATE;
+    private LongSupplier meterClock = DEFAULT_METER_CLOCK;
     private final Map<String, Faults> routes = new LinkedHashMap<>();
 
     private Builder() {}
@@ -193,6 +270,11 @@ public final class Faults {
       rateLimit = f.rateLimit;
       rateLimitBurst = f.rateLimitBurst;
       chatTokensPerMinute = f.chatTokensPerMinute;
+      requestsPerMinute = f.requestsPerMinute;
+      tokensPerMinute = f.tokensPerMinute;
+      meterDepth = f.meterDepth;
+      maxTokensEstimate = f.maxTokensEstimate;
+      meterClock = f.meterClock;
       routes.putAll(f.routes);
     }
 
@@ -262,10 +344,74 @@ public final class Faults {
      * Admits at most this many chat tokens (prompt estimate plus {@code max_tokens} or the completion
      * length) per minute, as a token bucket holding one minute's worth; others get 429. Defaults to
      * {@link #NO_TOKEN_LIMIT}.
+     *
+     * @deprecated use {@link #tokensPerMinute(long)}: OpenAI's quantised metering with {@code
+     *     x-ratelimit-*} headers
      */
+    @Deprecated
     public Builder chatTokensPerMinute(long tokensPerMinute) {
       if (tokensPerMinute < 0) throw new IllegalArgumentException("chatTokensPerMinute < 0: " + tokensPerMinute);
       chatTokensPerMinute = tokensPerMinute;
+      return this;
+    }
+
+    /**
+     * Meters {@code n} requests per minute as OpenAI does (see the class doc): a token bucket refilled
+     * at {@code n / 60} per second holding {@link #meterDepth(Duration)} worth, {@code x-ratelimit-*}
+     * headers on every metered response, 429 with {@code retry-after-ms} when empty. 0 turns it off.
+     * Defaults to {@link #NO_METERING}.
+     */
+    public Builder requestsPerMinute(long n) {
+      if (n < 0) throw new IllegalArgumentException("requestsPerMinute < 0: " + n);
+      requestsPerMinute = n;
+      return this;
+    }
+
+    /**
+     * Meters {@code n} tokens per minute as OpenAI does: each chat request is charged its estimate
+     * (prompt characters / 4 plus {@code max_tokens} times {@code n}, or {@link
+     * #maxTokensEstimate(long)}) and then corrected to its usage; an embeddings request its input
+     * tokens. 0 turns it off. Defaults to {@link #NO_METERING}.
+     */
+    public Builder tokensPerMinute(long n) {
+      if (n < 0) throw new IllegalArgumentException("tokensPerMinute < 0: " + n);
+      tokensPerMinute = n;
+      return this;
+    }
+
+    /**
+     * How much of the per-minute limits the metering buckets hold (OpenAI enforces a per-minute
+     * limit over shorter windows): {@code 1s} lets {@code 6000/min} burst 100; {@code 1m} gives a
+     * whole minute's worth. A bucket always holds at least one request. Defaults to {@link
+     * #DEFAULT_METER_DEPTH} (1 s).
+     */
+    public Builder meterDepth(Duration depth) {
+      if (depth == null) throw new IllegalArgumentException("meterDepth == null");
+      if (depth.isNegative() || depth.isZero() || depth.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("meterDepth not in (0, 1m]: "
+            + (depth.isNegative() ? depth.toString() : dev.fanout.common.Durations.format(depth)));
+      }
+      meterDepth = depth;
+      return this;
+    }
+
+    /**
+     * The completion tokens charged (before the usage correction) for a chat request that sets no
+     * {@code max_tokens}. Defaults to {@link #DEFAULT_MAX_TOKENS_ESTIMATE} (256).
+     */
+    public Builder maxTokensEstimate(long tokens) {
+      if (tokens < 0) throw new IllegalArgumentException("maxTokensEstimate < 0: " + tokens);
+      maxTokensEstimate = tokens;
+      return this;
+    }
+
+    /**
+     * The time source of the metering buckets, in nanoseconds like {@link System#nanoTime()}; tests
+     * pass a fake clock they advance by hand. Defaults to {@link #DEFAULT_METER_CLOCK}.
+     */
+    public Builder meterClock(LongSupplier nanoTime) {
+      if (nanoTime == null) throw new IllegalArgumentException("meterClock == null");
+      meterClock = nanoTime;
       return this;
     }
 

@@ -34,6 +34,8 @@ public final class Latency {
   public static final long DEFAULT_SEED = 1L;
   /** The default per-token delay of streamed chat completions: none. */
   public static final Duration DEFAULT_PER_TOKEN_DELAY = Duration.ZERO;
+  /** The default share of requests that take the tail latency: none. */
+  public static final double DEFAULT_TAIL_SHARE = 0;
 
   private static final Latency DEFAULTS = builder().build();
   private static final Latency NONE = builder().delay(Duration.ZERO).build();
@@ -44,6 +46,8 @@ public final class Latency {
   private final Map<String, Latency> routes;
   private final Duration timeToFirstToken;
   private final Duration perTokenDelay;
+  private final double tailShare;
+  private final Duration tailDelay;
 
   private Latency(Builder b) {
     this.delay = b.delay;
@@ -52,6 +56,8 @@ public final class Latency {
     this.routes = Collections.unmodifiableMap(new LinkedHashMap<>(b.routes));
     this.timeToFirstToken = b.timeToFirstToken;
     this.perTokenDelay = b.perTokenDelay;
+    this.tailShare = b.tailShare;
+    this.tailDelay = b.tailDelay;
   }
 
   /** A fixed delay without jitter. */
@@ -114,6 +120,21 @@ public final class Latency {
     return perTokenDelay;
   }
 
+  /**
+   * The share of requests, in [0, 1], that take {@link #tailDelay()} instead of the sampled delay (and,
+   * for a stream, instead of its time to first token): a heavy latency tail. Which requests do is drawn
+   * from a random sequence of its own, seeded by {@link #seed()}, one per route in arrival order, so a
+   * run of N requests has the same tail every time and the jitter sequence is unchanged.
+   */
+  public double tailShare() {
+    return tailShare;
+  }
+
+  /** The latency of a request in the tail (see {@link #tailShare()}); zero when there is no tail. */
+  public Duration tailDelay() {
+    return tailDelay;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof Latency)) return false;
@@ -123,12 +144,14 @@ public final class Latency {
         && seed == l.seed
         && routes.equals(l.routes)
         && Objects.equals(timeToFirstToken, l.timeToFirstToken)
-        && perTokenDelay.equals(l.perTokenDelay);
+        && perTokenDelay.equals(l.perTokenDelay)
+        && tailShare == l.tailShare
+        && tailDelay.equals(l.tailDelay);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(delay, jitter, seed, routes, timeToFirstToken, perTokenDelay);
+    return Objects.hash(delay, jitter, seed, routes, timeToFirstToken, perTokenDelay, tailShare, tailDelay);
   }
 
   @Override
@@ -137,6 +160,7 @@ public final class Latency {
     if (jitter.kind() != Jitter.Kind.NONE) s.append(", jitter=").append(jitter).append(", seed=").append(seed);
     if (timeToFirstToken != null) s.append(", timeToFirstToken=").append(Durations.format(timeToFirstToken));
     if (!perTokenDelay.isZero()) s.append(", perTokenDelay=").append(Durations.format(perTokenDelay));
+    if (tailShare > 0) s.append(", tail=").append(tailShare).append(':').append(Durations.format(tailDelay));
     if (!routes.isEmpty()) s.append(", routes=").append(routes);
     return s.append('}').toString();
   }
@@ -149,6 +173,8 @@ public final class Latency {
     private final Map<String, Latency> routes = new LinkedHashMap<>();
     private Duration timeToFirstToken;
     private Duration perTokenDelay = DEFAULT_PER_TOKEN_DELAY;
+    private double tailShare = DEFAULT_TAIL_SHARE;
+    private Duration tailDelay = Duration.ZERO;
 
     private Builder() {}
 
@@ -159,6 +185,8 @@ public final class Latency {
       routes.putAll(l.routes);
       timeToFirstToken = l.timeToFirstToken;
       perTokenDelay = l.perTokenDelay;
+      tailShare = l.tailShare;
+      tailDelay = l.tailDelay;
     }
 
     /** The fixed delay before each response. Defaults to {@link #DEFAULT_DELAY} (1 s). */
@@ -209,6 +237,18 @@ public final class Latency {
      */
     public Builder perTokenDelay(Duration perTokenDelay) {
       this.perTokenDelay = Durations.nonNegative(perTokenDelay, "perTokenDelay");
+      return this;
+    }
+
+    /**
+     * A heavy tail: a seeded share {@code share} in [0, 1] of requests take {@code tailDelay} instead of
+     * the sampled delay, e.g. {@code tail(0.03, Duration.ofSeconds(3))} for "3% of requests take 3 s".
+     * Defaults to {@link #DEFAULT_TAIL_SHARE} (no tail).
+     */
+    public Builder tail(double share, Duration tailDelay) {
+      if (!(share >= 0 && share <= 1)) throw new IllegalArgumentException("tail share not in [0, 1]: " + share);
+      this.tailDelay = Durations.nonNegative(tailDelay, "tailDelay");
+      this.tailShare = share;
       return this;
     }
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     usageHelpAutoWidth = true,
     description = {
         "Simulated latency-bound backends for Fanout.",
-        "Routes: GET /users/{id}   POST /v1/chat/completions   GET /v1/models",
+        "Routes: GET /users/{id}   POST /v1/chat/completions   POST /v1/embeddings   GET /v1/models",
         "        GET /search?q=&k=   GET /__admin/stats   POST /__admin/reset"
     })
 public final class MockServerMain implements Callable<Integer> {
@@ -87,6 +87,30 @@ public final class MockServerMain implements Callable<Integer> {
   @Option(names = "--chat-tokens-per-minute", paramLabel = "N", description = "Chat tokens per minute admitted, others get 429; 0 = unlimited. Defaults to ${DEFAULT-VALUE}.")
   long chatTokensPerMinute;
 
+  // Provider-style metering and the latency tail (issue 11): one block.
+  @Option(names = "--rpm", paramLabel = "N",
+      description = "Requests per minute metered like OpenAI on chat and embeddings (token bucket, x-ratelimit-* "
+          + "headers, 429 with retry-after-ms); 0 = off. Defaults to ${DEFAULT-VALUE}.")
+  long rpm = Faults.NO_METERING;
+
+  @Option(names = "--tpm", paramLabel = "N",
+      description = "Tokens per minute metered like OpenAI (prompt chars/4 + max_tokens charged, corrected to "
+          + "usage); 0 = off. Defaults to ${DEFAULT-VALUE}.")
+  long tpm = Faults.NO_METERING;
+
+  @Option(names = "--meter-depth", paramLabel = "DURATION", converter = CommonDurationConverter.class,
+      description = "How much of the per-minute limits the buckets hold, e.g. 1s (6000/min bursts 100) or 1m. "
+          + "Defaults to 1s.")
+  Duration meterDepth = Faults.DEFAULT_METER_DEPTH;
+
+  @Option(names = "--max-tokens-estimate", paramLabel = "N",
+      description = "Completion tokens charged for a chat request without max_tokens. Defaults to ${DEFAULT-VALUE}.")
+  long maxTokensEstimate = Faults.DEFAULT_MAX_TOKENS_ESTIMATE;
+
+  @Option(names = "--tail", paramLabel = "P:DURATION", converter = TailConverter.class,
+      description = "Heavy tail: a seeded share P of requests take DURATION instead, e.g. 0.03:3s. Defaults to none.")
+  Tail tail = new Tail(Latency.DEFAULT_TAIL_SHARE, Duration.ZERO);
+
   @Option(names = "--http2", description = "Speak cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. Defaults to false.")
   boolean http2;
 
@@ -131,6 +155,7 @@ public final class MockServerMain implements Callable<Integer> {
   Latency latencyProfile() {
     Latency.Builder b = Latency.builder().delay(latency).jitter(jitter).seed(seed).perTokenDelay(perTokenDelay);
     if (timeToFirstToken != null) b.timeToFirstToken(timeToFirstToken);
+    b.tail(tail.share(), tail.delay());
     return b.build();
   }
 
@@ -144,6 +169,10 @@ public final class MockServerMain implements Callable<Integer> {
         .malformedJsonRate(malformedJsonRate)
         .rateLimit(rateLimit, rateLimitBurst)
         .chatTokensPerMinute(chatTokensPerMinute)
+        .requestsPerMinute(rpm)
+        .tokensPerMinute(tpm)
+        .meterDepth(meterDepth)
+        .maxTokensEstimate(maxTokensEstimate)
         .build();
   }
 
@@ -200,6 +229,42 @@ public final class MockServerMain implements Callable<Integer> {
     public Duration convert(String value) {
       try {
         return Durations.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** A {@code --tail} value: the share of requests and their latency. */
+  record Tail(double share, Duration delay) {}
+
+  /** Converts {@code 0.03:3s} to a {@link Tail}. */
+  static final class TailConverter implements CommandLine.ITypeConverter<Tail> {
+    @Override
+    public Tail convert(String value) {
+      int colon = value.indexOf(':');
+      if (colon < 0) throw new CommandLine.TypeConversionException("invalid tail: '" + value + "' (expected P:DURATION, e.g. 0.03:3s)");
+      double share;
+      try {
+        share = Double.parseDouble(value.substring(0, colon).trim());
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("invalid tail share: '" + value + "' (expected P:DURATION, e.g. 0.03:3s)");
+      }
+      if (!(share >= 0 && share <= 1)) throw new CommandLine.TypeConversionException("tail share not in [0, 1]: " + value);
+      try {
+        return new Tail(share, dev.fanout.common.Durations.parse(value.substring(colon + 1)));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Converts a duration in the grammar of {@link dev.fanout.common.Durations} ({@code 1s}, {@code 6m0s}). */
+  static final class CommonDurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return dev.fanout.common.Durations.parse(value);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.TypeConversionException(e.getMessage());
       }

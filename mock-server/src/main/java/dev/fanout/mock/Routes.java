@@ -8,6 +8,8 @@ public final class Routes {
   public static final String USERS = "users";
   /** {@code POST /v1/chat/completions}. */
   public static final String CHAT = "chat";
+  /** {@code POST /v1/embeddings}. */
+  public static final String EMBEDDINGS = "embeddings";
   /** {@code GET /v1/models}. */
   public static final String MODELS = "models";
   /** {@code GET /search?q=...&k=...}. */
@@ -18,10 +20,13 @@ public final class Routes {
   public static final String UNKNOWN = "unknown";
 
   /** The routes that take per-route latency and fault overrides. */
-  public static final List<String> BACKENDS = List.of(USERS, CHAT, MODELS, SEARCH);
+  public static final List<String> BACKENDS = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS);
+
+  /** The routes a global {@code requestsPerMinute}/{@code tokensPerMinute} meters (one shared quota, like one key). */
+  public static final List<String> METERED = List.of(CHAT, EMBEDDINGS);
 
   /** Every route name that appears in stats. */
-  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, ADMIN, UNKNOWN);
+  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, ADMIN, UNKNOWN);
 
   private Routes() {}
 

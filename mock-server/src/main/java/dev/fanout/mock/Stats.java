@@ -20,11 +20,14 @@ import java.util.Map;
 public final class Stats {
   /** Fault kinds, the keys of {@link #faultsInjected()}. */
   public static final String ERROR_5XX = "error5xx";
+  /** Requests answered 429 by the plain rate limiter or by the provider-style meter ({@code requestsPerMinute}...). */
   public static final String RATE_LIMITED = "rateLimited";
   public static final String DISCONNECT_BEFORE_BODY = "disconnectBeforeBody";
   public static final String DISCONNECT_DURING_BODY = "disconnectDuringBody";
   public static final String STALL = "stall";
   public static final String MALFORMED_JSON = "malformedJson";
+  /** Requests that took the tail latency ({@link Latency#tailShare()}) instead of the sampled delay. */
+  public static final String TAIL_LATENCY = "tailLatency";
 
   private final Map<String, Long> requestsByRoute;
   private final int inFlight;

@@ -141,7 +141,7 @@ class FaultsTest {
     try (MockBackend backend = builder().latency(Latency.none()).faults(faults).start()) {
       assertThat(Http.get(client, backend.url() + "/users/1").code()).isEqualTo(200);
       assertThat(Http.post(client, backend.url() + "/v1/chat/completions",
-          "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").code()).isGreaterThanOrEqualTo(500);
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").code()).isGreaterThanOrEqualTo(500);
     }
   }
 
@@ -169,7 +169,7 @@ class FaultsTest {
   @Test
   void chatTokensPerMinuteLimitsChatOnly() throws IOException {
     Faults faults = Faults.builder().chatTokensPerMinute(100).build();
-    String chat = "{\"messages\":[{\"role\":\"user\",\"content\":\"count my tokens please\"}],\"max_tokens\":20}";
+    String chat = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"count my tokens please\"}],\"max_tokens\":20}";
     try (MockBackend backend = builder().latency(Latency.none()).faults(faults).start()) {
       int ok = 0;
       Http.Result limited = null;

@@ -114,7 +114,7 @@ class H2cFaultsTest {
         .timeToFirstToken(Duration.ofMillis(200)).perTokenDelay(Duration.ofMillis(20)).build()).build();
     try (MockBackend backend = start(engine, l, Faults.none())) {
       Request call = new Request.Builder().url(backend.url() + "/v1/chat/completions")
-          .post(RequestBody.create("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}", Http.JSON_TYPE))
+          .post(RequestBody.create("{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c\"}]}", Http.JSON_TYPE))
           .build();
       long start = System.nanoTime();
       List<Long> arrivals = new ArrayList<>();

@@ -49,7 +49,7 @@ class Http2Test {
     OkHttpClient client = Http.h2cClient(8);
     try (MockBackend backend = builder().latency(Latency.none()).http2PriorKnowledge(true).start()) {
       Request call = new Request.Builder().url(backend.url() + "/v1/chat/completions")
-          .post(RequestBody.create("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Http.JSON_TYPE))
+          .post(RequestBody.create("{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Http.JSON_TYPE))
           .build();
       try (Response r = client.newCall(call).execute()) {
         String body = r.body().string();

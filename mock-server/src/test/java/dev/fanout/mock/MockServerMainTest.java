@@ -54,6 +54,28 @@ class MockServerMainTest {
     assertThat(r.out()).contains("--latency", "--jitter", "--seed", "--error-rate", "--rate-limit", "--http2", "--engine", "Defaults to");
   }
 
+  @Test
+  void meteringAndTailFlagsBuildTheProfiles() {
+    MockServerMain main = new MockServerMain();
+    new CommandLine(main).parseArgs("--rpm", "6000", "--tpm", "150000", "--meter-depth", "2s",
+        "--max-tokens-estimate", "64", "--tail", "0.03:3s", "--latency", "100ms", "--seed", "7");
+    Faults f = main.faultProfile();
+    assertThat(f.requestsPerMinute()).isEqualTo(6000);
+    assertThat(f.tokensPerMinute()).isEqualTo(150_000);
+    assertThat(f.meterDepth()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(f.maxTokensEstimate()).isEqualTo(64);
+    Latency l = main.latencyProfile();
+    assertThat(l.tailShare()).isEqualTo(0.03);
+    assertThat(l.tailDelay()).isEqualTo(java.time.Duration.ofSeconds(3));
+    assertThat(l.delay()).isEqualTo(java.time.Duration.ofMillis(100));
+    MockServerMain defaults = new MockServerMain();
+    new CommandLine(defaults).parseArgs();
+    assertThat(defaults.faultProfile().isMetered()).isFalse();
+    assertThat(defaults.faultProfile().meterDepth()).isEqualTo(Faults.DEFAULT_METER_DEPTH);
+    assertThat(defaults.latencyProfile().tailShare()).isZero();
+    assertThat(run("--help").out()).contains("--rpm", "--tpm", "--meter-depth", "--tail", "/v1/embeddings");
+  }
+
   @ParameterizedTest
   @EnumSource(Engine.class)
   void portInUseExits1WithoutStackTrace(Engine engine) throws Exception {

@@ -34,7 +34,8 @@ public final class Decider {
         Routes.USERS, new UsersDispatcher(),
         Routes.CHAT, new ChatDispatcher(),
         Routes.MODELS, new ModelsDispatcher(),
-        Routes.SEARCH, new SearchDispatcher());
+        Routes.SEARCH, new SearchDispatcher(),
+        Routes.EMBEDDINGS, new EmbeddingsDispatcher());
     this.admin = new AdminDispatcher(stats::snapshot, this::reset);
   }
 
@@ -74,13 +75,36 @@ public final class Decider {
           .header("Retry-After-Ms", Long.toString(retryMs));
       return Decision.now(limited);
     }
+    Meter meter = p.meter(route);
+    if (meter != null) {
+      Faults f = faults.forRoute(route);
+      String model = reply.meterModel != null ? reply.meterModel : route;
+      Meter.Admission a = meter.admit(model, reply.tokenEstimate(f.maxTokensEstimate()), reply.tokensUsed);
+      if (!a.admitted) {
+        stats.fault(Stats.RATE_LIMITED);
+        Reply limited = Reply.error(429, a.message, a.limit, null, "rate_limit_exceeded");
+        limited.headers.putAll(a.headers);
+        if (a.retryNanos > 0) {
+          long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(a.retryNanos + 999_999));
+          limited.header("retry-after", Long.toString(Math.max(1, (retryMs + 999) / 1000)))
+              .header("retry-after-ms", Long.toString(retryMs));
+        }
+        return Decision.now(limited);
+      }
+      reply.headers.putAll(a.headers);
+    }
 
     String fault = p.drawFault(route);
     Duration delay = p.sampleDelay(route);
+    Latency l = p.latency(route);
+    boolean tail = p.drawTail(route);
+    if (tail) {
+      delay = l.tailDelay();
+      stats.fault(Stats.TAIL_LATENCY);
+    }
     if (fault != null) stats.fault(fault);
     int errorStatus = Stats.ERROR_5XX.equals(fault) ? p.errorStatus(route) : 0;
-    Latency l = p.latency(route);
-    Duration ttft = l.timeToFirstToken() != null ? l.timeToFirstToken() : delay;
+    Duration ttft = !tail && l.timeToFirstToken() != null ? l.timeToFirstToken() : delay;
     return new Decision(reply, false, fault, delay, ttft.toNanos(), l.perTokenDelay().toNanos(), errorStatus);
   }
 }

@@ -71,7 +71,8 @@ public final class Decision {
   /** For {@link Stats#ERROR_5XX}: the injected error reply (500, 502 or 503). */
   public Reply errorReply() {
     String type = errorStatus == 503 ? "service_unavailable" : "server_error";
-    return Reply.error(errorStatus, "injected " + errorStatus + " error (mock fault)", type, null, null);
+    return Reply.error(errorStatus, "injected " + errorStatus + " error (mock fault)", type, null, null)
+        .withRateLimitHeaders(reply);
   }
 
   /** For {@link Stats#DISCONNECT_DURING_BODY}: the JSON reply whose body is cut halfway (a stream's first event). */
@@ -82,6 +83,7 @@ public final class Decision {
   /** For {@link Stats#MALFORMED_JSON}: a 200 whose JSON body stops halfway. */
   public Reply malformedReply() {
     byte[] json = reply.isStream() ? reply.events.get(0) : reply.json;
-    return Reply.json(200, null).withBody(Arrays.copyOf(json, Math.max(1, json.length / 2)));
+    return Reply.json(200, null).withRateLimitHeaders(reply)
+        .withBody(Arrays.copyOf(json, Math.max(1, json.length / 2)));
   }
 }

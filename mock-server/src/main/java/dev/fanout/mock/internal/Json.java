@@ -21,6 +21,11 @@ public final class Json {
     }
   }
 
+  /** {@code tree} as compact JSON text. */
+  public static String bytesToString(Object tree) {
+    return new String(bytes(tree), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   public static ObjectNode object() {
     return MAPPER.createObjectNode();
   }

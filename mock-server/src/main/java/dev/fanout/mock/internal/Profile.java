@@ -21,6 +21,8 @@ final class Profile {
   private final Map<String, Random> faultDraws = new HashMap<>();
   private final Map<String, TokenBucket> requestBuckets = new HashMap<>();
   private final TokenBucket chatTokens;
+  private final Map<String, Random> tails = new HashMap<>();
+  private final Map<String, Meter> meters = new HashMap<>();
 
   Profile(Latency latency, Faults faults) {
     this.latency = latency;
@@ -37,6 +39,17 @@ final class Profile {
       }
       if (bucket != null) requestBuckets.put(route, bucket);
     }
+    Meter shared = faults.isMetered() ? new Meter(faults) : null;
+    for (String route : Routes.BACKENDS) {
+      long salt = 0x9E3779B97F4A7C15L * (Routes.BACKENDS.indexOf(route) + 1);
+      tails.put(route, new Random(latency.forRoute(route).seed() ^ salt ^ 0x7A11L));
+      Meter meter = Routes.METERED.contains(route) ? shared : null;
+      if (faults.routes().containsKey(route)) {
+        Faults f = faults.forRoute(route);
+        meter = f.isMetered() ? new Meter(f) : null;
+      }
+      if (meter != null) meters.put(route, meter);
+    }
     long tpm = faults.forRoute(Routes.CHAT).chatTokensPerMinute();
     chatTokens = tpm > 0 ? new TokenBucket(tpm / 60.0, tpm) : null;
   }
@@ -52,6 +65,21 @@ final class Profile {
     synchronized (r) {
       return l.jitter().apply(l.delay(), r);
     }
+  }
+
+  /** True if the next request to {@code route} takes the tail latency (a seeded draw of its own). */
+  boolean drawTail(String route) {
+    Latency l = latency.forRoute(route);
+    if (l.tailShare() <= 0) return false;
+    Random r = tails.get(route);
+    synchronized (r) {
+      return r.nextDouble() < l.tailShare();
+    }
+  }
+
+  /** The meter of {@code route}, or null when it is not metered. */
+  Meter meter(String route) {
+    return meters.get(route);
   }
 
   /** The next fault for {@code route}: one of the {@link Stats} fault kinds, or null for none. */

@@ -15,6 +15,12 @@ public final class Reply {
   final List<byte[]> events;
   final long tokenCost;
   final Map<String, String> headers;
+  // What a metered route charges (see Meter): set by the backend with metering(...).
+  String meterModel;
+  long promptEstimate;
+  long maxTokens = -1;
+  int choices = 1;
+  long tokensUsed = -1;
 
   private Reply(int code, byte[] json, List<byte[]> events, long tokenCost, Map<String, String> headers) {
     this.code = code;
@@ -63,6 +69,33 @@ public final class Reply {
         "invalid_request_error", null, "method_not_allowed");
     r.headers.put("Allow", allow);
     return r;
+  }
+
+  /**
+   * Says what this reply charges a provider-style meter: {@code promptEstimate} tokens (prompt characters
+   * / 4), plus {@code choices} times {@code maxTokens} (or, when {@code maxTokens < 0}, the configured
+   * estimate); then corrected to {@code tokensUsed} (the usage reported).
+   */
+  Reply metering(String model, long promptEstimate, long maxTokens, int choices, long tokensUsed) {
+    this.meterModel = model;
+    this.promptEstimate = promptEstimate;
+    this.maxTokens = maxTokens;
+    this.choices = choices;
+    this.tokensUsed = tokensUsed;
+    return this;
+  }
+
+  /** The meter's token estimate of this reply, given the estimate for a request without {@code max_tokens}. */
+  long tokenEstimate(long maxTokensEstimate) {
+    return promptEstimate + (long) choices * (maxTokens >= 0 ? maxTokens : maxTokensEstimate);
+  }
+
+  /** Copies the {@code x-ratelimit-*} headers of {@code from} onto this reply. */
+  Reply withRateLimitHeaders(Reply from) {
+    from.headers.forEach((k, v) -> {
+      if (k.startsWith("x-ratelimit-")) headers.put(k, v);
+    });
+    return this;
   }
 
   /** This reply with {@code body} as its raw JSON bytes (used to break JSON on purpose). */

@@ -50,6 +50,7 @@ public final class Router extends Dispatcher {
   public static String route(String path) {
     if (path.equals("/users") || path.startsWith("/users/")) return Routes.USERS;
     if (path.equals("/v1/chat/completions")) return Routes.CHAT;
+    if (path.equals("/v1/embeddings")) return Routes.EMBEDDINGS;
     if (path.equals("/v1/models") || path.startsWith("/v1/models/")) return Routes.MODELS;
     if (path.equals("/search") || path.equals("/search/")) return Routes.SEARCH;
     if (path.startsWith("/__admin/")) return Routes.ADMIN;

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class StatsRecorder {
   static final List<String> FAULT_KINDS = List.of(
       Stats.ERROR_5XX, Stats.RATE_LIMITED, Stats.DISCONNECT_BEFORE_BODY, Stats.DISCONNECT_DURING_BODY,
-      Stats.STALL, Stats.MALFORMED_JSON);
+      Stats.STALL, Stats.MALFORMED_JSON, Stats.TAIL_LATENCY);
 
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> faults = new ConcurrentHashMap<>();
