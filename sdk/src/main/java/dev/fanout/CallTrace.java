@@ -7,8 +7,8 @@ import java.util.Objects;
  * when the first response byte arrived, when it finished, how many attempts it took and how it ended.
  *
  * <p>Times are {@link System#nanoTime()} readings; a phase that did not happen (a reused connection has no
- * connect, a failed call may have no first byte) is {@code -1}. {@code outcome} is {@code "ok"} or the
- * simple name of the failure's exception type.
+ * connect, a failed call may have no first byte) is {@code -1}. {@code outcome} says how it ended and
+ * {@code errorType} is the failure's exception type ({@code null} on success).
  */
 public record CallTrace(
     String label,
@@ -19,16 +19,25 @@ public record CallTrace(
     long endNanos,
     int attempts,
     int statusCode,
-    String outcome) {
+    Outcome.Kind outcome,
+    Class<? extends Throwable> errorType) {
 
   public CallTrace {
     Objects.requireNonNull(label, "label == null");
     Objects.requireNonNull(outcome, "outcome == null");
+    if ((outcome == Outcome.Kind.SUCCEEDED) != (errorType == null)) {
+      throw new IllegalArgumentException("errorType must be null exactly on success: " + outcome + ", " + errorType);
+    }
   }
 
   /** Returns true if the call succeeded. */
   public boolean ok() {
-    return "ok".equals(outcome);
+    return outcome == Outcome.Kind.SUCCEEDED;
+  }
+
+  /** Returns the simple name of the error type, or {@code ""} on success. */
+  public String errorName() {
+    return errorType == null ? "" : errorType.getSimpleName();
   }
 
   /** Returns the time from the first attempt's start to the end, in nanoseconds. */

@@ -10,15 +10,12 @@ import dev.fanout.internal.Threads;
 import dev.fanout.internal.UserServiceImpl;
 import dev.fanout.json.JsonService;
 import dev.fanout.users.UserService;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -50,15 +47,18 @@ import okhttp3.Protocol;
  * thread. On Java 21+ the dispatcher runs on virtual threads (see {@link VirtualThreads}).
  *
  * <h2>Deadlines and traces.</h2>
- * A call started inside a fan-out's task is charged, retries and backoffs included, against the
- * fan-out's deadline (and the client's {@link Builder#callTimeout(Duration)}): when it passes the call is
- * cancelled and fails with {@link dev.fanout.errors.FanoutTimeoutException}. Every finished call yields a
- * {@link CallTrace}, delivered to the fan-out's report and to {@link Builder#traceListener(Consumer)}.
+ * A call made through a fan-out's {@link FanoutContext} is charged, retries and backoffs included, against
+ * the fan-out's deadline and the client's {@link Builder#totalTimeout(Duration)} (each attempt also against
+ * {@link Builder#attemptTimeout(Duration)}): when it passes the call is cancelled and fails with
+ * {@link dev.fanout.errors.FanoutTimeoutException}. Every finished call yields a {@link CallTrace},
+ * delivered to the fan-out's report and to {@link Builder#traceListener(Consumer)}. Every timer (deadlines,
+ * attempt timeouts, backoffs) runs on the one {@link Builder#clock(FanoutClock) clock}.
  *
  * <h2>Ownership.</h2>
- * This client owns its dispatcher executor and scheduler and shuts them down in {@link #close()}, and owns
- * its connection pool and evicts it, unless the pool came with a caller's {@link Builder#okHttpClient
- * OkHttpClient}; a caller's {@link Builder#scheduler scheduler} is not shut down either.
+ * This client owns its dispatcher executor and shuts it down in {@link #close()}, and owns its connection
+ * pool and evicts it, unless the pool came with a caller's {@link Builder#okHttpClient OkHttpClient}. It
+ * owns no timer thread: the default clock is the shared {@link FanoutClock#system()}, whose one daemon
+ * thread ends when idle; a caller's clock stays the caller's.
  */
 public final class FanoutClient implements AutoCloseable {
   /** Defaults to 10 s. */
@@ -67,8 +67,10 @@ public final class FanoutClient implements AutoCloseable {
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
   /** Defaults to 60 s. */
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
-  /** No overall limit per call: {@link Duration#ZERO}. */
-  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ZERO;
+  /** No overall limit per logical call: {@link Duration#ZERO}. */
+  public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ZERO;
+  /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
+  public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ZERO;
   /** 256 concurrent calls. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
   /** 16 MiB. */
@@ -85,8 +87,6 @@ public final class FanoutClient implements AutoCloseable {
   private final OkHttpClient okHttp;
   private final ExecutorService dispatcherExecutor;
   private final boolean virtual;
-  private final ScheduledExecutorService scheduler;
-  private final boolean ownsScheduler;
   private final boolean ownsPool;
   private final HttpEngine engine;
   private final UserService users;
@@ -128,7 +128,7 @@ public final class FanoutClient implements AutoCloseable {
         .connectTimeout(b.connectTimeout)
         .readTimeout(b.readTimeout)
         .writeTimeout(b.writeTimeout)
-        .callTimeout(Duration.ZERO) // the SDK enforces callTimeout over all attempts itself
+        .callTimeout(Duration.ZERO) // the SDK enforces totalTimeout and attemptTimeout on its clock
         // The SDK is the only retrier: OkHttp's own silent retry of a failed connection would send attempts
         // that the retry policy does not bound and that no trace or attempt count shows.
         .retryOnConnectionFailure(false)
@@ -143,12 +143,17 @@ public final class FanoutClient implements AutoCloseable {
     }
     this.okHttp = ok.build();
 
-    this.ownsScheduler = b.scheduler == null;
-    this.scheduler = ownsScheduler ? Threads.newScheduler(prefix + "scheduler-") : b.scheduler;
-    Sleeper sleeper = b.sleeper != null ? b.sleeper : schedulerSleeper(scheduler);
-    this.engine = new HttpEngine(
-        okHttp, b.baseUrl, b.apiKey, b.retryPolicy, b.callTimeout, b.maxResponseBytes,
-        sleeper, scheduler, b.clock, b.traceListener);
+    this.engine = HttpEngine.builder()
+        .okHttp(okHttp)
+        .baseUrl(b.baseUrl)
+        .apiKey(b.apiKey)
+        .retryPolicy(b.retryPolicy)
+        .totalTimeout(b.totalTimeout)
+        .attemptTimeout(b.attemptTimeout)
+        .maxResponseBytes(b.maxResponseBytes)
+        .clock(b.clock)
+        .traceListener(b.traceListener)
+        .build();
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
     this.embeddings = new EmbeddingServiceImpl(engine);
@@ -190,7 +195,12 @@ public final class FanoutClient implements AutoCloseable {
     return settings.baseUrl;
   }
 
-  /** Returns the concurrency limit. */
+  /** Returns the clock every timer of this client runs on. */
+  public FanoutClock clock() {
+    return settings.clock;
+  }
+
+  /** Returns the client-wide ceiling of requests in flight. */
   public int maxInFlight() {
     return settings.maxInFlight;
   }
@@ -217,7 +227,7 @@ public final class FanoutClient implements AutoCloseable {
   /**
    * Cancels every unfinished call (their futures fail with
    * {@link dev.fanout.errors.FanoutCancelledException}), shuts down the dispatcher executor and, if this
-   * client owns them, the scheduler and the connection pool. Waits up to a second for the dispatcher's
+   * client owns it, evicts the connection pool. Waits up to a second for the dispatcher's
    * threads to end. Idempotent.
    */
   @Override
@@ -228,16 +238,10 @@ public final class FanoutClient implements AutoCloseable {
     engine.close();
     okHttp.dispatcher().cancelAll();
     dispatcherExecutor.shutdown();
-    if (ownsScheduler) {
-      scheduler.shutdownNow();
-    }
     String prefix = "fanout-" + id + "-";
     if (!Thread.currentThread().getName().startsWith(prefix)) {
       try {
         dispatcherExecutor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        if (ownsScheduler) {
-          scheduler.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -257,24 +261,6 @@ public final class FanoutClient implements AutoCloseable {
         + (closed.get() ? ", closed" : "") + '}';
   }
 
-  private static Sleeper schedulerSleeper(ScheduledExecutorService scheduler) {
-    return duration -> {
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      if (duration.isZero() || duration.isNegative()) {
-        done.complete(null);
-        return done;
-      }
-      ScheduledFuture<?> timer =
-          scheduler.schedule(() -> done.complete(null), duration.toNanos(), TimeUnit.NANOSECONDS);
-      done.whenComplete((v, t) -> {
-        if (done.isCancelled()) {
-          timer.cancel(false);
-        }
-      });
-      return done;
-    };
-  }
-
   /**
    * Configures and builds a {@link FanoutClient}. Every setter validates its argument and names a bad
    * value in its {@link IllegalArgumentException}.
@@ -285,16 +271,15 @@ public final class FanoutClient implements AutoCloseable {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration readTimeout = DEFAULT_READ_TIMEOUT;
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
-    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+    private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
+    private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private OkHttpClient okHttpClient;
     private boolean http2PriorKnowledge;
     private VirtualThreads virtualThreads = DEFAULT_VIRTUAL_THREADS;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
-    private ScheduledExecutorService scheduler;
-    private Sleeper sleeper;
-    private Clock clock = Clock.systemUTC();
+    private FanoutClock clock = FanoutClock.system();
     private Consumer<CallTrace> traceListener;
 
     private Builder() {}
@@ -305,15 +290,14 @@ public final class FanoutClient implements AutoCloseable {
       this.connectTimeout = b.connectTimeout;
       this.readTimeout = b.readTimeout;
       this.writeTimeout = b.writeTimeout;
-      this.callTimeout = b.callTimeout;
+      this.totalTimeout = b.totalTimeout;
+      this.attemptTimeout = b.attemptTimeout;
       this.maxInFlight = b.maxInFlight;
       this.retryPolicy = b.retryPolicy;
       this.okHttpClient = b.okHttpClient;
       this.http2PriorKnowledge = b.http2PriorKnowledge;
       this.virtualThreads = b.virtualThreads;
       this.maxResponseBytes = b.maxResponseBytes;
-      this.scheduler = b.scheduler;
-      this.sleeper = b.sleeper;
       this.clock = b.clock;
       this.traceListener = b.traceListener;
     }
@@ -400,12 +384,24 @@ public final class FanoutClient implements AutoCloseable {
 
     /**
      * Sets the budget of a whole logical call, from its creation (queueing, every attempt and every backoff
-     * included); the earlier of it and a fan-out's deadline applies. When it passes, the call is cancelled
-     * and fails with {@link dev.fanout.errors.FanoutTimeoutException}. Zero means no limit. Defaults to 0
-     * (no limit).
+     * included); the earlier of it and a fan-out's deadline applies ({@link CallOptions.Builder#timeout}
+     * overrides it per call). When it passes, the call is cancelled and fails with
+     * {@link dev.fanout.errors.FanoutTimeoutException}. Zero means no limit. Defaults to
+     * {@link #DEFAULT_TOTAL_TIMEOUT} (0, no limit).
      */
-    public Builder callTimeout(Duration callTimeout) {
-      this.callTimeout = nonNegative(callTimeout, "callTimeout");
+    public Builder totalTimeout(Duration totalTimeout) {
+      this.totalTimeout = nonNegative(totalTimeout, "totalTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the budget of each attempt, from its admission to its response headers and body; when it
+     * passes, the attempt is cancelled and fails with {@link dev.fanout.errors.FanoutTimeoutException},
+     * which the default {@link RetryPolicy} retries. Zero means none (only the connect, read and write
+     * timeouts apply). Defaults to {@link #DEFAULT_ATTEMPT_TIMEOUT} (0, none).
+     */
+    public Builder attemptTimeout(Duration attemptTimeout) {
+      this.attemptTimeout = nonNegative(attemptTimeout, "attemptTimeout");
       return this;
     }
 
@@ -470,26 +466,12 @@ public final class FanoutClient implements AutoCloseable {
     }
 
     /**
-     * Sets the scheduler for retry backoffs and deadline timers; its tasks only complete futures and
-     * enqueue calls. The caller owns it: {@link #close()} does not shut it down. Defaults to null (a
-     * one-thread scheduler owned by the client).
+     * Sets the one clock every timer of this client runs on: call deadlines, attempt timeouts and retry
+     * backoffs (and {@code Retry-After} dates are read against its {@link FanoutClock#instant()}). Tests pass
+     * a {@link dev.fanout.testing.FakeClock}; {@link FanoutClock#system(java.util.concurrent.ScheduledExecutorService)}
+     * runs timers on a scheduler of the caller's, who keeps owning it. Defaults to {@link FanoutClock#system()}.
      */
-    public Builder scheduler(ScheduledExecutorService scheduler) {
-      this.scheduler = scheduler;
-      return this;
-    }
-
-    /**
-     * Sets how retry backoffs wait; tests inject one that records durations and completes at once.
-     * Defaults to null (waits scheduled on the client's scheduler).
-     */
-    public Builder sleeper(Sleeper sleeper) {
-      this.sleeper = sleeper;
-      return this;
-    }
-
-    /** Sets the clock used to read {@code Retry-After} HTTP dates. Defaults to {@link Clock#systemUTC()}. */
-    public Builder clock(Clock clock) {
+    public Builder clock(FanoutClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * The one source of time of a client: every timer the SDK sets (fan-out and call deadlines, retry backoffs,
  * rate-limit pacing, hedges) reads {@link #nanoTime()} and waits with {@link #schedule(Duration, Runnable)}.
  *
- * <p>The client's default clock is {@link #system(ScheduledExecutorService)} on the client's own scheduler.
+ * <p>The client's default clock is {@link #system()}, the process-wide system clock whose one daemon
+ * thread ends when no timer is pending; {@link #system(ScheduledExecutorService)} runs timers on a
+ * scheduler of the caller's.
  * Tests inject {@link dev.fanout.testing.FakeClock}, whose time moves only when the test says so: a test of
  * a 30-second deadline then takes milliseconds and cannot flake.
  *
@@ -60,6 +62,16 @@ public interface FanoutClock {
   interface Timer {
     /** Drops the task if it has not started; returns false if it already ran or was cancelled. */
     boolean cancel();
+  }
+
+  /**
+   * Returns the shared system clock ({@link System#nanoTime()}, {@link Instant#now()}). Its tasks run on one
+   * daemon thread, {@code fanout-timer}, started on the first timer and ended after a second with no
+   * timer pending, so it never keeps a JVM alive and leaves no thread behind once idle. It is the default
+   * of {@link FanoutClient.Builder#clock(FanoutClock)} and of a fan-out's deadline timer.
+   */
+  static FanoutClock system() {
+    return dev.fanout.internal.Timers.SYSTEM_CLOCK;
   }
 
   /**

@@ -16,7 +16,7 @@ import java.util.Objects;
  * speed-up that concurrency bought (sum / wall) and the peak number of inputs in flight at once.
  *
  * <p>Entries are in input order; an input the fan-out never started (it was decided or cancelled first)
- * has a start and end of {@code -1} and the outcome {@code "FanoutCancelledException"}.
+ * has a start and end of {@code -1} and the outcome {@link Outcome.Kind#CANCELLED}.
  */
 public final class FanoutReport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,7 +50,8 @@ public final class FanoutReport {
       long startNanos,
       long endNanos,
       int attempts,
-      String outcome,
+      Outcome.Kind outcome,
+      Class<? extends Throwable> errorType,
       List<CallTrace> calls) {
     public Entry {
       Objects.requireNonNull(label, "label == null");
@@ -60,7 +61,12 @@ public final class FanoutReport {
 
     /** Returns true if the input produced a value. */
     public boolean ok() {
-      return "ok".equals(outcome);
+      return outcome == Outcome.Kind.SUCCEEDED;
+    }
+
+    /** Returns the simple name of the error type, or {@code ""} if there was none. */
+    public String errorName() {
+      return errorType == null ? "" : errorType.getSimpleName();
     }
 
     /** Returns true if the input was started. */
@@ -140,7 +146,8 @@ public final class FanoutReport {
   /**
    * Returns this report as JSON: {@code combinator}, {@code wallMillis}, {@code sumMillis}, {@code speedUp},
    * {@code peakConcurrency}, {@code ok}, {@code failed} and {@code entries} (each with {@code index},
-   * {@code label}, {@code startMillis}, {@code endMillis}, {@code attempts}, {@code outcome} and
+   * {@code label}, {@code startMillis}, {@code endMillis}, {@code attempts}, {@code outcome} (an
+   * {@link Outcome.Kind} name), {@code error} (the exception's class name, absent on success) and
    * {@code calls}, call times also relative to the fan-out's start).
    */
   public String toJson() {
@@ -161,7 +168,10 @@ public final class FanoutReport {
       node.put("startMillis", entry.started() ? millis(entry.startNanos()) : -1);
       node.put("endMillis", entry.endNanos() >= 0 ? millis(entry.endNanos()) : -1);
       node.put("attempts", entry.attempts());
-      node.put("outcome", entry.outcome());
+      node.put("outcome", entry.outcome().name());
+      if (entry.errorType() != null) {
+        node.put("error", entry.errorType().getName());
+      }
       ArrayNode calls = node.putArray("calls");
       for (CallTrace call : entry.calls()) {
         ObjectNode c = calls.addObject();
@@ -172,7 +182,10 @@ public final class FanoutReport {
         c.put("endMillis", relativeMillis(call.endNanos()));
         c.put("attempts", call.attempts());
         c.put("status", call.statusCode());
-        c.put("outcome", call.outcome());
+        c.put("outcome", call.outcome().name());
+        if (call.errorType() != null) {
+          c.put("error", call.errorType().getName());
+        }
       }
     }
     try {
@@ -199,8 +212,9 @@ public final class FanoutReport {
         combinator, entries.size(), succeeded(), failed(), wallNanos / 1e9,
         sumOfCallTimes().toNanos() / 1e9, speedUp(), peakConcurrency, finished ? "" : ", running"));
     for (Entry entry : slowest(3)) {
-      out.append(String.format(Locale.ROOT, "%n  slowest: #%d %s %.3f s, %d attempt(s), %s",
-          entry.index(), entry.label(), entry.duration().toNanos() / 1e9, entry.attempts(), entry.outcome()));
+      out.append(String.format(Locale.ROOT, "%n  slowest: #%d %s %.3f s, %d attempt(s), %s%s",
+          entry.index(), entry.label(), entry.duration().toNanos() / 1e9, entry.attempts(), entry.outcome(),
+          entry.errorType() == null ? "" : " " + entry.errorName()));
     }
     return out.toString();
   }

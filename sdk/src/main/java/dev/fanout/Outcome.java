@@ -11,6 +11,39 @@ import java.util.Objects;
  */
 public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure {
 
+  /** How an input or a call ended, as a type rather than a string. */
+  enum Kind {
+    /** It produced a value. */
+    SUCCEEDED,
+    /** It failed (the error type says how). */
+    FAILED,
+    /** It was cancelled, or never started because the result was decided first. */
+    CANCELLED,
+    /** A deadline or timeout passed first. */
+    TIMED_OUT,
+    /** Only in a snapshot {@link FanoutReport} of an unfinished fan-out: not settled yet. */
+    RUNNING;
+
+    /** Returns the kind of an ending with {@code error} (null for success). */
+    public static Kind of(Throwable error) {
+      if (error == null) {
+        return SUCCEEDED;
+      }
+      if (error instanceof FanoutTimeoutException) {
+        return TIMED_OUT;
+      }
+      if (error instanceof FanoutCancelledException || error instanceof java.util.concurrent.CancellationException) {
+        return CANCELLED;
+      }
+      return FAILED;
+    }
+  }
+
+  /** Returns how this input ended. */
+  default Kind kind() {
+    return Kind.of(error());
+  }
+
   /** Returns the index of the input this is the outcome of. */
   int index();
 

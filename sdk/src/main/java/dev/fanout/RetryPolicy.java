@@ -6,13 +6,17 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * When and how long a client waits before trying a failed call again.
+ * What a client retries, and how long it waits before trying a failed call again.
  *
- * <p>A call is retried when an attempt fails on the wire (a {@link dev.fanout.errors.TransportException}:
- * connection refused or reset, a connect or read timeout) or the server answers 408, 429 or 5xx. Other
- * statuses (400, 401, 404, ...) and decode failures are not retried. Like openai-java, connection failures
- * are retried for every method, POST included (chat completions are retried); point the client at
- * idempotent endpoints or use {@link #none()} where a repeated POST would do harm.
+ * <h2>What is retried.</h2>
+ * An error response is retried when the server says so with {@code x-should-retry: true}, never when it
+ * says {@code x-should-retry: false}, and otherwise when {@link #retriesStatus(int)} holds: by default
+ * (like openai-java) 408, 409, 429 and 5xx. An attempt that failed without a response (a
+ * {@link dev.fanout.errors.TransportException}: refused, reset, cut short, a connect or read timeout, or a
+ * {@link dev.fanout.errors.FanoutTimeoutException} of the client's {@code attemptTimeout}) is retried when
+ * {@link #retriesError(Throwable)} holds: by default every one except a redirect loop. Other statuses
+ * (400, 401, 404, ...) and decode failures are never retried. Connection failures are retried for every
+ * method, POST included; use {@link #none()} or a per-call policy where a repeated POST would do harm.
  *
  * <p>The wait before attempt {@code n + 1} is {@code initialBackoff * multiplier^(n-1)}, capped at
  * {@code maxBackoff}, then reduced by a random jitter of up to {@code jitter} of itself. When the server
@@ -22,7 +26,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Waits never block a thread (they are scheduled), and are charged against the call's deadline: a wait
  * that would end past the deadline is not started; the call fails with
  * {@link dev.fanout.errors.FanoutTimeoutException} instead. When every allowed attempt fails the call
- * fails with {@link dev.fanout.errors.RetriesExhaustedException}.
+ * fails with the last attempt's own exception (a {@link dev.fanout.errors.RateLimitedException}, say),
+ * whose {@link dev.fanout.errors.FanoutException#attempts()} says how many attempts were made.
  *
  * <p>A policy is an immutable value and {@link Serializable}, so it can travel inside a job graph (such as
  * Flink's) and be handed to a client built on the other side.
@@ -38,6 +43,28 @@ public final class RetryPolicy implements Serializable {
   public static final double DEFAULT_JITTER = 0.25;
   public static final Duration DEFAULT_RETRY_AFTER_CAP = Duration.ofSeconds(60);
 
+  /** Decides whether an error status is retried; serializable so a policy can travel in a job graph. */
+  @FunctionalInterface
+  public interface StatusPredicate extends Serializable {
+    boolean test(int statusCode);
+  }
+
+  /** Decides whether an attempt's failure without a response is retried; serializable. */
+  @FunctionalInterface
+  public interface ErrorPredicate extends Serializable {
+    boolean test(Throwable error);
+  }
+
+  /** 408, 409, 429 and 5xx, as openai-java retries. */
+  public static final StatusPredicate DEFAULT_RETRY_STATUS =
+      code -> code == 408 || code == 409 || code == 429 || (code >= 500 && code <= 599);
+
+  /**
+   * Every transport failure or attempt timeout except a redirect loop (OkHttp gives up after 20
+   * follow-ups; trying again only repeats it).
+   */
+  public static final ErrorPredicate DEFAULT_RETRY_ERROR = RetryPolicy::isTransient;
+
   private static final RetryPolicy DEFAULTS = new Builder().build();
   private static final RetryPolicy NONE = new Builder().maxAttempts(1).build();
 
@@ -47,8 +74,12 @@ public final class RetryPolicy implements Serializable {
   private final double multiplier;
   private final double jitter;
   private final Duration retryAfterCap;
+  private final StatusPredicate retryStatus;
+  private final ErrorPredicate retryError;
 
   private RetryPolicy(Builder b) {
+    this.retryStatus = b.retryStatus;
+    this.retryError = b.retryError;
     this.maxAttempts = b.maxAttempts;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
@@ -99,6 +130,44 @@ public final class RetryPolicy implements Serializable {
     return retryAfterCap;
   }
 
+  /** Returns true if an error response with {@code statusCode} is retried (absent {@code x-should-retry}). */
+  public boolean retriesStatus(int statusCode) {
+    return retryStatus.test(statusCode);
+  }
+
+  /**
+   * Returns true if an error response is retried: {@code xShouldRetry} ({@code true}/{@code false}, the
+   * header's value, or null when absent) decides when present, {@link #retriesStatus(int)} otherwise.
+   */
+  public boolean retriesResponse(int statusCode, String xShouldRetry) {
+    if (xShouldRetry != null) {
+      String v = xShouldRetry.strip();
+      if (v.equalsIgnoreCase("true")) {
+        return true;
+      }
+      if (v.equalsIgnoreCase("false")) {
+        return false;
+      }
+    }
+    return retriesStatus(statusCode);
+  }
+
+  /** Returns true if an attempt that failed with {@code error} and no response is retried. */
+  public boolean retriesError(Throwable error) {
+    return retryError.test(error);
+  }
+
+  private static boolean isTransient(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (t instanceof java.net.ProtocolException && m != null && m.startsWith("Too many follow-up requests")) {
+        return false;
+      }
+    }
+    return error instanceof dev.fanout.errors.TransportException
+        || error instanceof dev.fanout.errors.FanoutTimeoutException;
+  }
+
   /**
    * Returns the wait before the attempt after {@code failedAttempt} (1-based): the server's
    * {@code retryAfter} capped at {@link #retryAfterCap()} when it is not {@code null}, the jittered
@@ -137,6 +206,8 @@ public final class RetryPolicy implements Serializable {
     private double multiplier = DEFAULT_MULTIPLIER;
     private double jitter = DEFAULT_JITTER;
     private Duration retryAfterCap = DEFAULT_RETRY_AFTER_CAP;
+    private StatusPredicate retryStatus = DEFAULT_RETRY_STATUS;
+    private ErrorPredicate retryError = DEFAULT_RETRY_ERROR;
 
     private Builder() {}
 
@@ -147,6 +218,26 @@ public final class RetryPolicy implements Serializable {
       this.multiplier = p.multiplier;
       this.jitter = p.jitter;
       this.retryAfterCap = p.retryAfterCap;
+      this.retryStatus = p.retryStatus;
+      this.retryError = p.retryError;
+    }
+
+    /**
+     * Sets which error statuses are retried (a server's {@code x-should-retry} header still overrides).
+     * Defaults to {@link #DEFAULT_RETRY_STATUS} (408, 409, 429, 5xx).
+     */
+    public Builder retryOnStatus(StatusPredicate retryStatus) {
+      this.retryStatus = Objects.requireNonNull(retryStatus, "retryStatus == null");
+      return this;
+    }
+
+    /**
+     * Sets which failures without a response are retried. Defaults to {@link #DEFAULT_RETRY_ERROR}
+     * (every transport failure and attempt timeout but a redirect loop).
+     */
+    public Builder retryOnError(ErrorPredicate retryError) {
+      this.retryError = Objects.requireNonNull(retryError, "retryError == null");
+      return this;
     }
 
     /** Sets how many attempts a call gets, the first included; 1 disables retries. Defaults to 3. */

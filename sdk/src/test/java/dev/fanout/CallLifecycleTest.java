@@ -7,6 +7,7 @@ import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.internal.CallScope;
 import dev.fanout.internal.HttpEngine;
+import dev.fanout.testing.FakeClock;
 import dev.fanout.testsupport.Responses;
 import dev.fanout.users.User;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -77,32 +77,28 @@ class CallLifecycleTest {
 
     assertThat(call).isCancelled();
     eventually(() -> client.httpClient().dispatcher().runningCallsCount() == 0);
-    assertThat(traces).singleElement().satisfies(t -> assertThat(t.outcome()).isEqualTo("FanoutCancelledException"));
+    assertThat(traces).singleElement().satisfies(t -> {
+      assertThat(t.outcome()).isEqualTo(Outcome.Kind.CANCELLED);
+      assertThat(t.errorType()).isEqualTo(FanoutCancelledException.class);
+    });
     assertThatThrownBy(() -> HttpEngine.await(call)).isInstanceOf(FanoutCancelledException.class)
         .hasCauseInstanceOf(CancellationException.class);
   }
 
   @Test
   void cancellingDuringABackoffDropsTheRetry() throws Exception {
-    List<CompletableFuture<Void>> waits = new CopyOnWriteArrayList<>();
+    FakeClock clock = FakeClock.create();
     client.close();
-    client = builder()
-        .retryPolicy(RetryPolicy.defaults())
-        .sleeper(d -> {
-          CompletableFuture<Void> w = new CompletableFuture<>();
-          waits.add(w);
-          return w;
-        })
-        .build();
+    client = builder().retryPolicy(RetryPolicy.defaults()).clock(clock).build();
     server.enqueue(new MockResponse.Builder().code(503).build());
     server.enqueue(Responses.user(1));
 
     CompletableFuture<User> call = client.users().getAsync(1);
-    eventually(() -> waits.size() == 1);
+    eventually(() -> clock.pendingTasks() == 1); // the backoff
     call.cancel(true);
 
-    assertThat(waits.get(0)).isCancelled();
-    waits.get(0).complete(null); // a late wake-up must not start another attempt
+    assertThat(clock.pendingTasks()).isZero(); // the backoff timer was dropped
+    clock.advance(Duration.ofMinutes(1)); // and no late wake-up starts another attempt
     assertThat(server.getRequestCount()).isEqualTo(1);
     assertThat(traces).singleElement().satisfies(t -> assertThat(t.attempts()).isEqualTo(1));
   }
@@ -110,42 +106,68 @@ class CallLifecycleTest {
   @Test
   void scopeDeadlineCancelsAndTimesOutAndTheScopeSeesTraceAndCall() throws Exception {
     server.enqueue(slowUser(1, Duration.ofSeconds(10)));
+    FakeClock clock = FakeClock.create();
     List<CallTrace> scopeTraces = new CopyOnWriteArrayList<>();
-    List<Future<?>> tracked = new CopyOnWriteArrayList<>();
-    CallScope scope = new CallScope(Deadline.after(Duration.ofMillis(300)), scopeTraces::add, tracked::add);
+    CallScope scope = new CallScope(null, Deadline.after(Duration.ofMillis(300), clock), clock, scopeTraces::add);
+    FanoutContext context = new FanoutContext(scope);
 
-    long t0 = System.nanoTime();
-    CompletableFuture<User> call = scope.run(() -> client.users().getAsync(1));
+    CompletableFuture<User> call = client.users().withContext(context).getAsync(1);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    clock.advance(Duration.ofMillis(299));
+    assertThat(call).isNotDone();
+    clock.advance(Duration.ofMillis(1));
 
     assertThatThrownBy(() -> HttpEngine.await(call))
         .isInstanceOfSatisfying(FanoutTimeoutException.class, e -> {
-          assertThat(e.timeout()).isLessThanOrEqualTo(Duration.ofMillis(300));
+          assertThat(e.timeout()).isEqualTo(Duration.ofMillis(300));
           assertThat(e.getMessage()).contains("GET /users/1").contains("deadline");
         });
-    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertThat(elapsedMs).isBetween(250L, 5_000L);
-    assertThat(tracked).containsExactly(call);
-    assertThat(scopeTraces).singleElement().satisfies(t -> assertThat(t.outcome()).isEqualTo("FanoutTimeoutException"));
+    assertThat(scopeTraces).singleElement().satisfies(t -> {
+      assertThat(t.outcome()).isEqualTo(Outcome.Kind.TIMED_OUT);
+      assertThat(t.errorType()).isEqualTo(FanoutTimeoutException.class);
+    });
     eventually(() -> client.httpClient().dispatcher().runningCallsCount() == 0);
   }
 
   @Test
   void expiredScopeDeadlineFailsWithoutARequest() {
-    CallScope scope = new CallScope(Deadline.after(Duration.ZERO), null);
+    FakeClock clock = FakeClock.create();
+    FanoutContext context = new FanoutContext(new CallScope(null, Deadline.after(Duration.ZERO, clock), clock, null));
 
-    CompletableFuture<User> call = scope.run(() -> client.users().getAsync(1));
+    CompletableFuture<User> call = client.users().withContext(context).getAsync(1);
 
     assertThatThrownBy(() -> HttpEngine.await(call)).isInstanceOf(FanoutTimeoutException.class);
     assertThat(server.getRequestCount()).isZero();
   }
 
   @Test
-  void callTimeoutBoundsABlockingCall() {
+  void totalTimeoutBoundsACallOnTheClientsClock() throws Exception {
+    FakeClock clock = FakeClock.create();
     client.close();
-    client = builder().callTimeout(Duration.ofMillis(200)).build();
-    server.enqueue(slowUser(1, Duration.ofSeconds(10)));
+    client = builder().totalTimeout(Duration.ofSeconds(30)).clock(clock).build();
+    server.enqueue(slowUser(1, Duration.ofSeconds(60)));
 
-    assertThatThrownBy(() -> client.users().get(1)).isInstanceOf(FanoutTimeoutException.class);
+    CompletableFuture<User> call = client.users().getAsync(1);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    clock.advance(Duration.ofSeconds(30)); // a 30-second budget, passed in no time
+
+    assertThatThrownBy(() -> HttpEngine.await(call)).isInstanceOf(FanoutTimeoutException.class);
+    assertThat(clock.scheduledDelays()).containsExactly(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aPerCallTimeoutOverridesTheClientsTotalTimeout() throws Exception {
+    FakeClock clock = FakeClock.create();
+    client.close();
+    client = builder().totalTimeout(Duration.ofSeconds(30)).clock(clock).build();
+    server.enqueue(slowUser(1, Duration.ofSeconds(60)));
+
+    CompletableFuture<User> call = client.users()
+        .withOptions(CallOptions.builder().timeout(Duration.ofSeconds(2)).build()).getAsync(1);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    clock.advance(Duration.ofSeconds(2));
+
+    assertThatThrownBy(() -> HttpEngine.await(call)).isInstanceOf(FanoutTimeoutException.class);
   }
 
   @Test

@@ -136,9 +136,17 @@ class ConcurrencyTest {
 
   @Test
   void h2cPriorKnowledgeMultiplexesOneConnection() throws Exception {
+    List<CallTrace> traces = new CopyOnWriteArrayList<>();
     try (MockBackend backend = MockBackend.builder()
             .latency(Latency.fixed(Duration.ofMillis(300))).http2PriorKnowledge(true).start();
-        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).http2PriorKnowledge(true).build()) {
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).http2PriorKnowledge(true)
+            .traceListener(traces::add).build()) {
+      // The guarantee is that calls share a live HTTP/2 connection. How many connections six calls racing
+      // to connect at once open is the scheduler's doing (OkHttp may open a second and coalesce later), so
+      // the connection is opened first, then six calls are made at once.
+      client.users().get(7);
+      backend.reset();
+      traces.clear();
       List<CompletableFuture<User>> calls = new ArrayList<>();
       for (int id = 1; id <= 6; id++) {
         calls.add(client.users().getAsync(id));
@@ -146,6 +154,7 @@ class ConcurrencyTest {
       CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
 
       assertThat(backend.stats().maxInFlight()).isEqualTo(6);
+      assertThat(traces).hasSize(6).allSatisfy(t -> assertThat(t.connectedNanos()).as("no new connection").isEqualTo(-1));
       assertThat(client.httpClient().connectionPool().connectionCount()).isEqualTo(1);
     }
   }

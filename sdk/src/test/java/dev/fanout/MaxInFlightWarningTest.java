@@ -35,8 +35,8 @@ final class MaxInFlightWarningTest {
     try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofMillis(100)));
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(2).build()) {
       String logs = stderrOf(() -> {
-        List<User> first = FanOut.all(List.of(1L, 2L, 3L, 4L), client.users()::getAsync).await();
-        List<User> second = FanOut.all(List.of(5L, 6L, 7L), client.users()::getAsync).await();
+        List<User> first = Fanout.all(List.of(1L, 2L, 3L, 4L), client.users()::getAsync).await();
+        List<User> second = Fanout.all(List.of(5L, 6L, 7L), client.users()::getAsync).await();
         assertThat(first).hasSize(4);
         assertThat(second).hasSize(3);
       });
@@ -50,7 +50,7 @@ final class MaxInFlightWarningTest {
   void aFanOutWithinTheLimitLogsNothing() {
     try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofMillis(50)));
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(4).build()) {
-      String logs = stderrOf(() -> FanOut.all(List.of(1L, 2L, 3L, 4L), client.users()::getAsync).await());
+      String logs = stderrOf(() -> Fanout.all(List.of(1L, 2L, 3L, 4L), client.users()::getAsync).await());
 
       assertThat(logs).doesNotContain("reached");
     }

@@ -24,8 +24,8 @@ class ReadmeExampleTest {
           .apiKey("sk-demo")                      // sent as Authorization: Bearer
           .build()) {
         List<Long> ids = List.of(1L, 2L, 3L, 4L, 5L, 6L);
-        FanOutFuture<List<User>> users = FanOut.all(ids, client.users()::getAsync,
-            FanOutOptions.builder().timeout(Duration.ofSeconds(5)).build());
+        FanoutFuture<List<User>> users = Fanout.all(ids, client.users()::getAsync,
+            FanoutOptions.builder().timeout(Duration.ofSeconds(5)).build());
         List<User> found = users.await();         // ~1 s, not 6 s
         FanoutReport report = users.report();     // wall time, sum of calls, speed-up
         // --- end ---

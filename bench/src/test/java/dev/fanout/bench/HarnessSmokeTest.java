@@ -21,7 +21,7 @@ import picocli.CommandLine;
  * Runs the whole harness end to end at a tiny scale (N = 6 and 20, 50 ms latency, one client process per
  * row), with a backend JVM and client JVMs of its own, and checks what it wrote. Python is skipped.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // it starts a JVM per row: minutes on a loaded 2-core machine
 class HarnessSmokeTest {
   private static final long LATENCY_MS = 50;
 

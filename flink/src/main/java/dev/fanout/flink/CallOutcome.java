@@ -15,7 +15,7 @@ import java.util.NoSuchElementException;
  *
  * @param input the element the call was made for
  * @param value the call's result; {@code null} on failure
- * @param errorType the failure's class name, such as {@code dev.fanout.errors.RetriesExhaustedException};
+ * @param errorType the failure's class name, such as {@code dev.fanout.errors.ServerException};
  *     {@code null} on success
  * @param errorMessage the failure's message; {@code null} on success
  * @param <IN> the stream element

@@ -14,7 +14,7 @@ import java.util.Objects;
  * <pre>{@code
  * FanoutAsyncConfig config = FanoutAsyncConfig.builder()
  *     .baseUrl("https://api.example.com")
- *     .capacity(200)                      // per subtask: Flink's capacity and the SDK's maxInFlight
+ *     .maxInFlight(200)                   // per subtask: Flink's capacity and the SDK's maxInFlight
  *     .timeout(Duration.ofSeconds(30))    // Flink's async timeout; the SDK's call timeout is derived below it
  *     .retryPolicy(RetryPolicy.defaults())
  *     .build();
@@ -36,30 +36,30 @@ public final class FanoutAsyncConfig implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Defaults to 100 elements in flight per subtask. */
-  public static final int DEFAULT_CAPACITY = 100;
+  public static final int DEFAULT_MAX_IN_FLIGHT = 100;
   /** Defaults to 30 s. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   /** The SDK's call timeout, when not set, is this fraction of Flink's timeout: 0.9. */
-  public static final double DEFAULT_CALL_TIMEOUT_FRACTION = 0.9;
+  public static final double DEFAULT_TOTAL_TIMEOUT_FRACTION = 0.9;
   /** Defaults to false: results are emitted as they complete. */
   public static final boolean DEFAULT_ORDERED = false;
 
   private final String baseUrl;
   private final String apiKey;
   private final String apiKeyEnv;
-  private final int capacity;
+  private final int maxInFlight;
   private final Duration timeout;
-  private final Duration callTimeout;
+  private final Duration totalTimeout;
   private final boolean ordered;
   private final RetryPolicy retry;
 
-  private FanoutAsyncConfig(Builder b, Duration callTimeout) {
+  private FanoutAsyncConfig(Builder b, Duration totalTimeout) {
     this.baseUrl = b.baseUrl;
     this.apiKey = b.apiKey;
     this.apiKeyEnv = b.apiKeyEnv;
-    this.capacity = b.capacity;
+    this.maxInFlight = b.maxInFlight;
     this.timeout = b.timeout;
-    this.callTimeout = callTimeout;
+    this.totalTimeout = totalTimeout;
     this.ordered = b.ordered;
     this.retry = b.retry;
   }
@@ -80,8 +80,8 @@ public final class FanoutAsyncConfig implements Serializable {
   }
 
   /** Returns the elements in flight per subtask: Flink's Async I/O capacity and the SDK's {@code maxInFlight}. */
-  public int capacity() {
-    return capacity;
+  public int maxInFlight() {
+    return maxInFlight;
   }
 
   /** Returns Flink's async timeout per element. */
@@ -90,8 +90,8 @@ public final class FanoutAsyncConfig implements Serializable {
   }
 
   /** Returns the SDK's call timeout (all attempts and backoffs of one call), always below {@link #timeout()}. */
-  public Duration callTimeout() {
-    return callTimeout;
+  public Duration totalTimeout() {
+    return totalTimeout;
   }
 
   /** Returns true if results are emitted in input order ({@code orderedWait}). */
@@ -106,7 +106,7 @@ public final class FanoutAsyncConfig implements Serializable {
 
   /**
    * Builds a new client from this configuration, as {@link FanoutAsyncFunction#open} does on each subtask:
-   * base URL, API key, {@code maxInFlight(capacity)}, {@code callTimeout} and the retry policy. The caller
+   * base URL, API key, {@code maxInFlight}, {@code totalTimeout} and the retry policy. The caller
    * owns it and must close it.
    *
    * @throws IllegalStateException if {@link Builder#apiKeyEnv(String)} names a variable that is not set
@@ -127,8 +127,8 @@ public final class FanoutAsyncConfig implements Serializable {
     return FanoutClient.builder()
         .baseUrl(baseUrl)
         .apiKey(key)
-        .maxInFlight(capacity)
-        .callTimeout(callTimeout)
+        .maxInFlight(maxInFlight)
+        .totalTimeout(totalTimeout)
         .retryPolicy(retry);
   }
 
@@ -136,9 +136,9 @@ public final class FanoutAsyncConfig implements Serializable {
   public String toString() {
     return "FanoutAsyncConfig{baseUrl=" + baseUrl
         + ", apiKey=" + (apiKey != null ? "██" : apiKeyEnv != null ? "$" + apiKeyEnv : "none")
-        + ", capacity=" + capacity
+        + ", maxInFlight=" + maxInFlight
         + ", timeout=" + timeout
-        + ", callTimeout=" + callTimeout
+        + ", totalTimeout=" + totalTimeout
         + ", ordered=" + ordered
         + ", retryPolicy=" + retry + '}';
   }
@@ -148,9 +148,9 @@ public final class FanoutAsyncConfig implements Serializable {
     private String baseUrl;
     private String apiKey;
     private String apiKeyEnv;
-    private int capacity = DEFAULT_CAPACITY;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private Duration timeout = DEFAULT_TIMEOUT;
-    private Duration callTimeout;
+    private Duration totalTimeout;
     private boolean ordered = DEFAULT_ORDERED;
     private RetryPolicy retry = RetryPolicy.defaults();
 
@@ -160,9 +160,9 @@ public final class FanoutAsyncConfig implements Serializable {
       this.baseUrl = c.baseUrl;
       this.apiKey = c.apiKey;
       this.apiKeyEnv = c.apiKeyEnv;
-      this.capacity = c.capacity;
+      this.maxInFlight = c.maxInFlight;
       this.timeout = c.timeout;
-      this.callTimeout = c.callTimeout;
+      this.totalTimeout = c.totalTimeout;
       this.ordered = c.ordered;
       this.retry = c.retry;
     }
@@ -204,13 +204,13 @@ public final class FanoutAsyncConfig implements Serializable {
     /**
      * Sets how many elements each subtask has in flight at once: Flink's Async I/O {@code capacity} and the
      * SDK's {@code maxInFlight} (OkHttp's dispatcher limits and connection pool), so neither queues behind
-     * the other. The backend sees up to {@code parallelism * capacity} calls. Defaults to 100.
+     * the other. The backend sees up to {@code parallelism * maxInFlight} calls. Defaults to 100.
      */
-    public Builder capacity(int capacity) {
-      if (capacity < 1) {
-        throw new IllegalArgumentException("capacity < 1: " + capacity);
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight < 1: " + maxInFlight);
       }
-      this.capacity = capacity;
+      this.maxInFlight = maxInFlight;
       return this;
     }
 
@@ -228,16 +228,16 @@ public final class FanoutAsyncConfig implements Serializable {
     }
 
     /**
-     * Sets the SDK's call timeout: every attempt and backoff of one call, after which the call fails with
+     * Sets the SDK's total timeout (the client's {@code totalTimeout}): every attempt and backoff of one call, after which the call fails with
      * {@link dev.fanout.errors.FanoutTimeoutException}. It must end before Flink's {@link #timeout(Duration)}
      * so the SDK reports its own timeout (and stops retrying) first; {@code null} derives it. Defaults to
-     * null: {@link #DEFAULT_CALL_TIMEOUT_FRACTION} (0.9) of Flink's timeout.
+     * null: {@link #DEFAULT_TOTAL_TIMEOUT_FRACTION} (0.9) of Flink's timeout.
      */
-    public Builder callTimeout(Duration callTimeout) {
-      if (callTimeout != null && (callTimeout.isZero() || callTimeout.isNegative())) {
-        throw new IllegalArgumentException("callTimeout <= 0: " + callTimeout);
+    public Builder totalTimeout(Duration totalTimeout) {
+      if (totalTimeout != null && (totalTimeout.isZero() || totalTimeout.isNegative())) {
+        throw new IllegalArgumentException("totalTimeout <= 0: " + totalTimeout);
       }
-      this.callTimeout = callTimeout;
+      this.totalTimeout = totalTimeout;
       return this;
     }
 
@@ -271,11 +271,11 @@ public final class FanoutAsyncConfig implements Serializable {
       if (baseUrl == null) {
         throw new IllegalStateException("baseUrl == null: set it with baseUrl(...)");
       }
-      Duration call = callTimeout != null
-          ? callTimeout
-          : Duration.ofNanos((long) (timeout.toNanos() * DEFAULT_CALL_TIMEOUT_FRACTION));
+      Duration call = totalTimeout != null
+          ? totalTimeout
+          : Duration.ofNanos((long) (timeout.toNanos() * DEFAULT_TOTAL_TIMEOUT_FRACTION));
       if (call.compareTo(timeout) >= 0) {
-        throw new IllegalStateException("callTimeout >= timeout: " + call + " >= " + timeout
+        throw new IllegalStateException("totalTimeout >= timeout: " + call + " >= " + timeout
             + " (the SDK's call timeout must end before Flink's async timeout)");
       }
       return new FanoutAsyncConfig(this, call);

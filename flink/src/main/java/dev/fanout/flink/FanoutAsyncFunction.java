@@ -5,9 +5,7 @@ import dev.fanout.errors.FanoutTimeoutException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -35,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * When Flink's async timeout fires for an element, {@link #timeout} cancels the element's call future (Flink
  * alone would only stop waiting for it), which cancels the HTTP call and any pending retry, then completes
  * the element as a failure with {@link FanoutTimeoutException}: through the fallback if there is one. The
- * SDK's own call timeout ({@link FanoutAsyncConfig#callTimeout()}) is always shorter, so a slow call normally
+ * SDK's own call timeout ({@link FanoutAsyncConfig#totalTimeout()}) is always shorter, so a slow call normally
  * ends in the SDK first with the same exception.
  *
  * <h2>Ownership.</h2>
@@ -230,10 +228,7 @@ public final class FanoutAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OU
   }
 
   private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return dev.fanout.Fanout.unwrap(t);
   }
 
   @Override

@@ -67,9 +67,9 @@ public final class FanoutAsyncStream {
     FanoutAsyncConfig config = function.config();
     long timeoutMillis = config.timeout().toMillis();
     SingleOutputStreamOperator<OUT> out = config.ordered()
-        ? AsyncDataStream.orderedWait(input, function, timeoutMillis, TimeUnit.MILLISECONDS, config.capacity())
-        : AsyncDataStream.unorderedWait(input, function, timeoutMillis, TimeUnit.MILLISECONDS, config.capacity());
+        ? AsyncDataStream.orderedWait(input, function, timeoutMillis, TimeUnit.MILLISECONDS, config.maxInFlight())
+        : AsyncDataStream.unorderedWait(input, function, timeoutMillis, TimeUnit.MILLISECONDS, config.maxInFlight());
     return out.name("Fanout " + (config.ordered() ? "ordered" : "unordered") + " async I/O, capacity "
-        + config.capacity());
+        + config.maxInFlight());
   }
 }

@@ -16,9 +16,9 @@ class FanoutAsyncConfigTest {
   @Test
   void defaults() {
     FanoutAsyncConfig c = FanoutAsyncConfig.builder().baseUrl("http://localhost:8080").build();
-    assertThat(c.capacity()).isEqualTo(FanoutAsyncConfig.DEFAULT_CAPACITY).isEqualTo(100);
+    assertThat(c.maxInFlight()).isEqualTo(FanoutAsyncConfig.DEFAULT_MAX_IN_FLIGHT).isEqualTo(100);
     assertThat(c.timeout()).isEqualTo(FanoutAsyncConfig.DEFAULT_TIMEOUT);
-    assertThat(c.callTimeout()).isEqualTo(Duration.ofSeconds(27)); // 0.9 of 30 s
+    assertThat(c.totalTimeout()).isEqualTo(Duration.ofSeconds(27)); // 0.9 of 30 s
     assertThat(c.ordered()).isFalse();
     assertThat(c.retryPolicy().maxAttempts()).isEqualTo(RetryPolicy.DEFAULT_MAX_ATTEMPTS);
   }
@@ -26,9 +26,9 @@ class FanoutAsyncConfigTest {
   @Test
   void badValuesAreNamed() {
     FanoutAsyncConfig.Builder b = FanoutAsyncConfig.builder();
-    assertThatThrownBy(() -> b.capacity(0)).isInstanceOf(IllegalArgumentException.class).hasMessage("capacity < 1: 0");
+    assertThatThrownBy(() -> b.maxInFlight(0)).isInstanceOf(IllegalArgumentException.class).hasMessage("maxInFlight < 1: 0");
     assertThatThrownBy(() -> b.timeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessage("timeout < 1 ms: PT0S");
-    assertThatThrownBy(() -> b.callTimeout(Duration.ofSeconds(-1))).hasMessage("callTimeout <= 0: PT-1S");
+    assertThatThrownBy(() -> b.totalTimeout(Duration.ofSeconds(-1))).hasMessage("totalTimeout <= 0: PT-1S");
     assertThatThrownBy(() -> b.baseUrl("ftp://x")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ftp://x");
     assertThatThrownBy(() -> b.baseUrl(null)).hasMessage("baseUrl == null");
     assertThatThrownBy(() -> b.apiKeyEnv("A=B")).hasMessageContaining("A=B");
@@ -37,16 +37,16 @@ class FanoutAsyncConfigTest {
   }
 
   @Test
-  void theSdkCallTimeoutMustEndBeforeFlinksTimeout() {
+  void theSdkTotalTimeoutMustEndBeforeFlinksTimeout() {
     FanoutAsyncConfig.Builder b = FanoutAsyncConfig.builder()
         .baseUrl("http://localhost:8080")
         .timeout(Duration.ofSeconds(10))
-        .callTimeout(Duration.ofSeconds(10));
+        .totalTimeout(Duration.ofSeconds(10));
     assertThatThrownBy(b::build)
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("callTimeout >= timeout: PT10S >= PT10S");
-    assertThat(b.callTimeout(Duration.ofSeconds(9)).build().callTimeout()).isEqualTo(Duration.ofSeconds(9));
-    assertThat(b.callTimeout(null).timeout(Duration.ofSeconds(2)).build().callTimeout())
+        .hasMessageStartingWith("totalTimeout >= timeout: PT10S >= PT10S");
+    assertThat(b.totalTimeout(Duration.ofSeconds(9)).build().totalTimeout()).isEqualTo(Duration.ofSeconds(9));
+    assertThat(b.totalTimeout(null).timeout(Duration.ofSeconds(2)).build().totalTimeout())
         .isEqualTo(Duration.ofMillis(1800));
   }
 
@@ -57,7 +57,7 @@ class FanoutAsyncConfigTest {
     FanoutAsyncConfig c = InstantiationUtil.clone(FanoutAsyncConfig.builder()
         .baseUrl("http://localhost:8080/api")
         .apiKey("sk-secret")
-        .capacity(42)
+        .maxInFlight(42)
         .ordered(true)
         .retryPolicy(retry)
         .build());

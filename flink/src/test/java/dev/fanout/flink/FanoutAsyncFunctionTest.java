@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fanout.RetryPolicy;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.NotFoundException;
-import dev.fanout.errors.RetriesExhaustedException;
+import dev.fanout.errors.ServerException;
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
@@ -55,7 +55,7 @@ class FanoutAsyncFunctionTest {
   private FanoutAsyncConfig config(Duration timeout) {
     return FanoutAsyncConfig.builder()
         .baseUrl(backend.url())
-        .capacity(8)
+        .maxInFlight(8)
         .timeout(timeout)
         .retryPolicy(FAST_RETRIES)
         .build();
@@ -105,7 +105,7 @@ class FanoutAsyncFunctionTest {
     assertThatThrownBy(() -> rf.result.get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause()
-        .isInstanceOfSatisfying(RetriesExhaustedException.class, e -> assertThat(e.attempts()).isEqualTo(3));
+        .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.attempts()).isEqualTo(3));
     assertThat(backend.stats().requests(Routes.USERS)).isEqualTo(3);
     assertThat(rf.completions).hasValue(1);
   }
@@ -143,7 +143,7 @@ class FanoutAsyncFunctionTest {
     CallOutcome<Long, User> outcome = rf.result.get(5, TimeUnit.SECONDS).iterator().next();
     assertThat(outcome.isSuccess()).isFalse();
     assertThat(outcome.input()).isEqualTo(5L);
-    assertThat(outcome.errorType()).isEqualTo(RetriesExhaustedException.class.getName());
+    assertThat(outcome.errorType()).isEqualTo(ServerException.class.getName());
     assertThatThrownBy(outcome::getOrThrow).hasMessageContaining("call for 5 failed");
   }
 
@@ -201,7 +201,7 @@ class FanoutAsyncFunctionTest {
   }
 
   @Test
-  void theSdkCallTimeoutEndsASlowCallBeforeFlinkWould() throws Exception {
+  void theSdkTotalTimeoutEndsASlowCallBeforeFlinkWould() throws Exception {
     backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(20)));
     FanoutAsyncConfig config = config(Duration.ofMillis(500)); // SDK call timeout: 450 ms
     FanoutAsyncFunction<Long, User> fn = open(FanoutAsyncFunction.of(config, FanoutAsyncFunctionTest::lookup));

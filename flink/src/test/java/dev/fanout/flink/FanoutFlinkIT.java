@@ -3,8 +3,6 @@ package dev.fanout.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.RetryPolicy;
-import dev.fanout.flink.samples.EnrichUsersJob;
-import dev.fanout.flink.samples.EnrichUsersJob.EnrichedUser;
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Jitter;
 import dev.fanout.mock.Latency;
@@ -88,7 +86,7 @@ class FanoutFlinkIT {
   private static FanoutAsyncConfig config(boolean ordered) {
     return FanoutAsyncConfig.builder()
         .baseUrl(backend.url())
-        .capacity(100)
+        .maxInFlight(100)
         .timeout(Duration.ofSeconds(20))
         .ordered(ordered)
         // 0.2^20 per id: no id exhausts its attempts (with 10 attempts, an early run lost one id to ten 5xx in a row)
@@ -171,25 +169,5 @@ class FanoutFlinkIT {
     assertThat(outcomes).filteredOn(CallOutcome::isSuccess)
         .allSatisfy(o -> assertThat(o.value().id()).isEqualTo(o.input()));
   }
-
-  @Test
-  @SuppressWarnings("try") // CloseableIterator.close() may throw InterruptedException
-  void theSampleJobEnrichesEveryId() throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(2);
-    List<CallOutcome<Long, EnrichedUser>> outcomes = new ArrayList<>();
-    try (CloseableIterator<CallOutcome<Long, EnrichedUser>> it =
-        EnrichUsersJob.pipeline(env, 1_000, config(false)).executeAndCollect()) {
-      it.forEachRemaining(outcomes::add);
-    }
-
-    assertThat(outcomes).hasSize(1_000).allSatisfy(o -> {
-      assertThat(o.isSuccess()).as("%s", o).isTrue();
-      assertThat(o.value().id()).isEqualTo(o.input());
-      assertThat(o.value().welcome()).contains(o.value().name());
-    });
-    Stats stats = backend.stats();
-    assertThat(stats.requests(Routes.USERS) + stats.requests(Routes.CHAT))
-        .isEqualTo(2_000 + stats.faults(Stats.ERROR_5XX));
-  }
+  // The sample job's pipeline: flink-samples/src/test/java/dev/fanout/flink/samples/EnrichUsersJobIT.java
 }

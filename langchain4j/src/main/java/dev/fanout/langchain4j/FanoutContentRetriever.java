@@ -1,8 +1,10 @@
 package dev.fanout.langchain4j;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutClock;
+import dev.fanout.FanoutContext;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
 import dev.fanout.Outcome;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.langchain4j.internal.Blocking;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -54,13 +57,16 @@ import org.slf4j.LoggerFactory;
  * <h2>What a failure or a late retriever does</h2>
  * It contributes nothing, and is logged at {@code WARN} with its name and the reason; the others' contents
  * are returned. When the deadline passes, every retriever still running is cancelled: its thread is
- * interrupted, which cancels a blocking Fanout call it is waiting on (the HTTP call ends). Only when no retriever
+ * interrupted and every Fanout call it made through the context (retrievers run with the fan-out's
+ * {@link FanoutContext} as the current one) is cancelled, so its HTTP call ends. Only when no retriever
  * answered at all does {@link #retrieve} throw: a {@link LangChain4jException} naming each one, with their
  * failures suppressed. Each query's per-retriever outcomes also go to {@link Builder#listener}.
  *
- * <h2>Interrupts cancel</h2>
- * Interrupting the thread blocked in {@link #retrieve} cancels every retriever and throws
- * {@link FanoutCancelledException} with the interrupt flag kept.
+ * <h2>Deadlines are shared</h2>
+ * Called inside a Fanout fan-out task (or on an executor wrapped by its context), the retrieval keeps the
+ * earlier of its own timeout and the task's deadline, and is cancelled with the task. Interrupting the
+ * thread blocked in {@link #retrieve} cancels every retriever and throws {@link FanoutCancelledException}
+ * with the interrupt flag kept.
  *
  * <p>Retrievers are called on {@link Builder#executor}; by default this retriever owns a pool of daemon
  * threads (one per retriever in flight) that end a second after their last task, like the augmentor's own
@@ -68,7 +74,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FanoutContentRetriever implements ContentRetriever {
   /** No bound of the retrieval's own: every retriever is queried at once. */
-  public static final int DEFAULT_MAX_CONCURRENCY = FanOutOptions.DEFAULT_MAX_IN_FLIGHT;
+  public static final int DEFAULT_MAX_CONCURRENCY = FanoutOptions.DEFAULT_MAX_CONCURRENCY;
   /** How long a query may take: 2 seconds. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -79,6 +85,7 @@ public final class FanoutContentRetriever implements ContentRetriever {
   private final Duration timeout;
   private final int maxConcurrency;
   private final Executor executor;
+  private final FanoutClock clock;
   private final Listener listener;
 
   private FanoutContentRetriever(Builder b) {
@@ -86,6 +93,7 @@ public final class FanoutContentRetriever implements ContentRetriever {
     this.timeout = b.timeout;
     this.maxConcurrency = b.maxConcurrency;
     this.executor = b.executor != null ? b.executor : defaultPool();
+    this.clock = b.clock;
     this.listener = b.listener;
   }
 
@@ -105,27 +113,26 @@ public final class FanoutContentRetriever implements ContentRetriever {
   }
 
   /**
-   * What one retriever did for one query: its name and its {@link Outcome} (the contents it found, or the
-   * failure; {@link Outcome#isTimedOut()} when it was late).
+   * What one retriever did for one query: its name and its {@link Outcome} (the contents it found, or why
+   * it has none: {@link Outcome.Kind#FAILED}, {@link Outcome.Kind#TIMED_OUT} for late, or
+   * {@link Outcome.Kind#CANCELLED}).
    */
-  public record SourceOutcome(String name, Outcome<List<Content>> outcome) {
-    /** Returns {@code answered}, {@code timed out}, {@code cancelled} or {@code failed}. */
-    public String status() {
-      return FanoutContentRetriever.status(outcome);
-    }
-  }
+  public record SourceOutcome(String name, Outcome<List<Content>> outcome) {}
 
   private record Named(String name, ContentRetriever retriever) {}
 
   @Override
   public List<Content> retrieve(Query query) {
-    FanOutOptions options = FanOutOptions.builder()
-        .maxInFlight(maxConcurrency)
+    FanoutOptions.Builder options = FanoutOptions.builder()
+        .maxConcurrency(maxConcurrency)
         .timeout(timeout)
-        .labeler((Named n) -> n.name())
-        .build();
-    FanOutFuture<List<Outcome<List<Content>>>> run = FanOut.settleAll(retrievers,
-        (Named n) -> Blocking.supply(executor, () -> n.retriever().retrieve(query)), options);
+        .labeler((Named n) -> n.name());
+    if (clock != null) {
+      options.clock(clock);
+    }
+    FanoutFuture<List<Outcome<List<Content>>>> run = Fanout.settleAll(retrievers,
+        (Named n, FanoutContext context) -> Blocking.supply(context.wrap(executor), () -> n.retriever().retrieve(query)),
+        options.build());
     List<Outcome<List<Content>>> outcomes = run.await();
 
     List<SourceOutcome> report = new ArrayList<>(outcomes.size());
@@ -165,20 +172,12 @@ public final class FanoutContentRetriever implements ContentRetriever {
         b.append(", ");
       }
       Throwable e = Exceptions.unwrap(s.outcome().error());
-      b.append(s.name()).append(' ').append(status(s.outcome()));
-      if (!s.outcome().isTimedOut() && !s.outcome().isCancelled()) {
+      b.append(s.name()).append(' ').append(s.outcome().kind().name().toLowerCase(java.util.Locale.ROOT));
+      if (s.outcome().kind() == Outcome.Kind.FAILED) {
         b.append(" (").append(e.getClass().getSimpleName()).append(')');
       }
     }
     return b.toString();
-  }
-
-  /** Returns {@code answered}, {@code timed out}, {@code cancelled} or {@code failed}. */
-  static String status(Outcome<?> outcome) {
-    if (outcome.isSuccess()) {
-      return "answered";
-    }
-    return outcome.isTimedOut() ? "timed out" : outcome.isCancelled() ? "cancelled" : "failed";
   }
 
   private static Executor defaultPool() {
@@ -207,6 +206,7 @@ public final class FanoutContentRetriever implements ContentRetriever {
     private Duration timeout = DEFAULT_TIMEOUT;
     private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
     private Executor executor;
+    private FanoutClock clock;
     private Listener listener;
 
     private Builder() {}
@@ -273,6 +273,15 @@ public final class FanoutContentRetriever implements ContentRetriever {
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /**
+     * The clock the deadline runs on; tests pass a {@code dev.fanout.testing.FakeClock}. Defaults to the
+     * enclosing fan-out's clock, else the system clock.
+     */
+    public Builder clock(FanoutClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 

@@ -3,6 +3,8 @@ package dev.fanout.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fanout.Outcome;
+import dev.fanout.testing.FakeClock;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.rag.AugmentationRequest;
@@ -16,7 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,14 +27,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/**
- * FanoutContentRetriever: partial results at the deadline, failures skipped, the bound kept. Deadlines are on the
- * wall clock (FanOutOptions takes no clock yet), so the answering retrievers answer at once and only the one that
- * never answers waits for the deadline: no assertion depends on how fast a thread runs.
- */
+/** FanoutContentRetriever on a fake clock: partial results at the deadline, failures skipped, the bound kept. */
 @Timeout(20)
 class FanoutContentRetrieverTest {
-  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private final FakeClock clock = FakeClock.create();
+  private final ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newCachedThreadPool();
 
   @AfterEach
   void tearDown() throws InterruptedException {
@@ -71,21 +70,26 @@ class FanoutContentRetrieverTest {
         .addRetriever("docs", answering("d1", "d2"))
         .addRetriever("slow", slow)
         .addRetriever("faq", answering("f1"))
-        .timeout(Duration.ofSeconds(3))
+        .timeout(Duration.ofSeconds(2))
         .executor(pool)
+        .clock(clock)
         .listener((query, outcomes) -> seen.set(outcomes))
         .build();
 
     CompletableFuture<List<Content>> result =
         CompletableFuture.supplyAsync(() -> retriever.retrieve(Query.from("rotate keys")));
     assertThat(slow.started.await(5, TimeUnit.SECONDS)).isTrue();
+    awaitCompletedTasks(2); // docs and faq have answered and their outcomes are recorded
+    assertThat(result).isNotDone();
+    clock.advance(Duration.ofSeconds(2));
 
-    List<Content> contents = result.get(10, TimeUnit.SECONDS);
+    List<Content> contents = result.get(5, TimeUnit.SECONDS);
     assertThat(contents).extracting(c -> c.textSegment().text()).containsExactly("d1", "f1", "d2");
     assertThat(slow.interrupted.await(5, TimeUnit.SECONDS)).as("the late retriever was interrupted").isTrue();
     assertThat(seen.get()).extracting(FanoutContentRetriever.SourceOutcome::name).containsExactly("docs", "slow", "faq");
-    assertThat(seen.get()).extracting(FanoutContentRetriever.SourceOutcome::status)
-        .containsExactly("answered", "timed out", "answered");
+    assertThat(seen.get()).extracting(o -> o.outcome().kind())
+        .containsExactly(Outcome.Kind.SUCCEEDED, Outcome.Kind.TIMED_OUT, Outcome.Kind.SUCCEEDED);
+    assertThat(clock.scheduledDelays()).contains(Duration.ofSeconds(2));
   }
 
   @Test
@@ -97,16 +101,17 @@ class FanoutContentRetrieverTest {
         })
         .addRetriever("docs", answering("d1"))
         .executor(pool)
+        .clock(clock)
         .listener((query, outcomes) -> seen.set(outcomes))
         .build();
 
     assertThat(retriever.retrieve(Query.from("q"))).extracting(c -> c.textSegment().text()).containsExactly("d1");
-    assertThat(seen.get().get(0).status()).isEqualTo("failed");
+    assertThat(seen.get().get(0).outcome().kind()).isEqualTo(Outcome.Kind.FAILED);
     assertThat(seen.get().get(0).outcome().error()).hasMessageContaining("index offline");
   }
 
   @Test
-  void whenNoRetrieverAnswersTheQueryFailsNamingEach() {
+  void whenNoRetrieverAnswersTheQueryFailsNamingEach() throws Exception {
     Hanging slow = new Hanging();
     FanoutContentRetriever retriever = FanoutContentRetriever.builder()
         .addRetriever("broken", query -> {
@@ -115,13 +120,17 @@ class FanoutContentRetrieverTest {
         .addRetriever("slow", slow)
         .timeout(Duration.ofMillis(500))
         .executor(pool)
+        .clock(clock)
         .build();
 
     CompletableFuture<List<Content>> result = CompletableFuture.supplyAsync(() -> retriever.retrieve(Query.from("q")));
+    awaitQuietly(slow.started);
+    awaitCompletedTasks(1); // broken has failed and its outcome is recorded
+    clock.advance(Duration.ofMillis(500));
 
     assertThat(result).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
         .havingCause().isInstanceOf(LangChain4jException.class)
-        .withMessage("no retriever answered: broken failed (IllegalStateException), slow timed out");
+        .withMessage("no retriever answered: broken failed (IllegalStateException), slow timed_out");
   }
 
   @Test
@@ -136,7 +145,7 @@ class FanoutContentRetrieverTest {
       inFlight.decrementAndGet();
       return List.of(Content.from("x"));
     };
-    FanoutContentRetriever.Builder builder = FanoutContentRetriever.builder().executor(pool)
+    FanoutContentRetriever.Builder builder = FanoutContentRetriever.builder().executor(pool).clock(clock)
         .timeout(Duration.ofMinutes(1)).maxConcurrency(2);
     for (int i = 0; i < 6; i++) {
       builder.addRetriever(counting);
@@ -152,6 +161,7 @@ class FanoutContentRetrieverTest {
         .addRetriever("docs", answering("Rotate with two keys."))
         .addRetriever("faq", answering("Both keys stay valid."))
         .executor(pool)
+        .clock(clock)
         .build();
     DefaultRetrievalAugmentor augmentor = DefaultRetrievalAugmentor.builder().contentRetriever(retriever).build();
 
@@ -175,6 +185,16 @@ class FanoutContentRetrieverTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("duplicate retriever name: \"a\"");
     assertThatThrownBy(() -> FanoutContentRetriever.builder().addRetriever(" ", answering()))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("name is blank: \" \"");
+  }
+
+  private void awaitCompletedTasks(long n) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (pool.getCompletedTaskCount() < n) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("the answering retrievers never finished");
+      }
+      Thread.sleep(5);
+    }
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

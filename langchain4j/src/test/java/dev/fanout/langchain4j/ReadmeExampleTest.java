@@ -7,6 +7,7 @@ import dev.fanout.FanoutClient;
 import dev.fanout.langchain4j.FanoutChatModel;
 import dev.fanout.langchain4j.FanoutContentRetriever;
 import dev.fanout.langchain4j.FanoutEmbeddingModel;
+import dev.fanout.langchain4j.FanoutExecutors;
 import dev.fanout.langchain4j.FanoutStreamingChatModel;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackendExtension;
@@ -158,7 +159,7 @@ class ReadmeExampleTest {
           .build();
       RetrievalAugmentor augmentor = DefaultRetrievalAugmentor.builder()
           .contentRetriever(sources)
-          .executor(pool)                                      // used when a QueryTransformer makes several queries
+          .executor(FanoutExecutors.propagating(pool))         // used when a QueryTransformer makes several queries
           .build();
       UserMessage question = UserMessage.from("How do I rotate keys?");
       AugmentationResult augmented = augmentor.augment(
@@ -171,7 +172,7 @@ class ReadmeExampleTest {
       Assistant assistant = AiServices.builder(Assistant.class)
           .chatModel(model)
           .tools(new WeatherTools(client))                     // each @Tool makes its own Fanout call
-          .executeToolsConcurrently(pool)
+          .executeToolsConcurrently(FanoutExecutors.propagating(pool))
           .build();
       String reply = assistant.chat("Weather in Paris, Tokyo and Lima?");   // three tool calls at once
       assertThat(reply).contains("getWeather");

@@ -1,6 +1,6 @@
 package dev.fanout.mock;
 
-import dev.fanout.mock.internal.Durations;
+import dev.fanout.common.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -43,13 +43,13 @@ public final class Jitter {
 
   /** Uniform jitter in {@code [delay - spread, delay + spread]}. */
   public static Jitter uniform(Duration spread) {
-    Durations.nonNegative(spread, "spread");
+    Durations.requireNonNegative(spread, "spread");
     return spread.isZero() ? NONE : new Jitter(Kind.UNIFORM, spread, 0);
   }
 
   /** Normal jitter: {@code delay + N(0, stddev)}. */
   public static Jitter normal(Duration stddev) {
-    Durations.nonNegative(stddev, "stddev");
+    Durations.requireNonNegative(stddev, "stddev");
     return stddev.isZero() ? NONE : new Jitter(Kind.NORMAL, stddev, 0);
   }
 

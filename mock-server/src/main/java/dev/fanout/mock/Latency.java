@@ -1,6 +1,6 @@
 package dev.fanout.mock;
 
-import dev.fanout.mock.internal.Durations;
+import dev.fanout.common.Durations;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -191,7 +191,7 @@ public final class Latency {
 
     /** The fixed delay before each response. Defaults to {@link #DEFAULT_DELAY} (1 s). */
     public Builder delay(Duration delay) {
-      this.delay = Durations.nonNegative(delay, "delay");
+      this.delay = Durations.requireNonNegative(delay, "delay");
       return this;
     }
 
@@ -227,7 +227,7 @@ public final class Latency {
      * at once). Defaults to the sampled delay.
      */
     public Builder timeToFirstToken(Duration timeToFirstToken) {
-      this.timeToFirstToken = Durations.nonNegative(timeToFirstToken, "timeToFirstToken");
+      this.timeToFirstToken = Durations.requireNonNegative(timeToFirstToken, "timeToFirstToken");
       return this;
     }
 
@@ -236,7 +236,7 @@ public final class Latency {
      * #DEFAULT_PER_TOKEN_DELAY} (none).
      */
     public Builder perTokenDelay(Duration perTokenDelay) {
-      this.perTokenDelay = Durations.nonNegative(perTokenDelay, "perTokenDelay");
+      this.perTokenDelay = Durations.requireNonNegative(perTokenDelay, "perTokenDelay");
       return this;
     }
 
@@ -247,7 +247,7 @@ public final class Latency {
      */
     public Builder tail(double share, Duration tailDelay) {
       if (!(share >= 0 && share <= 1)) throw new IllegalArgumentException("tail share not in [0, 1]: " + share);
-      this.tailDelay = Durations.nonNegative(tailDelay, "tailDelay");
+      this.tailDelay = Durations.requireNonNegative(tailDelay, "tailDelay");
       this.tailShare = share;
       return this;
     }

@@ -1,24 +1,20 @@
 package dev.fanout.mock;
 
-import dev.fanout.mock.internal.Connections;
+import dev.fanout.common.Durations;
 import dev.fanout.mock.internal.Decider;
-import dev.fanout.mock.internal.Router;
+import dev.fanout.mock.internal.MockWebServerEngine;
+import dev.fanout.mock.internal.RequestLog;
+import dev.fanout.mock.internal.ServerConfig;
+import dev.fanout.mock.internal.ServerEngine;
 import dev.fanout.mock.internal.StatsRecorder;
 import dev.fanout.mock.internal.netty.NettyServer;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import okhttp3.Protocol;
 
 /**
  * A mock backend is a running set of simulated latency-bound services on one server ({@link
@@ -63,29 +59,21 @@ public final class MockBackend implements AutoCloseable {
   /** The default number of recorded requests kept for {@link #takeRequest(long, TimeUnit)}. */
   public static final int DEFAULT_RECORDED_REQUESTS = 1000;
 
-  private static final Logger MOCK_WEB_SERVER_LOG = Logger.getLogger(MockWebServer.class.getName());
-
-  static {
-    // MockWebServer warns on stderr about every connection that closes without a request (port
-    // probes, clients that cancel before sending). That is normal traffic here.
-    MOCK_WEB_SERVER_LOG.setLevel(Level.SEVERE);
-  }
+  /** The default keep-alive idle timeout: none ({@link Duration#ZERO}), connections stay open until the client closes them. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
 
   private final Engine engine;
-  private final MockWebServer server; // null on Netty
-  private final Router router; // null on Netty
-  private final NettyServer netty; // null on MockWebServer
-  private final Decider nettyDecider; // null on MockWebServer
+  private final ServerEngine server;
+  private final Decider decider;
   private final StatsRecorder stats;
-  private final Connections connections;
-  private final BlockingQueue<RecordedRequest> recorded;
+  private final RequestLog requests;
   private final Latency latency;
   private final Faults faults;
   private final String host;
   private final boolean http2;
+  private final Duration idleTimeout;
   private final String url;
   private final int port;
-  private volatile boolean closed;
 
   private MockBackend(Builder b) {
     latency = b.latency;
@@ -93,36 +81,24 @@ public final class MockBackend implements AutoCloseable {
     host = b.host;
     http2 = b.http2PriorKnowledge;
     engine = b.engine;
+    idleTimeout = b.idleTimeout;
     stats = new StatsRecorder();
-    recorded = b.recordedRequests > 0 ? new ArrayBlockingQueue<>(b.recordedRequests) : null;
-    if (engine == Engine.NETTY) {
-      server = null;
-      router = null;
-      connections = null;
-      nettyDecider = new Decider(latency, faults, stats, b.maxBodyBytes);
-      netty = new NettyServer(host, b.port, b.backlog, b.maxBodyBytes, nettyDecider, stats, this::record);
-      InetSocketAddress bound = netty.address();
-      port = bound.getPort();
-      url = "http://" + hostForUrl(bound.getAddress()) + ":" + port;
-      return;
+    requests = new RequestLog(b.recordedRequests);
+    decider = new Decider(latency, faults, stats, b.maxBodyBytes);
+    ServerConfig config = new ServerConfig(host, b.port, b.backlog, b.maxBodyBytes, http2, idleTimeout);
+    switch (engine) {
+      case NETTY:
+        server = new NettyServer(config, decider, stats, requests);
+        break;
+      case MOCKWEBSERVER:
+        server = new MockWebServerEngine(config, decider, stats, requests);
+        break;
+      default:
+        throw new AssertionError(engine);
     }
-    netty = null;
-    nettyDecider = null;
-    connections = new Connections(b.backlog);
-    server = new MockWebServer();
-    router = new Router(latency, faults, stats, connections, http2, b.maxBodyBytes, this::drainRequests);
-    server.setDispatcher(router);
-    server.setServerSocketFactory(connections.serverSocketFactory());
-    server.setBodyLimit(b.maxBodyBytes + 1);
-    if (http2) server.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
-    try {
-      server.start(InetAddress.getByName(host), b.port);
-    } catch (IOException e) {
-      server.close();
-      throw new UncheckedIOException("cannot bind " + host + ":" + b.port + ": " + e.getMessage(), e);
-    }
-    port = server.getPort();
-    url = "http://" + hostForUrl(server.getSocketAddress().getAddress()) + ":" + port;
+    InetSocketAddress bound = server.address();
+    port = bound.getPort();
+    url = "http://" + hostForUrl(bound.getAddress()) + ":" + port;
   }
 
   private static String hostForUrl(InetAddress address) {
@@ -177,6 +153,11 @@ public final class MockBackend implements AutoCloseable {
     return http2;
   }
 
+  /** What trace context ({@code traceparent}, {@code tracestate}) the requests carried; see {@link TraceStats}. */
+  public TraceStats traceStats() {
+    return stats.traces().snapshot();
+  }
+
   /** A snapshot of the counters; see {@link Stats}. */
   public Stats stats() {
     return stats.snapshot();
@@ -198,91 +179,48 @@ public final class MockBackend implements AutoCloseable {
     return s;
   }
 
+  /** The keep-alive idle timeout; zero if idle connections are never closed. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** A snapshot of the connection counters (never reset); see {@link ConnectionStats}. */
+  public ConnectionStats connectionStats() {
+    return server.connectionStats();
+  }
+
   /**
    * Zeroes the stats, drops recorded requests, and restarts the seeded jitter and fault sequences
    * and the rate-limit buckets, as if the backend had just started (the same as {@code POST
    * /__admin/reset}). Requests in flight keep running and stay counted in {@link Stats#inFlight()}.
+   * Connection stats and request sequence numbers go on.
    */
   public void reset() {
-    drainRequests();
-    if (recorded != null) recorded.clear();
-    if (router != null) router.reset();
-    else nettyDecider.reset();
+    requests.clear();
+    decider.reset();
   }
 
   /**
    * The oldest recorded request not yet taken, waiting up to {@code timeout}; null if none came.
-   * Only the last {@link Builder#recordedRequests(int)} are kept. Both engines record requests; on
-   * Netty the recorded request carries no socket or TLS handshake ({@code getHandshake()} is null).
+   * Only the last {@link Builder#recordedRequests(int)} are kept. Both engines record every request
+   * the same way, as they read it (see {@link ReceivedRequest}).
+   *
+   * @throws IllegalStateException if {@link Builder#recordedRequests(int) recordedRequests} is 0
    */
-  public RecordedRequest takeRequest(long timeout, TimeUnit unit) throws InterruptedException {
-    if (recorded == null) throw new IllegalStateException("recordedRequests is 0: requests are not recorded");
-    drainRequests();
-    RecordedRequest r = recorded.poll();
-    if (r != null) return r;
-    if (netty != null) {
-      synchronized (recorded) {
-        long deadlineNanos = System.nanoTime() + unit.toNanos(timeout);
-        while ((r = recorded.poll()) == null) {
-          long remaining = deadlineNanos - System.nanoTime();
-          if (remaining <= 0) return null;
-          TimeUnit.NANOSECONDS.timedWait(recorded, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)));
-        }
-        return r;
-      }
-    }
-    long deadline = System.nanoTime() + unit.toNanos(timeout);
-    while (true) {
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0) return null;
-      RecordedRequest fromServer = server.takeRequest(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)),
-          TimeUnit.NANOSECONDS);
-      if (fromServer != null) {
-        record(fromServer);
-        drainRequests();
-        return recorded.poll();
-      }
-    }
-  }
-
-  /** Moves MockWebServer's unbounded request log into the bounded one. */
-  private void drainRequests() {
-    if (server == null) return;
-    try {
-      RecordedRequest r;
-      while ((r = server.takeRequest(0, TimeUnit.NANOSECONDS)) != null) record(r);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void record(RecordedRequest r) {
-    if (recorded == null) return;
-    while (!recorded.offer(r)) recorded.poll(); // drop the oldest
-    if (netty != null) {
-      synchronized (recorded) {
-        recorded.notifyAll();
-      }
-    }
+  public ReceivedRequest takeRequest(long timeout, TimeUnit unit) throws InterruptedException {
+    return requests.take(timeout, unit);
   }
 
   /** Stops the server: ends delayed and stalled responses, closes connections, releases threads. */
   @Override
   public void close() {
-    if (closed) return;
-    closed = true;
-    if (netty != null) {
-      netty.close();
-      return;
-    }
-    router.beginClose();
-    connections.killAll();
     server.close();
   }
 
   @Override
   public String toString() {
-    return "MockBackend{" + url + (engine == Engine.NETTY ? " netty" : "") + (http2 ? " h2c" : "") + ", " + latency + ", " + faults + "}";
+    return "MockBackend{" + url + (engine == Engine.NETTY ? " netty" : "") + (http2 ? " h2c" : "")
+        + (idleTimeout.isZero() ? "" : ", idleTimeout=" + Durations.format(idleTimeout)) + ", " + latency + ", " + faults + "}";
   }
 
   /** Builds and starts a {@link MockBackend}; every setter validates and names the bad value. */
@@ -296,8 +234,22 @@ public final class MockBackend implements AutoCloseable {
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int recordedRequests = DEFAULT_RECORDED_REQUESTS;
     private Engine engine = DEFAULT_ENGINE;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
 
     private Builder() {}
+
+    /**
+     * Closes a connection that stays idle this long after its last response: no request in progress and
+     * nothing read or written (a connection is not timed before its first response, as in Node.js). Real servers do this
+     * (Node.js's {@code keepAliveTimeout} is 5 s, nginx's {@code keepalive_timeout} 75 s, load balancers
+     * about 60 s), so a client's pooled connection can be closed under it. The server closes it cleanly
+     * (a FIN); a request in progress is never cut. Zero keeps idle connections open. Defaults to {@link
+     * #DEFAULT_IDLE_TIMEOUT} (zero: none).
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = Durations.requireNonNegative(idleTimeout, "idleTimeout");
+      return this;
+    }
 
     /**
      * The server engine: {@link Engine#MOCKWEBSERVER} (a thread per open connection) or {@link

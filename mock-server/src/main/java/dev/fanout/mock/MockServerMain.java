@@ -1,6 +1,6 @@
 package dev.fanout.mock;
 
-import dev.fanout.mock.internal.Durations;
+import dev.fanout.common.Durations;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -119,6 +119,11 @@ public final class MockServerMain implements Callable<Integer> {
           + "thousands of concurrent requests). Defaults to ${DEFAULT-VALUE}.")
   Engine engine = MockBackend.DEFAULT_ENGINE;
 
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Close a keep-alive connection idle this long after its last response, as real servers do "
+          + "(Node.js 5s, nginx 75s), e.g. 5s, 500ms; 0 = never. Defaults to 0 (never).")
+  Duration idleTimeout = MockBackend.DEFAULT_IDLE_TIMEOUT;
+
   @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body accepted; larger get 413. Defaults to ${DEFAULT-VALUE}.")
   long maxBodyBytes = MockBackend.DEFAULT_MAX_BODY_BYTES;
 
@@ -183,7 +188,7 @@ public final class MockServerMain implements Callable<Integer> {
     try {
       l = latencyProfile();
       f = faultProfile();
-      MockBackend.builder().port(port).host(host).maxBodyBytes(maxBodyBytes); // validates
+      MockBackend.builder().port(port).host(host).maxBodyBytes(maxBodyBytes).idleTimeout(idleTimeout); // validates
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -192,7 +197,7 @@ public final class MockServerMain implements Callable<Integer> {
     }
     MockBackend backend = MockBackend.builder()
         .latency(l).faults(f).host(host).port(port).http2PriorKnowledge(http2).maxBodyBytes(maxBodyBytes)
-        .engine(engine).recordedRequests(0)
+        .engine(engine).idleTimeout(idleTimeout).recordedRequests(0)
         .start();
     started = backend;
     Thread hook = new Thread(() -> {
@@ -203,7 +208,8 @@ public final class MockServerMain implements Callable<Integer> {
     System.out.println("Listening on " + backend.url());
     System.out.flush();
     System.err.println("latency " + l + ", faults " + f + (http2 ? ", h2c" : "")
-        + ", engine " + engine + "; stats at " + backend.url() + "/__admin/stats; Ctrl-C to stop");
+        + ", engine " + engine + (idleTimeout.isZero() ? "" : ", idle timeout " + Durations.format(idleTimeout))
+        + "; stats at " + backend.url() + "/__admin/stats; Ctrl-C to stop");
     stop.await();
     return 0;
   }
@@ -223,7 +229,7 @@ public final class MockServerMain implements Callable<Integer> {
     }
   }
 
-  /** Converts {@code 1s}, {@code 250ms}, {@code 0} to a {@link Duration}. */
+  /** Converts {@code 1s}, {@code 250ms}, {@code 1.5s}, {@code 6m0s}, {@code PT1S}, {@code 0} to a {@link Duration} ({@link Durations}). */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {

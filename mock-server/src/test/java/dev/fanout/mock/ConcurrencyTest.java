@@ -17,7 +17,7 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConcurrencyTest {
   /** The engine under test: MockWebServer here, Netty in {@link ConcurrencyNettyTest}. */
   Engine engine() {
@@ -29,10 +29,9 @@ class ConcurrencyTest {
   }
 
 
-  /** Sends n GETs at once and waits for all; returns the elapsed nanos. */
-  static long fanOut(OkHttpClient client, String url, int n) throws Exception {
+  /** Sends n GETs at once, without waiting; each future completes with the status or the failure. */
+  static List<CompletableFuture<Integer>> send(OkHttpClient client, String url, int n) {
     List<CompletableFuture<Integer>> all = new ArrayList<>();
-    long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       CompletableFuture<Integer> f = new CompletableFuture<>();
       client.newCall(new Request.Builder().url(url + "/users/" + (i + 1)).build()).enqueue(new Callback() {
@@ -53,31 +52,80 @@ class ConcurrencyTest {
       });
       all.add(f);
     }
+    return all;
+  }
+
+  /** Sends n GETs at once and waits for all; returns the elapsed nanos. */
+  static long fanOut(OkHttpClient client, String url, int n) throws Exception {
+    long start = System.nanoTime();
+    List<CompletableFuture<Integer>> all = send(client, url, n);
     CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
     long elapsed = System.nanoTime() - start;
     for (CompletableFuture<Integer> f : all) assertThat(f.join()).isEqualTo(200);
     return elapsed;
   }
 
+  /**
+   * Proves that n requests are held at once: their delay is far longer than the test, so none can finish
+   * before all have arrived, and the server's own counter must reach n; then closing the backend ends them
+   * all (counted aborted, every client call failed).
+   */
+  static void assertHeldAtOnce(MockBackend backend, OkHttpClient client, int n) throws Exception {
+    List<CompletableFuture<Integer>> calls = send(client, backend.url(), n);
+    awaitStats(backend, s -> s.inFlight() == n);
+    Stats held = backend.stats();
+    assertThat(held.maxInFlight()).isEqualTo(n);
+    assertThat(held.requests(Routes.USERS)).isEqualTo(n);
+    assertThat(held.completed()).isZero();
+    backend.close();
+    for (CompletableFuture<Integer> f : calls) {
+      assertThat(f).failsWithin(Duration.ofSeconds(10));
+    }
+    Stats after = backend.stats();
+    assertThat(after.aborted()).isEqualTo(n);
+    assertThat(after.inFlight()).isZero();
+  }
+
+  /** A delay no test waits for: responses held behind it end only when the backend closes. */
+  static final Duration HELD = Duration.ofMinutes(5);
+
+  @Test
+  void holdsTwoHundredConcurrentRequestsAtOnce() throws Exception {
+    OkHttpClient client = Http.patientClient(1000, false);
+    try (MockBackend backend = builder().latency(Latency.fixed(HELD)).start()) {
+      assertHeldAtOnce(backend, client, 200);
+    } finally {
+      Http.shutdown(client);
+    }
+  }
+
+  @Test
+  void holdsAThousandConcurrentRequestsAtOnce() throws Exception {
+    OkHttpClient client = Http.patientClient(2000, false);
+    try (MockBackend backend = builder().latency(Latency.fixed(HELD)).start()) {
+      assertHeldAtOnce(backend, client, 1000);
+    } finally {
+      Http.shutdown(client);
+    }
+  }
+
+  /**
+   * Wall time is the point here, so the bounds are generous: at least one delay (each response waits it),
+   * and well under what serving them one after another would take (200 delays). The precise figure is the
+   * benchmark's (docs/benchmarks.md); that they were all in flight at once is proved above by counters.
+   */
   @Test
   void twoHundredConcurrentRequestsTakeAboutOneDelay() throws Exception {
-    Duration delay = Duration.ofMillis(300);
+    Duration delay = Duration.ofMillis(500);
     OkHttpClient client = Http.client(1000);
     try (MockBackend backend = builder().latency(Latency.fixed(delay)).start()) {
-      // Warm-up: MockWebServer starts its per-connection threads one at a time, and a cold JVM on a
-      // busy machine takes milliseconds each; the measured round reuses threads and connections.
+      // Warm-up: MockWebServer starts its per-connection threads one at a time; the measured round reuses them.
       fanOut(client, backend.url(), 200);
-      // The machine may be shared with other builds: take the best of up to three rounds.
-      long elapsed = Long.MAX_VALUE;
-      Stats stats = null;
-      for (int round = 0; round < 3 && elapsed >= 2 * delay.toNanos(); round++) {
-        backend.awaitIdle(Duration.ofSeconds(5));
-        backend.reset();
-        elapsed = fanOut(client, backend.url(), 200);
-        stats = backend.awaitIdle(Duration.ofSeconds(5));
-      }
-      assertThat(elapsed).isGreaterThanOrEqualTo(delay.toNanos()).isLessThan(2 * delay.toNanos());
-      assertThat(stats.maxInFlight()).isEqualTo(200);
+      backend.awaitIdle(Duration.ofSeconds(5));
+      backend.reset();
+      long elapsed = fanOut(client, backend.url(), 200);
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
+      assertThat(elapsed).isGreaterThanOrEqualTo(delay.toNanos()).isLessThan(20 * delay.toNanos());
       assertThat(stats.requests(Routes.USERS)).isEqualTo(200);
       assertThat(stats.completed()).isEqualTo(200);
       assertThat(stats.aborted()).isZero();
@@ -87,24 +135,20 @@ class ConcurrencyTest {
     }
   }
 
-  /** The one test at the real, default latency of one second. */
+  /** The one test at the real, default latency of one second; bounds as above. */
   @Test
-  void aThousandConcurrentOneSecondRequestsFinishUnderTwoSeconds() throws Exception {
+  void aThousandConcurrentOneSecondRequestsFinishFarFasterThanInSeries() throws Exception {
     OkHttpClient client = Http.client(2000);
     try (MockBackend backend = builder().latency(Latency.defaults()).start()) {
       assertThat(backend.latency().delay()).isEqualTo(Duration.ofSeconds(1));
       fanOut(client, backend.url(), 1000); // warm-up, as above
-      long elapsed = Long.MAX_VALUE;
-      Stats stats = null;
-      for (int round = 0; round < 2 && elapsed >= TimeUnit.SECONDS.toNanos(2); round++) {
-        backend.awaitIdle(Duration.ofSeconds(5));
-        backend.reset();
-        elapsed = fanOut(client, backend.url(), 1000);
-        stats = backend.awaitIdle(Duration.ofSeconds(5));
-      }
-      assertThat(elapsed).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1)).isLessThan(TimeUnit.SECONDS.toNanos(2));
-      assertThat(stats.maxInFlight()).isEqualTo(1000);
+      backend.awaitIdle(Duration.ofSeconds(5));
+      backend.reset();
+      long elapsed = fanOut(client, backend.url(), 1000);
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
+      assertThat(elapsed).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1)).isLessThan(TimeUnit.SECONDS.toNanos(20));
       assertThat(stats.completed()).isEqualTo(1000);
+      assertThat(stats.aborted()).isZero();
     } finally {
       Http.shutdown(client);
     }
@@ -112,8 +156,8 @@ class ConcurrencyTest {
 
   @Test
   void cancelledCallsAreAbortedNotCompleted() throws Exception {
-    OkHttpClient client = Http.client(100);
-    try (MockBackend backend = builder().latency(Latency.fixed(Duration.ofSeconds(5))).start()) {
+    OkHttpClient client = Http.patientClient(100, false);
+    try (MockBackend backend = builder().latency(Latency.fixed(HELD)).start()) {
       List<Call> calls = new ArrayList<>();
       CountDownLatch failed = new CountDownLatch(10);
       for (int i = 0; i < 10; i++) {
@@ -134,7 +178,7 @@ class ConcurrencyTest {
       awaitStats(backend, s -> s.inFlight() == 10);
       calls.forEach(Call::cancel);
       assertThat(failed.await(5, TimeUnit.SECONDS)).isTrue();
-      // The server notices the closed connections long before the 5 s delay is over.
+      // The server notices the closed connections; the delay itself would outlast the test.
       awaitStats(backend, s -> s.aborted() == 10);
       Stats stats = backend.stats();
       assertThat(stats.completed()).isZero();
@@ -147,8 +191,8 @@ class ConcurrencyTest {
 
   @Test
   void closeEndsDelayedResponsesPromptly() throws Exception {
-    OkHttpClient client = Http.client(100);
-    MockBackend backend = builder().latency(Latency.fixed(Duration.ofSeconds(30))).start();
+    OkHttpClient client = Http.patientClient(100, false);
+    MockBackend backend = builder().latency(Latency.fixed(HELD)).start();
     try {
       CountDownLatch failed = new CountDownLatch(5);
       for (int i = 0; i < 5; i++) {
@@ -177,7 +221,12 @@ class ConcurrencyTest {
   }
 
   static void awaitStats(MockBackend backend, java.util.function.Predicate<Stats> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    awaitStats(backend, condition, Duration.ofSeconds(10));
+  }
+
+  static void awaitStats(MockBackend backend, java.util.function.Predicate<Stats> condition, Duration within)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
     while (!condition.test(backend.stats())) {
       if (System.nanoTime() > deadline) throw new AssertionError("condition not met; stats: " + backend.stats());
       Thread.sleep(5);

@@ -34,6 +34,18 @@ final class Http {
         .build();
   }
 
+  /**
+   * A client that waits for responses as long as it takes (no read or call timeout): for tests that hold
+   * responses until the backend closes, so that a busy machine's slow connects never make the first
+   * calls give up before the last ones arrive.
+   */
+  static OkHttpClient patientClient(int maxConcurrent, boolean h2c) {
+    OkHttpClient.Builder b = client(maxConcurrent).newBuilder()
+        .readTimeout(Duration.ZERO).callTimeout(Duration.ZERO).connectTimeout(Duration.ofSeconds(60));
+    if (h2c) b.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+    return b.build();
+  }
+
   static OkHttpClient h2cClient(int maxConcurrent) {
     return client(maxConcurrent).newBuilder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
   }

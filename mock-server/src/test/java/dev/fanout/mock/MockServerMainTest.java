@@ -51,7 +51,8 @@ class MockServerMainTest {
   void helpExits0() {
     Run r = run("--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("--latency", "--jitter", "--seed", "--error-rate", "--rate-limit", "--http2", "--engine", "Defaults to");
+    assertThat(r.out()).contains("--latency", "--jitter", "--seed", "--error-rate", "--rate-limit", "--http2", "--engine",
+        "--idle-timeout", "Defaults to");
   }
 
   @Test

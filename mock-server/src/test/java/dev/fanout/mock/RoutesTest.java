@@ -244,8 +244,8 @@ class RoutesTest {
   void recordsRequestsBoundedForTakeRequest() throws Exception {
     backend.reset();
     Http.get(client, backend.url() + "/users/42");
-    mockwebserver3.RecordedRequest r = backend.takeRequest(1, TimeUnit.SECONDS);
+    ReceivedRequest r = backend.takeRequest(1, TimeUnit.SECONDS);
     assertThat(r).isNotNull();
-    assertThat(r.getUrl().encodedPath()).isEqualTo("/users/42");
+    assertThat(r.path()).isEqualTo("/users/42");
   }
 }

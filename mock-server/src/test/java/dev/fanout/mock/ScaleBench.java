@@ -38,7 +38,7 @@ public final class ScaleBench {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--n": ns = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList(); break;
-        case "--delay": delay = dev.fanout.mock.internal.Durations.parse(args[++i]); break;
+        case "--delay": delay = dev.fanout.common.Durations.parse(args[++i]); break;
         case "--client": client = args[++i]; break;
         case "--url": url = args[++i]; break;
         case "--rounds": rounds = Integer.parseInt(args[++i]); break;

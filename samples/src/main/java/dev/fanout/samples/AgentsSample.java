@@ -1,7 +1,7 @@
 package dev.fanout.samples;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutClient;
 import dev.fanout.Outcome;
 import dev.fanout.chat.ChatCompletion;
@@ -36,10 +36,10 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * <ol>
  *   <li>{@code sequential}: one agent after another (the baseline);
- *   <li>{@code concurrent}: every agent at once ({@link FanOut#settleAll}: a failed agent does not sink the
+ *   <li>{@code concurrent}: every agent at once ({@link Fanout#settleAll}: a failed agent does not sink the
  *       others); the aggregator waits for the slowest agent;
  *   <li>{@code hedged}: every agent sends the same request twice and keeps the first answer
- *       ({@link FanOut#firstSuccess}), cancelling the other: the slow tail shrinks.
+ *       ({@link Fanout#firstSuccess}), cancelling the other: the slow tail shrinks.
  * </ol>
  *
  * <h2>Hedge idempotent requests only.</h2>
@@ -163,7 +163,7 @@ final class AgentsSample implements Callable<Integer> {
   }
 
   private List<String> sequential(ModeRecorder mode, List<String> roles) {
-    FanOutFuture<List<ChatCompletion>> run = FanOut.sequential(roles, this::ask);
+    FanoutFuture<List<ChatCompletion>> run = Fanout.sequential(roles, this::ask);
     try {
       return run.await().stream().map(ChatCompletion::content).toList();
     } finally {
@@ -173,7 +173,7 @@ final class AgentsSample implements Callable<Integer> {
 
   /** settleAll: one outcome per agent; the aggregator works with the agents that answered. */
   private List<String> concurrent(ModeRecorder mode, List<String> roles) {
-    FanOutFuture<List<Outcome<ChatCompletion>>> run = FanOut.settleAll(roles, this::ask);
+    FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(roles, this::ask);
     try {
       return answers(run.await());
     } finally {
@@ -183,10 +183,10 @@ final class AgentsSample implements Callable<Integer> {
 
   /** Each agent is a firstSuccess over identical requests: the first answer wins, the others are cancelled. */
   private List<String> hedged(ModeRecorder mode, List<String> roles) {
-    Map<String, FanOutFuture<ChatCompletion>> hedges = new ConcurrentHashMap<>();
+    Map<String, FanoutFuture<ChatCompletion>> hedges = new ConcurrentHashMap<>();
     List<Integer> replicas = IntStream.rangeClosed(1, hedge).boxed().toList();
-    FanOutFuture<List<Outcome<ChatCompletion>>> run = FanOut.settleAll(roles, role -> {
-      FanOutFuture<ChatCompletion> first = FanOut.firstSuccess(replicas, replica -> ask(role));
+    FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(roles, role -> {
+      FanoutFuture<ChatCompletion> first = Fanout.firstSuccess(replicas, replica -> ask(role));
       hedges.put(role, first);
       return first;
     });
@@ -194,7 +194,7 @@ final class AgentsSample implements Callable<Integer> {
       return answers(run.await());
     } finally {
       for (String role : roles) {
-        FanOutFuture<ChatCompletion> first = hedges.get(role);
+        FanoutFuture<ChatCompletion> first = hedges.get(role);
         if (first != null) {
           mode.add(first.report(), entry -> new ModeRecorder.Input(
               role + " #" + (entry.index() + 1), null, role));
@@ -219,7 +219,7 @@ final class AgentsSample implements Callable<Integer> {
         .addUserMessage(task + "\n\nTheir views:\n" + String.join("\n---\n", answers))
         .maxTokens(300)
         .build();
-    FanOutFuture<List<ChatCompletion>> run = FanOut.sequential(List.of(request), client.chat()::createAsync);
+    FanoutFuture<List<ChatCompletion>> run = Fanout.sequential(List.of(request), client.chat()::createAsync);
     try {
       run.await();
     } finally {
@@ -242,10 +242,10 @@ final class AgentsSample implements Callable<Integer> {
     for (Map.Entry<String, List<RunReport.Call>> lane : byLane.entrySet()) {
       RunReport.Call winner = lane.getValue().stream().filter(RunReport.Call::ok).findFirst().orElse(lane.getValue().get(0));
       long took = winner.started() ? winner.endMillis() - winner.startMillis() : 0;
-      long cancelled = lane.getValue().stream().filter(c -> c.outcome().endsWith("CancelledException")).count();
+      long cancelled = lane.getValue().stream().filter(c -> c.outcome() == Outcome.Kind.CANCELLED).count();
       String note = lane.getValue().size() > 1
           ? String.format(Locale.ROOT, "  %s won; %d cancelled", winner.label(), cancelled)
-          : winner.ok() ? "" : "  " + winner.outcome();
+          : winner.ok() ? "" : "  " + winner.describe();
       out.printf(Locale.ROOT, "  %-18s %5.2f s%s%n", lane.getKey(), took / 1000.0, style.dim(note));
       if (!lane.getKey().equals("aggregator") && took > slowestMillis) {
         slowestMillis = took;

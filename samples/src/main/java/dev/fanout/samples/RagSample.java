@@ -1,8 +1,8 @@
 package dev.fanout.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutClient;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
@@ -132,10 +132,10 @@ final class RagSample implements Callable<Integer> {
       fetches.add(new Fetch("search " + index, () -> client.json().getAsync(path, JsonNode.class)));
     }
 
-    // The fetches are independent: fan them out. FanOut.all keeps input order and fails fast.
-    FanOutFuture<List<Object>> gathered = concurrent
-        ? FanOut.all(fetches, Fetch::start)
-        : FanOut.sequential(fetches, Fetch::start);
+    // The fetches are independent: fan them out. Fanout.all keeps input order and fails fast.
+    FanoutFuture<List<Object>> gathered = concurrent
+        ? Fanout.all(fetches, Fetch::start)
+        : Fanout.sequential(fetches, Fetch::start);
     List<Object> context;
     try {
       context = gathered.await();
@@ -145,7 +145,7 @@ final class RagSample implements Callable<Integer> {
 
     // The completion needs all of it. (A fan-out of one, so its report times it like the fetches.)
     ChatRequest request = prompt((User) context.get(0), context.subList(1, context.size()));
-    FanOutFuture<List<ChatCompletion>> completion = FanOut.sequential(List.of(request), client.chat()::createAsync);
+    FanoutFuture<List<ChatCompletion>> completion = Fanout.sequential(List.of(request), client.chat()::createAsync);
     try {
       return completion.await().get(0).content();
     } finally {

@@ -1,7 +1,7 @@
 package dev.fanout.samples;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutClient;
 import dev.fanout.users.User;
 import dev.fanout.samples.cli.CommonOptions;
@@ -39,6 +39,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * </ol>
  *
  * Every lookup is a real {@code GET /users/{id}} through {@link FanoutClient}.
+ *
+ * <p>Source document: "Introduction to Asynchronous Programming" by the author of roy-lee-ai.com,
+ * https://roy-lee-ai.com/posts/asyncio, licensed under CC BY 4.0
+ * (https://creativecommons.org/licenses/by/4.0/). Its Python program and printed lines are rewritten here in
+ * Java on Fanout, with an HTTP lookup in place of {@code asyncio.sleep(1)} and a fan-out mode added; see NOTICE.
  */
 @Command(
     name = "seed",
@@ -61,7 +66,7 @@ final class SeedSample implements Callable<Integer> {
   }
 
   /** One running {@code findUsers(n)}: its lookups (for the report) and its end (after the "Total" line). */
-  private record Chain(int n, FanOutFuture<List<User>> lookups, CompletableFuture<List<User>> done) {}
+  private record Chain(int n, FanoutFuture<List<User>> lookups, CompletableFuture<List<User>> done) {}
 
   /** One lookup of the fan-out mode: user {@code id} of chain {@code findUsers(n)}. */
   private record Lookup(int n, long id) {}
@@ -122,7 +127,7 @@ final class SeedSample implements Callable<Integer> {
   private void warmUp() {
     out.println(style.dim("Warming up: one untimed lookup..."));
     out.flush();
-    FanOut.sequential(List.of(1L), id -> client.users().getAsync(id)).await();
+    Fanout.sequential(List.of(1L), id -> client.users().getAsync(id)).await();
   }
 
   /**
@@ -132,7 +137,7 @@ final class SeedSample implements Callable<Integer> {
    */
   private Chain findUsers(int n, Lines lines) {
     List<Long> ids = LongStream.rangeClosed(1, n).boxed().toList();
-    FanOutFuture<List<User>> lookups = FanOut.sequential(ids, id -> {
+    FanoutFuture<List<User>> lookups = Fanout.sequential(ids, id -> {
       lines.print(n, (int) (id - 1), Ordinals.of(id) + " user is being searched out of " + n + " people...");
       return client.users().getAsync(id);
     });
@@ -178,7 +183,7 @@ final class SeedSample implements Callable<Integer> {
     }
     OrderedLines ordered = new OrderedLines(out, order);
     Map<Integer, Chain> chains = new ConcurrentHashMap<>();
-    FanOutFuture<List<List<User>>> gather = FanOut.all(CHAINS, n -> {
+    FanoutFuture<List<List<User>>> gather = Fanout.all(CHAINS, n -> {
       Chain chain = findUsers(n, (c, step, line) -> ordered.print(step + ":" + c, line));
       chains.put(n, chain);
       return chain.done();
@@ -217,7 +222,7 @@ final class SeedSample implements Callable<Integer> {
     Map<Integer, AtomicInteger> remaining = new ConcurrentHashMap<>();
     CHAINS.forEach(n -> remaining.put(n, new AtomicInteger(n)));
 
-    FanOutFuture<List<User>> all = FanOut.all(lookups, lookup -> {
+    FanoutFuture<List<User>> all = Fanout.all(lookups, lookup -> {
       ordered.print("search:" + lookup.n() + ":" + lookup.id(),
           Ordinals.of(lookup.id()) + " user is being searched out of " + lookup.n() + " people...");
       return client.users().getAsync(lookup.id()).thenApply(user -> {

@@ -1,8 +1,8 @@
 package dev.fanout.samples;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutReport;
 import dev.fanout.samples.cli.Ranges;
@@ -16,18 +16,21 @@ import dev.fanout.samples.report.RunReport;
 import dev.fanout.users.User;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -39,6 +42,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * <p>Three modes show the three shapes of a fan-out: {@code sequential} (the baseline), {@code all} (every
  * value or the first failure, which cancels the rest) and {@code settle} (one outcome per id, whatever
  * happens).
+ *
+ * <p>{@code --rounds N} runs the same fan-out N times on one client, {@code --pause} apart, printing a line
+ * per round, so cold and warm rounds (and what an idle pause does to kept-alive connections) can be seen;
+ * each round is its own mode, {@code round-1} .. {@code round-N}, in {@code --report-json}.
  */
 @Command(
     name = "users",
@@ -53,6 +60,7 @@ final class UsersSample implements Callable<Integer> {
   static final String DEFAULT_IDS = "1-100";
   static final int DEFAULT_MAX_IN_FLIGHT = 64;
   static final int DEFAULT_RETRIES = 2;
+  static final int DEFAULT_ROUNDS = 1;
 
   @Mixin
   CommonOptions common;
@@ -81,6 +89,15 @@ final class UsersSample implements Callable<Integer> {
           + "Defaults to settle.")
   Mode mode = Mode.settle;
 
+  @Option(names = "--rounds", paramLabel = "N",
+      description = "Run the same fan-out N times in one process, each round its own mode (round-1, round-2, ...) "
+          + "in --report-json. Defaults to " + DEFAULT_ROUNDS + ".")
+  int rounds = DEFAULT_ROUNDS;
+
+  @Option(names = "--pause", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Idle time between rounds, like 1.5s; 0 means none. Defaults to 0.")
+  Duration pause = Duration.ZERO;
+
   /** Instantiated by picocli, once per run. */
   private UsersSample() {}
 
@@ -88,52 +105,130 @@ final class UsersSample implements Callable<Integer> {
   public Integer call() {
     Ranges.atLeast(spec, "--max-in-flight", maxInFlight, 1);
     Ranges.atLeast(spec, "--retries", retries, 0);
+    Ranges.atLeast(spec, "--rounds", rounds, 1);
+    if (pause.isNegative()) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid value for option '--pause': " + DurationConverter.format(pause) + " < 0");
+    }
     PrintWriter out = spec.commandLine().getOut();
     Style style = Style.detect();
     try (Session session = Session.open(common, dev.fanout.mock.Faults.none(), client -> client
         .maxInFlight(Math.max(FanoutClient.DEFAULT_MAX_IN_FLIGHT, maxInFlight))
         .retryPolicy(Session.retries(retries)))) {
-      FanoutClient client = session.client();
       List<Long> userIds = ids.ids();
       session.printTarget(out);
-      out.printf(Locale.ROOT, "Looking up %d users (%s) in mode %s, at most %d in flight%s, %d retr%s per lookup%n",
+      out.printf(Locale.ROOT, "Looking up %d users (%s) in mode %s, at most %d in flight%s, %d retr%s per lookup%s%n",
           userIds.size(), ids, mode, maxInFlight,
-          deadline.isZero() ? "" : ", deadline " + DurationConverter.format(deadline), retries, retries == 1 ? "y" : "ies");
+          deadline.isZero() ? "" : ", deadline " + DurationConverter.format(deadline), retries, retries == 1 ? "y" : "ies",
+          rounds == 1 ? "" : ", " + rounds + " rounds" + (pause.isZero() ? "" : " " + DurationConverter.format(pause) + " apart"));
       out.flush();
 
-      // The bound and the deadline are the fan-out's options; the deadline covers retries and queueing too.
-      FanOutOptions.Builder options = FanOutOptions.builder().maxInFlight(maxInFlight).labeler(id -> "user " + id);
-      if (!deadline.isZero()) {
-        options.timeout(deadline);
+      List<RunReport.Mode> results = new ArrayList<>();
+      List<String> failures = new ArrayList<>();
+      Round last = null;
+      for (int round = 1; round <= rounds; round++) {
+        if (round > 1 && !pause.isZero()) {
+          try {
+            TimeUnit.NANOSECONDS.sleep(pause.toNanos());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println(style.red("Interrupted during the pause before round " + round));
+            break;
+          }
+        }
+        last = runRound(session, userIds, rounds == 1 ? mode.name() : "round-" + round, out);
+        results.add(last.result());
+        if (last.failure() != null) {
+          failures.add((rounds == 1 ? "" : last.result().name() + ": ") + last.failure());
+        }
+        if (rounds > 1) {
+          printRound(out, style, round, last.result(), last.failure());
+        }
       }
-      Progress progress = new Progress(out, userIds.size());
-      Function<Long, CompletableFuture<User>> lookup =
-          id -> client.users().getAsync(id).whenComplete((user, error) -> progress.done());
-
-      session.resetStats();
-      ModeRecorder recorder = ModeRecorder.start(mode.name());
-      FanOutFuture<?> run = switch (mode) {
-        case sequential -> FanOut.sequential(userIds, lookup, options.build());
-        case all -> FanOut.all(userIds, lookup, options.build());
-        case settle -> FanOut.settleAll(userIds, lookup, options.build());
-      };
-      String failure = null;
-      try {
-        run.await();
-      } catch (RuntimeException e) {
-        failure = e.toString();
+      if (rounds == 1) {
+        printSummary(out, style, last.report(), last.result(), last.failure());
+      } else {
+        printRoundsSummary(out, style, results, failures);
       }
-      recorder.finish();
-      FanoutReport report = run.report();
-      recorder.add(report, entry -> new ModeRecorder.Input("user " + userIds.get(entry.index()),
-          userIds.get(entry.index()), "users"));
-      RunReport.Mode result = recorder.toMode();
-      result = result.withServer(session.serverStats());
-
-      printSummary(out, style, report, result, failure);
-      session.finish("users", List.of(result), out);
+      session.finish("users", results, out);
       out.flush();
-      return result.failed() == 0 && failure == null ? 0 : 1;
+      boolean ok = results.size() == rounds && failures.isEmpty() && results.stream().allMatch(r -> r.failed() == 0);
+      return ok ? 0 : 1;
+    }
+  }
+
+  /** What one round of the fan-out did: the report's mode, the SDK's report, and the failure that ended it. */
+  private record Round(RunReport.Mode result, FanoutReport report, String failure) {}
+
+  /** Runs the fan-out once, as the flags say, and records it as the mode {@code name}. */
+  private Round runRound(Session session, List<Long> userIds, String name, PrintWriter out) {
+    FanoutClient client = session.client();
+    // The bound and the deadline are the fan-out's options; the deadline covers retries and queueing too.
+    FanoutOptions.Builder options = FanoutOptions.builder().maxConcurrency(maxInFlight).labeler(id -> "user " + id);
+    if (!deadline.isZero()) {
+      options.timeout(deadline);
+    }
+    Progress progress = new Progress(out, userIds.size());
+    Function<Long, CompletableFuture<User>> lookup =
+        id -> client.users().getAsync(id).whenComplete((user, error) -> progress.done());
+
+    session.resetStats();
+    ModeRecorder recorder = ModeRecorder.start(name);
+    FanoutFuture<?> run = switch (mode) {
+      case sequential -> Fanout.sequential(userIds, lookup, options.build());
+      case all -> Fanout.all(userIds, lookup, options.build());
+      case settle -> Fanout.settleAll(userIds, lookup, options.build());
+    };
+    String failure = null;
+    try {
+      run.await();
+    } catch (RuntimeException e) {
+      failure = e.toString();
+    }
+    recorder.finish();
+    FanoutReport report = run.report();
+    recorder.add(report, entry -> new ModeRecorder.Input("user " + userIds.get(entry.index()),
+        userIds.get(entry.index()), "users"));
+    return new Round(recorder.toMode().withServer(session.serverStats()), report, failure);
+  }
+
+  /** One line per round, for people watching a long run. */
+  private static void printRound(PrintWriter out, Style style, int round, RunReport.Mode result, String failure) {
+    String counts = String.format(Locale.ROOT, "%d ok, %d failed", result.ok(), result.failed());
+    out.printf(Locale.ROOT, "%s %d lookups in %.2f s: %s · peak %d in flight%s%s%n",
+        style.bold("Round " + round + ":"), result.calls().size(), result.wallMillis() / 1000.0,
+        result.failed() == 0 ? style.green(counts) : style.red(counts), result.peakConcurrency(),
+        result.server() == null ? "" : String.format(Locale.ROOT, " · server: %d requests, at most %d at once",
+            result.server().requests(), result.server().maxInFlight()),
+        failure == null ? "" : " · " + style.red("failed: " + failure));
+    out.flush();
+  }
+
+  private static void printRoundsSummary(
+      PrintWriter out, Style style, List<RunReport.Mode> results, List<String> failures) {
+    out.println();
+    int ok = results.stream().mapToInt(RunReport.Mode::ok).sum();
+    int failed = results.stream().mapToInt(RunReport.Mode::failed).sum();
+    long fastest = results.stream().mapToLong(RunReport.Mode::wallMillis).min().orElse(0);
+    long slowest = results.stream().mapToLong(RunReport.Mode::wallMillis).max().orElse(0);
+    String counts = String.format(Locale.ROOT, "%d ok, %d failed", ok, failed);
+    out.printf(Locale.ROOT, "%s %d rounds, %d lookups: %s · fastest round %.2f s, slowest %.2f s%n",
+        style.bold("Done:"), results.size(), ok + failed, failed == 0 ? style.green(counts) : style.red(counts),
+        fastest / 1000.0, slowest / 1000.0);
+    // Failures grouped by type, with a few of the (round, id) pairs that hit each.
+    Map<String, List<String>> byOutcome = new TreeMap<>();
+    for (RunReport.Mode round : results) {
+      for (RunReport.Call call : round.calls()) {
+        if (!call.ok()) {
+          byOutcome.computeIfAbsent(call.describe(), k -> new ArrayList<>()).add(round.name() + " id " + call.id());
+        }
+      }
+    }
+    byOutcome.forEach((outcome, where) -> out.printf(Locale.ROOT, "  %s %d × %s (%s%s)%n",
+        style.red("✕"), where.size(), outcome, String.join(", ", where.subList(0, Math.min(8, where.size()))),
+        where.size() > 8 ? ", ..." : ""));
+    for (String failure : failures) {
+      out.println("  " + style.red("The run failed: " + failure));
     }
   }
 
@@ -151,7 +246,7 @@ final class UsersSample implements Callable<Integer> {
     // Failures grouped by type, with a few of the ids that hit each.
     Map<String, List<Long>> byOutcome = new TreeMap<>(result.calls().stream()
         .filter(call -> !call.ok())
-        .collect(Collectors.groupingBy(RunReport.Call::outcome,
+        .collect(Collectors.groupingBy(RunReport.Call::describe,
             Collectors.mapping(RunReport.Call::id, Collectors.toList()))));
     byOutcome.forEach((outcome, failedIds) -> out.printf(Locale.ROOT, "  %s %d × %s (ids %s%s)%n",
         style.red("✕"), failedIds.size(), outcome,
@@ -162,7 +257,8 @@ final class UsersSample implements Callable<Integer> {
     }
     for (FanoutReport.Entry slow : report.slowest(3)) {
       out.printf(Locale.ROOT, "  slowest: %s %.3f s, %d attempt%s, %s%n", slow.label(),
-          slow.duration().toNanos() / 1e9, slow.attempts(), slow.attempts() == 1 ? "" : "s", slow.outcome());
+          slow.duration().toNanos() / 1e9, slow.attempts(), slow.attempts() == 1 ? "" : "s",
+          slow.errorType() == null ? slow.outcome() : slow.errorName());
     }
   }
 

@@ -146,7 +146,7 @@ class SamplesCommandTest {
       assertThat(mode.calls()).hasSize(20);
       assertThat(mode.failed()).isPositive();
       assertThat(mode.ok() + mode.failed()).isEqualTo(20);
-      assertThat(mode.calls()).filteredOn(c -> !c.ok()).allMatch(c -> c.outcome().equals("ServerException"));
+      assertThat(mode.calls()).filteredOn(c -> !c.ok()).allMatch(c -> c.outcome() == dev.fanout.Outcome.Kind.FAILED && "ServerException".equals(c.error()));
       assertThat(mode.calls()).allMatch(c -> c.attempts() == 1);
       assertThat(backend.stats().requests(Routes.USERS)).isEqualTo(20);
       assertThat(out.toString()).contains("× ServerException");

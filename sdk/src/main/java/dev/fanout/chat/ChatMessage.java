@@ -146,7 +146,7 @@ public final class ChatMessage {
 
   @JsonValue
   JsonNode toJson() {
-    ObjectNode node = Json.MAPPER.createObjectNode();
+    ObjectNode node = Json.objectNode();
     node.put("role", role);
     if (content != null) {
       node.put("content", content);

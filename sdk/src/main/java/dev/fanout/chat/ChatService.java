@@ -36,7 +36,7 @@ public interface ChatService {
    * fails the future with {@link dev.fanout.errors.DecodeException} (the exception as cause). The future completes with the assembled
    * completion when the server sends {@code data: [DONE]}.
    *
-   * <h2>A stream must end with [DONE].</h2>
+   * <h4>A stream must end with [DONE].</h4>
    * A stream that ends without it, or an event that is not a JSON chunk, fails the future with
    * {@link dev.fanout.errors.DecodeException}. A failed attempt is retried only if no delta has been
    * delivered yet, so {@code onDelta} never sees a delta twice. Cancelling the future closes the stream.
@@ -61,4 +61,20 @@ public interface ChatService {
    * anything, a failure is final.
    */
   CompletableFuture<ChatCompletion> streamAsync(ChatRequest request, ChatStreamListener listener);
+
+  /**
+   * Returns a view of this service whose calls use {@code options} (timeout, extra headers, retry policy,
+   * label, context) on top of this view's own. The view is as cheap as a small object and as thread-safe
+   * as this one.
+   */
+  ChatService withOptions(dev.fanout.CallOptions options);
+
+  /**
+   * Returns a view of this service whose calls are bound to {@code context} from any thread: its
+   * deadline, its cancellation and its fan-out's trace. Same as
+   * {@code withOptions(CallOptions.builder().context(context).build())}.
+   */
+  default ChatService withContext(dev.fanout.FanoutContext context) {
+    return withOptions(dev.fanout.CallOptions.builder().context(context).build());
+  }
 }

@@ -85,7 +85,7 @@ public final class ResponseFormat {
   /** JSON that follows {@code schema}, given as a map (serialized with Jackson). */
   public static ResponseFormat jsonSchema(String name, Map<String, ?> schema, boolean strict) {
     Objects.requireNonNull(schema, "schema == null");
-    return jsonSchema(name, null, Json.MAPPER.<JsonNode>valueToTree(schema), strict);
+    return jsonSchema(name, null, Json.valueToTree(schema), strict);
   }
 
   /** Returns the kind of format. */
@@ -110,7 +110,7 @@ public final class ResponseFormat {
 
   @JsonValue
   JsonNode toJson() {
-    ObjectNode node = Json.MAPPER.createObjectNode();
+    ObjectNode node = Json.objectNode();
     node.put("type", type.name().toLowerCase(java.util.Locale.ROOT));
     if (type == Type.JSON_SCHEMA) {
       ObjectNode js = node.putObject("json_schema");

@@ -58,7 +58,7 @@ public final class Tool {
   /** Returns a function tool whose schema is given as a map (serialized with Jackson). */
   public static Tool function(String name, String description, Map<String, ?> parameters, boolean strict) {
     Objects.requireNonNull(parameters, "parameters == null");
-    return function(name, description, Json.MAPPER.<JsonNode>valueToTree(parameters), strict);
+    return function(name, description, Json.valueToTree(parameters), strict);
   }
 
   /** Returns a function tool without strict schema adherence. */
@@ -88,7 +88,7 @@ public final class Tool {
 
   @JsonValue
   JsonNode toJson() {
-    ObjectNode node = Json.MAPPER.createObjectNode();
+    ObjectNode node = Json.objectNode();
     node.put("type", "function");
     ObjectNode function = node.putObject("function");
     function.put("name", name);

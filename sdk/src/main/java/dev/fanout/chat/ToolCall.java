@@ -102,7 +102,7 @@ public final class ToolCall {
 
   @JsonValue
   JsonNode toJson() {
-    ObjectNode node = Json.MAPPER.createObjectNode();
+    ObjectNode node = Json.objectNode();
     node.put("id", id);
     node.put("type", type);
     ObjectNode function = node.putObject("function");

@@ -84,7 +84,7 @@ public final class ToolChoice {
       case REQUIRED:
         return TextNode.valueOf("required");
       default:
-        ObjectNode node = Json.MAPPER.createObjectNode();
+        ObjectNode node = Json.objectNode();
         node.put("type", "function");
         node.putObject("function").put("name", functionName);
         return node;

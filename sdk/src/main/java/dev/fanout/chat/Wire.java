@@ -36,7 +36,7 @@ final class Wire {
   /** Parses {@code text} as JSON, failing with a message that names {@code what} and the parser's complaint. */
   static JsonNode parse(String text, String what) {
     try {
-      JsonNode node = Json.MAPPER.readTree(text);
+      JsonNode node = Json.readTree(text);
       if (node == null || node.isMissingNode()) {
         throw new DecodeException(what + " is not valid JSON: it is empty");
       }
@@ -49,7 +49,7 @@ final class Wire {
   /** Binds {@code json} to {@code type}, failing with a message naming {@code what} and the type. */
   static <T> T bind(JsonNode json, Class<T> type, String what) {
     try {
-      return Json.MAPPER.treeToValue(json, type);
+      return Json.treeToValue(json, type);
     } catch (JacksonException e) {
       throw new DecodeException(what + " does not match " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     } catch (IllegalArgumentException e) {

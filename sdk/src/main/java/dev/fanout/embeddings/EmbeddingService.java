@@ -20,4 +20,18 @@ public interface EmbeddingService {
    * out-of-range {@code index}, an undecodable vector) fails with {@link dev.fanout.errors.DecodeException}.
    */
   CompletableFuture<EmbeddingResponse> createAsync(EmbeddingRequest request);
+
+  /**
+   * Returns a view of this service whose calls use {@code options} (timeout, extra headers, retry policy,
+   * label, context) on top of this view's own.
+   */
+  EmbeddingService withOptions(dev.fanout.CallOptions options);
+
+  /**
+   * Returns a view of this service whose calls are bound to {@code context} from any thread: its deadline,
+   * its cancellation and its fan-out's trace.
+   */
+  default EmbeddingService withContext(dev.fanout.FanoutContext context) {
+    return withOptions(dev.fanout.CallOptions.builder().context(context).build());
+  }
 }

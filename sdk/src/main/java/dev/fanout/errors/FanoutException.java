@@ -6,15 +6,31 @@ package dev.fanout.errors;
  * <p>All Fanout exceptions are unchecked. Subtypes say what went wrong: the server answered with an
  * error ({@link ServiceException} and its subtypes), the exchange failed on the wire
  * ({@link TransportException}), the body could not be read as the expected type
- * ({@link DecodeException}), a deadline or timeout passed ({@link FanoutTimeoutException}), retries ran
- * out ({@link RetriesExhaustedException}) or the call was cancelled ({@link FanoutCancelledException}).
+ * ({@link DecodeException}), a deadline or timeout passed ({@link FanoutTimeoutException}) or the call was
+ * cancelled ({@link FanoutCancelledException}). When retries run out, the call fails with the last
+ * attempt's own exception; {@link #attempts()} says how many attempts the call made.
  */
 public class FanoutException extends RuntimeException {
+  static {
+    dev.fanout.internal.Attempts.install((e, n) -> e.attempts = n);
+  }
+
+  private volatile int attempts;
+
   public FanoutException(String message) {
     super(message);
   }
 
   public FanoutException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /**
+   * Returns how many attempts the failed call made, the first included (3 after the default policy's
+   * retries ran out), or 0 when the failure did not come from a call's attempts (a fan-out's own
+   * failure, a call refused before any attempt).
+   */
+  public int attempts() {
+    return attempts;
   }
 }

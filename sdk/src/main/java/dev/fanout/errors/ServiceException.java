@@ -9,6 +9,11 @@ import java.util.Objects;
  * credentials such as {@code Authorization}, {@code Cookie} and API-key headers redacted), a bounded copy
  * of the response body, and the request's method and URL (with secret-looking query values redacted).
  *
+ * <p>A server may echo the request's credentials back. The SDK takes them out of the body, the message's
+ * excerpt of it, the reason phrase and every header value before it cuts any of them (each occurrence,
+ * plain or escaped, and any run of 8 or more of the key's characters becomes {@code ██}), so neither the
+ * key nor a prefix a cut left of it reaches {@link #body()}, {@link #getMessage()} or {@link #toString()}.
+ *
  * <p>Subtypes name the statuses a caller commonly handles: {@link BadRequestException} (400),
  * {@link UnauthorizedException} (401), {@link NotFoundException} (404), {@link RateLimitedException} (429)
  * and {@link ServerException} (5xx). Other statuses are reported as a plain {@code ServiceException}.
@@ -22,7 +27,8 @@ public class ServiceException extends FanoutException {
 
   /**
    * @param headers already redacted and bounded; copied
-   * @param body already bounded; {@code ""} when the response had none
+   * @param body already bounded and redacted (the SDK's own never holds the request's credentials);
+   *     {@code ""} when the response had none
    */
   public ServiceException(
       String message,
@@ -68,7 +74,10 @@ public class ServiceException extends FanoutException {
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
-  /** Returns the response body as text, truncated to a bounded length; {@code ""} if there was none. */
+  /**
+   * Returns the response body as text, truncated to a bounded length (8 KiB for the SDK's own), with the
+   * request's credentials redacted; {@code ""} if there was none.
+   */
   public String body() {
     return body;
   }

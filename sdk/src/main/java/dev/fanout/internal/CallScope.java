@@ -2,83 +2,128 @@ package dev.fanout.internal;
 
 import dev.fanout.CallTrace;
 import dev.fanout.Deadline;
+import dev.fanout.FanoutClock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Future;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
- * What a fan-out hands down to the calls its tasks start: the deadline they share and where their
- * {@link CallTrace}s go.
+ * The state behind a {@link dev.fanout.FanoutContext}: the deadline its calls share, its cancellation, the
+ * registry of the calls (and nested fan-outs) started through it, and where their {@link CallTrace}s go.
  *
- * <p>A fan-out installs a scope on the current thread while it invokes a task's function; the client reads
- * {@link #current()} when a call is created (synchronously, inside that function), so the call is charged
- * against the fan-out's deadline and its trace reaches the fan-out's report. A fan-out started inside a
- * task sees the outer scope and keeps the earlier of the two deadlines.
+ * <p>Scopes form a tree: an input of a fan-out started inside another fan-out's task has the outer input's
+ * scope as parent. A future registered here is registered with every ancestor too, so cancelling any of
+ * them cancels it; a scope is cancelled if any ancestor is. Registered futures leave the registry when they
+ * complete. Thread-safe.
  */
 public final class CallScope {
-  private static final ThreadLocal<CallScope> CURRENT = new ThreadLocal<>();
-
+  private final CallScope parent;
   private final Deadline deadline;
+  private final FanoutClock clock;
   private final Consumer<CallTrace> traceSink;
-  private final Consumer<Future<?>> callSink;
-
-  public CallScope(Deadline deadline, Consumer<CallTrace> traceSink) {
-    this(deadline, traceSink, null);
-  }
+  private final Object lock = new Object();
+  private final Set<CompletableFuture<?>> registered = new HashSet<>(); // guarded by lock
+  private volatile String cancelledBecause;
 
   /**
-   * @param callSink receives every call future created in this scope, so the fan-out can cancel the calls
-   *     a task started even when the task returned a derived future (a {@code thenApply} of the call does
-   *     not pass its cancellation on).
+   * @param parent the enclosing scope, or null
+   * @param deadline already the earlier of this scope's own and the parent's
+   * @param clock the clock the scope's timers run on
+   * @param traceSink receives every finished call's trace (then the parent's sink does); may be null
    */
-  public CallScope(Deadline deadline, Consumer<CallTrace> traceSink, Consumer<Future<?>> callSink) {
+  public CallScope(CallScope parent, Deadline deadline, FanoutClock clock, Consumer<CallTrace> traceSink) {
+    this.parent = parent;
     this.deadline = Objects.requireNonNull(deadline, "deadline == null");
+    this.clock = Objects.requireNonNull(clock, "clock == null");
     this.traceSink = traceSink;
-    this.callSink = callSink;
   }
 
-  /** Returns the scope installed on this thread, or {@code null} outside any fan-out. */
-  public static CallScope current() {
-    return CURRENT.get();
-  }
-
-  /** Returns the deadline of the current scope, or {@link Deadline#none()} outside any fan-out. */
-  public static Deadline currentDeadline() {
-    CallScope scope = CURRENT.get();
-    return scope == null ? Deadline.none() : scope.deadline;
-  }
-
-  /** Runs {@code body} with this scope installed on the current thread, restoring the previous one after. */
-  public <T> T run(Supplier<T> body) {
-    CallScope previous = CURRENT.get();
-    CURRENT.set(this);
-    try {
-      return body.get();
-    } finally {
-      if (previous == null) {
-        CURRENT.remove();
-      } else {
-        CURRENT.set(previous);
-      }
-    }
+  public CallScope parent() {
+    return parent;
   }
 
   public Deadline deadline() {
     return deadline;
   }
 
-  /** Registers a call started in this scope so that cancelling the task that started it cancels the call. */
-  public void track(Future<?> call) {
-    if (callSink != null) {
-      callSink.accept(call);
+  public FanoutClock clock() {
+    return clock;
+  }
+
+  /** Returns why this scope or an ancestor was cancelled, or null if none was. */
+  public String cancelledBecause() {
+    for (CallScope s = this; s != null; s = s.parent) {
+      String why = s.cancelledBecause;
+      if (why != null) {
+        return why;
+      }
+    }
+    return null;
+  }
+
+  public boolean isCancelled() {
+    return cancelledBecause() != null;
+  }
+
+  /**
+   * Registers {@code future} here and with every ancestor, so cancelling any of them cancels it; it leaves
+   * the registries when it completes. Returns false, registering nothing, if this scope is already
+   * cancelled: the caller fails the work at once.
+   */
+  public boolean register(CompletableFuture<?> future) {
+    List<CallScope> added = new ArrayList<>(2);
+    for (CallScope s = this; s != null; s = s.parent) {
+      synchronized (s.lock) {
+        if (s.cancelledBecause != null) {
+          for (CallScope a : added) {
+            a.remove(future);
+          }
+          return false;
+        }
+        s.registered.add(future);
+      }
+      added.add(s);
+    }
+    future.whenComplete((v, t) -> {
+      for (CallScope a : added) {
+        a.remove(future);
+      }
+    });
+    return true;
+  }
+
+  private void remove(CompletableFuture<?> future) {
+    synchronized (lock) {
+      registered.remove(future);
     }
   }
 
-  /** Delivers a finished call's trace to the fan-out that started it; no-op without a sink. */
+  /** Cancels this scope (once): every registered future is cancelled and later registrations are refused. */
+  public void cancel(String because) {
+    List<CompletableFuture<?>> toCancel;
+    synchronized (lock) {
+      if (cancelledBecause != null) {
+        return;
+      }
+      cancelledBecause = Objects.requireNonNull(because, "because == null");
+      toCancel = new ArrayList<>(registered);
+      registered.clear();
+    }
+    for (CompletableFuture<?> f : toCancel) {
+      f.cancel(true);
+    }
+  }
+
+  /** Delivers a finished call's trace to this scope's sink and its ancestors'. */
   public void record(CallTrace trace) {
-    if (traceSink != null) {
-      traceSink.accept(trace);
+    for (CallScope s = this; s != null; s = s.parent) {
+      if (s.traceSink != null) {
+        s.traceSink.accept(trace);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.CallOptions;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.chat.ChatService;
@@ -37,10 +38,22 @@ import okhttp3.sse.EventSources;
 public final class ChatServiceImpl implements ChatService {
   private final HttpEngine engine;
   private final HttpUrl endpoint;
+  private final CallOptions options;
 
   public ChatServiceImpl(HttpEngine engine) {
+    this(engine, CallOptions.defaults());
+  }
+
+  private ChatServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
     this.endpoint = endpoint(engine);
+    this.options = options;
+  }
+
+  @Override
+  public ChatService withOptions(CallOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new ChatServiceImpl(engine, this.options.merge(options));
   }
 
   /** {@code v1/chat/completions} under the base URL, or {@code chat/completions} if it already ends in /v1. */
@@ -64,7 +77,7 @@ public final class ChatServiceImpl implements ChatService {
       } catch (DecodeException e) {
         throw OpenAi.labelled(call.label(), e);
       }
-    });
+    }, options);
   }
 
   @Override
@@ -93,10 +106,10 @@ public final class ChatServiceImpl implements ChatService {
     Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
-      StreamReader reader = new StreamReader(call, listener, maxBytes);
+      StreamReader reader = new StreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()));
       EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
       return reader.result();
-    });
+    }, options);
   }
 
   private Request request(ChatRequest request, boolean stream) {
@@ -168,6 +181,7 @@ public final class ChatServiceImpl implements ChatService {
     private final boolean firstTextOnly;
     private final long maxBytes;
     private final TreeMap<Integer, ChoiceState> choices = new TreeMap<>();
+    private final Redaction.Secrets secrets;
     private long bytes;
     private long deltas;
     private boolean done;
@@ -175,11 +189,12 @@ public final class ChatServiceImpl implements ChatService {
     private ObjectNode header;
     private JsonNode usage;
 
-    StreamReader(LogicalCall<ChatCompletion> call, ChatStreamListener listener, long maxBytes) {
+    StreamReader(LogicalCall<ChatCompletion> call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
       this.listener = listener;
       this.firstTextOnly = listener instanceof FirstChoiceText;
       this.maxBytes = maxBytes;
+      this.secrets = secrets;
     }
 
     @Override
@@ -200,18 +215,18 @@ public final class ChatServiceImpl implements ChatService {
       try {
         chunk = Json.MAPPER.readTree(data);
       } catch (JsonProcessingException e) {
-        throw new DecodeException(call.label() + ": stream event is not JSON: " + OpenAi.abbreviate(data), e);
+        throw new DecodeException(call.label() + ": stream event is not JSON: " + abbreviate(data), secrets.scrub(e));
       }
       if (chunk == null || !chunk.isObject()) {
-        throw new DecodeException(call.label() + ": stream event is not a JSON object: " + OpenAi.abbreviate(data));
+        throw new DecodeException(call.label() + ": stream event is not a JSON object: " + abbreviate(data));
       }
       if (chunk.has("error")) {
         throw new DecodeException(call.label() + ": stream carried an error: "
-            + OpenAi.abbreviate(chunk.get("error").toString()));
+            + abbreviate(chunk.get("error").toString()));
       }
       JsonNode choiceArray = chunk.get("choices");
       if (choiceArray == null || !choiceArray.isArray()) {
-        throw new DecodeException(call.label() + ": stream chunk has no choices array: " + OpenAi.abbreviate(data));
+        throw new DecodeException(call.label() + ": stream chunk has no choices array: " + abbreviate(data));
       }
       if (header == null) {
         header = Json.MAPPER.createObjectNode();
@@ -263,7 +278,7 @@ public final class ChatServiceImpl implements ChatService {
       JsonNode calls = delta.get("tool_calls");
       if (calls != null && !calls.isNull()) {
         if (!calls.isArray()) {
-          throw new DecodeException(call.label() + ": delta tool_calls is not an array: " + OpenAi.abbreviate(data));
+          throw new DecodeException(call.label() + ": delta tool_calls is not an array: " + abbreviate(data));
         }
         for (int i = 0; i < calls.size(); i++) {
           onToolCall(index, state, calls.get(i), i, data);
@@ -277,7 +292,7 @@ public final class ChatServiceImpl implements ChatService {
 
     private void onToolCall(int choiceIndex, ChoiceState state, JsonNode fragment, int position, String data) {
       if (!fragment.isObject()) {
-        throw new DecodeException(call.label() + ": tool call delta is not an object: " + OpenAi.abbreviate(data));
+        throw new DecodeException(call.label() + ": tool call delta is not an object: " + abbreviate(data));
       }
       int index = fragment.path("index").asInt(position);
       String id = text(fragment, "id", data);
@@ -323,7 +338,7 @@ public final class ChatServiceImpl implements ChatService {
         return null;
       }
       if (!v.isTextual()) {
-        throw new DecodeException(call.label() + ": delta " + field + " is not a string: " + OpenAi.abbreviate(data));
+        throw new DecodeException(call.label() + ": delta " + field + " is not a string: " + abbreviate(data));
       }
       return v.asText();
     }
@@ -344,7 +359,7 @@ public final class ChatServiceImpl implements ChatService {
         throw (FanoutException) failure;
       }
       if (failure != null) {
-        throw new DecodeException(call.label() + ": " + failure.getMessage(), failure);
+        throw new DecodeException(call.label() + ": " + secrets.redact(failure.getMessage()), secrets.scrub(failure));
       }
       int characters = 0;
       for (ChoiceState s : choices.values()) {
@@ -367,6 +382,11 @@ public final class ChatServiceImpl implements ChatService {
       } catch (DecodeException e) {
         throw OpenAi.labelled(call.label(), e);
       }
+    }
+
+    /** Returns what the server sent, on one line, its credentials taken out before it is cut to 120 chars. */
+    private String abbreviate(String s) {
+      return secrets.excerpt(s.replaceAll("\\s+", " "), 120);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.fanout.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.CallOptions;
 import dev.fanout.embeddings.EmbeddingRequest;
 import dev.fanout.embeddings.EmbeddingResponse;
 import dev.fanout.embeddings.EmbeddingService;
@@ -15,10 +16,22 @@ import okhttp3.HttpUrl;
 public final class EmbeddingServiceImpl implements EmbeddingService {
   private final HttpEngine engine;
   private final HttpUrl endpoint;
+  private final CallOptions options;
 
   public EmbeddingServiceImpl(HttpEngine engine) {
+    this(engine, CallOptions.defaults());
+  }
+
+  private EmbeddingServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
     this.endpoint = OpenAi.url(engine, "embeddings");
+    this.options = options;
+  }
+
+  @Override
+  public EmbeddingService withOptions(CallOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new EmbeddingServiceImpl(engine, this.options.merge(options));
   }
 
   @Override
@@ -44,13 +57,13 @@ public final class EmbeddingServiceImpl implements EmbeddingService {
             + result.embeddings().size() + " embeddings");
       }
       return result;
-    });
+    }, options);
   }
 
   static ObjectNode body(EmbeddingRequest request) {
-    ObjectNode body = Json.MAPPER.createObjectNode();
+    ObjectNode body = Json.objectNode();
     body.put("model", request.model());
-    body.set("input", Json.MAPPER.valueToTree(request.input()));
+    body.set("input", Json.valueToTree(request.input()));
     if (request.dimensions() != null) {
       body.put("dimensions", request.dimensions());
     }
@@ -59,7 +72,7 @@ public final class EmbeddingServiceImpl implements EmbeddingService {
       body.put("user", request.user());
     }
     for (Map.Entry<String, Object> e : request.extra().entrySet()) {
-      body.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue()));
+      body.set(e.getKey(), Json.valueToTree(e.getValue()));
     }
     return body;
   }

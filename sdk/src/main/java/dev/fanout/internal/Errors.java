@@ -6,7 +6,6 @@ import dev.fanout.errors.RateLimitedException;
 import dev.fanout.errors.ServerException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.UnauthorizedException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,21 +21,26 @@ final class Errors {
 
   private Errors() {}
 
-  static ServiceException fromResponse(Response response, Clock clock) {
+  /** @param retryAfter the wait the response asks for, parsed once by the caller ({@link RetryAfter}); may be null */
+  static ServiceException fromResponse(Response response, Duration retryAfter) {
     Request request = response.request();
+    // The key the request carried is taken out of everything the server sent back, before anything is cut:
+    // a server may echo it (or part of it, escaped or encoded) in the body, the reason phrase or a header.
+    Redaction.Secrets secrets = Redaction.Secrets.of(request);
     int code = response.code();
     String method = request.method();
     String url = Redaction.url(request.url());
-    Map<String, List<String>> headers = Redaction.headers(response.headers());
-    String body = Bodies.readPrefix(response.body(), MAX_ERROR_BODY_BYTES);
-    Duration retryAfter = RetryAfter.parse(response.headers(), clock);
+    Map<String, List<String>> headers = Redaction.headers(response.headers(), secrets);
+    String body = secrets.redact(Bodies.readPrefix(response.body(), MAX_ERROR_BODY_BYTES));
 
-    StringBuilder m = new StringBuilder("HTTP ").append(code).append(' ').append(reason(code, response.message()));
+    StringBuilder m = new StringBuilder("HTTP ").append(code).append(' ')
+        .append(secrets.excerpt(reason(code, response.message()), MAX_MESSAGE_BODY_CHARS));
     m.append(" (").append(method).append(' ').append(Redaction.pathAndQuery(request.url())).append(')');
     if (retryAfter != null && code == 429) {
       m.append(" retry after ").append(retryAfter.toMillis()).append(" ms");
     }
     if (!body.isEmpty()) {
+      // Cut after redaction: a cut cannot leave a prefix of the key behind.
       String oneLine = body.replaceAll("\\s+", " ").trim();
       m.append(": ").append(
           oneLine.length() <= MAX_MESSAGE_BODY_CHARS ? oneLine : oneLine.substring(0, MAX_MESSAGE_BODY_CHARS) + "…");

@@ -3,17 +3,17 @@ package dev.fanout.internal;
 import dev.fanout.CallTrace;
 import dev.fanout.Deadline;
 import dev.fanout.RetryPolicy;
-import dev.fanout.Sleeper;
+import dev.fanout.CallOptions;
+import dev.fanout.FanoutClock;
+import dev.fanout.FanoutContext;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -35,37 +35,66 @@ public final class HttpEngine {
   private final HttpUrl baseUrl;
   private final String authorization;
   private final RetryPolicy retryPolicy;
-  private final Duration callTimeout;
+  private final Duration totalTimeout;
+  private final Duration attemptTimeout;
   private final long maxResponseBytes;
-  private final Sleeper sleeper;
-  private final ScheduledExecutorService scheduler;
-  private final Clock clock;
+  private final FanoutClock clock;
+  private final AttemptGate gate;
   private final Consumer<CallTrace> traceListener;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
 
-  public HttpEngine(
-      OkHttpClient okHttp,
-      HttpUrl baseUrl,
-      String apiKey,
-      RetryPolicy retryPolicy,
-      Duration callTimeout,
-      long maxResponseBytes,
-      Sleeper sleeper,
-      ScheduledExecutorService scheduler,
-      Clock clock,
-      Consumer<CallTrace> traceListener) {
-    this.okHttp = okHttp;
-    this.baseUrl = baseUrl;
-    this.authorization = apiKey == null ? null : "Bearer " + apiKey;
-    this.retryPolicy = retryPolicy;
-    this.callTimeout = callTimeout;
-    this.maxResponseBytes = maxResponseBytes;
-    this.sleeper = sleeper;
-    this.scheduler = scheduler;
-    this.clock = clock;
-    this.traceListener = traceListener;
+  private HttpEngine(Builder b) {
+    this.okHttp = Objects.requireNonNull(b.okHttp, "okHttp == null");
+    this.baseUrl = Objects.requireNonNull(b.baseUrl, "baseUrl == null");
+    this.authorization = b.apiKey == null ? null : "Bearer " + b.apiKey;
+    this.retryPolicy = Objects.requireNonNull(b.retryPolicy, "retryPolicy == null");
+    this.totalTimeout = b.totalTimeout;
+    this.attemptTimeout = b.attemptTimeout;
+    this.maxResponseBytes = b.maxResponseBytes;
+    this.clock = Objects.requireNonNull(b.clock, "clock == null");
+    this.gate = b.gate;
+    this.traceListener = b.traceListener;
+  }
+
+  /** Returns a builder; okHttp, baseUrl and clock are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The settings of an engine, gathered by {@link dev.fanout.FanoutClient.Builder}. */
+  public static final class Builder {
+    private OkHttpClient okHttp;
+    private HttpUrl baseUrl;
+    private String apiKey;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private Duration totalTimeout = Duration.ZERO;
+    private Duration attemptTimeout = Duration.ZERO;
+    private long maxResponseBytes = Long.MAX_VALUE;
+    private FanoutClock clock;
+    private AttemptGate gate = AttemptGate.OPEN;
+    private Consumer<CallTrace> traceListener;
+
+    private Builder() {}
+
+    public Builder okHttp(OkHttpClient v) { this.okHttp = v; return this; }
+    public Builder baseUrl(HttpUrl v) { this.baseUrl = v; return this; }
+    public Builder apiKey(String v) { this.apiKey = v; return this; }
+    public Builder retryPolicy(RetryPolicy v) { this.retryPolicy = v; return this; }
+    /** Zero means none. */
+    public Builder totalTimeout(Duration v) { this.totalTimeout = v; return this; }
+    /** Zero means none. */
+    public Builder attemptTimeout(Duration v) { this.attemptTimeout = v; return this; }
+    public Builder maxResponseBytes(long v) { this.maxResponseBytes = v; return this; }
+    public Builder clock(FanoutClock v) { this.clock = v; return this; }
+    /** Where a governor or limiter plugs in; {@link AttemptGate#OPEN} by default. */
+    public Builder gate(AttemptGate v) { this.gate = Objects.requireNonNull(v, "gate == null"); return this; }
+    public Builder traceListener(Consumer<CallTrace> v) { this.traceListener = v; return this; }
+
+    public HttpEngine build() {
+      return new HttpEngine(this);
+    }
   }
 
   OkHttpClient okHttp() {
@@ -76,16 +105,16 @@ public final class HttpEngine {
     return retryPolicy;
   }
 
-  Sleeper sleeper() {
-    return sleeper;
-  }
-
-  ScheduledExecutorService scheduler() {
-    return scheduler;
-  }
-
-  Clock clock() {
+  FanoutClock clock() {
     return clock;
+  }
+
+  AttemptGate gate() {
+    return gate;
+  }
+
+  Duration attemptTimeout() {
+    return attemptTimeout;
   }
 
   public long maxResponseBytes() {
@@ -100,7 +129,7 @@ public final class HttpEngine {
   public void close() {
     closed = true;
     for (LogicalCall<?> call : live.toArray(new LogicalCall<?>[0])) {
-      call.completeExceptionally(new FanoutCancelledException(call.label() + ": the client was closed"));
+      call.refuse(new FanoutCancelledException(call.label() + ": the client was closed"));
     }
   }
 
@@ -148,28 +177,46 @@ public final class HttpEngine {
   }
 
   /**
-   * Creates and starts a logical call, charged against the current {@link CallScope}'s deadline and the
-   * client's call timeout, tracked by that scope and traced to it. Must be called on the thread that
-   * creates the call (the scope is a thread-local).
+   * Creates and starts a logical call under {@code options}: bound to their context (or the current one),
+   * charged against its deadline and the total timeout, registered with it and traced to it. A call
+   * through a cancelled context returns a future failed at once with {@link FanoutCancelledException}.
+   *
+   * @throws IllegalStateException if the client is closed
    */
-  public <T> CompletableFuture<T> start(Request request, LogicalCall.Handler<T> handler) {
+  public <T> CompletableFuture<T> start(Request request, LogicalCall.Handler<T> handler, CallOptions options) {
+    FanoutContext context = options.context() != null ? options.context() : FanoutContext.current();
+    CallScope scope = Contexts.scope(context);
+    String label = options.label() != null
+        ? options.label()
+        : request.method() + " " + Redaction.pathAndQuery(request.url());
     if (closed) {
       throw new IllegalStateException("client is closed");
     }
-    CallScope scope = CallScope.current();
-    Deadline deadline = scope == null ? Deadline.none() : scope.deadline();
-    if (!callTimeout.isZero()) {
-      deadline = deadline.min(Deadline.after(callTimeout));
+    if (scope != null && scope.isCancelled()) {
+      return CompletableFuture.failedFuture(
+          new FanoutCancelledException(label + ": its context was cancelled (" + scope.cancelledBecause() + ")"));
     }
-    String label = request.method() + " " + Redaction.pathAndQuery(request.url());
-    LogicalCall<T> call = new LogicalCall<>(this, request, label, handler, deadline, scope);
+    Deadline deadline = context.deadline();
+    Duration timeout = options.timeout() != null ? options.timeout() : totalTimeout;
+    if (!timeout.isZero()) {
+      deadline = deadline.min(Deadline.after(timeout, clock));
+    }
+    if (!options.headers().isEmpty()) {
+      Request.Builder b = request.newBuilder();
+      options.headers().forEach(b::header);
+      request = b.build();
+    }
+    RetryPolicy policy = options.retryPolicy() != null ? options.retryPolicy() : retryPolicy;
+    LogicalCall<T> call = new LogicalCall<>(this, request, label, handler, deadline, policy, context, scope);
     live.add(call);
     if (closed) {
       live.remove(call);
       throw new IllegalStateException("client is closed");
     }
-    if (scope != null) {
-      scope.track(call);
+    if (scope != null && !scope.register(call)) {
+      call.refuse(new FanoutCancelledException(
+          label + ": its context was cancelled (" + scope.cancelledBecause() + ")"));
+      return call;
     }
     call.start();
     warnOnceIfQueued();
@@ -186,7 +233,7 @@ public final class HttpEngine {
     }
     if (warnedAtLimit.compareAndSet(false, true)) {
       LOG.warn("maxInFlight={} reached: further calls wait for a free slot, so a wider fan-out runs in waves."
-              + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanOutOptions.maxInFlight"
+              + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanoutOptions.maxInFlight"
               + " to make the limit explicit. (Logged once per client.)",
           okHttp.dispatcher().getMaxRequests());
     }
@@ -217,14 +264,7 @@ public final class HttpEngine {
     } catch (CancellationException e) {
       throw new FanoutCancelledException("call was cancelled", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      if (cause instanceof Error) {
-        throw (Error) cause;
-      }
-      throw new FanoutException(String.valueOf(cause), cause);
+      throw Futures.rethrowable(e);
     }
   }
 }

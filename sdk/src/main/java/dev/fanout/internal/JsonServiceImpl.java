@@ -3,6 +3,7 @@ package dev.fanout.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
+import dev.fanout.CallOptions;
 import dev.fanout.json.JsonService;
 import java.util.Locale;
 import java.util.Objects;
@@ -15,9 +16,21 @@ public final class JsonServiceImpl implements JsonService {
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
   private final HttpEngine engine;
+  private final CallOptions options;
 
   public JsonServiceImpl(HttpEngine engine) {
+    this(engine, CallOptions.defaults());
+  }
+
+  private JsonServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
+    this.options = options;
+  }
+
+  @Override
+  public JsonService withOptions(CallOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new JsonServiceImpl(engine, this.options.merge(options));
   }
 
   @Override
@@ -62,6 +75,7 @@ public final class JsonServiceImpl implements JsonService {
     }
     return engine.start(
         engine.request(m, engine.resolve(path), requestBody).build(),
-        JsonHandlers.of(type, engine.maxResponseBytes()));
+        JsonHandlers.of(type, engine.maxResponseBytes()),
+        options);
   }
 }

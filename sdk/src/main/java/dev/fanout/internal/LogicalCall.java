@@ -2,20 +2,20 @@ package dev.fanout.internal;
 
 import dev.fanout.CallTrace;
 import dev.fanout.Deadline;
+import dev.fanout.FanoutClock;
+import dev.fanout.FanoutContext;
+import dev.fanout.Outcome;
+import dev.fanout.RetryPolicy;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.FanoutTimeoutException;
-import dev.fanout.errors.RetriesExhaustedException;
 import dev.fanout.errors.TransportException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Request;
@@ -23,15 +23,18 @@ import okhttp3.Response;
 
 /**
  * One logical call: its attempts, the backoffs between them, its deadline and its trace, behind the
- * {@link CompletableFuture} the caller holds.
+ * future the caller holds (an {@link OwnedFuture}: a caller's {@code complete}, {@code cancel} or
+ * {@code orTimeout} stops the HTTP call).
  *
  * <p>Exactly one path finishes it (a response, a final failure, the deadline timer, a cancel, or an
- * external {@code complete}); that path records the trace first (so a fan-out that reacts to the
- * completion already sees it), then completes the future, then releases what is still running: the
- * current {@link Call}, a pending backoff, the deadline timer. Attempts run one after another; each is
- * enqueued and never waited for, so no thread blocks on a call or a backoff.
+ * outside completion); that path records the trace first (so a fan-out that reacts to the completion
+ * already sees it), then completes the future, then releases what is still running: the current
+ * {@link Call}, a pending admission or backoff, the deadline and attempt timers. Attempts run one after
+ * another; each waits for the engine's {@link AttemptGate}, then is enqueued and never waited for, so no
+ * thread blocks on a call or a backoff. Every timer runs on the engine's {@link FanoutClock} (the
+ * deadline's on the deadline's own clock).
  */
-public final class LogicalCall<T> extends CompletableFuture<T> {
+public final class LogicalCall<T> extends OwnedFuture<T> {
 
   /** Turns a successful (2xx) response into the call's value. Runs on an OkHttp thread; must not block on anything but the body. */
   @FunctionalInterface
@@ -45,14 +48,17 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
   private final Handler<T> handler;
   private final Deadline deadline;
   private final Duration budget;
+  private final RetryPolicy policy;
+  private final FanoutContext context;
   private final CallScope scope;
   private final long queuedNanos = System.nanoTime();
   private final AtomicBoolean finished = new AtomicBoolean();
 
   private volatile int attempts;
   private volatile Call currentCall;
-  private volatile CompletableFuture<Void> pendingWait;
-  private volatile ScheduledFuture<?> deadlineTimer;
+  private volatile CompletableFuture<?> pendingWait;
+  private volatile FanoutClock.Timer deadlineTimer;
+  private volatile FanoutClock.Timer attemptTimer;
   private volatile boolean committed;
 
   volatile long startNanos = -1;
@@ -60,13 +66,23 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
   volatile long firstByteNanos = -1;
   volatile int statusCode = -1;
 
-  LogicalCall(HttpEngine engine, Request request, String label, Handler<T> handler, Deadline deadline, CallScope scope) {
+  LogicalCall(
+      HttpEngine engine,
+      Request request,
+      String label,
+      Handler<T> handler,
+      Deadline deadline,
+      RetryPolicy policy,
+      FanoutContext context,
+      CallScope scope) {
     this.engine = engine;
     this.request = request;
     this.label = label;
     this.handler = handler;
     this.deadline = deadline;
     this.budget = deadline.isNone() ? null : deadline.remaining();
+    this.policy = policy;
+    this.context = context;
     this.scope = scope;
   }
 
@@ -95,57 +111,125 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
     }
     if (!deadline.isNone()) {
       try {
-        ScheduledFuture<?> timer =
-            engine.scheduler().schedule(this::onDeadline, deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+        FanoutClock.Timer timer = deadline.clock().schedule(deadline.remaining(), this::onDeadline);
         deadlineTimer = timer;
         if (isDone()) {
-          timer.cancel(false);
+          timer.cancel();
         }
-      } catch (RejectedExecutionException e) {
-        finish(null, new FanoutCancelledException(label + ": the client is closed", e));
+      } catch (RuntimeException e) {
+        finish(null, new FanoutCancelledException(label + ": the clock refused the deadline timer", e));
         return;
       }
     }
     nextAttempt();
   }
 
+  /** Fails the call with {@code error} on the SDK's behalf (closed client, cancelled context). */
+  void refuse(FanoutException error) {
+    finish(null, error);
+  }
+
   private void nextAttempt() {
     if (isDone()) {
       return;
     }
-    attempts++;
+    int attempt = attempts + 1;
+    CompletableFuture<AttemptGate.Permit> admission;
+    try {
+      admission = engine.gate().acquire(request, attempt);
+    } catch (RuntimeException e) {
+      finish(null, new FanoutCancelledException(label + ": the attempt gate failed", e));
+      return;
+    }
+    pendingWait = admission;
+    if (isDone()) {
+      admission.cancel(false);
+      return;
+    }
+    admission.whenComplete((permit, refused) -> {
+      if (refused != null) {
+        if (!isDone()) {
+          Throwable cause = Futures.unwrap(refused);
+          finish(null, cause instanceof FanoutException
+              ? cause
+              : new FanoutCancelledException(label + ": attempt " + attempt + " was not admitted", cause));
+        }
+        return;
+      }
+      send(attempt, permit);
+    });
+  }
+
+  private void send(int attempt, AttemptGate.Permit permit) {
+    if (isDone()) {
+      permit.onFailure(new FanoutCancelledException(label + ": finished before attempt " + attempt));
+      return;
+    }
+    attempts = attempt;
     firstByteNanos = -1;
     connectedNanos = -1;
     statusCode = -1;
     Request tagged = request.newBuilder().tag(LogicalCall.class, this).build();
     Call call = engine.okHttp().newCall(tagged);
     currentCall = call;
+    AttemptCallback callback = new AttemptCallback(attempt, permit);
+    Duration perAttempt = engine.attemptTimeout();
+    if (!perAttempt.isZero()) {
+      try {
+        attemptTimer = engine.clock().schedule(perAttempt, () -> callback.timeOut(call));
+      } catch (RuntimeException e) {
+        permit.onFailure(e);
+        finish(null, new FanoutCancelledException(label + ": the clock refused the attempt timer", e));
+        return;
+      }
+    }
     if (isDone()) {
       call.cancel();
       return;
     }
-    call.enqueue(new AttemptCallback());
+    call.enqueue(callback);
   }
 
+  /** The first attempt's start is when it leaves the dispatcher's queue; later attempts keep that start. */
   void onAttemptStart(long nanos) {
-    if (attempts == 1) {
-      startNanos = nanos;
-    } else if (startNanos == -1) {
+    if (attempts == 1 || startNanos == -1) {
       startNanos = nanos;
     }
   }
 
   private final class AttemptCallback implements Callback {
+    private final int attempt;
+    private final AttemptGate.Permit permit;
+    private volatile boolean timedOut;
+
+    AttemptCallback(int attempt, AttemptGate.Permit permit) {
+      this.attempt = attempt;
+      this.permit = permit;
+    }
+
+    void timeOut(Call call) {
+      timedOut = true;
+      call.cancel();
+    }
+
     @Override
     public void onFailure(Call call, IOException e) {
+      cancelAttemptTimer();
+      FanoutException error = timedOut
+          ? new FanoutTimeoutException(label + ": attempt " + attempt + " did not finish within the attemptTimeout ("
+              + engine.attemptTimeout().toMillis() + " ms)", engine.attemptTimeout(), e)
+          : transport(e);
+      permit.onFailure(error);
       if (isDone()) {
         return;
       }
-      attemptFailed(new TransportException(label + ": " + describe(e), e), isTransient(e), null);
+      attemptFailed(error, policy.retriesError(error), null);
     }
 
     @Override
     public void onResponse(Call call, Response response) {
+      cancelAttemptTimer();
+      permit.onResponse(response);
       try (response) {
         if (isDone()) {
           return;
@@ -153,16 +237,17 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
         int code = response.code();
         statusCode = code;
         if (!response.isSuccessful()) {
-          boolean retryable = code == 408 || code == 429 || (code >= 500 && code <= 599);
-          Duration retryAfter = RetryAfter.parse(response.headers(), engine.clock());
-          attemptFailed(Errors.fromResponse(response, engine.clock()), retryable, retryAfter);
+          Duration retryAfter = RetryAfter.parse(response.headers(), engine.clock().instant());
+          boolean retryable = policy.retriesResponse(code, response.header("x-should-retry"));
+          attemptFailed(Errors.fromResponse(response, retryAfter), retryable, retryAfter);
           return;
         }
         T value = handler.handle(response, LogicalCall.this);
         finish(value, null);
       } catch (IOException e) {
         if (!isDone()) {
-          attemptFailed(new TransportException(label + ": " + describe(e), e), isTransient(e), null);
+          TransportException error = transport(e);
+          attemptFailed(error, policy.retriesError(error), null);
         }
       } catch (FanoutException e) {
         finish(null, e);
@@ -172,20 +257,20 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
     }
   }
 
+  private void cancelAttemptTimer() {
+    FanoutClock.Timer t = attemptTimer;
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
   private void attemptFailed(FanoutException error, boolean retryable, Duration retryAfter) {
-    if (!retryable || committed) {
+    int n = attempts;
+    if (!retryable || committed || n >= policy.maxAttempts()) {
       finish(null, error);
       return;
     }
-    int n = attempts;
-    int max = engine.retryPolicy().maxAttempts();
-    if (n >= max) {
-      finish(null, n == 1 ? error
-          : new RetriesExhaustedException(
-              label + ": gave up after " + n + " attempts: " + error.getMessage(), n, error));
-      return;
-    }
-    Duration wait = engine.retryPolicy().backoff(n, retryAfter);
+    Duration wait = policy.backoff(n, retryAfter);
     if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
       finish(null, new FanoutTimeoutException(
           label + ": deadline (" + budget.toMillis() + " ms) leaves no time for the " + wait.toMillis()
@@ -195,7 +280,7 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
     }
     CompletableFuture<Void> w;
     try {
-      w = engine.sleeper().sleep(wait);
+      w = engine.clock().sleep(wait);
     } catch (RuntimeException e) {
       finish(null, new FanoutCancelledException(label + ": could not schedule a retry", e));
       return;
@@ -236,59 +321,43 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
     if (!finished.compareAndSet(false, true)) {
       return false;
     }
-    deliverTrace(error == null ? "ok" : error.getClass().getSimpleName());
-    // Completing inside the scope lets continuations that run now (a thenCompose that makes the next call
+    if (error instanceof FanoutException && attempts > 0) {
+      Attempts.set((FanoutException) error, attempts);
+    }
+    deliverTrace(Outcome.Kind.of(error), error == null ? null : error.getClass());
+    // Completing inside the context lets continuations that run now (a thenCompose that makes the next call
     // of a chain) inherit the fan-out's deadline, trace sink and cancellation.
-    Supplier<Boolean> completion =
-        () -> error == null ? super.complete(value) : super.completeExceptionally(error);
-    boolean changed = scope == null ? completion.get() : scope.run(completion);
+    BooleanSupplier completion = () -> error == null ? sdkComplete(value) : sdkFail(error);
+    boolean changed = context.isNone()
+        ? completion.getAsBoolean()
+        : Contexts.runIn(context, completion::getAsBoolean);
     release(error != null);
     return changed;
   }
 
-  /** Cancels the HTTP call and any pending retry wait; the future completes with {@link java.util.concurrent.CancellationException}. */
+  /**
+   * A caller completed or cancelled this future: it takes the caller's value, the HTTP call and any
+   * pending wait are cancelled, and the trace says {@link Outcome.Kind#CANCELLED}.
+   */
   @Override
-  public boolean cancel(boolean mayInterruptIfRunning) {
+  protected boolean fromOutside(BooleanSupplier completion) {
     if (!finished.compareAndSet(false, true)) {
-      return isCancelled();
+      return completion.getAsBoolean();
     }
-    deliverTrace(FanoutCancelledException.class.getSimpleName());
-    boolean changed = super.cancel(mayInterruptIfRunning);
+    deliverTrace(Outcome.Kind.CANCELLED, FanoutCancelledException.class);
+    boolean changed = completion.getAsBoolean();
     release(true);
     return changed;
-  }
-
-  /** Completes the call with {@code value} from outside, cancelling the HTTP call still running. */
-  @Override
-  public boolean complete(T value) {
-    if (!finished.compareAndSet(false, true)) {
-      return false;
-    }
-    deliverTrace("ok");
-    boolean changed = super.complete(value);
-    release(true);
-    return changed;
-  }
-
-  /** Fails the call with {@code ex} from outside, cancelling the HTTP call still running. */
-  @Override
-  public boolean completeExceptionally(Throwable ex) {
-    return finish(null, ex);
-  }
-
-  /** Derived stages are plain futures: cancelling them does not reach this call (use {@link CallScope#track}). */
-  @Override
-  public <U> CompletableFuture<U> newIncompleteFuture() {
-    return new CompletableFuture<>();
   }
 
   private void release(boolean cancelCall) {
     engine.finished(this);
-    ScheduledFuture<?> timer = deadlineTimer;
+    FanoutClock.Timer timer = deadlineTimer;
     if (timer != null) {
-      timer.cancel(false);
+      timer.cancel();
     }
-    CompletableFuture<Void> w = pendingWait;
+    cancelAttemptTimer();
+    CompletableFuture<?> w = pendingWait;
     if (w != null && !w.isDone()) {
       w.cancel(false);
     }
@@ -298,11 +367,12 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
     }
   }
 
-  private void deliverTrace(String outcome) {
+  private void deliverTrace(Outcome.Kind outcome, Class<? extends Throwable> errorType) {
     long end = System.nanoTime();
     long start = startNanos == -1 ? end : startNanos;
     CallTrace trace = new CallTrace(
-        label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome);
+        label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType);
     if (scope != null) {
       try {
         scope.record(trace);
@@ -313,14 +383,10 @@ public final class LogicalCall<T> extends CompletableFuture<T> {
     engine.deliverTrace(trace);
   }
 
-  /**
-   * A redirect loop (OkHttp gives up after 20 follow-ups) would only repeat: it is final. Every other I/O
-   * failure (refused, reset, timed out, cut short, including OkHttp's {@code ProtocolException} for a body
-   * that ends early) is worth another attempt.
-   */
-  private static boolean isTransient(IOException e) {
-    String m = e.getMessage();
-    return !(e instanceof java.net.ProtocolException && m != null && m.startsWith("Too many follow-up requests"));
+  /** What the wire failure says, with the request's credentials taken out (a status line can echo them). */
+  private TransportException transport(IOException e) {
+    Redaction.Secrets secrets = Redaction.Secrets.of(request);
+    return new TransportException(label + ": " + secrets.redact(describe(e)), secrets.scrub(e));
   }
 
   private static String describe(IOException e) {

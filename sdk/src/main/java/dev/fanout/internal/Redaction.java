@@ -1,22 +1,33 @@
 package dev.fanout.internal;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
+import okhttp3.Request;
 
-/** Removes credentials from what errors and traces show: headers, query values. */
-final class Redaction {
+/**
+ * Removes credentials from what errors and traces show: headers, query values, and any text a server sent
+ * back (bodies, reason phrases, stream events, values a decoder quotes). See {@link Secrets}.
+ */
+public final class Redaction {
   static final String REDACTED = "██";
   private static final int MAX_HEADERS = 64;
   private static final int MAX_HEADER_VALUE = 512;
 
   private Redaction() {}
 
-  static boolean isSensitive(String name) {
+  public static boolean isSensitive(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     return n.equals("authorization")
         || n.equals("proxy-authorization")
@@ -36,13 +47,21 @@ final class Redaction {
 
   /** Returns the headers, names lower-cased, sensitive values replaced, at most 64 names, values cut to 512 chars. */
   static Map<String, List<String>> headers(Headers headers) {
+    return headers(headers, Secrets.NONE);
+  }
+
+  /**
+   * As {@link #headers(Headers)}, and with {@code secrets} taken out of every other value before it is cut
+   * (a server may echo the key in a header of any name).
+   */
+  static Map<String, List<String>> headers(Headers headers, Secrets secrets) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (int i = 0; i < headers.size(); i++) {
       String name = headers.name(i).toLowerCase(Locale.ROOT);
       if (!out.containsKey(name) && out.size() >= MAX_HEADERS) {
         continue;
       }
-      String value = isSensitive(name) ? REDACTED : cut(headers.value(i));
+      String value = isSensitive(name) ? REDACTED : secrets.excerpt(headers.value(i), MAX_HEADER_VALUE);
       out.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
     }
     out.replaceAll((k, v) -> List.copyOf(v));
@@ -67,7 +86,353 @@ final class Redaction {
     return redacted.encodedPath() + (query == null ? "" : "?" + query);
   }
 
-  private static String cut(String value) {
-    return value.length() <= MAX_HEADER_VALUE ? value : value.substring(0, MAX_HEADER_VALUE) + "…";
+  /**
+   * The credentials one request carries (its {@code Authorization} token, API-key headers, cookies,
+   * secret-looking query values), and the one way to take them out of text a server sent back.
+   *
+   * <p>What {@link #redact} finds, in any mix of plain text, JSON escapes (a backslash before {@code /},
+   * or before {@code u002d} for {@code -}, doubled backslashes included), URL encoding ({@code %2F},
+   * double-encoded {@code %252F}) and HTML character references ({@code &#45;}, {@code &#x2F;}): every
+   * run of 8 or more characters of a secret (all of it when it is shorter), wherever it starts, so a server
+   * quoting part of the key ({@code sk-abc12***}) is covered too; and at the end of the text (a trailing
+   * {@code …} ignored), a run of 4 or more of a secret's first characters, which a cut there may have left.
+   * Texts are always prefixes of what the server sent, so their start is never a cut. Each run becomes
+   * {@value Redaction#REDACTED}. Redact before truncating: {@link #excerpt} does both in that order.
+   */
+  static final class Secrets {
+    static final Secrets NONE = new Secrets(List.of());
+    /** Runs of a secret this long (or the whole secret if shorter) are redacted anywhere. */
+    private static final int MIN_RUN = 8;
+    /** Runs of a secret's first characters this long are redacted at the text's end, where a cut may have split it. */
+    private static final int MIN_EDGE_RUN = 4;
+    /** Values of other credential-named headers and query parameters shorter than this are not secrets. */
+    private static final int MIN_OTHER_SECRET = 8;
+
+    private final List<String> secrets;
+    private final int longest;
+
+    private Secrets(List<String> secrets) {
+      this.secrets = List.copyOf(secrets);
+      int max = 0;
+      for (String s : secrets) {
+        max = Math.max(max, s.length());
+      }
+      this.longest = max;
+    }
+
+    /** Returns the secrets {@code request} carries in its headers and query. */
+    static Secrets of(Request request) {
+      if (request == null) {
+        return NONE;
+      }
+      Set<String> found = new LinkedHashSet<>();
+      Headers headers = request.headers();
+      for (int i = 0; i < headers.size(); i++) {
+        String name = headers.name(i).toLowerCase(Locale.ROOT);
+        String value = headers.value(i).strip();
+        if (value.isEmpty() || !isSensitive(name)) {
+          continue;
+        }
+        if (name.equals("authorization") || name.equals("proxy-authorization")) {
+          credential(value, found);
+        } else if (name.contains("api-key") || name.contains("apikey") || name.contains("api_key")) {
+          found.add(value);
+        } else {
+          other(value, found);
+          for (String part : value.split("[;,]")) {
+            int eq = part.indexOf('=');
+            other(eq < 0 ? part.strip() : part.substring(eq + 1).strip(), found);
+          }
+        }
+      }
+      HttpUrl url = request.url();
+      for (String name : url.queryParameterNames()) {
+        if (isSensitive(name)) {
+          for (String value : url.queryParameterValues(name)) {
+            if (value != null) {
+              other(value, found);
+            }
+          }
+        }
+      }
+      return found.isEmpty() ? NONE : new Secrets(new ArrayList<>(found));
+    }
+
+    /** {@code Bearer <token>}: the token (all of the value without a scheme); Basic's password too. */
+    private static void credential(String value, Set<String> found) {
+      int space = value.indexOf(' ');
+      String token = space < 0 ? value : value.substring(space + 1).strip();
+      if (token.isEmpty()) {
+        token = value;
+      }
+      found.add(token);
+      if (space > 0 && value.substring(0, space).equalsIgnoreCase("basic")) {
+        try {
+          String decoded = new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8);
+          int colon = decoded.indexOf(':');
+          if (colon >= 0 && decoded.length() - colon - 1 >= MIN_EDGE_RUN) {
+            found.add(decoded.substring(colon + 1));
+          }
+        } catch (IllegalArgumentException e) {
+          // not base64: the token itself is the secret
+        }
+      }
+    }
+
+    private static void other(String value, Set<String> found) {
+      if (value.length() >= MIN_OTHER_SECRET) {
+        found.add(value);
+      }
+    }
+
+    boolean isEmpty() {
+      return secrets.isEmpty();
+    }
+
+    /** Returns {@code text} with every secret (and every run of one, as described above) replaced. */
+    String redact(String text) {
+      if (text == null || text.isEmpty() || secrets.isEmpty()) {
+        return text;
+      }
+      Decoded d = Decoded.of(text);
+      boolean[] marked = new boolean[d.length()];
+      boolean any = false;
+      for (String secret : secrets) {
+        any |= mark(d.chars, secret, marked);
+      }
+      return any ? d.replace(text, marked) : text;
+    }
+
+    /**
+     * Returns {@code text} redacted, then cut to {@code maxChars} (with {@code …} when cut). Only a window
+     * of the text somewhat longer than the cut is examined, so a huge text costs no more than a short one;
+     * what a secret straddling the window's end leaves is caught as a run at the end.
+     */
+    String excerpt(String text, int maxChars) {
+      if (text == null) {
+        return null;
+      }
+      // An escaped character is at most a few backslashes and six more characters (u002d).
+      int window = maxChars + 8 * longest + 16;
+      boolean longer = text.length() > window;
+      String redacted = redact(longer ? text.substring(0, window) : text);
+      if (redacted.length() <= maxChars && !longer) {
+        return redacted;
+      }
+      return redacted.substring(0, Math.min(maxChars, redacted.length())) + "…";
+    }
+
+    /**
+     * Returns {@code t} if neither its message nor its causes' hold a secret, else a copy of the chain that
+     * keeps each class name and stack trace and has the messages redacted.
+     */
+    Throwable scrub(Throwable t) {
+      return scrub(t, 0);
+    }
+
+    private Throwable scrub(Throwable t, int depth) {
+      if (t == null || secrets.isEmpty() || depth > 16) {
+        return t;
+      }
+      Throwable cause = t.getCause() == t ? null : scrub(t.getCause(), depth + 1);
+      String message = t.getMessage();
+      String redacted = redact(message);
+      if (cause == t.getCause() && Objects.equals(message, redacted)) {
+        return t;
+      }
+      Throwable copy = t instanceof IOException
+          ? new RedactedIOException(t.getClass().getName(), redacted, cause)
+          : new RedactedThrowable(t.getClass().getName(), redacted, cause);
+      copy.setStackTrace(t.getStackTrace());
+      return copy;
+    }
+
+    /** As {@link #scrub(Throwable)}, keeping the type an {@link IOException} (for a transport failure's cause). */
+    IOException scrub(IOException e) {
+      return (IOException) scrub((Throwable) e, 0);
+    }
+
+    /** Marks every run of {@code secret} in {@code text} that is to be redacted; returns whether any was. */
+    private static boolean mark(char[] text, String secret, boolean[] marked) {
+      int m = secret.length();
+      int n = text.length;
+      if (m == 0 || n == 0) {
+        return false;
+      }
+      int minRun = Math.min(MIN_RUN, m);
+      int minEdge = Math.min(MIN_EDGE_RUN, m);
+      int last = n - 1;
+      while (last > 0 && (text[last] == '…' || text[last] == '.' || Character.isWhitespace(text[last]))) {
+        last--; // a cut's ellipsis (and what follows it) is not part of the text's end
+      }
+      boolean any = false;
+      int[] prev = new int[m + 1];
+      int[] cur = new int[m + 1];
+      for (int i = 0; i < n; i++) {
+        for (int j = 1; j <= m; j++) {
+          int run = text[i] == secret.charAt(j - 1) ? prev[j - 1] + 1 : 0;
+          cur[j] = run;
+          if (run == 0) {
+            continue;
+          }
+          int start = i - run + 1;
+          boolean interior = run >= minRun;
+          boolean tailOfText = i == last && run == j && run >= minEdge; // the text ends with the secret's start
+          if (interior || tailOfText) {
+            for (int k = start; k <= i; k++) {
+              marked[k] = true;
+            }
+            any = true;
+          }
+        }
+        int[] t = prev;
+        prev = cur;
+        cur = t;
+      }
+      return any;
+    }
+  }
+
+  /** Text with its escapes undone, each decoded character remembering the span of the original it came from. */
+  private static final class Decoded {
+    final char[] chars;
+    final int[] starts;
+    final int[] ends;
+
+    private Decoded(char[] chars, int[] starts, int[] ends) {
+      this.chars = chars;
+      this.starts = starts;
+      this.ends = ends;
+    }
+
+    int length() {
+      return chars.length;
+    }
+
+    static Decoded of(String text) {
+      int n = text.length();
+      char[] chars = new char[n];
+      int[] starts = new int[n];
+      int[] ends = new int[n];
+      int count = 0;
+      int i = 0;
+      while (i < n) {
+        int start = i;
+        char c = text.charAt(i);
+        int len = 1;
+        char decoded = c;
+        if (c == '\\') {
+          int j = i;
+          while (j < n && text.charAt(j) == '\\') {
+            j++;
+          }
+          if (j + 4 < n && text.charAt(j) == 'u' && hex(text, j + 1, 4) >= 0) {
+            decoded = (char) hex(text, j + 1, 4);
+            len = j + 5 - i;
+          } else if (j < n && !Character.isLetterOrDigit(text.charAt(j))) {
+            decoded = text.charAt(j);
+            len = j + 1 - i;
+          }
+        } else if (c == '%') {
+          int v = hex(text, i + 1, 2);
+          if (v >= 0) {
+            decoded = (char) v;
+            len = 3;
+            int twice = v == '%' ? hex(text, i + 3, 2) : -1; // %25XX: encoded twice
+            if (twice >= 0) {
+              decoded = (char) twice;
+              len = 5;
+            }
+          }
+        } else if (c == '&' && i + 3 < n && text.charAt(i + 1) == '#') {
+          int semi = text.indexOf(';', i + 2);
+          if (semi > i + 2 && semi - i <= 10) {
+            String ref = text.substring(i + 2, semi);
+            int value = -1;
+            if (ref.charAt(0) == 'x' || ref.charAt(0) == 'X') {
+              value = hex(ref, 1, ref.length() - 1);
+            } else if (ref.chars().allMatch(Character::isDigit)) {
+              value = Integer.parseInt(ref);
+            }
+            if (value >= 0 && value <= Character.MAX_VALUE) {
+              decoded = (char) value;
+              len = semi + 1 - i;
+            }
+          }
+        }
+        chars[count] = decoded;
+        starts[count] = start;
+        ends[count] = start + len;
+        count++;
+        i += len;
+      }
+      return new Decoded(Arrays.copyOf(chars, count), Arrays.copyOf(starts, count), Arrays.copyOf(ends, count));
+    }
+
+    /** Returns the original text with the spans of marked characters replaced, one marker per run. */
+    String replace(String original, boolean[] marked) {
+      StringBuilder out = new StringBuilder(original.length());
+      int k = 0;
+      while (k < chars.length) {
+        if (!marked[k]) {
+          out.append(original, starts[k], ends[k]);
+          k++;
+          continue;
+        }
+        while (k < chars.length && marked[k]) {
+          k++;
+        }
+        out.append(REDACTED);
+      }
+      return out.toString();
+    }
+
+    /** Returns the value of {@code digits} hex digits at {@code from}, or -1. */
+    private static int hex(String s, int from, int digits) {
+      if (digits <= 0 || digits > 6 || from + digits > s.length()) {
+        return -1;
+      }
+      int v = 0;
+      for (int i = from; i < from + digits; i++) {
+        int d = Character.digit(s.charAt(i), 16);
+        if (d < 0) {
+          return -1;
+        }
+        v = v * 16 + d;
+      }
+      return v;
+    }
+  }
+
+  /** A redacted copy of an I/O exception: prints as the original class's name and the redacted message. */
+  private static final class RedactedIOException extends IOException {
+    private final String className;
+
+    RedactedIOException(String className, String message, Throwable cause) {
+      super(message, cause);
+      this.className = className;
+    }
+
+    @Override
+    public String toString() {
+      String message = getMessage();
+      return message == null ? className : className + ": " + message;
+    }
+  }
+
+  /** A redacted copy of an exception: prints as the original class's name and the redacted message. */
+  private static final class RedactedThrowable extends Exception {
+    private final String className;
+
+    RedactedThrowable(String className, String message, Throwable cause) {
+      super(message, cause);
+      this.className = className;
+    }
+
+    @Override
+    public String toString() {
+      String message = getMessage();
+      return message == null ? className : className + ": " + message;
+    }
   }
 }

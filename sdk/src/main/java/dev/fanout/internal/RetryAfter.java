@@ -1,6 +1,5 @@
 package dev.fanout.internal;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -13,7 +12,7 @@ final class RetryAfter {
   private RetryAfter() {}
 
   /** Returns the requested wait, {@link Duration#ZERO} for a date in the past, or null if absent or unparseable. */
-  static Duration parse(Headers headers, Clock clock) {
+  static Duration parse(Headers headers, Instant now) {
     String ms = headers.get("retry-after-ms");
     if (ms != null) {
       try {
@@ -39,7 +38,7 @@ final class RetryAfter {
     } catch (NumberFormatException notSeconds) {
       try {
         Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration d = Duration.between(clock.instant(), at);
+        Duration d = Duration.between(now, at);
         return d.isNegative() ? Duration.ZERO : d;
       } catch (DateTimeParseException notADate) {
         return null;

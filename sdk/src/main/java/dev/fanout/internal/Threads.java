@@ -3,7 +3,6 @@ package dev.fanout.internal;
 import java.lang.reflect.Method;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -62,15 +61,6 @@ public final class Threads {
   public static ExecutorService newPlatformPool(String namePrefix) {
     return new ThreadPoolExecutor(
         0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), named(namePrefix));
-  }
-
-  /** Returns a one-thread scheduler for backoffs and deadline timers; cancelled tasks are removed at once. */
-  public static ScheduledThreadPoolExecutor newScheduler(String namePrefix) {
-    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, named(namePrefix));
-    s.setRemoveOnCancelPolicy(true);
-    s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    s.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-    return s;
   }
 
   private static ThreadFactory named(String prefix) {

@@ -1,30 +1,55 @@
 package dev.fanout.internal;
 
-import java.util.concurrent.ScheduledFuture;
+import dev.fanout.FanoutClock;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One daemon thread that fires fan-out deadlines. Timer tasks only flip state and cancel futures; they never
- * block, so one thread serves every fan-out in the process.
+ * The scheduler behind {@link FanoutClock#system()}: one daemon thread {@code fanout-timer} that starts on
+ * the first timer and ends after a second without pending timers (so an idle process has no SDK thread).
+ * Timer tasks only flip state and complete futures; they never block.
  */
 public final class Timers {
   private static final ScheduledThreadPoolExecutor SCHEDULER = newScheduler();
+
+  /** The shared system clock on {@link #SCHEDULER}. */
+  public static final FanoutClock SYSTEM_CLOCK = named(FanoutClock.system(SCHEDULER), "FanoutClock.system()");
 
   private Timers() {}
 
   private static ScheduledThreadPoolExecutor newScheduler() {
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "fanout-deadlines");
+      Thread thread = new Thread(runnable, "fanout-timer");
       thread.setDaemon(true);
       return thread;
     });
     executor.setRemoveOnCancelPolicy(true);
+    executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+    executor.allowCoreThreadTimeOut(true);
     return executor;
   }
 
-  /** Runs {@code task} once after {@code delayNanos}; cancel the returned future to drop it. */
-  public static ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-    return SCHEDULER.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+  private static FanoutClock named(FanoutClock clock, String name) {
+    return new FanoutClock() {
+      @Override
+      public long nanoTime() {
+        return clock.nanoTime();
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return clock.instant();
+      }
+
+      @Override
+      public Timer schedule(java.time.Duration delay, Runnable task) {
+        return clock.schedule(delay, task);
+      }
+
+      @Override
+      public String toString() {
+        return name;
+      }
+    };
   }
 }

@@ -1,15 +1,28 @@
 package dev.fanout.internal;
 
+import dev.fanout.CallOptions;
+import dev.fanout.errors.DecodeException;
 import dev.fanout.users.User;
 import dev.fanout.users.UserService;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
-/** {@code GET users/{id}} under the base URL, read as {@link User}. */
+/**
+ * {@code GET users/{id}} under the base URL, read as {@link User}. The answer must be the user asked for:
+ * an answer naming another id is a {@link DecodeException}, so a fan-out never attributes one input's data
+ * to another.
+ */
 public final class UserServiceImpl implements UserService {
   private final HttpEngine engine;
+  private final CallOptions options;
 
   public UserServiceImpl(HttpEngine engine) {
+    this(engine, CallOptions.defaults());
+  }
+
+  private UserServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
+    this.options = options;
   }
 
   @Override
@@ -22,8 +35,23 @@ public final class UserServiceImpl implements UserService {
     if (id < 1) {
       throw new IllegalArgumentException("id < 1: " + id);
     }
+    LogicalCall.Handler<User> json =
+        JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes());
     return engine.start(
         engine.request("GET", engine.resolve("users/" + id), null).build(),
-        JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes()));
+        (response, call) -> {
+          User user = json.handle(response, call);
+          if (user.id() != id) {
+            throw new DecodeException(call.label() + ": asked for user " + id + ", got user " + user.id());
+          }
+          return user;
+        },
+        options);
+  }
+
+  @Override
+  public UserService withOptions(CallOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new UserServiceImpl(engine, this.options.merge(options));
   }
 }

@@ -65,4 +65,20 @@ public interface JsonService {
   default <T> CompletableFuture<T> postAsync(String path, Object body, TypeReference<T> type) {
     return callAsync("POST", path, body, type);
   }
+
+  /**
+   * Returns a view of this service whose calls use {@code options} (timeout, extra headers, retry policy,
+   * label, context) on top of this view's own. The view is as cheap as a small object and as thread-safe
+   * as this one.
+   */
+  JsonService withOptions(dev.fanout.CallOptions options);
+
+  /**
+   * Returns a view of this service whose calls are bound to {@code context} from any thread: its
+   * deadline, its cancellation and its fan-out's trace. Same as
+   * {@code withOptions(CallOptions.builder().context(context).build())}.
+   */
+  default JsonService withContext(dev.fanout.FanoutContext context) {
+    return withOptions(dev.fanout.CallOptions.builder().context(context).build());
+  }
 }

@@ -10,7 +10,7 @@ import dev.fanout.RetryPolicy;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.ServerException;
 import dev.fanout.internal.HttpEngine;
-import dev.fanout.testsupport.RecordingSleeper;
+import dev.fanout.testsupport.AutoAdvance;
 import dev.fanout.testsupport.Responses;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,7 +38,7 @@ class ChatServiceTest {
       .build();
 
   private final MockWebServer server = new MockWebServer();
-  private final RecordingSleeper sleeper = new RecordingSleeper();
+  private final AutoAdvance time = new AutoAdvance();
   private FanoutClient client;
 
   @BeforeEach
@@ -52,7 +52,7 @@ class ChatServiceTest {
         .baseUrl(server.url(basePath).toString())
         .apiKey("sk-chat")
         .retryPolicy(RetryPolicy.builder().maxAttempts(2).jitter(0).build())
-        .sleeper(sleeper)
+        .clock(time.clock())
         .build();
   }
 
@@ -60,6 +60,7 @@ class ChatServiceTest {
   void tearDown() {
     client.close();
     server.close();
+    time.close();
   }
 
   private static String completionJson(String content) {
@@ -125,7 +126,7 @@ class ChatServiceTest {
     server.enqueue(Responses.json(completionJson("second time")));
 
     assertThat(client.chat().create(REQUEST).content()).isEqualTo("second time");
-    assertThat(sleeper.waits()).hasSize(1);
+    assertThat(time.delays()).hasSize(1);
   }
 
   @ParameterizedTest(name = "async={0}")

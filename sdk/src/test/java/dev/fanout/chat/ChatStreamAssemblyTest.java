@@ -9,7 +9,7 @@ import dev.fanout.FanoutClient;
 import dev.fanout.RetryPolicy;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.internal.HttpEngine;
-import dev.fanout.testsupport.RecordingSleeper;
+import dev.fanout.testsupport.AutoAdvance;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,20 +50,21 @@ class ChatStreamAssemblyTest {
           + "\"prompt_tokens_details\":{\"cached_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0}}}");
 
   private final MockWebServer server = new MockWebServer();
-  private final RecordingSleeper sleeper = new RecordingSleeper();
+  private final AutoAdvance time = new AutoAdvance();
   private FanoutClient client;
 
   @BeforeEach
   void setUp() throws Exception {
     server.start();
     client = FanoutClient.builder().baseUrl(server.url("/").toString())
-        .retryPolicy(RetryPolicy.builder().maxAttempts(2).jitter(0).build()).sleeper(sleeper).build();
+        .retryPolicy(RetryPolicy.builder().maxAttempts(2).jitter(0).build()).clock(time.clock()).build();
   }
 
   @AfterEach
   void tearDown() {
     client.close();
     server.close();
+    time.close();
   }
 
   private static String choice(String delta, String finishReason) {
@@ -275,7 +276,7 @@ class ChatStreamAssemblyTest {
 
     assertThat(c.toolCalls()).hasSize(2);
     assertThat(server.getRequestCount()).isEqualTo(2);
-    assertThat(sleeper.waits()).hasSize(1);
+    assertThat(time.delays()).hasSize(1);
   }
 
   @Test
@@ -287,7 +288,7 @@ class ChatStreamAssemblyTest {
 
     assertThat(c.toolCalls()).hasSize(2);
     assertThat(server.getRequestCount()).isEqualTo(2);
-    assertThat(sleeper.waits()).hasSize(1);
+    assertThat(time.delays()).hasSize(1);
   }
 
   @Test

@@ -103,7 +103,7 @@ class JsonServiceTest {
 
     assertThatThrownBy(() -> call(async, "GET", "x", null, new TypeReference<List<User>>() {}))
         .isInstanceOf(DecodeException.class)
-        .hasMessageContaining("not a valid List");
+        .hasMessageContaining("expected a JSON array (List), got an object");
   }
 
   @ParameterizedTest(name = "async={0}")

@@ -3,17 +3,16 @@ package dev.fanout.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.RetryPolicy;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.RateLimitedException;
-import dev.fanout.errors.RetriesExhaustedException;
 import dev.fanout.errors.TransportException;
-import dev.fanout.testsupport.RecordingSleeper;
+import dev.fanout.testsupport.AutoAdvance;
 import dev.fanout.users.User;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ final class BadInputTableTest {
   static final AtomicInteger loopRequests = new AtomicInteger();
   static MockWebServer server;
   static final List<FanoutClient> clients = new ArrayList<>();
-  static RecordingSleeper sleeper = new RecordingSleeper();
+  static final AutoAdvance time = new AutoAdvance();
 
   @BeforeAll
   static void start() throws Exception {
@@ -102,6 +101,7 @@ final class BadInputTableTest {
   static void stop() throws Exception {
     clients.forEach(FanoutClient::close);
     server.close();
+    time.close();
   }
 
   private static Buffer bomb;
@@ -133,7 +133,7 @@ final class BadInputTableTest {
 
   static synchronized FanoutClient client(String basePath, RetryPolicy policy) {
     FanoutClient c = FanoutClient.builder().baseUrl(server.url(basePath).toString())
-        .retryPolicy(policy).sleeper(sleeper).build();
+        .retryPolicy(policy).clock(time.clock()).build();
     clients.add(c);
     return c;
   }
@@ -169,7 +169,11 @@ final class BadInputTableTest {
         row("connectTimeout negative", () -> FanoutClient.builder().connectTimeout(Duration.ofSeconds(-1)), IllegalArgumentException.class, "connectTimeout", "PT-1S"),
         row("readTimeout negative", () -> FanoutClient.builder().readTimeout(Duration.ofMillis(-5)), IllegalArgumentException.class, "readTimeout", "PT-0.005S"),
         row("writeTimeout null", () -> FanoutClient.builder().writeTimeout(null), IllegalArgumentException.class, "writeTimeout == null"),
-        row("callTimeout negative", () -> FanoutClient.builder().callTimeout(Duration.ofMinutes(-2)), IllegalArgumentException.class, "callTimeout", "PT-2M"),
+        row("totalTimeout negative", () -> FanoutClient.builder().totalTimeout(Duration.ofMinutes(-2)), IllegalArgumentException.class, "totalTimeout", "PT-2M"),
+        row("attemptTimeout negative", () -> FanoutClient.builder().attemptTimeout(Duration.ofSeconds(-3)), IllegalArgumentException.class, "attemptTimeout", "PT-3S"),
+        row("clock null", () -> FanoutClient.builder().clock(null), NullPointerException.class, "clock == null"),
+        row("call timeout zero", () -> dev.fanout.CallOptions.builder().timeout(Duration.ZERO), IllegalArgumentException.class, "timeout <= 0: PT0S"),
+        row("call header Authorization", () -> dev.fanout.CallOptions.builder().header("authorization", "x"), IllegalArgumentException.class, "Authorization"),
         row("maxResponseBytes 0", () -> FanoutClient.builder().maxResponseBytes(0), IllegalArgumentException.class, "maxResponseBytes < 1: 0"),
         row("apiKey blank", () -> FanoutClient.builder().apiKey(" "), IllegalArgumentException.class, "apiKey is blank"),
         // Retry policy.
@@ -180,13 +184,13 @@ final class BadInputTableTest {
         row("jitter above 1", () -> RetryPolicy.builder().jitter(1.5), IllegalArgumentException.class, "jitter", "1.5"),
         row("retryAfterCap negative", () -> RetryPolicy.builder().retryAfterCap(Duration.ofSeconds(-9)), IllegalArgumentException.class, "retryAfterCap", "PT-9S"),
         // Fan-out options and inputs.
-        row("fan-out maxInFlight 0", () -> FanOutOptions.builder().maxInFlight(0), IllegalArgumentException.class, "maxInFlight < 1: 0"),
-        row("fan-out timeout zero", () -> FanOutOptions.builder().timeout(Duration.ZERO), IllegalArgumentException.class, "timeout <= 0: PT0S"),
-        row("fan-out timeout negative", () -> FanOutOptions.builder().timeout(Duration.ofSeconds(-4)), IllegalArgumentException.class, "PT-4S"),
-        row("null id among inputs", () -> FanOut.all(Arrays.asList("a", null, "c"), s -> null), IllegalArgumentException.class, "inputs[1] == null"),
-        row("firstK beyond inputs", () -> FanOut.firstK(5, List.of("a", "b"), s -> null), IllegalArgumentException.class, "[1..2]", "5"),
-        row("firstK zero", () -> FanOut.firstK(0, List.of("a"), s -> null), IllegalArgumentException.class, ": 0"),
-        row("firstSuccess of nothing", () -> FanOut.firstSuccess(List.of(), s -> null), IllegalArgumentException.class, "at least one input"),
+        row("fan-out maxConcurrency 0", () -> FanoutOptions.builder().maxConcurrency(0), IllegalArgumentException.class, "maxConcurrency < 1: 0"),
+        row("fan-out timeout zero", () -> FanoutOptions.builder().timeout(Duration.ZERO), IllegalArgumentException.class, "timeout <= 0: PT0S"),
+        row("fan-out timeout negative", () -> FanoutOptions.builder().timeout(Duration.ofSeconds(-4)), IllegalArgumentException.class, "PT-4S"),
+        row("null id among inputs", () -> Fanout.all(Arrays.asList("a", null, "c"), s -> null), IllegalArgumentException.class, "inputs[1] == null"),
+        row("firstK beyond inputs", () -> Fanout.firstK(5, List.of("a", "b"), s -> null), IllegalArgumentException.class, "[1..2]", "5"),
+        row("firstK zero", () -> Fanout.firstK(0, List.of("a"), s -> null), IllegalArgumentException.class, ": 0"),
+        row("firstSuccess of nothing", () -> Fanout.firstSuccess(List.of(), s -> null), IllegalArgumentException.class, "at least one input"),
         // Arguments of calls.
         row("user id 0", () -> client().users().getAsync(0), IllegalArgumentException.class, "id < 1: 0"),
         row("user id negative", () -> client().users().getAsync(-42), IllegalArgumentException.class, "id < 1: -42"),
@@ -209,7 +213,7 @@ final class BadInputTableTest {
             "GET /gzip-bomb", "exceeds maxResponseBytes " + FanoutClient.DEFAULT_MAX_RESPONSE_BYTES),
         row("redirect loop", () -> client().json().get("loop", Object.class), TransportException.class, "GET /loop", "Too many follow-up requests"),
         row("Retry-After of a week", () -> client("/", RetryPolicy.builder().maxAttempts(2).build()).json().get("week", Object.class),
-            RetriesExhaustedException.class, "GET /week", "retry after 604800000 ms"),
+            RateLimitedException.class, "GET /week", "retry after 604800000 ms"),
         row("stream without [DONE]", () -> client("/nodone/", RetryPolicy.none()).chat().stream(hello(), d -> {}), DecodeException.class,
             "POST /nodone/v1/chat/completions", "without [DONE]"),
         row("stream with garbage", () -> client("/garbage/", RetryPolicy.none()).chat().stream(hello(), d -> {}), DecodeException.class,
@@ -236,20 +240,23 @@ final class BadInputTableTest {
 
   @Test
   void aWeekLongRetryAfterIsCappedAtTheDefaultCap() {
-    RecordingSleeper own = new RecordingSleeper();
-    try (FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString())
-        .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).sleeper(own).build()) {
+    try (AutoAdvance own = new AutoAdvance();
+        FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString())
+            .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(own.clock()).build()) {
       Throwable thrown = catchThrowable(() -> c.json().get("week", Object.class));
-      assertThat(thrown).isInstanceOf(RetriesExhaustedException.class).hasCauseInstanceOf(RateLimitedException.class);
-      assertThat(((RateLimitedException) thrown.getCause()).retryAfter()).isEqualTo(Duration.ofDays(7));
-      assertThat(own.waits()).containsExactly(RetryPolicy.DEFAULT_RETRY_AFTER_CAP);
+      assertThat(thrown).isInstanceOfSatisfying(RateLimitedException.class, e -> {
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofDays(7));
+        assertThat(e.attempts()).isEqualTo(2);
+      });
+      assertThat(own.delays()).containsExactly(RetryPolicy.DEFAULT_RETRY_AFTER_CAP);
     }
   }
 
   @Test
   void aRedirectLoopIsNotRetried() {
     loopRequests.set(0);
-    try (FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString()).sleeper(new RecordingSleeper()).build()) {
+    try (AutoAdvance own = new AutoAdvance();
+        FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(own.clock()).build()) {
       Throwable thrown = catchThrowable(() -> c.json().get("loop", Object.class));
       assertThat(thrown).isInstanceOf(TransportException.class).hasMessageContaining("Too many follow-up requests");
       // OkHttp follows 20 redirects and gives up; retrying would only repeat the same 21 requests.
@@ -259,16 +266,16 @@ final class BadInputTableTest {
 
   @Test
   void anEmptyFanOutReturnsEmptyAtOnce() throws Exception {
-    FanOutFuture<List<Object>> all = FanOut.all(List.of(), s -> null);
+    FanoutFuture<List<Object>> all = Fanout.all(List.of(), s -> null);
     assertThat(all).isDone();
     assertThat(all.get(1, TimeUnit.SECONDS)).isEmpty();
-    assertThat(FanOut.settleAll(List.of(), s -> null, FanOutOptions.builder().timeout(Duration.ofSeconds(1)).build())
+    assertThat(Fanout.settleAll(List.of(), s -> null, FanoutOptions.builder().timeout(Duration.ofSeconds(1)).build())
         .get(1, TimeUnit.SECONDS)).isEmpty();
-    assertThat(FanOut.sequential(List.of(), s -> null).await()).isEmpty();
+    assertThat(Fanout.sequential(List.of(), s -> null).await()).isEmpty();
     List<Object> seen = new ArrayList<>();
-    assertThat(FanOut.asCompleted(List.of(), s -> null, FanOutOptions.defaults(), seen::add).get(1, TimeUnit.SECONDS)).isEmpty();
+    assertThat(Fanout.asCompleted(List.of(), s -> null, FanoutOptions.defaults(), seen::add).get(1, TimeUnit.SECONDS)).isEmpty();
     assertThat(seen).isEmpty();
-    assertThat(FanOut.asCompletedStream(List.of(), s -> null, FanOutOptions.defaults()).count()).isZero();
+    assertThat(Fanout.asCompletedStream(List.of(), s -> null, FanoutOptions.defaults()).count()).isZero();
     assertThat(all.report().entries()).isEmpty();
     assertThat(all.report().finished()).isTrue();
   }

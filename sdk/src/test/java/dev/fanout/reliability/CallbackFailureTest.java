@@ -3,9 +3,9 @@ package dev.fanout.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
 import dev.fanout.Outcome;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +30,8 @@ final class CallbackFailureTest {
   void aThrowingCallbackFailsTheFanOutInsteadOfHangingIt() {
     AtomicInteger calls = new AtomicInteger();
     IllegalStateException bug = new IllegalStateException("bug in the callback");
-    FanOutFuture<List<Outcome<Integer>>> run = FanOut.asCompleted(List.of(1, 2, 3, 4, 5, 6),
-        i -> CompletableFuture.supplyAsync(() -> i, LATER), FanOutOptions.builder().maxInFlight(2).build(), o -> {
+    FanoutFuture<List<Outcome<Integer>>> run = Fanout.asCompleted(List.of(1, 2, 3, 4, 5, 6),
+        i -> CompletableFuture.supplyAsync(() -> i, LATER), FanoutOptions.builder().maxConcurrency(2).build(), o -> {
           calls.incrementAndGet();
           throw bug;
         });
@@ -46,9 +46,9 @@ final class CallbackFailureTest {
   @Test
   void aCallbackThatThrowsAtTheDeadlineStillEndsTheFanOut() {
     IllegalStateException bug = new IllegalStateException("bug at the deadline");
-    FanOutFuture<List<Outcome<Integer>>> run = FanOut.asCompleted(List.of(1, 2),
+    FanoutFuture<List<Outcome<Integer>>> run = Fanout.asCompleted(List.of(1, 2),
         i -> new CompletableFuture<Integer>(), // never completes: both time out
-        FanOutOptions.builder().timeout(Duration.ofMillis(100)).build(), o -> {
+        FanoutOptions.builder().timeout(Duration.ofMillis(100)).build(), o -> {
           throw bug;
         });
 

@@ -2,9 +2,9 @@ package dev.fanout.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.Outcome;
 import dev.fanout.RetryPolicy;
@@ -43,8 +43,8 @@ final class CancelMidwayTest {
       AtomicBoolean cancelReturned = new AtomicBoolean();
       AtomicInteger callbacks = new AtomicInteger();
       AtomicInteger callbacksAfterCancel = new AtomicInteger();
-      FanOutFuture<List<Outcome<User>>> run = FanOut.asCompleted(ids, client.users()::getAsync,
-          FanOutOptions.defaults(), outcome -> {
+      FanoutFuture<List<Outcome<User>>> run = Fanout.asCompleted(ids, client.users()::getAsync,
+          FanoutOptions.defaults(), outcome -> {
             if (cancelReturned.get()) {
               callbacksAfterCancel.incrementAndGet();
             }
@@ -78,7 +78,10 @@ final class CancelMidwayTest {
       assertThat(report.entries()).hasSize(N);
       assertThat(report.succeeded()).isGreaterThanOrEqualTo(callbacksAtCancel).isLessThanOrEqualTo((int) stats.completed());
       assertThat(report.entries()).filteredOn(e -> !e.ok())
-          .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(FanoutCancelledException.class.getSimpleName()));
+          .allSatisfy(e -> {
+            assertThat(e.outcome()).isEqualTo(dev.fanout.Outcome.Kind.CANCELLED);
+            assertThat(e.errorType()).isEqualTo(FanoutCancelledException.class);
+          });
 
       // Give any straggling callback the chance to run: the calls it would report on have all ended.
       long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
@@ -100,7 +103,7 @@ final class CancelMidwayTest {
       List<Long> ids = LongStream.rangeClosed(1, 100).boxed().collect(Collectors.toList());
       int taken;
       try (java.util.stream.Stream<Outcome<User>> stream =
-          FanOut.asCompletedStream(ids, client.users()::getAsync, FanOutOptions.defaults())) {
+          Fanout.asCompletedStream(ids, client.users()::getAsync, FanoutOptions.defaults())) {
         taken = (int) stream.limit(10).filter(Outcome::isSuccess).count(); // the ten fastest, then close
       }
       assertThat(taken).isEqualTo(10);
@@ -124,7 +127,7 @@ final class CancelMidwayTest {
     try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(5)))) {
       FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build();
       List<Long> ids = LongStream.rangeClosed(1, 50).boxed().collect(Collectors.toList());
-      FanOutFuture<List<Outcome<User>>> run = FanOut.settleAll(ids, client.users()::getAsync);
+      FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, client.users()::getAsync);
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (backend.stats().inFlight() < 50 && System.nanoTime() < waitUntil) {
         Thread.sleep(5);

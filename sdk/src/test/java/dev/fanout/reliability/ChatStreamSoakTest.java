@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fanout.FanOut;
-import dev.fanout.FanOutFuture;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutReport;
 import dev.fanout.Outcome;
@@ -19,6 +19,7 @@ import dev.fanout.errors.TransportException;
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.ReceivedRequest;
 import dev.fanout.mock.Routes;
 import dev.fanout.mock.Stats;
 import java.io.IOException;
@@ -33,7 +34,6 @@ import java.util.stream.IntStream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okio.BufferedSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,7 +61,7 @@ final class ChatStreamSoakTest {
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).readTimeout(Duration.ofMillis(500))
             .retryPolicy(RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(5)).build()).build()) {
       List<Integer> prompts = IntStream.rangeClosed(1, N).boxed().collect(Collectors.toList());
-      FanOutFuture<List<Outcome<ChatCompletion>>> run = FanOut.settleAll(prompts, i -> {
+      FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(prompts, i -> {
         StringBuilder sink = delivered.computeIfAbsent(i, k -> new StringBuilder());
         ChatRequest request = ChatRequest.builder().model("m").addUserMessage("prompt number " + i).build();
         return client.chat().streamAsync(request, delta -> {
@@ -69,15 +69,15 @@ final class ChatStreamSoakTest {
             sink.append(delta);
           }
         });
-      }, FanOutOptions.builder().timeout(Duration.ofSeconds(20)).build());
+      }, FanoutOptions.builder().timeout(Duration.ofSeconds(20)).build());
       List<Outcome<ChatCompletion>> outcomes = run.get(25, TimeUnit.SECONDS);
       Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
 
       // Requests per prompt, as the server saw them.
       Map<String, Integer> perPrompt = new HashMap<>();
-      RecordedRequest r;
+      ReceivedRequest r;
       while ((r = backend.takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-        JsonNode body = JSON.readTree(r.getBody().utf8());
+        JsonNode body = JSON.readTree(r.bodyUtf8());
         perPrompt.merge(body.get("messages").get(0).get("content").asText(), 1, Integer::sum);
       }
 

@@ -1,7 +1,7 @@
 package dev.fanout.flink.bench;
 
-import dev.fanout.FanOut;
-import dev.fanout.FanOutOptions;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.RetryPolicy;
 import dev.fanout.flink.FanoutAsyncConfig;
@@ -29,13 +29,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Measures what Flink's Async I/O adds to a Fanout enrichment: the same user lookups, at the same capacity,
- * through a Flink job on a running MiniCluster and through the SDK alone ({@code FanOut.all} bounded to the
- * capacity), against one simulated backend with a fixed latency. Prints a Markdown table of medians.
+ * Measures what Flink's Async I/O adds to a Fanout enrichment: the same user lookups, at the same maxInFlight,
+ * through a Flink job on a running MiniCluster and through the SDK alone ({@code Fanout.all} bounded to the
+ * maxInFlight), against one simulated backend with a fixed latency. Prints a Markdown table of medians.
  *
  * <pre>
- * ./mvnw -q -pl flink test-compile exec:exec -Dflink.job.scope=test \
- *     -Dflink.job.main=dev.fanout.flink.bench.FlinkOverheadBenchmark -Dflink.job.args="--calls 10000 --capacity 100"
+ * ./mvnw -q -pl flink test-compile exec:exec -Dexec.skip=false -Dflink.job.scope=test \
+ *     -Dflink.job.main=dev.fanout.flink.bench.FlinkOverheadBenchmark -Dflink.job.args="--calls 10000 --max-in-flight 100"
  * </pre>
  *
  * <p>The Flink figure is the wall time of one job from submission to its last result on a warm cluster (as a
@@ -44,13 +44,13 @@ import picocli.CommandLine.Option;
  * the wall time from building a client to the last result.
  */
 @Command(name = "flink-overhead", mixinStandardHelpOptions = true,
-    description = "Flink Async I/O vs the SDK alone: the same calls at the same capacity.")
+    description = "Flink Async I/O vs the SDK alone: the same calls at the same maxInFlight.")
 public final class FlinkOverheadBenchmark implements Callable<Integer> {
   @Option(names = "--calls", description = "User lookups per run. Default: ${DEFAULT-VALUE}.")
   int calls = 10_000;
 
-  @Option(names = "--capacity", description = "Calls in flight, for both. Default: ${DEFAULT-VALUE}.")
-  int capacity = 100;
+  @Option(names = "--max-in-flight", description = "Calls in flight, for both. Default: ${DEFAULT-VALUE}.")
+  int maxInFlight = 100;
 
   @Option(names = "--latency-ms", split = ",", description = "Backend latencies to measure. Default: 20,50,100.")
   List<Integer> latencies = List.of(20, 50, 100);
@@ -74,9 +74,9 @@ public final class FlinkOverheadBenchmark implements Callable<Integer> {
     cluster.start();
     TestStreamEnvironment.setAsContext(cluster, 1);
     try {
-      System.out.printf(Locale.ROOT, "%d user lookups per run, capacity %d, parallelism 1, median of %d runs after a warm-up; %d cores, Java %s%n%n",
-          calls, capacity, runs, Runtime.getRuntime().availableProcessors(), Runtime.version());
-      System.out.println("| backend latency | ideal (calls / capacity x latency) | SDK alone | Flink Async I/O | Flink overhead |");
+      System.out.printf(Locale.ROOT, "%d user lookups per run, maxInFlight %d, parallelism 1, median of %d runs after a warm-up; %d cores, Java %s%n%n",
+          calls, maxInFlight, runs, Runtime.getRuntime().availableProcessors(), Runtime.version());
+      System.out.println("| backend latency | ideal (calls / maxInFlight x latency) | SDK alone | Flink Async I/O | Flink overhead |");
       System.out.println("|---:|---:|---:|---:|---:|");
       for (int latencyMs : latencies) {
         try (MockBackend backend = MockBackend.builder()
@@ -93,7 +93,7 @@ public final class FlinkOverheadBenchmark implements Callable<Integer> {
           }
           double s = median(sdk);
           double f = median(flink);
-          double ideal = (double) calls / capacity * latencyMs / 1000.0;
+          double ideal = (double) calls / maxInFlight * latencyMs / 1000.0;
           System.out.printf(Locale.ROOT, "| %d ms | %.2f s | %.2f s | %.2f s | %+.2f s (%+.1f%%) |%n",
               latencyMs, ideal, s, f, f - s, (f / s - 1) * 100);
         }
@@ -108,7 +108,7 @@ public final class FlinkOverheadBenchmark implements Callable<Integer> {
   private FanoutAsyncConfig config(MockBackend backend) {
     return FanoutAsyncConfig.builder()
         .baseUrl(backend.url())
-        .capacity(capacity)
+        .maxInFlight(maxInFlight)
         .timeout(Duration.ofSeconds(60))
         .retryPolicy(RetryPolicy.defaults())
         .build();
@@ -119,8 +119,8 @@ public final class FlinkOverheadBenchmark implements Callable<Integer> {
     long start = System.nanoTime();
     List<User> users;
     try (FanoutClient client = config(backend).newClient()) {
-      users = FanOut.all(ids, id -> client.users().getAsync(id),
-          FanOutOptions.builder().maxInFlight(capacity).build()).get();
+      users = Fanout.all(ids, id -> client.users().getAsync(id),
+          FanoutOptions.builder().maxConcurrency(maxInFlight).build()).get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     check(users.size());

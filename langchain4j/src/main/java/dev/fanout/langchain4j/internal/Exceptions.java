@@ -3,7 +3,6 @@ package dev.fanout.langchain4j.internal;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
-import dev.fanout.errors.RetriesExhaustedException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
 import dev.langchain4j.exception.AuthenticationException;
@@ -31,13 +30,13 @@ public final class Exceptions {
    * Returns the LangChain4j exception for {@code error}: a {@link ServiceException} by status (5xx
    * {@link InternalServerException}, 401 and 403 {@link AuthenticationException}, 404
    * {@link ModelNotFoundException}, 408 {@link TimeoutException}, 429 {@link RateLimitException}, other 4xx
-   * {@link InvalidRequestException}); retries exhausted by their last failure; a passed deadline or a
+   * {@link InvalidRequestException}; after the last retry, that attempt's failure); a passed deadline or a
    * per-attempt timeout {@link TimeoutException}; any other Fanout failure a {@link LangChain4jException}.
    * A {@link RuntimeException} that is not Fanout's (a tool's, a handler's) is returned as it is.
    */
   public static RuntimeException toLangChain4j(Throwable error) {
     Throwable e = unwrap(error);
-    Throwable decisive = e instanceof RetriesExhaustedException && e.getCause() != null ? unwrap(e.getCause()) : e;
+    Throwable decisive = e;
     String message = e.getMessage();
     if (decisive instanceof ServiceException service) {
       int status = service.statusCode();

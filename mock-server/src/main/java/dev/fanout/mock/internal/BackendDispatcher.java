@@ -1,5 +1,6 @@
 package dev.fanout.mock.internal;
 
+import dev.fanout.mock.ReceivedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import mockwebserver3.Dispatcher;
@@ -14,11 +15,11 @@ import okio.Buffer;
  */
 public abstract class BackendDispatcher extends Dispatcher {
   /** Answers {@code request}; never throws for bad input (that is a 4xx reply). */
-  public abstract Reply handle(RecordedRequest request);
+  public abstract Reply handle(ReceivedRequest request);
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
-    return render(handle(request));
+    return render(handle(MockWebServerEngine.received(request, false).build()));
   }
 
   /** Renders a reply as a complete response, without delays. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.mock.ReceivedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
-import mockwebserver3.RecordedRequest;
 
 /**
  * {@code POST /v1/chat/completions}, OpenAI-compatible and as strict: {@code model} and {@code messages}
@@ -49,11 +49,11 @@ public final class ChatDispatcher extends BackendDispatcher {
   private final AtomicLong sequence = new AtomicLong();
 
   @Override
-  public Reply handle(RecordedRequest request) {
-    String path = request.getUrl().encodedPath();
-    if (!path.equals("/v1/chat/completions")) return Reply.notFound("no route for " + request.getMethod() + " " + path);
-    if (!"POST".equals(request.getMethod())) return Reply.methodNotAllowed(request.getMethod(), path, "POST");
-    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
+  public Reply handle(ReceivedRequest request) {
+    String path = request.path();
+    if (!path.equals("/v1/chat/completions")) return Reply.notFound("no route for " + request.method() + " " + path);
+    if (!"POST".equals(request.method())) return Reply.methodNotAllowed(request.method(), path, "POST");
+    byte[] body = request.body();
     JsonNode root = Json.parseOrNull(body);
     if (root == null || body.length == 0) {
       return Reply.badRequest("We could not parse the JSON body of your request. (HINT: This likely means you "

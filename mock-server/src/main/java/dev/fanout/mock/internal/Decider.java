@@ -2,12 +2,12 @@ package dev.fanout.mock.internal;
 
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Latency;
+import dev.fanout.mock.ReceivedRequest;
 import dev.fanout.mock.Routes;
 import dev.fanout.mock.Stats;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.RecordedRequest;
 
 /**
  * The engine-independent part of the router: picks the backend by path, checks the body size, rate
@@ -36,7 +36,7 @@ public final class Decider {
         Routes.MODELS, new ModelsDispatcher(),
         Routes.SEARCH, new SearchDispatcher(),
         Routes.EMBEDDINGS, new EmbeddingsDispatcher());
-    this.admin = new AdminDispatcher(stats::snapshot, this::reset);
+    this.admin = new AdminDispatcher(stats::snapshot, this::reset, () -> stats.traces().snapshot().toMap());
   }
 
   /** Zeroes the stats and restarts the seeded sequences and rate-limit buckets. */
@@ -46,18 +46,19 @@ public final class Decider {
   }
 
   /** Answers an admin route ({@code /__admin/...}): never delayed, never faulted. */
-  public Reply admin(RecordedRequest request) {
+  public Reply admin(ReceivedRequest request) {
     return admin.handle(request);
   }
 
   /** Decides what to do with {@code request} on {@code route} (not admin); may throw for a bug in a route. */
-  public Decision decide(String route, RecordedRequest request) {
+  public Decision decide(String route, ReceivedRequest request) {
+    stats.traces().record(request);
     Reply reply;
-    if (request.getBodySize() > maxBodyBytes) {
-      reply = Reply.error(413, "request body too large: " + request.getBodySize() + " bytes (max " + maxBodyBytes + ")",
+    if (request.bodySize() > maxBodyBytes) {
+      reply = Reply.error(413, "request body too large: " + request.bodySize() + " bytes (max " + maxBodyBytes + ")",
           "invalid_request_error", null, "request_too_large");
     } else if (route.equals(Routes.UNKNOWN)) {
-      reply = Reply.notFound("no route for " + request.getMethod() + " " + request.getUrl().encodedPath());
+      reply = Reply.notFound("no route for " + request.method() + " " + request.path());
     } else {
       reply = backends.get(route).handle(request);
     }

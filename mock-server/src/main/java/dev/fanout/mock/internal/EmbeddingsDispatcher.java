@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import mockwebserver3.RecordedRequest;
+import dev.fanout.mock.ReceivedRequest;
 
 /**
  * {@code POST /v1/embeddings}, OpenAI-compatible: {@code model} and {@code input} (a string, an array of
@@ -35,11 +35,11 @@ public final class EmbeddingsDispatcher extends BackendDispatcher {
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
 
   @Override
-  public Reply handle(RecordedRequest request) {
-    String path = request.getUrl().encodedPath();
-    if (!path.equals("/v1/embeddings")) return Reply.notFound("no route for " + request.getMethod() + " " + path);
-    if (!"POST".equals(request.getMethod())) return Reply.methodNotAllowed(request.getMethod(), path, "POST");
-    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
+  public Reply handle(ReceivedRequest request) {
+    String path = request.path();
+    if (!path.equals("/v1/embeddings")) return Reply.notFound("no route for " + request.method() + " " + path);
+    if (!"POST".equals(request.method())) return Reply.methodNotAllowed(request.method(), path, "POST");
+    byte[] body = request.body();
     JsonNode root = Json.parseOrNull(body);
     if (root == null || body.length == 0) {
       return Reply.badRequest("We could not parse the JSON body of your request. (HINT: This likely means you "

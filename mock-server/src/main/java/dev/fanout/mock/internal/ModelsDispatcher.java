@@ -2,8 +2,8 @@ package dev.fanout.mock.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.mock.ReceivedRequest;
 import java.util.List;
-import mockwebserver3.RecordedRequest;
 
 /** {@code GET /v1/models} and {@code GET /v1/models/{id}} in OpenAI's shape. */
 public final class ModelsDispatcher extends BackendDispatcher {
@@ -21,10 +21,10 @@ public final class ModelsDispatcher extends BackendDispatcher {
   }
 
   @Override
-  public Reply handle(RecordedRequest request) {
-    String path = request.getUrl().encodedPath();
-    if (!"GET".equals(request.getMethod())) return Reply.methodNotAllowed(request.getMethod(), path, "GET");
-    List<String> segments = request.getUrl().pathSegments();
+  public Reply handle(ReceivedRequest request) {
+    String path = request.path();
+    if (!"GET".equals(request.method())) return Reply.methodNotAllowed(request.method(), path, "GET");
+    List<String> segments = request.pathSegments();
     if (segments.size() == 2 || (segments.size() == 3 && segments.get(2).isEmpty())) {
       ObjectNode list = Json.object();
       list.put("object", "list");

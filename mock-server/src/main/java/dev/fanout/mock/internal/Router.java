@@ -1,7 +1,6 @@
 package dev.fanout.mock.internal;
 
-import dev.fanout.mock.Faults;
-import dev.fanout.mock.Latency;
+import dev.fanout.mock.ReceivedRequest;
 import dev.fanout.mock.Routes;
 import dev.fanout.mock.Stats;
 import java.io.IOException;
@@ -31,14 +30,20 @@ public final class Router extends Dispatcher {
   private final Runnable onRequest;
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Decider decider;
+  private final RequestLog requests;
 
-  public Router(Latency latency, Faults faults, StatsRecorder stats, Connections connections, boolean http2,
-      long maxBodyBytes, Runnable onRequest) {
+  /**
+   * A router deciding with {@code decider}, writing every request to {@code requests}; {@code onRequest} runs
+   * first for each request (the engine drops MockWebServer's own copy of it there).
+   */
+  public Router(Decider decider, StatsRecorder stats, Connections connections, boolean http2, RequestLog requests,
+      Runnable onRequest) {
     this.stats = stats;
     this.connections = connections;
     this.http2 = http2;
     this.onRequest = onRequest;
-    this.decider = new Decider(latency, faults, stats, maxBodyBytes);
+    this.decider = decider;
+    this.requests = requests;
   }
 
   /** Zeroes the stats and restarts the seeded sequences and rate-limit buckets. */
@@ -58,16 +63,17 @@ public final class Router extends Dispatcher {
   }
 
   @Override
-  public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+  public MockResponse dispatch(RecordedRequest recorded) throws InterruptedException {
     onRequest.run();
-    String path = request.getUrl().encodedPath();
+    ReceivedRequest request = requests.receive(MockWebServerEngine.received(recorded, http2));
+    String path = request.path();
     String route = route(path);
     if (route.equals(Routes.ADMIN)) {
       stats.countOnly(Routes.ADMIN);
       return BackendDispatcher.render(decider.admin(request));
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
-    TrackedSocket socket = connections.get(request.getConnectionIndex());
+    TrackedSocket socket = connections.get(request.connectionIndex());
     TrackedSocket http1 = http2 ? null : socket;
     if (socket != null) {
       socket.attach(exchange);
@@ -80,13 +86,13 @@ public final class Router extends Dispatcher {
       exchange.aborted();
       return gone(http1);
     } catch (RuntimeException e) {
-      log.error("mock backend failed on {} {}", request.getMethod(), path, e);
+      log.error("mock backend failed on {} {}", request.method(), path, e);
       Reply reply = Reply.error(500, "internal error in the mock server: " + e, "server_error", null, null);
       return render(reply, exchange, http1, false);
     }
   }
 
-  private MockResponse respond(String route, RecordedRequest request, StatsRecorder.Exchange exchange,
+  private MockResponse respond(String route, ReceivedRequest request, StatsRecorder.Exchange exchange,
       TrackedSocket http1, Pause pause) throws IOException {
     Decision d = decider.decide(route, request);
     Reply reply = d.reply();

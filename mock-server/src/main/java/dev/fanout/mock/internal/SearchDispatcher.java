@@ -2,11 +2,11 @@ package dev.fanout.mock.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.mock.ReceivedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.CRC32;
-import mockwebserver3.RecordedRequest;
 
 /**
  * {@code GET /search?q=...&k=...}: a retriever for RAG samples. Answers {@code {"query": q,
@@ -23,17 +23,17 @@ public final class SearchDispatcher extends BackendDispatcher {
       "hedged requests", "connection pooling", "backpressure", "timeouts and deadlines", "caching");
 
   @Override
-  public Reply handle(RecordedRequest request) {
-    String path = request.getUrl().encodedPath();
-    if (!"GET".equals(request.getMethod())) return Reply.methodNotAllowed(request.getMethod(), path, "GET");
+  public Reply handle(ReceivedRequest request) {
+    String path = request.path();
+    if (!"GET".equals(request.method())) return Reply.methodNotAllowed(request.method(), path, "GET");
     if (!path.equals("/search") && !path.equals("/search/")) return Reply.notFound("no route for GET " + path);
-    String q = request.getUrl().queryParameter("q");
+    String q = request.queryParameter("q");
     if (q == null || q.isBlank()) return Reply.badRequest("missing query parameter 'q'", "q");
     if (q.length() > MAX_QUERY_LENGTH) {
       return Reply.badRequest("query too long: " + q.length() + " characters (max " + MAX_QUERY_LENGTH + ")", "q");
     }
     int k = DEFAULT_K;
-    String rawK = request.getUrl().queryParameter("k");
+    String rawK = request.queryParameter("k");
     if (rawK != null) {
       try {
         k = Integer.parseInt(rawK.trim());

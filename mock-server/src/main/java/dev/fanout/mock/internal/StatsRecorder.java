@@ -22,6 +22,7 @@ public final class StatsRecorder {
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final LongAdder completed = new LongAdder();
   private final LongAdder aborted = new LongAdder();
+  private final TraceRecorder traces = new TraceRecorder();
 
   public StatsRecorder() {
     for (String route : Routes.ALL) requests.put(route, new LongAdder());
@@ -41,6 +42,11 @@ public final class StatsRecorder {
     return new Exchange();
   }
 
+  /** The trace context the requests carried (reset with the other counters). */
+  public TraceRecorder traces() {
+    return traces;
+  }
+
   public void fault(String kind) {
     faults.get(kind).increment();
   }
@@ -52,6 +58,7 @@ public final class StatsRecorder {
     completed.reset();
     aborted.reset();
     maxInFlight.set(inFlight.get());
+    traces.reset();
   }
 
   public Stats snapshot() {

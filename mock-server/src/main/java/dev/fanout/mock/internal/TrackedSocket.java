@@ -33,12 +33,25 @@ final class TrackedSocket extends Socket {
   private final Set<StatsRecorder.Exchange> open = ConcurrentHashMap.newKeySet();
   private volatile boolean killed;
   private volatile Thread server;
+  private volatile long lastActivityNanos = System.nanoTime();
+  /** Bytes of a request were read and no response has been written since (MockWebServer is parsing it). */
+  private volatile boolean requestPending;
+  /** A response was written (HTTP/1) or an exchange ended: from then on the connection can be idle. */
+  private volatile boolean answered;
   private ProbeInputStream in;
   private KillableOutputStream out;
 
-  TrackedSocket(int index, Connections registry) {
+  private final boolean http1;
+
+  /**
+   * {@code http1}: the connection carries one request at a time, so bytes read before a response mean a
+   * request is being parsed (on HTTP/2 the client also sends frames between requests: window updates,
+   * pings).
+   */
+  TrackedSocket(int index, Connections registry, boolean http1) {
     this.index = index;
     this.registry = registry;
+    this.http1 = http1;
   }
 
   int index() {
@@ -47,11 +60,51 @@ final class TrackedSocket extends Socket {
 
   void attach(StatsRecorder.Exchange exchange) {
     open.add(exchange);
+    lastActivityNanos = System.nanoTime();
     if (killed) abortOpen();
   }
 
   void detach(StatsRecorder.Exchange exchange) {
     open.remove(exchange);
+    lastActivityNanos = System.nanoTime();
+    answered = true;
+  }
+
+  /**
+   * True while the connection cannot be idle: before its first response (the idle timeout counts from the
+   * last response, like Node.js's {@code keepAliveTimeout}), or while a request is being read or answered.
+   */
+  boolean busy() {
+    return !answered || requestPending || !open.isEmpty();
+  }
+
+  /** True if the client sent bytes that the server has not read yet (in the kernel's buffer or pushed back). */
+  boolean hasUnreadInput() {
+    try {
+      return !isClosed() && getInputStream().available() > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** {@link System#nanoTime()} of the last byte read or written, or exchange started or finished. */
+  long lastActivityNanos() {
+    return lastActivityNanos;
+  }
+
+  private void readSome(int n) {
+    if (n > 0) {
+      if (http1) requestPending = true;
+      lastActivityNanos = System.nanoTime();
+    }
+  }
+
+  private void wrote() {
+    if (http1) {
+      requestPending = false;
+      answered = true; // on HTTP/1 the server writes nothing but responses
+    }
+    lastActivityNanos = System.nanoTime();
   }
 
   /**
@@ -134,6 +187,12 @@ final class TrackedSocket extends Socket {
     return read.read();
   }
 
+  private int readingBytes(IoRead read) throws IOException {
+    int n = reading(read);
+    readSome(n);
+    return n;
+  }
+
   @FunctionalInterface
   private interface IoRead {
     int read() throws IOException;
@@ -183,6 +242,7 @@ final class TrackedSocket extends Socket {
     /** Reads one byte from the wire and keeps it for the next read; -1 at end of stream. */
     int probe() throws IOException {
       int b = reading(super::read);
+      if (b >= 0) lastActivityNanos = System.nanoTime();
       if (b >= 0) pushback = b;
       return b;
     }
@@ -195,7 +255,9 @@ final class TrackedSocket extends Socket {
         return b;
       }
       if (killed) return -1;
-      return reading(super::read);
+      int b = reading(super::read);
+      readSome(b >= 0 ? 1 : 0);
+      return b;
     }
 
     @Override
@@ -208,7 +270,7 @@ final class TrackedSocket extends Socket {
       }
       if (killed) return -1;
       try {
-        return reading(() -> super.read(b, off, len));
+        return readingBytes(() -> super.read(b, off, len));
       } catch (IOException e) {
         if (killed) return -1;
         throw e;
@@ -236,6 +298,7 @@ final class TrackedSocket extends Socket {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       if (killed) return;
+      wrote();
       try {
         out.write(b, off, len);
       } catch (IOException e) {
@@ -253,6 +316,7 @@ final class TrackedSocket extends Socket {
         kill();
         throw e;
       }
+      wrote();
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dev.fanout.mock.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.mock.ReceivedRequest;
 import java.util.List;
 import java.util.Locale;
-import mockwebserver3.RecordedRequest;
 
 /**
  * {@code GET /users/{id}}: a user deterministic from the id, for example {@code {"id": 7, "name":
@@ -31,12 +31,12 @@ public final class UsersDispatcher extends BackendDispatcher {
   }
 
   @Override
-  public Reply handle(RecordedRequest request) {
-    String path = request.getUrl().encodedPath();
-    if (!"GET".equals(request.getMethod())) {
-      return Reply.methodNotAllowed(request.getMethod(), path, "GET");
+  public Reply handle(ReceivedRequest request) {
+    String path = request.path();
+    if (!"GET".equals(request.method())) {
+      return Reply.methodNotAllowed(request.method(), path, "GET");
     }
-    List<String> segments = request.getUrl().pathSegments();
+    List<String> segments = request.pathSegments();
     if (segments.size() != 2 || segments.get(1).isEmpty()) {
       return Reply.notFound("no route for GET " + path + " (expected /users/{id})");
     }

@@ -70,7 +70,11 @@ final class CliBadFlagsTableTest {
         bad("--time-to-first-token soon", "soon"),
         bad("--per-token-delay -1ms", "-1ms"),
         bad("--max-body-bytes -1", "-1"),
-        bad("--max-body-bytes huge", "huge"));
+        bad("--max-body-bytes huge", "huge"),
+        bad("--idle-timeout", "--idle-timeout"),
+        bad("--idle-timeout 5", "needs a unit"),
+        bad("--idle-timeout -1s", "-1s"),
+        bad("--idle-timeout soon", "soon"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

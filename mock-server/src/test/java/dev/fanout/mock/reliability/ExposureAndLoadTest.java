@@ -166,8 +166,9 @@ final class ExposureAndLoadTest {
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       String first = out.readLine();
-      // The CLI prints its stderr lines around the Listening line; give them a moment to arrive.
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      // The CLI prints its stderr lines around the Listening line, the "stats at" line last: wait for it
+      // (a generous deadline: a busy machine can take seconds to start the reader thread).
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (lines.stream().noneMatch(l -> l.contains("stats at")) && System.nanoTime() < until) {
         Thread.sleep(10);
       }

@@ -41,7 +41,7 @@ public final class LoadSoak {
       switch (args[i]) {
         case "--requests": requests = Integer.parseInt(args[++i]); break;
         case "--burst": burst = Integer.parseInt(args[++i]); break;
-        case "--burst-delay": burstDelay = dev.fanout.mock.internal.Durations.parse(args[++i]); break;
+        case "--burst-delay": burstDelay = dev.fanout.common.Durations.parse(args[++i]); break;
         case "--burst-url": burstUrl = args[++i]; break;
         default: throw new IllegalArgumentException("unknown argument: " + args[i]);
       }

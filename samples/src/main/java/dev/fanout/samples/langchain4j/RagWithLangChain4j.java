@@ -1,10 +1,12 @@
 package dev.fanout.samples.langchain4j;
 
 import dev.fanout.FanoutClient;
+import dev.fanout.Outcome;
 import dev.fanout.common.Durations;
 import dev.fanout.langchain4j.FanoutChatModel;
 import dev.fanout.langchain4j.FanoutContentRetriever;
 import dev.fanout.langchain4j.FanoutEmbeddingModel;
+import dev.fanout.langchain4j.FanoutExecutors;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
 import dev.langchain4j.data.segment.TextSegment;
@@ -19,6 +21,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -136,7 +139,7 @@ public final class RagWithLangChain4j {
           .chatModel(FanoutChatModel.builder().client(client).modelName(model).temperature(0.0).build())
           .retrievalAugmentor(DefaultRetrievalAugmentor.builder()
               .contentRetriever(sources)
-              .executor(toolsAndRetrievers)
+              .executor(FanoutExecutors.propagating(toolsAndRetrievers))
               .build())
           .build();
 
@@ -171,8 +174,9 @@ public final class RagWithLangChain4j {
   }
 
   private static String describe(FanoutContentRetriever.SourceOutcome o) {
-    return o.name() + ": " + o.status()
-        + (o.outcome().isSuccess() ? " (" + o.outcome().value().size() + " passages)" : "");
+    String kind = o.outcome().kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    return o.name() + ": " + kind
+        + (o.outcome().kind() == Outcome.Kind.SUCCEEDED ? " (" + o.outcome().value().size() + " passages)" : "");
   }
 
   private static String apiKeyFromEnvironment() {

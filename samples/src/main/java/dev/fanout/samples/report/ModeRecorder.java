@@ -45,7 +45,8 @@ public final class ModeRecorder {
       long start = entry.started() ? millis(offset + entry.startNanos()) : -1;
       long end = entry.started() && entry.endNanos() >= 0 ? millis(offset + entry.endNanos()) : -1;
       calls.add(new RunReport.Call(
-          input.label(), input.id(), input.lane(), start, end, entry.attempts(), entry.outcome()));
+          input.label(), input.id(), input.lane(), start, end, entry.attempts(), entry.outcome(),
+          entry.errorType() == null ? null : entry.errorName()));
     }
     return this;
   }

@@ -1,5 +1,6 @@
 package dev.fanout.samples.report;
 
+import dev.fanout.Outcome;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,7 +26,7 @@ public record RunReport(
     Long latencyMillis,
     List<Mode> modes) {
 
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2; // 2: calls[].outcome is a typed kind, the failure type moved to calls[].error
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -116,12 +117,15 @@ public record RunReport(
   /**
    * One logical call: what it was ({@code label}, the user {@code id} if it has one), which {@code lane} of
    * the timeline it belongs to (a chain, an agent, a retriever), when it ran relative to the mode's start
-   * ({@code -1} if it never started), how many HTTP attempts it took and its {@code outcome}: {@code ok} or
-   * the simple name of the failure's exception type.
+   * ({@code -1} if it never started), how many HTTP attempts it took, its {@code outcome} (an
+   * {@link Outcome.Kind}: {@code SUCCEEDED}, {@code FAILED}, {@code CANCELLED}, {@code TIMED_OUT}) and, unless
+   * it succeeded, the simple name of the failure's exception type as {@code error}.
    */
-  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "endMillis", "attempts", "outcome"})
+  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "endMillis", "attempts", "outcome", "error"})
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   public record Call(
-      String label, Long id, String lane, long startMillis, long endMillis, int attempts, String outcome) {
+      String label, Long id, String lane, long startMillis, long endMillis, int attempts, Outcome.Kind outcome,
+      String error) {
     public Call {
       Objects.requireNonNull(label, "label == null");
       Objects.requireNonNull(lane, "lane == null");
@@ -129,7 +133,12 @@ public record RunReport(
     }
 
     public boolean ok() {
-      return "ok".equals(outcome);
+      return outcome == Outcome.Kind.SUCCEEDED;
+    }
+
+    /** Returns the error type's simple name, or the outcome's name when there is none. */
+    public String describe() {
+      return error != null ? error : outcome.name();
     }
 
     public boolean started() {

@@ -1,5 +1,6 @@
 package dev.fanout.samples.report;
 
+import dev.fanout.Outcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -215,7 +216,7 @@ public final class Timeline {
     svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — %s to %s (%s), %d attempt%s, %s",
         call.label(), seconds(call.startMillis()), seconds(call.endMillis()),
         seconds(call.endMillis() - call.startMillis()), call.attempts(), call.attempts() == 1 ? "" : "s",
-        call.outcome()))).append("</title></rect>\n");
+        call.describe()))).append("</title></rect>\n");
     if (h < 10) {
       return;
     }
@@ -234,7 +235,7 @@ public final class Timeline {
 
   /** Returns false for a call that was cut short (cancelled, timed out) rather than answered with a failure. */
   private static boolean finished(RunReport.Call call) {
-    return !call.outcome().endsWith("CancelledException") && !call.outcome().endsWith("TimeoutException");
+    return call.outcome() != Outcome.Kind.CANCELLED && call.outcome() != Outcome.Kind.TIMED_OUT;
   }
 
   private static void legend(StringBuilder svg, int y, String okColor) {

@@ -53,7 +53,7 @@ class ParsingTest {
 
   @Test
   void badDurationsNameTheValue() {
-    for (String bad : List.of("", "1", "fast", "-1s", "1 sec", "1.s", "1d")) {
+    for (String bad : List.of("", "1", "fast", "-1s", "1 sec", "1d")) {
       assertThatThrownBy(() -> DurationConverter.parse(bad))
           .isInstanceOf(TypeConversionException.class)
           .hasMessageContaining("'" + bad + "' is not a duration");

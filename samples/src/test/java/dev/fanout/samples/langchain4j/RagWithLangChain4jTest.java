@@ -22,8 +22,8 @@ class RagWithLangChain4jTest {
     String printed = out.toString(StandardCharsets.UTF_8);
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(printed)
-        .contains("handbook: answered (2 passages)")
-        .contains("faq: answered (2 passages)")
+        .contains("handbook: succeeded (2 passages)")
+        .contains("faq: succeeded (2 passages)")
         .contains("archive: timed out")
         .contains("answer: ");
   }

@@ -23,7 +23,12 @@ class TimelineTest {
   Path dir;
 
   private static RunReport.Call call(String label, String lane, long start, long end, int attempts, String outcome) {
-    return new RunReport.Call(label, null, lane, start, end, attempts, outcome);
+    // "ok" or an exception's simple name, read as the typed outcome plus the error name.
+    dev.fanout.Outcome.Kind kind = outcome.equals("ok") ? dev.fanout.Outcome.Kind.SUCCEEDED
+        : outcome.endsWith("CancelledException") ? dev.fanout.Outcome.Kind.CANCELLED
+        : outcome.endsWith("TimeoutException") ? dev.fanout.Outcome.Kind.TIMED_OUT
+        : dev.fanout.Outcome.Kind.FAILED;
+    return new RunReport.Call(label, null, lane, start, end, attempts, kind, outcome.equals("ok") ? null : outcome);
   }
 
   private static RunReport sample() {

@@ -41,11 +41,13 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
   private final int connection;
   private final Map<Integer, Incoming> incoming = new HashMap<>();
   private final Map<Integer, Play> plays = new HashMap<>();
+  private final KeepAlive keepAlive;
   private int exchanges;
 
-  Http2RequestHandler(Routing routing, int connection) {
+  Http2RequestHandler(Routing routing, int connection, KeepAlive keepAlive) {
     this.routing = routing;
     this.connection = connection;
+    this.keepAlive = keepAlive;
   }
 
   @Override
@@ -98,6 +100,7 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
     }
     FullHttpRequest request = HttpConversionUtil.toFullHttpRequest(id, in.headers, (ByteBuf) in.body, false);
     Play play;
+    keepAlive.begin();
     try {
       CharSequence authority = in.headers.authority();
       play = routing.answer(request, authority == null ? "localhost" : authority.toString(), true, connection,
@@ -105,9 +108,15 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
     } finally {
       request.release();
     }
-    if (play == null) return;
+    if (play == null) { // answered at once; the write's completion counts as activity
+      keepAlive.end();
+      return;
+    }
     plays.put(id, play);
-    play.exchange().onDone(() -> plays.remove(id, play));
+    play.exchange().onDone(() -> {
+      plays.remove(id, play);
+      keepAlive.end();
+    });
     play.start();
   }
 

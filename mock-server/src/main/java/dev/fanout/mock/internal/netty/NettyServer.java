@@ -1,9 +1,15 @@
 package dev.fanout.mock.internal.netty;
 
+import dev.fanout.mock.ConnectionStats;
 import dev.fanout.mock.internal.Decider;
+import dev.fanout.mock.internal.RequestLog;
+import dev.fanout.mock.internal.ServerConfig;
+import dev.fanout.mock.internal.ServerEngine;
 import dev.fanout.mock.internal.StatsRecorder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -17,8 +23,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import mockwebserver3.RecordedRequest;
 
 /**
  * The scale engine behind {@code MockBackend}: the mock-server's routes served by Netty, HTTP/1.1 and
@@ -26,9 +30,12 @@ import mockwebserver3.RecordedRequest;
  * connection's event loop, so N waiting responses cost N scheduled tasks, not N threads. Decisions come
  * from the same {@link Decider} as the MockWebServer engine.
  *
+ * <p>A failed accept ({@code Too many open files}) is Netty's to survive: its acceptor stops reading for
+ * a second and tries again; the failure is counted in {@link ConnectionStats#acceptFailures()}.
+ *
  * <p>This server owns its event loops and shuts them down in {@link #close()}.
  */
-public final class NettyServer implements AutoCloseable {
+public final class NettyServer implements ServerEngine {
   /** Event-loop threads serving connections: one per CPU. */
   public static final int DEFAULT_WORKER_THREADS = Runtime.getRuntime().availableProcessors();
 
@@ -39,27 +46,39 @@ public final class NettyServer implements AutoCloseable {
   private final EventLoopGroup workers;
   private final Channel serverChannel;
   private final InetSocketAddress address;
+  private final KeepAlive.Counters counters = new KeepAlive.Counters();
 
   /** Binds and starts; throws {@link UncheckedIOException} if it cannot bind. */
-  public NettyServer(String host, int port, int backlog, long maxBodyBytes, Decider decider, StatsRecorder stats,
-      Consumer<RecordedRequest> recorder) {
+  public NettyServer(ServerConfig config, Decider decider, StatsRecorder stats, RequestLog requests) {
+    String host = config.host();
+    int port = config.port();
+    long idleNanos = config.idleTimeout().toNanos();
     boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(THREAD_PREFIX + "accept", true),
         NioIoHandler.newFactory());
     workers = new MultiThreadIoEventLoopGroup(DEFAULT_WORKER_THREADS, new DefaultThreadFactory(THREAD_PREFIX + "io", true),
         NioIoHandler.newFactory());
-    Routing routing = new Routing(decider, stats, recorder, maxBodyBytes);
+    Routing routing = new Routing(decider, stats, requests, config.maxBodyBytes());
     AtomicInteger connections = new AtomicInteger();
     try {
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(boss, workers)
           .channel(NioServerSocketChannel.class)
-          .option(ChannelOption.SO_BACKLOG, backlog)
+          .option(ChannelOption.SO_BACKLOG, config.backlog())
           .option(ChannelOption.SO_REUSEADDR, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
+          .handler(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+              counters.acceptFailures.incrementAndGet(); // the acceptor after us backs off and logs it
+              ctx.fireExceptionCaught(cause);
+            }
+          })
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new ProtocolDetector(routing, connections));
+              KeepAlive keepAlive = new KeepAlive(idleNanos, counters);
+              ch.pipeline().addLast("keep-alive", keepAlive);
+              ch.pipeline().addLast(new ProtocolDetector(routing, connections, keepAlive));
             }
           });
       serverChannel = bootstrap.bind(host, port).syncUninterruptibly().channel();
@@ -71,13 +90,21 @@ public final class NettyServer implements AutoCloseable {
     address = (InetSocketAddress) serverChannel.localAddress();
   }
 
+  @Override
   public InetSocketAddress address() {
     return address;
+  }
+
+  @Override
+  public ConnectionStats connectionStats() {
+    return new ConnectionStats(counters.accepted.get(), (int) counters.open.get(), counters.idleClosed.get(),
+        counters.acceptFailures.get());
   }
 
   /** Stops accepting, closes every connection (ending delayed, stalled and streaming responses) and the event loops. */
   @Override
   public void close() {
+    if (boss.isShuttingDown()) return;
     serverChannel.close().syncUninterruptibly();
     shutdown();
   }

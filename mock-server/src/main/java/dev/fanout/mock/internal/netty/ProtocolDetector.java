@@ -33,10 +33,12 @@ final class ProtocolDetector extends ByteToMessageDecoder {
 
   private final Routing routing;
   private final AtomicInteger connections;
+  private final KeepAlive keepAlive;
 
-  ProtocolDetector(Routing routing, AtomicInteger connections) {
+  ProtocolDetector(Routing routing, AtomicInteger connections, KeepAlive keepAlive) {
     this.routing = routing;
     this.connections = connections;
+    this.keepAlive = keepAlive;
   }
 
   @Override
@@ -52,9 +54,9 @@ final class ProtocolDetector extends ByteToMessageDecoder {
           .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
           .validateHeaders(false)
           .build());
-      p.addAfter("h2", "h2-handler", new Http2RequestHandler(routing, connection));
+      p.addAfter("h2", "h2-handler", new Http2RequestHandler(routing, connection, keepAlive));
     } else {
-      RequestHandler handler = new RequestHandler(routing, connection);
+      RequestHandler handler = new RequestHandler(routing, connection, keepAlive);
       int limit = (int) Math.min(Integer.MAX_VALUE, routing.maxBodyBytes());
       p.addAfter(ctx.name(), "http", new HttpServerCodec(new HttpDecoderConfig()
           .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADER_BYTES)));

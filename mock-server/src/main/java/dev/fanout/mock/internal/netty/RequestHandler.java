@@ -34,11 +34,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final Routing routing;
   private final int connection;
   private final Set<Play> plays = new HashSet<>();
+  private final KeepAlive keepAlive;
   private int exchanges;
 
-  RequestHandler(Routing routing, int connection) {
+  RequestHandler(Routing routing, int connection, KeepAlive keepAlive) {
     this.routing = routing;
     this.connection = connection;
+    this.keepAlive = keepAlive;
   }
 
   @Override
@@ -52,10 +54,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     Http1Wire wire = new Http1Wire(ctx, HttpUtil.isKeepAlive(request));
     String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
+    keepAlive.begin();
     Play play = routing.answer(request, host, false, connection, exchanges++, wire);
-    if (play == null) return;
+    if (play == null) { // answered at once; the write's completion counts as activity
+      keepAlive.end();
+      return;
+    }
     plays.add(play);
-    play.exchange().onDone(() -> plays.remove(play));
+    play.exchange().onDone(() -> {
+      plays.remove(play);
+      keepAlive.end();
+    });
     play.start();
   }
 

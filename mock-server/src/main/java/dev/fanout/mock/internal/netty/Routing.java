@@ -1,25 +1,25 @@
 package dev.fanout.mock.internal.netty;
 
+import dev.fanout.mock.ReceivedRequest;
 import dev.fanout.mock.Routes;
 import dev.fanout.mock.internal.Decider;
 import dev.fanout.mock.internal.Decision;
 import dev.fanout.mock.internal.Reply;
+import dev.fanout.mock.internal.RequestLog;
 import dev.fanout.mock.internal.Router;
 import dev.fanout.mock.internal.StatsRecorder;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
-import java.util.List;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.Map.Entry;
-import java.util.function.Consumer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
-import okio.ByteString;
+import okhttp3.Protocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bridge to the mock-server's route code: a Netty request becomes a {@link RecordedRequest}, the
+ * The bridge to the mock-server's route code: a Netty request becomes a {@link ReceivedRequest}, the
  * shared {@link Decider} decides (route, bad input, rate limit, fault, delay), and a {@link Play} acts it
  * out on the wire. Thread-safe.
  */
@@ -28,13 +28,13 @@ final class Routing {
 
   private final Decider decider;
   private final StatsRecorder stats;
-  private final Consumer<RecordedRequest> recorder;
+  private final RequestLog requests;
   private final long maxBodyBytes;
 
-  Routing(Decider decider, StatsRecorder stats, Consumer<RecordedRequest> recorder, long maxBodyBytes) {
+  Routing(Decider decider, StatsRecorder stats, RequestLog requests, long maxBodyBytes) {
     this.decider = decider;
     this.stats = stats;
-    this.recorder = recorder;
+    this.requests = requests;
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -47,9 +47,8 @@ final class Routing {
    * at once, or returns the {@link Play} (not yet started) that the caller tracks and then starts.
    */
   Play answer(FullHttpRequest request, String host, boolean http2, int connectionIndex, int exchangeIndex, Wire wire) {
-    RecordedRequest recorded = record(request, host, http2, connectionIndex, exchangeIndex);
-    recorder.accept(recorded);
-    String path = recorded.getUrl().encodedPath();
+    ReceivedRequest recorded = requests.receive(received(request, host, http2, connectionIndex, exchangeIndex));
+    String path = recorded.path();
     String route = Router.route(path);
     if (route.equals(Routes.ADMIN)) {
       stats.countOnly(Routes.ADMIN);
@@ -61,7 +60,7 @@ final class Routing {
     try {
       decision = decider.decide(route, recorded);
     } catch (RuntimeException e) {
-      log.error("mock backend failed on {} {}", recorded.getMethod(), path, e);
+      log.error("mock backend failed on {} {}", recorded.method(), path, e);
       wire.send(Reply.error(500, "internal error in the mock server: " + e, "server_error", null, null), exchange);
       return null;
     }
@@ -84,16 +83,20 @@ final class Routing {
     wire.send(Reply.badRequest("bad request: " + cause, null), exchange);
   }
 
-  private static RecordedRequest record(FullHttpRequest request, String host, boolean http2, int connectionIndex,
-      int exchangeIndex) {
+  private static ReceivedRequest.Builder received(FullHttpRequest request, String host, boolean http2,
+      int connectionIndex, int exchangeIndex) {
     Headers.Builder headers = new Headers.Builder();
     for (Entry<String, String> h : request.headers()) headers.addUnsafeNonAscii(h.getKey(), h.getValue());
-    byte[] body = ByteBufUtil.getBytes(request.content());
-    String target = request.uri();
-    HttpUrl url = HttpUrl.parse("http://" + host + (target.startsWith("/") ? target : "/" + target));
-    if (url == null) url = HttpUrl.get("http://localhost/");
-    return new RecordedRequest(connectionIndex, exchangeIndex, null, List.of(), request.method().name(), target,
-        http2 ? "HTTP/2" : request.protocolVersion().text(), url, headers.build(), ByteString.of(body), body.length,
-        List.of(), null);
+    Protocol protocol = http2 ? Protocol.H2_PRIOR_KNOWLEDGE
+        : request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? Protocol.HTTP_1_0 : Protocol.HTTP_1_1;
+    return ReceivedRequest.builder()
+        .connectionIndex(connectionIndex)
+        .exchangeIndex(exchangeIndex)
+        .method(request.method().name())
+        .target(request.uri())
+        .host(host)
+        .protocol(protocol)
+        .headers(headers.build())
+        .body(ByteBufUtil.getBytes(request.content()));
   }
 }

@@ -1,0 +1,338 @@
+package dev.fanout;
+
+import dev.fanout.errors.FanoutCancelledException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import dev.fanout.internal.Futures;
+
+/**
+ * Combinators that run one asynchronous task per input, concurrently, and combine the results.
+ *
+ * <p>Each combinator takes a list of inputs, a task that starts the work for one input and returns its
+ * future, and optional {@link FanoutOptions}: a bound on the tasks in flight at once and a deadline.
+ * Every input is accounted for exactly once: in the result, or (for inputs the fan-out did not need) in
+ * the {@link FanoutReport} as cancelled.
+ *
+ * <h2>Two forms of task.</h2>
+ * A {@link Function} of the input, typically a {@link FanoutClient} call such as
+ * {@code client.users()::getAsync}, or a {@link Task} of the input and its {@link FanoutContext}:
+ * <pre>{@code
+ * Fanout.all(ids, (id, context) -> client.users().withContext(context).getAsync(id));
+ * }</pre>
+ * Calls made through the context are bound to the fan-out from any thread (see {@link FanoutContext}
+ * for what is bound and what escapes). A function's calls are bound only when made on the thread that
+ * runs it, through {@link FanoutContext#current()}.
+ *
+ * <h2>The task must not block.</h2>
+ * It is called on the caller's thread for the first tasks and on the thread that completed an earlier task
+ * for the rest (with a bound): it should start its work and return a future at once.
+ *
+ * <h2>Deadlines are shared.</h2>
+ * Calls started through a task's context are charged against the fan-out's deadline, retries included,
+ * and a fan-out started inside a task (an agent calling its tools) keeps the earlier of its own and the
+ * outer deadline and is cancelled with the outer input. The deadline timer runs on
+ * {@link FanoutOptions#clock()}, else the outer context's clock, else {@link FanoutClock#system()}.
+ *
+ * <h2>Cancelling reaches the socket.</h2>
+ * Cancelling the returned {@link FanoutFuture}, completing it from outside, or the fan-out deciding its
+ * result early cancels each task's future and every Fanout call made through the task's context, even
+ * if the task returned a derived future; a later call through that context fails at once with
+ * {@link FanoutCancelledException}.
+ */
+public final class Fanout {
+  private Fanout() {}
+
+  /**
+   * A task that receives its input's {@link FanoutContext}, for calls bound to the fan-out from any
+   * thread: {@code (id, context) -> client.users().withContext(context).getAsync(id)}.
+   */
+  @FunctionalInterface
+  public interface Task<I, T> {
+    /** Starts the work for {@code input} and returns its pending result; must not block. */
+    CompletionStage<T> start(I input, FanoutContext context);
+  }
+
+  /**
+   * Returns the cause under any {@link java.util.concurrent.CompletionException} or
+   * {@link java.util.concurrent.ExecutionException} wrappers: the failure a future's {@code join},
+   * {@code get} or {@code whenComplete} reports, as the SDK (or a task) raised it.
+   */
+  public static Throwable unwrap(Throwable error) {
+    return Futures.unwrap(error);
+  }
+
+  private static <I, T> Task<I, T> task(Function<? super I, ? extends CompletionStage<T>> function) {
+    Objects.requireNonNull(function, "task == null");
+    return (input, context) -> function.apply(input);
+  }
+
+  /**
+   * Runs the tasks one after another, each starting when the previous one has succeeded: the baseline
+   * that concurrency is measured against.
+   *
+   * <p>Result order: input order. Failure: the first failure fails the result; later inputs are never
+   * started. Cancel: cancels the running task; no further task starts.
+   */
+  public static <I, T> FanoutFuture<List<T>> sequential(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
+    return sequential(inputs, task(task), FanoutOptions.defaults());
+  }
+
+  /** As {@link #sequential(List, Function)}, with a deadline and labels from {@code options}; its bound is ignored. */
+  public static <I, T> FanoutFuture<List<T>> sequential(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
+    return sequential(inputs, task(task), options);
+  }
+
+  /** As {@link #sequential(List, Function)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<T>> sequential(List<? extends I> inputs, Task<? super I, T> task) {
+    return sequential(inputs, task, FanoutOptions.defaults());
+  }
+
+  /** As {@link #sequential(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<T>> sequential(
+      List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    FanoutOptions oneAtATime = options.newBuilder().maxConcurrency(1).build();
+    return new FanoutRun<I, T, List<T>>("sequential", inputs, task, oneAtATime,
+        Ledger.Mode.ALL, 0, null, Ledger::valuesInInputOrder).start();
+  }
+
+  /**
+   * Runs every task concurrently and succeeds with all their values.
+   *
+   * <p>Result order: input order. Failure: the first failure fails the result at once and cancels every
+   * other task; a passed deadline fails it with {@link dev.fanout.errors.FanoutTimeoutException}. Cancel:
+   * cancels every task in flight.
+   */
+  public static <I, T> FanoutFuture<List<T>> all(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
+    return all(inputs, task(task), FanoutOptions.defaults());
+  }
+
+  /** As {@link #all(List, Function)}, bounded and with a deadline as {@code options} say. */
+  public static <I, T> FanoutFuture<List<T>> all(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
+    return all(inputs, task(task), options);
+  }
+
+  /** As {@link #all(List, Function)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<T>> all(List<? extends I> inputs, Task<? super I, T> task) {
+    return all(inputs, task, FanoutOptions.defaults());
+  }
+
+  /** As {@link #all(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<T>> all(
+      List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    return new FanoutRun<I, T, List<T>>("all", inputs, task, options,
+        Ledger.Mode.ALL, 0, null, Ledger::valuesInInputOrder).start();
+  }
+
+  /**
+   * Runs every task concurrently and never fails: one {@link Outcome} per input.
+   *
+   * <p>Result order: input order, one outcome per input. Failure: a failed task is an
+   * {@link Outcome.Failure} in its place. When the deadline passes, the result holds what has finished and
+   * a {@link dev.fanout.errors.FanoutTimeoutException} failure for every other input, which is cancelled.
+   * Cancel: cancels every task in flight.
+   */
+  public static <I, T> FanoutFuture<List<Outcome<T>>> settleAll(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
+    return settleAll(inputs, task(task), FanoutOptions.defaults());
+  }
+
+  /** As {@link #settleAll(List, Function)}, bounded and with a deadline as {@code options} say. */
+  public static <I, T> FanoutFuture<List<Outcome<T>>> settleAll(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
+    return settleAll(inputs, task(task), options);
+  }
+
+  /** As {@link #settleAll(List, Function)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<Outcome<T>>> settleAll(List<? extends I> inputs, Task<? super I, T> task) {
+    return settleAll(inputs, task, FanoutOptions.defaults());
+  }
+
+  /** As {@link #settleAll(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<Outcome<T>>> settleAll(
+      List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    return new FanoutRun<I, T, List<Outcome<T>>>("settleAll", inputs, task, options,
+        Ledger.Mode.SETTLE, 0, null, Ledger::outcomesInInputOrder).start();
+  }
+
+  /**
+   * Runs every task concurrently and hands each outcome to {@code onOutcome} as it arrives.
+   *
+   * <p>Order: completion order, one call per input ({@link Outcome#index()} says which). Failure: a failed
+   * task is delivered as an {@link Outcome.Failure}; when the deadline passes, the unfinished inputs are
+   * cancelled and delivered as {@link dev.fanout.errors.FanoutTimeoutException} failures.
+   * Cancel: cancels every task in flight; once {@code cancel} returns, {@code onOutcome} is not called again.
+   * {@code onOutcome} runs on the thread that completed the task, one call at a time: keep it short and
+   * non-blocking. If it throws, the fan-out fails with what it threw, cancels every task still in flight and
+   * calls {@code onOutcome} no more.
+   *
+   * @return a future of all outcomes in input order, complete when every input is settled.
+   */
+  public static <I, T> FanoutFuture<List<Outcome<T>>> asCompleted(
+      List<? extends I> inputs,
+      Function<? super I, ? extends CompletionStage<T>> task,
+      FanoutOptions options,
+      Consumer<? super Outcome<T>> onOutcome) {
+    return asCompleted(inputs, task(task), options, onOutcome);
+  }
+
+  /** As {@link #asCompleted(List, Function, FanoutOptions, Consumer)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<Outcome<T>>> asCompleted(
+      List<? extends I> inputs,
+      Task<? super I, T> task,
+      FanoutOptions options,
+      Consumer<? super Outcome<T>> onOutcome) {
+    Objects.requireNonNull(onOutcome, "onOutcome == null");
+    return new FanoutRun<I, T, List<Outcome<T>>>("asCompleted", inputs, task, options,
+        Ledger.Mode.SETTLE, 0, onOutcome::accept, Ledger::outcomesInInputOrder).start();
+  }
+
+  /**
+   * Runs every task concurrently and returns a stream of their outcomes in completion order. The stream
+   * blocks for the next outcome; it has exactly one element per input. When the deadline passes, the
+   * unfinished inputs are cancelled and appear in the stream as timed-out failures.
+   *
+   * <h3>The stream must be closed.</h3>
+   * Closing it (try-with-resources) before the end cancels every task still in flight. An interrupt while
+   * waiting cancels the fan-out and throws {@link FanoutCancelledException}.
+   */
+  public static <I, T> Stream<Outcome<T>> asCompletedStream(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
+    return asCompletedStream(inputs, task(task), options);
+  }
+
+  /** As {@link #asCompletedStream(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> Stream<Outcome<T>> asCompletedStream(
+      List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    Object cancelled = new Object();
+    FanoutFuture<List<Outcome<T>>> future = asCompleted(inputs, task, options, queue::add);
+    future.whenComplete((value, error) -> {
+      if (future.isCancelled()) {
+        queue.add(cancelled);
+      }
+    });
+    int size = inputs.size();
+    Iterator<Outcome<T>> iterator = new Iterator<>() {
+      private int delivered;
+
+      @Override
+      public boolean hasNext() {
+        return delivered < size;
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public Outcome<T> next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Object next;
+        try {
+          next = queue.take();
+        } catch (InterruptedException e) {
+          future.cancel(true);
+          Thread.currentThread().interrupt();
+          throw new FanoutCancelledException("interrupted while waiting for a fan-out", e);
+        }
+        if (next == cancelled) {
+          queue.add(cancelled);
+          throw new FanoutCancelledException("fan-out was cancelled");
+        }
+        delivered++;
+        return (Outcome<T>) next;
+      }
+    };
+    return StreamSupport.stream(
+            Spliterators.spliterator(iterator, size, Spliterator.ORDERED | Spliterator.NONNULL), false)
+        .onClose(() -> future.cancel(true));
+  }
+
+  /**
+   * Runs the tasks concurrently and succeeds with the first value to arrive, cancelling the others.
+   * <b>For idempotent requests only</b>: the losers may already have had their effect on the server.
+   *
+   * <p>Result: the first success. Failure: fails only when every input has failed (or the deadline
+   * passed), with a {@link dev.fanout.errors.FanoutException} carrying the failures as suppressed
+   * exceptions. Cancel: cancels every task in flight.
+   */
+  public static <I, T> FanoutFuture<T> firstSuccess(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
+    return firstSuccess(inputs, task(task), FanoutOptions.defaults());
+  }
+
+  /** As {@link #firstSuccess(List, Function)}, bounded and with a deadline as {@code options} say. */
+  public static <I, T> FanoutFuture<T> firstSuccess(
+      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
+    return firstSuccess(inputs, task(task), options);
+  }
+
+  /** As {@link #firstSuccess(List, Function)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<T> firstSuccess(List<? extends I> inputs, Task<? super I, T> task) {
+    return firstSuccess(inputs, task, FanoutOptions.defaults());
+  }
+
+  /** As {@link #firstSuccess(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<T> firstSuccess(
+      List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    Objects.requireNonNull(inputs, "inputs == null");
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("firstSuccess needs at least one input");
+    }
+    return new FanoutRun<I, T, T>("firstSuccess", inputs, task, options,
+        Ledger.Mode.FIRST_SUCCESS, 1, null, Ledger::firstSuccess).start();
+  }
+
+  /**
+   * Runs the tasks concurrently and succeeds as soon as {@code k} of them have, cancelling the rest (a
+   * quorum, or "the first k answers").
+   *
+   * <p>Result: the first {@code k} values, in completion order. Failure: fails as soon as fewer than
+   * {@code k} can still succeed, with the failures as suppressed exceptions, or when the deadline passes.
+   * Cancel: cancels every task in flight.
+   */
+  public static <I, T> FanoutFuture<List<T>> firstK(
+      int k, List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
+    return firstK(k, inputs, task(task), FanoutOptions.defaults());
+  }
+
+  /** As {@link #firstK(int, List, Function)}, bounded and with a deadline as {@code options} say. */
+  public static <I, T> FanoutFuture<List<T>> firstK(
+      int k,
+      List<? extends I> inputs,
+      Function<? super I, ? extends CompletionStage<T>> task,
+      FanoutOptions options) {
+    return firstK(k, inputs, task(task), options);
+  }
+
+  /** As {@link #firstK(int, List, Function)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<T>> firstK(int k, List<? extends I> inputs, Task<? super I, T> task) {
+    return firstK(k, inputs, task, FanoutOptions.defaults());
+  }
+
+  /** As {@link #firstK(int, List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
+  public static <I, T> FanoutFuture<List<T>> firstK(
+      int k, List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    Objects.requireNonNull(inputs, "inputs == null");
+    if (k < 1 || k > inputs.size()) {
+      throw new IllegalArgumentException("k out of range [1.." + inputs.size() + "]: " + k);
+    }
+    return new FanoutRun<I, T, List<T>>("firstK", inputs, task, options,
+        Ledger.Mode.FIRST_K, k, null, Ledger::successesInCompletionOrder).start();
+  }
+}

@@ -1,0 +1,55 @@
+package dev.fanout.internal;
+
+import java.util.concurrent.CompletableFuture;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The seam where adaptive behaviour plugs into the call path: every attempt of every {@link LogicalCall}
+ * first waits for admission ({@link #acquire}), and reports how it went to the {@link Permit} it got. A
+ * rate-limit governor paces or sheds here; a concurrency limiter counts here. The default
+ * {@link #OPEN} admits at once and observes nothing.
+ *
+ * <h2>Nothing here may block.</h2>
+ * {@code acquire} returns a future at once (complete it later, from a {@link dev.fanout.FanoutClock}
+ * timer, to delay the attempt); the permit's methods run on OkHttp threads and must return quickly.
+ */
+public interface AttemptGate {
+  /** Admits every attempt at once. */
+  AttemptGate OPEN = new AttemptGate() {
+    @Override
+    public CompletableFuture<Permit> acquire(Request request, int attempt) {
+      return CompletableFuture.completedFuture(Permit.NONE);
+    }
+
+    @Override
+    public String toString() {
+      return "AttemptGate.OPEN";
+    }
+  };
+
+  /**
+   * Returns a future that completes with a permit when attempt {@code attempt} (1-based) of
+   * {@code request} may be sent, or fails to refuse it (the call then fails with that error, unretried).
+   * The call cancels the future if it ends first (deadline, cancel); the gate then must not count it.
+   */
+  CompletableFuture<Permit> acquire(Request request, int attempt);
+
+  /** One admitted attempt; exactly one of its methods is called, once. */
+  interface Permit {
+    /** A permit that observes nothing. */
+    Permit NONE = new Permit() {
+      @Override
+      public void onResponse(Response response) {}
+
+      @Override
+      public void onFailure(Throwable error) {}
+    };
+
+    /** The attempt got {@code response} (status and headers; its body is not to be read here). */
+    void onResponse(Response response);
+
+    /** The attempt ended without a response: a transport failure, a timeout or a cancel. */
+    void onFailure(Throwable error);
+  }
+}

@@ -1,0 +1,380 @@
+package dev.fanout.internal.governor;
+
+import dev.fanout.FanoutClock;
+import dev.fanout.GovernorPolicy;
+import dev.fanout.common.Durations;
+import dev.fanout.errors.FanoutCancelledException;
+import dev.fanout.errors.FanoutTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.DoubleSupplier;
+import okhttp3.Headers;
+
+/**
+ * The admission state machine of one rate-limited bucket: a FIFO of waiting calls, the {@link Pacer}s of
+ * the limits the server published, the {@link AimdLimit} on concurrency, and the pause a 429 imposes.
+ *
+ * <p>A waiting call is admitted when, in this order, the bucket is not paused, fewer calls are in flight
+ * than the concurrency limit, and every pacer admits its cost now. Otherwise the head of the queue waits:
+ * for a release (concurrency), or for a timer on the clock at the time the pause ends or the pacers allow
+ * it. A call whose admission time is known to fall past its deadline fails at once; one behind the head
+ * fails at its deadline. All state changes under this object's lock; futures are completed after it is
+ * released.
+ */
+final class Bucket {
+  private static final LimitDimension[] DIMENSIONS = LimitDimension.values();
+
+  final GovernorKey key;
+  private final FanoutClock clock;
+  private final GovernorPolicy policy;
+  private final DoubleSupplier random;
+  private final Governor.Totals totals;
+  private final AimdLimit limit;
+  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private final Map<String, Pacer> pacers = new LinkedHashMap<>();
+  private final long[] admittedCost = new long[DIMENSIONS.length];
+
+  /** The least share of a published pace a client takes after repeated 429s. */
+  private static final double MIN_SHARE = 1.0 / 64;
+  /** What each success gives back of the share, so a cut share recovers within a hundred or so calls. */
+  private static final double SHARE_INCREASE = 0.005;
+
+  private long seq;
+  /** The part of the published pace this client takes: 1, cut by the backoff ratio on a 429. */
+  private double share = 1.0;
+  private int inFlight;
+  private boolean paused;
+  private long pausedUntil;
+  private FanoutClock.Timer wakeTimer;
+  private long wakeAt;
+  private long rateLimited;
+  private long totalWait;
+  private long maxWait;
+
+  Bucket(GovernorKey key, FanoutClock clock, GovernorPolicy policy, int maxInFlight, DoubleSupplier random,
+      Governor.Totals totals) {
+    this.key = key;
+    this.clock = clock;
+    this.policy = policy;
+    this.random = random;
+    this.totals = totals;
+    this.limit = new AimdLimit(policy.initialConcurrency(), maxInFlight, policy.backoffRatio(),
+        policy.latencyTolerance());
+  }
+
+  CompletableFuture<Permit> acquire(TokenEstimate estimate, long deadline) {
+    CompletableFuture<Permit> future = new CompletableFuture<>();
+    Waiter w = new Waiter(estimate, deadline, future);
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      long now = clock.nanoTime();
+      w.enqueuedAt = now;
+      if (deadline != Governor.NO_DEADLINE && deadline - now <= 0) {
+        actions.add(() -> future.completeExceptionally(pastDeadline(0, deadline - now)));
+      } else if (pausedAt(now) && past(pausedUntil, deadline)) {
+        actions.add(() -> future.completeExceptionally(pastDeadline(pausedUntil - now, deadline - now)));
+      } else {
+        queue.addLast(w);
+        try {
+          if (deadline != Governor.NO_DEADLINE) {
+            w.deadlineTimer = clock.schedule(Duration.ofNanos(deadline - now), () -> expire(w));
+          }
+          drain(now, actions);
+        } catch (RejectedExecutionException closed) {
+          failAll(closed, actions);
+        }
+      }
+    }
+    run(actions);
+    future.whenComplete((p, t) -> {
+      if (t != null) {
+        cancelled(w);
+      }
+    });
+    return future;
+  }
+
+  void onResponse(Permit p, int status, Headers headers, OptionalLong actualTokens) {
+    RateLimitSignal signal = RateLimitHeaders.parse(headers, clock);
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      long now = clock.nanoTime();
+      int before = inFlight;
+      inFlight--;
+      for (LimitObservation o : signal.observations()) {
+        int d = o.dimension().ordinal();
+        Pacer pacer = pacers.computeIfAbsent(o.dimension() + "/" + o.policy(),
+            k -> new Pacer(o.dimension(), o.policy()));
+        pacer.observe(o, now, admittedCost[d] - p.admittedBefore[d] - o.dimension().cost(p.estimate), p.seq,
+            share);
+      }
+      if (actualTokens.isPresent() && actualTokens.getAsLong() < p.estimate.total()) {
+        long over = p.estimate.total() - actualTokens.getAsLong();
+        for (Pacer pacer : pacers.values()) {
+          if (pacer.dimension == LimitDimension.TOKENS) {
+            pacer.refund(over, p.seq);
+          }
+        }
+      }
+      if (status == 429) {
+        rateLimited++;
+        totals.rateLimited.increment();
+        if (limit.onDrop(p.seq, seq)) {
+          share = Math.max(MIN_SHARE, share * policy.backoffRatio());
+        }
+        pause(now, signal);
+      } else if (status == 503) {
+        limit.onDrop(p.seq, seq);
+        signal.retryAfter().ifPresent(ra -> pause(now, signal));
+      } else if (status < 500) {
+        limit.onSuccess(now - p.admittedAt, before);
+        share = Math.min(1.0, share + SHARE_INCREASE);
+      }
+      drainSafely(now, actions);
+    }
+    run(actions);
+  }
+
+  void release(Permit p) {
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      inFlight--;
+      drainSafely(clock.nanoTime(), actions);
+    }
+    run(actions);
+  }
+
+  /** Pauses the bucket until the server's retry-after, else the latest reset of an exhausted limit, jittered. */
+  private void pause(long now, RateLimitSignal signal) {
+    long wait;
+    if (signal.retryAfter().isPresent()) {
+      wait = nanos(signal.retryAfter().get());
+    } else {
+      long latestReset = Long.MIN_VALUE;
+      for (LimitObservation o : signal.observations()) {
+        if (o.remaining().isPresent() && o.remaining().getAsLong() == 0 && o.resetAtNanos().isPresent()) {
+          latestReset = Math.max(latestReset, o.resetAtNanos().getAsLong());
+        }
+      }
+      wait = latestReset == Long.MIN_VALUE ? nanos(policy.pauseWithoutRetryAfter()) : Math.max(0, latestReset - now);
+    }
+    wait = Math.min(wait, nanos(policy.maxPause()));
+    wait += (long) (wait * policy.pauseJitter() * random.getAsDouble());
+    long until = now + wait;
+    if (!paused || until - pausedUntil > 0) {
+      pausedUntil = until;
+      paused = true;
+    }
+  }
+
+  private boolean pausedAt(long now) {
+    if (paused && pausedUntil - now <= 0) {
+      paused = false;
+    }
+    return paused;
+  }
+
+  /** True if {@code t} falls after {@code deadline} (never for {@link Governor#NO_DEADLINE}). */
+  private static boolean past(long t, long deadline) {
+    return deadline != Governor.NO_DEADLINE && t - deadline > 0;
+  }
+
+  /** Admits what can be admitted now; schedules the wake-up for what must wait. Called under the lock. */
+  private void drain(long now, List<Runnable> actions) {
+    if (pausedAt(now)) {
+      for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
+        Waiter w = it.next();
+        if (past(pausedUntil, w.deadline)) {
+          it.remove();
+          fail(w, pausedUntil - now, w.deadline - now, actions);
+        }
+      }
+      if (!queue.isEmpty()) {
+        wakeAt(pausedUntil, now);
+      }
+      return;
+    }
+    while (!queue.isEmpty()) {
+      Waiter w = queue.peekFirst();
+      if (w.future.isDone()) {
+        queue.pollFirst();
+        cancelTimer(w);
+        continue;
+      }
+      if (inFlight >= limit.current()) {
+        return; // a release drains again
+      }
+      long at = now;
+      for (Pacer pacer : pacers.values()) {
+        at = Math.max(at, pacer.earliest(pacer.dimension.cost(w.estimate), now));
+      }
+      if (at > now) {
+        if (past(at, w.deadline)) {
+          queue.pollFirst();
+          fail(w, at - now, w.deadline - now, actions);
+          continue;
+        }
+        wakeAt(at, now);
+        return;
+      }
+      queue.pollFirst();
+      cancelTimer(w);
+      Permit p = admit(w, now);
+      actions.add(() -> {
+        if (!w.future.complete(p)) {
+          p.release(); // the caller gave up while it was being admitted
+        }
+      });
+    }
+  }
+
+  private Permit admit(Waiter w, long now) {
+    long[] before = admittedCost.clone();
+    for (LimitDimension d : DIMENSIONS) {
+      admittedCost[d.ordinal()] += d.cost(w.estimate);
+    }
+    for (Pacer pacer : pacers.values()) {
+      pacer.spend(pacer.dimension.cost(w.estimate), now, share);
+    }
+    seq++;
+    inFlight++;
+    long waited = now - w.enqueuedAt;
+    totalWait += waited;
+    maxWait = Math.max(maxWait, waited);
+    totals.admitted.increment();
+    totals.waitNanos.add(waited);
+    return new Permit(this, seq, before, w.estimate, now, waited);
+  }
+
+  /** The clock refuses timers (its client was closed): every waiting call fails, none waits forever. */
+  private void failAll(RejectedExecutionException closed, List<Runnable> actions) {
+    for (Waiter w : queue) {
+      cancelTimer(w);
+      FanoutCancelledException e = new FanoutCancelledException("rate-limit governor: client closed while "
+          + "waiting for admission to " + key, closed);
+      actions.add(() -> w.future.completeExceptionally(e));
+    }
+    queue.clear();
+  }
+
+  /** Drains, failing every waiter if the clock refuses the wake-up timer. */
+  private void drainSafely(long now, List<Runnable> actions) {
+    try {
+      drain(now, actions);
+    } catch (RejectedExecutionException closed) {
+      failAll(closed, actions);
+    }
+  }
+
+  private void wakeAt(long at, long now) {
+    if (wakeTimer != null && wakeAt - at <= 0) {
+      return;
+    }
+    if (wakeTimer != null) {
+      wakeTimer.cancel();
+    }
+    wakeAt = at;
+    wakeTimer = clock.schedule(Duration.ofNanos(at - now), this::wake);
+  }
+
+  private void wake() {
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      wakeTimer = null;
+      drainSafely(clock.nanoTime(), actions);
+    }
+    run(actions);
+  }
+
+  private void expire(Waiter w) {
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      long now = clock.nanoTime();
+      if (queue.remove(w)) {
+        fail(w, -1, w.deadline - now, actions);
+        drainSafely(now, actions);
+      }
+    }
+    run(actions);
+  }
+
+  private void cancelled(Waiter w) {
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      if (queue.remove(w)) {
+        cancelTimer(w);
+        drainSafely(clock.nanoTime(), actions);
+      }
+    }
+    run(actions);
+  }
+
+  private void fail(Waiter w, long wouldWait, long left, List<Runnable> actions) {
+    cancelTimer(w);
+    FanoutTimeoutException e = pastDeadline(wouldWait, left);
+    actions.add(() -> w.future.completeExceptionally(e));
+  }
+
+  private FanoutTimeoutException pastDeadline(long wouldWait, long left) {
+    String wait = wouldWait < 0 ? "still waiting" : "would wait " + Durations.format(Duration.ofNanos(wouldWait));
+    return new FanoutTimeoutException("rate-limit governor: admission to " + key + " " + wait
+        + ", past the call's deadline (" + Durations.format(Duration.ofNanos(Math.max(0, left))) + " left)",
+        Duration.ofNanos(Math.max(0, left)));
+  }
+
+  private static void cancelTimer(Waiter w) {
+    if (w.deadlineTimer != null) {
+      w.deadlineTimer.cancel();
+      w.deadlineTimer = null;
+    }
+  }
+
+  private static void run(List<Runnable> actions) {
+    for (Runnable r : actions) {
+      r.run();
+    }
+  }
+
+  private static long nanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE / 4;
+    }
+  }
+
+  synchronized BucketStats stats() {
+    long now = clock.nanoTime();
+    List<BucketStats.LimitStats> limits = new ArrayList<>();
+    for (Pacer p : pacers.values()) {
+      if (p.live()) {
+        limits.add(new BucketStats.LimitStats(p.dimension, p.policy, p.limit(), p.remaining(now), p.ratePerSecond()));
+      }
+    }
+    long pausedFor = pausedAt(now) ? pausedUntil - now : 0;
+    return new BucketStats(key, limit.current(), inFlight, queue.size(), seq, rateLimited,
+        Duration.ofNanos(totalWait), Duration.ofNanos(maxWait), Duration.ofNanos(pausedFor), List.copyOf(limits));
+  }
+
+  private static final class Waiter {
+    final TokenEstimate estimate;
+    final long deadline;
+    final CompletableFuture<Permit> future;
+    long enqueuedAt;
+    FanoutClock.Timer deadlineTimer;
+
+    Waiter(TokenEstimate estimate, long deadline, CompletableFuture<Permit> future) {
+      this.estimate = estimate;
+      this.deadline = deadline;
+      this.future = future;
+    }
+  }
+}

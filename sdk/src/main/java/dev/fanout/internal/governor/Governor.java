@@ -1,0 +1,124 @@
+package dev.fanout.internal.governor;
+
+import dev.fanout.FanoutClock;
+import dev.fanout.GovernorPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+
+/**
+ * A client's rate-limit governor: one admission {@link Bucket} per rate-limited bucket of a host, created on
+ * first use, all on the client's {@link FanoutClock}.
+ *
+ * <h2>Every permit must be reported back.</h2>
+ * The call path calls {@link #acquire} before each attempt (hedges and retries included) and, exactly once
+ * per permit, {@link Permit#onResponse}, {@link Permit#onFailure} or {@link Permit#release}. A permit never
+ * reported holds its bucket's slot for good.
+ *
+ * <p>Thread-safe. No lock is held while a future is completed.
+ */
+public final class Governor {
+  /** A deadline that never passes, for {@link #acquire}. */
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  private final GovernorPolicy policy;
+  private final int maxInFlight;
+  private final FanoutClock clock;
+  private final DoubleSupplier random;
+  private final ConcurrentHashMap<GovernorKey, Bucket> buckets = new ConcurrentHashMap<>();
+  private final Totals totals = new Totals();
+
+  private Governor(GovernorPolicy policy, int maxInFlight, FanoutClock clock, DoubleSupplier random) {
+    this.policy = policy;
+    this.maxInFlight = maxInFlight;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /**
+   * Returns a governor for a client whose hard ceiling is {@code maxInFlight}; {@code random} (values in
+   * [0, 1)) jitters the pauses.
+   */
+  public static Governor create(GovernorPolicy policy, int maxInFlight, FanoutClock clock, DoubleSupplier random) {
+    Objects.requireNonNull(policy, "policy == null");
+    Objects.requireNonNull(clock, "clock == null");
+    Objects.requireNonNull(random, "random == null");
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight < 1: " + maxInFlight);
+    }
+    return new Governor(policy, maxInFlight, clock, random);
+  }
+
+  /** Returns a governor whose pause jitter comes from a new {@link Random}. */
+  public static Governor create(GovernorPolicy policy, int maxInFlight, FanoutClock clock) {
+    Random r = new Random();
+    return create(policy, maxInFlight, clock, () -> {
+      synchronized (r) {
+        return r.nextDouble();
+      }
+    });
+  }
+
+  /**
+   * Returns a future that completes with a permit once {@code key}'s bucket admits a call of the given
+   * estimated cost: at once when nothing limits it, later (on the clock, never blocking a thread) when a
+   * 429 pause, the concurrency limit or a published limit makes it wait. The future fails with
+   * {@link dev.fanout.errors.FanoutTimeoutException} at once when the wait is known to end past
+   * {@code deadlineNanos} (a {@link FanoutClock#nanoTime()} value, or {@link #NO_DEADLINE}), else when the
+   * deadline passes. Cancelling the future gives its place up. A disabled governor admits every call at once.
+   */
+  public CompletableFuture<Permit> acquire(GovernorKey key, TokenEstimate estimate, long deadlineNanos) {
+    Objects.requireNonNull(key, "key == null");
+    Objects.requireNonNull(estimate, "estimate == null");
+    if (!policy.enabled()) {
+      return CompletableFuture.completedFuture(Permit.unmetered());
+    }
+    return buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals))
+        .acquire(estimate, deadlineNanos);
+  }
+
+  /** Returns {@link #acquire} for a call of {@code estimatedTokens} in all (0 for a call not metered in tokens). */
+  public CompletableFuture<Permit> acquire(GovernorKey key, long estimatedTokens, long deadlineNanos) {
+    return acquire(key, TokenEstimate.ofTotal(estimatedTokens), deadlineNanos);
+  }
+
+  /**
+   * Estimates a chat call: prompt characters / 4 plus {@code maxTokens}, or the policy's
+   * {@link GovernorPolicy#outputTokensWithoutMax()} when the call sets none ({@code maxTokens < 0}).
+   */
+  public TokenEstimate estimateChat(long promptChars, long maxTokens) {
+    return TokenEstimate.chat(promptChars, maxTokens < 0 ? policy.outputTokensWithoutMax() : maxTokens);
+  }
+
+  public GovernorPolicy policy() {
+    return policy;
+  }
+
+  /** Returns a snapshot of the totals and of every bucket. */
+  public GovernorStats stats() {
+    List<BucketStats> list = new ArrayList<>();
+    for (Bucket b : buckets.values()) {
+      list.add(b.stats());
+    }
+    return new GovernorStats(totals.admitted.sum(), totals.rateLimited.sum(),
+        Duration.ofNanos(totals.waitNanos.sum()), List.copyOf(list));
+  }
+
+  /** Returns a snapshot of one bucket, or null if no call went to it. */
+  public BucketStats stats(GovernorKey key) {
+    Bucket b = buckets.get(key);
+    return b == null ? null : b.stats();
+  }
+
+  static final class Totals {
+    final LongAdder admitted = new LongAdder();
+    final LongAdder rateLimited = new LongAdder();
+    final LongAdder waitNanos = new LongAdder();
+  }
+}

@@ -1,0 +1,106 @@
+package dev.fanout.internal.telemetry;
+
+import dev.fanout.FanoutClock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.OptionalInt;
+import okhttp3.Request;
+
+/**
+ * The SDK's one seam to tracing and metrics: the call path reports what happens (a fan-out starts, a call
+ * in it starts, an attempt is sent, a governor made it wait, a hedge went out, the first streamed chunk
+ * arrived, each ends) and an implementation turns that into spans and measurements.
+ *
+ * <p>{@link #noop()} is the default and costs nothing. {@link #create(Object, FanoutClock)} returns the
+ * OpenTelemetry implementation ({@code internal.telemetry.otel}) when given an
+ * {@code io.opentelemetry.api.OpenTelemetry}; only then is any {@code io.opentelemetry} class loaded, so
+ * the SDK runs without the (optional) {@code opentelemetry-api} jar.
+ *
+ * <h2>Every scope ends exactly once.</h2>
+ * Each {@code *Started} returns a scope whose {@code ended} must be called once on every path (success,
+ * failure, timeout, cancel, client closed); further calls are ignored. Hooks never throw and never block:
+ * they run on OkHttp callbacks and clock threads.
+ */
+public interface Telemetry {
+
+  /** Returns the telemetry that records nothing. */
+  static Telemetry noop() {
+    return NoopTelemetry.INSTANCE;
+  }
+
+  /**
+   * Returns the telemetry for {@code openTelemetry}: {@link #noop()} for {@code null}, otherwise the
+   * OpenTelemetry implementation, timed by {@code clock}.
+   *
+   * @param openTelemetry null, or an {@code io.opentelemetry.api.OpenTelemetry} (typed {@code Object} so
+   *     that callers never load OpenTelemetry classes)
+   * @throws IllegalArgumentException if {@code openTelemetry} is not an OpenTelemetry
+   */
+  static Telemetry create(Object openTelemetry, FanoutClock clock) {
+    Objects.requireNonNull(clock, "clock == null");
+    if (openTelemetry == null) {
+      return noop();
+    }
+    return dev.fanout.internal.telemetry.otel.OtelTelemetry.create(openTelemetry, clock);
+  }
+
+  /** Returns false for {@link #noop()}: callers may skip building arguments. */
+  boolean isEnabled();
+
+  /**
+   * A fan-out starts, in the caller's current trace context.
+   *
+   * @param combinator what the fan-out does, such as {@code settleAll} or {@code firstSuccess}
+   * @param size how many tasks it runs
+   * @param bound its concurrency bound, empty if unbounded
+   */
+  FanoutScope fanoutStarted(String combinator, int size, OptionalInt bound);
+
+  /** A logical call starts outside any fan-out, in the caller's current trace context. */
+  CallScope callStarted(CallInfo call);
+
+  /** One fan-out: the parent of the calls its tasks start. */
+  interface FanoutScope {
+    /** A logical call starts inside this fan-out. */
+    CallScope callStarted(CallInfo call);
+
+    /**
+     * The fan-out finished: how its tasks ended, and its own failure ({@code null} if it produced a result;
+     * a {@code settleAll} with failed tasks still succeeds).
+     */
+    void ended(int succeeded, int failed, int cancelled, Throwable error);
+  }
+
+  /** One logical call: its attempts, waits and hedges, and its end. */
+  interface CallScope {
+    /** Attempt {@code n} (1 for the first, 2 for the first retry, ...) is about to be sent. */
+    AttemptScope attemptStarted(int n);
+
+    /** A hedge (attempt {@code n}, sent while an earlier attempt still runs) is about to be sent. */
+    AttemptScope hedgeSent(int n);
+
+    /** The rate-limit governor held this call for {@code waited} before its next attempt could be sent. */
+    void governorWait(Duration waited);
+
+    /** The first chunk of a streamed response arrived (recorded once; later calls are ignored). */
+    void firstChunk();
+
+    /**
+     * The call finished: {@code error} is {@code null} on success; {@code response} carries what a GenAI
+     * response said (model, id, finish reasons, token usage), or is {@code null}.
+     */
+    void ended(Throwable error, GenAiResponse response);
+  }
+
+  /** One HTTP request on the wire. */
+  interface AttemptScope {
+    /** Adds this attempt's trace context ({@code traceparent}, {@code tracestate}) to the request. */
+    void inject(Request.Builder request);
+
+    /** The response headers arrived with {@code statusCode}. */
+    void responded(int statusCode);
+
+    /** The attempt ended: {@code error} is {@code null} when its response was read to the end. */
+    void ended(Throwable error);
+  }
+}

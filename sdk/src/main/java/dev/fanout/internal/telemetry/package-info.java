@@ -1,0 +1,22 @@
+/**
+ * The SDK's telemetry seam ({@link dev.fanout.internal.telemetry.Telemetry}, no-op by default) and the
+ * values it carries. Nothing here references OpenTelemetry; its implementation lives in {@code otel} and is
+ * loaded only when a client is given an OpenTelemetry. Not public API.
+ *
+ * <p>Where the call path reports (the plug-in):
+ * <ul>
+ *   <li>client build: {@code Telemetry.create(builder's openTelemetry or null, clock)}, one per client;
+ *   <li>a fan-out starts: {@code fanoutStarted(combinator, size, bound)}, carried to its tasks in the call
+ *       scope; it ends with the counts of its tasks' outcomes, and its own failure if any;
+ *   <li>a call is created: {@code fanout.callStarted(info)} inside a fan-out, else
+ *       {@code telemetry.callStarted(info)} ({@link dev.fanout.internal.telemetry.CallInfo#genAi} for chat
+ *       and embeddings); it ends once, where the call's single finish records its trace, with the
+ *       {@link dev.fanout.internal.telemetry.GenAiResponse} of a chat completion;
+ *   <li>each attempt: {@code attemptStarted(n)} (or {@code hedgeSent(n)}) just before the request is built,
+ *       {@code inject} into that request's builder, {@code responded(code)} when headers arrive,
+ *       {@code ended(error)} when its body is consumed or it fails or is cancelled;
+ *   <li>{@code governorWait(d)} when the governor releases a call it held; {@code firstChunk()} on a
+ *       stream's first delta.
+ * </ul>
+ */
+package dev.fanout.internal.telemetry;
