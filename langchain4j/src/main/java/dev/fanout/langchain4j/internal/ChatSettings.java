@@ -1,0 +1,167 @@
+package dev.fanout.langchain4j.internal;
+
+import dev.fanout.FanoutClient;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What both chat models' builders collect, checked and resolved once: the client, the default request
+ * parameters (each individual option taking precedence over the same one in {@code defaultRequestParameters},
+ * as in {@code OpenAiChatModel}), the OpenAI-only options and the listeners. Immutable.
+ */
+public final class ChatSettings {
+  private final FanoutClient client;
+  private final ChatRequestParameters defaults;
+  private final Integer maxCompletionTokens;
+  private final Integer seed;
+  private final Boolean parallelToolCalls;
+  private final String user;
+  private final boolean strictTools;
+  private final boolean strictJsonSchema;
+  private final List<ChatModelListener> listeners;
+
+  private ChatSettings(Raw raw) {
+    this.client = raw.client;
+    ChatRequestParameters common = raw.defaultRequestParameters != null
+        ? raw.defaultRequestParameters
+        : ChatRequestParameters.builder().build();
+    this.defaults = ChatRequestParameters.builder()
+        .overrideWith(common)
+        .modelName(or(raw.modelName, common.modelName()))
+        .temperature(or(raw.temperature, common.temperature()))
+        .topP(or(raw.topP, common.topP()))
+        .frequencyPenalty(or(raw.frequencyPenalty, common.frequencyPenalty()))
+        .presencePenalty(or(raw.presencePenalty, common.presencePenalty()))
+        .maxOutputTokens(or(raw.maxTokens, common.maxOutputTokens()))
+        .stopSequences(or(raw.stop, common.stopSequences()))
+        .responseFormat(or(raw.responseFormat, common.responseFormat()))
+        .build();
+    this.maxCompletionTokens = raw.maxCompletionTokens;
+    this.seed = raw.seed;
+    this.parallelToolCalls = raw.parallelToolCalls;
+    this.user = raw.user;
+    this.strictTools = raw.strictTools != null && raw.strictTools;
+    this.strictJsonSchema = raw.strictJsonSchema != null && raw.strictJsonSchema;
+    this.listeners = raw.listeners == null ? List.of() : List.copyOf(raw.listeners);
+  }
+
+  private static <T> T or(T preferred, T fallback) {
+    return preferred != null ? preferred : fallback;
+  }
+
+  public FanoutClient client() {
+    return client;
+  }
+
+  public ChatRequestParameters defaultRequestParameters() {
+    return defaults;
+  }
+
+  public Integer maxCompletionTokens() {
+    return maxCompletionTokens;
+  }
+
+  public Integer seed() {
+    return seed;
+  }
+
+  public Boolean parallelToolCalls() {
+    return parallelToolCalls;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public boolean strictTools() {
+    return strictTools;
+  }
+
+  public boolean strictJsonSchema() {
+    return strictJsonSchema;
+  }
+
+  public List<ChatModelListener> listeners() {
+    return listeners;
+  }
+
+  /** The builders' raw values; {@link #build()} checks them and names the bad one. */
+  public static final class Raw {
+    public FanoutClient client;
+    public ChatRequestParameters defaultRequestParameters;
+    public String modelName;
+    public Double temperature;
+    public Double topP;
+    public Double frequencyPenalty;
+    public Double presencePenalty;
+    public Integer maxTokens;
+    public Integer maxCompletionTokens;
+    public List<String> stop;
+    public Integer seed;
+    public String user;
+    public Boolean parallelToolCalls;
+    public Boolean strictTools;
+    public Boolean strictJsonSchema;
+    public ResponseFormat responseFormat;
+    public List<ChatModelListener> listeners;
+
+    public void listeners(List<ChatModelListener> value) {
+      if (value == null) {
+        listeners = null;
+        return;
+      }
+      List<ChatModelListener> copy = new ArrayList<>(value.size());
+      for (int i = 0; i < value.size(); i++) {
+        copy.add(Objects.requireNonNull(value.get(i), "listeners[" + i + "] == null"));
+      }
+      listeners = copy;
+    }
+
+    public ChatSettings build() {
+      Objects.requireNonNull(client, "client == null");
+      ChatSettings settings = new ChatSettings(this);
+      ChatRequestParameters d = settings.defaults;
+      if (d.modelName() == null || d.modelName().isBlank()) {
+        throw new IllegalArgumentException(
+            "modelName == null: set modelName(..) or defaultRequestParameters' modelName");
+      }
+      range("temperature", d.temperature(), 0, 2);
+      range("topP", d.topP(), 0, 1);
+      range("frequencyPenalty", d.frequencyPenalty(), -2, 2);
+      range("presencePenalty", d.presencePenalty(), -2, 2);
+      positive("maxTokens", d.maxOutputTokens());
+      positive("maxCompletionTokens", maxCompletionTokens);
+      if (d.topK() != null) {
+        throw new IllegalArgumentException("topK is not supported by OpenAI's chat: " + d.topK());
+      }
+      if (d.stopSequences() != null && d.stopSequences().size() > dev.fanout.chat.ChatRequest.MAX_STOP_SEQUENCES) {
+        throw new IllegalArgumentException("stop has more than "
+            + dev.fanout.chat.ChatRequest.MAX_STOP_SEQUENCES + " sequences: " + d.stopSequences().size());
+      }
+      if (user != null && user.isBlank()) {
+        throw new IllegalArgumentException("user is blank: \"" + user + "\"");
+      }
+      return settings;
+    }
+
+    private static void range(String name, Double value, double min, double max) {
+      if (value != null && !(value >= min && value <= max)) {
+        throw new IllegalArgumentException(name + " not in [" + fmt(min) + ", " + fmt(max) + "]: " + value);
+      }
+    }
+
+    private static void positive(String name, Integer value) {
+      if (value != null && value < 1) {
+        throw new IllegalArgumentException(name + " < 1: " + value);
+      }
+    }
+
+    private static String fmt(double d) {
+      return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+  }
+}
