@@ -70,8 +70,8 @@ final class EchoedKeyTest {
               : "data: {\"error\":{\"message\":\"Incorrect API key provided: " + auth + "\",\"type\":\"invalid_request_error\"}}\n\n";
           return new MockResponse.Builder().code(200).setHeader("Content-Type", "text/event-stream").body(event).build();
         }
-        // A 200 whose value Jackson quotes in its error: an int field given the header as a string.
-        return json(200, "{\"id\":\"c\",\"choices\":[{\"index\":\"" + auth + "\",\"message\":{\"role\":\"assistant\",\"content\":\"x\"}}]}");
+        // A 200 that is not a completion, the header where its message object should be.
+        return json(200, "{\"id\":\"c\",\"choices\":[{\"index\":0,\"message\":\"" + auth + "\"}]}");
       }
       switch (path) {
         case "/users/1": // OpenAI's 401 shape, echoing the header

@@ -81,11 +81,11 @@ final class WrongBodyTest {
   static Stream<Arguments> chatBodies() {
     String p = "POST /v1/chat/completions: ";
     return Stream.of(
-        Arguments.of("null", "null", p + "expected a JSON object (ChatCompletion), got null"),
-        Arguments.of("empty", " ", p + "empty response body, expected a JSON object (ChatCompletion)"),
-        Arguments.of("an array", "[]", p + "expected a JSON object (ChatCompletion), got an array"),
-        Arguments.of("no choices", "{\"id\":\"c\",\"created\":1}", p + "response is not a valid ChatCompletion: missing required field \"choices\""),
-        Arguments.of("a choice without message", "{\"created\":1,\"choices\":[{\"index\":0}]}", p + "response is not a valid ChatCompletion: missing required field \"message\""));
+        Arguments.of("null", "null", p + "completion is not a JSON object"),
+        Arguments.of("empty", " ", p + "empty response body (HTTP 200)"),
+        Arguments.of("an array", "[]", p + "completion is not a JSON object"),
+        Arguments.of("no choices", "{\"id\":\"c\",\"created\":1}", p + "completion has no choices array"),
+        Arguments.of("a choice without message", "{\"created\":1,\"choices\":[{\"index\":0}]}", p + "choices[0] has no message object"));
   }
 
   @ParameterizedTest(name = "{0}")
