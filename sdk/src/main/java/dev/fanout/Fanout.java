@@ -207,7 +207,7 @@ public final class Fanout {
    * blocks for the next outcome; it has exactly one element per input. When the deadline passes, the
    * unfinished inputs are cancelled and appear in the stream as timed-out failures.
    *
-   * <h3>The stream must be closed.</h3>
+   * <h4>The stream must be closed.</h4>
    * Closing it (try-with-resources) before the end cancels every task still in flight. An interrupt while
    * waiting cancels the fan-out and throws {@link FanoutCancelledException}.
    */
