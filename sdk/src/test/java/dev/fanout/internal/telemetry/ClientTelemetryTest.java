@@ -143,6 +143,18 @@ class ClientTelemetryTest {
       assertThat(stream.getAttributes().get(AttributeKey.longKey("gen_ai.usage.output_tokens")))
           .isEqualTo(streamed.usage().orElseThrow().completionTokens());
       assertThat(stream.getAttributes().get(FIRST_CHUNK)).isNotNull().isGreaterThanOrEqualTo(0.0);
+
+      var metrics = kit.metrics.collectAllMetrics();
+      assertThat(OtelTestKit.histogram(metrics, "gen_ai.client.operation.duration")
+          .stream().mapToLong(p -> p.getCount()).sum()).isEqualTo(2);
+      assertThat(OtelTestKit.histogram(metrics, "gen_ai.client.operation.time_to_first_chunk")
+          .stream().mapToLong(p -> p.getCount()).sum()).isEqualTo(1);
+      long input = completion.usage().orElseThrow().promptTokens() + streamed.usage().orElseThrow().promptTokens();
+      assertThat(OtelTestKit.histogram(metrics, "gen_ai.client.token.usage").stream()
+          .filter(p -> "input".equals(p.getAttributes().get(AttributeKey.stringKey("gen_ai.token.type"))))
+          .mapToDouble(p -> p.getSum()).sum()).isEqualTo((double) input);
+      assertThat(OtelTestKit.histogram(metrics, "http.client.request.duration")
+          .stream().mapToLong(p -> p.getCount()).sum()).isEqualTo(2);
     }
   }
 
