@@ -153,6 +153,7 @@ public final class FanoutClient implements AutoCloseable {
         .maxResponseBytes(b.maxResponseBytes)
         .clock(b.clock)
         .traceListener(b.traceListener)
+        .telemetry(dev.fanout.internal.telemetry.Telemetry.create(b.openTelemetry, b.clock))
         .build();
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
@@ -281,6 +282,7 @@ public final class FanoutClient implements AutoCloseable {
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private FanoutClock clock = FanoutClock.system();
     private Consumer<CallTrace> traceListener;
+    private Object openTelemetry;
 
     private Builder() {}
 
@@ -300,6 +302,7 @@ public final class FanoutClient implements AutoCloseable {
       this.maxResponseBytes = b.maxResponseBytes;
       this.clock = b.clock;
       this.traceListener = b.traceListener;
+      this.openTelemetry = b.openTelemetry;
     }
 
     /**
@@ -483,6 +486,45 @@ public final class FanoutClient implements AutoCloseable {
     public Builder traceListener(Consumer<CallTrace> traceListener) {
       this.traceListener = traceListener;
       return this;
+    }
+
+    /**
+     * Sends this client's traces and metrics to {@code openTelemetry}, an
+     * {@code io.opentelemetry.api.OpenTelemetry} (typed {@code Object} so that the SDK runs without the
+     * optional {@code opentelemetry-api} jar; no OpenTelemetry class is loaded unless one is given).
+     *
+     * <p>Each logical call is a CLIENT span (HTTP client conventions; GenAI conventions for chat and
+     * embeddings: {@code gen_ai.request.model}, {@code gen_ai.usage.*}, finish reasons, time to first chunk
+     * on streams) with a child span per attempt ({@code http.request.resend_count} on retries), whose
+     * {@code traceparent} goes out on that attempt's request. A fan-out is a span too: the first call this
+     * client makes inside a fan-out starts it, in the trace context current at that call, and the fan-out
+     * ends it with its combinator, size, bound and outcome counts; its calls on this client are its
+     * children. Times come from {@link #clock(FanoutClock)}. Defaults to null (no telemetry).
+     *
+     * @throws IllegalArgumentException if {@code openTelemetry} is not an OpenTelemetry
+     */
+    public Builder openTelemetry(Object openTelemetry) {
+      if (openTelemetry != null && !isOpenTelemetry(openTelemetry.getClass())) {
+        throw new IllegalArgumentException(
+            "openTelemetry is not an io.opentelemetry.api.OpenTelemetry: " + openTelemetry.getClass().getName());
+      }
+      this.openTelemetry = openTelemetry;
+      return this;
+    }
+
+    /** Checks by name, so that no OpenTelemetry class needs to be loadable. */
+    private static boolean isOpenTelemetry(Class<?> type) {
+      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+        if (c.getName().equals("io.opentelemetry.api.OpenTelemetry")) {
+          return true;
+        }
+        for (Class<?> i : c.getInterfaces()) {
+          if (isOpenTelemetry(i)) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     /**

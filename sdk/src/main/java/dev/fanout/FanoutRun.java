@@ -4,11 +4,13 @@ import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.internal.CallScope;
 import dev.fanout.internal.Contexts;
+import dev.fanout.internal.FanoutSpan;
 import dev.fanout.internal.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,6 +36,8 @@ final class FanoutRun<I, T, R> {
   private final Consumer<Outcome<T>> onOutcome;
   private final Ledger<T, R> ledger;
   private final FanoutFuture<R> result;
+  /** Telemetry's view: started by the first call of a client with telemetry, ended with the result. */
+  private final FanoutSpan span;
   private final AtomicInteger wip = new AtomicInteger();
   /** Held while a per-input callback runs, and by a stop, so no callback runs after cancel returns. */
   private final Object deliveryLock = new Object();
@@ -85,9 +89,12 @@ final class FanoutRun<I, T, R> {
     this.settleMode = mode == Ledger.Mode.SETTLE;
     this.ledger = new Ledger<>(combinator, mode, k, n, resultOf);
     this.result = new FanoutFuture<>(this::stop, this::report);
+    this.span = new FanoutSpan(combinator, n,
+        bound == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(bound));
   }
 
   FanoutFuture<R> start() {
+    result.whenComplete((value, error) -> endSpan(error));
     if (outer != null && !outer.register(result)) {
       stop();
       result.fail(new FanoutCancelledException(
@@ -126,6 +133,7 @@ final class FanoutRun<I, T, R> {
   private void launch(int index) {
     I input = inputs.get(index);
     CallScope scope = new CallScope(outer, deadline, clock, trace -> ledger.trace(index, trace));
+    scope.fanoutSpan(span);
     if (!ledger.attachScope(index, scope)) {
       scope.cancel("cancelled: the fan-out was decided before input " + index + " started");
       return;
@@ -219,6 +227,19 @@ final class FanoutRun<I, T, R> {
     } else {
       result.succeed(verdict.value());
     }
+  }
+
+  private void endSpan(Throwable error) {
+    int succeeded = 0;
+    int failed = 0;
+    for (Outcome<?> outcome : ledger.snapshot().outcomes()) {
+      if (outcome != null && outcome.isSuccess()) {
+        succeeded++;
+      } else if (outcome != null && outcome.kind() != Outcome.Kind.CANCELLED) { // failed or timed out
+        failed++;
+      }
+    }
+    span.ended(succeeded, failed, n - succeeded - failed, error == null ? null : Futures.unwrap(error));
   }
 
   private void release(Ledger.Verdict<T, R> verdict) {

@@ -28,6 +28,7 @@ public final class CallScope {
   private final Object lock = new Object();
   private final Set<CompletableFuture<?>> registered = new HashSet<>(); // guarded by lock
   private volatile String cancelledBecause;
+  private volatile FanoutSpan fanoutSpan;
 
   /**
    * @param parent the enclosing scope, or null
@@ -116,6 +117,22 @@ public final class CallScope {
     for (CompletableFuture<?> f : toCancel) {
       f.cancel(true);
     }
+  }
+
+  /** Sets the telemetry view of the fan-out whose task this scope is. */
+  public void fanoutSpan(FanoutSpan span) {
+    this.fanoutSpan = span;
+  }
+
+  /** Returns the telemetry view of the nearest enclosing fan-out, or null. */
+  FanoutSpan fanoutSpan() {
+    for (CallScope s = this; s != null; s = s.parent) {
+      FanoutSpan span = s.fanoutSpan;
+      if (span != null) {
+        return span;
+      }
+    }
+    return null;
   }
 
   /** Delivers a finished call's trace to this scope's sink and its ancestors'. */

@@ -13,6 +13,8 @@ import dev.fanout.chat.FinishReason;
 import dev.fanout.chat.ToolCallDelta;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutException;
+import dev.fanout.internal.telemetry.GenAiRequest;
+import dev.fanout.internal.telemetry.GenAiResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,11 +74,14 @@ public final class ChatServiceImpl implements ChatService {
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
       JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
+      ChatCompletion completion;
       try {
-        return ChatCompletion.fromJson(json);
+        completion = ChatCompletion.fromJson(json);
       } catch (DecodeException e) {
         throw OpenAi.labelled(call.label(), e);
       }
+      call.genAiResponse(telemetryOf(completion));
+      return completion;
     }, options);
   }
 
@@ -108,13 +113,30 @@ public final class ChatServiceImpl implements ChatService {
     return engine.start(http, (response, call) -> {
       StreamReader reader = new StreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()));
       EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
-      return reader.result();
+      ChatCompletion completion = reader.result();
+      call.genAiResponse(telemetryOf(completion));
+      return completion;
     }, options);
   }
 
   private Request request(ChatRequest request, boolean stream) {
     Objects.requireNonNull(request, "request == null");
-    return OpenAi.post(engine, endpoint, body(request, stream));
+    Integer maxTokens = request.maxCompletionTokens() != null ? request.maxCompletionTokens() : request.maxTokens();
+    return OpenAi.post(engine, endpoint, body(request, stream)).newBuilder()
+        .tag(GenAiRequest.class, GenAiRequest.chat(request.model(), maxTokens, request.temperature(), stream))
+        .build();
+  }
+
+  /** What telemetry records of a completion: id, model, finish reasons and token usage. */
+  static GenAiResponse telemetryOf(ChatCompletion completion) {
+    List<String> reasons = new ArrayList<>();
+    for (ChatCompletion.Choice choice : completion.choices()) {
+      choice.rawFinishReason().ifPresent(reasons::add);
+    }
+    Optional<ChatCompletion.Usage> usage = completion.usage();
+    return GenAiResponse.of(completion.id(), completion.model(), reasons,
+        usage.map(u -> (long) u.promptTokens()).orElse(null),
+        usage.map(u -> (long) u.completionTokens()).orElse(null));
   }
 
   /** The request body in OpenAI's wire form; an option left unset is not sent. */
@@ -229,6 +251,7 @@ public final class ChatServiceImpl implements ChatService {
         throw new DecodeException(call.label() + ": stream chunk has no choices array: " + abbreviate(data));
       }
       if (header == null) {
+        call.firstChunk();
         header = Json.MAPPER.createObjectNode();
         header.put("id", chunk.path("id").asText(""));
         header.put("object", "chat.completion");

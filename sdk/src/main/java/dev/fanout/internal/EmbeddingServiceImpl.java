@@ -7,10 +7,14 @@ import dev.fanout.embeddings.EmbeddingRequest;
 import dev.fanout.embeddings.EmbeddingResponse;
 import dev.fanout.embeddings.EmbeddingService;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.telemetry.GenAiRequest;
+import dev.fanout.internal.telemetry.GenAiResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
+import okhttp3.Request;
 
 /** {@code POST [v1/]embeddings} under the base URL, read as {@link EmbeddingResponse}. */
 public final class EmbeddingServiceImpl implements EmbeddingService {
@@ -44,7 +48,10 @@ public final class EmbeddingServiceImpl implements EmbeddingService {
     Objects.requireNonNull(request, "request == null");
     int expected = request.input().size();
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(OpenAi.post(engine, endpoint, body(request)), (response, call) -> {
+    Request http = OpenAi.post(engine, endpoint, body(request)).newBuilder()
+        .tag(GenAiRequest.class, GenAiRequest.embeddings(request.model()))
+        .build();
+    return engine.start(http, (response, call) -> {
       JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
       EmbeddingResponse result;
       try {
@@ -56,6 +63,9 @@ public final class EmbeddingServiceImpl implements EmbeddingService {
         throw new DecodeException(call.label() + ": " + expected + " inputs but "
             + result.embeddings().size() + " embeddings");
       }
+      EmbeddingResponse.Usage usage = result.usage();
+      call.genAiResponse(GenAiResponse.of(null, result.model(), List.of(),
+          usage == null ? null : (long) usage.promptTokens(), null));
       return result;
     }, options);
   }

@@ -1,5 +1,8 @@
 package dev.fanout.internal;
 
+import dev.fanout.internal.telemetry.CallInfo;
+import dev.fanout.internal.telemetry.GenAiRequest;
+import dev.fanout.internal.telemetry.Telemetry;
 import dev.fanout.CallTrace;
 import dev.fanout.Deadline;
 import dev.fanout.RetryPolicy;
@@ -41,6 +44,7 @@ public final class HttpEngine {
   private final FanoutClock clock;
   private final AttemptGate gate;
   private final Consumer<CallTrace> traceListener;
+  private final Telemetry telemetry;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
@@ -56,6 +60,7 @@ public final class HttpEngine {
     this.clock = Objects.requireNonNull(b.clock, "clock == null");
     this.gate = b.gate;
     this.traceListener = b.traceListener;
+    this.telemetry = b.telemetry;
   }
 
   /** Returns a builder; okHttp, baseUrl and clock are required. */
@@ -75,6 +80,7 @@ public final class HttpEngine {
     private FanoutClock clock;
     private AttemptGate gate = AttemptGate.OPEN;
     private Consumer<CallTrace> traceListener;
+    private Telemetry telemetry = Telemetry.noop();
 
     private Builder() {}
 
@@ -91,6 +97,9 @@ public final class HttpEngine {
     /** Where a governor or limiter plugs in; {@link AttemptGate#OPEN} by default. */
     public Builder gate(AttemptGate v) { this.gate = Objects.requireNonNull(v, "gate == null"); return this; }
     public Builder traceListener(Consumer<CallTrace> v) { this.traceListener = v; return this; }
+
+    /** Where spans and metrics go; {@link Telemetry#noop()} by default. */
+    public Builder telemetry(Telemetry v) { this.telemetry = Objects.requireNonNull(v, "telemetry == null"); return this; }
 
     public HttpEngine build() {
       return new HttpEngine(this);
@@ -208,6 +217,7 @@ public final class HttpEngine {
     }
     RetryPolicy policy = options.retryPolicy() != null ? options.retryPolicy() : retryPolicy;
     LogicalCall<T> call = new LogicalCall<>(this, request, label, handler, deadline, policy, context, scope);
+    call.telemetry = callTelemetry(request, scope);
     live.add(call);
     if (closed) {
       live.remove(call);
@@ -221,6 +231,29 @@ public final class HttpEngine {
     call.start();
     warnOnceIfQueued();
     return call;
+  }
+
+  /**
+   * Starts the call's telemetry: a child of its fan-out's span when it runs inside a fan-out (which this
+   * starts if it is the fan-out's first call), else in the current trace context. A GenAI call's request
+   * carries a {@link GenAiRequest} tag.
+   */
+  private Telemetry.CallScope callTelemetry(Request request, CallScope scope) {
+    if (!telemetry.isEnabled()) {
+      return telemetry.callStarted(null);
+    }
+    try {
+      GenAiRequest genAi = request.tag(GenAiRequest.class);
+      CallInfo info = genAi == null
+          ? CallInfo.http(request.method(), request.url())
+          : CallInfo.genAi(request.method(), request.url(), genAi);
+      FanoutSpan span = scope == null ? null : scope.fanoutSpan();
+      Telemetry.FanoutScope fanout = span == null ? null : span.scopeFor(telemetry);
+      return fanout != null ? fanout.callStarted(info) : telemetry.callStarted(info);
+    } catch (RuntimeException e) {
+      LOG.warn("telemetry failed to start a span for {}", request.method(), e);
+      return Telemetry.noop().callStarted(null);
+    }
   }
 
   /**

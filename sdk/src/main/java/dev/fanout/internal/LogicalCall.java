@@ -11,6 +11,8 @@ import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.TransportException;
+import dev.fanout.internal.telemetry.GenAiResponse;
+import dev.fanout.internal.telemetry.Telemetry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +62,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   private volatile FanoutClock.Timer deadlineTimer;
   private volatile FanoutClock.Timer attemptTimer;
   private volatile boolean committed;
+  /** This call's span; set by the engine before {@link #start()}. */
+  volatile Telemetry.CallScope telemetry = Telemetry.noop().callStarted(null);
+  private volatile GenAiResponse genAiResponse;
 
   volatile long startNanos = -1;
   volatile long connectedNanos = -1;
@@ -102,6 +107,16 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
    */
   public void commit() {
     committed = true;
+  }
+
+  /** The handler read a GenAI response: telemetry records its model, finish reasons and token usage. */
+  public void genAiResponse(GenAiResponse response) {
+    genAiResponse = response;
+  }
+
+  /** The handler read the first chunk of a streamed response (time to first chunk). */
+  public void firstChunk() {
+    telemetry.firstChunk();
   }
 
   void start() {
@@ -169,22 +184,26 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     firstByteNanos = -1;
     connectedNanos = -1;
     statusCode = -1;
-    Request tagged = request.newBuilder().tag(LogicalCall.class, this).build();
-    Call call = engine.okHttp().newCall(tagged);
+    Telemetry.AttemptScope span = telemetry.attemptStarted(attempt);
+    Request.Builder tagged = request.newBuilder().tag(LogicalCall.class, this);
+    span.inject(tagged);
+    Call call = engine.okHttp().newCall(tagged.build());
     currentCall = call;
-    AttemptCallback callback = new AttemptCallback(attempt, permit);
+    AttemptCallback callback = new AttemptCallback(attempt, permit, span);
     Duration perAttempt = engine.attemptTimeout();
     if (!perAttempt.isZero()) {
       try {
         attemptTimer = engine.clock().schedule(perAttempt, () -> callback.timeOut(call));
       } catch (RuntimeException e) {
         permit.onFailure(e);
+        span.ended(e);
         finish(null, new FanoutCancelledException(label + ": the clock refused the attempt timer", e));
         return;
       }
     }
     if (isDone()) {
       call.cancel();
+      span.ended(new FanoutCancelledException(label + ": finished before attempt " + attempt + " was sent"));
       return;
     }
     call.enqueue(callback);
@@ -200,11 +219,13 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   private final class AttemptCallback implements Callback {
     private final int attempt;
     private final AttemptGate.Permit permit;
+    private final Telemetry.AttemptScope span;
     private volatile boolean timedOut;
 
-    AttemptCallback(int attempt, AttemptGate.Permit permit) {
+    AttemptCallback(int attempt, AttemptGate.Permit permit, Telemetry.AttemptScope span) {
       this.attempt = attempt;
       this.permit = permit;
+      this.span = span;
     }
 
     void timeOut(Call call) {
@@ -220,6 +241,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
               + engine.attemptTimeout().toMillis() + " ms)", engine.attemptTimeout(), e)
           : transport(e);
       permit.onFailure(error);
+      span.ended(error);
       if (isDone()) {
         return;
       }
@@ -230,6 +252,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     public void onResponse(Call call, Response response) {
       cancelAttemptTimer();
       permit.onResponse(response);
+      span.responded(response.code());
+      Throwable attemptError = null;
       try (response) {
         if (isDone()) {
           return;
@@ -243,16 +267,23 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
           return;
         }
         T value = handler.handle(response, LogicalCall.this);
+        span.ended(null);
         finish(value, null);
       } catch (IOException e) {
+        attemptError = e;
         if (!isDone()) {
           TransportException error = transport(e);
           attemptFailed(error, policy.retriesError(error), null);
         }
       } catch (FanoutException e) {
+        attemptError = e;
         finish(null, e);
       } catch (RuntimeException e) {
+        attemptError = e;
         finish(null, new DecodeException(label + ": " + e, e));
+      } finally {
+        // ended once: a success ended it above; later calls are ignored
+        span.ended(attemptError);
       }
     }
   }
@@ -325,6 +356,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       Attempts.set((FanoutException) error, attempts);
     }
     deliverTrace(Outcome.Kind.of(error), error == null ? null : error.getClass());
+    telemetry.ended(error, genAiResponse);
     // Completing inside the context lets continuations that run now (a thenCompose that makes the next call
     // of a chain) inherit the fan-out's deadline, trace sink and cancellation.
     BooleanSupplier completion = () -> error == null ? sdkComplete(value) : sdkFail(error);
@@ -345,6 +377,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       return completion.getAsBoolean();
     }
     deliverTrace(Outcome.Kind.CANCELLED, FanoutCancelledException.class);
+    telemetry.ended(new FanoutCancelledException(label + " was completed or cancelled by its caller"), null);
     boolean changed = completion.getAsBoolean();
     release(true);
     return changed;

@@ -16,19 +16,26 @@ import java.util.function.UnaryOperator;
  * Where a sample's calls go: the API at {@code --base-url}, or else an embedded {@link MockBackend} started on
  * a free loopback port with {@code --latency}; and the one {@link FanoutClient} every call of the run shares.
  *
- * <p>This session owns both and closes them in {@link #close()}, the client first.
+ * <p>When an {@code OTEL_*} variable (or {@code otel.*} property) is set, the client reports its traces and
+ * metrics to the OpenTelemetry {@link Telemetry#fromEnvironment()} builds from them.
+ *
+ * <p>This session owns all three and closes them in {@link #close()}, the client first, then the telemetry
+ * (flushing its spans), then the backend.
  */
 public final class Session implements AutoCloseable {
   private final CommonOptions options;
   private final MockBackend backend;
   private final String baseUrl;
   private final FanoutClient client;
+  private final Telemetry telemetry;
 
-  private Session(CommonOptions options, MockBackend backend, String baseUrl, FanoutClient client) {
+  private Session(
+      CommonOptions options, MockBackend backend, String baseUrl, FanoutClient client, Telemetry telemetry) {
     this.options = options;
     this.backend = backend;
     this.baseUrl = baseUrl;
     this.client = client;
+    this.telemetry = telemetry;
   }
 
   /**
@@ -52,10 +59,16 @@ public final class Session implements AutoCloseable {
           .start();
       baseUrl = String.valueOf(backend.url());
     }
+    Telemetry telemetry = null;
     try {
-      FanoutClient built = client.apply(FanoutClient.builder().baseUrl(baseUrl).apiKey(options.apiKey())).build();
-      return new Session(options, backend, baseUrl, built);
+      telemetry = Telemetry.fromEnvironment();
+      FanoutClient built = client.apply(FanoutClient.builder().baseUrl(baseUrl).apiKey(options.apiKey())
+          .openTelemetry(telemetry.openTelemetry().orElse(null))).build();
+      return new Session(options, backend, baseUrl, built, telemetry);
     } catch (RuntimeException e) {
+      if (telemetry != null) {
+        telemetry.close();
+      }
       if (backend != null) {
         backend.close();
       }
@@ -150,8 +163,12 @@ public final class Session implements AutoCloseable {
     try {
       client.close();
     } finally {
-      if (backend != null) {
-        backend.close();
+      try {
+        telemetry.close();
+      } finally {
+        if (backend != null) {
+          backend.close();
+        }
       }
     }
   }

@@ -18,5 +18,12 @@
  *   <li>{@code governorWait(d)} when the governor releases a call it held; {@code firstChunk()} on a
  *       stream's first delta.
  * </ul>
+ *
+ * <p>Wired today: client build ({@code FanoutClient.Builder.openTelemetry}, {@code HttpEngine}), the fan-out
+ * ({@code FanoutRun} shares a {@code dev.fanout.internal.FanoutSpan} with its tasks' scopes; the first call
+ * of a client with telemetry starts it), calls and attempts ({@code LogicalCall}), GenAI request and
+ * response ({@code ChatServiceImpl}, {@code EmbeddingServiceImpl}: a {@link
+ * dev.fanout.internal.telemetry.GenAiRequest} request tag, {@code LogicalCall.genAiResponse},
+ * {@code firstChunk}). Not yet: {@code hedgeSent} and {@code governorWait}, for the hedge and governor.
  */
 package dev.fanout.internal.telemetry;

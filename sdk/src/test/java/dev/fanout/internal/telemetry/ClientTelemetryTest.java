@@ -1,0 +1,167 @@
+package dev.fanout.internal.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fanout.Fanout;
+import dev.fanout.FanoutClient;
+import dev.fanout.FanoutOptions;
+import dev.fanout.RetryPolicy;
+import dev.fanout.chat.ChatCompletion;
+import dev.fanout.chat.ChatRequest;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import dev.fanout.mock.ReceivedRequest;
+import dev.fanout.mock.TraceContext;
+import dev.fanout.users.User;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code FanoutClient.builder().openTelemetry(..)} end to end: a real client against the mock server, its
+ * spans in an in-memory exporter, and the {@code traceparent} the server received.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ClientTelemetryTest {
+  private static final AttributeKey<Long> RESEND = AttributeKey.longKey("http.request.resend_count");
+  private static final AttributeKey<Double> FIRST_CHUNK =
+      AttributeKey.doubleKey("gen_ai.response.time_to_first_chunk");
+
+  @Test
+  void aFanoutIsOneTraceWithACallSpanPerTaskAndTheServerSawEachAttemptsSpan() throws Exception {
+    try (OtelTestKit kit = new OtelTestKit();
+        MockBackend backend = MockBackend.builder().latency(Latency.none()).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).openTelemetry(kit.sdk).build()) {
+      List<User> users = Fanout.all(List.of(1L, 2L, 3L), (id, ctx) -> client.users().getAsync(id),
+          FanoutOptions.builder().maxConcurrency(2).build()).get(30, TimeUnit.SECONDS);
+      assertThat(users).hasSize(3);
+
+      SpanData fanout = kit.root("fanout all");
+      assertThat(fanout.getAttributes().get(AttributeKey.stringKey("fanout.combinator"))).isEqualTo("all");
+      assertThat(fanout.getAttributes().get(AttributeKey.longKey("fanout.size"))).isEqualTo(3);
+      assertThat(fanout.getAttributes().get(AttributeKey.longKey("fanout.bound"))).isEqualTo(2);
+      assertThat(fanout.getAttributes().get(AttributeKey.longKey("fanout.calls.succeeded"))).isEqualTo(3);
+      assertThat(fanout.getAttributes().get(AttributeKey.longKey("fanout.calls.failed"))).isEqualTo(0);
+
+      List<SpanData> calls = kit.childrenOf(fanout);
+      assertThat(calls).hasSize(3).allSatisfy(call -> {
+        assertThat(call.getKind()).isEqualTo(SpanKind.CLIENT);
+        assertThat(call.getTraceId()).isEqualTo(fanout.getTraceId());
+      });
+      List<String> attemptIds = new ArrayList<>();
+      for (SpanData call : calls) {
+        List<SpanData> attempts = kit.childrenOf(call);
+        assertThat(attempts).hasSize(1);
+        assertThat(attempts.get(0).getAttributes().get(RESEND)).isNull();
+        attemptIds.add(attempts.get(0).getSpanId());
+      }
+
+      List<String> received = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        ReceivedRequest request = backend.takeRequest(5, TimeUnit.SECONDS);
+        TraceContext trace = TraceContext.of(request).orElseThrow();
+        assertThat(trace.traceId()).isEqualTo(fanout.getTraceId());
+        received.add(trace.parentId());
+      }
+      assertThat(received).containsExactlyInAnyOrderElementsOf(attemptIds);
+      assertThat(backend.traceStats().recentTraceIds()).containsExactly(fanout.getTraceId());
+    }
+  }
+
+  @Test
+  void aRetryIsAResendSpanUnderTheSameCallAndEachAttemptSendsItsOwnTraceparent() throws Exception {
+    try (OtelTestKit kit = new OtelTestKit(); MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().code(503).body("{\"error\":\"busy\"}").build());
+      server.enqueue(new MockResponse.Builder().code(200)
+          .body("{\"id\":7,\"name\":\"Ada\",\"email\":\"ada@example.com\"}").build());
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString())
+          .retryPolicy(RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(1)).jitter(0).build())
+          .openTelemetry(kit.sdk)
+          .build()) {
+        client.users().get(7);
+      }
+
+      List<SpanData> roots = kit.finished().stream().filter(s -> !s.getParentSpanContext().isValid()).toList();
+      assertThat(roots).hasSize(1); // no fan-out: the call is the root
+      SpanData call = roots.get(0);
+      List<SpanData> attempts = kit.childrenOf(call);
+      assertThat(attempts).hasSize(2);
+      assertThat(attempts.get(0).getAttributes().get(RESEND)).isNull();
+      assertThat(attempts.get(0).getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+          .isEqualTo(503);
+      assertThat(attempts.get(1).getAttributes().get(RESEND)).isEqualTo(1);
+      assertThat(attempts.get(1).getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+          .isEqualTo(200);
+
+      for (SpanData attempt : attempts) {
+        RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+        TraceContext trace = TraceContext.parse(request.getHeaders().get("traceparent"), null).orElseThrow();
+        assertThat(trace.traceId()).isEqualTo(call.getTraceId());
+        assertThat(trace.parentId()).isEqualTo(attempt.getSpanId());
+      }
+    }
+  }
+
+  @Test
+  void aChatCallCarriesTheGenAiAttributesAndTokenUsage() throws Exception {
+    try (OtelTestKit kit = new OtelTestKit();
+        MockBackend backend = MockBackend.builder().latency(Latency.none()).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).openTelemetry(kit.sdk).build()) {
+      ChatCompletion completion = client.chat().create(
+          ChatRequest.builder().model("gpt-4o-mini").maxTokens(16).addUserMessage("hi").build());
+      ChatCompletion streamed = client.chat().stream(
+          ChatRequest.builder().model("gpt-4o-mini").streamUsage(true).addUserMessage("hi").build(), d -> {});
+
+      List<SpanData> chats = kit.finished().stream().filter(s -> s.getName().equals("chat gpt-4o-mini")).toList();
+      assertThat(chats).hasSize(2);
+      for (SpanData span : chats) {
+        var a = span.getAttributes();
+        assertThat(a.get(AttributeKey.stringKey("gen_ai.operation.name"))).isEqualTo("chat");
+        assertThat(a.get(AttributeKey.stringKey("gen_ai.provider.name"))).isEqualTo("openai");
+        assertThat(a.get(AttributeKey.stringKey("gen_ai.request.model"))).isEqualTo("gpt-4o-mini");
+        assertThat(a.get(AttributeKey.stringKey("gen_ai.response.model"))).isNotBlank();
+        assertThat(a.get(AttributeKey.longKey("gen_ai.usage.input_tokens"))).isPositive();
+        assertThat(a.get(AttributeKey.longKey("gen_ai.usage.output_tokens"))).isPositive();
+        assertThat(a.get(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"))).isNotEmpty();
+      }
+      SpanData plain = chats.stream().filter(s -> s.getAttributes().get(FIRST_CHUNK) == null).findFirst().orElseThrow();
+      assertThat(plain.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens")))
+          .isEqualTo(completion.usage().orElseThrow().promptTokens());
+      assertThat(plain.getAttributes().get(AttributeKey.longKey("gen_ai.request.max_tokens"))).isEqualTo(16);
+      SpanData stream = chats.stream().filter(s -> s != plain).findFirst().orElseThrow();
+      assertThat(stream.getAttributes().get(AttributeKey.longKey("gen_ai.usage.output_tokens")))
+          .isEqualTo(streamed.usage().orElseThrow().completionTokens());
+      assertThat(stream.getAttributes().get(FIRST_CHUNK)).isNotNull().isGreaterThanOrEqualTo(0.0);
+
+      var metrics = kit.metrics.collectAllMetrics();
+      assertThat(OtelTestKit.histogram(metrics, "gen_ai.client.operation.duration")
+          .stream().mapToLong(p -> p.getCount()).sum()).isEqualTo(2);
+      assertThat(OtelTestKit.histogram(metrics, "gen_ai.client.operation.time_to_first_chunk")
+          .stream().mapToLong(p -> p.getCount()).sum()).isEqualTo(1);
+      long input = completion.usage().orElseThrow().promptTokens() + streamed.usage().orElseThrow().promptTokens();
+      assertThat(OtelTestKit.histogram(metrics, "gen_ai.client.token.usage").stream()
+          .filter(p -> "input".equals(p.getAttributes().get(AttributeKey.stringKey("gen_ai.token.type"))))
+          .mapToDouble(p -> p.getSum()).sum()).isEqualTo((double) input);
+      assertThat(OtelTestKit.histogram(metrics, "http.client.request.duration")
+          .stream().mapToLong(p -> p.getCount()).sum()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void openTelemetryMustBeAnOpenTelemetry() {
+    assertThatThrownBy(() -> FanoutClient.builder().openTelemetry("otel"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("java.lang.String");
+  }
+}
