@@ -42,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       comment on the line just before the fence, invisible on GitHub:
  *       {@code <!-- snippet inputs: String key, List<Long> ids -->} (the types then need their imports in the
  *       snippet). Prefer declaring them in the snippet, so that it runs as copied.
+ *   <li>A snippet that needs its module's test fixtures (a chat round trip against a scripted server) is run
+ *       line by line by a test of that module instead; the comment {@code <!-- snippet checked by: TestName -->}
+ *       before its fence names that test, which must exist in the module's {@code src/test}.
  * </ul>
  * A failure names the README and the line of the snippet that does not compile.
  */
@@ -50,6 +53,8 @@ class ReadmeSnippetsTest {
   private static final Pattern FENCE = Pattern.compile("^\\s*```java\\s*$");
   private static final Pattern CLOSE = Pattern.compile("^\\s*```\\s*$");
   private static final Pattern INPUTS = Pattern.compile("^\\s*<!--\\s*snippet inputs:(.*)-->\\s*$");
+  /** A snippet that a test of its own module runs line by line (it needs that module's test fixtures). */
+  private static final Pattern CHECKED_BY = Pattern.compile("^\\s*<!--\\s*snippet checked by:\\s*(\\w+)\\s*-->\\s*$");
   private static final Pattern TYPE = Pattern.compile(
       "(?m)^(?:@\\w+(?:\\([^)]*\\))?\\s+)*(?:(?:public|final|abstract|sealed|non-sealed|static)\\s+)*"
           + "(?:class|interface|record|enum)\\s+(\\w+)");
@@ -87,6 +92,19 @@ class ReadmeSnippetsTest {
       if (i > 0) {
         Matcher m = INPUTS.matcher(lines.get(i - 1));
         if (m.matches()) inputs = m.group(1).trim();
+        Matcher checked = CHECKED_BY.matcher(lines.get(i - 1));
+        if (checked.matches()) {
+          String test = checked.group(1) + ".java";
+          Path module = readme.getParent();
+          try (Stream<Path> files = Files.walk(module.resolve("src/test"))) {
+            assertThat(files.anyMatch(f -> f.getFileName().toString().equals(test)))
+                .as(root().relativize(readme) + ":" + (i + 1) + " names " + test + ", which must exist in its module")
+                .isTrue();
+          }
+          while (i + 1 < lines.size() && !CLOSE.matcher(lines.get(i + 1)).matches()) i++;
+          i++;
+          continue;
+        }
       }
       int start = i + 1;
       int end = start;
