@@ -266,7 +266,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
 
   private void attemptFailed(FanoutException error, boolean retryable, Duration retryAfter) {
     int n = attempts;
-    if (!retryable || committed || n >= policy.maxAttempts()) {
+    if (!retryable || committed || n >= policy.maxAttempts() || policy.refusesRetryAfter(retryAfter)) {
       finish(null, error);
       return;
     }
