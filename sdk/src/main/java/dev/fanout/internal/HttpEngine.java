@@ -43,6 +43,7 @@ public final class HttpEngine {
   private final Consumer<CallTrace> traceListener;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
   private HttpEngine(Builder b) {
@@ -219,24 +220,36 @@ public final class HttpEngine {
       return call;
     }
     call.start();
-    warnOnceIfQueued();
     return call;
   }
 
   /**
-   * Says so, once per client, when calls start waiting for a slot: a fan-out wider than {@code maxInFlight}
-   * runs in waves, which must never happen silently.
+   * Counts an attempt handed to OkHttp into the SDK's own in flight (sent, its outcome not yet known) and
+   * says so, once per client, when that exceeds {@code maxInFlight}: a fan-out wider than the limit runs in
+   * waves, which must never happen silently. OkHttp's queue is not the signal: a finished call keeps its
+   * dispatcher slot while its callback runs, and a fan-out bounded at the limit starts its next call there.
    */
-  private void warnOnceIfQueued() {
-    if (warnedAtLimit.get() || okHttp.dispatcher().queuedCallsCount() == 0) {
+  void attemptSent() {
+    int n = inFlight.incrementAndGet();
+    if (warnedAtLimit.get() || n <= okHttp.dispatcher().getMaxRequests()) {
       return;
     }
     if (warnedAtLimit.compareAndSet(false, true)) {
       LOG.warn("maxInFlight={} reached: further calls wait for a free slot, so a wider fan-out runs in waves."
-              + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanoutOptions.maxInFlight"
+              + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanoutOptions.maxConcurrency"
               + " to make the limit explicit. (Logged once per client.)",
           okHttp.dispatcher().getMaxRequests());
     }
+  }
+
+  /** Counts an attempt out of the SDK's in flight: its outcome is known (called once per attempt sent). */
+  void attemptEnded() {
+    inFlight.decrementAndGet();
+  }
+
+  /** Returns the attempts sent whose outcome is not yet known. */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   void deliverTrace(CallTrace trace) {

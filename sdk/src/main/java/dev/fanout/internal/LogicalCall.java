@@ -187,6 +187,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       call.cancel();
       return;
     }
+    engine.attemptSent();
     call.enqueue(callback);
   }
 
@@ -201,10 +202,18 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     private final int attempt;
     private final AttemptGate.Permit permit;
     private volatile boolean timedOut;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
     AttemptCallback(int attempt, AttemptGate.Permit permit) {
       this.attempt = attempt;
       this.permit = permit;
+    }
+
+    /** Counts this attempt out of the engine's in flight, once, before its outcome can start another call. */
+    private void end() {
+      if (ended.compareAndSet(false, true)) {
+        engine.attemptEnded();
+      }
     }
 
     void timeOut(Call call) {
@@ -219,6 +228,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
           ? new FanoutTimeoutException(label + ": attempt " + attempt + " did not finish within the attemptTimeout ("
               + engine.attemptTimeout().toMillis() + " ms)", engine.attemptTimeout(), e)
           : transport(e);
+      end();
       permit.onFailure(error);
       if (isDone()) {
         return;
@@ -232,6 +242,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       permit.onResponse(response);
       try (response) {
         if (isDone()) {
+          end();
           return;
         }
         int code = response.code();
@@ -239,20 +250,28 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         if (!response.isSuccessful()) {
           Duration retryAfter = RetryAfter.parse(response.headers(), engine.clock().instant());
           boolean retryable = policy.retriesResponse(code, response.header("x-should-retry"));
-          attemptFailed(Errors.fromResponse(response, retryAfter), retryable, retryAfter);
+          FanoutException error = Errors.fromResponse(response, retryAfter);
+          end();
+          attemptFailed(error, retryable, retryAfter);
           return;
         }
         T value = handler.handle(response, LogicalCall.this);
+        end();
         finish(value, null);
       } catch (IOException e) {
+        end();
         if (!isDone()) {
           TransportException error = transport(e);
           attemptFailed(error, policy.retriesError(error), null);
         }
       } catch (FanoutException e) {
+        end();
         finish(null, e);
       } catch (RuntimeException e) {
+        end();
         finish(null, new DecodeException(label + ": " + e, e));
+      } finally {
+        end();
       }
     }
   }
