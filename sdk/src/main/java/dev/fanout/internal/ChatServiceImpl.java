@@ -14,6 +14,7 @@ import dev.fanout.chat.ToolCallDelta;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,7 +108,12 @@ public final class ChatServiceImpl implements ChatService {
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
       StreamReader reader = new StreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()));
-      EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
+      reader.watchIdle(engine.clock(), engine.streamIdleTimeout());
+      try {
+        EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
+      } finally {
+        reader.stopWatching();
+      }
       return reader.result();
     }, options);
   }
@@ -188,6 +194,11 @@ public final class ChatServiceImpl implements ChatService {
     private Throwable failure;
     private ObjectNode header;
     private JsonNode usage;
+    private dev.fanout.FanoutClock clock;
+    private Duration idleTimeout = Duration.ZERO;
+    private volatile dev.fanout.FanoutClock.Timer idleTimer;
+    private volatile boolean idleTimedOut;
+    private volatile boolean watching;
 
     StreamReader(LogicalCall<ChatCompletion> call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
@@ -197,11 +208,45 @@ public final class ChatServiceImpl implements ChatService {
       this.secrets = secrets;
     }
 
+    /** Starts the idle timer: the stream must send a data event within {@code timeout}; zero means never. */
+    void watchIdle(dev.fanout.FanoutClock clock, Duration timeout) {
+      this.clock = clock;
+      this.idleTimeout = timeout;
+      watching = !timeout.isZero();
+      armIdle();
+    }
+
+    void stopWatching() {
+      watching = false;
+      dev.fanout.FanoutClock.Timer t = idleTimer;
+      if (t != null) {
+        t.cancel();
+      }
+    }
+
+    /** (Re)starts the idle timer; only data events call it, so comments such as {@code : ping} do not. */
+    private void armIdle() {
+      if (!watching) {
+        return;
+      }
+      dev.fanout.FanoutClock.Timer old = idleTimer;
+      if (old != null) {
+        old.cancel();
+      }
+      idleTimer = clock.schedule(idleTimeout, () -> {
+        if (watching) {
+          idleTimedOut = true;
+          call.cancelCurrentAttempt();
+        }
+      });
+    }
+
     @Override
     public void onEvent(EventSource source, String eventId, String type, String data) {
       if (done) {
         return; // anything after [DONE] is ignored
       }
+      armIdle();
       bytes += data.length();
       if (bytes > maxBytes) {
         throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
@@ -352,6 +397,11 @@ public final class ChatServiceImpl implements ChatService {
     }
 
     ChatCompletion result() throws IOException {
+      if (idleTimedOut && !done) {
+        throw new dev.fanout.errors.FanoutTimeoutException(call.label() + ": the stream sent no data event for "
+            + idleTimeout.toMillis() + " ms (streamIdleTimeout; comments such as ': ping' do not count) after "
+            + deltas + " deltas", idleTimeout);
+      }
       if (failure instanceof IOException) {
         throw (IOException) failure;
       }

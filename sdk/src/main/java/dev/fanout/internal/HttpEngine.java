@@ -37,6 +37,7 @@ public final class HttpEngine {
   private final RetryPolicy retryPolicy;
   private final Duration totalTimeout;
   private final Duration attemptTimeout;
+  private final Duration streamIdleTimeout;
   private final long maxResponseBytes;
   private final FanoutClock clock;
   private final AttemptGate gate;
@@ -53,6 +54,7 @@ public final class HttpEngine {
     this.retryPolicy = Objects.requireNonNull(b.retryPolicy, "retryPolicy == null");
     this.totalTimeout = b.totalTimeout;
     this.attemptTimeout = b.attemptTimeout;
+    this.streamIdleTimeout = b.streamIdleTimeout;
     this.maxResponseBytes = b.maxResponseBytes;
     this.clock = Objects.requireNonNull(b.clock, "clock == null");
     this.gate = b.gate;
@@ -72,6 +74,7 @@ public final class HttpEngine {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private Duration totalTimeout = Duration.ZERO;
     private Duration attemptTimeout = Duration.ZERO;
+    private Duration streamIdleTimeout = Duration.ZERO;
     private long maxResponseBytes = Long.MAX_VALUE;
     private FanoutClock clock;
     private AttemptGate gate = AttemptGate.OPEN;
@@ -87,6 +90,8 @@ public final class HttpEngine {
     public Builder totalTimeout(Duration v) { this.totalTimeout = v; return this; }
     /** Zero means none. */
     public Builder attemptTimeout(Duration v) { this.attemptTimeout = v; return this; }
+    /** Zero means none. */
+    public Builder streamIdleTimeout(Duration v) { this.streamIdleTimeout = v; return this; }
     public Builder maxResponseBytes(long v) { this.maxResponseBytes = v; return this; }
     public Builder clock(FanoutClock v) { this.clock = v; return this; }
     /** Where a governor or limiter plugs in; {@link AttemptGate#OPEN} by default. */
@@ -116,6 +121,10 @@ public final class HttpEngine {
 
   Duration attemptTimeout() {
     return attemptTimeout;
+  }
+
+  Duration streamIdleTimeout() {
+    return streamIdleTimeout;
   }
 
   public long maxResponseBytes() {

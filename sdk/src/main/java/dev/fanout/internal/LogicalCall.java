@@ -276,6 +276,14 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     }
   }
 
+  /** Cancels the attempt in progress (its reader then fails); the call itself decides what that means. */
+  void cancelCurrentAttempt() {
+    Call c = currentCall;
+    if (c != null) {
+      c.cancel();
+    }
+  }
+
   private void cancelAttemptTimer() {
     FanoutClock.Timer t = attemptTimer;
     if (t != null) {
