@@ -71,6 +71,12 @@ public final class FanoutClient implements AutoCloseable {
   public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ZERO;
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ZERO;
+  /**
+   * The default {@link Builder#streamIdleTimeout(Duration)}: 5 minutes without a data event ends a stream.
+   * Reasoning models can think for minutes before their first delta, so a shorter default would cut
+   * healthy streams; a stream kept open by {@code : ping} comments alone otherwise never ends.
+   */
+  public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
   /** 256 concurrent calls. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
   /** 16 MiB. */
@@ -150,6 +156,7 @@ public final class FanoutClient implements AutoCloseable {
         .retryPolicy(b.retryPolicy)
         .totalTimeout(b.totalTimeout)
         .attemptTimeout(b.attemptTimeout)
+        .streamIdleTimeout(b.streamIdleTimeout)
         .maxResponseBytes(b.maxResponseBytes)
         .clock(b.clock)
         .traceListener(b.traceListener)
@@ -274,6 +281,7 @@ public final class FanoutClient implements AutoCloseable {
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
     private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
     private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
+    private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private OkHttpClient okHttpClient;
@@ -294,6 +302,7 @@ public final class FanoutClient implements AutoCloseable {
       this.writeTimeout = b.writeTimeout;
       this.totalTimeout = b.totalTimeout;
       this.attemptTimeout = b.attemptTimeout;
+      this.streamIdleTimeout = b.streamIdleTimeout;
       this.maxInFlight = b.maxInFlight;
       this.retryPolicy = b.retryPolicy;
       this.okHttpClient = b.okHttpClient;
@@ -405,6 +414,18 @@ public final class FanoutClient implements AutoCloseable {
      */
     public Builder attemptTimeout(Duration attemptTimeout) {
       this.attemptTimeout = nonNegative(attemptTimeout, "attemptTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how long a streamed response may go without a data event (an SSE {@code data:} line; comments
+     * such as {@code : ping} and bytes dripped inside an event do not count), measured on the client's
+     * {@link FanoutClock} from the response headers and from each data event. When it passes, the stream is
+     * cancelled and the call fails with {@link dev.fanout.errors.FanoutTimeoutException}, not retried (deltas
+     * may have been delivered). Zero means none. Defaults to {@link #DEFAULT_STREAM_IDLE_TIMEOUT} (5 min).
+     */
+    public Builder streamIdleTimeout(Duration streamIdleTimeout) {
+      this.streamIdleTimeout = nonNegative(streamIdleTimeout, "streamIdleTimeout");
       return this;
     }
 
