@@ -73,6 +73,8 @@ public final class FanoutClient implements AutoCloseable {
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ZERO;
   /** 256 concurrent calls. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  /** Defaults to {@link GovernorPolicy#defaults()}: on. */
+  public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.defaults();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
   /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */
@@ -153,6 +155,10 @@ public final class FanoutClient implements AutoCloseable {
         .maxResponseBytes(b.maxResponseBytes)
         .clock(b.clock)
         .traceListener(b.traceListener)
+        .gate(b.governor.enabled()
+            ? dev.fanout.internal.GovernorGate.of(
+                dev.fanout.internal.governor.Governor.create(b.governor, b.maxInFlight, b.clock))
+            : dev.fanout.internal.AttemptGate.OPEN)
         .build();
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
@@ -256,6 +262,7 @@ public final class FanoutClient implements AutoCloseable {
     return "FanoutClient{baseUrl=" + settings.baseUrl
         + ", apiKey=" + (settings.apiKey == null ? "none" : "██")
         + ", maxInFlight=" + settings.maxInFlight
+        + ", governor=" + (settings.governor.enabled() ? "on" : "off")
         + ", virtualThreads=" + virtual
         + ", retryPolicy=" + settings.retryPolicy
         + (closed.get() ? ", closed" : "") + '}';
@@ -281,6 +288,7 @@ public final class FanoutClient implements AutoCloseable {
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private FanoutClock clock = FanoutClock.system();
     private Consumer<CallTrace> traceListener;
+    private GovernorPolicy governor = DEFAULT_GOVERNOR;
 
     private Builder() {}
 
@@ -300,6 +308,20 @@ public final class FanoutClient implements AutoCloseable {
       this.maxResponseBytes = b.maxResponseBytes;
       this.clock = b.clock;
       this.traceListener = b.traceListener;
+      this.governor = b.governor;
+    }
+
+    /**
+     * Sets the rate-limit governor: it paces calls by the limits servers publish ({@code x-ratelimit-*},
+     * {@code anthropic-ratelimit-*}, IETF {@code RateLimit}), pauses a bucket for every call on a 429 (the
+     * retry of that 429 waits for the pause instead of its own backoff), and from the first 429 caps a
+     * bucket's concurrency adaptively (AIMD). A server that publishes no limits and sends no 429 is not
+     * slowed. {@link #maxInFlight(int)} stays the hard ceiling. {@link GovernorPolicy#disabled()} turns it
+     * off. Defaults to {@link #DEFAULT_GOVERNOR}.
+     */
+    public Builder governor(GovernorPolicy governor) {
+      this.governor = java.util.Objects.requireNonNull(governor, "governor == null");
+      return this;
     }
 
     /**

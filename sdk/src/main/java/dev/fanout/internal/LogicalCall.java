@@ -270,7 +270,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       finish(null, error);
       return;
     }
-    Duration wait = policy.backoff(n, retryAfter);
+    // A governing gate already paused the bucket for this 429: the retry waits for it, not twice.
+    Duration wait = statusCode == 429 && engine.gate().pacesRateLimits() ? Duration.ZERO : policy.backoff(n, retryAfter);
     if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
       finish(null, new FanoutTimeoutException(
           label + ": deadline (" + budget.toMillis() + " ms) leaves no time for the " + wait.toMillis()
