@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The client's default rate-limit governor against the mock's OpenAI-style metering (6,000 requests/min,
+ * The rate-limit governor ({@link GovernorPolicy#defaults()}) against the mock's OpenAI-style metering (6,000 requests/min,
  * a bucket one second deep: 100 at once, then one every 10 ms; {@code x-ratelimit-*} on every response,
  * OpenAI 429s when empty). Counts come from the server; the retry policy is the SDK default.
  */
@@ -56,13 +56,22 @@ final class MeteredBatchGovernorTest {
   }
 
   @Test
-  void defaultGovernorCompletesAMeteredBatchWithFew429s() throws Exception {
+  void theDefaultGovernorPolicyCompletesAMeteredBatchWithFew429s() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger waited = new java.util.concurrent.atomic.AtomicInteger();
     try (MockBackend backend = metered();
-        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(CALLS).build()) {
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(CALLS)
+            .governor(GovernorPolicy.defaults())
+            .traceListener(t -> {
+              if (t.governorWait().compareTo(Duration.ZERO) > 0) {
+                waited.incrementAndGet();
+              }
+            }).build()) {
       int ok = batch(client);
       Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
 
       assertThat(ok).isEqualTo(CALLS);
+      // The bucket holds 100 of the 300: at least the other 200 less a generous margin wait for the governor.
+      assertThat(waited.get()).as("calls whose trace shows a governor wait").isGreaterThanOrEqualTo(CALLS / 2);
       long limited = stats.faults(Stats.RATE_LIMITED);
       assertThat((double) limited / stats.totalRequests()).as("share of 429s (%d of %d)", limited,
           stats.totalRequests()).isLessThanOrEqualTo(0.05);
@@ -71,10 +80,17 @@ final class MeteredBatchGovernorTest {
 
   @Test
   void withTheGovernorDisabledTheSameBatchSeesMany429s() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger waited = new java.util.concurrent.atomic.AtomicInteger();
     try (MockBackend backend = metered();
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(CALLS)
-            .governor(GovernorPolicy.disabled()).build()) {
+            .governor(GovernorPolicy.disabled())
+            .traceListener(t -> {
+              if (t.governorWait().compareTo(Duration.ZERO) > 0) {
+                waited.incrementAndGet();
+              }
+            }).build()) {
       batch(client);
+      assertThat(waited.get()).as("no governor, no governor waits").isZero();
       Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
 
       // All 300 arrive at once at a bucket holding 100: the first wave alone gets about 200 429s.
@@ -85,7 +101,8 @@ final class MeteredBatchGovernorTest {
   @Test
   void aServerThatPublishesNoLimitsIsNotCappedAfterItsFirstResponse() throws Exception {
     try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofSeconds(2))).start();
-        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(CALLS).build()) {
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(CALLS)
+            .governor(GovernorPolicy.defaults()).build()) {
       client.chat().createAsync(ChatRequest.builder().model("m").addUserMessage("warm").build()).get(10, TimeUnit.SECONDS);
       int ok = batch(client, 100);
       Stats stats = backend.awaitIdle(Duration.ofSeconds(10));

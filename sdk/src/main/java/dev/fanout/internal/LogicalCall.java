@@ -65,6 +65,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   volatile long connectedNanos = -1;
   volatile long firstByteNanos = -1;
   volatile int statusCode = -1;
+  /** Time the attempts waited for the gate (the rate-limit governor), summed. */
+  private volatile long governorWaitNanos;
 
   LogicalCall(
       HttpEngine engine,
@@ -166,6 +168,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       return;
     }
     attempts = attempt;
+    governorWaitNanos += permit.waited().toNanos();
     firstByteNanos = -1;
     connectedNanos = -1;
     statusCode = -1;
@@ -373,7 +376,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     long start = startNanos == -1 ? end : startNanos;
     CallTrace trace = new CallTrace(
         label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType);
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos);
     if (scope != null) {
       try {
         scope.record(trace);
