@@ -79,6 +79,12 @@ public final class FanoutClient implements AutoCloseable {
   public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
   /** 256 concurrent calls. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  /**
+   * Defaults to {@link GovernorPolicy#disabled()} for now: opt in with {@code governor(GovernorPolicy.defaults())}
+   * (on by default is the goal; the probe before a bucket's first response still holds back fan-outs that the
+   * reliability suite expects at full width).
+   */
+  public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.disabled();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
   /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */
@@ -161,6 +167,12 @@ public final class FanoutClient implements AutoCloseable {
         .clock(b.clock)
         .traceListener(b.traceListener)
         .telemetry(dev.fanout.internal.telemetry.Telemetry.create(b.openTelemetry, b.clock))
+        .gate(b.governor.enabled()
+            ? dev.fanout.internal.GovernorGate.of(
+                // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
+                // holds calls below that, so it is given no ceiling of its own.
+                dev.fanout.internal.governor.Governor.create(b.governor, Integer.MAX_VALUE, b.clock))
+            : dev.fanout.internal.AttemptGate.OPEN)
         .build();
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
@@ -264,6 +276,7 @@ public final class FanoutClient implements AutoCloseable {
     return "FanoutClient{baseUrl=" + settings.baseUrl
         + ", apiKey=" + (settings.apiKey == null ? "none" : "██")
         + ", maxInFlight=" + settings.maxInFlight
+        + ", governor=" + (settings.governor.enabled() ? "on" : "off")
         + ", virtualThreads=" + virtual
         + ", retryPolicy=" + settings.retryPolicy
         + (closed.get() ? ", closed" : "") + '}';
@@ -291,6 +304,7 @@ public final class FanoutClient implements AutoCloseable {
     private FanoutClock clock = FanoutClock.system();
     private Consumer<CallTrace> traceListener;
     private Object openTelemetry;
+    private GovernorPolicy governor = DEFAULT_GOVERNOR;
 
     private Builder() {}
 
@@ -312,6 +326,20 @@ public final class FanoutClient implements AutoCloseable {
       this.clock = b.clock;
       this.traceListener = b.traceListener;
       this.openTelemetry = b.openTelemetry;
+      this.governor = b.governor;
+    }
+
+    /**
+     * Sets the rate-limit governor: it paces calls by the limits servers publish ({@code x-ratelimit-*},
+     * {@code anthropic-ratelimit-*}, IETF {@code RateLimit}), pauses a bucket for every call on a 429 (the
+     * retry of that 429 waits for the pause instead of its own backoff), and from the first 429 caps a
+     * bucket's concurrency adaptively (AIMD). A server that publishes no limits and sends no 429 is not
+     * slowed. {@link #maxInFlight(int)} stays the hard ceiling. {@link GovernorPolicy#disabled()} turns it
+     * off. Defaults to {@link #DEFAULT_GOVERNOR} (off, for now).
+     */
+    public Builder governor(GovernorPolicy governor) {
+      this.governor = java.util.Objects.requireNonNull(governor, "governor == null");
+      return this;
     }
 
     /**

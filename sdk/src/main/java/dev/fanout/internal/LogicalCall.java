@@ -70,6 +70,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   volatile long connectedNanos = -1;
   volatile long firstByteNanos = -1;
   volatile int statusCode = -1;
+  /** Time the attempts waited for the gate (the rate-limit governor), summed. */
+  private volatile long governorWaitNanos;
 
   LogicalCall(
       HttpEngine engine,
@@ -181,6 +183,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       return;
     }
     attempts = attempt;
+    governorWaitNanos += permit.waited().toNanos();
     firstByteNanos = -1;
     connectedNanos = -1;
     statusCode = -1;
@@ -327,7 +330,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       finish(null, error);
       return;
     }
-    Duration wait = policy.backoff(n, retryAfter);
+    // A governing gate already paused the bucket for this 429: the retry waits for it, not twice.
+    Duration wait = statusCode == 429 && engine.gate().pacesRateLimits() ? Duration.ZERO : policy.backoff(n, retryAfter);
     if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
       finish(null, new FanoutTimeoutException(
           label + ": deadline (" + budget.toMillis() + " ms) leaves no time for the " + wait.toMillis()
@@ -431,7 +435,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     long start = startNanos == -1 ? end : startNanos;
     CallTrace trace = new CallTrace(
         label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType);
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos);
     if (scope != null) {
       try {
         scope.record(trace);
