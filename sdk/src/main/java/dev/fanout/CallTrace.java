@@ -8,7 +8,9 @@ import java.util.Objects;
  *
  * <p>Times are {@link System#nanoTime()} readings; a phase that did not happen (a reused connection has no
  * connect, a failed call may have no first byte) is {@code -1}. {@code outcome} says how it ended and
- * {@code errorType} is the failure's exception type ({@code null} on success).
+ * {@code errorType} is the failure's exception type ({@code null} on success). {@code governorWaitNanos} is
+ * the time its attempts waited for the client's rate-limit governor (pacing, a 429 pause, the adaptive
+ * concurrency limit), summed over attempts; 0 when it never waited or the governor is off.
  */
 public record CallTrace(
     String label,
@@ -20,13 +22,24 @@ public record CallTrace(
     int attempts,
     int statusCode,
     Outcome.Kind outcome,
-    Class<? extends Throwable> errorType) {
+    Class<? extends Throwable> errorType,
+    long governorWaitNanos) {
+
+  /** A trace of a call that never waited for the rate-limit governor. */
+  public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
+      long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType) {
+    this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
+        errorType, 0);
+  }
 
   public CallTrace {
     Objects.requireNonNull(label, "label == null");
     Objects.requireNonNull(outcome, "outcome == null");
     if ((outcome == Outcome.Kind.SUCCEEDED) != (errorType == null)) {
       throw new IllegalArgumentException("errorType must be null exactly on success: " + outcome + ", " + errorType);
+    }
+    if (governorWaitNanos < 0) {
+      throw new IllegalArgumentException("governorWaitNanos < 0: " + governorWaitNanos);
     }
   }
 
@@ -43,6 +56,11 @@ public record CallTrace(
   /** Returns the time from the first attempt's start to the end, in nanoseconds. */
   public long durationNanos() {
     return endNanos - startNanos;
+  }
+
+  /** Returns the time the call's attempts waited for the rate-limit governor, summed (zero if none). */
+  public java.time.Duration governorWait() {
+    return java.time.Duration.ofNanos(governorWaitNanos);
   }
 
   /** Returns the time spent waiting for a concurrency permit before the first attempt, in nanoseconds. */

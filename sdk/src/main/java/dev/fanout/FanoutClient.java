@@ -71,8 +71,20 @@ public final class FanoutClient implements AutoCloseable {
   public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ZERO;
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ZERO;
+  /**
+   * The default {@link Builder#streamIdleTimeout(Duration)}: 5 minutes without a data event ends a stream.
+   * Reasoning models can think for minutes before their first delta, so a shorter default would cut
+   * healthy streams; a stream kept open by {@code : ping} comments alone otherwise never ends.
+   */
+  public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
   /** 256 concurrent calls. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  /**
+   * Defaults to {@link GovernorPolicy#disabled()} for now: opt in with {@code governor(GovernorPolicy.defaults())}
+   * (on by default is the goal; the probe before a bucket's first response still holds back fan-outs that the
+   * reliability suite expects at full width).
+   */
+  public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.disabled();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
   /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */
@@ -150,10 +162,17 @@ public final class FanoutClient implements AutoCloseable {
         .retryPolicy(b.retryPolicy)
         .totalTimeout(b.totalTimeout)
         .attemptTimeout(b.attemptTimeout)
+        .streamIdleTimeout(b.streamIdleTimeout)
         .maxResponseBytes(b.maxResponseBytes)
         .clock(b.clock)
         .traceListener(b.traceListener)
         .telemetry(dev.fanout.internal.telemetry.Telemetry.create(b.openTelemetry, b.clock))
+        .gate(b.governor.enabled()
+            ? dev.fanout.internal.GovernorGate.of(
+                // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
+                // holds calls below that, so it is given no ceiling of its own.
+                dev.fanout.internal.governor.Governor.create(b.governor, Integer.MAX_VALUE, b.clock))
+            : dev.fanout.internal.AttemptGate.OPEN)
         .build();
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
@@ -257,6 +276,7 @@ public final class FanoutClient implements AutoCloseable {
     return "FanoutClient{baseUrl=" + settings.baseUrl
         + ", apiKey=" + (settings.apiKey == null ? "none" : "██")
         + ", maxInFlight=" + settings.maxInFlight
+        + ", governor=" + (settings.governor.enabled() ? "on" : "off")
         + ", virtualThreads=" + virtual
         + ", retryPolicy=" + settings.retryPolicy
         + (closed.get() ? ", closed" : "") + '}';
@@ -274,6 +294,7 @@ public final class FanoutClient implements AutoCloseable {
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
     private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
     private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
+    private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private OkHttpClient okHttpClient;
@@ -283,6 +304,7 @@ public final class FanoutClient implements AutoCloseable {
     private FanoutClock clock = FanoutClock.system();
     private Consumer<CallTrace> traceListener;
     private Object openTelemetry;
+    private GovernorPolicy governor = DEFAULT_GOVERNOR;
 
     private Builder() {}
 
@@ -294,6 +316,7 @@ public final class FanoutClient implements AutoCloseable {
       this.writeTimeout = b.writeTimeout;
       this.totalTimeout = b.totalTimeout;
       this.attemptTimeout = b.attemptTimeout;
+      this.streamIdleTimeout = b.streamIdleTimeout;
       this.maxInFlight = b.maxInFlight;
       this.retryPolicy = b.retryPolicy;
       this.okHttpClient = b.okHttpClient;
@@ -303,6 +326,20 @@ public final class FanoutClient implements AutoCloseable {
       this.clock = b.clock;
       this.traceListener = b.traceListener;
       this.openTelemetry = b.openTelemetry;
+      this.governor = b.governor;
+    }
+
+    /**
+     * Sets the rate-limit governor: it paces calls by the limits servers publish ({@code x-ratelimit-*},
+     * {@code anthropic-ratelimit-*}, IETF {@code RateLimit}), pauses a bucket for every call on a 429 (the
+     * retry of that 429 waits for the pause instead of its own backoff), and from the first 429 caps a
+     * bucket's concurrency adaptively (AIMD). A server that publishes no limits and sends no 429 is not
+     * slowed. {@link #maxInFlight(int)} stays the hard ceiling. {@link GovernorPolicy#disabled()} turns it
+     * off. Defaults to {@link #DEFAULT_GOVERNOR} (off, for now).
+     */
+    public Builder governor(GovernorPolicy governor) {
+      this.governor = java.util.Objects.requireNonNull(governor, "governor == null");
+      return this;
     }
 
     /**
@@ -405,6 +442,18 @@ public final class FanoutClient implements AutoCloseable {
      */
     public Builder attemptTimeout(Duration attemptTimeout) {
       this.attemptTimeout = nonNegative(attemptTimeout, "attemptTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how long a streamed response may go without a data event (an SSE {@code data:} line; comments
+     * such as {@code : ping} and bytes dripped inside an event do not count), measured on the client's
+     * {@link FanoutClock} from the response headers and from each data event. When it passes, the stream is
+     * cancelled and the call fails with {@link dev.fanout.errors.FanoutTimeoutException}, not retried (deltas
+     * may have been delivered). Zero means none. Defaults to {@link #DEFAULT_STREAM_IDLE_TIMEOUT} (5 min).
+     */
+    public Builder streamIdleTimeout(Duration streamIdleTimeout) {
+      this.streamIdleTimeout = nonNegative(streamIdleTimeout, "streamIdleTimeout");
       return this;
     }
 

@@ -34,6 +34,8 @@ public final class GovernorPolicy implements Serializable {
   public static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(60);
   /** The output tokens charged to a chat call that sets no {@code max_tokens}. */
   public static final long DEFAULT_OUTPUT_TOKENS_WITHOUT_MAX = 1024;
+  /** Defaults to false: no concurrency cap until the first 429 or 503. */
+  public static final boolean DEFAULT_CAP_BEFORE_FIRST_LIMIT = false;
 
   private static final GovernorPolicy DEFAULTS = new Builder().build();
   private static final GovernorPolicy DISABLED = new Builder().enabled(false).build();
@@ -46,8 +48,10 @@ public final class GovernorPolicy implements Serializable {
   private final Duration pauseWithoutRetryAfter;
   private final Duration maxPause;
   private final long outputTokensWithoutMax;
+  private final boolean capBeforeFirstLimit;
 
   private GovernorPolicy(Builder b) {
+    this.capBeforeFirstLimit = b.capBeforeFirstLimit;
     this.enabled = b.enabled;
     this.initialConcurrency = b.initialConcurrency;
     this.backoffRatio = b.backoffRatio;
@@ -58,7 +62,7 @@ public final class GovernorPolicy implements Serializable {
     this.outputTokensWithoutMax = b.outputTokensWithoutMax;
   }
 
-  /** Returns the default policy: on, 32 calls at first, halving on a 429, pauses jittered by 20%. */
+  /** Returns the default policy: on, no concurrency cap until the first 429 (then AIMD from the concurrency it had, halving on a 429), pauses jittered by 20%. */
   public static GovernorPolicy defaults() {
     return DEFAULTS;
   }
@@ -108,6 +112,14 @@ public final class GovernorPolicy implements Serializable {
     return outputTokensWithoutMax;
   }
 
+  /**
+   * Returns whether a bucket caps concurrency at {@link #initialConcurrency()} from its first call (true),
+   * or only from its first 429 or 503 (false: a server that never limits is never slowed).
+   */
+  public boolean capBeforeFirstLimit() {
+    return capBeforeFirstLimit;
+  }
+
   @Override
   public String toString() {
     return "GovernorPolicy{enabled=" + enabled
@@ -117,7 +129,8 @@ public final class GovernorPolicy implements Serializable {
         + ", pauseJitter=" + pauseJitter
         + ", pauseWithoutRetryAfter=" + Durations.format(pauseWithoutRetryAfter)
         + ", maxPause=" + Durations.format(maxPause)
-        + ", outputTokensWithoutMax=" + outputTokensWithoutMax + '}';
+        + ", outputTokensWithoutMax=" + outputTokensWithoutMax
+        + ", capBeforeFirstLimit=" + capBeforeFirstLimit + '}';
   }
 
   /** Builds a {@link GovernorPolicy}; each setter validates its argument and names a bad value. */
@@ -130,6 +143,7 @@ public final class GovernorPolicy implements Serializable {
     private Duration pauseWithoutRetryAfter = DEFAULT_PAUSE_WITHOUT_RETRY_AFTER;
     private Duration maxPause = DEFAULT_MAX_PAUSE;
     private long outputTokensWithoutMax = DEFAULT_OUTPUT_TOKENS_WITHOUT_MAX;
+    private boolean capBeforeFirstLimit = DEFAULT_CAP_BEFORE_FIRST_LIMIT;
 
     private Builder() {}
 
@@ -142,6 +156,17 @@ public final class GovernorPolicy implements Serializable {
       this.pauseWithoutRetryAfter = p.pauseWithoutRetryAfter;
       this.maxPause = p.maxPause;
       this.outputTokensWithoutMax = p.outputTokensWithoutMax;
+      this.capBeforeFirstLimit = p.capBeforeFirstLimit;
+    }
+
+    /**
+     * Sets whether a bucket caps concurrency at {@link #initialConcurrency(int)} from its first call (true),
+     * or admits up to the client's {@code maxInFlight} until its first 429 or 503 and runs AIMD from the
+     * concurrency it had then (false). Published rate limits are paced either way. Defaults to false.
+     */
+    public Builder capBeforeFirstLimit(boolean capBeforeFirstLimit) {
+      this.capBeforeFirstLimit = capBeforeFirstLimit;
+      return this;
     }
 
     /** Turns the governor on or off; off admits every call at once. Defaults to true. */

@@ -21,7 +21,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The wait before attempt {@code n + 1} is {@code initialBackoff * multiplier^(n-1)}, capped at
  * {@code maxBackoff}, then reduced by a random jitter of up to {@code jitter} of itself. When the server
  * sends {@code Retry-After-Ms} or {@code Retry-After} (seconds or an HTTP date), that wait is used instead,
- * capped at {@code retryAfterCap} (a week-long {@code Retry-After} is capped, not obeyed).
+ * capped at {@code retryAfterCap}. A server-requested wait longer than {@code maxRetryAfter} (60 s by
+ * default) is not waited out at all: the call fails at once with the
+ * {@link dev.fanout.errors.RateLimitedException} (or other error) that carried it, whose
+ * {@link dev.fanout.errors.RateLimitedException#retryAfter()} says how long the server asked for, so the
+ * caller decides instead of the SDK blocking silently for minutes.
  *
  * <p>Waits never block a thread (they are scheduled), and are charged against the call's deadline: a wait
  * that would end past the deadline is not started; the call fails with
@@ -42,6 +46,11 @@ public final class RetryPolicy implements Serializable {
   public static final double DEFAULT_MULTIPLIER = 2.0;
   public static final double DEFAULT_JITTER = 0.25;
   public static final Duration DEFAULT_RETRY_AFTER_CAP = Duration.ofSeconds(60);
+  /**
+   * The longest server-requested wait the SDK waits out before retrying: one minute, the longest wait a
+   * rate-limit window usually asks for (OpenAI's and Anthropic's per-minute windows); longer ones fail fast.
+   */
+  public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
   /** Decides whether an error status is retried; serializable so a policy can travel in a job graph. */
   @FunctionalInterface
@@ -74,6 +83,7 @@ public final class RetryPolicy implements Serializable {
   private final double multiplier;
   private final double jitter;
   private final Duration retryAfterCap;
+  private final Duration maxRetryAfter;
   private final StatusPredicate retryStatus;
   private final ErrorPredicate retryError;
 
@@ -86,9 +96,10 @@ public final class RetryPolicy implements Serializable {
     this.multiplier = b.multiplier;
     this.jitter = b.jitter;
     this.retryAfterCap = b.retryAfterCap;
+    this.maxRetryAfter = b.maxRetryAfter;
   }
 
-  /** Returns the default policy: 3 attempts, 0.5 s doubling to at most 8 s, 25% jitter, Retry-After capped at 60 s. */
+  /** Returns the default policy: 3 attempts, 0.5 s doubling to at most 8 s, 25% jitter, a Retry-After over 60 s fails fast. */
   public static RetryPolicy defaults() {
     return DEFAULTS;
   }
@@ -128,6 +139,19 @@ public final class RetryPolicy implements Serializable {
 
   public Duration retryAfterCap() {
     return retryAfterCap;
+  }
+
+  /** Returns the longest server-requested wait that is waited out; {@link Duration#ZERO} means no limit. */
+  public Duration maxRetryAfter() {
+    return maxRetryAfter;
+  }
+
+  /**
+   * Returns true if a server-requested wait of {@code retryAfter} is longer than {@link #maxRetryAfter()},
+   * so the call fails at once instead of retrying. A null {@code retryAfter} (none sent) never is.
+   */
+  public boolean refusesRetryAfter(Duration retryAfter) {
+    return retryAfter != null && !maxRetryAfter.isZero() && retryAfter.compareTo(maxRetryAfter) > 0;
   }
 
   /** Returns true if an error response with {@code statusCode} is retried (absent {@code x-should-retry}). */
@@ -195,7 +219,8 @@ public final class RetryPolicy implements Serializable {
         + ", maxBackoff=" + maxBackoff
         + ", multiplier=" + multiplier
         + ", jitter=" + jitter
-        + ", retryAfterCap=" + retryAfterCap + '}';
+        + ", retryAfterCap=" + retryAfterCap
+        + ", maxRetryAfter=" + maxRetryAfter + '}';
   }
 
   /** Builds a {@link RetryPolicy}; each setter validates its argument and names a bad value. */
@@ -206,6 +231,7 @@ public final class RetryPolicy implements Serializable {
     private double multiplier = DEFAULT_MULTIPLIER;
     private double jitter = DEFAULT_JITTER;
     private Duration retryAfterCap = DEFAULT_RETRY_AFTER_CAP;
+    private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
     private StatusPredicate retryStatus = DEFAULT_RETRY_STATUS;
     private ErrorPredicate retryError = DEFAULT_RETRY_ERROR;
 
@@ -218,6 +244,7 @@ public final class RetryPolicy implements Serializable {
       this.multiplier = p.multiplier;
       this.jitter = p.jitter;
       this.retryAfterCap = p.retryAfterCap;
+      this.maxRetryAfter = p.maxRetryAfter;
       this.retryStatus = p.retryStatus;
       this.retryError = p.retryError;
     }
@@ -285,6 +312,17 @@ public final class RetryPolicy implements Serializable {
     /** Sets the longest server-requested ({@code Retry-After}) wait that is honoured; longer ones are cut to it. Defaults to 60 s. */
     public Builder retryAfterCap(Duration retryAfterCap) {
       this.retryAfterCap = nonNegative(retryAfterCap, "retryAfterCap");
+      return this;
+    }
+
+    /**
+     * Sets the longest server-requested ({@code Retry-After}) wait that is waited out; a longer one makes the
+     * call fail at once with the error that asked for it ({@link dev.fanout.errors.RateLimitedException#retryAfter()}
+     * says how long). {@link Duration#ZERO} removes the limit (long waits are then cut to
+     * {@link #retryAfterCap(Duration)} and obeyed). Defaults to {@link #DEFAULT_MAX_RETRY_AFTER} (60 s).
+     */
+    public Builder maxRetryAfter(Duration maxRetryAfter) {
+      this.maxRetryAfter = nonNegative(maxRetryAfter, "maxRetryAfter");
       return this;
     }
 

@@ -35,6 +35,18 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aRetryAfterOverMaxRetryAfterIsRefusedAndZeroLiftsTheLimit() {
+    RetryPolicy p = RetryPolicy.defaults();
+    assertThat(p.maxRetryAfter()).isEqualTo(RetryPolicy.DEFAULT_MAX_RETRY_AFTER).isEqualTo(Duration.ofSeconds(60));
+    assertThat(p.refusesRetryAfter(null)).isFalse();
+    assertThat(p.refusesRetryAfter(Duration.ofSeconds(60))).isFalse();
+    assertThat(p.refusesRetryAfter(Duration.ofSeconds(61))).isTrue();
+    RetryPolicy lifted = p.newBuilder().maxRetryAfter(Duration.ZERO).build();
+    assertThat(lifted.refusesRetryAfter(Duration.ofDays(7))).isFalse();
+    assertThat(lifted.newBuilder().build().maxRetryAfter()).isEqualTo(Duration.ZERO);
+  }
+
+  @Test
   void noneMakesOneAttemptAndNewBuilderCopies() {
     assertThat(RetryPolicy.none().maxAttempts()).isEqualTo(1);
     RetryPolicy p = RetryPolicy.defaults().newBuilder().maxAttempts(5).build();

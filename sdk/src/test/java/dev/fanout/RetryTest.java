@@ -116,13 +116,45 @@ class RetryTest {
   }
 
   @Test
-  void capsAWeekLongRetryAfter() {
+  void capsAWeekLongRetryAfterWhenMaxRetryAfterIsLifted() {
+    client.close();
+    client = client(RetryPolicy.builder().maxRetryAfter(Duration.ZERO).jitter(0).build());
     server.enqueue(status(429, "Retry-After", String.valueOf(Duration.ofDays(7).toSeconds())));
     server.enqueue(Responses.user(1));
 
     client.users().get(1);
 
     assertThat(time.delays()).containsExactly(RetryPolicy.DEFAULT_RETRY_AFTER_CAP);
+  }
+
+  @ParameterizedTest(name = "async={0}")
+  @ValueSource(booleans = {false, true})
+  void aRetryAfterLongerThanMaxRetryAfterFailsFastWithTheTypedError(boolean async) {
+    server.enqueue(status(429, "Retry-After", String.valueOf(Duration.ofDays(7).toSeconds())));
+    server.enqueue(Responses.user(1));
+
+    assertThatThrownBy(() -> get(1, async))
+        .isInstanceOfSatisfying(RateLimitedException.class, e -> {
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofDays(7));
+          assertThat(e.attempts()).isEqualTo(1);
+        });
+    assertThat(time.delays()).isEmpty(); // no silent wait, not even a capped one
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aRetryAfterAtMaxRetryAfterIsWaitedOut() {
+    client.close();
+    client = client(RetryPolicy.builder().maxRetryAfter(Duration.ofSeconds(2)).jitter(0).build());
+    server.enqueue(status(429, "Retry-After", "2"));
+    server.enqueue(status(429, "Retry-After", "3"));
+
+    assertThatThrownBy(() -> client.users().get(1))
+        .isInstanceOfSatisfying(RateLimitedException.class, e -> {
+          assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(3));
+          assertThat(e.attempts()).isEqualTo(2);
+        });
+    assertThat(time.delays()).containsExactly(Duration.ofSeconds(2));
   }
 
   @Test

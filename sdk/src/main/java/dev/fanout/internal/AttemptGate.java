@@ -35,6 +35,14 @@ public interface AttemptGate {
    */
   CompletableFuture<Permit> acquire(Request request, int attempt);
 
+  /**
+   * Returns true if this gate itself waits out rate limits (a 429 pauses its bucket), so a retry of a 429
+   * must not also pay the retry policy's backoff. False for {@link #OPEN}.
+   */
+  default boolean pacesRateLimits() {
+    return false;
+  }
+
   /** One admitted attempt; exactly one of its methods is called, once. */
   interface Permit {
     /** A permit that observes nothing. */
@@ -51,5 +59,10 @@ public interface AttemptGate {
 
     /** The attempt ended without a response: a transport failure, a timeout or a cancel. */
     void onFailure(Throwable error);
+
+    /** Returns how long the attempt waited for admission; zero by default. */
+    default java.time.Duration waited() {
+      return java.time.Duration.ZERO;
+    }
   }
 }

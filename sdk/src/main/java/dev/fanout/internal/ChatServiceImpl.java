@@ -16,6 +16,7 @@ import dev.fanout.errors.FanoutException;
 import dev.fanout.internal.telemetry.GenAiRequest;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -112,7 +113,12 @@ public final class ChatServiceImpl implements ChatService {
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
       StreamReader reader = new StreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()));
-      EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
+      reader.watchIdle(engine.clock(), engine.streamIdleTimeout());
+      try {
+        EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
+      } finally {
+        reader.stopWatching();
+      }
       ChatCompletion completion = reader.result();
       call.genAiResponse(telemetryOf(completion));
       return completion;
@@ -210,6 +216,11 @@ public final class ChatServiceImpl implements ChatService {
     private Throwable failure;
     private ObjectNode header;
     private JsonNode usage;
+    private dev.fanout.FanoutClock clock;
+    private Duration idleTimeout = Duration.ZERO;
+    private volatile dev.fanout.FanoutClock.Timer idleTimer;
+    private volatile boolean idleTimedOut;
+    private volatile boolean watching;
 
     StreamReader(LogicalCall<ChatCompletion> call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
@@ -219,11 +230,45 @@ public final class ChatServiceImpl implements ChatService {
       this.secrets = secrets;
     }
 
+    /** Starts the idle timer: the stream must send a data event within {@code timeout}; zero means never. */
+    void watchIdle(dev.fanout.FanoutClock clock, Duration timeout) {
+      this.clock = clock;
+      this.idleTimeout = timeout;
+      watching = !timeout.isZero();
+      armIdle();
+    }
+
+    void stopWatching() {
+      watching = false;
+      dev.fanout.FanoutClock.Timer t = idleTimer;
+      if (t != null) {
+        t.cancel();
+      }
+    }
+
+    /** (Re)starts the idle timer; only data events call it, so comments such as {@code : ping} do not. */
+    private void armIdle() {
+      if (!watching) {
+        return;
+      }
+      dev.fanout.FanoutClock.Timer old = idleTimer;
+      if (old != null) {
+        old.cancel();
+      }
+      idleTimer = clock.schedule(idleTimeout, () -> {
+        if (watching) {
+          idleTimedOut = true;
+          call.cancelCurrentAttempt();
+        }
+      });
+    }
+
     @Override
     public void onEvent(EventSource source, String eventId, String type, String data) {
       if (done) {
         return; // anything after [DONE] is ignored
       }
+      armIdle();
       bytes += data.length();
       if (bytes > maxBytes) {
         throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
@@ -375,6 +420,11 @@ public final class ChatServiceImpl implements ChatService {
     }
 
     ChatCompletion result() throws IOException {
+      if (idleTimedOut && !done) {
+        throw new dev.fanout.errors.FanoutTimeoutException(call.label() + ": the stream sent no data event for "
+            + idleTimeout.toMillis() + " ms (streamIdleTimeout; comments such as ': ping' do not count) after "
+            + deltas + " deltas", idleTimeout);
+      }
       if (failure instanceof IOException) {
         throw (IOException) failure;
       }

@@ -40,6 +40,7 @@ public final class HttpEngine {
   private final RetryPolicy retryPolicy;
   private final Duration totalTimeout;
   private final Duration attemptTimeout;
+  private final Duration streamIdleTimeout;
   private final long maxResponseBytes;
   private final FanoutClock clock;
   private final AttemptGate gate;
@@ -47,6 +48,7 @@ public final class HttpEngine {
   private final Telemetry telemetry;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
   private HttpEngine(Builder b) {
@@ -56,6 +58,7 @@ public final class HttpEngine {
     this.retryPolicy = Objects.requireNonNull(b.retryPolicy, "retryPolicy == null");
     this.totalTimeout = b.totalTimeout;
     this.attemptTimeout = b.attemptTimeout;
+    this.streamIdleTimeout = b.streamIdleTimeout;
     this.maxResponseBytes = b.maxResponseBytes;
     this.clock = Objects.requireNonNull(b.clock, "clock == null");
     this.gate = b.gate;
@@ -76,6 +79,7 @@ public final class HttpEngine {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private Duration totalTimeout = Duration.ZERO;
     private Duration attemptTimeout = Duration.ZERO;
+    private Duration streamIdleTimeout = Duration.ZERO;
     private long maxResponseBytes = Long.MAX_VALUE;
     private FanoutClock clock;
     private AttemptGate gate = AttemptGate.OPEN;
@@ -92,6 +96,8 @@ public final class HttpEngine {
     public Builder totalTimeout(Duration v) { this.totalTimeout = v; return this; }
     /** Zero means none. */
     public Builder attemptTimeout(Duration v) { this.attemptTimeout = v; return this; }
+    /** Zero means none. */
+    public Builder streamIdleTimeout(Duration v) { this.streamIdleTimeout = v; return this; }
     public Builder maxResponseBytes(long v) { this.maxResponseBytes = v; return this; }
     public Builder clock(FanoutClock v) { this.clock = v; return this; }
     /** Where a governor or limiter plugs in; {@link AttemptGate#OPEN} by default. */
@@ -124,6 +130,10 @@ public final class HttpEngine {
 
   Duration attemptTimeout() {
     return attemptTimeout;
+  }
+
+  Duration streamIdleTimeout() {
+    return streamIdleTimeout;
   }
 
   public long maxResponseBytes() {
@@ -229,7 +239,6 @@ public final class HttpEngine {
       return call;
     }
     call.start();
-    warnOnceIfQueued();
     return call;
   }
 
@@ -257,19 +266,32 @@ public final class HttpEngine {
   }
 
   /**
-   * Says so, once per client, when calls start waiting for a slot: a fan-out wider than {@code maxInFlight}
-   * runs in waves, which must never happen silently.
+   * Counts an attempt handed to OkHttp into the SDK's own in flight (sent, its outcome not yet known) and
+   * says so, once per client, when that exceeds {@code maxInFlight}: a fan-out wider than the limit runs in
+   * waves, which must never happen silently. OkHttp's queue is not the signal: a finished call keeps its
+   * dispatcher slot while its callback runs, and a fan-out bounded at the limit starts its next call there.
    */
-  private void warnOnceIfQueued() {
-    if (warnedAtLimit.get() || okHttp.dispatcher().queuedCallsCount() == 0) {
+  void attemptSent() {
+    int n = inFlight.incrementAndGet();
+    if (warnedAtLimit.get() || n <= okHttp.dispatcher().getMaxRequests()) {
       return;
     }
     if (warnedAtLimit.compareAndSet(false, true)) {
       LOG.warn("maxInFlight={} reached: further calls wait for a free slot, so a wider fan-out runs in waves."
-              + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanoutOptions.maxInFlight"
+              + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanoutOptions.maxConcurrency"
               + " to make the limit explicit. (Logged once per client.)",
           okHttp.dispatcher().getMaxRequests());
     }
+  }
+
+  /** Counts an attempt out of the SDK's in flight: its outcome is known (called once per attempt sent). */
+  void attemptEnded() {
+    inFlight.decrementAndGet();
+  }
+
+  /** Returns the attempts sent whose outcome is not yet known. */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   void deliverTrace(CallTrace trace) {

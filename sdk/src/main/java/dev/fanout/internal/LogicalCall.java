@@ -70,6 +70,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   volatile long connectedNanos = -1;
   volatile long firstByteNanos = -1;
   volatile int statusCode = -1;
+  /** Time the attempts waited for the gate (the rate-limit governor), summed. */
+  private volatile long governorWaitNanos;
 
   LogicalCall(
       HttpEngine engine,
@@ -181,6 +183,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       return;
     }
     attempts = attempt;
+    governorWaitNanos += permit.waited().toNanos();
     firstByteNanos = -1;
     connectedNanos = -1;
     statusCode = -1;
@@ -206,6 +209,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       span.ended(new FanoutCancelledException(label + ": finished before attempt " + attempt + " was sent"));
       return;
     }
+    engine.attemptSent();
     call.enqueue(callback);
   }
 
@@ -221,11 +225,19 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     private final AttemptGate.Permit permit;
     private final Telemetry.AttemptScope span;
     private volatile boolean timedOut;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
     AttemptCallback(int attempt, AttemptGate.Permit permit, Telemetry.AttemptScope span) {
       this.attempt = attempt;
       this.permit = permit;
       this.span = span;
+    }
+
+    /** Counts this attempt out of the engine's in flight, once, before its outcome can start another call. */
+    private void end() {
+      if (ended.compareAndSet(false, true)) {
+        engine.attemptEnded();
+      }
     }
 
     void timeOut(Call call) {
@@ -240,6 +252,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
           ? new FanoutTimeoutException(label + ": attempt " + attempt + " did not finish within the attemptTimeout ("
               + engine.attemptTimeout().toMillis() + " ms)", engine.attemptTimeout(), e)
           : transport(e);
+      end();
       permit.onFailure(error);
       span.ended(error);
       if (isDone()) {
@@ -256,6 +269,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       Throwable attemptError = null;
       try (response) {
         if (isDone()) {
+          end();
           return;
         }
         int code = response.code();
@@ -263,28 +277,43 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         if (!response.isSuccessful()) {
           Duration retryAfter = RetryAfter.parse(response.headers(), engine.clock().instant());
           boolean retryable = policy.retriesResponse(code, response.header("x-should-retry"));
-          attemptFailed(Errors.fromResponse(response, retryAfter), retryable, retryAfter);
+          FanoutException error = Errors.fromResponse(response, retryAfter);
+          end();
+          attemptFailed(error, retryable, retryAfter);
           return;
         }
         T value = handler.handle(response, LogicalCall.this);
+        end();
         span.ended(null);
         finish(value, null);
       } catch (IOException e) {
+        end();
         attemptError = e;
         if (!isDone()) {
           TransportException error = transport(e);
           attemptFailed(error, policy.retriesError(error), null);
         }
       } catch (FanoutException e) {
+        end();
         attemptError = e;
         finish(null, e);
       } catch (RuntimeException e) {
+        end();
         attemptError = e;
         finish(null, new DecodeException(label + ": " + e, e));
       } finally {
+        end();
         // ended once: a success ended it above; later calls are ignored
         span.ended(attemptError);
       }
+    }
+  }
+
+  /** Cancels the attempt in progress (its reader then fails); the call itself decides what that means. */
+  void cancelCurrentAttempt() {
+    Call c = currentCall;
+    if (c != null) {
+      c.cancel();
     }
   }
 
@@ -297,11 +326,12 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
 
   private void attemptFailed(FanoutException error, boolean retryable, Duration retryAfter) {
     int n = attempts;
-    if (!retryable || committed || n >= policy.maxAttempts()) {
+    if (!retryable || committed || n >= policy.maxAttempts() || policy.refusesRetryAfter(retryAfter)) {
       finish(null, error);
       return;
     }
-    Duration wait = policy.backoff(n, retryAfter);
+    // A governing gate already paused the bucket for this 429: the retry waits for it, not twice.
+    Duration wait = statusCode == 429 && engine.gate().pacesRateLimits() ? Duration.ZERO : policy.backoff(n, retryAfter);
     if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
       finish(null, new FanoutTimeoutException(
           label + ": deadline (" + budget.toMillis() + " ms) leaves no time for the " + wait.toMillis()
@@ -405,7 +435,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     long start = startNanos == -1 ? end : startNanos;
     CallTrace trace = new CallTrace(
         label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType);
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos);
     if (scope != null) {
       try {
         scope.record(trace);

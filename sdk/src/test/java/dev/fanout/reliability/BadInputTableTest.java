@@ -133,7 +133,7 @@ final class BadInputTableTest {
 
   static synchronized FanoutClient client(String basePath, RetryPolicy policy) {
     FanoutClient c = FanoutClient.builder().baseUrl(server.url(basePath).toString())
-        .retryPolicy(policy).clock(time.clock()).build();
+        .retryPolicy(policy).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).build();
     clients.add(c);
     return c;
   }
@@ -183,6 +183,7 @@ final class BadInputTableTest {
         row("multiplier below 1", () -> RetryPolicy.builder().multiplier(0.5), IllegalArgumentException.class, "multiplier", "0.5"),
         row("jitter above 1", () -> RetryPolicy.builder().jitter(1.5), IllegalArgumentException.class, "jitter", "1.5"),
         row("retryAfterCap negative", () -> RetryPolicy.builder().retryAfterCap(Duration.ofSeconds(-9)), IllegalArgumentException.class, "retryAfterCap", "PT-9S"),
+        row("maxRetryAfter negative", () -> RetryPolicy.builder().maxRetryAfter(Duration.ofSeconds(-9)), IllegalArgumentException.class, "maxRetryAfter", "PT-9S"),
         // Fan-out options and inputs.
         row("fan-out maxConcurrency 0", () -> FanoutOptions.builder().maxConcurrency(0), IllegalArgumentException.class, "maxConcurrency < 1: 0"),
         row("fan-out timeout zero", () -> FanoutOptions.builder().timeout(Duration.ZERO), IllegalArgumentException.class, "timeout <= 0: PT0S"),
@@ -239,10 +240,25 @@ final class BadInputTableTest {
   }
 
   @Test
-  void aWeekLongRetryAfterIsCappedAtTheDefaultCap() {
+  void aWeekLongRetryAfterFailsFastByDefault() {
     try (AutoAdvance own = new AutoAdvance();
         FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString())
-            .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(own.clock()).build()) {
+            .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).build()) {
+      Throwable thrown = catchThrowable(() -> c.json().get("week", Object.class));
+      assertThat(thrown).isInstanceOfSatisfying(RateLimitedException.class, e -> {
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofDays(7));
+        assertThat(e.attempts()).isEqualTo(1);
+      });
+      assertThat(own.delays()).isEmpty();
+    }
+  }
+
+  @Test
+  void aWeekLongRetryAfterIsCappedAtTheDefaultCapWhenMaxRetryAfterIsLifted() {
+    try (AutoAdvance own = new AutoAdvance();
+        FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString())
+            .retryPolicy(RetryPolicy.builder().maxAttempts(2).maxRetryAfter(Duration.ZERO).build())
+            .clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).build()) {
       Throwable thrown = catchThrowable(() -> c.json().get("week", Object.class));
       assertThat(thrown).isInstanceOfSatisfying(RateLimitedException.class, e -> {
         assertThat(e.retryAfter()).isEqualTo(Duration.ofDays(7));
@@ -256,7 +272,7 @@ final class BadInputTableTest {
   void aRedirectLoopIsNotRetried() {
     loopRequests.set(0);
     try (AutoAdvance own = new AutoAdvance();
-        FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(own.clock()).build()) {
+        FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).build()) {
       Throwable thrown = catchThrowable(() -> c.json().get("loop", Object.class));
       assertThat(thrown).isInstanceOf(TransportException.class).hasMessageContaining("Too many follow-up requests");
       // OkHttp follows 20 redirects and gives up; retrying would only repeat the same 21 requests.

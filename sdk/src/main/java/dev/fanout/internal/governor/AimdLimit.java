@@ -27,6 +27,11 @@ final class AimdLimit {
     this.limit = Math.min(initial, ceiling);
   }
 
+  /** Restarts the limit at {@code n} (within [1, ceiling]): the concurrency a bucket had when first limited. */
+  void startAt(int n) {
+    limit = Math.max(1, Math.min(ceiling, n));
+  }
+
   int current() {
     return (int) Math.max(1, Math.min(ceiling, Math.floor(limit)));
   }

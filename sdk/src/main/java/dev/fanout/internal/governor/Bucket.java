@@ -58,6 +58,13 @@ final class Bucket {
   private long rateLimited;
   private long totalWait;
   private long maxWait;
+  /**
+   * Until the first response the bucket probes at the AIMD limit; a response with no published limits
+   * opens it (only maxInFlight caps it) until a 429 or 503, which starts AIMD from the concurrency then.
+   */
+  private boolean capped = true;
+  private boolean probing;
+  private final int ceiling;
 
   Bucket(GovernorKey key, FanoutClock clock, GovernorPolicy policy, int maxInFlight, DoubleSupplier random,
       Governor.Totals totals) {
@@ -68,6 +75,8 @@ final class Bucket {
     this.totals = totals;
     this.limit = new AimdLimit(policy.initialConcurrency(), maxInFlight, policy.backoffRatio(),
         policy.latencyTolerance());
+    this.probing = !policy.capBeforeFirstLimit();
+    this.ceiling = maxInFlight;
   }
 
   CompletableFuture<Permit> acquire(TokenEstimate estimate, long deadline) {
@@ -123,6 +132,14 @@ final class Bucket {
             pacer.refund(over, p.seq);
           }
         }
+      }
+      boolean dropped = status == 429 || status == 503;
+      if (probing) {
+        probing = false;
+        capped = dropped || !signal.observations().isEmpty();
+      } else if (!capped && (dropped || !signal.observations().isEmpty())) {
+        capped = true;
+        limit.startAt(Math.max(before, policy.initialConcurrency()));
       }
       if (status == 429) {
         rateLimited++;
@@ -209,7 +226,7 @@ final class Bucket {
         cancelTimer(w);
         continue;
       }
-      if (inFlight >= limit.current()) {
+      if (inFlight >= (capped ? limit.current() : ceiling)) {
         return; // a release drains again
       }
       long at = now;

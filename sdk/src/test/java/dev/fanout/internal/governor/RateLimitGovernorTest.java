@@ -161,10 +161,30 @@ class RateLimitGovernorTest {
   }
 
   @Test
+  void byDefaultAServerThatPublishesNoLimitsIsCappedOnlyByMaxInFlightUntilIts429() throws Exception {
+    Governor g = Governor.create(GovernorPolicy.defaults(), 100, clock, () -> 0.0);
+    List<CompletableFuture<Permit>> first = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      first.add(g.acquire(KEY, 0, Governor.NO_DEADLINE));
+    }
+    long probing = first.stream().filter(CompletableFuture::isDone).count();
+    assertThat(probing).as("admitted before any response").isEqualTo(GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY);
+    first.get(0).get().onResponse(200, Headers.of(), OptionalLong.empty());
+    long open = first.stream().filter(CompletableFuture::isDone).count();
+    assertThat(open).as("after a response publishing no limits: maxInFlight (100) in flight").isEqualTo(101);
+    first.get(1).get().onResponse(429, Headers.of("retry-after-ms", "100"), OptionalLong.empty());
+    clock.advance(Duration.ofMillis(200));
+    long afterDrop = first.stream().filter(CompletableFuture::isDone).count();
+    assertThat(afterDrop).as("a 429 starts AIMD below the concurrency it had: nothing more admitted").isEqualTo(101);
+    assertThat(g.stats(KEY).concurrencyLimit()).isEqualTo(50); // 100 in flight when limited, halved
+  }
+
+  @Test
   void aimdConvergesToASilentServersCapacity() {
     // No headers; the server takes 40 at once and answers 429 beyond. 2,000 calls of 100 ms.
     SimulatedServer.Silent server = new SimulatedServer.Silent(clock, 40);
-    Governor g = Governor.create(GovernorPolicy.defaults(), 1000, clock, new Random(7)::nextDouble);
+    Governor g = Governor.create(GovernorPolicy.builder().capBeforeFirstLimit(true).build(), 1000, clock,
+        new Random(7)::nextDouble);
     Driver d = new Driver(clock, g, server, KEY, Duration.ofMillis(100));
     d.submit(2000, 0);
     d.runUntilDone(2000, Duration.ofMillis(5), Duration.ofSeconds(120));

@@ -1,0 +1,186 @@
+package dev.fanout.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.internal.governor.Governor;
+import dev.fanout.internal.governor.GovernorKey;
+import dev.fanout.internal.governor.TokenEstimate;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.Buffer;
+
+/**
+ * The {@link AttemptGate} that admits every attempt through a client's rate-limit {@link Governor}.
+ *
+ * <p>Key: {@code host:port} and a bucket, the chat model for a chat completion or an Anthropic message
+ * (read from the JSON body), else the path with its id-like segments replaced by {@code *}. Chat calls are
+ * estimated as OpenAI's limiter does (prompt characters / 4 plus {@code max_tokens}, or the policy's
+ * default). The usage the response reports is not read here (the gate never reads bodies), so the
+ * estimate stands.
+ */
+public final class GovernorGate implements AttemptGate {
+  /** Bodies larger than this are not parsed for a model: the call goes to the route's bucket. */
+  static final long MAX_PARSED_BODY = 1L << 20;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Governor governor;
+
+  private GovernorGate(Governor governor) {
+    this.governor = governor;
+  }
+
+  /** Returns a gate over {@code governor}. */
+  public static GovernorGate of(Governor governor) {
+    return new GovernorGate(Objects.requireNonNull(governor, "governor == null"));
+  }
+
+  public Governor governor() {
+    return governor;
+  }
+
+  @Override
+  public boolean pacesRateLimits() {
+    return governor.policy().enabled();
+  }
+
+  @Override
+  public CompletableFuture<Permit> acquire(Request request, int attempt) {
+    if (!governor.policy().enabled()) {
+      return CompletableFuture.completedFuture(Permit.NONE);
+    }
+    HttpUrl url = request.url();
+    String host = url.host() + ":" + url.port();
+    String path = url.encodedPath();
+    String bucket = routeTemplate(path);
+    TokenEstimate estimate = TokenEstimate.NONE;
+    if (isChat(path)) {
+      JsonNode body = jsonBody(request.body());
+      if (body != null) {
+        JsonNode model = body.get("model");
+        if (model != null && model.isTextual()) {
+          bucket = model.asText();
+        }
+        JsonNode max = body.has("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
+        long maxTokens = max != null && max.canConvertToLong() ? Math.max(0, max.asLong()) : -1;
+        estimate = governor.estimateChat(promptChars(body), maxTokens);
+      }
+    }
+    return governor.acquire(new GovernorKey(host, bucket), estimate, Governor.NO_DEADLINE)
+        .thenApply(GovernorGate::adapt);
+  }
+
+  private static Permit adapt(dev.fanout.internal.governor.Permit p) {
+    return new Permit() {
+      @Override
+      public void onResponse(Response response) {
+        p.onResponse(response.code(), response.headers(), OptionalLong.empty());
+      }
+
+      @Override
+      public void onFailure(Throwable error) {
+        p.onFailure(error);
+      }
+
+      @Override
+      public java.time.Duration waited() {
+        return p.waited();
+      }
+    };
+  }
+
+  static boolean isChat(String path) {
+    return path.endsWith("/chat/completions") || path.endsWith("/messages");
+  }
+
+  /** Replaces path segments that look like ids (digits, UUIDs, long hex or opaque tokens) with {@code *}. */
+  static String routeTemplate(String path) {
+    String[] parts = path.split("/", -1);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        sb.append('/');
+      }
+      String s = parts[i];
+      sb.append(looksLikeId(s) ? "*" : s);
+    }
+    return sb.toString();
+  }
+
+  private static boolean looksLikeId(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    boolean digit = false;
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isDigit(s.charAt(i))) {
+        digit = true;
+        break;
+      }
+    }
+    return digit && (s.chars().allMatch(Character::isDigit) || s.length() >= 8);
+  }
+
+  private static JsonNode jsonBody(RequestBody body) {
+    if (body == null) {
+      return null;
+    }
+    try {
+      long length = body.contentLength();
+      if (length < 0 || length > MAX_PARSED_BODY || body.isOneShot()) {
+        return null;
+      }
+      Buffer buffer = new Buffer();
+      body.writeTo(buffer);
+      return MAPPER.readTree(buffer.inputStream());
+    } catch (IOException | RuntimeException e) {
+      return null; // not JSON, or not readable twice: the route's bucket, unmetered in tokens
+    }
+  }
+
+  /** Characters of the prompt: every message's text content, and a system prompt. */
+  static long promptChars(JsonNode body) {
+    long chars = 0;
+    JsonNode system = body.get("system");
+    if (system != null) {
+      chars += textChars(system);
+    }
+    JsonNode messages = body.get("messages");
+    if (messages != null && messages.isArray()) {
+      for (JsonNode m : messages) {
+        JsonNode content = m.get("content");
+        if (content != null) {
+          chars += textChars(content);
+        }
+      }
+    }
+    return chars;
+  }
+
+  private static long textChars(JsonNode n) {
+    if (n.isTextual()) {
+      return n.asText().length();
+    }
+    long chars = 0;
+    if (n.isArray()) {
+      for (JsonNode part : n) {
+        JsonNode text = part.get("text");
+        if (text != null && text.isTextual()) {
+          chars += text.asText().length();
+        }
+      }
+    }
+    return chars;
+  }
+
+  @Override
+  public String toString() {
+    return "GovernorGate{" + governor.policy() + '}';
+  }
+}
