@@ -46,6 +46,7 @@ class ClientTelemetryTest {
           FanoutOptions.builder().maxConcurrency(2).build()).get(30, TimeUnit.SECONDS);
       assertThat(users).hasSize(3);
 
+      kit.awaitFinished(1 + 3 + 3); // the fan-out, a call per task, an attempt per call
       SpanData fanout = kit.root("fanout all");
       assertThat(fanout.getAttributes().get(AttributeKey.stringKey("fanout.combinator"))).isEqualTo("all");
       assertThat(fanout.getAttributes().get(AttributeKey.longKey("fanout.size"))).isEqualTo(3);
@@ -90,6 +91,7 @@ class ClientTelemetryTest {
           .openTelemetry(kit.sdk)
           .build()) {
         client.users().get(7);
+        kit.awaitFinished(3); // the call and its two attempts
       }
 
       List<SpanData> roots = kit.finished().stream().filter(s -> !s.getParentSpanContext().isValid()).toList();
@@ -122,6 +124,7 @@ class ClientTelemetryTest {
           ChatRequest.builder().model("gpt-4o-mini").maxTokens(16).addUserMessage("hi").build());
       ChatCompletion streamed = client.chat().stream(
           ChatRequest.builder().model("gpt-4o-mini").streamUsage(true).addUserMessage("hi").build(), d -> {});
+      kit.awaitFinished(4); // two calls, an attempt each
 
       List<SpanData> chats = kit.finished().stream().filter(s -> s.getName().equals("chat gpt-4o-mini")).toList();
       assertThat(chats).hasSize(2);
