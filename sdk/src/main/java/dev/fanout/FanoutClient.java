@@ -12,7 +12,6 @@ import dev.fanout.json.JsonService;
 import dev.fanout.users.UserService;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -85,6 +84,8 @@ public final class FanoutClient implements AutoCloseable {
    * reliability suite expects at full width).
    */
   public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.disabled();
+  /** {@link HedgePolicy#disabled()}: no call is hedged unless a policy is set. */
+  public static final HedgePolicy DEFAULT_HEDGING = HedgePolicy.disabled();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
   /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */
@@ -94,7 +95,11 @@ public final class FanoutClient implements AutoCloseable {
 
   private static final long CLOSE_WAIT_MILLIS = 1000;
 
-  private final Builder settings;
+  private final FanoutClientSpec spec;
+  private final OkHttpClient sharedOkHttp;
+  private final FanoutClock clock;
+  private final Consumer<CallTrace> traceListener;
+  private final Object openTelemetry;
   private final int id;
   private final OkHttpClient okHttp;
   private final ExecutorService dispatcherExecutor;
@@ -107,13 +112,17 @@ public final class FanoutClient implements AutoCloseable {
   private final JsonService json;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private FanoutClient(Builder b) {
-    this.settings = new Builder(b);
+  private FanoutClient(Builder b, FanoutClientSpec spec) {
+    this.spec = spec;
+    this.sharedOkHttp = b.okHttpClient;
+    this.clock = b.clock;
+    this.traceListener = b.traceListener;
+    this.openTelemetry = b.openTelemetry;
     this.id = Threads.nextClientId();
     String prefix = "fanout-" + id + "-";
 
     boolean useVirtual;
-    switch (b.virtualThreads) {
+    switch (spec.virtualThreads()) {
       case ON:
         if (!Threads.virtualThreadsAvailable()) {
           throw new IllegalStateException(
@@ -132,46 +141,46 @@ public final class FanoutClient implements AutoCloseable {
         ? Threads.newVirtualThreadPerTaskExecutor(prefix + "dispatcher-")
         : Threads.newPlatformPool(prefix + "dispatcher-");
     Dispatcher dispatcher = new Dispatcher(dispatcherExecutor);
-    dispatcher.setMaxRequests(b.maxInFlight);
-    dispatcher.setMaxRequestsPerHost(b.maxInFlight);
+    dispatcher.setMaxRequests(spec.maxInFlight());
+    dispatcher.setMaxRequestsPerHost(spec.maxInFlight());
 
-    OkHttpClient.Builder ok = b.okHttpClient != null ? b.okHttpClient.newBuilder() : new OkHttpClient.Builder();
+    OkHttpClient.Builder ok = sharedOkHttp != null ? sharedOkHttp.newBuilder() : new OkHttpClient.Builder();
     ok.dispatcher(dispatcher)
-        .connectTimeout(b.connectTimeout)
-        .readTimeout(b.readTimeout)
-        .writeTimeout(b.writeTimeout)
+        .connectTimeout(spec.connectTimeout())
+        .readTimeout(spec.readTimeout())
+        .writeTimeout(spec.writeTimeout())
         .callTimeout(Duration.ZERO) // the SDK enforces totalTimeout and attemptTimeout on its clock
         // The SDK is the only retrier: OkHttp's own silent retry of a failed connection would send attempts
         // that the retry policy does not bound and that no trace or attempt count shows.
         .retryOnConnectionFailure(false)
         .eventListenerFactory(
-            dev.fanout.internal.TraceEventListener.factory(b.okHttpClient == null ? null : b.okHttpClient.eventListenerFactory()));
-    this.ownsPool = b.okHttpClient == null;
+            dev.fanout.internal.TraceEventListener.factory(sharedOkHttp == null ? null : sharedOkHttp.eventListenerFactory()));
+    this.ownsPool = sharedOkHttp == null;
     if (ownsPool) {
-      ok.connectionPool(new ConnectionPool(b.maxInFlight, DEFAULT_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS));
+      ok.connectionPool(new ConnectionPool(spec.maxInFlight(), spec.keepAlive().toMillis(), TimeUnit.MILLISECONDS));
     }
-    if (b.http2PriorKnowledge) {
+    if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
     }
     this.okHttp = ok.build();
 
     this.engine = HttpEngine.builder()
         .okHttp(okHttp)
-        .baseUrl(b.baseUrl)
-        .apiKey(b.apiKey)
-        .retryPolicy(b.retryPolicy)
-        .totalTimeout(b.totalTimeout)
-        .attemptTimeout(b.attemptTimeout)
-        .streamIdleTimeout(b.streamIdleTimeout)
-        .maxResponseBytes(b.maxResponseBytes)
-        .clock(b.clock)
-        .traceListener(b.traceListener)
-        .telemetry(dev.fanout.internal.telemetry.Telemetry.create(b.openTelemetry, b.clock))
-        .gate(b.governor.enabled()
+        .baseUrl(spec.baseUrl())
+        .apiKey(spec.apiKey())
+        .retryPolicy(spec.retryPolicy())
+        .totalTimeout(spec.totalTimeout())
+        .attemptTimeout(spec.attemptTimeout())
+        .streamIdleTimeout(spec.streamIdleTimeout())
+        .maxResponseBytes(spec.maxResponseBytes())
+        .clock(clock)
+        .traceListener(traceListener)
+        .telemetry(dev.fanout.internal.telemetry.Telemetry.create(openTelemetry, clock))
+        .gate(spec.governor().enabled()
             ? dev.fanout.internal.GovernorGate.of(
                 // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
                 // holds calls below that, so it is given no ceiling of its own.
-                dev.fanout.internal.governor.Governor.create(b.governor, Integer.MAX_VALUE, b.clock))
+                dev.fanout.internal.governor.Governor.create(spec.governor(), Integer.MAX_VALUE, clock))
             : dev.fanout.internal.AttemptGate.OPEN)
         .build();
     this.users = new UserServiceImpl(engine);
@@ -187,7 +196,12 @@ public final class FanoutClient implements AutoCloseable {
 
   /** Returns a builder with this client's settings; what it builds is a new, independent client. */
   public Builder newBuilder() {
-    return new Builder(settings);
+    return new Builder(this);
+  }
+
+  /** Returns the serializable part of this client's configuration (see {@link FanoutClientSpec}). */
+  public FanoutClientSpec spec() {
+    return spec;
   }
 
   /** Returns the users API. */
@@ -212,22 +226,22 @@ public final class FanoutClient implements AutoCloseable {
 
   /** Returns the base URL every path is resolved against (always ending in {@code /}). */
   public HttpUrl baseUrl() {
-    return settings.baseUrl;
+    return spec.baseUrl();
   }
 
   /** Returns the clock every timer of this client runs on. */
   public FanoutClock clock() {
-    return settings.clock;
+    return clock;
   }
 
   /** Returns the client-wide ceiling of requests in flight. */
   public int maxInFlight() {
-    return settings.maxInFlight;
+    return spec.maxInFlight();
   }
 
   /** Returns the retry policy. */
   public RetryPolicy retryPolicy() {
-    return settings.retryPolicy;
+    return spec.retryPolicy();
   }
 
   /** Returns true if this client's dispatcher runs on virtual threads. */
@@ -273,60 +287,58 @@ public final class FanoutClient implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FanoutClient{baseUrl=" + settings.baseUrl
-        + ", apiKey=" + (settings.apiKey == null ? "none" : "██")
-        + ", maxInFlight=" + settings.maxInFlight
-        + ", governor=" + (settings.governor.enabled() ? "on" : "off")
+    return "FanoutClient{baseUrl=" + spec.baseUrl()
+        + ", apiKey=" + (spec.hasApiKey() ? "██" : "none")
+        + ", maxInFlight=" + spec.maxInFlight()
+        + ", governor=" + (spec.governor().enabled() ? "on" : "off")
         + ", virtualThreads=" + virtual
-        + ", retryPolicy=" + settings.retryPolicy
+        + ", retryPolicy=" + spec.retryPolicy()
         + (closed.get() ? ", closed" : "") + '}';
   }
 
   /**
    * Configures and builds a {@link FanoutClient}. Every setter validates its argument and names a bad
-   * value in its {@link IllegalArgumentException}.
+   * value in its {@link IllegalArgumentException}. The serializable options live in a
+   * {@link FanoutClientSpec.Builder} (the one place they are checked): {@link #spec(FanoutClientSpec)} sets them
+   * all at once, {@link #spec()} reads them back; the clock, OkHttp client, trace listener and OpenTelemetry
+   * stay here.
    */
   public static final class Builder {
-    private HttpUrl baseUrl;
-    private String apiKey;
-    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
-    private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
-    private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
-    private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
-    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
-    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private FanoutClientSpec.Builder spec = FanoutClientSpec.builder();
     private OkHttpClient okHttpClient;
-    private boolean http2PriorKnowledge;
-    private VirtualThreads virtualThreads = DEFAULT_VIRTUAL_THREADS;
-    private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private FanoutClock clock = FanoutClock.system();
     private Consumer<CallTrace> traceListener;
     private Object openTelemetry;
-    private GovernorPolicy governor = DEFAULT_GOVERNOR;
 
     private Builder() {}
 
-    private Builder(Builder b) {
-      this.baseUrl = b.baseUrl;
-      this.apiKey = b.apiKey;
-      this.connectTimeout = b.connectTimeout;
-      this.readTimeout = b.readTimeout;
-      this.writeTimeout = b.writeTimeout;
-      this.totalTimeout = b.totalTimeout;
-      this.attemptTimeout = b.attemptTimeout;
-      this.streamIdleTimeout = b.streamIdleTimeout;
-      this.maxInFlight = b.maxInFlight;
-      this.retryPolicy = b.retryPolicy;
-      this.okHttpClient = b.okHttpClient;
-      this.http2PriorKnowledge = b.http2PriorKnowledge;
-      this.virtualThreads = b.virtualThreads;
-      this.maxResponseBytes = b.maxResponseBytes;
-      this.clock = b.clock;
-      this.traceListener = b.traceListener;
-      this.openTelemetry = b.openTelemetry;
-      this.governor = b.governor;
+    private Builder(FanoutClient c) {
+      this.spec = c.spec.newBuilder();
+      this.okHttpClient = c.sharedOkHttp;
+      this.clock = c.clock;
+      this.traceListener = c.traceListener;
+      this.openTelemetry = c.openTelemetry;
+    }
+
+    /**
+     * Sets every serializable option (base URL, API key, timeouts, {@code maxInFlight}, retry policy, HTTP/2,
+     * virtual threads, response limit, governor, hedging, keep-alive) to {@code spec}'s, replacing what was
+     * set before; later setters change them further. The clock, OkHttp client, trace listener and
+     * OpenTelemetry are kept. Defaults to {@link FanoutClientSpec#builder()}'s defaults (no base URL).
+     */
+    public Builder spec(FanoutClientSpec spec) {
+      this.spec = Objects.requireNonNull(spec, "spec == null").newBuilder();
+      return this;
+    }
+
+    /**
+     * Returns the serializable options set so far as a {@link FanoutClientSpec}, such as for a Flink job.
+     *
+     * @throws IllegalStateException as {@link #build()} does: no base URL, or HTTP/2 prior knowledge with
+     *     an https base URL
+     */
+    public FanoutClientSpec spec() {
+      return spec.build();
     }
 
     /**
@@ -338,7 +350,7 @@ public final class FanoutClient implements AutoCloseable {
      * off. Defaults to {@link #DEFAULT_GOVERNOR} (off, for now).
      */
     public Builder governor(GovernorPolicy governor) {
-      this.governor = java.util.Objects.requireNonNull(governor, "governor == null");
+      spec.governor(governor);
       return this;
     }
 
@@ -348,37 +360,13 @@ public final class FanoutClient implements AutoCloseable {
      * it (a {@code /} is appended to its path if missing). Required; there is no default.
      */
     public Builder baseUrl(String baseUrl) {
-      if (baseUrl == null) {
-        throw new IllegalArgumentException("baseUrl == null");
-      }
-      if (baseUrl.isBlank()) {
-        throw new IllegalArgumentException("baseUrl is blank: \"" + baseUrl + "\"");
-      }
-      String lower = baseUrl.strip().toLowerCase(Locale.ROOT);
-      if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
-        throw new IllegalArgumentException("baseUrl is not an absolute http(s) URL: " + baseUrl);
-      }
-      HttpUrl url = HttpUrl.parse(baseUrl.strip());
-      if (url == null) {
-        throw new IllegalArgumentException("baseUrl is not a valid URL: " + baseUrl);
-      }
-      return baseUrl(url);
+      spec.baseUrl(baseUrl);
+      return this;
     }
 
     /** Sets the server's base URL. Required; there is no default. */
     public Builder baseUrl(HttpUrl baseUrl) {
-      if (baseUrl == null) {
-        throw new IllegalArgumentException("baseUrl == null");
-      }
-      if (baseUrl.encodedQuery() != null || baseUrl.encodedFragment() != null) {
-        throw new IllegalArgumentException("baseUrl must not have a query or fragment: " + baseUrl);
-      }
-      if (!baseUrl.username().isEmpty() || !baseUrl.password().isEmpty()) {
-        throw new IllegalArgumentException("baseUrl must not carry credentials (use apiKey): "
-            + baseUrl.newBuilder().username("").password("").build());
-      }
-      String path = baseUrl.encodedPath();
-      this.baseUrl = path.endsWith("/") ? baseUrl : baseUrl.newBuilder().encodedPath(path + "/").build();
+      spec.baseUrl(baseUrl);
       return this;
     }
 
@@ -388,37 +376,25 @@ public final class FanoutClient implements AutoCloseable {
      * messages. Defaults to null.
      */
     public Builder apiKey(String apiKey) {
-      if (apiKey != null) {
-        if (apiKey.isBlank()) {
-          throw new IllegalArgumentException("apiKey is blank");
-        }
-        for (int i = 0; i < apiKey.length(); i++) {
-          char c = apiKey.charAt(i);
-          if (c <= 0x20 || c >= 0x7f) {
-            throw new IllegalArgumentException(
-                "apiKey has a character not allowed in a header at index " + i + " (value not shown)");
-          }
-        }
-      }
-      this.apiKey = apiKey;
+      spec.apiKey(apiKey);
       return this;
     }
 
     /** Sets the timeout for opening a connection, per attempt; zero means none. Defaults to 10 s. */
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = nonNegative(connectTimeout, "connectTimeout");
+      spec.connectTimeout(connectTimeout);
       return this;
     }
 
     /** Sets the longest silence while reading a response, per attempt; zero means none. Defaults to 60 s. */
     public Builder readTimeout(Duration readTimeout) {
-      this.readTimeout = nonNegative(readTimeout, "readTimeout");
+      spec.readTimeout(readTimeout);
       return this;
     }
 
     /** Sets the longest stall while writing a request, per attempt; zero means none. Defaults to 60 s. */
     public Builder writeTimeout(Duration writeTimeout) {
-      this.writeTimeout = nonNegative(writeTimeout, "writeTimeout");
+      spec.writeTimeout(writeTimeout);
       return this;
     }
 
@@ -430,7 +406,7 @@ public final class FanoutClient implements AutoCloseable {
      * {@link #DEFAULT_TOTAL_TIMEOUT} (0, no limit).
      */
     public Builder totalTimeout(Duration totalTimeout) {
-      this.totalTimeout = nonNegative(totalTimeout, "totalTimeout");
+      spec.totalTimeout(totalTimeout);
       return this;
     }
 
@@ -441,7 +417,7 @@ public final class FanoutClient implements AutoCloseable {
      * timeouts apply). Defaults to {@link #DEFAULT_ATTEMPT_TIMEOUT} (0, none).
      */
     public Builder attemptTimeout(Duration attemptTimeout) {
-      this.attemptTimeout = nonNegative(attemptTimeout, "attemptTimeout");
+      spec.attemptTimeout(attemptTimeout);
       return this;
     }
 
@@ -453,7 +429,7 @@ public final class FanoutClient implements AutoCloseable {
      * may have been delivered). Zero means none. Defaults to {@link #DEFAULT_STREAM_IDLE_TIMEOUT} (5 min).
      */
     public Builder streamIdleTimeout(Duration streamIdleTimeout) {
-      this.streamIdleTimeout = nonNegative(streamIdleTimeout, "streamIdleTimeout");
+      spec.streamIdleTimeout(streamIdleTimeout);
       return this;
     }
 
@@ -463,16 +439,13 @@ public final class FanoutClient implements AutoCloseable {
      * queue time shows in the {@link CallTrace}). Defaults to 256.
      */
     public Builder maxInFlight(int maxInFlight) {
-      if (maxInFlight < 1) {
-        throw new IllegalArgumentException("maxInFlight < 1: " + maxInFlight);
-      }
-      this.maxInFlight = maxInFlight;
+      spec.maxInFlight(maxInFlight);
       return this;
     }
 
     /** Sets when and how calls are retried; {@link RetryPolicy#none()} disables retries. Defaults to {@link RetryPolicy#defaults()}. */
     public Builder retryPolicy(RetryPolicy retryPolicy) {
-      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy == null");
+      spec.retryPolicy(retryPolicy);
       return this;
     }
 
@@ -494,13 +467,13 @@ public final class FanoutClient implements AutoCloseable {
      * setting. Defaults to false.
      */
     public Builder http2PriorKnowledge(boolean http2PriorKnowledge) {
-      this.http2PriorKnowledge = http2PriorKnowledge;
+      spec.http2PriorKnowledge(http2PriorKnowledge);
       return this;
     }
 
     /** Sets whether OkHttp's dispatcher runs on virtual threads. Defaults to {@link VirtualThreads#AUTO}. */
     public Builder virtualThreads(VirtualThreads virtualThreads) {
-      this.virtualThreads = Objects.requireNonNull(virtualThreads, "virtualThreads == null");
+      spec.virtualThreads(virtualThreads);
       return this;
     }
 
@@ -510,10 +483,26 @@ public final class FanoutClient implements AutoCloseable {
      * to 16 MiB.
      */
     public Builder maxResponseBytes(long maxResponseBytes) {
-      if (maxResponseBytes < 1) {
-        throw new IllegalArgumentException("maxResponseBytes < 1: " + maxResponseBytes);
-      }
-      this.maxResponseBytes = maxResponseBytes;
+      spec.maxResponseBytes(maxResponseBytes);
+      return this;
+    }
+
+    /**
+     * Sets when slow idempotent calls get a backup request, the first success winning (see
+     * {@link HedgePolicy}; only idempotent calls are hedged). Defaults to {@link #DEFAULT_HEDGING} (off).
+     */
+    public Builder hedging(HedgePolicy hedging) {
+      spec.hedging(hedging);
+      return this;
+    }
+
+    /**
+     * Sets how long an idle pooled connection is kept before it is evicted; must be positive. Applies to the
+     * pool this client owns, not to a shared {@link #okHttpClient OkHttp client}'s. Defaults to
+     * {@link #DEFAULT_KEEP_ALIVE} (5 min).
+     */
+    public Builder keepAlive(Duration keepAlive) {
+      spec.keepAlive(keepAlive);
       return this;
     }
 
@@ -583,23 +572,7 @@ public final class FanoutClient implements AutoCloseable {
      *     for with an https base URL, or {@link VirtualThreads#ON} before Java 21
      */
     public FanoutClient build() {
-      if (baseUrl == null) {
-        throw new IllegalStateException("baseUrl == null: set it with baseUrl(...)");
-      }
-      if (http2PriorKnowledge && baseUrl.isHttps()) {
-        throw new IllegalStateException("http2PriorKnowledge needs an http base URL: " + baseUrl);
-      }
-      return new FanoutClient(this);
-    }
-
-    private static Duration nonNegative(Duration d, String name) {
-      if (d == null) {
-        throw new IllegalArgumentException(name + " == null");
-      }
-      if (d.isNegative()) {
-        throw new IllegalArgumentException(name + " < 0: " + d);
-      }
-      return d;
+      return new FanoutClient(this, spec.build());
     }
   }
 }
