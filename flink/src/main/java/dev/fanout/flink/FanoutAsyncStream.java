@@ -8,8 +8,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Applies a {@link FanoutAsyncFunction} to a stream with Flink's Async I/O operator, wired from the function's
- * {@link FanoutAsyncConfig}: one capacity number sizes both the operator's queue and the SDK's concurrency
- * limit, the operator's timeout is the configuration's, and the output is ordered or unordered as it says.
+ * {@link FanoutAsyncConfig}: the operator's capacity is the configuration's (by default the spec's
+ * {@code maxInFlight}, so one number sizes both the operator's queue and the SDK's concurrency limit), the
+ * operator's timeout is the configuration's, and the output is ordered or unordered as it says.
  *
  * <pre>{@code
  * DataStream<User> users =
@@ -67,9 +68,9 @@ public final class FanoutAsyncStream {
     FanoutAsyncConfig config = function.config();
     long timeoutMillis = config.timeout().toMillis();
     SingleOutputStreamOperator<OUT> out = config.ordered()
-        ? AsyncDataStream.orderedWait(input, function, timeoutMillis, TimeUnit.MILLISECONDS, config.maxInFlight())
-        : AsyncDataStream.unorderedWait(input, function, timeoutMillis, TimeUnit.MILLISECONDS, config.maxInFlight());
+        ? AsyncDataStream.orderedWait(input, function, timeoutMillis, TimeUnit.MILLISECONDS, config.capacity())
+        : AsyncDataStream.unorderedWait(input, function, timeoutMillis, TimeUnit.MILLISECONDS, config.capacity());
     return out.name("Fanout " + (config.ordered() ? "ordered" : "unordered") + " async I/O, capacity "
-        + config.maxInFlight());
+        + config.capacity());
   }
 }

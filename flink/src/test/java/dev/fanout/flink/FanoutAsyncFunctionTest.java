@@ -3,6 +3,7 @@ package dev.fanout.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fanout.FanoutClientSpec;
 import dev.fanout.RetryPolicy;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.NotFoundException;
@@ -34,6 +35,8 @@ class FanoutAsyncFunctionTest {
   private static final RetryPolicy FAST_RETRIES =
       RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5)).build();
 
+  private static final FanoutClientSpec LOCAL = FanoutClientSpec.builder().baseUrl("http://localhost:1").build();
+
   private MockBackend backend;
   private FanoutAsyncFunction<Long, ?> opened;
 
@@ -54,10 +57,8 @@ class FanoutAsyncFunctionTest {
 
   private FanoutAsyncConfig config(Duration timeout) {
     return FanoutAsyncConfig.builder()
-        .baseUrl(backend.url())
-        .maxInFlight(8)
+        .spec(FanoutClientSpec.builder().baseUrl(backend.url()).maxInFlight(8).retryPolicy(FAST_RETRIES).build())
         .timeout(timeout)
-        .retryPolicy(FAST_RETRIES)
         .build();
   }
 
@@ -251,7 +252,7 @@ class FanoutAsyncFunctionTest {
   @Test
   void asyncInvokeBeforeOpenIsAnError() {
     FanoutAsyncFunction<Long, User> fn = FanoutAsyncFunction.of(
-        FanoutAsyncConfig.builder().baseUrl("http://localhost:1").build(), FanoutAsyncFunctionTest::lookup);
+        FanoutAsyncConfig.builder().spec(LOCAL).build(), FanoutAsyncFunctionTest::lookup);
     assertThatThrownBy(() -> fn.asyncInvoke(1L, new RecordingResultFuture<>()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("before open()");
@@ -272,10 +273,10 @@ class FanoutAsyncFunctionTest {
   void aCallThatCapturesAClientCannotTravelInTheJobGraph() throws Exception {
     try (dev.fanout.FanoutClient captured = dev.fanout.FanoutClient.builder().baseUrl("http://localhost:1").build()) {
       FanoutAsyncFunction<Long, User> wrong = FanoutAsyncFunction.of(
-          FanoutAsyncConfig.builder().baseUrl("http://localhost:1").build(),
+          FanoutAsyncConfig.builder().spec(LOCAL).build(),
           (client, id) -> captured.users().getAsync(id));
       FanoutAsyncFunction<Long, User> right = FanoutAsyncFunction.of(
-          FanoutAsyncConfig.builder().baseUrl("http://localhost:1").build(),
+          FanoutAsyncConfig.builder().spec(LOCAL).build(),
           (client, id) -> client.users().getAsync(id));
 
       assertThat(InstantiationUtil.isSerializable(right)).isTrue();

@@ -2,6 +2,7 @@ package dev.fanout.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fanout.FanoutClientSpec;
 import dev.fanout.RetryPolicy;
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Jitter;
@@ -85,17 +86,22 @@ class FanoutFlinkIT {
 
   private static FanoutAsyncConfig config(boolean ordered) {
     return FanoutAsyncConfig.builder()
-        .baseUrl(backend.url())
-        .maxInFlight(100)
+        .spec(spec().build())
         .timeout(Duration.ofSeconds(20))
         .ordered(ordered)
+        .build();
+  }
+
+  private static FanoutClientSpec.Builder spec() {
+    return FanoutClientSpec.builder()
+        .baseUrl(backend.url())
+        .maxInFlight(100)
         // 0.2^20 per id: no id exhausts its attempts (with 10 attempts, an early run lost one id to ten 5xx in a row)
         .retryPolicy(RetryPolicy.builder()
             .maxAttempts(20)
             .initialBackoff(Duration.ofMillis(5))
             .maxBackoff(Duration.ofMillis(50))
-            .build())
-        .build();
+            .build());
   }
 
   @SuppressWarnings("try") // CloseableIterator.close() may throw InterruptedException
@@ -150,7 +156,7 @@ class FanoutFlinkIT {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     FanoutAsyncConfig config = config(false).newBuilder()
-        .retryPolicy(RetryPolicy.none())
+        .spec(spec().retryPolicy(RetryPolicy.none()).build())
         .build();
     FanoutAsyncFunction<Long, CallOutcome<Long, User>> lookup =
         FanoutAsyncFunction.outcomes(config, (client, id) -> client.users().getAsync(id));

@@ -1,6 +1,9 @@
 package dev.fanout.flink.samples;
 
 import dev.fanout.FanoutClient;
+import dev.fanout.FanoutClientSpec;
+import dev.fanout.GovernorPolicy;
+import dev.fanout.HedgePolicy;
 import dev.fanout.RetryPolicy;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.common.Durations;
@@ -42,8 +45,10 @@ import org.apache.flink.util.ParameterTool;
  * </pre>
  *
  * <p>Options (Flink's {@link ParameterTool} syntax, {@code --name value}): {@code --base-url} (required),
- * {@code --api-key-env}, {@code --ids} (1000), {@code --max-in-flight} (100), {@code --parallelism} (2),
- * {@code --timeout} (30s), {@code --ordered}, {@code --show} (5).
+ * {@code --api-key-env}, {@code --ids} (1000), {@code --max-in-flight} (100, Flink's capacity too),
+ * {@code --parallelism} (2), {@code --timeout} (30s), {@code --ordered}, {@code --show} (5), and client options
+ * carried by the job's {@link FanoutClientSpec}: {@code --no-governor} (the governor is on),
+ * {@code --h2c} (HTTP/2 prior knowledge), {@code --attempt-timeout} (none), {@code --hedge-after} (no hedging).
  */
 public final class EnrichUsersJob {
 
@@ -98,13 +103,24 @@ public final class EnrichUsersJob {
     boolean ordered = params.has("ordered");
     int show = params.getInt("show", 5);
 
-    FanoutAsyncConfig config = FanoutAsyncConfig.builder()
+    // The whole client, as each subtask builds it: every FanoutClient.Builder option that can travel.
+    FanoutClientSpec.Builder spec = FanoutClientSpec.builder()
         .baseUrl(url)
-        .apiKeyEnv(params.get("api-key-env"))
         .maxInFlight(maxInFlight)
+        .retryPolicy(RetryPolicy.builder().maxAttempts(5).initialBackoff(Duration.ofMillis(50)).build())
+        .governor(params.has("no-governor") ? GovernorPolicy.disabled() : GovernorPolicy.defaults())
+        .http2PriorKnowledge(params.has("h2c"));
+    if (params.has("attempt-timeout")) {
+      spec.attemptTimeout(Durations.parse(params.get("attempt-timeout")));
+    }
+    if (params.has("hedge-after")) {
+      spec.hedging(HedgePolicy.fixed(Durations.parse(params.get("hedge-after"))));
+    }
+    FanoutAsyncConfig config = FanoutAsyncConfig.builder()
+        .spec(spec.build())
+        .apiKeyEnv(params.get("api-key-env"))
         .timeout(timeout)
         .ordered(ordered)
-        .retryPolicy(RetryPolicy.builder().maxAttempts(5).initialBackoff(Duration.ofMillis(50)).build())
         .build();
     out.println("Enriching ids 1.." + ids + " at parallelism " + parallelism + ", " + config);
 

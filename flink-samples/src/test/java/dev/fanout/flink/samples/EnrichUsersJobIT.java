@@ -2,6 +2,7 @@ package dev.fanout.flink.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fanout.FanoutClientSpec;
 import dev.fanout.RetryPolicy;
 import dev.fanout.flink.CallOutcome;
 import dev.fanout.flink.FanoutAsyncConfig;
@@ -56,15 +57,17 @@ class EnrichUsersJobIT {
         .recordedRequests(0)
         .start()) {
       FanoutAsyncConfig config = FanoutAsyncConfig.builder()
-          .baseUrl(backend.url())
-          .maxInFlight(100)
-          .timeout(Duration.ofSeconds(20))
-          // 0.2^20 per call: no id exhausts its attempts
-          .retryPolicy(RetryPolicy.builder()
-              .maxAttempts(20)
-              .initialBackoff(Duration.ofMillis(5))
-              .maxBackoff(Duration.ofMillis(50))
+          .spec(FanoutClientSpec.builder()
+              .baseUrl(backend.url())
+              .maxInFlight(100)
+              // 0.2^20 per call: no id exhausts its attempts
+              .retryPolicy(RetryPolicy.builder()
+                  .maxAttempts(20)
+                  .initialBackoff(Duration.ofMillis(5))
+                  .maxBackoff(Duration.ofMillis(50))
+                  .build())
               .build())
+          .timeout(Duration.ofSeconds(20))
           .build();
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(2);

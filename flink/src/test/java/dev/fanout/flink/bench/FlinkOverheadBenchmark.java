@@ -4,6 +4,7 @@ import dev.fanout.Fanout;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.RetryPolicy;
+import dev.fanout.FanoutClientSpec;
 import dev.fanout.flink.FanoutAsyncConfig;
 import dev.fanout.flink.FanoutAsyncFunction;
 import dev.fanout.flink.FanoutAsyncStream;
@@ -107,10 +108,8 @@ public final class FlinkOverheadBenchmark implements Callable<Integer> {
 
   private FanoutAsyncConfig config(MockBackend backend) {
     return FanoutAsyncConfig.builder()
-        .baseUrl(backend.url())
-        .maxInFlight(maxInFlight)
+        .spec(FanoutClientSpec.builder().baseUrl(backend.url()).maxInFlight(maxInFlight).retryPolicy(RetryPolicy.defaults()).build())
         .timeout(Duration.ofSeconds(60))
-        .retryPolicy(RetryPolicy.defaults())
         .build();
   }
 
