@@ -100,6 +100,7 @@ public final class FanoutClient implements AutoCloseable {
   private final FanoutClock clock;
   private final Consumer<CallTrace> traceListener;
   private final Object openTelemetry;
+  private final dev.fanout.internal.telemetry.StatsTelemetry stats = new dev.fanout.internal.telemetry.StatsTelemetry();
   private final int id;
   private final OkHttpClient okHttp;
   private final ExecutorService dispatcherExecutor;
@@ -175,7 +176,9 @@ public final class FanoutClient implements AutoCloseable {
         .maxResponseBytes(spec.maxResponseBytes())
         .clock(clock)
         .traceListener(traceListener)
-        .telemetry(dev.fanout.internal.telemetry.Telemetry.create(openTelemetry, clock))
+        // the client's stats and its OpenTelemetry (if any) hear the same hooks
+        .telemetry(dev.fanout.internal.telemetry.Telemetry.tee(
+            stats, dev.fanout.internal.telemetry.Telemetry.create(openTelemetry, clock)))
         .gate(spec.governor().enabled()
             ? dev.fanout.internal.GovernorGate.of(
                 // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
@@ -242,6 +245,16 @@ public final class FanoutClient implements AutoCloseable {
   /** Returns the retry policy. */
   public RetryPolicy retryPolicy() {
     return spec.retryPolicy();
+  }
+
+  /**
+   * Returns a snapshot of this client's calls and attempts in flight, and of its 429 responses, governor
+   * waits and hedges since it was built (see {@link ClientStats}). Cheap: a few atomic reads.
+   */
+  public ClientStats stats() {
+    return new ClientStats(stats.callsInFlight(), stats.attemptsInFlight(), stats.callsStarted(),
+        stats.attemptsStarted(), stats.tooManyRequests(), stats.governorWaits(),
+        Duration.ofNanos(stats.governorWaitNanos()), stats.hedgesSent());
   }
 
   /** Returns true if this client's dispatcher runs on virtual threads. */

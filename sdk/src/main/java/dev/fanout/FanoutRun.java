@@ -94,15 +94,17 @@ final class FanoutRun<I, T, R> {
   }
 
   FanoutFuture<R> start() {
+    // The SDK ends the span before it completes the result (complete(..)); this ends it when the caller
+    // completed or cancelled the result itself, the one completion that does not pass through here.
     result.whenComplete((value, error) -> endSpan(error));
     if (outer != null && !outer.register(result)) {
       stop();
-      result.fail(new FanoutCancelledException(
+      complete(null, new FanoutCancelledException(
           combinator + ": its context was cancelled (" + outer.cancelledBecause() + ")"));
       return result;
     }
     if (n == 0) {
-      result.succeed(ledger.decideEmpty());
+      complete(ledger.decideEmpty(), null);
       return result;
     }
     if (!deadline.isNone()) {
@@ -221,11 +223,24 @@ final class FanoutRun<I, T, R> {
     }
     Throwable failure = override != null ? override : callbackFailure;
     if (failure != null) {
-      result.fail(failure);
+      complete(null, failure);
     } else if (verdict.error() != null) {
-      result.fail(verdict.error());
+      complete(null, verdict.error());
     } else {
-      result.succeed(verdict.value());
+      complete(verdict.value(), null);
+    }
+  }
+
+  /**
+   * Ends the fan-out's span, then completes the result: whoever sees the result done (a {@code get()}, a
+   * continuation) sees the span ended, as a call's span ends before its future completes.
+   */
+  private void complete(R value, Throwable error) {
+    endSpan(error);
+    if (error != null) {
+      result.fail(error);
+    } else {
+      result.succeed(value);
     }
   }
 

@@ -184,6 +184,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     }
     attempts = attempt;
     governorWaitNanos += permit.waited().toNanos();
+    if (!permit.waited().isZero()) {
+      telemetry.governorWait(permit.waited());
+    }
     firstByteNanos = -1;
     connectedNanos = -1;
     statusCode = -1;
@@ -279,6 +282,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
           boolean retryable = policy.retriesResponse(code, response.header("x-should-retry"));
           FanoutException error = Errors.fromResponse(response, retryAfter);
           end();
+          span.ended(null); // before the call can finish: its status was recorded by responded(code)
           attemptFailed(error, retryable, retryAfter);
           return;
         }
@@ -289,6 +293,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       } catch (IOException e) {
         end();
         attemptError = e;
+        span.ended(e);
         if (!isDone()) {
           TransportException error = transport(e);
           attemptFailed(error, policy.retriesError(error), null);
@@ -296,14 +301,16 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       } catch (FanoutException e) {
         end();
         attemptError = e;
+        span.ended(e);
         finish(null, e);
       } catch (RuntimeException e) {
         end();
         attemptError = e;
+        span.ended(e);
         finish(null, new DecodeException(label + ": " + e, e));
       } finally {
         end();
-        // ended once: a success ended it above; later calls are ignored
+        // ended once, before the call could finish, on every path above; this one is for a path that did not
         span.ended(attemptError);
       }
     }

@@ -44,7 +44,27 @@ public interface Telemetry {
     return dev.fanout.internal.telemetry.otel.OtelTelemetry.create(openTelemetry, clock);
   }
 
-  /** Returns false for {@link #noop()}: callers may skip building arguments. */
+  /**
+   * Returns the telemetry that reports every hook to {@code first} and then {@code second} (either alone if
+   * the other is {@link #noop()}).
+   */
+  static Telemetry tee(Telemetry first, Telemetry second) {
+    Objects.requireNonNull(first, "first == null");
+    Objects.requireNonNull(second, "second == null");
+    if (first == NoopTelemetry.INSTANCE) {
+      return second;
+    }
+    if (second == NoopTelemetry.INSTANCE) {
+      return first;
+    }
+    return new TeeTelemetry(first, second);
+  }
+
+  /**
+   * Returns false if this telemetry reads no arguments ({@link #noop()}, {@link StatsTelemetry}): callers may
+   * then skip building them ({@link CallInfo}, a fan-out's scope) and pass {@code null} to
+   * {@link #callStarted(CallInfo)}.
+   */
   boolean isEnabled();
 
   /**

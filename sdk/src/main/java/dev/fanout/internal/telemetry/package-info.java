@@ -5,7 +5,9 @@
  *
  * <p>Where the call path reports (the plug-in):
  * <ul>
- *   <li>client build: {@code Telemetry.create(builder's openTelemetry or null, clock)}, one per client;
+ *   <li>client build: {@code Telemetry.tee(stats, Telemetry.create(builder's openTelemetry or null, clock))},
+ *       one per client: the {@link dev.fanout.internal.telemetry.StatsTelemetry} behind
+ *       {@code FanoutClient.stats()} (and Flink's operator metrics) hears every hook OpenTelemetry hears;
  *   <li>a fan-out starts: {@code fanoutStarted(combinator, size, bound)}, carried to its tasks in the call
  *       scope; it ends with the counts of its tasks' outcomes, and its own failure if any;
  *   <li>a call is created: {@code fanout.callStarted(info)} inside a fan-out, else
@@ -24,6 +26,11 @@
  * of a client with telemetry starts it), calls and attempts ({@code LogicalCall}), GenAI request and
  * response ({@code ChatServiceImpl}, {@code EmbeddingServiceImpl}: a {@link
  * dev.fanout.internal.telemetry.GenAiRequest} request tag, {@code LogicalCall.genAiResponse},
- * {@code firstChunk}). Not yet: {@code hedgeSent} and {@code governorWait}, for the hedge and governor.
+ * {@code firstChunk}), {@code governorWait} ({@code LogicalCall.send}, for a permit that waited). Not yet:
+ * {@code hedgeSent}, for the hedge.
+ *
+ * <p>Every scope ends before the future it belongs to completes, on the paths the SDK completes: an attempt
+ * before its call finishes, a call before its future completes, a fan-out ({@code FanoutRun.complete}) before
+ * its result does. A caller's own {@code cancel}/{@code complete} ends them just after.
  */
 package dev.fanout.internal.telemetry;

@@ -3,15 +3,19 @@ package dev.fanout.internal.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fanout.ClientStats;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
+import dev.fanout.GovernorPolicy;
 import dev.fanout.FanoutOptions;
 import dev.fanout.RetryPolicy;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
+import dev.fanout.mock.Faults;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
 import dev.fanout.mock.ReceivedRequest;
+import dev.fanout.mock.Stats;
 import dev.fanout.mock.TraceContext;
 import dev.fanout.users.User;
 import io.opentelemetry.api.common.AttributeKey;
@@ -46,7 +50,9 @@ class ClientTelemetryTest {
           FanoutOptions.builder().maxConcurrency(2).build()).get(30, TimeUnit.SECONDS);
       assertThat(users).hasSize(3);
 
-      kit.awaitFinished(1 + 3 + 3); // the fan-out, a call per task, an attempt per call
+      // The fan-out, a call per task, an attempt per call: each ended before the future above it completed,
+      // so get() returning is enough (no waiting).
+      assertThat(kit.finished()).hasSize(1 + 3 + 3);
       SpanData fanout = kit.root("fanout all");
       assertThat(fanout.getAttributes().get(AttributeKey.stringKey("fanout.combinator"))).isEqualTo("all");
       assertThat(fanout.getAttributes().get(AttributeKey.longKey("fanout.size"))).isEqualTo(3);
@@ -91,7 +97,7 @@ class ClientTelemetryTest {
           .openTelemetry(kit.sdk)
           .build()) {
         client.users().get(7);
-        kit.awaitFinished(3); // the call and its two attempts
+        assertThat(kit.finished()).as("the call and its two attempts, ended before get() returned").hasSize(3);
       }
 
       List<SpanData> roots = kit.finished().stream().filter(s -> !s.getParentSpanContext().isValid()).toList();
@@ -124,7 +130,7 @@ class ClientTelemetryTest {
           ChatRequest.builder().model("gpt-4o-mini").maxTokens(16).addUserMessage("hi").build());
       ChatCompletion streamed = client.chat().stream(
           ChatRequest.builder().model("gpt-4o-mini").streamUsage(true).addUserMessage("hi").build(), d -> {});
-      kit.awaitFinished(4); // two calls, an attempt each
+      assertThat(kit.finished()).as("two calls, an attempt each, ended before they returned").hasSize(4);
 
       List<SpanData> chats = kit.finished().stream().filter(s -> s.getName().equals("chat gpt-4o-mini")).toList();
       assertThat(chats).hasSize(2);
@@ -158,6 +164,43 @@ class ClientTelemetryTest {
           .mapToDouble(p -> p.getSum()).sum()).isEqualTo((double) input);
       assertThat(OtelTestKit.histogram(metrics, "http.client.request.duration")
           .stream().mapToLong(p -> p.getCount()).sum()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * The governor's waits are events on the call spans, the 429s attempt spans with that status, and the
+   * client's stats count the same hooks: OpenTelemetry and {@code stats()} side by side agree, and agree with
+   * the server's own count of 429s.
+   */
+  @Test
+  void governorWaitsAreSpanEventsAndTheClientStatsCountTheSameHooks() throws Exception {
+    int calls = 200;
+    try (OtelTestKit kit = new OtelTestKit();
+        MockBackend backend = MockBackend.builder()
+            .latency(Latency.fixed(Duration.ofMillis(20)))
+            .faults(Faults.builder().requestsPerMinute(6000).meterDepth(Duration.ofSeconds(1)).build())
+            .start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(calls)
+            .governor(GovernorPolicy.defaults())
+            .openTelemetry(kit.sdk)
+            .build()) {
+      ChatRequest request = ChatRequest.builder().model("gpt-4o-mini").addUserMessage("hi").maxTokens(8).build();
+      Fanout.settleAll(java.util.Collections.nCopies(calls, request), (r, ctx) -> client.chat().createAsync(r),
+          FanoutOptions.builder().build()).get(50, TimeUnit.SECONDS);
+      Stats server = backend.awaitIdle(Duration.ofSeconds(10));
+      ClientStats stats = client.stats();
+
+      List<SpanData> callSpans = kit.finished().stream().filter(s -> s.getName().equals("chat gpt-4o-mini")).toList();
+      assertThat(callSpans).hasSize(calls);
+      long waitEvents = callSpans.stream().flatMap(s -> s.getEvents().stream())
+          .filter(e -> e.getName().equals("fanout.governor.wait")).count();
+      assertThat(waitEvents).as("governor-wait events").isPositive().isEqualTo(stats.governorWaits());
+      long limited = kit.finished().stream()
+          .filter(s -> Long.valueOf(429).equals(s.getAttributes().get(AttributeKey.longKey("http.response.status_code"))))
+          .count();
+      assertThat(limited).isEqualTo(stats.tooManyRequests()).isEqualTo(server.faults(Stats.RATE_LIMITED));
+      assertThat(stats.callsStarted()).isEqualTo(calls);
+      assertThat(stats.attemptsStarted()).isEqualTo(server.totalRequests());
     }
   }
 

@@ -41,20 +41,6 @@ final class OtelTestKit implements AutoCloseable {
     return named.get(0);
   }
 
-  /**
-   * Waits (up to 10 s) until at least {@code count} spans have ended. A span ends on the thread that finished its
-   * work, which may be just after the caller saw the future complete, so a test reads the spans after this.
-   */
-  void awaitFinished(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (finished().size() < count && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
-    }
-  }
-
   /** Returns the one span named {@code name} that has no parent in this process. */
   SpanData root(String name) {
     List<SpanData> named = finished().stream()
