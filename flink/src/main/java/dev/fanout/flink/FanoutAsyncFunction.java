@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * SDK's own call timeout ({@link FanoutAsyncConfig#totalTimeout()}) is always shorter, so a slow call normally
  * ends in the SDK first with the same exception.
  *
+ * <h2>Metrics.</h2>
+ * Each subtask registers, on its operator's metric group under {@code fanout}, gauges {@code callsInFlight}
+ * and {@code attemptsInFlight} and counters {@code tooManyRequests} (429 responses), {@code hedgesSent},
+ * {@code governorWaits} and {@code governorWaitMillis}, read from its client's {@link FanoutClient#stats()}.
+ *
  * <h2>Ownership.</h2>
  * The function is serialized into the job graph with its configuration and call; its {@link FanoutClient} is
  * {@code transient}: each subtask builds its own in {@link #open(OpenContext)} and closes it in
@@ -109,12 +114,16 @@ public final class FanoutAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OU
     return config;
   }
 
-  /** Builds this subtask's client from the configuration. */
+  /**
+   * Builds this subtask's client from the configuration and registers its metrics on the operator's metric
+   * group (the metrics above).
+   */
   @Override
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
     inFlight = new ConcurrentHashMap<>();
     client = config.newClient();
+    FanoutMetrics.register(getRuntimeContext().getMetricGroup(), client);
     LOG.debug("opened {} with {}", client, config);
   }
 

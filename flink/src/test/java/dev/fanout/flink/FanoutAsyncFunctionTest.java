@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.functions.DefaultOpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.streaming.util.MockStreamingRuntimeContext;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,8 +71,14 @@ class FanoutAsyncFunctionTest {
   }
 
   private <OUT> FanoutAsyncFunction<Long, OUT> open(FanoutAsyncFunction<Long, OUT> fn) throws Exception {
+    return open(fn, new MockStreamingRuntimeContext(1, 0));
+  }
+
+  private <OUT> FanoutAsyncFunction<Long, OUT> open(FanoutAsyncFunction<Long, OUT> fn, RuntimeContext context)
+      throws Exception {
     // as Flink does: the function reaches the task manager serialized, then opens there
     FanoutAsyncFunction<Long, OUT> copy = InstantiationUtil.clone(fn);
+    copy.setRuntimeContext(context);
     copy.open(DefaultOpenContext.INSTANCE);
     opened = copy;
     return copy;
