@@ -3,7 +3,9 @@ package dev.fanout.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.FanoutClientSpec;
+import dev.fanout.GovernorPolicy;
 import dev.fanout.RetryPolicy;
+import dev.fanout.chat.ChatRequest;
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Jitter;
 import dev.fanout.mock.Latency;
@@ -15,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -23,6 +27,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,12 +56,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FanoutFlinkIT {
   private static final int IDS = 10_000;
 
+  /** Keeps every metric the jobs registered, after they end, so a test reads the operators' final figures. */
+  private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
   @RegisterExtension
   static final MiniClusterExtension FLINK = new MiniClusterExtension(
       new MiniClusterResourceConfiguration.Builder()
           .setNumberTaskManagers(1)
           .setNumberSlotsPerTaskManager(2)
-          .setConfiguration(smallCluster())
+          .setConfiguration(METRICS.addToConfiguration(smallCluster()))
           .build());
 
   private static MockBackend backend;
@@ -175,5 +188,83 @@ class FanoutFlinkIT {
     assertThat(outcomes).filteredOn(CallOutcome::isSuccess)
         .allSatisfy(o -> assertThat(o.value().id()).isEqualTo(o.input()));
   }
+  /**
+   * Two subtasks, each with its own client and governor, share one metered backend (OpenAI-style: 30,000
+   * requests per minute as a bucket one second deep, {@code x-ratelimit-*} on every response, 429s when it is
+   * empty), so the rate limit binds both: every element is enriched, few requests are refused, and the
+   * operators' metrics count what the server counted.
+   */
+  @Test
+  void aMeteredBackendSharedByTwoSubtasksLosesNothingWithFew429s() throws Exception {
+    int elements = 2_000;
+    try (MockBackend metered = MockBackend.builder()
+        .latency(Latency.fixed(Duration.ofMillis(20)))
+        .faults(Faults.builder().requestsPerMinute(30_000).meterDepth(Duration.ofSeconds(1)).build())
+        .recordedRequests(0)
+        .start()) {
+      FanoutAsyncConfig config = FanoutAsyncConfig.builder()
+          .spec(FanoutClientSpec.builder()
+              .baseUrl(metered.url())
+              .maxInFlight(100)
+              .governor(GovernorPolicy.defaults())
+              .build())
+          .timeout(Duration.ofSeconds(40))
+          .build();
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(2);
+      FanoutAsyncFunction<Long, CallOutcome<Long, String>> chat = FanoutAsyncFunction.outcomes(config,
+          (client, id) -> Chains.thenApply(client.chat().createAsync(ChatRequest.builder()
+              .model("gpt-4o-mini").addUserMessage("Greet user " + id).maxTokens(8).build()),
+              completion -> completion.content()));
+      CloseableIterator<CallOutcome<Long, String>> results = FanoutAsyncStream.apply(env.fromSequence(1, elements),
+          chat, TypeInformation.of(new TypeHint<CallOutcome<Long, String>>() {})).collectAsync();
+      JobClient job = env.executeAsync("metered chat");
+      List<CallOutcome<Long, String>> outcomes = new ArrayList<>();
+      try (results) {
+        results.forEachRemaining(outcomes::add);
+      }
+      job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+      Stats server = metered.awaitIdle(Duration.ofSeconds(10));
+
+      assertThat(outcomes).hasSize(elements).allSatisfy(o -> assertThat(o.isSuccess()).as("%s", o).isTrue());
+      assertThat(outcomes.stream().map(CallOutcome::input).distinct().count()).isEqualTo(elements);
+      long limited = server.faults(Stats.RATE_LIMITED);
+      assertThat((double) limited / server.totalRequests())
+          .as("share of 429s (%d of %d requests)", limited, server.totalRequests()).isLessThanOrEqualTo(0.05);
+
+      List<Map<String, Metric>> metrics = fanoutGroups(job.getJobID());
+      assertThat(metrics).as("a fanout metric group per subtask").hasSize(2);
+      assertThat(sum(metrics, FanoutMetrics.TOO_MANY_REQUESTS)).as("the operators' 429s are the server's").isEqualTo(limited);
+      assertThat(sum(metrics, FanoutMetrics.GOVERNOR_WAITS)).as("the governor held calls").isPositive();
+      assertThat(sum(metrics, FanoutMetrics.GOVERNOR_WAIT_MILLIS)).isPositive();
+      assertThat(sum(metrics, FanoutMetrics.HEDGES_SENT)).isZero();
+      assertThat(sum(metrics, FanoutMetrics.CALLS_IN_FLIGHT)).as("nothing left in flight").isZero();
+    }
+  }
+
+  /** The {@code fanout} metric groups the job's operators registered, one per subtask: name to metric. */
+  private static List<Map<String, Metric>> fanoutGroups(JobID job) {
+    List<Map<String, Metric>> groups = new ArrayList<>();
+    METRICS.getMetricsByGroup().forEach((group, metrics) -> {
+      String[] scope = group.getScopeComponents();
+      if (job.toString().equals(group.getAllVariables().get("<job_id>"))
+          && scope[scope.length - 1].equals(FanoutMetrics.GROUP)) {
+        groups.add(metrics);
+      }
+    });
+    return groups;
+  }
+
+  /** Sums metric {@code name} over the subtasks' groups. */
+  private static long sum(List<Map<String, Metric>> groups, String name) {
+    long total = 0;
+    for (Map<String, Metric> metrics : groups) {
+      Metric m = metrics.get(name);
+      assertThat(m).as("fanout.%s", name).isNotNull();
+      total += m instanceof Counter c ? c.getCount() : ((Number) ((Gauge<?>) m).getValue()).longValue();
+    }
+    return total;
+  }
+
   // The sample job's pipeline: flink-samples/src/test/java/dev/fanout/flink/samples/EnrichUsersJobIT.java
 }
