@@ -85,6 +85,8 @@ public final class FanoutClient implements AutoCloseable {
    * reliability suite expects at full width).
    */
   public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.disabled();
+  /** The default hedging: none ({@link HedgePolicy#disabled()}); see {@link Builder#hedging(HedgePolicy)}. */
+  public static final HedgePolicy DEFAULT_HEDGING = HedgePolicy.disabled();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
   /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */
@@ -167,6 +169,7 @@ public final class FanoutClient implements AutoCloseable {
         .clock(b.clock)
         .traceListener(b.traceListener)
         .telemetry(dev.fanout.internal.telemetry.Telemetry.create(b.openTelemetry, b.clock))
+        .hedger(dev.fanout.internal.hedge.Hedger.create(b.hedging, b.clock))
         .gate(b.governor.enabled()
             ? dev.fanout.internal.GovernorGate.of(
                 // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
@@ -277,6 +280,7 @@ public final class FanoutClient implements AutoCloseable {
         + ", apiKey=" + (settings.apiKey == null ? "none" : "██")
         + ", maxInFlight=" + settings.maxInFlight
         + ", governor=" + (settings.governor.enabled() ? "on" : "off")
+        + ", hedging=" + (settings.hedging.enabled() ? settings.hedging : "off")
         + ", virtualThreads=" + virtual
         + ", retryPolicy=" + settings.retryPolicy
         + (closed.get() ? ", closed" : "") + '}';
@@ -305,6 +309,7 @@ public final class FanoutClient implements AutoCloseable {
     private Consumer<CallTrace> traceListener;
     private Object openTelemetry;
     private GovernorPolicy governor = DEFAULT_GOVERNOR;
+    private HedgePolicy hedging = DEFAULT_HEDGING;
 
     private Builder() {}
 
@@ -327,6 +332,7 @@ public final class FanoutClient implements AutoCloseable {
       this.traceListener = b.traceListener;
       this.openTelemetry = b.openTelemetry;
       this.governor = b.governor;
+      this.hedging = b.hedging;
     }
 
     /**
@@ -339,6 +345,22 @@ public final class FanoutClient implements AutoCloseable {
      */
     public Builder governor(GovernorPolicy governor) {
       this.governor = java.util.Objects.requireNonNull(governor, "governor == null");
+      return this;
+    }
+
+    /**
+     * Sets when this client sends a backup ("hedge") of a slow call: after a fixed delay
+     * ({@link HedgePolicy#fixed}) or after the route's observed p95 ({@link HedgePolicy#auto()}), at most
+     * {@code maxBackups} per attempt, within a client-wide budget of extra requests (10% of calls by
+     * default). <b>Only idempotent calls are hedged</b>: {@code GET}, {@code HEAD} and {@code OPTIONS}, and
+     * others whose {@link CallOptions#idempotent()} is set. The first success wins and every other request
+     * of the call is cancelled at the socket; a hedge is not a retry ({@link CallTrace#attempts()} does not
+     * count it; {@link CallTrace#hedgesSent()} does). Hedges wait for the governor like any attempt and are
+     * never sent while the client is at {@link #maxInFlight(int)}. A call may override it with
+     * {@link CallOptions.Builder#hedging}. Defaults to {@link #DEFAULT_HEDGING} (off).
+     */
+    public Builder hedging(HedgePolicy hedging) {
+      this.hedging = java.util.Objects.requireNonNull(hedging, "hedging == null");
       return this;
     }
 
