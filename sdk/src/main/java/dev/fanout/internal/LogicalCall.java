@@ -269,6 +269,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       return false;
     }
     engine.attemptSent();
+    if (leg > 0) {
+      hedgesSent.incrementAndGet();
+    }
     call.enqueue(callback);
     return true;
   }
@@ -288,7 +291,6 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     if (!h.tryBackup()) {
       return false;
     }
-    hedgesSent.incrementAndGet();
     CompletableFuture<AttemptGate.Permit> admission;
     try {
       admission = engine.gate().acquire(request, r.attempt);
