@@ -57,10 +57,29 @@ final class HedgingTest {
     return HedgePolicy.builder().delay(DELAY).budget(1.0).build();
   }
 
-  private static ReceivedRequest arrived(MockBackend backend) throws InterruptedException {
+  /** Requests taken from the backend's log since the last {@link #reset}. */
+  private int taken;
+
+  /**
+   * Takes the next request from the backend's log and waits until its counters have it too (the log records
+   * a request a moment before the counters do), so a later {@code awaitIdle} or {@code reset} cannot miss it.
+   */
+  private ReceivedRequest arrived(MockBackend backend) throws InterruptedException {
     ReceivedRequest r = backend.takeRequest(10, TimeUnit.SECONDS);
     assertThat(r).as("a request arrived at the server").isNotNull();
+    taken++;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (backend.stats().totalRequests() < taken && System.nanoTime() < until) {
+      TimeUnit.MILLISECONDS.sleep(2);
+    }
+    assertThat(backend.stats().totalRequests()).as("the backend counted it").isGreaterThanOrEqualTo(taken);
     return r;
+  }
+
+  private void reset(MockBackend backend) throws InterruptedException {
+    backend.awaitIdle(Duration.ofSeconds(10));
+    backend.reset();
+    taken = 0;
   }
 
   private CallTrace onlyTrace() {
@@ -117,8 +136,13 @@ final class HedgingTest {
       for (int i = 0; i < calls; i++) {
         futures.add(client.users().getAsync(i + 1));
       }
+      for (int i = 0; i < calls; i++) {
+        arrived(backend);
+      }
       clock.advance(DELAY);
       clock.advance(Duration.ofSeconds(10));
+      arrived(backend);
+      arrived(backend); // the two hedges 20 calls earn; the traces below say no more were sent
       futures.forEach(f -> f.cancel(true));
 
       Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
@@ -142,7 +166,7 @@ final class HedgingTest {
       assertThat(onlyTrace().hedgesSent()).isZero();
 
       traces.clear();
-      backend.reset();
+      reset(backend);
       CompletableFuture<?> marked = client.chat().withOptions(CallOptions.builder().idempotent(true).build())
           .createAsync(request);
       arrived(backend);
@@ -219,8 +243,7 @@ final class HedgingTest {
       CompletableFuture<User> earlier = client.users().getAsync(99);
       arrived(backend);
       earlier.cancel(true);
-      backend.awaitIdle(Duration.ofSeconds(10));
-      backend.reset();
+      reset(backend);
       traces.clear();
 
       CompletableFuture<User> user = client.users().getAsync(1);
