@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * Options of the calls made through one service view ({@code client.users().withOptions(options)}): a
  * total timeout, extra request headers (such as {@code Idempotency-Key}), a retry policy instead of the
- * client's, a label for traces, the {@link FanoutContext} the calls are bound to, and whether the request
- * is idempotent.
+ * client's, a label for traces, the {@link FanoutContext} the calls are bound to, whether the request
+ * is idempotent, and a hedging policy instead of the client's.
  *
  * <p>Instances are immutable; use {@link #builder()} or {@link #newBuilder()}.
  */
@@ -23,6 +23,7 @@ public final class CallOptions {
   private final String label;
   private final FanoutContext context;
   private final boolean idempotent;
+  private final HedgePolicy hedging;
 
   private CallOptions(Builder b) {
     this.timeout = b.timeout;
@@ -31,6 +32,7 @@ public final class CallOptions {
     this.label = b.label;
     this.context = b.context;
     this.idempotent = b.idempotent;
+    this.hedging = b.hedging;
   }
 
   /** Returns the options that change nothing: the client's settings and the current context. */
@@ -76,6 +78,11 @@ public final class CallOptions {
     return idempotent;
   }
 
+  /** Returns the hedging policy of these calls, or null for the client's. */
+  public HedgePolicy hedging() {
+    return hedging;
+  }
+
   /** Returns these options with {@code other}'s set values on top. */
   public CallOptions merge(CallOptions other) {
     Objects.requireNonNull(other, "other == null");
@@ -94,6 +101,9 @@ public final class CallOptions {
       b.context = other.context;
     }
     b.idempotent = b.idempotent || other.idempotent;
+    if (other.hedging != null) {
+      b.hedging = other.hedging;
+    }
     return b.build();
   }
 
@@ -104,7 +114,8 @@ public final class CallOptions {
         + ", retryPolicy=" + retryPolicy
         + ", label=" + label
         + ", context=" + context
-        + ", idempotent=" + idempotent + '}';
+        + ", idempotent=" + idempotent
+        + ", hedging=" + hedging + '}';
   }
 
   /** Builds {@link CallOptions}; each setter validates its argument and names a bad value. */
@@ -115,6 +126,7 @@ public final class CallOptions {
     private String label;
     private FanoutContext context;
     private boolean idempotent;
+    private HedgePolicy hedging;
 
     private Builder() {}
 
@@ -125,6 +137,7 @@ public final class CallOptions {
       this.label = o.label;
       this.context = o.context;
       this.idempotent = o.idempotent;
+      this.hedging = o.hedging;
     }
 
     /**
@@ -191,6 +204,17 @@ public final class CallOptions {
      */
     public Builder idempotent(boolean idempotent) {
       this.idempotent = idempotent;
+      return this;
+    }
+
+    /**
+     * Sets how these calls are hedged instead of the client's {@code FanoutClient.Builder.hedging} (a
+     * policy, or {@link HedgePolicy#disabled()} to never hedge them); the extra-load budget stays the
+     * client's, shared by all its calls. Hedging only ever applies to idempotent calls: {@code GET} by
+     * default, others marked with {@link #idempotent(boolean)}. Defaults to null (the client's).
+     */
+    public Builder hedging(HedgePolicy hedging) {
+      this.hedging = Objects.requireNonNull(hedging, "hedging == null");
       return this;
     }
 

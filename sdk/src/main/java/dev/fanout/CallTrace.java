@@ -11,6 +11,8 @@ import java.util.Objects;
  * {@code errorType} is the failure's exception type ({@code null} on success). {@code governorWaitNanos} is
  * the time its attempts waited for the client's rate-limit governor (pacing, a 429 pause, the adaptive
  * concurrency limit), summed over attempts; 0 when it never waited or the governor is off.
+ * {@code hedgesSent} counts the backups its attempts sent (see {@link HedgePolicy}; a hedge is not an
+ * attempt) and {@code hedgesWon} those whose response was the one taken (0 or 1 per attempt).
  */
 public record CallTrace(
     String label,
@@ -23,13 +25,23 @@ public record CallTrace(
     int statusCode,
     Outcome.Kind outcome,
     Class<? extends Throwable> errorType,
-    long governorWaitNanos) {
+    long governorWaitNanos,
+    int hedgesSent,
+    int hedgesWon) {
+
+  /** A trace of a call that sent no hedges. */
+  public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
+      long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType,
+      long governorWaitNanos) {
+    this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
+        errorType, governorWaitNanos, 0, 0);
+  }
 
   /** A trace of a call that never waited for the rate-limit governor. */
   public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
       long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType) {
     this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
-        errorType, 0);
+        errorType, 0, 0, 0);
   }
 
   public CallTrace {
@@ -40,6 +52,9 @@ public record CallTrace(
     }
     if (governorWaitNanos < 0) {
       throw new IllegalArgumentException("governorWaitNanos < 0: " + governorWaitNanos);
+    }
+    if (hedgesSent < 0 || hedgesWon < 0 || hedgesWon > hedgesSent) {
+      throw new IllegalArgumentException("hedges won not in [0, sent]: sent " + hedgesSent + ", won " + hedgesWon);
     }
   }
 

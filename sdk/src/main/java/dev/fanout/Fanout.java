@@ -302,17 +302,20 @@ public final class Fanout {
    * Runs the tasks concurrently and succeeds as soon as {@code k} of them have, cancelling the rest (a
    * quorum, or "the first k answers").
    *
-   * <p>Result: the first {@code k} values, in completion order. Failure: fails as soon as fewer than
-   * {@code k} can still succeed, with the failures as suppressed exceptions, or when the deadline passes.
+   * <p>Result: a {@link FirstK} of the first {@code k} values, in completion order. At the deadline, if at
+   * least one task has succeeded, it succeeds with the values it has, {@linkplain FirstK#isPartial() marked
+   * partial} (and says how many were asked), and cancels the rest, instead of discarding them. Failure:
+   * fails as soon as fewer than {@code k} can still succeed, with the failures as suppressed exceptions,
+   * or with {@link dev.fanout.errors.FanoutTimeoutException} when the deadline passes before any success.
    * Cancel: cancels every task in flight.
    */
-  public static <I, T> FanoutFuture<List<T>> firstK(
+  public static <I, T> FanoutFuture<FirstK<T>> firstK(
       int k, List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
     return firstK(k, inputs, task(task), FanoutOptions.defaults());
   }
 
   /** As {@link #firstK(int, List, Function)}, bounded and with a deadline as {@code options} say. */
-  public static <I, T> FanoutFuture<List<T>> firstK(
+  public static <I, T> FanoutFuture<FirstK<T>> firstK(
       int k,
       List<? extends I> inputs,
       Function<? super I, ? extends CompletionStage<T>> task,
@@ -321,18 +324,18 @@ public final class Fanout {
   }
 
   /** As {@link #firstK(int, List, Function)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<List<T>> firstK(int k, List<? extends I> inputs, Task<? super I, T> task) {
+  public static <I, T> FanoutFuture<FirstK<T>> firstK(int k, List<? extends I> inputs, Task<? super I, T> task) {
     return firstK(k, inputs, task, FanoutOptions.defaults());
   }
 
   /** As {@link #firstK(int, List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<List<T>> firstK(
+  public static <I, T> FanoutFuture<FirstK<T>> firstK(
       int k, List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
     Objects.requireNonNull(inputs, "inputs == null");
     if (k < 1 || k > inputs.size()) {
       throw new IllegalArgumentException("k out of range [1.." + inputs.size() + "]: " + k);
     }
-    return new FanoutRun<I, T, List<T>>("firstK", inputs, task, options,
-        Ledger.Mode.FIRST_K, k, null, Ledger::successesInCompletionOrder).start();
+    return new FanoutRun<I, T, FirstK<T>>("firstK", inputs, task, options,
+        Ledger.Mode.FIRST_K, k, null, Ledger::firstK).start();
   }
 }

@@ -84,7 +84,7 @@ public final class FanoutClient implements AutoCloseable {
    * reliability suite expects at full width).
    */
   public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.disabled();
-  /** {@link HedgePolicy#disabled()}: no call is hedged unless a policy is set. */
+  /** The default hedging: none ({@link HedgePolicy#disabled()}); see {@link Builder#hedging(HedgePolicy)}. */
   public static final HedgePolicy DEFAULT_HEDGING = HedgePolicy.disabled();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
@@ -179,6 +179,7 @@ public final class FanoutClient implements AutoCloseable {
         // the client's stats and its OpenTelemetry (if any) hear the same hooks
         .telemetry(dev.fanout.internal.telemetry.Telemetry.tee(
             stats, dev.fanout.internal.telemetry.Telemetry.create(openTelemetry, clock)))
+        .hedger(dev.fanout.internal.hedge.Hedger.create(spec.hedging(), clock))
         .gate(spec.governor().enabled()
             ? dev.fanout.internal.GovernorGate.of(
                 // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
@@ -304,6 +305,7 @@ public final class FanoutClient implements AutoCloseable {
         + ", apiKey=" + (spec.hasApiKey() ? "██" : "none")
         + ", maxInFlight=" + spec.maxInFlight()
         + ", governor=" + (spec.governor().enabled() ? "on" : "off")
+        + ", hedging=" + (spec.hedging().enabled() ? spec.hedging() : "off")
         + ", virtualThreads=" + virtual
         + ", retryPolicy=" + spec.retryPolicy()
         + (closed.get() ? ", closed" : "") + '}';
@@ -501,8 +503,15 @@ public final class FanoutClient implements AutoCloseable {
     }
 
     /**
-     * Sets when slow idempotent calls get a backup request, the first success winning (see
-     * {@link HedgePolicy}; only idempotent calls are hedged). Defaults to {@link #DEFAULT_HEDGING} (off).
+     * Sets when this client sends a backup ("hedge") of a slow call: after a fixed delay
+     * ({@link HedgePolicy#fixed}) or after the route's observed p95 ({@link HedgePolicy#auto()}), at most
+     * {@code maxBackups} per attempt, within a client-wide budget of extra requests (10% of calls by
+     * default). <b>Only idempotent calls are hedged</b>: {@code GET}, {@code HEAD} and {@code OPTIONS}, and
+     * others whose {@link CallOptions#idempotent()} is set. The first success wins and every other request
+     * of the call is cancelled at the socket; a hedge is not a retry ({@link CallTrace#attempts()} does not
+     * count it; {@link CallTrace#hedgesSent()} does). Hedges wait for the governor like any attempt and are
+     * never sent while the client is at {@link #maxInFlight(int)}. A call may override it with
+     * {@link CallOptions.Builder#hedging}. Defaults to {@link #DEFAULT_HEDGING} (off).
      */
     public Builder hedging(HedgePolicy hedging) {
       spec.hedging(hedging);

@@ -74,6 +74,16 @@ public final class FanoutReport {
       return startNanos >= 0;
     }
 
+    /** Returns the hedges (backup requests) its calls sent; see {@link CallTrace#hedgesSent()}. */
+    public int hedgesSent() {
+      return calls.stream().mapToInt(CallTrace::hedgesSent).sum();
+    }
+
+    /** Returns how many of its calls' hedges were the response taken; see {@link CallTrace#hedgesWon()}. */
+    public int hedgesWon() {
+      return calls.stream().mapToInt(CallTrace::hedgesWon).sum();
+    }
+
     /** Returns how long the input ran, zero if it never started or is still running. */
     public Duration duration() {
       return started() && endNanos >= startNanos ? Duration.ofNanos(endNanos - startNanos) : Duration.ZERO;
@@ -131,6 +141,19 @@ public final class FanoutReport {
     return entries.size() - succeeded();
   }
 
+  /**
+   * Returns the hedges (backup requests, see {@link HedgePolicy}) the fan-out's calls sent: its extra load
+   * is this over the requests its calls' attempts made.
+   */
+  public int hedgesSent() {
+    return entries.stream().mapToInt(Entry::hedgesSent).sum();
+  }
+
+  /** Returns how many calls took a hedge's response rather than their first request's. */
+  public int hedgesWon() {
+    return entries.stream().mapToInt(Entry::hedgesWon).sum();
+  }
+
   /** Returns the {@code n} slowest started inputs, slowest first. */
   public List<Entry> slowest(int n) {
     if (n < 0) {
@@ -145,10 +168,11 @@ public final class FanoutReport {
 
   /**
    * Returns this report as JSON: {@code combinator}, {@code wallMillis}, {@code sumMillis}, {@code speedUp},
-   * {@code peakConcurrency}, {@code ok}, {@code failed} and {@code entries} (each with {@code index},
-   * {@code label}, {@code startMillis}, {@code endMillis}, {@code attempts}, {@code outcome} (an
-   * {@link Outcome.Kind} name), {@code error} (the exception's class name, absent on success) and
-   * {@code calls}, call times also relative to the fan-out's start).
+   * {@code peakConcurrency}, {@code ok}, {@code failed}, {@code hedgesSent}, {@code hedgesWon} and
+   * {@code entries} (each with {@code index}, {@code label}, {@code startMillis}, {@code endMillis},
+   * {@code attempts}, {@code outcome} (an {@link Outcome.Kind} name), {@code error} (the exception's class
+   * name, absent on success), {@code hedgesSent}, {@code hedgesWon} and {@code calls}, call times also
+   * relative to the fan-out's start, each call with its own {@code hedgesSent} and {@code hedgesWon}).
    */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
@@ -160,6 +184,8 @@ public final class FanoutReport {
     root.put("peakConcurrency", peakConcurrency);
     root.put("ok", succeeded());
     root.put("failed", failed());
+    root.put("hedgesSent", hedgesSent());
+    root.put("hedgesWon", hedgesWon());
     ArrayNode list = root.putArray("entries");
     for (Entry entry : entries) {
       ObjectNode node = list.addObject();
@@ -172,6 +198,8 @@ public final class FanoutReport {
       if (entry.errorType() != null) {
         node.put("error", entry.errorType().getName());
       }
+      node.put("hedgesSent", entry.hedgesSent());
+      node.put("hedgesWon", entry.hedgesWon());
       ArrayNode calls = node.putArray("calls");
       for (CallTrace call : entry.calls()) {
         ObjectNode c = calls.addObject();
@@ -186,6 +214,8 @@ public final class FanoutReport {
         if (call.errorType() != null) {
           c.put("error", call.errorType().getName());
         }
+        c.put("hedgesSent", call.hedgesSent());
+        c.put("hedgesWon", call.hedgesWon());
       }
     }
     try {

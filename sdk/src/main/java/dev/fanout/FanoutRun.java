@@ -184,12 +184,12 @@ final class FanoutRun<I, T, R> {
   }
 
   private void onDeadline() {
-    Ledger.Verdict<T, R> verdict = ledger.stop(unfinished -> {
+    Ledger.Verdict<T, R> verdict = ledger.stopAtDeadline(unfinished -> {
       Duration elapsed = Duration.ofNanos(clock.nanoTime() - clockStart);
       return new FanoutTimeoutException(String.format(
           "%s deadline passed after %d ms with %d of %d inputs unfinished",
           combinator, elapsed.toMillis(), unfinished, n), elapsed);
-    }, settleMode, "cancelled: the fan-out's deadline passed");
+    }, "cancelled: the fan-out's deadline passed");
     if (verdict != null) {
       conclude(verdict, null);
     }

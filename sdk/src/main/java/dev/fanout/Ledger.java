@@ -110,6 +110,10 @@ final class Ledger<T, R> {
     return new ArrayList<>(successesInOrder);
   }
 
+  FirstK<T> firstK() {
+    return FirstK.of(successesInOrder, k);
+  }
+
   T firstSuccess() {
     return successesInOrder.get(0);
   }
@@ -229,6 +233,16 @@ final class Ledger<T, R> {
       return null;
     }
     return decide(restError, null, withValue, reason);
+  }
+
+  /**
+   * Decides the fan-out at its deadline, if nothing has: a settling fan-out succeeds with what finished,
+   * a {@code firstK} that has at least one success succeeds with it (partial), any other fails with the
+   * rest's error. Returns null if the fan-out was already decided.
+   */
+  synchronized Verdict<T, R> stopAtDeadline(IntFunction<FanoutException> restError, String reason) {
+    boolean withValue = mode == Mode.SETTLE || (mode == Mode.FIRST_K && !successesInOrder.isEmpty());
+    return stop(restError, withValue, reason);
   }
 
   private Verdict<T, R> decide(

@@ -251,12 +251,13 @@ final class FanoutTest {
   @Test
   void firstKReturnsOnceKSucceedAndCancelsTheRest() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<List<String>> result = Fanout.firstK(2, inputs(5), tasks::start);
+    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(5), tasks::start);
     tasks.succeed(4);
     tasks.fail(1, new IllegalStateException("x"));
     tasks.succeed(2);
 
-    assertThat(result.await()).containsExactly("v4", "v2");
+    assertThat(result.await().values()).containsExactly("v4", "v2");
+    assertThat(result.await().isPartial()).isFalse();
     assertThat(tasks.futures.get(3)).isCancelled();
     assertThat(tasks.futures.get(5)).isCancelled();
   }
@@ -264,11 +265,51 @@ final class FanoutTest {
   @Test
   void firstKFailsAsSoonAsKCanNoLongerSucceed() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<List<String>> result = Fanout.firstK(2, inputs(3), tasks::start);
+    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(3), tasks::start);
     tasks.fail(1, new IllegalStateException("x"));
     tasks.fail(3, new IllegalStateException("y"));
 
     assertThatThrownBy(result::await).hasMessageContaining("needed 2 success(es) of 3 inputs, but 2 failed");
+    assertThat(tasks.futures.get(2)).isCancelled();
+  }
+
+  @Test
+  void firstKAtItsDeadlineReturnsWhatSucceededMarkedPartialAndCancelsTheRest() {
+    ManualTasks tasks = new ManualTasks();
+    FakeClock clock = FakeClock.create();
+    FanoutFuture<FirstK<String>> result = Fanout.firstK(3, inputs(5), tasks::start,
+        FanoutOptions.builder().timeout(Duration.ofSeconds(2)).clock(clock).build());
+    tasks.succeed(4);
+    tasks.fail(1, new IllegalStateException("x"));
+    tasks.succeed(2);
+    clock.advance(Duration.ofSeconds(2).minusNanos(1));
+    assertThat(result).isNotDone();
+    clock.advance(Duration.ofNanos(1));
+
+    FirstK<String> partial = result.await();
+    assertThat(partial.values()).containsExactly("v4", "v2");
+    assertThat(partial.isPartial()).isTrue();
+    assertThat(partial.k()).isEqualTo(3);
+    assertThat(partial.missing()).isEqualTo(1);
+    assertThat(partial).hasToString("FirstK{2 of 3, partial: [v4, v2]}");
+    assertThat(tasks.futures.get(3)).isCancelled();
+    assertThat(tasks.futures.get(5)).isCancelled();
+    FanoutReport report = result.report();
+    assertThat(report.succeeded()).isEqualTo(2);
+    assertThat(report.entries().get(2).outcome()).isEqualTo(Outcome.Kind.TIMED_OUT);
+  }
+
+  @Test
+  void firstKAtItsDeadlineWithNoSuccessFailsWithATimeout() {
+    ManualTasks tasks = new ManualTasks();
+    FakeClock clock = FakeClock.create();
+    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(3), tasks::start,
+        FanoutOptions.builder().timeout(Duration.ofSeconds(2)).clock(clock).build());
+    tasks.fail(1, new IllegalStateException("x"));
+    clock.advance(Duration.ofSeconds(2));
+
+    assertThatThrownBy(result::await).isInstanceOf(FanoutTimeoutException.class)
+        .hasMessageContaining("firstK deadline passed after 2000 ms with 2 of 3 inputs unfinished");
     assertThat(tasks.futures.get(2)).isCancelled();
   }
 

@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "fanout-bench", mixinStandardHelpOptions = true, version = "fanout-bench 0.1.0",
     sortOptions = false, usageHelpAutoWidth = true,
-    subcommands = {ServerCommand.class, ClientCommand.class, ReportCommand.class},
+    subcommands = {ServerCommand.class, ClientCommand.class, ReportCommand.class,
+        dev.fanout.bench.harness.TailCommand.class, dev.fanout.bench.client.TailClientCommand.class},
     description = {
         "Fan-out benchmark: N user lookups at a fixed latency with Fanout's client and the alternatives, "
             + "each client in its own process, the simulated backend in another JVM.",
@@ -55,7 +56,7 @@ public final class BenchMain implements Callable<Integer> {
   Duration latency;
 
   @Option(names = "--rows", split = ",", paramLabel = "CLIENT@ENGINE", defaultValue = DEFAULT_ROWS,
-      description = "Rows as client@engine; clients: fanout, fanout-h2c, okhttp, jdk, aiohttp; "
+      description = "Rows as client@engine; clients: fanout, fanout-h2c, fanout-n (HTTP/1.1, maxInFlight=N), okhttp, jdk, aiohttp; "
           + "a +aot suffix on a JVM client starts it from a JDK 25 AOT cache trained by one unmeasured run; engines: netty, mockwebserver. Defaults to ${DEFAULT-VALUE}.")
   List<String> rows;
 

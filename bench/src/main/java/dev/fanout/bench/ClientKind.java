@@ -10,6 +10,11 @@ public enum ClientKind {
   FANOUT("fanout", "Fanout, defaults", true),
   /** Fanout's client on HTTP/2 cleartext (prior knowledge), {@code maxInFlight} = N, virtual threads where available. */
   FANOUT_H2C("fanout-h2c", "Fanout, h2c, maxInFlight=N, virtual threads", true),
+  /**
+   * The default path: Fanout's client with its defaults but {@code maxInFlight} = N, so HTTP/1.1 (a
+   * connection per call in flight), no priming; measured on Java 17, the SDK's baseline.
+   */
+  FANOUT_N("fanout-n", "Fanout, HTTP/1.1, maxInFlight=N, defaults", true),
   /** Stock OkHttp with its default {@code Dispatcher} (five calls per host at a time). */
   OKHTTP("okhttp", "OkHttp, default Dispatcher", true),
   /** The JDK's {@code java.net.http.HttpClient.sendAsync} with its defaults. */

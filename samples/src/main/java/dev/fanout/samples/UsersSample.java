@@ -5,9 +5,13 @@ import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutReport;
+import dev.fanout.HedgePolicy;
+import dev.fanout.mock.Latency;
 import dev.fanout.samples.cli.Ranges;
 import dev.fanout.samples.cli.CommonOptions;
 import dev.fanout.samples.cli.DurationConverter;
+import dev.fanout.samples.cli.HedgeAfter;
+import dev.fanout.samples.cli.Tail;
 import dev.fanout.samples.cli.IdRanges;
 import dev.fanout.samples.cli.Session;
 import dev.fanout.samples.cli.Style;
@@ -46,6 +50,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * <p>{@code --rounds N} runs the same fan-out N times on one client, {@code --pause} apart, printing a line
  * per round, so cold and warm rounds (and what an idle pause does to kept-alive connections) can be seen;
  * each round is its own mode, {@code round-1} .. {@code round-N}, in {@code --report-json}.
+ *
+ * <p>{@code --hedge-after 200ms} (or {@code auto}, the route's observed p95) sends a backup of a lookup that
+ * has not answered by then, within {@code --hedge-budget} extra requests; with the embedded server's
+ * {@code --tail 0.03:3s} the per-call p99 it prints drops from the tail to about the delay plus one answer.
  */
 @Command(
     name = "users",
@@ -98,6 +106,20 @@ final class UsersSample implements Callable<Integer> {
       description = "Idle time between rounds, like 1.5s; 0 means none. Defaults to 0.")
   Duration pause = Duration.ZERO;
 
+  @Option(names = "--hedge-after", paramLabel = "DURATION|auto", converter = HedgeAfter.Converter.class,
+      description = "Send a backup of a lookup still unanswered after DURATION (like 200ms), or after the route's "
+          + "observed p95 (auto); the first answer wins and the other is cancelled. Defaults to none (no hedging).")
+  HedgeAfter hedgeAfter;
+
+  @Option(names = "--hedge-budget", paramLabel = "FRACTION",
+      description = "Most extra requests hedging may add, as a share of lookups, in (0, 1]. Defaults to 0.1.")
+  double hedgeBudget = HedgePolicy.DEFAULT_BUDGET;
+
+  @Option(names = "--tail", paramLabel = "P:DURATION", converter = Tail.Converter.class,
+      description = "Embedded server only: a seeded share P of requests take DURATION instead of --latency, "
+          + "like 0.03:3s (a heavy latency tail). Defaults to none.")
+  Tail tail = Tail.NONE;
+
   /** Instantiated by picocli, once per run. */
   private UsersSample() {}
 
@@ -110,17 +132,37 @@ final class UsersSample implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "Invalid value for option '--pause': " + DurationConverter.format(pause) + " < 0");
     }
+    if (!(hedgeBudget > 0 && hedgeBudget <= 1)) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid value for option '--hedge-budget': " + hedgeBudget + " (expected more than 0, at most 1)");
+    }
+    if (tail.share() > 0 && common.baseUrl() != null) {
+      throw new ParameterException(spec.commandLine(),
+          "Option '--tail' is for the embedded server only; it cannot be used with --base-url");
+    }
+    HedgePolicy hedging = hedgeAfter == null ? HedgePolicy.disabled()
+        : HedgePolicy.builder().delay(hedgeAfter.delay()).budget(hedgeBudget).build();
     PrintWriter out = spec.commandLine().getOut();
     Style style = Style.detect();
-    try (Session session = Session.open(common, dev.fanout.mock.Faults.none(), client -> client
+    Latency latency = Latency.builder().delay(common.latency()).tail(tail.share(), tail.delay()).build();
+    try (Session session = Session.open(common, latency, dev.fanout.mock.Faults.none(), client -> client
         .maxInFlight(Math.max(FanoutClient.DEFAULT_MAX_IN_FLIGHT, maxInFlight))
-        .retryPolicy(Session.retries(retries)))) {
+        .retryPolicy(Session.retries(retries))
+        .hedging(hedging))) {
       List<Long> userIds = ids.ids();
       session.printTarget(out);
       out.printf(Locale.ROOT, "Looking up %d users (%s) in mode %s, at most %d in flight%s, %d retr%s per lookup%s%n",
           userIds.size(), ids, mode, maxInFlight,
           deadline.isZero() ? "" : ", deadline " + DurationConverter.format(deadline), retries, retries == 1 ? "y" : "ies",
           rounds == 1 ? "" : ", " + rounds + " rounds" + (pause.isZero() ? "" : " " + DurationConverter.format(pause) + " apart"));
+      if (tail.share() > 0) {
+        out.printf(Locale.ROOT, "The embedded server answers %.1f%% of requests after %s instead (--tail)%n",
+            100 * tail.share(), DurationConverter.format(tail.delay()));
+      }
+      if (hedgeAfter != null) {
+        out.printf(Locale.ROOT, "Hedging: a backup after %s, at most %.0f%% extra requests%n",
+            hedgeAfter.isAuto() ? "the observed p95 (auto)" : hedgeAfter.toString(), 100 * hedgeBudget);
+      }
       out.flush();
 
       List<RunReport.Mode> results = new ArrayList<>();
@@ -189,7 +231,7 @@ final class UsersSample implements Callable<Integer> {
     FanoutReport report = run.report();
     recorder.add(report, entry -> new ModeRecorder.Input("user " + userIds.get(entry.index()),
         userIds.get(entry.index()), "users"));
-    return new Round(recorder.toMode().withServer(session.serverStats()), report, failure);
+    return new Round(recorder.toMode().withServer(session.serverStatsWhenIdle(Duration.ofSeconds(5))), report, failure);
   }
 
   /** One line per round, for people watching a long run. */
@@ -239,9 +281,18 @@ final class UsersSample implements Callable<Integer> {
         style.bold("Done:"), result.calls().size(), result.wallMillis() / 1000.0,
         result.failed() == 0 ? style.green(counts) : style.red(counts), result.peakConcurrency(),
         result.sumMillis() / 1000.0, result.speedUp());
+    out.printf(Locale.ROOT, "Per-lookup latency: p50 %.3f s, p99 %.3f s, max %.3f s%n",
+        percentile(result, 0.50) / 1000.0, percentile(result, 0.99) / 1000.0, percentile(result, 1.0) / 1000.0);
+    if (hedgeAfter != null) {
+      int lookups = result.calls().size();
+      out.printf(Locale.ROOT, "Hedges: %d sent (%.1f%% extra requests), %d won%n", result.hedgesSent(),
+          lookups == 0 ? 0.0 : 100.0 * result.hedgesSent() / lookups, result.hedgesWon());
+    }
     if (result.server() != null) {
-      out.printf(Locale.ROOT, "The embedded server answered %d requests (retries included), at most %d at once.%n",
-          result.server().requests(), result.server().maxInFlight());
+      out.printf(Locale.ROOT, "The embedded server answered %d requests (retries%s included), at most %d at once%s.%n",
+          result.server().requests(), hedgeAfter == null ? "" : " and hedges", result.server().maxInFlight(),
+          result.server().aborted() == 0 ? ""
+              : String.format(Locale.ROOT, "; %d cut short because the client cancelled them", result.server().aborted()));
     }
     // Failures grouped by type, with a few of the ids that hit each.
     Map<String, List<Long>> byOutcome = new TreeMap<>(result.calls().stream()
@@ -260,6 +311,17 @@ final class UsersSample implements Callable<Integer> {
           slow.duration().toNanos() / 1e9, slow.attempts(), slow.attempts() == 1 ? "" : "s",
           slow.errorType() == null ? slow.outcome() : slow.errorName());
     }
+  }
+
+  /** Returns the {@code p} quantile (nearest rank) of the started lookups' own times, in milliseconds. */
+  static long percentile(RunReport.Mode mode, double p) {
+    long[] times = mode.calls().stream().filter(RunReport.Call::started)
+        .mapToLong(c -> c.endMillis() - c.startMillis()).sorted().toArray();
+    if (times.length == 0) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(p * times.length) - 1;
+    return times[Math.max(0, Math.min(times.length - 1, rank))];
   }
 
   /** Prints a progress line at every tenth of a long run (100 lookups or more). */

@@ -46,6 +46,7 @@ public final class HttpEngine {
   private final AttemptGate gate;
   private final Consumer<CallTrace> traceListener;
   private final Telemetry telemetry;
+  private final dev.fanout.internal.hedge.Hedger hedger;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -64,6 +65,8 @@ public final class HttpEngine {
     this.gate = b.gate;
     this.traceListener = b.traceListener;
     this.telemetry = b.telemetry;
+    this.hedger = b.hedger != null ? b.hedger : dev.fanout.internal.hedge.Hedger.create(
+        dev.fanout.HedgePolicy.disabled(), this.clock);
   }
 
   /** Returns a builder; okHttp, baseUrl and clock are required. */
@@ -85,6 +88,7 @@ public final class HttpEngine {
     private AttemptGate gate = AttemptGate.OPEN;
     private Consumer<CallTrace> traceListener;
     private Telemetry telemetry = Telemetry.noop();
+    private dev.fanout.internal.hedge.Hedger hedger;
 
     private Builder() {}
 
@@ -107,6 +111,9 @@ public final class HttpEngine {
     /** Where spans and metrics go; {@link Telemetry#noop()} by default. */
     public Builder telemetry(Telemetry v) { this.telemetry = Objects.requireNonNull(v, "telemetry == null"); return this; }
 
+    /** The client's hedger (its policy, budget and route latencies); one that never hedges by default. */
+    public Builder hedger(dev.fanout.internal.hedge.Hedger v) { this.hedger = Objects.requireNonNull(v, "hedger == null"); return this; }
+
     public HttpEngine build() {
       return new HttpEngine(this);
     }
@@ -126,6 +133,11 @@ public final class HttpEngine {
 
   AttemptGate gate() {
     return gate;
+  }
+
+  /** Returns the client's hedger. */
+  public dev.fanout.internal.hedge.Hedger hedger() {
+    return hedger;
   }
 
   Duration attemptTimeout() {
@@ -228,6 +240,14 @@ public final class HttpEngine {
     RetryPolicy policy = options.retryPolicy() != null ? options.retryPolicy() : retryPolicy;
     LogicalCall<T> call = new LogicalCall<>(this, request, label, handler, deadline, policy, context, scope);
     call.telemetry = callTelemetry(request, scope);
+    call.hedger = hedger;
+    call.hedgePolicy = options.hedging() != null ? options.hedging() : hedger.policy();
+    call.markedIdempotent = options.idempotent();
+    if (call.hedgePolicy.enabled()) {
+      // Latencies are kept per route: host, port, method and the path with its ids as *.
+      call.route = request.url().host() + ":" + request.url().port() + " " + request.method() + " "
+          + GovernorGate.routeTemplate(request.url().encodedPath());
+    }
     live.add(call);
     if (closed) {
       live.remove(call);

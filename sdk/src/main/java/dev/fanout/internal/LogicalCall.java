@@ -4,6 +4,7 @@ import dev.fanout.CallTrace;
 import dev.fanout.Deadline;
 import dev.fanout.FanoutClock;
 import dev.fanout.FanoutContext;
+import dev.fanout.HedgePolicy;
 import dev.fanout.Outcome;
 import dev.fanout.RetryPolicy;
 import dev.fanout.errors.DecodeException;
@@ -11,12 +12,16 @@ import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.TransportException;
+import dev.fanout.internal.hedge.Hedger;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import dev.fanout.internal.telemetry.Telemetry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -35,6 +40,16 @@ import okhttp3.Response;
  * another; each waits for the engine's {@link AttemptGate}, then is enqueued and never waited for, so no
  * thread blocks on a call or a backoff. Every timer runs on the engine's {@link FanoutClock} (the
  * deadline's on the deadline's own clock).
+ *
+ * <h2>A hedge is not a retry.</h2>
+ * An attempt of a hedgeable call (see {@link HedgePolicy}) may send backups of its request while its
+ * first request still runs, when the engine's {@link Hedger} says one is due and its budget allows; each
+ * backup waits for the same {@link AttemptGate} and is never sent while the client is at
+ * {@code maxInFlight}. The first 2xx response headers win: every other request of the attempt is cancelled
+ * at once (its {@link Call}, so its socket) and its body, if it got one, closed unread. A request that fails
+ * while another of the attempt still runs is dropped; the attempt fails (and the retry policy decides)
+ * only when none is left. {@link #attempts()} counts attempts, not hedges; the trace counts hedges sent
+ * and won.
  */
 public final class LogicalCall<T> extends OwnedFuture<T> {
 
@@ -58,9 +73,19 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
 
   private volatile int attempts;
   private volatile Call currentCall;
+  /** The first request of the first attempt: the one whose start is the call's start. */
+  private volatile Call firstCall;
   private volatile CompletableFuture<?> pendingWait;
   private volatile FanoutClock.Timer deadlineTimer;
-  private volatile FanoutClock.Timer attemptTimer;
+  /** The attempt in progress: its requests (the first and any hedges). */
+  private volatile Round round;
+  /** The engine's hedger and this call's policy, route and idempotence; set by the engine before {@link #start()}. */
+  volatile Hedger hedger;
+  volatile HedgePolicy hedgePolicy = HedgePolicy.disabled();
+  volatile String route = "";
+  volatile boolean markedIdempotent;
+  private final AtomicInteger hedgesSent = new AtomicInteger();
+  private final AtomicInteger hedgesWon = new AtomicInteger();
   private volatile boolean committed;
   /** This call's span; set by the engine before {@link #start()}. */
   volatile Telemetry.CallScope telemetry = Telemetry.noop().callStarted(null);
@@ -183,57 +208,334 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       return;
     }
     attempts = attempt;
+    firstByteNanos = -1;
+    connectedNanos = -1;
+    statusCode = -1;
+    Round r = new Round(attempt);
+    round = r;
+    if (!sendRequest(r, 0, permit, false)) {
+      return;
+    }
+    Hedger h = hedger;
+    if (h != null && hedgePolicy.enabled()) {
+      r.ticket(h.open(route, request.method(), markedIdempotent, hedgePolicy, n -> hedge(r, n)));
+    }
+  }
+
+  /**
+   * Sends request {@code leg} of attempt {@code r} (0 is its first, 1.. its hedges); returns false if it
+   * was not sent (the call or the attempt finished first, or the clock refused the attempt timer).
+   */
+  private boolean sendRequest(Round r, int leg, AttemptGate.Permit permit, boolean admitted) {
+    int attempt = r.attempt;
     governorWaitNanos += permit.waited().toNanos();
     if (!permit.waited().isZero()) {
       telemetry.governorWait(permit.waited());
     }
-    firstByteNanos = -1;
-    connectedNanos = -1;
-    statusCode = -1;
-    Telemetry.AttemptScope span = telemetry.attemptStarted(attempt);
+    Telemetry.AttemptScope span = leg == 0 ? telemetry.attemptStarted(attempt) : telemetry.hedgeSent(attempt);
     Request.Builder tagged = request.newBuilder().tag(LogicalCall.class, this);
     span.inject(tagged);
     Call call = engine.okHttp().newCall(tagged.build());
-    currentCall = call;
-    AttemptCallback callback = new AttemptCallback(attempt, permit, span);
+    AttemptCallback callback = new AttemptCallback(r, leg, permit, span, call);
+    if (!r.add(callback, admitted) || isDone()) {
+      FanoutCancelledException gone = new FanoutCancelledException(
+          label + ": finished before attempt " + attempt + (leg == 0 ? "" : " hedge " + leg) + " was sent");
+      r.remove(callback);
+      permit.onFailure(gone);
+      span.ended(gone);
+      return false;
+    }
+    if (leg == 0) {
+      currentCall = call;
+      if (attempt == 1) {
+        firstCall = call;
+      }
+    }
     Duration perAttempt = engine.attemptTimeout();
     if (!perAttempt.isZero()) {
       try {
-        attemptTimer = engine.clock().schedule(perAttempt, () -> callback.timeOut(call));
+        callback.timer = engine.clock().schedule(perAttempt, () -> callback.timeOut(call));
       } catch (RuntimeException e) {
+        r.remove(callback);
         permit.onFailure(e);
         span.ended(e);
         finish(null, new FanoutCancelledException(label + ": the clock refused the attempt timer", e));
-        return;
+        return false;
       }
     }
     if (isDone()) {
+      r.remove(callback);
+      callback.cancelTimer();
       call.cancel();
+      permit.onFailure(new FanoutCancelledException(label + ": finished before attempt " + attempt + " was sent"));
       span.ended(new FanoutCancelledException(label + ": finished before attempt " + attempt + " was sent"));
-      return;
+      return false;
     }
     engine.attemptSent();
+    if (leg > 0) {
+      hedgesSent.incrementAndGet();
+    }
     call.enqueue(callback);
+    return true;
   }
 
-  /** The first attempt's start is when it leaves the dispatcher's queue; later attempts keep that start. */
-  void onAttemptStart(long nanos) {
-    if (attempts == 1 || startNanos == -1) {
+  /**
+   * The hedger says backup {@code n} of attempt {@code r} is due: sends it if the attempt still runs, the
+   * client is below {@code maxInFlight} (a hedge never queues) and the budget has one; true if sent.
+   */
+  private boolean hedge(Round r, int n) {
+    if (isDone() || r.isOver()) {
+      return false;
+    }
+    if (engine.inFlight() >= engine.okHttp().dispatcher().getMaxRequests()) {
+      return false;
+    }
+    Hedger h = hedger;
+    if (!h.tryBackup()) {
+      return false;
+    }
+    CompletableFuture<AttemptGate.Permit> admission;
+    try {
+      admission = engine.gate().acquire(request, r.attempt);
+    } catch (RuntimeException e) {
+      return true; // counted as sent; nothing runs, the attempt's own request decides
+    }
+    if (!r.addPending(admission)) {
+      admission.cancel(false);
+      return true;
+    }
+    admission.whenComplete((permit, refused) -> {
+      if (refused != null || !r.takePending(admission)) {
+        if (permit != null) {
+          permit.onFailure(new FanoutCancelledException(label + ": hedge " + n + " was no longer needed"));
+        }
+        r.pendingFailed(admission);
+        return;
+      }
+      sendRequest(r, n, permit, true);
+    });
+    return true;
+  }
+
+  /** The first attempt's start is when its first request leaves the dispatcher's queue; later attempts keep it. */
+  void onAttemptStart(Call call, long nanos) {
+    if (call == firstCall || startNanos == -1) {
       startNanos = nanos;
     }
   }
 
+  /**
+   * One attempt: its first request and its hedges, and its ticket with the hedger. Decides, once, which
+   * request's response the attempt takes (the first 2xx) or that it failed (when no request is left).
+   */
+  private final class Round {
+    final int attempt;
+    // Guarded by this.
+    private final List<AttemptCallback> requests = new ArrayList<>(2);
+    private final List<CompletableFuture<?>> pending = new ArrayList<>(1);
+    /** Requests sent whose outcome is not known, and hedges waiting for admission. */
+    private int running;
+    private boolean over;
+    private FanoutException dropped;
+    private boolean droppedRetryable;
+    private Duration droppedRetryAfter;
+    private int droppedStatus = -1;
+    private Hedger.Ticket ticket = Hedger.Ticket.NONE;
+
+    Round(int attempt) {
+      this.attempt = attempt;
+    }
+
+    void ticket(Hedger.Ticket t) {
+      boolean closeNow;
+      synchronized (this) {
+        ticket = t;
+        closeNow = over;
+      }
+      if (closeNow) {
+        t.close(false);
+      }
+    }
+
+    synchronized boolean isOver() {
+      return over;
+    }
+
+    /** Adds a request about to be sent; false if the attempt is over. {@code admitted}: a hedge already counted. */
+    synchronized boolean add(AttemptCallback c, boolean admitted) {
+      if (over) {
+        if (admitted) {
+          running--;
+        }
+        return false;
+      }
+      if (!admitted) {
+        running++;
+      }
+      requests.add(c);
+      return true;
+    }
+
+    /** A request added but not sent after all: counted out. */
+    synchronized void remove(AttemptCallback c) {
+      if (requests.remove(c)) {
+        running--;
+      }
+    }
+
+    synchronized boolean addPending(CompletableFuture<?> admission) {
+      if (over) {
+        return false;
+      }
+      pending.add(admission);
+      running++;
+      return true;
+    }
+
+    /** A hedge was admitted: true if it is still wanted (it stays counted as running, for {@link #add}). */
+    synchronized boolean takePending(CompletableFuture<?> admission) {
+      return pending.remove(admission) && !over;
+    }
+
+    /** A hedge was refused admission, or admitted too late: counted out; the attempt may now have failed. */
+    void pendingFailed(CompletableFuture<?> admission) {
+      FanoutException error;
+      synchronized (this) {
+        pending.remove(admission);
+        running--;
+        if (over || running > 0 || dropped == null) {
+          return;
+        }
+        over = true;
+        error = dropped;
+      }
+      ended(false);
+      if (!isDone()) {
+        statusCode = droppedStatus;
+        attemptFailed(error, droppedRetryable, droppedRetryAfter);
+      }
+    }
+
+    /**
+     * Request {@code c} failed: returns true if that fails the attempt (no other request is left), else
+     * keeps its error in case the others fail too.
+     */
+    boolean failed(AttemptCallback c, FanoutException error, boolean retryable, Duration retryAfter, int status) {
+      synchronized (this) {
+        running--;
+        if (over) {
+          return false;
+        }
+        if (running > 0) {
+          dropped = error;
+          droppedRetryable = retryable;
+          droppedRetryAfter = retryAfter;
+          droppedStatus = status;
+          return false;
+        }
+        over = true;
+      }
+      ended(false);
+      return true;
+    }
+
+    /** Request {@code c}'s 2xx headers arrived: true if it is the attempt's response; the others are cancelled. */
+    boolean claim(AttemptCallback c) {
+      List<AttemptCallback> losers = new ArrayList<>();
+      List<CompletableFuture<?>> admissions;
+      synchronized (this) {
+        running--;
+        if (over) {
+          return false;
+        }
+        over = true;
+        for (AttemptCallback other : requests) {
+          if (other != c) {
+            losers.add(other);
+          }
+        }
+        admissions = new ArrayList<>(pending);
+        pending.clear();
+      }
+      ended(true);
+      currentCall = c.call;
+      if (c.leg > 0) {
+        hedgesWon.incrementAndGet();
+        hedger.won();
+      }
+      for (AttemptCallback loser : losers) {
+        loser.cancelTimer();
+        loser.call.cancel();
+        hedger.loserCancelled();
+      }
+      for (CompletableFuture<?> a : admissions) {
+        a.cancel(false);
+      }
+      return true;
+    }
+
+    /** The call finished (any path): every request and hedge admission still running is cancelled. */
+    void cancelAll() {
+      List<AttemptCallback> all;
+      List<CompletableFuture<?>> admissions;
+      synchronized (this) {
+        over = true;
+        all = new ArrayList<>(requests);
+        admissions = new ArrayList<>(pending);
+        pending.clear();
+      }
+      ended(false);
+      for (AttemptCallback c : all) {
+        c.cancelTimer();
+      }
+      for (CompletableFuture<?> a : admissions) {
+        a.cancel(false);
+      }
+      // A call the handler is reading is cancelled only when the caller asked for it: see release().
+    }
+
+    synchronized List<Call> calls() {
+      List<Call> calls = new ArrayList<>(requests.size());
+      for (AttemptCallback c : requests) {
+        calls.add(c.call);
+      }
+      return calls;
+    }
+
+    private void ended(boolean succeeded) {
+      Hedger.Ticket t;
+      synchronized (this) {
+        t = ticket;
+      }
+      t.close(succeeded);
+    }
+  }
+
   private final class AttemptCallback implements Callback {
+    private final Round round;
     private final int attempt;
+    private final int leg;
     private final AttemptGate.Permit permit;
     private final Telemetry.AttemptScope span;
+    final Call call;
+    volatile FanoutClock.Timer timer;
     private volatile boolean timedOut;
     private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
-    AttemptCallback(int attempt, AttemptGate.Permit permit, Telemetry.AttemptScope span) {
-      this.attempt = attempt;
+    AttemptCallback(Round round, int leg, AttemptGate.Permit permit, Telemetry.AttemptScope span, Call call) {
+      this.round = round;
+      this.attempt = round.attempt;
+      this.leg = leg;
       this.permit = permit;
       this.span = span;
+      this.call = call;
+    }
+
+    void cancelTimer() {
+      FanoutClock.Timer t = timer;
+      if (t != null) {
+        t.cancel();
+      }
     }
 
     /** Counts this attempt out of the engine's in flight, once, before its outcome can start another call. */
@@ -250,7 +552,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
 
     @Override
     public void onFailure(Call call, IOException e) {
-      cancelAttemptTimer();
+      cancelTimer();
       FanoutException error = timedOut
           ? new FanoutTimeoutException(label + ": attempt " + attempt + " did not finish within the attemptTimeout ("
               + engine.attemptTimeout().toMillis() + " ms)", engine.attemptTimeout(), e)
@@ -261,12 +563,15 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       if (isDone()) {
         return;
       }
-      attemptFailed(error, policy.retriesError(error), null);
+      boolean retryable = policy.retriesError(error);
+      if (round.failed(this, error, retryable, null, -1)) {
+        attemptFailed(error, retryable, null);
+      }
     }
 
     @Override
     public void onResponse(Call call, Response response) {
-      cancelAttemptTimer();
+      cancelTimer();
       permit.onResponse(response);
       span.responded(response.code());
       Throwable attemptError = null;
@@ -276,16 +581,23 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
           return;
         }
         int code = response.code();
-        statusCode = code;
         if (!response.isSuccessful()) {
           Duration retryAfter = RetryAfter.parse(response.headers(), engine.clock().instant());
           boolean retryable = policy.retriesResponse(code, response.header("x-should-retry"));
           FanoutException error = Errors.fromResponse(response, retryAfter);
           end();
           span.ended(null); // before the call can finish: its status was recorded by responded(code)
-          attemptFailed(error, retryable, retryAfter);
+          if (round.failed(this, error, retryable, retryAfter, code)) {
+            statusCode = code;
+            attemptFailed(error, retryable, retryAfter);
+          }
           return;
         }
+        if (!round.claim(this)) {
+          end(); // another request of the attempt won: this body is closed unread
+          return;
+        }
+        statusCode = code;
         T value = handler.handle(response, LogicalCall.this);
         end();
         span.ended(null);
@@ -324,12 +636,6 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     }
   }
 
-  private void cancelAttemptTimer() {
-    FanoutClock.Timer t = attemptTimer;
-    if (t != null) {
-      t.cancel();
-    }
-  }
 
   private void attemptFailed(FanoutException error, boolean retryable, Duration retryAfter) {
     int n = attempts;
@@ -426,14 +732,25 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     if (timer != null) {
       timer.cancel();
     }
-    cancelAttemptTimer();
     CompletableFuture<?> w = pendingWait;
     if (w != null && !w.isDone()) {
       w.cancel(false);
     }
+    Round r = round;
+    if (r != null) {
+      r.cancelAll();
+    }
     Call call = currentCall;
     if (cancelCall && call != null) {
       call.cancel();
+    }
+    if (r != null) {
+      // Hedges still running lost: cancelled whatever the outcome (the winner, if any, is currentCall).
+      for (Call c : r.calls()) {
+        if (c != call) {
+          c.cancel();
+        }
+      }
     }
   }
 
@@ -442,7 +759,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     long start = startNanos == -1 ? end : startNanos;
     CallTrace trace = new CallTrace(
         label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos);
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos, hedgesSent.get(), hedgesWon.get());
     if (scope != null) {
       try {
         scope.record(trace);

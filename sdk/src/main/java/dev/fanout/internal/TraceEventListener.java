@@ -36,12 +36,12 @@ public final class TraceEventListener extends EventListener {
 
   @Override
   public void callStart(Call call) {
-    owner.onAttemptStart(System.nanoTime());
+    owner.onAttemptStart(call, System.nanoTime());
   }
 
   @Override
   public void dispatcherQueueEnd(Call call, Dispatcher dispatcher) {
-    owner.onAttemptStart(System.nanoTime());
+    owner.onAttemptStart(call, System.nanoTime());
   }
 
   @Override

@@ -29,6 +29,14 @@ final class FanoutTarget implements HttpTarget {
   }
 
   /**
+   * {@code FanoutClient.builder().baseUrl(url).maxInFlight(n).build()}: the path a user takes who only
+   * raises the bound: HTTP/1.1, one connection per call in flight, every other option its default.
+   */
+  static FanoutTarget defaultPath(String baseUrl, int maxInFlight) {
+    return new FanoutTarget(FanoutClient.builder().baseUrl(baseUrl).maxInFlight(maxInFlight).build());
+  }
+
+  /**
    * HTTP/2 cleartext with prior knowledge (every call multiplexed on one connection), virtual threads when
    * the JVM has them, and {@code maxInFlight} of {@code maxInFlight}.
    */

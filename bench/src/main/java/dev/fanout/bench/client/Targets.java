@@ -16,6 +16,8 @@ public final class Targets {
         return FanoutTarget.defaults(baseUrl);
       case FANOUT_H2C:
         return FanoutTarget.h2c(baseUrl, maxInFlight);
+      case FANOUT_N:
+        return FanoutTarget.defaultPath(baseUrl, maxInFlight);
       case OKHTTP:
         return new OkHttpTarget(baseUrl);
       case JDK:

@@ -312,17 +312,39 @@ public final class Harness {
     }
   }
 
+  /**
+   * Runs {@code fanout-bench ARGS} in a client JVM ({@code --java}, its JVM arguments) to its end and returns
+   * its {@code RESULT} line, parsed.
+   */
+  JsonNode runJava(List<String> args, String label) throws IOException, InterruptedException {
+    Files.createDirectories(config.outDir().resolve("logs"));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(config.clientJava());
+    cmd.addAll(config.clientJvmArgs());
+    cmd.addAll(List.of("-cp", config.classpath(), MAIN_CLASS));
+    cmd.addAll(args);
+    return runClientProcess(cmd, label).result;
+  }
+
   private record ClientOutput(JsonNode result, int peakOsThreads, long peakRssKib, double cpuSeconds) {}
 
   /** Starts a backend JVM and waits for its {@code Listening on} line. */
   Server startServer(Engine engine, Duration latency, boolean http2, String label)
       throws IOException, InterruptedException {
+    return startServer(engine, latency, http2, label, List.of());
+  }
+
+  /** As {@link #startServer(Engine, Duration, boolean, String)}, with {@code extra} arguments to {@code server}. */
+  Server startServer(Engine engine, Duration latency, boolean http2, String label, List<String> extra)
+      throws IOException, InterruptedException {
+    Files.createDirectories(config.outDir().resolve("logs"));
     List<String> cmd = new ArrayList<>();
     cmd.add(config.serverJava());
     cmd.addAll(config.serverJvmArgs());
     cmd.addAll(List.of("-cp", config.classpath(), MAIN_CLASS, "server", "--engine", engine.id(),
         "--port", "0", "--latency", latency.toMillis() + "ms"));
     if (http2) cmd.add("--http2");
+    cmd.addAll(extra);
     Path err = config.outDir().resolve("logs").resolve(label + ".server.log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
     Server server = null;

@@ -32,6 +32,14 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Fixed delay of every response, e.g. 1s, 50ms, 0. Defaults to ${DEFAULT-VALUE}.")
   Duration latency;
 
+  @Option(names = "--tail", paramLabel = "P:DURATION", defaultValue = "0:0",
+      description = "A seeded share P of responses take DURATION instead of --latency, e.g. 0.03:3s (the tail "
+          + "workload). Defaults to none.")
+  String tail;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the tail draws. Defaults to ${DEFAULT-VALUE}.")
+  long seed;
+
   @Option(names = "--http2", description = "Speak HTTP/2 cleartext with prior knowledge. Defaults to false "
       + "(HTTP/1.1; the netty engine then also accepts h2c prior knowledge on the same port).")
   boolean http2;
@@ -39,7 +47,12 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Engine e = Engine.of(engine);
-    MockBackend.Builder b = MockBackend.builder().engine(e).latency(Latency.fixed(latency)).port(port)
+    int colon = tail.indexOf(':');
+    if (colon < 0) throw new IllegalArgumentException("--tail is not P:DURATION: " + tail);
+    double tailShare = Double.parseDouble(tail.substring(0, colon));
+    Duration tailDelay = new DurationConverter().convert(tail.substring(colon + 1));
+    Latency profile = Latency.builder().delay(latency).seed(seed).tail(tailShare, tailDelay).build();
+    MockBackend.Builder b = MockBackend.builder().engine(e).latency(profile).port(port)
         .http2PriorKnowledge(http2).recordedRequests(0);
     if (e == Engine.NETTY) b.backlog(NETTY_BACKLOG);
     MockBackend backend = b.start();
@@ -51,6 +64,7 @@ public final class ServerCommand implements Callable<Integer> {
     }, "backend-shutdown"));
     System.out.println("Listening on " + url);
     System.out.println("Engine " + e.id() + ", latency " + latency.toMillis() + " ms"
+        + (tailShare > 0 ? ", tail " + tailShare + " at " + tailDelay.toMillis() + " ms" : "")
         + (http2 ? ", h2c prior knowledge" : ""));
     System.out.flush();
     stopped.await();

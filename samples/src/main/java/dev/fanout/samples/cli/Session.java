@@ -121,7 +121,24 @@ public final class Session implements AutoCloseable {
       return null;
     }
     Stats stats = backend.stats();
-    return new RunReport.Server(stats.totalRequests(), stats.maxInFlight());
+    return new RunReport.Server(stats.totalRequests(), stats.maxInFlight(), stats.aborted());
+  }
+
+  /**
+   * As {@link #serverStats()}, after waiting up to {@code timeout} for the embedded server to finish what is in
+   * flight (a cancelled request is counted aborted only once the server notices the client went away).
+   */
+  public RunReport.Server serverStatsWhenIdle(java.time.Duration timeout) {
+    if (backend == null) {
+      return null;
+    }
+    try {
+      Stats stats = backend.awaitIdle(timeout);
+      return new RunReport.Server(stats.totalRequests(), stats.maxInFlight(), stats.aborted());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return serverStats();
+    }
   }
 
   public String model() {

@@ -46,7 +46,7 @@ public final class ModeRecorder {
       long end = entry.started() && entry.endNanos() >= 0 ? millis(offset + entry.endNanos()) : -1;
       calls.add(new RunReport.Call(
           input.label(), input.id(), input.lane(), start, end, entry.attempts(), entry.outcome(),
-          entry.errorType() == null ? null : entry.errorName()));
+          entry.errorType() == null ? null : entry.errorName(), entry.hedgesSent(), entry.hedgesWon()));
     }
     return this;
   }

@@ -50,7 +50,8 @@ public record RunReport(
   }
 
   /** One way of running the calls ({@code sequential}, {@code concurrent}, {@code fan-out}, ...). */
-  @JsonPropertyOrder({"name", "wallMillis", "sumMillis", "speedUp", "peakConcurrency", "ok", "failed", "server", "calls"})
+  @JsonPropertyOrder({"name", "wallMillis", "sumMillis", "speedUp", "peakConcurrency", "ok", "failed", "server",
+      "hedgesSent", "hedgesWon", "calls"})
   public record Mode(
       String name,
       long wallMillis,
@@ -60,10 +61,19 @@ public record RunReport(
       int ok,
       int failed,
       Server server,
-      List<Call> calls) {
+      List<Call> calls,
+      int hedgesSent,
+      int hedgesWon) {
     public Mode {
       Objects.requireNonNull(name, "name == null");
       calls = List.copyOf(calls);
+    }
+
+    /** A mode whose hedge counts are its calls' (the shape before hedging was reported). */
+    public Mode(String name, long wallMillis, long sumMillis, double speedUp, int peakConcurrency, int ok, int failed,
+        Server server, List<Call> calls) {
+      this(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls,
+          calls.stream().mapToInt(Call::hedgesSent).sum(), calls.stream().mapToInt(Call::hedgesWon).sum());
     }
 
     /** Builds a mode from its calls: sum, speed-up (sum / wall), peak concurrency and counts are derived. */
@@ -84,7 +94,8 @@ public record RunReport(
 
     /** Returns this mode with what the embedded server saw during it. */
     public Mode withServer(Server server) {
-      return new Mode(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls);
+      return new Mode(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls, hedgesSent,
+          hedgesWon);
     }
 
     private static int peak(List<Call> calls) {
@@ -109,27 +120,42 @@ public record RunReport(
 
   /**
    * What the embedded mock server counted during one mode ({@code null} with {@code --base-url}): the HTTP
-   * requests that reached it (retries included) and the most it had in flight at once.
+   * requests that reached it (retries and hedges included), the most it had in flight at once, and the
+   * responses it cut short because the client went away ({@code aborted}: with hedging, the losers
+   * cancelled at the socket).
    */
-  @JsonPropertyOrder({"requests", "maxInFlight"})
-  public record Server(long requests, int maxInFlight) {}
+  @JsonPropertyOrder({"requests", "maxInFlight", "aborted"})
+  public record Server(long requests, int maxInFlight, long aborted) {
+    /** What a server counted that cut no response short. */
+    public Server(long requests, int maxInFlight) {
+      this(requests, maxInFlight, 0);
+    }
+  }
 
   /**
    * One logical call: what it was ({@code label}, the user {@code id} if it has one), which {@code lane} of
    * the timeline it belongs to (a chain, an agent, a retriever), when it ran relative to the mode's start
    * ({@code -1} if it never started), how many HTTP attempts it took, its {@code outcome} (an
    * {@link Outcome.Kind}: {@code SUCCEEDED}, {@code FAILED}, {@code CANCELLED}, {@code TIMED_OUT}) and, unless
-   * it succeeded, the simple name of the failure's exception type as {@code error}.
+   * it succeeded, the simple name of the failure's exception type as {@code error}; {@code hedgesSent} and
+   * {@code hedgesWon} count its backup requests and whether one was the response taken (0 without hedging).
    */
-  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "endMillis", "attempts", "outcome", "error"})
+  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "endMillis", "attempts", "outcome", "error",
+      "hedgesSent", "hedgesWon"})
   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   public record Call(
       String label, Long id, String lane, long startMillis, long endMillis, int attempts, Outcome.Kind outcome,
-      String error) {
+      String error, int hedgesSent, int hedgesWon) {
     public Call {
       Objects.requireNonNull(label, "label == null");
       Objects.requireNonNull(lane, "lane == null");
       Objects.requireNonNull(outcome, "outcome == null");
+    }
+
+    /** A call that sent no hedges. */
+    public Call(String label, Long id, String lane, long startMillis, long endMillis, int attempts,
+        Outcome.Kind outcome, String error) {
+      this(label, id, lane, startMillis, endMillis, attempts, outcome, error, 0, 0);
     }
 
     public boolean ok() {

@@ -213,15 +213,17 @@ public final class Timeline {
         "<rect class=\"bar %s%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\" fill=\"%s\"%s>",
         kind, retried ? " retried" : "", x, top, w, h, radius, fill,
         retried ? " stroke=\"" + RETRIED + "\" stroke-width=\"2\" stroke-dasharray=\"5 3\"" : ""));
-    svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — %s to %s (%s), %d attempt%s, %s",
+    svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — %s to %s (%s), %d attempt%s%s, %s",
         call.label(), seconds(call.startMillis()), seconds(call.endMillis()),
         seconds(call.endMillis() - call.startMillis()), call.attempts(), call.attempts() == 1 ? "" : "s",
+        call.hedgesSent() == 0 ? "" : String.format(Locale.ROOT, ", %d hedge%s sent%s", call.hedgesSent(),
+            call.hedgesSent() == 1 ? "" : "s", call.hedgesWon() > 0 ? " (won)" : ""),
         call.describe()))).append("</title></rect>\n");
     if (h < 10) {
       return;
     }
     String mark = (call.ok() ? "" : finished ? "✕ " : "⊘ ") + call.label()
-        + (retried ? "  ↻" + call.attempts() : "");
+        + (retried ? "  ↻" + call.attempts() : "") + (call.hedgesSent() > 0 ? "  ⑂" + call.hedgesSent() : "");
     if (mark.length() * 6.6 + 10 <= w) {
       svg.append(text(x + 7, top + h / 2 + 4.2, 11.5, call.ok() ? "#ffffff" : finished ? "#ffffff" : "#1f2933",
           "600", "start", mark));

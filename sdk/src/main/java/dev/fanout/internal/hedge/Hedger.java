@@ -4,15 +4,22 @@ import dev.fanout.FanoutClock;
 import dev.fanout.HedgePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntPredicate;
 
 /**
- * A client's hedging: runs a call's first attempt, starts backups on the {@link FanoutClock} after the
+ * A client's hedging. The call path opens a {@link Ticket} per attempt ({@link #open}) and is told when a
+ * backup is due; {@link #execute} runs a whole call of future-returning attempts the same way (tests, and
+ * callers without an HTTP call of their own).
+ *
+ * <p>{@code execute}: runs a call's first attempt, starts backups on the {@link FanoutClock} after the
  * policy's delay (fixed, or the route's observed percentile), takes the first success and cancels the other
  * attempts. Within a client-wide {@link HedgeBudget}; never for a call the policy does not allow.
  *
@@ -25,7 +32,7 @@ public final class Hedger {
   private final HedgePolicy policy;
   private final FanoutClock clock;
   private final HedgeBudget budget;
-  private final ConcurrentHashMap<String, LatencyTracker> routes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
   private final LongAdder calls = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final LongAdder won = new LongAdder();
@@ -63,15 +70,20 @@ public final class Hedger {
   public <T> CompletableFuture<T> execute(String route, String method, boolean markedIdempotent, Attempts<T> attempts) {
     calls.increment();
     budget.onCall();
-    LatencyTracker tracker = routes.computeIfAbsent(route, r -> new LatencyTracker(LatencyTracker.DEFAULT_CAPACITY));
-    Duration delay = policy.allows(method, markedIdempotent) ? delay(tracker) : null;
+    LatencyTracker tracker = route(route).tracker;
+    Duration delay = policy.allows(method, markedIdempotent) ? delay(policy, tracker) : null;
     Call<T> call = new Call<>(attempts, tracker, delay);
+    call.result.whenComplete((v, t) -> budget.onCallEnded());
     call.begin();
     return call.result;
   }
 
+  private Route route(String route) {
+    return routes.computeIfAbsent(route, r -> new Route());
+  }
+
   /** Returns the delay before a backup on this route now: fixed, or its percentile once it has enough samples. */
-  Duration delay(LatencyTracker tracker) {
+  static Duration delay(HedgePolicy policy, LatencyTracker tracker) {
     if (!policy.isAuto()) {
       return policy.delay();
     }
@@ -83,8 +95,179 @@ public final class Hedger {
 
   /** Returns the delay an auto policy would use on {@code route} now, or null if it would not hedge yet. */
   public Duration currentDelay(String route) {
-    LatencyTracker t = routes.get(route);
-    return t == null ? (policy.isAuto() ? null : policy.delay()) : delay(t);
+    Route r = routes.get(route);
+    return r == null ? (policy.isAuto() ? null : policy.delay()) : delay(policy, r.tracker);
+  }
+
+  /** Returns this client's policy (a call's {@code CallOptions.hedging} may replace it for that call). */
+  public HedgePolicy policy() {
+    return policy;
+  }
+
+  /**
+   * Opens the hedging of one attempt of a call to {@code route} under {@code callPolicy} (the client's, or
+   * the call's own): {@code due.test(n)} is called when backup {@code n} (from 1) is due, on a clock thread
+   * or on the thread that finished another call of the route; it returns true if it sent the backup
+   * (having taken it from the budget with {@link #tryBackup()}), which arms the next one up to
+   * {@code maxBackups}. Returns {@link Ticket#NONE} if the policy does not allow {@code method} (or the
+   * caller's mark). The caller must {@link Ticket#close} the ticket exactly once, when the attempt is over.
+   *
+   * <p>When a backup is due: a fixed policy after its delay; an auto policy after the route's observed
+   * percentile once it has {@code minSamples} latencies. Before that (a cold client), an attempt joins the
+   * route's cold cohort: once {@code minSamples} of the cohort have finished and they are at least the
+   * percentile's share of the cohort (95% of the attempts started cold have finished), the rest are the
+   * cohort's slowest 5% and a backup is due for each at once. So a first fan-out of 200 hedges its
+   * stragglers too, without guessing a delay from the earliest answers (which would be biased low).
+   */
+  public Ticket open(String route, String method, boolean markedIdempotent, HedgePolicy callPolicy, IntPredicate due) {
+    Objects.requireNonNull(due, "due == null");
+    if (!callPolicy.allows(method, markedIdempotent)) {
+      return Ticket.NONE;
+    }
+    calls.increment();
+    budget.onCall();
+    Route r = route(route);
+    Ticket t = new Ticket(this, r, callPolicy, due, clock.nanoTime());
+    Duration delay = delay(callPolicy, r.tracker);
+    if (delay != null) {
+      t.arm(delay);
+    } else {
+      r.joinCold(t);
+    }
+    return t;
+  }
+
+  /** Takes one backup from the client-wide budget; counts it sent, or denied when the budget is empty. */
+  public boolean tryBackup() {
+    if (budget.tryTake()) {
+      sent.increment();
+      return true;
+    }
+    denied.increment();
+    return false;
+  }
+
+  /** A backup's response came first: counted as won. */
+  public void won() {
+    won.increment();
+  }
+
+  /** An attempt was cancelled because another one won: counted. */
+  public void loserCancelled() {
+    cancelled.increment();
+  }
+
+  /** One route's latencies, and its cold cohort (attempts opened before it had enough samples). */
+  private static final class Route {
+    final LatencyTracker tracker = new LatencyTracker(LatencyTracker.DEFAULT_CAPACITY);
+    // Guarded by this.
+    private final Set<Ticket> coldWaiting = new LinkedHashSet<>();
+    private long coldStarted;
+    private long coldFinished;
+
+    synchronized void joinCold(Ticket t) {
+      t.cold = true;
+      coldStarted++;
+      coldWaiting.add(t);
+    }
+
+    /** A cold attempt ended; returns the cold attempts now due a backup (the cohort's slowest share). */
+    synchronized List<Ticket> leaveCold(Ticket t, HedgePolicy policy) {
+      coldWaiting.remove(t);
+      coldFinished++;
+      if (coldWaiting.isEmpty() || coldFinished < policy.minSamples()
+          || coldFinished < policy.percentile() * coldStarted) {
+        return List.of();
+      }
+      List<Ticket> due = new ArrayList<>(coldWaiting);
+      coldWaiting.clear();
+      return due;
+    }
+  }
+
+  /**
+   * The hedging of one attempt: its backup timer (on the client's clock) or its place in a cold cohort.
+   * Thread-safe; {@code due} is never called under a lock, nor after {@link #close}.
+   */
+  public static final class Ticket {
+    /** The ticket of an attempt that is not hedged. */
+    public static final Ticket NONE = new Ticket(null, null, null, null, 0);
+
+    private final Hedger hedger;
+    private final Route route;
+    private final HedgePolicy policy;
+    private final IntPredicate due;
+    private final long openedNanos;
+    volatile boolean cold;
+    // Guarded by this.
+    private boolean closed;
+    private int backups;
+    private FanoutClock.Timer timer;
+
+    private Ticket(Hedger hedger, Route route, HedgePolicy policy, IntPredicate due, long openedNanos) {
+      this.hedger = hedger;
+      this.route = route;
+      this.policy = policy;
+      this.due = due;
+      this.openedNanos = openedNanos;
+      this.closed = hedger == null;
+    }
+
+    private void arm(Duration delay) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        timer = hedger.clock.schedule(delay, this::fire);
+      }
+    }
+
+    private void fire() {
+      int n;
+      synchronized (this) {
+        timer = null;
+        if (closed || backups >= policy.maxBackups()) {
+          return;
+        }
+        n = ++backups;
+      }
+      if (!due.test(n) || n >= policy.maxBackups()) {
+        return;
+      }
+      Duration next = delay(policy, route.tracker);
+      if (next != null) {
+        arm(next);
+      }
+    }
+
+    /**
+     * The attempt is over; {@code succeeded} records its latency since the ticket opened as one sample of
+     * the route (one per attempt, whichever of its requests won, so the percentile stays that of unhedged
+     * requests or a lower bound of it). Cancels the pending backup timer. Idempotent.
+     */
+    public void close(boolean succeeded) {
+      FanoutClock.Timer t;
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        t = timer;
+        timer = null;
+      }
+      if (t != null) {
+        t.cancel();
+      }
+      hedger.budget.onCallEnded();
+      if (succeeded) {
+        route.tracker.record(hedger.clock.nanoTime() - openedNanos);
+      }
+      if (cold) {
+        for (Ticket other : route.leaveCold(this, policy)) {
+          other.fire();
+        }
+      }
+    }
   }
 
   public HedgeStats stats() {

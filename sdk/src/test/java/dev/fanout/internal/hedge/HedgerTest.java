@@ -229,4 +229,41 @@ class HedgerTest {
     assertThat(HedgePolicy.builder().idempotentMethods(Set.of("put")).build().allows("PUT", false)).isTrue();
     assertThat(HedgePolicy.disabled().allows("GET", true)).isFalse();
   }
+
+  @Test
+  void aColdAutoRouteHedgesTheSlowestShareOfItsCohortOnceThatShareHasAnswered() {
+    Hedger h = Hedger.create(HedgePolicy.builder().auto().budget(1.0).build(), clock);
+    List<Integer> due = new ArrayList<>();
+    List<Hedger.Ticket> tickets = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      int id = i;
+      tickets.add(h.open("/lookup", "GET", false, h.policy(), n -> {
+        due.add(id);
+        return h.tryBackup();
+      }));
+    }
+    assertThat(clock.pendingTasks()).as("a cold auto route has no delay to wait for").isZero();
+    for (int i = 0; i < 37; i++) {
+      clock.advance(Duration.ofMillis(1));
+      tickets.get(i).close(true);
+    }
+    assertThat(due).as("37 of 40 answered: fewer than 95%").isEmpty();
+    tickets.get(37).close(true);
+    assertThat(due).as("38 of 40 (95%) answered: the other two are the cohort's slowest").containsExactly(38, 39);
+    assertThat(h.stats().hedgesSent()).isEqualTo(2);
+    assertThat(h.currentDelay("/lookup")).as("38 samples: warm now").isNotNull();
+
+    Hedger.Ticket warm = h.open("/lookup", "GET", false, h.policy(), n -> true);
+    assertThat(clock.scheduledDelays()).last().isEqualTo(h.currentDelay("/lookup"));
+    warm.close(true);
+    tickets.forEach(t -> t.close(false));
+  }
+
+  @Test
+  void aTicketOfACallThePolicyDoesNotAllowIsInert() {
+    Hedger h = Hedger.create(HedgePolicy.fixed(Duration.ofMillis(10)), clock);
+    assertThat(h.open("/chat", "POST", false, h.policy(), n -> true)).isSameAs(Hedger.Ticket.NONE);
+    assertThat(clock.pendingTasks()).isZero();
+    Hedger.Ticket.NONE.close(true);
+  }
 }

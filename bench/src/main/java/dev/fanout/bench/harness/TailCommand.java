@@ -1,0 +1,169 @@
+package dev.fanout.bench.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.mock.Engine;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The tail workload (issue 11): N user lookups against a backend where a seeded share of responses take the
+ * tail latency, without hedging and with each {@code --hedges} policy. Every run is a fresh backend JVM and a
+ * fresh client JVM ({@code tail-client}); runs of the policies are interleaved, so a busy moment of the
+ * machine does not fall on one policy. Reports, per policy, the cold (first) and warm (last) round's median
+ * over the runs: per-call p50 and p99, wall time, extra load (requests the backend saw beyond N), hedges
+ * sent and won, and the responses the backend cut short because the client cancelled them.
+ */
+@Command(name = "tail", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Tail workload: p50/p99/wall/extra load with and without hedging; writes tail.json and tail.md.")
+public final class TailCommand implements Callable<Integer> {
+  @Option(names = "--n", defaultValue = "200", description = "Lookups per fan-out. Defaults to ${DEFAULT-VALUE}.")
+  int n;
+
+  @Option(names = "--latency", defaultValue = "100ms", converter = DurationConverter.class,
+      description = "Latency of a response outside the tail. Defaults to ${DEFAULT-VALUE}.")
+  Duration latency;
+
+  @Option(names = "--tail", defaultValue = "0.03:3s",
+      description = "Share of responses in the tail and their latency. Defaults to ${DEFAULT-VALUE}.")
+  String tail;
+
+  @Option(names = "--hedges", split = ",", defaultValue = "none,200ms,auto",
+      description = "Policies: none, a fixed delay, auto. Defaults to ${DEFAULT-VALUE}.")
+  List<String> hedges;
+
+  @Option(names = "--budget", defaultValue = "0.1", description = "Hedging budget. Defaults to ${DEFAULT-VALUE}.")
+  double budget;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Runs per policy (median over them). Defaults to ${DEFAULT-VALUE}.")
+  int runs;
+
+  @Option(names = "--rounds", defaultValue = "4",
+      description = "Fan-outs per client JVM: round 1 is cold, the last warm. Defaults to ${DEFAULT-VALUE}.")
+  int rounds;
+
+  @Option(names = "--engine", defaultValue = "netty", description = "Backend engine. Defaults to ${DEFAULT-VALUE}.")
+  String engine;
+
+  @Option(names = "--java", description = "The java launcher for client JVMs. Defaults to this JVM's.")
+  String clientJava;
+
+  @Option(names = "--server-java", description = "The java launcher for backend JVMs. Defaults to --java.")
+  String serverJava;
+
+  @Option(names = "--out", defaultValue = "bench-results", description = "Output directory. Defaults to ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    String self = ProcessHandle.current().info().command().orElse("java");
+    String java = clientJava != null ? clientJava : self;
+    String cp = classpath();
+    HarnessConfig config = new HarnessConfig(List.of(RowSpec.parse("fanout-n@" + engine)), List.of(n), latency, runs,
+        rounds, Map.of(), Duration.ZERO, java, serverJava != null ? serverJava : java, List.of(), List.of(), cp, null,
+        1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5), out,
+        ProcessHandle.current().info().commandLine().orElse("fanout-bench tail"));
+    Harness harness = new Harness(config, System.out);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode report = json.createObjectNode();
+    report.put("started", Instant.now().toString());
+    report.put("command", config.command());
+    report.put("n", n);
+    report.put("latencyMs", latency.toMillis());
+    report.put("tail", tail);
+    report.put("budget", budget);
+    report.put("cpu", Machines.cpuModel());
+    report.put("clientJava", Machines.javaVersion(java));
+    report.put("serverJava", Machines.javaVersion(config.serverJava()));
+    report.put("loadBefore", Machines.loadAverage());
+    Map<String, List<JsonNode>> byPolicy = new LinkedHashMap<>();
+    hedges.forEach(h -> byPolicy.put(h, new ArrayList<>()));
+    for (int run = 1; run <= runs; run++) {
+      for (String hedge : hedges) {
+        String label = "tail-" + hedge + "-run" + run;
+        System.out.println("tail: " + hedge + ", run " + run + " of " + runs);
+        try (Harness.Server server = harness.startServer(Engine.of(engine), latency, false, label,
+            List.of("--tail", tail, "--seed", Integer.toString(run)))) {
+          JsonNode result = harness.runJava(List.of("tail-client", "--url", server.url, "--n", Integer.toString(n),
+              "--rounds", Integer.toString(rounds), "--hedge", hedge, "--budget", Double.toString(budget)), label);
+          byPolicy.get(hedge).add(result);
+        }
+      }
+    }
+    report.put("loadAfter", Machines.loadAverage());
+    ArrayNode policies = report.putArray("policies");
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT, "%d lookups, %s of responses at %s, the rest at %d ms; %d runs of %d rounds "
+        + "(median over runs; cold = round 1, warm = round %d); budget %.0f%%.%n%n", n, tail.split(":")[0],
+        tail.split(":")[1], latency.toMillis(), runs, rounds, rounds, budget * 100));
+    md.append("| Hedging | Round | p50 s | p99 s | Wall s | Extra requests | Hedges sent / won | Cut short at the server | Failures |\n");
+    md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Map.Entry<String, List<JsonNode>> e : byPolicy.entrySet()) {
+      ObjectNode p = policies.addObject();
+      p.put("hedge", e.getKey());
+      p.set("runs", json.valueToTree(e.getValue()));
+      for (boolean cold : new boolean[] {true, false}) {
+        List<JsonNode> picked = new ArrayList<>();
+        for (JsonNode r : e.getValue()) {
+          JsonNode rs = r.get("rounds");
+          picked.add(rs.get(cold ? 0 : rs.size() - 1));
+        }
+        ObjectNode m = p.putObject(cold ? "cold" : "warm");
+        double p50 = median(picked, x -> x.get("p50Ms").asDouble());
+        double p99 = median(picked, x -> x.get("p99Ms").asDouble());
+        double wall = median(picked, x -> x.get("wallMs").asDouble());
+        double extra = median(picked, x -> 100.0 * (x.get("serverRequests").asDouble() - n) / n);
+        double sent = median(picked, x -> x.get("hedgesSent").asDouble());
+        double won = median(picked, x -> x.get("hedgesWon").asDouble());
+        double aborted = median(picked, x -> x.get("serverAborted").asDouble());
+        long failures = picked.stream().mapToLong(x -> x.get("failures").asLong()).sum();
+        boolean everyLoserCut = picked.stream().allMatch(x -> x.get("serverAborted").asLong() == x.get("hedgesSent").asLong());
+        m.put("p50Ms", p50).put("p99Ms", p99).put("wallMs", wall).put("extraPercent", extra).put("hedgesSent", sent)
+            .put("hedgesWon", won).put("serverAborted", aborted).put("failures", failures)
+            .put("everyLoserCutShort", everyLoserCut);
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.1f%% | %.0f / %.0f | %.0f%s | %d |%n",
+            e.getKey().equals("none") ? "none" : e.getKey().equals("auto") ? "auto (p95)" : "fixed " + e.getKey(),
+            cold ? "cold" : "warm", p50 / 1000, p99 / 1000, wall / 1000, extra, sent, won, aborted,
+            e.getKey().equals("none") ? "" : everyLoserCut ? " (every loser, every run)" : " (not every loser)", failures));
+      }
+    }
+    Files.createDirectories(out);
+    json.writeValue(out.resolve("tail.json").toFile(), report);
+    Files.writeString(out.resolve("tail.md"), md.toString(), StandardCharsets.UTF_8);
+    System.out.println();
+    System.out.print(md);
+    System.out.println("\nWrote " + out.resolve("tail.json") + " and tail.md");
+    return 0;
+  }
+
+  private static double median(List<JsonNode> xs, ToDoubleFunction<JsonNode> f) {
+    double[] v = xs.stream().mapToDouble(f).sorted().toArray();
+    if (v.length == 0) return Double.NaN;
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static String classpath() {
+    String cp = System.getProperty("java.class.path");
+    if (cp == null || cp.isBlank()) throw new IllegalStateException("no java.class.path to give child JVMs");
+    List<String> abs = new ArrayList<>();
+    for (String e : cp.split(File.pathSeparator)) abs.add(new File(e).getAbsolutePath());
+    return String.join(File.pathSeparator, abs);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.fanout.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.samples.report.RunReport;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code users --hedge-after DURATION|auto --hedge-budget FRACTION} against the embedded server's seeded
+ * {@code --tail}: without hedging the tail is the p99; with it the p99 is far below the tail, the hedges stay
+ * within the budget, and the server sees the losers cut short. Wall-time bounds are generous (the tail is
+ * 2 s, the hedged p99 is expected near 0.2 s and asserted at most 1 s).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class UsersHedgeTest {
+  private static final String[] TAIL = {"--ids", "1-200", "--latency", "50ms", "--tail", "0.03:2s",
+      "--max-in-flight", "200", "--retries", "0"};
+
+  @TempDir
+  Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cmd = Main.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  private RunReport.Mode users(String name, String... extra) {
+    Path json = dir.resolve(name + ".json");
+    String[] args = new String[TAIL.length + extra.length + 3];
+    args[0] = "users";
+    System.arraycopy(TAIL, 0, args, 1, TAIL.length);
+    System.arraycopy(extra, 0, args, 1 + TAIL.length, extra.length);
+    args[args.length - 2] = "--report-json";
+    args[args.length - 1] = json.toString();
+    assertThat(run(args)).as(out + "\n" + err).isZero();
+    return RunReport.read(json).modes().get(0);
+  }
+
+  @Test
+  void withoutHedgingTheTailIsTheP99() {
+    RunReport.Mode plain = users("plain");
+    assertThat(plain.ok()).isEqualTo(200);
+    assertThat(UsersSample.percentile(plain, 0.99)).as("p99, ms").isGreaterThanOrEqualTo(2000);
+    assertThat(plain.hedgesSent()).isZero();
+    assertThat(out.toString()).doesNotContain("Hedges:");
+  }
+
+  @Test
+  void aFixedHedgeCutsTheP99WithinTheBudgetAndTheServerSeesTheLosersCancelled() {
+    RunReport.Mode hedged = users("fixed", "--hedge-after", "200ms", "--hedge-budget", "0.1");
+    assertThat(hedged.ok()).isEqualTo(200);
+    assertThat(UsersSample.percentile(hedged, 0.99)).as("p99, ms").isLessThanOrEqualTo(1000);
+    assertThat(hedged.hedgesSent()).as("hedges, at most 10% of 200").isBetween(1, 20);
+    assertThat(hedged.hedgesWon()).isBetween(1, hedged.hedgesSent());
+    assertThat(hedged.server().aborted()).as("losers cut short at the server").isPositive();
+    assertThat(hedged.server().requests()).isBetween(200L, 200L + hedged.hedgesSent());
+    assertThat(hedged.calls()).filteredOn(c -> c.hedgesSent() > 0).isNotEmpty();
+    assertThat(out.toString()).contains("Hedging: a backup after 200ms, at most 10% extra requests")
+        .contains("Hedges: " + hedged.hedgesSent() + " sent").contains("p99");
+  }
+
+  @Test
+  void autoHedgesTheColdRunsStragglers() {
+    RunReport.Mode auto = users("auto", "--hedge-after", "auto");
+    assertThat(auto.ok()).isEqualTo(200);
+    assertThat(UsersSample.percentile(auto, 0.99)).as("p99, ms").isLessThanOrEqualTo(1000);
+    assertThat(auto.hedgesSent()).isBetween(1, 20);
+    assertThat(out.toString()).contains("the observed p95 (auto)");
+  }
+
+  @Test
+  void badHedgeFlagsExitTwoNamingTheFlag() {
+    assertThat(run("users", "--hedge-after", "soon")).isEqualTo(2);
+    assertThat(err.toString()).contains("--hedge-after").contains("soon").contains("auto");
+    assertThat(run("users", "--hedge-after", "1s", "--hedge-budget", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("'--hedge-budget': 0.0");
+    assertThat(run("users", "--hedge-budget", "1.5")).isEqualTo(2);
+    assertThat(run("users", "--tail", "3s")).isEqualTo(2);
+    assertThat(err.toString()).contains("'3s' is not a tail");
+  }
+}
