@@ -2,6 +2,7 @@ package dev.fanout.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.CallOptions;
 import dev.fanout.Deadline;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutClock;
@@ -56,7 +57,7 @@ import java.util.function.UnaryOperator;
  * <h2>A run is a fan-out of one, and each step's tools are a fan-out.</h2>
  * A run gets its own {@link FanoutContext}: the earlier of its {@link Builder#timeout timeout} and the
  * enclosing context's deadline, and the enclosing context's cancellation. Its chat calls are made through
- * that context, and each step's tool calls run as a fan-out inside it, at most
+ * that context (labelled {@code <name> step <n>} in traces), and each step's tool calls run as a fan-out inside it, at most
  * {@link Builder#maxParallelTools} at once, each given its own child context. So the deadline and a cancel
  * reach every tool and every HTTP call a tool makes through its context.
  *
@@ -264,7 +265,6 @@ public final class Agent {
    */
   private final class Run {
     private final FanoutContext context;
-    private final ChatService chatInContext;
     private final List<ChatMessage> messages;
     private final List<ChatCompletion> completions = new ArrayList<>();
     private final List<AgentResult.ToolRun> toolRuns = new ArrayList<>();
@@ -274,7 +274,6 @@ public final class Agent {
 
     Run(FanoutContext context, List<ChatMessage> start) {
       this.context = context;
-      this.chatInContext = chat.withContext(context);
       this.messages = new ArrayList<>(start);
     }
 
@@ -289,7 +288,9 @@ public final class Agent {
       tools.values().forEach(binding -> offered.add(binding.tool()));
       ChatRequest next = b.model(model).messages(messages).tools(offered).build();
       step++;
-      return chatInContext.createAsync(next).thenCompose(this::onAnswer);
+      ChatService inRun = chat.withOptions(
+          CallOptions.builder().context(context).label(name + " step " + step).build());
+      return inRun.createAsync(next).thenCompose(this::onAnswer);
     }
 
     private CompletableFuture<AgentResult> onAnswer(ChatCompletion completion) {
@@ -299,7 +300,7 @@ public final class Agent {
       List<ToolCall> calls = answer.toolCalls();
       if (calls.isEmpty()) {
         return CompletableFuture.completedFuture(
-            new AgentResult(name, messages, completions, toolRuns, toolReports));
+            new AgentResult(name, messages, completions, toolRuns, toolReports, null));
       }
       if (step >= maxSteps) {
         throw new AgentLimitException(String.format(
@@ -433,7 +434,7 @@ public final class Agent {
       this.fanout = fanout;
       fanout.whenComplete((results, error) -> {
         if (error == null) {
-          sdkComplete(results.get(0));
+          sdkComplete(results.get(0).withReport(fanout.report()));
           return;
         }
         Throwable cause = Futures.unwrap(error);
@@ -566,8 +567,18 @@ public final class Agent {
      * its run) and its final answer is the result.
      */
     public Builder addAgentTool(String name, String description, Agent agent) {
+      return addAgentTool(name, description, agent, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #addAgentTool(String, String, Agent)}, with {@code prompt} turning the model's {@code task}
+     * into the agent's message, such as {@code task -> task + " Cite your sources."}.
+     */
+    public Builder addAgentTool(String name, String description, Agent agent, UnaryOperator<String> prompt) {
       Objects.requireNonNull(agent, "agent == null");
-      return addTool(Tool.function(name, description, TASK_SCHEMA, true), agent.asToolHandler(Agent::taskOf));
+      Objects.requireNonNull(prompt, "prompt == null");
+      return addTool(Tool.function(name, description, TASK_SCHEMA, true),
+          agent.asToolHandler(call -> prompt.apply(taskOf(call))));
     }
 
     /**

@@ -19,14 +19,17 @@ public final class AgentResult {
   private final List<ChatCompletion> completions;
   private final List<ToolRun> toolRuns;
   private final List<FanoutReport> toolReports;
+  private final FanoutReport report;
 
   AgentResult(
       String agent,
       List<ChatMessage> messages,
       List<ChatCompletion> completions,
       List<ToolRun> toolRuns,
-      List<FanoutReport> toolReports) {
+      List<FanoutReport> toolReports,
+      FanoutReport report) {
     this.agent = agent;
+    this.report = report;
     this.messages = List.copyOf(messages);
     this.completions = List.copyOf(completions);
     this.completion = completions.get(completions.size() - 1);
@@ -78,6 +81,20 @@ public final class AgentResult {
    */
   public List<FanoutReport> toolReports() {
     return toolReports;
+  }
+
+  /**
+   * Returns the run's own report: a fan-out of one input, the run, whose {@link FanoutReport.Entry#calls()}
+   * are every HTTP call made in the run, in the order they finished: the model calls (labelled
+   * {@code <agent> step <n>}), the calls the tools made through their contexts, and those of nested agents.
+   */
+  public FanoutReport report() {
+    return report;
+  }
+
+  /** Returns this result with the run's final report. */
+  AgentResult withReport(FanoutReport report) {
+    return new AgentResult(agent, messages, completions, toolRuns, toolReports, report);
   }
 
   /** Returns the total tokens of every completion of the run that reported usage. */

@@ -78,6 +78,16 @@ class AgentTest {
     return Agent.builder().chat(client.chat()).model("gpt-4o-mini").clock(clock);
   }
 
+  /**
+   * Waits (10 s at most) for {@code future} to be done and returns it. A tool that signals its start before
+   * it returns its future is cancelled on the thread that called it once it has returned, which may be
+   * just after the run has failed.
+   */
+  private static <T> CompletableFuture<T> settled(CompletableFuture<T> future) throws Exception {
+    future.handle((v, e) -> null).get(10, TimeUnit.SECONDS);
+    return future;
+  }
+
   private static String city(ToolCall call) {
     return call.argumentsJson().get("city").asText();
   }
@@ -143,6 +153,10 @@ class AgentTest {
     assertThat(result.toolReports().get(0).entries()).hasSize(3)
         .allSatisfy(e -> assertThat(e.calls()).hasSize(1));
     assertThat(result.totalTokens()).isPositive();
+    // The run's report holds every HTTP call of the run: its two model calls and the tools' three.
+    assertThat(result.report().entries()).singleElement().satisfies(run ->
+        assertThat(run.calls()).extracting(dev.fanout.CallTrace::label)
+            .contains("agent step 1", "agent step 2").hasSize(5));
   }
 
   @Test
@@ -269,7 +283,7 @@ class AgentTest {
   }
 
   @Test
-  void failRunFailsTheTurnAndCancelsTheStepsOtherTools() {
+  void failRunFailsTheTurnAndCancelsTheStepsOtherTools() throws Exception {
     Map<String, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
     Map<String, FanoutContext> contexts = new ConcurrentHashMap<>();
     Barrier othersStarted = new Barrier(2);
@@ -295,7 +309,10 @@ class AgentTest {
           assertThat(e.getCause()).hasMessage("Lima is offline");
         })
         .hasMessageContaining("tool get_weather (call_");
-    assertThat(pending.values()).hasSize(2).allSatisfy(f -> assertThat(f.isCancelled()).isTrue());
+    assertThat(pending).hasSize(2);
+    for (CompletableFuture<String> f : pending.values()) {
+      assertThat(settled(f)).isCancelled();
+    }
     assertThat(contexts.values()).allSatisfy(c -> assertThat(c.isCancelled()).isTrue());
     assertThat(backend.stats().requests(Routes.CHAT)).isEqualTo(1);
   }
@@ -331,7 +348,9 @@ class AgentTest {
         .cause()
         .isInstanceOf(FanoutTimeoutException.class)
         .hasMessageStartingWith("agent weatherman ran past its deadline at step 1");
-    assertThat(pending.values()).allSatisfy(f -> assertThat(f.isCancelled()).isTrue());
+    for (CompletableFuture<String> f : pending.values()) {
+      assertThat(settled(f)).isCancelled();
+    }
     assertThat(contexts.values()).allSatisfy(c -> assertThat(c.isCancelled()).isTrue());
   }
 
@@ -407,6 +426,8 @@ class AgentTest {
     assertThat(result.content()).contains("researcher returned Based on the tool results");
     // Lead: 2 model calls; researcher: 2 model calls inside the lead's one tool call.
     assertThat(backend.stats().requests(Routes.CHAT)).isEqualTo(4);
+    assertThat(result.report().entries().get(0).calls()).extracting(dev.fanout.CallTrace::label)
+        .containsExactly("lead step 1", "researcher step 1", "researcher step 2", "lead step 2");
   }
 
   @Test
@@ -434,7 +455,7 @@ class AgentTest {
 
     assertThatThrownBy(() -> run.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(FanoutTimeoutException.class)
         .hasMessageStartingWith("agent lead ran past its deadline");
-    assertThat(innerTool).isCancelled();
+    assertThat(settled(innerTool)).isCancelled();
     assertThat(context.isCancelled()).isTrue();
   }
 
