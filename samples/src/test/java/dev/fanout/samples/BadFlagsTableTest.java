@@ -63,7 +63,8 @@ final class BadFlagsTableTest {
         bad("rag -k many", "many"),
         bad("agents --agents 9", "9"),
         bad("agents --agents x", "x"),
-        bad("agents --hedge maybe", "maybe"));
+        bad("agents --max-parallel 0", "'--max-parallel': 0"),
+        bad("agents --timeout 0", "'--timeout': 0"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
