@@ -1,29 +1,33 @@
 package dev.fanout.samples;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.CallOptions;
+import dev.fanout.CallTrace;
 import dev.fanout.Fanout;
-import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutClient;
-import dev.fanout.Outcome;
-import dev.fanout.chat.ChatCompletion;
-import dev.fanout.chat.ChatRequest;
-import dev.fanout.mock.Faults;
-import dev.fanout.mock.Jitter;
-import dev.fanout.mock.Latency;
-import dev.fanout.samples.cli.Ranges;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutReport;
+import dev.fanout.chat.Agent;
+import dev.fanout.chat.AgentResult;
+import dev.fanout.chat.Tool;
+import dev.fanout.chat.ToolCall;
+import dev.fanout.chat.ToolHandler;
 import dev.fanout.samples.cli.CommonOptions;
+import dev.fanout.samples.cli.DurationConverter;
+import dev.fanout.samples.cli.Ranges;
 import dev.fanout.samples.cli.Session;
 import dev.fanout.samples.cli.Style;
 import dev.fanout.samples.report.ModeRecorder;
 import dev.fanout.samples.report.RunReport;
 import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,36 +35,48 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * A multi-agent step: N agents (chat completions with different roles) work on one task, then an aggregator
- * merges their answers. Three ways:
+ * A multi-agent run with the SDK's tool loop ({@link Agent}): a lead agent whose tools are sub-agents
+ * (researcher, critic, planner, security reviewer, each an agent with a search tool of its own) and two
+ * lookups. Each step's tool calls run at once, the sub-agents' own lookups too, all under the lead's one
+ * deadline.
  *
- * <ol>
- *   <li>{@code sequential}: one agent after another (the baseline);
- *   <li>{@code concurrent}: every agent at once ({@link Fanout#settleAll}: a failed agent does not sink the
- *       others); the aggregator waits for the slowest agent;
- *   <li>{@code hedged}: every agent sends the same request twice and keeps the first answer
- *       ({@link Fanout#firstSuccess}), cancelling the other: the slow tail shrinks.
- * </ol>
+ * <p>First the sequential baseline: the same agents, the same calls, one tool call at a time
+ * ({@code maxParallelTools(1)} everywhere); then the parallel run. The wall times and the speed-up are
+ * printed side by side.
  *
- * <h2>Hedge idempotent requests only.</h2>
- * A hedged request may be executed twice by the server (and a chat completion billed twice): hedge reads and
- * generations you can afford to pay for twice, never writes.
- *
- * <p>On the embedded server the chat latency varies (log-normal around {@code --latency}), as real model
- * latencies do, so that some agents are slow.
+ * <p>On the embedded mock the model's tool calls are deterministic (the mock picks the tools the message
+ * names, one call per subject); with {@code --base-url} a real model decides which tools to call.
  */
 @Command(
     name = "agents",
     mixinStandardHelpOptions = true,
-    description = "N agents (chat completions with different roles) run sequentially, concurrently and hedged "
-        + "(first success of 2 identical requests), each followed by one aggregator call.")
+    description = "A lead agent whose tools are sub-agents and lookups (the SDK's tool loop): each step's tool "
+        + "calls at once under one deadline, then the same run one tool call at a time; prints both wall times.")
 final class AgentsSample implements Callable<Integer> {
   static final String DEFAULT_TASK = "Plan the rollout of per-key rate limits for our public API.";
-  static final int DEFAULT_AGENTS = 4;
-  static final int DEFAULT_HEDGE = 2;
-  static final double DEFAULT_JITTER = 0.6;
-  static final List<String> ROLES = List.of(
-      "researcher", "critic", "planner", "security reviewer", "support lead", "cost analyst", "writer", "tester");
+  static final int DEFAULT_AGENTS = 3;
+  static final int DEFAULT_MAX_PARALLEL = Agent.DEFAULT_MAX_PARALLEL_TOOLS;
+  static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
+
+  /** A sub-agent: its tool name, what the lead asks it about, and where it searches. */
+  record Role(String tool, String title, String topic, String sources) {}
+
+  static final List<Role> ROLES = List.of(
+      new Role("researcher", "researcher", "prior art", "the papers and the standards"),
+      new Role("critic", "critic", "risks", "the incidents and the tickets"),
+      new Role("planner", "planner", "rollout steps", "the runbooks and the calendar"),
+      new Role("security_reviewer", "security reviewer", "abuse", "the audit logs and the advisories"));
+
+  static final Tool SEARCH = Tool.function("search", "Search one source for passages on a query", Map.of(
+      "type", "object",
+      "properties", Map.of(
+          "source", Map.of("type", "string", "description", "Where to search, such as the tickets"),
+          "query", Map.of("type", "string", "description", "What to search for")),
+      "required", List.of("source", "query"),
+      "additionalProperties", false), true);
+
+  static final Tool SEARCH_DOCS = lookup("search_docs", "Search the product documentation");
+  static final Tool SEARCH_TICKETS = lookup("search_tickets", "Search the support tickets");
 
   @Mixin
   CommonOptions common;
@@ -71,17 +87,19 @@ final class AgentsSample implements Callable<Integer> {
   @Option(names = "--task", paramLabel = "TEXT", description = "What the agents work on. Defaults to \"" + DEFAULT_TASK + "\".")
   String task = DEFAULT_TASK;
 
-  @Option(names = "--agents", paramLabel = "N", description = "Agents, 1 to 8. Defaults to " + DEFAULT_AGENTS + ".")
+  @Option(names = "--agents", paramLabel = "N",
+      description = "Sub-agents of the lead, 1 to 4 (researcher, critic, planner, security reviewer). Defaults to "
+          + DEFAULT_AGENTS + ".")
   int agents = DEFAULT_AGENTS;
 
-  @Option(names = "--hedge", paramLabel = "N",
-      description = "Identical requests per agent in the hedged mode, 2 to 4. Defaults to " + DEFAULT_HEDGE + ".")
-  int hedge = DEFAULT_HEDGE;
+  @Option(names = "--max-parallel", paramLabel = "N",
+      description = "Tool calls of one step at once in the parallel run (maxParallelTools), 1 to 64. Defaults to "
+          + DEFAULT_MAX_PARALLEL + ".")
+  int maxParallel = DEFAULT_MAX_PARALLEL;
 
-  @Option(names = "--jitter", paramLabel = "SIGMA",
-      description = "Spread of the embedded server's chat latency (log-normal sigma; 0 for none). "
-          + "Ignored with --base-url. Defaults to " + DEFAULT_JITTER + ".")
-  double jitter = DEFAULT_JITTER;
+  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "The lead's deadline, shared by every sub-agent and tool. Defaults to 2m0s.")
+  Duration timeout = DEFAULT_TIMEOUT;
 
   private FanoutClient client;
 
@@ -91,59 +109,64 @@ final class AgentsSample implements Callable<Integer> {
   @Override
   public Integer call() {
     Ranges.check(spec, "--agents", agents, 1, ROLES.size());
-    Ranges.check(spec, "--hedge", hedge, 2, 4);
-    Ranges.check(spec, "--jitter", jitter, 0, 3);
+    Ranges.check(spec, "--max-parallel", maxParallel, 1, 64);
+    Ranges.positive(spec, "--timeout", timeout);
     PrintWriter out = spec.commandLine().getOut();
     Style style = Style.detect();
-    Latency latency = Latency.builder()
-        .delay(common.latency())
-        .jitter(jitter == 0 ? Jitter.none() : Jitter.logNormal(jitter))
-        .build();
-    try (Session session = Session.open(common, latency, Faults.none(), b -> b)) {
+    try (Session session = Session.open(common)) {
       client = session.client();
-      List<String> roles = ROLES.subList(0, agents);
-      out.println(style.bold("Fanout agents") + " · " + agents + " agents on one task, then an aggregator");
+      List<Role> roles = ROLES.subList(0, agents);
+      out.println(style.bold("Fanout agents") + " · a lead agent whose tools are " + agents + " sub-agent"
+          + (agents == 1 ? "" : "s") + " and 2 lookups");
       session.printTarget(out);
-      if (session.embedded() && jitter > 0) {
-        out.println(style.dim("Chat latency varies (log-normal, sigma " + jitter + "), as real models' do: some agents are slow."));
-      }
       out.println("Task: " + task);
       out.println();
 
-      String[] names = {"sequential", "concurrent", "hedged"};
+      String[] names = {"sequential", "parallel"};
+      int[] parallelism = {1, maxParallel};
       String[] explanations = {
-          "one agent after another",
-          "every agent at once; the aggregator waits for the slowest",
-          "every agent sends " + hedge + " identical requests and keeps the first answer; the rest are cancelled"};
+          "the baseline: one tool call at a time (maxParallelTools 1), under one "
+              + DurationConverter.format(timeout) + " deadline",
+          "the same agents and calls, each step's tool calls at once (maxParallelTools " + maxParallel + ")"};
       List<RunReport.Mode> modes = new ArrayList<>();
+      String answer = null;
       boolean ok = true;
       for (int i = 0; i < names.length; i++) {
         out.println(style.mode(i, style.bold("━━ " + names[i])) + "  " + style.dim(explanations[i]));
         out.flush();
         session.resetStats();
+        Agent lead = lead(roles, parallelism[i]);
         ModeRecorder mode = ModeRecorder.start(names[i]);
+        // The run inside a fan-out of one: its report traces every HTTP call of the run, even a failed one.
+        FanoutFuture<List<AgentResult>> run = Fanout.all(List.of(prompt(roles)),
+            (message, context) -> lead.runAsync(message, context));
+        AgentResult result = null;
         try {
-          List<String> answers = switch (i) {
-            case 0 -> sequential(mode, roles);
-            case 1 -> concurrent(mode, roles);
-            default -> hedged(mode, roles);
-          };
-          aggregate(mode, answers);
+          result = run.await().get(0);
+          answer = result.content();
         } catch (RuntimeException e) {
           ok = false;
           out.println(style.red("✕ " + names[i] + " failed: " + e));
         }
         mode.finish();
-        RunReport.Mode result = mode.toMode().withServer(session.serverStats());
-        modes.add(result);
-        printMode(out, style, result);
+        mode.addTraces(run.report().entries().get(0).calls(), AgentsSample::describe);
+        RunReport.Mode recorded = mode.toMode().withServer(session.serverStats());
+        modes.add(recorded);
+        if (result != null) {
+          printRun(out, style, result, recorded);
+        }
       }
-      long baseline = Math.max(1, modes.get(0).wallMillis());
+      RunReport.Mode sequential = modes.get(0);
+      RunReport.Mode parallel = modes.get(1);
       out.println(style.bold("Comparison"));
-      for (int i = 0; i < modes.size(); i++) {
-        RunReport.Mode mode = modes.get(i);
-        out.printf(Locale.ROOT, "  %-11s %6.2f s  %s%n", mode.name(), mode.wallMillis() / 1000.0,
-            i == 0 ? "baseline" : String.format(Locale.ROOT, "%.1f× faster", (double) baseline / Math.max(1, mode.wallMillis())));
+      out.printf(Locale.ROOT, "  %-11s %6.2f s  %d HTTP calls  baseline%n", "sequential",
+          sequential.wallMillis() / 1000.0, sequential.calls().size());
+      out.printf(Locale.ROOT, "  %-11s %6.2f s  %d HTTP calls  %s%n", "parallel", parallel.wallMillis() / 1000.0,
+          parallel.calls().size(), style.green(String.format(Locale.ROOT, "%.1f× faster",
+              (double) Math.max(1, sequential.wallMillis()) / Math.max(1, parallel.wallMillis()))));
+      if (answer != null) {
+        out.println();
+        out.println(style.bold("Answer") + style.dim(" (" + session.model() + ")") + ": " + abbreviate(answer));
       }
       out.println();
       session.finish("agents", modes, out);
@@ -152,108 +175,123 @@ final class AgentsSample implements Callable<Integer> {
     }
   }
 
-  /** One agent's call: the task, from the point of view of its role. */
-  private CompletableFuture<ChatCompletion> ask(String role) {
-    return client.chat().createAsync(ChatRequest.builder()
+  /** The lead's message: the task, and who to ask about what (the mock calls the tools it names). */
+  private String prompt(List<Role> roles) {
+    StringBuilder b = new StringBuilder(task.strip());
+    if (!task.strip().endsWith(".")) {
+      b.append('.');
+    }
+    b.append(" Get");
+    for (Role role : roles) {
+      b.append(" the ").append(role.title()).append(" on ").append(role.topic()).append(',');
+    }
+    return b.append(" search docs for quotas and search tickets for complaints.").toString();
+  }
+
+  /** The lead: its sub-agents and two lookups as tools, each step's calls at most {@code parallel} at once. */
+  private Agent lead(List<Role> roles, int parallel) {
+    Agent.Builder lead = Agent.builder()
+        .name("lead")
+        .chat(client.chat())
         .model(common.model())
-        .addSystemMessage("You are the team's " + role + ". Give your view in three short bullet points.")
-        .addUserMessage(task)
-        .maxTokens(200)
-        .build());
-  }
-
-  private List<String> sequential(ModeRecorder mode, List<String> roles) {
-    FanoutFuture<List<ChatCompletion>> run = Fanout.sequential(roles, this::ask);
-    try {
-      return run.await().stream().map(ChatCompletion::content).toList();
-    } finally {
-      mode.add(run.report(), entry -> agent(roles.get(entry.index())));
+        .instructions("You lead a team. Ask your colleagues and search what you need, all in one go; "
+            + "then merge what you learnt into a plan of five steps.")
+        .maxParallelTools(parallel)
+        .timeout(timeout);
+    for (Role role : roles) {
+      Agent sub = Agent.builder()
+          .name(role.tool())
+          .chat(client.chat())
+          .model(common.model())
+          .instructions("You are the team's " + role.title() + ". Search the sources you are given, "
+              + "then give your view in three short bullet points.")
+          .addTool(SEARCH, search(role.tool()))
+          .maxParallelTools(parallel)
+          .build();
+      lead.addAgentTool(role.tool(), "Ask the " + role.title() + " about a topic", sub,
+          topic -> topic + " in " + role.sources());
     }
-  }
-
-  /** settleAll: one outcome per agent; the aggregator works with the agents that answered. */
-  private List<String> concurrent(ModeRecorder mode, List<String> roles) {
-    FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(roles, this::ask);
-    try {
-      return answers(run.await());
-    } finally {
-      mode.add(run.report(), entry -> agent(roles.get(entry.index())));
-    }
-  }
-
-  /** Each agent is a firstSuccess over identical requests: the first answer wins, the others are cancelled. */
-  private List<String> hedged(ModeRecorder mode, List<String> roles) {
-    Map<String, FanoutFuture<ChatCompletion>> hedges = new ConcurrentHashMap<>();
-    List<Integer> replicas = IntStream.rangeClosed(1, hedge).boxed().toList();
-    FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(roles, role -> {
-      FanoutFuture<ChatCompletion> first = Fanout.firstSuccess(replicas, replica -> ask(role));
-      hedges.put(role, first);
-      return first;
-    });
-    try {
-      return answers(run.await());
-    } finally {
-      for (String role : roles) {
-        FanoutFuture<ChatCompletion> first = hedges.get(role);
-        if (first != null) {
-          mode.add(first.report(), entry -> new ModeRecorder.Input(
-              role + " #" + (entry.index() + 1), null, role));
-        }
-      }
-    }
-  }
-
-  private static List<String> answers(List<Outcome<ChatCompletion>> outcomes) {
-    List<String> answers = outcomes.stream().filter(Outcome::isSuccess).map(o -> o.value().content()).toList();
-    if (answers.isEmpty()) {
-      throw new IllegalStateException("every agent failed: " + outcomes.get(0).error());
-    }
-    return answers;
-  }
-
-  /** The aggregator merges the answers: one call that needs all of them. (A fan-out of one, to time it.) */
-  private void aggregate(ModeRecorder mode, List<String> answers) {
-    ChatRequest request = ChatRequest.builder()
-        .model(common.model())
-        .addSystemMessage("You lead the team. Merge your colleagues' views into one plan of five steps.")
-        .addUserMessage(task + "\n\nTheir views:\n" + String.join("\n---\n", answers))
-        .maxTokens(300)
+    return lead
+        .addTool(SEARCH_DOCS, search("lead"))
+        .addTool(SEARCH_TICKETS, search("lead"))
         .build();
-    FanoutFuture<List<ChatCompletion>> run = Fanout.sequential(List.of(request), client.chat()::createAsync);
+  }
+
+  /** A search tool of {@code agent}: one GET through the call's context, labelled for the report. */
+  private ToolHandler search(String agent) {
+    return (call, context) -> {
+      String query = argument(call, "query");
+      String source = call.name().equals("search") ? argument(call, "source") : call.name().substring(7);
+      String label = agent + ": search " + source;
+      return client.json()
+          .withOptions(CallOptions.builder().context(context).label(label).build())
+          .getAsync("search?k=2&q=" + URLEncoder.encode(source + ": " + query, StandardCharsets.UTF_8),
+              JsonNode.class)
+          .thenApply(hits -> passages(hits));
+    };
+  }
+
+  static final int MAX_ANSWER_CHARS = 600;
+
+  private static String abbreviate(String text) {
+    return text.length() <= MAX_ANSWER_CHARS ? text : text.substring(0, MAX_ANSWER_CHARS) + " …";
+  }
+
+  private static String passages(JsonNode hits) {
+    List<String> texts = new ArrayList<>();
+    hits.path("documents").forEach(d -> texts.add(d.path("text").asText()));
+    return String.join(" ", texts);
+  }
+
+  private static String argument(ToolCall call, String name) {
     try {
-      run.await();
-    } finally {
-      mode.add(run.report(), entry -> new ModeRecorder.Input("aggregator", null, "aggregator"));
+      JsonNode value = call.argumentsJson().get(name);
+      return value != null && value.isTextual() ? value.asText() : call.arguments();
+    } catch (RuntimeException e) {
+      return call.arguments();
     }
   }
 
-  private static ModeRecorder.Input agent(String role) {
-    return new ModeRecorder.Input(role, null, role);
+  private static Tool lookup(String name, String description) {
+    return Tool.function(name, description, Map.of(
+        "type", "object",
+        "properties", Map.of("query", Map.of("type", "string")),
+        "required", List.of("query"),
+        "additionalProperties", false), true);
   }
 
-  /** Each lane's time (for a hedged agent: its winning request), the slowest agent, and the total. */
-  private static void printMode(PrintWriter out, Style style, RunReport.Mode mode) {
-    Map<String, List<RunReport.Call>> byLane = new java.util.LinkedHashMap<>();
-    for (RunReport.Call call : mode.calls()) {
-      byLane.computeIfAbsent(call.lane(), k -> new ArrayList<>()).add(call);
-    }
-    String slowest = null;
-    long slowestMillis = -1;
-    for (Map.Entry<String, List<RunReport.Call>> lane : byLane.entrySet()) {
-      RunReport.Call winner = lane.getValue().stream().filter(RunReport.Call::ok).findFirst().orElse(lane.getValue().get(0));
-      long took = winner.started() ? winner.endMillis() - winner.startMillis() : 0;
-      long cancelled = lane.getValue().stream().filter(c -> c.outcome() == Outcome.Kind.CANCELLED).count();
-      String note = lane.getValue().size() > 1
-          ? String.format(Locale.ROOT, "  %s won; %d cancelled", winner.label(), cancelled)
-          : winner.ok() ? "" : "  " + winner.describe();
-      out.printf(Locale.ROOT, "  %-18s %5.2f s%s%n", lane.getKey(), took / 1000.0, style.dim(note));
-      if (!lane.getKey().equals("aggregator") && took > slowestMillis) {
-        slowestMillis = took;
-        slowest = lane.getKey();
+  /** A traced call's lane is its agent: {@code researcher step 1} and {@code researcher: search ..} alike. */
+  private static ModeRecorder.Input describe(CallTrace trace) {
+    String label = trace.label();
+    int colon = label.indexOf(':');
+    int step = label.indexOf(" step ");
+    int end = colon >= 0 ? colon : step >= 0 ? step : label.length();
+    return new ModeRecorder.Input(label, null, label.substring(0, end));
+  }
+
+  /** The lead's steps, each tool call with its time and the HTTP calls made under it, then the totals. */
+  private static void printRun(PrintWriter out, Style style, AgentResult result, RunReport.Mode mode) {
+    List<FanoutReport> steps = result.toolReports();
+    for (int s = 0; s < result.steps(); s++) {
+      if (s < steps.size()) {
+        FanoutReport report = steps.get(s);
+        out.printf(Locale.ROOT, "  lead step %d: %d tool calls, %.2f s (their times summed: %.2f s)%n", s + 1,
+            report.entries().size(), report.wall().toMillis() / 1000.0, report.sumOfCallTimes().toMillis() / 1000.0);
+        for (FanoutReport.Entry entry : report.entries()) {
+          long chats = entry.calls().stream().filter(c -> c.label().contains(" step ")).count();
+          String note = chats > 0
+              ? String.format(Locale.ROOT, "sub-agent: %d model calls, %d searches", chats, entry.calls().size() - chats)
+              : "lookup";
+          out.printf(Locale.ROOT, "    %-18s %6.2f s  %s%n", entry.label(), entry.duration().toMillis() / 1000.0,
+              style.dim(entry.ok() ? note : entry.errorName()));
+        }
+      } else {
+        out.printf(Locale.ROOT, "  lead step %d: the answer%n", s + 1);
       }
     }
-    out.printf(Locale.ROOT, " >>> %s: %.2f s%s%n%n", mode.name(), mode.wallMillis() / 1000.0,
-        slowest == null ? "" : String.format(Locale.ROOT, " (slowest agent: %s, %.2f s)", slowest, slowestMillis / 1000.0));
+    RunReport.Server server = mode.server();
+    out.printf(Locale.ROOT, " >>> %s: %.2f s, %d HTTP calls%s%n%n", mode.name(), mode.wallMillis() / 1000.0,
+        mode.calls().size(), server == null ? "" : ", server max in flight " + server.maxInFlight());
     out.flush();
   }
 }

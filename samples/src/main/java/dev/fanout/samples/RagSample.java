@@ -1,13 +1,25 @@
 package dev.fanout.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fanout.CallOptions;
 import dev.fanout.Fanout;
-import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutClient;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
+import dev.fanout.FanoutReport;
+import dev.fanout.Outcome;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
-import dev.fanout.samples.cli.Ranges;
+import dev.fanout.embeddings.Embedding;
+import dev.fanout.embeddings.EmbeddingRequest;
+import dev.fanout.embeddings.EmbeddingResponse;
+import dev.fanout.mock.Faults;
+import dev.fanout.mock.Jitter;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.Routes;
 import dev.fanout.samples.cli.CommonOptions;
+import dev.fanout.samples.cli.DurationConverter;
+import dev.fanout.samples.cli.Ranges;
 import dev.fanout.samples.cli.Session;
 import dev.fanout.samples.cli.Style;
 import dev.fanout.samples.report.ModeRecorder;
@@ -16,12 +28,12 @@ import dev.fanout.users.User;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,23 +41,33 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Retrieval-augmented generation, the shape most LLM requests take: fetch what the answer needs (the user's
- * profile, passages from K retrievers), then ask the model once with all of it.
+ * Retrieval-augmented generation in four steps, each a fan-out:
  *
- * <p>The fetches do not depend on each other, so they fan out: the context is ready after the slowest fetch
- * instead of after the sum of them. The chat completion needs everything, so it comes after. Both ways run
- * here, one after the other, and their timings are printed side by side.
+ * <ol>
+ *   <li>embed the question ({@code client.embeddings()}) while the user's profile is fetched;
+ *   <li>query K retrievers at once under a deadline ({@link Fanout#settleAll} with a timeout): what
+ *       returned in time is used, the late ones are cancelled and named;
+ *   <li>rank the passages that arrived by cosine similarity to the question (one batch embedding call);
+ *   <li>ask the model once, with the best passages.
+ * </ol>
+ *
+ * <p>On the embedded mock the retrievers' latency varies (log-normal around {@code --latency}, as real
+ * services' does), so with the default deadline some are late.
  */
 @Command(
     name = "rag",
     mixinStandardHelpOptions = true,
-    description = "One RAG question: fetch the profile and K retrievers' passages (sequentially, then concurrently), "
-        + "then one chat completion with the gathered context; prints both timings side by side.")
+    description = "One RAG question: embed it, query K retrievers at once under a deadline (late ones are left "
+        + "out and named), rank the passages by embedding similarity, then one chat completion.")
 final class RagSample implements Callable<Integer> {
   static final String DEFAULT_QUESTION = "How do I rotate my API key without downtime?";
   static final long DEFAULT_USER_ID = 42;
   static final int DEFAULT_RETRIEVERS = 4;
   static final int DEFAULT_TOP = 3;
+  static final int DEFAULT_KEEP = 5;
+  static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1500);
+  static final double DEFAULT_JITTER = 0.5;
+  static final String DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small";
   /** The indexes the retrievers search, one retriever each. */
   static final List<String> INDEXES = List.of("docs", "faq", "tickets", "forum", "changelog", "runbooks", "code", "blog");
 
@@ -62,18 +84,32 @@ final class RagSample implements Callable<Integer> {
   long userId = DEFAULT_USER_ID;
 
   @Option(names = {"-k", "--retrievers"}, paramLabel = "K",
-      description = "Retrievers to query, 1 to 8 (docs, faq, tickets, ...). Defaults to " + DEFAULT_RETRIEVERS + ".")
+      description = "Retrievers to query at once, 1 to 8 (docs, faq, tickets, ...). Defaults to " + DEFAULT_RETRIEVERS + ".")
   int retrievers = DEFAULT_RETRIEVERS;
 
   @Option(names = "--top", paramLabel = "N", description = "Passages per retriever, 1 to 100. Defaults to " + DEFAULT_TOP + ".")
   int top = DEFAULT_TOP;
 
-  /** One thing the answer needs, fetched by one call. */
-  private record Fetch(String name, Supplier<CompletableFuture<?>> call) {
-    CompletableFuture<Object> start() {
-      return call.get().thenApply(Object.class::cast);
-    }
-  }
+  @Option(names = "--keep", paramLabel = "N",
+      description = "Best-ranked passages given to the model, 1 to 100. Defaults to " + DEFAULT_KEEP + ".")
+  int keep = DEFAULT_KEEP;
+
+  @Option(names = "--deadline", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long the K retrievals may take together; the late ones are cancelled and left out. "
+          + "Defaults to 1.5s.")
+  Duration deadline = DEFAULT_DEADLINE;
+
+  @Option(names = "--embedding-model", paramLabel = "MODEL",
+      description = "Embedding model. Defaults to " + DEFAULT_EMBEDDING_MODEL + ".")
+  String embeddingModel = DEFAULT_EMBEDDING_MODEL;
+
+  @Option(names = "--jitter", paramLabel = "SIGMA",
+      description = "Spread of the embedded server's retriever latency (log-normal sigma; 0 for none). "
+          + "Ignored with --base-url. Defaults to " + DEFAULT_JITTER + ".")
+  double jitter = DEFAULT_JITTER;
+
+  /** A passage a retriever returned, and its similarity to the question once ranked. */
+  private record Passage(String index, String text, double similarity) {}
 
   private FanoutClient client;
 
@@ -84,125 +120,152 @@ final class RagSample implements Callable<Integer> {
   public Integer call() {
     Ranges.check(spec, "--retrievers", retrievers, 1, INDEXES.size());
     Ranges.check(spec, "--top", top, 1, 100);
+    Ranges.check(spec, "--keep", keep, 1, 100);
     Ranges.atLeast(spec, "--user-id", userId, 1);
+    Ranges.positive(spec, "--deadline", deadline);
+    Ranges.check(spec, "--jitter", jitter, 0, 3);
     PrintWriter out = spec.commandLine().getOut();
     Style style = Style.detect();
-    try (Session session = Session.open(common)) {
+    Latency search = Latency.builder()
+        .delay(common.latency())
+        .jitter(jitter == 0 ? Jitter.none() : Jitter.logNormal(jitter))
+        .build();
+    Latency latency = Latency.builder().delay(common.latency()).route(Routes.SEARCH, search).build();
+    try (Session session = Session.open(common, latency, Faults.none(), b -> b)) {
       client = session.client();
-      out.println(style.bold("Fanout rag") + " · fetch the context, then ask the model once");
+      out.println(style.bold("Fanout rag") + " · embed, retrieve from " + retrievers + " sources under a "
+          + DurationConverter.format(deadline) + " deadline, rank, answer");
       session.printTarget(out);
+      if (session.embedded() && jitter > 0) {
+        out.println(style.dim("Retriever latency varies (log-normal, sigma " + jitter + "), as real services' does."));
+      }
       out.println("Question: " + question);
       out.println();
 
-      List<RunReport.Mode> modes = new ArrayList<>();
-      String answer = null;
-      for (boolean concurrent : new boolean[] {false, true}) {
-        session.resetStats();
-        ModeRecorder mode = ModeRecorder.start(concurrent ? "concurrent" : "sequential");
-        out.printf("%s: gathering %d fetches %s...%n", mode.name(), 1 + retrievers,
-            concurrent ? "at once" : "one after another");
-        out.flush();
-        try {
-          answer = answer(mode, concurrent);
-        } catch (RuntimeException e) {
-          out.println(style.red("✕ " + mode.name() + " failed: " + e));
-        }
-        mode.finish();
-        modes.add(mode.toMode().withServer(session.serverStats()));
-      }
-      out.println();
-      printSideBySide(out, style, modes);
-      if (answer != null) {
+      session.resetStats();
+      ModeRecorder mode = ModeRecorder.start("rag");
+      boolean ok = true;
+      try {
+        String answer = answer(out, style, mode);
         out.println();
         out.println(style.bold("Answer") + style.dim(" (" + session.model() + ")") + ": " + answer);
+      } catch (RuntimeException e) {
+        ok = false;
+        out.println(style.red("✕ rag failed: " + e));
       }
-      out.println();
-      session.finish("rag", modes, out);
+      mode.finish();
+      RunReport.Mode result = mode.toMode().withServer(session.serverStats());
+      out.printf(Locale.ROOT, "%n >>> answer ready at %.2f s, %d calls%s%n%n", result.wallMillis() / 1000.0,
+          result.calls().size(), result.server() == null ? ""
+              : ", server max in flight " + result.server().maxInFlight());
+      session.finish("rag", List.of(result), out);
       out.flush();
-      return modes.stream().allMatch(m -> m.failed() == 0) ? 0 : 1;
+      return ok ? 0 : 1;
     }
   }
 
-  /** Gathers the context (one fetch at a time, or all at once), then asks the model. Returns the answer. */
-  private String answer(ModeRecorder mode, boolean concurrent) {
-    List<Fetch> fetches = new ArrayList<>();
-    fetches.add(new Fetch("profile", () -> client.users().getAsync(userId)));
-    for (String index : INDEXES.subList(0, retrievers)) {
-      String path = "search?k=" + top + "&q=" + URLEncoder.encode(index + ": " + question, StandardCharsets.UTF_8);
-      fetches.add(new Fetch("search " + index, () -> client.json().getAsync(path, JsonNode.class)));
-    }
+  /** The four steps; prints each as it ends and returns the answer. */
+  private String answer(PrintWriter out, Style style, ModeRecorder mode) {
+    // 1. The question's embedding and the user's profile do not depend on each other: at once.
+    EmbeddingRequest embedQuestion = EmbeddingRequest.builder().model(embeddingModel).addInput(question).build();
+    List<String> first = List.of("embed question", "profile");
+    FanoutFuture<List<Object>> start = Fanout.all(first, name -> name.equals("profile")
+        ? client.users().getAsync(userId).thenApply(Object.class::cast)
+        : client.embeddings().createAsync(embedQuestion).thenApply(Object.class::cast));
+    List<Object> started = awaitAndRecord(start, mode, first);
+    Embedding questionVector = ((EmbeddingResponse) started.get(0)).embedding(0);
+    User user = (User) started.get(1);
+    out.printf(Locale.ROOT, "1. embedded the question (%d dimensions) and fetched %s's profile: %.2f s%n",
+        questionVector.dimensions(), user.name(), start.report().wall().toMillis() / 1000.0);
 
-    // The fetches are independent: fan them out. Fanout.all keeps input order and fails fast.
-    FanoutFuture<List<Object>> gathered = concurrent
-        ? Fanout.all(fetches, Fetch::start)
-        : Fanout.sequential(fetches, Fetch::start);
-    List<Object> context;
-    try {
-      context = gathered.await();
-    } finally {
-      mode.add(gathered.report(), entry -> lane(fetches.get(entry.index()).name()));
-    }
-
-    // The completion needs all of it. (A fan-out of one, so its report times it like the fetches.)
-    ChatRequest request = prompt((User) context.get(0), context.subList(1, context.size()));
-    FanoutFuture<List<ChatCompletion>> completion = Fanout.sequential(List.of(request), client.chat()::createAsync);
-    try {
-      return completion.await().get(0).content();
-    } finally {
-      mode.add(completion.report(), entry -> lane("chat completion"));
-    }
-  }
-
-  private ChatRequest prompt(User user, List<Object> searches) {
-    StringBuilder passages = new StringBuilder();
-    for (Object search : searches) {
-      for (JsonNode doc : ((JsonNode) search).path("documents")) {
-        passages.append("- ").append(doc.path("text").asText()).append('\n');
+    // 2. K retrievers at once; at the deadline the late ones are cancelled and the rest is used.
+    List<String> indexes = INDEXES.subList(0, retrievers);
+    FanoutFuture<List<Outcome<JsonNode>>> retrieval = Fanout.settleAll(indexes, (index, context) -> client.json()
+            .withOptions(CallOptions.builder().context(context).label("search " + index).build())
+            .getAsync("search?k=" + top + "&q=" + URLEncoder.encode(index + ": " + question, StandardCharsets.UTF_8),
+                JsonNode.class),
+        FanoutOptions.builder().timeout(deadline).labeler((String index) -> "search " + index).build());
+    List<Outcome<JsonNode>> outcomes = awaitAndRecord(retrieval, mode, indexes.stream().map(i -> "search " + i).toList());
+    List<Passage> passages = new ArrayList<>();
+    List<String> inTime = new ArrayList<>();
+    List<String> late = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (Outcome<JsonNode> outcome : outcomes) {
+      String index = indexes.get(outcome.index());
+      if (outcome.isSuccess()) {
+        inTime.add(index);
+        for (JsonNode doc : outcome.value().path("documents")) {
+          passages.add(new Passage(index, doc.path("text").asText(), 0));
+        }
+      } else if (outcome.isTimedOut()) {
+        late.add(index);
+      } else {
+        failed.add(index + " (" + Fanout.unwrap(outcome.error()).getClass().getSimpleName() + ")");
       }
+    }
+    FanoutReport report = retrieval.report();
+    out.printf(Locale.ROOT, "2. %d of %d retrievers in time: %.2f s at once (their times summed: %.2f s)%n",
+        inTime.size(), indexes.size(), report.wall().toMillis() / 1000.0, report.sumOfCallTimes().toMillis() / 1000.0);
+    out.println("   in time: " + (inTime.isEmpty() ? "none" : String.join(", ", inTime)));
+    if (!late.isEmpty()) {
+      out.println(style.yellow("   late (cancelled at the deadline, left out): " + String.join(", ", late)));
+    }
+    if (!failed.isEmpty()) {
+      out.println(style.red("   failed: " + String.join(", ", failed)));
+    }
+
+    // 3. Rank what arrived by similarity to the question: one batch embedding call.
+    List<Passage> best = List.of();
+    if (!passages.isEmpty()) {
+      EmbeddingRequest embedPassages = EmbeddingRequest.builder().model(embeddingModel)
+          .input(passages.stream().map(Passage::text).toList()).build();
+      FanoutFuture<List<EmbeddingResponse>> ranking =
+          Fanout.sequential(List.of(embedPassages), client.embeddings()::createAsync);
+      EmbeddingResponse vectors = awaitAndRecord(ranking, mode, List.of("rank passages")).get(0);
+      List<Passage> ranked = new ArrayList<>();
+      for (int i = 0; i < passages.size(); i++) {
+        Passage p = passages.get(i);
+        ranked.add(new Passage(p.index(), p.text(), questionVector.cosine(vectors.embedding(i))));
+      }
+      ranked.sort(Comparator.comparingDouble(Passage::similarity).reversed());
+      best = ranked.subList(0, Math.min(keep, ranked.size()));
+      out.printf(Locale.ROOT, "3. ranked %d passages by similarity to the question, kept %d: %.2f s%n",
+          passages.size(), best.size(), ranking.report().wall().toMillis() / 1000.0);
+      for (Passage p : best) {
+        out.printf(Locale.ROOT, "   %.3f  %-9s %s%n", p.similarity(), p.index(), p.text());
+      }
+    } else {
+      out.println("3. no passage arrived in time: the model answers without any");
+    }
+
+    // 4. One completion with the best passages.
+    ChatRequest request = prompt(user, best);
+    FanoutFuture<List<ChatCompletion>> completion = Fanout.sequential(List.of(request), client.chat()::createAsync);
+    String answer = awaitAndRecord(completion, mode, List.of("chat completion")).get(0).content();
+    out.printf(Locale.ROOT, "4. asked the model: %.2f s%n", completion.report().wall().toMillis() / 1000.0);
+    return answer;
+  }
+
+  /** Waits for a step's fan-out and adds its calls to the run's report, even if it failed. */
+  private static <T> T awaitAndRecord(FanoutFuture<T> step, ModeRecorder mode, List<String> lanes) {
+    try {
+      return step.await();
+    } finally {
+      mode.add(step.report(), entry -> new ModeRecorder.Input(lanes.get(entry.index()), null, lanes.get(entry.index())));
+    }
+  }
+
+  private ChatRequest prompt(User user, List<Passage> passages) {
+    StringBuilder context = new StringBuilder();
+    for (Passage p : passages) {
+      context.append("- [").append(p.index()).append("] ").append(p.text()).append('\n');
     }
     return ChatRequest.builder()
         .model(common.model())
-        .addSystemMessage("Answer the user's question from these passages only. Be brief.\n" + passages)
+        .addSystemMessage("Answer the user's question from these passages only; say which source each fact "
+            + "comes from. Be brief.\n" + (passages.isEmpty() ? "(no passages)\n" : context))
         .addUserMessage(question + " (asked by " + user.name() + ")")
         .maxTokens(200)
         .build();
-  }
-
-  private static ModeRecorder.Input lane(String name) {
-    return new ModeRecorder.Input(name, null, name);
-  }
-
-  /** The two modes' timings in two columns: each call's own time, then when the context and the answer were ready. */
-  private void printSideBySide(PrintWriter out, Style style, List<RunReport.Mode> modes) {
-    RunReport.Mode sequential = modes.get(0);
-    RunReport.Mode concurrent = modes.get(1);
-    out.printf(Locale.ROOT, "  %-22s %s   %s%n", "", style.bold(String.format("%10s", "sequential")),
-        style.bold(String.format("%10s", "concurrent")));
-    for (RunReport.Call call : sequential.calls()) {
-      RunReport.Call other = concurrent.calls().stream()
-          .filter(c -> c.label().equals(call.label())).findFirst().orElse(null);
-      out.printf(Locale.ROOT, "  %-22s %10s   %10s%n", call.label(), took(call),
-          other == null ? "-" : took(other));
-    }
-    out.printf(Locale.ROOT, "  %-22s %10s   %10s%n", "context ready at", readyAt(sequential), readyAt(concurrent));
-    String faster = concurrent.wallMillis() > 0
-        ? String.format(Locale.ROOT, "%.1f× faster", (double) sequential.wallMillis() / concurrent.wallMillis())
-        : "";
-    out.printf(Locale.ROOT, "  %s %10s   %10s   %s%n", style.bold(String.format("%-22s", "answer ready at")),
-        secs(sequential.wallMillis()), secs(concurrent.wallMillis()), style.green(faster));
-  }
-
-  private static String took(RunReport.Call call) {
-    return call.started() ? secs(call.endMillis() - call.startMillis()) : "-";
-  }
-
-  private static String readyAt(RunReport.Mode mode) {
-    return secs(mode.calls().stream()
-        .filter(c -> !c.lane().equals("chat completion"))
-        .mapToLong(RunReport.Call::endMillis).max().orElse(0));
-  }
-
-  private static String secs(long millis) {
-    return String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
   }
 }

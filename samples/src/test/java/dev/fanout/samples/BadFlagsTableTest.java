@@ -61,9 +61,12 @@ final class BadFlagsTableTest {
         bad("rag --top 101", "101"),
         bad("rag --user-id 0", "0"),
         bad("rag -k many", "many"),
+        bad("rag --keep 0", "'--keep': 0"),
+        bad("rag --deadline 0", "'--deadline': 0"),
         bad("agents --agents 9", "9"),
         bad("agents --agents x", "x"),
-        bad("agents --hedge maybe", "maybe"));
+        bad("agents --max-parallel 0", "'--max-parallel': 0"),
+        bad("agents --timeout 0", "'--timeout': 0"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

@@ -37,7 +37,7 @@ final class EchoedKeySamplesTest {
   @TempDir
   Path dir;
 
-  /** Users 401 (plain echo) but rag's user 42; search fine; rag's chat 500 (escaped, cut at 200), agents' 429 (URL-encoded). */
+  /** Users 401 (plain echo) but rag's user 42; search and embeddings fine; rag's chat 500 (escaped, cut at 200), agents' 429 (URL-encoded). */
   static final class EchoingDispatcher extends Dispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
@@ -53,6 +53,23 @@ final class EchoedKeySamplesTest {
         return json(200, "{\"documents\":[{\"text\":\"passage\"}]}");
       }
       String body = request.getBody() == null ? "" : request.getBody().utf8();
+      if (path.endsWith("/embeddings")) { // rag's embeddings: fine, one small vector per input
+        int inputs;
+        try {
+          com.fasterxml.jackson.databind.JsonNode input = new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(body).path("input");
+          inputs = input.isArray() ? input.size() : 1;
+        } catch (java.io.IOException e) {
+          inputs = 1;
+        }
+        StringBuilder data = new StringBuilder();
+        for (int i = 0; i < Math.max(1, inputs); i++) {
+          data.append(i == 0 ? "" : ",").append("{\"object\":\"embedding\",\"index\":").append(i)
+              .append(",\"embedding\":[0.6,0.8]}");
+        }
+        return json(200, "{\"object\":\"list\",\"model\":\"m\",\"data\":[" + data
+            + "],\"usage\":{\"prompt_tokens\":1,\"total_tokens\":1}}");
+      }
       if (body.contains("passages")) { // rag's question
         return json(500, "{\"error\":\"" + "x".repeat(160) + " upstream " + auth.replace("/", "\\/").replace("-", "\\u002d") + "\"}");
       }

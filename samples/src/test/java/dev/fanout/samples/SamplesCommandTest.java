@@ -166,55 +166,107 @@ class SamplesCommandTest {
   }
 
   @Test
-  void ragGathersContextConcurrentlyThenAsksOnce() {
+  void ragEmbedsRetrievesAtOnceUnderTheDeadlineRanksThenAsksOnce() {
     Path json = dir.resolve("rag.json");
-    int exit = run("rag", "--latency", LATENCY_MS + "ms", "-k", "3", "--report-json", json.toString());
+    int exit = run("rag", "--latency", LATENCY_MS + "ms", "--jitter", "0", "-k", "3", "--deadline", "10s",
+        "--report-json", json.toString());
 
     assertThat(exit).as(out + "\n" + err).isZero();
-    RunReport report = RunReport.read(json);
-    assertThat(report.modes()).extracting(RunReport.Mode::name).containsExactly("sequential", "concurrent");
-    for (RunReport.Mode mode : report.modes()) {
-      assertThat(mode.calls()).extracting(RunReport.Call::lane)
-          .containsExactlyInAnyOrder("profile", "search docs", "search faq", "search tickets", "chat completion");
-      assertThat(mode.calls()).allMatch(RunReport.Call::ok);
-      assertThat(mode.server().requests()).isEqualTo(5);
-    }
-    RunReport.Mode sequential = report.mode("sequential");
-    RunReport.Mode concurrent = report.mode("concurrent");
-    assertThat(sequential.wallMillis()).isGreaterThanOrEqualTo(5L * LATENCY_MS);
-    assertThat(concurrent.server().maxInFlight()).isEqualTo(4);
-    assertThat(concurrent.wallMillis()).isGreaterThanOrEqualTo(2L * LATENCY_MS).isLessThan(sequential.wallMillis());
-    // The completion starts only once every fetch has ended.
-    RunReport.Call chat = concurrent.calls().stream().filter(c -> c.lane().equals("chat completion")).findFirst().orElseThrow();
-    assertThat(concurrent.calls()).filteredOn(c -> c != chat).allMatch(c -> c.endMillis() <= chat.startMillis());
-    assertThat(out.toString()).contains("answer ready at").contains("Answer");
+    RunReport.Mode mode = RunReport.read(json).mode("rag");
+    assertThat(mode.calls()).extracting(RunReport.Call::lane).containsExactlyInAnyOrder("embed question", "profile",
+        "search docs", "search faq", "search tickets", "rank passages", "chat completion");
+    assertThat(mode.calls()).allMatch(RunReport.Call::ok);
+    assertThat(mode.server().requests()).isEqualTo(7);
+    // Each step starts when the one before has ended: embed, retrieve, rank, answer.
+    long embedded = endOf(mode, "embed question", "profile");
+    long retrieved = endOf(mode, "search docs", "search faq", "search tickets");
+    assertThat(startOf(mode, "search docs", "search faq", "search tickets")).isGreaterThanOrEqualTo(embedded);
+    assertThat(startOf(mode, "rank passages")).isGreaterThanOrEqualTo(retrieved);
+    assertThat(startOf(mode, "chat completion")).isGreaterThanOrEqualTo(endOf(mode, "rank passages"));
+    assertThat(mode.wallMillis()).isGreaterThanOrEqualTo(4L * LATENCY_MS);
+    assertThat(out.toString()).contains("3 of 3 retrievers in time", "ranked 9 passages", "kept 5", "Answer")
+        .doesNotContain("late (");
   }
 
   @Test
-  void agentsRunConcurrentlyAndHedgedThenAggregate() throws Exception {
+  void ragLeavesOutTheRetrieversLateForTheDeadlineAndSaysWhich() {
+    Path json = dir.resolve("rag-late.json");
+    // Every search takes 200 ms on the server; the retrieval deadline is 50 ms.
+    int exit = run("rag", "--latency", "200ms", "--jitter", "0", "-k", "3", "--deadline", "50ms",
+        "--report-json", json.toString());
+
+    assertThat(exit).as(out + "\n" + err).isZero();
+    RunReport.Mode mode = RunReport.read(json).mode("rag");
+    assertThat(mode.calls()).filteredOn(c -> c.lane().startsWith("search ")).hasSize(3)
+        .allMatch(c -> c.outcome() == dev.fanout.Outcome.Kind.TIMED_OUT);
+    assertThat(mode.calls()).extracting(RunReport.Call::lane).doesNotContain("rank passages").contains("chat completion");
+    assertThat(out.toString()).contains("0 of 3 retrievers in time",
+        "late (cancelled at the deadline, left out): docs, faq, tickets", "the model answers without any");
+  }
+
+  private static long endOf(RunReport.Mode mode, String... lanes) {
+    return mode.calls().stream().filter(c -> List.of(lanes).contains(c.lane()))
+        .mapToLong(RunReport.Call::endMillis).max().orElseThrow();
+  }
+
+  private static long startOf(RunReport.Mode mode, String... lanes) {
+    return mode.calls().stream().filter(c -> List.of(lanes).contains(c.lane()))
+        .mapToLong(RunReport.Call::startMillis).min().orElseThrow();
+  }
+
+  @Test
+  void agentsRunTheLeadsToolsAtOnceAndTheSameCallsOneAfterAnother() throws Exception {
     Path json = dir.resolve("agents.json");
     Path html = dir.resolve("agents.html");
-    int exit = run("agents", "--latency", "150ms", "--jitter", "0", "--agents", "3",
+    long latency = 200;
+    int exit = run("agents", "--latency", latency + "ms", "--agents", "3",
         "--report-json", json.toString(), "--timeline", html.toString());
 
     assertThat(exit).as(out + "\n" + err).isZero();
     RunReport report = RunReport.read(json);
-    assertThat(report.modes()).extracting(RunReport.Mode::name).containsExactly("sequential", "concurrent", "hedged");
-    assertThat(report.mode("sequential").calls()).hasSize(4).allMatch(RunReport.Call::ok);
-    assertThat(report.mode("sequential").server().maxInFlight()).isEqualTo(1);
-    assertThat(report.mode("concurrent").server().maxInFlight()).isEqualTo(3);
-    RunReport.Mode hedged = report.mode("hedged");
-    // Three agents with two identical requests each, then the aggregator; one answer per agent is kept.
-    assertThat(hedged.calls()).hasSize(7);
-    // Every hedged request reached the server (3 agents x 2, then the aggregator), overlapping.
-    assertThat(hedged.server().requests()).isEqualTo(7);
-    assertThat(hedged.server().maxInFlight()).isBetween(4, 6);
-    for (String role : List.of("researcher", "critic", "planner")) {
-      assertThat(hedged.calls()).filteredOn(c -> c.lane().equals(role)).hasSize(2).anyMatch(RunReport.Call::ok);
+    assertThat(report.modes()).extracting(RunReport.Mode::name).containsExactly("sequential", "parallel");
+    for (RunReport.Mode mode : report.modes()) {
+      // The lead: 2 model calls and 2 lookups; each sub-agent: 2 model calls and 2 searches. Every HTTP
+      // call of the run is in the report once, and reached the server once.
+      assertThat(mode.calls()).hasSize(16).allMatch(RunReport.Call::ok);
+      assertThat(mode.server().requests()).isEqualTo(16);
+      for (String lane : List.of("lead", "researcher", "critic", "planner")) {
+        assertThat(mode.calls()).filteredOn(c -> c.lane().equals(lane)).hasSize(4);
+      }
+      assertThat(mode.calls()).extracting(RunReport.Call::label)
+          .contains("lead step 1", "lead step 2", "researcher step 1", "researcher: search the papers");
     }
-    assertThat(hedged.calls()).filteredOn(c -> c.lane().equals("aggregator")).singleElement()
-        .matches(RunReport.Call::ok);
+    RunReport.Mode sequential = report.mode("sequential");
+    RunReport.Mode parallel = report.mode("parallel");
+    assertThat(sequential.server().maxInFlight()).isEqualTo(1);
+    assertThat(sequential.wallMillis()).isGreaterThanOrEqualTo(16 * latency);
+    // The critical path: lead, then a sub-agent's model call, search and model call, then the lead again.
+    assertThat(parallel.wallMillis()).isGreaterThanOrEqualTo(5 * latency)
+        .isLessThan((long) (0.75 * sequential.wallMillis()));
+    // The lead's model calls come before and after all of its step's tool calls.
+    RunReport.Call step2 = parallel.calls().stream().filter(c -> c.label().equals("lead step 2")).findFirst().orElseThrow();
+    assertThat(parallel.calls()).filteredOn(c -> c != step2).allMatch(c -> c.endMillis() <= step2.startMillis());
+    assertThat(out.toString()).contains("lead step 1: 5 tool calls", "sub-agent: 2 model calls, 2 searches",
+        "× faster", "Answer");
     assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>").contains("<svg").contains("<table>");
+  }
+
+  @Test
+  void theLeadsDeadlineReachesTheSubAgentsAndFailsTheRun() {
+    Path json = dir.resolve("agents-late.json");
+    // Every sub-agent needs three responses of 200 ms in a row: a 300 ms deadline passes inside them.
+    int exit = run("agents", "--latency", "200ms", "--agents", "2", "--timeout", "300ms",
+        "--report-json", json.toString());
+
+    assertThat(exit).as(out + "\n" + err).isEqualTo(1);
+    assertThat(out.toString()).contains("✕ sequential failed: dev.fanout.errors.FanoutTimeoutException: agent lead ran "
+        + "past its deadline").contains("✕ parallel failed");
+    RunReport.Mode parallel = RunReport.read(json).mode("parallel");
+    // What ran at the deadline was cancelled or timed out (nothing else failed, nothing hangs), and the lead
+    // never got to its answer.
+    assertThat(parallel.calls()).filteredOn(c -> !c.ok()).isNotEmpty()
+        .allMatch(c -> c.outcome() == dev.fanout.Outcome.Kind.CANCELLED || c.outcome() == dev.fanout.Outcome.Kind.TIMED_OUT);
+    assertThat(parallel.calls()).noneMatch(c -> c.label().equals("lead step 2"));
   }
 
   @Test

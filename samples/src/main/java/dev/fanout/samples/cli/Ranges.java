@@ -23,6 +23,14 @@ public final class Ranges {
     }
   }
 
+  /** Rejects {@code value} of {@code option} unless it is longer than zero. */
+  public static void positive(CommandSpec spec, String option, java.time.Duration value) {
+    if (value.isZero() || value.isNegative()) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid value for option '" + option + "': " + DurationConverter.format(value) + " (expected more than 0)");
+    }
+  }
+
   private static String format(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }

@@ -1,5 +1,6 @@
 package dev.fanout.samples.report;
 
+import dev.fanout.CallTrace;
 import dev.fanout.FanoutReport;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,23 @@ public final class ModeRecorder {
       calls.add(new RunReport.Call(
           input.label(), input.id(), input.lane(), start, end, entry.attempts(), entry.outcome(),
           entry.errorType() == null ? null : entry.errorName(), entry.hedgesSent(), entry.hedgesWon()));
+    }
+    return this;
+  }
+
+  /**
+   * Adds one call per trace, such as every HTTP call of an agent run ({@code AgentResult.report()}):
+   * {@code describe} names each. Traces carry {@link System#nanoTime()} readings, the mode's own clock.
+   */
+  public synchronized ModeRecorder addTraces(List<CallTrace> traces, Function<CallTrace, Input> describe) {
+    for (CallTrace trace : traces) {
+      Input input = describe.apply(trace);
+      boolean started = trace.startNanos() >= 0;
+      long start = started ? millis(trace.startNanos() - startNanos) : -1;
+      long end = started && trace.endNanos() >= 0 ? millis(trace.endNanos() - startNanos) : -1;
+      calls.add(new RunReport.Call(
+          input.label(), input.id(), input.lane(), start, end, trace.attempts(), trace.outcome(),
+          trace.errorType() == null ? null : trace.errorName()));
     }
     return this;
   }
