@@ -30,8 +30,9 @@ class ReadmeExampleTest {
         FanoutReport report = users.report();     // wall time, sum of calls, speed-up
         // --- end ---
         assertThat(found).extracting(User::id).containsExactlyElementsOf(ids);
-        assertThat(report.wall()).isLessThan(Duration.ofSeconds(3)); // 0.5 * n * d: generous on a busy machine
+        // concurrency is proved on the server (all six held at once), not by the wall clock of a busy machine
         assertThat(backend.stats().maxInFlight()).isEqualTo(6);
+        assertThat(report.succeeded()).isEqualTo(6);
       }
     }
   }
