@@ -11,6 +11,11 @@ import java.util.Objects;
  * {@code errorType} is the failure's exception type ({@code null} on success). {@code governorWaitNanos} is
  * the time its attempts waited for the client's rate-limit governor (pacing, a 429 pause, the adaptive
  * concurrency limit), summed over attempts; 0 when it never waited or the governor is off.
+ *
+ * <p>{@code replays} counts requests re-sent at once, without spending an attempt, after a reused keep-alive
+ * connection failed before any response (a connection the server had closed as idle): the server never read
+ * them, so it saw {@code attempts} requests. Only idempotent requests (or ones with an {@code Idempotency-Key})
+ * are replayed; see {@code docs/reliability.md}.
  */
 public record CallTrace(
     String label,
@@ -23,13 +28,22 @@ public record CallTrace(
     int statusCode,
     Outcome.Kind outcome,
     Class<? extends Throwable> errorType,
-    long governorWaitNanos) {
+    long governorWaitNanos,
+    int replays) {
 
   /** A trace of a call that never waited for the rate-limit governor. */
   public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
       long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType) {
     this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
-        errorType, 0);
+        errorType, 0, 0);
+  }
+
+  /** A trace of a call that made no replay. */
+  public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
+      long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType,
+      long governorWaitNanos) {
+    this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
+        errorType, governorWaitNanos, 0);
   }
 
   public CallTrace {
@@ -40,6 +54,9 @@ public record CallTrace(
     }
     if (governorWaitNanos < 0) {
       throw new IllegalArgumentException("governorWaitNanos < 0: " + governorWaitNanos);
+    }
+    if (replays < 0) {
+      throw new IllegalArgumentException("replays < 0: " + replays);
     }
   }
 

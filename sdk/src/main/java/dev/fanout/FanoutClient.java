@@ -87,8 +87,15 @@ public final class FanoutClient implements AutoCloseable {
   public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.disabled();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
-  /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */
-  public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(5);
+  /**
+   * The default {@link Builder#keepAlive(Duration)}: 4 s. Servers close idle keep-alive connections after
+   * their own timeout (Node.js's {@code keepAliveTimeout} and uvicorn's {@code --timeout-keep-alive}, which
+   * vLLM and LiteLLM run on, 5 s; nginx 75 s; AWS load balancers 60 s); the client must let go first, or its
+   * next request on that connection meets the close. 4 s is under the shortest common one, and reconnecting
+   * after 4 s idle costs one handshake, little beside a fan-out of model calls. (OkHttp's own default, 5
+   * minutes, was the SDK's until 0.2.)
+   */
+  public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
   /** {@link VirtualThreads#AUTO}. */
   public static final VirtualThreads DEFAULT_VIRTUAL_THREADS = VirtualThreads.AUTO;
 
@@ -147,9 +154,14 @@ public final class FanoutClient implements AutoCloseable {
         .eventListenerFactory(
             dev.fanout.internal.TraceEventListener.factory(b.okHttpClient == null ? null : b.okHttpClient.eventListenerFactory()));
     this.ownsPool = b.okHttpClient == null;
-    if (ownsPool) {
-      ok.connectionPool(new ConnectionPool(b.maxInFlight, DEFAULT_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS));
-    }
+    ConnectionPool pool = ownsPool
+        ? new ConnectionPool(b.maxInFlight, b.keepAlive.toMillis(), TimeUnit.MILLISECONDS)
+        : b.okHttpClient.connectionPool();
+    ok.connectionPool(pool);
+    // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
+    // is safe, without running the caller's own interceptors twice or spending an attempt (issue 14, defect 2).
+    dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
+    ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (b.http2PriorKnowledge) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
     }
@@ -305,6 +317,7 @@ public final class FanoutClient implements AutoCloseable {
     private Consumer<CallTrace> traceListener;
     private Object openTelemetry;
     private GovernorPolicy governor = DEFAULT_GOVERNOR;
+    private Duration keepAlive = DEFAULT_KEEP_ALIVE;
 
     private Builder() {}
 
@@ -327,6 +340,28 @@ public final class FanoutClient implements AutoCloseable {
       this.traceListener = b.traceListener;
       this.openTelemetry = b.openTelemetry;
       this.governor = b.governor;
+      this.keepAlive = b.keepAlive;
+    }
+
+    /**
+     * Sets how long a pooled connection may stay idle before this client closes it. Keep it under the
+     * server's own keep-alive timeout, so that the client, not the server, ends an idle connection (a request
+     * sent as the server closes fails; the SDK re-sends an idempotent one at once, see
+     * {@code docs/reliability.md}, but a {@code POST} without an {@code Idempotency-Key} costs an attempt).
+     * Ignored with a caller's {@link #okHttpClient(OkHttpClient)}, whose pool stays as the caller built it.
+     * Defaults to {@link #DEFAULT_KEEP_ALIVE} (4 s).
+     *
+     * @throws IllegalArgumentException if {@code keepAlive} is null, zero or negative
+     */
+    public Builder keepAlive(Duration keepAlive) {
+      if (keepAlive == null) {
+        throw new IllegalArgumentException("keepAlive == null");
+      }
+      if (keepAlive.isZero() || keepAlive.isNegative()) {
+        throw new IllegalArgumentException("keepAlive <= 0: " + keepAlive);
+      }
+      this.keepAlive = keepAlive;
+      return this;
     }
 
     /**

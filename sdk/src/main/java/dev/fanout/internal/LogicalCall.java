@@ -72,6 +72,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   volatile int statusCode = -1;
   /** Time the attempts waited for the gate (the rate-limit governor), summed. */
   private volatile long governorWaitNanos;
+  /** Requests re-sent after a stale keep-alive connection (not attempts; see {@link StaleConnectionReplay}). */
+  private final java.util.concurrent.atomic.AtomicInteger replays = new java.util.concurrent.atomic.AtomicInteger();
 
   LogicalCall(
       HttpEngine engine,
@@ -211,6 +213,11 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     }
     engine.attemptSent();
     call.enqueue(callback);
+  }
+
+  /** An attempt's request was re-sent on a fresh connection after a stale one; it stays the same attempt. */
+  void replayed() {
+    replays.incrementAndGet();
   }
 
   /** The first attempt's start is when it leaves the dispatcher's queue; later attempts keep that start. */
@@ -435,7 +442,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     long start = startNanos == -1 ? end : startNanos;
     CallTrace trace = new CallTrace(
         label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos);
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos, replays.get());
     if (scope != null) {
       try {
         scope.record(trace);
