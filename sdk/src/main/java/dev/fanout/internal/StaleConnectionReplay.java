@@ -1,72 +1,68 @@
 package dev.fanout.internal;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ProtocolException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.Collections;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.WeakHashMap;
-import javax.net.ssl.SSLException;
 import okhttp3.Connection;
 import okhttp3.ConnectionPool;
 import okhttp3.Interceptor;
+import okhttp3.Protocol;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * Re-sends a request, once and at once, that failed on a reused keep-alive connection before any response
- * arrived, when re-sending is safe (issue 14, defect 2). Servers close idle keep-alive connections (Node.js
- * and uvicorn after 5 s, load balancers after 60 s); a request written to such a connection meets the
- * server's close and fails with "unexpected end of stream" although the server never read it. The SDK
- * turns OkHttp's own silent retry off (it re-sends any request, bounded by nothing the retry policy or the
- * trace sees), so without this each such request cost an attempt and a backoff, or failed the call when
- * retries were off.
+ * Sends a request again, once and at once, on a fresh connection when the pooled keep-alive connection it
+ * was given turns out, before the request is written, to have been closed by the server (issue 14, defect
+ * 2). Servers close idle keep-alive connections (Node.js and uvicorn after 5 s, load balancers after 60 s);
+ * the client's pool does not notice, so the next request written to such a connection meets the close and
+ * fails with "unexpected end of stream". The SDK turns OkHttp's own silent retry off (it re-sends any request
+ * whose body is not one-shot, bounded by nothing the retry policy or the trace sees), so without this each
+ * such request cost an attempt and a backoff, or failed the call when retries were off.
  *
- * <h2>The rule (Go's {@code net/http}, {@code persistConn.shouldRetryRequest}).</h2>
- * A request is replayed when all of these hold:
- * <ul>
- *   <li>the connection was <b>reused</b>: it had already delivered a response (a fresh connection that fails
- *       says something about the server, not about an idle timeout; replaying it could loop);
- *   <li><b>no response</b> arrived for this request (no status line and headers): the server never answered;
- *   <li>the failure is an I/O error that is not a timeout or interrupt (a read timeout means the server may be
- *       working on it), not a protocol error (the server sent something) and not TLS, and the call was not
- *       cancelled;
- *   <li>the request is <b>replayable</b>: an idempotent method (RFC 9110 §9.2.2: {@code GET}, {@code HEAD},
- *       {@code OPTIONS}, {@code TRACE}, {@code PUT}, {@code DELETE}), or any method carrying an
- *       {@code Idempotency-Key} (or {@code X-Idempotency-Key}) header, as Go accepts; and its body, if any, can
- *       be written again (not one-shot).
- * </ul>
- * A {@code POST} without an idempotency key is not replayed: "no response" does not prove the server did
- * not act on it (it may have read it and died), and a chat completion sent twice is billed twice. Its
- * failure is an attempt like any other, which the retry policy decides.
+ * <h2>The rule: only a request the server provably never saw.</h2>
+ * Before a request is written to a reused HTTP/1 connection that has been idle for
+ * {@link #CHECK_AFTER_IDLE_NANOS 250 ms} or more, the connection is read for at most 1 ms (OkHttp's own
+ * health check, which OkHttp runs only for non-{@code GET} requests after 10 s idle). End of stream, a
+ * reset, or bytes the server sent unasked mean the server has closed it: the request is not written there,
+ * the connection is closed, the pool's other idle connections (idled, and most likely closed, along with
+ * it) are evicted, and the request goes out on a fresh connection. Nothing of it reached the server, so this
+ * is safe for every method, {@code POST} included, and it is not an attempt: the server's count of requests
+ * still equals the sum of the attempts. The trace counts it apart ({@link dev.fanout.CallTrace#replays()}).
  *
- * <h2>Attempts still equal server requests.</h2>
- * A replay is not an attempt: the failed request was, in the case this exists for, never read by the
- * server (it closed the connection before it arrived), so the server's count of requests equals the sum of
- * the attempts. The trace counts replays apart ({@link dev.fanout.CallTrace#replays()}). A server that
- * reads a request and then closes without answering would see one more request than the attempts: that is
- * why only replayable requests qualify.
+ * <p>This is Go's {@code net/http} distinction, not OkHttp's: Go re-sends on a new connection a request
+ * that failed with {@code nothingWrittenError} or on a connection its reader saw the server close while idle
+ * ({@code errServerClosedIdle}), and re-sends a request that may have been written only if it is
+ * replayable (idempotent, or with an {@code Idempotency-Key}). The SDK does not do the last: a request
+ * written to a connection that then fails may have been read by the server (the race of a close that
+ * crosses the request, or a server that reads and dies), and re-sending it outside the attempt count would
+ * make the server see requests no attempt shows. That failure stays an attempt, which the retry policy
+ * decides; {@link dev.fanout.FanoutClient.Builder#keepAlive} closing idle connections before servers do keeps
+ * it rare.
  *
- * <h2>On a fresh connection.</h2>
- * The connections idle in the pool were most likely idled, and closed by the server, together with the one
- * that failed; before the replay this evicts the pool's idle connections (connections in use are not
- * touched), so the replay opens a new connection or takes one that has just served a response.
- *
- * <p>Installed as the last application interceptor ({@link #application()}) and the last network
- * interceptor ({@link #network()}); a replay does not run the caller's own application interceptors again.
- * Neither blocks: the replay is a second {@code proceed} on the same OkHttp thread.
+ * <p>HTTP/2 connections are not probed (OkHttp reads them continuously and handles {@code GOAWAY}). A check
+ * of a healthy connection costs up to 1 ms on the OkHttp thread, once per connection per idle period.
+ * Installed as the last application interceptor ({@link #application()}) and the last network interceptor
+ * ({@link #network()}); a replay does not run the caller's own application interceptors again.
  */
 public final class StaleConnectionReplay {
-  /** What the network side saw of one pass through the chain. */
-  private static final class Probe {
-    volatile boolean reusedConnection;
-    volatile boolean responded;
+  /** A pooled connection idle this long is checked before a request is written to it: 250 ms. */
+  static final long CHECK_AFTER_IDLE_NANOS = 250_000_000L;
+
+  /** The request was not written: the connection was found closed by the server first. */
+  static final class StaleConnectionException extends IOException {
+    StaleConnectionException(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
-  /** Connections that have delivered a response at least once (weak keys: a closed connection goes away). */
-  private final Set<Connection> served = Collections.newSetFromMap(Collections.synchronizedMap(new WeakHashMap<>()));
+  /**
+   * When each connection last delivered a response ({@link System#nanoTime()}); a connection in it has been
+   * used, so a request given it is given a reused one. Weak keys: a closed connection drops out.
+   */
+  private final Map<Connection, Long> lastResponse = Collections.synchronizedMap(new WeakHashMap<>());
   private final ConnectionPool pool;
 
   /** Replays over {@code pool}, whose idle connections it evicts before a replay. */
@@ -74,20 +70,18 @@ public final class StaleConnectionReplay {
     this.pool = pool;
   }
 
-  /** The application interceptor that decides and replays. */
+  /** The application interceptor that replays a request the network side refused to write. */
   public Interceptor application() {
     return chain -> {
       Request request = chain.request();
-      Probe probe = new Probe();
       try {
-        return chain.proceed(request.newBuilder().tag(Probe.class, probe).build());
-      } catch (IOException e) {
-        if (!probe.reusedConnection || probe.responded || chain.call().isCanceled()
-            || !recoverable(e) || !replayable(request)) {
+        return chain.proceed(request);
+      } catch (StaleConnectionException e) {
+        if (chain.call().isCanceled()) {
           throw e;
         }
-        HttpEngine.LOG.debug("{} {}: a reused connection failed before any response ({}); sending it again on a fresh"
-            + " connection", request.method(), Redaction.pathAndQuery(request.url()), e.getClass().getSimpleName());
+        HttpEngine.LOG.debug("{} {}: {}; sending it on a fresh connection", request.method(),
+            Redaction.pathAndQuery(request.url()), e.getMessage());
         pool.evictAll();
         LogicalCall<?> owner = request.tag(LogicalCall.class);
         if (owner != null) {
@@ -98,46 +92,59 @@ public final class StaleConnectionReplay {
     };
   }
 
-  /** The network interceptor that sees the connection and whether a response arrived on it. */
+  /** The network interceptor that checks a long-idle reused connection before the request is written. */
   public Interceptor network() {
     return chain -> {
-      Probe probe = chain.request().tag(Probe.class);
       Connection connection = chain.connection();
-      if (probe != null && connection != null) {
-        probe.reusedConnection = served.contains(connection);
+      if (connection != null) {
+        Long last = lastResponse.get(connection);
+        if (last != null && System.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS && isHttp1(connection.protocol())) {
+          String closed = closedByPeer(connection.socket());
+          if (closed != null) {
+            lastResponse.remove(connection);
+            throw new StaleConnectionException("the server closed this idle keep-alive connection (" + closed
+                + ") before the request was written", null);
+          }
+        }
       }
       Response response = chain.proceed(chain.request());
-      if (probe != null) {
-        probe.responded = true;
-      }
       if (connection != null) {
-        served.add(connection);
+        lastResponse.put(connection, System.nanoTime());
       }
       return response;
     };
   }
 
-  /** An I/O failure a closed idle connection causes, not one that says the server is slow or spoke. */
-  static boolean recoverable(IOException e) {
-    return !(e instanceof InterruptedIOException) && !(e instanceof ProtocolException) && !(e instanceof SSLException);
+  private static boolean isHttp1(Protocol protocol) {
+    return protocol == Protocol.HTTP_1_1 || protocol == Protocol.HTTP_1_0;
   }
 
-  /** Idempotent by method (RFC 9110 §9.2.2) or by an idempotency key, with a body that can be sent again. */
-  static boolean replayable(Request request) {
-    RequestBody body = request.body();
-    if (body != null && body.isOneShot()) {
-      return false;
+  /**
+   * Reads {@code socket} for at most 1 ms; returns why it is unusable (end of stream, an error, unasked-for
+   * bytes), or null if the read timed out: the server is silent and the connection open. A byte read here is
+   * lost, which is fine: a server that talks on an idle HTTP/1 connection has broken it anyway.
+   */
+  static String closedByPeer(Socket socket) {
+    int timeout;
+    try {
+      timeout = socket.getSoTimeout();
+    } catch (IOException e) {
+      return e.getClass().getSimpleName();
     }
-    switch (request.method().toUpperCase(Locale.ROOT)) {
-      case "GET":
-      case "HEAD":
-      case "OPTIONS":
-      case "TRACE":
-      case "PUT":
-      case "DELETE":
-        return true;
-      default:
-        return request.header("Idempotency-Key") != null || request.header("X-Idempotency-Key") != null;
+    try {
+      socket.setSoTimeout(1);
+      int b = socket.getInputStream().read();
+      return b < 0 ? "end of stream" : "it sent data unasked";
+    } catch (SocketTimeoutException healthy) {
+      return null;
+    } catch (IOException e) {
+      return e.getClass().getSimpleName();
+    } finally {
+      try {
+        socket.setSoTimeout(timeout);
+      } catch (IOException ignored) {
+        // closed meanwhile: the request's own write will fail
+      }
     }
   }
 }

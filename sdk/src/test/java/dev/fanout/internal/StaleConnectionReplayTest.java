@@ -2,73 +2,67 @@ package dev.fanout.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ProtocolException;
-import java.net.SocketTimeoutException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLHandshakeException;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okio.BufferedSink;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 
-/** Which failed requests {@link StaleConnectionReplay} may send again: the rule alone, without a socket. */
+/**
+ * {@link StaleConnectionReplay}'s check of an idle connection on real loopback sockets: silent and open is
+ * healthy (and keeps its read timeout), closed by the peer or talking unasked is not. Each peer state is set
+ * up before the check runs (the close is joined), so nothing here races.
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 final class StaleConnectionReplayTest {
 
-  @ParameterizedTest(name = "{0} with key {1}: {2}")
-  @CsvSource({
-      "GET,,true", "HEAD,,true", "OPTIONS,,true", "TRACE,,true", "PUT,,true", "DELETE,,true",
-      "POST,,false", "PATCH,,false",
-      "POST,Idempotency-Key,true", "PATCH,X-Idempotency-Key,true"})
-  void idempotentMethodsOrAnIdempotencyKeyAreReplayable(String method, String header, boolean replayable) {
-    Request.Builder b = new Request.Builder().url("http://localhost/v1/chat/completions");
-    if (header != null) {
-      b.header(header, "k-1");
+  @Test
+  void aSilentOpenConnectionIsHealthyAndKeepsItsReadTimeout() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(server.getInetAddress(), server.getLocalPort());
+        Socket peer = server.accept()) {
+      client.setSoTimeout(60_000);
+      assertThat(StaleConnectionReplay.closedByPeer(client)).isNull();
+      assertThat(client.getSoTimeout()).isEqualTo(60_000);
+      peer.getOutputStream().write('x'); // and it still reads what comes next
+      assertThat(client.getInputStream().read()).isEqualTo('x');
     }
-    boolean hasBody = !method.equals("GET") && !method.equals("HEAD");
-    Request request = b.method(method, hasBody ? RequestBody.create("{}", HttpEngine.JSON) : null).build();
-    assertThat(StaleConnectionReplay.replayable(request)).isEqualTo(replayable);
   }
 
   @Test
-  void aOneShotBodyIsNeverReplayed() {
-    RequestBody oneShot = new RequestBody() {
-      @Override
-      public MediaType contentType() {
-        return HttpEngine.JSON;
-      }
-
-      @Override
-      public void writeTo(BufferedSink sink) throws IOException {
-        sink.writeUtf8("{}");
-      }
-
-      @Override
-      public boolean isOneShot() {
-        return true;
-      }
-    };
-    Request put = new Request.Builder().url("http://localhost/x").put(oneShot).build();
-    assertThat(StaleConnectionReplay.replayable(put)).isFalse();
+  void aConnectionThePeerClosedIsSeenClosedBeforeAnythingIsWritten() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(server.getInetAddress(), server.getLocalPort())) {
+      server.accept().close();
+      client.setSoTimeout(5_000);
+      String closed = awaitNonNull(client);
+      assertThat(closed).isIn("end of stream", "SocketException");
+    }
   }
 
   @Test
-  void onlyAClosedConnectionsFailureIsRecoverable() {
-    assertThat(StaleConnectionReplay.recoverable(new IOException("unexpected end of stream on http://localhost/...",
-        new EOFException("\\n not found: limit=0 content=…")))).isTrue();
-    assertThat(StaleConnectionReplay.recoverable(new java.net.SocketException("Connection reset"))).isTrue();
-    assertThat(StaleConnectionReplay.recoverable(new SocketTimeoutException("timeout")))
-        .as("a read timeout: the server may be working on it").isFalse();
-    assertThat(StaleConnectionReplay.recoverable(new InterruptedIOException("interrupted"))).isFalse();
-    assertThat(StaleConnectionReplay.recoverable(new ProtocolException("Unexpected status line: HTTP/1.1 2x0")))
-        .as("the server spoke").isFalse();
-    assertThat(StaleConnectionReplay.recoverable(new SSLHandshakeException("bad certificate"))).isFalse();
+  void aPeerThatTalksOnAnIdleConnectionHasBrokenIt() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(server.getInetAddress(), server.getLocalPort());
+        Socket peer = server.accept()) {
+      peer.getOutputStream().write("HTTP/1.1 408 Request Timeout\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      peer.getOutputStream().flush();
+      assertThat(awaitNonNull(client)).isEqualTo("it sent data unasked");
+    }
+  }
+
+  /** The FIN or the bytes cross loopback in microseconds, but a check is 1 ms: look until it is seen. */
+  private static String awaitNonNull(Socket client) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    String closed;
+    while ((closed = StaleConnectionReplay.closedByPeer(client)) == null) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the peer's close or bytes never arrived");
+      }
+      Thread.sleep(1);
+    }
+    return closed;
   }
 }

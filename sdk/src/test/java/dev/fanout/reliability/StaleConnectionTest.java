@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fanout.CallOptions;
 import dev.fanout.CallTrace;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
@@ -28,13 +27,15 @@ import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Stale keep-alive connections (issue 14, defect 2): a server that closes connections idle for 0.5 s, a
  * client that fanned out, idled past it and fans out again with retries off. Every call succeeds: a request
- * that failed on a reused connection before any response is sent again at once on a fresh connection, not
- * as an attempt, and the server's request count still equals the attempts. A {@code POST} without an
- * {@code Idempotency-Key} is not re-sent. Idle connections are let go by the client after
+ * given a pooled connection the server has closed is not written there but sent at once on a fresh
+ * connection, not as an attempt, and the server's request count still equals the attempts. A request written
+ * to a reused connection that then fails (the server may have read it) is not re-sent. Idle connections are let go by the client after
  * {@link FanoutClient.Builder#keepAlive}. No blind sleeps: each test waits on the server's connection
  * counters (the server closed every connection) or the client's pool (it closed them).
  */
@@ -44,6 +45,8 @@ final class StaleConnectionTest {
   /** OkHttp's default, and the SDK's before 0.2: long enough that the client keeps the closed connections. */
   private static final Duration LONG_KEEP_ALIVE = Duration.ofMinutes(5);
   private static final List<Long> IDS = LongStream.rangeClosed(1, 200).boxed().toList();
+  private static final Map<String, Object> CHAT =
+      Map.of("model", "gpt-4o-mini", "messages", List.of(Map.of("role", "user", "content", "hi")));
 
   @Test
   void aFanOutAfterTheServerClosedItsIdleConnectionsSucceedsWithRetriesOff() throws Exception {
@@ -78,33 +81,47 @@ final class StaleConnectionTest {
     }
   }
 
+  /** Nothing of the request reached the server, so even a non-idempotent POST is safe to send again. */
   @Test
-  void aPostWithoutAnIdempotencyKeyIsNotReplayedAndOneWithAKeyIs() throws Exception {
+  void aPostGivenAConnectionTheServerHadClosedIsSentOnAFreshOneAndNotCountedAsAnAttempt() throws Exception {
     List<CallTrace> traces = new CopyOnWriteArrayList<>();
-    Map<String, Object> chat = Map.of("model", "gpt-4o-mini", "messages", List.of(Map.of("role", "user", "content", "hi")));
     try (MockBackend backend = MockBackend.builder().latency(Latency.none()).idleTimeout(SERVER_IDLE).start();
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).retryPolicy(RetryPolicy.none())
             .keepAlive(LONG_KEEP_ALIVE).traceListener(traces::add).build()) {
       client.users().get(1); // one pooled connection
       awaitServer(backend, s -> s.idleClosed() == 1 && s.open() == 0);
 
-      assertThatThrownBy(() -> client.json().post("v1/chat/completions", chat, JsonNode.class))
-          .as("its body may have reached a server that acted on it: the failure is an attempt, not replayed")
-          .isInstanceOf(TransportException.class);
-      assertThat(traces.get(1).attempts()).isEqualTo(1);
-      assertThat(traces.get(1).replays()).isZero();
-      assertThat(backend.stats().requests(Routes.CHAT)).isZero();
-
-      client.users().get(2); // a new connection (the failed one was discarded)
-      awaitServer(backend, s -> s.idleClosed() == 2 && s.open() == 0);
-      JsonNode answer = client.json()
-          .withOptions(CallOptions.builder().header("Idempotency-Key", "chat-42").build())
-          .post("v1/chat/completions", chat, JsonNode.class);
+      JsonNode answer = client.json().post("v1/chat/completions", CHAT, JsonNode.class);
 
       assertThat(answer.path("choices").isArray()).isTrue();
-      assertThat(traces.get(3).attempts()).isEqualTo(1);
-      assertThat(traces.get(3).replays()).isEqualTo(1);
-      assertThat(backend.stats().requests(Routes.CHAT)).isEqualTo(1);
+      assertThat(traces.get(1).attempts()).isEqualTo(1);
+      assertThat(traces.get(1).replays()).isEqualTo(1);
+      assertThat(backend.stats().requests(Routes.CHAT)).as("the stale connection never carried it").isEqualTo(1);
+      assertThat(backend.connectionStats().accepted()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * A reused connection that fails after the request was written is not re-sent, whatever the method: the
+   * server may have read it (here it did), and a re-send outside the attempt count would be a request no
+   * attempt shows. It is an attempt like any other, which the retry policy decides.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"GET", "POST"})
+  void aRequestWrittenToAReusedConnectionThatThenFailsIsNotReSent(String method) throws Exception {
+    try (HangUpOnSecondRequest server = new HangUpOnSecondRequest()) {
+      List<CallTrace> traces = new CopyOnWriteArrayList<>();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url()).retryPolicy(RetryPolicy.none())
+          .traceListener(traces::add).build()) {
+        assertThat(client.json().get("first", JsonNode.class).path("ok").asBoolean()).isTrue();
+        assertThatThrownBy(() -> client.json().call(method, "second", method.equals("POST") ? CHAT : null, JsonNode.class))
+            .isInstanceOf(TransportException.class);
+      }
+      assertThat(traces).hasSize(2);
+      assertThat(traces.get(1).attempts()).isEqualTo(1);
+      assertThat(traces.get(1).replays()).isZero();
+      assertThat(server.accepted).hasValue(1);
+      assertThat(server.requests).as("requests the server read: one per attempt").hasValue(2);
     }
   }
 
@@ -195,6 +212,68 @@ final class StaleConnectionTest {
         throw new AssertionError("timed out waiting for " + what);
       }
       Thread.sleep(5);
+    }
+  }
+
+  /** Answers each connection's first request and reads its second, then hangs up without a word. */
+  private static final class HangUpOnSecondRequest implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.net.ServerSocket server;
+
+    HangUpOnSecondRequest() throws java.io.IOException {
+      server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+      Thread t = new Thread(this::serve, "hang-up-on-second");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    private void serve() {
+      while (!server.isClosed()) {
+        try (java.net.Socket s = server.accept()) {
+          accepted.incrementAndGet();
+          java.io.InputStream in = s.getInputStream();
+          readRequest(in);
+          requests.incrementAndGet();
+          byte[] body = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+              + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          s.getOutputStream().write(body);
+          s.getOutputStream().flush();
+          readRequest(in);
+          requests.incrementAndGet(); // read in full, then the connection is closed unanswered
+        } catch (java.io.IOException e) {
+          // the client went, or the server closed
+        }
+      }
+    }
+
+    /** Reads one request's head and its Content-Length body. */
+    private static void readRequest(java.io.InputStream in) throws java.io.IOException {
+      StringBuilder head = new StringBuilder();
+      while (head.indexOf("\r\n\r\n") < 0) {
+        int b = in.read();
+        if (b < 0) {
+          throw new java.io.EOFException("end of stream in a request head");
+        }
+        head.append((char) b);
+      }
+      int length = 0;
+      for (String line : head.toString().split("\r\n")) {
+        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+      in.readNBytes(length);
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
     }
   }
 }
