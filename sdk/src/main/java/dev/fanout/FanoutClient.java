@@ -67,8 +67,14 @@ public final class FanoutClient implements AutoCloseable {
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
   /** Defaults to 60 s. */
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
-  /** No overall limit per logical call: {@link Duration#ZERO}. */
-  public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ZERO;
+  /**
+   * The default {@link Builder#totalTimeout(Duration)}: 10 minutes for a whole logical call, retries and
+   * backoffs included. Long enough for a long model generation (a streamed completion of many thousand tokens,
+   * a reasoning model thinking for minutes: the stream's own {@link #DEFAULT_STREAM_IDLE_TIMEOUT} is 5 minutes
+   * without a data event), short enough that a server dripping a byte per read timeout, or answering nothing
+   * three times, cannot hold a call for ever (issue 14, defect 5). Until 0.2 there was no limit.
+   */
+  public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ZERO;
   /**
@@ -462,7 +468,7 @@ public final class FanoutClient implements AutoCloseable {
      * included); the earlier of it and a fan-out's deadline applies ({@link CallOptions.Builder#timeout}
      * overrides it per call). When it passes, the call is cancelled and fails with
      * {@link dev.fanout.errors.FanoutTimeoutException}. Zero means no limit. Defaults to
-     * {@link #DEFAULT_TOTAL_TIMEOUT} (0, no limit).
+     * {@link #DEFAULT_TOTAL_TIMEOUT} (10 min).
      */
     public Builder totalTimeout(Duration totalTimeout) {
       this.totalTimeout = nonNegative(totalTimeout, "totalTimeout");

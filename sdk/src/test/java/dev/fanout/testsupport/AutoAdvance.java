@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * A {@link FakeClock} moved forward by a daemon thread whenever a timer is pending, straight to that
  * timer: retry backoffs then pass at once, in fake time, while {@link #delays()} records what was asked
  * for. For tests whose only timers are backoffs (no deadline, attempt timeout or stream idle timeout to
- * race: a streaming test sets {@code streamIdleTimeout(ZERO)}); tests of
+ * race: a client sets {@code totalTimeout(ZERO)}, since the default total timeout is a 10-minute deadline
+ * timer that this would jump to at once, and a streaming test {@code streamIdleTimeout(ZERO)}); tests of
  * deadlines advance a plain {@link FakeClock} themselves.
  */
 public final class AutoAdvance implements AutoCloseable {
