@@ -72,6 +72,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   volatile int statusCode = -1;
   /** Time the attempts waited for the gate (the rate-limit governor), summed. */
   private volatile long governorWaitNanos;
+  /** Each attempt's times, in the order sent; see {@link CallTrace.Attempt}. */
+  private final java.util.List<AttemptTimes> attemptTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Requests re-sent after a stale keep-alive connection (not attempts; see {@link StaleConnectionReplay}). */
   private final java.util.concurrent.atomic.AtomicInteger replays = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -190,11 +192,13 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     connectedNanos = -1;
     statusCode = -1;
     Telemetry.AttemptScope span = telemetry.attemptStarted(attempt);
-    Request.Builder tagged = request.newBuilder().tag(LogicalCall.class, this);
+    AttemptTimes times = new AttemptTimes(System.nanoTime());
+    attemptTimes.add(times);
+    Request.Builder tagged = request.newBuilder().tag(LogicalCall.class, this).tag(AttemptTimes.class, times);
     span.inject(tagged);
     Call call = engine.okHttp().newCall(tagged.build());
     currentCall = call;
-    AttemptCallback callback = new AttemptCallback(attempt, permit, span);
+    AttemptCallback callback = new AttemptCallback(attempt, permit, span, times);
     Duration perAttempt = engine.attemptTimeout();
     if (!perAttempt.isZero()) {
       try {
@@ -231,18 +235,21 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     private final int attempt;
     private final AttemptGate.Permit permit;
     private final Telemetry.AttemptScope span;
+    private final AttemptTimes times;
     private volatile boolean timedOut;
     private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
-    AttemptCallback(int attempt, AttemptGate.Permit permit, Telemetry.AttemptScope span) {
+    AttemptCallback(int attempt, AttemptGate.Permit permit, Telemetry.AttemptScope span, AttemptTimes times) {
       this.attempt = attempt;
       this.permit = permit;
       this.span = span;
+      this.times = times;
     }
 
     /** Counts this attempt out of the engine's in flight, once, before its outcome can start another call. */
     private void end() {
       if (ended.compareAndSet(false, true)) {
+        times.endNanos = System.nanoTime();
         engine.attemptEnded();
       }
     }
@@ -440,9 +447,13 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   private void deliverTrace(Outcome.Kind outcome, Class<? extends Throwable> errorType) {
     long end = System.nanoTime();
     long start = startNanos == -1 ? end : startNanos;
+    java.util.List<CallTrace.Attempt> timings = new java.util.ArrayList<>(attemptTimes.size());
+    for (AttemptTimes t : attemptTimes) {
+      timings.add(t.toAttempt(end));
+    }
     CallTrace trace = new CallTrace(
         label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos, replays.get());
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos, replays.get(), timings);
     if (scope != null) {
       try {
         scope.record(trace);
@@ -451,6 +462,44 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       }
     }
     engine.deliverTrace(trace);
+  }
+
+  /**
+   * One attempt's times as they happen: handed to OkHttp, sent (left the dispatcher's queue: the client's
+   * {@code maxInFlight}), its outcome known. Written by {@link TraceEventListener} and the attempt's callback.
+   */
+  static final class AttemptTimes {
+    final long enqueuedNanos;
+    /** When it left the client's queue; -1 while it waits there. */
+    volatile long sentNanos = -1;
+    volatile long endNanos = -1;
+
+    AttemptTimes(long enqueuedNanos) {
+      this.enqueuedNanos = enqueuedNanos;
+    }
+
+    /** OkHttp started the call: it runs at once unless the dispatcher queues it next. */
+    void callStarted(long nanos) {
+      sentNanos = nanos;
+    }
+
+    /** The dispatcher queued it: it was not sent after all. */
+    void queued() {
+      sentNanos = -1;
+    }
+
+    /** The dispatcher let it run. */
+    void dequeued(long nanos) {
+      sentNanos = nanos;
+    }
+
+    /** The attempt as a trace shows it, an unfinished one ending at {@code callEnd} (the call's end). */
+    CallTrace.Attempt toAttempt(long callEnd) {
+      long end = endNanos >= 0 ? Math.min(endNanos, callEnd) : callEnd;
+      long enqueued = Math.min(enqueuedNanos, end);
+      long sent = sentNanos;
+      return new CallTrace.Attempt(enqueued, sent < 0 ? -1 : Math.max(enqueued, Math.min(sent, end)), end);
+    }
   }
 
   /** What the wire failure says, with the request's credentials taken out (a status line can echo them). */
