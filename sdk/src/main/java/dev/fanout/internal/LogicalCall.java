@@ -478,18 +478,28 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       this.enqueuedNanos = enqueuedNanos;
     }
 
+    private boolean dequeued;
+
     /** OkHttp started the call: it runs at once unless the dispatcher queues it next. */
-    void callStarted(long nanos) {
-      sentNanos = nanos;
+    synchronized void callStarted(long nanos) {
+      if (!dequeued) {
+        sentNanos = nanos;
+      }
     }
 
-    /** The dispatcher queued it: it was not sent after all. */
-    void queued() {
-      sentNanos = -1;
+    /**
+     * The dispatcher queued it: it was not sent after all. (Fired on the enqueuing thread after the dispatcher's
+     * lock is released, so another thread may have let it run already.)
+     */
+    synchronized void queued() {
+      if (!dequeued) {
+        sentNanos = -1;
+      }
     }
 
     /** The dispatcher let it run. */
-    void dequeued(long nanos) {
+    synchronized void dequeued(long nanos) {
+      dequeued = true;
       sentNanos = nanos;
     }
 
