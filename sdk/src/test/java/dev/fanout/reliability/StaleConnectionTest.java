@@ -114,6 +114,8 @@ final class StaleConnectionTest {
       try (FanoutClient client = FanoutClient.builder().baseUrl(server.url()).retryPolicy(RetryPolicy.none())
           .traceListener(traces::add).build()) {
         assertThat(client.json().get("first", JsonNode.class).path("ok").asBoolean()).isTrue();
+        // The connection is back in the pool before the second request, so that request reuses it.
+        await(() -> client.httpClient().connectionPool().idleConnectionCount() == 1, "the connection back in the pool");
         assertThatThrownBy(() -> client.json().call(method, "second", method.equals("POST") ? CHAT : null, JsonNode.class))
             .isInstanceOf(TransportException.class);
       }
@@ -234,21 +236,33 @@ final class StaleConnectionTest {
 
     private void serve() {
       while (!server.isClosed()) {
-        try (java.net.Socket s = server.accept()) {
-          accepted.incrementAndGet();
-          java.io.InputStream in = s.getInputStream();
-          readRequest(in);
-          requests.incrementAndGet();
-          byte[] body = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-              + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          s.getOutputStream().write(body);
-          s.getOutputStream().flush();
-          readRequest(in);
-          requests.incrementAndGet(); // read in full, then the connection is closed unanswered
-        } catch (java.io.IOException e) {
-          // the client went, or the server closed
+        java.net.Socket accept;
+        try {
+          accept = server.accept();
+        } catch (java.io.IOException closed) {
+          return;
         }
+        accepted.incrementAndGet();
+        Thread t = new Thread(() -> answerOnceThenHangUp(accept), "hang-up-connection");
+        t.setDaemon(true);
+        t.start();
+      }
+    }
+
+    private void answerOnceThenHangUp(java.net.Socket socket) {
+      try (java.net.Socket s = socket) {
+        java.io.InputStream in = s.getInputStream();
+        readRequest(in);
+        requests.incrementAndGet();
+        byte[] body = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().write(body);
+        s.getOutputStream().flush();
+        readRequest(in);
+        requests.incrementAndGet(); // read in full, then the connection is closed unanswered
+      } catch (java.io.IOException e) {
+        // the client went, or the server closed
       }
     }
 
