@@ -90,6 +90,8 @@ final class StaleConnectionTest {
             .keepAlive(LONG_KEEP_ALIVE).traceListener(traces::add).build()) {
       client.users().get(1); // one pooled connection
       awaitServer(backend, s -> s.idleClosed() == 1 && s.open() == 0);
+      assertThat(client.httpClient().connectionPool().idleConnectionCount()).as("still pooled, closed by the server")
+          .isEqualTo(1);
 
       JsonNode answer = client.json().post("v1/chat/completions", CHAT, JsonNode.class);
 
