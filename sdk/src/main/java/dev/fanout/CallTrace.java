@@ -13,6 +13,15 @@ import java.util.Objects;
  * concurrency limit), summed over attempts; 0 when it never waited or the governor is off.
  * {@code hedgesSent} counts the backups its attempts sent (see {@link HedgePolicy}; a hedge is not an
  * attempt) and {@code hedgesWon} those whose response was the one taken (0 or 1 per attempt).
+ *
+ * <p>{@code replays} counts requests sent again at once on a fresh connection, without spending an attempt,
+ * because the pooled keep-alive connection they were given turned out, before they were written, to have
+ * been closed by the server: the server never saw them, so it saw {@code attempts} requests (see
+ * {@code docs/reliability.md}).
+ *
+ * <p>{@code attemptTimes} has each attempt's times ({@link Attempt}): how long it waited in the client's
+ * queue for a {@code maxInFlight} slot, and how long it was in flight, sent and unanswered. A
+ * {@link FanoutReport} adds these up into queued and in-flight time, and finds its peak in flight from them.
  */
 public record CallTrace(
     String label,
@@ -27,21 +36,62 @@ public record CallTrace(
     Class<? extends Throwable> errorType,
     long governorWaitNanos,
     int hedgesSent,
-    int hedgesWon) {
+    int hedgesWon,
+    int replays,
+    java.util.List<CallTrace.Attempt> attemptTimes) {
 
-  /** A trace of a call that sent no hedges. */
+  /**
+   * One attempt's times ({@link System#nanoTime()} readings): when it was handed to OkHttp
+   * ({@code enqueuedNanos}, after the governor admitted it), when it was sent ({@code sentNanos}: it left the
+   * client's queue, where it waits while {@code maxInFlight} requests are in flight; {@code -1} if it never
+   * did) and when its outcome was known ({@code endNanos}: the response read, a failure, or the call's end).
+   * Between {@code sentNanos} and {@code endNanos} it was in flight: sent and unanswered.
+   */
+  public record Attempt(long enqueuedNanos, long sentNanos, long endNanos) {
+    public Attempt {
+      if (endNanos < enqueuedNanos || (sentNanos >= 0 && (sentNanos < enqueuedNanos || sentNanos > endNanos))) {
+        throw new IllegalArgumentException(
+            "attempt times out of order: enqueued " + enqueuedNanos + ", sent " + sentNanos + ", end " + endNanos);
+      }
+    }
+
+    /** Returns true if the attempt left the client's queue. */
+    public boolean sent() {
+      return sentNanos >= 0;
+    }
+
+    /** Returns the time it waited in the client's queue for a {@code maxInFlight} slot. */
+    public long queueNanos() {
+      return (sent() ? sentNanos : endNanos) - enqueuedNanos;
+    }
+
+    /** Returns the time it was sent and unanswered; 0 if it was never sent. */
+    public long inFlightNanos() {
+      return sent() ? endNanos - sentNanos : 0;
+    }
+  }
+
+  /** A trace without per-attempt times (they are then unknown: {@link #inFlightNanos()} is the duration). */
   public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
       long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType,
-      long governorWaitNanos) {
+      long governorWaitNanos, int hedgesSent, int hedgesWon, int replays) {
     this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
-        errorType, governorWaitNanos, 0, 0);
+        errorType, governorWaitNanos, hedgesSent, hedgesWon, replays, java.util.List.of());
   }
 
   /** A trace of a call that never waited for the rate-limit governor. */
   public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
       long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType) {
     this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
-        errorType, 0, 0, 0);
+        errorType, 0);
+  }
+
+  /** A trace of a call that sent no hedges and made no replay, without per-attempt times. */
+  public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
+      long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType,
+      long governorWaitNanos) {
+    this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
+        errorType, governorWaitNanos, 0, 0, 0);
   }
 
   public CallTrace {
@@ -56,6 +106,10 @@ public record CallTrace(
     if (hedgesSent < 0 || hedgesWon < 0 || hedgesWon > hedgesSent) {
       throw new IllegalArgumentException("hedges won not in [0, sent]: sent " + hedgesSent + ", won " + hedgesWon);
     }
+    if (replays < 0) {
+      throw new IllegalArgumentException("replays < 0: " + replays);
+    }
+    attemptTimes = java.util.List.copyOf(Objects.requireNonNull(attemptTimes, "attemptTimes == null"));
   }
 
   /** Returns true if the call succeeded. */
@@ -76,6 +130,33 @@ public record CallTrace(
   /** Returns the time the call's attempts waited for the rate-limit governor, summed (zero if none). */
   public java.time.Duration governorWait() {
     return java.time.Duration.ofNanos(governorWaitNanos);
+  }
+
+  /**
+   * Returns the time the call's attempts were in flight (sent and unanswered), summed, in nanoseconds; for a
+   * trace without {@link #attemptTimes()} (made by hand), its {@link #durationNanos()}.
+   */
+  public long inFlightNanos() {
+    if (attemptTimes.isEmpty()) {
+      return attempts == 0 ? 0 : durationNanos();
+    }
+    long sum = 0;
+    for (Attempt a : attemptTimes) {
+      sum += a.inFlightNanos();
+    }
+    return sum;
+  }
+
+  /**
+   * Returns the time the call's attempts waited in the client's queue for a {@code maxInFlight} slot, summed,
+   * in nanoseconds (0 for a trace without {@link #attemptTimes()}).
+   */
+  public long clientQueueNanos() {
+    long sum = 0;
+    for (Attempt a : attemptTimes) {
+      sum += a.queueNanos();
+    }
+    return sum;
   }
 
   /** Returns the time spent waiting for a concurrency permit before the first attempt, in nanoseconds. */

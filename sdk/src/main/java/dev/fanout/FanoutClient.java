@@ -66,8 +66,14 @@ public final class FanoutClient implements AutoCloseable {
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
   /** Defaults to 60 s. */
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
-  /** No overall limit per logical call: {@link Duration#ZERO}. */
-  public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ZERO;
+  /**
+   * The default {@link Builder#totalTimeout(Duration)}: 10 minutes for a whole logical call, retries and
+   * backoffs included. Long enough for a long model generation (a streamed completion of many thousand tokens,
+   * a reasoning model thinking for minutes: the stream's own {@link #DEFAULT_STREAM_IDLE_TIMEOUT} is 5 minutes
+   * without a data event), short enough that a server dripping a byte per read timeout, or answering nothing
+   * three times, cannot hold a call for ever (issue 14, defect 5). Until 0.2 there was no limit.
+   */
+  public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ZERO;
   /**
@@ -88,8 +94,15 @@ public final class FanoutClient implements AutoCloseable {
   public static final HedgePolicy DEFAULT_HEDGING = HedgePolicy.disabled();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
-  /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */
-  public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(5);
+  /**
+   * The default {@link Builder#keepAlive(Duration)}: 4 s. Servers close idle keep-alive connections after
+   * their own timeout (Node.js's {@code keepAliveTimeout} and uvicorn's {@code --timeout-keep-alive}, which
+   * vLLM and LiteLLM run on, 5 s; nginx 75 s; AWS load balancers 60 s); the client must let go first, or its
+   * next request on that connection meets the close. 4 s is under the shortest common one, and reconnecting
+   * after 4 s idle costs one handshake, little beside a fan-out of model calls. (OkHttp's own default, 5
+   * minutes, was the SDK's until 0.2.)
+   */
+  public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
   /** {@link VirtualThreads#AUTO}. */
   public static final VirtualThreads DEFAULT_VIRTUAL_THREADS = VirtualThreads.AUTO;
 
@@ -157,9 +170,14 @@ public final class FanoutClient implements AutoCloseable {
         .eventListenerFactory(
             dev.fanout.internal.TraceEventListener.factory(sharedOkHttp == null ? null : sharedOkHttp.eventListenerFactory()));
     this.ownsPool = sharedOkHttp == null;
-    if (ownsPool) {
-      ok.connectionPool(new ConnectionPool(spec.maxInFlight(), spec.keepAlive().toMillis(), TimeUnit.MILLISECONDS));
-    }
+    ConnectionPool pool = ownsPool
+        ? new ConnectionPool(spec.maxInFlight(), spec.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
+        : sharedOkHttp.connectionPool();
+    ok.connectionPool(pool);
+    // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
+    // is safe, without running the caller's own interceptors twice or spending an attempt (issue 14, defect 2).
+    dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
+    ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
     }
@@ -418,7 +436,7 @@ public final class FanoutClient implements AutoCloseable {
      * included); the earlier of it and a fan-out's deadline applies ({@link CallOptions.Builder#timeout}
      * overrides it per call). When it passes, the call is cancelled and fails with
      * {@link dev.fanout.errors.FanoutTimeoutException}. Zero means no limit. Defaults to
-     * {@link #DEFAULT_TOTAL_TIMEOUT} (0, no limit).
+     * {@link #DEFAULT_TOTAL_TIMEOUT} (10 min).
      */
     public Builder totalTimeout(Duration totalTimeout) {
       spec.totalTimeout(totalTimeout);
@@ -519,9 +537,14 @@ public final class FanoutClient implements AutoCloseable {
     }
 
     /**
-     * Sets how long an idle pooled connection is kept before it is evicted; must be positive. Applies to the
-     * pool this client owns, not to a shared {@link #okHttpClient OkHttp client}'s. Defaults to
-     * {@link #DEFAULT_KEEP_ALIVE} (5 min).
+     * Sets how long a pooled connection may stay idle before this client closes it. Keep it under the
+     * server's own keep-alive timeout, so that the client, not the server, ends an idle connection (a request
+     * sent as the server closes fails; the SDK re-sends an idempotent one at once, see
+     * {@code docs/reliability.md}, but a {@code POST} without an {@code Idempotency-Key} costs an attempt).
+     * Ignored with a caller's {@link #okHttpClient(OkHttpClient)}, whose pool stays as the caller built it.
+     * Defaults to {@link #DEFAULT_KEEP_ALIVE} (4 s).
+     *
+     * @throws IllegalArgumentException if {@code keepAlive} is null, zero or negative
      */
     public Builder keepAlive(Duration keepAlive) {
       spec.keepAlive(keepAlive);

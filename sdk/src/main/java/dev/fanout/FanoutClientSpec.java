@@ -435,14 +435,16 @@ public final class FanoutClientSpec implements Serializable {
     /**
      * Sets how long an idle pooled connection is kept before it is evicted; must be positive. Applies to the
      * pool a client owns (not to a shared {@link FanoutClient.Builder#okHttpClient OkHttp client}'s).
-     * Defaults to {@link FanoutClient#DEFAULT_KEEP_ALIVE} (5 min).
+     * Defaults to {@link FanoutClient#DEFAULT_KEEP_ALIVE} (4 s).
      */
     public Builder keepAlive(Duration keepAlive) {
-      Duration d = nonNegative(keepAlive, "keepAlive");
-      if (d.isZero()) {
-        throw new IllegalArgumentException("keepAlive == 0: an idle connection must be kept for some time");
+      if (keepAlive == null) {
+        throw new IllegalArgumentException("keepAlive == null");
       }
-      this.keepAlive = d;
+      if (keepAlive.isZero() || keepAlive.isNegative()) {
+        throw new IllegalArgumentException("keepAlive <= 0: " + keepAlive);
+      }
+      this.keepAlive = keepAlive;
       return this;
     }
 

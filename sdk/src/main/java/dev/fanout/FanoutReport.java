@@ -12,11 +12,22 @@ import java.util.Objects;
 
 /**
  * What one fan-out did: its wall time, one entry per input (when it started and ended relative to the
- * fan-out's start, attempts, outcome, and the HTTP calls it made), the sum of the inputs' own times, the
- * speed-up that concurrency bought (sum / wall) and the peak number of inputs in flight at once.
+ * fan-out's start, attempts, outcome, and the HTTP calls it made), how long its inputs were queued and how
+ * long their requests were in flight, the speed-up that concurrency bought and the peak number of requests
+ * in flight at once.
  *
- * <p>Entries are in input order; an input the fan-out never started (it was decided or cancelled first)
- * has a start and end of {@code -1} and the outcome {@link Outcome.Kind#CANCELLED}.
+ * <h2>Queued is not in flight.</h2>
+ * An input waits before its requests go out: for the fan-out's {@link FanoutOptions#maxConcurrency()} (it
+ * has not started), and in the client's queue while {@link FanoutClient#maxInFlight()} requests are in
+ * flight. That is {@link #queuedTime()}. A request is in flight from the moment it leaves the client's
+ * queue until its outcome is known (sent and unanswered): {@link #inFlightTime()}. The speed-up is in-flight
+ * time over wall time (what running the requests one after another would cost, over what the fan-out took),
+ * and {@link #peakConcurrency()} counts requests in flight, which is what a server sees; a fan-out of 20
+ * on {@code maxInFlight(4)} reports about 4 for both, not 20 (issue 14, defect 6).
+ *
+ * <p>An input that made no call through a {@link FanoutClient} (a task of the caller's own) counts its whole
+ * run as in flight. Entries are in input order; an input the fan-out never started (it was decided or
+ * cancelled first) has a start and end of {@code -1} and the outcome {@link Outcome.Kind#CANCELLED}.
  */
 public final class FanoutReport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,7 +36,8 @@ public final class FanoutReport {
   private final long startNanoTime;
   private final long wallNanos;
   private final boolean finished;
-  private final int peakConcurrency;
+  private final int peakInputs;
+  private final int peakInFlight;
   private final List<Entry> entries;
 
   FanoutReport(
@@ -33,14 +45,54 @@ public final class FanoutReport {
       long startNanoTime,
       long wallNanos,
       boolean finished,
-      int peakConcurrency,
+      int peakInputs,
       List<Entry> entries) {
     this.combinator = combinator;
     this.startNanoTime = startNanoTime;
     this.wallNanos = wallNanos;
     this.finished = finished;
-    this.peakConcurrency = peakConcurrency;
+    this.peakInputs = peakInputs;
     this.entries = List.copyOf(entries);
+    this.peakInFlight = peakInFlight(this.entries, startNanoTime, startNanoTime + wallNanos);
+  }
+
+  /**
+   * The most requests sent and unanswered at once: a sweep over every attempt's in-flight interval (an input
+   * without calls: its run), an end at the same instant as a start counted first.
+   */
+  private static int peakInFlight(List<Entry> entries, long startNanoTime, long nowNanoTime) {
+    List<long[]> events = new java.util.ArrayList<>();
+    for (Entry entry : entries) {
+      if (!entry.started()) {
+        continue;
+      }
+      if (entry.calls().isEmpty()) {
+        long end = entry.endNanos() >= 0 ? startNanoTime + entry.endNanos() : nowNanoTime;
+        events.add(new long[] {startNanoTime + entry.startNanos(), 1});
+        events.add(new long[] {Math.max(end, startNanoTime + entry.startNanos()), -1});
+        continue;
+      }
+      for (CallTrace call : entry.calls()) {
+        if (call.attemptTimes().isEmpty() && call.attempts() > 0) {
+          events.add(new long[] {call.startNanos(), 1});
+          events.add(new long[] {Math.max(call.endNanos(), call.startNanos()), -1});
+        }
+        for (CallTrace.Attempt a : call.attemptTimes()) {
+          if (a.sent()) {
+            events.add(new long[] {a.sentNanos(), 1});
+            events.add(new long[] {a.endNanos(), -1});
+          }
+        }
+      }
+    }
+    events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    int now = 0;
+    int peak = 0;
+    for (long[] event : events) {
+      now += (int) event[1];
+      peak = Math.max(peak, now);
+    }
+    return peak;
   }
 
   /** One input of the fan-out. Times are nanoseconds since the fan-out started; {@code -1} if it never ran. */
@@ -88,6 +140,37 @@ public final class FanoutReport {
     public Duration duration() {
       return started() && endNanos >= startNanos ? Duration.ofNanos(endNanos - startNanos) : Duration.ZERO;
     }
+
+    /**
+     * Returns how long the input's requests were in flight (sent and unanswered), summed over its calls and
+     * their attempts; an input that made no call through a client counts its whole {@link #duration()}.
+     */
+    public Duration inFlight() {
+      if (calls.isEmpty()) {
+        return duration();
+      }
+      long sum = 0;
+      for (CallTrace call : calls) {
+        sum += call.inFlightNanos();
+      }
+      return Duration.ofNanos(sum);
+    }
+
+    /**
+     * Returns how long the input waited: for the fan-out's bound before it started (its start, counted from
+     * the fan-out's start) plus the time its calls' attempts waited in the client's queue for a
+     * {@code maxInFlight} slot. Zero for an input that never started.
+     */
+    public Duration queued() {
+      if (!started()) {
+        return Duration.ZERO;
+      }
+      long sum = startNanos;
+      for (CallTrace call : calls) {
+        sum += call.clientQueueNanos();
+      }
+      return Duration.ofNanos(sum);
+    }
   }
 
   /** Returns the combinator that ran: {@code "all"}, {@code "settleAll"}, {@code "sequential"} and so on. */
@@ -114,7 +197,11 @@ public final class FanoutReport {
     return entries;
   }
 
-  /** Returns the sum of every input's own running time: what running them one after another would cost. */
+  /**
+   * Returns the sum of every input's running time, from its start to its end: its requests' time in flight
+   * plus its time in the client's queue, retry backoffs and its own work. Not what running the inputs one
+   * after another would cost when the client queued them (see {@link #inFlightTime()}).
+   */
   public Duration sumOfCallTimes() {
     long sum = 0;
     for (Entry entry : entries) {
@@ -123,14 +210,51 @@ public final class FanoutReport {
     return Duration.ofNanos(sum);
   }
 
-  /** Returns {@link #sumOfCallTimes()} divided by {@link #wall()}: how much concurrency saved. */
-  public double speedUp() {
-    return wallNanos <= 0 ? 0.0 : (double) sumOfCallTimes().toNanos() / wallNanos;
+  /** Returns the inputs' time in flight ({@link Entry#inFlight()}), summed: the requests' own time. */
+  public Duration inFlightTime() {
+    long sum = 0;
+    for (Entry entry : entries) {
+      sum += entry.inFlight().toNanos();
+    }
+    return Duration.ofNanos(sum);
   }
 
-  /** Returns the most inputs that were in flight at the same time. */
+  /**
+   * Returns the inputs' time queued ({@link Entry#queued()}), summed: waiting for the fan-out's bound and for
+   * the client's {@code maxInFlight}.
+   */
+  public Duration queuedTime() {
+    long sum = 0;
+    for (Entry entry : entries) {
+      sum += entry.queued().toNanos();
+    }
+    return Duration.ofNanos(sum);
+  }
+
+  /**
+   * Returns {@link #inFlightTime()} divided by {@link #wall()}: how much concurrency saved over sending the
+   * requests one after another. Time queued does not count (until 0.2 it did, so a fan-out queued by
+   * {@code maxInFlight(4)} reported about 12× instead of 4×).
+   */
+  public double speedUp() {
+    return wallNanos <= 0 ? 0.0 : (double) inFlightTime().toNanos() / wallNanos;
+  }
+
+  /**
+   * Returns the most requests in flight (sent and unanswered) at the same time, which is what the server
+   * sees: never more than the client's {@code maxInFlight}. An input that made no call through a client counts
+   * as one request for its whole run.
+   */
   public int peakConcurrency() {
-    return peakConcurrency;
+    return peakInFlight;
+  }
+
+  /**
+   * Returns the most inputs started and not finished at the same time, queued ones included: the fan-out's
+   * own concurrency, bounded by {@link FanoutOptions#maxConcurrency()}.
+   */
+  public int peakInputs() {
+    return peakInputs;
   }
 
   public int succeeded() {
@@ -167,12 +291,15 @@ public final class FanoutReport {
   }
 
   /**
-   * Returns this report as JSON: {@code combinator}, {@code wallMillis}, {@code sumMillis}, {@code speedUp},
-   * {@code peakConcurrency}, {@code ok}, {@code failed}, {@code hedgesSent}, {@code hedgesWon} and
+   * Returns this report as JSON: {@code combinator}, {@code wallMillis}, {@code sumMillis},
+   * {@code inFlightMillis}, {@code queuedMillis}, {@code speedUp}, {@code peakConcurrency} (requests in
+   * flight), {@code peakInputs}, {@code ok}, {@code failed}, {@code hedgesSent}, {@code hedgesWon} and
    * {@code entries} (each with {@code index}, {@code label}, {@code startMillis}, {@code endMillis},
-   * {@code attempts}, {@code outcome} (an {@link Outcome.Kind} name), {@code error} (the exception's class
-   * name, absent on success), {@code hedgesSent}, {@code hedgesWon} and {@code calls}, call times also
-   * relative to the fan-out's start, each call with its own {@code hedgesSent} and {@code hedgesWon}).
+   * {@code queuedMillis}, {@code inFlightMillis}, {@code attempts}, {@code outcome} (an {@link Outcome.Kind}
+   * name), {@code error} (the exception's class name, absent on success), {@code hedgesSent},
+   * {@code hedgesWon} and {@code calls}, call times also relative to the fan-out's start, each call with its
+   * {@code hedgesSent}, {@code hedgesWon}, {@code replays} and its attempts' {@code enqueuedMillis},
+   * {@code sentMillis}, {@code endMillis}).
    */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
@@ -180,8 +307,11 @@ public final class FanoutReport {
     root.put("finished", finished);
     root.put("wallMillis", millis(wallNanos));
     root.put("sumMillis", millis(sumOfCallTimes().toNanos()));
+    root.put("inFlightMillis", millis(inFlightTime().toNanos()));
+    root.put("queuedMillis", millis(queuedTime().toNanos()));
     root.put("speedUp", Math.round(speedUp() * 100) / 100.0);
-    root.put("peakConcurrency", peakConcurrency);
+    root.put("peakConcurrency", peakInFlight);
+    root.put("peakInputs", peakInputs);
     root.put("ok", succeeded());
     root.put("failed", failed());
     root.put("hedgesSent", hedgesSent());
@@ -193,6 +323,8 @@ public final class FanoutReport {
       node.put("label", entry.label());
       node.put("startMillis", entry.started() ? millis(entry.startNanos()) : -1);
       node.put("endMillis", entry.endNanos() >= 0 ? millis(entry.endNanos()) : -1);
+      node.put("queuedMillis", millis(entry.queued().toNanos()));
+      node.put("inFlightMillis", millis(entry.inFlight().toNanos()));
       node.put("attempts", entry.attempts());
       node.put("outcome", entry.outcome().name());
       if (entry.errorType() != null) {
@@ -216,6 +348,14 @@ public final class FanoutReport {
         }
         c.put("hedgesSent", call.hedgesSent());
         c.put("hedgesWon", call.hedgesWon());
+        c.put("replays", call.replays());
+        ArrayNode attempts = c.putArray("attemptTimes");
+        for (CallTrace.Attempt a : call.attemptTimes()) {
+          ObjectNode at = attempts.addObject();
+          at.put("enqueuedMillis", relativeMillis(a.enqueuedNanos()));
+          at.put("sentMillis", relativeMillis(a.sentNanos()));
+          at.put("endMillis", relativeMillis(a.endNanos()));
+        }
       }
     }
     try {
@@ -238,9 +378,10 @@ public final class FanoutReport {
   public String toString() {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT,
-        "FanoutReport{%s: %d inputs, %d ok, %d failed, wall %.3f s, sum %.3f s, speed-up %.2fx, peak %d in flight%s}",
-        combinator, entries.size(), succeeded(), failed(), wallNanos / 1e9,
-        sumOfCallTimes().toNanos() / 1e9, speedUp(), peakConcurrency, finished ? "" : ", running"));
+        "FanoutReport{%s: %d inputs, %d ok, %d failed, wall %.3f s, in flight %.3f s, queued %.3f s, speed-up %.2fx,"
+            + " peak %d in flight%s}",
+        combinator, entries.size(), succeeded(), failed(), wallNanos / 1e9, inFlightTime().toNanos() / 1e9,
+        queuedTime().toNanos() / 1e9, speedUp(), peakInFlight, finished ? "" : ", running"));
     for (Entry entry : slowest(3)) {
       out.append(String.format(Locale.ROOT, "%n  slowest: #%d %s %.3f s, %d attempt(s), %s%s",
           entry.index(), entry.label(), entry.duration().toNanos() / 1e9, entry.attempts(), entry.outcome(),

@@ -89,7 +89,7 @@ class CallLifecycleTest {
   void cancellingDuringABackoffDropsTheRetry() throws Exception {
     FakeClock clock = FakeClock.create();
     client.close();
-    client = builder().retryPolicy(RetryPolicy.defaults()).clock(clock).build();
+    client = builder().retryPolicy(RetryPolicy.defaults()).clock(clock).totalTimeout(Duration.ZERO).build();
     server.enqueue(new MockResponse.Builder().code(503).build());
     server.enqueue(Responses.user(1));
 

@@ -157,8 +157,8 @@ class FanoutClientSpecTest {
     assertThatThrownBy(() -> c.hedging(null)).hasMessage("hedging == null");
     assertThatThrownBy(() -> s.governor(null)).hasMessage("governor == null");
     assertThatThrownBy(() -> s.keepAlive(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("keepAlive == 0");
-    assertThatThrownBy(() -> c.keepAlive(Duration.ofSeconds(-1))).hasMessage("keepAlive < 0: PT-1S");
+        .hasMessageContaining("keepAlive <= 0");
+    assertThatThrownBy(() -> c.keepAlive(Duration.ofSeconds(-1))).hasMessage("keepAlive <= 0: PT-1S");
     assertThatThrownBy(() -> s.apiKey("sk-bad key")).hasMessageNotContaining("sk-bad");
     assertThatThrownBy(() -> FanoutClientSpec.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("baseUrl == null");

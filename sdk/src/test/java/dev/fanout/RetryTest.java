@@ -53,6 +53,7 @@ class RetryTest {
         .baseUrl(server.url("/").toString())
         .retryPolicy(policy)
         .clock(time.clock())
+        .totalTimeout(Duration.ZERO) // AutoAdvance would jump straight to a deadline timer
         .traceListener(traces::add)
         .build();
   }
@@ -246,6 +247,7 @@ class RetryTest {
         .baseUrl(server.url("/").toString())
         .retryPolicy(RetryPolicy.builder().maxAttempts(5).jitter(0).build())
         .clock(clock)
+        .totalTimeout(Duration.ZERO) // only the attempt timers and backoffs pend
         .totalTimeout(Duration.ofSeconds(5))
         .build();
     server.enqueue(status(429, "Retry-After", "30"));
@@ -376,6 +378,7 @@ class RetryTest {
         .retryPolicy(RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ofMillis(100)).jitter(0).build())
         .attemptTimeout(Duration.ofSeconds(10))
         .clock(clock)
+        .totalTimeout(Duration.ZERO) // only the attempt timers and backoffs pend
         .build();
     server.enqueue(new MockResponse.Builder().body("{}").headersDelay(1, java.util.concurrent.TimeUnit.HOURS).build());
     server.enqueue(Responses.user(1));
@@ -399,6 +402,7 @@ class RetryTest {
         .retryPolicy(RetryPolicy.none())
         .attemptTimeout(Duration.ofSeconds(3))
         .clock(clock)
+        .totalTimeout(Duration.ZERO) // only the attempt timers and backoffs pend
         .build();
     server.enqueue(new MockResponse.Builder().body("{}").headersDelay(1, java.util.concurrent.TimeUnit.HOURS).build());
 

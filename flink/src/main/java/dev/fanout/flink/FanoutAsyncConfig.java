@@ -38,7 +38,8 @@ import java.util.Objects;
  * <h2>The SDK's timeout ends first.</h2>
  * The spec's {@link FanoutClientSpec#totalTimeout() totalTimeout} (every attempt and backoff of one call) must
  * end before Flink's {@link #timeout()}, so the SDK reports its own timeout and stops retrying first; when the
- * spec has none (zero, the client's default) it is {@link #DEFAULT_TOTAL_TIMEOUT_FRACTION} of Flink's timeout.
+ * spec has none (zero) or the client's default ({@link FanoutClient#DEFAULT_TOTAL_TIMEOUT}, 10 min) it is
+ * {@link #DEFAULT_TOTAL_TIMEOUT_FRACTION} of Flink's timeout.
  * {@link #spec()} returns the spec with that timeout in place.
  *
  * <h2>Retries live in the SDK.</h2>
@@ -178,7 +179,7 @@ public final class FanoutAsyncConfig implements Serializable {
     /**
      * Sets the client every subtask builds: base URL, timeouts, {@code maxInFlight}, retries, HTTP/2,
      * virtual threads, {@code maxResponseBytes}, governor, hedging and keep-alive. A spec whose
-     * {@code totalTimeout} is zero gets one derived from {@link #timeout(Duration)}. Required; there is no
+     * {@code totalTimeout} is zero or the client's default gets one derived from {@link #timeout(Duration)}. Required; there is no
      * default.
      */
     public Builder spec(FanoutClientSpec spec) {
@@ -252,7 +253,8 @@ public final class FanoutAsyncConfig implements Serializable {
       }
       FanoutClientSpec effective = spec;
       Duration call = spec.totalTimeout();
-      if (call.isZero()) {
+      if (call.isZero() || call.equals(FanoutClient.DEFAULT_TOTAL_TIMEOUT)) {
+        // none, or the client's default (10 min, longer than any sane async timeout): Flink's timeout decides
         call = Duration.ofNanos((long) (timeout.toNanos() * DEFAULT_TOTAL_TIMEOUT_FRACTION));
         effective = spec.newBuilder().totalTimeout(call).build();
       }

@@ -277,10 +277,12 @@ final class UsersSample implements Callable<Integer> {
   private void printSummary(PrintWriter out, Style style, FanoutReport report, RunReport.Mode result, String failure) {
     out.println();
     String counts = String.format(Locale.ROOT, "%d ok, %d failed", result.ok(), result.failed());
-    out.printf(Locale.ROOT, "%s %d lookups in %.2f s: %s · peak %d in flight · sum of call times %.2f s (%.1f× overlap)%n",
+    out.printf(Locale.ROOT, "%s %d lookups in %.2f s: %s · peak %d in flight · in flight %.2f s (%.1f× overlap)%s%n",
         style.bold("Done:"), result.calls().size(), result.wallMillis() / 1000.0,
         result.failed() == 0 ? style.green(counts) : style.red(counts), result.peakConcurrency(),
-        result.sumMillis() / 1000.0, result.speedUp());
+        result.inFlightMillis() / 1000.0, result.speedUp(),
+        result.queuedMillis() > 0
+            ? String.format(Locale.ROOT, " · queued %.2f s for maxInFlight", result.queuedMillis() / 1000.0) : "");
     out.printf(Locale.ROOT, "Per-lookup latency: p50 %.3f s, p99 %.3f s, max %.3f s%n",
         percentile(result, 0.50) / 1000.0, percentile(result, 0.99) / 1000.0, percentile(result, 1.0) / 1000.0);
     if (hedgeAfter != null) {

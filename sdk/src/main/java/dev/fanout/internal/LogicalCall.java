@@ -97,6 +97,10 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   volatile int statusCode = -1;
   /** Time the attempts waited for the gate (the rate-limit governor), summed. */
   private volatile long governorWaitNanos;
+  /** Each request's times (attempts and their hedges), in the order sent; see {@link CallTrace.Attempt}. */
+  private final java.util.List<AttemptTimes> attemptTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Requests re-sent after a stale keep-alive connection (not attempts; see {@link StaleConnectionReplay}). */
+  private final java.util.concurrent.atomic.AtomicInteger replays = new java.util.concurrent.atomic.AtomicInteger();
 
   LogicalCall(
       HttpEngine engine,
@@ -233,10 +237,12 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       telemetry.governorWait(permit.waited());
     }
     Telemetry.AttemptScope span = leg == 0 ? telemetry.attemptStarted(attempt) : telemetry.hedgeSent(attempt);
-    Request.Builder tagged = request.newBuilder().tag(LogicalCall.class, this);
+    AttemptTimes times = new AttemptTimes(System.nanoTime());
+    attemptTimes.add(times);
+    Request.Builder tagged = request.newBuilder().tag(LogicalCall.class, this).tag(AttemptTimes.class, times);
     span.inject(tagged);
     Call call = engine.okHttp().newCall(tagged.build());
-    AttemptCallback callback = new AttemptCallback(r, leg, permit, span, call);
+    AttemptCallback callback = new AttemptCallback(r, leg, permit, span, call, times);
     if (!r.add(callback, admitted) || isDone()) {
       FanoutCancelledException gone = new FanoutCancelledException(
           label + ": finished before attempt " + attempt + (leg == 0 ? "" : " hedge " + leg) + " was sent");
@@ -315,6 +321,11 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       sendRequest(r, n, permit, true);
     });
     return true;
+  }
+
+  /** An attempt's request was re-sent on a fresh connection after a stale one; it stays the same attempt. */
+  void replayed() {
+    replays.incrementAndGet();
   }
 
   /** The first attempt's start is when its first request leaves the dispatcher's queue; later attempts keep it. */
@@ -519,16 +530,19 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     private final Telemetry.AttemptScope span;
     final Call call;
     volatile FanoutClock.Timer timer;
+    private final AttemptTimes times;
     private volatile boolean timedOut;
     private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
-    AttemptCallback(Round round, int leg, AttemptGate.Permit permit, Telemetry.AttemptScope span, Call call) {
+    AttemptCallback(Round round, int leg, AttemptGate.Permit permit, Telemetry.AttemptScope span, Call call,
+        AttemptTimes times) {
       this.round = round;
       this.attempt = round.attempt;
       this.leg = leg;
       this.permit = permit;
       this.span = span;
       this.call = call;
+      this.times = times;
     }
 
     void cancelTimer() {
@@ -541,6 +555,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     /** Counts this attempt out of the engine's in flight, once, before its outcome can start another call. */
     private void end() {
       if (ended.compareAndSet(false, true)) {
+        times.endNanos = System.nanoTime();
         engine.attemptEnded();
       }
     }
@@ -757,9 +772,14 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   private void deliverTrace(Outcome.Kind outcome, Class<? extends Throwable> errorType) {
     long end = System.nanoTime();
     long start = startNanos == -1 ? end : startNanos;
+    java.util.List<CallTrace.Attempt> timings = new java.util.ArrayList<>(attemptTimes.size());
+    for (AttemptTimes t : attemptTimes) {
+      timings.add(t.toAttempt(end));
+    }
     CallTrace trace = new CallTrace(
         label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos, hedgesSent.get(), hedgesWon.get());
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos, hedgesSent.get(), hedgesWon.get(),
+        replays.get(), timings);
     if (scope != null) {
       try {
         scope.record(trace);
@@ -768,6 +788,54 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       }
     }
     engine.deliverTrace(trace);
+  }
+
+  /**
+   * One attempt's times as they happen: handed to OkHttp, sent (left the dispatcher's queue: the client's
+   * {@code maxInFlight}), its outcome known. Written by {@link TraceEventListener} and the attempt's callback.
+   */
+  static final class AttemptTimes {
+    final long enqueuedNanos;
+    /** When it left the client's queue; -1 while it waits there. */
+    volatile long sentNanos = -1;
+    volatile long endNanos = -1;
+
+    AttemptTimes(long enqueuedNanos) {
+      this.enqueuedNanos = enqueuedNanos;
+    }
+
+    private boolean dequeued;
+
+    /** OkHttp started the call: it runs at once unless the dispatcher queues it next. */
+    synchronized void callStarted(long nanos) {
+      if (!dequeued) {
+        sentNanos = nanos;
+      }
+    }
+
+    /**
+     * The dispatcher queued it: it was not sent after all. (Fired on the enqueuing thread after the dispatcher's
+     * lock is released, so another thread may have let it run already.)
+     */
+    synchronized void queued() {
+      if (!dequeued) {
+        sentNanos = -1;
+      }
+    }
+
+    /** The dispatcher let it run. */
+    synchronized void dequeued(long nanos) {
+      dequeued = true;
+      sentNanos = nanos;
+    }
+
+    /** The attempt as a trace shows it, an unfinished one ending at {@code callEnd} (the call's end). */
+    CallTrace.Attempt toAttempt(long callEnd) {
+      long end = endNanos >= 0 ? Math.min(endNanos, callEnd) : callEnd;
+      long enqueued = Math.min(enqueuedNanos, end);
+      long sent = sentNanos;
+      return new CallTrace.Attempt(enqueued, sent < 0 ? -1 : Math.max(enqueued, Math.min(sent, end)), end);
+    }
   }
 
   /** What the wire failure says, with the request's credentials taken out (a status line can echo them). */

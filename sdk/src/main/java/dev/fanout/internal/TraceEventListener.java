@@ -16,9 +16,11 @@ import okhttp3.Response;
  */
 public final class TraceEventListener extends EventListener {
   private final LogicalCall<?> owner;
+  private final LogicalCall.AttemptTimes times;
 
-  private TraceEventListener(LogicalCall<?> owner) {
+  private TraceEventListener(LogicalCall<?> owner, LogicalCall.AttemptTimes times) {
     this.owner = owner;
+    this.times = times;
   }
 
   /** Returns a factory combining the SDK's trace listener with {@code delegate} (a shared client's own). */
@@ -29,19 +31,38 @@ public final class TraceEventListener extends EventListener {
       if (owner == null) {
         return theirs;
       }
-      EventListener ours = new TraceEventListener(owner);
+      EventListener ours = new TraceEventListener(owner, call.request().tag(LogicalCall.AttemptTimes.class));
       return theirs == EventListener.NONE ? ours : ours.plus(theirs);
     };
   }
 
+  // OkHttp fires callStart at enqueue; a call the dispatcher cannot run yet then gets dispatcherQueueStart,
+  // and dispatcherQueueEnd when it runs. So an attempt is sent at callStart unless it was queued, then at
+  // dispatcherQueueEnd.
+
   @Override
   public void callStart(Call call) {
-    owner.onAttemptStart(call, System.nanoTime());
+    long now = System.nanoTime();
+    owner.onAttemptStart(call, now);
+    if (times != null) {
+      times.callStarted(now);
+    }
+  }
+
+  @Override
+  public void dispatcherQueueStart(Call call, Dispatcher dispatcher) {
+    if (times != null) {
+      times.queued();
+    }
   }
 
   @Override
   public void dispatcherQueueEnd(Call call, Dispatcher dispatcher) {
-    owner.onAttemptStart(call, System.nanoTime());
+    long now = System.nanoTime();
+    owner.onAttemptStart(call, now);
+    if (times != null) {
+      times.dequeued(now);
+    }
   }
 
   @Override

@@ -52,7 +52,7 @@ class ChatServiceTest {
         .baseUrl(server.url(basePath).toString())
         .apiKey("sk-chat")
         .retryPolicy(RetryPolicy.builder().maxAttempts(2).jitter(0).build())
-        .clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO)
+        .clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).totalTimeout(java.time.Duration.ZERO)
         .build();
   }
 

@@ -57,7 +57,7 @@ class ChatStreamAssemblyTest {
   void setUp() throws Exception {
     server.start();
     client = FanoutClient.builder().baseUrl(server.url("/").toString())
-        .retryPolicy(RetryPolicy.builder().maxAttempts(2).jitter(0).build()).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).build();
+        .retryPolicy(RetryPolicy.builder().maxAttempts(2).jitter(0).build()).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).totalTimeout(java.time.Duration.ZERO).build();
   }
 
   @AfterEach

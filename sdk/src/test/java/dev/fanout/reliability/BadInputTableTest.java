@@ -133,7 +133,7 @@ final class BadInputTableTest {
 
   static synchronized FanoutClient client(String basePath, RetryPolicy policy) {
     FanoutClient c = FanoutClient.builder().baseUrl(server.url(basePath).toString())
-        .retryPolicy(policy).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).build();
+        .retryPolicy(policy).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).totalTimeout(java.time.Duration.ZERO).build();
     clients.add(c);
     return c;
   }
@@ -243,7 +243,7 @@ final class BadInputTableTest {
   void aWeekLongRetryAfterFailsFastByDefault() {
     try (AutoAdvance own = new AutoAdvance();
         FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString())
-            .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).build()) {
+            .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).totalTimeout(java.time.Duration.ZERO).build()) {
       Throwable thrown = catchThrowable(() -> c.json().get("week", Object.class));
       assertThat(thrown).isInstanceOfSatisfying(RateLimitedException.class, e -> {
         assertThat(e.retryAfter()).isEqualTo(Duration.ofDays(7));
@@ -258,7 +258,7 @@ final class BadInputTableTest {
     try (AutoAdvance own = new AutoAdvance();
         FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString())
             .retryPolicy(RetryPolicy.builder().maxAttempts(2).maxRetryAfter(Duration.ZERO).build())
-            .clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).build()) {
+            .clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).totalTimeout(java.time.Duration.ZERO).build()) {
       Throwable thrown = catchThrowable(() -> c.json().get("week", Object.class));
       assertThat(thrown).isInstanceOfSatisfying(RateLimitedException.class, e -> {
         assertThat(e.retryAfter()).isEqualTo(Duration.ofDays(7));
@@ -272,7 +272,7 @@ final class BadInputTableTest {
   void aRedirectLoopIsNotRetried() {
     loopRequests.set(0);
     try (AutoAdvance own = new AutoAdvance();
-        FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).build()) {
+        FanoutClient c = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(own.clock()).streamIdleTimeout(java.time.Duration.ZERO).totalTimeout(java.time.Duration.ZERO).build()) {
       Throwable thrown = catchThrowable(() -> c.json().get("loop", Object.class));
       assertThat(thrown).isInstanceOf(TransportException.class).hasMessageContaining("Too many follow-up requests");
       // OkHttp follows 20 redirects and gives up; retrying would only repeat the same 21 requests.

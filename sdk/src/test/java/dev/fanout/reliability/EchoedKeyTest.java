@@ -142,7 +142,7 @@ final class EchoedKeyTest {
           FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).apiKey(KEY)
           .retryPolicy(RetryPolicy.none()).traceListener(traces::add).build();
           FanoutClient retrying = FanoutClient.builder().baseUrl(server.url("/").toString()).apiKey(KEY)
-              .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).build()) {
+              .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).totalTimeout(java.time.Duration.ZERO).build()) {
         for (long id = 1; id <= 9; id++) {
           long i = id;
           errors.add(catchThrowable(() -> client.users().get(i)));

@@ -117,7 +117,7 @@ final class SecurityTest {
       try (AutoAdvance time = new AutoAdvance();
           FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).apiKey(KEY)
               .maxInFlight(1) // the fan-out below queues at the limit: the SDK logs a WARN for that too
-              .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO)
+              .retryPolicy(RetryPolicy.builder().maxAttempts(2).build()).clock(time.clock()).streamIdleTimeout(java.time.Duration.ZERO).totalTimeout(java.time.Duration.ZERO)
               .traceListener(t -> {
                 traces.add(t);
                 throw new IllegalStateException("listener failure for " + t); // the SDK logs this one

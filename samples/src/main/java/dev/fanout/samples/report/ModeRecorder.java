@@ -45,9 +45,19 @@ public final class ModeRecorder {
       Input input = describe.apply(entry);
       long start = entry.started() ? millis(offset + entry.startNanos()) : -1;
       long end = entry.started() && entry.endNanos() >= 0 ? millis(offset + entry.endNanos()) : -1;
+      Long sent = null;
+      for (dev.fanout.CallTrace call : entry.calls()) {
+        for (dev.fanout.CallTrace.Attempt attempt : call.attemptTimes()) {
+          if (attempt.sent() && (sent == null || millis(attempt.sentNanos() - startNanos) < sent)) {
+            sent = millis(attempt.sentNanos() - startNanos);
+          }
+        }
+      }
+      Long inFlight = entry.started() && sent != null ? entry.inFlight().toMillis() : null;
       calls.add(new RunReport.Call(
-          input.label(), input.id(), input.lane(), start, end, entry.attempts(), entry.outcome(),
-          entry.errorType() == null ? null : entry.errorName(), entry.hedgesSent(), entry.hedgesWon()));
+          input.label(), input.id(), input.lane(), start, sent == null || start < 0 ? null : Math.max(start, sent),
+          end, inFlight, entry.attempts(), entry.outcome(), entry.errorType() == null ? null : entry.errorName(),
+          entry.hedgesSent(), entry.hedgesWon()));
     }
     return this;
   }

@@ -26,7 +26,11 @@ public record RunReport(
     Long latencyMillis,
     List<Mode> modes) {
 
-  public static final int SCHEMA_VERSION = 2; // 2: calls[].outcome is a typed kind, the failure type moved to calls[].error
+  // 2: calls[].outcome is a typed kind, the failure type moved to calls[].error.
+  // 3: speedUp is in-flight time over wall time and peakConcurrency counts requests sent and unanswered (both
+  //    counted time queued for maxInFlight before); added modes[].inFlightMillis, queuedMillis, calls[].sentMillis,
+  //    inFlightMillis.
+  public static final int SCHEMA_VERSION = 3;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,12 +54,14 @@ public record RunReport(
   }
 
   /** One way of running the calls ({@code sequential}, {@code concurrent}, {@code fan-out}, ...). */
-  @JsonPropertyOrder({"name", "wallMillis", "sumMillis", "speedUp", "peakConcurrency", "ok", "failed", "server",
-      "hedgesSent", "hedgesWon", "calls"})
+  @JsonPropertyOrder({"name", "wallMillis", "sumMillis", "inFlightMillis", "queuedMillis", "speedUp",
+      "peakConcurrency", "ok", "failed", "server", "hedgesSent", "hedgesWon", "calls"})
   public record Mode(
       String name,
       long wallMillis,
       long sumMillis,
+      long inFlightMillis,
+      long queuedMillis,
       double speedUp,
       int peakConcurrency,
       int ok,
@@ -69,42 +75,51 @@ public record RunReport(
       calls = List.copyOf(calls);
     }
 
-    /** A mode whose hedge counts are its calls' (the shape before hedging was reported). */
-    public Mode(String name, long wallMillis, long sumMillis, double speedUp, int peakConcurrency, int ok, int failed,
-        Server server, List<Call> calls) {
-      this(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls,
-          calls.stream().mapToInt(Call::hedgesSent).sum(), calls.stream().mapToInt(Call::hedgesWon).sum());
+    /** A mode whose hedge counts are its calls'. */
+    public Mode(String name, long wallMillis, long sumMillis, long inFlightMillis, long queuedMillis, double speedUp,
+        int peakConcurrency, int ok, int failed, Server server, List<Call> calls) {
+      this(name, wallMillis, sumMillis, inFlightMillis, queuedMillis, speedUp, peakConcurrency, ok, failed, server,
+          calls, calls.stream().mapToInt(Call::hedgesSent).sum(), calls.stream().mapToInt(Call::hedgesWon).sum());
     }
 
-    /** Builds a mode from its calls: sum, speed-up (sum / wall), peak concurrency and counts are derived. */
+    /**
+     * Builds a mode from its calls: the sum of their times, their time in flight and queued, the speed-up (in
+     * flight / wall), the peak in flight (from each call's first send to its end) and counts are derived.
+     */
     public static Mode of(String name, long wallMillis, List<Call> calls) {
       long sum = 0;
+      long inFlight = 0;
+      long queued = 0;
       int ok = 0;
       for (Call call : calls) {
         if (call.started()) {
           sum += call.endMillis() - call.startMillis();
+          inFlight += call.inFlightMillis() != null ? call.inFlightMillis() : call.endMillis() - call.startMillis();
+          queued += call.queuedMillis();
         }
         if (call.ok()) {
           ok++;
         }
       }
-      double speedUp = wallMillis <= 0 ? 0.0 : Math.round(100.0 * sum / wallMillis) / 100.0;
-      return new Mode(name, wallMillis, sum, speedUp, peak(calls), ok, calls.size() - ok, null, calls);
+      double speedUp = wallMillis <= 0 ? 0.0 : Math.round(100.0 * inFlight / wallMillis) / 100.0;
+      return new Mode(name, wallMillis, sum, inFlight, queued, speedUp, peak(calls), ok, calls.size() - ok, null,
+          calls);
     }
 
     /** Returns this mode with what the embedded server saw during it. */
     public Mode withServer(Server server) {
-      return new Mode(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls, hedgesSent,
-          hedgesWon);
+      return new Mode(name, wallMillis, sumMillis, inFlightMillis, queuedMillis, speedUp, peakConcurrency, ok,
+          failed, server, calls, hedgesSent, hedgesWon);
     }
 
     private static int peak(List<Call> calls) {
-      // Sweep over start (+1) and end (-1) events; an end at the same instant as a start counts first.
+      // Sweep over first-send (+1) and end (-1) events; an end at the same instant as a start counts first.
       List<long[]> events = new java.util.ArrayList<>();
       for (Call call : calls) {
         if (call.started()) {
-          events.add(new long[] {call.startMillis(), 1});
-          events.add(new long[] {Math.max(call.endMillis(), call.startMillis()), -1});
+          long from = call.sentMillis() != null ? call.sentMillis() : call.startMillis();
+          events.add(new long[] {from, 1});
+          events.add(new long[] {Math.max(call.endMillis(), from), -1});
         }
       }
       events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
@@ -137,15 +152,18 @@ public record RunReport(
    * the timeline it belongs to (a chain, an agent, a retriever), when it ran relative to the mode's start
    * ({@code -1} if it never started), how many HTTP attempts it took, its {@code outcome} (an
    * {@link Outcome.Kind}: {@code SUCCEEDED}, {@code FAILED}, {@code CANCELLED}, {@code TIMED_OUT}) and, unless
-   * it succeeded, the simple name of the failure's exception type as {@code error}; {@code hedgesSent} and
-   * {@code hedgesWon} count its backup requests and whether one was the response taken (0 without hedging).
+   * it succeeded, the simple name of the failure's exception type as {@code error}. {@code sentMillis} is when
+   * its first request left the client's queue (it waited there while {@code maxInFlight} requests were in
+   * flight) and {@code inFlightMillis} how long its requests were sent and unanswered; both {@code null} when
+   * unknown (no request went out through the SDK). {@code hedgesSent} and {@code hedgesWon} count its backup
+   * requests and whether one was the response taken (0 without hedging).
    */
-  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "endMillis", "attempts", "outcome", "error",
-      "hedgesSent", "hedgesWon"})
+  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "sentMillis", "endMillis", "inFlightMillis", "attempts",
+      "outcome", "error", "hedgesSent", "hedgesWon"})
   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   public record Call(
-      String label, Long id, String lane, long startMillis, long endMillis, int attempts, Outcome.Kind outcome,
-      String error, int hedgesSent, int hedgesWon) {
+      String label, Long id, String lane, long startMillis, Long sentMillis, long endMillis, Long inFlightMillis,
+      int attempts, Outcome.Kind outcome, String error, int hedgesSent, int hedgesWon) {
     public Call {
       Objects.requireNonNull(label, "label == null");
       Objects.requireNonNull(lane, "lane == null");
@@ -153,9 +171,21 @@ public record RunReport(
     }
 
     /** A call that sent no hedges. */
+    public Call(String label, Long id, String lane, long startMillis, Long sentMillis, long endMillis,
+        Long inFlightMillis, int attempts, Outcome.Kind outcome, String error) {
+      this(label, id, lane, startMillis, sentMillis, endMillis, inFlightMillis, attempts, outcome, error, 0, 0);
+    }
+
+    /** A call whose send and in-flight times are unknown. */
     public Call(String label, Long id, String lane, long startMillis, long endMillis, int attempts,
         Outcome.Kind outcome, String error) {
-      this(label, id, lane, startMillis, endMillis, attempts, outcome, error, 0, 0);
+      this(label, id, lane, startMillis, null, endMillis, null, attempts, outcome, error, 0, 0);
+    }
+
+    /** Returns how long it waited before its first request left the client's queue (0 if unknown). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public long queuedMillis() {
+      return started() && sentMillis != null ? Math.max(0, Math.min(sentMillis, endMillis) - startMillis) : 0;
     }
 
     public boolean ok() {

@@ -15,7 +15,9 @@ import java.util.Map;
  * Draws a {@link RunReport} as a Gantt chart: one block per mode, one lane per chain (or agent, or retriever)
  * inside it, one bar per call on a time axis shared by all modes, so that "6 s, then 3 s, then 1 s" is
  * visible at a glance. Failed calls are red and crossed, retried calls carry a dashed outline and their
- * attempt count, calls that never finished (cancelled, timed out) are grey and hatched.
+ * attempt count, calls that never finished (cancelled, timed out) are grey and hatched. A call that waited in
+ * the client's queue (for a {@code maxInFlight} slot) before its first request went out has that wait drawn
+ * as a pale {@code <rect class="queue">} before its bar, which starts when the request was sent.
  *
  * <p>The output is plain SVG 1.1 (or an HTML page embedding it with a summary table): no scripts, fonts or
  * anything else fetched over the network. Every bar is a {@code <rect class="bar ...">} and every lane a
@@ -66,16 +68,17 @@ public final class Timeline {
         .append("\n<table>\n<tr><th>mode</th><th>wall</th>")
         .append(report.modes().size() < 2 ? "" : "<th>faster than " + esc(report.modes().get(0).name()) + "</th>")
         .append("<th>calls</th><th>ok</th><th>failed</th>")
-        .append("<th>peak in flight</th><th>sum of call times</th><th>overlap (sum &#247; wall)</th></tr>\n");
+        .append("<th>peak in flight</th><th>in flight</th><th>queued</th>")
+        .append("<th>overlap (in flight &#247; wall)</th></tr>\n");
     long baseline = report.modes().isEmpty() ? 0 : report.modes().get(0).wallMillis();
     for (RunReport.Mode mode : report.modes()) {
       out.append(String.format(Locale.ROOT,
-          "<tr><td>%s</td><td>%s</td>%s<td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td>"
+          "<tr><td>%s</td><td>%s</td>%s<td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s</td>"
               + "<td>%.2f&#215;</td></tr>%n",
           esc(mode.name()), seconds(mode.wallMillis()), report.modes().size() < 2 ? ""
               : String.format(Locale.ROOT, "<td>%.1f&#215;</td>", (double) baseline / Math.max(1, mode.wallMillis())),
-          mode.calls().size(), mode.ok(), mode.failed(), mode.peakConcurrency(), seconds(mode.sumMillis()),
-          mode.speedUp()));
+          mode.calls().size(), mode.ok(), mode.failed(), mode.peakConcurrency(), seconds(mode.inFlightMillis()),
+          seconds(mode.queuedMillis()), mode.speedUp()));
     }
     out.append("</table>\n</body>\n</html>\n");
     return out.toString();
@@ -162,11 +165,12 @@ public final class Timeline {
       svg.append(text(28, y + 21, 16, color, "700", "start", mode.name()));
       long unfinished = mode.calls().stream().filter(c -> !c.ok() && !finished(c)).count();
       long failed = mode.failed() - unfinished;
-      String summary = String.format(Locale.ROOT, "%s · %d call%s%s%s · peak %d in flight%s",
+      String summary = String.format(Locale.ROOT, "%s · %d call%s%s%s · peak %d in flight%s%s",
           seconds(mode.wallMillis()), mode.calls().size(), mode.calls().size() == 1 ? "" : "s",
           failed > 0 ? " · " + failed + " failed" : "", unfinished > 0 ? " · " + unfinished + " cancelled" : "",
           mode.peakConcurrency(),
-          mode.speedUp() >= 1.05 ? String.format(Locale.ROOT, " · %.1f× overlap", mode.speedUp()) : "");
+          mode.speedUp() >= 1.05 ? String.format(Locale.ROOT, " · %.1f× overlap", mode.speedUp()) : "",
+          mode.queuedMillis() > 0 ? " · " + seconds(mode.queuedMillis()) + " queued for maxInFlight" : "");
       svg.append(text(LABEL_WIDTH, y + 21, 13, "#52606d", "400", "start", summary));
 
       // Where the mode ended: a line in the mode's colour and its wall time.
@@ -184,8 +188,13 @@ public final class Timeline {
             lane.name + (lane.rows.size() > 1 && rowHeight < 12 ? " (" + lane.rows.size() + " rows)" : "")));
         for (int r = 0; r < lane.rows.size(); r++) {
           for (RunReport.Call call : lane.rows.get(r)) {
-            bar(svg, call, color, LABEL_WIDTH + chartWidth * call.startMillis() / domain,
-                Math.max(1.5, chartWidth * (call.endMillis() - call.startMillis()) / domain),
+            long queued = call.queuedMillis();
+            if (queued > 0) {
+              queue(svg, call, color, LABEL_WIDTH + chartWidth * call.startMillis() / domain,
+                  chartWidth * queued / domain, laneY + r * rowHeight, rowHeight);
+            }
+            bar(svg, call, color, LABEL_WIDTH + chartWidth * (call.startMillis() + queued) / domain,
+                Math.max(1.5, chartWidth * (call.endMillis() - call.startMillis() - queued) / domain),
                 laneY + r * rowHeight, rowHeight);
           }
         }
@@ -235,6 +244,19 @@ public final class Timeline {
     }
   }
 
+  /** The wait before a call's first request left the client's queue: a pale strip in the mode's colour. */
+  private static void queue(StringBuilder svg, RunReport.Call call, String color, double x, double w, int rowY,
+      int rowHeight) {
+    double h = rowHeight >= 12 ? Math.max(4, (rowHeight - 6) / 2.0) : Math.max(1, rowHeight - 1);
+    double top = rowY + (rowHeight - h) / 2.0;
+    svg.append(String.format(Locale.ROOT,
+        "<rect class=\"queue\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" opacity=\"0.28\">",
+        x, top, w, h, color));
+    svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — queued %s for a maxInFlight slot, sent at %s",
+        call.label(), seconds(call.queuedMillis()), seconds(call.startMillis() + call.queuedMillis()))))
+        .append("</title></rect>\n");
+  }
+
   /** Returns false for a call that was cut short (cancelled, timed out) rather than answered with a failure. */
   private static boolean finished(RunReport.Call call) {
     return call.outcome() != Outcome.Kind.CANCELLED && call.outcome() != Outcome.Kind.TIMED_OUT;
@@ -249,8 +271,10 @@ public final class Timeline {
         + "\" stroke=\"" + RETRIED + "\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>", "retried (↻ attempts)");
     x = legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"" + FAILED + "\"/>",
         "failed (✕)");
-    legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"url(#hatch)\"/>",
+    x = legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"url(#hatch)\"/>",
         "cancelled or timed out (⊘)");
+    legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"6\" fill=\"" + okColor
+        + "\" opacity=\"0.28\"/>", "queued in client");
     svg.append("</g>\n");
   }
 

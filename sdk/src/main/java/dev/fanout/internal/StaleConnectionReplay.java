@@ -1,0 +1,150 @@
+package dev.fanout.internal;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import okhttp3.Connection;
+import okhttp3.ConnectionPool;
+import okhttp3.Interceptor;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * Sends a request again, once and at once, on a fresh connection when the pooled keep-alive connection it
+ * was given turns out, before the request is written, to have been closed by the server (issue 14, defect
+ * 2). Servers close idle keep-alive connections (Node.js and uvicorn after 5 s, load balancers after 60 s);
+ * the client's pool does not notice, so the next request written to such a connection meets the close and
+ * fails with "unexpected end of stream". The SDK turns OkHttp's own silent retry off (it re-sends any request
+ * whose body is not one-shot, bounded by nothing the retry policy or the trace sees), so without this each
+ * such request cost an attempt and a backoff, or failed the call when retries were off.
+ *
+ * <h2>The rule: only a request the server provably never saw.</h2>
+ * Before a request is written to a reused HTTP/1 connection that has been idle for
+ * {@link #CHECK_AFTER_IDLE_NANOS 250 ms} or more, the connection is read for at most 1 ms (OkHttp's own
+ * health check, which OkHttp runs only for non-{@code GET} requests after 10 s idle). End of stream, a
+ * reset, or bytes the server sent unasked mean the server has closed it: the request is not written there,
+ * the connection is closed, the pool's other idle connections (idled, and most likely closed, along with
+ * it) are evicted, and the request goes out on a fresh connection. Nothing of it reached the server, so this
+ * is safe for every method, {@code POST} included, and it is not an attempt: the server's count of requests
+ * still equals the sum of the attempts. The trace counts it apart ({@link dev.fanout.CallTrace#replays()}).
+ *
+ * <p>This is Go's {@code net/http} distinction, not OkHttp's: Go re-sends on a new connection a request
+ * that failed with {@code nothingWrittenError} or on a connection its reader saw the server close while idle
+ * ({@code errServerClosedIdle}), and re-sends a request that may have been written only if it is
+ * replayable (idempotent, or with an {@code Idempotency-Key}). The SDK does not do the last: a request
+ * written to a connection that then fails may have been read by the server (the race of a close that
+ * crosses the request, or a server that reads and dies), and re-sending it outside the attempt count would
+ * make the server see requests no attempt shows. That failure stays an attempt, which the retry policy
+ * decides; {@link dev.fanout.FanoutClient.Builder#keepAlive} closing idle connections before servers do keeps
+ * it rare.
+ *
+ * <p>HTTP/2 connections are not probed (OkHttp reads them continuously and handles {@code GOAWAY}). A check
+ * of a healthy connection costs up to 1 ms on the OkHttp thread, once per connection per idle period.
+ * Installed as the last application interceptor ({@link #application()}) and the last network interceptor
+ * ({@link #network()}); a replay does not run the caller's own application interceptors again.
+ */
+public final class StaleConnectionReplay {
+  /** A pooled connection idle this long is checked before a request is written to it: 250 ms. */
+  static final long CHECK_AFTER_IDLE_NANOS = 250_000_000L;
+
+  /** The request was not written: the connection was found closed by the server first. */
+  static final class StaleConnectionException extends IOException {
+    StaleConnectionException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * When each connection last delivered a response ({@link System#nanoTime()}); a connection in it has been
+   * used, so a request given it is given a reused one. Weak keys: a closed connection drops out.
+   */
+  private final Map<Connection, Long> lastResponse = Collections.synchronizedMap(new WeakHashMap<>());
+  private final ConnectionPool pool;
+
+  /** Replays over {@code pool}, whose idle connections it evicts before a replay. */
+  public StaleConnectionReplay(ConnectionPool pool) {
+    this.pool = pool;
+  }
+
+  /** The application interceptor that replays a request the network side refused to write. */
+  public Interceptor application() {
+    return chain -> {
+      Request request = chain.request();
+      try {
+        return chain.proceed(request);
+      } catch (StaleConnectionException e) {
+        if (chain.call().isCanceled()) {
+          throw e;
+        }
+        HttpEngine.LOG.debug("{} {}: {}; sending it on a fresh connection", request.method(),
+            Redaction.pathAndQuery(request.url()), e.getMessage());
+        pool.evictAll();
+        LogicalCall<?> owner = request.tag(LogicalCall.class);
+        if (owner != null) {
+          owner.replayed();
+        }
+        return chain.proceed(request);
+      }
+    };
+  }
+
+  /** The network interceptor that checks a long-idle reused connection before the request is written. */
+  public Interceptor network() {
+    return chain -> {
+      Connection connection = chain.connection();
+      if (connection != null) {
+        Long last = lastResponse.get(connection);
+        if (last != null && System.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS && isHttp1(connection.protocol())) {
+          String closed = closedByPeer(connection.socket());
+          if (closed != null) {
+            lastResponse.remove(connection);
+            throw new StaleConnectionException("the server closed this idle keep-alive connection (" + closed
+                + ") before the request was written", null);
+          }
+        }
+      }
+      Response response = chain.proceed(chain.request());
+      if (connection != null) {
+        lastResponse.put(connection, System.nanoTime());
+      }
+      return response;
+    };
+  }
+
+  private static boolean isHttp1(Protocol protocol) {
+    return protocol == Protocol.HTTP_1_1 || protocol == Protocol.HTTP_1_0;
+  }
+
+  /**
+   * Reads {@code socket} for at most 1 ms; returns why it is unusable (end of stream, an error, unasked-for
+   * bytes), or null if the read timed out: the server is silent and the connection open. A byte read here is
+   * lost, which is fine: a server that talks on an idle HTTP/1 connection has broken it anyway.
+   */
+  static String closedByPeer(Socket socket) {
+    int timeout;
+    try {
+      timeout = socket.getSoTimeout();
+    } catch (IOException e) {
+      return e.getClass().getSimpleName();
+    }
+    try {
+      socket.setSoTimeout(1);
+      int b = socket.getInputStream().read();
+      return b < 0 ? "end of stream" : "it sent data unasked";
+    } catch (SocketTimeoutException healthy) {
+      return null;
+    } catch (IOException e) {
+      return e.getClass().getSimpleName();
+    } finally {
+      try {
+        socket.setSoTimeout(timeout);
+      } catch (IOException ignored) {
+        // closed meanwhile: the request's own write will fail
+      }
+    }
+  }
+}
