@@ -80,11 +80,11 @@ public final class FanoutClient implements AutoCloseable {
   /** 256 concurrent calls. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
   /**
-   * Defaults to {@link GovernorPolicy#disabled()} for now: opt in with {@code governor(GovernorPolicy.defaults())}
-   * (on by default is the goal; the probe before a bucket's first response still holds back fan-outs that the
-   * reliability suite expects at full width).
+   * The rate-limit governor is on: {@link GovernorPolicy#defaults()}. It paces to the limits a server
+   * publishes and pauses a bucket on a 429; a server that publishes none is not slowed after its first
+   * response (before it, a bucket admits {@link GovernorPolicy#DEFAULT_INITIAL_CONCURRENCY} calls).
    */
-  public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.disabled();
+  public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.defaults();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
   /** How long an idle pooled connection is kept: 5 minutes (OkHttp's default). */

@@ -27,6 +27,7 @@ public final class FanoutReport {
   private final boolean finished;
   private final int peakConcurrency;
   private final List<Entry> entries;
+  private final GovernorReport governor;
 
   FanoutReport(
       String combinator,
@@ -35,6 +36,18 @@ public final class FanoutReport {
       boolean finished,
       int peakConcurrency,
       List<Entry> entries) {
+    this(combinator, startNanoTime, wallNanos, finished, peakConcurrency, entries, GovernorReport.NONE);
+  }
+
+  FanoutReport(
+      String combinator,
+      long startNanoTime,
+      long wallNanos,
+      boolean finished,
+      int peakConcurrency,
+      List<Entry> entries,
+      GovernorReport governor) {
+    this.governor = Objects.requireNonNull(governor, "governor == null");
     this.combinator = combinator;
     this.startNanoTime = startNanoTime;
     this.wallNanos = wallNanos;
@@ -119,6 +132,15 @@ public final class FanoutReport {
   }
 
   /** Returns the most inputs that were in flight at the same time. */
+  /**
+   * Returns what the client's rate-limit governor did for this fan-out: the 429s its attempts got, how long
+   * its calls waited for admission, and the limits of the buckets they went to (what the governor
+   * converged to).
+   */
+  public GovernorReport governor() {
+    return governor;
+  }
+
   public int peakConcurrency() {
     return peakConcurrency;
   }
@@ -148,7 +170,9 @@ public final class FanoutReport {
    * {@code peakConcurrency}, {@code ok}, {@code failed} and {@code entries} (each with {@code index},
    * {@code label}, {@code startMillis}, {@code endMillis}, {@code attempts}, {@code outcome} (an
    * {@link Outcome.Kind} name), {@code error} (the exception's class name, absent on success) and
-   * {@code calls}, call times also relative to the fan-out's start).
+   * {@code calls}, call times also relative to the fan-out's start, each with its
+   * {@code governorWaitMillis}), and {@code governor} ({@link #governor()}: {@code rateLimited},
+   * {@code waitedCalls}, {@code totalWaitMillis}, {@code maxWaitMillis}, {@code buckets}).
    */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
@@ -160,6 +184,29 @@ public final class FanoutReport {
     root.put("peakConcurrency", peakConcurrency);
     root.put("ok", succeeded());
     root.put("failed", failed());
+    ObjectNode gov = root.putObject("governor");
+    gov.put("rateLimited", governor.rateLimited());
+    gov.put("waitedCalls", governor.waitedCalls());
+    gov.put("totalWaitMillis", millis(governor.totalWait().toNanos()));
+    gov.put("maxWaitMillis", millis(governor.maxWait().toNanos()));
+    ArrayNode govBuckets = gov.putArray("buckets");
+    for (GovernorReport.Bucket b : governor.buckets()) {
+      ObjectNode bn = govBuckets.addObject();
+      bn.put("host", b.host());
+      bn.put("bucket", b.name());
+      if (b.concurrencyLimit().isPresent()) {
+        bn.put("concurrencyLimit", b.concurrencyLimit().getAsInt());
+      }
+      bn.put("rateLimited", b.rateLimited());
+      bn.put("admitted", b.admitted());
+      ArrayNode limits = bn.putArray("limits");
+      for (GovernorReport.Limit l : b.limits()) {
+        ObjectNode ln = limits.addObject();
+        ln.put("dimension", l.dimension().name());
+        ln.put("limit", l.limit());
+        ln.put("ratePerSecond", Math.round(l.ratePerSecond() * 100) / 100.0);
+      }
+    }
     ArrayNode list = root.putArray("entries");
     for (Entry entry : entries) {
       ObjectNode node = list.addObject();
@@ -182,6 +229,7 @@ public final class FanoutReport {
         c.put("endMillis", relativeMillis(call.endNanos()));
         c.put("attempts", call.attempts());
         c.put("status", call.statusCode());
+        c.put("governorWaitMillis", millis(call.governorWaitNanos()));
         c.put("outcome", call.outcome().name());
         if (call.errorType() != null) {
           c.put("error", call.errorType().getName());

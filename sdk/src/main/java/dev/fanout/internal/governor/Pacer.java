@@ -138,8 +138,17 @@ final class Pacer {
 
   /** Gives back an over-estimate of a call admitted {@code seq}-th, if this ledger charged it. */
   void refund(long tokens, long seq) {
+    correct(-tokens, seq);
+  }
+
+  /**
+   * Corrects the charge of a call admitted {@code seq}-th by {@code delta} (negative: an over-estimate given
+   * back; positive: an under-estimate charged), if this ledger charged it (an observation since then already
+   * counts it as the server does).
+   */
+  void correct(long delta, long seq) {
     if (live && seq > observedSeq) {
-      spent = Math.max(0, spent - tokens);
+      spent = Math.max(0, spent + delta);
     }
   }
 
