@@ -115,4 +115,20 @@ final class MeteredBatchGovernorTest {
           .isGreaterThan(2 * GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY);
     }
   }
+
+  @Test
+  void withDefaultsAnUnmeteredFanOutOfAThousandIsNotRunInWavesOf256() throws Exception {
+    try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofSeconds(2))).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build()) {
+      client.users().get(1); // the bucket's first response: it publishes no limits, so the bucket opens
+      java.util.List<Long> ids = java.util.stream.LongStream.rangeClosed(1, 1000).boxed()
+          .collect(java.util.stream.Collectors.toList());
+      Fanout.all(ids, client.users()::getAsync).get(50, TimeUnit.SECONDS);
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
+
+      // Each call holds its slot for 2 s: in waves of 256 the server never sees more than 256 at once.
+      assertThat(stats.maxInFlight()).as("max in flight at the server").isGreaterThan(256);
+      assertThat(stats.faults(Stats.RATE_LIMITED)).isZero();
+    }
+  }
 }

@@ -308,7 +308,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         int code = response.code();
         statusCode = code;
         if (!response.isSuccessful()) {
-          Duration retryAfter = RetryAfter.parse(response.headers(), engine.clock().instant());
+          Duration retryAfter = dev.fanout.internal.governor.RateLimitHeaders
+              .retryAfter(response.headers(), engine.clock()).orElse(null);
           boolean retryable = policy.retriesResponse(code, response.header("x-should-retry"));
           FanoutException error = Errors.fromResponse(response, retryAfter);
           end();
