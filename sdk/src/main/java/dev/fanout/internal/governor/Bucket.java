@@ -50,6 +50,8 @@ final class Bucket {
   private long seq;
   /** The part of the published pace this client takes: 1, cut by the backoff ratio on a 429. */
   private double share = 1.0;
+  /** The last call admitted when the share was last cut. */
+  private long lastCutSeq = -1;
   private int inFlight;
   private boolean paused;
   private long pausedUntil;
@@ -127,8 +129,10 @@ final class Bucket {
         int d = o.dimension().ordinal();
         Pacer pacer = pacers.computeIfAbsent(o.dimension() + "/" + o.policy(),
             k -> new Pacer(o.dimension(), o.policy()));
+        // OpenAI's counters are as of the server's admission of the call, about when it was sent.
+        long sinceAdmission = o.policy().equals("openai") ? Math.max(0, now - p.admittedAt) : 0;
         pacer.observe(o, now, admittedCost[d] - p.admittedBefore[d] - o.dimension().cost(p.estimate), p.seq,
-            share);
+            share, sinceAdmission);
       }
       if (actualTokens.isPresent() && actualTokens.getAsLong() < p.estimate.total()) {
         long over = p.estimate.total() - actualTokens.getAsLong();
@@ -143,22 +147,37 @@ final class Bucket {
       // of them (a bad deploy, a failing backend) says nothing about how fast this bucket may go.
       boolean overloaded = (status == 503 || status == 529) && signal.retryAfter().isPresent();
       boolean dropped = status == 429 || overloaded;
-      if (probing) {
+      // A bucket whose server publishes limits is paced to them, not capped in concurrency: its 429s mean
+      // "too fast", which the pace answers (the share is cut), not "too many at once". Without published
+      // limits the bucket probes until its first response, then runs open until a 429 or an overload
+      // starts AIMD from the concurrency it had then.
+      boolean paced = false;
+      for (Pacer pacer : pacers.values()) {
+        paced |= pacer.live();
+      }
+      if (paced) {
         probing = false;
-        capped = dropped || !signal.observations().isEmpty();
-      } else if (!capped && (dropped || !signal.observations().isEmpty())) {
+        capped = false;
+      } else if (probing) {
+        probing = false;
+        capped = dropped;
+      } else if (!capped && dropped) {
         capped = true;
         limit.startAt(Math.max(before, policy.initialConcurrency()));
       }
-      if (status == 429) {
-        rateLimited++;
-        totals.rateLimited.increment();
-        if (limit.onDrop(p.seq, seq)) {
+      if (dropped) {
+        if (status == 429) {
+          rateLimited++;
+          totals.rateLimited.increment();
+        }
+        // Once per round trip: drops of calls admitted before the last cut do not cut again.
+        if (p.seq > lastCutSeq) {
+          lastCutSeq = seq;
           share = Math.max(MIN_SHARE, share * policy.backoffRatio());
         }
-        pause(now, signal);
-      } else if (overloaded) {
-        limit.onDrop(p.seq, seq);
+        if (!paced) {
+          limit.onDrop(p.seq, seq);
+        }
         pause(now, signal);
       } else if (status < 500) {
         limit.onSuccess(now - p.admittedAt, before);

@@ -68,6 +68,40 @@ class RateLimitGovernorTest {
     assertThat(stats.limits()).anySatisfy(l -> assertThat(l.dimension()).isEqualTo(LimitDimension.REQUESTS));
   }
 
+  /**
+   * Issue 11's workload: 1,000 calls of 0.5 s against 6,000 RPM enforced one second deep (100 at once, then
+   * 100 a second); the quota admits them in 9.5 s. The headers describe the bucket when each call was
+   * admitted, half a second before its response arrives.
+   */
+  @Test
+  void issue11sRequestBoundWorkloadFinishesNearTheQuotaMinimumWithFew429s() {
+    SimulatedServer.OpenAiLike server = new SimulatedServer.OpenAiLike(clock, 6000, 100_000_000, Duration.ofSeconds(1));
+    Governor g = governor(GovernorPolicy.defaults(), Integer.MAX_VALUE);
+    Driver d = new Driver(clock, g, server, KEY, Duration.ofMillis(500));
+    d.submit(1000, 10);
+    d.runUntilDone(1000, Duration.ofMillis(5), Duration.ofSeconds(60));
+
+    assertThat(d.done).isEqualTo(1000);
+    assertThat((double) d.tooMany / d.responses).as("share of 429s (%d of %d)", d.tooMany, d.responses)
+        .isLessThanOrEqualTo(0.02);
+    assertThat(d.seconds(d.lastDone)).as("wall").isLessThanOrEqualTo(1.10 * 9.5);
+  }
+
+  @Test
+  void issue11sTokenBoundWorkloadFinishesNearTheQuotaMinimumWithFew429s() {
+    // 150,000 TPM one second deep (2,500 tokens at once, 2,500 a second), 25 tokens a call: 9.0 s + 0.5 s.
+    SimulatedServer.OpenAiLike server = new SimulatedServer.OpenAiLike(clock, 1_000_000, 150_000, Duration.ofSeconds(1));
+    Governor g = governor(GovernorPolicy.defaults(), Integer.MAX_VALUE);
+    Driver d = new Driver(clock, g, server, KEY, Duration.ofMillis(500));
+    d.submit(1000, 25);
+    d.runUntilDone(1000, Duration.ofMillis(5), Duration.ofSeconds(60));
+
+    assertThat(d.done).isEqualTo(1000);
+    assertThat((double) d.tooMany / d.responses).as("share of 429s (%d of %d)", d.tooMany, d.responses)
+        .isLessThanOrEqualTo(0.02);
+    assertThat(d.seconds(d.lastDone)).as("wall").isLessThanOrEqualTo(1.10 * 9.5);
+  }
+
   @Test
   void tokenBoundLimitAdmitsByTokensNotRequests() {
     // Plenty of requests (6,000 RPM) but 6,000 tokens per minute; each call estimated at 100 tokens.
