@@ -16,6 +16,8 @@ public final class ModeRecorder {
   private final long startNanos;
   private final List<RunReport.Call> calls = new ArrayList<>();
   private long endNanos = -1;
+  /** The governor reports of the fan-outs added, merged; null until one is added. */
+  private dev.fanout.GovernorReport governor;
 
   private ModeRecorder(String name) {
     this.name = Objects.requireNonNull(name, "name == null");
@@ -44,11 +46,33 @@ public final class ModeRecorder {
       Input input = describe.apply(entry);
       long start = entry.started() ? millis(offset + entry.startNanos()) : -1;
       long end = entry.started() && entry.endNanos() >= 0 ? millis(offset + entry.endNanos()) : -1;
+      long governorWait = 0;
+      for (dev.fanout.CallTrace trace : entry.calls()) {
+        governorWait += trace.governorWaitNanos();
+      }
       calls.add(new RunReport.Call(
           input.label(), input.id(), input.lane(), start, end, entry.attempts(), entry.outcome(),
-          entry.errorType() == null ? null : entry.errorName()));
+          entry.errorType() == null ? null : entry.errorName(), millis(governorWait)));
     }
+    governor = merge(governor, report.governor());
     return this;
+  }
+
+  /** Adds a later fan-out's governor report to the mode's: counts add up, the later buckets win. */
+  private static dev.fanout.GovernorReport merge(dev.fanout.GovernorReport a, dev.fanout.GovernorReport b) {
+    if (a == null) {
+      return b;
+    }
+    java.util.Map<String, dev.fanout.GovernorReport.Bucket> buckets = new java.util.LinkedHashMap<>();
+    for (dev.fanout.GovernorReport.Bucket x : a.buckets()) {
+      buckets.put(x.host() + " " + x.name(), x);
+    }
+    for (dev.fanout.GovernorReport.Bucket x : b.buckets()) {
+      buckets.put(x.host() + " " + x.name(), x);
+    }
+    return new dev.fanout.GovernorReport(a.rateLimited() + b.rateLimited(), a.waitedCalls() + b.waitedCalls(),
+        a.totalWait().plus(b.totalWait()), a.maxWait().compareTo(b.maxWait()) >= 0 ? a.maxWait() : b.maxWait(),
+        new ArrayList<>(buckets.values()));
   }
 
   /** Stops the clock (the first call wins) and returns the mode's wall time in nanoseconds. */
@@ -66,7 +90,8 @@ public final class ModeRecorder {
     sorted.sort((a, b) -> Long.compare(
         a.startMillis() < 0 ? Long.MAX_VALUE : a.startMillis(),
         b.startMillis() < 0 ? Long.MAX_VALUE : b.startMillis()));
-    return RunReport.Mode.of(name, millis(wall), sorted);
+    RunReport.Mode mode = RunReport.Mode.of(name, millis(wall), sorted);
+    return governor == null ? mode : mode.withGovernor(RunReport.GovernorSummary.of(governor));
   }
 
   private static long millis(long nanos) {

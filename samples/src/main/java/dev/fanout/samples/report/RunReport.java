@@ -50,7 +50,8 @@ public record RunReport(
   }
 
   /** One way of running the calls ({@code sequential}, {@code concurrent}, {@code fan-out}, ...). */
-  @JsonPropertyOrder({"name", "wallMillis", "sumMillis", "speedUp", "peakConcurrency", "ok", "failed", "server", "calls"})
+  @JsonPropertyOrder({"name", "wallMillis", "sumMillis", "speedUp", "peakConcurrency", "ok", "failed", "server", "calls",
+      "governor"})
   public record Mode(
       String name,
       long wallMillis,
@@ -60,10 +61,22 @@ public record RunReport(
       int ok,
       int failed,
       Server server,
-      List<Call> calls) {
+      List<Call> calls,
+      GovernorSummary governor) {
     public Mode {
       Objects.requireNonNull(name, "name == null");
       calls = List.copyOf(calls);
+    }
+
+    /** A mode with no governor summary. */
+    public Mode(String name, long wallMillis, long sumMillis, double speedUp, int peakConcurrency, int ok, int failed,
+        Server server, List<Call> calls) {
+      this(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls, null);
+    }
+
+    /** Returns this mode with what the rate-limit governor did during it. */
+    public Mode withGovernor(GovernorSummary governor) {
+      return new Mode(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls, governor);
     }
 
     /** Builds a mode from its calls: sum, speed-up (sum / wall), peak concurrency and counts are derived. */
@@ -84,7 +97,7 @@ public record RunReport(
 
     /** Returns this mode with what the embedded server saw during it. */
     public Mode withServer(Server server) {
-      return new Mode(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls);
+      return new Mode(name, wallMillis, sumMillis, speedUp, peakConcurrency, ok, failed, server, calls, governor);
     }
 
     private static int peak(List<Call> calls) {
@@ -121,15 +134,25 @@ public record RunReport(
    * {@link Outcome.Kind}: {@code SUCCEEDED}, {@code FAILED}, {@code CANCELLED}, {@code TIMED_OUT}) and, unless
    * it succeeded, the simple name of the failure's exception type as {@code error}.
    */
-  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "endMillis", "attempts", "outcome", "error"})
+  @JsonPropertyOrder({"label", "id", "lane", "startMillis", "endMillis", "attempts", "outcome", "error",
+      "governorWaitMillis"})
   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   public record Call(
       String label, Long id, String lane, long startMillis, long endMillis, int attempts, Outcome.Kind outcome,
-      String error) {
+      String error, long governorWaitMillis) {
     public Call {
       Objects.requireNonNull(label, "label == null");
       Objects.requireNonNull(lane, "lane == null");
       Objects.requireNonNull(outcome, "outcome == null");
+      if (governorWaitMillis < 0) {
+        throw new IllegalArgumentException("governorWaitMillis < 0: " + governorWaitMillis);
+      }
+    }
+
+    /** A call that never waited for the rate-limit governor. */
+    public Call(String label, Long id, String lane, long startMillis, long endMillis, int attempts,
+        Outcome.Kind outcome, String error) {
+      this(label, id, lane, startMillis, endMillis, attempts, outcome, error, 0);
     }
 
     public boolean ok() {
@@ -145,6 +168,48 @@ public record RunReport(
       return startMillis >= 0 && endMillis >= startMillis;
     }
   }
+
+  /**
+   * What the client's rate-limit governor did during one mode ({@code null} for a mode that reports none):
+   * the 429s its attempts got, how many calls waited and how long, and the limits of each bucket the
+   * governor paced to by the end (what it converged to). See {@link dev.fanout.GovernorReport}.
+   */
+  @JsonPropertyOrder({"rateLimited", "waitedCalls", "totalWaitMillis", "maxWaitMillis", "buckets"})
+  public record GovernorSummary(int rateLimited, int waitedCalls, long totalWaitMillis, long maxWaitMillis,
+      List<GovernedBucket> buckets) {
+    public GovernorSummary {
+      buckets = List.copyOf(buckets);
+    }
+
+    /** Summarises a fan-out's {@link dev.fanout.GovernorReport}. */
+    public static GovernorSummary of(dev.fanout.GovernorReport g) {
+      List<GovernedBucket> list = new java.util.ArrayList<>();
+      for (dev.fanout.GovernorReport.Bucket b : g.buckets()) {
+        List<GovernedLimit> limits = new java.util.ArrayList<>();
+        for (dev.fanout.GovernorReport.Limit l : b.limits()) {
+          limits.add(new GovernedLimit(l.dimension().name(), l.limit(), Math.round(l.ratePerSecond() * 100) / 100.0));
+        }
+        list.add(new GovernedBucket(b.host(), b.name(),
+            b.concurrencyLimit().isPresent() ? b.concurrencyLimit().getAsInt() : null, b.rateLimited(), limits));
+      }
+      return new GovernorSummary(g.rateLimited(), g.waitedCalls(), g.totalWait().toMillis(), g.maxWait().toMillis(),
+          list);
+    }
+  }
+
+  /** One bucket the governor admitted a mode's calls to; {@code concurrencyLimit} is absent while uncapped. */
+  @JsonPropertyOrder({"host", "bucket", "concurrencyLimit", "rateLimited", "limits"})
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record GovernedBucket(String host, String bucket, Integer concurrencyLimit, long rateLimited,
+      List<GovernedLimit> limits) {
+    public GovernedBucket {
+      limits = List.copyOf(limits);
+    }
+  }
+
+  /** A published limit as the governor paced it: {@code REQUESTS} or {@code TOKENS}, the quota, the pace. */
+  @JsonPropertyOrder({"dimension", "limit", "ratePerSecond"})
+  public record GovernedLimit(String dimension, long limit, double ratePerSecond) {}
 
   public String toJson() {
     try {
