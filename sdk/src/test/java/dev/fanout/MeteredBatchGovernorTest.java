@@ -131,4 +131,30 @@ final class MeteredBatchGovernorTest {
       assertThat(stats.faults(Stats.RATE_LIMITED)).isZero();
     }
   }
+
+  @Test
+  void aTokenBoundBatchIsPacedByItsEstimatesCorrectedFromUsage() throws Exception {
+    // 60,000 tokens/min one second deep (1,000 at once, 1,000 a second); each call is charged about
+    // 2 (prompt) + 16 (max_tokens) tokens up front: 300 calls need about 5 s of quota, requests are unmetered.
+    java.util.concurrent.atomic.AtomicInteger waited = new java.util.concurrent.atomic.AtomicInteger();
+    try (MockBackend backend = MockBackend.builder()
+            .latency(Latency.fixed(Duration.ofMillis(100)))
+            .faults(Faults.builder().tokensPerMinute(60_000).meterDepth(Duration.ofSeconds(1)).build())
+            .start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
+            .traceListener(t -> {
+              if (t.governorWait().compareTo(Duration.ZERO) > 0) {
+                waited.incrementAndGet();
+              }
+            }).build()) {
+      int ok = batch(client);
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
+
+      assertThat(ok).isEqualTo(CALLS);
+      assertThat(waited.get()).as("calls whose trace shows a governor wait").isPositive();
+      long limited = stats.faults(Stats.RATE_LIMITED);
+      assertThat((double) limited / stats.totalRequests()).as("share of 429s (%d of %d)", limited,
+          stats.totalRequests()).isLessThanOrEqualTo(0.05);
+    }
+  }
 }

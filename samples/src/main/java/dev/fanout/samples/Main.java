@@ -32,6 +32,17 @@ public final class Main implements Runnable {
    */
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Main());
+    // Bad usage: the one-line error, picocli's "Did you mean" for a near subcommand if any, then the usage
+    // (picocli's default prints a suggestion instead of the usage).
+    cmd.setParameterExceptionHandler((ex, args) -> {
+      CommandLine failed = ex.getCommandLine();
+      java.io.PrintWriter err = failed.getErr();
+      err.println(ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      failed.usage(err, failed.getColorScheme());
+      err.flush();
+      return failed.getCommandSpec().exitCodeOnInvalidInput();
+    });
     cmd.setExecutionExceptionHandler((e, failed, parseResult) -> {
       failed.getErr().println("fanout-samples " + failed.getCommandName() + " failed: " + e);
       failed.getErr().flush();
