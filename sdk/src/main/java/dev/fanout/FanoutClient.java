@@ -82,14 +82,22 @@ public final class FanoutClient implements AutoCloseable {
    * healthy streams; a stream kept open by {@code : ping} comments alone otherwise never ends.
    */
   public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
-  /** 256 concurrent calls. */
-  public static final int DEFAULT_MAX_IN_FLIGHT = 256;
   /**
-   * Defaults to {@link GovernorPolicy#disabled()} for now: opt in with {@code governor(GovernorPolicy.defaults())}
-   * (on by default is the goal; the probe before a bucket's first response still holds back fan-outs that the
-   * reliability suite expects at full width).
+   * 1,024 requests in flight: a fan-out of 1,000 to a server that does not limit it runs in one wave, not
+   * in waves of a guessed ceiling. The ceiling no longer has to be a guess because the rate-limit governor
+   * ({@link #DEFAULT_GOVERNOR}) holds a metered server's calls to what it publishes, and probes a bucket
+   * with {@link GovernorPolicy#DEFAULT_INITIAL_CONCURRENCY} calls before its first response; this bound is
+   * what remains for a server that publishes nothing and never answers 429. The dispatcher's
+   * {@code maxRequests} and {@code maxRequestsPerHost} and the pool's idle connections follow it; an
+   * async call waiting in the dispatcher's queue holds no thread.
    */
-  public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.disabled();
+  public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+  /**
+   * The rate-limit governor is on: {@link GovernorPolicy#defaults()}. It paces to the limits a server
+   * publishes and pauses a bucket on a 429; a server that publishes none is not slowed after its first
+   * response (before it, a bucket admits {@link GovernorPolicy#DEFAULT_INITIAL_CONCURRENCY} calls).
+   */
+  public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.defaults();
   /** The default hedging: none ({@link HedgePolicy#disabled()}); see {@link Builder#hedging(HedgePolicy)}. */
   public static final HedgePolicy DEFAULT_HEDGING = HedgePolicy.disabled();
   /** 16 MiB. */
@@ -469,7 +477,7 @@ public final class FanoutClient implements AutoCloseable {
     /**
      * Sets how many calls may be in flight at once; OkHttp's {@code maxRequests}, {@code maxRequestsPerHost}
      * and the pool's idle connections are sized to it. Further calls wait in the dispatcher's queue (their
-     * queue time shows in the {@link CallTrace}). Defaults to 256.
+     * queue time shows in the {@link CallTrace}). Defaults to 1,024 ({@link #DEFAULT_MAX_IN_FLIGHT}).
      */
     public Builder maxInFlight(int maxInFlight) {
       spec.maxInFlight(maxInFlight);

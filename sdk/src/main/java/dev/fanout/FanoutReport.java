@@ -39,6 +39,7 @@ public final class FanoutReport {
   private final int peakInputs;
   private final int peakInFlight;
   private final List<Entry> entries;
+  private final GovernorReport governor;
 
   FanoutReport(
       String combinator,
@@ -47,6 +48,18 @@ public final class FanoutReport {
       boolean finished,
       int peakInputs,
       List<Entry> entries) {
+    this(combinator, startNanoTime, wallNanos, finished, peakInputs, entries, GovernorReport.NONE);
+  }
+
+  FanoutReport(
+      String combinator,
+      long startNanoTime,
+      long wallNanos,
+      boolean finished,
+      int peakInputs,
+      List<Entry> entries,
+      GovernorReport governor) {
+    this.governor = Objects.requireNonNull(governor, "governor == null");
     this.combinator = combinator;
     this.startNanoTime = startNanoTime;
     this.wallNanos = wallNanos;
@@ -241,6 +254,15 @@ public final class FanoutReport {
   }
 
   /**
+   * Returns what the client's rate-limit governor did for this fan-out: the 429s its attempts got, how long
+   * its calls waited for admission, and the limits of the buckets they went to (what the governor
+   * converged to).
+   */
+  public GovernorReport governor() {
+    return governor;
+  }
+
+  /**
    * Returns the most requests in flight (sent and unanswered) at the same time, which is what the server
    * sees: never more than the client's {@code maxInFlight}. An input that made no call through a client counts
    * as one request for its whole run.
@@ -299,7 +321,9 @@ public final class FanoutReport {
    * name), {@code error} (the exception's class name, absent on success), {@code hedgesSent},
    * {@code hedgesWon} and {@code calls}, call times also relative to the fan-out's start, each call with its
    * {@code hedgesSent}, {@code hedgesWon}, {@code replays} and its attempts' {@code enqueuedMillis},
-   * {@code sentMillis}, {@code endMillis}).
+   * {@code sentMillis}, {@code endMillis}, and {@code governorWaitMillis}), and {@code governor}
+   * ({@link #governor()}: {@code rateLimited}, {@code waitedCalls}, {@code totalWaitMillis},
+   * {@code maxWaitMillis}, {@code buckets}).
    */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
@@ -316,6 +340,29 @@ public final class FanoutReport {
     root.put("failed", failed());
     root.put("hedgesSent", hedgesSent());
     root.put("hedgesWon", hedgesWon());
+    ObjectNode gov = root.putObject("governor");
+    gov.put("rateLimited", governor.rateLimited());
+    gov.put("waitedCalls", governor.waitedCalls());
+    gov.put("totalWaitMillis", millis(governor.totalWait().toNanos()));
+    gov.put("maxWaitMillis", millis(governor.maxWait().toNanos()));
+    ArrayNode govBuckets = gov.putArray("buckets");
+    for (GovernorReport.Bucket b : governor.buckets()) {
+      ObjectNode bn = govBuckets.addObject();
+      bn.put("host", b.host());
+      bn.put("bucket", b.name());
+      if (b.concurrencyLimit().isPresent()) {
+        bn.put("concurrencyLimit", b.concurrencyLimit().getAsInt());
+      }
+      bn.put("rateLimited", b.rateLimited());
+      bn.put("admitted", b.admitted());
+      ArrayNode limits = bn.putArray("limits");
+      for (GovernorReport.Limit l : b.limits()) {
+        ObjectNode ln = limits.addObject();
+        ln.put("dimension", l.dimension().name());
+        ln.put("limit", l.limit());
+        ln.put("ratePerSecond", Math.round(l.ratePerSecond() * 100) / 100.0);
+      }
+    }
     ArrayNode list = root.putArray("entries");
     for (Entry entry : entries) {
       ObjectNode node = list.addObject();
@@ -342,6 +389,7 @@ public final class FanoutReport {
         c.put("endMillis", relativeMillis(call.endNanos()));
         c.put("attempts", call.attempts());
         c.put("status", call.statusCode());
+        c.put("governorWaitMillis", millis(call.governorWaitNanos()));
         c.put("outcome", call.outcome().name());
         if (call.errorType() != null) {
           c.put("error", call.errorType().getName());

@@ -31,6 +31,8 @@ final class FanoutRun<I, T, R> {
   private final int bound;
   private final FanoutOptions options;
   private final CallScope outer;
+  /** The 429s and governor buckets this fan-out's calls met, for its report. */
+  private final dev.fanout.internal.GovernorTally governorTally = new dev.fanout.internal.GovernorTally();
   private final FanoutClock clock;
   private final Deadline deadline;
   private final Consumer<Outcome<T>> onOutcome;
@@ -136,6 +138,7 @@ final class FanoutRun<I, T, R> {
     I input = inputs.get(index);
     CallScope scope = new CallScope(outer, deadline, clock, trace -> ledger.trace(index, trace));
     scope.fanoutSpan(span);
+    scope.governorTally(governorTally);
     if (!ledger.attachScope(index, scope)) {
       scope.cancel("cancelled: the fan-out was decided before input " + index + " started");
       return;
@@ -332,6 +335,7 @@ final class FanoutRun<I, T, R> {
           errorType,
           callTraces));
     }
-    return new FanoutReport(combinator, startNanoTime, end - startNanoTime, s.decided(), s.peak(), entries);
+    return new FanoutReport(combinator, startNanoTime, end - startNanoTime, s.decided(), s.peak(), entries,
+        governorTally.report(s.traces()));
   }
 }

@@ -34,7 +34,7 @@ public final class GovernorPolicy implements Serializable {
   public static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(60);
   /** The output tokens charged to a chat call that sets no {@code max_tokens}. */
   public static final long DEFAULT_OUTPUT_TOKENS_WITHOUT_MAX = 1024;
-  /** Defaults to false: no concurrency cap until the first 429 or 503. */
+  /** Defaults to false: a bucket that publishes no limits runs open after its first response, until a 429. */
   public static final boolean DEFAULT_CAP_BEFORE_FIRST_LIMIT = false;
 
   private static final GovernorPolicy DEFAULTS = new Builder().build();
@@ -62,7 +62,12 @@ public final class GovernorPolicy implements Serializable {
     this.outputTokensWithoutMax = b.outputTokensWithoutMax;
   }
 
-  /** Returns the default policy: on, no concurrency cap until the first 429 (then AIMD from the concurrency it had, halving on a 429), pauses jittered by 20%. */
+  /**
+   * Returns the default policy: on; a bucket admits {@link #DEFAULT_INITIAL_CONCURRENCY} calls until its
+   * first response, then paces to the limits the server publishes or, if it publishes none, runs open (only
+   * {@code maxInFlight} bounds it) until a 429 starts AIMD from the concurrency it had; a 429's pause is
+   * jittered by 20%.
+   */
   public static GovernorPolicy defaults() {
     return DEFAULTS;
   }
@@ -113,8 +118,9 @@ public final class GovernorPolicy implements Serializable {
   }
 
   /**
-   * Returns whether a bucket caps concurrency at {@link #initialConcurrency()} from its first call (true),
-   * or only from its first 429 or 503 (false: a server that never limits is never slowed).
+   * Returns whether a bucket whose server publishes no limits runs AIMD from {@link #initialConcurrency()}
+   * from its first call (true), or probes with it until its first response and then runs open until its
+   * first 429 (false: a server that never limits is never slowed).
    */
   public boolean capBeforeFirstLimit() {
     return capBeforeFirstLimit;
@@ -160,9 +166,11 @@ public final class GovernorPolicy implements Serializable {
     }
 
     /**
-     * Sets whether a bucket caps concurrency at {@link #initialConcurrency(int)} from its first call (true),
-     * or admits up to the client's {@code maxInFlight} until its first 429 or 503 and runs AIMD from the
-     * concurrency it had then (false). Published rate limits are paced either way. Defaults to false.
+     * Sets whether a bucket whose server publishes no limits runs AIMD from {@link #initialConcurrency(int)}
+     * from its first call (true), or probes with {@code initialConcurrency} calls until its first response,
+     * then admits up to the client's {@code maxInFlight} until its first 429 (or a 503/529 with a
+     * {@code retry-after}) and runs AIMD from the concurrency it had then (false). A bucket whose server
+     * publishes limits is paced to them either way, not capped in concurrency. Defaults to false.
      */
     public Builder capBeforeFirstLimit(boolean capBeforeFirstLimit) {
       this.capBeforeFirstLimit = capBeforeFirstLimit;
@@ -176,8 +184,9 @@ public final class GovernorPolicy implements Serializable {
     }
 
     /**
-     * Sets how many calls a bucket admits at once before its first response; the limit then grows while
-     * latency holds and no 429 comes back, up to the client's {@code maxInFlight}. Defaults to 32.
+     * Sets how many calls a bucket admits at once before its first response (the cold-start probe: a
+     * fan-out of 1,000 against a metered key does not send 1,000 at once), and where AIMD starts for a
+     * server that publishes no limits. Defaults to 32.
      */
     public Builder initialConcurrency(int initialConcurrency) {
       if (initialConcurrency < 1) {
@@ -187,7 +196,10 @@ public final class GovernorPolicy implements Serializable {
       return this;
     }
 
-    /** Sets the factor a bucket's concurrency limit is multiplied by on a 429, in (0, 1). Defaults to 0.5. */
+    /**
+     * Sets the factor a 429 cuts by, once per round trip, in (0, 1): this client's share of a published pace,
+     * and the AIMD concurrency limit of a bucket that publishes none. Defaults to 0.5.
+     */
     public Builder backoffRatio(double backoffRatio) {
       if (!(backoffRatio > 0.0 && backoffRatio < 1.0)) {
         throw new IllegalArgumentException("backoffRatio not in (0, 1): " + backoffRatio);

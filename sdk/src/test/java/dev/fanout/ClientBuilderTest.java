@@ -88,8 +88,8 @@ class ClientBuilderTest {
   void defaultsAreTheDocumentedConstants() {
     try (FanoutClient client = FanoutClient.builder().baseUrl("http://localhost:1").build()) {
       OkHttpClient ok = client.httpClient();
-      assertThat(client.maxInFlight()).isEqualTo(FanoutClient.DEFAULT_MAX_IN_FLIGHT).isEqualTo(256);
-      assertThat(ok.dispatcher().getMaxRequestsPerHost()).isEqualTo(256);
+      assertThat(client.maxInFlight()).isEqualTo(FanoutClient.DEFAULT_MAX_IN_FLIGHT).isEqualTo(1024);
+      assertThat(ok.dispatcher().getMaxRequestsPerHost()).isEqualTo(1024);
       assertThat(ok.connectTimeoutMillis()).isEqualTo(FanoutClient.DEFAULT_CONNECT_TIMEOUT.toMillis());
       assertThat(ok.readTimeoutMillis()).isEqualTo(FanoutClient.DEFAULT_READ_TIMEOUT.toMillis());
       assertThat(client.retryPolicy()).isSameAs(RetryPolicy.defaults());
@@ -114,7 +114,7 @@ class ClientBuilderTest {
     try (FanoutClient client = FanoutClient.builder().baseUrl("http://localhost:1").okHttpClient(shared).build()) {
       assertThat(client.httpClient().connectionPool()).isSameAs(shared.connectionPool());
       assertThat(client.httpClient().dispatcher()).isNotSameAs(shared.dispatcher());
-      assertThat(client.httpClient().dispatcher().getMaxRequestsPerHost()).isEqualTo(256);
+      assertThat(client.httpClient().dispatcher().getMaxRequestsPerHost()).isEqualTo(1024);
     }
     assertThat(shared.dispatcher().executorService().isShutdown()).isFalse();
     shared.dispatcher().executorService().shutdown();

@@ -115,4 +115,46 @@ final class MeteredBatchGovernorTest {
           .isGreaterThan(2 * GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY);
     }
   }
+
+  @Test
+  void withDefaultsAnUnmeteredFanOutOfAThousandIsNotRunInWavesOf256() throws Exception {
+    try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofSeconds(2))).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build()) {
+      client.users().get(1); // the bucket's first response: it publishes no limits, so the bucket opens
+      java.util.List<Long> ids = java.util.stream.LongStream.rangeClosed(1, 1000).boxed()
+          .collect(java.util.stream.Collectors.toList());
+      Fanout.all(ids, client.users()::getAsync).get(50, TimeUnit.SECONDS);
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
+
+      // Each call holds its slot for 2 s: in waves of 256 the server never sees more than 256 at once.
+      assertThat(stats.maxInFlight()).as("max in flight at the server").isGreaterThan(256);
+      assertThat(stats.faults(Stats.RATE_LIMITED)).isZero();
+    }
+  }
+
+  @Test
+  void aTokenBoundBatchIsPacedByItsEstimatesCorrectedFromUsage() throws Exception {
+    // 60,000 tokens/min one second deep (1,000 at once, 1,000 a second); each call is charged about
+    // 2 (prompt) + 16 (max_tokens) tokens up front: 300 calls need about 5 s of quota, requests are unmetered.
+    java.util.concurrent.atomic.AtomicInteger waited = new java.util.concurrent.atomic.AtomicInteger();
+    try (MockBackend backend = MockBackend.builder()
+            .latency(Latency.fixed(Duration.ofMillis(100)))
+            .faults(Faults.builder().tokensPerMinute(60_000).meterDepth(Duration.ofSeconds(1)).build())
+            .start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
+            .traceListener(t -> {
+              if (t.governorWait().compareTo(Duration.ZERO) > 0) {
+                waited.incrementAndGet();
+              }
+            }).build()) {
+      int ok = batch(client);
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
+
+      assertThat(ok).isEqualTo(CALLS);
+      assertThat(waited.get()).as("calls whose trace shows a governor wait").isPositive();
+      long limited = stats.faults(Stats.RATE_LIMITED);
+      assertThat((double) limited / stats.totalRequests()).as("share of 429s (%d of %d)", limited,
+          stats.totalRequests()).isLessThanOrEqualTo(0.05);
+    }
+  }
 }

@@ -48,9 +48,15 @@ class RetryTest {
     client = client(RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(100)).jitter(0).build());
   }
 
+  /**
+   * The governor is off here: these tests prove the retry policy's own backoff and Retry-After handling,
+   * which is what runs without it. With it on a 429 pauses the whole bucket and the retry waits for that
+   * instead (GovernedRetryTest).
+   */
   private FanoutClient client(RetryPolicy policy) {
     return FanoutClient.builder()
         .baseUrl(server.url("/").toString())
+        .governor(GovernorPolicy.disabled())
         .retryPolicy(policy)
         .clock(time.clock())
         .totalTimeout(Duration.ZERO) // AutoAdvance would jump straight to a deadline timer
@@ -246,6 +252,7 @@ class RetryTest {
     client = FanoutClient.builder()
         .baseUrl(server.url("/").toString())
         .retryPolicy(RetryPolicy.builder().maxAttempts(5).jitter(0).build())
+        .governor(GovernorPolicy.disabled()) // the retry policy's backoff; GovernedRetryTest has the governor's
         .clock(clock)
         .totalTimeout(Duration.ZERO) // only the attempt timers and backoffs pend
         .totalTimeout(Duration.ofSeconds(5))

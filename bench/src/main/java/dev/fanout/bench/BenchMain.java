@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
 @Command(name = "fanout-bench", mixinStandardHelpOptions = true, version = "fanout-bench 0.1.0",
     sortOptions = false, usageHelpAutoWidth = true,
     subcommands = {ServerCommand.class, ClientCommand.class, ReportCommand.class,
-        dev.fanout.bench.harness.TailCommand.class, dev.fanout.bench.client.TailClientCommand.class},
+        dev.fanout.bench.harness.TailCommand.class, dev.fanout.bench.client.TailClientCommand.class,
+        dev.fanout.bench.metered.MeteredCommand.class, dev.fanout.bench.metered.MeteredClient.class},
     description = {
         "Fan-out benchmark: N user lookups at a fixed latency with Fanout's client and the alternatives, "
             + "each client in its own process, the simulated backend in another JVM.",

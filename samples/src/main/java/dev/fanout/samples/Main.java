@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The samples' entry point: {@code java -jar fanout-samples.jar <seed|users|rag|agents> [flags]}.
+ * The samples' entry point: {@code java -jar fanout-samples.jar <seed|users|rag|agents|batch> [flags]}.
  *
  * <p>Without {@code --base-url} each sample starts an embedded mock server; with it, every call goes to your
  * API. Bad flags print one line of error and the usage, and exit with 2.
@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "fanout-samples 0.1.0",
     description = "Fan out latency-bound API calls with the Fanout SDK: runnable samples.",
-    subcommands = {SeedSample.class, UsersSample.class, RagSample.class, AgentsSample.class},
+    subcommands = {SeedSample.class, UsersSample.class, RagSample.class, AgentsSample.class, BatchSample.class},
     footer = {"", "Start with: java -jar samples/target/fanout-samples.jar seed"})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -32,6 +32,17 @@ public final class Main implements Runnable {
    */
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Main());
+    // Bad usage: the one-line error, picocli's "Did you mean" for a near subcommand if any, then the usage
+    // (picocli's default prints a suggestion instead of the usage).
+    cmd.setParameterExceptionHandler((ex, args) -> {
+      CommandLine failed = ex.getCommandLine();
+      java.io.PrintWriter err = failed.getErr();
+      err.println(ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      failed.usage(err, failed.getColorScheme());
+      err.flush();
+      return failed.getCommandSpec().exitCodeOnInvalidInput();
+    });
     cmd.setExecutionExceptionHandler((e, failed, parseResult) -> {
       failed.getErr().println("fanout-samples " + failed.getCommandName() + " failed: " + e);
       failed.getErr().flush();

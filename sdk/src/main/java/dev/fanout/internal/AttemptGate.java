@@ -35,6 +35,25 @@ public interface AttemptGate {
    */
   CompletableFuture<Permit> acquire(Request request, int attempt);
 
+  /** A deadline that never passes, for {@link #acquire(Request, int, long)}. */
+  long NO_DEADLINE = Long.MAX_VALUE;
+
+  /**
+   * Returns {@link #acquire(Request, int)} for a call whose deadline is {@code deadlineNanos} on the
+   * engine's {@link dev.fanout.FanoutClock#nanoTime()} ({@link #NO_DEADLINE} for none): a gate that knows
+   * its wait would end past it fails the future at once with {@link dev.fanout.errors.FanoutTimeoutException}.
+   */
+  default CompletableFuture<Permit> acquire(Request request, int attempt, long deadlineNanos) {
+    return acquire(request, attempt);
+  }
+
+  /**
+   * The client is closing: every attempt still waiting for admission fails with
+   * {@link dev.fanout.errors.FanoutCancelledException}, and later acquires fail at once. Permits already
+   * granted still report back. Idempotent; nothing by default.
+   */
+  default void close() {}
+
   /**
    * Returns true if this gate itself waits out rate limits (a 429 pauses its bucket), so a retry of a 429
    * must not also pay the retry policy's backoff. False for {@link #OPEN}.
@@ -64,5 +83,25 @@ public interface AttemptGate {
     default java.time.Duration waited() {
       return java.time.Duration.ZERO;
     }
+
+    /**
+     * After {@link #onResponse}: the response body reported {@code totalTokens} used (input plus output),
+     * so a gate that charged an estimate can correct it. Nothing by default.
+     */
+    default void onUsage(long totalTokens) {}
+
+    /** Returns the rate-limited bucket this attempt was admitted to, for a fan-out's report; null if none. */
+    default GovernedBucket bucket() {
+      return null;
+    }
+  }
+
+  /** A bucket of a gate, as a fan-out's {@link dev.fanout.GovernorReport} shows it. */
+  interface GovernedBucket {
+    /** Returns a key unique within the gate ({@code host:port bucket}). */
+    String key();
+
+    /** Returns the bucket's state now. */
+    dev.fanout.GovernorReport.Bucket snapshot();
   }
 }

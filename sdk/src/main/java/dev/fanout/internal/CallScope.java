@@ -29,6 +29,7 @@ public final class CallScope {
   private final Set<CompletableFuture<?>> registered = new HashSet<>(); // guarded by lock
   private volatile String cancelledBecause;
   private volatile FanoutSpan fanoutSpan;
+  private volatile GovernorTally governorTally;
 
   /**
    * @param parent the enclosing scope, or null
@@ -133,6 +134,34 @@ public final class CallScope {
       }
     }
     return null;
+  }
+
+  /** Sets where the calls of this scope (and of scopes under it) count their 429s and governor buckets. */
+  public void governorTally(GovernorTally tally) {
+    this.governorTally = tally;
+  }
+
+  /** An attempt of a call in this scope was answered 429: counted by every enclosing fan-out. */
+  void rateLimited() {
+    for (CallScope s = this; s != null; s = s.parent) {
+      GovernorTally t = s.governorTally;
+      if (t != null) {
+        t.rateLimited();
+      }
+    }
+  }
+
+  /** An attempt of a call in this scope was admitted to {@code bucket}: shown by every enclosing fan-out. */
+  void admittedTo(AttemptGate.GovernedBucket bucket) {
+    if (bucket == null) {
+      return;
+    }
+    for (CallScope s = this; s != null; s = s.parent) {
+      GovernorTally t = s.governorTally;
+      if (t != null) {
+        t.admittedTo(bucket);
+      }
+    }
   }
 
   /** Delivers a finished call's trace to this scope's sink and its ancestors'. */

@@ -21,7 +21,8 @@ final class Errors {
 
   private Errors() {}
 
-  /** @param retryAfter the wait the response asks for, parsed once by the caller ({@link RetryAfter}); may be null */
+  /** @param retryAfter the wait the response asks for, parsed once by the caller
+   *     ({@link dev.fanout.internal.governor.RateLimitHeaders#retryAfter}); may be null */
   static ServiceException fromResponse(Response response, Duration retryAfter) {
     Request request = response.request();
     // The key the request carried is taken out of everything the server sent back, before anything is cut:

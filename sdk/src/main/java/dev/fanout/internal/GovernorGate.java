@@ -2,11 +2,17 @@ package dev.fanout.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.GovernorReport;
+import dev.fanout.internal.governor.BucketStats;
 import dev.fanout.internal.governor.Governor;
 import dev.fanout.internal.governor.GovernorKey;
 import dev.fanout.internal.governor.TokenEstimate;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
@@ -21,8 +27,9 @@ import okio.Buffer;
  * <p>Key: {@code host:port} and a bucket, the chat model for a chat completion or an Anthropic message
  * (read from the JSON body), else the path with its id-like segments replaced by {@code *}. Chat calls are
  * estimated as OpenAI's limiter does (prompt characters / 4 plus {@code max_tokens}, or the policy's
- * default). The usage the response reports is not read here (the gate never reads bodies), so the
- * estimate stands.
+ * default); the call path reports the usage the response body carries ({@link Permit#onUsage}), which
+ * corrects the charge. Every permit reports back exactly once, on every path (see {@link #acquire(Request,
+ * int, long)}).
  */
 public final class GovernorGate implements AttemptGate {
   /** Bodies larger than this are not parsed for a model: the call goes to the route's bucket. */
@@ -31,6 +38,7 @@ public final class GovernorGate implements AttemptGate {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Governor governor;
+  private final ConcurrentHashMap<GovernorKey, GovernedBucket> views = new ConcurrentHashMap<>();
 
   private GovernorGate(Governor governor) {
     this.governor = governor;
@@ -52,6 +60,21 @@ public final class GovernorGate implements AttemptGate {
 
   @Override
   public CompletableFuture<Permit> acquire(Request request, int attempt) {
+    return acquire(request, attempt, NO_DEADLINE);
+  }
+
+  @Override
+  public void close() {
+    governor.close();
+  }
+
+  /**
+   * Admits through the governor. The returned future is the caller's: cancelling it (the call's deadline,
+   * its cancel, the client's close) cancels the governor's wait, and a permit the governor grants after the
+   * caller gave up is released at once, so no permit is ever left holding a slot.
+   */
+  @Override
+  public CompletableFuture<Permit> acquire(Request request, int attempt, long deadlineNanos) {
     if (!governor.policy().enabled()) {
       return CompletableFuture.completedFuture(Permit.NONE);
     }
@@ -72,15 +95,67 @@ public final class GovernorGate implements AttemptGate {
         estimate = governor.estimateChat(promptChars(body), maxTokens);
       }
     }
-    return governor.acquire(new GovernorKey(host, bucket), estimate, Governor.NO_DEADLINE)
-        .thenApply(GovernorGate::adapt);
+    GovernorKey key = new GovernorKey(host, bucket);
+    CompletableFuture<dev.fanout.internal.governor.Permit> admission = governor.acquire(key, estimate,
+        deadlineNanos == NO_DEADLINE ? Governor.NO_DEADLINE : deadlineNanos);
+    CompletableFuture<Permit> result = new CompletableFuture<>();
+    admission.whenComplete((p, error) -> {
+      if (error != null) {
+        result.completeExceptionally(Futures.unwrap(error));
+      } else if (!result.complete(adapt(p, governed(key)))) {
+        p.release(); // the caller gave up (cancelled) while the permit was being granted
+      }
+    });
+    result.whenComplete((p, error) -> {
+      if (result.isCancelled()) {
+        admission.cancel(false); // gives the waiter's place up
+      }
+    });
+    return result;
   }
 
-  private static Permit adapt(dev.fanout.internal.governor.Permit p) {
+  private GovernedBucket governed(GovernorKey key) {
+    return views.computeIfAbsent(key, k -> new GovernedBucket() {
+      private final String name = k.host() + " " + k.bucket();
+
+      @Override
+      public String key() {
+        return name;
+      }
+
+      @Override
+      public GovernorReport.Bucket snapshot() {
+        BucketStats s = governor.stats(k);
+        if (s == null) {
+          return new GovernorReport.Bucket(k.host(), k.bucket(), OptionalInt.empty(), 0, 0, List.of());
+        }
+        List<GovernorReport.Limit> limits = new ArrayList<>();
+        for (BucketStats.LimitStats l : s.limits()) {
+          limits.add(new GovernorReport.Limit(GovernorReport.Dimension.valueOf(l.dimension().name()), l.limit(),
+              l.ratePerSecond(), l.remaining()));
+        }
+        return new GovernorReport.Bucket(k.host(), k.bucket(),
+            s.capped() ? OptionalInt.of(s.concurrencyLimit()) : OptionalInt.empty(),
+            s.rateLimited(), s.admitted(), limits);
+      }
+    });
+  }
+
+  private static Permit adapt(dev.fanout.internal.governor.Permit p, GovernedBucket bucket) {
     return new Permit() {
       @Override
       public void onResponse(Response response) {
         p.onResponse(response.code(), response.headers(), OptionalLong.empty());
+      }
+
+      @Override
+      public void onUsage(long totalTokens) {
+        p.onUsage(totalTokens);
+      }
+
+      @Override
+      public GovernedBucket bucket() {
+        return bucket;
       }
 
       @Override

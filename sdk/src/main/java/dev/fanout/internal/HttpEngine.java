@@ -159,6 +159,13 @@ public final class HttpEngine {
   /** Refuses new calls and fails every unfinished one with {@link FanoutCancelledException}. */
   public void close() {
     closed = true;
+    // The gate first: its waiters fail and it admits nothing more, so a slot freed by a call cancelled
+    // below cannot send a waiting call to the server on its way out.
+    try {
+      gate.close();
+    } catch (RuntimeException e) {
+      LOG.warn("the attempt gate failed to close", e);
+    }
     for (LogicalCall<?> call : live.toArray(new LogicalCall<?>[0])) {
       call.refuse(new FanoutCancelledException(call.label() + ": the client was closed"));
     }

@@ -87,6 +87,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   private final AtomicInteger hedgesSent = new AtomicInteger();
   private final AtomicInteger hedgesWon = new AtomicInteger();
   private volatile boolean committed;
+  /** The failure of the attempt a retry follows, for a retry the gate refuses. */
+  private volatile FanoutException lastAttemptError;
   /** This call's span; set by the engine before {@link #start()}. */
   volatile Telemetry.CallScope telemetry = Telemetry.noop().callStarted(null);
   private volatile GenAiResponse genAiResponse;
@@ -182,7 +184,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     int attempt = attempts + 1;
     CompletableFuture<AttemptGate.Permit> admission;
     try {
-      admission = engine.gate().acquire(request, attempt);
+      admission = engine.gate().acquire(request, attempt, gateDeadline());
     } catch (RuntimeException e) {
       finish(null, new FanoutCancelledException(label + ": the attempt gate failed", e));
       return;
@@ -196,6 +198,14 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       if (refused != null) {
         if (!isDone()) {
           Throwable cause = Futures.unwrap(refused);
+          FanoutException previous = lastAttemptError;
+          if (cause instanceof FanoutTimeoutException && previous != null) {
+            // A retry the governor cannot admit before the deadline (a 429's pause outlasts it): the
+            // caller sees why the call needed a retry, as with a retry backoff past the deadline.
+            cause = new FanoutTimeoutException(label + ": deadline (" + (budget == null ? 0 : budget.toMillis())
+                + " ms) leaves no time for the " + cause.getMessage() + " after attempt " + (attempt - 1) + ": "
+                + previous.getMessage(), budget == null ? Duration.ZERO : budget, previous);
+          }
           finish(null, cause instanceof FanoutException
               ? cause
               : new FanoutCancelledException(label + ": attempt " + attempt + " was not admitted", cause));
@@ -204,6 +214,16 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       }
       send(attempt, permit);
     });
+  }
+
+  /** The call's deadline on the engine's clock, for the gate; {@link AttemptGate#NO_DEADLINE} if none. */
+  private long gateDeadline() {
+    if (deadline.isNone()) {
+      return AttemptGate.NO_DEADLINE;
+    }
+    long left = deadline.remainingNanos();
+    long now = engine.clock().nanoTime();
+    return left >= AttemptGate.NO_DEADLINE - now ? AttemptGate.NO_DEADLINE - 1 : now + left;
   }
 
   private void send(int attempt, AttemptGate.Permit permit) {
@@ -235,6 +255,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     governorWaitNanos += permit.waited().toNanos();
     if (!permit.waited().isZero()) {
       telemetry.governorWait(permit.waited());
+    }
+    if (scope != null) {
+      scope.admittedTo(permit.bucket());
     }
     Telemetry.AttemptScope span = leg == 0 ? telemetry.attemptStarted(attempt) : telemetry.hedgeSent(attempt);
     AttemptTimes times = new AttemptTimes(System.nanoTime());
@@ -273,8 +296,10 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       r.remove(callback);
       callback.cancelTimer();
       call.cancel();
-      permit.onFailure(new FanoutCancelledException(label + ": finished before attempt " + attempt + " was sent"));
-      span.ended(new FanoutCancelledException(label + ": finished before attempt " + attempt + " was sent"));
+      FanoutCancelledException never = new FanoutCancelledException(
+          label + ": finished before attempt " + attempt + " was sent");
+      permit.onFailure(never); // never enqueued, so no callback will report it
+      span.ended(never);
       return false;
     }
     engine.attemptSent();
@@ -302,7 +327,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     }
     CompletableFuture<AttemptGate.Permit> admission;
     try {
-      admission = engine.gate().acquire(request, r.attempt);
+      admission = engine.gate().acquire(request, r.attempt, gateDeadline());
     } catch (RuntimeException e) {
       return true; // counted as sent; nothing runs, the attempt's own request decides
     }
@@ -589,6 +614,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       cancelTimer();
       permit.onResponse(response);
       span.responded(response.code());
+      if (response.code() == 429 && scope != null) {
+        scope.rateLimited();
+      }
       Throwable attemptError = null;
       try (response) {
         if (isDone()) {
@@ -597,7 +625,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         }
         int code = response.code();
         if (!response.isSuccessful()) {
-          Duration retryAfter = RetryAfter.parse(response.headers(), engine.clock().instant());
+          Duration retryAfter = dev.fanout.internal.governor.RateLimitHeaders
+              .retryAfter(response.headers(), engine.clock()).orElse(null);
           boolean retryable = policy.retriesResponse(code, response.header("x-should-retry"));
           FanoutException error = Errors.fromResponse(response, retryAfter);
           end();
@@ -614,6 +643,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         }
         statusCode = code;
         T value = handler.handle(response, LogicalCall.this);
+        reportUsage(permit);
         end();
         span.ended(null);
         finish(value, null);
@@ -643,6 +673,20 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     }
   }
 
+  /** Tells the gate the tokens the response body reported, so a token estimate is corrected. */
+  private void reportUsage(AttemptGate.Permit permit) {
+    GenAiResponse r = genAiResponse;
+    if (r == null || (r.inputTokens().isEmpty() && r.outputTokens().isEmpty())) {
+      return;
+    }
+    long total = r.inputTokens().orElse(0) + r.outputTokens().orElse(0);
+    try {
+      permit.onUsage(total);
+    } catch (RuntimeException e) {
+      HttpEngine.LOG.warn("the attempt gate failed to take the usage of {}", label, e);
+    }
+  }
+
   /** Cancels the attempt in progress (its reader then fails); the call itself decides what that means. */
   void cancelCurrentAttempt() {
     Call c = currentCall;
@@ -658,6 +702,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
       finish(null, error);
       return;
     }
+    lastAttemptError = error;
     // A governing gate already paused the bucket for this 429: the retry waits for it, not twice.
     Duration wait = statusCode == 429 && engine.gate().pacesRateLimits() ? Duration.ZERO : policy.backoff(n, retryAfter);
     if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
@@ -665,6 +710,10 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
           label + ": deadline (" + budget.toMillis() + " ms) leaves no time for the " + wait.toMillis()
               + " ms retry backoff after attempt " + n + ": " + error.getMessage(),
           budget, error));
+      return;
+    }
+    if (wait.isZero()) {
+      nextAttempt(); // the gate's own wait (a 429's pause) is the whole wait: no zero-length timer
       return;
     }
     CompletableFuture<Void> w;

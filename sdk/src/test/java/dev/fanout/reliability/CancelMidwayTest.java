@@ -124,12 +124,15 @@ final class CancelMidwayTest {
 
   @Test
   void closingTheClientMidwayFailsEveryCallAndTheServerSeesThemEnd() throws Exception {
+    // No response comes back within the test, so the governor's cold-start probe holds: 32 calls are at the
+    // server and 18 wait for the governor when the client closes. Both kinds must fail, once each.
+    int probe = dev.fanout.GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY;
     try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(5)))) {
       FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build();
       List<Long> ids = LongStream.rangeClosed(1, 50).boxed().collect(Collectors.toList());
       FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, client.users()::getAsync);
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (backend.stats().inFlight() < 50 && System.nanoTime() < waitUntil) {
+      while (backend.stats().inFlight() < probe && System.nanoTime() < waitUntil) {
         Thread.sleep(5);
       }
       long start = System.nanoTime();
@@ -138,10 +141,34 @@ final class CancelMidwayTest {
       List<Outcome<User>> outcomes = run.get(5, TimeUnit.SECONDS);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
       assertThat(outcomes).hasSize(50).allSatisfy(o -> assertThat(o.error()).isInstanceOf(FanoutCancelledException.class));
+      assertThat(run.report().entries()).hasSize(50).allSatisfy(e -> assertThat(e.calls()).hasSize(1));
+      Stats stats = backend.awaitIdle(Duration.ofSeconds(3));
+      assertThat(stats.inFlight()).isZero();
+      assertThat(stats.requests(Routes.USERS)).as("the waiters never reached the server").isEqualTo(probe);
+      assertThat(stats.aborted()).isEqualTo(probe);
+      assertThat(client.httpClient().connectionPool().connectionCount()).isZero();
+    }
+  }
+
+  @Test
+  void closingTheClientMidwayWithTheGovernorOffFailsEveryCallInFlight() throws Exception {
+    // Without the governor every call is at the server at once (the width this client allows).
+    try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(5)))) {
+      FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
+          .governor(dev.fanout.GovernorPolicy.disabled()).build();
+      List<Long> ids = LongStream.rangeClosed(1, 50).boxed().collect(Collectors.toList());
+      FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, client.users()::getAsync);
+      long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (backend.stats().inFlight() < 50 && System.nanoTime() < waitUntil) {
+        Thread.sleep(5);
+      }
+      client.close();
+
+      List<Outcome<User>> outcomes = run.get(5, TimeUnit.SECONDS);
+      assertThat(outcomes).hasSize(50).allSatisfy(o -> assertThat(o.error()).isInstanceOf(FanoutCancelledException.class));
       Stats stats = backend.awaitIdle(Duration.ofSeconds(3));
       assertThat(stats.inFlight()).isZero();
       assertThat(stats.aborted()).isEqualTo(50);
-      assertThat(client.httpClient().connectionPool().connectionCount()).isZero();
     }
   }
 }

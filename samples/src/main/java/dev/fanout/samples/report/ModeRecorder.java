@@ -17,6 +17,8 @@ public final class ModeRecorder {
   private final long startNanos;
   private final List<RunReport.Call> calls = new ArrayList<>();
   private long endNanos = -1;
+  /** The governor reports of the fan-outs added, merged; null until one is added. */
+  private dev.fanout.GovernorReport governor;
 
   private ModeRecorder(String name) {
     this.name = Objects.requireNonNull(name, "name == null");
@@ -54,11 +56,16 @@ public final class ModeRecorder {
         }
       }
       Long inFlight = entry.started() && sent != null ? entry.inFlight().toMillis() : null;
+      long governorWait = 0;
+      for (dev.fanout.CallTrace trace : entry.calls()) {
+        governorWait += trace.governorWaitNanos();
+      }
       calls.add(new RunReport.Call(
           input.label(), input.id(), input.lane(), start, sent == null || start < 0 ? null : Math.max(start, sent),
           end, inFlight, entry.attempts(), entry.outcome(), entry.errorType() == null ? null : entry.errorName(),
-          entry.hedgesSent(), entry.hedgesWon()));
+          entry.hedgesSent(), entry.hedgesWon(), millis(governorWait)));
     }
+    governor = merge(governor, report.governor());
     return this;
   }
 
@@ -74,9 +81,26 @@ public final class ModeRecorder {
       long end = started && trace.endNanos() >= 0 ? millis(trace.endNanos() - startNanos) : -1;
       calls.add(new RunReport.Call(
           input.label(), input.id(), input.lane(), start, end, trace.attempts(), trace.outcome(),
-          trace.errorType() == null ? null : trace.errorName()));
+          trace.errorType() == null ? null : trace.errorName(), millis(trace.governorWaitNanos())));
     }
     return this;
+  }
+
+  /** Adds a later fan-out's governor report to the mode's: counts add up, the later buckets win. */
+  private static dev.fanout.GovernorReport merge(dev.fanout.GovernorReport a, dev.fanout.GovernorReport b) {
+    if (a == null) {
+      return b;
+    }
+    java.util.Map<String, dev.fanout.GovernorReport.Bucket> buckets = new java.util.LinkedHashMap<>();
+    for (dev.fanout.GovernorReport.Bucket x : a.buckets()) {
+      buckets.put(x.host() + " " + x.name(), x);
+    }
+    for (dev.fanout.GovernorReport.Bucket x : b.buckets()) {
+      buckets.put(x.host() + " " + x.name(), x);
+    }
+    return new dev.fanout.GovernorReport(a.rateLimited() + b.rateLimited(), a.waitedCalls() + b.waitedCalls(),
+        a.totalWait().plus(b.totalWait()), a.maxWait().compareTo(b.maxWait()) >= 0 ? a.maxWait() : b.maxWait(),
+        new ArrayList<>(buckets.values()));
   }
 
   /** Stops the clock (the first call wins) and returns the mode's wall time in nanoseconds. */
@@ -94,7 +118,8 @@ public final class ModeRecorder {
     sorted.sort((a, b) -> Long.compare(
         a.startMillis() < 0 ? Long.MAX_VALUE : a.startMillis(),
         b.startMillis() < 0 ? Long.MAX_VALUE : b.startMillis()));
-    return RunReport.Mode.of(name, millis(wall), sorted);
+    RunReport.Mode mode = RunReport.Mode.of(name, millis(wall), sorted);
+    return governor == null ? mode : mode.withGovernor(RunReport.GovernorSummary.of(governor));
   }
 
   private static long millis(long nanos) {

@@ -55,7 +55,7 @@ public record RunReport(
 
   /** One way of running the calls ({@code sequential}, {@code concurrent}, {@code fan-out}, ...). */
   @JsonPropertyOrder({"name", "wallMillis", "sumMillis", "inFlightMillis", "queuedMillis", "speedUp",
-      "peakConcurrency", "ok", "failed", "server", "hedgesSent", "hedgesWon", "calls"})
+      "peakConcurrency", "ok", "failed", "server", "hedgesSent", "hedgesWon", "calls", "governor"})
   public record Mode(
       String name,
       long wallMillis,
@@ -69,17 +69,25 @@ public record RunReport(
       Server server,
       List<Call> calls,
       int hedgesSent,
-      int hedgesWon) {
+      int hedgesWon,
+      GovernorSummary governor) {
     public Mode {
       Objects.requireNonNull(name, "name == null");
       calls = List.copyOf(calls);
     }
 
-    /** A mode whose hedge counts are its calls'. */
+    /** A mode whose hedge counts are its calls', with no governor summary. */
     public Mode(String name, long wallMillis, long sumMillis, long inFlightMillis, long queuedMillis, double speedUp,
         int peakConcurrency, int ok, int failed, Server server, List<Call> calls) {
       this(name, wallMillis, sumMillis, inFlightMillis, queuedMillis, speedUp, peakConcurrency, ok, failed, server,
-          calls, calls.stream().mapToInt(Call::hedgesSent).sum(), calls.stream().mapToInt(Call::hedgesWon).sum());
+          calls, calls.stream().mapToInt(Call::hedgesSent).sum(), calls.stream().mapToInt(Call::hedgesWon).sum(),
+          null);
+    }
+
+    /** Returns this mode with what the rate-limit governor did during it. */
+    public Mode withGovernor(GovernorSummary governor) {
+      return new Mode(name, wallMillis, sumMillis, inFlightMillis, queuedMillis, speedUp, peakConcurrency, ok,
+          failed, server, calls, hedgesSent, hedgesWon, governor);
     }
 
     /**
@@ -109,7 +117,7 @@ public record RunReport(
     /** Returns this mode with what the embedded server saw during it. */
     public Mode withServer(Server server) {
       return new Mode(name, wallMillis, sumMillis, inFlightMillis, queuedMillis, speedUp, peakConcurrency, ok,
-          failed, server, calls, hedgesSent, hedgesWon);
+          failed, server, calls, hedgesSent, hedgesWon, governor);
     }
 
     private static int peak(List<Call> calls) {
@@ -159,27 +167,36 @@ public record RunReport(
    * requests and whether one was the response taken (0 without hedging).
    */
   @JsonPropertyOrder({"label", "id", "lane", "startMillis", "sentMillis", "endMillis", "inFlightMillis", "attempts",
-      "outcome", "error", "hedgesSent", "hedgesWon"})
+      "outcome", "error", "hedgesSent", "hedgesWon", "governorWaitMillis"})
   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
   public record Call(
       String label, Long id, String lane, long startMillis, Long sentMillis, long endMillis, Long inFlightMillis,
-      int attempts, Outcome.Kind outcome, String error, int hedgesSent, int hedgesWon) {
+      int attempts, Outcome.Kind outcome, String error, int hedgesSent, int hedgesWon, long governorWaitMillis) {
     public Call {
       Objects.requireNonNull(label, "label == null");
       Objects.requireNonNull(lane, "lane == null");
       Objects.requireNonNull(outcome, "outcome == null");
+      if (governorWaitMillis < 0) {
+        throw new IllegalArgumentException("governorWaitMillis < 0: " + governorWaitMillis);
+      }
     }
 
-    /** A call that sent no hedges. */
+    /** A call whose send and in-flight times are unknown, with its governor wait. */
+    public Call(String label, Long id, String lane, long startMillis, long endMillis, int attempts,
+        Outcome.Kind outcome, String error, long governorWaitMillis) {
+      this(label, id, lane, startMillis, null, endMillis, null, attempts, outcome, error, 0, 0, governorWaitMillis);
+    }
+
+    /** A call that sent no hedges and never waited for the rate-limit governor. */
     public Call(String label, Long id, String lane, long startMillis, Long sentMillis, long endMillis,
         Long inFlightMillis, int attempts, Outcome.Kind outcome, String error) {
-      this(label, id, lane, startMillis, sentMillis, endMillis, inFlightMillis, attempts, outcome, error, 0, 0);
+      this(label, id, lane, startMillis, sentMillis, endMillis, inFlightMillis, attempts, outcome, error, 0, 0, 0);
     }
 
-    /** A call whose send and in-flight times are unknown. */
+    /** A call whose send and in-flight times are unknown, that sent no hedges and never waited. */
     public Call(String label, Long id, String lane, long startMillis, long endMillis, int attempts,
         Outcome.Kind outcome, String error) {
-      this(label, id, lane, startMillis, null, endMillis, null, attempts, outcome, error, 0, 0);
+      this(label, id, lane, startMillis, null, endMillis, null, attempts, outcome, error, 0, 0, 0);
     }
 
     /** Returns how long it waited before its first request left the client's queue (0 if unknown). */
@@ -201,6 +218,48 @@ public record RunReport(
       return startMillis >= 0 && endMillis >= startMillis;
     }
   }
+
+  /**
+   * What the client's rate-limit governor did during one mode ({@code null} for a mode that reports none):
+   * the 429s its attempts got, how many calls waited and how long, and the limits of each bucket the
+   * governor paced to by the end (what it converged to). See {@link dev.fanout.GovernorReport}.
+   */
+  @JsonPropertyOrder({"rateLimited", "waitedCalls", "totalWaitMillis", "maxWaitMillis", "buckets"})
+  public record GovernorSummary(int rateLimited, int waitedCalls, long totalWaitMillis, long maxWaitMillis,
+      List<GovernedBucket> buckets) {
+    public GovernorSummary {
+      buckets = List.copyOf(buckets);
+    }
+
+    /** Summarises a fan-out's {@link dev.fanout.GovernorReport}. */
+    public static GovernorSummary of(dev.fanout.GovernorReport g) {
+      List<GovernedBucket> list = new java.util.ArrayList<>();
+      for (dev.fanout.GovernorReport.Bucket b : g.buckets()) {
+        List<GovernedLimit> limits = new java.util.ArrayList<>();
+        for (dev.fanout.GovernorReport.Limit l : b.limits()) {
+          limits.add(new GovernedLimit(l.dimension().name(), l.limit(), Math.round(l.ratePerSecond() * 100) / 100.0));
+        }
+        list.add(new GovernedBucket(b.host(), b.name(),
+            b.concurrencyLimit().isPresent() ? b.concurrencyLimit().getAsInt() : null, b.rateLimited(), limits));
+      }
+      return new GovernorSummary(g.rateLimited(), g.waitedCalls(), g.totalWait().toMillis(), g.maxWait().toMillis(),
+          list);
+    }
+  }
+
+  /** One bucket the governor admitted a mode's calls to; {@code concurrencyLimit} is absent while uncapped. */
+  @JsonPropertyOrder({"host", "bucket", "concurrencyLimit", "rateLimited", "limits"})
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record GovernedBucket(String host, String bucket, Integer concurrencyLimit, long rateLimited,
+      List<GovernedLimit> limits) {
+    public GovernedBucket {
+      limits = List.copyOf(limits);
+    }
+  }
+
+  /** A published limit as the governor paced it: {@code REQUESTS} or {@code TOKENS}, the quota, the pace. */
+  @JsonPropertyOrder({"dimension", "limit", "ratePerSecond"})
+  public record GovernedLimit(String dimension, long limit, double ratePerSecond) {}
 
   public String toJson() {
     try {

@@ -35,6 +35,7 @@ public final class Timeline {
   private static final String FAILED = "#d62839";
   private static final String UNFINISHED = "#aab2bd";
   private static final String RETRIED = "#102a43";
+  private static final String GOVERNOR_WAIT = "#f0b429";
 
   private Timeline() {}
 
@@ -222,12 +223,23 @@ public final class Timeline {
         "<rect class=\"bar %s%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\" fill=\"%s\"%s>",
         kind, retried ? " retried" : "", x, top, w, h, radius, fill,
         retried ? " stroke=\"" + RETRIED + "\" stroke-width=\"2\" stroke-dasharray=\"5 3\"" : ""));
-    svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — %s to %s (%s), %d attempt%s%s, %s",
+    svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — %s to %s (%s), %d attempt%s%s, %s%s",
         call.label(), seconds(call.startMillis()), seconds(call.endMillis()),
         seconds(call.endMillis() - call.startMillis()), call.attempts(), call.attempts() == 1 ? "" : "s",
         call.hedgesSent() == 0 ? "" : String.format(Locale.ROOT, ", %d hedge%s sent%s", call.hedgesSent(),
             call.hedgesSent() == 1 ? "" : "s", call.hedgesWon() > 0 ? " (won)" : ""),
-        call.describe()))).append("</title></rect>\n");
+        call.describe(), call.governorWaitMillis() > 0
+            ? ", waited " + seconds(call.governorWaitMillis()) + " for the rate-limit governor" : "")))
+        .append("</title></rect>\n");
+    if (call.governorWaitMillis() > 0 && call.endMillis() > call.startMillis()) {
+      // The governor's wait, drawn from the bar's start (waits before retries are summed into it).
+      double gw = w * Math.min(1.0, (double) call.governorWaitMillis() / (call.endMillis() - call.startMillis()));
+      svg.append(String.format(Locale.ROOT,
+          "<rect class=\"governor-wait\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\" "
+              + "fill=\"%s\" opacity=\"0.85\"><title>%s</title></rect>%n",
+          x, top, gw, h, radius, GOVERNOR_WAIT, esc("waited " + seconds(call.governorWaitMillis())
+              + " for the rate-limit governor")));
+    }
     if (h < 10) {
       return;
     }
@@ -273,8 +285,10 @@ public final class Timeline {
         "failed (✕)");
     x = legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"url(#hatch)\"/>",
         "cancelled or timed out (⊘)");
-    legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"6\" fill=\"" + okColor
+    x = legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"6\" fill=\"" + okColor
         + "\" opacity=\"0.28\"/>", "queued in client");
+    legendItem(svg, x, y, "<rect x=\"%.1f\" y=\"%d\" width=\"22\" height=\"12\" rx=\"3\" fill=\"" + GOVERNOR_WAIT
+        + "\"/>", "governor wait");
     svg.append("</g>\n");
   }
 

@@ -50,6 +50,8 @@ final class Bucket {
   private long seq;
   /** The part of the published pace this client takes: 1, cut by the backoff ratio on a 429. */
   private double share = 1.0;
+  /** The last call admitted when the share was last cut. */
+  private long lastCutSeq = -1;
   private int inFlight;
   private boolean paused;
   private long pausedUntil;
@@ -65,6 +67,8 @@ final class Bucket {
   private boolean capped = true;
   private boolean probing;
   private final int ceiling;
+  /** Set by {@link #close()}: every waiter has failed and every later acquire fails at once. */
+  private boolean closed;
 
   Bucket(GovernorKey key, FanoutClock clock, GovernorPolicy policy, int maxInFlight, DoubleSupplier random,
       Governor.Totals totals) {
@@ -86,17 +90,20 @@ final class Bucket {
     synchronized (this) {
       long now = clock.nanoTime();
       w.enqueuedAt = now;
-      if (deadline != Governor.NO_DEADLINE && deadline - now <= 0) {
+      if (closed) {
+        actions.add(() -> future.completeExceptionally(clientClosed(null)));
+      } else if (deadline != Governor.NO_DEADLINE && deadline - now <= 0) {
         actions.add(() -> future.completeExceptionally(pastDeadline(0, deadline - now)));
       } else if (pausedAt(now) && past(pausedUntil, deadline)) {
         actions.add(() -> future.completeExceptionally(pastDeadline(pausedUntil - now, deadline - now)));
       } else {
         queue.addLast(w);
         try {
-          if (deadline != Governor.NO_DEADLINE) {
+          drain(now, actions);
+          if (!w.settled && deadline != Governor.NO_DEADLINE) {
+            // Only a call that really waits gets a deadline timer (one admitted at once needs none).
             w.deadlineTimer = clock.schedule(Duration.ofNanos(deadline - now), () -> expire(w));
           }
-          drain(now, actions);
         } catch (RejectedExecutionException closed) {
           failAll(closed, actions);
         }
@@ -122,8 +129,10 @@ final class Bucket {
         int d = o.dimension().ordinal();
         Pacer pacer = pacers.computeIfAbsent(o.dimension() + "/" + o.policy(),
             k -> new Pacer(o.dimension(), o.policy()));
+        // OpenAI's counters are as of the server's admission of the call, about when it was sent.
+        long sinceAdmission = o.policy().equals("openai") ? Math.max(0, now - p.admittedAt) : 0;
         pacer.observe(o, now, admittedCost[d] - p.admittedBefore[d] - o.dimension().cost(p.estimate), p.seq,
-            share);
+            share, sinceAdmission);
       }
       if (actualTokens.isPresent() && actualTokens.getAsLong() < p.estimate.total()) {
         long over = p.estimate.total() - actualTokens.getAsLong();
@@ -133,29 +142,93 @@ final class Bucket {
           }
         }
       }
-      boolean dropped = status == 429 || status == 503;
-      if (probing) {
+      // A 503 or Anthropic's 529 says "overloaded" only when it names a wait (retry-after): then it pauses
+      // and cuts like a 429. Without one it is an ordinary server error, retried by the retry policy; a run
+      // of them (a bad deploy, a failing backend) says nothing about how fast this bucket may go.
+      boolean overloaded = (status == 503 || status == 529) && signal.retryAfter().isPresent();
+      boolean dropped = status == 429 || overloaded;
+      // A bucket whose server publishes limits is paced to them, not capped in concurrency: its 429s mean
+      // "too fast", which the pace answers (the share is cut), not "too many at once". Without published
+      // limits the bucket probes until its first response, then runs open until a 429 or an overload
+      // starts AIMD from the concurrency it had then.
+      boolean paced = false;
+      for (Pacer pacer : pacers.values()) {
+        paced |= pacer.live();
+      }
+      if (paced) {
         probing = false;
-        capped = dropped || !signal.observations().isEmpty();
-      } else if (!capped && (dropped || !signal.observations().isEmpty())) {
+        capped = false;
+      } else if (probing) {
+        probing = false;
+        capped = dropped;
+      } else if (!capped && dropped) {
         capped = true;
         limit.startAt(Math.max(before, policy.initialConcurrency()));
       }
-      if (status == 429) {
-        rateLimited++;
-        totals.rateLimited.increment();
-        if (limit.onDrop(p.seq, seq)) {
+      if (dropped) {
+        if (status == 429) {
+          rateLimited++;
+          totals.rateLimited.increment();
+        }
+        // Once per round trip: drops of calls admitted before the last cut do not cut again.
+        if (p.seq > lastCutSeq) {
+          lastCutSeq = seq;
           share = Math.max(MIN_SHARE, share * policy.backoffRatio());
         }
+        if (!paced) {
+          limit.onDrop(p.seq, seq);
+        }
         pause(now, signal);
-      } else if (status == 503) {
-        limit.onDrop(p.seq, seq);
-        signal.retryAfter().ifPresent(ra -> pause(now, signal));
       } else if (status < 500) {
         limit.onSuccess(now - p.admittedAt, before);
         share = Math.min(1.0, share + SHARE_INCREASE);
       }
       drainSafely(now, actions);
+    }
+    run(actions);
+  }
+
+  /**
+   * Corrects the token charge of a call admitted as {@code p} to the {@code actualTokens} its response
+   * reported: an over-estimate is given back to the token ledgers, an under-estimate charged on top. A
+   * ledger restarted from an observation that already counted the call is left alone.
+   */
+  void correct(Permit p, long actualTokens) {
+    long delta = actualTokens - p.estimate.total();
+    if (delta == 0) {
+      return;
+    }
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      for (Pacer pacer : pacers.values()) {
+        if (pacer.dimension == LimitDimension.TOKENS) {
+          pacer.correct(delta, p.seq);
+        }
+      }
+      if (delta < 0) {
+        drainSafely(clock.nanoTime(), actions); // a refund may admit the head now
+      }
+    }
+    run(actions);
+  }
+
+  /**
+   * Closes the bucket with its client: every waiting call fails with {@link FanoutCancelledException}
+   * ("client closed"), once, and every later {@link #acquire} fails at once. Permits in flight still report
+   * back (their slots are given back; nothing is admitted any more).
+   */
+  void close() {
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (wakeTimer != null) {
+        wakeTimer.cancel();
+        wakeTimer = null;
+      }
+      failAll(null, actions);
     }
     run(actions);
   }
@@ -206,11 +279,15 @@ final class Bucket {
 
   /** Admits what can be admitted now; schedules the wake-up for what must wait. Called under the lock. */
   private void drain(long now, List<Runnable> actions) {
+    if (closed) {
+      return;
+    }
     if (pausedAt(now)) {
       for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
         Waiter w = it.next();
         if (past(pausedUntil, w.deadline)) {
           it.remove();
+          w.settled = true;
           fail(w, pausedUntil - now, w.deadline - now, actions);
         }
       }
@@ -236,6 +313,7 @@ final class Bucket {
       if (at > now) {
         if (past(at, w.deadline)) {
           queue.pollFirst();
+          w.settled = true;
           fail(w, at - now, w.deadline - now, actions);
           continue;
         }
@@ -243,6 +321,7 @@ final class Bucket {
         return;
       }
       queue.pollFirst();
+      w.settled = true;
       cancelTimer(w);
       Permit p = admit(w, now);
       actions.add(() -> {
@@ -272,14 +351,18 @@ final class Bucket {
   }
 
   /** The clock refuses timers (its client was closed): every waiting call fails, none waits forever. */
-  private void failAll(RejectedExecutionException closed, List<Runnable> actions) {
+  private void failAll(RejectedExecutionException refused, List<Runnable> actions) {
     for (Waiter w : queue) {
       cancelTimer(w);
-      FanoutCancelledException e = new FanoutCancelledException("rate-limit governor: client closed while "
-          + "waiting for admission to " + key, closed);
+      FanoutCancelledException e = clientClosed(refused);
       actions.add(() -> w.future.completeExceptionally(e));
     }
     queue.clear();
+  }
+
+  private FanoutCancelledException clientClosed(RejectedExecutionException refused) {
+    return new FanoutCancelledException("rate-limit governor: client closed while the call waited for admission "
+        + "to " + key, refused);
   }
 
   /** Drains, failing every waiter if the clock refuses the wake-up timer. */
@@ -378,7 +461,8 @@ final class Bucket {
     }
     long pausedFor = pausedAt(now) ? pausedUntil - now : 0;
     return new BucketStats(key, limit.current(), inFlight, queue.size(), seq, rateLimited,
-        Duration.ofNanos(totalWait), Duration.ofNanos(maxWait), Duration.ofNanos(pausedFor), List.copyOf(limits));
+        Duration.ofNanos(totalWait), Duration.ofNanos(maxWait), Duration.ofNanos(pausedFor), List.copyOf(limits),
+        capped);
   }
 
   private static final class Waiter {
@@ -387,6 +471,8 @@ final class Bucket {
     final CompletableFuture<Permit> future;
     long enqueuedAt;
     FanoutClock.Timer deadlineTimer;
+    /** Admitted or failed by {@link #drain} (under the bucket's lock). */
+    boolean settled;
 
     Waiter(TokenEstimate estimate, long deadline, CompletableFuture<Permit> future) {
       this.estimate = estimate;

@@ -16,6 +16,8 @@ import java.util.List;
  * @param maxWait the longest wait of an admitted call
  * @param pausedFor how long the bucket stays paused by a 429 from now (zero when not paused)
  * @param limits the published limits the bucket is pacing to
+ * @param capped whether {@code concurrencyLimit} applies (false while a bucket that has seen no limit runs
+ *     open, up to the client's {@code maxInFlight})
  */
 public record BucketStats(
     GovernorKey key,
@@ -27,7 +29,8 @@ public record BucketStats(
     Duration totalWait,
     Duration maxWait,
     Duration pausedFor,
-    List<LimitStats> limits) {
+    List<LimitStats> limits,
+    boolean capped) {
 
   /**
    * One published limit of a bucket.

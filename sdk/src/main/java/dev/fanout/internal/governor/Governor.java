@@ -33,6 +33,7 @@ public final class Governor {
   private final DoubleSupplier random;
   private final ConcurrentHashMap<GovernorKey, Bucket> buckets = new ConcurrentHashMap<>();
   private final Totals totals = new Totals();
+  private volatile boolean closed;
 
   private Governor(GovernorPolicy policy, int maxInFlight, FanoutClock clock, DoubleSupplier random) {
     this.policy = policy;
@@ -79,8 +80,11 @@ public final class Governor {
     if (!policy.enabled()) {
       return CompletableFuture.completedFuture(Permit.unmetered());
     }
-    return buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals))
-        .acquire(estimate, deadlineNanos);
+    Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals));
+    if (closed) {
+      bucket.close(); // a bucket created while close() ran: closing it again is a no-op
+    }
+    return bucket.acquire(estimate, deadlineNanos);
   }
 
   /** Returns {@link #acquire} for a call of {@code estimatedTokens} in all (0 for a call not metered in tokens). */
@@ -94,6 +98,18 @@ public final class Governor {
    */
   public TokenEstimate estimateChat(long promptChars, long maxTokens) {
     return TokenEstimate.chat(promptChars, maxTokens < 0 ? policy.outputTokensWithoutMax() : maxTokens);
+  }
+
+  /**
+   * Closes the governor with its client: every call waiting for admission fails with
+   * {@link dev.fanout.errors.FanoutCancelledException}, once, and every later {@link #acquire} fails at once.
+   * Idempotent.
+   */
+  public void close() {
+    closed = true;
+    for (Bucket b : buckets.values()) {
+      b.close();
+    }
   }
 
   public GovernorPolicy policy() {

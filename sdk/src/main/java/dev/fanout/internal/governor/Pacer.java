@@ -39,6 +39,8 @@ final class Pacer {
   private double spent;
   private long resetAt;
   private double refillPerNano;
+  /** What the bucket holds when full, from the last observation with a reset time; -1 if not known. */
+  private double capacity = -1;
   private double pacePerNano;
   private long nextAt = Long.MIN_VALUE;
   private long lastAdmitAt;
@@ -56,6 +58,17 @@ final class Pacer {
    * ignored (responses arrive out of order).
    */
   void observe(LimitObservation o, long now, double admittedAfter, long seq, double share) {
+    observe(o, now, admittedAfter, seq, share, 0);
+  }
+
+  /**
+   * As {@link #observe(LimitObservation, long, double, long, double)}, for a convention whose counters and
+   * relative reset describe the quota when the server admitted the call, {@code sinceAdmission} ago (OpenAI
+   * computes {@code x-ratelimit-*} as it starts the request, so a response that took a second says what was
+   * left a second ago): a replenishing quota has refilled for that long since, up to its capacity (what
+   * {@code remaining} and the time to full add up to), and its reset is that much nearer.
+   */
+  void observe(LimitObservation o, long now, double admittedAfter, long seq, double share, long sinceAdmission) {
     if (seq < observedSeq) {
       return;
     }
@@ -78,7 +91,15 @@ final class Pacer {
     }
     refillPerNano = refill == Refill.REPLENISHING && limit > 0 && windowNanos > 0
         ? (double) limit / windowNanos : 0;
-    if (refillPerNano > 0 && o.resetAtNanos().isPresent()) {
+    if (sinceAdmission > 0 && refillPerNano > 0 && o.resetAtNanos().isPresent()) {
+      long toFull = Math.max(0, o.resetAtNanos().getAsLong() - now);
+      double capacity = o.remaining().getAsLong() + toFull * refillPerNano;
+      double levelNow = Math.min(capacity, o.remaining().getAsLong() + sinceAdmission * refillPerNano);
+      budget = Math.floor(levelNow) - admittedAfter;
+      resetAt = Math.max(now, o.resetAtNanos().getAsLong() - sinceAdmission);
+      this.capacity = capacity;
+    } else if (refillPerNano > 0 && o.resetAtNanos().isPresent()) {
+      capacity = o.remaining().getAsLong() + (resetAt - now) * refillPerNano;
       // remaining is whole units, rounded down; the time to full says what fraction is really there.
       double exact = limit - (resetAt - now) * refillPerNano - admittedAfter;
       budget = Math.max(budget, Math.min(exact, budget + 1));
@@ -138,8 +159,17 @@ final class Pacer {
 
   /** Gives back an over-estimate of a call admitted {@code seq}-th, if this ledger charged it. */
   void refund(long tokens, long seq) {
+    correct(-tokens, seq);
+  }
+
+  /**
+   * Corrects the charge of a call admitted {@code seq}-th by {@code delta} (negative: an over-estimate given
+   * back; positive: an under-estimate charged), if this ledger charged it (an observation since then already
+   * counts it as the server does).
+   */
+  void correct(long delta, long seq) {
     if (live && seq > observedSeq) {
-      spent = Math.max(0, spent - tokens);
+      spent = Math.max(0, spent + delta);
     }
   }
 
@@ -157,11 +187,20 @@ final class Pacer {
       pacePerNano = (double) limit / windowNanos;
       nextAt = Math.min(nextAt, observedAt);
     } else if (refill == Refill.REPLENISHING && limit > 0) {
+      // The reset was the time to full as of the observation; what was spent since makes it later. The
+      // ledger carries on from its level now (refilled since the observation, less what was spent), never
+      // above what the bucket holds (remaining plus the time to full's refill, which may be far less than
+      // the per-minute limit: OpenAI enforces a minute's limit over shorter windows).
+      double cap = capacity > 0 ? Math.min(capacity, limit) : limit;
+      double level = refillPerNano > 0 ? budget + refillPerNano * (now - observedAt) - spent : cap;
       observedAt = now;
-      budget = limit;
+      budget = Math.min(cap, level);
       spent = 0;
-      resetAt = windowNanos > 0 ? now + windowNanos : now + 1_000_000_000L;
-      pacePerNano = refillPerNano > 0 ? (double) limit / (resetAt - now) + refillPerNano : Double.POSITIVE_INFINITY;
+      long toFull = refillPerNano > 0 ? (long) Math.ceil(Math.max(0, cap - budget) / refillPerNano) : 0;
+      resetAt = now + Math.max(toFull, 1_000_000L);
+      pacePerNano = refillPerNano > 0
+          ? Math.max(0, budget) / Math.min(resetAt - now, REPLENISHING_SPREAD) + refillPerNano
+          : Double.POSITIVE_INFINITY;
     } else {
       live = false; // nothing known past the reset: stop gating until the next observation
     }

@@ -18,6 +18,7 @@ public final class Permit {
   final long admittedAt;
   private final long waitedNanos;
   private final AtomicBoolean done = new AtomicBoolean();
+  private final AtomicBoolean corrected = new AtomicBoolean();
 
   Permit(Bucket bucket, long seq, long[] admittedBefore, TokenEstimate estimate, long admittedAt, long waitedNanos) {
     this.bucket = bucket;
@@ -46,6 +47,20 @@ public final class Permit {
     if (done.compareAndSet(false, true) && bucket != null) {
       bucket.onResponse(this, status, headers == null ? Headers.of() : headers, actualTokens);
     }
+  }
+
+  /**
+   * Corrects the call's token charge to the {@code actualTokens} (input plus output) its response body
+   * reported ({@code usage.total_tokens}), after {@link #onResponse}: the difference from the estimate is
+   * given back to, or charged on top of, the bucket's token limits. At most once; ignored for a call not
+   * metered in tokens or before {@link #onResponse}.
+   */
+  public void onUsage(long actualTokens) {
+    if (actualTokens < 0 || bucket == null || estimate.total() == 0 || !done.get()
+        || !corrected.compareAndSet(false, true)) {
+      return;
+    }
+    bucket.correct(this, actualTokens);
   }
 
   /** Reports that the attempt failed without a response (a transport error or a timeout). */

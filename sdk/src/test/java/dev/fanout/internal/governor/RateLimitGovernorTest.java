@@ -68,6 +68,40 @@ class RateLimitGovernorTest {
     assertThat(stats.limits()).anySatisfy(l -> assertThat(l.dimension()).isEqualTo(LimitDimension.REQUESTS));
   }
 
+  /**
+   * Issue 11's workload: 1,000 calls of 0.5 s against 6,000 RPM enforced one second deep (100 at once, then
+   * 100 a second); the quota admits them in 9.5 s. The headers describe the bucket when each call was
+   * admitted, half a second before its response arrives.
+   */
+  @Test
+  void issue11sRequestBoundWorkloadFinishesNearTheQuotaMinimumWithFew429s() {
+    SimulatedServer.OpenAiLike server = new SimulatedServer.OpenAiLike(clock, 6000, 100_000_000, Duration.ofSeconds(1));
+    Governor g = governor(GovernorPolicy.defaults(), Integer.MAX_VALUE);
+    Driver d = new Driver(clock, g, server, KEY, Duration.ofMillis(500));
+    d.submit(1000, 10);
+    d.runUntilDone(1000, Duration.ofMillis(5), Duration.ofSeconds(60));
+
+    assertThat(d.done).isEqualTo(1000);
+    assertThat((double) d.tooMany / d.responses).as("share of 429s (%d of %d)", d.tooMany, d.responses)
+        .isLessThanOrEqualTo(0.02);
+    assertThat(d.seconds(d.lastDone)).as("wall").isLessThanOrEqualTo(1.10 * 9.5);
+  }
+
+  @Test
+  void issue11sTokenBoundWorkloadFinishesNearTheQuotaMinimumWithFew429s() {
+    // 150,000 TPM one second deep (2,500 tokens at once, 2,500 a second), 25 tokens a call: 9.0 s + 0.5 s.
+    SimulatedServer.OpenAiLike server = new SimulatedServer.OpenAiLike(clock, 1_000_000, 150_000, Duration.ofSeconds(1));
+    Governor g = governor(GovernorPolicy.defaults(), Integer.MAX_VALUE);
+    Driver d = new Driver(clock, g, server, KEY, Duration.ofMillis(500));
+    d.submit(1000, 25);
+    d.runUntilDone(1000, Duration.ofMillis(5), Duration.ofSeconds(60));
+
+    assertThat(d.done).isEqualTo(1000);
+    assertThat((double) d.tooMany / d.responses).as("share of 429s (%d of %d)", d.tooMany, d.responses)
+        .isLessThanOrEqualTo(0.02);
+    assertThat(d.seconds(d.lastDone)).as("wall").isLessThanOrEqualTo(1.10 * 9.5);
+  }
+
   @Test
   void tokenBoundLimitAdmitsByTokensNotRequests() {
     // Plenty of requests (6,000 RPM) but 6,000 tokens per minute; each call estimated at 100 tokens.
@@ -324,6 +358,80 @@ class RateLimitGovernorTest {
     double before = g.stats(KEY).limits().get(0).remaining();
     second.onResponse(200, Headers.of(), OptionalLong.of(200)); // used 200 of the 1,000 estimated
     assertThat(g.stats(KEY).limits().get(0).remaining()).isEqualTo(before + 800);
+  }
+
+  /** Token-bound: 1,000 tokens left of 6,000/min; a call of 100, then two of 600 (the second must wait). */
+  private static final Headers TOKENS_LEFT_1000 = Headers.of("x-ratelimit-limit-tokens", "6000",
+      "x-ratelimit-remaining-tokens", "1000", "x-ratelimit-reset-tokens", "50s");
+
+  /** Returns how long the second 600-token call waits when the first reports {@code used} (or nothing). */
+  private Duration secondCallsWait(OptionalLong used) throws Exception {
+    FakeClock c = FakeClock.create();
+    Governor g = Governor.create(GovernorPolicy.defaults(), 100, c, () -> 0.0);
+    g.acquire(KEY, 100, Governor.NO_DEADLINE).get().onResponse(200, TOKENS_LEFT_1000, OptionalLong.empty());
+    Permit a = g.acquire(KEY, 600, Governor.NO_DEADLINE).get();
+    CompletableFuture<Permit> b = g.acquire(KEY, 600, Governor.NO_DEADLINE);
+    assertThat(b).as("1,200 tokens do not fit in 1,000").isNotDone();
+    a.onResponse(200, Headers.of(), OptionalLong.empty());
+    used.ifPresent(a::onUsage);
+    long start = c.nanoTime();
+    while (!b.isDone()) {
+      c.advance(Duration.ofMillis(10));
+    }
+    return Duration.ofNanos(c.nanoTime() - start);
+  }
+
+  @Test
+  void usageReportedAfterTheResponseCorrectsTheTokenChargeBothWays() throws Exception {
+    Governor g = governor(GovernorPolicy.defaults(), 100);
+    g.acquire(KEY, 100, Governor.NO_DEADLINE).get().onResponse(200, TOKENS_LEFT_1000, OptionalLong.empty());
+    Permit over = g.acquire(KEY, 600, Governor.NO_DEADLINE).get();
+    double afterCharge = g.stats(KEY).limits().get(0).remaining();
+    over.onResponse(200, Headers.of(), OptionalLong.empty());
+    over.onUsage(100); // 600 estimated, 100 used: 500 back
+    assertThat(g.stats(KEY).limits().get(0).remaining()).isEqualTo(afterCharge + 500);
+    over.onUsage(50); // once only
+    assertThat(g.stats(KEY).limits().get(0).remaining()).isEqualTo(afterCharge + 500);
+
+    CompletableFuture<Permit> next = g.acquire(KEY, 100, Governor.NO_DEADLINE);
+    while (!next.isDone()) {
+      clock.advance(Duration.ofMillis(10)); // the pace spaces calls out
+    }
+    Permit under = next.get();
+    double before = g.stats(KEY).limits().get(0).remaining();
+    under.onResponse(200, Headers.of(), OptionalLong.empty());
+    under.onUsage(400); // 100 estimated, 400 used: 300 more
+    assertThat(g.stats(KEY).limits().get(0).remaining()).isEqualTo(before - 300);
+  }
+
+  @Test
+  void aRefundAdmitsTheNextCallSoonerThanTheEstimateWould() throws Exception {
+    Duration withoutUsage = secondCallsWait(OptionalLong.empty());
+    Duration refunded = secondCallsWait(OptionalLong.of(100));
+    // Without the refund the second call waits for 200 tokens to refill at 100/s (2 s); with it, it fits.
+    assertThat(withoutUsage).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    assertThat(refunded).isLessThan(withoutUsage);
+  }
+
+  @Test
+  void aColdFanOutToAMeteredKeySendsOnlyTheProbeThenFollowsThePublishedLimit() throws Exception {
+    Governor g = governor(GovernorPolicy.defaults(), Integer.MAX_VALUE);
+    List<CompletableFuture<Permit>> calls = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      calls.add(g.acquire(KEY, 0, Governor.NO_DEADLINE));
+    }
+    assertThat(calls.stream().filter(CompletableFuture::isDone).count()).as("at t=0")
+        .isEqualTo(GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY);
+    // OpenAI-style: 6,000/min, 40 of the 100 the bucket holds left (the probe's 32 took the rest, and more).
+    calls.get(0).get().onResponse(200, Headers.of("x-ratelimit-limit-requests", "6000",
+        "x-ratelimit-remaining-requests", "40", "x-ratelimit-reset-requests", "600ms"), OptionalLong.empty());
+    long admitted = calls.stream().filter(CompletableFuture::isDone).count();
+    assertThat(admitted).as("after the first response: within what remains, not the fan-out")
+        .isLessThanOrEqualTo(GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY + 40);
+    clock.advance(Duration.ofSeconds(1));
+    long oneSecondLater = calls.stream().filter(CompletableFuture::isDone).count();
+    // At most the remaining 40 plus one second's refill (100) have gone out on top of the probe.
+    assertThat(oneSecondLater).isLessThanOrEqualTo(GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY + 40 + 100 + 1);
   }
 
   @Test

@@ -33,16 +33,26 @@ abstract class SimulatedServer {
   static final class OpenAiLike extends SimulatedServer {
     private final double rpm;
     private final double tpm;
+    /** What the buckets hold when full: a minute's worth, or a second's (OpenAI enforces over short windows). */
+    private final double requestCapacity;
+    private final double tokenCapacity;
     private double requests;
     private double tokens;
     private long last;
 
     OpenAiLike(FakeClock clock, long rpm, long tpm) {
+      this(clock, rpm, tpm, Duration.ofMinutes(1));
+    }
+
+    /** Buckets holding {@code depth} worth of the per-minute limits, full at the start. */
+    OpenAiLike(FakeClock clock, long rpm, long tpm, Duration depth) {
       super(clock);
       this.rpm = rpm;
       this.tpm = tpm;
-      this.requests = rpm;
-      this.tokens = tpm;
+      this.requestCapacity = Math.max(1, rpm * depth.toNanos() / 60e9);
+      this.tokenCapacity = Math.max(1, tpm * depth.toNanos() / 60e9);
+      this.requests = requestCapacity;
+      this.tokens = tokenCapacity;
     }
 
     @Override
@@ -50,8 +60,8 @@ abstract class SimulatedServer {
       long now = clock.nanoTime();
       double minutes = (now - last) / 60e9;
       last = now;
-      requests = Math.min(rpm, requests + rpm * minutes);
-      tokens = Math.min(tpm, tokens + tpm * minutes);
+      requests = Math.min(requestCapacity, requests + rpm * minutes);
+      tokens = Math.min(tokenCapacity, tokens + tpm * minutes);
       if (requests >= 1 && tokens >= cost) {
         requests -= 1;
         tokens -= cost;
@@ -69,10 +79,10 @@ abstract class SimulatedServer {
       Headers.Builder h = new Headers.Builder()
           .add("x-ratelimit-limit-requests", Long.toString((long) rpm))
           .add("x-ratelimit-remaining-requests", Long.toString((long) Math.floor(requests)))
-          .add("x-ratelimit-reset-requests", reset((rpm - requests) / rpm * 60e9))
+          .add("x-ratelimit-reset-requests", reset((requestCapacity - requests) / rpm * 60e9))
           .add("x-ratelimit-limit-tokens", Long.toString((long) tpm))
           .add("x-ratelimit-remaining-tokens", Long.toString((long) Math.floor(tokens)))
-          .add("x-ratelimit-reset-tokens", reset((tpm - tokens) / tpm * 60e9));
+          .add("x-ratelimit-reset-tokens", reset((tokenCapacity - tokens) / tpm * 60e9));
       if (retryAfterMs != null) {
         h.add("retry-after-ms", Long.toString(retryAfterMs));
       }

@@ -1,0 +1,99 @@
+package dev.fanout.bench.metered;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.Fanout;
+import dev.fanout.FanoutClient;
+import dev.fanout.GovernorPolicy;
+import dev.fanout.Outcome;
+import dev.fanout.chat.ChatCompletion;
+import dev.fanout.chat.ChatRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One client process of the metered benchmark: sends {@code --n} chat completions at once through a
+ * {@link FanoutClient} (its defaults, or the governor off at a given {@code maxInFlight}) and prints one
+ * line, {@code RESULT {json}}: ok, failed, start and end (epoch milliseconds), the tokens the responses
+ * reported and the failures by type.
+ */
+@Command(name = "metered-client", mixinStandardHelpOptions = true,
+    description = "One client process of the metered benchmark (the 'metered' command starts it).")
+public final class MeteredClient implements Callable<Integer> {
+  @Option(names = "--base-url", required = true, description = "The metered mock's URL.")
+  String baseUrl;
+
+  @Option(names = "--n", defaultValue = "1000", description = "Chat completions to send. Defaults to ${DEFAULT-VALUE}.")
+  int n;
+
+  @Option(names = "--offset", defaultValue = "0",
+      description = "First prompt number (two processes send different prompts). Defaults to ${DEFAULT-VALUE}.")
+  int offset;
+
+  @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens of each call. Defaults to ${DEFAULT-VALUE}.")
+  int maxTokens;
+
+  @Option(names = "--no-governor", description = "Turn the governor off. Defaults to false (the client's default: on).")
+  boolean noGovernor;
+
+  @Option(names = "--max-in-flight", defaultValue = "0",
+      description = "The client's maxInFlight; 0 keeps FanoutClient.DEFAULT_MAX_IN_FLIGHT. Defaults to ${DEFAULT-VALUE}.")
+  int maxInFlight;
+
+  @Option(names = "--start-at", defaultValue = "0",
+      description = "Epoch milliseconds to start at (processes of one row start together); 0 starts at once. "
+          + "Defaults to ${DEFAULT-VALUE}.")
+  long startAt;
+
+  @Override
+  public Integer call() throws Exception {
+    FanoutClient.Builder b = FanoutClient.builder().baseUrl(baseUrl).apiKey("sk-bench-metered");
+    if (noGovernor) {
+      b.governor(GovernorPolicy.disabled());
+    }
+    if (maxInFlight > 0) {
+      b.maxInFlight(maxInFlight);
+    }
+    try (FanoutClient client = b.build()) {
+      List<Integer> prompts = IntStream.range(offset, offset + n).boxed().collect(Collectors.toList());
+      long wait = startAt - System.currentTimeMillis();
+      if (wait > 0) {
+        TimeUnit.MILLISECONDS.sleep(wait);
+      }
+      long start = System.currentTimeMillis();
+      List<Outcome<ChatCompletion>> outcomes = Fanout.settleAll(prompts, i -> client.chat().createAsync(
+          ChatRequest.builder().model("gpt-4o-mini").addUserMessage("Write one line about item " + i + ".")
+              .maxTokens(maxTokens).build())).get(10, TimeUnit.MINUTES);
+      long end = System.currentTimeMillis();
+      int ok = 0;
+      long tokens = 0;
+      Map<String, Integer> errors = new TreeMap<>();
+      for (Outcome<ChatCompletion> o : outcomes) {
+        if (o.isSuccess()) {
+          ok++;
+          tokens += o.value().usage().map(u -> (long) u.totalTokens()).orElse(0L);
+        } else {
+          errors.merge(o.error().getClass().getSimpleName(), 1, Integer::sum);
+        }
+      }
+      ObjectMapper json = new ObjectMapper();
+      ObjectNode r = json.createObjectNode();
+      r.put("ok", ok);
+      r.put("failed", n - ok);
+      r.put("startMillis", start);
+      r.put("endMillis", end);
+      r.put("tokens", tokens);
+      r.set("errors", json.valueToTree(errors));
+      System.out.println("RESULT " + json.writeValueAsString(r));
+      System.out.flush();
+    }
+    return 0;
+  }
+}
