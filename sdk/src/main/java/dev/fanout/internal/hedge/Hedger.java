@@ -171,16 +171,27 @@ public final class Hedger {
       coldWaiting.add(t);
     }
 
-    /** A cold attempt ended; returns the cold attempts now due a backup (the cohort's slowest share). */
-    synchronized List<Ticket> leaveCold(Ticket t, HedgePolicy policy) {
+    /**
+     * A cold attempt ended; returns the cold attempts now due a backup: the cohort's slowest share, once
+     * enough of it finished, less those younger than the percentile of the latencies seen so far (an attempt
+     * started late in a staggered cohort is not slow, only young: it waits for the next check).
+     */
+    synchronized List<Ticket> leaveCold(Ticket t, HedgePolicy policy, long now) {
       coldWaiting.remove(t);
       coldFinished++;
       if (coldWaiting.isEmpty() || coldFinished < policy.minSamples()
           || coldFinished < policy.percentile() * coldStarted) {
         return List.of();
       }
-      List<Ticket> due = new ArrayList<>(coldWaiting);
-      coldWaiting.clear();
+      long seen = tracker.size() == 0 ? 0 : tracker.percentile(policy.percentile());
+      List<Ticket> due = new ArrayList<>();
+      for (java.util.Iterator<Ticket> it = coldWaiting.iterator(); it.hasNext(); ) {
+        Ticket w = it.next();
+        if (now - w.openedNanos >= seen) {
+          due.add(w);
+          it.remove();
+        }
+      }
       return due;
     }
   }
@@ -263,7 +274,7 @@ public final class Hedger {
         route.tracker.record(hedger.clock.nanoTime() - openedNanos);
       }
       if (cold) {
-        for (Ticket other : route.leaveCold(this, policy)) {
+        for (Ticket other : route.leaveCold(this, policy, hedger.clock.nanoTime())) {
           other.fire();
         }
       }

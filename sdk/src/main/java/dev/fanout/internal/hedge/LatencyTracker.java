@@ -7,7 +7,11 @@ import java.util.Arrays;
  * percentile is recomputed at most every {@code capacity / 16} new samples.
  */
 final class LatencyTracker {
-  static final int DEFAULT_CAPACITY = 512;
+  /**
+   * The latencies kept per route: few enough that the percentile follows the route's present (a cold start's
+   * connects are forgotten within a fan-out or two), enough that a p95 has 6 samples above it.
+   */
+  static final int DEFAULT_CAPACITY = 128;
 
   private final long[] ring;
   private int size;
