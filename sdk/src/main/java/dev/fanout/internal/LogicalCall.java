@@ -454,7 +454,11 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         admissions = new ArrayList<>(pending);
         pending.clear();
       }
-      ended(true);
+      if (c.leg > 0) {
+        wonByBackup();
+      } else {
+        ended(true);
+      }
       currentCall = c.call;
       if (c.leg > 0) {
         hedgesWon.incrementAndGet();
@@ -505,6 +509,14 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         t = ticket;
       }
       t.close(succeeded);
+    }
+
+    private void wonByBackup() {
+      Hedger.Ticket t;
+      synchronized (this) {
+        t = ticket;
+      }
+      t.closeWonByBackup();
     }
   }
 
