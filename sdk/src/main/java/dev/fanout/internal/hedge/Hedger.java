@@ -139,7 +139,9 @@ public final class Hedger {
     budget.onCall();
     Route r = route(route);
     Ticket t = new Ticket(this, r, callPolicy, due, clock.nanoTime(), r.tracker.nextSequence());
-    Duration delay = delay(callPolicy, r.tracker);
+    // While a cold cohort runs, later attempts join it: the route's first samples are its fastest answers,
+    // a percentile of them is biased low.
+    Duration delay = callPolicy.isAuto() && r.coldActive() ? null : delay(callPolicy, r.tracker);
     if (delay == null) {
       r.joinCold(t);
     } else if (delay != NOT_NOW) {
@@ -176,6 +178,11 @@ public final class Hedger {
     private long coldStarted;
     private long coldFinished;
 
+    /** True while attempts of the cold cohort are still running. */
+    synchronized boolean coldActive() {
+      return coldStarted > coldFinished;
+    }
+
     synchronized void joinCold(Ticket t) {
       t.cold = true;
       coldStarted++;
@@ -190,6 +197,10 @@ public final class Hedger {
     synchronized List<Ticket> leaveCold(Ticket t, HedgePolicy policy, long now) {
       coldWaiting.remove(t);
       coldFinished++;
+      if (coldFinished == coldStarted) {
+        coldStarted = 0; // the cohort is over: the next cold phase, if any, counts afresh
+        coldFinished = 0;
+      }
       if (coldWaiting.isEmpty() || coldFinished < policy.minSamples()
           || coldFinished < policy.percentile() * coldStarted) {
         return List.of();

@@ -252,11 +252,15 @@ class HedgerTest {
     assertThat(due).as("38 of 40 (95%) answered: the other two are the cohort's slowest").containsExactly(38, 39);
     assertThat(h.stats().hedgesSent()).isEqualTo(2);
     assertThat(h.currentDelay("/lookup")).as("38 samples: warm now").isNotNull();
+    Hedger.Ticket joined = h.open("/lookup", "GET", false, h.policy(), n -> true);
+    assertThat(clock.pendingTasks()).as("while the cohort runs, a new attempt joins it").isZero();
+    tickets.get(38).close(false);
+    tickets.get(39).close(false);
+    joined.close(true);
 
     Hedger.Ticket warm = h.open("/lookup", "GET", false, h.policy(), n -> true);
     assertThat(clock.scheduledDelays()).last().isEqualTo(h.currentDelay("/lookup"));
     warm.close(true);
-    tickets.forEach(t -> t.close(false));
   }
 
   @Test
