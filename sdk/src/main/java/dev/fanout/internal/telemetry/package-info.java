@@ -24,6 +24,7 @@
  * of a client with telemetry starts it), calls and attempts ({@code LogicalCall}), GenAI request and
  * response ({@code ChatServiceImpl}, {@code EmbeddingServiceImpl}: a {@link
  * dev.fanout.internal.telemetry.GenAiRequest} request tag, {@code LogicalCall.genAiResponse},
- * {@code firstChunk}). Not yet: {@code hedgeSent} and {@code governorWait}, for the hedge and governor.
+ * {@code firstChunk}), hedges ({@code hedgeSent}, by {@code LogicalCall} for each backup it sends).
+ * Not yet: {@code governorWait}, for the governor.
  */
 package dev.fanout.internal.telemetry;
