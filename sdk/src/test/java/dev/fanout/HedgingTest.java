@@ -11,6 +11,7 @@ import dev.fanout.mock.ReceivedRequest;
 import dev.fanout.mock.Routes;
 import dev.fanout.mock.Stats;
 import dev.fanout.testing.FakeClock;
+import dev.fanout.testsupport.Responses;
 import dev.fanout.users.User;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,8 +51,9 @@ final class HedgingTest {
   }
 
   private FanoutClient client(MockBackend backend, HedgePolicy hedging) {
+    // no default 10 min deadline: the tests count the clock's pending timers (the hedge's)
     return FanoutClient.builder().baseUrl(backend.url()).clock(clock).hedging(hedging).traceListener(traces::add)
-        .build();
+        .totalTimeout(Duration.ZERO).build();
   }
 
   /** Each call earns a whole backup, so budget is not what these tests are about (except the budget's own). */
@@ -275,6 +279,61 @@ final class HedgingTest {
       assertThat(report.hedgesWon()).isEqualTo(1);
       assertThat(report.entries().get(0).hedgesSent()).isEqualTo(1);
       assertThat(report.toJson()).contains("\"hedgesSent\" : 1", "\"hedgesWon\" : 1");
+    }
+  }
+
+  @Test
+  void aFastFailureOfTheFirstRequestIsRetriedNotHedged() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(Responses.json(503, "{\"error\":\"busy\"}"));
+      server.enqueue(Responses.user(1));
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock)
+          .hedging(fixed()).traceListener(traces::add).totalTimeout(Duration.ZERO).build()) {
+        CompletableFuture<User> user = client.users().getAsync(1);
+        // The 503 ends the attempt: its hedge timer is cancelled and the retry's backoff is scheduled.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (clock.scheduledDelays().size() < 2 && System.nanoTime() < until) {
+          TimeUnit.MILLISECONDS.sleep(2);
+        }
+        assertThat(clock.scheduledDelays()).hasSize(2);
+        assertThat(clock.pendingTasks()).as("only the backoff; the first attempt's hedge timer is gone").isEqualTo(1);
+        clock.advance(clock.scheduledDelays().get(1));
+
+        assertThat(user.get(10, TimeUnit.SECONDS).id()).isEqualTo(1);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(onlyTrace().attempts()).isEqualTo(2);
+        assertThat(onlyTrace().hedgesSent()).isZero();
+        assertThat(clock.scheduledDelays().get(0)).isEqualTo(DELAY);
+        assertThat(clock.scheduledDelays().get(2)).as("the retry is hedged in its turn").isEqualTo(DELAY);
+      }
+    }
+  }
+
+  @Test
+  void aFailingHedgeDoesNotFailTheCallWhileTheFirstRequestRuns() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      // The first request's answer comes after 1 s (real time); the hedge's at once, a 503.
+      server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+          .body("{\"id\":1,\"name\":\"User 1\",\"email\":\"user1@example.com\"}")
+          .headersDelay(1, TimeUnit.SECONDS).build());
+      server.enqueue(Responses.json(503, "{\"error\":\"busy\"}"));
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock)
+          .hedging(fixed()).traceListener(traces::add).totalTimeout(Duration.ZERO).build()) {
+        CompletableFuture<User> user = client.users().getAsync(1);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        clock.advance(DELAY);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the hedge").isNotNull();
+
+        assertThat(user.get(10, TimeUnit.SECONDS).id()).isEqualTo(1);
+        CallTrace trace = onlyTrace();
+        assertThat(trace.ok()).isTrue();
+        assertThat(trace.attempts()).as("the hedge's 503 was not a failed attempt").isEqualTo(1);
+        assertThat(trace.hedgesSent()).isEqualTo(1);
+        assertThat(trace.hedgesWon()).isZero();
+        assertThat(server.getRequestCount()).isEqualTo(2);
+      }
     }
   }
 }

@@ -493,7 +493,11 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         admissions = new ArrayList<>(pending);
         pending.clear();
       }
-      ended(true);
+      if (c.leg > 0) {
+        wonByBackup();
+      } else {
+        ended(true);
+      }
       currentCall = c.call;
       if (c.leg > 0) {
         hedgesWon.incrementAndGet();
@@ -544,6 +548,14 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
         t = ticket;
       }
       t.close(succeeded);
+    }
+
+    private void wonByBackup() {
+      Hedger.Ticket t;
+      synchronized (this) {
+        t = ticket;
+      }
+      t.closeWonByBackup();
     }
   }
 

@@ -113,7 +113,7 @@ public final class TailCommand implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "%d lookups, %s of responses at %s, the rest at %d ms; %d runs of %d rounds "
         + "(median over runs; cold = round 1, warm = round %d); budget %.0f%%.%n%n", n, tail.split(":")[0],
         tail.split(":")[1], latency.toMillis(), runs, rounds, rounds, budget * 100));
-    md.append("| Hedging | Round | p50 s | p99 s | Wall s | Extra requests | Hedges sent / won | Cut short at the server | Failures |\n");
+    md.append("| Hedging | Round | p50 s | p99 s | Wall s | Extra requests | Hedges sent / won | Losers at the server: reached / cut short | Failures |\n");
     md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
     for (Map.Entry<String, List<JsonNode>> e : byPolicy.entrySet()) {
       ObjectNode p = policies.addObject();
@@ -133,15 +133,20 @@ public final class TailCommand implements Callable<Integer> {
         double sent = median(picked, x -> x.get("hedgesSent").asDouble());
         double won = median(picked, x -> x.get("hedgesWon").asDouble());
         double aborted = median(picked, x -> x.get("serverAborted").asDouble());
+        double reached = median(picked, x -> x.get("serverRequests").asDouble() - n);
         long failures = picked.stream().mapToLong(x -> x.get("failures").asLong()).sum();
-        boolean everyLoserCut = picked.stream().allMatch(x -> x.get("serverAborted").asLong() == x.get("hedgesSent").asLong());
+        // Each hedged call has one loser; those that reached the backend (its requests beyond N) must all have
+        // been cut short there. A loser cancelled before it reached the backend never ran.
+        boolean everyLoserCut = picked.stream()
+            .allMatch(x -> x.get("serverAborted").asLong() == x.get("serverRequests").asLong() - n);
         m.put("p50Ms", p50).put("p99Ms", p99).put("wallMs", wall).put("extraPercent", extra).put("hedgesSent", sent)
-            .put("hedgesWon", won).put("serverAborted", aborted).put("failures", failures)
+            .put("hedgesWon", won).put("serverAborted", aborted).put("losersReached", reached).put("failures", failures)
             .put("everyLoserCutShort", everyLoserCut);
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.1f%% | %.0f / %.0f | %.0f%s | %d |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.1f%% | %.0f / %.0f | %s | %d |%n",
             e.getKey().equals("none") ? "none" : e.getKey().equals("auto") ? "auto (p95)" : "fixed " + e.getKey(),
-            cold ? "cold" : "warm", p50 / 1000, p99 / 1000, wall / 1000, extra, sent, won, aborted,
-            e.getKey().equals("none") ? "" : everyLoserCut ? " (every loser, every run)" : " (not every loser)", failures));
+            cold ? "cold" : "warm", p50 / 1000, p99 / 1000, wall / 1000, extra, sent, won,
+            e.getKey().equals("none") ? "—" : String.format(Locale.ROOT, "%.0f / %.0f%s", reached, aborted,
+                everyLoserCut ? " (all, every run)" : " (not all in every run)"), failures));
       }
     }
     Files.createDirectories(out);

@@ -72,7 +72,7 @@ public final class Hedger {
     budget.onCall();
     LatencyTracker tracker = route(route).tracker;
     Duration delay = policy.allows(method, markedIdempotent) ? delay(policy, tracker) : null;
-    Call<T> call = new Call<>(attempts, tracker, delay);
+    Call<T> call = new Call<>(attempts, tracker, delay, tracker.nextSequence());
     call.result.whenComplete((v, t) -> budget.onCallEnded());
     call.begin();
     return call.result;
@@ -82,7 +82,17 @@ public final class Hedger {
     return routes.computeIfAbsent(route, r -> new Route());
   }
 
-  /** Returns the delay before a backup on this route now: fixed, or its percentile once it has enough samples. */
+  /**
+   * The delay of an auto policy whose route's percentile falls on a request whose latency is unknown (a
+   * backup won it): more than 5% of the route's requests are slower than anything measured, so no backup
+   * now. Compared by identity.
+   */
+  static final Duration NOT_NOW = Duration.ofNanos(Long.MAX_VALUE);
+
+  /**
+   * Returns the delay before a backup on this route now: fixed, or its percentile once it has enough samples
+   * ({@link #NOT_NOW} if that percentile is unknown); null if it has too few.
+   */
   static Duration delay(HedgePolicy policy, LatencyTracker tracker) {
     if (!policy.isAuto()) {
       return policy.delay();
@@ -90,7 +100,8 @@ public final class Hedger {
     if (tracker.size() < policy.minSamples()) {
       return null;
     }
-    return Duration.ofNanos(tracker.percentile(policy.percentile()));
+    long p = tracker.percentile(policy.percentile());
+    return p == LatencyTracker.UNKNOWN_BUT_LONGER ? NOT_NOW : Duration.ofNanos(p);
   }
 
   /** Returns the delay an auto policy would use on {@code route} now, or null if it would not hedge yet. */
@@ -127,12 +138,14 @@ public final class Hedger {
     calls.increment();
     budget.onCall();
     Route r = route(route);
-    Ticket t = new Ticket(this, r, callPolicy, due, clock.nanoTime());
-    Duration delay = delay(callPolicy, r.tracker);
-    if (delay != null) {
-      t.arm(delay);
-    } else {
+    Ticket t = new Ticket(this, r, callPolicy, due, clock.nanoTime(), r.tracker.nextSequence());
+    // While a cold cohort runs, later attempts join it: the route's first samples are its fastest answers,
+    // a percentile of them is biased low.
+    Duration delay = callPolicy.isAuto() && r.coldActive() ? null : delay(callPolicy, r.tracker);
+    if (delay == null) {
       r.joinCold(t);
+    } else if (delay != NOT_NOW) {
+      t.arm(delay);
     }
     return t;
   }
@@ -165,22 +178,42 @@ public final class Hedger {
     private long coldStarted;
     private long coldFinished;
 
+    /** True while attempts of the cold cohort are still running. */
+    synchronized boolean coldActive() {
+      return coldStarted > coldFinished;
+    }
+
     synchronized void joinCold(Ticket t) {
       t.cold = true;
       coldStarted++;
       coldWaiting.add(t);
     }
 
-    /** A cold attempt ended; returns the cold attempts now due a backup (the cohort's slowest share). */
-    synchronized List<Ticket> leaveCold(Ticket t, HedgePolicy policy) {
+    /**
+     * A cold attempt ended; returns the cold attempts now due a backup: the cohort's slowest share, once
+     * enough of it finished, less those younger than the percentile of the latencies seen so far (an attempt
+     * started late in a staggered cohort is not slow, only young: it waits for the next check).
+     */
+    synchronized List<Ticket> leaveCold(Ticket t, HedgePolicy policy, long now) {
       coldWaiting.remove(t);
       coldFinished++;
+      if (coldFinished == coldStarted) {
+        coldStarted = 0; // the cohort is over: the next cold phase, if any, counts afresh
+        coldFinished = 0;
+      }
       if (coldWaiting.isEmpty() || coldFinished < policy.minSamples()
           || coldFinished < policy.percentile() * coldStarted) {
         return List.of();
       }
-      List<Ticket> due = new ArrayList<>(coldWaiting);
-      coldWaiting.clear();
+      long seen = tracker.size() == 0 ? 0 : tracker.percentile(policy.percentile());
+      List<Ticket> due = new ArrayList<>();
+      for (java.util.Iterator<Ticket> it = coldWaiting.iterator(); it.hasNext(); ) {
+        Ticket w = it.next();
+        if (now - w.openedNanos >= seen) {
+          due.add(w);
+          it.remove();
+        }
+      }
       return due;
     }
   }
@@ -191,25 +224,27 @@ public final class Hedger {
    */
   public static final class Ticket {
     /** The ticket of an attempt that is not hedged. */
-    public static final Ticket NONE = new Ticket(null, null, null, null, 0);
+    public static final Ticket NONE = new Ticket(null, null, null, null, 0, 0);
 
     private final Hedger hedger;
     private final Route route;
     private final HedgePolicy policy;
     private final IntPredicate due;
     private final long openedNanos;
+    private final long sequence;
     volatile boolean cold;
     // Guarded by this.
     private boolean closed;
     private int backups;
     private FanoutClock.Timer timer;
 
-    private Ticket(Hedger hedger, Route route, HedgePolicy policy, IntPredicate due, long openedNanos) {
+    private Ticket(Hedger hedger, Route route, HedgePolicy policy, IntPredicate due, long openedNanos, long sequence) {
       this.hedger = hedger;
       this.route = route;
       this.policy = policy;
       this.due = due;
       this.openedNanos = openedNanos;
+      this.sequence = sequence;
       this.closed = hedger == null;
     }
 
@@ -235,17 +270,30 @@ public final class Hedger {
         return;
       }
       Duration next = delay(policy, route.tracker);
-      if (next != null) {
+      if (next != null && next != NOT_NOW) {
         arm(next);
       }
     }
 
     /**
-     * The attempt is over; {@code succeeded} records its latency since the ticket opened as one sample of
-     * the route (one per attempt, whichever of its requests won, so the percentile stays that of unhedged
-     * requests or a lower bound of it). Cancels the pending backup timer. Idempotent.
+     * The attempt is over; {@code succeeded} (its first request's response won) records its latency since
+     * the ticket opened as one sample of the route. Cancels the pending backup timer. Idempotent.
      */
     public void close(boolean succeeded) {
+      close(succeeded, false);
+    }
+
+    /**
+     * The attempt is over and a backup's response won: its first request's latency is unknown but longer
+     * than its time so far, so it is recorded as the longest latency there is. (Recording the time so far
+     * would ratchet the percentile up: each hedged call's sample, delay plus one answer, would become the
+     * next delay.) Idempotent with {@link #close(boolean)}.
+     */
+    public void closeWonByBackup() {
+      close(true, true);
+    }
+
+    private void close(boolean succeeded, boolean backupWon) {
       FanoutClock.Timer t;
       synchronized (this) {
         if (closed) {
@@ -260,10 +308,11 @@ public final class Hedger {
       }
       hedger.budget.onCallEnded();
       if (succeeded) {
-        route.tracker.record(hedger.clock.nanoTime() - openedNanos);
+        route.tracker.record(sequence,
+            backupWon ? LatencyTracker.UNKNOWN_BUT_LONGER : hedger.clock.nanoTime() - openedNanos);
       }
       if (cold) {
-        for (Ticket other : route.leaveCold(this, policy)) {
+        for (Ticket other : route.leaveCold(this, policy, hedger.clock.nanoTime())) {
           other.fire();
         }
       }
@@ -285,11 +334,13 @@ public final class Hedger {
     int winner = -1;
     int running;
     FanoutClock.Timer timer;
+    final long sequence;
 
-    Call(Attempts<T> attempts, LatencyTracker tracker, Duration delay) {
+    Call(Attempts<T> attempts, LatencyTracker tracker, Duration delay, long sequence) {
       this.attempts = attempts;
       this.tracker = tracker;
       this.delay = delay;
+      this.sequence = sequence;
     }
 
     void begin() {
@@ -300,7 +351,7 @@ public final class Hedger {
       });
       launch(0);
       synchronized (this) {
-        if (!done && delay != null && policy.maxBackups() > 0) {
+        if (!done && delay != null && delay != NOT_NOW && policy.maxBackups() > 0) {
           timer = clock.schedule(delay, this::hedge);
         }
       }
@@ -370,9 +421,9 @@ public final class Hedger {
           done = true;
           winner = n;
           win = true;
-          // One sample per call, of the first attempt: its latency, or (a backup won) its time so far,
-          // a lower bound. So the route's percentile stays that of unhedged calls.
-          tracker.record(clock.nanoTime() - startedAt.get(0));
+          // One sample per call, of the first attempt: its latency, or (a backup won) "longer than this",
+          // recorded as the largest latency. So the route's percentile stays that of unhedged calls.
+          tracker.record(sequence, n == 0 ? clock.nanoTime() - startedAt.get(0) : LatencyTracker.UNKNOWN_BUT_LONGER);
         } else if (running == 0) {
           done = true;
           lose = true;

@@ -26,8 +26,8 @@
  * of a client with telemetry starts it), calls and attempts ({@code LogicalCall}), GenAI request and
  * response ({@code ChatServiceImpl}, {@code EmbeddingServiceImpl}: a {@link
  * dev.fanout.internal.telemetry.GenAiRequest} request tag, {@code LogicalCall.genAiResponse},
- * {@code firstChunk}), {@code governorWait} ({@code LogicalCall.send}, for a permit that waited). Not yet:
- * {@code hedgeSent}, for the hedge.
+ * {@code firstChunk}), {@code governorWait} ({@code LogicalCall.sendRequest}, for a permit that waited) and
+ * {@code hedgeSent} ({@code LogicalCall}, for each backup it sends).
  *
  * <p>Every scope ends before the future it belongs to completes, on the paths the SDK completes: an attempt
  * before its call finishes, a call before its future completes, a fan-out ({@code FanoutRun.complete}) before

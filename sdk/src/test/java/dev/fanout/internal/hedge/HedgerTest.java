@@ -252,11 +252,15 @@ class HedgerTest {
     assertThat(due).as("38 of 40 (95%) answered: the other two are the cohort's slowest").containsExactly(38, 39);
     assertThat(h.stats().hedgesSent()).isEqualTo(2);
     assertThat(h.currentDelay("/lookup")).as("38 samples: warm now").isNotNull();
+    Hedger.Ticket joined = h.open("/lookup", "GET", false, h.policy(), n -> true);
+    assertThat(clock.pendingTasks()).as("while the cohort runs, a new attempt joins it").isZero();
+    tickets.get(38).close(false);
+    tickets.get(39).close(false);
+    joined.close(true);
 
     Hedger.Ticket warm = h.open("/lookup", "GET", false, h.policy(), n -> true);
     assertThat(clock.scheduledDelays()).last().isEqualTo(h.currentDelay("/lookup"));
     warm.close(true);
-    tickets.forEach(t -> t.close(false));
   }
 
   @Test
@@ -265,5 +269,33 @@ class HedgerTest {
     assertThat(h.open("/chat", "POST", false, h.policy(), n -> true)).isSameAs(Hedger.Ticket.NONE);
     assertThat(clock.pendingTasks()).isZero();
     Hedger.Ticket.NONE.close(true);
+  }
+
+  @Test
+  void aCallWonByItsBackupRecordsItsFirstRequestAsSlowerThanAnySoTheDelayDoesNotRatchetUp() {
+    Hedger h = Hedger.create(HedgePolicy.builder().auto().budget(1.0).build(), clock);
+    for (int i = 0; i < 20; i++) { // 20 calls of 100 ms: p95 100 ms
+      Hedger.Ticket t = h.open("/r", "GET", false, h.policy(), n -> false);
+      clock.advance(Duration.ofMillis(100));
+      t.close(true);
+    }
+    assertThat(h.currentDelay("/r")).isEqualTo(Duration.ofMillis(100));
+    // A slow call: hedged at 100 ms, its backup wins 100 ms later. Recording 200 ms would make 200 ms the
+    // next p95 once enough such calls came (each hedged call raising the delay by one answer).
+    Hedger.Ticket slow = h.open("/r", "GET", false, h.policy(), n -> h.tryBackup());
+    clock.advance(Duration.ofMillis(200));
+    slow.closeWonByBackup();
+    assertThat(h.currentDelay("/r")).as("1 unknown of 21 is under 5%%: p95 still 100 ms").isEqualTo(Duration.ofMillis(100));
+    for (int i = 0; i < 2; i++) {
+      Hedger.Ticket t = h.open("/r", "GET", false, h.policy(), n -> h.tryBackup());
+      clock.advance(Duration.ofMillis(200));
+      t.closeWonByBackup();
+    }
+    assertThat(h.currentDelay("/r")).as("3 of 23 slower than anything measured: over 5%%, so no delay is safe")
+        .isSameAs(Hedger.NOT_NOW);
+    int before = clock.pendingTasks();
+    Hedger.Ticket t = h.open("/r", "GET", false, h.policy(), n -> true);
+    assertThat(clock.pendingTasks()).as("no timer at NOT_NOW").isEqualTo(before);
+    t.close(true);
   }
 }
