@@ -85,8 +85,8 @@ public final class FanoutClient implements AutoCloseable {
   /**
    * 1,024 requests in flight: a fan-out of 1,000 to a server that does not limit it runs in one wave, not
    * in waves of a guessed ceiling. The ceiling no longer has to be a guess because the rate-limit governor
-   * ({@link #DEFAULT_GOVERNOR}) holds a metered server's calls to what it publishes, and probes a bucket
-   * with {@link GovernorPolicy#DEFAULT_INITIAL_CONCURRENCY} calls before its first response; this bound is
+   * ({@link #DEFAULT_GOVERNOR}) holds a metered server's calls to what it publishes, and probes a model API's
+   * bucket with {@link GovernorPolicy#DEFAULT_INITIAL_CONCURRENCY} calls before its first response; this bound is
    * what remains for a server that publishes nothing and never answers 429. The dispatcher's
    * {@code maxRequests} and {@code maxRequestsPerHost} and the pool's idle connections follow it; an
    * async call waiting in the dispatcher's queue holds no thread.

@@ -20,7 +20,7 @@ import java.time.Duration;
 public final class GovernorPolicy implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Calls a bucket admits at once before it has seen any response. */
+  /** Calls a model API's bucket (chat, messages, embeddings) admits at once before it has seen any response. */
   public static final int DEFAULT_INITIAL_CONCURRENCY = 32;
   /** The factor a bucket's concurrency is cut by on a 429. */
   public static final double DEFAULT_BACKOFF_RATIO = 0.5;
@@ -184,9 +184,12 @@ public final class GovernorPolicy implements Serializable {
     }
 
     /**
-     * Sets how many calls a bucket admits at once before its first response (the cold-start probe: a
-     * fan-out of 1,000 against a metered key does not send 1,000 at once), and where AIMD starts for a
-     * server that publishes no limits. Defaults to 32.
+     * Sets how many calls a model API's bucket (chat completions, Anthropic messages, embeddings) admits at
+     * once before its first response (the cold-start probe: every LLM provider meters every key, and a
+     * fan-out of 1,000 must not send 1,000 against a burst of 100 before the first answer tells it the
+     * limits), and where AIMD starts for a server that publishes no limits. Other routes start open: they
+     * are paced from the first response that publishes limits and capped from their first 429. Defaults
+     * to 32.
      */
     public Builder initialConcurrency(int initialConcurrency) {
       if (initialConcurrency < 1) {

@@ -133,6 +133,26 @@ final class MeteredBatchGovernorTest {
   }
 
   @Test
+  void aColdFanOutToARestRouteIsNotHeldByTheModelApiProbe() throws Exception {
+    // No warm-up: the users route's bucket has seen no response. A model API's bucket would admit 32 and
+    // hold the rest for the whole 2 s round trip (32 at most at the server); a REST route starts open and
+    // sends all 100 at once (they arrive over connection set-up, so the bound is generous).
+    try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofSeconds(2))).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build()) {
+      java.util.List<Long> ids = java.util.stream.LongStream.rangeClosed(1, 100).boxed()
+          .collect(java.util.stream.Collectors.toList());
+      FanoutFuture<java.util.List<dev.fanout.users.User>> run = Fanout.all(ids, client.users()::getAsync);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (backend.stats().inFlight() < 100 && System.nanoTime() < until && !run.isDone()) {
+        TimeUnit.MILLISECONDS.sleep(5);
+      }
+      assertThat(backend.stats().maxInFlight()).as("max in flight at the server, cold")
+          .isGreaterThan(2 * GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY);
+      assertThat(run.get(30, TimeUnit.SECONDS)).hasSize(100);
+    }
+  }
+
+  @Test
   void aTokenBoundBatchIsPacedByItsEstimatesCorrectedFromUsage() throws Exception {
     // 60,000 tokens/min one second deep (1,000 at once, 1,000 a second); each call is charged about
     // 2 (prompt) + 16 (max_tokens) tokens up front: 300 calls need about 5 s of quota, requests are unmetered.

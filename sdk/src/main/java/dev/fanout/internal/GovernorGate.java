@@ -25,7 +25,9 @@ import okio.Buffer;
  * The {@link AttemptGate} that admits every attempt through a client's rate-limit {@link Governor}.
  *
  * <p>Key: {@code host:port} and a bucket, the chat model for a chat completion or an Anthropic message
- * (read from the JSON body), else the path with its id-like segments replaced by {@code *}. Chat calls are
+ * (read from the JSON body), else the path with its id-like segments replaced by {@code *}. A model API's
+ * buckets (chat, messages, embeddings) probe with the policy's initial concurrency until their first
+ * response; other routes start open ({@link GovernorKey#coldProbe()}). Chat calls are
  * estimated as OpenAI's limiter does (prompt characters / 4 plus {@code max_tokens}, or the policy's
  * default); the call path reports the usage the response body carries ({@link Permit#onUsage}), which
  * corrects the charge. Every permit reports back exactly once, on every path (see {@link #acquire(Request,
@@ -95,7 +97,7 @@ public final class GovernorGate implements AttemptGate {
         estimate = governor.estimateChat(promptChars(body), maxTokens);
       }
     }
-    GovernorKey key = new GovernorKey(host, bucket);
+    GovernorKey key = new GovernorKey(host, bucket, isModelApi(path));
     CompletableFuture<dev.fanout.internal.governor.Permit> admission = governor.acquire(key, estimate,
         deadlineNanos == NO_DEADLINE ? Governor.NO_DEADLINE : deadlineNanos);
     CompletableFuture<Permit> result = new CompletableFuture<>();
@@ -172,6 +174,12 @@ public final class GovernorGate implements AttemptGate {
 
   static boolean isChat(String path) {
     return path.endsWith("/chat/completions") || path.endsWith("/messages");
+  }
+
+  /** A model API's route (chat, Anthropic messages, embeddings, completions): its buckets probe when cold. */
+  static boolean isModelApi(String path) {
+    return isChat(path) || path.endsWith("/embeddings") || path.endsWith("/completions")
+        || path.endsWith("/responses");
   }
 
   /** Replaces path segments that look like ids (digits, UUIDs, long hex or opaque tokens) with {@code *}. */

@@ -124,11 +124,13 @@ final class CancelMidwayTest {
 
   @Test
   void closingTheClientMidwayFailsEveryCallAndTheServerSeesThemEnd() throws Exception {
-    // No response comes back within the test, so the governor's cold-start probe holds: 32 calls are at the
-    // server and 18 wait for the governor when the client closes. Both kinds must fail, once each.
+    // A governor capped from its first call (a REST route is otherwise open until its first answer) and no
+    // response within the test: 32 calls are at the server and 18 wait for the governor when the client
+    // closes. Both kinds must fail, once each.
     int probe = dev.fanout.GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY;
     try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofSeconds(5)))) {
-      FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build();
+      FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
+          .governor(dev.fanout.GovernorPolicy.builder().capBeforeFirstLimit(true).build()).build();
       List<Long> ids = LongStream.rangeClosed(1, 50).boxed().collect(Collectors.toList());
       FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, client.users()::getAsync);
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -80,6 +80,11 @@ final class Bucket {
     this.limit = new AimdLimit(policy.initialConcurrency(), maxInFlight, policy.backoffRatio(),
         policy.latencyTolerance());
     this.probing = !policy.capBeforeFirstLimit();
+    if (probing && !key.coldProbe()) {
+      // not a model API: open from the first call, as after a first response that published no limits
+      this.probing = false;
+      this.capped = false;
+    }
     this.ceiling = maxInFlight;
   }
 
