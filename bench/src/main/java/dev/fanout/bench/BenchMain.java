@@ -71,7 +71,7 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--max-n", split = ",", paramLabel = "CLIENT=N", defaultValue = "okhttp=100,fanout=1000",
       description = "Largest N run per client, as client=N; larger ones are skipped and, for the clients whose "
-          + "bound says how long they take (okhttp: 5 per host, fanout: maxInFlight 256), extrapolated. "
+          + "bound says how long they take (okhttp: 5 per host, fanout: maxInFlight 1,024), extrapolated. "
           + "Defaults to ${DEFAULT-VALUE}.")
   Map<String, Integer> maxN;
 

@@ -23,7 +23,7 @@ final class FanoutTarget implements HttpTarget {
     this.client = client;
   }
 
-  /** {@code FanoutClient.builder().baseUrl(url).build()}: HTTP/1.1, {@code maxInFlight} 256. */
+  /** {@code FanoutClient.builder().baseUrl(url).build()}: HTTP/1.1, {@code maxInFlight} 1,024, the governor on. */
   static FanoutTarget defaults(String baseUrl) {
     return new FanoutTarget(FanoutClient.builder().baseUrl(baseUrl).build());
   }

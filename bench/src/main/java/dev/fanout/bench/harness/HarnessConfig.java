@@ -12,7 +12,7 @@ import java.util.Map;
  * write. The compact constructor validates and names the bad value.
  *
  * @param maxN the largest N run per client; larger ones are skipped, extrapolated where the client's bound
- *     says how (OkHttp's default Dispatcher: 5 per host; Fanout's defaults: {@code maxInFlight} 256)
+ *     says how (OkHttp's default Dispatcher: 5 per host; Fanout's defaults: {@code maxInFlight} 1,024)
  * @param roundBudget a client process stops after round 2 or later once its rounds have taken this long
  * @param classpath the class path of the bench main class, given to every JVM the harness starts
  * @param python the Python interpreter for the aiohttp row, or null to skip that row
