@@ -139,6 +139,11 @@ public final class FanoutReport {
       return startNanos >= 0;
     }
 
+    /** Returns the time its calls waited for the rate-limit governor, summed; see {@link CallTrace#governorWait()}. */
+    public Duration governorWait() {
+      return Duration.ofNanos(calls.stream().mapToLong(CallTrace::governorWaitNanos).sum());
+    }
+
     /** Returns the hedges (backup requests) its calls sent; see {@link CallTrace#hedgesSent()}. */
     public int hedgesSent() {
       return calls.stream().mapToInt(CallTrace::hedgesSent).sum();

@@ -56,14 +56,10 @@ public final class ModeRecorder {
         }
       }
       Long inFlight = entry.started() && sent != null ? entry.inFlight().toMillis() : null;
-      long governorWait = 0;
-      for (dev.fanout.CallTrace trace : entry.calls()) {
-        governorWait += trace.governorWaitNanos();
-      }
       calls.add(new RunReport.Call(
           input.label(), input.id(), input.lane(), start, sent == null || start < 0 ? null : Math.max(start, sent),
           end, inFlight, entry.attempts(), entry.outcome(), entry.errorType() == null ? null : entry.errorName(),
-          entry.hedgesSent(), entry.hedgesWon(), millis(governorWait)));
+          entry.hedgesSent(), entry.hedgesWon(), entry.governorWait().toMillis()));
     }
     governor = merge(governor, report.governor());
     return this;
