@@ -475,7 +475,7 @@ final class StreamRun<I, T> {
   private void tick() {
     lock.lock();
     try {
-      if (finalReport != null || deliveryStop != null) {
+      if (endNanos >= 0 || deliveryStop != null) { // ending: no further tick
         return;
       }
       tickDue = true;
