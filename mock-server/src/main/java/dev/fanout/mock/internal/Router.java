@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,12 +148,18 @@ public final class Router extends Dispatcher {
   }
 
   /** The answer to a request whose client is gone (or that a fault cuts off): nothing at all. */
+  /** RFC 9113 section 7: the stream is no longer needed. */
+  private static final int HTTP2_CANCEL = 0x8;
+
   private static MockResponse gone(TrackedSocket http1) {
     if (http1 != null) {
       http1.kill(); // MockWebServer's writes are swallowed; its next read sees end of stream
       return new MockResponse.Builder().code(200).build();
     }
-    return new MockResponse.Builder().code(200).body(new FailingBody()).build();
+    // HTTP/2: reset the stream before any header goes out. A 200 whose body fails could reach a client as a
+    // complete empty answer when the connection is closing.
+    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseStream(HTTP2_CANCEL))
+        .build();
   }
 
   /** Releases every delayed response at once; called when the server closes. */
