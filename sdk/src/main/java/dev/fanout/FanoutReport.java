@@ -23,7 +23,7 @@ import java.util.Objects;
  * queue until its outcome is known (sent and unanswered): {@link #inFlightTime()}. The speed-up is in-flight
  * time over wall time (what running the requests one after another would cost, over what the fan-out took),
  * and {@link #peakConcurrency()} counts requests in flight, which is what a server sees; a fan-out of 20
- * on {@code maxInFlight(4)} reports about 4 for both, not 20 (issue 14, defect 6).
+ * on {@code maxInFlight(4)} reports about 4 for both, not 20.
  *
  * <p>An input that made no call through a {@link FanoutClient} (a task of the caller's own) counts its whole
  * run as in flight. Entries are in input order; an input the fan-out never started (it was decided or
@@ -251,8 +251,8 @@ public final class FanoutReport {
 
   /**
    * Returns {@link #inFlightTime()} divided by {@link #wall()}: how much concurrency saved over sending the
-   * requests one after another. Time queued does not count (until 0.2 it did, so a fan-out queued by
-   * {@code maxInFlight(4)} reported about 12× instead of 4×).
+   * requests one after another. Time queued does not count: a fan-out held to 4 requests at a time by
+   * {@code maxInFlight(4)} reports about 4×, however many inputs it had.
    */
   public double speedUp() {
     return wallNanos <= 0 ? 0.0 : (double) inFlightTime().toNanos() / wallNanos;

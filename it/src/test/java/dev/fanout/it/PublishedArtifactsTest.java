@@ -55,6 +55,28 @@ class PublishedArtifactsTest {
     assertThat(readme).doesNotContain("requires dev.fanout;");
   }
 
+  @Test
+  void theDocsAndTheChangelogNameTheVersionTheBuildMakes() throws IOException {
+    Matcher v = Pattern.compile("<artifactId>fanout-parent</artifactId>\\s*<version>([^<]+)</version>")
+        .matcher(Files.readString(ROOT.resolve("pom.xml")));
+    assertThat(v.find()).isTrue();
+    String version = v.group(1);
+    assertThat(version).endsWith("-SNAPSHOT");
+    List<String> wrong = new ArrayList<>();
+    try (var files = Files.walk(ROOT)) {
+      for (Path md : files.filter(p -> p.toString().endsWith(".md") && !p.toString().contains("/target/")).toList()) {
+        Matcher m = Pattern.compile("\\b\\d+\\.\\d+\\.\\d+-SNAPSHOT\\b").matcher(Files.readString(md));
+        while (m.find()) if (!m.group().equals(version)) wrong.add(ROOT.relativize(md) + ": " + m.group());
+      }
+    }
+    assertThat(wrong).as("versions other than the build's " + version).isEmpty();
+    String release = version.substring(0, version.length() - "-SNAPSHOT".length());
+    String firstSection = Files.readAllLines(ROOT.resolve("CHANGELOG.md")).stream()
+        .filter(l -> l.startsWith("## ")).findFirst().orElse("");
+    assertThat(firstSection).as("the changelog's first section is the version being built")
+        .isEqualTo("## " + release + " (unreleased)");
+  }
+
   /** The modules whose jars the BOM lists (fanout-sdk is module sdk). */
   private static List<String> bomModules() throws IOException {
     Matcher m = BOM_ARTIFACT.matcher(Files.readString(ROOT.resolve("bom/pom.xml")));
