@@ -28,6 +28,7 @@ public final class Router extends Dispatcher {
   private final StatsRecorder stats;
   private final Connections connections;
   private final boolean http2;
+  private final boolean rawHttp1;
   private final Runnable onRequest;
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Decider decider;
@@ -35,13 +36,16 @@ public final class Router extends Dispatcher {
 
   /**
    * A router deciding with {@code decider}, writing every request to {@code requests}; {@code onRequest} runs
-   * first for each request (the engine drops MockWebServer's own copy of it there).
+   * first for each request (the engine drops MockWebServer's own copy of it there). {@code http2} says the
+   * server speaks h2c only; {@code rawHttp1} that its sockets carry cleartext HTTP/1.1 (neither h2c nor TLS),
+   * so byte-level faults can act on them.
    */
-  public Router(Decider decider, StatsRecorder stats, Connections connections, boolean http2, RequestLog requests,
-      Runnable onRequest) {
+  public Router(Decider decider, StatsRecorder stats, Connections connections, boolean http2, boolean rawHttp1,
+      RequestLog requests, Runnable onRequest) {
     this.stats = stats;
     this.connections = connections;
     this.http2 = http2;
+    this.rawHttp1 = rawHttp1;
     this.onRequest = onRequest;
     this.decider = decider;
     this.requests = requests;
@@ -75,7 +79,7 @@ public final class Router extends Dispatcher {
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
     TrackedSocket socket = connections.get(request.connectionIndex());
-    TrackedSocket http1 = http2 ? null : socket;
+    TrackedSocket http1 = rawHttp1 ? socket : null;
     if (socket != null) {
       socket.attach(exchange);
       exchange.onDone(() -> socket.detach(exchange));
