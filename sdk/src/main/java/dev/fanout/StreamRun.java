@@ -5,7 +5,6 @@ import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.internal.CallScope;
 import dev.fanout.internal.Contexts;
 import dev.fanout.internal.Futures;
-import dev.fanout.internal.LatencyHistogram;
 import dev.fanout.internal.OwnedFuture;
 import dev.fanout.internal.PublisherIterator;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.PriorityQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,7 +50,6 @@ final class StreamRun<I, T> {
   private final int concurrency;
   private final int buffer;
   private final OptionalLong sizeHint;
-  private final int slowestKept;
   private final Consumer<? super StreamProgress> listener;
   private final long progressEvery;
   private final Duration progressPeriod;
@@ -69,10 +66,6 @@ final class StreamRun<I, T> {
   private final Map<Long, Slot<I, T>> running = new HashMap<>();
   private final ArrayDeque<FanoutStream.Completion<I, T>> ready = new ArrayDeque<>();
   private long pulled;
-  private long succeeded;
-  private long failed;
-  private long timedOut;
-  private long cancelled;
   private long delivered;
   private int peak;
   private boolean stopPulling;
@@ -85,8 +78,7 @@ final class StreamRun<I, T> {
   private StreamReport.End deliveryStop;
   private Throwable sourceFailure;
   private Throwable consumerFailure;
-  private final LatencyHistogram latencies = new LatencyHistogram();
-  private final PriorityQueue<Slow<I>> slowest = new PriorityQueue<>(Comparator.comparingLong(Slow::nanos));
+  private final StreamTally<I> tally;
   private FanoutClock clock = FanoutClock.system();
   private long startNanos;
   private long endNanos = -1;
@@ -115,7 +107,7 @@ final class StreamRun<I, T> {
       this.closeSource = null;
     }
     this.sizeHint = b.sizeHint;
-    this.slowestKept = b.slowestKept;
+    this.tally = new StreamTally<>(b.slowestKept);
     this.listener = b.listener;
     this.progressEvery = b.progressEvery;
     this.progressPeriod = b.progressPeriod;
@@ -213,7 +205,7 @@ final class StreamRun<I, T> {
         try {
           long index = pulled++;
           if (stopPulling) {
-            cancelled++; // pulled while the stream stopped: never started
+            tally.cancelledBeforeStart(); // pulled while the stream stopped
             return;
           }
           slot = new Slot<>(index, input, clock.nanoTime());
@@ -340,33 +332,7 @@ final class StreamRun<I, T> {
   private FanoutStream.Completion<I, T> settleLocked(Slot<I, T> slot, Outcome<T> outcome, long now) {
     slot.settled = true;
     running.remove(slot.index);
-    Outcome.Kind kind = outcome.kind();
-    switch (kind) {
-      case SUCCEEDED:
-        succeeded++;
-        break;
-      case TIMED_OUT:
-        timedOut++;
-        break;
-      case CANCELLED:
-        cancelled++;
-        break;
-      default:
-        failed++;
-        break;
-    }
-    long latency = now - slot.startNanos;
-    if (kind == Outcome.Kind.SUCCEEDED || kind == Outcome.Kind.FAILED) {
-      latencies.record(latency);
-      if (slowestKept > 0) {
-        if (slowest.size() < slowestKept) {
-          slowest.add(new Slow<>(slot.index, slot.input, latency, kind));
-        } else if (latency > slowest.peek().nanos()) {
-          slowest.poll();
-          slowest.add(new Slow<>(slot.index, slot.input, latency, kind));
-        }
-      }
-    }
+    tally.settled(slot.index, slot.input, outcome.kind(), now - slot.startNanos);
     return new FanoutStream.Completion<>(slot.index, slot.input, outcome);
   }
 
@@ -642,15 +608,15 @@ final class StreamRun<I, T> {
 
   private StreamProgress progressLocked() {
     long now = endNanos >= 0 ? endNanos : started ? clock.nanoTime() : startNanos;
-    return new StreamProgress(pulled, succeeded, failed, timedOut, cancelled, running.size(), ready.size(),
+    return new StreamProgress(pulled, tally.succeeded(), tally.failed(), tally.timedOut(), tally.cancelled(),
+        running.size(), ready.size(),
         delivered, Duration.ofNanos(Math.max(0, now - startNanos)), sizeHint);
   }
 
   /** Returns the final report once ended, else a snapshot. Labels are computed outside the lock. */
   StreamReport report() {
     StreamProgress counts;
-    LatencyHistogram histogram;
-    List<Slow<I>> slow;
+    StreamTally.Copy<I> copy;
     StreamReport.End end;
     Throwable failure;
     int peakInFlight;
@@ -660,8 +626,7 @@ final class StreamRun<I, T> {
         return finalReport;
       }
       counts = progressLocked();
-      histogram = latencies.copy();
-      slow = new ArrayList<>(slowest);
+      copy = tally.copy();
       peakInFlight = peak;
       if (endNanos < 0) {
         end = StreamReport.End.RUNNING;
@@ -679,12 +644,7 @@ final class StreamRun<I, T> {
     } finally {
       lock.unlock();
     }
-    slow.sort(Comparator.comparingLong(Slow<I>::nanos).reversed());
-    List<StreamReport.SlowCall> calls = new ArrayList<>(slow.size());
-    for (Slow<I> s : slow) {
-      calls.add(new StreamReport.SlowCall(s.index(), label(s.input()), Duration.ofNanos(s.nanos()), s.kind()));
-    }
-    return new StreamReport(end, counts, peakInFlight, histogram, calls, failure);
+    return new StreamReport(end, counts, peakInFlight, copy.latencies(), copy.slowest(this::label), failure);
   }
 
   private String label(I input) {
@@ -714,8 +674,6 @@ final class StreamRun<I, T> {
       this.startNanos = startNanos;
     }
   }
-
-  private record Slow<I>(long index, I input, long nanos, Outcome.Kind kind) {}
 
   /** The stream's result: only the stream completes it; cancelling or completing it from outside cancels the stream. */
   private final class StreamFuture extends OwnedFuture<StreamReport> {
