@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     version = "fanout-jobs 0.1.0",
     description = "Run a file of API requests (OpenAI's Batch JSONL): in real time under the key's rate limits, "
         + "resumable after a crash, or through the provider's Batch API.",
-    subcommands = {RunCommand.class})
+    subcommands = {RunCommand.class, SubmitCommand.class, StatusCommand.class, FetchCommand.class})
 public final class JobsMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
