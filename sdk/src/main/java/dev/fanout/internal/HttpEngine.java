@@ -10,6 +10,7 @@ import dev.fanout.CallOptions;
 import dev.fanout.FanoutClock;
 import dev.fanout.FanoutClientSpec;
 import dev.fanout.FanoutContext;
+import dev.fanout.HedgePolicy;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import java.time.Duration;
@@ -241,16 +242,13 @@ public final class HttpEngine {
       request = b.build();
     }
     RetryPolicy policy = options.retryPolicy() != null ? options.retryPolicy() : retryPolicy;
-    LogicalCall<T> call = new LogicalCall<>(this, request, label, handler, deadline, policy, context, scope);
-    call.telemetry = callTelemetry(request, scope);
-    call.hedger = hedger;
-    call.hedgePolicy = options.hedging() != null ? options.hedging() : hedger.policy();
-    call.markedIdempotent = options.idempotent();
-    if (call.hedgePolicy.enabled()) {
-      // Latencies are kept per route: host, port, method and the path with its ids as *.
-      call.route = request.url().host() + ":" + request.url().port() + " " + request.method() + " "
-          + GovernorGate.routeTemplate(request.url().encodedPath());
-    }
+    HedgePolicy hedging = options.hedging() != null ? options.hedging() : hedger.policy();
+    // Latencies are kept per route: host, port, method and the path with its ids as *.
+    String route = !hedging.enabled() ? "" : request.url().host() + ":" + request.url().port() + " "
+        + request.method() + " " + GovernorGate.routeTemplate(request.url().encodedPath());
+    CallSpec<T> spec = new CallSpec<>(request, label, handler, deadline, policy, context, scope,
+        callTelemetry(request, scope), hedging, route, options.idempotent());
+    LogicalCall<T> call = new LogicalCall<>(this, spec, hedger);
     live.add(call);
     if (closed) {
       live.remove(call);
