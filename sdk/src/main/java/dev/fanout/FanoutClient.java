@@ -71,7 +71,7 @@ public final class FanoutClient implements AutoCloseable {
    * backoffs included. Long enough for a long model generation (a streamed completion of many thousand tokens,
    * a reasoning model thinking for minutes: the stream's own {@link #DEFAULT_STREAM_IDLE_TIMEOUT} is 5 minutes
    * without a data event), short enough that a server dripping a byte per read timeout, or answering nothing
-   * three times, cannot hold a call for ever.
+   * three times, cannot hold a call for ever. {@link Duration#ZERO} sets no limit.
    */
   public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
@@ -107,7 +107,8 @@ public final class FanoutClient implements AutoCloseable {
    * their own timeout (Node.js's {@code keepAliveTimeout} and uvicorn's {@code --timeout-keep-alive}, which
    * vLLM and LiteLLM run on, 5 s; nginx 75 s; AWS load balancers 60 s); the client must let go first, or its
    * next request on that connection meets the close. 4 s is under the shortest common one, and reconnecting
-   * after 4 s idle costs one handshake, little beside a fan-out of model calls.
+   * after 4 s idle costs one handshake, little beside a fan-out of model calls. (OkHttp's own default is 5
+   * minutes.)
    */
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
   /** {@link VirtualThreads#AUTO}. */

@@ -6,6 +6,7 @@ import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.TransportException;
 import dev.fanout.internal.governor.RateLimitHeaders;
+import dev.fanout.internal.telemetry.GenAiResponse;
 import dev.fanout.internal.telemetry.Telemetry;
 import java.io.IOException;
 import java.time.Duration;
@@ -77,7 +78,7 @@ final class Exchange<T> implements Callback {
     FanoutException error = timedOut
         ? new FanoutTimeoutException(owner.label() + ": attempt " + attempt
             + " did not finish within the attemptTimeout (" + attemptTimeout.toMillis() + " ms)", attemptTimeout, e)
-        : owner.transport(e);
+        : transport(e);
     end();
     permit.onFailure(error);
     span.ended(error);
@@ -123,7 +124,7 @@ final class Exchange<T> implements Callback {
       }
       owner.recorder().status(code);
       T value = owner.spec().handler().handle(response, owner);
-      owner.reportUsage(permit);
+      reportUsage();
       end();
       span.ended(null);
       owner.finish(value, null);
@@ -132,7 +133,7 @@ final class Exchange<T> implements Callback {
       attemptError = e;
       span.ended(e);
       if (!owner.isDone()) {
-        TransportException error = owner.transport(e);
+        TransportException error = transport(e);
         owner.attemptFailed(error, owner.spec().policy().retriesError(error), null, owner.recorder().status());
       }
     } catch (FanoutException e) {
@@ -150,5 +151,27 @@ final class Exchange<T> implements Callback {
       // ended once, before the call could finish, on every path above; this one is for a path that did not
       span.ended(attemptError);
     }
+  }
+
+  /** Tells the gate the tokens the response body reported, so a token estimate is corrected. */
+  private void reportUsage() {
+    GenAiResponse r = owner.genAiResponse();
+    if (r == null || (r.inputTokens().isEmpty() && r.outputTokens().isEmpty())) {
+      return;
+    }
+    long total = r.inputTokens().orElse(0) + r.outputTokens().orElse(0);
+    try {
+      permit.onUsage(total);
+    } catch (RuntimeException e) {
+      HttpEngine.LOG.warn("the attempt gate failed to take the usage of {}", owner.label(), e);
+    }
+  }
+
+  /** What the wire failure says, with the request's credentials taken out (a status line can echo them). */
+  private TransportException transport(IOException e) {
+    Redaction.Secrets secrets = Redaction.Secrets.of(owner.spec().request());
+    String m = e.getMessage();
+    String described = e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    return new TransportException(owner.label() + ": " + secrets.redact(described), secrets.scrub(e));
   }
 }

@@ -7,7 +7,6 @@ import dev.fanout.Outcome;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.FanoutTimeoutException;
-import dev.fanout.errors.TransportException;
 import dev.fanout.internal.hedge.Hedger;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import dev.fanout.internal.telemetry.Telemetry;
@@ -188,9 +187,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     if (cause instanceof FanoutTimeoutException && previous != null) {
       // A retry the governor cannot admit before the deadline (a 429's pause outlasts it): the
       // caller sees why the call needed a retry, as with a retry backoff past the deadline.
-      return new FanoutTimeoutException(label() + ": deadline (" + (budget == null ? 0 : budget.toMillis())
-          + " ms) leaves no time for the " + cause.getMessage() + " after attempt " + (attempt - 1) + ": "
-          + previous.getMessage(), budget == null ? Duration.ZERO : budget, previous);
+      return new FanoutTimeoutException(label() + ": deadline (" + deadlineText()
+          + ") leaves no time for the " + cause.getMessage() + " after attempt " + (attempt - 1) + ": "
+          + previous.getMessage(), deadlineSet(), previous);
     }
     return cause instanceof FanoutException
         ? cause
@@ -215,9 +214,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     Deadline deadline = spec.deadline();
     if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
       finish(null, new FanoutTimeoutException(
-          label() + ": deadline (" + budget.toMillis() + " ms) leaves no time for the " + wait.toMillis()
+          label() + ": deadline (" + deadlineText() + ") leaves no time for the " + wait.toMillis()
               + " ms retry backoff after attempt " + n + ": " + error.getMessage(),
-          budget, error));
+          deadlineSet(), error));
       return;
     }
     if (wait.isZero()) {
@@ -285,26 +284,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     currentCall = call;
   }
 
-  /** Tells the gate the tokens the response body reported, so a token estimate is corrected. */
-  void reportUsage(AttemptGate.Permit permit) {
-    GenAiResponse r = genAiResponse;
-    if (r == null || (r.inputTokens().isEmpty() && r.outputTokens().isEmpty())) {
-      return;
-    }
-    long total = r.inputTokens().orElse(0) + r.outputTokens().orElse(0);
-    try {
-      permit.onUsage(total);
-    } catch (RuntimeException e) {
-      HttpEngine.LOG.warn("the attempt gate failed to take the usage of {}", label(), e);
-    }
-  }
-
-  /** What the wire failure says, with the request's credentials taken out (a status line can echo them). */
-  TransportException transport(IOException e) {
-    Redaction.Secrets secrets = Redaction.Secrets.of(spec.request());
-    String m = e.getMessage();
-    String described = e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-    return new TransportException(label() + ": " + secrets.redact(described), secrets.scrub(e));
+  /** What the handler reported of a GenAI response (model, finish reasons, tokens); null if none. */
+  GenAiResponse genAiResponse() {
+    return genAiResponse;
   }
 
   // ---- the single finish: record, complete, release ----
@@ -316,9 +298,21 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
   }
 
   private FanoutTimeoutException deadlineExceeded() {
-    return new FanoutTimeoutException(
-        label() + " did not finish within its deadline (" + (budget == null ? 0 : budget.toMillis()) + " ms)",
-        budget == null ? Duration.ZERO : budget);
+    return new FanoutTimeoutException(label() + " did not finish within its deadline (" + deadlineText() + ")",
+        deadlineSet());
+  }
+
+  /** The timeout the deadline was set with (what a timeout error reports), zero with none. */
+  private Duration deadlineSet() {
+    return spec.deadline().isNone() ? Duration.ZERO : spec.deadline().timeout();
+  }
+
+  /** {@code 200 ms}, or {@code 200 ms; 177 ms were left when the call started} for a deadline set before it. */
+  private String deadlineText() {
+    Duration set = deadlineSet();
+    Duration left = budget == null ? Duration.ZERO : budget;
+    return set.minus(left).toMillis() < 1 ? set.toMillis() + " ms"
+        : set.toMillis() + " ms; " + left.toMillis() + " ms were left when the call started";
   }
 
   boolean finish(T value, Throwable error) {
