@@ -72,7 +72,7 @@ final class StreamRun<I, T> {
   private boolean pullerExited;
   private boolean tickDue;
   private boolean deadlinePassed;
-  /** Why pulling stopped early: DEADLINE or SOURCE_FAILED; null if the source ran out (or not yet). */
+  /** Why pulling stopped early: DRAINED, DEADLINE or SOURCE_FAILED; null if the source ran out (or not yet). */
   private StreamReport.End pullStop;
   /** Why delivery stopped: CANCELLED or CONSUMER_FAILED; null if it did not. */
   private StreamReport.End deliveryStop;
@@ -254,6 +254,27 @@ final class StreamRun<I, T> {
     }
   }
 
+  /** Stops pulling; what is in flight finishes and is delivered. Does nothing once pulling stopped. */
+  void drain() {
+    lock.lock();
+    try {
+      if (stopPulling) {
+        return;
+      }
+      stopPulling = true;
+      pullStop = StreamReport.End.DRAINED;
+      pullable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    LOG.debug("stream {}: draining", id);
+    Thread p = puller;
+    if (p != null && pullerInSource) {
+      p.interrupt(); // a source blocked in next() gives up; what it returns now is not started
+    }
+    closeSourceQuietly();
+  }
+
   private void launch(Slot<I, T> slot) {
     CallScope scope = new CallScope(root, deadline, clock, null);
     boolean settled;
@@ -345,7 +366,7 @@ final class StreamRun<I, T> {
       }
       deadlinePassed = true;
       stopPulling = true;
-      if (pullStop == null) {
+      if (pullStop == null || pullStop == StreamReport.End.DRAINED) {
         pullStop = StreamReport.End.DEADLINE;
       }
       long now = clock.nanoTime();

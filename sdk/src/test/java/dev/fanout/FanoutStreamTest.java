@@ -383,6 +383,37 @@ final class FanoutStreamTest {
     assertAccounted(report);
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void drainStopsPullingAndDeliversWhatRuns(boolean async) throws Exception {
+    ManualTasks tasks = new ManualTasks();
+    FanoutStream<Integer, String> stream = FanoutStream.builder(range(1_000), tasks::start)
+        .options(FanoutOptions.builder().maxConcurrency(3).build())
+        .build();
+    List<Long> delivered = new CopyOnWriteArrayList<>();
+    CompletableFuture<StreamReport> result = CompletableFuture.supplyAsync(() -> {
+      try {
+        return run(stream, async, c -> delivered.add(c.index()));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    List<Integer> started = List.of(tasks.take(), tasks.take(), tasks.take());
+
+    stream.drain();
+    for (int input : started) {
+      tasks.succeed(input);
+    }
+
+    StreamReport report = result.get(WAIT, TimeUnit.SECONDS);
+    assertThat(report.end()).isEqualTo(StreamReport.End.DRAINED);
+    assertThat(delivered).containsExactlyInAnyOrder(0L, 1L, 2L);
+    assertThat(report.pulled()).isEqualTo(3);
+    assertThat(report.succeeded()).isEqualTo(3);
+    assertThat(tasks.started).isEmpty();
+    assertAccounted(report);
+  }
+
   @Test
   void cancellingTheFutureCancelsTheStream() throws Exception {
     ManualTasks tasks = new ManualTasks();
