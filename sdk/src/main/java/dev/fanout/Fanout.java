@@ -64,6 +64,16 @@ public final class Fanout {
   }
 
   /**
+   * Opens a {@link FanoutScope} for one request's mixed calls: forks of any type under one deadline, joined
+   * by {@code policy}. Its deadline, bound ({@link FanoutOptions#maxConcurrency()} on forks in flight),
+   * clock and enclosing context come from {@code options}; its labeler is not used (forks are named when
+   * made). The deadline starts now.
+   */
+  public static FanoutScope scope(FanoutScope.Policy policy, FanoutOptions options) {
+    return FanoutScope.open(policy, options);
+  }
+
+  /**
    * Returns the cause under any {@link java.util.concurrent.CompletionException} or
    * {@link java.util.concurrent.ExecutionException} wrappers: the failure a future's {@code join},
    * {@code get} or {@code whenComplete} reports, as the SDK (or a task) raised it.
