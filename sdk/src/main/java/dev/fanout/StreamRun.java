@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -194,7 +195,7 @@ final class StreamRun<I, T> {
           if (input == null) {
             throw new NullPointerException("the source returned null after " + pulledSoFar() + " inputs");
           }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // a checked exception thrown sneakily too: the pulling must end accounted
           sourceEnded(e);
           return;
         } finally {
@@ -297,7 +298,7 @@ final class StreamRun<I, T> {
         throw new NullPointerException("task returned null for input " + slot.index);
       }
       future = stage.toCompletableFuture();
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) { // a failed input, whatever the task threw
       onDone(slot, null, e);
       return;
     }
@@ -492,8 +493,11 @@ final class StreamRun<I, T> {
     if (failure instanceof Error) {
       throw (Error) failure;
     }
-    if (failure != null) {
+    if (failure instanceof RuntimeException) {
       throw (RuntimeException) failure; // the consumer's or the source's, as thrown
+    }
+    if (failure != null) {
+      throw new CompletionException(failure); // a checked exception thrown without declaring it
     }
     return report;
   }
@@ -561,7 +565,7 @@ final class StreamRun<I, T> {
           sinceProgress = 0;
           listener.accept(progress());
         }
-      } catch (RuntimeException | Error e) {
+      } catch (Throwable e) { // a checked exception thrown sneakily too: the stream must stop accounted
         stop(StreamReport.End.CONSUMER_FAILED, e, "the stream's consumer threw " + e);
         return false;
       }

@@ -414,6 +414,40 @@ final class FanoutStreamTest {
     assertAccounted(report);
   }
 
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneakyThrow(Throwable e) throws E {
+    throw (E) e;
+  }
+
+  @Test
+  void aCheckedExceptionThrownSneakilyByTheConsumerOrTheSourceStillStopsTheStreamAccounted() {
+    java.io.IOException disk = new java.io.IOException("disk full");
+    FanoutStream<Integer, String> byConsumer = FanoutStream.<Integer, String>builder(range(100),
+        (i, context) -> CompletableFuture.completedFuture("v" + i)).build();
+    assertThatThrownBy(() -> byConsumer.forEach(c -> sneakyThrow(disk)))
+        .isInstanceOf(java.util.concurrent.CompletionException.class).hasCauseReference(disk);
+    assertThat(byConsumer.report().end()).isEqualTo(StreamReport.End.CONSUMER_FAILED);
+    assertAccounted(byConsumer.report());
+
+    Iterator<Integer> source = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public Integer next() {
+        sneakyThrow(disk);
+        return 0;
+      }
+    };
+    FanoutStream<Integer, String> bySource = FanoutStream.<Integer, String>builder(source,
+        (i, context) -> CompletableFuture.completedFuture("v" + i)).build();
+    assertThatThrownBy(() -> bySource.forEach(c -> { }))
+        .isInstanceOf(java.util.concurrent.CompletionException.class).hasCauseReference(disk);
+    assertThat(bySource.report().end()).isEqualTo(StreamReport.End.SOURCE_FAILED);
+  }
+
   @Test
   void cancellingTheFutureCancelsTheStream() throws Exception {
     ManualTasks tasks = new ManualTasks();
