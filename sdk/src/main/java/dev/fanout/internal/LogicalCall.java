@@ -691,9 +691,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     if (r == null || (r.inputTokens().isEmpty() && r.outputTokens().isEmpty())) {
       return;
     }
-    long total = r.inputTokens().orElse(0) + r.outputTokens().orElse(0);
     try {
-      permit.onUsage(total);
+      permit.onUsage(r.rateLimitedInputTokens().orElse(0), r.outputTokens().orElse(0));
     } catch (RuntimeException e) {
       HttpEngine.LOG.warn("the attempt gate failed to take the usage of {}", label, e);
     }
