@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Headers, as Anthropic's: {@code anthropic-ratelimit-requests|input-tokens|output-tokens-limit|
  * remaining|reset}, and {@code anthropic-ratelimit-tokens-*} for input and output together (as recorded
- * responses show them: the two limits and remainders added); resets are RFC 3339 instants (when the bucket is full again, to the second). A refusal is a
+ * responses show them: the two limits and remainders added); resets are RFC 3339 instants (when the bucket is full again, to the millisecond, as Anthropic writes them
+ * too: {@code 2025-08-21T12:41:00.060Z}). A refusal is a
  * {@code rate_limit_error} 429 with {@code retry-after} in whole seconds.
  */
 final class AnthropicMeter {
@@ -105,11 +106,11 @@ final class AnthropicMeter {
     h.put(prefix + "reset", reset(wall, b.nanosUntil(b.capacity)));
   }
 
-  /** An RFC 3339 instant {@code nanos} after {@code wall}, rounded up to the second as Anthropic writes it. */
+  /** An RFC 3339 instant {@code nanos} after {@code wall}, rounded up to the millisecond. */
   static String reset(Instant wall, long nanos) {
     Instant at = wall.plusNanos(nanos);
-    Instant up = at.truncatedTo(ChronoUnit.SECONDS);
-    if (up.isBefore(at)) up = up.plusSeconds(1);
+    Instant up = at.truncatedTo(ChronoUnit.MILLIS);
+    if (up.isBefore(at)) up = up.plusMillis(1);
     return up.toString();
   }
 }
