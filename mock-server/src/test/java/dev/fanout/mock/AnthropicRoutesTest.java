@@ -115,6 +115,16 @@ class AnthropicRoutesTest {
   }
 
   @Test
+  void takesTheKeyAsABearerTokenTooAsTheOfficialTypeScriptSdkSendsIt() throws IOException {
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result r = Http.execute(client, new Request.Builder().url(backend.url() + MESSAGES)
+          .header("Authorization", "Bearer sk-ant-test").header("anthropic-version", "2023-06-01")
+          .post(RequestBody.create(user("hi", ""), Http.JSON_TYPE)).build());
+      assertThat(r.code()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void usesToolsFromTheirInputSchemaThenAnswersFromTheResults() throws IOException {
     try (MockBackend backend = start(Faults.builder())) {
       Http.Result r = post(backend, user("Weather in Paris and Tokyo?", "\"tools\":[" + WEATHER + "],"), true);

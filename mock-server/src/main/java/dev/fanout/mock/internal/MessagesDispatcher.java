@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
 /**
- * {@code POST /v1/messages}, Anthropic's Messages API, and as strict: {@code x-api-key} (401
- * {@code authentication_error} without it) and {@code anthropic-version} headers; {@code model},
+ * {@code POST /v1/messages}, Anthropic's Messages API, and as strict: an API key ({@code x-api-key}, or
+ * {@code Authorization: Bearer} as the official TypeScript SDK sends it; 401 {@code authentication_error}
+ * without either) and {@code anthropic-version} headers; {@code model},
  * {@code max_tokens} (at least 1) and {@code messages} required; roles {@code user} and {@code assistant};
  * every {@code tool_use} of an assistant turn answered by a {@code tool_result} in the next user turn, and
  * every {@code tool_result} answering one; bad input is a 400 {@code invalid_request_error} in Anthropic's
@@ -52,8 +53,11 @@ public final class MessagesDispatcher extends BackendDispatcher {
       return Reply.anthropicError(405, "invalid_request_error", "Method " + request.method() + " not allowed")
           .header("Allow", "POST");
     }
+    // The API key comes as x-api-key, or (as the official TypeScript SDK sends it since 1.x) a bearer token.
     String key = request.header("x-api-key");
-    if (key == null || key.isBlank()) {
+    String authorization = request.header("authorization");
+    boolean bearer = authorization != null && authorization.startsWith("Bearer ") && authorization.length() > 7;
+    if ((key == null || key.isBlank()) && !bearer) {
       return Reply.anthropicError(401, "authentication_error", "x-api-key header is required");
     }
     if (request.header("anthropic-version") == null) {
