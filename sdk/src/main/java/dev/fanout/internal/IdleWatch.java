@@ -10,7 +10,7 @@ import java.time.Duration;
  * {@code : ping} do not reach the reader, so they do not. A zero timeout never fires. Not public API.
  */
 final class IdleWatch {
-  private final LogicalCall<?> call;
+  private final AttemptContext call;
   private final FanoutClock clock;
   private final Duration timeout;
   private volatile FanoutClock.Timer timer;
@@ -18,7 +18,7 @@ final class IdleWatch {
   private volatile boolean watching;
 
   /** Starts watching {@code call}'s stream. */
-  IdleWatch(LogicalCall<?> call, FanoutClock clock, Duration timeout) {
+  IdleWatch(AttemptContext call, FanoutClock clock, Duration timeout) {
     this.call = call;
     this.clock = clock;
     this.timeout = timeout;
@@ -38,7 +38,7 @@ final class IdleWatch {
     timer = clock.schedule(timeout, () -> {
       if (watching) {
         timedOut = true;
-        call.cancelCurrentAttempt();
+        call.cancelAttempt();
       }
     });
   }

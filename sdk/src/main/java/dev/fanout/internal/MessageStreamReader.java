@@ -34,7 +34,7 @@ import okhttp3.sse.EventSourceListener;
  * matching exception. Not public API.
  */
 final class MessageStreamReader extends EventSourceListener {
-  private final LogicalCall<Message> call;
+  private final AttemptContext call;
   private final MessageStreamListener listener;
   private final long maxBytes;
   private final Redaction.Secrets secrets;
@@ -48,7 +48,7 @@ final class MessageStreamReader extends EventSourceListener {
   private ObjectNode message;
   private final ObjectNode usage = Json.MAPPER.createObjectNode();
 
-  MessageStreamReader(LogicalCall<Message> call, MessageStreamListener listener, long maxBytes,
+  MessageStreamReader(AttemptContext call, MessageStreamListener listener, long maxBytes,
       Redaction.Secrets secrets, Response response) {
     this.call = call;
     this.listener = listener;
