@@ -153,6 +153,11 @@ public final class HttpEngine {
     return baseUrl;
   }
 
+  /** The client's API key, or null; for services that send it in a header of their own (x-api-key). */
+  String apiKey() {
+    return authorization == null ? null : authorization.substring("Bearer ".length());
+  }
+
   /** Refuses new calls and fails every unfinished one with {@link FanoutCancelledException}. */
   public void close() {
     closed = true;
