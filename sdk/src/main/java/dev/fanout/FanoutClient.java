@@ -185,6 +185,10 @@ public final class FanoutClient implements AutoCloseable {
     // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
     // is safe, without running the caller's own interceptors twice or spending an attempt (issue 14, defect 2).
     dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
+    // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
+    // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
+    dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
+    ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
