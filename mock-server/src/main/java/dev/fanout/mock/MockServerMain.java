@@ -78,24 +78,26 @@ public final class MockServerMain implements Callable<Integer> {
       description = "Probability of a truncated JSON body. Defaults to ${DEFAULT-VALUE}.")
   double malformedJsonRate;
 
-  @Option(names = "--rate-limit", paramLabel = "RPS", description = "Requests per second admitted (token bucket), others get 429; 0 = unlimited. Defaults to ${DEFAULT-VALUE}.")
+  @Option(names = "--rate-limit", paramLabel = "RPS", description = "Requests per second admitted (token bucket), others get 429. Defaults to 0 (unlimited).")
   double rateLimit;
 
-  @Option(names = "--rate-limit-burst", paramLabel = "N", description = "Token bucket capacity; 0 = ceil(RPS). Defaults to ${DEFAULT-VALUE}.")
+  @Option(names = "--rate-limit-burst", paramLabel = "N", description = "Token bucket capacity of --rate-limit. Defaults to ceil(RPS).")
   double rateLimitBurst;
 
-  @Option(names = "--chat-tokens-per-minute", paramLabel = "N", description = "Chat tokens per minute admitted, others get 429; 0 = unlimited. Defaults to ${DEFAULT-VALUE}.")
+  // Superseded by --tpm (metered like OpenAI); still accepted, not listed in --help.
+  @Option(names = "--chat-tokens-per-minute", paramLabel = "N", hidden = true,
+      description = "Chat tokens per minute admitted, others get 429; 0 = unlimited.")
   long chatTokensPerMinute;
 
-  // Provider-style metering and the latency tail (issue 11): one block.
+  // Provider-style metering and the latency tail.
   @Option(names = "--rpm", paramLabel = "N",
       description = "Requests per minute metered like OpenAI on chat and embeddings (token bucket, x-ratelimit-* "
-          + "headers, 429 with retry-after-ms); 0 = off. Defaults to ${DEFAULT-VALUE}.")
+          + "headers, 429 with retry-after-ms). Defaults to 0 (off).")
   long rpm = Faults.NO_METERING;
 
   @Option(names = "--tpm", paramLabel = "N",
       description = "Tokens per minute metered like OpenAI (prompt chars/4 + max_tokens charged, corrected to "
-          + "usage); 0 = off. Defaults to ${DEFAULT-VALUE}.")
+          + "usage). Defaults to 0 (off).")
   long tpm = Faults.NO_METERING;
 
   @Option(names = "--meter-depth", paramLabel = "DURATION", converter = CommonDurationConverter.class,
@@ -145,6 +147,10 @@ public final class MockServerMain implements Callable<Integer> {
 
   @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body accepted; larger get 413. Defaults to ${DEFAULT-VALUE}.")
   long maxBodyBytes = MockBackend.DEFAULT_MAX_BODY_BYTES;
+
+  @Option(names = "--batch-completion-time", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long after its creation a batch (POST /v1/batches) completes, e.g. 5s. Defaults to 10s.")
+  Duration batchCompletionTime = MockBackend.DEFAULT_BATCH_COMPLETION_TIME;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -224,6 +230,7 @@ public final class MockServerMain implements Callable<Integer> {
     }
     MockBackend.Builder builder = MockBackend.builder()
         .latency(l).faults(f).host(host).port(port).http2PriorKnowledge(http2).maxBodyBytes(maxBodyBytes)
+        .batchCompletionTime(batchCompletionTime)
         .engine(engine).idleTimeout(idleTimeout).maxConcurrentStreams(maxConcurrentStreams).recordedRequests(0);
     if (tlsCert != null) {
       MockTls given;

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,8 @@ public final class Router extends Dispatcher {
     if (path.equals("/v1/models") || path.startsWith("/v1/models/")) return Routes.MODELS;
     if (path.equals("/search") || path.equals("/search/")) return Routes.SEARCH;
     if (path.startsWith("/__admin/")) return Routes.ADMIN;
+    if (path.equals("/v1/files") || path.startsWith("/v1/files/") || path.equals("/v1/batches")
+        || path.startsWith("/v1/batches/")) return Routes.BATCH;
     return Routes.UNKNOWN;
   }
 
@@ -75,6 +78,10 @@ public final class Router extends Dispatcher {
     if (route.equals(Routes.ADMIN)) {
       stats.countOnly(Routes.ADMIN);
       return BackendDispatcher.render(decider.admin(request));
+    }
+    if (route.equals(Routes.BATCH)) {
+      stats.countOnly(Routes.BATCH);
+      return BackendDispatcher.render(decider.batch(request));
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
     TrackedSocket socket = connections.get(request.connectionIndex());
@@ -146,17 +153,23 @@ public final class Router extends Dispatcher {
       boolean disconnectHalfway) {
     MockResponse.Builder b = new MockResponse.Builder().code(reply.code);
     reply.headers.forEach(b::setHeader);
-    b.setHeader("Content-Type", "application/json");
+    b.setHeader("Content-Type", reply.contentType);
     return b.body(new TrackedBody(reply.json, exchange, http1, disconnectHalfway)).build();
   }
 
   /** The answer to a request whose client is gone (or that a fault cuts off): nothing at all. */
+  /** RFC 9113 section 7: the stream is no longer needed. */
+  private static final int HTTP2_CANCEL = 0x8;
+
   private static MockResponse gone(TrackedSocket http1) {
     if (http1 != null) {
       http1.kill(); // MockWebServer's writes are swallowed; its next read sees end of stream
       return new MockResponse.Builder().code(200).build();
     }
-    return new MockResponse.Builder().code(200).body(new FailingBody()).build();
+    // HTTP/2: reset the stream before any header goes out. A 200 whose body fails could reach a client as a
+    // complete empty answer when the connection is closing.
+    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseStream(HTTP2_CANCEL))
+        .build();
   }
 
   /** Releases every delayed response at once; called when the server closes. */
