@@ -111,6 +111,8 @@ public final class FanoutClient implements AutoCloseable {
    * minutes.)
    */
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
+  /** How the API key is sent by default: {@code Authorization: Bearer}. */
+  public static final AuthScheme DEFAULT_AUTH_SCHEME = AuthScheme.BEARER;
   /** {@link VirtualThreads#AUTO}. */
   public static final VirtualThreads DEFAULT_VIRTUAL_THREADS = VirtualThreads.AUTO;
 
@@ -193,6 +195,9 @@ public final class FanoutClient implements AutoCloseable {
     if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
     }
+    // trusted CAs, a client certificate, a proxy: only those set replace what a shared OkHttpClient brought
+    dev.fanout.internal.Tls.apply(ok, spec.trustedCertificatesPem(), spec.clientCertificatePem(), spec.proxy(),
+        spec.proxyUser(), spec.proxyPassword());
     this.okHttp = ok.build();
 
     this.engine = HttpEngine.builder()

@@ -26,6 +26,17 @@ public class FanoutException extends RuntimeException {
   }
 
   /**
+   * Returns the message, ending with how many attempts the call made ({@code (1 attempt)}, {@code (3
+   * attempts)}) when it came from a call's attempts.
+   */
+  @Override
+  public String getMessage() {
+    String m = super.getMessage();
+    int n = attempts;
+    return n <= 0 ? m : m + " (" + n + (n == 1 ? " attempt)" : " attempts)");
+  }
+
+  /**
    * Returns how many attempts the failed call made, the first included (3 after the default policy's
    * retries ran out), or 0 when the failure did not come from a call's attempts (a fan-out's own
    * failure, a call refused before any attempt).
