@@ -39,6 +39,7 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
   String proxy;
   String proxyUser;
   String proxyPassword;
+  WireLog wireLog;
 
   ClientOptionsBuilder() {}
 
@@ -77,7 +78,8 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
         .trustedCertificatesPem(spec.trustedCertificatesPem())
         .clientCertificatePem(spec.clientCertificatePem())
         .proxy(spec.proxy())
-        .proxyCredentials(spec.proxyUser(), spec.proxyPassword());
+        .proxyCredentials(spec.proxyUser(), spec.proxyPassword())
+        .wireLog(spec.wireLogSetting());
   }
 
   /**
@@ -427,6 +429,17 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
     }
     this.proxyUser = user;
     this.proxyPassword = password;
+    return self();
+  }
+
+  /**
+   * Logs each request and response (headers, or headers and bodies), redacted and cut short, at INFO on the
+   * SLF4J logger {@code dev.fanout.wire}; see {@link WireLog}. {@code null} takes the level from the {@value
+   * WireLog#ENV} environment variable when the client is built. Defaults to null ({@value WireLog#ENV}, else
+   * {@link WireLog#NONE}).
+   */
+  public B wireLog(WireLog wireLog) {
+    this.wireLog = wireLog;
     return self();
   }
 

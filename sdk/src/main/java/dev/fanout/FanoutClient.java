@@ -198,6 +198,10 @@ public final class FanoutClient implements AutoCloseable {
     // trusted CAs, a client certificate, a proxy: only those set replace what a shared OkHttpClient brought
     dev.fanout.internal.Tls.apply(ok, spec.trustedCertificatesPem(), spec.clientCertificatePem(), spec.proxy(),
         spec.proxyUser(), spec.proxyPassword());
+    WireLog wire = spec.wireLogSetting() != null ? spec.wireLogSetting() : WireLog.fromEnvironment();
+    if (wire != WireLog.NONE) {
+      ok.addNetworkInterceptor(new dev.fanout.internal.WireLogger(wire));
+    }
     this.okHttp = ok.build();
 
     this.engine = HttpEngine.builder()

@@ -65,6 +65,7 @@ public final class FanoutClientSpec implements Serializable {
   private final String proxy;
   private final String proxyUser;
   private final String proxyPassword;
+  private final WireLog wireLog;
   private transient HttpUrl url;
 
   FanoutClientSpec(ClientOptionsBuilder<?> b) {
@@ -93,6 +94,12 @@ public final class FanoutClientSpec implements Serializable {
     this.proxy = b.proxy;
     this.proxyUser = b.proxyUser;
     this.proxyPassword = b.proxyPassword;
+    this.wireLog = b.wireLog;
+  }
+
+  /** The request log level set; null when it comes from the {@value WireLog#ENV} environment variable. */
+  public WireLog wireLogSetting() {
+    return wireLog;
   }
 
   /** How the API key is sent. */
@@ -262,6 +269,7 @@ public final class FanoutClientSpec implements Serializable {
         + ", defaultHeaders=" + defaultHeaders().keySet()
         + ", trustedCertificates=" + (trustedCertificatesPem == null ? "JDK" : "JDK+PEM")
         + ", clientCertificate=" + (clientCertificatePem == null ? "none" : "██")
+        + ", wireLog=" + (wireLog == null ? "$" + WireLog.ENV : wireLog)
         + ", proxy=" + (proxy == null ? "none" : proxy + (proxyUser == null ? "" : " as " + proxyUser + ":██")) + '}';
   }
 

@@ -26,14 +26,15 @@ public class FanoutException extends RuntimeException {
   }
 
   /**
-   * Returns the message, ending with how many attempts the call made ({@code (1 attempt)}, {@code (3
-   * attempts)}) when it came from a call's attempts.
+   * Returns the message, ending with how many attempts the call made when it made more than one ({@code (3
+   * attempts)}); {@link ConnectionSetupException} says it for one too.
    */
   @Override
   public String getMessage() {
     String m = super.getMessage();
     int n = attempts;
-    return n <= 0 ? m : m + " (" + n + (n == 1 ? " attempt)" : " attempts)");
+    return n > 1 || (n == 1 && this instanceof ConnectionSetupException)
+        ? m + " (" + n + (n == 1 ? " attempt)" : " attempts)") : m;
   }
 
   /**

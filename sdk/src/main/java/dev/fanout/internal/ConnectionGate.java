@@ -196,6 +196,8 @@ public final class ConnectionGate {
     /** The newest connection while its stream limit is unknown, and when it was seen (for the SETTINGS wait). */
     private Connection newest;
     private long newestConnectionNanos;
+    /** True once a connection's limit stayed unknown for the whole wait: the server announces none. */
+    private boolean silentLimit;
     /** The host's HTTP/2 connections, each with the admitted calls seated on it (streams not yet released). */
     private final Map<Connection, int[]> connections = new WeakHashMap<>();
 
@@ -287,7 +289,11 @@ public final class ConnectionGate {
       if (c == null) return false;
       int limit = streamLimit(c);
       if (limit > 0 || ALLOCATION_LIMIT == null || System.nanoTime() - newestConnectionNanos >= SETTINGS_WAIT_NANOS) {
-        if (limit > 0) knownLimit = limit;
+        if (limit > 0) {
+          knownLimit = limit;
+        } else {
+          silentLimit = true; // its SETTINGS (if any) announce no limit: do not wait on the next connections
+        }
         newest = null;
         return false;
       }
@@ -355,7 +361,7 @@ public final class ConnectionGate {
           seated = new int[1];
           connections.put(connection, seated);
           newestConnectionNanos = System.nanoTime();
-          newest = streamLimit(connection) > 0 ? null : connection;
+          newest = streamLimit(connection) > 0 || silentLimit ? null : connection;
         }
         seated[0]++;
         ticket.seat = seated;

@@ -36,6 +36,11 @@ public final class CommonOptions {
       description = "API key sent as a bearer token. Defaults to $FANOUT_API_KEY, then $OPENAI_API_KEY, then none.")
   String apiKey;
 
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "Trust the CA certificate(s) in this PEM file beside the JDK's, for an HTTPS --base-url with a "
+          + "private CA (the mock server's --ca-out). Defaults to none.")
+  Path caCert;
+
   @Option(names = "--model", paramLabel = "MODEL",
       description = "Chat model for chat completions. Defaults to " + DEFAULT_MODEL + ".")
   String model = DEFAULT_MODEL;
@@ -68,6 +73,11 @@ public final class CommonOptions {
     return timeline;
   }
 
+  /** The {@code --ca-cert} file; null without it. */
+  public Path caCert() {
+    return caCert;
+  }
+
   /** Returns the API key: {@code --api-key}, else {@code FANOUT_API_KEY}, else {@code OPENAI_API_KEY}, else null. */
   public String apiKey() {
     if (apiKey != null && !apiKey.isBlank()) {
@@ -96,6 +106,13 @@ public final class CommonOptions {
         FanoutClient.builder().baseUrl(baseUrl);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(mixee.commandLine(), "Invalid value for option '--base-url': " + e.getMessage());
+      }
+    }
+    if (caCert != null) {
+      try {
+        FanoutClient.builder().trustedCertificates(caCert);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(mixee.commandLine(), "Invalid value for option '--ca-cert': " + e.getMessage());
       }
     }
     String key = apiKey();

@@ -62,8 +62,12 @@ public final class Session implements AutoCloseable {
     Telemetry telemetry = null;
     try {
       telemetry = Telemetry.fromEnvironment();
-      FanoutClient built = client.apply(FanoutClient.builder().baseUrl(baseUrl).apiKey(options.apiKey())
-          .openTelemetry(telemetry.openTelemetry().orElse(null))).build();
+      FanoutClient.Builder b = FanoutClient.builder().baseUrl(baseUrl).apiKey(options.apiKey())
+          .openTelemetry(telemetry.openTelemetry().orElse(null));
+      if (options.caCert() != null) {
+        b.trustedCertificates(options.caCert());
+      }
+      FanoutClient built = client.apply(b).build();
       return new Session(options, backend, baseUrl, built, telemetry);
     } catch (RuntimeException e) {
       if (telemetry != null) {
