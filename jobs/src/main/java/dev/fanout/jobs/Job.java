@@ -233,7 +233,6 @@ public final class Job {
   }
 
   private static CompletableFuture<JobResult> send(JsonService json, FanoutClient client, JobRequest r, Run run) {
-    long startNanos = System.nanoTime();
     CompletableFuture<JsonResponse> call;
     try {
       call = json.callAsync(r.method(), path(client, r.url()), r.body(), JsonResponse.class);
@@ -242,7 +241,7 @@ public final class Job {
     }
     CompletableFuture<JobResult> result = call.handle((response, error) -> {
       if (error == null) {
-        run.observe(response, System.nanoTime() - startNanos);
+        run.observe(response);
         return new JobResult(newId(), r.customId(), Optional.of(new JobResult.Response(response.statusCode(),
             response.header("x-request-id").orElse(""), response.body())), Optional.empty());
       }
@@ -364,7 +363,6 @@ public final class Job {
     final AtomicLong outputTokens = new AtomicLong();
     final AtomicLong limitRequests = new AtomicLong(-1);
     final AtomicLong limitTokens = new AtomicLong(-1);
-    final AtomicLong fastestNanos = new AtomicLong(Long.MAX_VALUE);
     final ArrayDeque<long[]> window = new ArrayDeque<>();
     volatile long lastResultNanos = System.nanoTime();
     volatile Pump<JobRequest, JobResult> pump;
@@ -376,10 +374,9 @@ public final class Job {
       this.tooManyAtStart = client.stats().tooManyRequests();
     }
 
-    void observe(JsonResponse response, long nanos) {
+    void observe(JsonResponse response) {
       response.header("x-ratelimit-limit-requests").map(Job::parseLong).ifPresent(limitRequests::set);
       response.header("x-ratelimit-limit-tokens").map(Job::parseLong).ifPresent(limitTokens::set);
-      fastestNanos.accumulateAndGet(nanos, Math::min);
     }
 
     void record(JobResult result) {
@@ -428,9 +425,10 @@ public final class Job {
       Optional<Duration> minimum = Optional.empty();
       if ((rpm.isPresent() || tpm.isPresent()) && sent > 0) {
         double tokensPerCall = ok.get() == 0 ? 0 : (double) (inputTokens.get() + outputTokens.get()) / ok.get();
-        long fastest = fastestNanos.get() == Long.MAX_VALUE ? 0 : fastestNanos.get();
-        double seconds = quotaMinimumSeconds(sent, tokensPerCall, rpm.orElse(0), tpm.orElse(0), fastest / 1e9);
-        minimum = Optional.of(Duration.ofNanos((long) (seconds * 1e9)));
+        double seconds = quotaMinimumSeconds(sent, tokensPerCall, rpm.orElse(0), tpm.orElse(0));
+        if (seconds > 0) {
+          minimum = Optional.of(Duration.ofNanos((long) (seconds * 1e9)));
+        }
       }
       long totalCount = total.orElse(read.get());
       return new JobSummary(totalCount, skipped.get(), ok.get(), failed.get(),
@@ -440,11 +438,11 @@ public final class Job {
   }
 
   /**
-   * The least wall time a quota allows for {@code n} calls of {@code tokensPerCall} tokens each: the buckets
-   * hold one second's worth at the start and refill at the per-minute rate over 60, and the last call still
-   * takes {@code latencySeconds}.
+   * The least time a quota takes to admit {@code n} calls of {@code tokensPerCall} tokens each: the buckets
+   * hold one second's worth at the start and refill at the per-minute rate over 60. (The last call's latency
+   * comes on top; it is not known here, and is small beside a quota-bound run.)
    */
-  static double quotaMinimumSeconds(long n, double tokensPerCall, long rpm, long tpm, double latencySeconds) {
+  static double quotaMinimumSeconds(long n, double tokensPerCall, long rpm, long tpm) {
     double bound = 0;
     if (rpm > 0) {
       double perSecond = rpm / 60.0;
@@ -454,7 +452,7 @@ public final class Job {
       double perSecond = tpm / 60.0;
       bound = Math.max(bound, Math.max(0, n * tokensPerCall - perSecond) / perSecond);
     }
-    return bound + latencySeconds;
+    return bound;
   }
 
   private static Long parseLong(String s) {
