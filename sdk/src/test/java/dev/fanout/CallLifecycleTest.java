@@ -132,6 +132,25 @@ class CallLifecycleTest {
   }
 
   @Test
+  void aTimeoutNamesTheDeadlineSetAndWhatWasLeftWhenTheCallStarted() throws Exception {
+    server.enqueue(slowUser(1, Duration.ofSeconds(10)));
+    FakeClock clock = FakeClock.create();
+    CallScope scope = new CallScope(null, Deadline.after(Duration.ofMillis(200), clock), clock, null);
+    clock.advance(Duration.ofMillis(23)); // the deadline was set before the call: a fan-out's, say
+
+    CompletableFuture<User> call = client.users().withContext(new FanoutContext(scope)).getAsync(1);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    clock.advance(Duration.ofMillis(177));
+
+    assertThatThrownBy(() -> HttpEngine.await(call))
+        .isInstanceOfSatisfying(FanoutTimeoutException.class, e -> {
+          assertThat(e.timeout()).isEqualTo(Duration.ofMillis(200));
+          assertThat(e.getMessage())
+              .endsWith("GET /users/1 did not finish within its deadline (200 ms; 177 ms were left when the call started)");
+        });
+  }
+
+  @Test
   void expiredScopeDeadlineFailsWithoutARequest() {
     FakeClock clock = FakeClock.create();
     FanoutContext context = new FanoutContext(new CallScope(null, Deadline.after(Duration.ZERO, clock), clock, null));
