@@ -7,7 +7,7 @@ import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
-import dev.fanout.jobs.internal.BoundedPump;
+import dev.fanout.jobs.internal.StreamPump;
 import dev.fanout.jobs.internal.Ceiling;
 import dev.fanout.jobs.internal.LineParser;
 import dev.fanout.jobs.internal.Pump;
@@ -180,7 +180,7 @@ public final class Job {
       return t;
     });
     try (JobInput.Requests requests = input.open()) {
-      Pump<JobRequest, JobResult> p = new BoundedPump<>(maxInFlight == 0 ? client.maxInFlight() : maxInFlight);
+      Pump<JobRequest, JobResult> p = new StreamPump<>(maxInFlight == 0 ? client.maxInFlight() : maxInFlight);
       pump = p;
       if (stopRequested.get()) {
         p.stop(gracePeriod);
