@@ -294,14 +294,22 @@ public final class Job {
         Optional.of(new JobResult.Error(code, message == null ? "" : message)));
   }
 
-  /** {@code url} under the client's base URL, without a second {@code /v1}. */
+  /**
+   * {@code url} (a line's {@code /v1/...}) as a path relative to the client's base URL, without a second
+   * {@code /v1}: under {@code https://api.openai.com/} it is {@code v1/chat/completions}, under
+   * {@code https://api.openai.com/v1/} it is {@code chat/completions}.
+   */
   static String path(FanoutClient client, String url) {
     String base = client.baseUrl().encodedPath();
     boolean baseHasV1 = base.endsWith("/v1") || base.endsWith("/v1/");
+    String relative = url;
     if (baseHasV1 && (url.startsWith("/v1/") || url.equals("/v1"))) {
-      return url.substring(3);
+      relative = url.substring(3);
     }
-    return url;
+    while (relative.startsWith("/")) {
+      relative = relative.substring(1);
+    }
+    return relative;
   }
 
   private static String newId() {

@@ -20,8 +20,6 @@ import dev.fanout.samples.cli.Style;
 import dev.fanout.samples.report.ModeRecorder;
 import dev.fanout.samples.report.RunReport;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -225,8 +223,7 @@ final class AgentsSample implements Callable<Integer> {
       String label = agent + ": search " + source;
       return client.json()
           .withOptions(CallOptions.builder().context(context).label(label).build())
-          .getAsync("search?k=2&q=" + URLEncoder.encode(source + ": " + query, StandardCharsets.UTF_8),
-              JsonNode.class)
+          .getAsync("search", Map.of("k", 2, "q", source + ": " + query), JsonNode.class)
           .thenApply(hits -> passages(hits));
     };
   }

@@ -26,13 +26,12 @@ import dev.fanout.samples.report.ModeRecorder;
 import dev.fanout.samples.report.RunReport;
 import dev.fanout.users.User;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -182,8 +181,7 @@ final class RagSample implements Callable<Integer> {
     List<String> indexes = INDEXES.subList(0, retrievers);
     FanoutFuture<List<Outcome<JsonNode>>> retrieval = Fanout.settleAll(indexes, (index, context) -> client.json()
             .withOptions(CallOptions.builder().context(context).label("search " + index).build())
-            .getAsync("search?k=" + top + "&q=" + URLEncoder.encode(index + ": " + question, StandardCharsets.UTF_8),
-                JsonNode.class),
+            .getAsync("search", Map.of("k", top, "q", index + ": " + question), JsonNode.class),
         FanoutOptions.builder().timeout(deadline).labeler((String index) -> "search " + index).build());
     List<Outcome<JsonNode>> outcomes = awaitAndRecord(retrieval, mode, indexes.stream().map(i -> "search " + i).toList());
     List<Passage> passages = new ArrayList<>();

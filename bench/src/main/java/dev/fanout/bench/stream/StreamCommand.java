@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 /**
  * The stream benchmark: N user lookups pulled from a lazy source through {@link FanoutStream} against a
  * zero-latency backend in its own JVM, first a baseline N, then the large one, in this JVM (run it with
- * {@code -Xmx128m}). Checks that every input was delivered exactly once (count, sum and sum of squares of
+ * {@code -Xmx128m}), after an unmeasured warm-up run. Checks that every input was delivered exactly once (count, sum and sum of squares of
  * the pull indexes, each answer's id against its input, the backend's own request count) and compares the
  * heap after a full GC, halfway and at the end, with the baseline's. Exits 1 if an input is missing or
  * duplicated or the heap grew more than {@code --max-heap-ratio}.
@@ -46,6 +46,11 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(names = "--baseline-n", defaultValue = "10000",
       description = "Inputs of the baseline run, whose heap the large run's is compared with. Defaults to ${DEFAULT-VALUE}.")
   long baselineN;
+
+  @Option(names = "--warmup-n", defaultValue = "5000",
+      description = "Inputs of an unmeasured first run that opens the connections and warms the JIT. "
+          + "Defaults to ${DEFAULT-VALUE}.")
+  long warmupN;
 
   @Option(names = "--concurrency", defaultValue = "256",
       description = "The stream's maxConcurrency. Defaults to ${DEFAULT-VALUE}.")
@@ -101,7 +106,11 @@ public final class StreamCommand implements Callable<Integer> {
     }
     try (FanoutClient client = builder.build()) {
       List<Run> runs = new ArrayList<>();
-      long before = 0;
+      if (warmupN > 0) {
+        Run warmup = run(client, warmupN);
+        System.out.printf(Locale.ROOT, "warm-up n=%,d: %s%n", warmupN, warmup.report);
+      }
+      long before = usersRequests(url);
       for (long size : new long[] {baselineN, n}) {
         Run run = run(client, size);
         long served = usersRequests(url);
