@@ -132,6 +132,7 @@ public final class FanoutClient implements AutoCloseable {
   private final HttpEngine engine;
   private final UserService users;
   private final ChatService chat;
+  private final dev.fanout.messages.MessagesService messages;
   private final EmbeddingService embeddings;
   private final JsonService json;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -222,6 +223,7 @@ public final class FanoutClient implements AutoCloseable {
         .build();
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
+    this.messages = new dev.fanout.internal.MessagesServiceImpl(engine);
     this.embeddings = new EmbeddingServiceImpl(engine);
     this.json = new JsonServiceImpl(engine);
   }
@@ -249,6 +251,14 @@ public final class FanoutClient implements AutoCloseable {
   /** Returns the OpenAI-compatible chat completions API. */
   public ChatService chat() {
     return chat;
+  }
+
+  /**
+   * Returns Anthropic's Messages API ({@code POST [v1/]messages}), sending the API key as {@code x-api-key}
+   * with {@code anthropic-version}.
+   */
+  public dev.fanout.messages.MessagesService messages() {
+    return messages;
   }
 
   /** Returns the OpenAI-compatible embeddings API ({@code POST [v1/]embeddings}). */

@@ -159,9 +159,9 @@ final class Exchange<T> implements Callback {
     if (r == null || (r.inputTokens().isEmpty() && r.outputTokens().isEmpty())) {
       return;
     }
-    long total = r.inputTokens().orElse(0) + r.outputTokens().orElse(0);
     try {
-      permit.onUsage(total);
+      // Per kind, input as the input-token limits count it (cache reads left out), so each ledger is corrected
+      permit.onUsage(r.rateLimitedInputTokens().orElse(0), r.outputTokens().orElse(0));
     } catch (RuntimeException e) {
       HttpEngine.LOG.warn("the attempt gate failed to take the usage of {}", owner.label(), e);
     }

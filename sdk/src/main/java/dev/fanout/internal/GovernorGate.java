@@ -164,6 +164,11 @@ public final class GovernorGate implements AttemptGate {
       }
 
       @Override
+      public void onUsage(long inputTokens, long outputTokens) {
+        p.onUsage(inputTokens, outputTokens);
+      }
+
+      @Override
       public GovernedBucket bucket() {
         return bucket;
       }
