@@ -41,15 +41,15 @@ public final class CommonOptions {
           + "then $OPENAI_API_KEY (or $ANTHROPIC_API_KEY with --provider anthropic), then none.")
   String apiKey;
 
-  @Option(names = "--ca-cert", paramLabel = "FILE",
-      description = "Trust the CA certificate(s) in this PEM file beside the JDK's, for an HTTPS --base-url with a "
-          + "private CA (the mock server's --ca-out). Defaults to none.")
-  Path caCert;
-
   @Option(names = "--provider", paramLabel = "openai|anthropic", converter = ProviderConverter.class,
       description = "Model API of the agents and batch samples: OpenAI's chat completions or "
           + "Anthropic's Messages API (other samples accept only openai). Defaults to openai.")
   Provider provider = DEFAULT_PROVIDER;
+
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "Trust the CA certificate(s) in this PEM file beside the JDK's, for an HTTPS --base-url with a "
+          + "private CA (the mock server's --ca-out). Defaults to none.")
+  Path caCert;
 
   @Option(names = "--model", paramLabel = "MODEL",
       description = "Model to ask. Defaults to " + DEFAULT_MODEL + ", or claude-haiku-4-5 with --provider anthropic.")
