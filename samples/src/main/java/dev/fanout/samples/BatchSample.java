@@ -1,6 +1,7 @@
 package dev.fanout.samples;
 
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutReport;
 import dev.fanout.GovernorPolicy;
@@ -125,7 +126,7 @@ final class BatchSample implements Callable<Integer> {
       List<Integer> inputs = IntStream.range(0, prompts).boxed().collect(Collectors.toList());
       session.resetStats();
       ModeRecorder recorder = ModeRecorder.start(noGovernor ? "ungoverned" : "governed");
-      FanoutFuture<List<Outcome<Used>>> run = Fanout.settleAll(inputs, i -> (anthropic
+      FanoutFuture<List<Outcome<Used>>> run = Fanout.settleAll(inputs, (i, context) -> (anthropic
           ? session.client().messages().createAsync(message(session.model(), i))
               .thenApply(m -> new Used(m.usage().rateLimitedInputTokens(), m.usage().outputTokens(),
                   m.usage().totalInputTokens() + m.usage().outputTokens()))
@@ -138,7 +139,7 @@ final class BatchSample implements Callable<Integer> {
               tokens.addAndGet(used.total());
             }
             done.incrementAndGet();
-          }));
+          }), FanoutOptions.defaults());
       List<Outcome<Used>> outcomes = awaitWithProgress(run, done, out);
       long wallNanos = recorder.finish();
       FanoutReport report = run.report();

@@ -3,6 +3,7 @@ package dev.fanout.bench.metered;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.GovernorPolicy;
 import dev.fanout.Outcome;
@@ -75,14 +76,14 @@ public final class MeteredClient implements Callable<Integer> {
       boolean anthropic = provider.equals("anthropic");
       // What each call charged the binding token limit: OpenAI's total; Anthropic's input (uncached and cache
       // writes) and output, summed apart (the larger sum binds, each against its own per-minute limit).
-      List<Outcome<long[]>> outcomes = Fanout.settleAll(prompts, i -> anthropic
+      List<Outcome<long[]>> outcomes = Fanout.settleAll(prompts, (i, context) -> anthropic
           ? client.messages().createAsync(MessageRequest.builder().model("claude-haiku-4-5")
               .addUserMessage("Write one line about item " + i + ".").maxTokens(maxTokens).build())
               .thenApply(m -> new long[] {m.usage().rateLimitedInputTokens(), m.usage().outputTokens()})
           : client.chat().createAsync(ChatRequest.builder().model("gpt-4o-mini")
               .addUserMessage("Write one line about item " + i + ".").maxTokens(maxTokens).build())
-              .thenApply(c -> new long[] {c.usage().map(u -> (long) u.totalTokens()).orElse(0L), 0}))
-          .get(10, TimeUnit.MINUTES);
+              .thenApply(c -> new long[] {c.usage().map(u -> (long) u.totalTokens()).orElse(0L), 0}),
+          FanoutOptions.defaults()).get(10, TimeUnit.MINUTES);
       long end = System.currentTimeMillis();
       int ok = 0;
       long first = 0;
