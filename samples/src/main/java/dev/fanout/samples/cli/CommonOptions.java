@@ -46,6 +46,11 @@ public final class CommonOptions {
           + "Anthropic's Messages API (other samples accept only openai). Defaults to openai.")
   Provider provider = DEFAULT_PROVIDER;
 
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "Trust the CA certificate(s) in this PEM file beside the JDK's, for an HTTPS --base-url with a "
+          + "private CA (the mock server's --ca-out). Defaults to none.")
+  Path caCert;
+
   @Option(names = "--model", paramLabel = "MODEL",
       description = "Model to ask. Defaults to " + DEFAULT_MODEL + ", or claude-haiku-4-5 with --provider anthropic.")
   String model;
@@ -81,6 +86,11 @@ public final class CommonOptions {
 
   public Path timeline() {
     return timeline;
+  }
+
+  /** The {@code --ca-cert} file; null without it. */
+  public Path caCert() {
+    return caCert;
   }
 
   /**
@@ -120,6 +130,13 @@ public final class CommonOptions {
         FanoutClient.builder().baseUrl(baseUrl);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(mixee.commandLine(), "Invalid value for option '--base-url': " + e.getMessage());
+      }
+    }
+    if (caCert != null) {
+      try {
+        FanoutClient.builder().trustedCertificates(caCert);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(mixee.commandLine(), "Invalid value for option '--ca-cert': " + e.getMessage());
       }
     }
     String key = apiKey();

@@ -69,8 +69,12 @@ public final class Session implements AutoCloseable {
       if (key == null && backend != null && options.provider() == Provider.ANTHROPIC) {
         key = EMBEDDED_ANTHROPIC_KEY; // the mock's /v1/messages, like Anthropic's, refuses a call without x-api-key
       }
-      FanoutClient built = client.apply(FanoutClient.builder().baseUrl(baseUrl).apiKey(key)
-          .openTelemetry(telemetry.openTelemetry().orElse(null))).build();
+      FanoutClient.Builder b = FanoutClient.builder().baseUrl(baseUrl).apiKey(key)
+          .openTelemetry(telemetry.openTelemetry().orElse(null));
+      if (options.caCert() != null) {
+        b.trustedCertificates(options.caCert());
+      }
+      FanoutClient built = client.apply(b).build();
       return new Session(options, backend, baseUrl, built, telemetry);
     } catch (RuntimeException e) {
       if (telemetry != null) {
