@@ -270,6 +270,15 @@ public final class GovernorGate implements AttemptGate {
         if (text != null && text.isTextual()) {
           chars += text.asText().length();
         }
+        // Anthropic's blocks: a tool result's content (text or blocks), a tool use's input
+        JsonNode content = part.get("content");
+        if (content != null && (content.isTextual() || content.isArray())) {
+          chars += textChars(content);
+        }
+        JsonNode input = part.get("input");
+        if (input != null && input.isObject()) {
+          chars += input.toString().length();
+        }
       }
     }
     return chars;
