@@ -16,8 +16,9 @@ import java.util.stream.StreamSupport;
 import dev.fanout.internal.Futures;
 
 /**
- * The two shapes of concurrent work: a {@link FanoutScope} for one request's mixed calls, and combinators
- * that run one asynchronous task per input of a list and combine the results.
+ * The shapes of concurrent work: a {@link FanoutScope} for one request's mixed calls, combinators that run
+ * one asynchronous task per input of a list and combine the results, and a {@link FanoutStream} for inputs
+ * that do not fit in memory ({@link #stream}).
  *
  * <h2>A scope for mixed calls.</h2>
  * {@link #scope} opens a scope whose forks have types of their own and share one deadline:
@@ -254,5 +255,18 @@ public final class Fanout {
     }
     return new FanoutRun<I, T, FirstK<T>>("firstK", inputs, task, options,
         Ledger.Mode.FIRST_K, k, null, Ledger::firstK).start();
+  }
+
+  /**
+   * Returns a stream over {@code inputs}, which need not fit in memory: inputs are pulled as capacity frees
+   * and each result is handed to a consumer as it completes ({@link FanoutStream#forEach}). Order:
+   * completion order. Failure: a failed task is a failed {@link FanoutStream.Completion}; the stream goes on.
+   * Cancel: {@link FanoutStream#cancel()} stops the pulling and cancels every task in flight. For a
+   * {@link Stream} or a {@link java.util.concurrent.Flow.Publisher} source, a buffer size or a progress
+   * listener, use {@link FanoutStream#builder}.
+   */
+  public static <I, T> FanoutStream<I, T> stream(
+      Iterator<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    return FanoutStream.<I, T>builder(inputs, task).options(options).build();
   }
 }

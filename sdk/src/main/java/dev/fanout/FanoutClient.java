@@ -71,7 +71,7 @@ public final class FanoutClient implements AutoCloseable {
    * backoffs included. Long enough for a long model generation (a streamed completion of many thousand tokens,
    * a reasoning model thinking for minutes: the stream's own {@link #DEFAULT_STREAM_IDLE_TIMEOUT} is 5 minutes
    * without a data event), short enough that a server dripping a byte per read timeout, or answering nothing
-   * three times, cannot hold a call for ever (issue 14, defect 5). Until 0.2 there was no limit.
+   * three times, cannot hold a call for ever. {@link Duration#ZERO} sets no limit.
    */
   public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
@@ -107,8 +107,8 @@ public final class FanoutClient implements AutoCloseable {
    * their own timeout (Node.js's {@code keepAliveTimeout} and uvicorn's {@code --timeout-keep-alive}, which
    * vLLM and LiteLLM run on, 5 s; nginx 75 s; AWS load balancers 60 s); the client must let go first, or its
    * next request on that connection meets the close. 4 s is under the shortest common one, and reconnecting
-   * after 4 s idle costs one handshake, little beside a fan-out of model calls. (OkHttp's own default, 5
-   * minutes, was the SDK's until 0.2.)
+   * after 4 s idle costs one handshake, little beside a fan-out of model calls. (OkHttp's own default is 5
+   * minutes.)
    */
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
   /** {@link VirtualThreads#AUTO}. */
@@ -183,7 +183,7 @@ public final class FanoutClient implements AutoCloseable {
         : sharedOkHttp.connectionPool();
     ok.connectionPool(pool);
     // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
-    // is safe, without running the caller's own interceptors twice or spending an attempt (issue 14, defect 2).
+    // is safe, without running the caller's own interceptors twice or spending an attempt.
     dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {

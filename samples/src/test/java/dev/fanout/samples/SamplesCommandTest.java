@@ -258,8 +258,9 @@ class SamplesCommandTest {
   @Test
   void theLeadsDeadlineReachesTheSubAgentsAndFailsTheRun() {
     Path json = dir.resolve("agents-late.json");
-    // Every sub-agent needs three responses of 200 ms in a row: a 300 ms deadline passes inside them.
-    int exit = run("agents", "--latency", "200ms", "--agents", "2", "--timeout", "300ms",
+    // The lead's first model call takes 1 s, then every sub-agent needs three responses of 1 s in a row: a 1.5 s
+    // deadline passes inside their first, with half a second of slack either side for a busy machine.
+    int exit = run("agents", "--latency", "1s", "--agents", "2", "--timeout", "1500ms",
         "--report-json", json.toString());
 
     assertThat(exit).as(out + "\n" + err).isEqualTo(1);

@@ -202,9 +202,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
           if (cause instanceof FanoutTimeoutException && previous != null) {
             // A retry the governor cannot admit before the deadline (a 429's pause outlasts it): the
             // caller sees why the call needed a retry, as with a retry backoff past the deadline.
-            cause = new FanoutTimeoutException(label + ": deadline (" + (budget == null ? 0 : budget.toMillis())
-                + " ms) leaves no time for the " + cause.getMessage() + " after attempt " + (attempt - 1) + ": "
-                + previous.getMessage(), budget == null ? Duration.ZERO : budget, previous);
+            cause = new FanoutTimeoutException(label + ": deadline (" + deadlineText()
+                + ") leaves no time for the " + cause.getMessage() + " after attempt " + (attempt - 1) + ": "
+                + previous.getMessage(), deadlineSet(), previous);
           }
           finish(null, cause instanceof FanoutException
               ? cause
@@ -719,9 +719,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     Duration wait = statusCode == 429 && engine.gate().pacesRateLimits() ? Duration.ZERO : policy.backoff(n, retryAfter);
     if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
       finish(null, new FanoutTimeoutException(
-          label + ": deadline (" + budget.toMillis() + " ms) leaves no time for the " + wait.toMillis()
+          label + ": deadline (" + deadlineText() + ") leaves no time for the " + wait.toMillis()
               + " ms retry backoff after attempt " + n + ": " + error.getMessage(),
-          budget, error));
+          deadlineSet(), error));
       return;
     }
     if (wait.isZero()) {
@@ -762,9 +762,21 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   }
 
   private FanoutTimeoutException deadlineExceeded() {
-    return new FanoutTimeoutException(
-        label + " did not finish within its deadline (" + (budget == null ? 0 : budget.toMillis()) + " ms)",
-        budget == null ? Duration.ZERO : budget);
+    return new FanoutTimeoutException(label + " did not finish within its deadline (" + deadlineText() + ")",
+        deadlineSet());
+  }
+
+  /** The timeout the deadline was set with (what a timeout error reports), zero with none. */
+  private Duration deadlineSet() {
+    return deadline.isNone() ? Duration.ZERO : deadline.timeout();
+  }
+
+  /** {@code 200 ms}, or {@code 200 ms; 177 ms were left when the call started} for a deadline set before it. */
+  private String deadlineText() {
+    Duration set = deadlineSet();
+    Duration left = budget == null ? Duration.ZERO : budget;
+    return set.minus(left).toMillis() < 1 ? set.toMillis() + " ms"
+        : set.toMillis() + " ms; " + left.toMillis() + " ms were left when the call started";
   }
 
   private boolean finish(T value, Throwable error) {
