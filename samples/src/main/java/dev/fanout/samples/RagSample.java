@@ -28,6 +28,7 @@ import dev.fanout.samples.report.ModeRecorder;
 import dev.fanout.samples.report.RunReport;
 import dev.fanout.users.User;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -113,6 +114,11 @@ final class RagSample implements Callable<Integer> {
           + "Ignored with --base-url. Defaults to " + DEFAULT_JITTER + ".")
   double jitter = DEFAULT_JITTER;
 
+  @Option(names = "--warm-up",
+      description = "Ask the question once, unmeasured, before the measured run: the JVM and the connections are "
+          + "then warm, as in a running service. Defaults to false.")
+  boolean warmUp;
+
   /** A passage a retriever returned, and its similarity to the question once ranked. */
   private record Passage(String index, String text, double similarity) {}
 
@@ -147,6 +153,14 @@ final class RagSample implements Callable<Integer> {
       out.println("Question: " + question);
       out.println();
 
+      if (warmUp) {
+        try {
+          answer(new PrintWriter(Writer.nullWriter()), style, ModeRecorder.start("warm-up"));
+          out.println(style.dim("Warm-up: asked once, unmeasured."));
+        } catch (RuntimeException e) {
+          out.println(style.dim("Warm-up failed (" + e + "); measuring anyway."));
+        }
+      }
       session.resetStats();
       ModeRecorder mode = ModeRecorder.start("rag");
       boolean ok = true;
