@@ -159,7 +159,7 @@ final class GovernedRetryTest {
           .build());
     }
 
-    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), (input, context) -> client.users().getAsync(input),
+    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), (input, context) -> client.users().withContext(context).getAsync(input),
         FanoutOptions.builder().maxConcurrency(1).build());
     run.get(10, TimeUnit.SECONDS);
 

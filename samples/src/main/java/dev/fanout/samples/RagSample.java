@@ -29,13 +29,12 @@ import dev.fanout.samples.report.RunReport;
 import dev.fanout.users.User;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
@@ -273,8 +272,7 @@ final class RagSample implements Callable<Integer> {
     for (String index : indexes) {
       searches.add(scope.fork("search " + index, c -> client.json()
           .withOptions(CallOptions.builder().context(c).label("search " + index).build())
-          .getAsync("search?k=" + top + "&q=" + URLEncoder.encode(index + ": " + question, StandardCharsets.UTF_8),
-              JsonNode.class)));
+          .getAsync("search", Map.of("k", top, "q", index + ": " + question), JsonNode.class)));
     }
     return scope.joinAsync().whenComplete((done, error) -> scope.close()).thenApply(done -> {
       List<Passage> passages = new ArrayList<>();
