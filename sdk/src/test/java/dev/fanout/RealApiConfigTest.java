@@ -117,6 +117,55 @@ class RealApiConfigTest {
   }
 
   @Test
+  void theWireLogShowsRequestsAndResponsesWithTheKeyRedacted() throws Exception {
+    java.io.PrintStream originalErr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try (MockBackend backend = MockBackend.builder().latency(Latency.none()).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).apiKey(KEY)
+            .wireLog(WireLog.BODY).build()) {
+      System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      client.users().get(7);
+    } finally {
+      System.setErr(originalErr);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).contains("dev.fanout.wire").contains("--> GET").contains("/users/7")
+        .contains("authorization=[██]").contains("<-- 200").contains("\"id\":7")
+        .doesNotContain(KEY).doesNotContain(KEY.substring(8));
+    assertThat(WireLog.parse("debug")).isEqualTo(WireLog.HEADERS);
+    assertThatThrownBy(() -> WireLog.parse("loud")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("FANOUT_LOG is not none, headers or body: loud");
+  }
+
+  @Test
+  void aProxyAsksForCredentialsAndGetsThem() throws Exception {
+    try (mockwebserver3.MockWebServer proxy = new mockwebserver3.MockWebServer()) {
+      proxy.setDispatcher(new mockwebserver3.Dispatcher() {
+        @Override
+        public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+          String auth = request.getHeaders().get("Proxy-Authorization");
+          if (auth == null) {
+            return new mockwebserver3.MockResponse.Builder().code(407)
+                .setHeader("Proxy-Authenticate", "Basic realm=\"corp\"").build();
+          }
+          return new mockwebserver3.MockResponse.Builder().code(auth.equals(okhttp3.Credentials.basic("me", "pw")) ? 200 : 403)
+              .setHeader("Content-Type", "application/json")
+              .body("{\"id\":3,\"name\":\"via proxy\",\"email\":\"p@example.com\"}").build();
+        }
+      });
+      proxy.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl("http://api.example.test")
+          .proxy("127.0.0.1:" + proxy.getPort()).proxyCredentials("me", "pw").build()) {
+        assertThat(client.users().get(3).name()).isEqualTo("via proxy");
+      }
+      assertThat(proxy.takeRequest().getHeaders().get("Proxy-Authorization")).isNull();
+      mockwebserver3.RecordedRequest second = proxy.takeRequest();
+      assertThat(second.getHeaders().get("Proxy-Authorization")).isEqualTo(okhttp3.Credentials.basic("me", "pw"));
+      assertThat(second.getTarget()).startsWith("http://api.example.test");
+    }
+  }
+
+  @Test
   void theSpecCarriesTrustAuthAndHeadersThroughSerialization() throws Exception {
     MockTls tls = MockTls.generate("127.0.0.1");
     FanoutClientSpec spec = FanoutClientSpec.builder().baseUrl("https://127.0.0.1:1").apiKey(KEY)

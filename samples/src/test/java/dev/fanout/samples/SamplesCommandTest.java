@@ -300,7 +300,7 @@ class SamplesCommandTest {
     int exit = run("users", "--base-url", "http://127.0.0.1:" + port, "--ids", "1-3", "--retries", "0");
 
     assertThat(exit).isEqualTo(1);
-    assertThat(out.toString()).contains("0 ok, 3 failed").contains("TransportException");
+    assertThat(out.toString()).contains("0 ok, 3 failed").contains("ConnectionSetupException");
 
     // seed cannot even warm up: one line on stderr, no stack trace.
     err.getBuffer().setLength(0);

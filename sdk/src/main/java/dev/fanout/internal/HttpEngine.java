@@ -39,6 +39,7 @@ public final class HttpEngine {
   private final OkHttpClient okHttp;
   private final HttpUrl baseUrl;
   private final String authHeader;
+  private final String apiKey;
   private final String authorization;
   private final okhttp3.Headers defaultHeaders;
   private final RetryPolicy retryPolicy;
@@ -61,6 +62,7 @@ public final class HttpEngine {
     FanoutClientSpec spec = Objects.requireNonNull(b.spec, "options == null");
     this.baseUrl = spec.baseUrl();
     this.authHeader = spec.authScheme().header();
+    this.apiKey = b.apiKey;
     this.authorization = b.apiKey == null ? null : spec.authScheme().value(b.apiKey);
     this.defaultHeaders = okhttp3.Headers.of(spec.defaultHeaders());
     this.retryPolicy = spec.retryPolicy();
@@ -159,7 +161,7 @@ public final class HttpEngine {
 
   /** The client's API key, or null; for services that send it in a header of their own (x-api-key). */
   String apiKey() {
-    return authorization == null ? null : authorization.substring("Bearer ".length());
+    return apiKey;
   }
 
   /** Refuses new calls and fails every unfinished one with {@link FanoutCancelledException}. */
