@@ -47,7 +47,6 @@ final class FanoutRun<I, T, R> {
   /** What the per-input callback threw first, if it did; no callback runs after it. */
   private volatile Throwable callbackFailure;
   private volatile FanoutClock.Timer timer;
-  private final long startNanoTime = System.nanoTime();
   private final long clockStart;
   private final int n;
   /** Settling combinators (settleAll, asCompleted) succeed at the deadline with what has finished. */
@@ -89,7 +88,7 @@ final class FanoutRun<I, T, R> {
     this.clockStart = clock.nanoTime();
     this.deadline = options.effectiveDeadline(outerContext.deadline(), clock);
     this.settleMode = mode == Ledger.Mode.SETTLE;
-    this.ledger = new Ledger<>(combinator, mode, k, n, resultOf);
+    this.ledger = new Ledger<>(combinator, mode, k, n, resultOf, clock::nanoTime);
     this.result = new FanoutFuture<>(this::stop, this::report);
     this.span = new FanoutSpan(combinator, n,
         bound == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(bound));
@@ -311,7 +310,7 @@ final class FanoutRun<I, T, R> {
 
   FanoutReport report() {
     Ledger.Snapshot s = ledger.snapshot();
-    long end = s.decided() ? s.decidedNanos() : System.nanoTime();
+    long end = s.decided() ? s.decidedNanos() : clock.nanoTime();
     List<FanoutReport.Entry> entries = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Outcome<?> outcome = s.outcomes()[i];
@@ -328,14 +327,14 @@ final class FanoutRun<I, T, R> {
       entries.add(new FanoutReport.Entry(
           i,
           label(i),
-          s.startNanos()[i] < 0 ? -1 : s.startNanos()[i] - startNanoTime,
-          s.endNanos()[i] < 0 ? -1 : s.endNanos()[i] - startNanoTime,
+          s.startNanos()[i] < 0 ? -1 : s.startNanos()[i] - clockStart,
+          s.endNanos()[i] < 0 ? -1 : s.endNanos()[i] - clockStart,
           attempts,
           kind,
           errorType,
           callTraces));
     }
-    return new FanoutReport(combinator, startNanoTime, end - startNanoTime, s.decided(), s.peak(), entries,
+    return new FanoutReport(combinator, clockStart, end - clockStart, s.decided(), s.peak(), entries,
         governorTally.report(s.traces()));
   }
 }

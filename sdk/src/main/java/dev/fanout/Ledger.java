@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.IntFunction;
 
 /**
@@ -72,11 +73,14 @@ final class Ledger<T, R> {
   private int peak;
   private int settled;
   private int failures;
+  /** The fan-out's clock ({@link FanoutClock#nanoTime()}): every time the ledger records is its reading. */
+  private final LongSupplier clock;
   private boolean decided;
   private long decidedNanos;
 
   @SuppressWarnings("unchecked")
-  Ledger(String combinator, Mode mode, int k, int n, Function<Ledger<T, R>, R> resultOf) {
+  Ledger(String combinator, Mode mode, int k, int n, Function<Ledger<T, R>, R> resultOf, LongSupplier clock) {
+    this.clock = clock;
     this.combinator = combinator;
     this.mode = mode;
     this.k = k;
@@ -128,7 +132,7 @@ final class Ledger<T, R> {
     int index = next++;
     inFlight++;
     peak = Math.max(peak, inFlight);
-    startNanos[index] = System.nanoTime();
+    startNanos[index] = clock.getAsLong();
     return index;
   }
 
@@ -162,7 +166,7 @@ final class Ledger<T, R> {
   /** Decides an empty fan-out. */
   synchronized R decideEmpty() {
     decided = true;
-    decidedNanos = System.nanoTime();
+    decidedNanos = clock.getAsLong();
     return resultOf.apply(this);
   }
 
@@ -174,7 +178,7 @@ final class Ledger<T, R> {
     if (outcomes[index] != null) {
       return null;
     }
-    endNanos[index] = System.nanoTime();
+    endNanos[index] = clock.getAsLong();
     running[index] = null;
     scopes[index] = null;
     inFlight--;
@@ -248,7 +252,7 @@ final class Ledger<T, R> {
   private Verdict<T, R> decide(
       IntFunction<FanoutException> restError, Throwable error, boolean withValue, String reason) {
     decided = true;
-    decidedNanos = System.nanoTime();
+    decidedNanos = clock.getAsLong();
     FanoutException rest = restError.apply(n - settled);
     List<CompletableFuture<?>> toCancel = new ArrayList<>();
     List<CallScope> scopesToCancel = new ArrayList<>();
