@@ -178,21 +178,25 @@ public final class HttpEngine {
   }
 
   /**
-   * Resolves {@code path} under the base URL. A leading {@code /} is ignored; absolute URLs and
-   * scheme-relative ones ({@code //host}) are rejected so credentials never go to another host.
+   * Resolves {@code path} against the base URL as a URL reference (RFC 3986, section 5.2, as a browser and
+   * Retrofit do): {@code search} is under the base URL's path, {@code /search} is from the host's root,
+   * {@code ../search} goes up one segment. The result must be on the base URL's scheme, host and port, so
+   * the API key is never sent elsewhere: an absolute URL to another origin or a scheme-relative one to
+   * another host ({@code //host/x}) is rejected, naming it.
    */
   public HttpUrl resolve(String path) {
     Objects.requireNonNull(path, "path == null");
     String p = path.strip();
-    if (p.startsWith("//") || p.contains("://") || p.startsWith("\\")) {
-      throw new IllegalArgumentException("path must be relative to the base URL: " + path);
-    }
-    while (p.startsWith("/")) {
-      p = p.substring(1);
+    if (p.startsWith("\\")) {
+      throw new IllegalArgumentException("path is not a URL reference: " + path);
     }
     HttpUrl url = baseUrl.resolve(p);
-    if (url == null || !url.host().equals(baseUrl.host()) || url.port() != baseUrl.port()) {
-      throw new IllegalArgumentException("path does not resolve under the base URL: " + path);
+    if (url == null) {
+      throw new IllegalArgumentException("path is not a URL reference: " + path);
+    }
+    if (!url.scheme().equals(baseUrl.scheme()) || !url.host().equals(baseUrl.host()) || url.port() != baseUrl.port()) {
+      throw new IllegalArgumentException("path " + path + " leaves the base URL's origin " + baseUrl.scheme() + "://"
+          + baseUrl.host() + ":" + baseUrl.port() + " (the API key is sent only there)");
     }
     return url;
   }
