@@ -128,8 +128,11 @@ public final class ChatServiceImpl implements ChatService {
   private Request request(ChatRequest request, boolean stream) {
     Objects.requireNonNull(request, "request == null");
     Integer maxTokens = request.maxCompletionTokens() != null ? request.maxCompletionTokens() : request.maxTokens();
-    return OpenAi.post(engine, endpoint, body(request, stream)).newBuilder()
+    ObjectNode body = body(request, stream);
+    return OpenAi.post(engine, endpoint, body).newBuilder()
         .tag(GenAiRequest.class, GenAiRequest.chat(request.model(), maxTokens, request.temperature(), stream))
+        .tag(ChatTag.class, new ChatTag(request.model(), GovernorGate.promptChars(body),
+            maxTokens == null ? -1 : Math.max(0, maxTokens)))
         .build();
   }
 

@@ -26,7 +26,8 @@ import okio.Buffer;
  * The {@link AttemptGate} that admits every attempt through a client's rate-limit {@link Governor}.
  *
  * <p>Key: {@code host:port} and a bucket, the chat model for a chat completion or an Anthropic message
- * (read from the JSON body), else the path with its id-like segments replaced by {@code *}. A model API's
+ * (from the request's {@link ChatTag}, which the chat service sets; only an untagged JSON call to a chat path
+ * has its body parsed), else the path with its id-like segments replaced by {@code *}. A model API's
  * buckets (chat, messages, embeddings) probe with the policy's initial concurrency until their first
  * response; other routes start open ({@link GovernorKey#coldProbe()}). Chat calls are
  * estimated as OpenAI's limiter does (prompt characters / 4 plus {@code max_tokens}, or the policy's
@@ -86,8 +87,15 @@ public final class GovernorGate implements AttemptGate {
     String path = url.encodedPath();
     String bucket = routeTemplate(path);
     TokenEstimate estimate = TokenEstimate.NONE;
-    if (isChat(path)) {
-      JsonNode body = jsonBody(request.body());
+    ChatTag tag = request.tag(ChatTag.class);
+    if (tag != null) {
+      // the chat service wrote this body: what the governor needs is on the request, no parse
+      if (tag.model() != null) {
+        bucket = tag.model();
+      }
+      estimate = governor.estimateChat(tag.promptChars(), tag.maxTokens());
+    } else if (isChat(path)) {
+      JsonNode body = jsonBody(request.body()); // a caller's own JSON call to a chat path
       if (body != null) {
         JsonNode model = body.get("model");
         if (model != null && model.isTextual()) {
