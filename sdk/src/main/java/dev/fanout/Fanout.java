@@ -338,4 +338,17 @@ public final class Fanout {
     return new FanoutRun<I, T, FirstK<T>>("firstK", inputs, task, options,
         Ledger.Mode.FIRST_K, k, null, Ledger::firstK).start();
   }
+
+  /**
+   * Returns a stream over {@code inputs}, which need not fit in memory: inputs are pulled as capacity frees
+   * and each result is handed to a consumer as it completes ({@link FanoutStream#forEach}). Order:
+   * completion order. Failure: a failed task is a failed {@link FanoutStream.Completion}; the stream goes on.
+   * Cancel: {@link FanoutStream#cancel()} stops the pulling and cancels every task in flight. For a
+   * {@link Stream} or a {@link java.util.concurrent.Flow.Publisher} source, a buffer size or a progress
+   * listener, use {@link FanoutStream#builder}.
+   */
+  public static <I, T> FanoutStream<I, T> stream(
+      Iterator<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    return FanoutStream.<I, T>builder(inputs, task).options(options).build();
+  }
 }

@@ -354,4 +354,51 @@ final class HedgingTest {
       }
     }
   }
+
+  @Test
+  void aFailureOfTheFirstRequestWaitsForItsRunningHedgeWhichThenWins() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      // Requests arrive one at a time (the hedge only after the first has arrived), so the queue's order is
+      // theirs: the first request's 503 comes 300 ms (real time) after the hedge is sent, the hedge's 200 later.
+      server.enqueue(Responses.json(503, "{\"error\":\"busy\"}").newBuilder()
+          .headersDelay(300, TimeUnit.MILLISECONDS).build());
+      server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+          .body("{\"id\":1,\"name\":\"User 1\",\"email\":\"user1@example.com\"}")
+          .headersDelay(1, TimeUnit.SECONDS).build());
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock)
+          .hedging(fixed()).retryPolicy(RetryPolicy.none()).traceListener(traces::add)
+          .totalTimeout(Duration.ZERO).build()) {
+        CompletableFuture<User> user = client.users().getAsync(1);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        clock.advance(DELAY);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the hedge").isNotNull();
+
+        assertThat(user.get(10, TimeUnit.SECONDS).id()).as("the 503 waited for the hedge").isEqualTo(1);
+        CallTrace trace = onlyTrace();
+        assertThat(trace.attempts()).isEqualTo(1);
+        assertThat(trace.hedgesSent()).isEqualTo(1);
+        assertThat(trace.hedgesWon()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void aFailureWithNoHedgeRunningFailsTheAttemptAtOnceAndNoBackupFollows() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(Responses.json(503, "{\"error\":\"busy\"}"));
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock)
+          .hedging(fixed()).retryPolicy(RetryPolicy.none()).traceListener(traces::add)
+          .totalTimeout(Duration.ZERO).build()) {
+        CompletableFuture<User> user = client.users().getAsync(1);
+        assertThatThrownBy(() -> user.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(dev.fanout.errors.ServerException.class);
+        assertThat(clock.pendingTasks()).as("the hedge timer went with the attempt").isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(server.getRequestCount()).as("no backup after the attempt failed").isEqualTo(1);
+        assertThat(onlyTrace().hedgesSent()).isZero();
+      }
+    }
+  }
 }

@@ -58,6 +58,8 @@ public final class MockBackend implements AutoCloseable {
   public static final Engine DEFAULT_ENGINE = Engine.MOCKWEBSERVER;
   /** The default number of recorded requests kept for {@link #takeRequest(long, TimeUnit)}. */
   public static final int DEFAULT_RECORDED_REQUESTS = 1000;
+  /** How long after its creation a batch of the Batch API ({@code /v1/batches}) completes. */
+  public static final Duration DEFAULT_BATCH_COMPLETION_TIME = Duration.ofSeconds(10);
 
   /** The default HTTP/2 stream limit: 0, none announced (in effect a million streams per connection). */
   public static final long DEFAULT_MAX_CONCURRENT_STREAMS = 0;
@@ -99,7 +101,7 @@ public final class MockBackend implements AutoCloseable {
     maxConcurrentStreams = b.maxConcurrentStreams;
     stats = new StatsRecorder();
     requests = new RequestLog(b.recordedRequests);
-    decider = new Decider(latency, faults, stats, b.maxBodyBytes);
+    decider = new Decider(latency, faults, stats, b.maxBodyBytes, b.batchCompletionTime);
     ServerConfig config = new ServerConfig(host, b.port, b.backlog, b.maxBodyBytes, http2, idleTimeout, tls,
         maxConcurrentStreams);
     switch (engine) {
@@ -271,6 +273,7 @@ public final class MockBackend implements AutoCloseable {
     private int backlog = DEFAULT_BACKLOG;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int recordedRequests = DEFAULT_RECORDED_REQUESTS;
+    private Duration batchCompletionTime = DEFAULT_BATCH_COMPLETION_TIME;
     private Engine engine = DEFAULT_ENGINE;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private boolean tls;
@@ -389,6 +392,19 @@ public final class MockBackend implements AutoCloseable {
     public Builder maxBodyBytes(long maxBodyBytes) {
       if (maxBodyBytes < 0) throw new IllegalArgumentException("maxBodyBytes < 0: " + maxBodyBytes);
       this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /**
+     * How long after its creation a batch of the Batch API ({@code POST /v1/batches}) completes; until then
+     * it is {@code in_progress}. Time is the meter clock's ({@link Faults.Builder}), so a test can drive it.
+     * Defaults to {@link #DEFAULT_BATCH_COMPLETION_TIME} (10 s).
+     */
+    public Builder batchCompletionTime(Duration batchCompletionTime) {
+      if (batchCompletionTime == null || batchCompletionTime.isNegative()) {
+        throw new IllegalArgumentException("batchCompletionTime < 0 or null: " + batchCompletionTime);
+      }
+      this.batchCompletionTime = batchCompletionTime;
       return this;
     }
 

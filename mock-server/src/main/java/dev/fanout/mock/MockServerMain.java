@@ -148,6 +148,10 @@ public final class MockServerMain implements Callable<Integer> {
   @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body accepted; larger get 413. Defaults to ${DEFAULT-VALUE}.")
   long maxBodyBytes = MockBackend.DEFAULT_MAX_BODY_BYTES;
 
+  @Option(names = "--batch-completion-time", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long after its creation a batch (POST /v1/batches) completes, e.g. 5s. Defaults to 10s.")
+  Duration batchCompletionTime = MockBackend.DEFAULT_BATCH_COMPLETION_TIME;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -226,6 +230,7 @@ public final class MockServerMain implements Callable<Integer> {
     }
     MockBackend.Builder builder = MockBackend.builder()
         .latency(l).faults(f).host(host).port(port).http2PriorKnowledge(http2).maxBodyBytes(maxBodyBytes)
+        .batchCompletionTime(batchCompletionTime)
         .engine(engine).idleTimeout(idleTimeout).maxConcurrentStreams(maxConcurrentStreams).recordedRequests(0);
     if (tlsCert != null) {
       MockTls given;

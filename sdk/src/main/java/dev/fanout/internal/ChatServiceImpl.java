@@ -204,7 +204,7 @@ public final class ChatServiceImpl implements ChatService {
 
   /** Collects one attempt's stream: passes deltas on in order and assembles the completion. */
   private static final class StreamReader extends EventSourceListener {
-    private final LogicalCall<ChatCompletion> call;
+    private final AttemptContext call;
     private final ChatStreamListener listener;
     private final boolean firstTextOnly;
     private final long maxBytes;
@@ -222,7 +222,7 @@ public final class ChatServiceImpl implements ChatService {
     private volatile boolean idleTimedOut;
     private volatile boolean watching;
 
-    StreamReader(LogicalCall<ChatCompletion> call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
+    StreamReader(AttemptContext call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
       this.listener = listener;
       this.firstTextOnly = listener instanceof FirstChoiceText;
@@ -258,7 +258,7 @@ public final class ChatServiceImpl implements ChatService {
       idleTimer = clock.schedule(idleTimeout, () -> {
         if (watching) {
           idleTimedOut = true;
-          call.cancelCurrentAttempt();
+          call.cancelAttempt();
         }
       });
     }

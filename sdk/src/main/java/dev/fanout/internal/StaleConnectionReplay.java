@@ -82,9 +82,9 @@ public final class StaleConnectionReplay {
         HttpEngine.LOG.debug("{} {}: {}; sending it on a fresh connection", request.method(),
             Redaction.pathAndQuery(request.url()), e.getMessage());
         pool.evictAll();
-        LogicalCall<?> owner = request.tag(LogicalCall.class);
-        if (owner != null) {
-          owner.replayed();
+        CallRecorder recorder = request.tag(CallRecorder.class);
+        if (recorder != null) {
+          recorder.replayed();
         }
         return chain.proceed(request);
       }

@@ -31,7 +31,8 @@ import java.util.concurrent.CompletableFuture;
  * {@link IllegalArgumentException} naming it.
  *
  * <p>Type {@code Void} (or {@code TypeReference<Void>}) ignores the response body and yields {@code null};
- * {@code JsonNode} yields the tree. Every call is retried by the client's {@link dev.fanout.RetryPolicy},
+ * {@code JsonNode} yields the tree; {@link JsonResponse} yields the tree with the status code and headers.
+ * Every call is retried by the client's {@link dev.fanout.RetryPolicy},
  * whatever its method.
  *
  * <p>Async methods return a future whose cancellation cancels the HTTP call; they throw synchronously only

@@ -66,6 +66,22 @@ class JsonServiceTest {
 
   @ParameterizedTest(name = "async={0}")
   @ValueSource(booleans = {false, true})
+  void jsonResponseCarriesStatusAndHeaders(boolean async) {
+    server.enqueue(new MockResponse.Builder().code(201).addHeader("Content-Type", "application/json")
+        .addHeader("X-Request-Id", "req_7").addHeader("x-ratelimit-limit-requests", "6000")
+        .body("{\"ok\":true}").build());
+
+    JsonResponse response = call(async, "POST", "things", Map.of("a", 1), new TypeReference<JsonResponse>() {});
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(response.header("x-request-id")).contains("req_7");
+    assertThat(response.header("X-RateLimit-Limit-Requests")).contains("6000");
+    assertThat(response.headers()).containsKey("x-request-id");
+    assertThat(response.body().get("ok").asBoolean()).isTrue();
+  }
+
+  @ParameterizedTest(name = "async={0}")
+  @ValueSource(booleans = {false, true})
   void postsJsonBody(boolean async) throws Exception {
     server.enqueue(Responses.json("{\"echo\":\"hi\"}"));
 

@@ -64,6 +64,8 @@ public final class Router extends Dispatcher {
     if (path.equals("/v1/models") || path.startsWith("/v1/models/")) return Routes.MODELS;
     if (path.equals("/search") || path.equals("/search/")) return Routes.SEARCH;
     if (path.startsWith("/__admin/")) return Routes.ADMIN;
+    if (path.equals("/v1/files") || path.startsWith("/v1/files/") || path.equals("/v1/batches")
+        || path.startsWith("/v1/batches/")) return Routes.BATCH;
     return Routes.UNKNOWN;
   }
 
@@ -76,6 +78,10 @@ public final class Router extends Dispatcher {
     if (route.equals(Routes.ADMIN)) {
       stats.countOnly(Routes.ADMIN);
       return BackendDispatcher.render(decider.admin(request));
+    }
+    if (route.equals(Routes.BATCH)) {
+      stats.countOnly(Routes.BATCH);
+      return BackendDispatcher.render(decider.batch(request));
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
     TrackedSocket socket = connections.get(request.connectionIndex());
@@ -147,7 +153,7 @@ public final class Router extends Dispatcher {
       boolean disconnectHalfway) {
     MockResponse.Builder b = new MockResponse.Builder().code(reply.code);
     reply.headers.forEach(b::setHeader);
-    b.setHeader("Content-Type", "application/json");
+    b.setHeader("Content-Type", reply.contentType);
     return b.body(new TrackedBody(reply.json, exchange, http1, disconnectHalfway)).build();
   }
 
