@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Built like {@code OpenAiChatModel}: {@code FanoutChatModel.builder().client(client).modelName("gpt-4o-mini")
  * .temperature(0.2).build()}.
  *
- * <p>Messages (system, user text, AI with tool execution requests, tool execution results), tools
+ * <p>Messages (system, user text and images, AI with tool execution requests, tool execution results), tools
  * ({@code ToolSpecification}s, their JSON schema as OpenAI takes it), tool choice, response format (JSON
  * or a JSON schema), token usage and finish reasons map one for one; listeners are called by LangChain4j's
  * {@link ChatModel#chat(ChatRequest)} around {@link #doChat(ChatRequest)}. Failures are LangChain4j's

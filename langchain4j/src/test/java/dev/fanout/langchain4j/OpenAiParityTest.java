@@ -136,10 +136,12 @@ class OpenAiParityTest {
   }
 
   @Test
-  void theProviderIsOpenAiAsForOpenAiChatModel() {
+  void theProviderIsOpenAiAsForOpenAisModels() {
     assertThat(FanoutChatModel.builder().client(client).modelName("m").build().provider())
         .isEqualTo(ModelProvider.OPEN_AI);
     assertThat(FanoutStreamingChatModel.builder().client(client).modelName("m").build().provider())
+        .isEqualTo(ModelProvider.OPEN_AI);
+    assertThat(FanoutEmbeddingModel.builder().client(client).modelName("text-embedding-3-small").build().provider())
         .isEqualTo(ModelProvider.OPEN_AI);
   }
 
