@@ -447,8 +447,9 @@ public final class FanoutReport {
             governorWait.toNanos() / 1e9, governor.waitedCalls()),
         speedUp(), peakInFlight, finished ? "" : ", running"));
     for (Entry entry : slowest(3)) {
-      out.append(String.format(Locale.ROOT, "%n  slowest: #%d %s %.3f s, %d attempt(s), %s%s",
-          entry.index(), entry.label(), entry.duration().toNanos() / 1e9, entry.attempts(), entry.outcome(),
+      out.append(String.format(Locale.ROOT, "%n  slowest: #%d %s %.3f s, %d call(s), %d attempt(s), %s%s",
+          entry.index(), entry.label(), entry.duration().toNanos() / 1e9, entry.calls().size(), entry.attempts(),
+          entry.outcome(),
           entry.errorType() == null ? "" : " " + entry.errorName()));
     }
     return out.toString();

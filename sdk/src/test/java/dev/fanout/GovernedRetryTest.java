@@ -128,7 +128,7 @@ final class GovernedRetryTest {
     server.enqueue(Responses.user(1));
     server.enqueue(Responses.user(2));
 
-    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), client.users()::getAsync,
+    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), (input, context) -> client.users().getAsync(input),
         FanoutOptions.builder().maxConcurrency(1).build());
     run.get(10, TimeUnit.SECONDS);
 
@@ -159,7 +159,7 @@ final class GovernedRetryTest {
           .build());
     }
 
-    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), client.users()::getAsync,
+    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), (input, context) -> client.users().withContext(context).getAsync(input),
         FanoutOptions.builder().maxConcurrency(1).build());
     run.get(10, TimeUnit.SECONDS);
 

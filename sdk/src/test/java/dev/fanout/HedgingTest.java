@@ -272,7 +272,7 @@ final class HedgingTest {
   @Test
   void aFanOutReportCountsHedgesSentAndWon() throws Exception {
     try (MockBackend backend = firstRequestHeld(); FanoutClient client = client(backend, fixed())) {
-      FanoutFuture<List<User>> run = Fanout.all(List.of(7L), (id, ctx) -> client.users().withContext(ctx).getAsync(id));
+      FanoutFuture<List<User>> run = Fanout.all(List.of(7L), (id, ctx) -> client.users().withContext(ctx).getAsync(id), FanoutOptions.defaults());
       arrived(backend);
       clock.advance(DELAY);
       arrived(backend);

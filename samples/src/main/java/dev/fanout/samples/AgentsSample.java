@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.CallOptions;
 import dev.fanout.CallTrace;
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutReport;
@@ -137,7 +138,7 @@ final class AgentsSample implements Callable<Integer> {
         ModeRecorder mode = ModeRecorder.start(names[i]);
         // The run inside a fan-out of one: its report traces every HTTP call of the run, even a failed one.
         FanoutFuture<List<AgentResult>> run = Fanout.all(List.of(prompt(roles)),
-            (message, context) -> lead.runAsync(message, context));
+            (message, context) -> lead.runAsync(message, context), FanoutOptions.defaults());
         AgentResult result = null;
         try {
           result = run.await().get(0);

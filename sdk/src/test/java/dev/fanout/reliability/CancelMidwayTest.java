@@ -44,7 +44,7 @@ final class CancelMidwayTest {
       AtomicBoolean cancelReturned = new AtomicBoolean();
       AtomicInteger callbacks = new AtomicInteger();
       AtomicInteger callbacksAfterCancel = new AtomicInteger();
-      FanoutFuture<List<Outcome<User>>> run = Fanout.asCompleted(ids, client.users()::getAsync,
+      FanoutFuture<List<Outcome<User>>> run = Fanout.asCompleted(ids, (input, context) -> client.users().getAsync(input),
           FanoutOptions.defaults(), outcome -> {
             if (cancelReturned.get()) {
               callbacksAfterCancel.incrementAndGet();
@@ -105,7 +105,7 @@ final class CancelMidwayTest {
       List<Long> ids = LongStream.rangeClosed(1, 100).boxed().collect(Collectors.toList());
       int taken;
       try (java.util.stream.Stream<Outcome<User>> stream =
-          Fanout.asCompletedStream(ids, client.users()::getAsync, FanoutOptions.defaults())) {
+          Fanout.asCompletedStream(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults())) {
         taken = (int) stream.limit(10).filter(Outcome::isSuccess).count(); // the ten fastest, then close
       }
       assertThat(taken).isEqualTo(10);
@@ -134,7 +134,7 @@ final class CancelMidwayTest {
       FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
           .governor(dev.fanout.GovernorPolicy.builder().capBeforeFirstLimit(true).build()).build();
       List<Long> ids = LongStream.rangeClosed(1, 50).boxed().collect(Collectors.toList());
-      FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, client.users()::getAsync);
+      FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults());
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (backend.stats().inFlight() < probe && System.nanoTime() < waitUntil) {
         Thread.sleep(5);
@@ -161,7 +161,7 @@ final class CancelMidwayTest {
       FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
           .governor(dev.fanout.GovernorPolicy.disabled()).build();
       List<Long> ids = LongStream.rangeClosed(1, 50).boxed().collect(Collectors.toList());
-      FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, client.users()::getAsync);
+      FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults());
       long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (backend.stats().inFlight() < 50 && System.nanoTime() < waitUntil) {
         Thread.sleep(5);
