@@ -295,14 +295,22 @@ public final class Job {
         Optional.of(new JobResult.Error(code, message == null ? "" : message)));
   }
 
-  /** {@code url} under the client's base URL, without a second {@code /v1}. */
+  /**
+   * {@code url} as a path relative to the client's base URL, without a second {@code /v1}: a batch line's
+   * {@code /v1/chat/completions} is an endpoint of the API the base URL points at, not a path from the host's
+   * root (which is what {@code json()} reads a leading {@code /} as).
+   */
   static String path(FanoutClient client, String url) {
     String base = client.baseUrl().encodedPath();
     boolean baseHasV1 = base.endsWith("/v1") || base.endsWith("/v1/");
+    String p = url;
     if (baseHasV1 && (url.startsWith("/v1/") || url.equals("/v1"))) {
-      return url.substring(3);
+      p = url.substring(3);
     }
-    return url;
+    while (p.startsWith("/")) {
+      p = p.substring(1);
+    }
+    return p;
   }
 
   private static String newId() {
