@@ -181,6 +181,17 @@ public final class FanoutStream<I, T> {
     run.stop(StreamReport.End.CANCELLED, null, "the stream was cancelled");
   }
 
+  /**
+   * Stops pulling, gracefully: no further input is taken from the source, the tasks in flight finish and
+   * are delivered as usual, then the stream ends with {@link StreamReport.End#DRAINED} (the deadline and
+   * {@link #cancel()} still apply: cancel after a grace period to stop what has not finished). A source
+   * blocked in {@code next()} is interrupted; an input it still returns is counted as cancelled, never
+   * started. Does nothing once pulling has stopped for any reason.
+   */
+  public void drain() {
+    run.drain();
+  }
+
   /** Returns the bound on tasks in flight this stream runs with. */
   public int maxConcurrency() {
     return run.concurrency();

@@ -22,6 +22,8 @@ public final class StreamReport {
     RUNNING,
     /** The source was exhausted and every input delivered. */
     COMPLETED,
+    /** {@link FanoutStream#drain()}: pulling stopped, the inputs in flight finished and were delivered. */
+    DRAINED,
     /** The deadline passed: pulling stopped, the inputs in flight were delivered as timed out. */
     DEADLINE,
     /** {@link FanoutStream#cancel()} (or an outer cancel): pulling and delivery stopped. */

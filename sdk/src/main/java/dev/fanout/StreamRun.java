@@ -5,7 +5,6 @@ import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.internal.CallScope;
 import dev.fanout.internal.Contexts;
 import dev.fanout.internal.Futures;
-import dev.fanout.internal.LatencyHistogram;
 import dev.fanout.internal.OwnedFuture;
 import dev.fanout.internal.PublisherIterator;
 import java.time.Duration;
@@ -17,9 +16,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.PriorityQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -52,7 +51,6 @@ final class StreamRun<I, T> {
   private final int concurrency;
   private final int buffer;
   private final OptionalLong sizeHint;
-  private final int slowestKept;
   private final Consumer<? super StreamProgress> listener;
   private final long progressEvery;
   private final Duration progressPeriod;
@@ -69,24 +67,19 @@ final class StreamRun<I, T> {
   private final Map<Long, Slot<I, T>> running = new HashMap<>();
   private final ArrayDeque<FanoutStream.Completion<I, T>> ready = new ArrayDeque<>();
   private long pulled;
-  private long succeeded;
-  private long failed;
-  private long timedOut;
-  private long cancelled;
   private long delivered;
   private int peak;
   private boolean stopPulling;
   private boolean pullerExited;
   private boolean tickDue;
   private boolean deadlinePassed;
-  /** Why pulling stopped early: DEADLINE or SOURCE_FAILED; null if the source ran out (or not yet). */
+  /** Why pulling stopped early: DRAINED, DEADLINE or SOURCE_FAILED; null if the source ran out (or not yet). */
   private StreamReport.End pullStop;
   /** Why delivery stopped: CANCELLED or CONSUMER_FAILED; null if it did not. */
   private StreamReport.End deliveryStop;
   private Throwable sourceFailure;
   private Throwable consumerFailure;
-  private final LatencyHistogram latencies = new LatencyHistogram();
-  private final PriorityQueue<Slow<I>> slowest = new PriorityQueue<>(Comparator.comparingLong(Slow::nanos));
+  private final StreamTally<I> tally;
   private FanoutClock clock = FanoutClock.system();
   private long startNanos;
   private long endNanos = -1;
@@ -115,7 +108,7 @@ final class StreamRun<I, T> {
       this.closeSource = null;
     }
     this.sizeHint = b.sizeHint;
-    this.slowestKept = b.slowestKept;
+    this.tally = new StreamTally<>(b.slowestKept);
     this.listener = b.listener;
     this.progressEvery = b.progressEvery;
     this.progressPeriod = b.progressPeriod;
@@ -202,7 +195,7 @@ final class StreamRun<I, T> {
           if (input == null) {
             throw new NullPointerException("the source returned null after " + pulledSoFar() + " inputs");
           }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // a checked exception thrown sneakily too: the pulling must end accounted
           sourceEnded(e);
           return;
         } finally {
@@ -213,7 +206,7 @@ final class StreamRun<I, T> {
         try {
           long index = pulled++;
           if (stopPulling) {
-            cancelled++; // pulled while the stream stopped: never started
+            tally.cancelledBeforeStart(); // pulled while the stream stopped
             return;
           }
           slot = new Slot<>(index, input, clock.nanoTime());
@@ -262,6 +255,27 @@ final class StreamRun<I, T> {
     }
   }
 
+  /** Stops pulling; what is in flight finishes and is delivered. Does nothing once pulling stopped. */
+  void drain() {
+    lock.lock();
+    try {
+      if (stopPulling) {
+        return;
+      }
+      stopPulling = true;
+      pullStop = StreamReport.End.DRAINED;
+      pullable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    LOG.debug("stream {}: draining", id);
+    Thread p = puller;
+    if (p != null && pullerInSource) {
+      p.interrupt(); // a source blocked in next() gives up; what it returns now is not started
+    }
+    closeSourceQuietly();
+  }
+
   private void launch(Slot<I, T> slot) {
     CallScope scope = new CallScope(root, deadline, clock, null);
     boolean settled;
@@ -284,7 +298,7 @@ final class StreamRun<I, T> {
         throw new NullPointerException("task returned null for input " + slot.index);
       }
       future = stage.toCompletableFuture();
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) { // a failed input, whatever the task threw
       onDone(slot, null, e);
       return;
     }
@@ -340,33 +354,7 @@ final class StreamRun<I, T> {
   private FanoutStream.Completion<I, T> settleLocked(Slot<I, T> slot, Outcome<T> outcome, long now) {
     slot.settled = true;
     running.remove(slot.index);
-    Outcome.Kind kind = outcome.kind();
-    switch (kind) {
-      case SUCCEEDED:
-        succeeded++;
-        break;
-      case TIMED_OUT:
-        timedOut++;
-        break;
-      case CANCELLED:
-        cancelled++;
-        break;
-      default:
-        failed++;
-        break;
-    }
-    long latency = now - slot.startNanos;
-    if (kind == Outcome.Kind.SUCCEEDED || kind == Outcome.Kind.FAILED) {
-      latencies.record(latency);
-      if (slowestKept > 0) {
-        if (slowest.size() < slowestKept) {
-          slowest.add(new Slow<>(slot.index, slot.input, latency, kind));
-        } else if (latency > slowest.peek().nanos()) {
-          slowest.poll();
-          slowest.add(new Slow<>(slot.index, slot.input, latency, kind));
-        }
-      }
-    }
+    tally.settled(slot.index, slot.input, outcome.kind(), now - slot.startNanos);
     return new FanoutStream.Completion<>(slot.index, slot.input, outcome);
   }
 
@@ -379,7 +367,7 @@ final class StreamRun<I, T> {
       }
       deadlinePassed = true;
       stopPulling = true;
-      if (pullStop == null) {
+      if (pullStop == null || pullStop == StreamReport.End.DRAINED) {
         pullStop = StreamReport.End.DEADLINE;
       }
       long now = clock.nanoTime();
@@ -505,8 +493,11 @@ final class StreamRun<I, T> {
     if (failure instanceof Error) {
       throw (Error) failure;
     }
-    if (failure != null) {
+    if (failure instanceof RuntimeException) {
       throw (RuntimeException) failure; // the consumer's or the source's, as thrown
+    }
+    if (failure != null) {
+      throw new CompletionException(failure); // a checked exception thrown without declaring it
     }
     return report;
   }
@@ -574,7 +565,7 @@ final class StreamRun<I, T> {
           sinceProgress = 0;
           listener.accept(progress());
         }
-      } catch (RuntimeException | Error e) {
+      } catch (Throwable e) { // a checked exception thrown sneakily too: the stream must stop accounted
         stop(StreamReport.End.CONSUMER_FAILED, e, "the stream's consumer threw " + e);
         return false;
       }
@@ -642,15 +633,15 @@ final class StreamRun<I, T> {
 
   private StreamProgress progressLocked() {
     long now = endNanos >= 0 ? endNanos : started ? clock.nanoTime() : startNanos;
-    return new StreamProgress(pulled, succeeded, failed, timedOut, cancelled, running.size(), ready.size(),
+    return new StreamProgress(pulled, tally.succeeded(), tally.failed(), tally.timedOut(), tally.cancelled(),
+        running.size(), ready.size(),
         delivered, Duration.ofNanos(Math.max(0, now - startNanos)), sizeHint);
   }
 
   /** Returns the final report once ended, else a snapshot. Labels are computed outside the lock. */
   StreamReport report() {
     StreamProgress counts;
-    LatencyHistogram histogram;
-    List<Slow<I>> slow;
+    StreamTally.Copy<I> copy;
     StreamReport.End end;
     Throwable failure;
     int peakInFlight;
@@ -660,8 +651,7 @@ final class StreamRun<I, T> {
         return finalReport;
       }
       counts = progressLocked();
-      histogram = latencies.copy();
-      slow = new ArrayList<>(slowest);
+      copy = tally.copy();
       peakInFlight = peak;
       if (endNanos < 0) {
         end = StreamReport.End.RUNNING;
@@ -679,12 +669,7 @@ final class StreamRun<I, T> {
     } finally {
       lock.unlock();
     }
-    slow.sort(Comparator.comparingLong(Slow<I>::nanos).reversed());
-    List<StreamReport.SlowCall> calls = new ArrayList<>(slow.size());
-    for (Slow<I> s : slow) {
-      calls.add(new StreamReport.SlowCall(s.index(), label(s.input()), Duration.ofNanos(s.nanos()), s.kind()));
-    }
-    return new StreamReport(end, counts, peakInFlight, histogram, calls, failure);
+    return new StreamReport(end, counts, peakInFlight, copy.latencies(), copy.slowest(this::label), failure);
   }
 
   private String label(I input) {
@@ -714,8 +699,6 @@ final class StreamRun<I, T> {
       this.startNanos = startNanos;
     }
   }
-
-  private record Slow<I>(long index, I input, long nanos, Outcome.Kind kind) {}
 
   /** The stream's result: only the stream completes it; cancelling or completing it from outside cancels the stream. */
   private final class StreamFuture extends OwnedFuture<StreamReport> {

@@ -383,6 +383,71 @@ final class FanoutStreamTest {
     assertAccounted(report);
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void drainStopsPullingAndDeliversWhatRuns(boolean async) throws Exception {
+    ManualTasks tasks = new ManualTasks();
+    FanoutStream<Integer, String> stream = FanoutStream.builder(range(1_000), tasks::start)
+        .options(FanoutOptions.builder().maxConcurrency(3).build())
+        .build();
+    List<Long> delivered = new CopyOnWriteArrayList<>();
+    CompletableFuture<StreamReport> result = CompletableFuture.supplyAsync(() -> {
+      try {
+        return run(stream, async, c -> delivered.add(c.index()));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    List<Integer> started = List.of(tasks.take(), tasks.take(), tasks.take());
+
+    stream.drain();
+    for (int input : started) {
+      tasks.succeed(input);
+    }
+
+    StreamReport report = result.get(WAIT, TimeUnit.SECONDS);
+    assertThat(report.end()).isEqualTo(StreamReport.End.DRAINED);
+    assertThat(delivered).containsExactlyInAnyOrder(0L, 1L, 2L);
+    assertThat(report.pulled()).isEqualTo(3);
+    assertThat(report.succeeded()).isEqualTo(3);
+    assertThat(tasks.started).isEmpty();
+    assertAccounted(report);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneakyThrow(Throwable e) throws E {
+    throw (E) e;
+  }
+
+  @Test
+  void aCheckedExceptionThrownSneakilyByTheConsumerOrTheSourceStillStopsTheStreamAccounted() {
+    java.io.IOException disk = new java.io.IOException("disk full");
+    FanoutStream<Integer, String> byConsumer = FanoutStream.<Integer, String>builder(range(100),
+        (i, context) -> CompletableFuture.completedFuture("v" + i)).build();
+    assertThatThrownBy(() -> byConsumer.forEach(c -> sneakyThrow(disk)))
+        .isInstanceOf(java.util.concurrent.CompletionException.class).hasCauseReference(disk);
+    assertThat(byConsumer.report().end()).isEqualTo(StreamReport.End.CONSUMER_FAILED);
+    assertAccounted(byConsumer.report());
+
+    Iterator<Integer> source = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public Integer next() {
+        sneakyThrow(disk);
+        return 0;
+      }
+    };
+    FanoutStream<Integer, String> bySource = FanoutStream.<Integer, String>builder(source,
+        (i, context) -> CompletableFuture.completedFuture("v" + i)).build();
+    assertThatThrownBy(() -> bySource.forEach(c -> { }))
+        .isInstanceOf(java.util.concurrent.CompletionException.class).hasCauseReference(disk);
+    assertThat(bySource.report().end()).isEqualTo(StreamReport.End.SOURCE_FAILED);
+  }
+
   @Test
   void cancellingTheFutureCancelsTheStream() throws Exception {
     ManualTasks tasks = new ManualTasks();

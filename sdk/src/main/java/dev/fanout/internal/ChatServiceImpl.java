@@ -216,11 +216,7 @@ public final class ChatServiceImpl implements ChatService {
     private Throwable failure;
     private ObjectNode header;
     private JsonNode usage;
-    private dev.fanout.FanoutClock clock;
-    private Duration idleTimeout = Duration.ZERO;
-    private volatile dev.fanout.FanoutClock.Timer idleTimer;
-    private volatile boolean idleTimedOut;
-    private volatile boolean watching;
+    private IdleWatch idle;
 
     StreamReader(AttemptContext call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
@@ -232,35 +228,11 @@ public final class ChatServiceImpl implements ChatService {
 
     /** Starts the idle timer: the stream must send a data event within {@code timeout}; zero means never. */
     void watchIdle(dev.fanout.FanoutClock clock, Duration timeout) {
-      this.clock = clock;
-      this.idleTimeout = timeout;
-      watching = !timeout.isZero();
-      armIdle();
+      idle = new IdleWatch(call, clock, timeout);
     }
 
     void stopWatching() {
-      watching = false;
-      dev.fanout.FanoutClock.Timer t = idleTimer;
-      if (t != null) {
-        t.cancel();
-      }
-    }
-
-    /** (Re)starts the idle timer; only data events call it, so comments such as {@code : ping} do not. */
-    private void armIdle() {
-      if (!watching) {
-        return;
-      }
-      dev.fanout.FanoutClock.Timer old = idleTimer;
-      if (old != null) {
-        old.cancel();
-      }
-      idleTimer = clock.schedule(idleTimeout, () -> {
-        if (watching) {
-          idleTimedOut = true;
-          call.cancelAttempt();
-        }
-      });
+      idle.stop();
     }
 
     @Override
@@ -268,7 +240,7 @@ public final class ChatServiceImpl implements ChatService {
       if (done) {
         return; // anything after [DONE] is ignored
       }
-      armIdle();
+      idle.arm();
       bytes += data.length();
       if (bytes > maxBytes) {
         throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
@@ -420,10 +392,8 @@ public final class ChatServiceImpl implements ChatService {
     }
 
     ChatCompletion result() throws IOException {
-      if (idleTimedOut && !done) {
-        throw new dev.fanout.errors.FanoutTimeoutException(call.label() + ": the stream sent no data event for "
-            + idleTimeout.toMillis() + " ms (streamIdleTimeout; comments such as ': ping' do not count) after "
-            + deltas + " deltas", idleTimeout);
+      if (idle.timedOut() && !done) {
+        throw idle.error(deltas);
       }
       if (failure instanceof IOException) {
         throw (IOException) failure;
