@@ -149,7 +149,7 @@ public final class ChatServiceImpl implements ChatService {
   }
 
   /** The request body in OpenAI's wire form; an option left unset is not sent. */
-  static ObjectNode body(ChatRequest request, boolean stream) {
+  public static ObjectNode body(ChatRequest request, boolean stream) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("model", request.model());
     body.set("messages", Json.MAPPER.valueToTree(request.messages()));
