@@ -210,7 +210,8 @@ public final class FanoutClient implements AutoCloseable {
             ? dev.fanout.internal.GovernorGate.of(
                 // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
                 // holds calls below that, so it is given no ceiling of its own.
-                dev.fanout.internal.governor.Governor.create(spec.governor(), Integer.MAX_VALUE, clock))
+                dev.fanout.internal.governor.Governor.create(spec.governor(), Integer.MAX_VALUE, clock,
+                    spec.retryPolicy()))
             : dev.fanout.internal.AttemptGate.OPEN)
         .build();
     this.users = new UserServiceImpl(engine);

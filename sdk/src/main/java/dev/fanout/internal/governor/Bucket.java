@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
 import okhttp3.Headers;
 
 /**
@@ -36,6 +37,7 @@ final class Bucket {
   private final FanoutClock clock;
   private final GovernorPolicy policy;
   private final DoubleSupplier random;
+  private final Predicate<Duration> refusesRetryAfter;
   private final Governor.Totals totals;
   private final AimdLimit limit;
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
@@ -55,6 +57,10 @@ final class Bucket {
   private int inFlight;
   private boolean paused;
   private long pausedUntil;
+  /** When the last call was admitted (a probe is due a probe interval after it). */
+  private long lastAdmitAt;
+  /** The last call admitted as a probe against what the pacers believed; -1 before any. */
+  private long probeSeq = -1;
   private FanoutClock.Timer wakeTimer;
   private long wakeAt;
   private long rateLimited;
@@ -71,7 +77,8 @@ final class Bucket {
   private boolean closed;
 
   Bucket(GovernorKey key, FanoutClock clock, GovernorPolicy policy, int maxInFlight, DoubleSupplier random,
-      Governor.Totals totals) {
+      Governor.Totals totals, Predicate<Duration> refusesRetryAfter) {
+    this.refusesRetryAfter = refusesRetryAfter;
     this.key = key;
     this.clock = clock;
     this.policy = policy;
@@ -86,6 +93,7 @@ final class Bucket {
       this.capped = false;
     }
     this.ceiling = maxInFlight;
+    this.lastAdmitAt = clock.nanoTime();
   }
 
   CompletableFuture<Permit> acquire(TokenEstimate estimate, long deadline) {
@@ -130,7 +138,8 @@ final class Bucket {
       long now = clock.nanoTime();
       int before = inFlight;
       inFlight--;
-      for (LimitObservation o : signal.observations()) {
+      for (LimitObservation seen : signal.observations()) {
+        LimitObservation o = resetAtMost(seen, now + nanos(policy.maxPause()));
         int d = o.dimension().ordinal();
         Pacer pacer = pacers.computeIfAbsent(o.dimension() + "/" + o.policy(),
             k -> new Pacer(o.dimension(), o.policy()));
@@ -138,6 +147,15 @@ final class Bucket {
         long sinceAdmission = o.policy().equals("openai") ? Math.max(0, now - p.admittedAt) : 0;
         pacer.observe(o, now, admittedCost[d] - p.admittedBefore[d] - o.dimension().cost(p.estimate), p.seq,
             share, sinceAdmission);
+      }
+      if (p.seq == probeSeq && status < 400) {
+        // The probe was answered: what the pacers believed was wrong. A limit this answer publishes was
+        // observed afresh above; one it does not is forgotten until published again.
+        for (Map.Entry<String, Pacer> e : pacers.entrySet()) {
+          if (!observed(signal, e.getValue())) {
+            e.getValue().forget();
+          }
+        }
       }
       if (actualTokens.isPresent() && actualTokens.getAsLong() < p.estimate.total()) {
         long over = p.estimate.total() - actualTokens.getAsLong();
@@ -181,11 +199,11 @@ final class Bucket {
           share = Math.max(MIN_SHARE, share * policy.backoffRatio());
         }
         if (!paced) {
-          limit.onDrop(p.seq, seq);
+          limit.onDrop(p.seq, seq, signal.retryAfter().isPresent());
         }
         pause(now, signal);
       } else if (status < 500) {
-        limit.onSuccess(now - p.admittedAt, before);
+        limit.onSuccess(now - p.admittedAt, before, p.seq);
         share = Math.min(1.0, share + SHARE_INCREASE);
       }
       drainSafely(now, actions);
@@ -247,11 +265,39 @@ final class Bucket {
     run(actions);
   }
 
-  /** Pauses the bucket until the server's retry-after, else the latest reset of an exhausted limit, jittered. */
+  private static boolean observed(RateLimitSignal signal, Pacer pacer) {
+    for (LimitObservation o : signal.observations()) {
+      if (o.dimension() == pacer.dimension && o.policy().equals(pacer.policy) && o.remaining().isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Returns {@code o} with its reset no later than {@code latest}: a wait derived from a header is bounded
+   * the way a 429's pause is, so a reset years away (a typo, a lie) holds the bucket at most that long.
+   */
+  private static LimitObservation resetAtMost(LimitObservation o, long latest) {
+    if (o.resetAtNanos().isEmpty() || o.resetAtNanos().getAsLong() - latest <= 0) {
+      return o;
+    }
+    return new LimitObservation(o.dimension(), o.policy(), o.refill(), o.limit(), o.remaining(),
+        OptionalLong.of(latest), o.window());
+  }
+
+  /**
+   * Pauses the bucket until the server's retry-after, else the latest reset of an exhausted limit, jittered.
+   * A retry-after the client's retry policy refuses is refused for every call: the call it came with fails
+   * at once, and the others pause as after a 429 that named no wait. Any other wait is cut to
+   * {@link GovernorPolicy#maxPause()}.
+   */
   private void pause(long now, RateLimitSignal signal) {
     long wait;
     if (signal.retryAfter().isPresent()) {
-      wait = nanos(signal.retryAfter().get());
+      wait = refusesRetryAfter.test(signal.retryAfter().get())
+          ? nanos(policy.pauseWithoutRetryAfter())
+          : nanos(signal.retryAfter().get());
     } else {
       long latestReset = Long.MIN_VALUE;
       for (LimitObservation o : signal.observations()) {
@@ -315,6 +361,14 @@ final class Bucket {
       for (Pacer pacer : pacers.values()) {
         at = Math.max(at, pacer.earliest(pacer.dimension.cost(w.estimate), now));
       }
+      // While calls wait, the bucket is silent at most a probe interval: a call then checks what the pacers
+      // believe (its answer's headers replace it), so a wrong reset cannot hold the bucket shut.
+      long probeAt = Math.max(now, lastAdmitAt + nanos(policy.probeInterval()));
+      boolean probe = false;
+      if (at > probeAt) {
+        at = probeAt;
+        probe = at == now;
+      }
       if (at > now) {
         if (past(at, w.deadline)) {
           queue.pollFirst();
@@ -329,6 +383,9 @@ final class Bucket {
       w.settled = true;
       cancelTimer(w);
       Permit p = admit(w, now);
+      if (probe) {
+        probeSeq = p.seq;
+      }
       actions.add(() -> {
         if (!w.future.complete(p)) {
           p.release(); // the caller gave up while it was being admitted
@@ -347,6 +404,7 @@ final class Bucket {
     }
     seq++;
     inFlight++;
+    lastAdmitAt = now;
     long waited = now - w.enqueuedAt;
     totalWait += waited;
     maxWait = Math.max(maxWait, waited);

@@ -2,6 +2,7 @@ package dev.fanout.internal.governor;
 
 import dev.fanout.FanoutClock;
 import dev.fanout.GovernorPolicy;
+import dev.fanout.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
 
 /**
  * A client's rate-limit governor: one admission {@link Bucket} per rate-limited bucket of a host, created on
@@ -31,15 +33,18 @@ public final class Governor {
   private final int maxInFlight;
   private final FanoutClock clock;
   private final DoubleSupplier random;
+  private final Predicate<Duration> refusesRetryAfter;
   private final ConcurrentHashMap<GovernorKey, Bucket> buckets = new ConcurrentHashMap<>();
   private final Totals totals = new Totals();
   private volatile boolean closed;
 
-  private Governor(GovernorPolicy policy, int maxInFlight, FanoutClock clock, DoubleSupplier random) {
+  private Governor(GovernorPolicy policy, int maxInFlight, FanoutClock clock, DoubleSupplier random,
+      Predicate<Duration> refusesRetryAfter) {
     this.policy = policy;
     this.maxInFlight = maxInFlight;
     this.clock = clock;
     this.random = random;
+    this.refusesRetryAfter = refusesRetryAfter;
   }
 
   /**
@@ -47,23 +52,44 @@ public final class Governor {
    * [0, 1)) jitters the pauses.
    */
   public static Governor create(GovernorPolicy policy, int maxInFlight, FanoutClock clock, DoubleSupplier random) {
+    return create(policy, maxInFlight, clock, random, RetryPolicy.defaults()::refusesRetryAfter);
+  }
+
+  /**
+   * As {@link #create(GovernorPolicy, int, FanoutClock, DoubleSupplier)}, for a client whose retry policy
+   * refuses the retry-afters {@code refusesRetryAfter} accepts: such a wait fails the call it came with, and
+   * is not imposed on the bucket's other calls either (they pause as after a 429 that named no wait).
+   */
+  public static Governor create(GovernorPolicy policy, int maxInFlight, FanoutClock clock, DoubleSupplier random,
+      Predicate<Duration> refusesRetryAfter) {
     Objects.requireNonNull(policy, "policy == null");
     Objects.requireNonNull(clock, "clock == null");
     Objects.requireNonNull(random, "random == null");
+    Objects.requireNonNull(refusesRetryAfter, "refusesRetryAfter == null");
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight < 1: " + maxInFlight);
     }
-    return new Governor(policy, maxInFlight, clock, random);
+    return new Governor(policy, maxInFlight, clock, random, refusesRetryAfter);
   }
 
   /** Returns a governor whose pause jitter comes from a new {@link Random}. */
   public static Governor create(GovernorPolicy policy, int maxInFlight, FanoutClock clock) {
+    return create(policy, maxInFlight, clock, RetryPolicy.defaults());
+  }
+
+  /**
+   * Returns a governor whose pause jitter comes from a new {@link Random}, for a client whose retry-afters
+   * {@code retryPolicy} refuses are not imposed on a bucket's other calls.
+   */
+  public static Governor create(GovernorPolicy policy, int maxInFlight, FanoutClock clock, RetryPolicy retryPolicy) {
+    Objects.requireNonNull(retryPolicy, "retryPolicy == null");
+    Predicate<Duration> refusesRetryAfter = retryPolicy::refusesRetryAfter;
     Random r = new Random();
     return create(policy, maxInFlight, clock, () -> {
       synchronized (r) {
         return r.nextDouble();
       }
-    });
+    }, refusesRetryAfter);
   }
 
   /**
@@ -80,7 +106,8 @@ public final class Governor {
     if (!policy.enabled()) {
       return CompletableFuture.completedFuture(Permit.unmetered());
     }
-    Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals));
+    Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals,
+        refusesRetryAfter));
     if (closed) {
       bucket.close(); // a bucket created while close() ran: closing it again is a no-op
     }
