@@ -242,7 +242,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     }
     Hedger h = hedger;
     if (h != null && hedgePolicy.enabled()) {
-      r.ticket(h.open(route, request.method(), markedIdempotent, hedgePolicy, n -> hedge(r, n)));
+      r.ticket(h.open(route, request.method(), markedIdempotent, hedgePolicy, attempt, n -> hedge(r, n)));
     }
   }
 

@@ -131,14 +131,27 @@ public final class Hedger {
    * stragglers too, without guessing a delay from the earliest answers (which would be biased low).
    */
   public Ticket open(String route, String method, boolean markedIdempotent, HedgePolicy callPolicy, IntPredicate due) {
+    return open(route, method, markedIdempotent, callPolicy, 1, due);
+  }
+
+  /**
+   * As {@link #open(String, String, boolean, HedgePolicy, IntPredicate)}, for attempt {@code attempt} (from
+   * 1) of its call. Only a call's first attempt adds to the budget: the budget is a share of calls, so a
+   * call retried three times earns no more backups than one answered at once.
+   */
+  public Ticket open(String route, String method, boolean markedIdempotent, HedgePolicy callPolicy, int attempt,
+      IntPredicate due) {
     Objects.requireNonNull(due, "due == null");
     if (!callPolicy.allows(method, markedIdempotent)) {
       return Ticket.NONE;
     }
-    calls.increment();
-    budget.onCall();
+    boolean first = attempt <= 1;
+    if (first) {
+      calls.increment();
+      budget.onCall();
+    }
     Route r = route(route);
-    Ticket t = new Ticket(this, r, callPolicy, due, clock.nanoTime(), r.tracker.nextSequence());
+    Ticket t = new Ticket(this, r, callPolicy, due, clock.nanoTime(), r.tracker.nextSequence(), first);
     // While a cold cohort runs, later attempts join it: the route's first samples are its fastest answers,
     // a percentile of them is biased low.
     Duration delay = callPolicy.isAuto() && r.coldActive() ? null : delay(callPolicy, r.tracker);
@@ -224,7 +237,7 @@ public final class Hedger {
    */
   public static final class Ticket {
     /** The ticket of an attempt that is not hedged. */
-    public static final Ticket NONE = new Ticket(null, null, null, null, 0, 0);
+    public static final Ticket NONE = new Ticket(null, null, null, null, 0, 0, false);
 
     private final Hedger hedger;
     private final Route route;
@@ -232,13 +245,17 @@ public final class Hedger {
     private final IntPredicate due;
     private final long openedNanos;
     private final long sequence;
+    /** Whether this is its call's first attempt, the one that added to the budget. */
+    private final boolean countsCall;
     volatile boolean cold;
     // Guarded by this.
     private boolean closed;
     private int backups;
     private FanoutClock.Timer timer;
 
-    private Ticket(Hedger hedger, Route route, HedgePolicy policy, IntPredicate due, long openedNanos, long sequence) {
+    private Ticket(Hedger hedger, Route route, HedgePolicy policy, IntPredicate due, long openedNanos, long sequence,
+        boolean countsCall) {
+      this.countsCall = countsCall;
       this.hedger = hedger;
       this.route = route;
       this.policy = policy;
@@ -306,7 +323,9 @@ public final class Hedger {
       if (t != null) {
         t.cancel();
       }
-      hedger.budget.onCallEnded();
+      if (countsCall) {
+        hedger.budget.onCallEnded();
+      }
       if (succeeded) {
         route.tracker.record(sequence,
             backupWon ? LatencyTracker.UNKNOWN_BUT_LONGER : hedger.clock.nanoTime() - openedNanos);
