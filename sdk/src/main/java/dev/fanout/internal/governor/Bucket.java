@@ -75,6 +75,8 @@ final class Bucket {
   private final int ceiling;
   /** Set by {@link #close()}: every waiter has failed and every later acquire fails at once. */
   private boolean closed;
+  /** Set by {@link #retireIfIdle()}: dropped from its governor, it admits nothing ({@link #acquire} returns null). */
+  private boolean retired;
 
   Bucket(GovernorKey key, FanoutClock clock, GovernorPolicy policy, int maxInFlight, DoubleSupplier random,
       Governor.Totals totals, Predicate<Duration> refusesRetryAfter) {
@@ -96,11 +98,18 @@ final class Bucket {
     this.lastAdmitAt = clock.nanoTime();
   }
 
+  /**
+   * Returns a future permit (see {@link Governor#acquire}), or null if this bucket was retired as idle: the
+   * caller then asks its governor for the key's new bucket.
+   */
   CompletableFuture<Permit> acquire(TokenEstimate estimate, long deadline) {
     CompletableFuture<Permit> future = new CompletableFuture<>();
     Waiter w = new Waiter(estimate, deadline, future);
     List<Runnable> actions = new ArrayList<>();
     synchronized (this) {
+      if (retired) {
+        return null;
+      }
       long now = clock.nanoTime();
       w.enqueuedAt = now;
       if (closed) {
@@ -512,6 +521,23 @@ final class Bucket {
     } catch (ArithmeticException tooLong) {
       return Long.MAX_VALUE / 4;
     }
+  }
+
+  /** True if nothing is in flight or waiting and no pause holds the bucket: dropping it loses no call. */
+  synchronized boolean idle() {
+    return inFlight <= 0 && queue.isEmpty() && !pausedAt(clock.nanoTime());
+  }
+
+  /** Retires the bucket if it is {@link #idle()}; returns whether it did. */
+  synchronized boolean retireIfIdle() {
+    if (!retired && idle()) {
+      retired = true;
+    }
+    return retired;
+  }
+
+  synchronized long lastAdmitAt() {
+    return lastAdmitAt;
   }
 
   synchronized BucketStats stats() {

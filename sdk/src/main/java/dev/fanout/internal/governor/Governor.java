@@ -5,6 +5,7 @@ import dev.fanout.GovernorPolicy;
 import dev.fanout.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -28,6 +29,12 @@ import java.util.function.Predicate;
 public final class Governor {
   /** A deadline that never passes, for {@link #acquire}. */
   public static final long NO_DEADLINE = Long.MAX_VALUE;
+  /**
+   * The most buckets a governor keeps: past it, idle buckets (nothing in flight or waiting, no pause) are
+   * dropped, least recently used first, down to three quarters of it. A dropped bucket's route starts
+   * afresh on its next call, as on a client's first.
+   */
+  public static final int MAX_BUCKETS = 1024;
 
   private final GovernorPolicy policy;
   private final int maxInFlight;
@@ -106,12 +113,44 @@ public final class Governor {
     if (!policy.enabled()) {
       return CompletableFuture.completedFuture(Permit.unmetered());
     }
-    Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals,
-        refusesRetryAfter));
-    if (closed) {
-      bucket.close(); // a bucket created while close() ran: closing it again is a no-op
+    while (true) {
+      Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals,
+          refusesRetryAfter));
+      if (closed) {
+        bucket.close(); // a bucket created while close() ran: closing it again is a no-op
+      }
+      if (buckets.size() > MAX_BUCKETS) {
+        evictIdle();
+      }
+      CompletableFuture<Permit> admitted = bucket.acquire(estimate, deadlineNanos);
+      if (admitted != null) {
+        return admitted;
+      }
+      buckets.remove(key, bucket); // dropped as idle since it was looked up: take the new one
     }
-    return bucket.acquire(estimate, deadlineNanos);
+  }
+
+  /** Drops idle buckets, least recently admitted first, until three quarters of {@link #MAX_BUCKETS} are left. */
+  private synchronized void evictIdle() {
+    if (buckets.size() <= MAX_BUCKETS) {
+      return;
+    }
+    List<Bucket> idle = new ArrayList<>();
+    for (Bucket b : buckets.values()) {
+      if (b.idle()) {
+        idle.add(b);
+      }
+    }
+    idle.sort(Comparator.comparingLong(Bucket::lastAdmitAt));
+    int target = MAX_BUCKETS * 3 / 4;
+    for (Bucket b : idle) {
+      if (buckets.size() <= target) {
+        break;
+      }
+      if (b.retireIfIdle()) {
+        buckets.remove(b.key, b);
+      }
+    }
   }
 
   /** Returns {@link #acquire} for a call of {@code estimatedTokens} in all (0 for a call not metered in tokens). */

@@ -4,13 +4,14 @@ import dev.fanout.FanoutClock;
 import dev.fanout.HedgePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
 
@@ -32,7 +33,19 @@ public final class Hedger {
   private final HedgePolicy policy;
   private final FanoutClock clock;
   private final HedgeBudget budget;
-  private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+  /**
+   * The most routes whose latencies a client keeps; past it the least recently used route is dropped (its
+   * next call starts it afresh, as on a cold client).
+   */
+  public static final int MAX_ROUTES = 512;
+
+  /** Routes by key, least recently used first. Guarded by itself. */
+  private final LinkedHashMap<String, Route> routes = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Route> eldest) {
+      return size() > MAX_ROUTES;
+    }
+  };
   private final LongAdder calls = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final LongAdder won = new LongAdder();
@@ -79,7 +92,16 @@ public final class Hedger {
   }
 
   private Route route(String route) {
-    return routes.computeIfAbsent(route, r -> new Route());
+    synchronized (routes) {
+      return routes.computeIfAbsent(route, r -> new Route());
+    }
+  }
+
+  /** Returns how many routes' latencies are kept. */
+  int routeCount() {
+    synchronized (routes) {
+      return routes.size();
+    }
   }
 
   /**
@@ -106,7 +128,10 @@ public final class Hedger {
 
   /** Returns the delay an auto policy would use on {@code route} now, or null if it would not hedge yet. */
   public Duration currentDelay(String route) {
-    Route r = routes.get(route);
+    Route r;
+    synchronized (routes) {
+      r = routes.get(route);
+    }
     return r == null ? (policy.isAuto() ? null : policy.delay()) : delay(policy, r.tracker);
   }
 

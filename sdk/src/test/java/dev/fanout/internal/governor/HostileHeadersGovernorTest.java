@@ -177,4 +177,19 @@ class HostileHeadersGovernorTest {
     assertThat(governor.stats(ROUTE).concurrencyLimit()).as("concurrency after the burst").isEqualTo(64);
     assertThat(run.lastDone).as("last done (ns)").isLessThanOrEqualTo(1_050 * MS + 7 * LATENCY.toNanos());
   }
+
+  @Test
+  void bucketsAreBoundedInNumberWhateverThePathsAndBusyOnesAreKept() throws Exception {
+    GovernorKey busy = new GovernorKey("api.example.com", "users/alice", false);
+    Permit held = governor.acquire(busy, 0, Governor.NO_DEADLINE).get();
+    for (int i = 0; i < 20_000; i++) {
+      GovernorKey key = new GovernorKey("api.example.com", "users/u" + Integer.toString(i, 26).replace('1', 'x'), false);
+      governor.acquire(key, 0, Governor.NO_DEADLINE).get().onResponse(200, Headers.of(), OptionalLong.empty());
+    }
+    assertThat(governor.stats().buckets()).as("buckets kept").hasSizeLessThanOrEqualTo(Governor.MAX_BUCKETS);
+    assertThat(governor.stats(busy)).as("the bucket with a call in flight").isNotNull();
+    assertThat(governor.stats(busy).inFlight()).isEqualTo(1);
+    held.release();
+    assertThat(governor.stats().admitted()).isEqualTo(20_001);
+  }
 }

@@ -107,6 +107,17 @@ class HedgerTest {
   }
 
   @Test
+  void latenciesAreKeptForABoundedNumberOfRoutesWhateverThePaths() {
+    Hedger h = Hedger.create(HedgePolicy.auto(), clock);
+    for (int i = 0; i < 20_000; i++) {
+      Hedger.Ticket t = h.open("h:80 GET /users/name" + i, "GET", false, h.policy(), n -> false);
+      clock.advance(Duration.ofMillis(1));
+      t.close(true);
+    }
+    assertThat(h.routeCount()).isLessThanOrEqualTo(Hedger.MAX_ROUTES);
+  }
+
+  @Test
   void theBudgetAccruesPerCallNotPerRetriedAttempt() {
     // 500 calls at a 10% budget, each retried twice (3 attempts), every attempt slow enough to want a backup:
     // at most 50 backups (+ the cap of 10 banked), not 10% of the 1,500 attempts.
