@@ -77,7 +77,8 @@ public final class FanoutClient implements AutoCloseable {
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ZERO;
   /**
-   * The default {@link Builder#streamIdleTimeout(Duration)}: 5 minutes without a data event ends a stream.
+   * The default {@link Builder#streamIdleTimeout(Duration)}: 5 minutes without progress (content, a tool
+   * call, usage) ends a stream.
    * Reasoning models can think for minutes before their first delta, so a shorter default would cut
    * healthy streams; a stream kept open by {@code : ping} comments alone otherwise never ends.
    */
@@ -464,9 +465,11 @@ public final class FanoutClient implements AutoCloseable {
     }
 
     /**
-     * Sets how long a streamed response may go without a data event (an SSE {@code data:} line; comments
-     * such as {@code : ping} and bytes dripped inside an event do not count), measured on the client's
-     * {@link FanoutClock} from the response headers and from each data event. When it passes, the stream is
+     * Sets how long a streamed response may go without progress: a data event carrying content or refusal
+     * text, a tool-call fragment, usage, a finish reason, or {@code [DONE]}. Comments such as {@code : ping},
+     * data events that carry none of these ({@code {"choices":[]}}, an empty delta) and bytes dripped inside
+     * an event do not count. Measured on the client's {@link FanoutClock} from the response headers and from
+     * each event that made progress. When it passes, the stream is
      * cancelled and the call fails with {@link dev.fanout.errors.FanoutTimeoutException}, not retried (deltas
      * may have been delivered). Zero means none. Defaults to {@link #DEFAULT_STREAM_IDLE_TIMEOUT} (5 min).
      */

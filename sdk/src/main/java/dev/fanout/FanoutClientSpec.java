@@ -136,7 +136,7 @@ public final class FanoutClientSpec implements Serializable {
     return attemptTimeout;
   }
 
-  /** Returns how long a stream may go without a data event; zero means none. */
+  /** Returns how long a stream may go without progress (content, a tool call, usage); zero means none. */
   public Duration streamIdleTimeout() {
     return streamIdleTimeout;
   }
@@ -363,7 +363,7 @@ public final class FanoutClientSpec implements Serializable {
     }
 
     /**
-     * Sets how long a streamed response may go without a data event (see
+     * Sets how long a streamed response may go without progress (see
      * {@link FanoutClient.Builder#streamIdleTimeout(Duration)}). Zero means none. Defaults to
      * {@link FanoutClient#DEFAULT_STREAM_IDLE_TIMEOUT}.
      */

@@ -221,6 +221,8 @@ public final class ChatServiceImpl implements ChatService {
     private volatile dev.fanout.FanoutClock.Timer idleTimer;
     private volatile boolean idleTimedOut;
     private volatile boolean watching;
+    /** Set by an event that made progress; the idle timer is re-armed once the event is read. */
+    private boolean progressed;
 
     StreamReader(LogicalCall<ChatCompletion> call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
@@ -246,7 +248,11 @@ public final class ChatServiceImpl implements ChatService {
       }
     }
 
-    /** (Re)starts the idle timer; only data events call it, so comments such as {@code : ping} do not. */
+    /**
+     * (Re)starts the idle timer. Only progress re-arms it: a data event carrying content or refusal text, a
+     * tool-call fragment, usage, a finish reason, or {@code [DONE]}. Comments such as {@code : ping} and data
+     * events that carry none of these ({@code {"choices":[]}}, an empty delta) do not.
+     */
     private void armIdle() {
       if (!watching) {
         return;
@@ -268,13 +274,24 @@ public final class ChatServiceImpl implements ChatService {
       if (done) {
         return; // anything after [DONE] is ignored
       }
-      armIdle();
+      progressed = false;
+      try {
+        read(source, data);
+      } finally {
+        if (progressed) {
+          armIdle();
+        }
+      }
+    }
+
+    private void read(EventSource source, String data) {
       bytes += data.length();
       if (bytes > maxBytes) {
         throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
       }
       if (data.strip().equals("[DONE]")) {
         done = true;
+        progressed = true;
         source.cancel(); // the stream is complete: stop reading, whatever the server does with the connection
         return;
       }
@@ -312,6 +329,7 @@ public final class ChatServiceImpl implements ChatService {
       JsonNode u = chunk.get("usage");
       if (u != null && u.isObject()) {
         usage = u;
+        progressed = true;
       }
       for (JsonNode choice : choiceArray) {
         onChoice(choice, data);
@@ -354,6 +372,7 @@ public final class ChatServiceImpl implements ChatService {
       }
       if (choice.hasNonNull("finish_reason")) {
         state.finishReason = choice.get("finish_reason").asText();
+        progressed = true;
         listener.onFinish(index, FinishReason.of(state.finishReason));
       }
     }
@@ -395,6 +414,7 @@ public final class ChatServiceImpl implements ChatService {
     /** Marks the call committed when the caller is about to see something, so a failure is not retried. */
     private void deliver(boolean seen) {
       deltas++;
+      progressed = true;
       if (seen) {
         call.commit();
       }
@@ -421,8 +441,9 @@ public final class ChatServiceImpl implements ChatService {
 
     ChatCompletion result() throws IOException {
       if (idleTimedOut && !done) {
-        throw new dev.fanout.errors.FanoutTimeoutException(call.label() + ": the stream sent no data event for "
-            + idleTimeout.toMillis() + " ms (streamIdleTimeout; comments such as ': ping' do not count) after "
+        throw new dev.fanout.errors.FanoutTimeoutException(call.label() + ": the stream sent nothing new for "
+            + idleTimeout.toMillis() + " ms (streamIdleTimeout: content, a tool call, usage or a finish count; "
+            + "comments such as ': ping' and empty events do not) after "
             + deltas + " deltas", idleTimeout);
       }
       if (failure instanceof IOException) {
