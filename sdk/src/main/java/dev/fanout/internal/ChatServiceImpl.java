@@ -115,7 +115,8 @@ public final class ChatServiceImpl implements ChatService {
       StreamReader reader = new StreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()));
       reader.watchIdle(engine.clock(), engine.streamIdleTimeout());
       try {
-        EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
+        EventSources.processResponse(
+            SseLineEndings.normalize(Bodies.capped(response, maxBytes, call.label())), reader);
       } finally {
         reader.stopWatching();
       }
