@@ -13,16 +13,18 @@ import java.util.Objects;
  * meaningfully only when made on the same clock.
  */
 public final class Deadline implements Comparable<Deadline> {
-  private static final Deadline NONE = new Deadline(Long.MAX_VALUE, true, null);
+  private static final Deadline NONE = new Deadline(Long.MAX_VALUE, true, null, Duration.ofNanos(Long.MAX_VALUE));
 
   private final long nanoTime;
   private final boolean none;
   private final FanoutClock clock;
+  private final Duration timeout;
 
-  private Deadline(long nanoTime, boolean none, FanoutClock clock) {
+  private Deadline(long nanoTime, boolean none, FanoutClock clock, Duration timeout) {
     this.nanoTime = nanoTime;
     this.none = none;
     this.clock = clock;
+    this.timeout = timeout;
   }
 
   /** Returns a deadline {@code timeout} from now on {@link FanoutClock#system()}. */
@@ -48,7 +50,7 @@ public final class Deadline implements Comparable<Deadline> {
     if (at - now < 0) {
       return NONE; // overflow: effectively no deadline
     }
-    return new Deadline(at, false, clock);
+    return new Deadline(at, false, clock, timeout);
   }
 
   /** Returns a deadline that never passes. */
@@ -64,6 +66,15 @@ public final class Deadline implements Comparable<Deadline> {
   /** Returns the clock this deadline is measured on ({@link FanoutClock#system()} for {@link #none()}). */
   public FanoutClock clock() {
     return none ? FanoutClock.system() : clock;
+  }
+
+  /**
+   * Returns the timeout this deadline was made with ({@code after(timeout)}), however much of it is left; a very
+   * long duration for {@link #none()}. A timeout error names it: a call started 23 ms into a fan-out's 200 ms
+   * deadline failed "within its deadline (200 ms; 177 ms were left when the call started)".
+   */
+  public Duration timeout() {
+    return timeout;
   }
 
   /** Returns the time left, {@link Duration#ZERO} once passed; a very long duration for {@link #none()}. */

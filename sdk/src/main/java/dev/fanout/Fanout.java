@@ -11,28 +11,37 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import dev.fanout.internal.Futures;
 
 /**
- * Combinators that run one asynchronous task per input, concurrently, and combine the results.
+ * The two shapes of concurrent work: a {@link FanoutScope} for one request's mixed calls, and combinators
+ * that run one asynchronous task per input of a list and combine the results.
  *
- * <p>Each combinator takes a list of inputs, a task that starts the work for one input and returns its
- * future, and optional {@link FanoutOptions}: a bound on the tasks in flight at once and a deadline.
- * Every input is accounted for exactly once: in the result, or (for inputs the fan-out did not need) in
- * the {@link FanoutReport} as cancelled.
- *
- * <h2>Two forms of task.</h2>
- * A {@link Function} of the input, typically a {@link FanoutClient} call such as
- * {@code client.users()::getAsync}, or a {@link Task} of the input and its {@link FanoutContext}:
+ * <h2>A scope for mixed calls.</h2>
+ * {@link #scope} opens a scope whose forks have types of their own and share one deadline:
  * <pre>{@code
- * Fanout.all(ids, (id, context) -> client.users().withContext(context).getAsync(id));
+ * try (FanoutScope scope = Fanout.scope(FanoutScope.Policy.UNTIL_DEADLINE, options)) {
+ *   FanoutScope.Handle<User> user = scope.fork("profile", ctx -> client.users().withContext(ctx).getAsync(7));
+ *   FanoutScope.Handle<EmbeddingResponse> question =
+ *       scope.fork("embed", ctx -> client.embeddings().withContext(ctx).createAsync(request));
+ *   scope.join();
+ *   ...
+ * }
  * }</pre>
- * Calls made through the context are bound to the fan-out from any thread (see {@link FanoutContext}
- * for what is bound and what escapes). A function's calls are bound only when made on the thread that
- * runs it, through {@link FanoutContext#current()}.
+ *
+ * <h2>A combinator over a list.</h2>
+ * Each combinator has one form: the inputs, a {@link Task} that starts the work for one input with its
+ * {@link FanoutContext} and returns its future, and {@link FanoutOptions} (a bound on the tasks in flight at
+ * once, a deadline; {@link FanoutOptions#defaults()} for none):
+ * <pre>{@code
+ * Fanout.all(ids, (id, ctx) -> client.users().withContext(ctx).getAsync(id), FanoutOptions.defaults());
+ * }</pre>
+ * Every input is accounted for exactly once: in the result, or (for inputs the fan-out did not need) in
+ * the {@link FanoutReport} as cancelled. Calls made through the context are bound to the fan-out from any
+ * thread (see {@link FanoutContext} for what is bound and what escapes); calls made without it are bound
+ * only when made on the thread that runs the task, through {@link FanoutContext#current()}.
  *
  * <h2>The task must not block.</h2>
  * It is called on the caller's thread for the first tasks and on the thread that completed an earlier task
@@ -40,8 +49,8 @@ import dev.fanout.internal.Futures;
  *
  * <h2>Deadlines are shared.</h2>
  * Calls started through a task's context are charged against the fan-out's deadline, retries included,
- * and a fan-out started inside a task (an agent calling its tools) keeps the earlier of its own and the
- * outer deadline and is cancelled with the outer input. The deadline timer runs on
+ * and a fan-out or scope started inside a task (an agent calling its tools) keeps the earlier of its own
+ * and the outer deadline and is cancelled with the outer input. The deadline timer runs on
  * {@link FanoutOptions#clock()}, else the outer context's clock, else {@link FanoutClock#system()}.
  *
  * <h2>Cancelling reaches the socket.</h2>
@@ -64,6 +73,16 @@ public final class Fanout {
   }
 
   /**
+   * Opens a {@link FanoutScope} for one request's mixed calls: forks of any type under one deadline, joined
+   * by {@code policy}. Its deadline, bound ({@link FanoutOptions#maxConcurrency()} on forks in flight),
+   * clock and enclosing context come from {@code options}; its labeler is not used (forks are named when
+   * made). The deadline starts now.
+   */
+  public static FanoutScope scope(FanoutScope.Policy policy, FanoutOptions options) {
+    return FanoutScope.open(policy, options);
+  }
+
+  /**
    * Returns the cause under any {@link java.util.concurrent.CompletionException} or
    * {@link java.util.concurrent.ExecutionException} wrappers: the failure a future's {@code join},
    * {@code get} or {@code whenComplete} reports, as the SDK (or a task) raised it.
@@ -72,35 +91,14 @@ public final class Fanout {
     return Futures.unwrap(error);
   }
 
-  private static <I, T> Task<I, T> task(Function<? super I, ? extends CompletionStage<T>> function) {
-    Objects.requireNonNull(function, "task == null");
-    return (input, context) -> function.apply(input);
-  }
-
   /**
    * Runs the tasks one after another, each starting when the previous one has succeeded: the baseline
-   * that concurrency is measured against.
+   * that concurrency is measured against. The deadline and labels come from {@code options}; its bound is
+   * ignored.
    *
    * <p>Result order: input order. Failure: the first failure fails the result; later inputs are never
    * started. Cancel: cancels the running task; no further task starts.
    */
-  public static <I, T> FanoutFuture<List<T>> sequential(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
-    return sequential(inputs, task(task), FanoutOptions.defaults());
-  }
-
-  /** As {@link #sequential(List, Function)}, with a deadline and labels from {@code options}; its bound is ignored. */
-  public static <I, T> FanoutFuture<List<T>> sequential(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
-    return sequential(inputs, task(task), options);
-  }
-
-  /** As {@link #sequential(List, Function)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<List<T>> sequential(List<? extends I> inputs, Task<? super I, T> task) {
-    return sequential(inputs, task, FanoutOptions.defaults());
-  }
-
-  /** As {@link #sequential(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
   public static <I, T> FanoutFuture<List<T>> sequential(
       List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
     Objects.requireNonNull(options, "options == null");
@@ -110,29 +108,13 @@ public final class Fanout {
   }
 
   /**
-   * Runs every task concurrently and succeeds with all their values.
+   * Runs every task concurrently, bounded and with a deadline as {@code options} say, and succeeds with all
+   * their values.
    *
    * <p>Result order: input order. Failure: the first failure fails the result at once and cancels every
    * other task; a passed deadline fails it with {@link dev.fanout.errors.FanoutTimeoutException}. Cancel:
    * cancels every task in flight.
    */
-  public static <I, T> FanoutFuture<List<T>> all(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
-    return all(inputs, task(task), FanoutOptions.defaults());
-  }
-
-  /** As {@link #all(List, Function)}, bounded and with a deadline as {@code options} say. */
-  public static <I, T> FanoutFuture<List<T>> all(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
-    return all(inputs, task(task), options);
-  }
-
-  /** As {@link #all(List, Function)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<List<T>> all(List<? extends I> inputs, Task<? super I, T> task) {
-    return all(inputs, task, FanoutOptions.defaults());
-  }
-
-  /** As {@link #all(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
   public static <I, T> FanoutFuture<List<T>> all(
       List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
     return new FanoutRun<I, T, List<T>>("all", inputs, task, options,
@@ -140,7 +122,8 @@ public final class Fanout {
   }
 
   /**
-   * Runs every task concurrently and never fails: one {@link Outcome} per input.
+   * Runs every task concurrently, bounded and with a deadline as {@code options} say, and never fails: one
+   * {@link Outcome} per input.
    *
    * <p>Result order: input order, one outcome per input. Failure: a failed task is an
    * {@link Outcome.Failure} in its place. When the deadline passes, the result holds what has finished and
@@ -148,30 +131,14 @@ public final class Fanout {
    * Cancel: cancels every task in flight.
    */
   public static <I, T> FanoutFuture<List<Outcome<T>>> settleAll(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
-    return settleAll(inputs, task(task), FanoutOptions.defaults());
-  }
-
-  /** As {@link #settleAll(List, Function)}, bounded and with a deadline as {@code options} say. */
-  public static <I, T> FanoutFuture<List<Outcome<T>>> settleAll(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
-    return settleAll(inputs, task(task), options);
-  }
-
-  /** As {@link #settleAll(List, Function)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<List<Outcome<T>>> settleAll(List<? extends I> inputs, Task<? super I, T> task) {
-    return settleAll(inputs, task, FanoutOptions.defaults());
-  }
-
-  /** As {@link #settleAll(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<List<Outcome<T>>> settleAll(
       List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
     return new FanoutRun<I, T, List<Outcome<T>>>("settleAll", inputs, task, options,
         Ledger.Mode.SETTLE, 0, null, Ledger::outcomesInInputOrder).start();
   }
 
   /**
-   * Runs every task concurrently and hands each outcome to {@code onOutcome} as it arrives.
+   * Runs every task concurrently, bounded and with a deadline as {@code options} say, and hands each
+   * outcome to {@code onOutcome} as it arrives.
    *
    * <p>Order: completion order, one call per input ({@link Outcome#index()} says which). Failure: a failed
    * task is delivered as an {@link Outcome.Failure}; when the deadline passes, the unfinished inputs are
@@ -185,15 +152,6 @@ public final class Fanout {
    */
   public static <I, T> FanoutFuture<List<Outcome<T>>> asCompleted(
       List<? extends I> inputs,
-      Function<? super I, ? extends CompletionStage<T>> task,
-      FanoutOptions options,
-      Consumer<? super Outcome<T>> onOutcome) {
-    return asCompleted(inputs, task(task), options, onOutcome);
-  }
-
-  /** As {@link #asCompleted(List, Function, FanoutOptions, Consumer)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<List<Outcome<T>>> asCompleted(
-      List<? extends I> inputs,
       Task<? super I, T> task,
       FanoutOptions options,
       Consumer<? super Outcome<T>> onOutcome) {
@@ -203,20 +161,15 @@ public final class Fanout {
   }
 
   /**
-   * Runs every task concurrently and returns a stream of their outcomes in completion order. The stream
-   * blocks for the next outcome; it has exactly one element per input. When the deadline passes, the
-   * unfinished inputs are cancelled and appear in the stream as timed-out failures.
+   * Runs every task concurrently, bounded and with a deadline as {@code options} say, and returns a stream
+   * of their outcomes in completion order. The stream blocks for the next outcome; it has exactly one
+   * element per input. When the deadline passes, the unfinished inputs are cancelled and appear in the
+   * stream as timed-out failures.
    *
    * <h4>The stream must be closed.</h4>
    * Closing it (try-with-resources) before the end cancels every task still in flight. An interrupt while
    * waiting cancels the fan-out and throws {@link FanoutCancelledException}.
    */
-  public static <I, T> Stream<Outcome<T>> asCompletedStream(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
-    return asCompletedStream(inputs, task(task), options);
-  }
-
-  /** As {@link #asCompletedStream(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
   public static <I, T> Stream<Outcome<T>> asCompletedStream(
       List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
     BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -264,30 +217,14 @@ public final class Fanout {
   }
 
   /**
-   * Runs the tasks concurrently and succeeds with the first value to arrive, cancelling the others.
-   * <b>For idempotent requests only</b>: the losers may already have had their effect on the server.
+   * Runs the tasks concurrently, bounded and with a deadline as {@code options} say, and succeeds with the
+   * first value to arrive, cancelling the others. <b>For idempotent requests only</b>: the losers may
+   * already have had their effect on the server.
    *
    * <p>Result: the first success. Failure: fails only when every input has failed (or the deadline
    * passed), with a {@link dev.fanout.errors.FanoutException} carrying the failures as suppressed
    * exceptions. Cancel: cancels every task in flight.
    */
-  public static <I, T> FanoutFuture<T> firstSuccess(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
-    return firstSuccess(inputs, task(task), FanoutOptions.defaults());
-  }
-
-  /** As {@link #firstSuccess(List, Function)}, bounded and with a deadline as {@code options} say. */
-  public static <I, T> FanoutFuture<T> firstSuccess(
-      List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task, FanoutOptions options) {
-    return firstSuccess(inputs, task(task), options);
-  }
-
-  /** As {@link #firstSuccess(List, Function)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<T> firstSuccess(List<? extends I> inputs, Task<? super I, T> task) {
-    return firstSuccess(inputs, task, FanoutOptions.defaults());
-  }
-
-  /** As {@link #firstSuccess(List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
   public static <I, T> FanoutFuture<T> firstSuccess(
       List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
     Objects.requireNonNull(inputs, "inputs == null");
@@ -299,8 +236,8 @@ public final class Fanout {
   }
 
   /**
-   * Runs the tasks concurrently and succeeds as soon as {@code k} of them have, cancelling the rest (a
-   * quorum, or "the first k answers").
+   * Runs the tasks concurrently, bounded and with a deadline as {@code options} say, and succeeds as soon
+   * as {@code k} of them have, cancelling the rest (a quorum, or "the first k answers").
    *
    * <p>Result: a {@link FirstK} of the first {@code k} values, in completion order. At the deadline, if at
    * least one task has succeeded, it succeeds with the values it has, {@linkplain FirstK#isPartial() marked
@@ -310,26 +247,6 @@ public final class Fanout {
    * Cancel: cancels every task in flight.
    */
   public static <I, T> FanoutFuture<FirstK<T>> firstK(
-      int k, List<? extends I> inputs, Function<? super I, ? extends CompletionStage<T>> task) {
-    return firstK(k, inputs, task(task), FanoutOptions.defaults());
-  }
-
-  /** As {@link #firstK(int, List, Function)}, bounded and with a deadline as {@code options} say. */
-  public static <I, T> FanoutFuture<FirstK<T>> firstK(
-      int k,
-      List<? extends I> inputs,
-      Function<? super I, ? extends CompletionStage<T>> task,
-      FanoutOptions options) {
-    return firstK(k, inputs, task(task), options);
-  }
-
-  /** As {@link #firstK(int, List, Function)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<FirstK<T>> firstK(int k, List<? extends I> inputs, Task<? super I, T> task) {
-    return firstK(k, inputs, task, FanoutOptions.defaults());
-  }
-
-  /** As {@link #firstK(int, List, Function, FanoutOptions)}, each task given its input's {@link FanoutContext}. */
-  public static <I, T> FanoutFuture<FirstK<T>> firstK(
       int k, List<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
     Objects.requireNonNull(inputs, "inputs == null");
     if (k < 1 || k > inputs.size()) {
@@ -337,5 +254,18 @@ public final class Fanout {
     }
     return new FanoutRun<I, T, FirstK<T>>("firstK", inputs, task, options,
         Ledger.Mode.FIRST_K, k, null, Ledger::firstK).start();
+  }
+
+  /**
+   * Returns a stream over {@code inputs}, which need not fit in memory: inputs are pulled as capacity frees
+   * and each result is handed to a consumer as it completes ({@link FanoutStream#forEach}). Order:
+   * completion order. Failure: a failed task is a failed {@link FanoutStream.Completion}; the stream goes on.
+   * Cancel: {@link FanoutStream#cancel()} stops the pulling and cancels every task in flight. For a
+   * {@link Stream} or a {@link java.util.concurrent.Flow.Publisher} source, a buffer size or a progress
+   * listener, use {@link FanoutStream#builder}.
+   */
+  public static <I, T> FanoutStream<I, T> stream(
+      Iterator<? extends I> inputs, Task<? super I, T> task, FanoutOptions options) {
+    return FanoutStream.<I, T>builder(inputs, task).options(options).build();
   }
 }

@@ -71,7 +71,7 @@ public final class FanoutClient implements AutoCloseable {
    * backoffs included. Long enough for a long model generation (a streamed completion of many thousand tokens,
    * a reasoning model thinking for minutes: the stream's own {@link #DEFAULT_STREAM_IDLE_TIMEOUT} is 5 minutes
    * without a data event), short enough that a server dripping a byte per read timeout, or answering nothing
-   * three times, cannot hold a call for ever (issue 14, defect 5). Until 0.2 there was no limit.
+   * three times, cannot hold a call for ever. {@link Duration#ZERO} sets no limit.
    */
   public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
@@ -108,8 +108,8 @@ public final class FanoutClient implements AutoCloseable {
    * their own timeout (Node.js's {@code keepAliveTimeout} and uvicorn's {@code --timeout-keep-alive}, which
    * vLLM and LiteLLM run on, 5 s; nginx 75 s; AWS load balancers 60 s); the client must let go first, or its
    * next request on that connection meets the close. 4 s is under the shortest common one, and reconnecting
-   * after 4 s idle costs one handshake, little beside a fan-out of model calls. (OkHttp's own default, 5
-   * minutes, was the SDK's until 0.2.)
+   * after 4 s idle costs one handshake, little beside a fan-out of model calls. (OkHttp's own default is 5
+   * minutes.)
    */
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
   /** {@link VirtualThreads#AUTO}. */
@@ -184,7 +184,7 @@ public final class FanoutClient implements AutoCloseable {
         : sharedOkHttp.connectionPool();
     ok.connectionPool(pool);
     // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
-    // is safe, without running the caller's own interceptors twice or spending an attempt (issue 14, defect 2).
+    // is safe, without running the caller's own interceptors twice or spending an attempt.
     dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {
@@ -194,13 +194,7 @@ public final class FanoutClient implements AutoCloseable {
 
     this.engine = HttpEngine.builder()
         .okHttp(okHttp)
-        .baseUrl(spec.baseUrl())
-        .apiKey(spec.apiKey())
-        .retryPolicy(spec.retryPolicy())
-        .totalTimeout(spec.totalTimeout())
-        .attemptTimeout(spec.attemptTimeout())
-        .streamIdleTimeout(spec.streamIdleTimeout())
-        .maxResponseBytes(spec.maxResponseBytes())
+        .options(spec, spec.apiKey())
         .clock(clock)
         .traceListener(traceListener)
         // the client's stats and its OpenTelemetry (if any) hear the same hooks
@@ -340,14 +334,13 @@ public final class FanoutClient implements AutoCloseable {
   }
 
   /**
-   * Configures and builds a {@link FanoutClient}. Every setter validates its argument and names a bad
-   * value in its {@link IllegalArgumentException}. The serializable options live in a
-   * {@link FanoutClientSpec.Builder} (the one place they are checked): {@link #spec(FanoutClientSpec)} sets them
-   * all at once, {@link #spec()} reads them back; the clock, OkHttp client, trace listener and OpenTelemetry
-   * stay here.
+   * Configures and builds a {@link FanoutClient}. The serializable options (base URL, API key, timeouts,
+   * {@code maxInFlight}, retries, governor, hedging and the rest) and their checks and defaults are the ones
+   * every client builder shares ({@link ClientOptionsBuilder}); {@link #spec(FanoutClientSpec)} sets them all
+   * at once and {@link #spec()} reads them back. The clock, OkHttp client, trace listener and OpenTelemetry,
+   * which cannot travel in a spec, are set here.
    */
-  public static final class Builder {
-    private FanoutClientSpec.Builder spec = FanoutClientSpec.builder();
+  public static final class Builder extends ClientOptionsBuilder<Builder> {
     private OkHttpClient okHttpClient;
     private FanoutClock clock = FanoutClock.system();
     private Consumer<CallTrace> traceListener;
@@ -356,7 +349,7 @@ public final class FanoutClient implements AutoCloseable {
     private Builder() {}
 
     private Builder(FanoutClient c) {
-      this.spec = c.spec.newBuilder();
+      options(c.spec);
       this.okHttpClient = c.sharedOkHttp;
       this.clock = c.clock;
       this.traceListener = c.traceListener;
@@ -364,14 +357,12 @@ public final class FanoutClient implements AutoCloseable {
     }
 
     /**
-     * Sets every serializable option (base URL, API key, timeouts, {@code maxInFlight}, retry policy, HTTP/2,
-     * virtual threads, response limit, governor, hedging, keep-alive) to {@code spec}'s, replacing what was
-     * set before; later setters change them further. The clock, OkHttp client, trace listener and
-     * OpenTelemetry are kept. Defaults to {@link FanoutClientSpec#builder()}'s defaults (no base URL).
+     * Sets every serializable option to {@code spec}'s, replacing what was set before; later setters change
+     * them further. The clock, OkHttp client, trace listener and OpenTelemetry are kept. Defaults to
+     * {@link FanoutClientSpec#builder()}'s defaults (no base URL).
      */
     public Builder spec(FanoutClientSpec spec) {
-      this.spec = Objects.requireNonNull(spec, "spec == null").newBuilder();
-      return this;
+      return options(spec);
     }
 
     /**
@@ -381,117 +372,7 @@ public final class FanoutClient implements AutoCloseable {
      *     an https base URL
      */
     public FanoutClientSpec spec() {
-      return spec.build();
-    }
-
-    /**
-     * Sets the rate-limit governor: it paces calls by the limits servers publish ({@code x-ratelimit-*},
-     * {@code anthropic-ratelimit-*}, IETF {@code RateLimit}), pauses a bucket for every call on a 429 (the
-     * retry of that 429 waits for the pause instead of its own backoff), and from the first 429 caps a
-     * bucket's concurrency adaptively (AIMD). A server that publishes no limits and sends no 429 is not
-     * slowed. {@link #maxInFlight(int)} stays the hard ceiling. {@link GovernorPolicy#disabled()} turns it
-     * off. Defaults to {@link #DEFAULT_GOVERNOR} (off, for now).
-     */
-    public Builder governor(GovernorPolicy governor) {
-      spec.governor(governor);
-      return this;
-    }
-
-    /**
-     * Sets the server's base URL, an absolute {@code http} or {@code https} URL such as
-     * {@code http://localhost:8080} or {@code https://api.openai.com/v1}. Paths of calls are resolved under
-     * it (a {@code /} is appended to its path if missing). Required; there is no default.
-     */
-    public Builder baseUrl(String baseUrl) {
-      spec.baseUrl(baseUrl);
-      return this;
-    }
-
-    /** Sets the server's base URL. Required; there is no default. */
-    public Builder baseUrl(HttpUrl baseUrl) {
-      spec.baseUrl(baseUrl);
-      return this;
-    }
-
-    /**
-     * Sets the API key, sent as {@code Authorization: Bearer <key>} on every call; {@code null} sends no
-     * {@code Authorization} header. The key never appears in {@code toString()}, logs or exception
-     * messages. Defaults to null.
-     */
-    public Builder apiKey(String apiKey) {
-      spec.apiKey(apiKey);
-      return this;
-    }
-
-    /** Sets the timeout for opening a connection, per attempt; zero means none. Defaults to 10 s. */
-    public Builder connectTimeout(Duration connectTimeout) {
-      spec.connectTimeout(connectTimeout);
-      return this;
-    }
-
-    /** Sets the longest silence while reading a response, per attempt; zero means none. Defaults to 60 s. */
-    public Builder readTimeout(Duration readTimeout) {
-      spec.readTimeout(readTimeout);
-      return this;
-    }
-
-    /** Sets the longest stall while writing a request, per attempt; zero means none. Defaults to 60 s. */
-    public Builder writeTimeout(Duration writeTimeout) {
-      spec.writeTimeout(writeTimeout);
-      return this;
-    }
-
-    /**
-     * Sets the budget of a whole logical call, from its creation (queueing, every attempt and every backoff
-     * included); the earlier of it and a fan-out's deadline applies ({@link CallOptions.Builder#timeout}
-     * overrides it per call). When it passes, the call is cancelled and fails with
-     * {@link dev.fanout.errors.FanoutTimeoutException}. Zero means no limit. Defaults to
-     * {@link #DEFAULT_TOTAL_TIMEOUT} (10 min).
-     */
-    public Builder totalTimeout(Duration totalTimeout) {
-      spec.totalTimeout(totalTimeout);
-      return this;
-    }
-
-    /**
-     * Sets the budget of each attempt, from its admission to its response headers and body; when it
-     * passes, the attempt is cancelled and fails with {@link dev.fanout.errors.FanoutTimeoutException},
-     * which the default {@link RetryPolicy} retries. Zero means none (only the connect, read and write
-     * timeouts apply). Defaults to {@link #DEFAULT_ATTEMPT_TIMEOUT} (0, none).
-     */
-    public Builder attemptTimeout(Duration attemptTimeout) {
-      spec.attemptTimeout(attemptTimeout);
-      return this;
-    }
-
-    /**
-     * Sets how long a streamed response may go without progress: a data event carrying content or refusal
-     * text, a tool-call fragment, usage, a finish reason, or {@code [DONE]}. Comments such as {@code : ping},
-     * data events that carry none of these ({@code {"choices":[]}}, an empty delta) and bytes dripped inside
-     * an event do not count. Measured on the client's {@link FanoutClock} from the response headers and from
-     * each event that made progress. When it passes, the stream is
-     * cancelled and the call fails with {@link dev.fanout.errors.FanoutTimeoutException}, not retried (deltas
-     * may have been delivered). Zero means none. Defaults to {@link #DEFAULT_STREAM_IDLE_TIMEOUT} (5 min).
-     */
-    public Builder streamIdleTimeout(Duration streamIdleTimeout) {
-      spec.streamIdleTimeout(streamIdleTimeout);
-      return this;
-    }
-
-    /**
-     * Sets how many calls may be in flight at once; OkHttp's {@code maxRequests}, {@code maxRequestsPerHost}
-     * and the pool's idle connections are sized to it. Further calls wait in the dispatcher's queue (their
-     * queue time shows in the {@link CallTrace}). Defaults to 1,024 ({@link #DEFAULT_MAX_IN_FLIGHT}).
-     */
-    public Builder maxInFlight(int maxInFlight) {
-      spec.maxInFlight(maxInFlight);
-      return this;
-    }
-
-    /** Sets when and how calls are retried; {@link RetryPolicy#none()} disables retries. Defaults to {@link RetryPolicy#defaults()}. */
-    public Builder retryPolicy(RetryPolicy retryPolicy) {
-      spec.retryPolicy(retryPolicy);
-      return this;
+      return toSpec();
     }
 
     /**
@@ -503,63 +384,6 @@ public final class FanoutClient implements AutoCloseable {
      */
     public Builder okHttpClient(OkHttpClient okHttpClient) {
       this.okHttpClient = okHttpClient;
-      return this;
-    }
-
-    /**
-     * Speaks HTTP/2 without TLS from the first byte (h2c prior knowledge), for servers known to support
-     * it; the base URL must then be {@code http}. Over TLS, HTTP/2 is negotiated automatically whatever this
-     * setting. Defaults to false.
-     */
-    public Builder http2PriorKnowledge(boolean http2PriorKnowledge) {
-      spec.http2PriorKnowledge(http2PriorKnowledge);
-      return this;
-    }
-
-    /** Sets whether OkHttp's dispatcher runs on virtual threads. Defaults to {@link VirtualThreads#AUTO}. */
-    public Builder virtualThreads(VirtualThreads virtualThreads) {
-      spec.virtualThreads(virtualThreads);
-      return this;
-    }
-
-    /**
-     * Sets the largest response body (or streamed data) a call reads; a larger one fails with
-     * {@link dev.fanout.errors.DecodeException} after reading at most this many bytes plus one. Defaults
-     * to 16 MiB.
-     */
-    public Builder maxResponseBytes(long maxResponseBytes) {
-      spec.maxResponseBytes(maxResponseBytes);
-      return this;
-    }
-
-    /**
-     * Sets when this client sends a backup ("hedge") of a slow call: after a fixed delay
-     * ({@link HedgePolicy#fixed}) or after the route's observed p95 ({@link HedgePolicy#auto()}), at most
-     * {@code maxBackups} per attempt, within a client-wide budget of extra requests (10% of calls by
-     * default). <b>Only idempotent calls are hedged</b>: {@code GET}, {@code HEAD} and {@code OPTIONS}, and
-     * others whose {@link CallOptions#idempotent()} is set. The first success wins and every other request
-     * of the call is cancelled at the socket; a hedge is not a retry ({@link CallTrace#attempts()} does not
-     * count it; {@link CallTrace#hedgesSent()} does). Hedges wait for the governor like any attempt and are
-     * never sent while the client is at {@link #maxInFlight(int)}. A call may override it with
-     * {@link CallOptions.Builder#hedging}. Defaults to {@link #DEFAULT_HEDGING} (off).
-     */
-    public Builder hedging(HedgePolicy hedging) {
-      spec.hedging(hedging);
-      return this;
-    }
-
-    /**
-     * Sets how long a pooled connection may stay idle before this client closes it. Keep it under the
-     * server's own keep-alive timeout, so that the client, not the server, ends an idle connection (a request
-     * sent as the server closes fails; the SDK re-sends an idempotent one at once, see
-     * {@code docs/reliability.md}, but a {@code POST} without an {@code Idempotency-Key} costs an attempt).
-     * Ignored with a caller's {@link #okHttpClient(OkHttpClient)}, whose pool stays as the caller built it.
-     * Defaults to {@link #DEFAULT_KEEP_ALIVE} (4 s).
-     *
-     * @throws IllegalArgumentException if {@code keepAlive} is null, zero or negative
-     */
-    public Builder keepAlive(Duration keepAlive) {
-      spec.keepAlive(keepAlive);
       return this;
     }
 
@@ -625,11 +449,11 @@ public final class FanoutClient implements AutoCloseable {
     /**
      * Builds the client.
      *
-     * @throws IllegalStateException if no base URL was set, {@link #http2PriorKnowledge(boolean)} was asked
+     * @throws IllegalStateException if no base URL was set, {@link #http2PriorKnowledge(boolean) HTTP/2 prior knowledge} was asked
      *     for with an https base URL, or {@link VirtualThreads#ON} before Java 21
      */
     public FanoutClient build() {
-      return new FanoutClient(this, spec.build());
+      return new FanoutClient(this, toSpec());
     }
   }
 }

@@ -4,15 +4,14 @@ import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Objects;
 import okhttp3.HttpUrl;
 
 /**
  * A client spec is the serializable part of a {@link FanoutClient}'s configuration: where the backend is, its
  * API key, timeouts, {@code maxInFlight}, retries, protocol, threads, response limit, governor, hedging and
- * connection keep-alive. It is an immutable value; {@link FanoutClient.Builder} keeps its serializable options
- * in one and adds what cannot travel (clock, OkHttp client, trace listener, OpenTelemetry).
+ * connection keep-alive. It is an immutable value, the one a client is built from: {@link FanoutClient.Builder}
+ * and {@link Builder} share its setters ({@link ClientOptionsBuilder}), and the client's builder adds what cannot
+ * travel (clock, OkHttp client, trace listener, OpenTelemetry).
  *
  * <pre>{@code
  * FanoutClientSpec spec = FanoutClientSpec.builder()
@@ -61,7 +60,7 @@ public final class FanoutClientSpec implements Serializable {
   private final Duration keepAlive;
   private transient HttpUrl url;
 
-  private FanoutClientSpec(Builder b) {
+  FanoutClientSpec(ClientOptionsBuilder<?> b) {
     this.url = b.baseUrl;
     this.baseUrl = b.baseUrl.toString();
     this.apiKey = b.apiKey;
@@ -88,7 +87,7 @@ public final class FanoutClientSpec implements Serializable {
 
   /** Returns a builder with this spec's settings. */
   public Builder newBuilder() {
-    return new Builder(this);
+    return new Builder().options(this);
   }
 
   /** Returns the base URL every path is resolved against (always ending in {@code /}). */
@@ -99,6 +98,11 @@ public final class FanoutClientSpec implements Serializable {
       url = u;
     }
     return u;
+  }
+
+  /** The base URL as serialized. */
+  String baseUrlText() {
+    return baseUrl;
   }
 
   /** Returns true if this spec carries an API key (which no method returns). */
@@ -206,14 +210,7 @@ public final class FanoutClientSpec implements Serializable {
   private void readObject(ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
     in.defaultReadObject();
     try {
-      Builder b = new Builder();
-      b.baseUrl(baseUrl).apiKey(apiKey)
-          .connectTimeout(connectTimeout).readTimeout(readTimeout).writeTimeout(writeTimeout)
-          .totalTimeout(totalTimeout).attemptTimeout(attemptTimeout).streamIdleTimeout(streamIdleTimeout)
-          .maxInFlight(maxInFlight).retryPolicy(retryPolicy).http2PriorKnowledge(http2PriorKnowledge)
-          .virtualThreads(virtualThreads).maxResponseBytes(maxResponseBytes).governor(governor)
-          .hedging(hedging).keepAlive(keepAlive)
-          .build();
+      new Builder().options(this).build();
     } catch (RuntimeException e) {
       InvalidObjectException invalid = new InvalidObjectException("not a valid FanoutClientSpec: " + e.getMessage());
       invalid.initCause(e);
@@ -222,231 +219,11 @@ public final class FanoutClientSpec implements Serializable {
   }
 
   /**
-   * Builds a {@link FanoutClientSpec}. Every setter validates its argument and names a bad value in its
-   * exception (the API key's value is never shown); defaults are {@link FanoutClient}'s {@code DEFAULT_*}.
+   * Builds a {@link FanoutClientSpec}. Its setters, their checks and their defaults are the ones every client
+   * builder shares ({@link ClientOptionsBuilder}).
    */
-  public static final class Builder {
-    private HttpUrl baseUrl;
-    private String apiKey;
-    private Duration connectTimeout = FanoutClient.DEFAULT_CONNECT_TIMEOUT;
-    private Duration readTimeout = FanoutClient.DEFAULT_READ_TIMEOUT;
-    private Duration writeTimeout = FanoutClient.DEFAULT_WRITE_TIMEOUT;
-    private Duration totalTimeout = FanoutClient.DEFAULT_TOTAL_TIMEOUT;
-    private Duration attemptTimeout = FanoutClient.DEFAULT_ATTEMPT_TIMEOUT;
-    private Duration streamIdleTimeout = FanoutClient.DEFAULT_STREAM_IDLE_TIMEOUT;
-    private int maxInFlight = FanoutClient.DEFAULT_MAX_IN_FLIGHT;
-    private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private boolean http2PriorKnowledge;
-    private VirtualThreads virtualThreads = FanoutClient.DEFAULT_VIRTUAL_THREADS;
-    private long maxResponseBytes = FanoutClient.DEFAULT_MAX_RESPONSE_BYTES;
-    private GovernorPolicy governor = FanoutClient.DEFAULT_GOVERNOR;
-    private HedgePolicy hedging = FanoutClient.DEFAULT_HEDGING;
-    private Duration keepAlive = FanoutClient.DEFAULT_KEEP_ALIVE;
-
+  public static final class Builder extends ClientOptionsBuilder<Builder> {
     private Builder() {}
-
-    private Builder(FanoutClientSpec s) {
-      this.baseUrl = s.baseUrl();
-      this.apiKey = s.apiKey;
-      this.connectTimeout = s.connectTimeout;
-      this.readTimeout = s.readTimeout;
-      this.writeTimeout = s.writeTimeout;
-      this.totalTimeout = s.totalTimeout;
-      this.attemptTimeout = s.attemptTimeout;
-      this.streamIdleTimeout = s.streamIdleTimeout;
-      this.maxInFlight = s.maxInFlight;
-      this.retryPolicy = s.retryPolicy;
-      this.http2PriorKnowledge = s.http2PriorKnowledge;
-      this.virtualThreads = s.virtualThreads;
-      this.maxResponseBytes = s.maxResponseBytes;
-      this.governor = s.governor;
-      this.hedging = s.hedging;
-      this.keepAlive = s.keepAlive;
-    }
-
-    /**
-     * Sets the server's base URL, an absolute {@code http} or {@code https} URL such as
-     * {@code http://localhost:8080} or {@code https://api.openai.com/v1}. Paths of calls are resolved under
-     * it (a {@code /} is appended to its path if missing). Required; there is no default.
-     */
-    public Builder baseUrl(String baseUrl) {
-      if (baseUrl == null) {
-        throw new IllegalArgumentException("baseUrl == null");
-      }
-      if (baseUrl.isBlank()) {
-        throw new IllegalArgumentException("baseUrl is blank: \"" + baseUrl + "\"");
-      }
-      String lower = baseUrl.strip().toLowerCase(Locale.ROOT);
-      if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
-        throw new IllegalArgumentException("baseUrl is not an absolute http(s) URL: " + baseUrl);
-      }
-      HttpUrl url = HttpUrl.parse(baseUrl.strip());
-      if (url == null) {
-        throw new IllegalArgumentException("baseUrl is not a valid URL: " + baseUrl);
-      }
-      return baseUrl(url);
-    }
-
-    /** Sets the server's base URL. Required; there is no default. */
-    public Builder baseUrl(HttpUrl baseUrl) {
-      if (baseUrl == null) {
-        throw new IllegalArgumentException("baseUrl == null");
-      }
-      if (baseUrl.encodedQuery() != null || baseUrl.encodedFragment() != null) {
-        throw new IllegalArgumentException("baseUrl must not have a query or fragment: " + baseUrl);
-      }
-      if (!baseUrl.username().isEmpty() || !baseUrl.password().isEmpty()) {
-        throw new IllegalArgumentException("baseUrl must not carry credentials (use apiKey): "
-            + baseUrl.newBuilder().username("").password("").build());
-      }
-      String path = baseUrl.encodedPath();
-      this.baseUrl = path.endsWith("/") ? baseUrl : baseUrl.newBuilder().encodedPath(path + "/").build();
-      return this;
-    }
-
-    /**
-     * Sets the API key, sent as {@code Authorization: Bearer <key>} on every call; {@code null} sends no
-     * {@code Authorization} header. The key never appears in {@code toString()}, logs or exception
-     * messages. Defaults to null.
-     */
-    public Builder apiKey(String apiKey) {
-      if (apiKey != null) {
-        if (apiKey.isBlank()) {
-          throw new IllegalArgumentException("apiKey is blank");
-        }
-        for (int i = 0; i < apiKey.length(); i++) {
-          char c = apiKey.charAt(i);
-          if (c <= 0x20 || c >= 0x7f) {
-            throw new IllegalArgumentException(
-                "apiKey has a character not allowed in a header at index " + i + " (value not shown)");
-          }
-        }
-      }
-      this.apiKey = apiKey;
-      return this;
-    }
-
-    /** Sets the timeout for opening a connection, per attempt; zero means none. Defaults to 10 s. */
-    public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = nonNegative(connectTimeout, "connectTimeout");
-      return this;
-    }
-
-    /** Sets the longest silence while reading a response, per attempt; zero means none. Defaults to 60 s. */
-    public Builder readTimeout(Duration readTimeout) {
-      this.readTimeout = nonNegative(readTimeout, "readTimeout");
-      return this;
-    }
-
-    /** Sets the longest stall while writing a request, per attempt; zero means none. Defaults to 60 s. */
-    public Builder writeTimeout(Duration writeTimeout) {
-      this.writeTimeout = nonNegative(writeTimeout, "writeTimeout");
-      return this;
-    }
-
-    /**
-     * Sets the budget of a whole logical call (see {@link FanoutClient.Builder#totalTimeout(Duration)}).
-     * Zero means no limit. Defaults to {@link FanoutClient#DEFAULT_TOTAL_TIMEOUT}.
-     */
-    public Builder totalTimeout(Duration totalTimeout) {
-      this.totalTimeout = nonNegative(totalTimeout, "totalTimeout");
-      return this;
-    }
-
-    /**
-     * Sets the budget of each attempt (see {@link FanoutClient.Builder#attemptTimeout(Duration)}). Zero means
-     * none. Defaults to {@link FanoutClient#DEFAULT_ATTEMPT_TIMEOUT}.
-     */
-    public Builder attemptTimeout(Duration attemptTimeout) {
-      this.attemptTimeout = nonNegative(attemptTimeout, "attemptTimeout");
-      return this;
-    }
-
-    /**
-     * Sets how long a streamed response may go without progress (see
-     * {@link FanoutClient.Builder#streamIdleTimeout(Duration)}). Zero means none. Defaults to
-     * {@link FanoutClient#DEFAULT_STREAM_IDLE_TIMEOUT}.
-     */
-    public Builder streamIdleTimeout(Duration streamIdleTimeout) {
-      this.streamIdleTimeout = nonNegative(streamIdleTimeout, "streamIdleTimeout");
-      return this;
-    }
-
-    /**
-     * Sets how many calls may be in flight at once (see {@link FanoutClient.Builder#maxInFlight(int)}).
-     * Defaults to {@link FanoutClient#DEFAULT_MAX_IN_FLIGHT}.
-     */
-    public Builder maxInFlight(int maxInFlight) {
-      if (maxInFlight < 1) {
-        throw new IllegalArgumentException("maxInFlight < 1: " + maxInFlight);
-      }
-      this.maxInFlight = maxInFlight;
-      return this;
-    }
-
-    /** Sets when and how calls are retried; {@link RetryPolicy#none()} disables retries. Defaults to {@link RetryPolicy#defaults()}. */
-    public Builder retryPolicy(RetryPolicy retryPolicy) {
-      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy == null");
-      return this;
-    }
-
-    /**
-     * Speaks HTTP/2 without TLS from the first byte (h2c prior knowledge); the base URL must then be
-     * {@code http}. Defaults to false.
-     */
-    public Builder http2PriorKnowledge(boolean http2PriorKnowledge) {
-      this.http2PriorKnowledge = http2PriorKnowledge;
-      return this;
-    }
-
-    /** Sets whether OkHttp's dispatcher runs on virtual threads. Defaults to {@link VirtualThreads#AUTO}. */
-    public Builder virtualThreads(VirtualThreads virtualThreads) {
-      this.virtualThreads = Objects.requireNonNull(virtualThreads, "virtualThreads == null");
-      return this;
-    }
-
-    /** Sets the largest response body (or streamed data) a call reads. Defaults to 16 MiB. */
-    public Builder maxResponseBytes(long maxResponseBytes) {
-      if (maxResponseBytes < 1) {
-        throw new IllegalArgumentException("maxResponseBytes < 1: " + maxResponseBytes);
-      }
-      this.maxResponseBytes = maxResponseBytes;
-      return this;
-    }
-
-    /**
-     * Sets the rate-limit governor (see {@link FanoutClient.Builder#governor(GovernorPolicy)}).
-     * Defaults to {@link FanoutClient#DEFAULT_GOVERNOR}.
-     */
-    public Builder governor(GovernorPolicy governor) {
-      this.governor = Objects.requireNonNull(governor, "governor == null");
-      return this;
-    }
-
-    /**
-     * Sets when slow idempotent calls get a backup request (see {@link HedgePolicy}).
-     * Defaults to {@link FanoutClient#DEFAULT_HEDGING} ({@link HedgePolicy#disabled()}).
-     */
-    public Builder hedging(HedgePolicy hedging) {
-      this.hedging = Objects.requireNonNull(hedging, "hedging == null");
-      return this;
-    }
-
-    /**
-     * Sets how long an idle pooled connection is kept before it is evicted; must be positive. Applies to the
-     * pool a client owns (not to a shared {@link FanoutClient.Builder#okHttpClient OkHttp client}'s).
-     * Defaults to {@link FanoutClient#DEFAULT_KEEP_ALIVE} (4 s).
-     */
-    public Builder keepAlive(Duration keepAlive) {
-      if (keepAlive == null) {
-        throw new IllegalArgumentException("keepAlive == null");
-      }
-      if (keepAlive.isZero() || keepAlive.isNegative()) {
-        throw new IllegalArgumentException("keepAlive <= 0: " + keepAlive);
-      }
-      this.keepAlive = keepAlive;
-      return this;
-    }
 
     /**
      * Builds the spec.
@@ -455,23 +232,7 @@ public final class FanoutClientSpec implements Serializable {
      *     for with an https base URL
      */
     public FanoutClientSpec build() {
-      if (baseUrl == null) {
-        throw new IllegalStateException("baseUrl == null: set it with baseUrl(...)");
-      }
-      if (http2PriorKnowledge && baseUrl.isHttps()) {
-        throw new IllegalStateException("http2PriorKnowledge needs an http base URL: " + baseUrl);
-      }
-      return new FanoutClientSpec(this);
-    }
-
-    private static Duration nonNegative(Duration d, String name) {
-      if (d == null) {
-        throw new IllegalArgumentException(name + " == null");
-      }
-      if (d.isNegative()) {
-        throw new IllegalArgumentException(name + " < 0: " + d);
-      }
-      return d;
+      return toSpec();
     }
   }
 }

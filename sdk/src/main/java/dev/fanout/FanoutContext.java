@@ -58,6 +58,24 @@ public final class FanoutContext {
     return current == null ? NONE : current;
   }
 
+  /**
+   * Returns a context whose calls share the earlier of this context's deadline and {@code deadline}, and
+   * that is cancelled with this one; traces go where this context's go. The way to give calls made outside
+   * a fan-out one deadline:
+   * <pre>{@code
+   * FanoutContext context = FanoutContext.none().withDeadline(Deadline.after(Duration.ofSeconds(2)));
+   * client.users().withContext(context).getAsync(7);  // retries included, done within the 2 s
+   * }</pre>
+   * The deadline's timers run on the deadline's clock (or, if this context's deadline is earlier, on
+   * that one's).
+   */
+  public FanoutContext withDeadline(Deadline deadline) {
+    Objects.requireNonNull(deadline, "deadline == null");
+    Deadline earlier = deadline().min(deadline);
+    FanoutClock clock = scope != null && earlier == scope.deadline() ? scope.clock() : earlier.clock();
+    return new FanoutContext(new CallScope(scope, earlier, clock, null));
+  }
+
   /** Returns the deadline the context's calls share, {@link Deadline#none()} if there is none. */
   public Deadline deadline() {
     return scope == null ? Deadline.none() : scope.deadline();

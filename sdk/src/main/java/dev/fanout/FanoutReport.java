@@ -23,7 +23,7 @@ import java.util.Objects;
  * queue until its outcome is known (sent and unanswered): {@link #inFlightTime()}. The speed-up is in-flight
  * time over wall time (what running the requests one after another would cost, over what the fan-out took),
  * and {@link #peakConcurrency()} counts requests in flight, which is what a server sees; a fan-out of 20
- * on {@code maxInFlight(4)} reports about 4 for both, not 20 (issue 14, defect 6).
+ * on {@code maxInFlight(4)} reports about 4 for both, not 20.
  *
  * <p>An input that made no call through a {@link FanoutClient} (a task of the caller's own) counts its whole
  * run as in flight. Entries are in input order; an input the fan-out never started (it was decided or
@@ -251,8 +251,8 @@ public final class FanoutReport {
 
   /**
    * Returns {@link #inFlightTime()} divided by {@link #wall()}: how much concurrency saved over sending the
-   * requests one after another. Time queued does not count (until 0.2 it did, so a fan-out queued by
-   * {@code maxInFlight(4)} reported about 12× instead of 4×).
+   * requests one after another. Time queued does not count: a fan-out held to 4 requests at a time by
+   * {@code maxInFlight(4)} reports about 4×, however many inputs it had.
    */
   public double speedUp() {
     return wallNanos <= 0 ? 0.0 : (double) inFlightTime().toNanos() / wallNanos;
@@ -365,6 +365,9 @@ public final class FanoutReport {
         ObjectNode ln = limits.addObject();
         ln.put("dimension", l.dimension().name());
         ln.put("limit", l.limit());
+        if (!l.window().isZero()) {
+          ln.put("windowSeconds", l.window().toNanos() / 1e9);
+        }
         ln.put("ratePerSecond", Math.round(l.ratePerSecond() * 100) / 100.0);
       }
     }
@@ -426,18 +429,27 @@ public final class FanoutReport {
     return Math.round(nanos / 10_000.0) / 100.0;
   }
 
-  /** Returns a few readable lines: totals, then the slowest inputs. */
+  /**
+   * Returns a few readable lines: totals, then the slowest inputs. Each wait says what it waited for:
+   * {@code queued for maxConcurrency/maxInFlight} ({@link #queuedTime()}) and {@code held by the rate-limit
+   * governor} ({@link GovernorReport#totalWait()}, shown when not zero).
+   */
   @Override
   public String toString() {
     StringBuilder out = new StringBuilder();
+    Duration governorWait = governor.totalWait();
     out.append(String.format(Locale.ROOT,
-        "FanoutReport{%s: %d inputs, %d ok, %d failed, wall %.3f s, in flight %.3f s, queued %.3f s, speed-up %.2fx,"
-            + " peak %d in flight%s}",
+        "FanoutReport{%s: %d inputs, %d ok, %d failed, wall %.3f s, in flight %.3f s, queued for"
+            + " maxConcurrency/maxInFlight %.3f s%s, speed-up %.2fx, peak %d in flight%s}",
         combinator, entries.size(), succeeded(), failed(), wallNanos / 1e9, inFlightTime().toNanos() / 1e9,
-        queuedTime().toNanos() / 1e9, speedUp(), peakInFlight, finished ? "" : ", running"));
+        queuedTime().toNanos() / 1e9,
+        governorWait.isZero() ? "" : String.format(Locale.ROOT, ", held by the rate-limit governor %.3f s (%d calls)",
+            governorWait.toNanos() / 1e9, governor.waitedCalls()),
+        speedUp(), peakInFlight, finished ? "" : ", running"));
     for (Entry entry : slowest(3)) {
-      out.append(String.format(Locale.ROOT, "%n  slowest: #%d %s %.3f s, %d attempt(s), %s%s",
-          entry.index(), entry.label(), entry.duration().toNanos() / 1e9, entry.attempts(), entry.outcome(),
+      out.append(String.format(Locale.ROOT, "%n  slowest: #%d %s %.3f s, %d call(s), %d attempt(s), %s%s",
+          entry.index(), entry.label(), entry.duration().toNanos() / 1e9, entry.calls().size(), entry.attempts(),
+          entry.outcome(),
           entry.errorType() == null ? "" : " " + entry.errorName()));
     }
     return out.toString();

@@ -11,22 +11,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * One running fan-out: starts tasks up to the bound, each with its own {@link FanoutContext}, hands every
- * settled outcome to the {@link Ledger} (which decides), and acts on the ledger's verdicts outside its
- * lock: cancels what is left, delivers per-input callbacks, completes the result. Tasks are started by a
- * drain loop, so a task that completes synchronously does not recurse into the next one.
+ * One running fan-out or scope: starts tasks up to the bound, each with its own {@link FanoutContext},
+ * hands every settled outcome to the {@link Ledger} (which decides), and acts on the ledger's verdicts
+ * outside its lock: cancels what is left, delivers per-input callbacks, completes the result. Tasks are
+ * started by a drain loop, so a task that completes synchronously does not recurse into the next one.
+ *
+ * <p>A list combinator's run has all its inputs from the start. A {@link FanoutScope}'s run is
+ * <em>open</em>: inputs (forks) arrive by {@link #add} and {@link #seal} says there are no more. Both share
+ * this one implementation of the deadline, the cancel and the accounting.
  */
 final class FanoutRun<I, T, R> {
   private final String combinator;
+  /** The inputs; a scope's grows by {@link #add} (under {@link #addLock}), so it is copy-on-write. */
   private final List<I> inputs;
+  private final Object addLock = new Object();
+  private final boolean open;
+  /** Whether a deadline's error names the unfinished inputs (their labels are not user code). */
+  private final boolean nameUnfinished;
   private final Fanout.Task<? super I, T> task;
   private final int bound;
   private final FanoutOptions options;
@@ -47,11 +59,15 @@ final class FanoutRun<I, T, R> {
   /** What the per-input callback threw first, if it did; no callback runs after it. */
   private volatile Throwable callbackFailure;
   private volatile FanoutClock.Timer timer;
+  /** The error this run's own deadline gave its unfinished inputs, once it passed; else null. */
+  private volatile FanoutTimeoutException deadlineError;
+  /**
+   * Inputs that timed out on their own once the shared deadline had passed: their calls' timers for the
+   * same deadline fired before the run's.
+   */
+  private final Set<Integer> timedOutAtDeadline = ConcurrentHashMap.newKeySet();
   private final long startNanoTime = System.nanoTime();
   private final long clockStart;
-  private final int n;
-  /** Settling combinators (settleAll, asCompleted) succeed at the deadline with what has finished. */
-  private final boolean settleMode;
 
   FanoutRun(
       String combinator,
@@ -62,9 +78,20 @@ final class FanoutRun<I, T, R> {
       int k,
       Consumer<Outcome<T>> onOutcome,
       Function<Ledger<T, R>, R> resultOf) {
+    this(combinator, checked(inputs), false, task, options,
+        new Ledger<>(combinator, mode, k, inputs.size(), resultOf), onOutcome);
+  }
+
+  /** An open run (a scope's): inputs arrive by {@link #add} until {@link #seal}. */
+  static <I, T, R> FanoutRun<I, T, R> open(
+      String combinator, Fanout.Task<? super I, T> task, FanoutOptions options, Ledger.Mode mode,
+      Function<Ledger<T, R>, R> resultOf) {
+    return new FanoutRun<>(combinator, new CopyOnWriteArrayList<>(), true, task, options,
+        Ledger.open(combinator, mode, resultOf), null);
+  }
+
+  private static <I> List<I> checked(List<? extends I> inputs) {
     Objects.requireNonNull(inputs, "inputs == null");
-    Objects.requireNonNull(task, "task == null");
-    Objects.requireNonNull(options, "options == null");
     List<I> copy = new ArrayList<>(inputs.size());
     for (int i = 0; i < inputs.size(); i++) {
       I input = inputs.get(i);
@@ -73,9 +100,23 @@ final class FanoutRun<I, T, R> {
       }
       copy.add(input);
     }
+    return copy;
+  }
+
+  private FanoutRun(
+      String combinator,
+      List<I> inputs,
+      boolean open,
+      Fanout.Task<? super I, T> task,
+      FanoutOptions options,
+      Ledger<T, R> ledger,
+      Consumer<Outcome<T>> onOutcome) {
+    Objects.requireNonNull(task, "task == null");
+    Objects.requireNonNull(options, "options == null");
     this.combinator = combinator;
-    this.inputs = copy;
-    this.n = copy.size();
+    this.inputs = inputs;
+    this.open = open;
+    this.nameUnfinished = open;
     this.task = task;
     this.options = options;
     this.bound = options.maxConcurrency();
@@ -88,11 +129,81 @@ final class FanoutRun<I, T, R> {
         : FanoutClock.system();
     this.clockStart = clock.nanoTime();
     this.deadline = options.effectiveDeadline(outerContext.deadline(), clock);
-    this.settleMode = mode == Ledger.Mode.SETTLE;
-    this.ledger = new Ledger<>(combinator, mode, k, n, resultOf);
+    this.ledger = ledger;
     this.result = new FanoutFuture<>(this::stop, this::report);
-    this.span = new FanoutSpan(combinator, n,
+    this.span = new FanoutSpan(combinator, inputs.size(),
         bound == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(bound));
+  }
+
+  /** Returns the run's result (a scope's join). */
+  FanoutFuture<R> result() {
+    return result;
+  }
+
+  /** Returns the deadline the run's inputs share. */
+  Deadline deadline() {
+    return deadline;
+  }
+
+  /**
+   * Returns true if input {@code index} was cut off by the run's deadline: it was unfinished when the
+   * deadline passed, or timed out on its own once it had (not earlier, at a nested scope's or a call's
+   * own shorter timeout).
+   */
+  boolean cutOffByDeadline(int index) {
+    Outcome<T> outcome = ledger.outcome(index);
+    if (outcome == null || outcome.isSuccess()) {
+      return false;
+    }
+    return timedOutAtDeadline.contains(index) || (deadlineError != null && outcome.error() == deadlineError);
+  }
+
+  /** Returns the input at {@code index}. */
+  I input(int index) {
+    return inputs.get(index);
+  }
+
+  /** Returns the outcome of input {@code index}, null while unsettled. */
+  Outcome<T> outcome(int index) {
+    return ledger.outcome(index);
+  }
+
+  /**
+   * Adds an input to an open run and returns its index; {@link #startPending()} then starts it when the
+   * bound allows. Runs no user code. If the run is already decided the input is settled at once, as
+   * cancelled, and never started.
+   */
+  int add(I input) {
+    Objects.requireNonNull(input, "input == null");
+    synchronized (addLock) {
+      inputs.add(input);
+      return ledger.add(new FanoutCancelledException(
+          combinator + " was already decided when " + input + " was added; it never started"));
+    }
+  }
+
+  /** Starts the inputs waiting for the bound, on this thread. */
+  void startPending() {
+    pump();
+  }
+
+  /** Cancels the run if it is not decided yet: every input still running is cancelled for {@code reason}. */
+  void cancel(String reason) {
+    synchronized (deliveryLock) {
+      stopped = true;
+    }
+    Ledger.Verdict<T, R> verdict = ledger.stop(unsettled -> new FanoutCancelledException(reason), false, reason);
+    if (verdict != null) {
+      conclude(verdict, null);
+    }
+  }
+
+  /** Says an open run gets no more inputs: it is decided once those it has are settled. */
+  void seal() {
+    Ledger.Verdict<T, R> verdict = ledger.seal();
+    if (verdict != null) {
+      conclude(verdict, null);
+    }
   }
 
   FanoutFuture<R> start() {
@@ -105,7 +216,7 @@ final class FanoutRun<I, T, R> {
           combinator + ": its context was cancelled (" + outer.cancelledBecause() + ")"));
       return result;
     }
-    if (n == 0) {
+    if (!open && inputs.isEmpty()) {
       complete(ledger.decideEmpty(), null);
       return result;
     }
@@ -165,6 +276,9 @@ final class FanoutRun<I, T, R> {
     Outcome<T> outcome = error == null
         ? Outcome.success(index, value)
         : Outcome.failure(index, unwrap(index, error));
+    if (outcome.isTimedOut() && deadline.isExpired()) {
+      timedOutAtDeadline.add(index);
+    }
     Ledger.Verdict<T, R> verdict = ledger.settle(index, outcome);
     if (verdict == null) {
       return; // already settled by the deadline or a cancel
@@ -189,9 +303,22 @@ final class FanoutRun<I, T, R> {
   private void onDeadline() {
     Ledger.Verdict<T, R> verdict = ledger.stopAtDeadline(unfinished -> {
       Duration elapsed = Duration.ofNanos(clock.nanoTime() - clockStart);
-      return new FanoutTimeoutException(String.format(
-          "%s deadline passed after %d ms with %d of %d inputs unfinished",
-          combinator, elapsed.toMillis(), unfinished, n), elapsed);
+      FanoutTimeoutException error;
+      if (nameUnfinished) {
+        List<String> late = new ArrayList<>();
+        for (int i : unfinished) {
+          late.add(String.valueOf(inputs.get(i)));
+        }
+        error = new FanoutTimeoutException(String.format(
+            "%s deadline passed after %d ms; late: %s",
+            combinator, elapsed.toMillis(), String.join(", ", late)), elapsed);
+      } else {
+        error = new FanoutTimeoutException(String.format(
+            "%s deadline passed after %d ms with %d of %d inputs unfinished",
+            combinator, elapsed.toMillis(), unfinished.size(), inputs.size()), elapsed);
+      }
+      deadlineError = error;
+      return error;
     }, "cancelled: the fan-out's deadline passed");
     if (verdict != null) {
       conclude(verdict, null);
@@ -257,7 +384,7 @@ final class FanoutRun<I, T, R> {
         failed++;
       }
     }
-    span.ended(succeeded, failed, n - succeeded - failed, error == null ? null : Futures.unwrap(error));
+    span.ended(succeeded, failed, inputs.size() - succeeded - failed, error == null ? null : Futures.unwrap(error));
   }
 
   private void release(Ledger.Verdict<T, R> verdict) {
@@ -312,6 +439,7 @@ final class FanoutRun<I, T, R> {
   FanoutReport report() {
     Ledger.Snapshot s = ledger.snapshot();
     long end = s.decided() ? s.decidedNanos() : System.nanoTime();
+    int n = s.outcomes().length;
     List<FanoutReport.Entry> entries = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Outcome<?> outcome = s.outcomes()[i];

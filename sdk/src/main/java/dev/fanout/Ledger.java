@@ -8,19 +8,26 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.function.IntFunction;
 
 /**
- * The one piece of a fan-out that decides: it settles each input exactly once and decides the fan-out's
- * result exactly once, whichever path gets there (an input's result, the deadline, a cancel, a throwing
- * callback). Every method holds this object's lock briefly and runs no user code (no task, no labeler, no
- * callback); what must be cancelled or delivered is handed back in a {@link Verdict} for the caller to act
- * on outside the lock.
+ * The one piece of a fan-out or a scope that decides: it settles each input (or fork) exactly once and
+ * decides the result exactly once, whichever path gets there (an input's result, the deadline, a cancel, a
+ * throwing callback, a join). Every method holds this object's lock briefly and runs no user code (no task,
+ * no labeler, no callback); what must be cancelled or delivered is handed back in a {@link Verdict} for the
+ * caller to act on outside the lock.
+ *
+ * <p>A list fan-out knows its inputs up front (the ledger is <em>sealed</em> from the start). A scope's
+ * ledger grows by {@link #add} as forks arrive and is sealed by the join: until then, settling every fork
+ * does not decide it.
  */
 final class Ledger<T, R> {
   enum Mode {
+    /** Fails at the first failure; at the deadline fails with the rest's error. */
     ALL,
+    /** Never fails on an input's failure; at the deadline succeeds with what finished. */
     SETTLE,
+    /** Never fails on an input's failure; at the deadline fails with the rest's error. */
+    SETTLE_OR_TIME_OUT,
     FIRST_SUCCESS,
     FIRST_K
   }
@@ -43,6 +50,13 @@ final class Ledger<T, R> {
     }
   }
 
+  /** Builds the error given to every unsettled input when the ledger is decided without them. */
+  @FunctionalInterface
+  interface RestError {
+    /** {@code unsettled}: the indexes not settled yet, in order. Runs under the lock: no user code. */
+    FanoutException of(List<Integer> unsettled);
+  }
+
   /** A copy of the ledger's state for a report, taken under the lock. */
   record Snapshot(
       boolean decided,
@@ -56,16 +70,17 @@ final class Ledger<T, R> {
   private final String combinator;
   private final Mode mode;
   private final int k;
-  private final int n;
   private final Function<Ledger<T, R>, R> resultOf;
 
   // Guarded by this.
-  private final Outcome<T>[] outcomes;
-  private final CompletableFuture<?>[] running;
-  private final CallScope[] scopes;
-  private final List<CallTrace>[] traces;
-  private final long[] startNanos;
-  private final long[] endNanos;
+  private int n;
+  private boolean sealed;
+  private Outcome<T>[] outcomes;
+  private CompletableFuture<?>[] running;
+  private CallScope[] scopes;
+  private List<CallTrace>[] traces;
+  private long[] startNanos;
+  private long[] endNanos;
   private final List<T> successesInOrder = new ArrayList<>();
   private int next;
   private int inFlight;
@@ -75,35 +90,103 @@ final class Ledger<T, R> {
   private boolean decided;
   private long decidedNanos;
 
-  @SuppressWarnings("unchecked")
+  /** A sealed ledger of {@code n} inputs (a list fan-out). */
   Ledger(String combinator, Mode mode, int k, int n, Function<Ledger<T, R>, R> resultOf) {
+    this(combinator, mode, k, n, true, resultOf);
+  }
+
+  /** An open ledger that grows by {@link #add} until {@link #seal} (a scope). */
+  static <T, R> Ledger<T, R> open(String combinator, Mode mode, Function<Ledger<T, R>, R> resultOf) {
+    return new Ledger<>(combinator, mode, 0, 0, false, resultOf);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Ledger(String combinator, Mode mode, int k, int n, boolean sealed, Function<Ledger<T, R>, R> resultOf) {
     this.combinator = combinator;
     this.mode = mode;
     this.k = k;
     this.n = n;
+    this.sealed = sealed;
     this.resultOf = resultOf;
-    this.outcomes = new Outcome[n];
-    this.running = new CompletableFuture<?>[n];
-    this.scopes = new CallScope[n];
-    this.traces = new List[n];
-    this.startNanos = new long[n];
-    this.endNanos = new long[n];
+    int capacity = Math.max(n, 4);
+    this.outcomes = new Outcome[capacity];
+    this.running = new CompletableFuture<?>[capacity];
+    this.scopes = new CallScope[capacity];
+    this.traces = new List[capacity];
+    this.startNanos = new long[capacity];
+    this.endNanos = new long[capacity];
     Arrays.fill(startNanos, -1);
     Arrays.fill(endNanos, -1);
+  }
+
+  /**
+   * Adds one input to an open ledger and returns its index. If the ledger is already decided (a scope that
+   * failed fast, passed its deadline or was cancelled), the input is settled at once with
+   * {@code ifDecided} and never started; {@link #outcome} then returns it.
+   */
+  synchronized int add(FanoutException ifDecided) {
+    if (sealed) {
+      throw new IllegalStateException(combinator + " is sealed");
+    }
+    if (n == outcomes.length) {
+      int capacity = outcomes.length * 2;
+      outcomes = Arrays.copyOf(outcomes, capacity);
+      running = Arrays.copyOf(running, capacity);
+      scopes = Arrays.copyOf(scopes, capacity);
+      traces = Arrays.copyOf(traces, capacity);
+      startNanos = Arrays.copyOf(startNanos, capacity);
+      endNanos = Arrays.copyOf(endNanos, capacity);
+      Arrays.fill(startNanos, n, capacity, -1);
+      Arrays.fill(endNanos, n, capacity, -1);
+    }
+    int index = n++;
+    if (decided) {
+      outcomes[index] = Outcome.failure(index, ifDecided);
+      settled++;
+      failures++;
+      next = n;
+    }
+    return index;
+  }
+
+  /**
+   * Seals an open ledger: no input is added after this, and it is decided once every input is settled.
+   * Returns the deciding verdict if that is now, else null (already decided, or inputs still unsettled).
+   */
+  synchronized Verdict<T, R> seal() {
+    if (sealed) {
+      return null;
+    }
+    sealed = true;
+    if (decided || settled < n) {
+      return null;
+    }
+    return decide(unsettled -> new FanoutCancelledException("no input left"), null, true,
+        "cancelled: result already decided");
+  }
+
+  /** Returns the outcome of input {@code index}, or null while it is unsettled. */
+  synchronized Outcome<T> outcome(int index) {
+    return index < n ? outcomes[index] : null;
+  }
+
+  /** Returns true once the result is decided. */
+  synchronized boolean isDecided() {
+    return decided;
   }
 
   // Reading results (called by resultOf under the lock).
 
   List<T> valuesInInputOrder() {
     List<T> values = new ArrayList<>(n);
-    for (Outcome<T> outcome : outcomes) {
-      values.add(outcome.value());
+    for (int i = 0; i < n; i++) {
+      values.add(outcomes[i].value());
     }
     return values;
   }
 
   List<Outcome<T>> outcomesInInputOrder() {
-    return List.of(outcomes);
+    return List.of(Arrays.copyOf(outcomes, n));
   }
 
   List<T> successesInCompletionOrder() {
@@ -192,11 +275,12 @@ final class Ledger<T, R> {
     boolean decideNow;
     switch (mode) {
       case ALL:
-        decideNow = !outcome.isSuccess() || settled == n;
+        decideNow = !outcome.isSuccess() || (sealed && settled == n);
         error = outcome.isSuccess() ? null : outcome.error();
         break;
       case SETTLE:
-        decideNow = settled == n;
+      case SETTLE_OR_TIME_OUT:
+        decideNow = sealed && settled == n;
         break;
       case FIRST_SUCCESS:
       case FIRST_K:
@@ -224,11 +308,11 @@ final class Ledger<T, R> {
 
   /**
    * Decides the fan-out now, if nothing has (the deadline, a cancel, a throwing callback): every unsettled
-   * input gets {@code restError}'s exception (given the number of unsettled inputs). The verdict's value
+   * input gets {@code restError}'s exception (given the unsettled inputs' indexes). The verdict's value
    * is the result over the settled outcomes if {@code withValue}, else its error is the rest's error.
    * Returns null if the fan-out was already decided.
    */
-  synchronized Verdict<T, R> stop(IntFunction<FanoutException> restError, boolean withValue, String reason) {
+  synchronized Verdict<T, R> stop(RestError restError, boolean withValue, String reason) {
     if (decided) {
       return null;
     }
@@ -240,16 +324,21 @@ final class Ledger<T, R> {
    * a {@code firstK} that has at least one success succeeds with it (partial), any other fails with the
    * rest's error. Returns null if the fan-out was already decided.
    */
-  synchronized Verdict<T, R> stopAtDeadline(IntFunction<FanoutException> restError, String reason) {
+  synchronized Verdict<T, R> stopAtDeadline(RestError restError, String reason) {
     boolean withValue = mode == Mode.SETTLE || (mode == Mode.FIRST_K && !successesInOrder.isEmpty());
     return stop(restError, withValue, reason);
   }
 
-  private Verdict<T, R> decide(
-      IntFunction<FanoutException> restError, Throwable error, boolean withValue, String reason) {
+  private Verdict<T, R> decide(RestError restError, Throwable error, boolean withValue, String reason) {
     decided = true;
     decidedNanos = System.nanoTime();
-    FanoutException rest = restError.apply(n - settled);
+    List<Integer> unsettled = new ArrayList<>(n - settled);
+    for (int i = 0; i < n; i++) {
+      if (outcomes[i] == null) {
+        unsettled.add(i);
+      }
+    }
+    FanoutException rest = restError.of(unsettled);
     List<CompletableFuture<?>> toCancel = new ArrayList<>();
     List<CallScope> scopesToCancel = new ArrayList<>();
     List<Outcome<T>> restOutcomes = new ArrayList<>();
@@ -284,7 +373,8 @@ final class Ledger<T, R> {
   private FanoutException notEnoughSuccesses(int needed) {
     FanoutException error = new FanoutException(String.format(
         "%s needed %d success(es) of %d inputs, but %d failed", combinator, needed, n, failures));
-    for (Outcome<T> outcome : outcomes) {
+    for (int i = 0; i < n; i++) {
+      Outcome<T> outcome = outcomes[i];
       if (outcome != null && !outcome.isSuccess() && error.getSuppressed().length < 16) {
         error.addSuppressed(outcome.error());
       }
@@ -294,9 +384,10 @@ final class Ledger<T, R> {
 
   synchronized Snapshot snapshot() {
     List<List<CallTrace>> t = new ArrayList<>(n);
-    for (List<CallTrace> list : traces) {
-      t.add(list == null ? List.of() : List.copyOf(list));
+    for (int i = 0; i < n; i++) {
+      t.add(traces[i] == null ? List.of() : List.copyOf(traces[i]));
     }
-    return new Snapshot(decided, decidedNanos, peak, outcomes.clone(), startNanos.clone(), endNanos.clone(), t);
+    return new Snapshot(decided, decidedNanos, peak, Arrays.copyOf(outcomes, n), Arrays.copyOf(startNanos, n),
+        Arrays.copyOf(endNanos, n), t);
   }
 }

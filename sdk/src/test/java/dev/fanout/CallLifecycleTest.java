@@ -97,8 +97,10 @@ class CallLifecycleTest {
     eventually(() -> clock.pendingTasks() == 1); // the backoff
     call.cancel(true);
 
-    assertThat(clock.pendingTasks()).isZero(); // the backoff timer was dropped
-    clock.advance(Duration.ofMinutes(1)); // and no late wake-up starts another attempt
+    // The backoff timer is dropped, by the cancel or by the callback thread that was scheduling it at that
+    // instant (it sees the call finished); either way no attempt follows, however late a wake-up would come.
+    eventually(() -> clock.pendingTasks() == 0);
+    clock.advance(Duration.ofMinutes(1));
     assertThat(server.getRequestCount()).isEqualTo(1);
     assertThat(traces).singleElement().satisfies(t -> assertThat(t.attempts()).isEqualTo(1));
   }
@@ -127,6 +129,25 @@ class CallLifecycleTest {
       assertThat(t.errorType()).isEqualTo(FanoutTimeoutException.class);
     });
     eventually(() -> client.httpClient().dispatcher().runningCallsCount() == 0);
+  }
+
+  @Test
+  void aTimeoutNamesTheDeadlineSetAndWhatWasLeftWhenTheCallStarted() throws Exception {
+    server.enqueue(slowUser(1, Duration.ofSeconds(10)));
+    FakeClock clock = FakeClock.create();
+    CallScope scope = new CallScope(null, Deadline.after(Duration.ofMillis(200), clock), clock, null);
+    clock.advance(Duration.ofMillis(23)); // the deadline was set before the call: a fan-out's, say
+
+    CompletableFuture<User> call = client.users().withContext(new FanoutContext(scope)).getAsync(1);
+    server.takeRequest(5, TimeUnit.SECONDS);
+    clock.advance(Duration.ofMillis(177));
+
+    assertThatThrownBy(() -> HttpEngine.await(call))
+        .isInstanceOfSatisfying(FanoutTimeoutException.class, e -> {
+          assertThat(e.timeout()).isEqualTo(Duration.ofMillis(200));
+          assertThat(e.getMessage())
+              .endsWith("GET /users/1 did not finish within its deadline (200 ms; 177 ms were left when the call started)");
+        });
   }
 
   @Test

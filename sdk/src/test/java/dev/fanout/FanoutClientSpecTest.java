@@ -169,6 +169,27 @@ class FanoutClientSpecTest {
   }
 
   @Test
+  void eachOptionIsDeclaredOnceAndBothBuildersInheritIt() {
+    // Every option setter lives on the shared builder; the two builders add only what is theirs.
+    java.util.Set<String> client = new java.util.TreeSet<>();
+    for (java.lang.reflect.Method m : FanoutClient.Builder.class.getDeclaredMethods()) {
+      if (java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
+        client.add(m.getName());
+      }
+    }
+    assertThat(client).containsExactly("build", "clock", "okHttpClient", "openTelemetry", "spec", "traceListener");
+    java.util.Set<String> spec = new java.util.TreeSet<>();
+    for (java.lang.reflect.Method m : FanoutClientSpec.Builder.class.getDeclaredMethods()) {
+      if (java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
+        spec.add(m.getName());
+      }
+    }
+    assertThat(spec).containsExactly("build");
+    assertThat(FanoutClient.Builder.class.getSuperclass()).isEqualTo(ClientOptionsBuilder.class);
+    assertThat(FanoutClientSpec.Builder.class.getSuperclass()).isEqualTo(ClientOptionsBuilder.class);
+  }
+
+  @Test
   void aTamperedStreamIsRejectedByTheBuildersChecks() throws Exception {
     int marker = 0x12345678; // a maxInFlight whose four bytes occur once in the stream
     byte[] bytes = serialize(FanoutClientSpec.builder().baseUrl("http://localhost:1").maxInFlight(marker).build());

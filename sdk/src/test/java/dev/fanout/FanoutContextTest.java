@@ -102,7 +102,7 @@ class FanoutContextTest {
         call.whenComplete((u, e) -> derived.complete(u)); // a task that hides the call behind its own future
       });
       return derived;
-    });
+    }, FanoutOptions.defaults());
     server.takeRequest(10, TimeUnit.SECONDS);
     eventually(() -> calls.size() == 1);
 
@@ -118,7 +118,7 @@ class FanoutContextTest {
     FanoutFuture<List<String>> run = Fanout.all(List.of(1), (i, context) -> {
       seen.add(context);
       return new CompletableFuture<>();
-    });
+    }, FanoutOptions.defaults());
     run.cancel(true);
     assertThat(seen.get(0).isCancelled()).isTrue();
 
@@ -139,7 +139,7 @@ class FanoutContextTest {
       CompletableFuture<String> f = new CompletableFuture<>();
       futures.add(f);
       return f;
-    });
+    }, FanoutOptions.defaults());
     futures.get(0).complete("first");
 
     assertThat(run.await()).isEqualTo("first");
@@ -151,12 +151,12 @@ class FanoutContextTest {
   void aCallOnAForeignThreadWithoutTheContextEscapesAsDocumented() throws Exception {
     server.enqueue(hanging());
     List<CompletableFuture<User>> calls = new CopyOnWriteArrayList<>();
-    FanoutFuture<List<User>> run = Fanout.all(List.of(1L), id ->
+    FanoutFuture<List<User>> run = Fanout.all(List.of(1L), (id, ctx) ->
         CompletableFuture.supplyAsync(() -> {
           CompletableFuture<User> call = client.users().getAsync(id); // no context on this thread
           calls.add(call);
           return call;
-        }, foreign).thenCompose(c -> c));
+        }, foreign).thenCompose(c -> c), FanoutOptions.defaults());
     server.takeRequest(10, TimeUnit.SECONDS);
     eventually(() -> calls.size() == 1);
 
@@ -175,7 +175,7 @@ class FanoutContextTest {
           CompletableFuture<User> call = client.users().getAsync(id); // current() is the task's context here
           calls.add(call);
           return call;
-        }, context.wrap(foreign)).thenCompose(c -> c));
+        }, context.wrap(foreign)).thenCompose(c -> c), FanoutOptions.defaults());
     server.takeRequest(10, TimeUnit.SECONDS);
     eventually(() -> calls.size() == 1);
 
@@ -190,7 +190,7 @@ class FanoutContextTest {
     Fanout.all(List.of(1), (i, context) -> {
       contexts.add(context);
       return CompletableFuture.completedFuture(i);
-    }).await();
+    }, FanoutOptions.defaults()).await();
     FanoutContext context = contexts.get(0);
 
     assertThat(FanoutContext.current()).isSameAs(FanoutContext.none());
@@ -229,9 +229,9 @@ class FanoutContextTest {
   }
 
   @Test
-  void aTaskRunsWithItsContextAsTheCurrentOneAndTheFunctionFormStillBindsOnThatThread() throws Exception {
+  void aTaskRunsWithItsContextAsTheCurrentOneSoACallWithoutItIsStillBoundOnThatThread() throws Exception {
     server.enqueue(hanging());
-    FanoutFuture<List<User>> run = Fanout.all(List.of(1L), client.users()::getAsync,
+    FanoutFuture<List<User>> run = Fanout.all(List.of(1L), (input, context) -> client.users().getAsync(input),
         FanoutOptions.builder().timeout(Duration.ofSeconds(5)).clock(clock).build());
     server.takeRequest(10, TimeUnit.SECONDS);
 
@@ -242,29 +242,18 @@ class FanoutContextTest {
   }
 
   @Test
-  void everyCombinatorTakesAServiceMethodReferenceAndATwoArgumentTask() {
-    // Compiles only if the Function and Task overloads never make a method reference ambiguous.
+  void everyCombinatorHasOneFormTakingATaskAndOptions() {
     List<Long> ids = List.of(1L);
     Fanout.Task<Long, User> task = (id, context) -> client.users().withContext(context).getAsync(id);
     FanoutOptions options = FanoutOptions.defaults();
-    for (int i = 0; i < 2; i++) {
-      server.enqueue(Responses.user(1));
-    }
     List<FanoutFuture<?>> runs = List.of(
-        Fanout.sequential(ids, client.users()::getAsync),
-        Fanout.sequential(ids, task),
-        Fanout.all(ids, client.users()::getAsync, options),
+        Fanout.sequential(ids, task, options),
         Fanout.all(ids, task, options),
-        Fanout.settleAll(ids, client.users()::getAsync),
         Fanout.settleAll(ids, task, options),
-        Fanout.asCompleted(ids, client.users()::getAsync, options, o -> {}),
         Fanout.asCompleted(ids, task, options, o -> {}),
-        Fanout.firstSuccess(ids, client.users()::getAsync),
         Fanout.firstSuccess(ids, task, options),
-        Fanout.firstK(1, ids, client.users()::getAsync),
         Fanout.firstK(1, ids, task, options));
     runs.forEach(r -> r.cancel(true));
-    Fanout.asCompletedStream(ids, client.users()::getAsync, options).close();
     Fanout.asCompletedStream(ids, task, options).close();
     assertThat(runs).allSatisfy(r -> assertThat(r).isDone());
   }

@@ -63,7 +63,7 @@ final class FanoutTest {
   @Test
   void allReturnsValuesInInputOrderWhateverTheCompletionOrder() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<List<String>> result = Fanout.all(inputs(4), tasks::start);
+    FanoutFuture<List<String>> result = Fanout.all(inputs(4), (input, context) -> tasks.start(input), FanoutOptions.defaults());
 
     assertThat(tasks.started).containsExactly(1, 2, 3, 4);
     tasks.succeed(3);
@@ -82,7 +82,7 @@ final class FanoutTest {
   @Test
   void allFailsFastAndCancelsTheRest() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<List<String>> result = Fanout.all(inputs(5), tasks::start);
+    FanoutFuture<List<String>> result = Fanout.all(inputs(5), (input, context) -> tasks.start(input), FanoutOptions.defaults());
     tasks.succeed(1);
     IllegalStateException boom = new IllegalStateException("boom");
 
@@ -103,7 +103,7 @@ final class FanoutTest {
   @Test
   void settleAllReturnsTypedFailuresInPlace() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(3), tasks::start);
+    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(3), (input, context) -> tasks.start(input), FanoutOptions.defaults());
     FanoutException failure = new FanoutException("nope");
     tasks.fail(2, failure);
     tasks.succeed(3);
@@ -124,7 +124,7 @@ final class FanoutTest {
   void settleAllAtTheDeadlineKeepsWhatFinishedAndTimesOutTheRest() {
     ManualTasks tasks = new ManualTasks();
     FakeClock clock = FakeClock.create();
-    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(4), tasks::start,
+    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(4), (input, context) -> tasks.start(input),
         FanoutOptions.builder().timeout(Duration.ofSeconds(30)).maxConcurrency(3).clock(clock).build());
     tasks.succeed(1);
     // 2 and 3 hang; 4 starts once 1 is done, and hangs too.
@@ -148,7 +148,7 @@ final class FanoutTest {
   void settleAllTimesOutInputsItNeverStarted() {
     ManualTasks tasks = new ManualTasks();
     FakeClock clock = FakeClock.create();
-    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(3), tasks::start,
+    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(3), (input, context) -> tasks.start(input),
         FanoutOptions.builder().timeout(Duration.ofMillis(50)).maxConcurrency(1).clock(clock).build());
     clock.advance(Duration.ofMillis(50));
 
@@ -163,7 +163,7 @@ final class FanoutTest {
   void allFailsWithTimeoutAtTheDeadline() {
     ManualTasks tasks = new ManualTasks();
     FakeClock clock = FakeClock.create();
-    FanoutFuture<List<String>> result = Fanout.all(inputs(2), tasks::start,
+    FanoutFuture<List<String>> result = Fanout.all(inputs(2), (input, context) -> tasks.start(input),
         FanoutOptions.builder().timeout(Duration.ofMillis(50)).clock(clock).build());
     tasks.succeed(1);
     clock.advance(Duration.ofMillis(50));
@@ -177,7 +177,7 @@ final class FanoutTest {
   @Test
   void theBoundIsHonouredAndEveryInputRuns() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<List<String>> result = Fanout.all(inputs(10), tasks::start,
+    FanoutFuture<List<String>> result = Fanout.all(inputs(10), (input, context) -> tasks.start(input),
         FanoutOptions.builder().maxConcurrency(3).build());
 
     assertThat(tasks.started).containsExactly(1, 2, 3);
@@ -194,7 +194,7 @@ final class FanoutTest {
   @Test
   void sequentialRunsOneAtATimeAndStopsAtTheFirstFailure() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<List<String>> result = Fanout.sequential(inputs(4), tasks::start);
+    FanoutFuture<List<String>> result = Fanout.sequential(inputs(4), (input, context) -> tasks.start(input), FanoutOptions.defaults());
 
     assertThat(tasks.started).containsExactly(1);
     tasks.succeed(1);
@@ -211,7 +211,7 @@ final class FanoutTest {
   @Test
   void synchronouslyCompletingTasksDoNotOverflowTheStack() {
     List<Integer> many = inputs(20_000);
-    FanoutFuture<List<Integer>> result = Fanout.sequential(many, i -> CompletableFuture.completedFuture(i * 2));
+    FanoutFuture<List<Integer>> result = Fanout.sequential(many, (i, context) -> CompletableFuture.completedFuture(i * 2), FanoutOptions.defaults());
 
     List<Integer> values = result.await();
 
@@ -222,7 +222,7 @@ final class FanoutTest {
   @Test
   void firstSuccessWinsAndCancelsTheLosers() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<String> result = Fanout.firstSuccess(inputs(3), tasks::start);
+    FanoutFuture<String> result = Fanout.firstSuccess(inputs(3), (input, context) -> tasks.start(input), FanoutOptions.defaults());
     tasks.fail(1, new IllegalStateException("slow replica failed"));
     assertThat(result).isNotDone();
 
@@ -237,7 +237,7 @@ final class FanoutTest {
   @Test
   void firstSuccessFailsOnlyWhenAllFailed() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<String> result = Fanout.firstSuccess(inputs(2), tasks::start);
+    FanoutFuture<String> result = Fanout.firstSuccess(inputs(2), (input, context) -> tasks.start(input), FanoutOptions.defaults());
     tasks.fail(1, new IllegalStateException("a"));
     assertThat(result).isNotDone();
     tasks.fail(2, new IllegalStateException("b"));
@@ -251,7 +251,7 @@ final class FanoutTest {
   @Test
   void firstKReturnsOnceKSucceedAndCancelsTheRest() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(5), tasks::start);
+    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(5), (input, context) -> tasks.start(input), FanoutOptions.defaults());
     tasks.succeed(4);
     tasks.fail(1, new IllegalStateException("x"));
     tasks.succeed(2);
@@ -265,7 +265,7 @@ final class FanoutTest {
   @Test
   void firstKFailsAsSoonAsKCanNoLongerSucceed() {
     ManualTasks tasks = new ManualTasks();
-    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(3), tasks::start);
+    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(3), (input, context) -> tasks.start(input), FanoutOptions.defaults());
     tasks.fail(1, new IllegalStateException("x"));
     tasks.fail(3, new IllegalStateException("y"));
 
@@ -277,7 +277,7 @@ final class FanoutTest {
   void firstKAtItsDeadlineReturnsWhatSucceededMarkedPartialAndCancelsTheRest() {
     ManualTasks tasks = new ManualTasks();
     FakeClock clock = FakeClock.create();
-    FanoutFuture<FirstK<String>> result = Fanout.firstK(3, inputs(5), tasks::start,
+    FanoutFuture<FirstK<String>> result = Fanout.firstK(3, inputs(5), (input, context) -> tasks.start(input),
         FanoutOptions.builder().timeout(Duration.ofSeconds(2)).clock(clock).build());
     tasks.succeed(4);
     tasks.fail(1, new IllegalStateException("x"));
@@ -303,7 +303,7 @@ final class FanoutTest {
   void firstKAtItsDeadlineWithNoSuccessFailsWithATimeout() {
     ManualTasks tasks = new ManualTasks();
     FakeClock clock = FakeClock.create();
-    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(3), tasks::start,
+    FanoutFuture<FirstK<String>> result = Fanout.firstK(2, inputs(3), (input, context) -> tasks.start(input),
         FanoutOptions.builder().timeout(Duration.ofSeconds(2)).clock(clock).build());
     tasks.fail(1, new IllegalStateException("x"));
     clock.advance(Duration.ofSeconds(2));
@@ -318,7 +318,7 @@ final class FanoutTest {
     ManualTasks tasks = new ManualTasks();
     List<Integer> seen = new CopyOnWriteArrayList<>();
     FanoutFuture<List<Outcome<String>>> result =
-        Fanout.asCompleted(inputs(4), tasks::start, FanoutOptions.defaults(), o -> seen.add(o.index()));
+        Fanout.asCompleted(inputs(4), (input, context) -> tasks.start(input), FanoutOptions.defaults(), o -> seen.add(o.index()));
     tasks.succeed(3);
     tasks.fail(1, new IllegalStateException("x"));
     assertThat(seen).containsExactly(2, 0);
@@ -338,7 +338,7 @@ final class FanoutTest {
     ManualTasks tasks = new ManualTasks();
     List<Integer> order = new ArrayList<>();
     FakeClock clock = FakeClock.create();
-    try (Stream<Outcome<String>> stream = Fanout.asCompletedStream(inputs(3), tasks::start,
+    try (Stream<Outcome<String>> stream = Fanout.asCompletedStream(inputs(3), (input, context) -> tasks.start(input),
         FanoutOptions.builder().timeout(Duration.ofMillis(300)).clock(clock).build())) {
       tasks.succeed(2);
       tasks.succeed(1);
@@ -349,7 +349,7 @@ final class FanoutTest {
     assertThat(order).containsExactly(1, 0, 2);
 
     ManualTasks more = new ManualTasks();
-    Stream<Outcome<String>> stream = Fanout.asCompletedStream(inputs(2), more::start, FanoutOptions.defaults());
+    Stream<Outcome<String>> stream = Fanout.asCompletedStream(inputs(2), (input, context) -> more.start(input), FanoutOptions.defaults());
     stream.close();
     assertThat(more.futures.get(1)).isCancelled();
     assertThat(more.futures.get(2)).isCancelled();
@@ -363,7 +363,7 @@ final class FanoutTest {
       Contexts.scope(context).register(call); // what FanoutClient does for every call made through a context
       calls.add(call);
       return call.thenApply(String::length); // a derived future does not pass cancel on by itself
-    });
+    }, FanoutOptions.defaults());
 
     assertThat(result.cancel(true)).isTrue();
 
@@ -378,12 +378,12 @@ final class FanoutTest {
     ManualTasks tasks = new ManualTasks();
     FakeClock clock = FakeClock.create();
     Deadline outer = Deadline.after(Duration.ofMillis(150), clock);
-    FanoutFuture<List<Outcome<List<Outcome<String>>>>> result = Fanout.settleAll(List.of(1), agent -> {
+    FanoutFuture<List<Outcome<List<Outcome<String>>>>> result = Fanout.settleAll(List.of(1), (agent, context) -> {
       // An agent fans out to its tools, with no deadline of its own.
-      FanoutFuture<List<Outcome<String>>> tools = Fanout.settleAll(List.of(10, 11), tool -> {
+      FanoutFuture<List<Outcome<String>>> tools = Fanout.settleAll(List.of(10, 11), (tool, ctx) -> {
         seenByTools.add(FanoutContext.current().deadline());
         return tasks.start(tool);
-      });
+      }, FanoutOptions.defaults());
       inner.add(tools);
       return tools;
     }, FanoutOptions.builder().deadline(outer).build());
@@ -408,12 +408,12 @@ final class FanoutTest {
 
   @Test
   void aTaskThatThrowsIsAFailureOfItsInput() {
-    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(2), input -> {
+    FanoutFuture<List<Outcome<String>>> result = Fanout.settleAll(inputs(2), (input, context) -> {
       if (input == 2) {
         throw new IllegalArgumentException("no such user: 2");
       }
       return CompletableFuture.completedFuture("ok");
-    });
+    }, FanoutOptions.defaults());
 
     List<Outcome<String>> outcomes = result.await();
 
@@ -423,27 +423,27 @@ final class FanoutTest {
 
   @Test
   void emptyAndBadInputs() {
-    assertThat(Fanout.all(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
-    assertThat(Fanout.settleAll(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
-    assertThat(Fanout.sequential(List.<Integer>of(), i -> CompletableFuture.completedFuture(i)).await()).isEmpty();
+    assertThat(Fanout.all(List.<Integer>of(), (i, context) -> CompletableFuture.completedFuture(i), FanoutOptions.defaults()).await()).isEmpty();
+    assertThat(Fanout.settleAll(List.<Integer>of(), (i, context) -> CompletableFuture.completedFuture(i), FanoutOptions.defaults()).await()).isEmpty();
+    assertThat(Fanout.sequential(List.<Integer>of(), (i, context) -> CompletableFuture.completedFuture(i), FanoutOptions.defaults()).await()).isEmpty();
 
-    assertThatThrownBy(() -> Fanout.firstSuccess(List.<Integer>of(), CompletableFuture::completedFuture))
+    assertThatThrownBy(() -> Fanout.firstSuccess(List.<Integer>of(), (input, context) -> CompletableFuture.completedFuture(input), FanoutOptions.defaults()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one input");
-    assertThatThrownBy(() -> Fanout.firstK(3, inputs(2), CompletableFuture::completedFuture))
+    assertThatThrownBy(() -> Fanout.firstK(3, inputs(2), (input, context) -> CompletableFuture.completedFuture(input), FanoutOptions.defaults()))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("k out of range [1..2]: 3");
-    assertThatThrownBy(() -> Fanout.all(null, CompletableFuture::completedFuture))
+    assertThatThrownBy(() -> Fanout.all(null, (input, context) -> CompletableFuture.completedFuture(input), FanoutOptions.defaults()))
         .isInstanceOf(NullPointerException.class).hasMessage("inputs == null");
-    assertThatThrownBy(() -> Fanout.all(inputs(1), (Function<Integer, CompletableFuture<Integer>>) null))
+    assertThatThrownBy(() -> Fanout.all(inputs(1), (Fanout.Task<Integer, Integer>) null, FanoutOptions.defaults()))
         .isInstanceOf(NullPointerException.class).hasMessage("task == null");
-    assertThatThrownBy(() -> Fanout.all(inputs(1), (Fanout.Task<Integer, Integer>) null))
-        .isInstanceOf(NullPointerException.class).hasMessage("task == null");
-    assertThatThrownBy(() -> Fanout.all(java.util.Arrays.asList(1, null), CompletableFuture::completedFuture))
+    assertThatThrownBy(() -> Fanout.all(inputs(1), (input, context) -> CompletableFuture.completedFuture(input), null))
+        .isInstanceOf(NullPointerException.class).hasMessage("options == null");
+    assertThatThrownBy(() -> Fanout.all(java.util.Arrays.asList(1, null), (input, context) -> CompletableFuture.completedFuture(input), FanoutOptions.defaults()))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("inputs[1] == null");
     assertThatThrownBy(() -> FanoutOptions.builder().maxConcurrency(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConcurrency < 1: 0");
     assertThatThrownBy(() -> FanoutOptions.builder().timeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout <= 0: PT0S");
-    FanoutFuture<List<Outcome<String>>> nullTask = Fanout.settleAll(inputs(1), i -> null);
+    FanoutFuture<List<Outcome<String>>> nullTask = Fanout.settleAll(inputs(1), (i, context) -> null, FanoutOptions.defaults());
     assertThat(nullTask.join().get(0).error()).isInstanceOf(NullPointerException.class)
         .hasMessageContaining("task returned null for input 0");
   }

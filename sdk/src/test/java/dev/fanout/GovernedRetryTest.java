@@ -128,7 +128,7 @@ final class GovernedRetryTest {
     server.enqueue(Responses.user(1));
     server.enqueue(Responses.user(2));
 
-    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), client.users()::getAsync,
+    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), (input, context) -> client.users().getAsync(input),
         FanoutOptions.builder().maxConcurrency(1).build());
     run.get(10, TimeUnit.SECONDS);
 
@@ -143,5 +143,35 @@ final class GovernedRetryTest {
     });
     assertThat(run.report().toJson()).contains("\"governor\"").contains("\"rateLimited\" : 1")
         .contains("\"governorWaitMillis\" : 100.0");
+    assertThat(run.report().toString()).as("each wait says what it waited for")
+        .contains("queued for maxConcurrency/maxInFlight ").contains("held by the rate-limit governor 0.100 s (1 calls)");
+    assertThat(g.toString()).contains("1 calls waited 0.100 s in all, longest 0.100 s").doesNotContain("PT");
+  }
+
+  @Test
+  void aPublishedPerMinuteLimitIsReportedAsTheQuotaAndThePaceApart() throws Exception {
+    client = client(RetryPolicy.none());
+    for (long id = 1; id <= 2; id++) {
+      server.enqueue(new MockResponse.Builder(Responses.user(id))
+          .setHeader("x-ratelimit-limit-requests", "600")
+          .setHeader("x-ratelimit-remaining-requests", "5")
+          .setHeader("x-ratelimit-reset-requests", "6s")
+          .build());
+    }
+
+    FanoutFuture<java.util.List<User>> run = Fanout.all(java.util.List.of(1L, 2L), (input, context) -> client.users().withContext(context).getAsync(input),
+        FanoutOptions.builder().maxConcurrency(1).build());
+    run.get(10, TimeUnit.SECONDS);
+
+    GovernorReport.Limit limit = run.report().governor().buckets().get(0).limits().get(0);
+    assertThat(limit.dimension()).isEqualTo(GovernorReport.Dimension.REQUESTS);
+    assertThat(limit.limit()).isEqualTo(600);
+    assertThat(limit.window()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(limit.sustainedPerSecond()).as("600 per minute").isEqualTo(10.0);
+    assertThat(limit.ratePerSecond()).as("the pace now: the refill plus what is left over the next second")
+        .isGreaterThan(limit.sustainedPerSecond());
+    assertThat(limit.toString()).startsWith("requests 600 per 1 min (10.00/s), pacing ").contains("/s now, ")
+        .endsWith(" left");
+    assertThat(run.report().toJson()).contains("\"windowSeconds\" : 60.0");
   }
 }

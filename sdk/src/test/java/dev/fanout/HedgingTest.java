@@ -18,10 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -268,7 +272,7 @@ final class HedgingTest {
   @Test
   void aFanOutReportCountsHedgesSentAndWon() throws Exception {
     try (MockBackend backend = firstRequestHeld(); FanoutClient client = client(backend, fixed())) {
-      FanoutFuture<List<User>> run = Fanout.all(List.of(7L), (id, ctx) -> client.users().withContext(ctx).getAsync(id));
+      FanoutFuture<List<User>> run = Fanout.all(List.of(7L), (id, ctx) -> client.users().withContext(ctx).getAsync(id), FanoutOptions.defaults());
       arrived(backend);
       clock.advance(DELAY);
       arrived(backend);
@@ -312,18 +316,32 @@ final class HedgingTest {
 
   @Test
   void aFailingHedgeDoesNotFailTheCallWhileTheFirstRequestRuns() throws Exception {
+    // The first request to reach the dispatcher is answered, a 200, only once the hedge has been answered with a
+    // 503; the hedge is sent only after the first request was dispatched. Which request gets which answer does
+    // not depend on how the server's threads are scheduled, and no answer waits on the wall clock.
+    CountDownLatch firstDispatched = new CountDownLatch(1);
+    CountDownLatch hedgeAnswered = new CountDownLatch(1);
+    AtomicInteger dispatched = new AtomicInteger();
     try (MockWebServer server = new MockWebServer()) {
-      // The first request's answer comes after 1 s (real time); the hedge's at once, a 503.
-      server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-          .body("{\"id\":1,\"name\":\"User 1\",\"email\":\"user1@example.com\"}")
-          .headersDelay(1, TimeUnit.SECONDS).build());
-      server.enqueue(Responses.json(503, "{\"error\":\"busy\"}"));
+      server.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+          if (dispatched.getAndIncrement() == 0) {
+            firstDispatched.countDown();
+            hedgeAnswered.await(10, TimeUnit.SECONDS);
+            return Responses.user(1);
+          }
+          hedgeAnswered.countDown();
+          return Responses.json(503, "{\"error\":\"busy\"}");
+        }
+      });
       server.start();
       try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock)
           .hedging(fixed()).traceListener(traces::add).totalTimeout(Duration.ZERO).build()) {
         CompletableFuture<User> user = client.users().getAsync(1);
-        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        assertThat(firstDispatched.await(10, TimeUnit.SECONDS)).as("the first request reached the dispatcher").isTrue();
         clock.advance(DELAY);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
         assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the hedge").isNotNull();
 
         assertThat(user.get(10, TimeUnit.SECONDS).id()).isEqualTo(1);
@@ -333,6 +351,53 @@ final class HedgingTest {
         assertThat(trace.hedgesSent()).isEqualTo(1);
         assertThat(trace.hedgesWon()).isZero();
         assertThat(server.getRequestCount()).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void aFailureOfTheFirstRequestWaitsForItsRunningHedgeWhichThenWins() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      // Requests arrive one at a time (the hedge only after the first has arrived), so the queue's order is
+      // theirs: the first request's 503 comes 300 ms (real time) after the hedge is sent, the hedge's 200 later.
+      server.enqueue(Responses.json(503, "{\"error\":\"busy\"}").newBuilder()
+          .headersDelay(300, TimeUnit.MILLISECONDS).build());
+      server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+          .body("{\"id\":1,\"name\":\"User 1\",\"email\":\"user1@example.com\"}")
+          .headersDelay(1, TimeUnit.SECONDS).build());
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock)
+          .hedging(fixed()).retryPolicy(RetryPolicy.none()).traceListener(traces::add)
+          .totalTimeout(Duration.ZERO).build()) {
+        CompletableFuture<User> user = client.users().getAsync(1);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        clock.advance(DELAY);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the hedge").isNotNull();
+
+        assertThat(user.get(10, TimeUnit.SECONDS).id()).as("the 503 waited for the hedge").isEqualTo(1);
+        CallTrace trace = onlyTrace();
+        assertThat(trace.attempts()).isEqualTo(1);
+        assertThat(trace.hedgesSent()).isEqualTo(1);
+        assertThat(trace.hedgesWon()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void aFailureWithNoHedgeRunningFailsTheAttemptAtOnceAndNoBackupFollows() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(Responses.json(503, "{\"error\":\"busy\"}"));
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock)
+          .hedging(fixed()).retryPolicy(RetryPolicy.none()).traceListener(traces::add)
+          .totalTimeout(Duration.ZERO).build()) {
+        CompletableFuture<User> user = client.users().getAsync(1);
+        assertThatThrownBy(() -> user.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(dev.fanout.errors.ServerException.class);
+        assertThat(clock.pendingTasks()).as("the hedge timer went with the attempt").isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(server.getRequestCount()).as("no backup after the attempt failed").isEqualTo(1);
+        assertThat(onlyTrace().hedgesSent()).isZero();
       }
     }
   }

@@ -35,8 +35,8 @@ final class MaxInFlightWarningTest {
     try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofMillis(100)));
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(2).build()) {
       String logs = stderrOf(() -> {
-        List<User> first = Fanout.all(List.of(1L, 2L, 3L, 4L), client.users()::getAsync).await();
-        List<User> second = Fanout.all(List.of(5L, 6L, 7L), client.users()::getAsync).await();
+        List<User> first = Fanout.all(List.of(1L, 2L, 3L, 4L), (input, context) -> client.users().getAsync(input), FanoutOptions.defaults()).await();
+        List<User> second = Fanout.all(List.of(5L, 6L, 7L), (input, context) -> client.users().getAsync(input), FanoutOptions.defaults()).await();
         assertThat(first).hasSize(4);
         assertThat(second).hasSize(3);
       });
@@ -54,7 +54,7 @@ final class MaxInFlightWarningTest {
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(2).build()) {
       List<Long> ids = java.util.stream.LongStream.rangeClosed(1, 40).boxed().toList();
       String logs = stderrOf(() -> {
-        List<User> users = Fanout.all(ids, client.users()::getAsync,
+        List<User> users = Fanout.all(ids, (input, context) -> client.users().getAsync(input),
             FanoutOptions.builder().maxConcurrency(2).build()).await();
         assertThat(users).hasSize(40);
       });
@@ -68,7 +68,7 @@ final class MaxInFlightWarningTest {
   void aFanOutWithinTheLimitLogsNothing() {
     try (MockBackend backend = MockBackend.start(Latency.fixed(Duration.ofMillis(50)));
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(4).build()) {
-      String logs = stderrOf(() -> Fanout.all(List.of(1L, 2L, 3L, 4L), client.users()::getAsync).await());
+      String logs = stderrOf(() -> Fanout.all(List.of(1L, 2L, 3L, 4L), (input, context) -> client.users().getAsync(input), FanoutOptions.defaults()).await());
 
       assertThat(logs).doesNotContain("reached");
     }

@@ -123,7 +123,7 @@ final class MeteredBatchGovernorTest {
       client.users().get(1); // the bucket's first response: it publishes no limits, so the bucket opens
       java.util.List<Long> ids = java.util.stream.LongStream.rangeClosed(1, 1000).boxed()
           .collect(java.util.stream.Collectors.toList());
-      Fanout.all(ids, client.users()::getAsync).get(50, TimeUnit.SECONDS);
+      Fanout.all(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults()).get(50, TimeUnit.SECONDS);
       Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
 
       // Each call holds its slot for 2 s: in waves of 256 the server never sees more than 256 at once.
@@ -141,7 +141,7 @@ final class MeteredBatchGovernorTest {
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build()) {
       java.util.List<Long> ids = java.util.stream.LongStream.rangeClosed(1, 100).boxed()
           .collect(java.util.stream.Collectors.toList());
-      FanoutFuture<java.util.List<dev.fanout.users.User>> run = Fanout.all(ids, client.users()::getAsync);
+      FanoutFuture<java.util.List<dev.fanout.users.User>> run = Fanout.all(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults());
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (backend.stats().inFlight() < 100 && System.nanoTime() < until && !run.isDone()) {
         TimeUnit.MILLISECONDS.sleep(5);

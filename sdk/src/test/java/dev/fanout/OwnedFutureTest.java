@@ -87,7 +87,7 @@ class OwnedFutureTest {
       String way, Consumer<CompletableFuture<Object>> complete) throws Exception {
     Map<Integer, CompletableFuture<String>> started = new ConcurrentHashMap<>();
     List<Integer> delivered = new CopyOnWriteArrayList<>();
-    FanoutFuture<List<Outcome<String>>> run = Fanout.asCompleted(List.of(1, 2, 3, 4), i -> {
+    FanoutFuture<List<Outcome<String>>> run = Fanout.asCompleted(List.of(1, 2, 3, 4), (i, context) -> {
       CompletableFuture<String> f = new CompletableFuture<>();
       started.put(i, f);
       return f;
@@ -112,7 +112,7 @@ class OwnedFutureTest {
     server.enqueue(new MockResponse.Builder(Responses.user(1)).headersDelay(1, TimeUnit.HOURS).build());
     CompletableFuture<User> call = client.users().getAsync(1);
     CompletableFuture<String> started = new CompletableFuture<>();
-    FanoutFuture<List<String>> run = Fanout.all(List.of(1), i -> started);
+    FanoutFuture<List<String>> run = Fanout.all(List.of(1), (i, context) -> started, FanoutOptions.defaults());
 
     complete.accept((CompletableFuture<Object>) (CompletableFuture<?>) call.thenApply(User::name));
     complete.accept((CompletableFuture<Object>) (CompletableFuture<?>) run.thenApply(List::size));
@@ -129,7 +129,7 @@ class OwnedFutureTest {
   @MethodSource("outsideCompletions")
   void theCallersValueOrErrorIsWhatTheFutureHolds(String way, Consumer<CompletableFuture<Object>> complete)
       throws Exception {
-    FanoutFuture<Object> run = Fanout.firstSuccess(List.of(1), i -> new CompletableFuture<>());
+    FanoutFuture<Object> run = Fanout.firstSuccess(List.of(1), (i, context) -> new CompletableFuture<>(), FanoutOptions.defaults());
 
     complete.accept(run);
 

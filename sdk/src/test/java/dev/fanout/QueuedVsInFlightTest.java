@@ -29,7 +29,7 @@ final class QueuedVsInFlightTest {
     try (MockBackend backend = MockBackend.start(Latency.fixed(LATENCY));
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(4).build()) {
       List<Long> ids = LongStream.rangeClosed(1, 20).boxed().toList();
-      FanoutFuture<List<User>> run = Fanout.all(ids, client.users()::getAsync);
+      FanoutFuture<List<User>> run = Fanout.all(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults());
       assertThat(run.await()).hasSize(20);
       FanoutReport report = run.report();
       Stats server = backend.stats();

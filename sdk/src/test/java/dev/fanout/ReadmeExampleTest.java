@@ -24,7 +24,7 @@ class ReadmeExampleTest {
           .apiKey("sk-demo")                      // sent as Authorization: Bearer
           .build()) {
         List<Long> ids = List.of(1L, 2L, 3L, 4L, 5L, 6L);
-        FanoutFuture<List<User>> users = Fanout.all(ids, client.users()::getAsync,
+        FanoutFuture<List<User>> users = Fanout.all(ids, (id, ctx) -> client.users().withContext(ctx).getAsync(id),
             FanoutOptions.builder().timeout(Duration.ofSeconds(5)).build());
         List<User> found = users.await();         // ~1 s, not 6 s
         FanoutReport report = users.report();     // wall time, sum of calls, speed-up

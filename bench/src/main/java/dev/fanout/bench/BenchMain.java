@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
     sortOptions = false, usageHelpAutoWidth = true,
     subcommands = {ServerCommand.class, ClientCommand.class, ReportCommand.class,
         dev.fanout.bench.harness.TailCommand.class, dev.fanout.bench.client.TailClientCommand.class,
-        dev.fanout.bench.metered.MeteredCommand.class, dev.fanout.bench.metered.MeteredClient.class},
+        dev.fanout.bench.metered.MeteredCommand.class, dev.fanout.bench.metered.MeteredClient.class,
+        dev.fanout.bench.stream.StreamCommand.class},
     description = {
         "Fan-out benchmark: N user lookups at a fixed latency with Fanout's client and the alternatives, "
             + "each client in its own process, the simulated backend in another JVM.",

@@ -2,6 +2,7 @@ package dev.fanout.it;
 
 import dev.fanout.CallTrace;
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutReport;
@@ -25,7 +26,7 @@ public final class QueueingWithoutProviderMain {
   public static void main(String[] args) throws Exception {
     try (MockBackend backend = MockBackend.start(Latency.fixed(LATENCY));
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(2).build()) {
-      FanoutFuture<List<User>> run = Fanout.all(List.of(1L, 2L, 3L, 4L, 5L, 6L), client.users()::getAsync);
+      FanoutFuture<List<User>> run = Fanout.all(List.of(1L, 2L, 3L, 4L, 5L, 6L), (id, context) -> client.users().withContext(context).getAsync(id), FanoutOptions.defaults());
       run.await();
       FanoutReport report = run.report();
       long queued = report.entries().stream()

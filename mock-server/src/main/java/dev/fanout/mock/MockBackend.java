@@ -58,6 +58,11 @@ public final class MockBackend implements AutoCloseable {
   public static final Engine DEFAULT_ENGINE = Engine.MOCKWEBSERVER;
   /** The default number of recorded requests kept for {@link #takeRequest(long, TimeUnit)}. */
   public static final int DEFAULT_RECORDED_REQUESTS = 1000;
+  /** How long after its creation a batch of the Batch API ({@code /v1/batches}) completes. */
+  public static final Duration DEFAULT_BATCH_COMPLETION_TIME = Duration.ofSeconds(10);
+
+  /** The default HTTP/2 stream limit: 0, none announced (in effect a million streams per connection). */
+  public static final long DEFAULT_MAX_CONCURRENT_STREAMS = 0;
 
   /** The default keep-alive idle timeout: none ({@link Duration#ZERO}), connections stay open until the client closes them. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
@@ -74,6 +79,8 @@ public final class MockBackend implements AutoCloseable {
   private final Duration idleTimeout;
   private final String url;
   private final int port;
+  private final java.util.Optional<MockTls> tls;
+  private final long maxConcurrentStreams;
 
   private MockBackend(Builder b) {
     latency = b.latency;
@@ -82,10 +89,21 @@ public final class MockBackend implements AutoCloseable {
     http2 = b.http2PriorKnowledge;
     engine = b.engine;
     idleTimeout = b.idleTimeout;
+    if (b.http2PriorKnowledge && b.tls) {
+      throw new IllegalArgumentException("http2PriorKnowledge and tls: over TLS, HTTP/2 is chosen by ALPN");
+    }
+    if (b.maxConcurrentStreams > 0 && engine != Engine.NETTY) {
+      throw new IllegalArgumentException("maxConcurrentStreams " + b.maxConcurrentStreams
+          + " needs Engine.NETTY: MockWebServer announces no HTTP/2 stream limit");
+    }
+    tls = !b.tls ? java.util.Optional.empty()
+        : java.util.Optional.of(b.tlsCertificate != null ? b.tlsCertificate : MockTls.generate(b.host));
+    maxConcurrentStreams = b.maxConcurrentStreams;
     stats = new StatsRecorder();
     requests = new RequestLog(b.recordedRequests);
-    decider = new Decider(latency, faults, stats, b.maxBodyBytes);
-    ServerConfig config = new ServerConfig(host, b.port, b.backlog, b.maxBodyBytes, http2, idleTimeout);
+    decider = new Decider(latency, faults, stats, b.maxBodyBytes, b.batchCompletionTime);
+    ServerConfig config = new ServerConfig(host, b.port, b.backlog, b.maxBodyBytes, http2, idleTimeout, tls,
+        maxConcurrentStreams);
     switch (engine) {
       case NETTY:
         server = new NettyServer(config, decider, stats, requests);
@@ -98,7 +116,7 @@ public final class MockBackend implements AutoCloseable {
     }
     InetSocketAddress bound = server.address();
     port = bound.getPort();
-    url = "http://" + hostForUrl(bound.getAddress()) + ":" + port;
+    url = (tls.isPresent() ? "https://" : "http://") + hostForUrl(bound.getAddress()) + ":" + port;
   }
 
   private static String hostForUrl(InetAddress address) {
@@ -114,7 +132,7 @@ public final class MockBackend implements AutoCloseable {
     return builder().latency(latency).start();
   }
 
-  /** The base URL, {@code http://127.0.0.1:PORT}, without a trailing slash. */
+  /** The base URL, {@code http://127.0.0.1:PORT} ({@code https://} with TLS), without a trailing slash. */
   public String url() {
     return url;
   }
@@ -151,6 +169,27 @@ public final class MockBackend implements AutoCloseable {
    */
   public boolean http2PriorKnowledge() {
     return http2;
+  }
+
+  /** True if this backend serves HTTPS (see {@link Builder#tls(boolean)}). */
+  public boolean tls() {
+    return tls.isPresent();
+  }
+
+  /**
+   * The certificates this backend serves with: the CA a client must trust is {@link
+   * MockTls#caCertificatePem()}, and {@link MockTls#clientHandshake()} gives OkHttp its socket factory and
+   * trust manager.
+   *
+   * @throws IllegalStateException if the backend does not serve TLS
+   */
+  public MockTls tlsCertificates() {
+    return tls.orElseThrow(() -> new IllegalStateException("this backend serves cleartext HTTP: build it with tls(true)"));
+  }
+
+  /** The HTTP/2 stream limit this backend announces; 0 if it sets none. */
+  public long maxConcurrentStreams() {
+    return maxConcurrentStreams;
   }
 
   /** What trace context ({@code traceparent}, {@code tracestate}) the requests carried; see {@link TraceStats}. */
@@ -220,6 +259,7 @@ public final class MockBackend implements AutoCloseable {
   @Override
   public String toString() {
     return "MockBackend{" + url + (engine == Engine.NETTY ? " netty" : "") + (http2 ? " h2c" : "")
+        + (maxConcurrentStreams > 0 ? ", maxConcurrentStreams=" + maxConcurrentStreams : "")
         + (idleTimeout.isZero() ? "" : ", idleTimeout=" + Durations.format(idleTimeout)) + ", " + latency + ", " + faults + "}";
   }
 
@@ -233,10 +273,49 @@ public final class MockBackend implements AutoCloseable {
     private int backlog = DEFAULT_BACKLOG;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int recordedRequests = DEFAULT_RECORDED_REQUESTS;
+    private Duration batchCompletionTime = DEFAULT_BATCH_COMPLETION_TIME;
     private Engine engine = DEFAULT_ENGINE;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private boolean tls;
+    private MockTls tlsCertificate;
+    private long maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
 
     private Builder() {}
+
+    /**
+     * Serve HTTPS: HTTP/2 or HTTP/1.1 as the client chooses by ALPN, with a certificate for {@code
+     * localhost}, the loopback addresses and the bound host, signed by a CA generated at start (see {@link
+     * MockBackend#tlsCertificates()} for the CA a client must trust). Cannot be combined with {@link
+     * #http2PriorKnowledge(boolean)}. Defaults to false (cleartext).
+     */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      if (!tls) tlsCertificate = null;
+      return this;
+    }
+
+    /** Serve HTTPS ({@link #tls(boolean) tls(true)}) with these certificates instead of generated ones. */
+    public Builder tls(MockTls certificates) {
+      if (certificates == null) throw new IllegalArgumentException("certificates == null");
+      this.tls = true;
+      this.tlsCertificate = certificates;
+      return this;
+    }
+
+    /**
+     * The HTTP/2 {@code SETTINGS_MAX_CONCURRENT_STREAMS} this backend announces on every connection, as real
+     * servers do (nginx 128, many CDNs 100-256); a client's stream above it is refused with {@code
+     * RST_STREAM REFUSED_STREAM}. 0 announces none that a fan-out would meet (a million). Needs {@link
+     * Engine#NETTY}: {@link MockBackend.Builder#start()} fails on MockWebServer, which announces none. Defaults to
+     * {@link #DEFAULT_MAX_CONCURRENT_STREAMS} (0).
+     */
+    public Builder maxConcurrentStreams(long maxConcurrentStreams) {
+      if (maxConcurrentStreams < 0 || maxConcurrentStreams > 0xffffffffL) {
+        throw new IllegalArgumentException("maxConcurrentStreams out of range 0..2^32-1: " + maxConcurrentStreams);
+      }
+      this.maxConcurrentStreams = maxConcurrentStreams;
+      return this;
+    }
 
     /**
      * Closes a connection that stays idle this long after its last response: no request in progress and
@@ -317,6 +396,19 @@ public final class MockBackend implements AutoCloseable {
     }
 
     /**
+     * How long after its creation a batch of the Batch API ({@code POST /v1/batches}) completes; until then
+     * it is {@code in_progress}. Time is the meter clock's ({@link Faults.Builder}), so a test can drive it.
+     * Defaults to {@link #DEFAULT_BATCH_COMPLETION_TIME} (10 s).
+     */
+    public Builder batchCompletionTime(Duration batchCompletionTime) {
+      if (batchCompletionTime == null || batchCompletionTime.isNegative()) {
+        throw new IllegalArgumentException("batchCompletionTime < 0 or null: " + batchCompletionTime);
+      }
+      this.batchCompletionTime = batchCompletionTime;
+      return this;
+    }
+
+    /**
      * How many of the latest requests to keep for {@link #takeRequest(long, TimeUnit)}; 0 keeps
      * none. Defaults to {@link #DEFAULT_RECORDED_REQUESTS} (1000).
      */
@@ -330,6 +422,8 @@ public final class MockBackend implements AutoCloseable {
      * Binds and starts the backend; it accepts connections when this returns.
      *
      * @throws UncheckedIOException if it cannot bind
+     * @throws IllegalArgumentException if options conflict (TLS with h2c prior knowledge; a stream limit on
+     *     MockWebServer)
      */
     public MockBackend start() {
       return new MockBackend(this);

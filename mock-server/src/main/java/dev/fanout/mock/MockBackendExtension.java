@@ -127,6 +127,18 @@ public final class MockBackendExtension
       return this;
     }
 
+    /** Serve HTTPS with a generated certificate; see {@link MockBackend.Builder#tls(boolean)}. Defaults to false. */
+    public Builder tls(boolean tls) {
+      backend.tls(tls);
+      return this;
+    }
+
+    /** The HTTP/2 stream limit; see {@link MockBackend.Builder#maxConcurrentStreams(long)}. Defaults to 0 (none). */
+    public Builder maxConcurrentStreams(long maxConcurrentStreams) {
+      backend.maxConcurrentStreams(maxConcurrentStreams);
+      return this;
+    }
+
     /** The server engine. Defaults to {@link MockBackend#DEFAULT_ENGINE} (MockWebServer). */
     public Builder engine(Engine engine) {
       backend.engine(engine);

@@ -78,24 +78,26 @@ public final class MockServerMain implements Callable<Integer> {
       description = "Probability of a truncated JSON body. Defaults to ${DEFAULT-VALUE}.")
   double malformedJsonRate;
 
-  @Option(names = "--rate-limit", paramLabel = "RPS", description = "Requests per second admitted (token bucket), others get 429; 0 = unlimited. Defaults to ${DEFAULT-VALUE}.")
+  @Option(names = "--rate-limit", paramLabel = "RPS", description = "Requests per second admitted (token bucket), others get 429. Defaults to 0 (unlimited).")
   double rateLimit;
 
-  @Option(names = "--rate-limit-burst", paramLabel = "N", description = "Token bucket capacity; 0 = ceil(RPS). Defaults to ${DEFAULT-VALUE}.")
+  @Option(names = "--rate-limit-burst", paramLabel = "N", description = "Token bucket capacity of --rate-limit. Defaults to ceil(RPS).")
   double rateLimitBurst;
 
-  @Option(names = "--chat-tokens-per-minute", paramLabel = "N", description = "Chat tokens per minute admitted, others get 429; 0 = unlimited. Defaults to ${DEFAULT-VALUE}.")
+  // Superseded by --tpm (metered like OpenAI); still accepted, not listed in --help.
+  @Option(names = "--chat-tokens-per-minute", paramLabel = "N", hidden = true,
+      description = "Chat tokens per minute admitted, others get 429; 0 = unlimited.")
   long chatTokensPerMinute;
 
-  // Provider-style metering and the latency tail (issue 11): one block.
+  // Provider-style metering and the latency tail.
   @Option(names = "--rpm", paramLabel = "N",
       description = "Requests per minute metered like OpenAI on chat and embeddings (token bucket, x-ratelimit-* "
-          + "headers, 429 with retry-after-ms); 0 = off. Defaults to ${DEFAULT-VALUE}.")
+          + "headers, 429 with retry-after-ms). Defaults to 0 (off).")
   long rpm = Faults.NO_METERING;
 
   @Option(names = "--tpm", paramLabel = "N",
       description = "Tokens per minute metered like OpenAI (prompt chars/4 + max_tokens charged, corrected to "
-          + "usage); 0 = off. Defaults to ${DEFAULT-VALUE}.")
+          + "usage). Defaults to 0 (off).")
   long tpm = Faults.NO_METERING;
 
   @Option(names = "--meter-depth", paramLabel = "DURATION", converter = CommonDurationConverter.class,
@@ -114,6 +116,25 @@ public final class MockServerMain implements Callable<Integer> {
   @Option(names = "--http2", description = "Speak cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. Defaults to false.")
   boolean http2;
 
+  @Option(names = "--tls",
+      description = "Serve HTTPS (HTTP/2 or HTTP/1.1 by ALPN) with a certificate for localhost and the bound host, "
+          + "signed by a CA generated at start; see --ca-out. Defaults to false.")
+  boolean tls;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "Serve HTTPS with this PEM file instead: the server certificate first, any intermediates and "
+          + "the CA, and its PKCS #8 private key. Implies --tls. Defaults to a generated certificate.")
+  java.nio.file.Path tlsCert;
+
+  @Option(names = "--ca-out", paramLabel = "FILE",
+      description = "With TLS, write the CA certificate (PEM) a client must trust to FILE. Defaults to none.")
+  java.nio.file.Path caOut;
+
+  @Option(names = "--max-concurrent-streams", paramLabel = "N",
+      description = "HTTP/2 streams a client may open at once per connection, as real servers cap it (nginx 128); "
+          + "0 = no limit. Needs --engine netty. Defaults to ${DEFAULT-VALUE}.")
+  long maxConcurrentStreams = MockBackend.DEFAULT_MAX_CONCURRENT_STREAMS;
+
   @Option(names = "--engine", paramLabel = "ENGINE", converter = EngineConverter.class,
       description = "Server engine: mockwebserver (a thread per connection) or netty (event loops, for tens of "
           + "thousands of concurrent requests). Defaults to ${DEFAULT-VALUE}.")
@@ -126,6 +147,10 @@ public final class MockServerMain implements Callable<Integer> {
 
   @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body accepted; larger get 413. Defaults to ${DEFAULT-VALUE}.")
   long maxBodyBytes = MockBackend.DEFAULT_MAX_BODY_BYTES;
+
+  @Option(names = "--batch-completion-time", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long after its creation a batch (POST /v1/batches) completes, e.g. 5s. Defaults to 10s.")
+  Duration batchCompletionTime = MockBackend.DEFAULT_BATCH_COMPLETION_TIME;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -188,17 +213,38 @@ public final class MockServerMain implements Callable<Integer> {
     try {
       l = latencyProfile();
       f = faultProfile();
-      MockBackend.builder().port(port).host(host).maxBodyBytes(maxBodyBytes).idleTimeout(idleTimeout); // validates
+      MockBackend.builder().port(port).host(host).maxBodyBytes(maxBodyBytes).idleTimeout(idleTimeout)
+          .maxConcurrentStreams(maxConcurrentStreams); // validates
+      if (caOut != null && !tls && tlsCert == null) throw new IllegalArgumentException("--ca-out needs --tls");
+      if (maxConcurrentStreams > 0 && engine != Engine.NETTY) {
+        throw new IllegalArgumentException("--max-concurrent-streams needs --engine netty");
+      }
+      if (http2 && (tls || tlsCert != null)) {
+        throw new IllegalArgumentException("--http2 is h2c (cleartext); with --tls HTTP/2 is chosen by ALPN");
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     if (!isLoopback(host)) {
       System.err.println("warning: binding " + host + " exposes this mock server beyond this machine");
     }
-    MockBackend backend = MockBackend.builder()
+    MockBackend.Builder builder = MockBackend.builder()
         .latency(l).faults(f).host(host).port(port).http2PriorKnowledge(http2).maxBodyBytes(maxBodyBytes)
-        .engine(engine).idleTimeout(idleTimeout).recordedRequests(0)
-        .start();
+        .batchCompletionTime(batchCompletionTime)
+        .engine(engine).idleTimeout(idleTimeout).maxConcurrentStreams(maxConcurrentStreams).recordedRequests(0);
+    if (tlsCert != null) {
+      MockTls given;
+      try {
+        given = MockTls.fromPemFile(tlsCert);
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert " + tlsCert + ": " + e.getMessage());
+      }
+      builder.tls(given);
+    } else {
+      builder.tls(tls);
+    }
+    MockBackend backend = builder.start();
+    if (caOut != null) backend.tlsCertificates().writeCaCertificate(caOut);
     started = backend;
     Thread hook = new Thread(() -> {
       stop.countDown();
@@ -208,6 +254,8 @@ public final class MockServerMain implements Callable<Integer> {
     System.out.println("Listening on " + backend.url());
     System.out.flush();
     System.err.println("latency " + l + ", faults " + f + (http2 ? ", h2c" : "")
+        + (backend.tls() ? ", TLS (h2, http/1.1)" + (caOut != null ? ", CA in " + caOut : "") : "")
+        + (maxConcurrentStreams > 0 ? ", " + maxConcurrentStreams + " streams per connection" : "")
         + ", engine " + engine + (idleTimeout.isZero() ? "" : ", idle timeout " + Durations.format(idleTimeout))
         + "; stats at " + backend.url() + "/__admin/stats; Ctrl-C to stop");
     stop.await();

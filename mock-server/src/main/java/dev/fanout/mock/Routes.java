@@ -16,6 +16,11 @@ public final class Routes {
   public static final String SEARCH = "search";
   /** {@code GET /__admin/stats}, {@code POST /__admin/reset}: never delayed, never faulted. */
   public static final String ADMIN = "admin";
+  /**
+   * OpenAI's Files and Batch APIs: {@code /v1/files}, {@code /v1/files/{id}}, {@code /v1/files/{id}/content},
+   * {@code /v1/batches}, {@code /v1/batches/{id}}, {@code /v1/batches/{id}/cancel}. Never delayed, never faulted.
+   */
+  public static final String BATCH = "batch";
   /** Anything else (answered 404). */
   public static final String UNKNOWN = "unknown";
 
@@ -26,7 +31,7 @@ public final class Routes {
   public static final List<String> METERED = List.of(CHAT, EMBEDDINGS);
 
   /** Every route name that appears in stats. */
-  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, ADMIN, UNKNOWN);
+  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, ADMIN, BATCH, UNKNOWN);
 
   private Routes() {}
 

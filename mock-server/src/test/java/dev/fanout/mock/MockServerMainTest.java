@@ -56,6 +56,31 @@ class MockServerMainTest {
   }
 
   @Test
+  void helpStatesEachDefaultAsTheServerAppliesItAndListsNoSupersededFlag() {
+    String help = run("--help").out();
+    assertThat(line(help, "--rate-limit-burst")).contains("Defaults to ceil(RPS).").doesNotContain("0.0");
+    assertThat(line(help, "--rate-limit=")).contains("Defaults to 0 (unlimited).").doesNotContain("0.0");
+    assertThat(help).doesNotContain("--chat-tokens-per-minute").contains("--tpm");
+    // still accepted, for scripts written against it
+    MockServerMain main = new MockServerMain();
+    new CommandLine(main).parseArgs("--chat-tokens-per-minute", "100");
+    assertThat(main.faultProfile().chatTokensPerMinute()).isEqualTo(100);
+  }
+
+  /** The help line that starts the given option's entry, with its wrapped continuation lines. */
+  private static String line(String help, String option) {
+    String[] lines = help.split("\\R");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].strip().startsWith(option)) {
+        StringBuilder entry = new StringBuilder(lines[i]);
+        for (int j = i + 1; j < lines.length && !lines[j].strip().startsWith("-"); j++) entry.append(' ').append(lines[j].strip());
+        return entry.toString();
+      }
+    }
+    throw new AssertionError("no " + option + " in help:\n" + help);
+  }
+
+  @Test
   void meteringAndTailFlagsBuildTheProfiles() {
     MockServerMain main = new MockServerMain();
     new CommandLine(main).parseArgs("--rpm", "6000", "--tpm", "150000", "--meter-depth", "2s",

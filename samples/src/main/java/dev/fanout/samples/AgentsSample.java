@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.CallOptions;
 import dev.fanout.CallTrace;
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutReport;
@@ -20,8 +21,6 @@ import dev.fanout.samples.cli.Style;
 import dev.fanout.samples.report.ModeRecorder;
 import dev.fanout.samples.report.RunReport;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,7 +138,7 @@ final class AgentsSample implements Callable<Integer> {
         ModeRecorder mode = ModeRecorder.start(names[i]);
         // The run inside a fan-out of one: its report traces every HTTP call of the run, even a failed one.
         FanoutFuture<List<AgentResult>> run = Fanout.all(List.of(prompt(roles)),
-            (message, context) -> lead.runAsync(message, context));
+            (message, context) -> lead.runAsync(message, context), FanoutOptions.defaults());
         AgentResult result = null;
         try {
           result = run.await().get(0);
@@ -225,8 +224,7 @@ final class AgentsSample implements Callable<Integer> {
       String label = agent + ": search " + source;
       return client.json()
           .withOptions(CallOptions.builder().context(context).label(label).build())
-          .getAsync("search?k=2&q=" + URLEncoder.encode(source + ": " + query, StandardCharsets.UTF_8),
-              JsonNode.class)
+          .getAsync("search", Map.of("k", 2, "q", source + ": " + query), JsonNode.class)
           .thenApply(hits -> passages(hits));
     };
   }

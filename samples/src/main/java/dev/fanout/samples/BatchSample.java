@@ -1,6 +1,7 @@
 package dev.fanout.samples;
 
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutReport;
 import dev.fanout.GovernorPolicy;
@@ -116,14 +117,14 @@ final class BatchSample implements Callable<Integer> {
       List<Integer> inputs = IntStream.range(0, prompts).boxed().collect(Collectors.toList());
       session.resetStats();
       ModeRecorder recorder = ModeRecorder.start(noGovernor ? "ungoverned" : "governed");
-      FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(inputs, i -> session.client().chat()
+      FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(inputs, (i, context) -> session.client().chat()
           .createAsync(request(session.model(), i))
           .whenComplete((c, e) -> {
             if (c != null) {
               c.usage().ifPresent(u -> tokens.addAndGet(u.totalTokens()));
             }
             done.incrementAndGet();
-          }));
+          }), FanoutOptions.defaults());
       List<Outcome<ChatCompletion>> outcomes = awaitWithProgress(run, done, out);
       long wallNanos = recorder.finish();
       FanoutReport report = run.report();

@@ -1,6 +1,7 @@
 package dev.fanout.samples;
 
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
@@ -24,10 +25,10 @@ public final class FindUsers {
   /** {@code find_users_async(n)}: looks up users 1..n one after another. */
   static CompletableFuture<List<User>> findUsers(FanoutClient client, int n) {
     List<Long> ids = LongStream.rangeClosed(1, n).boxed().toList();
-    return Fanout.sequential(ids, id -> {
+    return Fanout.sequential(ids, (id, context) -> {
       System.out.println(id + "th user is being searched out of " + n + " people...");
       return client.users().getAsync(id);
-    }).thenApply(users -> {
+    }, FanoutOptions.defaults()).thenApply(users -> {
       System.out.println("Total " + n + " people have been searched!");
       return users;
     });
@@ -36,7 +37,7 @@ public final class FindUsers {
   /** {@code process_async}: {@code asyncio.gather(find_users(3), find_users(2), find_users(1))}. */
   static List<List<User>> processAsync(FanoutClient client) {
     long start = System.nanoTime();
-    List<List<User>> found = Fanout.all(List.of(3, 2, 1), n -> findUsers(client, n)).await();
+    List<List<User>> found = Fanout.all(List.of(3, 2, 1), (n, context) -> findUsers(client, n), FanoutOptions.defaults()).await();
     System.out.printf(" >>> total time taken for async process: %.2f s%n", (System.nanoTime() - start) / 1e9);
     return found;
   }

@@ -2,11 +2,13 @@ package dev.fanout.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.CallOptions;
+import dev.fanout.CallTrace;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
-import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutContext;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutReport;
+import dev.fanout.FanoutScope;
 import dev.fanout.Outcome;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
@@ -26,14 +28,14 @@ import dev.fanout.samples.report.ModeRecorder;
 import dev.fanout.samples.report.RunReport;
 import dev.fanout.users.User;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,14 +43,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Retrieval-augmented generation in four steps, each a fan-out:
+ * Retrieval-augmented generation on a {@link FanoutScope}: calls of four types under one deadline, no casts.
  *
  * <ol>
- *   <li>embed the question ({@code client.embeddings()}) while the user's profile is fetched;
- *   <li>query K retrievers at once under a deadline ({@link Fanout#settleAll} with a timeout): what
- *       returned in time is used, the late ones are cancelled and named;
- *   <li>rank the passages that arrived by cosine similarity to the question (one batch embedding call);
- *   <li>ask the model once, with the best passages.
+ *   <li>fetch the user's profile, embed the question and query K retrievers, all at once, in one scope
+ *       with the {@link FanoutScope.Policy#UNTIL_DEADLINE} policy: what returned in time is used, the late
+ *       retrievers are cancelled and named;
+ *   <li>rank the passages that arrived by cosine similarity to the question (one batch embedding call),
+ *       then ask the model once, with the best passages.
  * </ol>
  *
  * <p>On the embedded mock the retrievers' latency varies (log-normal around {@code --latency}, as real
@@ -57,8 +59,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "rag",
     mixinStandardHelpOptions = true,
-    description = "One RAG question: embed it, query K retrievers at once under a deadline (late ones are left "
-        + "out and named), rank the passages by embedding similarity, then one chat completion.")
+    description = "One RAG question: fetch the profile, embed the question and query K retrievers at once under "
+        + "a deadline (late retrievers are left out and named), rank the passages by embedding similarity, "
+        + "then one chat completion.")
 final class RagSample implements Callable<Integer> {
   static final String DEFAULT_QUESTION = "How do I rotate my API key without downtime?";
   static final long DEFAULT_USER_ID = 42;
@@ -95,8 +98,8 @@ final class RagSample implements Callable<Integer> {
   int keep = DEFAULT_KEEP;
 
   @Option(names = "--deadline", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "How long the K retrievals may take together; the late ones are cancelled and left out. "
-          + "Defaults to 1.5s.")
+      description = "How long the profile, the question's embedding and the K retrievals may take together; "
+          + "late retrievers are cancelled and left out. Defaults to 1.5s.")
   Duration deadline = DEFAULT_DEADLINE;
 
   @Option(names = "--embedding-model", paramLabel = "MODEL",
@@ -164,49 +167,62 @@ final class RagSample implements Callable<Integer> {
     }
   }
 
-  /** The four steps; prints each as it ends and returns the answer. */
-  private String answer(PrintWriter out, Style style, ModeRecorder mode) {
-    // 1. The question's embedding and the user's profile do not depend on each other: at once.
-    EmbeddingRequest embedQuestion = EmbeddingRequest.builder().model(embeddingModel).addInput(question).build();
-    List<String> first = List.of("embed question", "profile");
-    FanoutFuture<List<Object>> start = Fanout.all(first, name -> name.equals("profile")
-        ? client.users().getAsync(userId).thenApply(Object.class::cast)
-        : client.embeddings().createAsync(embedQuestion).thenApply(Object.class::cast));
-    List<Object> started = awaitAndRecord(start, mode, first);
-    Embedding questionVector = ((EmbeddingResponse) started.get(0)).embedding(0);
-    User user = (User) started.get(1);
-    out.printf(Locale.ROOT, "1. embedded the question (%d dimensions) and fetched %s's profile: %.2f s%n",
-        questionVector.dimensions(), user.name(), start.report().wall().toMillis() / 1000.0);
+  /** What the second step produced: the passages kept, and the model's answer. */
+  private record Answer(List<Passage> best, int ranked, ChatCompletion completion) {}
 
-    // 2. K retrievers at once; at the deadline the late ones are cancelled and the rest is used.
+  /** The steps; prints each as it ends and returns the answer. */
+  private String answer(PrintWriter out, Style style, ModeRecorder mode) {
+    // 1. The profile, the question's embedding and the K retrievals need nothing from each other: one
+    //    scope starts them together under the deadline and takes what arrived by it.
+    EmbeddingRequest embedQuestion = EmbeddingRequest.builder().model(embeddingModel).addInput(question).build();
     List<String> indexes = INDEXES.subList(0, retrievers);
-    FanoutFuture<List<Outcome<JsonNode>>> retrieval = Fanout.settleAll(indexes, (index, context) -> client.json()
-            .withOptions(CallOptions.builder().context(context).label("search " + index).build())
-            .getAsync("search?k=" + top + "&q=" + URLEncoder.encode(index + ": " + question, StandardCharsets.UTF_8),
-                JsonNode.class),
-        FanoutOptions.builder().timeout(deadline).labeler((String index) -> "search " + index).build());
-    List<Outcome<JsonNode>> outcomes = awaitAndRecord(retrieval, mode, indexes.stream().map(i -> "search " + i).toList());
+    FanoutScope.Handle<User> profile;
+    FanoutScope.Handle<EmbeddingResponse> embedding;
+    List<FanoutScope.Handle<JsonNode>> searches = new ArrayList<>();
+    List<String> cutOff;
+    FanoutReport gathered;
+    try (FanoutScope scope = Fanout.scope(FanoutScope.Policy.UNTIL_DEADLINE,
+        FanoutOptions.builder().timeout(deadline).build())) {
+      profile = scope.fork("profile", ctx -> client.users().withContext(ctx).getAsync(userId));
+      embedding = scope.fork("embed question", ctx -> client.embeddings().withContext(ctx).createAsync(embedQuestion));
+      for (String index : indexes) {
+        searches.add(scope.fork("search " + index, ctx -> client.json()
+            .withOptions(CallOptions.builder().context(ctx).label("search " + index).build())
+            .getAsync("search", Map.of("k", top, "q", index + ": " + question), JsonNode.class)));
+      }
+      try {
+        scope.join();
+      } finally {
+        gathered = scope.report();
+        mode.add(gathered, entry -> new ModeRecorder.Input(entry.label(), null, entry.label()));
+      }
+      cutOff = scope.late();
+    }
+    User user = profile.get(); // the answer needs both: a late or failed one fails the question
+    Embedding questionVector = embedding.get().embedding(0);
     List<Passage> passages = new ArrayList<>();
     List<String> inTime = new ArrayList<>();
     List<String> late = new ArrayList<>();
     List<String> failed = new ArrayList<>();
-    for (Outcome<JsonNode> outcome : outcomes) {
-      String index = indexes.get(outcome.index());
+    for (int i = 0; i < indexes.size(); i++) {
+      Outcome<JsonNode> outcome = searches.get(i).outcome();
       if (outcome.isSuccess()) {
-        inTime.add(index);
+        inTime.add(indexes.get(i));
         for (JsonNode doc : outcome.value().path("documents")) {
-          passages.add(new Passage(index, doc.path("text").asText(), 0));
+          passages.add(new Passage(indexes.get(i), doc.path("text").asText(), 0));
         }
-      } else if (outcome.isTimedOut()) {
-        late.add(index);
+      } else if (cutOff.contains(searches.get(i).label())) {
+        late.add(indexes.get(i));
       } else {
-        failed.add(index + " (" + Fanout.unwrap(outcome.error()).getClass().getSimpleName() + ")");
+        failed.add(indexes.get(i) + " (" + outcome.error().getClass().getSimpleName() + ")");
       }
     }
-    FanoutReport report = retrieval.report();
-    out.printf(Locale.ROOT, "2. %d of %d retrievers in time: %.2f s at once (their times summed: %.2f s)%n",
-        inTime.size(), indexes.size(), report.wall().toMillis() / 1000.0, report.sumOfCallTimes().toMillis() / 1000.0);
-    out.println("   in time: " + (inTime.isEmpty() ? "none" : String.join(", ", inTime)));
+    out.printf(Locale.ROOT, "1. fetched %s's profile, embedded the question (%d dimensions) and queried %d retrievers"
+            + " at once: %.2f s (their times summed: %.2f s)%n",
+        user.name(), questionVector.dimensions(), indexes.size(), gathered.wall().toMillis() / 1000.0,
+        gathered.sumOfCallTimes().toMillis() / 1000.0);
+    out.println("   " + inTime.size() + " of " + indexes.size() + " retrievers in time: "
+        + (inTime.isEmpty() ? "none" : String.join(", ", inTime)));
     if (!late.isEmpty()) {
       out.println(style.yellow("   late (cancelled at the deadline, left out): " + String.join(", ", late)));
     }
@@ -214,45 +230,60 @@ final class RagSample implements Callable<Integer> {
       out.println(style.red("   failed: " + String.join(", ", failed)));
     }
 
-    // 3. Rank what arrived by similarity to the question: one batch embedding call.
-    List<Passage> best = List.of();
-    if (!passages.isEmpty()) {
-      EmbeddingRequest embedPassages = EmbeddingRequest.builder().model(embeddingModel)
-          .input(passages.stream().map(Passage::text).toList()).build();
-      FanoutFuture<List<EmbeddingResponse>> ranking =
-          Fanout.sequential(List.of(embedPassages), client.embeddings()::createAsync);
-      EmbeddingResponse vectors = awaitAndRecord(ranking, mode, List.of("rank passages")).get(0);
+    // 2. Rank what arrived by similarity to the question (one batch embedding call), then ask the model
+    //    once with the best passages: one fork, two calls, each waiting for the one before.
+    FanoutScope.Handle<Answer> answer;
+    FanoutReport answered;
+    try (FanoutScope scope = Fanout.scope(FanoutScope.Policy.FAIL_FAST, FanoutOptions.defaults())) {
+      answer = scope.fork("answer", ctx -> rank(ctx, questionVector, passages)
+          .thenCompose(best -> client.chat().withContext(ctx).createAsync(prompt(user, best))
+              .thenApply(completion -> new Answer(best, passages.size(), completion))));
+      try {
+        scope.join();
+      } finally {
+        answered = scope.report();
+        List<CallTrace> calls = answered.entries().get(0).calls();
+        mode.addTraces(calls, trace -> {
+          String lane = calls.size() == 2 && trace == calls.get(0) ? "rank passages" : "chat completion";
+          return new ModeRecorder.Input(lane, null, lane);
+        });
+      }
+    }
+    Answer result = answer.get();
+    List<CallTrace> calls = answered.entries().get(0).calls();
+    if (result.ranked() > 0) {
+      out.printf(Locale.ROOT, "2. ranked %d passages by similarity to the question, kept %d: %.2f s%n",
+          result.ranked(), result.best().size(), seconds(calls.get(0)));
+      for (Passage p : result.best()) {
+        out.printf(Locale.ROOT, "   %.3f  %-9s %s%n", p.similarity(), p.index(), p.text());
+      }
+    } else {
+      out.println("2. no passage arrived in time: the model answers without any");
+    }
+    out.printf(Locale.ROOT, "3. asked the model: %.2f s%n", seconds(calls.get(calls.size() - 1)));
+    return result.completion().content();
+  }
+
+  /** Ranks {@code passages} by cosine similarity to the question, best first, and keeps {@link #keep}. */
+  private CompletableFuture<List<Passage>> rank(FanoutContext ctx, Embedding questionVector, List<Passage> passages) {
+    if (passages.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    EmbeddingRequest embedPassages = EmbeddingRequest.builder().model(embeddingModel)
+        .input(passages.stream().map(Passage::text).toList()).build();
+    return client.embeddings().withContext(ctx).createAsync(embedPassages).thenApply(vectors -> {
       List<Passage> ranked = new ArrayList<>();
       for (int i = 0; i < passages.size(); i++) {
         Passage p = passages.get(i);
         ranked.add(new Passage(p.index(), p.text(), questionVector.cosine(vectors.embedding(i))));
       }
       ranked.sort(Comparator.comparingDouble(Passage::similarity).reversed());
-      best = ranked.subList(0, Math.min(keep, ranked.size()));
-      out.printf(Locale.ROOT, "3. ranked %d passages by similarity to the question, kept %d: %.2f s%n",
-          passages.size(), best.size(), ranking.report().wall().toMillis() / 1000.0);
-      for (Passage p : best) {
-        out.printf(Locale.ROOT, "   %.3f  %-9s %s%n", p.similarity(), p.index(), p.text());
-      }
-    } else {
-      out.println("3. no passage arrived in time: the model answers without any");
-    }
-
-    // 4. One completion with the best passages.
-    ChatRequest request = prompt(user, best);
-    FanoutFuture<List<ChatCompletion>> completion = Fanout.sequential(List.of(request), client.chat()::createAsync);
-    String answer = awaitAndRecord(completion, mode, List.of("chat completion")).get(0).content();
-    out.printf(Locale.ROOT, "4. asked the model: %.2f s%n", completion.report().wall().toMillis() / 1000.0);
-    return answer;
+      return List.copyOf(ranked.subList(0, Math.min(keep, ranked.size())));
+    });
   }
 
-  /** Waits for a step's fan-out and adds its calls to the run's report, even if it failed. */
-  private static <T> T awaitAndRecord(FanoutFuture<T> step, ModeRecorder mode, List<String> lanes) {
-    try {
-      return step.await();
-    } finally {
-      mode.add(step.report(), entry -> new ModeRecorder.Input(lanes.get(entry.index()), null, lanes.get(entry.index())));
-    }
+  private static double seconds(CallTrace call) {
+    return (call.endNanos() - call.startNanos()) / 1e9;
   }
 
   private ChatRequest prompt(User user, List<Passage> passages) {

@@ -1,6 +1,7 @@
 package dev.fanout.samples;
 
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutClient;
 import dev.fanout.users.User;
@@ -127,7 +128,7 @@ final class SeedSample implements Callable<Integer> {
   private void warmUp() {
     out.println(style.dim("Warming up: one untimed lookup..."));
     out.flush();
-    Fanout.sequential(List.of(1L), id -> client.users().getAsync(id)).await();
+    Fanout.sequential(List.of(1L), (id, context) -> client.users().getAsync(id), FanoutOptions.defaults()).await();
   }
 
   /**
@@ -137,10 +138,10 @@ final class SeedSample implements Callable<Integer> {
    */
   private Chain findUsers(int n, Lines lines) {
     List<Long> ids = LongStream.rangeClosed(1, n).boxed().toList();
-    FanoutFuture<List<User>> lookups = Fanout.sequential(ids, id -> {
+    FanoutFuture<List<User>> lookups = Fanout.sequential(ids, (id, context) -> {
       lines.print(n, (int) (id - 1), Ordinals.of(id) + " user is being searched out of " + n + " people...");
       return client.users().getAsync(id);
-    });
+    }, FanoutOptions.defaults());
     CompletableFuture<List<User>> done = lookups.thenApply(users -> {
       lines.print(n, n, "Total " + n + " people have been searched!");
       return users;
@@ -183,11 +184,11 @@ final class SeedSample implements Callable<Integer> {
     }
     OrderedLines ordered = new OrderedLines(out, order);
     Map<Integer, Chain> chains = new ConcurrentHashMap<>();
-    FanoutFuture<List<List<User>>> gather = Fanout.all(CHAINS, n -> {
+    FanoutFuture<List<List<User>>> gather = Fanout.all(CHAINS, (n, context) -> {
       Chain chain = findUsers(n, (c, step, line) -> ordered.print(step + ":" + c, line));
       chains.put(n, chain);
       return chain.done();
-    });
+    }, FanoutOptions.defaults());
     try {
       gather.await();
       return true;
@@ -222,7 +223,7 @@ final class SeedSample implements Callable<Integer> {
     Map<Integer, AtomicInteger> remaining = new ConcurrentHashMap<>();
     CHAINS.forEach(n -> remaining.put(n, new AtomicInteger(n)));
 
-    FanoutFuture<List<User>> all = Fanout.all(lookups, lookup -> {
+    FanoutFuture<List<User>> all = Fanout.all(lookups, (lookup, context) -> {
       ordered.print("search:" + lookup.n() + ":" + lookup.id(),
           Ordinals.of(lookup.id()) + " user is being searched out of " + lookup.n() + " people...");
       return client.users().getAsync(lookup.id()).thenApply(user -> {
@@ -231,7 +232,7 @@ final class SeedSample implements Callable<Integer> {
         }
         return user;
       });
-    });
+    }, FanoutOptions.defaults());
     try {
       all.await();
       return true;

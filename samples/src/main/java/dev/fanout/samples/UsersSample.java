@@ -26,10 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -211,8 +209,8 @@ final class UsersSample implements Callable<Integer> {
       options.timeout(deadline);
     }
     Progress progress = new Progress(out, userIds.size());
-    Function<Long, CompletableFuture<User>> lookup =
-        id -> client.users().getAsync(id).whenComplete((user, error) -> progress.done());
+    Fanout.Task<Long, User> lookup = (id, context) ->
+        client.users().withContext(context).getAsync(id).whenComplete((user, error) -> progress.done());
 
     session.resetStats();
     ModeRecorder recorder = ModeRecorder.start(name);

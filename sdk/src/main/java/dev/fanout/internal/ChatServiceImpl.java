@@ -205,7 +205,7 @@ public final class ChatServiceImpl implements ChatService {
 
   /** Collects one attempt's stream: passes deltas on in order and assembles the completion. */
   private static final class StreamReader extends EventSourceListener {
-    private final LogicalCall<ChatCompletion> call;
+    private final AttemptContext call;
     private final ChatStreamListener listener;
     private final boolean firstTextOnly;
     private final long maxBytes;
@@ -225,7 +225,7 @@ public final class ChatServiceImpl implements ChatService {
     /** Set by an event that made progress; the idle timer is re-armed once the event is read. */
     private boolean progressed;
 
-    StreamReader(LogicalCall<ChatCompletion> call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
+    StreamReader(AttemptContext call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
       this.listener = listener;
       this.firstTextOnly = listener instanceof FirstChoiceText;
@@ -265,7 +265,7 @@ public final class ChatServiceImpl implements ChatService {
       idleTimer = clock.schedule(idleTimeout, () -> {
         if (watching) {
           idleTimedOut = true;
-          call.cancelCurrentAttempt();
+          call.cancelAttempt();
         }
       });
     }

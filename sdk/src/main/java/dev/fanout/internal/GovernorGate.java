@@ -8,6 +8,7 @@ import dev.fanout.internal.governor.Governor;
 import dev.fanout.internal.governor.GovernorKey;
 import dev.fanout.internal.governor.TokenEstimate;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -134,7 +135,8 @@ public final class GovernorGate implements AttemptGate {
         List<GovernorReport.Limit> limits = new ArrayList<>();
         for (BucketStats.LimitStats l : s.limits()) {
           limits.add(new GovernorReport.Limit(GovernorReport.Dimension.valueOf(l.dimension().name()), l.limit(),
-              l.ratePerSecond(), l.remaining()));
+              l.windowNanos() > 0 ? Duration.ofNanos(l.windowNanos()) : Duration.ZERO, l.ratePerSecond(),
+              l.remaining()));
         }
         return new GovernorReport.Bucket(k.host(), k.bucket(),
             s.capped() ? OptionalInt.of(s.concurrencyLimit()) : OptionalInt.empty(),

@@ -8,7 +8,9 @@ import dev.fanout.Deadline;
 import dev.fanout.RetryPolicy;
 import dev.fanout.CallOptions;
 import dev.fanout.FanoutClock;
+import dev.fanout.FanoutClientSpec;
 import dev.fanout.FanoutContext;
+import dev.fanout.HedgePolicy;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import java.time.Duration;
@@ -54,13 +56,14 @@ public final class HttpEngine {
 
   private HttpEngine(Builder b) {
     this.okHttp = Objects.requireNonNull(b.okHttp, "okHttp == null");
-    this.baseUrl = Objects.requireNonNull(b.baseUrl, "baseUrl == null");
+    FanoutClientSpec spec = Objects.requireNonNull(b.spec, "options == null");
+    this.baseUrl = spec.baseUrl();
     this.authorization = b.apiKey == null ? null : "Bearer " + b.apiKey;
-    this.retryPolicy = Objects.requireNonNull(b.retryPolicy, "retryPolicy == null");
-    this.totalTimeout = b.totalTimeout;
-    this.attemptTimeout = b.attemptTimeout;
-    this.streamIdleTimeout = b.streamIdleTimeout;
-    this.maxResponseBytes = b.maxResponseBytes;
+    this.retryPolicy = spec.retryPolicy();
+    this.totalTimeout = spec.totalTimeout();
+    this.attemptTimeout = spec.attemptTimeout();
+    this.streamIdleTimeout = spec.streamIdleTimeout();
+    this.maxResponseBytes = spec.maxResponseBytes();
     this.clock = Objects.requireNonNull(b.clock, "clock == null");
     this.gate = b.gate;
     this.traceListener = b.traceListener;
@@ -69,7 +72,7 @@ public final class HttpEngine {
         dev.fanout.HedgePolicy.disabled(), this.clock);
   }
 
-  /** Returns a builder; okHttp, baseUrl and clock are required. */
+  /** Returns a builder; okHttp, options and clock are required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -77,13 +80,8 @@ public final class HttpEngine {
   /** The settings of an engine, gathered by {@link dev.fanout.FanoutClient.Builder}. */
   public static final class Builder {
     private OkHttpClient okHttp;
-    private HttpUrl baseUrl;
+    private FanoutClientSpec spec;
     private String apiKey;
-    private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private Duration totalTimeout = Duration.ZERO;
-    private Duration attemptTimeout = Duration.ZERO;
-    private Duration streamIdleTimeout = Duration.ZERO;
-    private long maxResponseBytes = Long.MAX_VALUE;
     private FanoutClock clock;
     private AttemptGate gate = AttemptGate.OPEN;
     private Consumer<CallTrace> traceListener;
@@ -93,16 +91,15 @@ public final class HttpEngine {
     private Builder() {}
 
     public Builder okHttp(OkHttpClient v) { this.okHttp = v; return this; }
-    public Builder baseUrl(HttpUrl v) { this.baseUrl = v; return this; }
-    public Builder apiKey(String v) { this.apiKey = v; return this; }
-    public Builder retryPolicy(RetryPolicy v) { this.retryPolicy = v; return this; }
-    /** Zero means none. */
-    public Builder totalTimeout(Duration v) { this.totalTimeout = v; return this; }
-    /** Zero means none. */
-    public Builder attemptTimeout(Duration v) { this.attemptTimeout = v; return this; }
-    /** Zero means none. */
-    public Builder streamIdleTimeout(Duration v) { this.streamIdleTimeout = v; return this; }
-    public Builder maxResponseBytes(long v) { this.maxResponseBytes = v; return this; }
+    /**
+     * The client's options (base URL, retries, timeouts, response limit) and its API key, which the spec
+     * carries but does not hand out.
+     */
+    public Builder options(FanoutClientSpec spec, String apiKey) {
+      this.spec = spec;
+      this.apiKey = apiKey;
+      return this;
+    }
     public Builder clock(FanoutClock v) { this.clock = v; return this; }
     /** Where a governor or limiter plugs in; {@link AttemptGate#OPEN} by default. */
     public Builder gate(AttemptGate v) { this.gate = Objects.requireNonNull(v, "gate == null"); return this; }
@@ -181,21 +178,25 @@ public final class HttpEngine {
   }
 
   /**
-   * Resolves {@code path} under the base URL. A leading {@code /} is ignored; absolute URLs and
-   * scheme-relative ones ({@code //host}) are rejected so credentials never go to another host.
+   * Resolves {@code path} against the base URL as a URL reference (RFC 3986, section 5.2, as a browser and
+   * Retrofit do): {@code search} is under the base URL's path, {@code /search} is from the host's root,
+   * {@code ../search} goes up one segment. The result must be on the base URL's scheme, host and port, so
+   * the API key is never sent elsewhere: an absolute URL to another origin or a scheme-relative one to
+   * another host ({@code //host/x}) is rejected, naming it.
    */
   public HttpUrl resolve(String path) {
     Objects.requireNonNull(path, "path == null");
     String p = path.strip();
-    if (p.startsWith("//") || p.contains("://") || p.startsWith("\\")) {
-      throw new IllegalArgumentException("path must be relative to the base URL: " + path);
-    }
-    while (p.startsWith("/")) {
-      p = p.substring(1);
+    if (p.startsWith("\\")) {
+      throw new IllegalArgumentException("path is not a URL reference: " + path);
     }
     HttpUrl url = baseUrl.resolve(p);
-    if (url == null || !url.host().equals(baseUrl.host()) || url.port() != baseUrl.port()) {
-      throw new IllegalArgumentException("path does not resolve under the base URL: " + path);
+    if (url == null) {
+      throw new IllegalArgumentException("path is not a URL reference: " + path);
+    }
+    if (!url.scheme().equals(baseUrl.scheme()) || !url.host().equals(baseUrl.host()) || url.port() != baseUrl.port()) {
+      throw new IllegalArgumentException("path " + path + " leaves the base URL's origin " + baseUrl.scheme() + "://"
+          + baseUrl.host() + ":" + baseUrl.port() + " (the API key is sent only there)");
     }
     return url;
   }
@@ -245,16 +246,13 @@ public final class HttpEngine {
       request = b.build();
     }
     RetryPolicy policy = options.retryPolicy() != null ? options.retryPolicy() : retryPolicy;
-    LogicalCall<T> call = new LogicalCall<>(this, request, label, handler, deadline, policy, context, scope);
-    call.telemetry = callTelemetry(request, scope);
-    call.hedger = hedger;
-    call.hedgePolicy = options.hedging() != null ? options.hedging() : hedger.policy();
-    call.markedIdempotent = options.idempotent();
-    if (call.hedgePolicy.enabled()) {
-      // Latencies are kept per route: host, port, method and the path with its ids as *.
-      call.route = request.url().host() + ":" + request.url().port() + " " + request.method() + " "
-          + GovernorGate.routeTemplate(request.url().encodedPath());
-    }
+    HedgePolicy hedging = options.hedging() != null ? options.hedging() : hedger.policy();
+    // Latencies are kept per route: host, port, method and the path with its ids as *.
+    String route = !hedging.enabled() ? "" : request.url().host() + ":" + request.url().port() + " "
+        + request.method() + " " + GovernorGate.routeTemplate(request.url().encodedPath());
+    CallSpec<T> spec = new CallSpec<>(request, label, handler, deadline, policy, context, scope,
+        callTelemetry(request, scope), hedging, route, options.idempotent());
+    LogicalCall<T> call = new LogicalCall<>(this, spec, hedger);
     live.add(call);
     if (closed) {
       live.remove(call);

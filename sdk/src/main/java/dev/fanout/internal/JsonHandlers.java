@@ -5,11 +5,18 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.TreeNode;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.json.JsonResponse;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.Headers;
 import okhttp3.Response;
 
 /**
@@ -35,8 +42,23 @@ final class JsonHandlers {
         return null;
       }
       byte[] bytes = Bodies.readBounded(response.body(), maxBytes, call.label());
+      if (type.getRawClass() == JsonResponse.class) {
+        JsonNode body = decode(bytes, Json.MAPPER.constructType(JsonNode.class), call.label(), response);
+        @SuppressWarnings("unchecked")
+        T withHead = (T) new JsonResponse(response.code(), lowerCaseNames(response.headers()), body);
+        return withHead;
+      }
       return decode(bytes, type, call.label(), response);
     };
+  }
+
+  private static Map<String, List<String>> lowerCaseNames(Headers headers) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (int i = 0; i < headers.size(); i++) {
+      out.computeIfAbsent(headers.name(i).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(headers.value(i));
+    }
+    out.replaceAll((k, v) -> List.copyOf(v));
+    return out;
   }
 
   /** Reads {@code bytes} as {@code type}; fails with {@link DecodeException} naming {@code label} unless it is one. */

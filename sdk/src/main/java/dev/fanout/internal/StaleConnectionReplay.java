@@ -15,8 +15,7 @@ import okhttp3.Response;
 
 /**
  * Sends a request again, once and at once, on a fresh connection when the pooled keep-alive connection it
- * was given turns out, before the request is written, to have been closed by the server (issue 14, defect
- * 2). Servers close idle keep-alive connections (Node.js and uvicorn after 5 s, load balancers after 60 s);
+ * was given turns out, before the request is written, to have been closed by the server. Servers close idle keep-alive connections (Node.js and uvicorn after 5 s, load balancers after 60 s);
  * the client's pool does not notice, so the next request written to such a connection meets the close and
  * fails with "unexpected end of stream". The SDK turns OkHttp's own silent retry off (it re-sends any request
  * whose body is not one-shot, bounded by nothing the retry policy or the trace sees), so without this each
@@ -83,9 +82,9 @@ public final class StaleConnectionReplay {
         HttpEngine.LOG.debug("{} {}: {}; sending it on a fresh connection", request.method(),
             Redaction.pathAndQuery(request.url()), e.getMessage());
         pool.evictAll();
-        LogicalCall<?> owner = request.tag(LogicalCall.class);
-        if (owner != null) {
-          owner.replayed();
+        CallRecorder recorder = request.tag(CallRecorder.class);
+        if (recorder != null) {
+          recorder.replayed();
         }
         return chain.proceed(request);
       }

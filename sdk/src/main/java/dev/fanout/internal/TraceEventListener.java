@@ -10,16 +10,16 @@ import okhttp3.Protocol;
 import okhttp3.Response;
 
 /**
- * Records one attempt's phases into its {@link LogicalCall}. Installed by {@link #factory}, which finds the
- * logical call through the request's tag; calls made without one (a shared client's other users) get the
- * delegate's listener only. Every method only stores a timestamp: none blocks.
+ * Tells one request's {@link CallRecorder} of its phases. Installed by {@link #factory}, which finds the
+ * recorder through the request's tag; calls made without one (a shared client's other users) get the
+ * delegate's listener only. Every method only stores a reading of the client's clock: none blocks.
  */
 public final class TraceEventListener extends EventListener {
-  private final LogicalCall<?> owner;
-  private final LogicalCall.AttemptTimes times;
+  private final CallRecorder recorder;
+  private final CallRecorder.AttemptTimes times;
 
-  private TraceEventListener(LogicalCall<?> owner, LogicalCall.AttemptTimes times) {
-    this.owner = owner;
+  private TraceEventListener(CallRecorder recorder, CallRecorder.AttemptTimes times) {
+    this.recorder = recorder;
     this.times = times;
   }
 
@@ -27,11 +27,11 @@ public final class TraceEventListener extends EventListener {
   public static EventListener.Factory factory(EventListener.Factory delegate) {
     return call -> {
       EventListener theirs = delegate == null ? EventListener.NONE : delegate.create(call);
-      LogicalCall<?> owner = call.request().tag(LogicalCall.class);
-      if (owner == null) {
+      CallRecorder recorder = call.request().tag(CallRecorder.class);
+      if (recorder == null) {
         return theirs;
       }
-      EventListener ours = new TraceEventListener(owner, call.request().tag(LogicalCall.AttemptTimes.class));
+      EventListener ours = new TraceEventListener(recorder, call.request().tag(CallRecorder.AttemptTimes.class));
       return theirs == EventListener.NONE ? ours : ours.plus(theirs);
     };
   }
@@ -42,8 +42,8 @@ public final class TraceEventListener extends EventListener {
 
   @Override
   public void callStart(Call call) {
-    long now = System.nanoTime();
-    owner.onAttemptStart(call, now);
+    long now = recorder.now();
+    recorder.requestStarted(times, now);
     if (times != null) {
       times.callStarted(now);
     }
@@ -58,8 +58,8 @@ public final class TraceEventListener extends EventListener {
 
   @Override
   public void dispatcherQueueEnd(Call call, Dispatcher dispatcher) {
-    long now = System.nanoTime();
-    owner.onAttemptStart(call, now);
+    long now = recorder.now();
+    recorder.requestStarted(times, now);
     if (times != null) {
       times.dequeued(now);
     }
@@ -67,21 +67,21 @@ public final class TraceEventListener extends EventListener {
 
   @Override
   public void connectEnd(Call call, InetSocketAddress address, Proxy proxy, Protocol protocol) {
-    owner.connectedNanos = System.nanoTime();
+    recorder.connected();
   }
 
   @Override
   public void responseHeadersStart(Call call) {
-    owner.firstByteNanos = System.nanoTime();
+    recorder.firstByte();
   }
 
   @Override
   public void responseHeadersEnd(Call call, Response response) {
-    owner.statusCode = response.code();
+    recorder.status(response.code());
   }
 
   @Override
   public void callFailed(Call call, IOException ioe) {
-    // The outcome is decided by LogicalCall from the callback; nothing to record here.
+    // The outcome is decided by the call's exchange from the callback; nothing to record here.
   }
 }

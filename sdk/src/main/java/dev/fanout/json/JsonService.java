@@ -1,6 +1,7 @@
 package dev.fanout.json;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -8,13 +9,30 @@ import java.util.concurrent.CompletableFuture;
  * body (serialized with Jackson), answered by a JSON body read as a Jackson type. Obtain it from
  * {@link dev.fanout.FanoutClient#json()}.
  *
- * <p>Paths are relative to the base URL: with base URL {@code https://api.example.com/v2/},
- * {@code "search?q=x"} and {@code "/search?q=x"} both mean {@code https://api.example.com/v2/search?q=x}.
- * Absolute URLs are rejected, so the API key is never sent to another host. Put query values through
- * {@link java.net.URLEncoder} yourself.
+ * <h2>Paths resolve like links</h2>
+ * A path is a URL reference resolved against the base URL (RFC 3986, as Retrofit and browsers do). With base
+ * URL {@code https://api.example.com/v1/}:
+ * <ul>
+ *   <li>{@code "search"} is {@code https://api.example.com/v1/search} (under the base path);
+ *   <li>{@code "/search"} is {@code https://api.example.com/search} (from the host's root: another service
+ *       on the same host, with the same client);
+ *   <li>{@code "../v2/search"} is {@code https://api.example.com/v2/search}.
+ * </ul>
+ * The result must stay on the base URL's scheme, host and port, so the API key is never sent elsewhere: an
+ * absolute URL to another origin ({@code "https://other.example/x"}, {@code "//other.example/x"}) throws
+ * {@link IllegalArgumentException}.
+ *
+ * <h2>Query parameters are encoded for you</h2>
+ * {@code get("search", Map.of("k", 3, "q", "fan out & more"), JsonNode.class)} sends
+ * {@code search?k=3&q=fan%20out%20%26%20more}: names and values are percent-encoded, a value is
+ * {@link String#valueOf(Object) String.valueOf} of it, an {@link Iterable} or array repeats the parameter
+ * ({@code ids=1&ids=2}), parameters follow the map's iteration order (pass a {@link java.util.LinkedHashMap}
+ * to fix it) after any already in the path. A {@code null} name or value throws
+ * {@link IllegalArgumentException} naming it.
  *
  * <p>Type {@code Void} (or {@code TypeReference<Void>}) ignores the response body and yields {@code null};
- * {@code JsonNode} yields the tree. Every call is retried by the client's {@link dev.fanout.RetryPolicy},
+ * {@code JsonNode} yields the tree; {@link JsonResponse} yields the tree with the status code and headers.
+ * Every call is retried by the client's {@link dev.fanout.RetryPolicy},
  * whatever its method.
  *
  * <p>Async methods return a future whose cancellation cancels the HTTP call; they throw synchronously only
@@ -33,6 +51,42 @@ public interface JsonService {
 
   /** Blocking form of {@link #callAsync(String, String, Object, TypeReference)}. */
   <T> T call(String method, String path, Object body, TypeReference<T> type);
+
+  /**
+   * Sends {@code method path} with the {@code query} parameters encoded and appended, and {@code body} (may be
+   * {@code null}), and reads the answer as {@code type}.
+   */
+  <T> CompletableFuture<T> callAsync(String method, String path, Map<String, ?> query, Object body, Class<T> type);
+
+  /** As {@link #callAsync(String, String, Map, Object, Class)}, read as {@code type}. */
+  <T> CompletableFuture<T> callAsync(String method, String path, Map<String, ?> query, Object body,
+      TypeReference<T> type);
+
+  /** Blocking form of {@link #callAsync(String, String, Map, Object, Class)}. */
+  <T> T call(String method, String path, Map<String, ?> query, Object body, Class<T> type);
+
+  /** Blocking form of {@link #callAsync(String, String, Map, Object, TypeReference)}. */
+  <T> T call(String method, String path, Map<String, ?> query, Object body, TypeReference<T> type);
+
+  /** Sends {@code GET path} with the {@code query} parameters encoded: {@code get("search", Map.of("q", text), T.class)}. */
+  default <T> T get(String path, Map<String, ?> query, Class<T> type) {
+    return call("GET", path, query, null, type);
+  }
+
+  /** As {@link #get(String, Map, Class)}, read as {@code type}. */
+  default <T> T get(String path, Map<String, ?> query, TypeReference<T> type) {
+    return call("GET", path, query, null, type);
+  }
+
+  /** Async form of {@link #get(String, Map, Class)}. */
+  default <T> CompletableFuture<T> getAsync(String path, Map<String, ?> query, Class<T> type) {
+    return callAsync("GET", path, query, null, type);
+  }
+
+  /** Async form of {@link #get(String, Map, TypeReference)}. */
+  default <T> CompletableFuture<T> getAsync(String path, Map<String, ?> query, TypeReference<T> type) {
+    return callAsync("GET", path, query, null, type);
+  }
 
   default <T> T get(String path, Class<T> type) {
     return call("GET", path, null, type);

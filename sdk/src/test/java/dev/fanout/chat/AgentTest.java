@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.Deadline;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutContext;
+import dev.fanout.FanoutOptions;
 import dev.fanout.Outcome;
 import dev.fanout.RetryPolicy;
 import dev.fanout.errors.AgentLimitException;
@@ -473,7 +474,7 @@ class AgentTest {
     dev.fanout.Fanout.all(List.of(1), (i, context) -> {
       captured.complete(context);
       return new CompletableFuture<Integer>();
-    }).cancel(true);
+    }, FanoutOptions.defaults()).cancel(true);
     assertThat(captured.get().isCancelled()).isTrue();
 
     CompletableFuture<AgentResult> run = agent.runAsync("Weather in Paris", captured.get());

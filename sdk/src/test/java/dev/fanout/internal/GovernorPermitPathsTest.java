@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fanout.CallOptions;
+import dev.fanout.FanoutClientSpec;
 import dev.fanout.GovernorPolicy;
 import dev.fanout.RetryPolicy;
 import dev.fanout.errors.FanoutCancelledException;
@@ -83,10 +84,9 @@ final class GovernorPermitPathsTest {
         () -> 0.0);
     engine = HttpEngine.builder()
         .okHttp(okHttp)
-        .baseUrl(server.url("/"))
+        .options(FanoutClientSpec.builder().baseUrl(server.url("/")).retryPolicy(RetryPolicy.none())
+            .attemptTimeout(attemptTimeout).build(), null)
         .clock(clock)
-        .retryPolicy(RetryPolicy.none())
-        .attemptTimeout(attemptTimeout)
         .gate(GovernorGate.of(governor))
         .build();
   }

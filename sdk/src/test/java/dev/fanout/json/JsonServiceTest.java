@@ -56,12 +56,28 @@ class JsonServiceTest {
   void getsGenericTypesRelativeToBaseUrl(boolean async) throws Exception {
     server.enqueue(Responses.json("[{\"id\":1,\"name\":\"a\",\"email\":\"a@x\"},{\"id\":2,\"name\":\"b\",\"email\":\"b@x\"}]"));
 
-    List<User> users = call(async, "GET", "/search?q=a%20b&k=2", null, new TypeReference<List<User>>() {});
+    List<User> users = call(async, "GET", "search?q=a%20b&k=2", null, new TypeReference<List<User>>() {});
 
     assertThat(users).extracting(User::id).containsExactly(1L, 2L);
     RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
     assertThat(r.getTarget()).isEqualTo("/root/search?q=a%20b&k=2");
     assertThat(r.getHeaders().get("Authorization")).isNull();
+  }
+
+  @ParameterizedTest(name = "async={0}")
+  @ValueSource(booleans = {false, true})
+  void jsonResponseCarriesStatusAndHeaders(boolean async) {
+    server.enqueue(new MockResponse.Builder().code(201).addHeader("Content-Type", "application/json")
+        .addHeader("X-Request-Id", "req_7").addHeader("x-ratelimit-limit-requests", "6000")
+        .body("{\"ok\":true}").build());
+
+    JsonResponse response = call(async, "POST", "things", Map.of("a", 1), new TypeReference<JsonResponse>() {});
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(response.header("x-request-id")).contains("req_7");
+    assertThat(response.header("X-RateLimit-Limit-Requests")).contains("6000");
+    assertThat(response.headers()).containsKey("x-request-id");
+    assertThat(response.body().get("ok").asBoolean()).isTrue();
   }
 
   @ParameterizedTest(name = "async={0}")

@@ -188,10 +188,10 @@ final class BadInputTableTest {
         row("fan-out maxConcurrency 0", () -> FanoutOptions.builder().maxConcurrency(0), IllegalArgumentException.class, "maxConcurrency < 1: 0"),
         row("fan-out timeout zero", () -> FanoutOptions.builder().timeout(Duration.ZERO), IllegalArgumentException.class, "timeout <= 0: PT0S"),
         row("fan-out timeout negative", () -> FanoutOptions.builder().timeout(Duration.ofSeconds(-4)), IllegalArgumentException.class, "PT-4S"),
-        row("null id among inputs", () -> Fanout.all(Arrays.asList("a", null, "c"), s -> null), IllegalArgumentException.class, "inputs[1] == null"),
-        row("firstK beyond inputs", () -> Fanout.firstK(5, List.of("a", "b"), s -> null), IllegalArgumentException.class, "[1..2]", "5"),
-        row("firstK zero", () -> Fanout.firstK(0, List.of("a"), s -> null), IllegalArgumentException.class, ": 0"),
-        row("firstSuccess of nothing", () -> Fanout.firstSuccess(List.of(), s -> null), IllegalArgumentException.class, "at least one input"),
+        row("null id among inputs", () -> Fanout.all(Arrays.asList("a", null, "c"), (s, context) -> null, FanoutOptions.defaults()), IllegalArgumentException.class, "inputs[1] == null"),
+        row("firstK beyond inputs", () -> Fanout.firstK(5, List.of("a", "b"), (s, context) -> null, FanoutOptions.defaults()), IllegalArgumentException.class, "[1..2]", "5"),
+        row("firstK zero", () -> Fanout.firstK(0, List.of("a"), (s, context) -> null, FanoutOptions.defaults()), IllegalArgumentException.class, ": 0"),
+        row("firstSuccess of nothing", () -> Fanout.firstSuccess(List.of(), (s, context) -> null, FanoutOptions.defaults()), IllegalArgumentException.class, "at least one input"),
         // Arguments of calls.
         row("user id 0", () -> client().users().getAsync(0), IllegalArgumentException.class, "id < 1: 0"),
         row("user id negative", () -> client().users().getAsync(-42), IllegalArgumentException.class, "id < 1: -42"),
@@ -285,16 +285,16 @@ final class BadInputTableTest {
 
   @Test
   void anEmptyFanOutReturnsEmptyAtOnce() throws Exception {
-    FanoutFuture<List<Object>> all = Fanout.all(List.of(), s -> null);
+    FanoutFuture<List<Object>> all = Fanout.all(List.of(), (s, context) -> null, FanoutOptions.defaults());
     assertThat(all).isDone();
     assertThat(all.get(1, TimeUnit.SECONDS)).isEmpty();
-    assertThat(Fanout.settleAll(List.of(), s -> null, FanoutOptions.builder().timeout(Duration.ofSeconds(1)).build())
+    assertThat(Fanout.settleAll(List.of(), (s, context) -> null, FanoutOptions.builder().timeout(Duration.ofSeconds(1)).build())
         .get(1, TimeUnit.SECONDS)).isEmpty();
-    assertThat(Fanout.sequential(List.of(), s -> null).await()).isEmpty();
+    assertThat(Fanout.sequential(List.of(), (s, context) -> null, FanoutOptions.defaults()).await()).isEmpty();
     List<Object> seen = new ArrayList<>();
-    assertThat(Fanout.asCompleted(List.of(), s -> null, FanoutOptions.defaults(), seen::add).get(1, TimeUnit.SECONDS)).isEmpty();
+    assertThat(Fanout.asCompleted(List.of(), (s, context) -> null, FanoutOptions.defaults(), seen::add).get(1, TimeUnit.SECONDS)).isEmpty();
     assertThat(seen).isEmpty();
-    assertThat(Fanout.asCompletedStream(List.of(), s -> null, FanoutOptions.defaults()).count()).isZero();
+    assertThat(Fanout.asCompletedStream(List.of(), (s, context) -> null, FanoutOptions.defaults()).count()).isZero();
     assertThat(all.report().entries()).isEmpty();
     assertThat(all.report().finished()).isTrue();
   }

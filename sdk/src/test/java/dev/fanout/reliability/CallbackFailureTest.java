@@ -31,7 +31,7 @@ final class CallbackFailureTest {
     AtomicInteger calls = new AtomicInteger();
     IllegalStateException bug = new IllegalStateException("bug in the callback");
     FanoutFuture<List<Outcome<Integer>>> run = Fanout.asCompleted(List.of(1, 2, 3, 4, 5, 6),
-        i -> CompletableFuture.supplyAsync(() -> i, LATER), FanoutOptions.builder().maxConcurrency(2).build(), o -> {
+        (i, context) -> CompletableFuture.supplyAsync(() -> i, LATER), FanoutOptions.builder().maxConcurrency(2).build(), o -> {
           calls.incrementAndGet();
           throw bug;
         });
@@ -47,7 +47,7 @@ final class CallbackFailureTest {
   void aCallbackThatThrowsAtTheDeadlineStillEndsTheFanOut() {
     IllegalStateException bug = new IllegalStateException("bug at the deadline");
     FanoutFuture<List<Outcome<Integer>>> run = Fanout.asCompleted(List.of(1, 2),
-        i -> new CompletableFuture<Integer>(), // never completes: both time out
+        (i, context) -> new CompletableFuture<Integer>(), // never completes: both time out
         FanoutOptions.builder().timeout(Duration.ofMillis(100)).build(), o -> {
           throw bug;
         });

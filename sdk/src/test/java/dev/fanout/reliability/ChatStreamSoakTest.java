@@ -61,7 +61,7 @@ final class ChatStreamSoakTest {
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).readTimeout(Duration.ofMillis(500))
             .retryPolicy(RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(5)).build()).build()) {
       List<Integer> prompts = IntStream.rangeClosed(1, N).boxed().collect(Collectors.toList());
-      FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(prompts, i -> {
+      FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(prompts, (i, context) -> {
         StringBuilder sink = delivered.computeIfAbsent(i, k -> new StringBuilder());
         ChatRequest request = ChatRequest.builder().model("m").addUserMessage("prompt number " + i).build();
         return client.chat().streamAsync(request, delta -> {

@@ -156,7 +156,7 @@ final class EchoedKeyTest {
         errors.add(catchThrowable(() -> client.json().get("users/1", Map.class)));
 
         FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(LongStream.rangeClosed(1, 8).boxed().toList(),
-            id -> client.users().getAsync(id), FanoutOptions.builder().timeout(Duration.ofSeconds(10)).build());
+            (id, context) -> client.users().getAsync(id), FanoutOptions.builder().timeout(Duration.ofSeconds(10)).build());
         List<Outcome<User>> outcomes = run.get(20, TimeUnit.SECONDS);
         texts.add(outcomes.toString());
         outcomes.stream().filter(o -> !o.isSuccess()).forEach(o -> errors.add(o.error()));

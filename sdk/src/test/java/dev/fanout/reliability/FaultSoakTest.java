@@ -80,7 +80,7 @@ final class FaultSoakTest {
             .baseUrl(backend.url())
             .apiKey("sk-soak-secret")
             .maxInFlight(200)
-            .readTimeout(Duration.ofMillis(500)) // a stall ends here
+            .readTimeout(Duration.ofSeconds(2)) // a stall ends here; a busy machine answers well within it
             .retryPolicy(RetryPolicy.builder()
                 .maxAttempts(MAX_ATTEMPTS)
                 .initialBackoff(Duration.ofMillis(10))
@@ -97,14 +97,14 @@ final class FaultSoakTest {
       // Open the client's 200 connections first (admin route: never limited or faulted), so the first wave
       // reaches the server within milliseconds and overflows the rate limiter's burst on any machine.
       Fanout.all(LongStream.rangeClosed(1, 200).boxed().collect(Collectors.toList()),
-          i -> client.json().getAsync("__admin/stats", Object.class)).get(20, TimeUnit.SECONDS);
+          (i, context) -> client.json().getAsync("__admin/stats", Object.class), FanoutOptions.defaults()).get(20, TimeUnit.SECONDS);
       backend.reset();
       traceCount.set(0);
       tracesByLabel.clear();
 
       long start = System.nanoTime();
       FanoutFuture<List<Outcome<User>>> run =
-          Fanout.settleAll(ids, client.users()::getAsync, FanoutOptions.builder().timeout(DEADLINE).build());
+          Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.builder().timeout(DEADLINE).build());
       List<Outcome<User>> outcomes = run.get(DEADLINE.toSeconds() + 5, TimeUnit.SECONDS);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
       Stats stats = backend.awaitIdle(Duration.ofSeconds(5));

@@ -90,7 +90,7 @@ final class LeakTest {
       try {
         for (int round = 0; round < ROUNDS; round++) {
           List<Long> ids = LongStream.rangeClosed(round * CALLS + 1L, (round + 1L) * CALLS).boxed().collect(Collectors.toList());
-          List<Outcome<User>> outcomes = Fanout.settleAll(ids, client.users()::getAsync,
+          List<Outcome<User>> outcomes = Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input),
               FanoutOptions.builder().timeout(Duration.ofSeconds(20)).build()).get(25, TimeUnit.SECONDS);
           assertThat(outcomes).hasSize(CALLS);
           failures += outcomes.stream().filter(o -> !o.isSuccess()).count();
@@ -161,7 +161,7 @@ final class LeakTest {
   private static void warmUp() throws Exception {
     try (MockBackend backend = MockBackend.start(Latency.none());
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build()) {
-      Fanout.all(List.of(1L, 2L, 3L), client.users()::getAsync).get(10, TimeUnit.SECONDS);
+      Fanout.all(List.of(1L, 2L, 3L), (input, context) -> client.users().getAsync(input), FanoutOptions.defaults()).get(10, TimeUnit.SECONDS);
     }
   }
 

@@ -145,7 +145,7 @@ final class SecurityTest {
         // A transport failure, and a fan-out whose report and outcomes are rendered.
         texts.add(stackTrace(catchThrowable(() -> unreachable.users().get(1))));
         FanoutFuture<List<Outcome<Object>>> run = Fanout.settleAll(List.of("users/1", "echo"),
-            path -> client.json().getAsync(path, Object.class), FanoutOptions.builder().timeout(Duration.ofSeconds(5)).build());
+            (path, context) -> client.json().getAsync(path, Object.class), FanoutOptions.builder().timeout(Duration.ofSeconds(5)).build());
         List<Outcome<Object>> outcomes = run.get(10, TimeUnit.SECONDS);
         texts.add(outcomes.toString());
         outcomes.stream().filter(o -> !o.isSuccess()).forEach(o -> texts.add(stackTrace(o.error())));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.CallTrace;
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutReport;
@@ -189,7 +190,7 @@ final class StaleConnectionTest {
   }
 
   private static FanoutReport settleAllOk(FanoutClient client) {
-    FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(IDS, client.users()::getAsync);
+    FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(IDS, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults());
     List<Outcome<User>> outcomes = run.join();
     assertThat(outcomes).hasSize(IDS.size()).allSatisfy(o -> assertThat(o.isSuccess())
         .as("input %d: %s", o.index(), o.isSuccess() ? "" : o.error()).isTrue());

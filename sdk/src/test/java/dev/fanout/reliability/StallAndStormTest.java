@@ -70,7 +70,7 @@ final class StallAndStormTest {
       List<Long> ids = LongStream.rangeClosed(1, 20).boxed().collect(Collectors.toList());
       long start = System.nanoTime();
       FanoutFuture<List<Outcome<User>>> run =
-          Fanout.settleAll(ids, client.users()::getAsync, FanoutOptions.builder().timeout(deadline).build());
+          Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.builder().timeout(deadline).build());
 
       List<Outcome<User>> outcomes = run.get(10, TimeUnit.SECONDS);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -104,7 +104,7 @@ final class StallAndStormTest {
         List<Long> ids = LongStream.rangeClosed(1, n).boxed().collect(Collectors.toList());
         // Warm up n pooled connections on the admin route (never rate limited), so the storm's first wave
         // arrives within milliseconds even on a cold JVM; then restart the buckets and counters.
-        Fanout.all(ids, id -> client.json().getAsync("__admin/stats", Object.class)).get(10, TimeUnit.SECONDS);
+        Fanout.all(ids, (id, context) -> client.json().getAsync("__admin/stats", Object.class), FanoutOptions.defaults()).get(10, TimeUnit.SECONDS);
         backend.reset();
         long start = System.nanoTime();
         sampler.schedule(() -> requestsIn150ms.set(backend.stats().requests(Routes.USERS)), 150, TimeUnit.MILLISECONDS);
@@ -114,7 +114,7 @@ final class StallAndStormTest {
           }
         }, 0, 2, TimeUnit.MILLISECONDS);
 
-        List<Outcome<User>> outcomes = Fanout.settleAll(ids, client.users()::getAsync).get(10, TimeUnit.SECONDS);
+        List<Outcome<User>> outcomes = Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults()).get(10, TimeUnit.SECONDS);
 
         Stats stats = backend.awaitIdle(Duration.ofSeconds(5));
         // The storm window: every input asked once, nobody came back before Retry-After.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.Outcome;
 import dev.fanout.RetryPolicy;
@@ -126,7 +127,7 @@ final class WrongBodyTest {
     });
     List<Long> ids = List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
 
-    List<Outcome<User>> outcomes = Fanout.settleAll(ids, id -> client.users().getAsync(id)).get(20, TimeUnit.SECONDS);
+    List<Outcome<User>> outcomes = Fanout.settleAll(ids, (id, context) -> client.users().getAsync(id), FanoutOptions.defaults()).get(20, TimeUnit.SECONDS);
 
     for (int i = 0; i < ids.size(); i++) {
       long id = ids.get(i);

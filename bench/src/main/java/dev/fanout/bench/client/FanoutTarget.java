@@ -1,6 +1,7 @@
 package dev.fanout.bench.client;
 
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.Outcome;
 import dev.fanout.VirtualThreads;
@@ -12,7 +13,7 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * Fanout's own client: {@code Fanout.settleAll(ids, id -> client.users().getAsync(id))}, so every call's
+ * Fanout's own client: {@code Fanout.settleAll(ids, (id, context) -> client.users().withContext(context).getAsync(id), FanoutOptions.defaults())}, so every call's
  * outcome is counted. Two configurations: the client's defaults, and HTTP/2 cleartext with prior knowledge,
  * virtual threads (on Java 21+) and {@code maxInFlight} raised to the fan-out's size.
  */
@@ -68,7 +69,7 @@ final class FanoutTarget implements HttpTarget {
   @Override
   public Round fanOut(List<Long> ids) {
     long start = System.nanoTime();
-    List<Outcome<User>> outcomes = Fanout.settleAll(ids, client.users()::getAsync).await();
+    List<Outcome<User>> outcomes = Fanout.settleAll(ids, (id, context) -> client.users().withContext(context).getAsync(id), FanoutOptions.defaults()).await();
     long wall = System.nanoTime() - start;
     int failures = 0;
     for (int i = 0; i < outcomes.size(); i++) {

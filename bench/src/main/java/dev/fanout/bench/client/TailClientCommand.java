@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutReport;
@@ -75,7 +76,7 @@ public final class TailClientCommand implements Callable<Integer> {
       for (int r = 0; r < rounds; r++) {
         admin(client, "POST", "/__admin/reset");
         long start = System.nanoTime();
-        FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, client.users()::getAsync);
+        FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, (id, context) -> client.users().withContext(context).getAsync(id), FanoutOptions.defaults());
         List<Outcome<User>> outcomes = run.await();
         long wall = System.nanoTime() - start;
         FanoutReport report = run.report();

@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The tail workload (issue 11): N user lookups against a backend where a seeded share of responses take the
+ * The tail workload: N user lookups against a backend where a seeded share of responses take the
  * tail latency, without hedging and with each {@code --hedges} policy. Every run is a fresh backend JVM and a
  * fresh client JVM ({@code tail-client}); runs of the policies are interleaved, so a busy moment of the
  * machine does not fall on one policy. Reports, per policy, the cold (first) and warm (last) round's median

@@ -3,6 +3,7 @@ package dev.fanout.bench.metered;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.GovernorPolicy;
 import dev.fanout.Outcome;
@@ -68,9 +69,9 @@ public final class MeteredClient implements Callable<Integer> {
         TimeUnit.MILLISECONDS.sleep(wait);
       }
       long start = System.currentTimeMillis();
-      List<Outcome<ChatCompletion>> outcomes = Fanout.settleAll(prompts, i -> client.chat().createAsync(
+      List<Outcome<ChatCompletion>> outcomes = Fanout.settleAll(prompts, (i, context) -> client.chat().createAsync(
           ChatRequest.builder().model("gpt-4o-mini").addUserMessage("Write one line about item " + i + ".")
-              .maxTokens(maxTokens).build())).get(10, TimeUnit.MINUTES);
+              .maxTokens(maxTokens).build()), FanoutOptions.defaults()).get(10, TimeUnit.MINUTES);
       long end = System.currentTimeMillis();
       int ok = 0;
       long tokens = 0;

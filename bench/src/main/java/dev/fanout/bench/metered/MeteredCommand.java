@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The metered benchmark (issue 11's table): a batch of chat completions against the mock metered like
+ * The metered benchmark: a batch of chat completions against the mock metered like
  * OpenAI (a per-minute limit enforced as a token bucket one second deep, {@code x-ratelimit-*} on every
  * response, 429 with {@code retry-after-ms} when empty), request-bound ({@code --rpm}) and token-bound
  * ({@code --tpm}). Rows: Fanout's defaults, Fanout with the governor off at three {@code maxInFlight}s,

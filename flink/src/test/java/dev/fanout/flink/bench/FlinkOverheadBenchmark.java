@@ -118,7 +118,7 @@ public final class FlinkOverheadBenchmark implements Callable<Integer> {
     long start = System.nanoTime();
     List<User> users;
     try (FanoutClient client = config(backend).newClient()) {
-      users = Fanout.all(ids, id -> client.users().getAsync(id),
+      users = Fanout.all(ids, (id, context) -> client.users().getAsync(id),
           FanoutOptions.builder().maxConcurrency(maxInFlight).build()).get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -32,7 +32,7 @@ public abstract class BackendDispatcher extends Dispatcher {
       all.write(SseBody.frame(SseBody.DONE));
       return b.setHeader("Content-Type", SseBody.CONTENT_TYPE).body(all).build();
     }
-    return b.setHeader("Content-Type", "application/json").body(new Buffer().write(reply.json)).build();
+    return b.setHeader("Content-Type", reply.contentType).body(new Buffer().write(reply.json)).build();
   }
 
   /** The request body as UTF-8, for messages. */

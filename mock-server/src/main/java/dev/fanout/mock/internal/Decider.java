@@ -22,9 +22,15 @@ public final class Decider {
   private final long maxBodyBytes;
   private final Map<String, BackendDispatcher> backends;
   private final AdminDispatcher admin;
+  private final BatchApi batch;
   private volatile Profile profile;
 
   public Decider(Latency latency, Faults faults, StatsRecorder stats, long maxBodyBytes) {
+    this(latency, faults, stats, maxBodyBytes, Duration.ZERO);
+  }
+
+  /** A decider whose Batch API completes a batch {@code batchCompletionTime} after it is created. */
+  public Decider(Latency latency, Faults faults, StatsRecorder stats, long maxBodyBytes, Duration batchCompletionTime) {
     this.latency = latency;
     this.faults = faults;
     this.stats = stats;
@@ -36,6 +42,7 @@ public final class Decider {
         Routes.MODELS, new ModelsDispatcher(),
         Routes.SEARCH, new SearchDispatcher(),
         Routes.EMBEDDINGS, new EmbeddingsDispatcher());
+    this.batch = new BatchApi(backends, batchCompletionTime, faults.meterClock());
     this.admin = new AdminDispatcher(stats::snapshot, this::reset, () -> stats.traces().snapshot().toMap());
   }
 
@@ -48,6 +55,16 @@ public final class Decider {
   /** Answers an admin route ({@code /__admin/...}): never delayed, never faulted. */
   public Reply admin(ReceivedRequest request) {
     return admin.handle(request);
+  }
+
+  /** Answers a Files or Batch API route ({@link Routes#BATCH}): never delayed, never faulted, never metered. */
+  public Reply batch(ReceivedRequest request) {
+    if (request.bodySize() > maxBodyBytes) {
+      return Reply.error(413, "request body too large: " + request.bodySize() + " bytes (max " + maxBodyBytes
+          + "; start the mock with a larger max body size to upload larger files)", "invalid_request_error", null,
+          "request_too_large");
+    }
+    return batch.handle(request);
   }
 
   /** Decides what to do with {@code request} on {@code route} (not admin); may throw for a bug in a route. */

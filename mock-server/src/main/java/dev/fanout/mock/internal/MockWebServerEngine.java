@@ -20,6 +20,10 @@ import okhttp3.Protocol;
  * accepts that survive {@code Too many open files}, the idle timeout). A request becomes a {@link
  * ReceivedRequest} as the router dispatches it.
  *
+ * <p>With TLS it offers HTTP/2 and HTTP/1.1 by ALPN. MockWebServer announces no HTTP/2 stream limit and
+ * closes its sockets on shutdown without a {@code GOAWAY}; the Netty engine does both. Over TLS the faults
+ * that act on the raw socket (a disconnect mid-body, the idle timeout) act as they do for h2c.
+ *
  * <p>This engine owns the MockWebServer (its accept thread, connection threads and task runner) and
  * closes it in {@link #close()}.
  */
@@ -40,13 +44,19 @@ public final class MockWebServerEngine implements ServerEngine {
 
   /** Binds and starts; throws {@link UncheckedIOException} if it cannot bind. */
   public MockWebServerEngine(ServerConfig config, Decider decider, StatsRecorder stats, RequestLog log) {
-    connections = new Connections(config.backlog(), config.idleTimeout(), config.http2PriorKnowledge());
+    // Byte-level faults and the idle timer act on the raw socket, which only cleartext HTTP/1.1 exposes.
+    boolean notRawHttp1 = config.http2PriorKnowledge() || config.tls().isPresent();
+    connections = new Connections(config.backlog(), config.idleTimeout(), notRawHttp1);
     server = new MockWebServer();
-    router = new Router(decider, stats, connections, config.http2PriorKnowledge(), log, this::dropServerLog);
+    router = new Router(decider, stats, connections, config.http2PriorKnowledge(), !notRawHttp1, log, this::dropServerLog);
     server.setDispatcher(router);
     server.setServerSocketFactory(connections.serverSocketFactory());
     server.setBodyLimit(config.maxBodyBytes() + 1);
     if (config.http2PriorKnowledge()) server.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+    config.tls().ifPresent(tls -> {
+      server.useHttps(tls.serverHandshake().sslSocketFactory());
+      server.setProtocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)); // offered by ALPN
+    });
     try {
       server.start(InetAddress.getByName(config.host()), config.port());
     } catch (IOException e) {
@@ -59,7 +69,8 @@ public final class MockWebServerEngine implements ServerEngine {
 
   /** The request MockWebServer parsed, as the project's type (not yet numbered: see {@link RequestLog}). */
   static ReceivedRequest.Builder received(RecordedRequest r, boolean http2) {
-    Protocol protocol = http2 || r.getVersion().startsWith("HTTP/2") ? Protocol.H2_PRIOR_KNOWLEDGE
+    Protocol protocol = http2 ? Protocol.H2_PRIOR_KNOWLEDGE
+        : r.getVersion().startsWith("HTTP/2") ? Protocol.HTTP_2
         : "HTTP/1.0".equals(r.getVersion()) ? Protocol.HTTP_1_0 : Protocol.HTTP_1_1;
     byte[] body = r.getBody() == null ? new byte[0] : r.getBody().toByteArray();
     return ReceivedRequest.builder()

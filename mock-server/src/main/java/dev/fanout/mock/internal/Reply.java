@@ -15,6 +15,7 @@ public final class Reply {
   final List<byte[]> events;
   final long tokenCost;
   final Map<String, String> headers;
+  String contentType = "application/json";
   // What a metered route charges (see Meter): set by the backend with metering(...).
   String meterModel;
   long promptEstimate;
@@ -37,6 +38,13 @@ public final class Reply {
   /** A JSON reply that costs {@code tokenCost} chat tokens against a tokens-per-minute limit. */
   public static Reply json(int code, Object tree, long tokenCost) {
     return new Reply(code, Json.bytes(tree), null, tokenCost, new LinkedHashMap<>());
+  }
+
+  /** A reply of raw bytes (a file's content) of {@code contentType}. */
+  public static Reply raw(int code, byte[] body, String contentType) {
+    Reply r = new Reply(code, body, null, 0, new LinkedHashMap<>());
+    r.contentType = contentType;
+    return r;
   }
 
   /** Server-sent events: each element is one {@code data:} payload (already serialized). */
@@ -106,6 +114,10 @@ public final class Reply {
   public Reply header(String name, String value) {
     headers.put(name, value);
     return this;
+  }
+
+  public String contentType() {
+    return contentType;
   }
 
   public int code() {

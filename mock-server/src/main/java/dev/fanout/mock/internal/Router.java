@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ public final class Router extends Dispatcher {
   private final StatsRecorder stats;
   private final Connections connections;
   private final boolean http2;
+  private final boolean rawHttp1;
   private final Runnable onRequest;
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Decider decider;
@@ -34,13 +36,16 @@ public final class Router extends Dispatcher {
 
   /**
    * A router deciding with {@code decider}, writing every request to {@code requests}; {@code onRequest} runs
-   * first for each request (the engine drops MockWebServer's own copy of it there).
+   * first for each request (the engine drops MockWebServer's own copy of it there). {@code http2} says the
+   * server speaks h2c only; {@code rawHttp1} that its sockets carry cleartext HTTP/1.1 (neither h2c nor TLS),
+   * so byte-level faults can act on them.
    */
-  public Router(Decider decider, StatsRecorder stats, Connections connections, boolean http2, RequestLog requests,
-      Runnable onRequest) {
+  public Router(Decider decider, StatsRecorder stats, Connections connections, boolean http2, boolean rawHttp1,
+      RequestLog requests, Runnable onRequest) {
     this.stats = stats;
     this.connections = connections;
     this.http2 = http2;
+    this.rawHttp1 = rawHttp1;
     this.onRequest = onRequest;
     this.decider = decider;
     this.requests = requests;
@@ -59,6 +64,8 @@ public final class Router extends Dispatcher {
     if (path.equals("/v1/models") || path.startsWith("/v1/models/")) return Routes.MODELS;
     if (path.equals("/search") || path.equals("/search/")) return Routes.SEARCH;
     if (path.startsWith("/__admin/")) return Routes.ADMIN;
+    if (path.equals("/v1/files") || path.startsWith("/v1/files/") || path.equals("/v1/batches")
+        || path.startsWith("/v1/batches/")) return Routes.BATCH;
     return Routes.UNKNOWN;
   }
 
@@ -72,9 +79,13 @@ public final class Router extends Dispatcher {
       stats.countOnly(Routes.ADMIN);
       return BackendDispatcher.render(decider.admin(request));
     }
+    if (route.equals(Routes.BATCH)) {
+      stats.countOnly(Routes.BATCH);
+      return BackendDispatcher.render(decider.batch(request));
+    }
     StatsRecorder.Exchange exchange = stats.arrive(route);
     TrackedSocket socket = connections.get(request.connectionIndex());
-    TrackedSocket http1 = http2 ? null : socket;
+    TrackedSocket http1 = rawHttp1 ? socket : null;
     if (socket != null) {
       socket.attach(exchange);
       exchange.onDone(() -> socket.detach(exchange));
@@ -142,17 +153,23 @@ public final class Router extends Dispatcher {
       boolean disconnectHalfway) {
     MockResponse.Builder b = new MockResponse.Builder().code(reply.code);
     reply.headers.forEach(b::setHeader);
-    b.setHeader("Content-Type", "application/json");
+    b.setHeader("Content-Type", reply.contentType);
     return b.body(new TrackedBody(reply.json, exchange, http1, disconnectHalfway)).build();
   }
 
   /** The answer to a request whose client is gone (or that a fault cuts off): nothing at all. */
+  /** RFC 9113 section 7: the stream is no longer needed. */
+  private static final int HTTP2_CANCEL = 0x8;
+
   private static MockResponse gone(TrackedSocket http1) {
     if (http1 != null) {
       http1.kill(); // MockWebServer's writes are swallowed; its next read sees end of stream
       return new MockResponse.Builder().code(200).build();
     }
-    return new MockResponse.Builder().code(200).body(new FailingBody()).build();
+    // HTTP/2: reset the stream before any header goes out. A 200 whose body fails could reach a client as a
+    // complete empty answer when the connection is closing.
+    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseStream(HTTP2_CANCEL))
+        .build();
   }
 
   /** Releases every delayed response at once; called when the server closes. */

@@ -1,11 +1,15 @@
 package dev.fanout.mock.internal;
 
+import dev.fanout.mock.MockTls;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What a {@code MockBackend} asks of its engine's sockets, validated by the backend's builder (latency
  * and faults are the backend's {@link Decider}'s). {@code idleTimeout} zero means connections are never
- * closed for being idle.
+ * closed for being idle. With {@code tls}, connections are HTTPS and HTTP/2 or HTTP/1.1 is chosen by ALPN.
+ * {@code maxConcurrentStreams} is the HTTP/2 {@code SETTINGS_MAX_CONCURRENT_STREAMS} the server announces
+ * (the Netty engine only).
  */
 public record ServerConfig(
     String host,
@@ -13,4 +17,6 @@ public record ServerConfig(
     int backlog,
     long maxBodyBytes,
     boolean http2PriorKnowledge,
-    Duration idleTimeout) {}
+    Duration idleTimeout,
+    Optional<MockTls> tls,
+    long maxConcurrentStreams) {}

@@ -3,6 +3,7 @@ package dev.fanout.samples.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutFuture;
 import dev.fanout.Outcome;
@@ -39,7 +40,7 @@ final class QueueWaitTimelineTest {
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(4).build()) {
       List<Long> ids = LongStream.rangeClosed(1, 20).boxed().toList();
       ModeRecorder recorder = ModeRecorder.start("all");
-      FanoutFuture<List<User>> run = Fanout.all(ids, client.users()::getAsync);
+      FanoutFuture<List<User>> run = Fanout.all(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults());
       run.await();
       recorder.finish();
       recorder.add(run.report(), e -> new ModeRecorder.Input("user " + ids.get(e.index()), ids.get(e.index()), "users"));

@@ -545,7 +545,8 @@ final class Bucket {
     List<BucketStats.LimitStats> limits = new ArrayList<>();
     for (Pacer p : pacers.values()) {
       if (p.live()) {
-        limits.add(new BucketStats.LimitStats(p.dimension, p.policy, p.limit(), p.remaining(now), p.ratePerSecond()));
+        limits.add(new BucketStats.LimitStats(p.dimension, p.policy, p.limit(), p.windowNanos(), p.remaining(now),
+            p.ratePerSecond()));
       }
     }
     long pausedFor = pausedAt(now) ? pausedUntil - now : 0;

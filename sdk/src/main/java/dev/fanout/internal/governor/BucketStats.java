@@ -38,8 +38,10 @@ public record BucketStats(
    * @param dimension what it counts
    * @param policy the convention or IETF policy name
    * @param limit the published quota, or -1 when not published
+   * @param windowNanos the period the quota counts over, in nanoseconds, or -1 when not known
    * @param remaining what the ledger says is left now
    * @param ratePerSecond the pace now allowed, in units per second
    */
-  public record LimitStats(LimitDimension dimension, String policy, long limit, double remaining, double ratePerSecond) {}
+  public record LimitStats(LimitDimension dimension, String policy, long limit, long windowNanos, double remaining,
+      double ratePerSecond) {}
 }

@@ -219,6 +219,11 @@ final class Pacer {
     return limit;
   }
 
+  /** The period the published limit counts over, in nanoseconds; -1 if not known. */
+  long windowNanos() {
+    return windowNanos;
+  }
+
   /** The pace now allowed, in units per second (0 when not live). */
   double ratePerSecond() {
     return live ? pacePerNano * 1e9 : 0;

@@ -8,102 +8,110 @@ import dev.fanout.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Hedging's state transitions on a fake clock, with attempts completed by hand. */
+/**
+ * The hedger's state on a fake clock, through the tickets the call path opens: when a backup is due, the
+ * budget, the route's percentile and the cold cohort. The race a ticket's backups run in (first success wins,
+ * losers cancelled at the socket, a failure waits for a running backup) is the call path's, tested against
+ * real requests in {@code HedgingTest}.
+ */
 @Timeout(10)
 class HedgerTest {
   private final FakeClock clock = FakeClock.create();
 
-  /** Attempts the test completes by hand; records starts and cancels. */
-  static final class Manual implements Hedger.Attempts<String> {
-    final List<CompletableFuture<String>> attempts = new ArrayList<>();
-    final List<Integer> cancelled = new ArrayList<>();
+  /** One attempt as the call path runs it: its ticket, and the backups the hedger asked for and the budget gave. */
+  static final class Attempt {
+    final List<Integer> sent = new ArrayList<>();
+    Hedger.Ticket ticket;
 
-    @Override
-    public CompletableFuture<String> start(int n) {
-      CompletableFuture<String> f = new CompletableFuture<>();
-      attempts.add(f);
-      return f;
+    static Attempt open(Hedger h, String route, String method, boolean marked) {
+      Attempt a = new Attempt();
+      a.ticket = h.open(route, method, marked, h.policy(), n -> {
+        if (!h.tryBackup()) {
+          return false;
+        }
+        a.sent.add(n);
+        return true;
+      });
+      return a;
     }
 
-    @Override
-    public void cancel(int n, CompletableFuture<String> attempt) {
-      cancelled.add(n);
-      attempt.cancel(true);
+    int requests() {
+      return 1 + sent.size();
     }
   }
 
   private Hedger warmed(HedgePolicy policy, int calls) {
     Hedger h = Hedger.create(policy, clock);
     for (int i = 0; i < calls; i++) {
-      h.execute("/warm", "GET", false, n -> CompletableFuture.completedFuture("ok"));
+      h.open("/warm", "GET", false, h.policy(), n -> h.tryBackup()).close(true);
     }
     return h;
   }
 
   @Test
-  void fixedDelayFiresABackupAtTheDelayAndTheFirstSuccessWinsAndTheLoserIsCancelled() throws Exception {
+  void fixedDelayMakesABackupDueAtTheDelayAndABackupWinIsCounted() {
     Hedger h = warmed(HedgePolicy.fixed(Duration.ofMillis(200)), 10); // 10 calls earn one backup
-    Manual m = new Manual();
-    CompletableFuture<String> result = h.execute("/users/1", "GET", false, m);
-    assertThat(m.attempts).hasSize(1);
+    Attempt a = Attempt.open(h, "/users/1", "GET", false);
 
     clock.advance(Duration.ofMillis(199));
-    assertThat(m.attempts).hasSize(1);
+    assertThat(a.sent).isEmpty();
     clock.advance(Duration.ofMillis(1));
-    assertThat(m.attempts).hasSize(2);
+    assertThat(a.sent).containsExactly(1);
 
-    m.attempts.get(1).complete("backup");
-    assertThat(result.get()).isEqualTo("backup");
-    assertThat(m.cancelled).containsExactly(0);
-    assertThat(m.attempts.get(0)).isCancelled();
+    // the backup's response wins: the race cancels the first request
+    h.won();
+    h.loserCancelled();
+    a.ticket.closeWonByBackup();
     assertThat(h.stats()).isEqualTo(new HedgeStats(11, 1, 1, 0, 1));
     assertThat(clock.pendingTasks()).isZero();
   }
 
   @Test
-  void aPrimaryThatAnswersBeforeTheDelaySendsNoBackup() throws Exception {
+  void anAttemptThatAnswersBeforeTheDelayGetsNoBackup() {
     Hedger h = warmed(HedgePolicy.fixed(Duration.ofMillis(200)), 10);
-    Manual m = new Manual();
-    CompletableFuture<String> result = h.execute("/users/1", "GET", false, m);
+    Attempt a = Attempt.open(h, "/users/1", "GET", false);
     clock.advance(Duration.ofMillis(150));
-    m.attempts.get(0).complete("primary");
+    a.ticket.close(true);
     clock.advance(Duration.ofSeconds(1));
-    assertThat(result.get()).isEqualTo("primary");
-    assertThat(m.attempts).hasSize(1);
+    assertThat(a.sent).isEmpty();
     assertThat(h.stats().hedgesSent()).isZero();
   }
 
   @Test
   void autoHedgesAfterTheRoutesP95OnceItHasEnoughSamples() {
     Hedger h = Hedger.create(HedgePolicy.builder().auto().minSamples(20).build(), clock);
-    // 100 calls on the route: 95 take 90 ms, 5 take 3 s.
+    // 100 calls on the route, one after another: 95 take 90 ms, 5 take 3 s (their first request wins).
     for (int i = 0; i < 100; i++) {
       Duration took = i % 20 == 19 ? Duration.ofSeconds(3) : Duration.ofMillis(90);
       if (i < 19) {
         assertThat(h.currentDelay("/lookup")).isNull(); // too few samples: no hedge yet
       }
-      // The first attempt answers after `took`; backups never answer (so the first attempt wins).
-      h.execute("/lookup", "GET", false, n -> n == 0 ? clock.sleep(took).thenApply(v -> "ok") : new CompletableFuture<>());
+      // The first request's answer is due at `took`, on a timer set before the ticket's (so at the same
+      // instant the answer comes first, as a response that arrived before the hedge timer fired).
+      Attempt[] a = new Attempt[1];
+      clock.schedule(took, () -> {
+        if (!a[0].sent.isEmpty()) {
+          h.loserCancelled(); // the first request won: the race cancels the backup
+        }
+        a[0].ticket.close(true);
+      });
+      a[0] = Attempt.open(h, "/lookup", "GET", false);
       clock.advance(took);
     }
     assertThat(h.currentDelay("/lookup")).isEqualTo(Duration.ofMillis(90));
     assertThat(h.stats().hedgesSent()).as("only the 4 slow calls after the first 20 were hedged").isEqualTo(4);
     assertThat(h.stats().losersCancelled()).isEqualTo(4);
 
-    Manual slow = new Manual();
-    h.execute("/lookup", "GET", false, slow);
+    Attempt slow = Attempt.open(h, "/lookup", "GET", false);
     clock.advance(Duration.ofMillis(89));
-    assertThat(slow.attempts).hasSize(1);
+    assertThat(slow.requests()).isEqualTo(1);
     clock.advance(Duration.ofMillis(1));
-    assertThat(slow.attempts).hasSize(2);
+    assertThat(slow.requests()).isEqualTo(2);
+    slow.ticket.close(true);
   }
 
   @Test
@@ -139,110 +147,70 @@ class HedgerTest {
   void budgetCapsExtraLoadAtItsShareOfCalls() {
     Hedger h = Hedger.create(HedgePolicy.builder().delay(Duration.ofMillis(10)).budget(0.1).build(), clock);
     int calls = 1000;
-    List<Manual> all = new ArrayList<>();
+    List<Attempt> all = new ArrayList<>();
     for (int i = 0; i < calls; i++) {
-      Manual m = new Manual();
-      all.add(m);
-      h.execute("/slow", "GET", false, m); // every call is slow: each would want a backup
+      all.add(Attempt.open(h, "/slow", "GET", false)); // every call is slow: each would want a backup
     }
     clock.advance(Duration.ofSeconds(1));
-    long requests = all.stream().mapToLong(m -> m.attempts.size()).sum();
+    long requests = all.stream().mapToLong(Attempt::requests).sum();
     assertThat(requests - calls).as("extra requests").isLessThanOrEqualTo((long) (0.1 * calls));
     assertThat(h.stats().hedgesSent()).isEqualTo(requests - calls);
     assertThat(h.stats().budgetDenied()).isPositive();
-    all.forEach(m -> m.attempts.forEach(f -> f.complete("ok")));
+    all.forEach(a -> a.ticket.close(true));
   }
 
   @Test
-  void atMostMaxBackupsPerCallEachAfterTheDelay() {
+  void atMostMaxBackupsPerAttemptEachAfterTheDelay() {
     Hedger h = warmed(HedgePolicy.builder().delay(Duration.ofMillis(100)).maxBackups(2).budget(1.0).build(), 10);
-    Manual m = new Manual();
-    CompletableFuture<String> result = h.execute("/r", "GET", false, m);
+    Attempt a = Attempt.open(h, "/r", "GET", false);
     clock.advance(Duration.ofMillis(100));
-    assertThat(m.attempts).hasSize(2);
+    assertThat(a.requests()).isEqualTo(2);
     clock.advance(Duration.ofMillis(100));
-    assertThat(m.attempts).hasSize(3);
+    assertThat(a.requests()).isEqualTo(3);
     clock.advance(Duration.ofSeconds(5));
-    assertThat(m.attempts).hasSize(3);
-    m.attempts.get(0).complete("first");
-    assertThat(result).isCompletedWithValue("first");
-    assertThat(m.cancelled).containsExactlyInAnyOrder(1, 2);
+    assertThat(a.sent).containsExactly(1, 2);
+    a.ticket.close(true); // the first request won
     assertThat(h.stats().hedgesWon()).isZero();
+    assertThat(clock.pendingTasks()).isZero();
   }
 
   @Test
   void nonIdempotentCallsAreNeverHedgedUnlessMarked() {
     Hedger h = warmed(HedgePolicy.fixed(Duration.ofMillis(10)), 100);
-    Manual post = new Manual();
-    h.execute("/chat", "POST", false, post);
+    Attempt post = Attempt.open(h, "/chat", "POST", false);
+    assertThat(post.ticket).isSameAs(Hedger.Ticket.NONE);
     clock.advance(Duration.ofSeconds(1));
-    assertThat(post.attempts).hasSize(1);
+    assertThat(post.requests()).isEqualTo(1);
 
-    Manual marked = new Manual();
-    h.execute("/chat", "POST", true, marked);
+    Attempt marked = Attempt.open(h, "/chat", "POST", true);
     clock.advance(Duration.ofMillis(10));
-    assertThat(marked.attempts).hasSize(2);
+    assertThat(marked.requests()).isEqualTo(2);
+    marked.ticket.close(true);
 
-    Manual off = new Manual();
-    Hedger.create(HedgePolicy.disabled(), clock).execute("/users", "GET", false, off);
+    Hedger off = Hedger.create(HedgePolicy.disabled(), clock);
+    Attempt unhedged = Attempt.open(off, "/users", "GET", false);
     clock.advance(Duration.ofSeconds(1));
-    assertThat(off.attempts).hasSize(1);
+    assertThat(unhedged.requests()).isEqualTo(1);
   }
 
   @Test
-  void aFailureWaitsForARunningBackupAndFailsOnlyWhenNoneIsLeft() {
+  void anAttemptThatFailsGetsNoFurtherBackup() {
     Hedger h = warmed(HedgePolicy.fixed(Duration.ofMillis(10)), 10);
-    Manual m = new Manual();
-    CompletableFuture<String> result = h.execute("/r", "GET", false, m);
-    clock.advance(Duration.ofMillis(10));
-    m.attempts.get(0).completeExceptionally(new IllegalStateException("primary failed"));
-    assertThat(result).isNotDone();
-    m.attempts.get(1).complete("backup");
-    assertThat(result).isCompletedWithValue("backup");
-
-    Manual lone = new Manual();
-    CompletableFuture<String> failed = h.execute("/r", "GET", false, lone);
-    lone.attempts.get(0).completeExceptionally(new IllegalStateException("boom"));
-    assertThatThrownBy(failed::get).isInstanceOf(ExecutionException.class).hasRootCauseMessage("boom");
+    Attempt lone = Attempt.open(h, "/r", "GET", false);
+    lone.ticket.close(false); // its only request failed: the attempt is over
     clock.advance(Duration.ofSeconds(1));
-    assertThat(lone.attempts).as("no backup after the call failed").hasSize(1);
+    assertThat(lone.requests()).as("no backup after the attempt failed").isEqualTo(1);
   }
 
   @Test
-  void cancellingTheCallCancelsEveryAttemptAndTheTimer() {
+  void closingATicketCancelsItsPendingBackupTimer() {
     Hedger h = warmed(HedgePolicy.fixed(Duration.ofMillis(10)), 10);
-    Manual m = new Manual();
-    CompletableFuture<String> result = h.execute("/r", "GET", false, m);
-    clock.advance(Duration.ofMillis(10));
-    result.cancel(true);
-    assertThat(m.cancelled).containsExactlyInAnyOrder(0, 1);
+    Attempt a = Attempt.open(h, "/r", "GET", false);
+    assertThat(clock.pendingTasks()).isEqualTo(1);
+    a.ticket.close(false); // the call was cancelled
     assertThat(clock.pendingTasks()).isZero();
-  }
-
-  @Test
-  void anAttemptThatWinsWhileStartingLeavesNoLoserRunning() {
-    Hedger h = warmed(HedgePolicy.fixed(Duration.ofMillis(10)), 10);
-    Map<Integer, CompletableFuture<String>> futures = new ConcurrentHashMap<>();
-    List<Integer> cancelled = new ArrayList<>();
-    CompletableFuture<String> result = h.execute("/r", "GET", false, new Hedger.Attempts<>() {
-      @Override
-      public CompletableFuture<String> start(int n) {
-        CompletableFuture<String> f = new CompletableFuture<>();
-        futures.put(n, f);
-        if (n == 1) {
-          futures.get(0).complete("primary, just as the backup starts");
-        }
-        return f;
-      }
-
-      @Override
-      public void cancel(int n, CompletableFuture<String> attempt) {
-        cancelled.add(n);
-      }
-    });
-    clock.advance(Duration.ofMillis(10));
-    assertThat(result).isCompletedWithValue("primary, just as the backup starts");
-    assertThat(cancelled).containsExactly(1);
+    a.ticket.close(true); // idempotent
+    assertThat(h.currentDelay("/r")).isEqualTo(Duration.ofMillis(10));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.fanout.internal.telemetry;
 
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.Outcome;
 import dev.fanout.mock.Latency;
@@ -26,7 +27,7 @@ public final class NoOtelScenario implements Callable<String> {
       Telemetry telemetry = Telemetry.create(null, FakeClock.create());
       List<Long> ids = List.of(1L, 2L, 3L);
       Telemetry.FanoutScope fanout = telemetry.fanoutStarted("settleAll", ids.size(), OptionalInt.empty());
-      List<Outcome<User>> outcomes = Fanout.settleAll(ids, client.users()::getAsync).await();
+      List<Outcome<User>> outcomes = Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults()).await();
       for (long id : ids) {
         HttpUrl url = HttpUrl.get(backend.url()).resolve("users/" + id);
         Telemetry.CallScope call = fanout.callStarted(CallInfo.http("GET", url));

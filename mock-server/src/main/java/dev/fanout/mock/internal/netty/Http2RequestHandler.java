@@ -170,7 +170,7 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void send(Reply reply, StatsRecorder.Exchange exchange) {
       byte[] body = reply.body();
-      Http2Headers h = headers(reply.code(), reply.headers(), "application/json").setInt("content-length", body.length);
+      Http2Headers h = headers(reply.code(), reply.headers(), reply.contentType()).setInt("content-length", body.length);
       ChannelFutureListener done = f -> {
         if (exchange != null) {
           if (f.isSuccess()) exchange.completed();

@@ -16,7 +16,17 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import dev.fanout.mock.MockTls;
+import javax.net.ssl.SSLException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The scale engine behind {@code MockBackend}: the mock-server's routes served by Netty, HTTP/1.1 and
  * h2c (prior knowledge) on one port, with every delay, stall and streamed token scheduled on the
  * connection's event loop, so N waiting responses cost N scheduled tasks, not N threads. Decisions come
- * from the same {@link Decider} as the MockWebServer engine.
+ * from the same {@link Decider} as the MockWebServer engine. With TLS, HTTP/2 or HTTP/1.1 is chosen by
+ * ALPN; HTTP/2 connections announce the configured stream limit and send {@code GOAWAY} when the server
+ * closes.
  *
  * <p>A failed accept ({@code Too many open files}) is Netty's to survive: its acceptor stops reading for
  * a second and tries again; the failure is counted in {@link ConnectionStats#acceptFailures()}.
@@ -47,6 +59,8 @@ public final class NettyServer implements ServerEngine {
   private final Channel serverChannel;
   private final InetSocketAddress address;
   private final KeepAlive.Counters counters = new KeepAlive.Counters();
+  /** Open connections, closed through their pipelines on {@link #close()} so HTTP/2 ones send GOAWAY. */
+  private final ChannelGroup children = new DefaultChannelGroup("fanout-mock-connections", GlobalEventExecutor.INSTANCE);
 
   /** Binds and starts; throws {@link UncheckedIOException} if it cannot bind. */
   public NettyServer(ServerConfig config, Decider decider, StatsRecorder stats, RequestLog requests) {
@@ -59,6 +73,8 @@ public final class NettyServer implements ServerEngine {
         NioIoHandler.newFactory());
     Routing routing = new Routing(decider, stats, requests, config.maxBodyBytes());
     AtomicInteger connections = new AtomicInteger();
+    SslContext ssl = config.tls().map(NettyServer::sslContext).orElse(null);
+    long maxStreams = config.maxConcurrentStreams();
     try {
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(boss, workers)
@@ -76,9 +92,11 @@ public final class NettyServer implements ServerEngine {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              children.add(ch);
               KeepAlive keepAlive = new KeepAlive(idleNanos, counters);
               ch.pipeline().addLast("keep-alive", keepAlive);
-              ch.pipeline().addLast(new ProtocolDetector(routing, connections, keepAlive));
+              if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+              ch.pipeline().addLast(new ProtocolDetector(routing, connections, keepAlive, maxStreams));
             }
           });
       serverChannel = bootstrap.bind(host, port).syncUninterruptibly().channel();
@@ -88,6 +106,22 @@ public final class NettyServer implements ServerEngine {
       throw new UncheckedIOException("cannot bind " + host + ":" + port + ": " + e.getMessage(), io);
     }
     address = (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** A server TLS context offering h2 and http/1.1 by ALPN, the client's choice taken in that order. */
+  private static SslContext sslContext(MockTls tls) {
+    try {
+      return SslContextBuilder.forServer(tls.serverCertificate().keyPair().getPrivate(), tls.chain())
+          .sslProvider(SslProvider.JDK)
+          .applicationProtocolConfig(new ApplicationProtocolConfig(
+              ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build the TLS context: " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -106,6 +140,8 @@ public final class NettyServer implements ServerEngine {
   public void close() {
     if (boss.isShuttingDown()) return;
     serverChannel.close().syncUninterruptibly();
+    // Through each pipeline: an HTTP/2 connection sends GOAWAY (last stream id, NO_ERROR) before it closes.
+    children.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     shutdown();
   }
 

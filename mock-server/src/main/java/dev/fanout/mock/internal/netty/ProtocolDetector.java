@@ -20,10 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Looks at the first bytes of a connection: the HTTP/2 connection preface selects h2c with prior
  * knowledge (frames answered by one {@link Http2RequestHandler} per connection), anything else
- * HTTP/1.1. No {@code Upgrade: h2c} handling: a client that asks for an upgrade stays on HTTP/1.1.
+ * HTTP/1.1. Behind TLS it reads the decrypted bytes: a client that chose {@code h2} by ALPN sends the
+ * preface. Over HTTP/2 the server announces its stream limit; a stream beyond it is refused
+ * ({@code RST_STREAM REFUSED_STREAM}) by Netty's codec. No {@code Upgrade: h2c} handling: a client that asks for an upgrade stays on HTTP/1.1.
  */
 final class ProtocolDetector extends ByteToMessageDecoder {
-  /** Streams a client may open at once on one connection: enough for any fan-out. */
+  /** Streams a client may open at once on one connection unless the backend sets a limit: enough for any fan-out. */
   static final long MAX_CONCURRENT_STREAMS = 1_000_000;
   /** The longest request line read (MockWebServer reads lines of any length): room for a 100 KiB URL and more. */
   static final int MAX_REQUEST_LINE = 1 << 20;
@@ -34,8 +36,11 @@ final class ProtocolDetector extends ByteToMessageDecoder {
   private final Routing routing;
   private final AtomicInteger connections;
   private final KeepAlive keepAlive;
+  private final long maxConcurrentStreams;
 
-  ProtocolDetector(Routing routing, AtomicInteger connections, KeepAlive keepAlive) {
+  /** {@code maxConcurrentStreams} 0 announces {@link #MAX_CONCURRENT_STREAMS}. */
+  ProtocolDetector(Routing routing, AtomicInteger connections, KeepAlive keepAlive, long maxConcurrentStreams) {
+    this.maxConcurrentStreams = maxConcurrentStreams > 0 ? maxConcurrentStreams : MAX_CONCURRENT_STREAMS;
     this.routing = routing;
     this.connections = connections;
     this.keepAlive = keepAlive;
@@ -51,8 +56,10 @@ final class ProtocolDetector extends ByteToMessageDecoder {
     ChannelPipeline p = ctx.pipeline();
     if (h2) {
       p.addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
-          .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+          .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams))
           .validateHeaders(false)
+          // closing the channel (the server's shutdown) sends GOAWAY and closes at once, not after open streams
+          .gracefulShutdownTimeoutMillis(0)
           .build());
       p.addAfter("h2", "h2-handler", new Http2RequestHandler(routing, connection, keepAlive));
     } else {

@@ -109,7 +109,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.code()),
           Unpooled.wrappedBuffer(body));
       copyHeaders(reply.headers(), r.headers());
-      r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType()).setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
       connectionHeader(r);
       ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
         if (exchange != null) {

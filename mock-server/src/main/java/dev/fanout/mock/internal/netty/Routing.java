@@ -55,6 +55,11 @@ final class Routing {
       wire.send(decider.admin(recorded), null);
       return null;
     }
+    if (route.equals(Routes.BATCH)) {
+      stats.countOnly(Routes.BATCH);
+      wire.send(decider.batch(recorded), null);
+      return null;
+    }
     StatsRecorder.Exchange exchange = stats.arrive(route);
     Decision decision;
     try {

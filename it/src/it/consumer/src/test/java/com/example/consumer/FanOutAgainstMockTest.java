@@ -3,6 +3,7 @@ package com.example.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.Fanout;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackendExtension;
@@ -26,7 +27,7 @@ class FanOutAgainstMockTest {
   void tenLookupsRunAtOnce() {
     List<Long> ids = LongStream.rangeClosed(1, 10).boxed().toList();
     try (FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build()) {
-      List<User> users = Fanout.all(ids, client.users()::getAsync).await();
+      List<User> users = Fanout.all(ids, (id, context) -> client.users().withContext(context).getAsync(id), FanoutOptions.defaults()).await();
 
       assertThat(users).extracting(User::id).containsExactlyElementsOf(ids);
     }

@@ -1,0 +1,577 @@
+package dev.fanout.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.fanout.FanoutClient;
+import dev.fanout.errors.DecodeException;
+import dev.fanout.errors.FanoutTimeoutException;
+import dev.fanout.errors.ServiceException;
+import dev.fanout.errors.TransportException;
+import dev.fanout.jobs.internal.BoundedPump;
+import dev.fanout.jobs.internal.Ceiling;
+import dev.fanout.jobs.internal.LineParser;
+import dev.fanout.jobs.internal.Pump;
+import dev.fanout.json.JsonResponse;
+import dev.fanout.json.JsonService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A file of requests run in real time through a {@link FanoutClient}: every line of the input sent once
+ * (governed by the client's rate-limit governor and retried by its retry policy), every result written to
+ * the output as it completes, in OpenAI's Batch API formats.
+ *
+ * <pre>{@code
+ * try (FanoutClient client = FanoutClient.builder().baseUrl("https://api.openai.com").apiKey(key).build()) {
+ *   JobSummary summary = Job.builder()
+ *       .input(JobInput.of(Path.of("requests.jsonl")))
+ *       .output(Path.of("results.jsonl"))
+ *       .build()
+ *       .run(client);
+ * }
+ * }</pre>
+ *
+ * <h2>Each request's path is under the client's base URL.</h2>
+ * A line's {@code url} ({@code /v1/chat/completions}) is resolved under the base URL; if the base URL
+ * already ends in {@code /v1}, the line's leading {@code /v1} is dropped, so {@code https://api.openai.com}
+ * and {@code https://api.openai.com/v1} both work.
+ *
+ * <h2>Resuming.</h2>
+ * Requests whose {@code custom_id} the output already holds are skipped, so running the same job again
+ * after a crash or a {@link #stop()} sends only the rest; the output then has each {@code custom_id} exactly
+ * once. Failed results are results: a rerun does not send them again (delete their lines to retry them).
+ *
+ * <h2>Stopping.</h2>
+ * {@link #stop()} (from another thread, such as a shutdown hook) stops reading; the requests in flight get
+ * the grace period to complete and be written, the rest are cancelled (nothing more is sent) and left for the
+ * next run. {@link #run(FanoutClient)} then returns a summary with {@code stopped} set.
+ *
+ * <p>A job runs once; build another to run again.
+ */
+public final class Job {
+  private static final Logger log = LoggerFactory.getLogger(Job.class);
+
+  /** Time the requests in flight get to complete after {@link #stop()}. */
+  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(30);
+  /** How often {@link JobListener#onProgress(JobProgress)} is called. */
+  public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
+  /** The requests in flight at once: 0, the client's {@code maxInFlight}. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 0;
+  private static final int RATE_WINDOW_TICKS = 10;
+
+  private final JobInput input;
+  private final Path outputPath;
+  private final ResultSink sink;
+  private final JobListener listener;
+  private final Duration gracePeriod;
+  private final Duration progressInterval;
+  private final long maxRequestsPerMinute;
+  private final long maxTokensPerMinute;
+  private final int maxInFlight;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean stopRequested = new AtomicBoolean();
+  private volatile Pump<JobRequest, JobResult> pump;
+  private final CompletableFuture<JobSummary> finished = new CompletableFuture<>();
+
+  private Job(Builder b) {
+    this.input = b.input;
+    this.outputPath = b.outputPath;
+    this.sink = b.sink;
+    this.listener = b.listener;
+    this.gracePeriod = b.gracePeriod;
+    this.progressInterval = b.progressInterval;
+    this.maxRequestsPerMinute = b.maxRequestsPerMinute;
+    this.maxTokensPerMinute = b.maxTokensPerMinute;
+    this.maxInFlight = b.maxInFlight;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs the job to the end of its input, or until {@link #stop()}: checks a file input whole first (nothing
+   * is sent if a line is bad), opens the output, sends the requests the output lacks and writes each result
+   * as it completes.
+   *
+   * @throws InvalidInputException naming the first bad line (for a single-pass input, after the requests
+   *     already sent completed and were written)
+   * @throws IllegalStateException if the job ran already
+   * @throws InterruptedException if the calling thread is interrupted (the job stops as for {@link #stop()})
+   */
+  public JobSummary run(FanoutClient client) throws InterruptedException {
+    Objects.requireNonNull(client, "client == null");
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("a job runs once; build another");
+    }
+    try {
+      JobSummary summary = runOnce(client);
+      finished.complete(summary);
+      return summary;
+    } catch (Throwable e) {
+      finished.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Stops the job: reads no more, gives the requests in flight the grace period, and returns once
+   * {@link #run(FanoutClient)} has returned (or {@code timeout} passed). Safe from any thread, any number of
+   * times; before the job starts, it makes the job send nothing.
+   *
+   * @return whether the run had finished within {@code timeout}
+   */
+  public boolean stop(Duration timeout) throws InterruptedException {
+    stopRequested.set(true);
+    Pump<JobRequest, JobResult> p = pump;
+    if (p != null) {
+      p.stop(gracePeriod);
+    }
+    if (!started.get()) {
+      return true;
+    }
+    try {
+      finished.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true;
+    }
+  }
+
+  /** Stops the job without waiting: see {@link #stop(Duration)}. */
+  public void stop() {
+    stopRequested.set(true);
+    Pump<JobRequest, JobResult> p = pump;
+    if (p != null) {
+      p.stop(gracePeriod);
+    }
+  }
+
+  private JobSummary runOnce(FanoutClient client) throws InterruptedException {
+    OptionalLong total = OptionalLong.empty();
+    if (input.checkable()) {
+      total = OptionalLong.of(input.check());
+    }
+    ResultFile opened = outputPath == null ? null : ResultFile.open(outputPath);
+    ResultSink out = opened != null ? opened : sink;
+    Run run = new Run(client, total);
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "fanout-job-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    try (JobInput.Requests requests = input.open()) {
+      Pump<JobRequest, JobResult> p = new BoundedPump<>(maxInFlight == 0 ? client.maxInFlight() : maxInFlight);
+      pump = p;
+      if (stopRequested.get()) {
+        p.stop(gracePeriod);
+      }
+      run.pump = p;
+      long interval = progressInterval.toNanos();
+      ticker.scheduleAtFixedRate(() -> safely(run::tick), interval, interval, TimeUnit.NANOSECONDS);
+      Ceiling ceiling = new Ceiling(maxRequestsPerMinute, maxTokensPerMinute);
+      Iterator<JobRequest> todo = new Skipping(requests, out, run);
+      try {
+        p.run(todo, r -> awaitCeiling(ceiling, r, p), r -> send(client.json(), client, r, run),
+            (r, result) -> {
+              out.write(result);
+              run.record(result);
+              safely(() -> listener.onResult(result));
+            });
+      } catch (InterruptedException e) {
+        p.stop(gracePeriod);
+        Thread.currentThread().interrupt();
+        throw e;
+      }
+      ticker.shutdownNow();
+      run.tick();
+      return run.summary(p.stopped());
+    } finally {
+      ticker.shutdownNow();
+      if (opened != null) {
+        opened.close();
+      }
+    }
+  }
+
+  private void safely(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.warn("job listener failed: {}", e.toString());
+    }
+  }
+
+  private static void awaitCeiling(Ceiling ceiling, JobRequest r, Pump<?, ?> p) {
+    if (ceiling.unlimited()) {
+      return;
+    }
+    long deadline = System.nanoTime() + ceiling.reserve(System.nanoTime(), Ceiling.estimateTokens(r.body()));
+    long left;
+    while ((left = deadline - System.nanoTime()) > 0 && !p.stopped()) {
+      LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+    }
+  }
+
+  private static CompletableFuture<JobResult> send(JsonService json, FanoutClient client, JobRequest r, Run run) {
+    long startNanos = System.nanoTime();
+    CompletableFuture<JsonResponse> call;
+    try {
+      call = json.callAsync(r.method(), path(client, r.url()), r.body(), JsonResponse.class);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(failure(r, "request_error", e.getMessage()));
+    }
+    CompletableFuture<JobResult> result = call.handle((response, error) -> {
+      if (error == null) {
+        run.observe(response, System.nanoTime() - startNanos);
+        return new JobResult(newId(), r.customId(), Optional.of(new JobResult.Response(response.statusCode(),
+            response.header("x-request-id").orElse(""), response.body())), Optional.empty());
+      }
+      return toResult(r, error);
+    });
+    result.whenComplete((x, e) -> {
+      if (result.isCancelled()) {
+        call.cancel(true);
+      }
+    });
+    return result;
+  }
+
+  private static JobResult toResult(JobRequest r, Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof java.util.concurrent.CancellationException) {
+      throw (java.util.concurrent.CancellationException) e;
+    }
+    if (e instanceof ServiceException se) {
+      String requestId = se.header("x-request-id");
+      return new JobResult(newId(), r.customId(), Optional.of(new JobResult.Response(se.statusCode(),
+          requestId == null ? "" : requestId, body(se.body()))), Optional.empty());
+    }
+    if (e instanceof FanoutTimeoutException) {
+      return failure(r, "timeout", e.getMessage());
+    }
+    if (e instanceof TransportException) {
+      return failure(r, "transport_error", e.getMessage());
+    }
+    if (e instanceof DecodeException) {
+      return failure(r, "invalid_response", e.getMessage());
+    }
+    return failure(r, "error", e.getClass().getSimpleName() + ": " + e.getMessage());
+  }
+
+  private static JsonNode body(String text) {
+    if (text == null) {
+      return TextNode.valueOf("");
+    }
+    try {
+      JsonNode node = LineParser.MAPPER.readTree(text);
+      return node == null ? TextNode.valueOf(text) : node;
+    } catch (java.io.IOException notJson) {
+      return TextNode.valueOf(text);
+    }
+  }
+
+  private static JobResult failure(JobRequest r, String code, String message) {
+    return new JobResult(newId(), r.customId(), Optional.empty(),
+        Optional.of(new JobResult.Error(code, message == null ? "" : message)));
+  }
+
+  /** {@code url} under the client's base URL, without a second {@code /v1}. */
+  static String path(FanoutClient client, String url) {
+    String base = client.baseUrl().encodedPath();
+    boolean baseHasV1 = base.endsWith("/v1") || base.endsWith("/v1/");
+    if (baseHasV1 && (url.startsWith("/v1/") || url.equals("/v1"))) {
+      return url.substring(3);
+    }
+    return url;
+  }
+
+  private static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return "batch_req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+        + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+  }
+
+  /** The requests the sink does not hold yet; counts the others as skipped. */
+  private static final class Skipping implements Iterator<JobRequest> {
+    private final Iterator<JobRequest> requests;
+    private final ResultSink sink;
+    private final Run run;
+    private JobRequest next;
+
+    Skipping(Iterator<JobRequest> requests, ResultSink sink, Run run) {
+      this.requests = requests;
+      this.sink = sink;
+      this.run = run;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == null && requests.hasNext()) {
+        JobRequest r = requests.next();
+        run.read.incrementAndGet();
+        if (sink.contains(r.customId())) {
+          run.skipped.incrementAndGet();
+        } else {
+          next = r;
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public JobRequest next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      JobRequest r = next;
+      next = null;
+      return r;
+    }
+  }
+
+  /** One run's counters. */
+  private final class Run {
+    final FanoutClient client;
+    final OptionalLong total;
+    final long startNanos = System.nanoTime();
+    final long attemptsAtStart;
+    final long tooManyAtStart;
+    final AtomicLong read = new AtomicLong();
+    final AtomicLong skipped = new AtomicLong();
+    final AtomicLong ok = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicLong inputTokens = new AtomicLong();
+    final AtomicLong outputTokens = new AtomicLong();
+    final AtomicLong limitRequests = new AtomicLong(-1);
+    final AtomicLong limitTokens = new AtomicLong(-1);
+    final AtomicLong fastestNanos = new AtomicLong(Long.MAX_VALUE);
+    final ArrayDeque<long[]> window = new ArrayDeque<>();
+    volatile long lastResultNanos = System.nanoTime();
+    volatile Pump<JobRequest, JobResult> pump;
+
+    Run(FanoutClient client, OptionalLong total) {
+      this.client = client;
+      this.total = total;
+      this.attemptsAtStart = client.stats().attemptsStarted();
+      this.tooManyAtStart = client.stats().tooManyRequests();
+    }
+
+    void observe(JsonResponse response, long nanos) {
+      response.header("x-ratelimit-limit-requests").map(Job::parseLong).ifPresent(limitRequests::set);
+      response.header("x-ratelimit-limit-tokens").map(Job::parseLong).ifPresent(limitTokens::set);
+      fastestNanos.accumulateAndGet(nanos, Math::min);
+    }
+
+    void record(JobResult result) {
+      if (result.ok()) {
+        ok.incrementAndGet();
+      } else {
+        failed.incrementAndGet();
+      }
+      result.inputTokens().ifPresent(inputTokens::addAndGet);
+      result.outputTokens().ifPresent(outputTokens::addAndGet);
+      lastResultNanos = System.nanoTime();
+    }
+
+    synchronized void tick() {
+      listener.onProgress(progress());
+    }
+
+    synchronized JobProgress progress() {
+      long now = System.nanoTime();
+      long done = ok.get() + failed.get();
+      window.addLast(new long[] {now, done});
+      while (window.size() > RATE_WINDOW_TICKS + 1) {
+        window.removeFirst();
+      }
+      long[] first = window.peekFirst();
+      double perSecond = now > first[0] ? (done - first[1]) * 1e9 / (now - first[0]) : 0;
+      if (window.size() == 1) {
+        perSecond = now > startNanos ? done * 1e9 / (now - startNanos) : 0;
+      }
+      Optional<Duration> eta = Optional.empty();
+      if (total.isPresent() && perSecond > 0) {
+        long left = Math.max(0, total.getAsLong() - skipped.get() - done);
+        eta = Optional.of(Duration.ofNanos((long) (left / perSecond * 1e9)));
+      }
+      Pump<JobRequest, JobResult> p = pump;
+      return new JobProgress(total, skipped.get(), ok.get(), failed.get(), p == null ? 0 : p.inFlight(),
+          client.stats().tooManyRequests() - tooManyAtStart, inputTokens.get(), outputTokens.get(),
+          Duration.ofNanos(now - startNanos), perSecond, eta);
+    }
+
+    JobSummary summary(boolean stopped) {
+      long sent = ok.get() + failed.get();
+      Duration wall = Duration.ofNanos(Math.max(0, lastResultNanos - startNanos));
+      OptionalLong rpm = limitRequests.get() > 0 ? OptionalLong.of(limitRequests.get()) : OptionalLong.empty();
+      OptionalLong tpm = limitTokens.get() > 0 ? OptionalLong.of(limitTokens.get()) : OptionalLong.empty();
+      Optional<Duration> minimum = Optional.empty();
+      if ((rpm.isPresent() || tpm.isPresent()) && sent > 0) {
+        double tokensPerCall = ok.get() == 0 ? 0 : (double) (inputTokens.get() + outputTokens.get()) / ok.get();
+        long fastest = fastestNanos.get() == Long.MAX_VALUE ? 0 : fastestNanos.get();
+        double seconds = quotaMinimumSeconds(sent, tokensPerCall, rpm.orElse(0), tpm.orElse(0), fastest / 1e9);
+        minimum = Optional.of(Duration.ofNanos((long) (seconds * 1e9)));
+      }
+      long totalCount = total.orElse(read.get());
+      return new JobSummary(totalCount, skipped.get(), ok.get(), failed.get(),
+          client.stats().tooManyRequests() - tooManyAtStart, client.stats().attemptsStarted() - attemptsAtStart,
+          inputTokens.get(), outputTokens.get(), wall, rpm, tpm, minimum, stopped);
+    }
+  }
+
+  /**
+   * The least wall time a quota allows for {@code n} calls of {@code tokensPerCall} tokens each: the buckets
+   * hold one second's worth at the start and refill at the per-minute rate over 60, and the last call still
+   * takes {@code latencySeconds}.
+   */
+  static double quotaMinimumSeconds(long n, double tokensPerCall, long rpm, long tpm, double latencySeconds) {
+    double bound = 0;
+    if (rpm > 0) {
+      double perSecond = rpm / 60.0;
+      bound = Math.max(bound, Math.max(0, n - perSecond) / perSecond);
+    }
+    if (tpm > 0 && tokensPerCall > 0) {
+      double perSecond = tpm / 60.0;
+      bound = Math.max(bound, Math.max(0, n * tokensPerCall - perSecond) / perSecond);
+    }
+    return bound + latencySeconds;
+  }
+
+  private static Long parseLong(String s) {
+    try {
+      return Long.parseLong(s.strip());
+    } catch (NumberFormatException e) {
+      return -1L;
+    }
+  }
+
+  /** Builds a {@link Job}; each setter validates its argument and names a bad value. */
+  public static final class Builder {
+    private JobInput input;
+    private Path outputPath;
+    private ResultSink sink;
+    private JobListener listener = new JobListener() {};
+    private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
+    private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
+    private long maxRequestsPerMinute;
+    private long maxTokensPerMinute;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+
+    private Builder() {}
+
+    /** Sets the requests. Required. */
+    public Builder input(JobInput input) {
+      this.input = Objects.requireNonNull(input, "input == null");
+      return this;
+    }
+
+    /**
+     * Sets the output file, opened with {@link ResultFile#open(Path)} when the job runs (resuming what it
+     * holds) and closed when it ends. This or {@link #output(ResultSink)} is required.
+     */
+    public Builder output(Path output) {
+      this.outputPath = Objects.requireNonNull(output, "output == null");
+      this.sink = null;
+      return this;
+    }
+
+    /** Sets a sink of your own for the results (the caller opens and closes it). */
+    public Builder output(ResultSink sink) {
+      this.sink = Objects.requireNonNull(sink, "sink == null");
+      this.outputPath = null;
+      return this;
+    }
+
+    /** Sets the listener of progress and results. Defaults to none. */
+    public Builder listener(JobListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /** Sets the time the requests in flight get to complete after a stop. Defaults to 30 s. */
+    public Builder gracePeriod(Duration gracePeriod) {
+      Objects.requireNonNull(gracePeriod, "gracePeriod == null");
+      if (gracePeriod.isNegative()) {
+        throw new IllegalArgumentException("gracePeriod < 0: " + gracePeriod);
+      }
+      this.gracePeriod = gracePeriod;
+      return this;
+    }
+
+    /** Sets how often the listener hears the progress. Defaults to 1 s. */
+    public Builder progressInterval(Duration progressInterval) {
+      Objects.requireNonNull(progressInterval, "progressInterval == null");
+      if (progressInterval.isNegative() || progressInterval.isZero()) {
+        throw new IllegalArgumentException("progressInterval <= 0: " + progressInterval);
+      }
+      this.progressInterval = progressInterval;
+      return this;
+    }
+
+    /**
+     * Sets a ceiling on requests sent per minute, below what the provider publishes (the client's governor
+     * paces to that by itself): for a key shared with other work. 0 for none. Defaults to 0.
+     */
+    public Builder maxRequestsPerMinute(long maxRequestsPerMinute) {
+      if (maxRequestsPerMinute < 0) {
+        throw new IllegalArgumentException("maxRequestsPerMinute < 0: " + maxRequestsPerMinute);
+      }
+      this.maxRequestsPerMinute = maxRequestsPerMinute;
+      return this;
+    }
+
+    /**
+     * Sets a ceiling on tokens per minute (each request's text over 4 characters a token plus its
+     * {@code max_tokens}), below what the provider publishes. 0 for none. Defaults to 0.
+     */
+    public Builder maxTokensPerMinute(long maxTokensPerMinute) {
+      if (maxTokensPerMinute < 0) {
+        throw new IllegalArgumentException("maxTokensPerMinute < 0: " + maxTokensPerMinute);
+      }
+      this.maxTokensPerMinute = maxTokensPerMinute;
+      return this;
+    }
+
+    /**
+     * Sets the most requests in flight at once; 0 for the client's {@code maxInFlight}. The governor admits
+     * fewer when the provider's limits say so. Defaults to 0.
+     */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 0) {
+        throw new IllegalArgumentException("maxInFlight < 0: " + maxInFlight);
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    public Job build() {
+      if (input == null) {
+        throw new IllegalStateException("input == null: set the requests with input(JobInput)");
+      }
+      if (outputPath == null && sink == null) {
+        throw new IllegalStateException("output == null: set output(Path) or output(ResultSink)");
+      }
+      return new Job(this);
+    }
+  }
+}

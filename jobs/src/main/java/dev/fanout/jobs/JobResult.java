@@ -1,0 +1,142 @@
+package dev.fanout.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.jobs.internal.LineParser;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The result of one request: a line of OpenAI's Batch API output format,
+ * {@code {"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}}.
+ *
+ * <p>As in OpenAI's output, a request the server answered has a {@code response} (whatever its status,
+ * 4xx and 5xx included, after the client's retry policy gave up) and a {@code null} {@code error}; a
+ * request with no answer (the connection failed, the deadline passed, the body was not JSON) has a
+ * {@code null} {@code response} and an {@code error} with a {@code code} and a {@code message}.
+ *
+ * @param id this result's id, {@code batch_req_} and 32 hex digits
+ * @param customId the request's {@code custom_id}
+ * @param response the server's answer, if there was one
+ * @param error why there was no answer, if there was none
+ */
+public record JobResult(String id, String customId, Optional<Response> response, Optional<Error> error) {
+  public JobResult {
+    Objects.requireNonNull(id, "id == null");
+    Objects.requireNonNull(customId, "customId == null");
+    Objects.requireNonNull(response, "response == null");
+    Objects.requireNonNull(error, "error == null");
+    if (response.isPresent() == error.isPresent()) {
+      throw new IllegalArgumentException("a result has a response or an error, not both and not neither: " + customId);
+    }
+  }
+
+  /**
+   * The server's answer.
+   *
+   * @param statusCode the HTTP status
+   * @param requestId the server's {@code x-request-id}, or {@code ""} if it sent none
+   * @param body the response body: its JSON, or a JSON string if it was not JSON
+   */
+  public record Response(int statusCode, String requestId, JsonNode body) {
+    public Response {
+      Objects.requireNonNull(requestId, "requestId == null");
+      Objects.requireNonNull(body, "body == null");
+    }
+  }
+
+  /**
+   * Why a request has no answer.
+   *
+   * @param code what kind of failure: {@code transport_error}, {@code timeout}, {@code invalid_response},
+   *     {@code request_error}
+   * @param message what happened
+   */
+  public record Error(String code, String message) {
+    public Error {
+      Objects.requireNonNull(code, "code == null");
+      Objects.requireNonNull(message, "message == null");
+    }
+  }
+
+  /** Returns whether the server answered with a 2xx. */
+  public boolean ok() {
+    return response.isPresent() && response.get().statusCode() / 100 == 2;
+  }
+
+  /** Returns {@code usage.prompt_tokens} (or {@code input_tokens}) from a 2xx body, if it has one. */
+  public OptionalLong inputTokens() {
+    return usage("prompt_tokens", "input_tokens");
+  }
+
+  /** Returns {@code usage.completion_tokens} (or {@code output_tokens}) from a 2xx body, if it has one. */
+  public OptionalLong outputTokens() {
+    return usage("completion_tokens", "output_tokens");
+  }
+
+  private OptionalLong usage(String name, String alias) {
+    if (!ok()) {
+      return OptionalLong.empty();
+    }
+    JsonNode usage = response.get().body().get("usage");
+    if (usage == null) {
+      return OptionalLong.empty();
+    }
+    JsonNode n = usage.has(name) ? usage.get(name) : usage.get(alias);
+    return n != null && n.canConvertToLong() ? OptionalLong.of(n.asLong()) : OptionalLong.empty();
+  }
+
+  /** Returns this result as one line of OpenAI's Batch API output format, without the line break. */
+  public String toJsonLine() {
+    ObjectNode line = LineParser.MAPPER.createObjectNode();
+    line.put("id", id);
+    line.put("custom_id", customId);
+    if (response.isPresent()) {
+      ObjectNode r = line.putObject("response");
+      r.put("status_code", response.get().statusCode());
+      r.put("request_id", response.get().requestId());
+      r.set("body", response.get().body());
+      line.putNull("error");
+    } else {
+      line.putNull("response");
+      ObjectNode e = line.putObject("error");
+      e.put("code", error.get().code());
+      e.put("message", error.get().message());
+    }
+    try {
+      return LineParser.MAPPER.writeValueAsString(line);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serializes: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a line of OpenAI's Batch API output format.
+   *
+   * @throws IllegalArgumentException if it is not one
+   */
+  public static JobResult parse(String line) {
+    JsonNode root;
+    try {
+      root = LineParser.MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (root == null || !root.isObject() || !root.path("custom_id").isTextual()) {
+      throw new IllegalArgumentException("not a result line (no custom_id)");
+    }
+    JsonNode r = root.get("response");
+    JsonNode e = root.get("error");
+    Optional<Response> response = r == null || r.isNull() ? Optional.empty() : Optional.of(new Response(
+        r.path("status_code").asInt(), r.path("request_id").asText(""),
+        r.has("body") ? r.get("body") : LineParser.MAPPER.nullNode()));
+    Optional<Error> error = response.isPresent() || e == null || e.isNull() ? Optional.empty()
+        : Optional.of(new Error(e.path("code").asText(""), e.path("message").asText("")));
+    if (response.isEmpty() && error.isEmpty()) {
+      error = Optional.of(new Error("", ""));
+    }
+    return new JobResult(root.path("id").asText(""), root.get("custom_id").asText(), response, error);
+  }
+}

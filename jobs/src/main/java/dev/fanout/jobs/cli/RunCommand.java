@@ -1,0 +1,161 @@
+package dev.fanout.jobs.cli;
+
+import dev.fanout.FanoutClient;
+import dev.fanout.jobs.InvalidInputException;
+import dev.fanout.jobs.Job;
+import dev.fanout.jobs.JobInput;
+import dev.fanout.jobs.JobSummary;
+import dev.fanout.jobs.internal.LineParser;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code run}: every request of the input sent in real time, governed by the limits the provider publishes,
+ * each result appended to the output as it completes; the same command after a crash or Ctrl-C sends only
+ * what the output lacks.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {"Send every request of --input (OpenAI Batch JSONL) now, paced to the limits the API publishes, "
+        + "and append each result to --output (OpenAI Batch output JSONL) as it completes.",
+        "Rerun the same command after a crash or Ctrl-C: only requests whose custom_id is not in --output are sent.",
+        "Exit status: 0 all ok, 1 some failed or the run failed, 2 bad usage or input, 130 stopped by Ctrl-C."})
+final class RunCommand implements Callable<Integer> {
+  static final Duration DEFAULT_PLAIN_PROGRESS_EVERY = Duration.ofSeconds(10);
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ClientOptions api;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE",
+      description = "Requests, one a line: {\"custom_id\", \"method\", \"url\", \"body\"}; - for standard input "
+          + "(checked line by line as read, not before).")
+  String input;
+
+  @Option(names = "--output", required = true, paramLabel = "FILE",
+      description = "Results, one a line, appended; created if missing, resumed if not.")
+  Path output;
+
+  @Option(names = "--max-requests-per-minute", paramLabel = "N",
+      description = "Optional ceiling below the API's own limit (which is learnt from its headers). "
+          + "Defaults to 0: none.")
+  long maxRequestsPerMinute;
+
+  @Option(names = "--max-tokens-per-minute", paramLabel = "N",
+      description = "Optional token ceiling below the API's own limit. Defaults to 0: none.")
+  long maxTokensPerMinute;
+
+  @Option(names = "--max-in-flight", paramLabel = "N",
+      description = "Most requests in flight at once. Defaults to " + FanoutClient.DEFAULT_MAX_IN_FLIGHT + ".")
+  int maxInFlight = FanoutClient.DEFAULT_MAX_IN_FLIGHT;
+
+  @Option(names = "--grace-period", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "After Ctrl-C, time the requests in flight get to complete. Defaults to 30s.")
+  Duration gracePeriod = Job.DEFAULT_GRACE_PERIOD;
+
+  @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
+  Path reportJson;
+
+  @Option(names = "--progress", paramLabel = "live|plain|none",
+      description = "Progress: a live line on a terminal, a plain line every 10 s otherwise. Defaults to auto.")
+  String progress = "auto";
+
+  private RunCommand() {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (maxRequestsPerMinute < 0 || maxTokensPerMinute < 0 || maxInFlight < 1) {
+      throw new ParameterException(spec.commandLine(), "--max-requests-per-minute and --max-tokens-per-minute must "
+          + "be >= 0, --max-in-flight >= 1");
+    }
+    boolean live = switch (progress) {
+      case "auto" -> ProgressPrinter.terminal();
+      case "live" -> true;
+      case "plain", "none" -> false;
+      default -> throw new ParameterException(spec.commandLine(), "--progress: live, plain, none or auto, not "
+          + progress);
+    };
+    ProgressPrinter printer = new ProgressPrinter(out, live,
+        progress.equals("none") ? Duration.ofDays(365) : DEFAULT_PLAIN_PROGRESS_EVERY);
+    JobInput in = input.equals("-")
+        ? JobInput.of("<stdin>", new InputStreamReader(System.in, StandardCharsets.UTF_8))
+        : JobInput.of(Path.of(input));
+    CountDownLatch reported = new CountDownLatch(1);
+    try (FanoutClient client = api.client().maxInFlight(maxInFlight).build()) {
+      Job job = Job.builder().input(in).output(output).listener(printer).gracePeriod(gracePeriod)
+          .maxRequestsPerMinute(maxRequestsPerMinute).maxTokensPerMinute(maxTokensPerMinute).build();
+      Thread hook = new Thread(() -> {
+        printer.finish();
+        err.println("Stopping: no more requests; " + gracePeriod.toSeconds() + " s for those in flight "
+            + "(the output stays resumable; kill -9 to quit now)");
+        err.flush();
+        try {
+          job.stop(gracePeriod.plusSeconds(10));
+          reported.await(5, TimeUnit.SECONDS); // the summary, printed by the main thread
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "fanout-jobs-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      JobSummary summary;
+      try {
+        summary = job.run(client);
+      } catch (InvalidInputException e) {
+        printer.finish();
+        err.println("fanout-jobs run: " + e.getMessage());
+        err.flush();
+        return 2;
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running: it waits for this run to return
+        }
+      }
+      printer.finish();
+      print(summary, out);
+      if (reportJson != null) {
+        Files.writeString(reportJson, LineParser.MAPPER.writerWithDefaultPrettyPrinter()
+            .writeValueAsString(summary.toJson()) + "\n");
+      }
+      out.flush();
+      return summary.stopped() ? 130 : summary.failed() == 0 ? 0 : 1;
+    } finally {
+      reported.countDown();
+    }
+  }
+
+  static void print(JobSummary s, PrintWriter out) {
+    out.printf(Locale.ROOT, "%d requests: %d ok, %d failed, %d already in the output%s%n", s.total(), s.ok(),
+        s.failed(), s.skipped(), s.stopped() ? " (stopped: rerun to finish)" : "");
+    out.printf(Locale.ROOT, "wall %.2f s, %d attempts, %d 429s, tokens %d in, %d out%n", s.wall().toNanos() / 1e9,
+        s.attempts(), s.rateLimited(), s.inputTokens(), s.outputTokens());
+    if (s.quotaMinimum().isPresent()) {
+      StringBuilder limits = new StringBuilder();
+      s.requestsPerMinute().ifPresent(r -> limits.append(r).append(" requests/min"));
+      s.tokensPerMinute().ifPresent(t -> limits.append(limits.length() > 0 ? ", " : "").append(t).append(" tokens/min"));
+      out.printf(Locale.ROOT, "quota minimum %.2f s (%s published), wall / minimum %.2f%n",
+          s.quotaMinimum().get().toNanos() / 1e9, limits, s.wallOverQuotaMinimum().orElse(0.0));
+    }
+  }
+
+}

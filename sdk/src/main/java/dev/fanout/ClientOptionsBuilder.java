@@ -1,0 +1,327 @@
+package dev.fanout;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import okhttp3.HttpUrl;
+
+/**
+ * The client options every builder of a {@link FanoutClient} shares: each option is declared, checked and
+ * documented here once, and {@link FanoutClient.Builder} and {@link FanoutClientSpec.Builder} both inherit
+ * it. What these setters gather is a {@link FanoutClientSpec}, the serializable value a client is built from.
+ *
+ * <p>Every setter checks its argument and names a bad value in its {@link IllegalArgumentException} (the API
+ * key's value is never shown). Not meant to be extended outside this package.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
+  HttpUrl baseUrl;
+  String apiKey;
+  Duration connectTimeout = FanoutClient.DEFAULT_CONNECT_TIMEOUT;
+  Duration readTimeout = FanoutClient.DEFAULT_READ_TIMEOUT;
+  Duration writeTimeout = FanoutClient.DEFAULT_WRITE_TIMEOUT;
+  Duration totalTimeout = FanoutClient.DEFAULT_TOTAL_TIMEOUT;
+  Duration attemptTimeout = FanoutClient.DEFAULT_ATTEMPT_TIMEOUT;
+  Duration streamIdleTimeout = FanoutClient.DEFAULT_STREAM_IDLE_TIMEOUT;
+  int maxInFlight = FanoutClient.DEFAULT_MAX_IN_FLIGHT;
+  RetryPolicy retryPolicy = RetryPolicy.defaults();
+  boolean http2PriorKnowledge;
+  VirtualThreads virtualThreads = FanoutClient.DEFAULT_VIRTUAL_THREADS;
+  long maxResponseBytes = FanoutClient.DEFAULT_MAX_RESPONSE_BYTES;
+  GovernorPolicy governor = FanoutClient.DEFAULT_GOVERNOR;
+  HedgePolicy hedging = FanoutClient.DEFAULT_HEDGING;
+  Duration keepAlive = FanoutClient.DEFAULT_KEEP_ALIVE;
+
+  ClientOptionsBuilder() {}
+
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
+
+  /**
+   * Sets every option to {@code spec}'s, through the setters (so a deserialized spec is checked again).
+   * The one list of every option, which copying, {@link FanoutClient.Builder#spec(FanoutClientSpec)} and
+   * deserializing share.
+   */
+  final B options(FanoutClientSpec spec) {
+    Objects.requireNonNull(spec, "spec == null");
+    if (spec.baseUrlText() != null) {
+      baseUrl(spec.baseUrlText());
+    }
+    return apiKey(spec.apiKey())
+        .connectTimeout(spec.connectTimeout())
+        .readTimeout(spec.readTimeout())
+        .writeTimeout(spec.writeTimeout())
+        .totalTimeout(spec.totalTimeout())
+        .attemptTimeout(spec.attemptTimeout())
+        .streamIdleTimeout(spec.streamIdleTimeout())
+        .maxInFlight(spec.maxInFlight())
+        .retryPolicy(spec.retryPolicy())
+        .http2PriorKnowledge(spec.http2PriorKnowledge())
+        .virtualThreads(spec.virtualThreads())
+        .maxResponseBytes(spec.maxResponseBytes())
+        .governor(spec.governor())
+        .hedging(spec.hedging())
+        .keepAlive(spec.keepAlive());
+  }
+
+  /**
+   * Returns the options set so far as a spec.
+   *
+   * @throws IllegalStateException if no base URL was set, or {@link #http2PriorKnowledge(boolean)} was asked
+   *     for with an https base URL
+   */
+  final FanoutClientSpec toSpec() {
+    if (baseUrl == null) {
+      throw new IllegalStateException("baseUrl == null: set it with baseUrl(...)");
+    }
+    if (http2PriorKnowledge && baseUrl.isHttps()) {
+      throw new IllegalStateException("http2PriorKnowledge needs an http base URL: " + baseUrl);
+    }
+    return new FanoutClientSpec(this);
+  }
+
+  /**
+   * Sets the server's base URL, an absolute {@code http} or {@code https} URL such as
+   * {@code http://localhost:8080} or {@code https://api.openai.com/v1}. Paths of calls are resolved under
+   * it (a {@code /} is appended to its path if missing). Required; there is no default.
+   */
+  public B baseUrl(String baseUrl) {
+    if (baseUrl == null) {
+      throw new IllegalArgumentException("baseUrl == null");
+    }
+    if (baseUrl.isBlank()) {
+      throw new IllegalArgumentException("baseUrl is blank: \"" + baseUrl + "\"");
+    }
+    String lower = baseUrl.strip().toLowerCase(Locale.ROOT);
+    if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+      throw new IllegalArgumentException("baseUrl is not an absolute http(s) URL: " + baseUrl);
+    }
+    HttpUrl url = HttpUrl.parse(baseUrl.strip());
+    if (url == null) {
+      throw new IllegalArgumentException("baseUrl is not a valid URL: " + baseUrl);
+    }
+    return baseUrl(url);
+  }
+
+  /** Sets the server's base URL, as {@link #baseUrl(String)} does. Required; there is no default. */
+  public B baseUrl(HttpUrl baseUrl) {
+    if (baseUrl == null) {
+      throw new IllegalArgumentException("baseUrl == null");
+    }
+    if (baseUrl.encodedQuery() != null || baseUrl.encodedFragment() != null) {
+      throw new IllegalArgumentException("baseUrl must not have a query or fragment: " + baseUrl);
+    }
+    if (!baseUrl.username().isEmpty() || !baseUrl.password().isEmpty()) {
+      throw new IllegalArgumentException("baseUrl must not carry credentials (use apiKey): "
+          + baseUrl.newBuilder().username("").password("").build());
+    }
+    String path = baseUrl.encodedPath();
+    this.baseUrl = path.endsWith("/") ? baseUrl : baseUrl.newBuilder().encodedPath(path + "/").build();
+    return self();
+  }
+
+  /**
+   * Sets the API key, sent as {@code Authorization: Bearer <key>} on every call; {@code null} sends no
+   * {@code Authorization} header. The key never appears in {@code toString()}, logs or exception
+   * messages. Defaults to null.
+   */
+  public B apiKey(String apiKey) {
+    if (apiKey != null) {
+      if (apiKey.isBlank()) {
+        throw new IllegalArgumentException("apiKey is blank");
+      }
+      for (int i = 0; i < apiKey.length(); i++) {
+        char c = apiKey.charAt(i);
+        if (c <= 0x20 || c >= 0x7f) {
+          throw new IllegalArgumentException(
+              "apiKey has a character not allowed in a header at index " + i + " (value not shown)");
+        }
+      }
+    }
+    this.apiKey = apiKey;
+    return self();
+  }
+
+  /**
+   * Sets the timeout for opening a connection, per attempt; zero means none. Defaults to
+   * {@link FanoutClient#DEFAULT_CONNECT_TIMEOUT} (10 s).
+   */
+  public B connectTimeout(Duration connectTimeout) {
+    this.connectTimeout = nonNegative(connectTimeout, "connectTimeout");
+    return self();
+  }
+
+  /**
+   * Sets the longest silence while reading a response, per attempt; zero means none. Defaults to
+   * {@link FanoutClient#DEFAULT_READ_TIMEOUT} (60 s).
+   */
+  public B readTimeout(Duration readTimeout) {
+    this.readTimeout = nonNegative(readTimeout, "readTimeout");
+    return self();
+  }
+
+  /**
+   * Sets the longest stall while writing a request, per attempt; zero means none. Defaults to
+   * {@link FanoutClient#DEFAULT_WRITE_TIMEOUT} (60 s).
+   */
+  public B writeTimeout(Duration writeTimeout) {
+    this.writeTimeout = nonNegative(writeTimeout, "writeTimeout");
+    return self();
+  }
+
+  /**
+   * Sets the budget of a whole logical call, from its creation (queueing, every attempt and every backoff
+   * included); the earlier of it and a fan-out's deadline applies ({@link CallOptions.Builder#timeout}
+   * overrides it per call). When it passes, the call is cancelled and fails with
+   * {@link dev.fanout.errors.FanoutTimeoutException}. Zero means no limit. Defaults to
+   * {@link FanoutClient#DEFAULT_TOTAL_TIMEOUT} (10 min).
+   */
+  public B totalTimeout(Duration totalTimeout) {
+    this.totalTimeout = nonNegative(totalTimeout, "totalTimeout");
+    return self();
+  }
+
+  /**
+   * Sets the budget of each attempt, from its admission to its response headers and body; when it
+   * passes, the attempt is cancelled and fails with {@link dev.fanout.errors.FanoutTimeoutException},
+   * which the default {@link RetryPolicy} retries. Zero means none (only the connect, read and write
+   * timeouts apply). Defaults to {@link FanoutClient#DEFAULT_ATTEMPT_TIMEOUT} (0, none).
+   */
+  public B attemptTimeout(Duration attemptTimeout) {
+    this.attemptTimeout = nonNegative(attemptTimeout, "attemptTimeout");
+    return self();
+  }
+
+  /**
+   * Sets how long a streamed response may go without progress: a data event carrying content or refusal
+   * text, a tool-call fragment, usage, a finish reason, or {@code [DONE]}. Comments such as {@code : ping},
+   * data events that carry none of these ({@code {"choices":[]}}, an empty delta) and bytes dripped inside
+   * an event do not count. Measured on the client's {@link FanoutClock} from the response headers and from
+   * each event that made progress. When it passes, the stream is
+   * cancelled and the call fails with {@link dev.fanout.errors.FanoutTimeoutException}, not retried (deltas
+   * may have been delivered). Zero means none. Defaults to {@link FanoutClient#DEFAULT_STREAM_IDLE_TIMEOUT}
+   * (5 min).
+   */
+  public B streamIdleTimeout(Duration streamIdleTimeout) {
+    this.streamIdleTimeout = nonNegative(streamIdleTimeout, "streamIdleTimeout");
+    return self();
+  }
+
+  /**
+   * Sets how many calls may be in flight at once; OkHttp's {@code maxRequests}, {@code maxRequestsPerHost}
+   * and the pool's idle connections are sized to it. Further calls wait in the dispatcher's queue (their
+   * queue time shows in the {@link CallTrace}). Defaults to {@link FanoutClient#DEFAULT_MAX_IN_FLIGHT}
+   * (1,024).
+   */
+  public B maxInFlight(int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight < 1: " + maxInFlight);
+    }
+    this.maxInFlight = maxInFlight;
+    return self();
+  }
+
+  /**
+   * Sets when and how calls are retried; {@link RetryPolicy#none()} disables retries. Defaults to
+   * {@link RetryPolicy#defaults()}.
+   */
+  public B retryPolicy(RetryPolicy retryPolicy) {
+    this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy == null");
+    return self();
+  }
+
+  /**
+   * Speaks HTTP/2 without TLS from the first byte (h2c prior knowledge), for servers known to support
+   * it; the base URL must then be {@code http}. Over TLS, HTTP/2 is negotiated automatically whatever this
+   * setting. Defaults to false.
+   */
+  public B http2PriorKnowledge(boolean http2PriorKnowledge) {
+    this.http2PriorKnowledge = http2PriorKnowledge;
+    return self();
+  }
+
+  /**
+   * Sets whether OkHttp's dispatcher runs on virtual threads. Defaults to
+   * {@link FanoutClient#DEFAULT_VIRTUAL_THREADS} ({@link VirtualThreads#AUTO}).
+   */
+  public B virtualThreads(VirtualThreads virtualThreads) {
+    this.virtualThreads = Objects.requireNonNull(virtualThreads, "virtualThreads == null");
+    return self();
+  }
+
+  /**
+   * Sets the largest response body (or streamed data) a call reads; a larger one fails with
+   * {@link dev.fanout.errors.DecodeException} after reading at most this many bytes plus one. Defaults
+   * to {@link FanoutClient#DEFAULT_MAX_RESPONSE_BYTES} (16 MiB).
+   */
+  public B maxResponseBytes(long maxResponseBytes) {
+    if (maxResponseBytes < 1) {
+      throw new IllegalArgumentException("maxResponseBytes < 1: " + maxResponseBytes);
+    }
+    this.maxResponseBytes = maxResponseBytes;
+    return self();
+  }
+
+  /**
+   * Sets the rate-limit governor: it paces calls by the limits servers publish ({@code x-ratelimit-*},
+   * {@code anthropic-ratelimit-*}, IETF {@code RateLimit}), pauses a bucket for every call on a 429 (the
+   * retry of that 429 waits for the pause instead of its own backoff), and from the first 429 caps a
+   * bucket's concurrency adaptively (AIMD). A server that publishes no limits and sends no 429 is not
+   * slowed. {@link #maxInFlight(int)} stays the hard ceiling. {@link GovernorPolicy#disabled()} turns it
+   * off. Defaults to {@link FanoutClient#DEFAULT_GOVERNOR} (on: {@link GovernorPolicy#defaults()}).
+   */
+  public B governor(GovernorPolicy governor) {
+    this.governor = Objects.requireNonNull(governor, "governor == null");
+    return self();
+  }
+
+  /**
+   * Sets when this client sends a backup ("hedge") of a slow call: after a fixed delay
+   * ({@link HedgePolicy#fixed}) or after the route's observed p95 ({@link HedgePolicy#auto()}), at most
+   * {@code maxBackups} per attempt, within a client-wide budget of extra requests (10% of calls by
+   * default). <b>Only idempotent calls are hedged</b>: {@code GET}, {@code HEAD} and {@code OPTIONS}, and
+   * others whose {@link CallOptions#idempotent()} is set. The first success wins and every other request
+   * of the call is cancelled at the socket; a hedge is not a retry ({@link CallTrace#attempts()} does not
+   * count it; {@link CallTrace#hedgesSent()} does). Hedges wait for the governor like any attempt and are
+   * never sent while the client is at {@link #maxInFlight(int)}. A call may override it with
+   * {@link CallOptions.Builder#hedging}. Defaults to {@link FanoutClient#DEFAULT_HEDGING} (off).
+   */
+  public B hedging(HedgePolicy hedging) {
+    this.hedging = Objects.requireNonNull(hedging, "hedging == null");
+    return self();
+  }
+
+  /**
+   * Sets how long a pooled connection may stay idle before this client closes it. Keep it under the
+   * server's own keep-alive timeout, so that the client, not the server, ends an idle connection (a request
+   * sent as the server closes fails; the SDK re-sends an idempotent one at once, see
+   * {@code docs/reliability.md}, but a {@code POST} without an {@code Idempotency-Key} costs an attempt).
+   * Ignored with a caller's {@link FanoutClient.Builder#okHttpClient OkHttp client}, whose pool stays as the
+   * caller built it. Defaults to {@link FanoutClient#DEFAULT_KEEP_ALIVE} (4 s).
+   *
+   * @throws IllegalArgumentException if {@code keepAlive} is null, zero or negative
+   */
+  public B keepAlive(Duration keepAlive) {
+    if (keepAlive == null) {
+      throw new IllegalArgumentException("keepAlive == null");
+    }
+    if (keepAlive.isZero() || keepAlive.isNegative()) {
+      throw new IllegalArgumentException("keepAlive <= 0: " + keepAlive);
+    }
+    this.keepAlive = keepAlive;
+    return self();
+  }
+
+  private static Duration nonNegative(Duration d, String name) {
+    if (d == null) {
+      throw new IllegalArgumentException(name + " == null");
+    }
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(name + " < 0: " + d);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,177 @@
+package dev.fanout.internal;
+
+import dev.fanout.FanoutClock;
+import dev.fanout.errors.DecodeException;
+import dev.fanout.errors.FanoutException;
+import dev.fanout.errors.FanoutTimeoutException;
+import dev.fanout.errors.TransportException;
+import dev.fanout.internal.governor.RateLimitHeaders;
+import dev.fanout.internal.telemetry.GenAiResponse;
+import dev.fanout.internal.telemetry.Telemetry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Response;
+
+/**
+ * One request of a call on the wire: its OkHttp {@link Call}, its callback, and the mapping of what came
+ * back to the call's outcome. A non-2xx response or a wire failure becomes the attempt's error (the
+ * {@link HedgeRace} decides whether that fails the attempt); a 2xx response first claims the race, and only
+ * the winning request runs the call's handler, on the OkHttp thread, before it finishes the call. Its permit
+ * hears the response (and the tokens used) exactly once; its span ends once.
+ */
+final class Exchange<T> implements Callback {
+  private final LogicalCall<T> owner;
+  private final HedgeRace race;
+  private final int attempt;
+  /** 0 for the attempt's first request, 1.. for its hedges. */
+  final int leg;
+  private final AttemptGate.Permit permit;
+  private final Telemetry.AttemptScope span;
+  final Call call;
+  private final CallRecorder.AttemptTimes times;
+  private volatile FanoutClock.Timer timer;
+  private volatile boolean timedOut;
+  private final AtomicBoolean ended = new AtomicBoolean();
+
+  Exchange(LogicalCall<T> owner, HedgeRace race, int leg, AttemptGate.Permit permit, Telemetry.AttemptScope span,
+      Call call, CallRecorder.AttemptTimes times) {
+    this.owner = owner;
+    this.race = race;
+    this.attempt = race.attempt;
+    this.leg = leg;
+    this.permit = permit;
+    this.span = span;
+    this.call = call;
+    this.times = times;
+  }
+
+  /** Starts the attempt timer, which cancels this request when it passes. */
+  void startTimer(FanoutClock clock, Duration timeout) {
+    timer = clock.schedule(timeout, () -> {
+      timedOut = true;
+      call.cancel();
+    });
+  }
+
+  void cancelTimer() {
+    FanoutClock.Timer t = timer;
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
+  /** Counts this request out of the engine's in flight, once, before its outcome can start another call. */
+  private void end() {
+    if (ended.compareAndSet(false, true)) {
+      times.ended(owner.recorder().now());
+      owner.engine().attemptEnded();
+    }
+  }
+
+  @Override
+  public void onFailure(Call call, IOException e) {
+    cancelTimer();
+    Duration attemptTimeout = owner.engine().attemptTimeout();
+    FanoutException error = timedOut
+        ? new FanoutTimeoutException(owner.label() + ": attempt " + attempt
+            + " did not finish within the attemptTimeout (" + attemptTimeout.toMillis() + " ms)", attemptTimeout, e)
+        : transport(e);
+    end();
+    permit.onFailure(error);
+    span.ended(error);
+    if (owner.isDone()) {
+      return;
+    }
+    boolean retryable = owner.spec().policy().retriesError(error);
+    if (race.failed(this, error, retryable, null, -1)) {
+      owner.attemptFailed(error, retryable, null, owner.recorder().status());
+    }
+  }
+
+  @Override
+  public void onResponse(Call call, Response response) {
+    cancelTimer();
+    permit.onResponse(response);
+    span.responded(response.code());
+    CallScope scope = owner.spec().scope();
+    if (response.code() == 429 && scope != null) {
+      scope.rateLimited();
+    }
+    Throwable attemptError = null;
+    try (response) {
+      if (owner.isDone()) {
+        end();
+        return;
+      }
+      int code = response.code();
+      if (!response.isSuccessful()) {
+        Duration retryAfter = RateLimitHeaders.retryAfter(response.headers(), owner.engine().clock()).orElse(null);
+        boolean retryable = owner.spec().policy().retriesResponse(code, response.header("x-should-retry"));
+        FanoutException error = Errors.fromResponse(response, retryAfter);
+        end();
+        span.ended(null); // before the call can finish: its status was recorded by responded(code)
+        if (race.failed(this, error, retryable, retryAfter, code)) {
+          owner.attemptFailed(error, retryable, retryAfter, code);
+        }
+        return;
+      }
+      if (!race.claim(this)) {
+        end(); // another request of the attempt won: this body is closed unread
+        return;
+      }
+      owner.recorder().status(code);
+      T value = owner.spec().handler().handle(response, owner);
+      reportUsage();
+      end();
+      span.ended(null);
+      owner.finish(value, null);
+    } catch (IOException e) {
+      end();
+      attemptError = e;
+      span.ended(e);
+      if (!owner.isDone()) {
+        TransportException error = transport(e);
+        owner.attemptFailed(error, owner.spec().policy().retriesError(error), null, owner.recorder().status());
+      }
+    } catch (FanoutException e) {
+      end();
+      attemptError = e;
+      span.ended(e);
+      owner.finish(null, e);
+    } catch (RuntimeException e) {
+      end();
+      attemptError = e;
+      span.ended(e);
+      owner.finish(null, new DecodeException(owner.label() + ": " + e, e));
+    } finally {
+      end();
+      // ended once, before the call could finish, on every path above; this one is for a path that did not
+      span.ended(attemptError);
+    }
+  }
+
+  /** Tells the gate the tokens the response body reported, so a token estimate is corrected. */
+  private void reportUsage() {
+    GenAiResponse r = owner.genAiResponse();
+    if (r == null || (r.inputTokens().isEmpty() && r.outputTokens().isEmpty())) {
+      return;
+    }
+    long total = r.inputTokens().orElse(0) + r.outputTokens().orElse(0);
+    try {
+      permit.onUsage(total);
+    } catch (RuntimeException e) {
+      HttpEngine.LOG.warn("the attempt gate failed to take the usage of {}", owner.label(), e);
+    }
+  }
+
+  /** What the wire failure says, with the request's credentials taken out (a status line can echo them). */
+  private TransportException transport(IOException e) {
+    Redaction.Secrets secrets = Redaction.Secrets.of(owner.spec().request());
+    String m = e.getMessage();
+    String described = e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    return new TransportException(owner.label() + ": " + secrets.redact(described), secrets.scrub(e));
+  }
+}
