@@ -5,6 +5,7 @@
 module dev.fanout.sdk {
   requires transitive okhttp3;
   requires okhttp3.sse;
+  requires okhttp3.tls;
   requires transitive okio;
   requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;

@@ -32,6 +32,14 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
   GovernorPolicy governor = FanoutClient.DEFAULT_GOVERNOR;
   HedgePolicy hedging = FanoutClient.DEFAULT_HEDGING;
   Duration keepAlive = FanoutClient.DEFAULT_KEEP_ALIVE;
+  AuthScheme authScheme = FanoutClient.DEFAULT_AUTH_SCHEME;
+  java.util.Map<String, String> defaultHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+  String trustedCertificatesPem;
+  String clientCertificatePem;
+  String proxy;
+  String proxyUser;
+  String proxyPassword;
+  WireLog wireLog;
 
   ClientOptionsBuilder() {}
 
@@ -64,7 +72,14 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
         .maxResponseBytes(spec.maxResponseBytes())
         .governor(spec.governor())
         .hedging(spec.hedging())
-        .keepAlive(spec.keepAlive());
+        .keepAlive(spec.keepAlive())
+        .authScheme(spec.authScheme())
+        .defaultHeaders(spec.defaultHeaders())
+        .trustedCertificatesPem(spec.trustedCertificatesPem())
+        .clientCertificatePem(spec.clientCertificatePem())
+        .proxy(spec.proxy())
+        .proxyCredentials(spec.proxyUser(), spec.proxyPassword())
+        .wireLog(spec.wireLogSetting());
   }
 
   /**
@@ -124,8 +139,8 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
   }
 
   /**
-   * Sets the API key, sent as {@code Authorization: Bearer <key>} on every call; {@code null} sends no
-   * {@code Authorization} header. The key never appears in {@code toString()}, logs or exception
+   * Sets the API key, sent on every call in the header of the {@link #authScheme(AuthScheme) auth scheme}
+   * ({@code Authorization: Bearer <key>} by default); {@code null} sends none. The key never appears in {@code toString()}, logs or exception
    * messages. Defaults to null.
    */
   public B apiKey(String apiKey) {
@@ -312,6 +327,121 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
       throw new IllegalArgumentException("keepAlive <= 0: " + keepAlive);
     }
     this.keepAlive = keepAlive;
+    return self();
+  }
+
+  /**
+   * Sets how the API key is sent: {@link AuthScheme#BEARER} ({@code Authorization: Bearer}, OpenAI),
+   * {@link AuthScheme#API_KEY} ({@code api-key}, Azure OpenAI) or {@link AuthScheme#X_API_KEY}
+   * ({@code x-api-key}, Anthropic). Defaults to {@link FanoutClient#DEFAULT_AUTH_SCHEME} (BEARER).
+   */
+  public B authScheme(AuthScheme authScheme) {
+    if (authScheme == null) {
+      throw new IllegalArgumentException("authScheme == null");
+    }
+    this.authScheme = authScheme;
+    return self();
+  }
+
+  /**
+   * Adds a header sent on every call (Anthropic's {@code anthropic-version}, an organization or project id),
+   * replacing an earlier one of the same name; a call's own {@link CallOptions.Builder#header headers} win
+   * over it. Not for the API key: set that with {@link #apiKey(String)}, which keeps it out of every output.
+   * Defaults to none.
+   */
+  public B defaultHeader(String name, String value) {
+    if (name == null || value == null) {
+      throw new IllegalArgumentException("default header " + name + " == null or its value is");
+    }
+    try {
+      okhttp3.Headers.of(name, value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("default header " + name + " is not a valid header: " + e.getMessage(), e);
+    }
+    if (name.equalsIgnoreCase("authorization") || name.equalsIgnoreCase("api-key") || name.equalsIgnoreCase("x-api-key")) {
+      throw new IllegalArgumentException("default header " + name + " would carry a key: set it with apiKey and "
+          + "authScheme, which keep it out of every output");
+    }
+    defaultHeaders.put(name, value);
+    return self();
+  }
+
+  /** Replaces every default header with {@code headers} (see {@link #defaultHeader}). Defaults to none. */
+  public B defaultHeaders(java.util.Map<String, String> headers) {
+    if (headers == null) {
+      throw new IllegalArgumentException("defaultHeaders == null");
+    }
+    defaultHeaders.clear();
+    headers.forEach(this::defaultHeader);
+    return self();
+  }
+
+  /**
+   * Trusts the CA certificates in {@code pem} ({@code -----BEGIN CERTIFICATE-----} blocks), in addition to
+   * the JDK's trusted CAs: a private CA, a corporate TLS-inspecting proxy's CA, a test server's. {@code null}
+   * trusts the JDK's only. The text is kept (not a file name), so a spec carries it to every machine that
+   * builds a client from it. Defaults to null.
+   */
+  public B trustedCertificatesPem(String pem) {
+    if (pem != null) {
+      dev.fanout.internal.Tls.decodeCertificates(pem, "trustedCertificatesPem");
+    }
+    this.trustedCertificatesPem = pem;
+    return self();
+  }
+
+  /** Reads {@link #trustedCertificatesPem(String)}'s PEM from {@code file} now. */
+  public B trustedCertificates(java.nio.file.Path file) {
+    return trustedCertificatesPem(dev.fanout.internal.Tls.read(file, "trustedCertificates"));
+  }
+
+  /**
+   * Presents a client certificate (mutual TLS): {@code pem} holds the certificate, then any intermediates
+   * ({@code -----BEGIN CERTIFICATE-----} blocks), and its PKCS #8 private key ({@code -----BEGIN PRIVATE
+   * KEY-----}). The key is kept in the spec like the API key and never shown. Defaults to null (none).
+   */
+  public B clientCertificatePem(String pem) {
+    if (pem != null) {
+      dev.fanout.internal.Tls.decodeHeld(pem, "clientCertificatePem");
+    }
+    this.clientCertificatePem = pem;
+    return self();
+  }
+
+  /**
+   * Sends every call through the HTTP proxy at {@code hostPort} ({@code proxy.corp:3128}); HTTPS goes
+   * through it with {@code CONNECT}. {@code null} uses none (the JVM's {@code ProxySelector} is not
+   * consulted). Defaults to null.
+   */
+  public B proxy(String hostPort) {
+    if (hostPort != null) {
+      dev.fanout.internal.Tls.proxyAddress(hostPort);
+    }
+    this.proxy = hostPort;
+    return self();
+  }
+
+  /**
+   * Answers the proxy's {@code 407} with Basic credentials. The password is never shown. {@code null} for
+   * both sends none. Defaults to none.
+   */
+  public B proxyCredentials(String user, String password) {
+    if ((user == null) != (password == null)) {
+      throw new IllegalArgumentException("proxyCredentials: user and password are both set or both null");
+    }
+    this.proxyUser = user;
+    this.proxyPassword = password;
+    return self();
+  }
+
+  /**
+   * Logs each request and response (headers, or headers and bodies), redacted and cut short, at INFO on the
+   * SLF4J logger {@code dev.fanout.wire}; see {@link WireLog}. {@code null} takes the level from the {@value
+   * WireLog#ENV} environment variable when the client is built. Defaults to null ({@value WireLog#ENV}, else
+   * {@link WireLog#NONE}).
+   */
+  public B wireLog(WireLog wireLog) {
+    this.wireLog = wireLog;
     return self();
   }
 

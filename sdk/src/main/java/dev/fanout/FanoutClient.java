@@ -112,6 +112,8 @@ public final class FanoutClient implements AutoCloseable {
    * minutes.)
    */
   public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(4);
+  /** How the API key is sent by default: {@code Authorization: Bearer}. */
+  public static final AuthScheme DEFAULT_AUTH_SCHEME = AuthScheme.BEARER;
   /** {@link VirtualThreads#AUTO}. */
   public static final VirtualThreads DEFAULT_VIRTUAL_THREADS = VirtualThreads.AUTO;
 
@@ -131,6 +133,7 @@ public final class FanoutClient implements AutoCloseable {
   private final HttpEngine engine;
   private final UserService users;
   private final ChatService chat;
+  private final dev.fanout.messages.MessagesService messages;
   private final EmbeddingService embeddings;
   private final JsonService json;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -186,9 +189,20 @@ public final class FanoutClient implements AutoCloseable {
     // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
     // is safe, without running the caller's own interceptors twice or spending an attempt.
     dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
+    // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
+    // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
+    dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
+    ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+    }
+    // trusted CAs, a client certificate, a proxy: only those set replace what a shared OkHttpClient brought
+    dev.fanout.internal.Tls.apply(ok, spec.trustedCertificatesPem(), spec.clientCertificatePem(), spec.proxy(),
+        spec.proxyUser(), spec.proxyPassword());
+    WireLog wire = spec.wireLogSetting() != null ? spec.wireLogSetting() : WireLog.fromEnvironment();
+    if (wire != WireLog.NONE) {
+      ok.addNetworkInterceptor(new dev.fanout.internal.WireLogger(wire));
     }
     this.okHttp = ok.build();
 
@@ -211,6 +225,7 @@ public final class FanoutClient implements AutoCloseable {
         .build();
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
+    this.messages = new dev.fanout.internal.MessagesServiceImpl(engine);
     this.embeddings = new EmbeddingServiceImpl(engine);
     this.json = new JsonServiceImpl(engine);
   }
@@ -238,6 +253,14 @@ public final class FanoutClient implements AutoCloseable {
   /** Returns the OpenAI-compatible chat completions API. */
   public ChatService chat() {
     return chat;
+  }
+
+  /**
+   * Returns Anthropic's Messages API ({@code POST [v1/]messages}), sending the API key as {@code x-api-key}
+   * with {@code anthropic-version}.
+   */
+  public dev.fanout.messages.MessagesService messages() {
+    return messages;
   }
 
   /** Returns the OpenAI-compatible embeddings API ({@code POST [v1/]embeddings}). */

@@ -58,6 +58,14 @@ public final class FanoutClientSpec implements Serializable {
   private final GovernorPolicy governor;
   private final HedgePolicy hedging;
   private final Duration keepAlive;
+  private final AuthScheme authScheme;
+  private final java.util.TreeMap<String, String> defaultHeaders;
+  private final String trustedCertificatesPem;
+  private final String clientCertificatePem;
+  private final String proxy;
+  private final String proxyUser;
+  private final String proxyPassword;
+  private final WireLog wireLog;
   private transient HttpUrl url;
 
   FanoutClientSpec(ClientOptionsBuilder<?> b) {
@@ -78,6 +86,59 @@ public final class FanoutClientSpec implements Serializable {
     this.governor = b.governor;
     this.hedging = b.hedging;
     this.keepAlive = b.keepAlive;
+    this.authScheme = b.authScheme;
+    this.defaultHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    this.defaultHeaders.putAll(b.defaultHeaders);
+    this.trustedCertificatesPem = b.trustedCertificatesPem;
+    this.clientCertificatePem = b.clientCertificatePem;
+    this.proxy = b.proxy;
+    this.proxyUser = b.proxyUser;
+    this.proxyPassword = b.proxyPassword;
+    this.wireLog = b.wireLog;
+  }
+
+  /** The request log level set; null when it comes from the {@value WireLog#ENV} environment variable. */
+  public WireLog wireLogSetting() {
+    return wireLog;
+  }
+
+  /** How the API key is sent. */
+  public AuthScheme authScheme() {
+    return authScheme == null ? FanoutClient.DEFAULT_AUTH_SCHEME : authScheme;
+  }
+
+  /** The headers sent on every call, by name (case-insensitive). */
+  public java.util.Map<String, String> defaultHeaders() {
+    return defaultHeaders == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(defaultHeaders);
+  }
+
+  /** The CA certificates trusted beside the JDK's, as PEM; null for the JDK's only. */
+  public String trustedCertificatesPem() {
+    return trustedCertificatesPem;
+  }
+
+  /** The client certificate and its key, as PEM; not public: it holds the private key. */
+  String clientCertificatePem() {
+    return clientCertificatePem;
+  }
+
+  /** True if the client presents a certificate. */
+  public boolean hasClientCertificate() {
+    return clientCertificatePem != null;
+  }
+
+  /** The HTTP proxy, {@code host:port}; null for none. */
+  public String proxy() {
+    return proxy;
+  }
+
+  /** The proxy's user name; null for none. */
+  public String proxyUser() {
+    return proxyUser;
+  }
+
+  String proxyPassword() {
+    return proxyPassword;
   }
 
   /** Returns a builder with the defaults of {@link FanoutClient}; {@link Builder#baseUrl(String)} is required. */
@@ -203,7 +264,13 @@ public final class FanoutClientSpec implements Serializable {
         + ", maxResponseBytes=" + maxResponseBytes
         + ", governor=" + governor
         + ", hedging=" + hedging
-        + ", keepAlive=" + keepAlive + '}';
+        + ", keepAlive=" + keepAlive
+        + ", authScheme=" + authScheme()
+        + ", defaultHeaders=" + defaultHeaders().keySet()
+        + ", trustedCertificates=" + (trustedCertificatesPem == null ? "JDK" : "JDK+PEM")
+        + ", clientCertificate=" + (clientCertificatePem == null ? "none" : "██")
+        + ", wireLog=" + (wireLog == null ? "$" + WireLog.ENV : wireLog)
+        + ", proxy=" + (proxy == null ? "none" : proxy + (proxyUser == null ? "" : " as " + proxyUser + ":██")) + '}';
   }
 
   /** Runs the builder's checks on what was read, so that a tampered stream cannot make a bad spec. */

@@ -14,7 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * (like openai-java) 408, 409, 429 and 5xx. An attempt that failed without a response (a
  * {@link dev.fanout.errors.TransportException}: refused, reset, cut short, a connect or read timeout, or a
  * {@link dev.fanout.errors.FanoutTimeoutException} of the client's {@code attemptTimeout}) is retried when
- * {@link #retriesError(Throwable)} holds: by default every one except a redirect loop. Other statuses
+ * {@link #retriesError(Throwable)} holds: by default every one except a redirect loop and a {@link
+ * dev.fanout.errors.ConnectionSetupException} (an untrusted certificate, an unknown host, a refused
+ * connection: configuration that a retry does not fix). Other statuses
  * (400, 401, 404, ...) and decode failures are never retried. Connection failures are retried for every
  * method, POST included; use {@link #none()} or a per-call policy where a repeated POST would do harm.
  *
@@ -188,7 +190,9 @@ public final class RetryPolicy implements Serializable {
         return false;
       }
     }
-    return error instanceof dev.fanout.errors.TransportException
+    // a connection that cannot be set up (untrusted certificate, unknown host, refused) is a configuration error
+    return (error instanceof dev.fanout.errors.TransportException
+            && !(error instanceof dev.fanout.errors.ConnectionSetupException))
         || error instanceof dev.fanout.errors.FanoutTimeoutException;
   }
 

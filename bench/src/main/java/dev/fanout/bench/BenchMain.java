@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
     subcommands = {ServerCommand.class, ClientCommand.class, ReportCommand.class,
         dev.fanout.bench.harness.TailCommand.class, dev.fanout.bench.client.TailClientCommand.class,
         dev.fanout.bench.metered.MeteredCommand.class, dev.fanout.bench.metered.MeteredClient.class,
-        dev.fanout.bench.stream.StreamCommand.class},
+        dev.fanout.bench.stream.StreamCommand.class, dev.fanout.bench.jobs.JobsCommand.class},
     description = {
         "Fan-out benchmark: N user lookups at a fixed latency with Fanout's client and the alternatives, "
             + "each client in its own process, the simulated backend in another JVM.",

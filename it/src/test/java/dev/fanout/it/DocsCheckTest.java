@@ -67,6 +67,7 @@ class DocsCheckTest {
       "maxRetries",                // OpenAiChatModel.builder()'s, beside ours
       "executeToolsConcurrently",  // LangChain4j's AiServices
       "finalChatCompletion",       // the openai Node client's
+      "finalMessage",              // the Anthropic TypeScript SDK's messages.stream(...)
       "finishInFlightDelayedRetry", // Flink's AsyncWaitOperator
       "endInput",                  // Flink's AsyncWaitOperator
       "findUsers",                 // the seed sample's tool

@@ -7,7 +7,7 @@ import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
-import dev.fanout.jobs.internal.BoundedPump;
+import dev.fanout.jobs.internal.StreamPump;
 import dev.fanout.jobs.internal.Ceiling;
 import dev.fanout.jobs.internal.LineParser;
 import dev.fanout.jobs.internal.Pump;
@@ -180,7 +180,7 @@ public final class Job {
       return t;
     });
     try (JobInput.Requests requests = input.open()) {
-      Pump<JobRequest, JobResult> p = new BoundedPump<>(maxInFlight == 0 ? client.maxInFlight() : maxInFlight);
+      Pump<JobRequest, JobResult> p = new StreamPump<>(maxInFlight == 0 ? client.maxInFlight() : maxInFlight);
       pump = p;
       if (stopRequested.get()) {
         p.stop(gracePeriod);
@@ -233,7 +233,6 @@ public final class Job {
   }
 
   private static CompletableFuture<JobResult> send(JsonService json, FanoutClient client, JobRequest r, Run run) {
-    long startNanos = System.nanoTime();
     CompletableFuture<JsonResponse> call;
     try {
       call = json.callAsync(r.method(), path(client, r.url()), r.body(), JsonResponse.class);
@@ -242,7 +241,7 @@ public final class Job {
     }
     CompletableFuture<JobResult> result = call.handle((response, error) -> {
       if (error == null) {
-        run.observe(response, System.nanoTime() - startNanos);
+        run.observe(response);
         return new JobResult(newId(), r.customId(), Optional.of(new JobResult.Response(response.statusCode(),
             response.header("x-request-id").orElse(""), response.body())), Optional.empty());
       }
@@ -295,14 +294,22 @@ public final class Job {
         Optional.of(new JobResult.Error(code, message == null ? "" : message)));
   }
 
-  /** {@code url} under the client's base URL, without a second {@code /v1}. */
+  /**
+   * {@code url} (a line's {@code /v1/...}) as a path relative to the client's base URL, without a second
+   * {@code /v1}: under {@code https://api.openai.com/} it is {@code v1/chat/completions}, under
+   * {@code https://api.openai.com/v1/} it is {@code chat/completions}.
+   */
   static String path(FanoutClient client, String url) {
     String base = client.baseUrl().encodedPath();
     boolean baseHasV1 = base.endsWith("/v1") || base.endsWith("/v1/");
+    String relative = url;
     if (baseHasV1 && (url.startsWith("/v1/") || url.equals("/v1"))) {
-      return url.substring(3);
+      relative = url.substring(3);
     }
-    return url;
+    while (relative.startsWith("/")) {
+      relative = relative.substring(1);
+    }
+    return relative;
   }
 
   private static String newId() {
@@ -364,7 +371,6 @@ public final class Job {
     final AtomicLong outputTokens = new AtomicLong();
     final AtomicLong limitRequests = new AtomicLong(-1);
     final AtomicLong limitTokens = new AtomicLong(-1);
-    final AtomicLong fastestNanos = new AtomicLong(Long.MAX_VALUE);
     final ArrayDeque<long[]> window = new ArrayDeque<>();
     volatile long lastResultNanos = System.nanoTime();
     volatile Pump<JobRequest, JobResult> pump;
@@ -376,10 +382,9 @@ public final class Job {
       this.tooManyAtStart = client.stats().tooManyRequests();
     }
 
-    void observe(JsonResponse response, long nanos) {
+    void observe(JsonResponse response) {
       response.header("x-ratelimit-limit-requests").map(Job::parseLong).ifPresent(limitRequests::set);
       response.header("x-ratelimit-limit-tokens").map(Job::parseLong).ifPresent(limitTokens::set);
-      fastestNanos.accumulateAndGet(nanos, Math::min);
     }
 
     void record(JobResult result) {
@@ -428,9 +433,10 @@ public final class Job {
       Optional<Duration> minimum = Optional.empty();
       if ((rpm.isPresent() || tpm.isPresent()) && sent > 0) {
         double tokensPerCall = ok.get() == 0 ? 0 : (double) (inputTokens.get() + outputTokens.get()) / ok.get();
-        long fastest = fastestNanos.get() == Long.MAX_VALUE ? 0 : fastestNanos.get();
-        double seconds = quotaMinimumSeconds(sent, tokensPerCall, rpm.orElse(0), tpm.orElse(0), fastest / 1e9);
-        minimum = Optional.of(Duration.ofNanos((long) (seconds * 1e9)));
+        double seconds = quotaMinimumSeconds(sent, tokensPerCall, rpm.orElse(0), tpm.orElse(0));
+        if (seconds > 0) {
+          minimum = Optional.of(Duration.ofNanos((long) (seconds * 1e9)));
+        }
       }
       long totalCount = total.orElse(read.get());
       return new JobSummary(totalCount, skipped.get(), ok.get(), failed.get(),
@@ -440,11 +446,11 @@ public final class Job {
   }
 
   /**
-   * The least wall time a quota allows for {@code n} calls of {@code tokensPerCall} tokens each: the buckets
-   * hold one second's worth at the start and refill at the per-minute rate over 60, and the last call still
-   * takes {@code latencySeconds}.
+   * The least time a quota takes to admit {@code n} calls of {@code tokensPerCall} tokens each: the buckets
+   * hold one second's worth at the start and refill at the per-minute rate over 60. (The last call's latency
+   * comes on top; it is not known here, and is small beside a quota-bound run.)
    */
-  static double quotaMinimumSeconds(long n, double tokensPerCall, long rpm, long tpm, double latencySeconds) {
+  static double quotaMinimumSeconds(long n, double tokensPerCall, long rpm, long tpm) {
     double bound = 0;
     if (rpm > 0) {
       double perSecond = rpm / 60.0;
@@ -454,7 +460,7 @@ public final class Job {
       double perSecond = tpm / 60.0;
       bound = Math.max(bound, Math.max(0, n * tokensPerCall - perSecond) / perSecond);
     }
-    return bound + latencySeconds;
+    return bound;
   }
 
   private static Long parseLong(String s) {

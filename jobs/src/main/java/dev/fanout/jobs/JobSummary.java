@@ -23,7 +23,8 @@ import java.util.OptionalLong;
  *     if it did
  * @param tokensPerMinute the token limit the provider published ({@code x-ratelimit-limit-tokens}), if it
  *     did
- * @param quotaMinimum the least wall time those limits allow for this run's requests, if any were published
+ * @param quotaMinimum the least time those limits take to admit this run's requests (a bucket one second
+ *     deep at the start, refilled at the per-minute rate), if any were published
  * @param stopped whether the job was stopped before the end of its input (its output is resumable)
  */
 public record JobSummary(long total, long skipped, long ok, long failed, long rateLimited, long attempts,

@@ -10,6 +10,8 @@ public final class Routes {
   public static final String CHAT = "chat";
   /** {@code POST /v1/embeddings}. */
   public static final String EMBEDDINGS = "embeddings";
+  /** {@code POST /v1/messages}: Anthropic's Messages API, metered like Anthropic's. */
+  public static final String MESSAGES = "messages";
   /** {@code GET /v1/models}. */
   public static final String MODELS = "models";
   /** {@code GET /search?q=...&k=...}. */
@@ -25,13 +27,16 @@ public final class Routes {
   public static final String UNKNOWN = "unknown";
 
   /** The routes that take per-route latency and fault overrides. */
-  public static final List<String> BACKENDS = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS);
+  public static final List<String> BACKENDS = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, MESSAGES);
 
-  /** The routes a global {@code requestsPerMinute}/{@code tokensPerMinute} meters (one shared quota, like one key). */
+  /**
+   * The routes a global {@code requestsPerMinute}/{@code tokensPerMinute} meters OpenAI's way (one shared
+   * quota, like one key). {@link #MESSAGES} is metered too, Anthropic's way, with a quota of its own.
+   */
   public static final List<String> METERED = List.of(CHAT, EMBEDDINGS);
 
   /** Every route name that appears in stats. */
-  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, ADMIN, BATCH, UNKNOWN);
+  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, MESSAGES, ADMIN, BATCH, UNKNOWN);
 
   private Routes() {}
 

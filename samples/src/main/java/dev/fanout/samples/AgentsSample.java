@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import dev.fanout.samples.cli.Provider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,6 +43,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * <p>First the sequential baseline: the same agents, the same calls, one tool call at a time
  * ({@code maxParallelTools(1)} everywhere); then the parallel run. The wall times and the speed-up are
  * printed side by side.
+ *
+ * <p>{@code --provider anthropic} runs every agent on Anthropic's Messages API instead of OpenAI's chat
+ * completions: the same loop, the same calls.
  *
  * <p>On the embedded mock the model's tool calls are deterministic (the mock picks the tools the message
  * names, one call per subject); with {@code --base-url} a real model decides which tools to call.
@@ -189,19 +193,15 @@ final class AgentsSample implements Callable<Integer> {
 
   /** The lead: its sub-agents and two lookups as tools, each step's calls at most {@code parallel} at once. */
   private Agent lead(List<Role> roles, int parallel) {
-    Agent.Builder lead = Agent.builder()
-        .name("lead")
-        .chat(client.chat())
-        .model(common.model())
+    Agent.Builder lead = model(Agent.builder()
+        .name("lead"))
         .instructions("You lead a team. Ask your colleagues and search what you need, all in one go; "
             + "then merge what you learnt into a plan of five steps.")
         .maxParallelTools(parallel)
         .timeout(timeout);
     for (Role role : roles) {
-      Agent sub = Agent.builder()
-          .name(role.tool())
-          .chat(client.chat())
-          .model(common.model())
+      Agent sub = model(Agent.builder()
+          .name(role.tool()))
           .instructions("You are the team's " + role.title() + ". Search the sources you are given, "
               + "then give your view in three short bullet points.")
           .addTool(SEARCH, search(role.tool()))
@@ -214,6 +214,12 @@ final class AgentsSample implements Callable<Integer> {
         .addTool(SEARCH_DOCS, search("lead"))
         .addTool(SEARCH_TICKETS, search("lead"))
         .build();
+  }
+
+  /** Puts the agent on {@code --provider}'s API: OpenAI's chat completions or Anthropic's Messages API. */
+  private Agent.Builder model(Agent.Builder agent) {
+    return (common.provider() == Provider.ANTHROPIC ? agent.messages(client.messages()) : agent.chat(client.chat()))
+        .model(common.model());
   }
 
   /** A search tool of {@code agent}: one GET through the call's context, labelled for the report. */

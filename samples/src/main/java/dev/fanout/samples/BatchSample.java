@@ -9,6 +9,8 @@ import dev.fanout.GovernorReport;
 import dev.fanout.Outcome;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
+import dev.fanout.messages.MessageRequest;
+import dev.fanout.samples.cli.Provider;
 import dev.fanout.mock.Faults;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.Stats;
@@ -36,14 +38,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * A batch of chat completions against a metered API: {@code --prompts N} at once, with no concurrency flag.
- * The client's rate-limit governor (on by default) reads the {@code x-ratelimit-*} headers every response
+ * A batch of chat completions (or, with {@code --provider anthropic}, Anthropic messages) against a metered
+ * API: {@code --prompts N} at once, with no concurrency flag. The client's rate-limit governor (on by
+ * default) reads the {@code x-ratelimit-*} (or {@code anthropic-ratelimit-*}) headers every response
  * carries and paces the batch to them, so the batch finishes in about the time the quota allows with few
  * 429s; {@code --no-governor} sends them all and leaves the 429s to the retry policy, to compare.
  *
  * <p>Without {@code --base-url} the calls go to an embedded mock metered like OpenAI: {@code --rpm}
  * requests and {@code --tpm} tokens per minute, enforced as token buckets one second deep, 429s with
- * {@code retry-after-ms}. Prints progress and a summary (ok, failed, 429s, wall, the quota's minimum and
+ * {@code retry-after-ms}; with {@code --provider anthropic}, metered like Anthropic: {@code --rpm} requests,
+ * {@code --tpm} input and as many output tokens per minute, 429s with {@code retry-after} in seconds. Prints progress and a summary (ok, failed, 429s, wall, the quota's minimum and
  * the ratio); exits with 1 if any completion failed.
  */
 @Command(
@@ -104,28 +108,39 @@ final class BatchSample implements Callable<Integer> {
     try (Session session = Session.open(common, Latency.fixed(common.latency()), faults, client -> client
         .governor(noGovernor ? GovernorPolicy.disabled() : GovernorPolicy.defaults()))) {
       session.printTarget(out);
+      boolean anthropic = session.provider() == Provider.ANTHROPIC;
       if (session.embedded()) {
-        out.printf(Locale.ROOT, "Metered like OpenAI: %s, %s (buckets one second deep)%n",
-            rpm == 0 ? "no request limit" : rpm + " requests/min", tpm == 0 ? "no token limit" : tpm + " tokens/min");
+        out.printf(Locale.ROOT, "Metered like %s: %s, %s (buckets one second deep)%n",
+            anthropic ? "Anthropic" : "OpenAI",
+            rpm == 0 ? "no request limit" : rpm + " requests/min",
+            tpm == 0 ? "no token limit" : anthropic ? tpm + " input and " + tpm + " output tokens/min" : tpm + " tokens/min");
       }
-      out.printf(Locale.ROOT, "Sending %d chat completions (max_tokens %d) at once, governor %s%n",
-          prompts, maxTokens, noGovernor ? "off" : "on");
+      out.printf(Locale.ROOT, "Sending %d %s (max_tokens %d) at once, governor %s%n",
+          prompts, anthropic ? "messages" : "chat completions", maxTokens, noGovernor ? "off" : "on");
       out.flush();
 
       AtomicInteger done = new AtomicInteger();
       AtomicLong tokens = new AtomicLong();
+      AtomicLong inputTokens = new AtomicLong();
+      AtomicLong outputTokens = new AtomicLong();
       List<Integer> inputs = IntStream.range(0, prompts).boxed().collect(Collectors.toList());
       session.resetStats();
       ModeRecorder recorder = ModeRecorder.start(noGovernor ? "ungoverned" : "governed");
-      FanoutFuture<List<Outcome<ChatCompletion>>> run = Fanout.settleAll(inputs, (i, context) -> session.client().chat()
-          .createAsync(request(session.model(), i))
-          .whenComplete((c, e) -> {
-            if (c != null) {
-              c.usage().ifPresent(u -> tokens.addAndGet(u.totalTokens()));
+      FanoutFuture<List<Outcome<Used>>> run = Fanout.settleAll(inputs, (i, context) -> (anthropic
+          ? session.client().messages().createAsync(message(session.model(), i))
+              .thenApply(m -> new Used(m.usage().rateLimitedInputTokens(), m.usage().outputTokens(),
+                  m.usage().totalInputTokens() + m.usage().outputTokens()))
+          : session.client().chat().createAsync(request(session.model(), i))
+              .thenApply(c -> new Used(0, 0, c.usage().map(ChatCompletion.Usage::totalTokens).orElse(0))))
+          .whenComplete((used, e) -> {
+            if (used != null) {
+              inputTokens.addAndGet(used.input());
+              outputTokens.addAndGet(used.output());
+              tokens.addAndGet(used.total());
             }
             done.incrementAndGet();
           }), FanoutOptions.defaults());
-      List<Outcome<ChatCompletion>> outcomes = awaitWithProgress(run, done, out);
+      List<Outcome<Used>> outcomes = awaitWithProgress(run, done, out);
       long wallNanos = recorder.finish();
       FanoutReport report = run.report();
       recorder.add(report, e -> new ModeRecorder.Input("prompt " + e.index(), null, "completions"));
@@ -142,9 +157,14 @@ final class BatchSample implements Callable<Integer> {
           requests > 0 ? String.format(Locale.ROOT, " (%.1f%% of %d requests)", 100.0 * limited / requests, requests)
               : "",
           wallNanos / 1e9);
+      outcomes.stream().filter(o -> !o.isSuccess()).findFirst().ifPresent(o ->
+          out.println(style.red("first failure: ") + o.error()));
       if (session.embedded()) {
-        double minimum = quotaMinimumSeconds(prompts, ok == 0 ? 0 : (double) tokens.get() / ok, rpm, tpm,
-            common.latency().toNanos() / 1e9);
+        double latency = common.latency().toNanos() / 1e9;
+        double minimum = anthropic
+            ? Math.max(quotaMinimumSeconds(prompts, ok == 0 ? 0 : (double) inputTokens.get() / ok, rpm, tpm, latency),
+                quotaMinimumSeconds(prompts, ok == 0 ? 0 : (double) outputTokens.get() / ok, rpm, tpm, latency))
+            : quotaMinimumSeconds(prompts, ok == 0 ? 0 : (double) tokens.get() / ok, rpm, tpm, latency);
         if (minimum > 0) {
           out.printf(Locale.ROOT, "quota minimum %.2f s (what %s admit%s), wall / minimum %.2f%n", minimum,
               describeQuota(), rpm > 0 && tpm > 0 ? "" : "s", wallNanos / 1e9 / minimum);
@@ -166,6 +186,16 @@ final class BatchSample implements Callable<Integer> {
 
   private ChatRequest request(String model, Integer i) {
     return ChatRequest.builder().model(model)
+        .addUserMessage("Write one line about item " + i + ".")
+        .maxTokens(maxTokens)
+        .build();
+  }
+
+  /** The tokens one call used: input that a limit counts and output (Anthropic's split), and in all. */
+  private record Used(long input, long output, long total) {}
+
+  private MessageRequest message(String model, Integer i) {
+    return MessageRequest.builder().model(model)
         .addUserMessage("Write one line about item " + i + ".")
         .maxTokens(maxTokens)
         .build();
@@ -195,8 +225,8 @@ final class BatchSample implements Callable<Integer> {
   }
 
   /** Waits for the run, printing a progress line every second. */
-  private static List<Outcome<ChatCompletion>> awaitWithProgress(
-      FanoutFuture<List<Outcome<ChatCompletion>>> run, AtomicInteger done, PrintWriter out)
+  private static List<Outcome<Used>> awaitWithProgress(
+      FanoutFuture<List<Outcome<Used>>> run, AtomicInteger done, PrintWriter out)
       throws InterruptedException {
     long start = System.nanoTime();
     while (true) {

@@ -66,7 +66,9 @@ final class BadFlagsTableTest {
         bad("agents --agents 9", "9"),
         bad("agents --agents x", "x"),
         bad("agents --max-parallel 0", "'--max-parallel': 0"),
-        bad("agents --timeout 0", "'--timeout': 0"));
+        bad("agents --timeout 0", "'--timeout': 0"),
+        bad("batch --provider claude", "'claude'"),
+        bad("rag --provider anthropic", "rag does not call a model on Anthropic's Messages API"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

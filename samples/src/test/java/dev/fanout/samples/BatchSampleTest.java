@@ -63,6 +63,24 @@ class BatchSampleTest {
   }
 
   @Test
+  void onAnthropicTheGovernorReadsAnthropicsHeadersAndEveryMessageSucceeds() throws Exception {
+    Path json = dir.resolve("anthropic.json");
+    int exit = run("batch", "--provider", "anthropic", "--prompts", "300", "--latency", "100ms",
+        "--tpm", "600000", "--report-json", json.toString());
+
+    assertThat(exit).as(out + "\n" + err).isZero();
+    RunReport.Mode mode = RunReport.read(json).mode("governed");
+    assertThat(mode.ok()).isEqualTo(300);
+    assertThat(mode.server().requests()).as("few retries: few 429s").isLessThanOrEqualTo(300 + 15);
+    assertThat(mode.governor().buckets()).singleElement().satisfies(b -> {
+      assertThat(b.bucket()).isEqualTo("claude-haiku-4-5");
+      assertThat(b.limits()).extracting(RunReport.GovernedLimit::dimension)
+          .contains("REQUESTS", "INPUT_TOKENS", "OUTPUT_TOKENS");
+    });
+    assertThat(out.toString()).contains("Metered like Anthropic", "300 messages", "300 ok", "0 failed");
+  }
+
+  @Test
   void withoutTheGovernorTheSameQuotaAnswersMany429s() throws Exception {
     Path json = dir.resolve("ungoverned.json");
     // 1,200/min one second deep: the bucket holds 20 and refills 20 a second, so however slowly a busy machine

@@ -100,10 +100,9 @@ public final class Agent {
       "additionalProperties", false));
 
   private final String name;
-  private final ChatService chat;
-  private final String model;
+  private final AgentModel model;
+  private final Builder settings;
   private final String instructions;
-  private final UnaryOperator<ChatRequest.Builder> request;
   private final Map<String, Binding> tools;
   private final int maxSteps;
   private final int maxParallelTools;
@@ -118,10 +117,9 @@ public final class Agent {
 
   private Agent(Builder b) {
     this.name = b.name;
-    this.chat = b.chat;
-    this.model = b.model;
+    this.model = b.agentModel();
+    this.settings = new Builder(b);
     this.instructions = b.instructions;
-    this.request = b.request;
     this.tools = Collections.unmodifiableMap(new LinkedHashMap<>(b.tools));
     this.maxSteps = b.maxSteps;
     this.maxParallelTools = b.maxParallelTools;
@@ -282,15 +280,13 @@ public final class Agent {
         return CompletableFuture.failedFuture(new FanoutCancelledException(
             "agent " + name + " was cancelled before step " + (step + 1)));
       }
-      ChatRequest.Builder b = request.apply(ChatRequest.builder().model(model));
-      Objects.requireNonNull(b, "request customizer returned null");
       List<Tool> offered = new ArrayList<>(tools.size());
       tools.values().forEach(binding -> offered.add(binding.tool()));
-      ChatRequest next = b.model(model).messages(messages).tools(offered).build();
       step++;
-      ChatService inRun = chat.withOptions(
+      CompletableFuture<ChatCompletion> answer = model.next(List.copyOf(messages), offered,
           CallOptions.builder().context(context).label(name + " step " + step).build());
-      return inRun.createAsync(next).thenCompose(this::onAnswer);
+      Objects.requireNonNull(answer, "the agent's model returned a null future");
+      return answer.thenCompose(this::onAnswer);
     }
 
     private CompletableFuture<AgentResult> onAnswer(ChatCompletion completion) {
@@ -456,15 +452,19 @@ public final class Agent {
   }
 
   /**
-   * Builds an {@link Agent}; {@link #chat} and {@link #model} are required. Every setter validates its
-   * argument and names a bad value.
+   * Builds an {@link Agent}: its model is {@link #chat} (OpenAI's chat completions) or {@link #messages}
+   * (Anthropic's Messages API) with {@link #model}, or an {@link #agentModel} of your own. Every setter
+   * validates its argument and names a bad value.
    */
   public static final class Builder {
     private String name = DEFAULT_NAME;
     private ChatService chat;
+    private dev.fanout.messages.MessagesService messages;
+    private AgentModel agentModel;
     private String model;
     private String instructions;
     private UnaryOperator<ChatRequest.Builder> request = UnaryOperator.identity();
+    private UnaryOperator<dev.fanout.messages.MessageRequest.Builder> messagesRequest = UnaryOperator.identity();
     private final Map<String, Binding> tools = new LinkedHashMap<>();
     private int maxSteps = DEFAULT_MAX_STEPS;
     private int maxParallelTools = DEFAULT_MAX_PARALLEL_TOOLS;
@@ -477,19 +477,26 @@ public final class Agent {
     private Builder() {}
 
     private Builder(Agent a) {
-      this.name = a.name;
-      this.chat = a.chat;
-      this.model = a.model;
-      this.instructions = a.instructions;
-      this.request = a.request;
-      this.tools.putAll(a.tools);
-      this.maxSteps = a.maxSteps;
-      this.maxParallelTools = a.maxParallelTools;
-      this.maxToolCalls = a.maxToolCalls;
-      this.timeout = a.timeout;
-      this.clock = a.clock;
-      this.toolExecutor = a.toolExecutor;
-      this.onToolFailure = a.onToolFailure;
+      this(a.settings);
+    }
+
+    private Builder(Builder b) {
+      this.name = b.name;
+      this.chat = b.chat;
+      this.messages = b.messages;
+      this.agentModel = b.agentModel;
+      this.model = b.model;
+      this.request = b.request;
+      this.messagesRequest = b.messagesRequest;
+      this.instructions = b.instructions;
+      this.tools.putAll(b.tools);
+      this.maxSteps = b.maxSteps;
+      this.maxParallelTools = b.maxParallelTools;
+      this.maxToolCalls = b.maxToolCalls;
+      this.timeout = b.timeout;
+      this.clock = b.clock;
+      this.toolExecutor = b.toolExecutor;
+      this.onToolFailure = b.onToolFailure;
     }
 
     /** Sets the agent's name, shown in reports and error messages; not blank. Defaults to {@value Agent#DEFAULT_NAME}. */
@@ -508,10 +515,35 @@ public final class Agent {
      */
     public Builder chat(ChatService chat) {
       this.chat = Objects.requireNonNull(chat, "chat == null");
+      this.messages = null;
+      this.agentModel = null;
       return this;
     }
 
-    /** Sets the model, such as {@code gpt-4o-mini}. Required; no default. */
+    /**
+     * Sets Anthropic's Messages API as the agent's model, such as {@code client.messages()}: each step is a
+     * message request of {@link #model}, adjusted by {@link #messagesRequest} (see
+     * {@link AgentModel#anthropic}). Replaces {@link #chat} and {@link #agentModel}. No default.
+     */
+    public Builder messages(dev.fanout.messages.MessagesService messages) {
+      this.messages = Objects.requireNonNull(messages, "messages == null");
+      this.chat = null;
+      this.agentModel = null;
+      return this;
+    }
+
+    /**
+     * Sets the agent's model to {@code agentModel}, any provider behind the {@link AgentModel} call;
+     * replaces {@link #chat}, {@link #messages} and {@link #model}. No default.
+     */
+    public Builder agentModel(AgentModel agentModel) {
+      this.agentModel = Objects.requireNonNull(agentModel, "agentModel == null");
+      this.chat = null;
+      this.messages = null;
+      return this;
+    }
+
+    /** Sets the model, such as {@code gpt-4o-mini} or {@code claude-sonnet-4-5}. Required with chat or messages; no default. */
     public Builder model(String model) {
       Objects.requireNonNull(model, "model == null");
       if (model.isBlank()) {
@@ -534,6 +566,17 @@ public final class Agent {
      */
     public Builder request(UnaryOperator<ChatRequest.Builder> request) {
       this.request = Objects.requireNonNull(request, "request == null");
+      return this;
+    }
+
+    /**
+     * Sets how every Messages API request of the agent is adjusted ({@code maxTokens}, temperature,
+     * toolChoice, ...): {@code b -> b.maxTokens(1024)}. The model, the system prompt, the messages and the
+     * tools are the agent's and are set after it. Defaults to no change ({@code max_tokens}
+     * {@value AgentModel#DEFAULT_MAX_TOKENS}).
+     */
+    public Builder messagesRequest(UnaryOperator<dev.fanout.messages.MessageRequest.Builder> messagesRequest) {
+      this.messagesRequest = Objects.requireNonNull(messagesRequest, "messagesRequest == null");
       return this;
     }
 
@@ -663,16 +706,32 @@ public final class Agent {
     /**
      * Returns the agent.
      *
-     * @throws IllegalStateException if {@link #chat} or {@link #model} was not set
+     * @throws IllegalStateException if no model service ({@link #chat}, {@link #messages} or
+     *     {@link #agentModel}) or, with chat or messages, no {@link #model} was set
      */
     public Agent build() {
-      if (chat == null) {
-        throw new IllegalStateException("chat == null: set the agent's chat service, chat(client.chat())");
+      agentModel();
+      return new Agent(this);
+    }
+
+    private AgentModel agentModel() {
+      if (chat == null && messages == null && agentModel == null) {
+        throw new IllegalStateException("chat == null: set the agent's model service, chat(client.chat()) or "
+            + "messages(client.messages())");
+      }
+      if (agentModel != null) {
+        return agentModel;
       }
       if (model == null) {
         throw new IllegalStateException("model == null: set the agent's model, model(\"gpt-4o-mini\")");
       }
-      return new Agent(this);
+      if (chat != null) {
+        return AgentModel.openAi(chat, model, request);
+      }
+      if (messages != null) {
+        return AgentModel.anthropic(messages, model, messagesRequest);
+      }
+      return agentModel;
     }
   }
 

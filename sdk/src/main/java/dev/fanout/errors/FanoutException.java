@@ -26,6 +26,18 @@ public class FanoutException extends RuntimeException {
   }
 
   /**
+   * Returns the message, ending with how many attempts the call made when it made more than one ({@code (3
+   * attempts)}); {@link ConnectionSetupException} says it for one too.
+   */
+  @Override
+  public String getMessage() {
+    String m = super.getMessage();
+    int n = attempts;
+    return n > 1 || (n == 1 && this instanceof ConnectionSetupException)
+        ? m + " (" + n + (n == 1 ? " attempt)" : " attempts)") : m;
+  }
+
+  /**
    * Returns how many attempts the failed call made, the first included (3 after the default policy's
    * retries ran out), or 0 when the failure did not come from a call's attempts (a fan-out's own
    * failure, a call refused before any attempt).

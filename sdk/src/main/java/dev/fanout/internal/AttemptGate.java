@@ -90,6 +90,15 @@ public interface AttemptGate {
      */
     default void onUsage(long totalTokens) {}
 
+    /**
+     * After {@link #onResponse}: the response body reported {@code inputTokens} (those an input-token limit
+     * counts) and {@code outputTokens}, so a gate that charged an estimate per kind can correct each. Reports
+     * their sum to {@link #onUsage(long)} by default.
+     */
+    default void onUsage(long inputTokens, long outputTokens) {
+      onUsage(inputTokens + outputTokens);
+    }
+
     /** Returns the rate-limited bucket this attempt was admitted to, for a fan-out's report; null if none. */
     default GovernedBucket bucket() {
       return null;

@@ -217,11 +217,7 @@ public final class ChatServiceImpl implements ChatService {
     private Throwable failure;
     private ObjectNode header;
     private JsonNode usage;
-    private dev.fanout.FanoutClock clock;
-    private Duration idleTimeout = Duration.ZERO;
-    private volatile dev.fanout.FanoutClock.Timer idleTimer;
-    private volatile boolean idleTimedOut;
-    private volatile boolean watching;
+    private IdleWatch idle;
     /** Set by an event that made progress; the idle timer is re-armed once the event is read. */
     private boolean progressed;
 
@@ -235,39 +231,11 @@ public final class ChatServiceImpl implements ChatService {
 
     /** Starts the idle timer: the stream must send a data event within {@code timeout}; zero means never. */
     void watchIdle(dev.fanout.FanoutClock clock, Duration timeout) {
-      this.clock = clock;
-      this.idleTimeout = timeout;
-      watching = !timeout.isZero();
-      armIdle();
+      idle = new IdleWatch(call, clock, timeout);
     }
 
     void stopWatching() {
-      watching = false;
-      dev.fanout.FanoutClock.Timer t = idleTimer;
-      if (t != null) {
-        t.cancel();
-      }
-    }
-
-    /**
-     * (Re)starts the idle timer. Only progress re-arms it: a data event carrying content or refusal text, a
-     * tool-call fragment, usage, a finish reason, or {@code [DONE]}. Comments such as {@code : ping} and data
-     * events that carry none of these ({@code {"choices":[]}}, an empty delta) do not.
-     */
-    private void armIdle() {
-      if (!watching) {
-        return;
-      }
-      dev.fanout.FanoutClock.Timer old = idleTimer;
-      if (old != null) {
-        old.cancel();
-      }
-      idleTimer = clock.schedule(idleTimeout, () -> {
-        if (watching) {
-          idleTimedOut = true;
-          call.cancelAttempt();
-        }
-      });
+      idle.stop();
     }
 
     @Override
@@ -275,12 +243,14 @@ public final class ChatServiceImpl implements ChatService {
       if (done) {
         return; // anything after [DONE] is ignored
       }
+      // Only progress re-arms the idle timer: content or refusal text, a tool-call fragment, usage, a finish
+      // reason, or [DONE]. Comments (': ping') and events carrying none of these ({"choices":[]}) do not.
       progressed = false;
       try {
         read(source, data);
       } finally {
         if (progressed) {
-          armIdle();
+          idle.arm();
         }
       }
     }
@@ -441,11 +411,8 @@ public final class ChatServiceImpl implements ChatService {
     }
 
     ChatCompletion result() throws IOException {
-      if (idleTimedOut && !done) {
-        throw new dev.fanout.errors.FanoutTimeoutException(call.label() + ": the stream sent nothing new for "
-            + idleTimeout.toMillis() + " ms (streamIdleTimeout: content, a tool call, usage or a finish count; "
-            + "comments such as ': ping' and empty events do not) after "
-            + deltas + " deltas", idleTimeout);
+      if (idle.timedOut() && !done) {
+        throw idle.error(deltas);
       }
       if (failure instanceof IOException) {
         throw (IOException) failure;

@@ -2,6 +2,7 @@ package dev.fanout.internal;
 
 import dev.fanout.errors.BadRequestException;
 import dev.fanout.errors.NotFoundException;
+import dev.fanout.errors.OverloadedException;
 import dev.fanout.errors.RateLimitedException;
 import dev.fanout.errors.ServerException;
 import dev.fanout.errors.ServiceException;
@@ -56,6 +57,8 @@ final class Errors {
         return new NotFoundException(message, code, method, url, headers, body);
       case 429:
         return new RateLimitedException(message, code, method, url, headers, body, retryAfter);
+      case 529:
+        return new OverloadedException(message, code, method, url, headers, body);
       default:
         if (code >= 500 && code <= 599) {
           return new ServerException(message, code, method, url, headers, body);
@@ -92,6 +95,7 @@ final class Errors {
       case 502: return "Bad Gateway";
       case 503: return "Service Unavailable";
       case 504: return "Gateway Timeout";
+      case 529: return "Overloaded";
       default: return "";
     }
   }

@@ -159,9 +159,9 @@ final class Exchange<T> implements Callback {
     if (r == null || (r.inputTokens().isEmpty() && r.outputTokens().isEmpty())) {
       return;
     }
-    long total = r.inputTokens().orElse(0) + r.outputTokens().orElse(0);
     try {
-      permit.onUsage(total);
+      // Per kind, input as the input-token limits count it (cache reads left out), so each ledger is corrected
+      permit.onUsage(r.rateLimitedInputTokens().orElse(0), r.outputTokens().orElse(0));
     } catch (RuntimeException e) {
       HttpEngine.LOG.warn("the attempt gate failed to take the usage of {}", owner.label(), e);
     }
@@ -172,6 +172,38 @@ final class Exchange<T> implements Callback {
     Redaction.Secrets secrets = Redaction.Secrets.of(owner.spec().request());
     String m = e.getMessage();
     String described = e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    okhttp3.HttpUrl url = owner.spec().request().url();
+    String host = url.host() + ":" + url.port();
+    dev.fanout.errors.ConnectionSetupException.Reason reason = setupFailure(e);
+    if (reason != null) {
+      String why = switch (reason) {
+        case TLS_HANDSHAKE -> "the TLS handshake with " + host + " failed (is its certificate's CA trusted? see "
+            + "trustedCertificatesPem)";
+        case UNKNOWN_HOST -> "the host " + url.host() + " is unknown (the name does not resolve)";
+        case CONNECTION_REFUSED -> host + " refused the connection (nothing listens there)";
+      };
+      return new dev.fanout.errors.ConnectionSetupException(owner.label() + ": " + why + ": "
+          + secrets.redact(described), secrets.scrub(e), host, reason);
+    }
     return new TransportException(owner.label() + ": " + secrets.redact(described), secrets.scrub(e));
+  }
+
+  /** Why a connection could not be set up, if the failure (or one of its causes) says; null otherwise. */
+  static dev.fanout.errors.ConnectionSetupException.Reason setupFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof javax.net.ssl.SSLPeerUnverifiedException
+          || t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException) {
+        return dev.fanout.errors.ConnectionSetupException.Reason.TLS_HANDSHAKE;
+      }
+      if (t instanceof java.net.UnknownHostException) {
+        return dev.fanout.errors.ConnectionSetupException.Reason.UNKNOWN_HOST;
+      }
+      if (t instanceof java.net.ConnectException && !(t instanceof java.net.SocketTimeoutException)
+          && t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused")) {
+        return dev.fanout.errors.ConnectionSetupException.Reason.CONNECTION_REFUSED;
+      }
+      if (t.getCause() == t) break;
+    }
+    return null;
   }
 }

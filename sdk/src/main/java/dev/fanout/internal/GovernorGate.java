@@ -105,7 +105,13 @@ public final class GovernorGate implements AttemptGate {
     admission.whenComplete((p, error) -> {
       if (error != null) {
         result.completeExceptionally(Futures.unwrap(error));
-      } else if (!result.complete(adapt(p, governed(key)))) {
+        return;
+      }
+      if (!p.waited().isZero() && HttpEngine.LOG.isDebugEnabled()) {
+        HttpEngine.LOG.debug("{} {} {}: the governor held attempt {} for {} ms (the server's published limits or "
+            + "a 429's pause)", request.method(), host, key.bucket(), attempt, p.waited().toMillis());
+      }
+      if (!result.complete(adapt(p, governed(key)))) {
         p.release(); // the caller gave up (cancelled) while the permit was being granted
       }
     });
@@ -155,6 +161,11 @@ public final class GovernorGate implements AttemptGate {
       @Override
       public void onUsage(long totalTokens) {
         p.onUsage(totalTokens);
+      }
+
+      @Override
+      public void onUsage(long inputTokens, long outputTokens) {
+        p.onUsage(inputTokens, outputTokens);
       }
 
       @Override

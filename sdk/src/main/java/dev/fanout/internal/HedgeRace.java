@@ -111,6 +111,7 @@ final class HedgeRace {
     owner.engine().attemptSent();
     if (leg > 0) {
       owner.recorder().hedgeSent();
+      HttpEngine.LOG.debug("{}: attempt {} is slow; sending hedge {}", owner.label(), attempt, leg);
     }
     call.enqueue(exchange);
     return true;

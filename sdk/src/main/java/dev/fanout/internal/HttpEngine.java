@@ -38,7 +38,10 @@ public final class HttpEngine {
 
   private final OkHttpClient okHttp;
   private final HttpUrl baseUrl;
+  private final String authHeader;
+  private final String apiKey;
   private final String authorization;
+  private final okhttp3.Headers defaultHeaders;
   private final RetryPolicy retryPolicy;
   private final Duration totalTimeout;
   private final Duration attemptTimeout;
@@ -58,7 +61,10 @@ public final class HttpEngine {
     this.okHttp = Objects.requireNonNull(b.okHttp, "okHttp == null");
     FanoutClientSpec spec = Objects.requireNonNull(b.spec, "options == null");
     this.baseUrl = spec.baseUrl();
-    this.authorization = b.apiKey == null ? null : "Bearer " + b.apiKey;
+    this.authHeader = spec.authScheme().header();
+    this.apiKey = b.apiKey;
+    this.authorization = b.apiKey == null ? null : spec.authScheme().value(b.apiKey);
+    this.defaultHeaders = okhttp3.Headers.of(spec.defaultHeaders());
     this.retryPolicy = spec.retryPolicy();
     this.totalTimeout = spec.totalTimeout();
     this.attemptTimeout = spec.attemptTimeout();
@@ -153,6 +159,11 @@ public final class HttpEngine {
     return baseUrl;
   }
 
+  /** The client's API key, or null; for services that send it in a header of their own (x-api-key). */
+  String apiKey() {
+    return apiKey;
+  }
+
   /** Refuses new calls and fails every unfinished one with {@link FanoutCancelledException}. */
   public void close() {
     closed = true;
@@ -205,8 +216,11 @@ public final class HttpEngine {
   public Request.Builder request(String method, HttpUrl url, RequestBody body) {
     String m = method.toUpperCase(Locale.ROOT);
     Request.Builder b = new Request.Builder().url(url).header("Accept", "application/json");
+    for (int i = 0; i < defaultHeaders.size(); i++) {
+      b.header(defaultHeaders.name(i), defaultHeaders.value(i));
+    }
     if (authorization != null) {
-      b.header("Authorization", authorization);
+      b.header(authHeader, authorization);
     }
     RequestBody effective = body;
     if (effective == null && (m.equals("POST") || m.equals("PUT") || m.equals("PATCH"))) {

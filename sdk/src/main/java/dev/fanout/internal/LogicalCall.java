@@ -205,12 +205,26 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     int n = attempts;
     var policy = spec.policy();
     if (!retryable || committed || n >= policy.maxAttempts() || policy.refusesRetryAfter(retryAfter)) {
+      if (HttpEngine.LOG.isDebugEnabled()) {
+        HttpEngine.LOG.debug("{}: attempt {} failed, not retried ({}): {}", label(), n,
+            !retryable ? "not retryable" : committed ? "the response was already being delivered"
+                : n >= policy.maxAttempts() ? "maxAttempts " + policy.maxAttempts() + " reached"
+                : "the server asked to wait " + retryAfter.toMillis() + " ms, beyond maxRetryAfter",
+            error.getMessage());
+      }
       finish(null, error);
       return;
     }
     lastAttemptError = error;
     // A governing gate already paused the bucket for this 429: the retry waits for it, not twice.
     Duration wait = status == 429 && engine.gate().pacesRateLimits() ? Duration.ZERO : policy.backoff(n, retryAfter);
+    if (HttpEngine.LOG.isDebugEnabled()) {
+      HttpEngine.LOG.debug("{}: attempt {} failed{}; retrying {}: {}", label(), n,
+          status == 429 ? " with 429 Too Many Requests" + (retryAfter == null ? "" : " (retry after "
+              + retryAfter.toMillis() + " ms)") : "",
+          wait.isZero() ? "when the governor admits it (its pause for this 429)" : "in " + wait.toMillis() + " ms",
+          error.getMessage());
+    }
     Deadline deadline = spec.deadline();
     if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
       finish(null, new FanoutTimeoutException(

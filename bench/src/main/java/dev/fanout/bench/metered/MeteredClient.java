@@ -7,8 +7,8 @@ import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.GovernorPolicy;
 import dev.fanout.Outcome;
-import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
+import dev.fanout.messages.MessageRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,6 +53,10 @@ public final class MeteredClient implements Callable<Integer> {
           + "Defaults to ${DEFAULT-VALUE}.")
   long startAt;
 
+  @Option(names = "--provider", defaultValue = "openai",
+      description = "openai (chat completions) or anthropic (Anthropic messages). Defaults to ${DEFAULT-VALUE}.")
+  String provider;
+
   @Override
   public Integer call() throws Exception {
     FanoutClient.Builder b = FanoutClient.builder().baseUrl(baseUrl).apiKey("sk-bench-metered");
@@ -69,21 +73,32 @@ public final class MeteredClient implements Callable<Integer> {
         TimeUnit.MILLISECONDS.sleep(wait);
       }
       long start = System.currentTimeMillis();
-      List<Outcome<ChatCompletion>> outcomes = Fanout.settleAll(prompts, (i, context) -> client.chat().createAsync(
-          ChatRequest.builder().model("gpt-4o-mini").addUserMessage("Write one line about item " + i + ".")
-              .maxTokens(maxTokens).build()), FanoutOptions.defaults()).get(10, TimeUnit.MINUTES);
+      boolean anthropic = provider.equals("anthropic");
+      // What each call charged the binding token limit: OpenAI's total; Anthropic's input (uncached and cache
+      // writes) and output, summed apart (the larger sum binds, each against its own per-minute limit).
+      List<Outcome<long[]>> outcomes = Fanout.settleAll(prompts, (i, context) -> anthropic
+          ? client.messages().createAsync(MessageRequest.builder().model("claude-haiku-4-5")
+              .addUserMessage("Write one line about item " + i + ".").maxTokens(maxTokens).build())
+              .thenApply(m -> new long[] {m.usage().rateLimitedInputTokens(), m.usage().outputTokens()})
+          : client.chat().createAsync(ChatRequest.builder().model("gpt-4o-mini")
+              .addUserMessage("Write one line about item " + i + ".").maxTokens(maxTokens).build())
+              .thenApply(c -> new long[] {c.usage().map(u -> (long) u.totalTokens()).orElse(0L), 0}),
+          FanoutOptions.defaults()).get(10, TimeUnit.MINUTES);
       long end = System.currentTimeMillis();
       int ok = 0;
-      long tokens = 0;
+      long first = 0;
+      long second = 0;
       Map<String, Integer> errors = new TreeMap<>();
-      for (Outcome<ChatCompletion> o : outcomes) {
+      for (Outcome<long[]> o : outcomes) {
         if (o.isSuccess()) {
           ok++;
-          tokens += o.value().usage().map(u -> (long) u.totalTokens()).orElse(0L);
+          first += o.value()[0];
+          second += o.value()[1];
         } else {
           errors.merge(o.error().getClass().getSimpleName(), 1, Integer::sum);
         }
       }
+      long tokens = Math.max(first, second);
       ObjectMapper json = new ObjectMapper();
       ObjectNode r = json.createObjectNode();
       r.put("ok", ok);

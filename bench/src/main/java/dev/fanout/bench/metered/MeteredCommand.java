@@ -55,6 +55,12 @@ public final class MeteredCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens per call. Defaults to ${DEFAULT-VALUE}.")
   int maxTokens;
 
+  @Option(names = "--provider", defaultValue = "openai",
+      description = "openai: chat completions against the mock metered like OpenAI; anthropic: Anthropic messages "
+          + "against the mock metered like Anthropic (--tpm as both input and output tokens per minute). "
+          + "Defaults to ${DEFAULT-VALUE}.")
+  String provider;
+
   @Option(names = "--runs", defaultValue = "3", description = "Runs per row (the median is shown). Defaults to ${DEFAULT-VALUE}.")
   int runs;
 
@@ -87,12 +93,18 @@ public final class MeteredCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!provider.equals("openai") && !provider.equals("anthropic")) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "Invalid value for option '--provider': '" + provider + "' (expected openai or anthropic)");
+    }
     Files.createDirectories(out);
     String launcher = java != null ? java : ProcessHandle.current().info().command().orElse("java");
     String cp = classpath();
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "Metered batch: %d chat completions (max_tokens %d), %d ms per admitted "
-        + "request, buckets one second deep; median of %d runs.%n%n", n, maxTokens, latency.toMillis(), runs));
+    md.append(String.format(Locale.ROOT, "Metered batch: %d %s (max_tokens %d), %d ms per admitted "
+        + "request, buckets one second deep; median of %d runs.%n%n", n,
+        provider.equals("anthropic") ? "Anthropic messages, metered like Anthropic," : "chat completions",
+        maxTokens, latency.toMillis(), runs));
     md.append("| workload | client | ok | failed | 429s | wall | quota minimum | wall ÷ minimum |\n");
     md.append("|---|---|--:|--:|--:|--:|--:|--:|\n");
     List<String> notes = new ArrayList<>();
@@ -135,7 +147,8 @@ public final class MeteredCommand implements Callable<Integer> {
     for (String note : notes) {
       md.append("- ").append(note).append('\n');
     }
-    Files.writeString(out.resolve("metered.md"), md.toString(), StandardCharsets.UTF_8);
+    Files.writeString(out.resolve(provider.equals("anthropic") ? "metered-anthropic.md" : "metered.md"), md.toString(),
+        StandardCharsets.UTF_8);
     System.out.println();
     System.out.print(md);
     return 0;
@@ -206,7 +219,7 @@ public final class MeteredCommand implements Callable<Integer> {
       end = Math.max(end, r.get("endMillis").asLong());
     }
     JsonNode stats = json.readTree(get(url + "__admin/stats"));
-    long requests = stats.path("requests").path("chat").asLong();
+    long requests = stats.path("requests").path(provider.equals("anthropic") ? "messages" : "chat").asLong();
     long limited = stats.path("faults").path("rateLimited").asLong();
     return new Run(ok, failed, requests, limited, end - start, tokens);
   }
@@ -215,7 +228,7 @@ public final class MeteredCommand implements Callable<Integer> {
       int maxInFlight, long startAt) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(launcher, "-cp", cp, "dev.fanout.bench.BenchMain", "metered-client",
         "--base-url", url, "--n", String.valueOf(count), "--offset", String.valueOf(offset),
-        "--max-tokens", String.valueOf(maxTokens), "--start-at", String.valueOf(startAt)));
+        "--max-tokens", String.valueOf(maxTokens), "--start-at", String.valueOf(startAt), "--provider", provider));
     if (noGovernor) {
       cmd.add("--no-governor");
     }

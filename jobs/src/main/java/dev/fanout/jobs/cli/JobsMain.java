@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "fanout-jobs",
     mixinStandardHelpOptions = true,
-    version = "fanout-jobs 0.1.0",
+    version = "fanout-jobs 0.2.0",
     description = "Run a file of API requests (OpenAI's Batch JSONL): in real time under the key's rate limits, "
         + "resumable after a crash, or through the provider's Batch API.",
     subcommands = {RunCommand.class, SubmitCommand.class, StatusCommand.class, FetchCommand.class})

@@ -28,8 +28,7 @@ public abstract class BackendDispatcher extends Dispatcher {
     for (Map.Entry<String, String> h : reply.headers.entrySet()) b.setHeader(h.getKey(), h.getValue());
     if (reply.isStream()) {
       Buffer all = new Buffer();
-      for (byte[] event : reply.events) all.write(SseBody.frame(event));
-      all.write(SseBody.frame(SseBody.DONE));
+      for (byte[] frame : reply.frames()) all.write(frame);
       return b.setHeader("Content-Type", SseBody.CONTENT_TYPE).body(all).build();
     }
     return b.setHeader("Content-Type", reply.contentType).body(new Buffer().write(reply.json)).build();

@@ -41,7 +41,8 @@ public final class Decider {
         Routes.CHAT, new ChatDispatcher(),
         Routes.MODELS, new ModelsDispatcher(),
         Routes.SEARCH, new SearchDispatcher(),
-        Routes.EMBEDDINGS, new EmbeddingsDispatcher());
+        Routes.EMBEDDINGS, new EmbeddingsDispatcher(),
+        Routes.MESSAGES, new MessagesDispatcher());
     this.batch = new BatchApi(backends, batchCompletionTime, faults.meterClock());
     this.admin = new AdminDispatcher(stats::snapshot, this::reset, () -> stats.traces().snapshot().toMap());
   }
@@ -87,8 +88,11 @@ public final class Decider {
     if (retryNanos > 0) {
       stats.fault(Stats.RATE_LIMITED);
       long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(retryNanos + 999_999));
-      Reply limited = Reply.error(429, "Rate limit reached for " + route + " (" + limit[0] + "): please try again in "
-              + retryMs + "ms.", limit[0], null, "rate_limit_exceeded")
+      Reply limited = (reply.anthropic
+          ? Reply.anthropicError(429, "rate_limit_error", "Rate limit reached for " + route + " (" + limit[0]
+              + "): please try again in " + retryMs + "ms.")
+          : Reply.error(429, "Rate limit reached for " + route + " (" + limit[0] + "): please try again in "
+              + retryMs + "ms.", limit[0], null, "rate_limit_exceeded"))
           .header("Retry-After", Long.toString(Math.max(1, (retryMs + 999) / 1000)))
           .header("Retry-After-Ms", Long.toString(retryMs));
       return Decision.now(limited);
@@ -110,6 +114,20 @@ public final class Decider {
         return Decision.now(limited);
       }
       reply.headers.putAll(a.headers);
+    }
+
+    AnthropicMeter anthropic = route.equals(Routes.MESSAGES) ? p.anthropicMeter() : null;
+    if (anthropic != null) {
+      AnthropicMeter.Admission a = anthropic.admit(reply.meterModel != null ? reply.meterModel : route,
+          reply.inputEstimate, Math.max(0, reply.maxTokens), reply.inputTokensUsed, reply.outputTokensUsed);
+      if (!a.admitted()) {
+        stats.fault(Stats.RATE_LIMITED);
+        Reply limited = Reply.anthropicError(429, "rate_limit_error", a.message());
+        limited.headers.putAll(a.headers());
+        long seconds = Math.max(1, (a.retryNanos() + 999_999_999L) / 1_000_000_000L);
+        return Decision.now(limited.header("retry-after", Long.toString(seconds)));
+      }
+      reply.headers.putAll(a.headers());
     }
 
     String fault = p.drawFault(route);

@@ -70,6 +70,13 @@ public final class Decision {
 
   /** For {@link Stats#ERROR_5XX}: the injected error reply (500, 502 or 503). */
   public Reply errorReply() {
+    if (reply.anthropic) {
+      // Anthropic answers an overloaded service 529 overloaded_error, any other failure 500 api_error.
+      return errorStatus == 503
+          ? Reply.anthropicError(529, "overloaded_error", "Overloaded (mock fault)").withRateLimitHeaders(reply)
+          : Reply.anthropicError(errorStatus, "api_error", "Internal server error (mock fault " + errorStatus + ")")
+              .withRateLimitHeaders(reply);
+    }
     String type = errorStatus == 503 ? "service_unavailable" : "server_error";
     return Reply.error(errorStatus, "injected " + errorStatus + " error (mock fault)", type, null, null)
         .withRateLimitHeaders(reply);

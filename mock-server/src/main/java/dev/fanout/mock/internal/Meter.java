@@ -124,7 +124,8 @@ final class Meter {
     return s;
   }
 
-  private static final class Bucket {
+  /** One continuously refilled limit: {@code perMinute / 60} per second, holding {@code capacity}. */
+  static final class Bucket {
     final double perNano;
     final double capacity;
     double level;

@@ -23,6 +23,7 @@ final class Profile {
   private final TokenBucket chatTokens;
   private final Map<String, Random> tails = new HashMap<>();
   private final Map<String, Meter> meters = new HashMap<>();
+  private final AnthropicMeter anthropic;
 
   Profile(Latency latency, Faults faults) {
     this.latency = latency;
@@ -44,12 +45,17 @@ final class Profile {
       long salt = 0x9E3779B97F4A7C15L * (Routes.BACKENDS.indexOf(route) + 1);
       tails.put(route, new Random(latency.forRoute(route).seed() ^ salt ^ 0x7A11L));
       Meter meter = Routes.METERED.contains(route) ? shared : null;
+      if (route.equals(Routes.MESSAGES)) continue; // metered Anthropic's way, below
       if (faults.routes().containsKey(route)) {
         Faults f = faults.forRoute(route);
         meter = f.isMetered() ? new Meter(f) : null;
       }
       if (meter != null) meters.put(route, meter);
     }
+    Faults m = faults.forRoute(Routes.MESSAGES);
+    anthropic = m.isMetered()
+        ? new AnthropicMeter(m.requestsPerMinute(), m.tokensPerMinute(), m.meterDepth().toNanos() / 60e9, m.meterClock())
+        : null;
     long tpm = faults.forRoute(Routes.CHAT).chatTokensPerMinute();
     chatTokens = tpm > 0 ? new TokenBucket(tpm / 60.0, tpm) : null;
   }
@@ -75,6 +81,11 @@ final class Profile {
     synchronized (r) {
       return r.nextDouble() < l.tailShare();
     }
+  }
+
+  /** Anthropic's meter of {@code /v1/messages}, or null when it is not metered. */
+  AnthropicMeter anthropicMeter() {
+    return anthropic;
   }
 
   /** The meter of {@code route}, or null when it is not metered. */

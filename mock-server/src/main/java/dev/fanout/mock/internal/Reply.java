@@ -13,6 +13,8 @@ public final class Reply {
   final int code;
   final byte[] json;
   final List<byte[]> events;
+  /** Anthropic-style streams name each event ({@code event: message_start}) and send no {@code [DONE]}; null for OpenAI's. */
+  List<String> eventTypes;
   final long tokenCost;
   final Map<String, String> headers;
   String contentType = "application/json";
@@ -22,6 +24,11 @@ public final class Reply {
   long maxTokens = -1;
   int choices = 1;
   long tokensUsed = -1;
+  // What Anthropic's meter charges (see AnthropicMeter): set by the messages backend.
+  boolean anthropic;
+  long inputEstimate;
+  long inputTokensUsed = -1;
+  long outputTokensUsed = -1;
 
   private Reply(int code, byte[] json, List<byte[]> events, long tokenCost, Map<String, String> headers) {
     this.code = code;
@@ -50,6 +57,65 @@ public final class Reply {
   /** Server-sent events: each element is one {@code data:} payload (already serialized). */
   public static Reply events(List<byte[]> events, long tokenCost) {
     return new Reply(200, null, events, tokenCost, new LinkedHashMap<>());
+  }
+
+  /**
+   * Server-sent events in Anthropic's form: each {@code event: <type>} line before its {@code data:}, and
+   * no {@code [DONE]} after the last.
+   */
+  public static Reply namedEvents(List<String> types, List<byte[]> events, long tokenCost) {
+    if (types.size() != events.size()) throw new IllegalArgumentException(types.size() + " types for " + events.size() + " events");
+    Reply r = new Reply(200, null, events, tokenCost, new LinkedHashMap<>());
+    r.eventTypes = List.copyOf(types);
+    return r;
+  }
+
+  /**
+   * The stream as written: one frame per event ({@code data: ...\n\n}, with its {@code event:} line when
+   * named), then {@code data: [DONE]} for an OpenAI-style stream.
+   */
+  public List<byte[]> frames() {
+    List<byte[]> frames = new java.util.ArrayList<>(events.size() + 1);
+    for (int i = 0; i < events.size(); i++) {
+      frames.add(eventTypes == null ? SseBody.frame(events.get(i)) : SseBody.frame(eventTypes.get(i), events.get(i)));
+    }
+    if (eventTypes == null) frames.add(SseBody.frame(SseBody.DONE));
+    return frames;
+  }
+
+  /**
+   * Anthropic's error shape: {@code {"type": "error", "error": {"type", "message"}, "request_id"}}, with its
+   * {@code request-id} header.
+   */
+  public static Reply anthropicError(int code, String type, String message) {
+    String requestId = "req_mock" + Long.toHexString(ANTHROPIC_REQUESTS.incrementAndGet());
+    ObjectNode error = Json.object();
+    error.put("type", type);
+    error.put("message", message);
+    ObjectNode root = Json.object();
+    root.put("type", "error");
+    root.set("error", error);
+    root.put("request_id", requestId);
+    Reply r = json(code, root);
+    r.anthropic = true;
+    return r.header("request-id", requestId);
+  }
+
+  private static final java.util.concurrent.atomic.AtomicLong ANTHROPIC_REQUESTS = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Says what this reply charges Anthropic's meter: {@code inputEstimate} input tokens and {@code maxTokens}
+   * output tokens up front, corrected to {@code inputUsed} (uncached input and cache writes) and
+   * {@code outputUsed}.
+   */
+  Reply anthropicMetering(String model, long inputEstimate, long maxTokens, long inputUsed, long outputUsed) {
+    this.anthropic = true;
+    this.meterModel = model;
+    this.inputEstimate = inputEstimate;
+    this.maxTokens = maxTokens;
+    this.inputTokensUsed = inputUsed;
+    this.outputTokensUsed = outputUsed;
+    return this;
   }
 
   /** OpenAI's error shape: {@code {"error": {"message", "type", "param", "code"}}}. */
@@ -101,7 +167,7 @@ public final class Reply {
   /** Copies the {@code x-ratelimit-*} headers of {@code from} onto this reply. */
   Reply withRateLimitHeaders(Reply from) {
     from.headers.forEach((k, v) -> {
-      if (k.startsWith("x-ratelimit-")) headers.put(k, v);
+      if (k.startsWith("x-ratelimit-") || k.startsWith("anthropic-ratelimit-")) headers.put(k, v);
     });
     return this;
   }

@@ -61,6 +61,7 @@ public final class Router extends Dispatcher {
     if (path.equals("/users") || path.startsWith("/users/")) return Routes.USERS;
     if (path.equals("/v1/chat/completions")) return Routes.CHAT;
     if (path.equals("/v1/embeddings")) return Routes.EMBEDDINGS;
+    if (path.equals("/v1/messages")) return Routes.MESSAGES;
     if (path.equals("/v1/models") || path.startsWith("/v1/models/")) return Routes.MODELS;
     if (path.equals("/search") || path.equals("/search/")) return Routes.SEARCH;
     if (path.startsWith("/__admin/")) return Routes.ADMIN;
@@ -123,7 +124,7 @@ public final class Router extends Dispatcher {
     }
     if (fault == null) {
       if (streamed) {
-        SseBody body = new SseBody(reply.events, d.firstTokenNanos(), d.perTokenNanos(), pause, exchange, http1);
+        SseBody body = new SseBody(reply, d.firstTokenNanos(), d.perTokenNanos(), pause, exchange, http1);
         MockResponse.Builder b = new MockResponse.Builder().code(200);
         reply.headers.forEach(b::setHeader);
         b.setHeader("Content-Type", SseBody.CONTENT_TYPE).setHeader("Cache-Control", "no-cache").body(body);

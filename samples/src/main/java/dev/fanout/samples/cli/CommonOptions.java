@@ -16,8 +16,12 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class CommonOptions {
   /** The embedded backend's latency: one second, as in the source document. */
   public static final Duration DEFAULT_LATENCY = Duration.ofSeconds(1);
-  /** The chat model asked for when {@code --model} is not given. */
+  /** The chat model asked for when {@code --model} is not given, with the default provider. */
   public static final String DEFAULT_MODEL = "gpt-4o-mini";
+  /** The samples whose model calls go to Anthropic's Messages API with {@code --provider anthropic}. */
+  static final java.util.List<String> ANTHROPIC_SAMPLES = java.util.List.of("agents", "batch");
+  /** The model API asked when {@code --provider} is not given: OpenAI's. */
+  public static final Provider DEFAULT_PROVIDER = Provider.OPENAI;
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
@@ -33,12 +37,23 @@ public final class CommonOptions {
   Duration latency = DEFAULT_LATENCY;
 
   @Option(names = "--api-key", paramLabel = "KEY",
-      description = "API key sent as a bearer token. Defaults to $FANOUT_API_KEY, then $OPENAI_API_KEY, then none.")
+      description = "API key (a bearer token for OpenAI, x-api-key for Anthropic). Defaults to $FANOUT_API_KEY, "
+          + "then $OPENAI_API_KEY (or $ANTHROPIC_API_KEY with --provider anthropic), then none.")
   String apiKey;
 
+  @Option(names = "--provider", paramLabel = "openai|anthropic", converter = ProviderConverter.class,
+      description = "Model API of the agents and batch samples: OpenAI's chat completions or "
+          + "Anthropic's Messages API (other samples accept only openai). Defaults to openai.")
+  Provider provider = DEFAULT_PROVIDER;
+
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "Trust the CA certificate(s) in this PEM file beside the JDK's, for an HTTPS --base-url with a "
+          + "private CA (the mock server's --ca-out). Defaults to none.")
+  Path caCert;
+
   @Option(names = "--model", paramLabel = "MODEL",
-      description = "Chat model for chat completions. Defaults to " + DEFAULT_MODEL + ".")
-  String model = DEFAULT_MODEL;
+      description = "Model to ask. Defaults to " + DEFAULT_MODEL + ", or claude-haiku-4-5 with --provider anthropic.")
+  String model;
 
   @Option(names = "--report-json", paramLabel = "FILE",
       description = "Write what each mode did (timings, attempts, outcomes) as JSON to FILE. Defaults to none.")
@@ -56,8 +71,13 @@ public final class CommonOptions {
     return latency;
   }
 
+  /** Returns {@code --model}, else the provider's default model. */
   public String model() {
-    return model;
+    return model != null ? model : provider.defaultModel();
+  }
+
+  public Provider provider() {
+    return provider;
   }
 
   public Path reportJson() {
@@ -68,7 +88,15 @@ public final class CommonOptions {
     return timeline;
   }
 
-  /** Returns the API key: {@code --api-key}, else {@code FANOUT_API_KEY}, else {@code OPENAI_API_KEY}, else null. */
+  /** The {@code --ca-cert} file; null without it. */
+  public Path caCert() {
+    return caCert;
+  }
+
+  /**
+   * Returns the API key: {@code --api-key}, else {@code FANOUT_API_KEY}, else the provider's variable
+   * ({@code OPENAI_API_KEY} or {@code ANTHROPIC_API_KEY}), else null.
+   */
   public String apiKey() {
     if (apiKey != null && !apiKey.isBlank()) {
       return apiKey;
@@ -77,8 +105,8 @@ public final class CommonOptions {
     if (fanout != null && !fanout.isBlank()) {
       return fanout;
     }
-    String openai = System.getenv("OPENAI_API_KEY");
-    return openai == null || openai.isBlank() ? null : openai;
+    String own = System.getenv(provider.keyVariable());
+    return own == null || own.isBlank() ? null : own;
   }
 
   /** Checks what picocli cannot: the combination of flags. Throws a {@link ParameterException} (exit 2). */
@@ -90,6 +118,12 @@ public final class CommonOptions {
             "Invalid value for option '--base-url': '" + baseUrl + "' is not an http:// or https:// URL");
       }
     }
+    String command = mixee.commandLine().getCommandName();
+    if (provider == Provider.ANTHROPIC && !ANTHROPIC_SAMPLES.contains(command)) {
+      throw new ParameterException(mixee.commandLine(), "Invalid value for option '--provider': " + command
+          + " does not call a model on Anthropic's Messages API (only " + String.join(" and ", ANTHROPIC_SAMPLES)
+          + " do)");
+    }
     // What the client builder would refuse is a bad flag too (exit 2), not a failed run.
     if (baseUrl != null) {
       try {
@@ -98,13 +132,20 @@ public final class CommonOptions {
         throw new ParameterException(mixee.commandLine(), "Invalid value for option '--base-url': " + e.getMessage());
       }
     }
+    if (caCert != null) {
+      try {
+        FanoutClient.builder().trustedCertificates(caCert);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(mixee.commandLine(), "Invalid value for option '--ca-cert': " + e.getMessage());
+      }
+    }
     String key = apiKey();
     if (key != null) {
       try {
         FanoutClient.builder().apiKey(key);
       } catch (IllegalArgumentException e) { // the message never shows the key
         throw new ParameterException(mixee.commandLine(),
-            "Invalid API key (--api-key, $FANOUT_API_KEY or $OPENAI_API_KEY): " + e.getMessage());
+            "Invalid API key (--api-key, $FANOUT_API_KEY or $" + provider.keyVariable() + "): " + e.getMessage());
       }
     }
     if (timeline != null) {

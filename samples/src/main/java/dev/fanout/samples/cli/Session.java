@@ -23,6 +23,9 @@ import java.util.function.UnaryOperator;
  * (flushing its spans), then the backend.
  */
 public final class Session implements AutoCloseable {
+  /** The key sent to the embedded mock's Messages API when none is given (it checks one is present, not which). */
+  static final String EMBEDDED_ANTHROPIC_KEY = "sk-ant-embedded-mock";
+
   private final CommonOptions options;
   private final MockBackend backend;
   private final String baseUrl;
@@ -62,8 +65,16 @@ public final class Session implements AutoCloseable {
     Telemetry telemetry = null;
     try {
       telemetry = Telemetry.fromEnvironment();
-      FanoutClient built = client.apply(FanoutClient.builder().baseUrl(baseUrl).apiKey(options.apiKey())
-          .openTelemetry(telemetry.openTelemetry().orElse(null))).build();
+      String key = options.apiKey();
+      if (key == null && backend != null && options.provider() == Provider.ANTHROPIC) {
+        key = EMBEDDED_ANTHROPIC_KEY; // the mock's /v1/messages, like Anthropic's, refuses a call without x-api-key
+      }
+      FanoutClient.Builder b = FanoutClient.builder().baseUrl(baseUrl).apiKey(key)
+          .openTelemetry(telemetry.openTelemetry().orElse(null));
+      if (options.caCert() != null) {
+        b.trustedCertificates(options.caCert());
+      }
+      FanoutClient built = client.apply(b).build();
       return new Session(options, backend, baseUrl, built, telemetry);
     } catch (RuntimeException e) {
       if (telemetry != null) {
@@ -143,6 +154,11 @@ public final class Session implements AutoCloseable {
 
   public String model() {
     return options.model();
+  }
+
+  /** Returns the model API the sample's model calls go to ({@code --provider}). */
+  public Provider provider() {
+    return options.provider();
   }
 
   /** Prints one line saying where the calls go. */

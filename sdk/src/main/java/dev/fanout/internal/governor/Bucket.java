@@ -245,6 +245,32 @@ final class Bucket {
   }
 
   /**
+   * Corrects the token charge of a call admitted as {@code p} to {@code actual}, per ledger: each token
+   * dimension (total, input, output) by the difference between what it charged and what it counts of the
+   * actual usage. A ledger restarted from an observation that already counted the call is left alone.
+   */
+  void correct(Permit p, TokenEstimate actual) {
+    boolean refund = false;
+    List<Runnable> actions = new ArrayList<>();
+    synchronized (this) {
+      for (Pacer pacer : pacers.values()) {
+        if (pacer.dimension == LimitDimension.REQUESTS) {
+          continue;
+        }
+        long delta = pacer.dimension.cost(actual) - pacer.dimension.cost(p.estimate);
+        if (delta != 0) {
+          pacer.correct(delta, p.seq);
+          refund |= delta < 0;
+        }
+      }
+      if (refund) {
+        drainSafely(clock.nanoTime(), actions); // a refund may admit the head now
+      }
+    }
+    run(actions);
+  }
+
+  /**
    * Closes the bucket with its client: every waiting call fails with {@link FanoutCancelledException}
    * ("client closed"), once, and every later {@link #acquire} fails at once. Permits in flight still report
    * back (their slots are given back; nothing is admitted any more).

@@ -63,6 +63,20 @@ public final class Permit {
     bucket.correct(this, actualTokens);
   }
 
+  /**
+   * Corrects the call's token charge to what its response body reported, per kind: {@code inputTokens}
+   * (those the input-token limits count: Anthropic leaves out cache reads) and {@code outputTokens}. Each
+   * token ledger is corrected by its own difference (input, output, or their sum for a combined limit).
+   * Same rules as {@link #onUsage(long)}; the two share one correction.
+   */
+  public void onUsage(long inputTokens, long outputTokens) {
+    if (inputTokens < 0 || outputTokens < 0 || bucket == null || estimate.total() == 0 || !done.get()
+        || !corrected.compareAndSet(false, true)) {
+      return;
+    }
+    bucket.correct(this, new TokenEstimate(inputTokens, outputTokens));
+  }
+
   /** Reports that the attempt failed without a response (a transport error or a timeout). */
   public void onFailure(Throwable failure) {
     if (done.compareAndSet(false, true) && bucket != null) {

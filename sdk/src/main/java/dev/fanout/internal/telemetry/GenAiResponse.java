@@ -8,11 +8,11 @@ import java.util.OptionalLong;
 /**
  * What a GenAI response said, as the GenAI semantic conventions name it: {@code gen_ai.response.id},
  * {@code gen_ai.response.model}, {@code gen_ai.response.finish_reasons}, {@code gen_ai.usage.input_tokens}
- * and {@code gen_ai.usage.output_tokens}.
+ * and {@code gen_ai.usage.output_tokens}; and how many of the input tokens were read from a prompt cache.
  */
 public record GenAiResponse(
     Optional<String> id, Optional<String> model, List<String> finishReasons,
-    OptionalLong inputTokens, OptionalLong outputTokens) {
+    OptionalLong inputTokens, OptionalLong outputTokens, OptionalLong cacheReadInputTokens) {
 
   public GenAiResponse {
     Objects.requireNonNull(id, "id == null");
@@ -20,6 +20,7 @@ public record GenAiResponse(
     finishReasons = List.copyOf(Objects.requireNonNull(finishReasons, "finishReasons == null"));
     Objects.requireNonNull(inputTokens, "inputTokens == null");
     Objects.requireNonNull(outputTokens, "outputTokens == null");
+    Objects.requireNonNull(cacheReadInputTokens, "cacheReadInputTokens == null");
   }
 
   /** Builds a response; blank strings count as absent, and {@code null} token counts as unknown. */
@@ -28,7 +29,26 @@ public record GenAiResponse(
     return new GenAiResponse(present(id), present(model),
         finishReasons == null ? List.of() : finishReasons.stream().filter(Objects::nonNull).toList(),
         inputTokens == null ? OptionalLong.empty() : OptionalLong.of(inputTokens),
-        outputTokens == null ? OptionalLong.empty() : OptionalLong.of(outputTokens));
+        outputTokens == null ? OptionalLong.empty() : OptionalLong.of(outputTokens), OptionalLong.empty());
+  }
+
+  /**
+   * Returns this response noting that {@code tokens} of its input tokens were read from a prompt cache
+   * (Anthropic's {@code cache_read_input_tokens}, counted in {@link #inputTokens()}).
+   */
+  public GenAiResponse withCacheReadInputTokens(long tokens) {
+    return new GenAiResponse(id, model, finishReasons, inputTokens, outputTokens, OptionalLong.of(tokens));
+  }
+
+  /**
+   * Returns the input tokens a provider's input-tokens-per-minute limit counts: all of them but those read
+   * from a prompt cache, which Anthropic does not count against it.
+   */
+  public OptionalLong rateLimitedInputTokens() {
+    if (inputTokens.isEmpty()) {
+      return inputTokens;
+    }
+    return OptionalLong.of(Math.max(0, inputTokens.getAsLong() - cacheReadInputTokens.orElse(0)));
   }
 
   private static Optional<String> present(String s) {

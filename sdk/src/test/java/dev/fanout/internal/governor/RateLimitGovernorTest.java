@@ -356,6 +356,33 @@ class RateLimitGovernorTest {
   }
 
   @Test
+  void anthropicUsageCorrectsInputAndOutputLedgersEachByItsOwnDifference() throws Exception {
+    Governor g = governor(GovernorPolicy.defaults(), 100);
+    g.acquire(KEY, TokenEstimate.NONE, Governor.NO_DEADLINE).get().onResponse(200, Headers.of(
+        "date", "Thu, 01 Jan 2026 00:00:00 GMT",
+        "anthropic-ratelimit-output-tokens-limit", "6000",
+        "anthropic-ratelimit-output-tokens-remaining", "6000",
+        "anthropic-ratelimit-output-tokens-reset", "2026-01-01T00:00:00Z",
+        "anthropic-ratelimit-input-tokens-limit", "60000",
+        "anthropic-ratelimit-input-tokens-remaining", "60000",
+        "anthropic-ratelimit-input-tokens-reset", "2026-01-01T00:00:00Z"), OptionalLong.empty());
+    Permit p = g.acquire(KEY, new TokenEstimate(1000, 500), Governor.NO_DEADLINE).get();
+    double input = remaining(g, LimitDimension.INPUT_TOKENS);
+    double output = remaining(g, LimitDimension.OUTPUT_TOKENS);
+    p.onResponse(200, Headers.of(), OptionalLong.empty());
+    // 1,000 input estimated, 1,200 counted (cache reads already left out by the caller); 500 output estimated, 40 used
+    p.onUsage(1200, 40);
+    assertThat(remaining(g, LimitDimension.INPUT_TOKENS)).isEqualTo(input - 200);
+    assertThat(remaining(g, LimitDimension.OUTPUT_TOKENS)).isEqualTo(output + 460);
+    p.onUsage(0, 0); // once only
+    assertThat(remaining(g, LimitDimension.OUTPUT_TOKENS)).isEqualTo(output + 460);
+  }
+
+  private static double remaining(Governor g, LimitDimension d) {
+    return g.stats(KEY).limits().stream().filter(l -> l.dimension() == d).findFirst().orElseThrow().remaining();
+  }
+
+  @Test
   void actualUsageGivesAnOverEstimateBack() throws Exception {
     Governor g = governor(GovernorPolicy.defaults(), 100);
     Permit first = g.acquire(KEY, 100, Governor.NO_DEADLINE).get();

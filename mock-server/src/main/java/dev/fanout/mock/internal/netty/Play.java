@@ -89,16 +89,19 @@ final class Play {
   }
 
   private void event(int i) {
-    List<byte[]> events = decision.reply().events();
-    if (i < events.size()) {
-      wire.chunk(SseBody.frame(events.get(i)), false);
-      if (i < events.size() - 1) {
-        after(decision.perTokenNanos(), () -> event(i + 1));
+    List<byte[]> frames = decision.reply().frames();
+    int events = decision.reply().events().size();
+    while (i < frames.size() - 1) {
+      wire.chunk(frames.get(i), false);
+      if (i < events - 1) {
+        int next = i + 1;
+        after(decision.perTokenNanos(), () -> event(next));
         return;
       }
+      i++;
     }
     over = true;
-    wire.chunk(SseBody.frame(SseBody.DONE), true).addListener(f -> {
+    wire.chunk(frames.get(frames.size() - 1), true).addListener(f -> {
       if (f.isSuccess()) exchange.completed();
       else exchange.aborted();
     });

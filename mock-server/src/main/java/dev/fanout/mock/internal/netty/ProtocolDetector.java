@@ -77,5 +77,8 @@ final class ProtocolDetector extends ByteToMessageDecoder {
       p.addAfter("aggregator", "handler", handler);
     }
     p.remove(this); // hands the bytes read so far to the codec just added
+    // The HTTP/2 codec wrote the server's SETTINGS as it was added; send them now, as real servers do, not
+    // with the first response (a client learns the stream limit from them before it sends more streams).
+    if (h2) p.flush();
   }
 }

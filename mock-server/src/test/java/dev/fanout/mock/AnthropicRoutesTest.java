@@ -1,0 +1,238 @@
+package dev.fanout.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code POST /v1/messages}: Anthropic's wire format, its strictness, its streams and its metering. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AnthropicRoutesTest {
+  static final String MESSAGES = "/v1/messages";
+  static final String WEATHER = "{\"name\":\"get_weather\",\"description\":\"Weather in a city\",\"input_schema\":"
+      + "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}";
+
+  /** The engine under test: MockWebServer here, Netty in {@link AnthropicRoutesNettyTest}. */
+  Engine engine() {
+    return Engine.MOCKWEBSERVER;
+  }
+
+  final AtomicLong now = new AtomicLong();
+  OkHttpClient client;
+
+  @BeforeAll
+  void start() {
+    client = Http.client(16);
+  }
+
+  @AfterAll
+  void stop() {
+    Http.shutdown(client);
+  }
+
+  MockBackend start(Faults.Builder faults) {
+    return MockBackend.builder().engine(engine()).latency(Latency.none())
+        .faults(faults.meterClock(now::get).build()).start();
+  }
+
+  Http.Result post(MockBackend backend, String json, boolean headers) throws IOException {
+    Request.Builder b = new Request.Builder().url(backend.url() + MESSAGES)
+        .post(RequestBody.create(json, Http.JSON_TYPE));
+    if (headers) {
+      b.header("x-api-key", "sk-ant-test-key").header("anthropic-version", "2023-06-01");
+    }
+    return Http.execute(client, b.build());
+  }
+
+  static String user(String text, String extra) {
+    return "{\"model\":\"claude-test\",\"max_tokens\":100," + extra
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+  }
+
+  @Test
+  void answersAMessageInAnthropicsShape() throws IOException {
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result r = post(backend, user("hello there", "\"system\":\"be brief\","), true);
+      assertThat(r.code()).isEqualTo(200);
+      JsonNode m = r.json();
+      assertThat(m.get("type").asText()).isEqualTo("message");
+      assertThat(m.get("id").asText()).startsWith("msg_");
+      assertThat(m.get("role").asText()).isEqualTo("assistant");
+      assertThat(m.get("content").get(0).get("type").asText()).isEqualTo("text");
+      assertThat(m.get("content").get(0).get("text").asText()).contains("hello there");
+      assertThat(m.get("stop_reason").asText()).isEqualTo("end_turn");
+      assertThat(m.get("stop_sequence").isNull()).isTrue();
+      JsonNode usage = m.get("usage");
+      assertThat(usage.get("input_tokens").asLong()).isPositive();
+      assertThat(usage.get("output_tokens").asLong()).isPositive();
+      assertThat(usage.has("cache_read_input_tokens")).isTrue();
+      assertThat(usage.has("cache_creation_input_tokens")).isTrue();
+      assertThat(r.headers().get("request-id")).startsWith("req_");
+    }
+  }
+
+  @Test
+  void refusesWhatAnthropicRefuses() throws IOException {
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result noKey = post(backend, user("hi", ""), false);
+      assertThat(noKey.code()).isEqualTo(401);
+      assertThat(noKey.json().get("type").asText()).isEqualTo("error");
+      assertThat(noKey.json().at("/error/type").asText()).isEqualTo("authentication_error");
+
+      Http.Result noVersion = Http.execute(client, new Request.Builder().url(backend.url() + MESSAGES)
+          .header("x-api-key", "k").post(RequestBody.create(user("hi", ""), Http.JSON_TYPE)).build());
+      assertThat(noVersion.code()).isEqualTo(400);
+      assertThat(noVersion.json().at("/error/message").asText()).contains("anthropic-version");
+
+      Http.Result noMax = post(backend,
+          "{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", true);
+      assertThat(noMax.code()).isEqualTo(400);
+      assertThat(noMax.json().at("/error/type").asText()).isEqualTo("invalid_request_error");
+      assertThat(noMax.json().at("/error/message").asText()).contains("max_tokens");
+
+      Http.Result unanswered = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":10,\"messages\":["
+          + "{\"role\":\"user\",\"content\":\"weather in Paris\"},"
+          + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{}}]},"
+          + "{\"role\":\"user\",\"content\":\"well?\"}]}", true);
+      assertThat(unanswered.code()).isEqualTo(400);
+      assertThat(unanswered.json().at("/error/message").asText()).contains("toolu_1");
+    }
+  }
+
+  @Test
+  void takesTheKeyAsABearerTokenTooAsTheOfficialTypeScriptSdkSendsIt() throws IOException {
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result r = Http.execute(client, new Request.Builder().url(backend.url() + MESSAGES)
+          .header("Authorization", "Bearer sk-ant-test").header("anthropic-version", "2023-06-01")
+          .post(RequestBody.create(user("hi", ""), Http.JSON_TYPE)).build());
+      assertThat(r.code()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void usesToolsFromTheirInputSchemaThenAnswersFromTheResults() throws IOException {
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result r = post(backend, user("Weather in Paris and Tokyo?", "\"tools\":[" + WEATHER + "],"), true);
+      assertThat(r.code()).isEqualTo(200);
+      JsonNode m = r.json();
+      assertThat(m.get("stop_reason").asText()).isEqualTo("tool_use");
+      List<String> cities = new ArrayList<>();
+      for (JsonNode b : m.get("content")) {
+        assertThat(b.get("type").asText()).isEqualTo("tool_use");
+        assertThat(b.get("id").asText()).startsWith("toolu_");
+        assertThat(b.get("name").asText()).isEqualTo("get_weather");
+        cities.add(b.at("/input/city").asText());
+      }
+      assertThat(cities).containsExactly("Paris", "Tokyo");
+
+      String id0 = m.at("/content/0/id").asText();
+      String id1 = m.at("/content/1/id").asText();
+      Http.Result answer = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":100,\"tools\":[" + WEATHER + "],"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris and Tokyo?\"},"
+          + "{\"role\":\"assistant\",\"content\":" + m.get("content") + "},"
+          + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"" + id0 + "\",\"content\":\"sunny\"},"
+          + "{\"type\":\"tool_result\",\"tool_use_id\":\"" + id1 + "\",\"content\":\"rain\"}]}]}", true);
+      assertThat(answer.code()).isEqualTo(200);
+      assertThat(answer.json().get("stop_reason").asText()).isEqualTo("end_turn");
+      assertThat(answer.json().at("/content/0/text").asText()).contains("get_weather returned sunny", "get_weather returned rain");
+
+      Http.Result one = post(backend, user("Weather in Paris and Tokyo?", "\"tools\":[" + WEATHER + "],"
+          + "\"tool_choice\":{\"type\":\"auto\",\"disable_parallel_tool_use\":true},"), true);
+      assertThat(one.json().get("content")).hasSize(1);
+    }
+  }
+
+  @Test
+  void streamsNamedEventsInAnthropicsOrderWithoutDone() throws IOException {
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result r = post(backend, user("Weather in Paris?", "\"stream\":true,\"tools\":[" + WEATHER + "],"), true);
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(r.contentType()).startsWith("text/event-stream");
+      List<String> types = new ArrayList<>();
+      StringBuilder json = new StringBuilder();
+      String[] frames = r.body().split("\n\n");
+      for (String frame : frames) {
+        String[] lines = frame.split("\n");
+        assertThat(lines[0]).startsWith("event: ");
+        assertThat(lines[1]).startsWith("data: ");
+        String type = lines[0].substring(7);
+        JsonNode data = Http.JSON.readTree(lines[1].substring(6));
+        assertThat(data.get("type").asText()).isEqualTo(type);
+        types.add(type);
+        if (type.equals("content_block_delta")) {
+          assertThat(data.at("/delta/type").asText()).isEqualTo("input_json_delta");
+          json.append(data.at("/delta/partial_json").asText());
+        }
+      }
+      assertThat(r.body()).doesNotContain("[DONE]");
+      assertThat(types.get(0)).isEqualTo("message_start");
+      assertThat(types.subList(1, 3)).containsExactly("content_block_start", "ping");
+      assertThat(types.subList(types.size() - 3, types.size()))
+          .containsExactly("content_block_stop", "message_delta", "message_stop");
+      assertThat(Http.JSON.readTree(json.toString()).get("city").asText()).isEqualTo("Paris");
+    }
+  }
+
+  @Test
+  void metersRequestsAndTokensWithAnthropicsHeadersAnd429() throws IOException {
+    try (MockBackend backend = start(Faults.builder().requestsPerMinute(60).tokensPerMinute(60_000))) {
+      // one second deep: one request, then a 429 with retry-after in whole seconds
+      Http.Result ok = post(backend, user("hi", ""), true);
+      assertThat(ok.code()).isEqualTo(200);
+      assertThat(ok.headers().get("anthropic-ratelimit-requests-limit")).isEqualTo("60");
+      assertThat(ok.headers().get("anthropic-ratelimit-requests-remaining")).isEqualTo("0");
+      assertThat(ok.headers().get("anthropic-ratelimit-input-tokens-limit")).isEqualTo("60000");
+      assertThat(ok.headers().get("anthropic-ratelimit-output-tokens-limit")).isEqualTo("60000");
+      // output charged at max_tokens (100) up front
+      assertThat(ok.headers().get("anthropic-ratelimit-output-tokens-remaining")).isEqualTo("900");
+      assertThat(ok.headers().get("anthropic-ratelimit-tokens-limit")).isEqualTo("120000");
+      Instant reset = OffsetDateTime.parse(ok.headers().get("anthropic-ratelimit-requests-reset")).toInstant();
+      assertThat(reset).isAfter(Instant.now().minusSeconds(5)).isBefore(Instant.now().plusSeconds(5));
+
+      Http.Result limited = post(backend, user("hi", ""), true);
+      assertThat(limited.code()).isEqualTo(429);
+      assertThat(limited.json().get("type").asText()).isEqualTo("error");
+      assertThat(limited.json().at("/error/type").asText()).isEqualTo("rate_limit_error");
+      assertThat(limited.headers().get("retry-after")).isEqualTo("1");
+      assertThat(limited.headers().get("anthropic-ratelimit-requests-remaining")).isEqualTo("0");
+
+      now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+      assertThat(post(backend, user("hi", ""), true).code()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void injectedOverloadIsA529OverloadedError() throws IOException {
+    // the fault sequence draws 500, 502 or 503; a 503 on this route is Anthropic's 529
+    try (MockBackend backend = start(Faults.builder().errorRate(1.0).seed(1))) {
+      boolean saw529 = false;
+      for (int i = 0; i < 30 && !saw529; i++) {
+        Http.Result r = post(backend, user("hi", ""), true);
+        assertThat(r.code()).isIn(500, 502, 529);
+        assertThat(r.json().get("type").asText()).isEqualTo("error");
+        if (r.code() == 529) {
+          saw529 = true;
+          assertThat(r.json().at("/error/type").asText()).isEqualTo("overloaded_error");
+        } else {
+          assertThat(r.json().at("/error/type").asText()).isEqualTo("api_error");
+        }
+      }
+      assertThat(saw529).isTrue();
+    }
+  }
+}

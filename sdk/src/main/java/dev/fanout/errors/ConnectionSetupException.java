@@ -1,0 +1,40 @@
+package dev.fanout.errors;
+
+import java.io.IOException;
+
+/**
+ * A connection to the server could not be set up for a reason that retrying will not change: the server's
+ * certificate is not trusted (a private CA not in {@code trustedCertificatesPem}, a wrong host name), the
+ * host name does not resolve, or the address refuses connections. The message names the host and the cause;
+ * the default {@link dev.fanout.RetryPolicy} does not retry it, so a misconfigured client fails at once.
+ */
+public class ConnectionSetupException extends TransportException {
+  /** Why the connection could not be set up. */
+  public enum Reason {
+    /** The TLS handshake failed: the certificate is not trusted, does not match the host, or TLS is not spoken. */
+    TLS_HANDSHAKE,
+    /** The host name does not resolve. */
+    UNKNOWN_HOST,
+    /** Nothing listens at the address: the connection was refused. */
+    CONNECTION_REFUSED
+  }
+
+  private final String host;
+  private final Reason reason;
+
+  public ConnectionSetupException(String message, IOException cause, String host, Reason reason) {
+    super(message, cause);
+    this.host = host;
+    this.reason = reason;
+  }
+
+  /** The host (and port) the connection was for. */
+  public String host() {
+    return host;
+  }
+
+  /** Why it failed. */
+  public Reason reason() {
+    return reason;
+  }
+}

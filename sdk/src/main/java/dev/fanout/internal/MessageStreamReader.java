@@ -1,0 +1,354 @@
+package dev.fanout.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.errors.BadRequestException;
+import dev.fanout.errors.DecodeException;
+import dev.fanout.errors.FanoutException;
+import dev.fanout.errors.NotFoundException;
+import dev.fanout.errors.OverloadedException;
+import dev.fanout.errors.RateLimitedException;
+import dev.fanout.errors.ServerException;
+import dev.fanout.errors.ServiceException;
+import dev.fanout.errors.UnauthorizedException;
+import dev.fanout.messages.ContentBlock;
+import dev.fanout.messages.Message;
+import dev.fanout.messages.MessageStreamListener;
+import dev.fanout.messages.StopReason;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+
+/**
+ * Collects one attempt's Messages API stream: passes text pieces and tool-input fragments on in order and
+ * assembles the message. Events, in Anthropic's order: {@code message_start}; per content block
+ * {@code content_block_start}, {@code content_block_delta}s ({@code text_delta}, {@code input_json_delta},
+ * and others kept as the server sent them), {@code content_block_stop}; {@code message_delta} (stop reason,
+ * usage); {@code message_stop}. {@code ping} may come anywhere; {@code error} ends the stream with the
+ * matching exception. Not public API.
+ */
+final class MessageStreamReader extends EventSourceListener {
+  private final AttemptContext call;
+  private final MessageStreamListener listener;
+  private final long maxBytes;
+  private final Redaction.Secrets secrets;
+  private final Response response;
+  private final TreeMap<Integer, BlockState> blocks = new TreeMap<>();
+  IdleWatch idle;
+  private long bytes;
+  private long deltas;
+  private boolean done;
+  private Throwable failure;
+  private ObjectNode message;
+  private final ObjectNode usage = Json.MAPPER.createObjectNode();
+
+  MessageStreamReader(AttemptContext call, MessageStreamListener listener, long maxBytes,
+      Redaction.Secrets secrets, Response response) {
+    this.call = call;
+    this.listener = listener;
+    this.maxBytes = maxBytes;
+    this.secrets = secrets;
+    this.response = response;
+  }
+
+  @Override
+  public void onEvent(EventSource source, String eventId, String type, String data) {
+    if (done) {
+      return; // anything after message_stop is ignored
+    }
+    if (idle != null) {
+      idle.arm();
+    }
+    bytes += data.length();
+    if (bytes > maxBytes) {
+      throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
+    }
+    JsonNode event;
+    try {
+      event = Json.MAPPER.readTree(data);
+    } catch (JsonProcessingException e) {
+      throw new DecodeException(call.label() + ": stream event is not JSON: " + abbreviate(data), secrets.scrub(e));
+    }
+    if (event == null || !event.isObject()) {
+      throw new DecodeException(call.label() + ": stream event is not a JSON object: " + abbreviate(data));
+    }
+    String kind = event.path("type").asText(type == null ? "" : type);
+    switch (kind) {
+      case "message_start" -> onMessageStart(event, data);
+      case "content_block_start" -> onBlockStart(event, data);
+      case "content_block_delta" -> onBlockDelta(event, data);
+      case "content_block_stop" -> onBlockStop(event, data);
+      case "message_delta" -> onMessageDelta(event);
+      case "message_stop" -> {
+        if (message == null) {
+          throw new DecodeException(call.label() + ": message_stop before message_start");
+        }
+        done = true;
+        source.cancel(); // the message is complete: stop reading, whatever the server does with the connection
+      }
+      case "ping" -> { }
+      case "error" -> throw error(event.path("error"));
+      default -> { } // new event types may be added; Anthropic asks clients to ignore unknown ones
+    }
+  }
+
+  private void onMessageStart(JsonNode event, String data) {
+    JsonNode m = event.get("message");
+    if (m == null || !m.isObject()) {
+      throw new DecodeException(call.label() + ": message_start without a message: " + abbreviate(data));
+    }
+    call.firstChunk();
+    message = (ObjectNode) m.deepCopy();
+    mergeUsage(m.get("usage"));
+  }
+
+  private void onBlockStart(JsonNode event, String data) {
+    requireStarted("content_block_start");
+    int index = index(event, data);
+    JsonNode block = event.get("content_block");
+    if (block == null || !block.isObject()) {
+      throw new DecodeException(call.label() + ": content_block_start without a content_block: " + abbreviate(data));
+    }
+    BlockState state = new BlockState((ObjectNode) block.deepCopy());
+    blocks.put(index, state);
+    deliver();
+    listener.onBlockStart(index, state.started());
+  }
+
+  private void onBlockDelta(JsonNode event, String data) {
+    int index = index(event, data);
+    BlockState state = blocks.get(index);
+    if (state == null) {
+      throw new DecodeException(call.label() + ": content_block_delta for block " + index + ", which never started");
+    }
+    JsonNode delta = event.path("delta");
+    switch (delta.path("type").asText("")) {
+      case "text_delta" -> {
+        String text = string(delta, "text", data);
+        state.text.append(text);
+        if (!text.isEmpty()) {
+          deliver();
+          listener.onText(index, text);
+        }
+      }
+      case "input_json_delta" -> {
+        String json = string(delta, "partial_json", data);
+        state.json.append(json);
+        if (!json.isEmpty()) {
+          deliver();
+          listener.onToolInputDelta(index, json);
+        }
+      }
+      case "thinking_delta" -> state.appendField("thinking", string(delta, "thinking", data));
+      case "signature_delta" -> state.block.put("signature", string(delta, "signature", data));
+      default -> { } // citations and later delta types: the block keeps what content_block_start said
+    }
+  }
+
+  private void onBlockStop(JsonNode event, String data) {
+    int index = index(event, data);
+    BlockState state = blocks.get(index);
+    if (state == null) {
+      throw new DecodeException(call.label() + ": content_block_stop for block " + index + ", which never started");
+    }
+    state.stopped = true;
+    ContentBlock block;
+    try {
+      block = Message.fromJson(Json.MAPPER.createObjectNode().put("type", "message")
+          .set("content", Json.MAPPER.createArrayNode().add(state.toJson(call.label())))).content().get(0);
+    } catch (DecodeException e) {
+      throw OpenAi.labelled(call.label(), e);
+    }
+    deliver();
+    listener.onBlockStop(index, block);
+  }
+
+  private void onMessageDelta(JsonNode event) {
+    requireStarted("message_delta");
+    JsonNode delta = event.path("delta");
+    for (String field : new String[] {"stop_reason", "stop_sequence"}) {
+      if (delta.has(field)) {
+        message.set(field, delta.get(field));
+      }
+    }
+    mergeUsage(event.get("usage"));
+    if (delta.hasNonNull("stop_reason")) {
+      listener.onStop(StopReason.of(delta.get("stop_reason").asText()));
+    }
+  }
+
+  /** message_delta's usage fields are cumulative: each one present replaces message_start's. */
+  private void mergeUsage(JsonNode u) {
+    if (u != null && u.isObject()) {
+      u.fields().forEachRemaining(e -> {
+        if (!e.getValue().isNull()) {
+          usage.set(e.getKey(), e.getValue());
+        }
+      });
+    }
+  }
+
+  private void requireStarted(String event) {
+    if (message == null) {
+      throw new DecodeException(call.label() + ": " + event + " before message_start");
+    }
+  }
+
+  /** Marks the call committed: the caller is about to see something, so a failure is not retried. */
+  private void deliver() {
+    deltas++;
+    call.commit();
+  }
+
+  private int index(JsonNode event, String data) {
+    JsonNode i = event.get("index");
+    if (i == null || !i.canConvertToInt()) {
+      throw new DecodeException(call.label() + ": " + event.path("type").asText() + " without an index: "
+          + abbreviate(data));
+    }
+    return i.asInt();
+  }
+
+  private String string(JsonNode node, String field, String data) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new DecodeException(call.label() + ": delta " + field + " is not a string: " + abbreviate(data));
+    }
+    return v.asText();
+  }
+
+  /** The exception of an {@code error} event, by Anthropic's error type (and the status it has as a response). */
+  private ServiceException error(JsonNode error) {
+    String type = error.path("type").asText("api_error");
+    String text = secrets.redact(error.path("message").asText(""));
+    String method = response.request().method();
+    String url = Redaction.url(response.request().url());
+    Map<String, List<String>> headers = Redaction.headers(response.headers(), secrets);
+    String body = secrets.redact(error.toString());
+    String m = call.label() + ": the stream carried an error after " + deltas + " events: " + type
+        + (text.isEmpty() ? "" : ": " + secrets.excerpt(text, 200));
+    switch (type) {
+      case "overloaded_error":
+        return new OverloadedException(m, 529, method, url, headers, body);
+      case "rate_limit_error":
+        return new RateLimitedException(m, 429, method, url, headers, body, null);
+      case "invalid_request_error":
+        return new BadRequestException(m, 400, method, url, headers, body);
+      case "authentication_error":
+        return new UnauthorizedException(m, 401, method, url, headers, body);
+      case "permission_error":
+        return new ServiceException(m, 403, method, url, headers, body);
+      case "not_found_error":
+        return new NotFoundException(m, 404, method, url, headers, body);
+      case "request_too_large":
+        return new ServiceException(m, 413, method, url, headers, body);
+      default:
+        return new ServerException(m, 500, method, url, headers, body);
+    }
+  }
+
+  @Override
+  public void onFailure(EventSource source, Throwable t, Response response) {
+    if (done) {
+      return; // after message_stop: the cancel above, or the server closing abruptly; the message stands
+    }
+    failure = t != null ? t : new DecodeException(call.label() + ": stream failed");
+  }
+
+  Message result() throws IOException {
+    if (idle != null && idle.timedOut() && !done) {
+      throw idle.error(deltas);
+    }
+    if (failure instanceof IOException io) {
+      throw io;
+    }
+    if (failure instanceof FanoutException f) {
+      throw f;
+    }
+    if (failure != null) {
+      throw new DecodeException(call.label() + ": " + secrets.redact(String.valueOf(failure.getMessage())),
+          secrets.scrub(failure));
+    }
+    if (!done) {
+      throw new DecodeException(call.label() + ": stream ended before message_stop after " + deltas + " events ("
+          + blocks.size() + " content blocks)");
+    }
+    ArrayNode content = message.putArray("content");
+    for (BlockState b : blocks.values()) {
+      content.add(b.toJson(call.label()));
+    }
+    message.set("usage", usage);
+    try {
+      return Message.fromJson(message);
+    } catch (DecodeException e) {
+      throw OpenAi.labelled(call.label(), e);
+    }
+  }
+
+  private String abbreviate(String s) {
+    return secrets.excerpt(s.replaceAll("\\s+", " "), 120);
+  }
+
+  /** One content block as its events have built it so far. */
+  private static final class BlockState {
+    final ObjectNode block;
+    final StringBuilder text = new StringBuilder();
+    final StringBuilder json = new StringBuilder();
+    boolean stopped;
+
+    BlockState(ObjectNode block) {
+      this.block = block;
+      if (block.path("text").isTextual()) {
+        text.append(block.get("text").asText());
+      }
+    }
+
+    String type() {
+      return block.path("type").asText("");
+    }
+
+    void appendField(String field, String piece) {
+      block.put(field, block.path(field).asText("") + piece);
+    }
+
+    /** The block as content_block_start announced it (a tool use's input still empty). */
+    ContentBlock started() {
+      return switch (type()) {
+        case "text" -> new ContentBlock.Text(text.toString());
+        case "tool_use" -> new ContentBlock.ToolUse(block.path("id").asText(""), block.path("name").asText(""),
+            Json.MAPPER.createObjectNode());
+        default -> new ContentBlock.Other(block.deepCopy());
+      };
+    }
+
+    /** The block assembled: text joined; a tool use's input parsed from its fragments ({@code {}} if none). */
+    ObjectNode toJson(String label) {
+      ObjectNode out = block.deepCopy();
+      switch (type()) {
+        case "text" -> out.put("text", text.toString());
+        case "tool_use", "server_tool_use" -> {
+          if (json.length() > 0) {
+            JsonNode input;
+            try {
+              input = Json.MAPPER.readTree(json.toString());
+            } catch (JsonProcessingException e) {
+              throw new DecodeException(label + ": tool use " + block.path("name").asText() + " input is not JSON: "
+                  + OpenAi.abbreviate(json.toString()), e);
+            }
+            out.set("input", input);
+          } else if (!out.path("input").isObject()) {
+            out.putObject("input");
+          }
+        }
+        default -> { }
+      }
+      return out;
+    }
+  }
+}

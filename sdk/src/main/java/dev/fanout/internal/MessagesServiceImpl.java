@@ -1,0 +1,236 @@
+package dev.fanout.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.CallOptions;
+import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.telemetry.GenAiRequest;
+import dev.fanout.internal.telemetry.GenAiResponse;
+import dev.fanout.messages.ContentBlock;
+import dev.fanout.messages.Message;
+import dev.fanout.messages.MessageParam;
+import dev.fanout.messages.MessageRequest;
+import dev.fanout.messages.MessageStreamListener;
+import dev.fanout.messages.MessagesService;
+import dev.fanout.messages.Tool;
+import dev.fanout.messages.ToolChoice;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.sse.EventSources;
+
+/**
+ * Anthropic's Messages API on the client's engine: the same retries, deadline, governor, hedging and
+ * traces as every other call. The request carries {@code x-api-key} in place of {@code Authorization}, and
+ * {@code anthropic-version}. Streams are read with okhttp-sse's parser on the attempt's own call, by a
+ * {@link MessageStreamReader}.
+ */
+public final class MessagesServiceImpl implements MessagesService {
+  /** The GenAI provider name of Anthropic's API, as the semantic conventions spell it. */
+  static final String PROVIDER = "anthropic";
+
+  private final HttpEngine engine;
+  private final HttpUrl endpoint;
+  private final CallOptions options;
+
+  public MessagesServiceImpl(HttpEngine engine) {
+    this(engine, CallOptions.defaults());
+  }
+
+  private MessagesServiceImpl(HttpEngine engine, CallOptions options) {
+    this.engine = engine;
+    this.endpoint = OpenAi.url(engine, "messages");
+    this.options = options;
+  }
+
+  @Override
+  public MessagesService withOptions(CallOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new MessagesServiceImpl(engine, this.options.merge(options));
+  }
+
+  @Override
+  public Message create(MessageRequest request) {
+    return HttpEngine.await(createAsync(request));
+  }
+
+  @Override
+  public CompletableFuture<Message> createAsync(MessageRequest request) {
+    Request http = request(request, false);
+    long maxBytes = engine.maxResponseBytes();
+    return engine.start(http, (response, call) -> {
+      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
+      Message message;
+      try {
+        message = Message.fromJson(json);
+      } catch (DecodeException e) {
+        throw OpenAi.labelled(call.label(), e);
+      }
+      call.genAiResponse(telemetryOf(message));
+      return message;
+    }, options);
+  }
+
+  @Override
+  public Message stream(MessageRequest request, Consumer<String> onText) {
+    return HttpEngine.await(streamAsync(request, onText));
+  }
+
+  @Override
+  public CompletableFuture<Message> streamAsync(MessageRequest request, Consumer<String> onText) {
+    Objects.requireNonNull(onText, "onText == null");
+    return streamAsync(request, new MessageStreamListener() {
+      @Override
+      public void onText(int index, String text) {
+        onText.accept(text);
+      }
+    });
+  }
+
+  @Override
+  public Message stream(MessageRequest request, MessageStreamListener listener) {
+    return HttpEngine.await(streamAsync(request, listener));
+  }
+
+  @Override
+  public CompletableFuture<Message> streamAsync(MessageRequest request, MessageStreamListener listener) {
+    Objects.requireNonNull(listener, "listener == null");
+    Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
+    long maxBytes = engine.maxResponseBytes();
+    return engine.start(http, (response, call) -> {
+      Redaction.Secrets secrets = Redaction.Secrets.of(response.request());
+      MessageStreamReader reader = new MessageStreamReader(call, listener, maxBytes, secrets, response);
+      IdleWatch idle = new IdleWatch(call, engine.clock(), engine.streamIdleTimeout());
+      reader.idle = idle;
+      try {
+        EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
+      } finally {
+        idle.stop();
+      }
+      Message message = reader.result();
+      call.genAiResponse(telemetryOf(message));
+      return message;
+    }, options);
+  }
+
+  /** The POST, with Anthropic's headers in place of the engine's {@code Authorization}. */
+  private Request request(MessageRequest request, boolean stream) {
+    Objects.requireNonNull(request, "request == null");
+    Request.Builder b = OpenAi.post(engine, endpoint, body(request, stream)).newBuilder()
+        .removeHeader("Authorization")
+        .header("anthropic-version", ANTHROPIC_VERSION)
+        .tag(GenAiRequest.class, new GenAiRequest(GenAiRequest.Operation.CHAT, PROVIDER,
+            Optional.of(request.model()), OptionalInt.of(request.maxTokens()),
+            request.temperature() == null ? OptionalDouble.empty() : OptionalDouble.of(request.temperature()), stream));
+    String key = engine.apiKey();
+    if (key != null) {
+      b.header("x-api-key", key);
+    }
+    return b.build();
+  }
+
+  /**
+   * What telemetry records of a message. {@code gen_ai.usage.input_tokens} counts every input token, cached
+   * or not, as the semantic conventions ask for Anthropic; the governor is told which of them were cache
+   * reads, which Anthropic does not count against its input-tokens-per-minute limit.
+   */
+  static GenAiResponse telemetryOf(Message message) {
+    Message.Usage u = message.usage();
+    return GenAiResponse.of(message.id(), message.model(),
+            message.rawStopReason().map(List::of).orElse(List.of()),
+            u.totalInputTokens(), u.outputTokens())
+        .withCacheReadInputTokens(u.cacheReadInputTokens());
+  }
+
+  /** The request body in Anthropic's wire form; an option left unset is not sent. */
+  static ObjectNode body(MessageRequest request, boolean stream) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("model", request.model());
+    body.put("max_tokens", request.maxTokens());
+    if (request.system() != null) {
+      body.put("system", request.system());
+    }
+    ArrayNode messages = body.putArray("messages");
+    for (MessageParam m : request.messages()) {
+      ObjectNode turn = messages.addObject();
+      turn.put("role", m.role().wire());
+      ArrayNode content = turn.putArray("content");
+      for (ContentBlock block : m.content()) {
+        content.add(block(block));
+      }
+    }
+    if (request.temperature() != null) {
+      body.put("temperature", request.temperature());
+    }
+    if (request.topP() != null) {
+      body.put("top_p", request.topP());
+    }
+    if (request.topK() != null) {
+      body.put("top_k", request.topK());
+    }
+    if (!request.stopSequences().isEmpty()) {
+      ArrayNode stops = body.putArray("stop_sequences");
+      request.stopSequences().forEach(stops::add);
+    }
+    if (!request.tools().isEmpty()) {
+      ArrayNode tools = body.putArray("tools");
+      for (Tool t : request.tools()) {
+        ObjectNode tool = tools.addObject();
+        tool.put("name", t.name());
+        t.description().ifPresent(d -> tool.put("description", d));
+        tool.set("input_schema", t.inputSchema());
+      }
+    }
+    ToolChoice choice = request.toolChoice();
+    if (choice != null) {
+      ObjectNode c = body.putObject("tool_choice");
+      c.put("type", choice.type());
+      choice.name().ifPresent(n -> c.put("name", n));
+      if (choice.isParallelToolUseDisabled()) {
+        c.put("disable_parallel_tool_use", true);
+      }
+    }
+    for (Map.Entry<String, Object> e : request.extra().entrySet()) {
+      body.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue()));
+    }
+    if (stream) {
+      body.put("stream", true);
+    }
+    return body;
+  }
+
+  /** One content block in its wire form. */
+  static ObjectNode block(ContentBlock block) {
+    ObjectNode b = Json.MAPPER.createObjectNode();
+    if (block instanceof ContentBlock.Text t) {
+      b.put("type", "text").put("text", t.text());
+    } else if (block instanceof ContentBlock.Image i) {
+      b.put("type", "image");
+      ObjectNode source = b.putObject("source");
+      if (i.url() != null) {
+        source.put("type", "url").put("url", i.url());
+      } else {
+        source.put("type", "base64").put("media_type", i.mediaType()).put("data", i.base64Data());
+      }
+    } else if (block instanceof ContentBlock.ToolUse u) {
+      b.put("type", "tool_use").put("id", u.id()).put("name", u.name());
+      b.set("input", u.input());
+    } else if (block instanceof ContentBlock.ToolResult r) {
+      b.put("type", "tool_result").put("tool_use_id", r.toolUseId()).put("content", r.content());
+      if (r.isError()) {
+        b.put("is_error", true);
+      }
+    } else if (block instanceof ContentBlock.Other o) {
+      return (ObjectNode) o.raw().deepCopy();
+    }
+    return b;
+  }
+}

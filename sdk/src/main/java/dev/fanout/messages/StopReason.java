@@ -1,0 +1,35 @@
+package dev.fanout.messages;
+
+/** Why the model stopped ({@code stop_reason}). */
+public enum StopReason {
+  /** {@code end_turn}: the model finished its answer. */
+  END_TURN,
+  /** {@code max_tokens}: the answer reached the request's {@code max_tokens}. */
+  MAX_TOKENS,
+  /** {@code stop_sequence}: the model wrote one of the request's stop sequences. */
+  STOP_SEQUENCE,
+  /** {@code tool_use}: the model is using tools; answer with their results. */
+  TOOL_USE,
+  /** {@code pause_turn}: a long-running turn was paused; send the answer back to continue it. */
+  PAUSE_TURN,
+  /** {@code refusal}: the model declined to answer. */
+  REFUSAL,
+  /** A reason this SDK does not know, or none. */
+  OTHER;
+
+  /** Returns the reason named {@code wire} ({@code end_turn}, ...), or {@link #OTHER}. */
+  public static StopReason of(String wire) {
+    if (wire == null) {
+      return OTHER;
+    }
+    switch (wire) {
+      case "end_turn": return END_TURN;
+      case "max_tokens": return MAX_TOKENS;
+      case "stop_sequence": return STOP_SEQUENCE;
+      case "tool_use": return TOOL_USE;
+      case "pause_turn": return PAUSE_TURN;
+      case "refusal": return REFUSAL;
+      default: return OTHER;
+    }
+  }
+}
