@@ -203,7 +203,12 @@ public final class GovernorGate implements AttemptGate {
         || path.endsWith("/responses");
   }
 
-  /** Replaces path segments that look like ids (digits, UUIDs, long hex or opaque tokens) with {@code *}. */
+  /**
+   * Replaces path segments that look like ids with {@code *}: all digits, 8 or more characters with a digit
+   * (UUIDs, hex, opaque ids), 24 or more characters of any kind, and anything with {@code @} or {@code %}.
+   * Words are kept: {@code users/alice} stays a route of its own, which is why the governor and the hedger
+   * bound how many routes they keep.
+   */
   static String routeTemplate(String path) {
     String[] parts = path.split("/", -1);
     StringBuilder sb = new StringBuilder();
@@ -217,9 +222,15 @@ public final class GovernorGate implements AttemptGate {
     return sb.toString();
   }
 
+  /** A segment this long is an id or a token whatever its characters (no route word is). */
+  private static final int LONG_SEGMENT = 24;
+
   private static boolean looksLikeId(String s) {
     if (s.isEmpty()) {
       return false;
+    }
+    if (s.length() >= LONG_SEGMENT || s.indexOf('@') >= 0 || s.indexOf('%') >= 0) {
+      return true; // a token, a slug, an e-mail address, an encoded value
     }
     boolean digit = false;
     for (int i = 0; i < s.length(); i++) {
