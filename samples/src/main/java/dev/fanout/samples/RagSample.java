@@ -49,10 +49,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * <ol>
  *   <li>fetch the user's profile, embed the question and query K retrievers, all at once, as forks of one
  *       {@link FanoutScope.Policy#FAIL_FAST} scope; the retrievers are a scope of their own inside it, with the
- *       {@link FanoutScope.Policy#UNTIL_DEADLINE} policy: what returned in time is used, the late ones are
- *       cancelled and named;
- *   <li>rank the passages that arrived by cosine similarity to the question (one batch embedding call),
- *       then ask the model once, with the best passages.
+ *       {@link FanoutScope.Policy#UNTIL_DEADLINE} policy, and each retriever embeds its passages as soon as its
+ *       search returns: what was searched and embedded in time is used, the late ones are cancelled and named;
+ *   <li>rank the passages that arrived by cosine similarity to the question (on this machine: every vector is
+ *       already there), then ask the model once, with the best passages.
  * </ol>
  *
  * <p>On the embedded mock the retrievers' latency varies (log-normal around {@code --latency}, as real
@@ -62,8 +62,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "rag",
     mixinStandardHelpOptions = true,
     description = "One RAG question: fetch the profile, embed the question and query K retrievers at once under "
-        + "a deadline (late retrievers are left out and named), rank the passages by embedding similarity, "
-        + "then one chat completion.")
+        + "a deadline, each retriever embedding its passages as soon as its search returns (late retrievers are "
+        + "left out and named), rank the passages by embedding similarity, then one chat completion.")
 final class RagSample implements Callable<Integer> {
   static final String DEFAULT_QUESTION = "How do I rotate my API key without downtime?";
   static final long DEFAULT_USER_ID = 42;
@@ -100,7 +100,8 @@ final class RagSample implements Callable<Integer> {
   int keep = DEFAULT_KEEP;
 
   @Option(names = "--deadline", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "How long the K retrievals may take together; the late ones are cancelled and left out. "
+      description = "How long the K retrievals (each a search, then its passages' embedding) may take together; "
+          + "the late ones are cancelled and left out. "
           + "Defaults to 1.5s.")
   Duration deadline = DEFAULT_DEADLINE;
 
@@ -118,8 +119,8 @@ final class RagSample implements Callable<Integer> {
           + "then warm, as in a running service. Defaults to false.")
   boolean warmUp;
 
-  /** A passage a retriever returned, and its similarity to the question once ranked. */
-  private record Passage(String index, String text, double similarity) {}
+  /** A passage a retriever returned, its embedding, and its similarity to the question once ranked. */
+  private record Passage(String index, String text, Embedding vector, double similarity) {}
 
   private FanoutClient client;
 
@@ -182,9 +183,6 @@ final class RagSample implements Callable<Integer> {
     }
   }
 
-  /** What the second step produced: the passages kept, and the model's answer. */
-  private record Answer(List<Passage> best, int ranked, ChatCompletion completion) {}
-
   /** The steps; prints each as it ends and returns the answer. */
   private String answer(PrintWriter out, Style style, ModeRecorder mode) {
     // 1. The profile, the question's embedding and the K retrievals need nothing from each other: one
@@ -223,38 +221,36 @@ final class RagSample implements Callable<Integer> {
     }
     List<Passage> passages = retrieved.passages();
 
-    // 2. Rank what arrived by similarity to the question (one batch embedding call), then ask the model
-    //    once with the best passages: one fork, two calls, each waiting for the one before.
-    FanoutScope.Handle<Answer> answer;
-    FanoutReport answered;
-    try (FanoutScope scope = Fanout.scope(FanoutScope.Policy.FAIL_FAST, FanoutOptions.defaults())) {
-      answer = scope.fork("answer", ctx -> rank(ctx, questionVector, passages)
-          .thenCompose(best -> client.chat().withContext(ctx).createAsync(prompt(user, best))
-              .thenApply(completion -> new Answer(best, passages.size(), completion))));
-      try {
-        scope.join();
-      } finally {
-        answered = scope.report();
-        List<CallTrace> calls = answered.entries().get(0).calls();
-        mode.addTraces(calls, trace -> {
-          String lane = calls.size() == 2 && trace == calls.get(0) ? "rank passages" : "chat completion";
-          return new ModeRecorder.Input(lane, null, lane);
-        });
-      }
-    }
-    Answer result = answer.get();
-    List<CallTrace> calls = answered.entries().get(0).calls();
-    if (result.ranked() > 0) {
-      out.printf(Locale.ROOT, "2. ranked %d passages by similarity to the question, kept %d: %.2f s%n",
-          result.ranked(), result.best().size(), seconds(calls.get(0)));
-      for (Passage p : result.best()) {
+    // 2. Every passage that arrived came with its vector: rank them here, against the question's, then ask
+    //    the model once with the best passages.
+    long rankStart = System.nanoTime();
+    List<Passage> best = rank(questionVector, passages);
+    long rankNanos = System.nanoTime() - rankStart;
+    if (!passages.isEmpty()) {
+      out.printf(Locale.ROOT, "2. ranked %d passages by similarity to the question, kept %d: %.1f ms, no call%n",
+          passages.size(), best.size(), rankNanos / 1e6);
+      for (Passage p : best) {
         out.printf(Locale.ROOT, "   %.3f  %-9s %s%n", p.similarity(), p.index(), p.text());
       }
     } else {
       out.println("2. no passage arrived in time: the model answers without any");
     }
+    FanoutScope.Handle<ChatCompletion> answer;
+    FanoutReport answered;
+    try (FanoutScope scope = Fanout.scope(FanoutScope.Policy.FAIL_FAST, FanoutOptions.defaults())) {
+      answer = scope.fork("chat completion", ctx -> client.chat().withContext(ctx).createAsync(prompt(user, best)));
+      try {
+        scope.join();
+      } finally {
+        answered = scope.report();
+        mode.addTraces(answered.entries().get(0).calls(),
+            trace -> new ModeRecorder.Input("chat completion", null, "chat completion"));
+      }
+    }
+    ChatCompletion completion = answer.get();
+    List<CallTrace> calls = answered.entries().get(0).calls();
     out.printf(Locale.ROOT, "3. asked the model: %.2f s%n", seconds(calls.get(calls.size() - 1)));
-    return result.completion().content();
+    return completion.content();
   }
 
   /** What the retrievers returned by the deadline, and their scope's report. */
@@ -262,17 +258,20 @@ final class RagSample implements Callable<Integer> {
       List<Passage> passages, List<String> inTime, List<String> late, List<String> failed, FanoutReport report) {}
 
   /**
-   * Queries the K retrievers at once in a scope of their own, inside the fork's context: at the deadline the
-   * late ones are cancelled and named, and what arrived is used.
+   * Queries the K retrievers at once in a scope of their own, inside the fork's context; each retriever's fork
+   * embeds its passages as soon as its search returns (one batch call per retriever, through the fork's
+   * context). At the deadline the retrievers not done with both calls are cancelled and named, and what
+   * arrived is used.
    */
   private CompletableFuture<Retrieved> retrieve(FanoutContext ctx, List<String> indexes) {
     FanoutScope scope = Fanout.scope(FanoutScope.Policy.UNTIL_DEADLINE,
         FanoutOptions.builder().timeout(deadline).context(ctx).build());
-    List<FanoutScope.Handle<JsonNode>> searches = new ArrayList<>();
+    List<FanoutScope.Handle<List<Passage>>> searches = new ArrayList<>();
     for (String index : indexes) {
       searches.add(scope.fork("search " + index, c -> client.json()
           .withOptions(CallOptions.builder().context(c).label("search " + index).build())
-          .getAsync("search", Map.of("k", top, "q", index + ": " + question), JsonNode.class)));
+          .getAsync("search", Map.of("k", top, "q", index + ": " + question), JsonNode.class)
+          .thenCompose(found -> embed(c, index, found))));
     }
     return scope.joinAsync().whenComplete((done, error) -> scope.close()).thenApply(done -> {
       List<Passage> passages = new ArrayList<>();
@@ -281,12 +280,10 @@ final class RagSample implements Callable<Integer> {
       List<String> failed = new ArrayList<>();
       List<String> cutOff = scope.late();
       for (int i = 0; i < indexes.size(); i++) {
-        Outcome<JsonNode> outcome = searches.get(i).outcome();
+        Outcome<List<Passage>> outcome = searches.get(i).outcome();
         if (outcome.isSuccess()) {
           inTime.add(indexes.get(i));
-          for (JsonNode doc : outcome.value().path("documents")) {
-            passages.add(new Passage(indexes.get(i), doc.path("text").asText(), 0));
-          }
+          passages.addAll(outcome.value());
         } else if (cutOff.contains(searches.get(i).label())) {
           late.add(indexes.get(i));
         } else {
@@ -298,15 +295,43 @@ final class RagSample implements Callable<Integer> {
   }
 
   /**
-   * Adds the first step's calls to the run's report: the profile and the embedding from their forks, the
-   * searches from the retrieval scope's report (each with its outcome, late ones timed out).
+   * Embeds the passages one retriever {@code found}, in one batch call labelled {@code embed <index>} through
+   * the retriever's fork context, so the retrieval deadline and cancel bind it as they bind the search.
+   */
+  private CompletableFuture<List<Passage>> embed(FanoutContext ctx, String index, JsonNode found) {
+    List<String> texts = new ArrayList<>();
+    for (JsonNode doc : found.path("documents")) {
+      texts.add(doc.path("text").asText());
+    }
+    if (texts.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    EmbeddingRequest request = EmbeddingRequest.builder().model(embeddingModel).input(texts).build();
+    return client.embeddings()
+        .withOptions(CallOptions.builder().context(ctx).label("embed " + index).build())
+        .createAsync(request)
+        .thenApply(vectors -> {
+          List<Passage> passages = new ArrayList<>();
+          for (int i = 0; i < texts.size(); i++) {
+            passages.add(new Passage(index, texts.get(i), vectors.embedding(i), 0));
+          }
+          return passages;
+        });
+  }
+
+  /**
+   * Adds the first step's calls to the run's report: the profile and the question's embedding from their
+   * forks; each retriever's search and passage embedding, one lane per call, from the retrieval scope's
+   * report (a call the deadline cut off is timed out; a retriever late in its search made no embedding call).
    */
   private static void record(ModeRecorder mode, FanoutReport gathered, FanoutScope.Handle<Retrieved> retrieval) {
     for (FanoutReport.Entry entry : gathered.entries()) {
       if (!entry.label().equals("retrieve")) {
         mode.addTraces(entry.calls(), trace -> new ModeRecorder.Input(entry.label(), null, entry.label()));
       } else if (retrieval.outcome().isSuccess()) {
-        mode.add(retrieval.get().report(), e -> new ModeRecorder.Input(e.label(), null, e.label()));
+        for (FanoutReport.Entry retriever : retrieval.get().report().entries()) {
+          mode.addTraces(retriever, trace -> new ModeRecorder.Input(trace.label(), null, trace.label()));
+        }
       } else {
         mode.addTraces(entry.calls(), trace -> new ModeRecorder.Input(trace.label(), null, trace.label()));
       }
@@ -314,21 +339,13 @@ final class RagSample implements Callable<Integer> {
   }
 
   /** Ranks {@code passages} by cosine similarity to the question, best first, and keeps {@link #keep}. */
-  private CompletableFuture<List<Passage>> rank(FanoutContext ctx, Embedding questionVector, List<Passage> passages) {
-    if (passages.isEmpty()) {
-      return CompletableFuture.completedFuture(List.of());
+  private List<Passage> rank(Embedding questionVector, List<Passage> passages) {
+    List<Passage> ranked = new ArrayList<>();
+    for (Passage p : passages) {
+      ranked.add(new Passage(p.index(), p.text(), p.vector(), questionVector.cosine(p.vector())));
     }
-    EmbeddingRequest embedPassages = EmbeddingRequest.builder().model(embeddingModel)
-        .input(passages.stream().map(Passage::text).toList()).build();
-    return client.embeddings().withContext(ctx).createAsync(embedPassages).thenApply(vectors -> {
-      List<Passage> ranked = new ArrayList<>();
-      for (int i = 0; i < passages.size(); i++) {
-        Passage p = passages.get(i);
-        ranked.add(new Passage(p.index(), p.text(), questionVector.cosine(vectors.embedding(i))));
-      }
-      ranked.sort(Comparator.comparingDouble(Passage::similarity).reversed());
-      return List.copyOf(ranked.subList(0, Math.min(keep, ranked.size())));
-    });
+    ranked.sort(Comparator.comparingDouble(Passage::similarity).reversed());
+    return List.copyOf(ranked.subList(0, Math.min(keep, ranked.size())));
   }
 
   private static double seconds(CallTrace call) {

@@ -168,7 +168,7 @@ class SamplesCommandTest {
   }
 
   @Test
-  void ragStartsProfileEmbeddingAndRetrieversTogetherThenRanksThenAsksOnce() {
+  void ragStartsProfileEmbeddingAndRetrieversTogetherEachRetrieverEmbedsItsPassagesThenAsksOnce() {
     Path json = dir.resolve("rag.json");
     int exit = run("rag", "--latency", LATENCY_MS + "ms", "--jitter", "0", "-k", "3", "--deadline", "10s",
         "--report-json", json.toString());
@@ -176,13 +176,17 @@ class SamplesCommandTest {
     assertThat(exit).as(out + "\n" + err).isZero();
     RunReport.Mode mode = RunReport.read(json).mode("rag");
     assertThat(mode.calls()).extracting(RunReport.Call::lane).containsExactlyInAnyOrder("embed question", "profile",
-        "search docs", "search faq", "search tickets", "rank passages", "chat completion");
+        "search docs", "search faq", "search tickets", "embed docs", "embed faq", "embed tickets", "chat completion");
     assertThat(mode.calls()).allMatch(RunReport.Call::ok);
-    assertThat(mode.server().requests()).isEqualTo(7);
-    // The first five calls are forks of one scope; ranking waits for all of them, the answer for the ranking.
-    long gathered = endOf(mode, "embed question", "profile", "search docs", "search faq", "search tickets");
-    assertThat(startOf(mode, "rank passages")).isGreaterThanOrEqualTo(gathered);
-    assertThat(startOf(mode, "chat completion")).isGreaterThanOrEqualTo(endOf(mode, "rank passages"));
+    // K searches, K passage embeddings, the profile, the question's embedding and one chat call.
+    assertThat(mode.server().requests()).isEqualTo(9);
+    // Each retriever embeds its passages once its search has returned; the answer waits for every embedding
+    // (ranking is local) and for the question's.
+    for (String index : List.of("docs", "faq", "tickets")) {
+      assertThat(startOf(mode, "embed " + index)).isGreaterThanOrEqualTo(endOf(mode, "search " + index));
+    }
+    long gathered = endOf(mode, "embed question", "profile", "embed docs", "embed faq", "embed tickets");
+    assertThat(startOf(mode, "chat completion")).isGreaterThanOrEqualTo(gathered);
     assertThat(mode.wallMillis()).isGreaterThanOrEqualTo(3L * LATENCY_MS);
     assertThat(out.toString()).contains("3 of 3 retrievers in time", "ranked 9 passages", "kept 5", "Answer")
         .doesNotContain("late (");
@@ -196,8 +200,8 @@ class SamplesCommandTest {
 
     assertThat(exit).as(out + "\n" + err).isZero();
     RunReport.Mode mode = RunReport.read(json).mode("rag");
-    assertThat(mode.calls()).hasSize(6);
-    assertThat(mode.server().requests()).as("the warm-up's requests are not counted").isEqualTo(6);
+    assertThat(mode.calls()).hasSize(7); // 2 searches, 2 passage embeddings, profile, question embedding, chat
+    assertThat(mode.server().requests()).as("the warm-up's requests are not counted").isEqualTo(7);
     assertThat(out.toString()).contains("Warm-up: asked once, unmeasured.").containsOnlyOnce("Answer");
   }
 
@@ -216,7 +220,10 @@ class SamplesCommandTest {
       assertThat(mode.calls()).filteredOn(c -> c.lane().startsWith("search ")).hasSize(3)
           .allMatch(c -> c.outcome() == dev.fanout.Outcome.Kind.TIMED_OUT);
       assertThat(mode.calls()).filteredOn(c -> !c.lane().startsWith("search ")).allMatch(RunReport.Call::ok);
-      assertThat(mode.calls()).extracting(RunReport.Call::lane).doesNotContain("rank passages").contains("chat completion");
+      assertThat(mode.calls()).extracting(RunReport.Call::lane)
+          .doesNotContain("embed docs", "embed faq", "embed tickets").contains("embed question", "chat completion");
+      assertThat(backend.stats().requests(Routes.EMBEDDINGS))
+          .as("the question's embedding only: no retriever returned passages to embed").isEqualTo(1);
       assertThat(out.toString()).contains("0 of 3 retrievers in time",
           "late (cancelled at the deadline, left out): docs, faq, tickets",
           "the model answers without any");

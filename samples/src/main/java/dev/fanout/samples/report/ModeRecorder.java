@@ -71,15 +71,35 @@ public final class ModeRecorder {
    */
   public synchronized ModeRecorder addTraces(List<CallTrace> traces, Function<CallTrace, Input> describe) {
     for (CallTrace trace : traces) {
-      Input input = describe.apply(trace);
-      boolean started = trace.startNanos() >= 0;
-      long start = started ? millis(trace.startNanos() - startNanos) : -1;
-      long end = started && trace.endNanos() >= 0 ? millis(trace.endNanos() - startNanos) : -1;
-      calls.add(new RunReport.Call(
-          input.label(), input.id(), input.lane(), start, end, trace.attempts(), trace.outcome(),
-          trace.errorType() == null ? null : trace.errorName(), millis(trace.governorWaitNanos())));
+      addTrace(trace, describe.apply(trace), trace.outcome(), trace.errorType() == null ? null : trace.errorName());
     }
     return this;
+  }
+
+  /**
+   * Adds one call per trace of one fan-out {@code entry} (a fork that made several calls, one after another):
+   * {@code describe} names each. If the entry timed out, the calls its deadline cancelled are added as timed
+   * out, with the entry's error, as {@link #add} would show the entry.
+   */
+  public synchronized ModeRecorder addTraces(FanoutReport.Entry entry, Function<CallTrace, Input> describe) {
+    boolean timedOut = entry.outcome() == dev.fanout.Outcome.Kind.TIMED_OUT;
+    for (CallTrace trace : entry.calls()) {
+      if (timedOut && trace.outcome() == dev.fanout.Outcome.Kind.CANCELLED) {
+        addTrace(trace, describe.apply(trace), entry.outcome(), entry.errorType() == null ? null : entry.errorName());
+      } else {
+        addTrace(trace, describe.apply(trace), trace.outcome(), trace.errorType() == null ? null : trace.errorName());
+      }
+    }
+    return this;
+  }
+
+  private void addTrace(CallTrace trace, Input input, dev.fanout.Outcome.Kind outcome, String error) {
+    boolean started = trace.startNanos() >= 0;
+    long start = started ? millis(trace.startNanos() - startNanos) : -1;
+    long end = started && trace.endNanos() >= 0 ? millis(trace.endNanos() - startNanos) : -1;
+    calls.add(new RunReport.Call(
+        input.label(), input.id(), input.lane(), start, end, trace.attempts(), outcome, error,
+        millis(trace.governorWaitNanos())));
   }
 
   /** Adds a later fan-out's governor report to the mode's: counts add up, the later buckets win. */
