@@ -6,7 +6,8 @@ import java.util.Objects;
  * The timing of one logical call: when it was queued, when its first attempt started, when it connected,
  * when the first response byte arrived, when it finished, how many attempts it took and how it ended.
  *
- * <p>Times are {@link System#nanoTime()} readings; a phase that did not happen (a reused connection has no
+ * <p>Times are readings of the client's {@link FanoutClock#nanoTime()} (so on a test's fake clock they are
+ * the fake clock's); a phase that did not happen (a reused connection has no
  * connect, a failed call may have no first byte) is {@code -1}. {@code outcome} says how it ended and
  * {@code errorType} is the failure's exception type ({@code null} on success). {@code governorWaitNanos} is
  * the time its attempts waited for the client's rate-limit governor (pacing, a 429 pause, the adaptive
@@ -41,7 +42,7 @@ public record CallTrace(
     java.util.List<CallTrace.Attempt> attemptTimes) {
 
   /**
-   * One attempt's times ({@link System#nanoTime()} readings): when it was handed to OkHttp
+   * One attempt's times (readings of the client's {@link FanoutClock#nanoTime()}): when it was handed to OkHttp
    * ({@code enqueuedNanos}, after the governor admitted it), when it was sent ({@code sentNanos}: it left the
    * client's queue, where it waits while {@code maxInFlight} requests are in flight; {@code -1} if it never
    * did) and when its outcome was known ({@code endNanos}: the response read, a failure, or the call's end).

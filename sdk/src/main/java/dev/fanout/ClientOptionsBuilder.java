@@ -211,9 +211,11 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
   }
 
   /**
-   * Sets how long a streamed response may go without a data event (an SSE {@code data:} line; comments
-   * such as {@code : ping} and bytes dripped inside an event do not count), measured on the client's
-   * {@link FanoutClock} from the response headers and from each data event. When it passes, the stream is
+   * Sets how long a streamed response may go without progress: a data event carrying content or refusal
+   * text, a tool-call fragment, usage, a finish reason, or {@code [DONE]}. Comments such as {@code : ping},
+   * data events that carry none of these ({@code {"choices":[]}}, an empty delta) and bytes dripped inside
+   * an event do not count. Measured on the client's {@link FanoutClock} from the response headers and from
+   * each event that made progress. When it passes, the stream is
    * cancelled and the call fails with {@link dev.fanout.errors.FanoutTimeoutException}, not retried (deltas
    * may have been delivered). Zero means none. Defaults to {@link FanoutClient#DEFAULT_STREAM_IDLE_TIMEOUT}
    * (5 min).

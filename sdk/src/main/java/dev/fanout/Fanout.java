@@ -16,8 +16,9 @@ import java.util.stream.StreamSupport;
 import dev.fanout.internal.Futures;
 
 /**
- * The two shapes of concurrent work: a {@link FanoutScope} for one request's mixed calls, and combinators
- * that run one asynchronous task per input of a list and combine the results.
+ * The shapes of concurrent work: a {@link FanoutScope} for one request's mixed calls, combinators that run
+ * one asynchronous task per input of a list and combine the results, and a {@link FanoutStream} for inputs
+ * that do not fit in memory ({@link #stream}).
  *
  * <h2>A scope for mixed calls.</h2>
  * {@link #scope} opens a scope whose forks have types of their own and share one deadline:

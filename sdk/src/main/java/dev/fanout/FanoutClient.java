@@ -77,7 +77,8 @@ public final class FanoutClient implements AutoCloseable {
   /** No limit per attempt beyond the connect/read/write timeouts: {@link Duration#ZERO}. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ZERO;
   /**
-   * The default {@link Builder#streamIdleTimeout(Duration)}: 5 minutes without a data event ends a stream.
+   * The default {@link Builder#streamIdleTimeout(Duration)}: 5 minutes without progress (content, a tool
+   * call, usage) ends a stream.
    * Reasoning models can think for minutes before their first delta, so a shorter default would cut
    * healthy streams; a stream kept open by {@code : ping} comments alone otherwise never ends.
    */
@@ -218,7 +219,8 @@ public final class FanoutClient implements AutoCloseable {
             ? dev.fanout.internal.GovernorGate.of(
                 // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
                 // holds calls below that, so it is given no ceiling of its own.
-                dev.fanout.internal.governor.Governor.create(spec.governor(), Integer.MAX_VALUE, clock))
+                dev.fanout.internal.governor.Governor.create(spec.governor(), Integer.MAX_VALUE, clock,
+                    spec.retryPolicy()))
             : dev.fanout.internal.AttemptGate.OPEN)
         .build();
     this.users = new UserServiceImpl(engine);

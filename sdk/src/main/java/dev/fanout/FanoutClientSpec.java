@@ -201,7 +201,7 @@ public final class FanoutClientSpec implements Serializable {
     return attemptTimeout;
   }
 
-  /** Returns how long a stream may go without a data event; zero means none. */
+  /** Returns how long a stream may go without progress (content, a tool call, usage); zero means none. */
   public Duration streamIdleTimeout() {
     return streamIdleTimeout;
   }

@@ -196,7 +196,10 @@ public final class FanoutReport {
     return combinator;
   }
 
-  /** Returns the {@link System#nanoTime()} at which the fan-out started, to relate {@link CallTrace} times. */
+  /**
+   * Returns the fan-out's {@link FanoutClock#nanoTime()} when it started, to relate {@link CallTrace} times (which
+   * read the client's clock: the same one unless the fan-out was given another).
+   */
   public long startNanoTime() {
     return startNanoTime;
   }

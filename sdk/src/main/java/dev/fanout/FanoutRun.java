@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * One running fan-out or scope: starts tasks up to the bound, each with its own {@link FanoutContext},
@@ -66,7 +67,6 @@ final class FanoutRun<I, T, R> {
    * same deadline fired before the run's.
    */
   private final Set<Integer> timedOutAtDeadline = ConcurrentHashMap.newKeySet();
-  private final long startNanoTime = System.nanoTime();
   private final long clockStart;
 
   FanoutRun(
@@ -79,7 +79,7 @@ final class FanoutRun<I, T, R> {
       Consumer<Outcome<T>> onOutcome,
       Function<Ledger<T, R>, R> resultOf) {
     this(combinator, checked(inputs), false, task, options,
-        new Ledger<>(combinator, mode, k, inputs.size(), resultOf), onOutcome);
+        now -> new Ledger<>(combinator, mode, k, inputs.size(), resultOf, now), onOutcome);
   }
 
   /** An open run (a scope's): inputs arrive by {@link #add} until {@link #seal}. */
@@ -87,7 +87,7 @@ final class FanoutRun<I, T, R> {
       String combinator, Fanout.Task<? super I, T> task, FanoutOptions options, Ledger.Mode mode,
       Function<Ledger<T, R>, R> resultOf) {
     return new FanoutRun<>(combinator, new CopyOnWriteArrayList<>(), true, task, options,
-        Ledger.open(combinator, mode, resultOf), null);
+        now -> Ledger.open(combinator, mode, resultOf, now), null);
   }
 
   private static <I> List<I> checked(List<? extends I> inputs) {
@@ -109,7 +109,7 @@ final class FanoutRun<I, T, R> {
       boolean open,
       Fanout.Task<? super I, T> task,
       FanoutOptions options,
-      Ledger<T, R> ledger,
+      Function<LongSupplier, Ledger<T, R>> ledger,
       Consumer<Outcome<T>> onOutcome) {
     Objects.requireNonNull(task, "task == null");
     Objects.requireNonNull(options, "options == null");
@@ -129,7 +129,7 @@ final class FanoutRun<I, T, R> {
         : FanoutClock.system();
     this.clockStart = clock.nanoTime();
     this.deadline = options.effectiveDeadline(outerContext.deadline(), clock);
-    this.ledger = ledger;
+    this.ledger = ledger.apply(clock::nanoTime); // its times read the run's clock
     this.result = new FanoutFuture<>(this::stop, this::report);
     this.span = new FanoutSpan(combinator, inputs.size(),
         bound == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(bound));
@@ -438,7 +438,7 @@ final class FanoutRun<I, T, R> {
 
   FanoutReport report() {
     Ledger.Snapshot s = ledger.snapshot();
-    long end = s.decided() ? s.decidedNanos() : System.nanoTime();
+    long end = s.decided() ? s.decidedNanos() : clock.nanoTime();
     int n = s.outcomes().length;
     List<FanoutReport.Entry> entries = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -456,14 +456,14 @@ final class FanoutRun<I, T, R> {
       entries.add(new FanoutReport.Entry(
           i,
           label(i),
-          s.startNanos()[i] < 0 ? -1 : s.startNanos()[i] - startNanoTime,
-          s.endNanos()[i] < 0 ? -1 : s.endNanos()[i] - startNanoTime,
+          s.startNanos()[i] < 0 ? -1 : s.startNanos()[i] - clockStart,
+          s.endNanos()[i] < 0 ? -1 : s.endNanos()[i] - clockStart,
           attempts,
           kind,
           errorType,
           callTraces));
     }
-    return new FanoutReport(combinator, startNanoTime, end - startNanoTime, s.decided(), s.peak(), entries,
+    return new FanoutReport(combinator, clockStart, end - clockStart, s.decided(), s.peak(), entries,
         governorTally.report(s.traces()));
   }
 }

@@ -30,8 +30,10 @@ public final class GovernorPolicy implements Serializable {
   public static final double DEFAULT_PAUSE_JITTER = 0.2;
   /** The pause after a 429 that names no wait ({@code retry-after}) and no reset time. */
   public static final Duration DEFAULT_PAUSE_WITHOUT_RETRY_AFTER = Duration.ofSeconds(1);
-  /** The longest pause a 429 can impose; longer {@code retry-after}s are cut to it. */
+  /** The longest wait a 429 or a published limit's reset can impose on a bucket; longer ones are cut to it. */
   public static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(60);
+  /** How often a bucket its published limits say is exhausted for longer still sends one call to check. */
+  public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
   /** The output tokens charged to a chat call that sets no {@code max_tokens}. */
   public static final long DEFAULT_OUTPUT_TOKENS_WITHOUT_MAX = 1024;
   /** Defaults to false: a bucket that publishes no limits runs open after its first response, until a 429. */
@@ -47,6 +49,7 @@ public final class GovernorPolicy implements Serializable {
   private final double pauseJitter;
   private final Duration pauseWithoutRetryAfter;
   private final Duration maxPause;
+  private final Duration probeInterval;
   private final long outputTokensWithoutMax;
   private final boolean capBeforeFirstLimit;
 
@@ -59,6 +62,7 @@ public final class GovernorPolicy implements Serializable {
     this.pauseJitter = b.pauseJitter;
     this.pauseWithoutRetryAfter = b.pauseWithoutRetryAfter;
     this.maxPause = b.maxPause;
+    this.probeInterval = b.probeInterval;
     this.outputTokensWithoutMax = b.outputTokensWithoutMax;
   }
 
@@ -113,6 +117,14 @@ public final class GovernorPolicy implements Serializable {
     return maxPause;
   }
 
+  /**
+   * Returns how often a bucket that its published limits say is exhausted for longer than this sends one
+   * call anyway, so that a wrong or lying reset header cannot hold a bucket shut.
+   */
+  public Duration probeInterval() {
+    return probeInterval;
+  }
+
   public long outputTokensWithoutMax() {
     return outputTokensWithoutMax;
   }
@@ -135,6 +147,7 @@ public final class GovernorPolicy implements Serializable {
         + ", pauseJitter=" + pauseJitter
         + ", pauseWithoutRetryAfter=" + Durations.format(pauseWithoutRetryAfter)
         + ", maxPause=" + Durations.format(maxPause)
+        + ", probeInterval=" + Durations.format(probeInterval)
         + ", outputTokensWithoutMax=" + outputTokensWithoutMax
         + ", capBeforeFirstLimit=" + capBeforeFirstLimit + '}';
   }
@@ -148,6 +161,7 @@ public final class GovernorPolicy implements Serializable {
     private double pauseJitter = DEFAULT_PAUSE_JITTER;
     private Duration pauseWithoutRetryAfter = DEFAULT_PAUSE_WITHOUT_RETRY_AFTER;
     private Duration maxPause = DEFAULT_MAX_PAUSE;
+    private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
     private long outputTokensWithoutMax = DEFAULT_OUTPUT_TOKENS_WITHOUT_MAX;
     private boolean capBeforeFirstLimit = DEFAULT_CAP_BEFORE_FIRST_LIMIT;
 
@@ -161,6 +175,7 @@ public final class GovernorPolicy implements Serializable {
       this.pauseJitter = p.pauseJitter;
       this.pauseWithoutRetryAfter = p.pauseWithoutRetryAfter;
       this.maxPause = p.maxPause;
+      this.probeInterval = p.probeInterval;
       this.outputTokensWithoutMax = p.outputTokensWithoutMax;
       this.capBeforeFirstLimit = p.capBeforeFirstLimit;
     }
@@ -241,9 +256,28 @@ public final class GovernorPolicy implements Serializable {
       return this;
     }
 
-    /** Sets the longest pause a 429 can impose; a longer {@code retry-after} is cut to it. Defaults to 60 s. */
+    /**
+     * Sets the longest wait a 429 or a published limit's reset can impose on all the calls of a bucket; a
+     * longer one is cut to it. A {@code retry-after} the client's {@code RetryPolicy.maxRetryAfter} refuses
+     * (the call it came with fails at once) is not imposed on the other calls at all: they pause
+     * {@link #pauseWithoutRetryAfter} instead. Defaults to 60 s.
+     */
     public Builder maxPause(Duration maxPause) {
       this.maxPause = Durations.requireNonNegative(maxPause, "maxPause");
+      return this;
+    }
+
+    /**
+     * Sets how often a bucket whose published limits say it is exhausted for longer than this sends one call
+     * anyway (a probe): its answer's headers replace what the bucket believed, so one wrong reset header
+     * cannot hold the bucket shut. Not during a 429's pause. Defaults to 5 s.
+     */
+    public Builder probeInterval(Duration probeInterval) {
+      Durations.requireNonNegative(probeInterval, "probeInterval");
+      if (probeInterval.isZero()) {
+        throw new IllegalArgumentException("probeInterval <= 0: " + probeInterval);
+      }
+      this.probeInterval = probeInterval;
       return this;
     }
 

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The one piece of a fan-out or a scope that decides: it settles each input (or fork) exactly once and
@@ -87,21 +88,26 @@ final class Ledger<T, R> {
   private int peak;
   private int settled;
   private int failures;
+  /** The run's clock ({@link FanoutClock#nanoTime()}): every time the ledger records is its reading. */
+  private final LongSupplier clock;
   private boolean decided;
   private long decidedNanos;
 
   /** A sealed ledger of {@code n} inputs (a list fan-out). */
-  Ledger(String combinator, Mode mode, int k, int n, Function<Ledger<T, R>, R> resultOf) {
-    this(combinator, mode, k, n, true, resultOf);
+  Ledger(String combinator, Mode mode, int k, int n, Function<Ledger<T, R>, R> resultOf, LongSupplier clock) {
+    this(combinator, mode, k, n, true, resultOf, clock);
   }
 
   /** An open ledger that grows by {@link #add} until {@link #seal} (a scope). */
-  static <T, R> Ledger<T, R> open(String combinator, Mode mode, Function<Ledger<T, R>, R> resultOf) {
-    return new Ledger<>(combinator, mode, 0, 0, false, resultOf);
+  static <T, R> Ledger<T, R> open(
+      String combinator, Mode mode, Function<Ledger<T, R>, R> resultOf, LongSupplier clock) {
+    return new Ledger<>(combinator, mode, 0, 0, false, resultOf, clock);
   }
 
   @SuppressWarnings("unchecked")
-  private Ledger(String combinator, Mode mode, int k, int n, boolean sealed, Function<Ledger<T, R>, R> resultOf) {
+  private Ledger(String combinator, Mode mode, int k, int n, boolean sealed, Function<Ledger<T, R>, R> resultOf,
+      LongSupplier clock) {
+    this.clock = clock;
     this.combinator = combinator;
     this.mode = mode;
     this.k = k;
@@ -211,7 +217,7 @@ final class Ledger<T, R> {
     int index = next++;
     inFlight++;
     peak = Math.max(peak, inFlight);
-    startNanos[index] = System.nanoTime();
+    startNanos[index] = clock.getAsLong();
     return index;
   }
 
@@ -245,7 +251,7 @@ final class Ledger<T, R> {
   /** Decides an empty fan-out. */
   synchronized R decideEmpty() {
     decided = true;
-    decidedNanos = System.nanoTime();
+    decidedNanos = clock.getAsLong();
     return resultOf.apply(this);
   }
 
@@ -257,7 +263,7 @@ final class Ledger<T, R> {
     if (outcomes[index] != null) {
       return null;
     }
-    endNanos[index] = System.nanoTime();
+    endNanos[index] = clock.getAsLong();
     running[index] = null;
     scopes[index] = null;
     inFlight--;
@@ -331,7 +337,7 @@ final class Ledger<T, R> {
 
   private Verdict<T, R> decide(RestError restError, Throwable error, boolean withValue, String reason) {
     decided = true;
-    decidedNanos = System.nanoTime();
+    decidedNanos = clock.getAsLong();
     List<Integer> unsettled = new ArrayList<>(n - settled);
     for (int i = 0; i < n; i++) {
       if (outcomes[i] == null) {

@@ -357,19 +357,31 @@ final class HedgingTest {
 
   @Test
   void aFailureOfTheFirstRequestWaitsForItsRunningHedgeWhichThenWins() throws Exception {
+    // The first request to reach the dispatcher gets the 503 (300 ms, real time, after the hedge is sent), the
+    // second the 200 (after 1 s); the hedge is sent only once the first request was dispatched, so which
+    // request gets which answer does not depend on how the server's threads are scheduled.
+    CountDownLatch firstDispatched = new CountDownLatch(1);
+    AtomicInteger dispatched = new AtomicInteger();
     try (MockWebServer server = new MockWebServer()) {
-      // Requests arrive one at a time (the hedge only after the first has arrived), so the queue's order is
-      // theirs: the first request's 503 comes 300 ms (real time) after the hedge is sent, the hedge's 200 later.
-      server.enqueue(Responses.json(503, "{\"error\":\"busy\"}").newBuilder()
-          .headersDelay(300, TimeUnit.MILLISECONDS).build());
-      server.enqueue(new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-          .body("{\"id\":1,\"name\":\"User 1\",\"email\":\"user1@example.com\"}")
-          .headersDelay(1, TimeUnit.SECONDS).build());
+      server.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          if (dispatched.getAndIncrement() == 0) {
+            firstDispatched.countDown();
+            return Responses.json(503, "{\"error\":\"busy\"}").newBuilder()
+                .headersDelay(300, TimeUnit.MILLISECONDS).build();
+          }
+          return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+              .body("{\"id\":1,\"name\":\"User 1\",\"email\":\"user1@example.com\"}")
+              .headersDelay(1, TimeUnit.SECONDS).build();
+        }
+      });
       server.start();
       try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock)
           .hedging(fixed()).retryPolicy(RetryPolicy.none()).traceListener(traces::add)
           .totalTimeout(Duration.ZERO).build()) {
         CompletableFuture<User> user = client.users().getAsync(1);
+        assertThat(firstDispatched.await(10, TimeUnit.SECONDS)).as("the first request reached the dispatcher").isTrue();
         assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
         clock.advance(DELAY);
         assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the hedge").isNotNull();

@@ -17,6 +17,12 @@ public enum ClientKind {
   FANOUT_N("fanout-n", "Fanout, HTTP/1.1, maxInFlight=N, defaults", true),
   /** Stock OkHttp with its default {@code Dispatcher} (five calls per host at a time). */
   OKHTTP("okhttp", "OkHttp, default Dispatcher", true),
+  /**
+   * Raw OkHttp, its {@code Dispatcher} ({@code maxRequests}, {@code maxRequestsPerHost}) and idle pool sized
+   * to N, one {@code enqueue} per call: what Fanout adds its call path to, so the floor its overhead is
+   * measured against.
+   */
+  OKHTTP_N("okhttp-n", "OkHttp, Dispatcher sized to N", true),
   /** The JDK's {@code java.net.http.HttpClient.sendAsync} with its defaults. */
   JDK("jdk", "JDK HttpClient.sendAsync", true),
   /** Python {@code asyncio.gather} over aiohttp (a separate Python process). */

@@ -54,7 +54,7 @@ class DocsCheckTest {
   /** Types beside Fanout's whose members the docs name. */
   static final List<String> OTHER_TYPES = List.of(
       "java.util.concurrent.CompletableFuture", "java.util.concurrent.Executors", "java.util.concurrent.ExecutorService",
-      "java.time.Duration", "java.lang.System", "java.lang.ProcessHandle", "java.lang.ProcessHandle$Info",
+      "java.time.Duration", "java.lang.System", "java.util.Iterator", "java.lang.ProcessHandle", "java.lang.ProcessHandle$Info",
       "java.net.http.HttpClient", "java.lang.Math", "java.util.List", "java.util.Map",
       "java.lang.management.ThreadMXBean", "okhttp3.EventListener",
       "okhttp3.HttpUrl", "okhttp3.Request", "dev.langchain4j.model.chat.ChatModel",

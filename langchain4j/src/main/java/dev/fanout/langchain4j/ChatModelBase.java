@@ -27,9 +27,12 @@ abstract class ChatModelBase {
     return settings.listeners();
   }
 
-  /** Returns {@link ModelProvider#OTHER}: the server behind the client may be OpenAI or any compatible one. */
+  /**
+   * Returns {@link ModelProvider#OPEN_AI}, as {@code OpenAiChatModel} does: the model speaks OpenAI's chat
+   * completions API, whichever compatible server is behind the client.
+   */
   public ModelProvider provider() {
-    return ModelProvider.OTHER;
+    return ModelProvider.OPEN_AI;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The options both chat models are built with, {@code OpenAiChatModel.builder()}'s names, in one place:
@@ -147,6 +148,34 @@ abstract class ChatModelBuilder<B extends ChatModelBuilder<B>> {
     /** Listeners that observe every request, response and error, in order. Defaults to none. */
     public final B listeners(List<ChatModelListener> listeners) {
       raw.listeners(listeners);
+      return self();
+    }
+
+    /**
+     * Headers sent on every request of this model, beside the client's own (an OpenAI-compatible gateway's
+     * routing header, say). {@code Authorization} is refused: the key is the client's {@code apiKey}.
+     * Defaults to none.
+     */
+    public final B customHeaders(Map<String, String> customHeaders) {
+      raw.customHeaders(customHeaders);
+      return self();
+    }
+
+    /**
+     * Logs each request body at INFO through SLF4J (logger {@code dev.fanout.langchain4j.FanoutChatModel} or
+     * {@code ...FanoutStreamingChatModel}), as OpenAI's wire JSON; the API key is never in it. Defaults to false.
+     */
+    public final B logRequests(Boolean logRequests) {
+      raw.logRequests = logRequests;
+      return self();
+    }
+
+    /**
+     * Logs each response at INFO through SLF4J (the same loggers): the completion's JSON, for a stream the
+     * assembled completion. Defaults to false.
+     */
+    public final B logResponses(Boolean logResponses) {
+      raw.logResponses = logResponses;
       return self();
     }
 }

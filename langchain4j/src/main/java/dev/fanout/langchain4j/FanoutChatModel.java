@@ -9,6 +9,8 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.exception.LangChain4jException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A LangChain4j {@link ChatModel} that sends its requests through a {@link FanoutClient}: OpenAI's chat
@@ -16,7 +18,7 @@ import dev.langchain4j.exception.LangChain4jException;
  * Built like {@code OpenAiChatModel}: {@code FanoutChatModel.builder().client(client).modelName("gpt-4o-mini")
  * .temperature(0.2).build()}.
  *
- * <p>Messages (system, user text, AI with tool execution requests, tool execution results), tools
+ * <p>Messages (system, user text and images, AI with tool execution requests, tool execution results), tools
  * ({@code ToolSpecification}s, their JSON schema as OpenAI takes it), tool choice, response format (JSON
  * or a JSON schema), token usage and finish reasons map one for one; listeners are called by LangChain4j's
  * {@link ChatModel#chat(ChatRequest)} around {@link #doChat(ChatRequest)}. Failures are LangChain4j's
@@ -29,6 +31,8 @@ import dev.langchain4j.exception.LangChain4jException;
  * the caller's job. Thread-safe; share one per client.
  */
 public final class FanoutChatModel extends ChatModelBase implements ChatModel {
+  private static final Logger log = LoggerFactory.getLogger(FanoutChatModel.class);
+
   private FanoutChatModel(ChatSettings settings) {
     super(settings);
   }
@@ -42,12 +46,18 @@ public final class FanoutChatModel extends ChatModelBase implements ChatModel {
   public ChatResponse doChat(ChatRequest chatRequest) {
     dev.fanout.chat.ChatRequest request = ChatMapping.toFanout(chatRequest, settings);
     ChatCompletion completion;
+    if (settings.logRequests()) {
+      log.info("request: {}", request.toJson());
+    }
     try {
-      completion = settings.client().chat().create(request);
+      completion = settings.chat().create(request);
     } catch (LangChain4jException e) {
       throw e;
     } catch (RuntimeException e) {
       throw Exceptions.toLangChain4j(e);
+    }
+    if (settings.logResponses()) {
+      log.info("response: {}", completion.raw());
     }
     return ChatMapping.toLangChain4j(completion);
   }

@@ -147,10 +147,10 @@ public final class FanoutEmbeddingModel extends DimensionAwareEmbeddingModel {
     return listeners;
   }
 
-  /** Returns {@link ModelProvider#OTHER}: the server behind the client may be OpenAI or any compatible one. */
+  /** Returns {@link ModelProvider#OPEN_AI}, as {@code OpenAiEmbeddingModel} does: it speaks OpenAI's embeddings API. */
   @Override
   public ModelProvider provider() {
-    return ModelProvider.OTHER;
+    return ModelProvider.OPEN_AI;
   }
 
   @Override

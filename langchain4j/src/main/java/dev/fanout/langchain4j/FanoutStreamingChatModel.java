@@ -30,6 +30,8 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
  * seen twice. This model does not own the client. Thread-safe; share one per client.
  */
 public final class FanoutStreamingChatModel extends ChatModelBase implements StreamingChatModel {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FanoutStreamingChatModel.class);
+
   private FanoutStreamingChatModel(ChatSettings settings) {
     super(settings);
   }
@@ -48,7 +50,11 @@ public final class FanoutStreamingChatModel extends ChatModelBase implements Str
       handler.onError(Exceptions.toLangChain4j(e));
       return;
     }
-    StreamBridge.start(settings.client(), request, handler);
+    if (settings.logRequests()) {
+      log.info("request (streamed): {}", request.toJson());
+    }
+    StreamBridge.start(settings.chat(), request, handler,
+        settings.logResponses() ? completion -> log.info("response: {}", completion.raw()) : completion -> { });
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.fanout.FanoutContext;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutOptions;
 import dev.fanout.Outcome;
+import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.langchain4j.internal.Blocking;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackendExtension;
@@ -133,6 +134,44 @@ class FanoutExecutorsTest {
     assertThat(idle.requests(Routes.SEARCH)).isEqualTo(2);
     assertThat(idle.aborted()).as("both tool calls were cut at the deadline, 15 s before their answer").isEqualTo(2);
     assertThat(tools.boundToAContext).containsExactly(true, true);
+  }
+
+  /**
+   * The README's recipe, as written there: one deadline over a whole {@code assistant.chat(..)}, model calls
+   * and concurrent tool calls together. The tools' lookups take 20 s; a 5 s deadline ends the run
+   * with {@code FanoutTimeoutException}, and every call still in flight is cancelled (the server is idle at
+   * once, not 20 s later).
+   */
+  @Test
+  void theReadmesOneDeadlineOverAnAssistantChatCancelsItsModelAndToolCalls() throws Exception {
+    SlowTools tools = new SlowTools();
+    Assistant assistant = AiServices.builder(Assistant.class)
+        .chatModel(FanoutChatModel.builder().client(client).modelName("gpt-4o-mini").build())
+        .tools(tools)
+        .executeToolsConcurrently(FanoutExecutors.propagating(pool))
+        .build();
+    Duration deadline = Duration.ofSeconds(5);
+    long start = System.nanoTime();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    try {
+      String reply = Fanout.all(List.of("Weather in Paris, Tokyo and Lima?"),
+              (String question, FanoutContext context) ->
+                  CompletableFuture.supplyAsync(() -> assistant.chat(question), context.wrap(pool)),
+              FanoutOptions.builder().timeout(deadline).build())   // one deadline: model calls and tools
+          .await().get(0);
+      failure.set(new AssertionError("answered within the deadline: " + reply));
+    } catch (FanoutTimeoutException e) {
+      // every model and tool call still in flight was cancelled
+    }
+
+    assertThat(failure.get()).isNull();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended by the deadline, not by the 20 s tools")
+        .isLessThan(Duration.ofSeconds(15));
+    Stats idle = backend.backend().awaitIdle(Duration.ofSeconds(10)); // fails if a call was left running
+    assertThat(idle.inFlight()).isZero();
+    assertThat(tools.boundToAContext).as("the tools ran, inside the deadline's context").isNotEmpty()
+        .allSatisfy(bound -> assertThat(bound).isTrue());
   }
 
   private static void awaitSearchesInFlight(int n) throws InterruptedException {

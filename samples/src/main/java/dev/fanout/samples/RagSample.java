@@ -28,6 +28,7 @@ import dev.fanout.samples.report.ModeRecorder;
 import dev.fanout.samples.report.RunReport;
 import dev.fanout.users.User;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,9 +47,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * Retrieval-augmented generation on a {@link FanoutScope}: calls of four types under one deadline, no casts.
  *
  * <ol>
- *   <li>fetch the user's profile, embed the question and query K retrievers, all at once, in one scope
- *       with the {@link FanoutScope.Policy#UNTIL_DEADLINE} policy: what returned in time is used, the late
- *       retrievers are cancelled and named;
+ *   <li>fetch the user's profile, embed the question and query K retrievers, all at once, as forks of one
+ *       {@link FanoutScope.Policy#FAIL_FAST} scope; the retrievers are a scope of their own inside it, with the
+ *       {@link FanoutScope.Policy#UNTIL_DEADLINE} policy: what returned in time is used, the late ones are
+ *       cancelled and named;
  *   <li>rank the passages that arrived by cosine similarity to the question (one batch embedding call),
  *       then ask the model once, with the best passages.
  * </ol>
@@ -98,8 +100,8 @@ final class RagSample implements Callable<Integer> {
   int keep = DEFAULT_KEEP;
 
   @Option(names = "--deadline", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "How long the profile, the question's embedding and the K retrievals may take together; "
-          + "late retrievers are cancelled and left out. Defaults to 1.5s.")
+      description = "How long the K retrievals may take together; the late ones are cancelled and left out. "
+          + "Defaults to 1.5s.")
   Duration deadline = DEFAULT_DEADLINE;
 
   @Option(names = "--embedding-model", paramLabel = "MODEL",
@@ -110,6 +112,11 @@ final class RagSample implements Callable<Integer> {
       description = "Spread of the embedded server's retriever latency (log-normal sigma; 0 for none). "
           + "Ignored with --base-url. Defaults to " + DEFAULT_JITTER + ".")
   double jitter = DEFAULT_JITTER;
+
+  @Option(names = "--warm-up",
+      description = "Ask the question once, unmeasured, before the measured run: the JVM and the connections are "
+          + "then warm, as in a running service. Defaults to false.")
+  boolean warmUp;
 
   /** A passage a retriever returned, and its similarity to the question once ranked. */
   private record Passage(String index, String text, double similarity) {}
@@ -145,6 +152,14 @@ final class RagSample implements Callable<Integer> {
       out.println("Question: " + question);
       out.println();
 
+      if (warmUp) {
+        try {
+          answer(new PrintWriter(Writer.nullWriter()), style, ModeRecorder.start("warm-up"));
+          out.println(style.dim("Warm-up: asked once, unmeasured."));
+        } catch (RuntimeException e) {
+          out.println(style.dim("Warm-up failed (" + e + "); measuring anyway."));
+        }
+      }
       session.resetStats();
       ModeRecorder mode = ModeRecorder.start("rag");
       boolean ok = true;
@@ -173,62 +188,40 @@ final class RagSample implements Callable<Integer> {
   /** The steps; prints each as it ends and returns the answer. */
   private String answer(PrintWriter out, Style style, ModeRecorder mode) {
     // 1. The profile, the question's embedding and the K retrievals need nothing from each other: one
-    //    scope starts them together under the deadline and takes what arrived by it.
+    //    scope starts them together. The retrievals are a scope of their own, under the deadline.
     EmbeddingRequest embedQuestion = EmbeddingRequest.builder().model(embeddingModel).addInput(question).build();
     List<String> indexes = INDEXES.subList(0, retrievers);
     FanoutScope.Handle<User> profile;
     FanoutScope.Handle<EmbeddingResponse> embedding;
-    List<FanoutScope.Handle<JsonNode>> searches = new ArrayList<>();
-    List<String> cutOff;
+    FanoutScope.Handle<Retrieved> retrieval;
     FanoutReport gathered;
-    try (FanoutScope scope = Fanout.scope(FanoutScope.Policy.UNTIL_DEADLINE,
-        FanoutOptions.builder().timeout(deadline).build())) {
+    try (FanoutScope scope = Fanout.scope(FanoutScope.Policy.FAIL_FAST, FanoutOptions.defaults())) {
       profile = scope.fork("profile", ctx -> client.users().withContext(ctx).getAsync(userId));
       embedding = scope.fork("embed question", ctx -> client.embeddings().withContext(ctx).createAsync(embedQuestion));
-      for (String index : indexes) {
-        searches.add(scope.fork("search " + index, ctx -> client.json()
-            .withOptions(CallOptions.builder().context(ctx).label("search " + index).build())
-            .getAsync("search", Map.of("k", top, "q", index + ": " + question), JsonNode.class)));
-      }
+      retrieval = scope.fork("retrieve", ctx -> retrieve(ctx, indexes));
       try {
-        scope.join();
+        scope.join(); // the answer needs all three: a failure fails the question
       } finally {
         gathered = scope.report();
-        mode.add(gathered, entry -> new ModeRecorder.Input(entry.label(), null, entry.label()));
+        record(mode, gathered, retrieval);
       }
-      cutOff = scope.late();
     }
-    User user = profile.get(); // the answer needs both: a late or failed one fails the question
+    User user = profile.get();
     Embedding questionVector = embedding.get().embedding(0);
-    List<Passage> passages = new ArrayList<>();
-    List<String> inTime = new ArrayList<>();
-    List<String> late = new ArrayList<>();
-    List<String> failed = new ArrayList<>();
-    for (int i = 0; i < indexes.size(); i++) {
-      Outcome<JsonNode> outcome = searches.get(i).outcome();
-      if (outcome.isSuccess()) {
-        inTime.add(indexes.get(i));
-        for (JsonNode doc : outcome.value().path("documents")) {
-          passages.add(new Passage(indexes.get(i), doc.path("text").asText(), 0));
-        }
-      } else if (cutOff.contains(searches.get(i).label())) {
-        late.add(indexes.get(i));
-      } else {
-        failed.add(indexes.get(i) + " (" + outcome.error().getClass().getSimpleName() + ")");
-      }
-    }
+    Retrieved retrieved = retrieval.get();
     out.printf(Locale.ROOT, "1. fetched %s's profile, embedded the question (%d dimensions) and queried %d retrievers"
             + " at once: %.2f s (their times summed: %.2f s)%n",
         user.name(), questionVector.dimensions(), indexes.size(), gathered.wall().toMillis() / 1000.0,
-        gathered.sumOfCallTimes().toMillis() / 1000.0);
-    out.println("   " + inTime.size() + " of " + indexes.size() + " retrievers in time: "
-        + (inTime.isEmpty() ? "none" : String.join(", ", inTime)));
-    if (!late.isEmpty()) {
-      out.println(style.yellow("   late (cancelled at the deadline, left out): " + String.join(", ", late)));
+        retrieved.report().sumOfCallTimes().toMillis() / 1000.0);
+    out.println("   " + retrieved.inTime().size() + " of " + indexes.size() + " retrievers in time: "
+        + (retrieved.inTime().isEmpty() ? "none" : String.join(", ", retrieved.inTime())));
+    if (!retrieved.late().isEmpty()) {
+      out.println(style.yellow("   late (cancelled at the deadline, left out): " + String.join(", ", retrieved.late())));
     }
-    if (!failed.isEmpty()) {
-      out.println(style.red("   failed: " + String.join(", ", failed)));
+    if (!retrieved.failed().isEmpty()) {
+      out.println(style.red("   failed: " + String.join(", ", retrieved.failed())));
     }
+    List<Passage> passages = retrieved.passages();
 
     // 2. Rank what arrived by similarity to the question (one batch embedding call), then ask the model
     //    once with the best passages: one fork, two calls, each waiting for the one before.
@@ -262,6 +255,62 @@ final class RagSample implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "3. asked the model: %.2f s%n", seconds(calls.get(calls.size() - 1)));
     return result.completion().content();
+  }
+
+  /** What the retrievers returned by the deadline, and their scope's report. */
+  private record Retrieved(
+      List<Passage> passages, List<String> inTime, List<String> late, List<String> failed, FanoutReport report) {}
+
+  /**
+   * Queries the K retrievers at once in a scope of their own, inside the fork's context: at the deadline the
+   * late ones are cancelled and named, and what arrived is used.
+   */
+  private CompletableFuture<Retrieved> retrieve(FanoutContext ctx, List<String> indexes) {
+    FanoutScope scope = Fanout.scope(FanoutScope.Policy.UNTIL_DEADLINE,
+        FanoutOptions.builder().timeout(deadline).context(ctx).build());
+    List<FanoutScope.Handle<JsonNode>> searches = new ArrayList<>();
+    for (String index : indexes) {
+      searches.add(scope.fork("search " + index, c -> client.json()
+          .withOptions(CallOptions.builder().context(c).label("search " + index).build())
+          .getAsync("search", Map.of("k", top, "q", index + ": " + question), JsonNode.class)));
+    }
+    return scope.joinAsync().whenComplete((done, error) -> scope.close()).thenApply(done -> {
+      List<Passage> passages = new ArrayList<>();
+      List<String> inTime = new ArrayList<>();
+      List<String> late = new ArrayList<>();
+      List<String> failed = new ArrayList<>();
+      List<String> cutOff = scope.late();
+      for (int i = 0; i < indexes.size(); i++) {
+        Outcome<JsonNode> outcome = searches.get(i).outcome();
+        if (outcome.isSuccess()) {
+          inTime.add(indexes.get(i));
+          for (JsonNode doc : outcome.value().path("documents")) {
+            passages.add(new Passage(indexes.get(i), doc.path("text").asText(), 0));
+          }
+        } else if (cutOff.contains(searches.get(i).label())) {
+          late.add(indexes.get(i));
+        } else {
+          failed.add(indexes.get(i) + " (" + outcome.error().getClass().getSimpleName() + ")");
+        }
+      }
+      return new Retrieved(passages, inTime, late, failed, scope.report());
+    });
+  }
+
+  /**
+   * Adds the first step's calls to the run's report: the profile and the embedding from their forks, the
+   * searches from the retrieval scope's report (each with its outcome, late ones timed out).
+   */
+  private static void record(ModeRecorder mode, FanoutReport gathered, FanoutScope.Handle<Retrieved> retrieval) {
+    for (FanoutReport.Entry entry : gathered.entries()) {
+      if (!entry.label().equals("retrieve")) {
+        mode.addTraces(entry.calls(), trace -> new ModeRecorder.Input(entry.label(), null, entry.label()));
+      } else if (retrieval.outcome().isSuccess()) {
+        mode.add(retrieval.get().report(), e -> new ModeRecorder.Input(e.label(), null, e.label()));
+      } else {
+        mode.addTraces(entry.calls(), trace -> new ModeRecorder.Input(trace.label(), null, trace.label()));
+      }
+    }
   }
 
   /** Ranks {@code passages} by cosine similarity to the question, best first, and keeps {@link #keep}. */

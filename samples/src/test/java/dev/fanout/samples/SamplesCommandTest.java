@@ -189,6 +189,19 @@ class SamplesCommandTest {
   }
 
   @Test
+  void ragWarmUpAsksOnceUnmeasuredAndReportsOnlyTheMeasuredRun() {
+    Path json = dir.resolve("rag-warm.json");
+    int exit = run("rag", "--latency", "20ms", "--jitter", "0", "-k", "2", "--deadline", "10s", "--warm-up",
+        "--report-json", json.toString());
+
+    assertThat(exit).as(out + "\n" + err).isZero();
+    RunReport.Mode mode = RunReport.read(json).mode("rag");
+    assertThat(mode.calls()).hasSize(6);
+    assertThat(mode.server().requests()).as("the warm-up's requests are not counted").isEqualTo(6);
+    assertThat(out.toString()).contains("Warm-up: asked once, unmeasured.").containsOnlyOnce("Answer");
+  }
+
+  @Test
   void ragLeavesOutTheRetrieversLateForTheDeadlineAndSaysWhich() throws Exception {
     Path json = dir.resolve("rag-late.json");
     // Searches take 30 s on this server, everything else 20 ms; the deadline is 1 s.

@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * One message of a chat conversation in OpenAI's shape: a role ({@code system}, {@code developer},
- * {@code user}, {@code assistant} or {@code tool}) and its text, plus, for an assistant message, the tool
+ * {@code user}, {@code assistant} or {@code tool}) and its text (for a user message, text and images as
+ * {@link ContentPart}s), plus, for an assistant message, the tool
  * calls it asks for, and for a tool message, the id of the call it answers. Immutable.
  *
  * <p>An agent turn reads: the model's answer ({@link ChatCompletion#message()}) is appended to the
@@ -26,9 +27,16 @@ public final class ChatMessage {
   private final List<ToolCall> toolCalls;
   private final String toolCallId;
   private final String refusal;
+  private final List<ContentPart> parts; // empty: the content is text alone
 
   private ChatMessage(String role, String content, List<ToolCall> toolCalls, String toolCallId, String refusal) {
+    this(role, content, toolCalls, toolCallId, refusal, List.of());
+  }
+
+  private ChatMessage(String role, String content, List<ToolCall> toolCalls, String toolCallId, String refusal,
+      List<ContentPart> parts) {
     this.role = role;
+    this.parts = List.copyOf(parts);
     this.content = content;
     this.toolCalls = List.copyOf(toolCalls);
     this.toolCallId = toolCallId;
@@ -57,6 +65,33 @@ public final class ChatMessage {
   /** Returns a {@code user} message. */
   public static ChatMessage user(String content) {
     return of("user", content);
+  }
+
+  /**
+   * Returns a {@code user} message of parts, text and images, sent as OpenAI's content array; its
+   * {@link #content()} is the text parts joined by newlines.
+   */
+  public static ChatMessage user(List<ContentPart> parts) {
+    Objects.requireNonNull(parts, "parts == null");
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("parts is empty: use user(content) for a text message");
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < parts.size(); i++) {
+      ContentPart part = Objects.requireNonNull(parts.get(i), "parts[" + i + "] == null");
+      if (part instanceof ContentPart.Text t) {
+        if (text.length() > 0) {
+          text.append('\n');
+        }
+        text.append(t.text());
+      }
+    }
+    return new ChatMessage("user", text.toString(), List.of(), null, null, parts);
+  }
+
+  /** As {@link #user(List)}. */
+  public static ChatMessage user(ContentPart... parts) {
+    return user(List.of(Objects.requireNonNull(parts, "parts == null")));
   }
 
   /** Returns an {@code assistant} message with text only. */
@@ -124,6 +159,11 @@ public final class ChatMessage {
     return content == null ? "" : content;
   }
 
+  /** Returns the parts of a user message made of parts ({@link #user(List)}); empty for a text message. */
+  public List<ContentPart> parts() {
+    return parts;
+  }
+
   /** Returns true if the message has text (possibly empty), false if its content was absent or null. */
   public boolean hasContent() {
     return content != null;
@@ -148,7 +188,20 @@ public final class ChatMessage {
   JsonNode toJson() {
     ObjectNode node = Json.objectNode();
     node.put("role", role);
-    if (content != null) {
+    if (!parts.isEmpty()) {
+      ArrayNode array = node.putArray("content");
+      for (ContentPart part : parts) {
+        ObjectNode p = array.addObject();
+        if (part instanceof ContentPart.Text t) {
+          p.put("type", "text").put("text", t.text());
+        } else if (part instanceof ContentPart.ImageUrl image) {
+          ObjectNode url = p.put("type", "image_url").putObject("image_url").put("url", image.url());
+          if (image.detail() != null) {
+            url.put("detail", image.detail());
+          }
+        }
+      }
+    } else if (content != null) {
       node.put("content", content);
     } else {
       node.putNull("content");
@@ -170,18 +223,19 @@ public final class ChatMessage {
   public boolean equals(Object o) {
     return o instanceof ChatMessage m && role.equals(m.role) && Objects.equals(content, m.content)
         && toolCalls.equals(m.toolCalls) && Objects.equals(toolCallId, m.toolCallId)
-        && Objects.equals(refusal, m.refusal);
+        && Objects.equals(refusal, m.refusal) && parts.equals(m.parts);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(role, content, toolCalls, toolCallId, refusal);
+    return Objects.hash(role, content, toolCalls, toolCallId, refusal, parts);
   }
 
   @Override
   public String toString() {
     return "ChatMessage{role=" + role + ", content=" + (content == null ? "null" : Wire.abbreviate(content))
         + (toolCalls.isEmpty() ? "" : ", toolCalls=" + toolCalls)
-        + (toolCallId == null ? "" : ", toolCallId=" + toolCallId) + '}';
+        + (toolCallId == null ? "" : ", toolCallId=" + toolCallId)
+        + (parts.isEmpty() ? "" : ", parts=" + parts) + '}';
   }
 }

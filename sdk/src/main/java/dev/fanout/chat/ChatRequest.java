@@ -165,6 +165,14 @@ public final class ChatRequest {
     return extra;
   }
 
+  /**
+   * Returns the request body as {@code create} sends it, in OpenAI's wire form (a stream adds
+   * {@code "stream": true}): for logging and debugging. The API key is never in it.
+   */
+  public String toJson() {
+    return dev.fanout.internal.ChatServiceImpl.body(this, false).toString();
+  }
+
   @Override
   public String toString() {
     return "ChatRequest{model=" + model + ", messages=" + messages.size()

@@ -115,7 +115,8 @@ public final class ChatServiceImpl implements ChatService {
       StreamReader reader = new StreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()));
       reader.watchIdle(engine.clock(), engine.streamIdleTimeout());
       try {
-        EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
+        EventSources.processResponse(
+            SseLineEndings.normalize(Bodies.capped(response, maxBytes, call.label())), reader);
       } finally {
         reader.stopWatching();
       }
@@ -128,8 +129,11 @@ public final class ChatServiceImpl implements ChatService {
   private Request request(ChatRequest request, boolean stream) {
     Objects.requireNonNull(request, "request == null");
     Integer maxTokens = request.maxCompletionTokens() != null ? request.maxCompletionTokens() : request.maxTokens();
-    return OpenAi.post(engine, endpoint, body(request, stream)).newBuilder()
+    ObjectNode body = body(request, stream);
+    return OpenAi.post(engine, endpoint, body).newBuilder()
         .tag(GenAiRequest.class, GenAiRequest.chat(request.model(), maxTokens, request.temperature(), stream))
+        .tag(ChatTag.class, new ChatTag(request.model(), GovernorGate.promptChars(body),
+            maxTokens == null ? -1 : Math.max(0, maxTokens)))
         .build();
   }
 
@@ -146,7 +150,7 @@ public final class ChatServiceImpl implements ChatService {
   }
 
   /** The request body in OpenAI's wire form; an option left unset is not sent. */
-  static ObjectNode body(ChatRequest request, boolean stream) {
+  public static ObjectNode body(ChatRequest request, boolean stream) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("model", request.model());
     body.set("messages", Json.MAPPER.valueToTree(request.messages()));
@@ -217,6 +221,8 @@ public final class ChatServiceImpl implements ChatService {
     private ObjectNode header;
     private JsonNode usage;
     private IdleWatch idle;
+    /** Set by an event that made progress; the idle timer is re-armed once the event is read. */
+    private boolean progressed;
 
     StreamReader(AttemptContext call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
@@ -240,13 +246,26 @@ public final class ChatServiceImpl implements ChatService {
       if (done) {
         return; // anything after [DONE] is ignored
       }
-      idle.arm();
+      // Only progress re-arms the idle timer: content or refusal text, a tool-call fragment, usage, a finish
+      // reason, or [DONE]. Comments (': ping') and events carrying none of these ({"choices":[]}) do not.
+      progressed = false;
+      try {
+        read(source, data);
+      } finally {
+        if (progressed) {
+          idle.arm();
+        }
+      }
+    }
+
+    private void read(EventSource source, String data) {
       bytes += data.length();
       if (bytes > maxBytes) {
         throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
       }
       if (data.strip().equals("[DONE]")) {
         done = true;
+        progressed = true;
         source.cancel(); // the stream is complete: stop reading, whatever the server does with the connection
         return;
       }
@@ -284,6 +303,7 @@ public final class ChatServiceImpl implements ChatService {
       JsonNode u = chunk.get("usage");
       if (u != null && u.isObject()) {
         usage = u;
+        progressed = true;
       }
       for (JsonNode choice : choiceArray) {
         onChoice(choice, data);
@@ -326,6 +346,7 @@ public final class ChatServiceImpl implements ChatService {
       }
       if (choice.hasNonNull("finish_reason")) {
         state.finishReason = choice.get("finish_reason").asText();
+        progressed = true;
         listener.onFinish(index, FinishReason.of(state.finishReason));
       }
     }
@@ -367,6 +388,7 @@ public final class ChatServiceImpl implements ChatService {
     /** Marks the call committed when the caller is about to see something, so a failure is not retried. */
     private void deliver(boolean seen) {
       deltas++;
+      progressed = true;
       if (seen) {
         call.commit();
       }

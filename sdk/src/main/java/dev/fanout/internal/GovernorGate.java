@@ -26,7 +26,8 @@ import okio.Buffer;
  * The {@link AttemptGate} that admits every attempt through a client's rate-limit {@link Governor}.
  *
  * <p>Key: {@code host:port} and a bucket, the chat model for a chat completion or an Anthropic message
- * (read from the JSON body), else the path with its id-like segments replaced by {@code *}. A model API's
+ * (from the request's {@link ChatTag}, which the chat service sets; only an untagged JSON call to a chat path
+ * has its body parsed), else the path with its id-like segments replaced by {@code *}. A model API's
  * buckets (chat, messages, embeddings) probe with the policy's initial concurrency until their first
  * response; other routes start open ({@link GovernorKey#coldProbe()}). Chat calls are
  * estimated as OpenAI's limiter does (prompt characters / 4 plus {@code max_tokens}, or the policy's
@@ -86,8 +87,15 @@ public final class GovernorGate implements AttemptGate {
     String path = url.encodedPath();
     String bucket = routeTemplate(path);
     TokenEstimate estimate = TokenEstimate.NONE;
-    if (isChat(path)) {
-      JsonNode body = jsonBody(request.body());
+    ChatTag tag = request.tag(ChatTag.class);
+    if (tag != null) {
+      // the chat service wrote this body: what the governor needs is on the request, no parse
+      if (tag.model() != null) {
+        bucket = tag.model();
+      }
+      estimate = governor.estimateChat(tag.promptChars(), tag.maxTokens());
+    } else if (isChat(path)) {
+      JsonNode body = jsonBody(request.body()); // a caller's own JSON call to a chat path
       if (body != null) {
         JsonNode model = body.get("model");
         if (model != null && model.isTextual()) {
@@ -195,7 +203,12 @@ public final class GovernorGate implements AttemptGate {
         || path.endsWith("/responses");
   }
 
-  /** Replaces path segments that look like ids (digits, UUIDs, long hex or opaque tokens) with {@code *}. */
+  /**
+   * Replaces path segments that look like ids with {@code *}: all digits, 8 or more characters with a digit
+   * (UUIDs, hex, opaque ids), 24 or more characters of any kind, and anything with {@code @} or {@code %}.
+   * Words are kept: {@code users/alice} stays a route of its own, which is why the governor and the hedger
+   * bound how many routes they keep.
+   */
   static String routeTemplate(String path) {
     String[] parts = path.split("/", -1);
     StringBuilder sb = new StringBuilder();
@@ -209,9 +222,15 @@ public final class GovernorGate implements AttemptGate {
     return sb.toString();
   }
 
+  /** A segment this long is an id or a token whatever its characters (no route word is). */
+  private static final int LONG_SEGMENT = 24;
+
   private static boolean looksLikeId(String s) {
     if (s.isEmpty()) {
       return false;
+    }
+    if (s.length() >= LONG_SEGMENT || s.indexOf('@') >= 0 || s.indexOf('%') >= 0) {
+      return true; // a token, a slug, an e-mail address, an encoded value
     }
     boolean digit = false;
     for (int i = 0; i < s.length(); i++) {
@@ -269,6 +288,15 @@ public final class GovernorGate implements AttemptGate {
         JsonNode text = part.get("text");
         if (text != null && text.isTextual()) {
           chars += text.asText().length();
+        }
+        // Anthropic's blocks: a tool result's content (text or blocks), a tool use's input
+        JsonNode content = part.get("content");
+        if (content != null && (content.isTextual() || content.isArray())) {
+          chars += textChars(content);
+        }
+        JsonNode input = part.get("input");
+        if (input != null && input.isObject()) {
+          chars += input.toString().length();
         }
       }
     }

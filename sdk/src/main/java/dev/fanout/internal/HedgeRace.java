@@ -51,7 +51,8 @@ final class HedgeRace {
     }
     CallSpec<?> spec = owner.spec();
     if (spec.hedging().enabled()) {
-      ticket(hedger.open(spec.route(), spec.request().method(), spec.idempotent(), spec.hedging(), this::hedge));
+      ticket(hedger.open(spec.route(), spec.request().method(), spec.idempotent(), spec.hedging(), attempt,
+          this::hedge));
     }
   }
 

@@ -59,8 +59,9 @@ final class IdleWatch {
 
   /** Returns the error for a stream that timed out after {@code deltas} deltas. */
   FanoutTimeoutException error(long deltas) {
-    return new FanoutTimeoutException(call.label() + ": the stream sent no data event for "
-        + timeout.toMillis() + " ms (streamIdleTimeout; comments such as ': ping' do not count) after "
+    return new FanoutTimeoutException(call.label() + ": the stream sent nothing new for "
+        + timeout.toMillis() + " ms (streamIdleTimeout: content, a tool call, usage or a finish count; "
+        + "comments such as ': ping' and empty events do not) after "
         + deltas + " deltas", timeout);
   }
 }

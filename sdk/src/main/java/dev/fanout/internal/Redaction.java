@@ -27,22 +27,41 @@ public final class Redaction {
 
   private Redaction() {}
 
+  /**
+   * Names (headers and query parameters, compared lower-case with {@code -} read as {@code _}) whose value is
+   * a credential when the name is exactly one of these: Firebase's {@code auth}, session ids, JWTs, short
+   * password and signature names, OAuth's {@code code}.
+   */
+  static final Set<String> SENSITIVE_NAMES = Set.of(
+      "authorization", "proxy_authorization", "cookie", "set_cookie", "auth", "key", "sig", "code", "sid", "jwt",
+      "pwd", "pass", "bearer", "session");
+
+  /**
+   * Parts of names whose value is a credential wherever they occur in the name: API keys ({@code api_key},
+   * {@code x-goog-api-key}), access keys ({@code access_key}, AWS's {@code X-Amz-Credential}), tokens (not
+   * rate-limit counters), secrets, passwords, signatures, session ids ({@code sessionid}, {@code PHPSESSID},
+   * {@code session_id}), private keys and {@code auth_}/{@code _auth} compounds ({@code auth_token},
+   * {@code x_auth}).
+   */
+  static final List<String> SENSITIVE_NAME_PARTS = List.of(
+      "api_key", "apikey", "access_key", "accesskey", "token", "secret", "password", "passwd", "signature",
+      "sessid", "sessionid", "session_id", "credential", "private_key", "privatekey", "auth_", "_auth", "authkey");
+
+  /**
+   * Returns true if a header or query parameter named {@code name} carries a credential, by
+   * {@link #SENSITIVE_NAMES} and {@link #SENSITIVE_NAME_PARTS}.
+   */
   public static boolean isSensitive(String name) {
-    String n = name.toLowerCase(Locale.ROOT);
-    return n.equals("authorization")
-        || n.equals("proxy-authorization")
-        || n.equals("cookie")
-        || n.equals("set-cookie")
-        || n.contains("api-key")
-        || n.contains("apikey")
-        || n.contains("api_key")
-        || (n.contains("token") && !n.contains("ratelimit"))
-        || n.contains("secret")
-        || n.contains("password")
-        || n.contains("signature")
-        || n.equals("key")
-        || n.equals("sig")
-        || n.equals("code");
+    String n = name.toLowerCase(Locale.ROOT).replace('-', '_');
+    if (SENSITIVE_NAMES.contains(n)) {
+      return true;
+    }
+    for (String part : SENSITIVE_NAME_PARTS) {
+      if (n.contains(part) && !(part.equals("token") && n.contains("ratelimit"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns the headers, names lower-cased, sensitive values replaced, at most 64 names, values cut to 512 chars. */

@@ -11,6 +11,7 @@ import dev.fanout.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -85,7 +86,7 @@ final class StreamIdleTimeoutTest {
     assertThatThrownBy(() -> HttpEngine.await(call))
         .isInstanceOfSatisfying(FanoutTimeoutException.class, e -> {
           assertThat(e.timeout()).isEqualTo(IDLE);
-          assertThat(e.getMessage()).contains("no data event for 30000 ms", "streamIdleTimeout");
+          assertThat(e.getMessage()).contains("sent nothing new for 30000 ms", "streamIdleTimeout");
         });
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
@@ -109,6 +110,32 @@ final class StreamIdleTimeoutTest {
     assertThatThrownBy(() -> HttpEngine.await(call))
         .isInstanceOf(FanoutTimeoutException.class)
         .hasMessageContaining("after 2 deltas");
+  }
+
+  @Test
+  void dataEventsWithoutContentToolCallsOrUsageDoNotKeepAStreamAlive() throws Exception {
+    String empty = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[]}\n\n";
+    String emptyDelta = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"}}]}\n\n";
+    String delta = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n";
+    // 50 empty events, one delta, then empty events for ever (100 s of them in real time)
+    server.enqueue(new MockResponse.Builder()
+        .setHeader("Content-Type", "text/event-stream")
+        .body((empty + emptyDelta).repeat(25) + delta + empty.repeat(20_000))
+        .build());
+    CountDownLatch gotDelta = new CountDownLatch(1);
+    CompletableFuture<ChatCompletion> call = client.chat().streamAsync(
+        ChatRequest.builder().model("m").addUserMessage("hi").build(), ChatStreamListener.ofContent(d -> gotDelta.countDown()));
+
+    assertThat(gotDelta.await(10, TimeUnit.SECONDS)).isTrue();
+    awaitDelays(clock, 2); // the delta's re-arm follows its delivery
+    // armed at the headers and re-armed by the one delta; the 50 empty events before it did not re-arm it
+    assertThat(clock.scheduledDelays()).containsExactly(IDLE, IDLE);
+
+    clock.advance(IDLE);
+
+    assertThatThrownBy(() -> HttpEngine.await(call))
+        .isInstanceOfSatisfying(FanoutTimeoutException.class, e ->
+            assertThat(e.getMessage()).contains("sent nothing new for 30000 ms", "after 1 deltas"));
   }
 
   @Test

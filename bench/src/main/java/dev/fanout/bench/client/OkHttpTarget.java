@@ -10,15 +10,33 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
- * Stock OkHttp with its default {@code Dispatcher} ({@code maxRequests} 64, {@code maxRequestsPerHost} 5),
- * every call {@code enqueue}d: the trap a user falls into, since a fan-out to one host runs five at a time.
+ * OkHttp, every call {@code enqueue}d. Stock ({@link #OkHttpTarget(String)}): the default {@code Dispatcher}
+ * ({@code maxRequests} 64, {@code maxRequestsPerHost} 5), the trap a user falls into, since a fan-out to one
+ * host runs five at a time. {@link #sized}: the dispatcher and the idle pool sized to N, raw OkHttp at its
+ * best, the floor Fanout's call path is measured against.
  */
 final class OkHttpTarget implements HttpTarget {
-  private final OkHttpClient client = new OkHttpClient();
+  private final OkHttpClient client;
   private final String baseUrl;
 
   OkHttpTarget(String baseUrl) {
+    this(baseUrl, new OkHttpClient());
+  }
+
+  private OkHttpTarget(String baseUrl, OkHttpClient client) {
     this.baseUrl = baseUrl;
+    this.client = client;
+  }
+
+  /** OkHttp whose dispatcher runs {@code n} calls at once (per host too) and whose pool keeps {@code n} idle connections. */
+  static OkHttpTarget sized(String baseUrl, int n) {
+    okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+    dispatcher.setMaxRequests(n);
+    dispatcher.setMaxRequestsPerHost(n);
+    return new OkHttpTarget(baseUrl, new OkHttpClient.Builder()
+        .dispatcher(dispatcher)
+        .connectionPool(new okhttp3.ConnectionPool(n, 5, java.util.concurrent.TimeUnit.MINUTES))
+        .build());
   }
 
   @Override

@@ -20,6 +20,8 @@ public final class Targets {
         return FanoutTarget.defaultPath(baseUrl, maxInFlight);
       case OKHTTP:
         return new OkHttpTarget(baseUrl);
+      case OKHTTP_N:
+        return OkHttpTarget.sized(baseUrl, maxInFlight);
       case JDK:
         return new JdkTarget(baseUrl);
       default:

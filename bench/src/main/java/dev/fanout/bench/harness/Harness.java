@@ -101,6 +101,7 @@ public final class Harness {
     if (!config.throughputDuration().isZero()) {
       throughput.add(runThroughput(ClientKind.FANOUT));
       throughput.add(runThroughput(ClientKind.FANOUT_H2C));
+      throughput.add(runThroughput(ClientKind.OKHTTP_N));
     }
     BenchReport.Machine machine = new BenchReport.Machine(
         Runtime.getRuntime().availableProcessors(), Machines.memoryGib(), Machines.cpuModel(),

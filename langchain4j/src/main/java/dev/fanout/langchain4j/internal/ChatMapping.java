@@ -2,6 +2,7 @@ package dev.fanout.langchain4j.internal;
 
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatMessage;
+import dev.fanout.chat.ContentPart;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.chat.Tool;
 import dev.fanout.chat.ToolCall;
@@ -10,7 +11,9 @@ import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.Content;
 import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.image.Image;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.ContentFilteredException;
@@ -94,18 +97,18 @@ public final class ChatMapping {
       if (user.hasSingleText()) {
         return ChatMessage.user(user.singleText());
       }
-      StringBuilder text = new StringBuilder();
+      List<ContentPart> parts = new ArrayList<>();
       for (Content content : user.contents()) {
-        if (!(content instanceof TextContent t)) {
+        if (content instanceof TextContent t) {
+          parts.add(ContentPart.text(t.text()));
+        } else if (content instanceof ImageContent image) {
+          parts.add(toFanout(image));
+        } else {
           throw new UnsupportedFeatureException(
-              "Fanout's chat sends text only; a user message has " + content.type() + " content");
+              "Fanout's chat sends text and images; a user message has " + content.type() + " content");
         }
-        if (text.length() > 0) {
-          text.append('\n');
-        }
-        text.append(t.text());
       }
-      return ChatMessage.user(text.toString());
+      return ChatMessage.user(parts);
     }
     if (message instanceof AiMessage ai) {
       if (!ai.hasToolExecutionRequests()) {
@@ -130,6 +133,28 @@ public final class ChatMapping {
       return ChatMessage.tool(result.id(), result.text());
     }
     throw new UnsupportedFeatureException("Fanout's chat does not send " + message.type() + " messages");
+  }
+
+  /**
+   * An image as OpenAI's {@code image_url} part, as {@code OpenAiChatModel} sends it: its URL, or a
+   * {@code data:} URL of its base64 data; the detail level {@code low}, {@code high} or {@code auto}.
+   */
+  static ContentPart toFanout(ImageContent content) {
+    Image image = content.image();
+    String detail = switch (content.detailLevel()) {
+      case LOW -> "low";
+      case HIGH -> "high";
+      case AUTO -> "auto";
+      default -> throw new UnsupportedFeatureException(
+          "OpenAI's image detail is low, high or auto, not " + content.detailLevel());
+    };
+    if (image.url() != null) {
+      return ContentPart.imageUrl(image.url().toString(), detail);
+    }
+    if (image.base64Data() == null || image.mimeType() == null) {
+      throw new InvalidRequestException("an image needs a URL, or base64 data and its MIME type");
+    }
+    return ContentPart.imageData(image.mimeType(), image.base64Data(), detail);
   }
 
   static Tool toFanout(ToolSpecification spec, boolean modelStrict) {

@@ -4,7 +4,11 @@ import dev.fanout.FanoutClient;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.fanout.CallOptions;
+import dev.fanout.chat.ChatService;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,6 +27,10 @@ public final class ChatSettings {
   private final boolean strictTools;
   private final boolean strictJsonSchema;
   private final List<ChatModelListener> listeners;
+  private final Map<String, String> customHeaders;
+  private final boolean logRequests;
+  private final boolean logResponses;
+  private final ChatService chat;
 
   private ChatSettings(Raw raw) {
     this.client = raw.client;
@@ -47,6 +55,29 @@ public final class ChatSettings {
     this.strictTools = raw.strictTools != null && raw.strictTools;
     this.strictJsonSchema = raw.strictJsonSchema != null && raw.strictJsonSchema;
     this.listeners = raw.listeners == null ? List.of() : List.copyOf(raw.listeners);
+    this.customHeaders = raw.customHeaders == null ? Map.of() : java.util.Collections.unmodifiableMap(raw.customHeaders);
+    this.logRequests = raw.logRequests != null && raw.logRequests;
+    this.logResponses = raw.logResponses != null && raw.logResponses;
+    CallOptions.Builder headers = CallOptions.builder();
+    customHeaders.forEach(headers::header); // refuses Authorization, naming it
+    this.chat = customHeaders.isEmpty() ? client.chat() : client.chat().withOptions(headers.build());
+  }
+
+  /** The client's chat service, with the custom headers on every request. */
+  public ChatService chat() {
+    return chat;
+  }
+
+  public Map<String, String> customHeaders() {
+    return customHeaders;
+  }
+
+  public boolean logRequests() {
+    return logRequests;
+  }
+
+  public boolean logResponses() {
+    return logResponses;
   }
 
   private static <T> T or(T preferred, T fallback) {
@@ -108,6 +139,22 @@ public final class ChatSettings {
     public Boolean strictJsonSchema;
     public ResponseFormat responseFormat;
     public List<ChatModelListener> listeners;
+    public Map<String, String> customHeaders;
+    public Boolean logRequests;
+    public Boolean logResponses;
+
+    public void customHeaders(Map<String, String> value) {
+      if (value == null) {
+        customHeaders = null;
+        return;
+      }
+      Map<String, String> copy = new LinkedHashMap<>();
+      value.forEach((name, v) -> {
+        Objects.requireNonNull(name, "customHeaders has a null name");
+        copy.put(name, Objects.requireNonNull(v, "customHeaders." + name + " == null"));
+      });
+      customHeaders = copy;
+    }
 
     public void listeners(List<ChatModelListener> value) {
       if (value == null) {

@@ -46,13 +46,16 @@ public final class StreamBridge implements ChatStreamListener, StreamingHandle {
     this.handler = handler;
   }
 
-  /** Starts streaming {@code request} through {@code client} to {@code handler}; returns its handle. */
-  public static StreamingHandle start(
-      dev.fanout.FanoutClient client, ChatRequest request, StreamingChatResponseHandler handler) {
+  /**
+   * Starts streaming {@code request} through {@code chat} to {@code handler}; {@code onCompletion} sees the
+   * assembled completion first. Returns its handle.
+   */
+  public static StreamingHandle start(dev.fanout.chat.ChatService chat, ChatRequest request,
+      StreamingChatResponseHandler handler, java.util.function.Consumer<ChatCompletion> onCompletion) {
     StreamBridge bridge = new StreamBridge(handler);
     CompletableFuture<ChatCompletion> future;
     try {
-      future = client.chat().streamAsync(request, bridge);
+      future = chat.streamAsync(request, bridge);
     } catch (RuntimeException e) {
       bridge.error(Exceptions.toLangChain4j(e));
       return bridge;
@@ -68,6 +71,7 @@ public final class StreamBridge implements ChatStreamListener, StreamingHandle {
       if (error != null) {
         bridge.error(Exceptions.toLangChain4j(error));
       } else {
+        onCompletion.accept(completion);
         bridge.complete(completion);
       }
     });

@@ -9,7 +9,12 @@ package dev.fanout.internal.governor;
  * grows the limit only while latency holds (at most {@code tolerance} times the fastest success seen) and
  * the limit is in use (at least half of it in flight). A drop (a 429, or a 503) multiplies the limit by
  * {@code backoffRatio}, once per round trip: drops of calls admitted before the last cut do not cut again.
- * Always within [1, ceiling]. Not thread-safe: its {@link Bucket} guards it.
+ * A drop that named its wait (a 429 with {@code retry-after}: "come back later", which the bucket's pause
+ * answers) says nothing about concurrency: once a full round trip has succeeded after the cut (as many
+ * successes of calls admitted after it as the limit), the limit goes back to what it was before the first
+ * such cut, so a route whose burst of 429s has passed regains its concurrency in one round trip, not one
+ * call per round trip. A drop that named no wait (a server that refuses what is too many at once) keeps
+ * the cut. Always within [1, ceiling]. Not thread-safe: its {@link Bucket} guards it.
  */
 final class AimdLimit {
   private final int ceiling;
@@ -19,6 +24,9 @@ final class AimdLimit {
   private boolean slowStart = true;
   private long minLatency = Long.MAX_VALUE;
   private long lastCutSeq = -1;
+  private int successesSinceCut;
+  /** The limit before the first of a run of timed drops; NaN when the last drop named no wait, or none. */
+  private double restoreTo = Double.NaN;
 
   AimdLimit(int initial, int ceiling, double backoffRatio, double tolerance) {
     this.ceiling = ceiling;
@@ -36,7 +44,12 @@ final class AimdLimit {
     return (int) Math.max(1, Math.min(ceiling, Math.floor(limit)));
   }
 
-  void onSuccess(long latencyNanos, int inFlightBefore) {
+  /** Grows the limit for a success of the call admitted {@code seq}-th, if latency holds and the limit is used. */
+  void onSuccess(long latencyNanos, int inFlightBefore, long seq) {
+    if (!Double.isNaN(restoreTo) && seq > lastCutSeq && ++successesSinceCut >= current()) {
+      limit = Math.max(limit, restoreTo); // a clean round trip since the timed drops: they have passed
+      restoreTo = Double.NaN;
+    }
     if (latencyNanos > 0) {
       minLatency = Math.min(minLatency, latencyNanos);
     }
@@ -51,12 +64,26 @@ final class AimdLimit {
 
   /** Cuts the limit for a drop of the call admitted {@code seq}-th; returns false if already cut for it. */
   boolean onDrop(long seq, long lastAdmittedSeq) {
+    return onDrop(seq, lastAdmittedSeq, false);
+  }
+
+  /**
+   * As {@link #onDrop(long, long)}; {@code timed} when the drop named its wait (a retry-after), so that the
+   * cut is undone after a clean round trip.
+   */
+  boolean onDrop(long seq, long lastAdmittedSeq, boolean timed) {
+    if (!timed) {
+      restoreTo = Double.NaN;
+    } else if (Double.isNaN(restoreTo)) {
+      restoreTo = limit;
+    }
     if (seq <= lastCutSeq) {
       return false;
     }
     slowStart = false;
     limit = Math.max(1, limit * backoffRatio);
     lastCutSeq = lastAdmittedSeq;
+    successesSinceCut = 0;
     return true;
   }
 

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
 import okhttp3.Headers;
 
 /**
@@ -36,6 +37,7 @@ final class Bucket {
   private final FanoutClock clock;
   private final GovernorPolicy policy;
   private final DoubleSupplier random;
+  private final Predicate<Duration> refusesRetryAfter;
   private final Governor.Totals totals;
   private final AimdLimit limit;
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
@@ -55,6 +57,10 @@ final class Bucket {
   private int inFlight;
   private boolean paused;
   private long pausedUntil;
+  /** When the last call was admitted (a probe is due a probe interval after it). */
+  private long lastAdmitAt;
+  /** The last call admitted as a probe against what the pacers believed; -1 before any. */
+  private long probeSeq = -1;
   private FanoutClock.Timer wakeTimer;
   private long wakeAt;
   private long rateLimited;
@@ -69,9 +75,12 @@ final class Bucket {
   private final int ceiling;
   /** Set by {@link #close()}: every waiter has failed and every later acquire fails at once. */
   private boolean closed;
+  /** Set by {@link #retireIfIdle()}: dropped from its governor, it admits nothing ({@link #acquire} returns null). */
+  private boolean retired;
 
   Bucket(GovernorKey key, FanoutClock clock, GovernorPolicy policy, int maxInFlight, DoubleSupplier random,
-      Governor.Totals totals) {
+      Governor.Totals totals, Predicate<Duration> refusesRetryAfter) {
+    this.refusesRetryAfter = refusesRetryAfter;
     this.key = key;
     this.clock = clock;
     this.policy = policy;
@@ -86,13 +95,21 @@ final class Bucket {
       this.capped = false;
     }
     this.ceiling = maxInFlight;
+    this.lastAdmitAt = clock.nanoTime();
   }
 
+  /**
+   * Returns a future permit (see {@link Governor#acquire}), or null if this bucket was retired as idle: the
+   * caller then asks its governor for the key's new bucket.
+   */
   CompletableFuture<Permit> acquire(TokenEstimate estimate, long deadline) {
     CompletableFuture<Permit> future = new CompletableFuture<>();
     Waiter w = new Waiter(estimate, deadline, future);
     List<Runnable> actions = new ArrayList<>();
     synchronized (this) {
+      if (retired) {
+        return null;
+      }
       long now = clock.nanoTime();
       w.enqueuedAt = now;
       if (closed) {
@@ -130,7 +147,8 @@ final class Bucket {
       long now = clock.nanoTime();
       int before = inFlight;
       inFlight--;
-      for (LimitObservation o : signal.observations()) {
+      for (LimitObservation seen : signal.observations()) {
+        LimitObservation o = resetAtMost(seen, now + nanos(policy.maxPause()));
         int d = o.dimension().ordinal();
         Pacer pacer = pacers.computeIfAbsent(o.dimension() + "/" + o.policy(),
             k -> new Pacer(o.dimension(), o.policy()));
@@ -138,6 +156,15 @@ final class Bucket {
         long sinceAdmission = o.policy().equals("openai") ? Math.max(0, now - p.admittedAt) : 0;
         pacer.observe(o, now, admittedCost[d] - p.admittedBefore[d] - o.dimension().cost(p.estimate), p.seq,
             share, sinceAdmission);
+      }
+      if (p.seq == probeSeq && status < 400) {
+        // The probe was answered: what the pacers believed was wrong. A limit this answer publishes was
+        // observed afresh above; one it does not is forgotten until published again.
+        for (Map.Entry<String, Pacer> e : pacers.entrySet()) {
+          if (!observed(signal, e.getValue())) {
+            e.getValue().forget();
+          }
+        }
       }
       if (actualTokens.isPresent() && actualTokens.getAsLong() < p.estimate.total()) {
         long over = p.estimate.total() - actualTokens.getAsLong();
@@ -181,11 +208,11 @@ final class Bucket {
           share = Math.max(MIN_SHARE, share * policy.backoffRatio());
         }
         if (!paced) {
-          limit.onDrop(p.seq, seq);
+          limit.onDrop(p.seq, seq, signal.retryAfter().isPresent());
         }
         pause(now, signal);
       } else if (status < 500) {
-        limit.onSuccess(now - p.admittedAt, before);
+        limit.onSuccess(now - p.admittedAt, before, p.seq);
         share = Math.min(1.0, share + SHARE_INCREASE);
       }
       drainSafely(now, actions);
@@ -273,11 +300,39 @@ final class Bucket {
     run(actions);
   }
 
-  /** Pauses the bucket until the server's retry-after, else the latest reset of an exhausted limit, jittered. */
+  private static boolean observed(RateLimitSignal signal, Pacer pacer) {
+    for (LimitObservation o : signal.observations()) {
+      if (o.dimension() == pacer.dimension && o.policy().equals(pacer.policy) && o.remaining().isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Returns {@code o} with its reset no later than {@code latest}: a wait derived from a header is bounded
+   * the way a 429's pause is, so a reset years away (a typo, a lie) holds the bucket at most that long.
+   */
+  private static LimitObservation resetAtMost(LimitObservation o, long latest) {
+    if (o.resetAtNanos().isEmpty() || o.resetAtNanos().getAsLong() - latest <= 0) {
+      return o;
+    }
+    return new LimitObservation(o.dimension(), o.policy(), o.refill(), o.limit(), o.remaining(),
+        OptionalLong.of(latest), o.window());
+  }
+
+  /**
+   * Pauses the bucket until the server's retry-after, else the latest reset of an exhausted limit, jittered.
+   * A retry-after the client's retry policy refuses is refused for every call: the call it came with fails
+   * at once, and the others pause as after a 429 that named no wait. Any other wait is cut to
+   * {@link GovernorPolicy#maxPause()}.
+   */
   private void pause(long now, RateLimitSignal signal) {
     long wait;
     if (signal.retryAfter().isPresent()) {
-      wait = nanos(signal.retryAfter().get());
+      wait = refusesRetryAfter.test(signal.retryAfter().get())
+          ? nanos(policy.pauseWithoutRetryAfter())
+          : nanos(signal.retryAfter().get());
     } else {
       long latestReset = Long.MIN_VALUE;
       for (LimitObservation o : signal.observations()) {
@@ -341,6 +396,14 @@ final class Bucket {
       for (Pacer pacer : pacers.values()) {
         at = Math.max(at, pacer.earliest(pacer.dimension.cost(w.estimate), now));
       }
+      // While calls wait, the bucket is silent at most a probe interval: a call then checks what the pacers
+      // believe (its answer's headers replace it), so a wrong reset cannot hold the bucket shut.
+      long probeAt = Math.max(now, lastAdmitAt + nanos(policy.probeInterval()));
+      boolean probe = false;
+      if (at > probeAt) {
+        at = probeAt;
+        probe = at == now;
+      }
       if (at > now) {
         if (past(at, w.deadline)) {
           queue.pollFirst();
@@ -355,6 +418,9 @@ final class Bucket {
       w.settled = true;
       cancelTimer(w);
       Permit p = admit(w, now);
+      if (probe) {
+        probeSeq = p.seq;
+      }
       actions.add(() -> {
         if (!w.future.complete(p)) {
           p.release(); // the caller gave up while it was being admitted
@@ -373,6 +439,7 @@ final class Bucket {
     }
     seq++;
     inFlight++;
+    lastAdmitAt = now;
     long waited = now - w.enqueuedAt;
     totalWait += waited;
     maxWait = Math.max(maxWait, waited);
@@ -480,6 +547,23 @@ final class Bucket {
     } catch (ArithmeticException tooLong) {
       return Long.MAX_VALUE / 4;
     }
+  }
+
+  /** True if nothing is in flight or waiting and no pause holds the bucket: dropping it loses no call. */
+  synchronized boolean idle() {
+    return inFlight <= 0 && queue.isEmpty() && !pausedAt(clock.nanoTime());
+  }
+
+  /** Retires the bucket if it is {@link #idle()}; returns whether it did. */
+  synchronized boolean retireIfIdle() {
+    if (!retired && idle()) {
+      retired = true;
+    }
+    return retired;
+  }
+
+  synchronized long lastAdmitAt() {
+    return lastAdmitAt;
   }
 
   synchronized BucketStats stats() {

@@ -206,6 +206,11 @@ final class Pacer {
     }
   }
 
+  /** Stops gating until the next observation with a remaining count: what it believed was shown wrong. */
+  void forget() {
+    live = false;
+  }
+
   boolean live() {
     return live;
   }

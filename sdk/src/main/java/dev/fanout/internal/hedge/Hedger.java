@@ -4,11 +4,12 @@ import dev.fanout.FanoutClock;
 import dev.fanout.HedgePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
 
@@ -23,7 +24,19 @@ public final class Hedger {
   private final HedgePolicy policy;
   private final FanoutClock clock;
   private final HedgeBudget budget;
-  private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+  /**
+   * The most routes whose latencies a client keeps; past it the least recently used route is dropped (its
+   * next call starts it afresh, as on a cold client).
+   */
+  public static final int MAX_ROUTES = 512;
+
+  /** Routes by key, least recently used first. Guarded by itself. */
+  private final LinkedHashMap<String, Route> routes = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Route> eldest) {
+      return size() > MAX_ROUTES;
+    }
+  };
   private final LongAdder calls = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private final LongAdder won = new LongAdder();
@@ -41,7 +54,16 @@ public final class Hedger {
   }
 
   private Route route(String route) {
-    return routes.computeIfAbsent(route, r -> new Route());
+    synchronized (routes) {
+      return routes.computeIfAbsent(route, r -> new Route());
+    }
+  }
+
+  /** Returns how many routes' latencies are kept. */
+  int routeCount() {
+    synchronized (routes) {
+      return routes.size();
+    }
   }
 
   /**
@@ -68,7 +90,10 @@ public final class Hedger {
 
   /** Returns the delay an auto policy would use on {@code route} now, or null if it would not hedge yet. */
   public Duration currentDelay(String route) {
-    Route r = routes.get(route);
+    Route r;
+    synchronized (routes) {
+      r = routes.get(route);
+    }
     return r == null ? (policy.isAuto() ? null : policy.delay()) : delay(policy, r.tracker);
   }
 
@@ -93,14 +118,27 @@ public final class Hedger {
    * stragglers too, without guessing a delay from the earliest answers (which would be biased low).
    */
   public Ticket open(String route, String method, boolean markedIdempotent, HedgePolicy callPolicy, IntPredicate due) {
+    return open(route, method, markedIdempotent, callPolicy, 1, due);
+  }
+
+  /**
+   * As {@link #open(String, String, boolean, HedgePolicy, IntPredicate)}, for attempt {@code attempt} (from
+   * 1) of its call. Only a call's first attempt adds to the budget: the budget is a share of calls, so a
+   * call retried three times earns no more backups than one answered at once.
+   */
+  public Ticket open(String route, String method, boolean markedIdempotent, HedgePolicy callPolicy, int attempt,
+      IntPredicate due) {
     Objects.requireNonNull(due, "due == null");
     if (!callPolicy.allows(method, markedIdempotent)) {
       return Ticket.NONE;
     }
-    calls.increment();
-    budget.onCall();
+    boolean first = attempt <= 1;
+    if (first) {
+      calls.increment();
+      budget.onCall();
+    }
     Route r = route(route);
-    Ticket t = new Ticket(this, r, callPolicy, due, clock.nanoTime(), r.tracker.nextSequence());
+    Ticket t = new Ticket(this, r, callPolicy, due, clock.nanoTime(), r.tracker.nextSequence(), first);
     // While a cold cohort runs, later attempts join it: the route's first samples are its fastest answers,
     // a percentile of them is biased low.
     Duration delay = callPolicy.isAuto() && r.coldActive() ? null : delay(callPolicy, r.tracker);
@@ -186,7 +224,7 @@ public final class Hedger {
    */
   public static final class Ticket {
     /** The ticket of an attempt that is not hedged. */
-    public static final Ticket NONE = new Ticket(null, null, null, null, 0, 0);
+    public static final Ticket NONE = new Ticket(null, null, null, null, 0, 0, false);
 
     private final Hedger hedger;
     private final Route route;
@@ -194,13 +232,17 @@ public final class Hedger {
     private final IntPredicate due;
     private final long openedNanos;
     private final long sequence;
+    /** Whether this is its call's first attempt, the one that added to the budget. */
+    private final boolean countsCall;
     volatile boolean cold;
     // Guarded by this.
     private boolean closed;
     private int backups;
     private FanoutClock.Timer timer;
 
-    private Ticket(Hedger hedger, Route route, HedgePolicy policy, IntPredicate due, long openedNanos, long sequence) {
+    private Ticket(Hedger hedger, Route route, HedgePolicy policy, IntPredicate due, long openedNanos, long sequence,
+        boolean countsCall) {
+      this.countsCall = countsCall;
       this.hedger = hedger;
       this.route = route;
       this.policy = policy;
@@ -268,7 +310,9 @@ public final class Hedger {
       if (t != null) {
         t.cancel();
       }
-      hedger.budget.onCallEnded();
+      if (countsCall) {
+        hedger.budget.onCallEnded();
+      }
       if (succeeded) {
         route.tracker.record(sequence,
             backupWon ? LatencyTracker.UNKNOWN_BUT_LONGER : hedger.clock.nanoTime() - openedNanos);

@@ -189,9 +189,16 @@ class RateLimitGovernorTest {
 
     Governor capped = Governor.create(GovernorPolicy.builder().maxPause(Duration.ofSeconds(5)).build(), 100, clock,
         () -> 0.0);
-    capped.acquire(KEY, 0, Governor.NO_DEADLINE).get().onResponse(429, Headers.of("retry-after", "3600"),
+    capped.acquire(KEY, 0, Governor.NO_DEADLINE).get().onResponse(429,
+        Headers.of("x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "1h"), OptionalLong.empty());
+    assertThat(capped.stats(KEY).pausedFor()).as("a reset past maxPause is cut to it").isEqualTo(Duration.ofSeconds(5));
+
+    Governor refused = Governor.create(GovernorPolicy.builder().maxPause(Duration.ofSeconds(5)).build(), 100, clock,
+        () -> 0.0);
+    refused.acquire(KEY, 0, Governor.NO_DEADLINE).get().onResponse(429, Headers.of("retry-after", "3600"),
         OptionalLong.empty());
-    assertThat(capped.stats(KEY).pausedFor()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(refused.stats(KEY).pausedFor()).as("a retry-after past maxPause is refused, not imposed")
+        .isEqualTo(GovernorPolicy.DEFAULT_PAUSE_WITHOUT_RETRY_AFTER);
   }
 
   @Test
@@ -499,6 +506,8 @@ class RateLimitGovernorTest {
     assertThatThrownBy(() -> GovernorPolicy.builder().pauseJitter(-0.1)).hasMessage("pauseJitter not in [0, 1]: -0.1");
     assertThatThrownBy(() -> GovernorPolicy.builder().maxPause(Duration.ofSeconds(-1)))
         .hasMessage("maxPause < 0: PT-1S");
+    assertThatThrownBy(() -> GovernorPolicy.builder().probeInterval(Duration.ZERO))
+        .hasMessage("probeInterval <= 0: PT0S");
     assertThatThrownBy(() -> GovernorPolicy.builder().outputTokensWithoutMax(-1))
         .hasMessage("outputTokensWithoutMax < 0: -1");
     assertThatThrownBy(() -> Governor.create(GovernorPolicy.defaults(), 0, clock)).hasMessage("maxInFlight < 1: 0");

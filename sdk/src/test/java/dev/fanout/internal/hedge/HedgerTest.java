@@ -115,6 +115,35 @@ class HedgerTest {
   }
 
   @Test
+  void latenciesAreKeptForABoundedNumberOfRoutesWhateverThePaths() {
+    Hedger h = Hedger.create(HedgePolicy.auto(), clock);
+    for (int i = 0; i < 20_000; i++) {
+      Hedger.Ticket t = h.open("h:80 GET /users/name" + i, "GET", false, h.policy(), n -> false);
+      clock.advance(Duration.ofMillis(1));
+      t.close(true);
+    }
+    assertThat(h.routeCount()).isLessThanOrEqualTo(Hedger.MAX_ROUTES);
+  }
+
+  @Test
+  void theBudgetAccruesPerCallNotPerRetriedAttempt() {
+    // 500 calls at a 10% budget, each retried twice (3 attempts), every attempt slow enough to want a backup:
+    // at most 50 backups (+ the cap of 10 banked), not 10% of the 1,500 attempts.
+    Hedger h = Hedger.create(HedgePolicy.builder().delay(Duration.ofMillis(10)).budget(0.1).build(), clock);
+    int calls = 500;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      List<Hedger.Ticket> tickets = new ArrayList<>();
+      for (int i = 0; i < calls; i++) {
+        tickets.add(h.open("/slow", "GET", false, h.policy(), attempt, n -> h.tryBackup()));
+      }
+      clock.advance(Duration.ofMillis(10));
+      tickets.forEach(t -> t.close(false)); // each attempt fails (a 5xx) and is retried
+    }
+    assertThat(h.stats().hedgesSent()).as("backups sent for %d calls", calls).isLessThanOrEqualTo(calls / 10 + 10);
+    assertThat(h.stats().calls()).isEqualTo(calls);
+  }
+
+  @Test
   void budgetCapsExtraLoadAtItsShareOfCalls() {
     Hedger h = Hedger.create(HedgePolicy.builder().delay(Duration.ofMillis(10)).budget(0.1).build(), clock);
     int calls = 1000;
