@@ -18,7 +18,8 @@ import org.w3c.dom.NodeList;
 /**
  * The published metadata (url, licenses, developers, scm) is the project's real home in the parent POM, and
  * the BOM (which has no parent, so inherits nothing) says the same: the two cannot drift apart, and no
- * placeholder address ships.
+ * placeholder address ships. The OkHttp and Kotlin versions the BOM aligns users on are the ones Fanout is
+ * built with.
  */
 @Timeout(20)
 class PomMetadataTest {
@@ -41,11 +42,36 @@ class PomMetadataTest {
     assertThat(String.join(" ", parent.values())).doesNotContainIgnoringCase("example");
   }
 
-  /** The metadata elements directly under {@code <project>}, flattened to path = text. */
-  private static Map<String, String> metadata(File pom) throws Exception {
+  @Test
+  void theBomAlignsUsersOnTheOkHttpAndKotlinFanoutIsBuiltWith() throws Exception {
+    File root = new File(System.getProperty("fanout.root", ".."));
+    Map<String, String> parent = properties(new File(root, "pom.xml"));
+    Map<String, String> bom = properties(new File(root, "bom/pom.xml"));
+
+    assertThat(bom).containsOnlyKeys("okhttp.version", "kotlin.version");
+    assertThat(bom.get("okhttp.version")).isNotBlank().isEqualTo(parent.get("okhttp.version"));
+    assertThat(bom.get("kotlin.version")).isNotBlank().isEqualTo(parent.get("kotlin.version"));
+  }
+
+  private static Map<String, String> properties(File pom) throws Exception {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Element properties : children(parse(pom).getDocumentElement(), "properties")) {
+      for (Element p : children(properties, null)) {
+        out.put(p.getTagName(), p.getTextContent().strip());
+      }
+    }
+    return out;
+  }
+
+  private static Document parse(File pom) throws Exception {
     DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
     factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-    Document doc = factory.newDocumentBuilder().parse(pom);
+    return factory.newDocumentBuilder().parse(pom);
+  }
+
+  /** The metadata elements directly under {@code <project>}, flattened to path = text. */
+  private static Map<String, String> metadata(File pom) throws Exception {
+    Document doc = parse(pom);
     Map<String, String> out = new LinkedHashMap<>();
     for (String name : List.of("url", "licenses", "developers", "scm")) {
       for (Element e : children(doc.getDocumentElement(), name)) {

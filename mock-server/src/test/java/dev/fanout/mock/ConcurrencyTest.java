@@ -78,8 +78,16 @@ class ConcurrencyTest {
     assertThat(held.requests(Routes.USERS)).isEqualTo(n);
     assertThat(held.completed()).isZero();
     backend.close();
+    // No client call is left waiting. (Over HTTP/2 a client may replay an unanswered GET on its own when its
+    // connection shuts down, so what one client call then sees is OkHttp's business; the backend's own
+    // counters below say that every held exchange was ended, none answered.)
     for (CompletableFuture<Integer> f : calls) {
-      assertThat(f).failsWithin(Duration.ofSeconds(10));
+      assertThat(f.handle((status, error) -> error)).succeedsWithin(Duration.ofSeconds(10));
+    }
+    if (!backend.http2PriorKnowledge()) {
+      for (CompletableFuture<Integer> f : calls) {
+        assertThat(f).isCompletedExceptionally();
+      }
     }
     Stats after = backend.stats();
     assertThat(after.aborted()).isEqualTo(n);
