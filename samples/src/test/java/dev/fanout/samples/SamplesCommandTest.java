@@ -16,6 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -227,6 +231,64 @@ class SamplesCommandTest {
       assertThat(out.toString()).contains("0 of 3 retrievers in time",
           "late (cancelled at the deadline, left out): docs, faq, tickets",
           "the model answers without any");
+    }
+  }
+
+  @Test
+  void ragLeavesOutARetrieverWhosePassageEmbeddingIsLateForTheDeadline() throws Exception {
+    Path json = dir.resolve("rag-late-embedding.json");
+    // Every call answers at once but the embedding of the tickets retriever's passages, which takes 30 s;
+    // the deadline is 3 s. Responses are chosen by what the request asks for, never by arrival order.
+    Dispatcher dispatcher = new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        String body = request.getBody() == null ? "" : request.getBody().utf8();
+        if (path.equals("/users/42")) {
+          return json("{\"id\":42,\"name\":\"Ada\",\"email\":\"ada@example.com\"}");
+        }
+        if (path.equals("/search")) {
+          String index = request.getUrl().queryParameter("q").split(":")[0];
+          return json("{\"documents\":[{\"text\":\"passage from " + index + "\"}]}");
+        }
+        if (path.endsWith("/embeddings")) {
+          MockResponse.Builder response = new MockResponse.Builder().code(200)
+              .setHeader("Content-Type", "application/json")
+              .body("{\"object\":\"list\",\"model\":\"m\",\"data\":[{\"object\":\"embedding\",\"index\":0,"
+                  + "\"embedding\":[0.6,0.8]}],\"usage\":{\"prompt_tokens\":1,\"total_tokens\":1}}");
+          if (body.contains("passage from tickets")) {
+            response.headersDelay(30, TimeUnit.SECONDS);
+          }
+          return response.build();
+        }
+        if (path.endsWith("/chat/completions")) {
+          return json("{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"m\",\"choices\":[{"
+              + "\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+              + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}");
+        }
+        return new MockResponse.Builder().code(404).build();
+      }
+
+      private MockResponse json(String body) {
+        return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").body(body).build();
+      }
+    };
+    try (MockWebServer server = new MockWebServer()) {
+      server.setDispatcher(dispatcher);
+      server.start();
+      int exit = run("rag", "--base-url", server.url("/").toString(), "-k", "3", "--deadline", "3s",
+          "--report-json", json.toString());
+
+      assertThat(exit).as(out + "\n" + err).isZero();
+      RunReport.Mode mode = RunReport.read(json).mode("rag");
+      assertThat(mode.calls()).filteredOn(c -> c.lane().equals("search tickets")).singleElement()
+          .matches(RunReport.Call::ok);
+      assertThat(mode.calls()).filteredOn(c -> c.lane().equals("embed tickets")).singleElement()
+          .matches(c -> c.outcome() == dev.fanout.Outcome.Kind.TIMED_OUT);
+      assertThat(mode.calls()).filteredOn(c -> !c.lane().equals("embed tickets")).allMatch(RunReport.Call::ok);
+      assertThat(out.toString()).contains("2 of 3 retrievers in time: docs, faq",
+          "late (cancelled at the deadline, left out): tickets", "ranked 2 passages")
+          .doesNotContain("passage from tickets");
     }
   }
 
