@@ -79,7 +79,9 @@ class HarnessSmokeTest {
       int most = row.get("client").asText().equals("okhttp") ? 5 : row.get("n").asInt();
       assertThat(row.get("serverMaxInFlight").asLong()).as(name).isBetween(2L, (long) most);
     }
-    assertThat(report.get("throughput")).hasSize(2);
+    // Fanout over HTTP/1.1 and h2c, and raw OkHttp beside them.
+    assertThat(report.get("throughput")).extracting(t -> t.get("client").asText())
+        .containsExactly("fanout", "fanout-h2c", "okhttp-n");
     for (JsonNode t : report.get("throughput")) {
       assertThat(t.get("requestsPerSecond").get("median").asDouble()).as(t.toString()).isPositive();
       assertThat(t.get("failures").asLong()).isZero();
