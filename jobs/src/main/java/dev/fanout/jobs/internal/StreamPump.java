@@ -4,7 +4,6 @@ import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutStream;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,9 +43,8 @@ public final class StreamPump<I, T> implements Pump<I, T> {
 
       @Override
       public I next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
+        // Not hasNext(): a stop that lands between the stream's hasNext() and this call ends the reading at the
+        // next hasNext(); the input already promised is still taken.
         I input = inputs.next();
         beforeStart.accept(input);
         return input;
