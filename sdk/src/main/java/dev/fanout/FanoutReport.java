@@ -16,11 +16,14 @@ import java.util.Objects;
  * long their requests were in flight, the speed-up that concurrency bought and the peak number of requests
  * in flight at once.
  *
- * <h2>Queued is not in flight.</h2>
+ * <h2>Queued is not held by the governor, and neither is in flight.</h2>
  * An input waits before its requests go out: for the fan-out's {@link FanoutOptions#maxConcurrency()} (it
- * has not started), and in the client's queue while {@link FanoutClient#maxInFlight()} requests are in
- * flight. That is {@link #queuedTime()}. A request is in flight from the moment it leaves the client's
- * queue until its outcome is known (sent and unanswered): {@link #inFlightTime()}. The speed-up is in-flight
+ * has not started), for the client's rate-limit governor ({@link #governorWaitTime()}), and in the client's
+ * queue while {@link FanoutClient#maxInFlight()} requests are in flight ({@link #clientQueuedTime()}). The
+ * first and the last are {@link #queuedTime()}. A request is in flight from the moment it leaves the client's
+ * queue until its outcome is known (sent and unanswered): {@link #inFlightTime()}. Each call's time is split
+ * this way once ({@link CallTrace#split()}), so a call held by the governor until its deadline shows that
+ * wait and no time in flight. The speed-up is in-flight
  * time over wall time (what running the requests one after another would cost, over what the fan-out took),
  * and {@link #peakConcurrency()} counts requests in flight, which is what a server sees; a fan-out of 20
  * on {@code maxInFlight(4)} reports about 4 for both, not 20.
@@ -175,6 +178,18 @@ public final class FanoutReport {
     }
 
     /**
+     * Returns how long its calls waited in the client's queue for a {@code maxInFlight} slot, summed; see
+     * {@link CallTrace#clientQueueNanos()}.
+     */
+    public Duration clientQueued() {
+      long sum = 0;
+      for (CallTrace call : calls) {
+        sum += call.clientQueueNanos();
+      }
+      return Duration.ofNanos(sum);
+    }
+
+    /**
      * Returns how long the input waited: for the fan-out's bound before it started (its start, counted from
      * the fan-out's start) plus the time its calls' attempts waited in the client's queue for a
      * {@code maxInFlight} slot. Zero for an input that never started.
@@ -183,11 +198,7 @@ public final class FanoutReport {
       if (!started()) {
         return Duration.ZERO;
       }
-      long sum = startNanos;
-      for (CallTrace call : calls) {
-        sum += call.clientQueueNanos();
-      }
-      return Duration.ofNanos(sum);
+      return Duration.ofNanos(startNanos).plus(clientQueued());
     }
   }
 
@@ -248,6 +259,27 @@ public final class FanoutReport {
     long sum = 0;
     for (Entry entry : entries) {
       sum += entry.queued().toNanos();
+    }
+    return Duration.ofNanos(sum);
+  }
+
+  /** Returns the inputs' time in the client's queue for {@code maxInFlight} ({@link Entry#clientQueued()}), summed. */
+  public Duration clientQueuedTime() {
+    long sum = 0;
+    for (Entry entry : entries) {
+      sum += entry.clientQueued().toNanos();
+    }
+    return Duration.ofNanos(sum);
+  }
+
+  /**
+   * Returns the inputs' time held by the rate-limit governor ({@link Entry#governorWait()}), summed: also the
+   * waits of calls that ended (a deadline, a cancel) while the governor held them.
+   */
+  public Duration governorWaitTime() {
+    long sum = 0;
+    for (Entry entry : entries) {
+      sum += entry.governorWait().toNanos();
     }
     return Duration.ofNanos(sum);
   }
@@ -322,14 +354,17 @@ public final class FanoutReport {
 
   /**
    * Returns this report as JSON: {@code combinator}, {@code wallMillis}, {@code sumMillis},
-   * {@code inFlightMillis}, {@code queuedMillis}, {@code speedUp}, {@code peakConcurrency} (requests in
-   * flight), {@code peakInputs}, {@code ok}, {@code failed}, {@code hedgesSent}, {@code hedgesWon} and
-   * {@code entries} (each with {@code index}, {@code label}, {@code startMillis}, {@code endMillis},
-   * {@code queuedMillis}, {@code inFlightMillis}, {@code attempts}, {@code outcome} (an {@link Outcome.Kind}
-   * name), {@code error} (the exception's class name, absent on success), {@code hedgesSent},
-   * {@code hedgesWon} and {@code calls}, call times also relative to the fan-out's start, each call with its
-   * {@code hedgesSent}, {@code hedgesWon}, {@code replays} and its attempts' {@code enqueuedMillis},
-   * {@code sentMillis}, {@code endMillis}, and {@code governorWaitMillis}), and {@code governor}
+   * {@code inFlightMillis}, {@code queuedMillis}, {@code clientQueuedMillis}, {@code governorWaitMillis},
+   * {@code speedUp}, {@code peakConcurrency} (requests in flight), {@code peakInputs}, {@code ok},
+   * {@code failed}, {@code hedgesSent}, {@code hedgesWon} and {@code entries} (each with {@code index},
+   * {@code label}, {@code startMillis}, {@code endMillis}, {@code queuedMillis}, {@code clientQueuedMillis},
+   * {@code governorWaitMillis}, {@code inFlightMillis}, {@code attempts}, {@code outcome} (an
+   * {@link Outcome.Kind} name), {@code error} (the exception's class name, absent on success),
+   * {@code hedgesSent}, {@code hedgesWon} and {@code calls}, call times also relative to the fan-out's start,
+   * each call with its split ({@code durationMillis} = {@code clientQueuedMillis} + {@code governorWaitMillis}
+   * + {@code inFlightMillis} + {@code betweenAttemptsMillis}), {@code hedgesSent}, {@code hedgesWon},
+   * {@code replays} and its requests' {@code askedMillis}, {@code enqueuedMillis}, {@code sentMillis} and
+   * {@code endMillis}), and {@code governor}
    * ({@link #governor()}: {@code rateLimited}, {@code waitedCalls}, {@code totalWaitMillis},
    * {@code maxWaitMillis}, {@code buckets}).
    */
@@ -341,6 +376,8 @@ public final class FanoutReport {
     root.put("sumMillis", millis(sumOfCallTimes().toNanos()));
     root.put("inFlightMillis", millis(inFlightTime().toNanos()));
     root.put("queuedMillis", millis(queuedTime().toNanos()));
+    root.put("clientQueuedMillis", millis(clientQueuedTime().toNanos()));
+    root.put("governorWaitMillis", millis(governorWaitTime().toNanos()));
     root.put("speedUp", Math.round(speedUp() * 100) / 100.0);
     root.put("peakConcurrency", peakInFlight);
     root.put("peakInputs", peakInputs);
@@ -382,6 +419,8 @@ public final class FanoutReport {
       node.put("startMillis", entry.started() ? millis(entry.startNanos()) : -1);
       node.put("endMillis", entry.endNanos() >= 0 ? millis(entry.endNanos()) : -1);
       node.put("queuedMillis", millis(entry.queued().toNanos()));
+      node.put("clientQueuedMillis", millis(entry.clientQueued().toNanos()));
+      node.put("governorWaitMillis", millis(entry.governorWait().toNanos()));
       node.put("inFlightMillis", millis(entry.inFlight().toNanos()));
       node.put("attempts", entry.attempts());
       node.put("outcome", entry.outcome().name());
@@ -400,7 +439,12 @@ public final class FanoutReport {
         c.put("endMillis", relativeMillis(call.endNanos()));
         c.put("attempts", call.attempts());
         c.put("status", call.statusCode());
-        c.put("governorWaitMillis", millis(call.governorWaitNanos()));
+        CallTrace.Split split = call.split();
+        c.put("durationMillis", millis(call.durationNanos()));
+        c.put("clientQueuedMillis", millis(split.clientQueueNanos()));
+        c.put("governorWaitMillis", millis(split.governorWaitNanos()));
+        c.put("inFlightMillis", millis(split.inFlightNanos()));
+        c.put("betweenAttemptsMillis", millis(split.betweenAttemptsNanos()));
         c.put("outcome", call.outcome().name());
         if (call.errorType() != null) {
           c.put("error", call.errorType().getName());
@@ -411,6 +455,7 @@ public final class FanoutReport {
         ArrayNode attempts = c.putArray("attemptTimes");
         for (CallTrace.Attempt a : call.attemptTimes()) {
           ObjectNode at = attempts.addObject();
+          at.put("askedMillis", relativeMillis(a.askedNanos()));
           at.put("enqueuedMillis", relativeMillis(a.enqueuedNanos()));
           at.put("sentMillis", relativeMillis(a.sentNanos()));
           at.put("endMillis", relativeMillis(a.endNanos()));
@@ -434,20 +479,26 @@ public final class FanoutReport {
 
   /**
    * Returns a few readable lines: totals, then the slowest inputs. Each wait says what it waited for:
-   * {@code queued for maxConcurrency/maxInFlight} ({@link #queuedTime()}) and {@code held by the rate-limit
-   * governor} ({@link GovernorReport#totalWait()}, shown when not zero).
+   * {@code queued for maxInFlight} ({@link #clientQueuedTime()}), {@code waited to start for maxConcurrency}
+   * (the rest of {@link #queuedTime()}, shown when not zero) and {@code held by the rate-limit governor}
+   * ({@link #governorWaitTime()}, shown when not zero).
    */
   @Override
   public String toString() {
     StringBuilder out = new StringBuilder();
-    Duration governorWait = governor.totalWait();
+    Duration governorWait = governorWaitTime();
+    Duration clientQueued = clientQueuedTime();
+    Duration toStart = queuedTime().minus(clientQueued);
+    long heldCalls = entries.stream().flatMap(e -> e.calls().stream()).filter(c -> c.governorWaitNanos() > 0).count();
     out.append(String.format(Locale.ROOT,
-        "FanoutReport{%s: %d inputs, %d ok, %d failed, wall %.3f s, in flight %.3f s, queued for"
-            + " maxConcurrency/maxInFlight %.3f s%s, speed-up %.2fx, peak %d in flight%s}",
+        "FanoutReport{%s: %d inputs, %d ok, %d failed, wall %.3f s, in flight %.3f s, queued for maxInFlight"
+            + " %.3f s%s%s, speed-up %.2fx, peak %d in flight%s}",
         combinator, entries.size(), succeeded(), failed(), wallNanos / 1e9, inFlightTime().toNanos() / 1e9,
-        queuedTime().toNanos() / 1e9,
+        clientQueued.toNanos() / 1e9,
+        toStart.isZero() ? "" : String.format(Locale.ROOT, ", waited to start for maxConcurrency %.3f s",
+            toStart.toNanos() / 1e9),
         governorWait.isZero() ? "" : String.format(Locale.ROOT, ", held by the rate-limit governor %.3f s (%d calls)",
-            governorWait.toNanos() / 1e9, governor.waitedCalls()),
+            governorWait.toNanos() / 1e9, heldCalls),
         speedUp(), peakInFlight, finished ? "" : ", running"));
     for (Entry entry : slowest(3)) {
       out.append(String.format(Locale.ROOT, "%n  slowest: #%d %s %.3f s, %d call(s), %d attempt(s), %s%s",

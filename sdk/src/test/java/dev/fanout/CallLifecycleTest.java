@@ -210,7 +210,7 @@ class CallLifecycleTest {
       assertThat(t.firstByteNanos()).isBetween(t.startNanos(), t.endNanos());
     });
     CallTrace second = traces.stream().filter(t -> t.label().equals("GET /users/2")).findFirst().orElseThrow();
-    assertThat(Duration.ofNanos(second.queueNanos())).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+    assertThat(Duration.ofNanos(second.clientQueueNanos())).isGreaterThanOrEqualTo(Duration.ofMillis(250));
     CallTrace first = traces.stream().filter(t -> t.label().equals("GET /users/1")).findFirst().orElseThrow();
     assertThat(first.connectedNanos()).isBetween(first.startNanos(), first.firstByteNanos());
   }

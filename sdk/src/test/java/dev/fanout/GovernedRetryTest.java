@@ -144,7 +144,7 @@ final class GovernedRetryTest {
     assertThat(run.report().toJson()).contains("\"governor\"").contains("\"rateLimited\" : 1")
         .contains("\"governorWaitMillis\" : 100.0");
     assertThat(run.report().toString()).as("each wait says what it waited for")
-        .contains("queued for maxConcurrency/maxInFlight ").contains("held by the rate-limit governor 0.100 s (1 calls)");
+        .contains("queued for maxInFlight ").contains("held by the rate-limit governor 0.100 s (1 calls)");
     assertThat(g.toString()).contains("1 calls waited 0.100 s in all, longest 0.100 s").doesNotContain("PT");
   }
 

@@ -31,7 +31,7 @@ public final class QueueingWithoutProviderMain {
       FanoutReport report = run.report();
       long queued = report.entries().stream()
           .flatMap(e -> e.calls().stream())
-          .mapToLong(CallTrace::queueNanos)
+          .mapToLong(CallTrace::clientQueueNanos)
           .filter(nanos -> nanos >= Duration.ofMillis(100).toNanos())
           .count();
       System.out.println("queued calls: " + queued);

@@ -23,7 +23,6 @@ final class CallRecorder {
   private volatile long connectedNanos = -1;
   private volatile long firstByteNanos = -1;
   private volatile int statusCode = -1;
-  private volatile long governorWaitNanos;
   private final AtomicInteger hedgesSent = new AtomicInteger();
   private final AtomicInteger hedgesWon = new AtomicInteger();
   private final AtomicInteger replays = new AtomicInteger();
@@ -47,14 +46,38 @@ final class CallRecorder {
   }
 
   /**
-   * Request {@code leg} of attempt {@code attempt} is handed to OkHttp after waiting {@code waited} for the
-   * gate; returns its times, which the event listener and the exchange complete.
+   * Request {@code leg} of attempt {@code attempt} asks the gate (the rate-limit governor) for admission now;
+   * returns its times, which the call's stages, the event listener and the exchange complete.
    */
-  AttemptTimes requestSent(int attempt, int leg, Duration waited) {
-    governorWaitNanos += waited.toNanos();
+  AttemptTimes asking(int attempt, int leg) {
     AttemptTimes times = new AttemptTimes(now(), attempt == 1 && leg == 0);
     attemptTimes.add(times);
     return times;
+  }
+
+  /**
+   * The gate admitted the request of {@code times} and it is handed to OkHttp now; returns how long the gate
+   * held it: 0 if it did not ({@code held} false: then it counts as admitted when it asked).
+   */
+  long requestSent(AttemptTimes times, boolean held) {
+    long at = held ? Math.max(times.askedNanos, now()) : times.askedNanos;
+    times.admitted(at);
+    return at - times.askedNanos;
+  }
+
+  /**
+   * Returns how long each request still waiting for the gate has waited, now that the call ends: waits the
+   * governor never got to end with an admission, each reported once.
+   */
+  List<Duration> waitsCutShort() {
+    long end = now();
+    List<Duration> waits = new ArrayList<>(1);
+    for (AttemptTimes t : attemptTimes) {
+      if (t.cutShort(end)) {
+        waits.add(Duration.ofNanos(end - t.askedNanos));
+      }
+    }
+    return waits;
   }
 
   /** A backup request was handed to OkHttp. */
@@ -101,30 +124,48 @@ final class CallRecorder {
     long start = startNanos == -1 ? end : startNanos;
     List<CallTrace.Attempt> timings = new ArrayList<>(attemptTimes.size());
     for (AttemptTimes t : attemptTimes) {
-      timings.add(t.toAttempt(end));
+      timings.add(t.toAttempt(queuedNanos, end));
     }
+    long governorWait = CallTrace.Split.of(queuedNanos, end, timings).governorWaitNanos();
     return new CallTrace(
         label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWaitNanos, hedgesSent.get(), hedgesWon.get(),
+        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWait, hedgesSent.get(), hedgesWon.get(),
         replays.get(), timings);
   }
 
   /**
-   * One request's times as they happen: handed to OkHttp, sent (left the dispatcher's queue: the client's
-   * {@code maxInFlight}), its outcome known. Written by {@link TraceEventListener} and the request's exchange.
+   * One request's times as they happen: asked the gate, admitted and handed to OkHttp, sent (left the
+   * dispatcher's queue: the client's {@code maxInFlight}), its outcome known. Written by the call's stages,
+   * {@link TraceEventListener} and the request's exchange.
    */
   static final class AttemptTimes {
-    final long enqueuedNanos;
+    final long askedNanos;
     /** The first request of the first attempt: the one whose start is the call's start. */
     final boolean first;
+    /** When the gate admitted it and it was handed to OkHttp; -1 while it waits for the gate. */
+    private volatile long enqueuedNanos = -1;
     /** When it left the client's queue; -1 while it waits there. */
     private volatile long sentNanos = -1;
     private volatile long endNanos = -1;
     private boolean dequeued;
+    private boolean cutShort;
 
-    AttemptTimes(long enqueuedNanos, boolean first) {
-      this.enqueuedNanos = enqueuedNanos;
+    AttemptTimes(long askedNanos, boolean first) {
+      this.askedNanos = askedNanos;
       this.first = first;
+    }
+
+    void admitted(long nanos) {
+      enqueuedNanos = nanos;
+    }
+
+    /** True, once, if it still waits for the gate as the call ends at {@code nanos}. */
+    synchronized boolean cutShort(long nanos) {
+      if (cutShort || enqueuedNanos >= 0 || endNanos >= 0 || nanos <= askedNanos) {
+        return false;
+      }
+      cutShort = true;
+      return true;
     }
 
     /** OkHttp started the call: it runs at once unless the dispatcher queues it next. */
@@ -150,17 +191,26 @@ final class CallRecorder {
       sentNanos = nanos;
     }
 
-    /** Its outcome is known. */
+    /** Its outcome is known (or it will never be sent: refused or no longer wanted). */
     void ended(long nanos) {
-      endNanos = nanos;
+      if (endNanos < 0) {
+        endNanos = nanos;
+      }
     }
 
-    /** The attempt as a trace shows it, an unfinished one ending at {@code callEnd} (the call's end). */
-    CallTrace.Attempt toAttempt(long callEnd) {
+    /**
+     * The request as a trace shows it, its times kept within the call's {@code [callStart, callEnd]} and in
+     * order (a reading another thread writes as the call ends may be late); an unfinished one ends at the
+     * call's end.
+     */
+    CallTrace.Attempt toAttempt(long callStart, long callEnd) {
       long end = endNanos >= 0 ? Math.min(endNanos, callEnd) : callEnd;
-      long enqueued = Math.min(enqueuedNanos, end);
+      long asked = Math.min(Math.max(askedNanos, callStart), end);
+      long enqueued = enqueuedNanos;
+      enqueued = enqueued < 0 ? -1 : Math.max(asked, Math.min(enqueued, end));
       long sent = sentNanos;
-      return new CallTrace.Attempt(enqueued, sent < 0 ? -1 : Math.max(enqueued, Math.min(sent, end)), end);
+      sent = sent < 0 || enqueued < 0 ? -1 : Math.max(enqueued, Math.min(sent, end));
+      return new CallTrace.Attempt(asked, enqueued, sent, end);
     }
   }
 }

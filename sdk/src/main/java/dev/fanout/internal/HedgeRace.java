@@ -45,8 +45,8 @@ final class HedgeRace {
    * Sends this attempt's first request with {@code permit} and, if the call may be hedged, opens its
    * ticket with the hedger, which asks for each backup when it is due.
    */
-  void start(AttemptGate.Permit permit) {
-    if (!sendRequest(0, permit, false)) {
+  void start(AttemptGate.Permit permit, CallRecorder.AttemptTimes times) {
+    if (!sendRequest(0, permit, false, times)) {
       return;
     }
     CallSpec<?> spec = owner.spec();
@@ -60,16 +60,16 @@ final class HedgeRace {
    * Sends request {@code leg} of this attempt (0 is its first, 1.. its hedges); returns false if it
    * was not sent (the call or the attempt finished first, or the clock refused the attempt timer).
    */
-  private boolean sendRequest(int leg, AttemptGate.Permit permit, boolean admitted) {
+  private boolean sendRequest(int leg, AttemptGate.Permit permit, boolean admitted, CallRecorder.AttemptTimes times) {
     Telemetry.CallScope telemetry = owner.spec().telemetry();
-    if (!permit.waited().isZero()) {
-      telemetry.governorWait(permit.waited());
+    long held = owner.recorder().requestSent(times, !permit.waited().isZero());
+    if (held > 0) {
+      telemetry.governorWait(Duration.ofNanos(held)); // as the trace measures it, on the client's clock
     }
     if (owner.spec().scope() != null) {
       owner.spec().scope().admittedTo(permit.bucket());
     }
     Telemetry.AttemptScope span = leg == 0 ? telemetry.attemptStarted(attempt) : telemetry.hedgeSent(attempt);
-    CallRecorder.AttemptTimes times = owner.recorder().requestSent(attempt, leg, permit.waited());
     Request.Builder tagged = owner.spec().request().newBuilder()
         .tag(CallRecorder.class, owner.recorder()).tag(CallRecorder.AttemptTimes.class, times);
     span.inject(tagged);
@@ -79,6 +79,7 @@ final class HedgeRace {
       FanoutCancelledException gone = new FanoutCancelledException(
           owner.label() + ": finished before attempt " + attempt + (leg == 0 ? "" : " hedge " + leg) + " was sent");
       remove(exchange);
+      times.ended(owner.recorder().now());
       permit.onFailure(gone);
       span.ended(gone);
       return false;
@@ -92,6 +93,7 @@ final class HedgeRace {
         exchange.startTimer(owner.engine().clock(), perAttempt);
       } catch (RuntimeException e) {
         remove(exchange);
+        times.ended(owner.recorder().now());
         permit.onFailure(e);
         span.ended(e);
         owner.finish(null, new FanoutCancelledException(owner.label() + ": the clock refused the attempt timer", e));
@@ -102,6 +104,7 @@ final class HedgeRace {
       remove(exchange);
       exchange.cancelTimer();
       call.cancel();
+      times.ended(owner.recorder().now());
       FanoutCancelledException never = new FanoutCancelledException(
           owner.label() + ": finished before attempt " + attempt + " was sent");
       permit.onFailure(never); // never enqueued, so no callback will report it
@@ -131,25 +134,29 @@ final class HedgeRace {
     if (!hedger.tryBackup()) {
       return false;
     }
+    CallRecorder.AttemptTimes times = owner.recorder().asking(attempt, n);
     CompletableFuture<AttemptGate.Permit> admission;
     try {
       admission = owner.engine().gate().acquire(owner.spec().request(), attempt, owner.gateDeadline());
     } catch (RuntimeException e) {
+      times.ended(owner.recorder().now());
       return true; // counted as sent; nothing runs, the attempt's own request decides
     }
     if (!addPending(admission)) {
+      times.ended(owner.recorder().now());
       admission.cancel(false);
       return true;
     }
     admission.whenComplete((permit, refused) -> {
       if (refused != null || !takePending(admission)) {
+        times.ended(owner.recorder().now());
         if (permit != null) {
           permit.onFailure(new FanoutCancelledException(owner.label() + ": hedge " + n + " was no longer needed"));
         }
         pendingFailed(admission);
         return;
       }
-      sendRequest(n, permit, true);
+      sendRequest(n, permit, true, times);
     });
     return true;
   }

@@ -159,10 +159,12 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       return;
     }
     int attempt = attempts + 1;
+    CallRecorder.AttemptTimes times = recorder.asking(attempt, 0);
     CompletableFuture<AttemptGate.Permit> admission;
     try {
       admission = engine.gate().acquire(spec.request(), attempt, gateDeadline());
     } catch (RuntimeException e) {
+      times.ended(recorder.now());
       finish(null, new FanoutCancelledException(label() + ": the attempt gate failed", e));
       return;
     }
@@ -174,11 +176,12 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     admission.whenComplete((permit, refused) -> {
       if (refused != null) {
         if (!isDone()) {
+          times.ended(recorder.now());
           finish(null, notAdmitted(attempt, Futures.unwrap(refused)));
         }
         return;
       }
-      send(attempt, permit);
+      send(attempt, permit, times);
     });
   }
 
@@ -275,7 +278,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     return left >= AttemptGate.NO_DEADLINE - now ? AttemptGate.NO_DEADLINE - 1 : now + left;
   }
 
-  private void send(int attempt, AttemptGate.Permit permit) {
+  private void send(int attempt, AttemptGate.Permit permit, CallRecorder.AttemptTimes times) {
     if (isDone()) {
       permit.onFailure(new FanoutCancelledException(label() + ": finished before attempt " + attempt));
       return;
@@ -284,7 +287,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     recorder.attemptBegins();
     HedgeRace r = new HedgeRace(this, hedger, attempt);
     race = r;
-    r.start(permit);
+    r.start(permit, times);
   }
 
   /** Returns the exchange of one of this call's requests: its handler is this call's. */
@@ -337,6 +340,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       Attempts.set((FanoutException) error, attempts);
     }
     record(Outcome.Kind.of(error), error == null ? null : error.getClass());
+    reportWaitsCutShort();
     spec.telemetry().ended(error, genAiResponse);
     // Completing inside the context lets continuations that run now (a thenCompose that makes the next call
     // of a chain) inherit the fan-out's deadline, trace sink and cancellation.
@@ -358,6 +362,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       return completion.getAsBoolean();
     }
     record(Outcome.Kind.CANCELLED, FanoutCancelledException.class);
+    reportWaitsCutShort();
     spec.telemetry().ended(new FanoutCancelledException(label() + " was completed or cancelled by its caller"), null);
     boolean changed = completion.getAsBoolean();
     release(true);
@@ -389,6 +394,13 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
           c.cancel();
         }
       }
+    }
+  }
+
+  /** A wait for the governor the call's end cut short is a governor wait too (stats and spans count it). */
+  private void reportWaitsCutShort() {
+    for (Duration waited : recorder.waitsCutShort()) {
+      spec.telemetry().governorWait(waited);
     }
   }
 

@@ -55,7 +55,8 @@ public final class ModeRecorder {
           }
         }
       }
-      Long inFlight = entry.started() && sent != null ? entry.inFlight().toMillis() : null;
+      // Known from its calls' split: a call that ended held by the governor or queued was never in flight.
+      Long inFlight = entry.started() && !entry.calls().isEmpty() ? entry.inFlight().toMillis() : null;
       calls.add(new RunReport.Call(
           input.label(), input.id(), input.lane(), start, sent == null || start < 0 ? null : Math.max(start, sent),
           end, inFlight, entry.attempts(), entry.outcome(), entry.errorType() == null ? null : entry.errorName(),

@@ -124,7 +124,7 @@ public record RunReport(
       // Sweep over first-send (+1) and end (-1) events; an end at the same instant as a start counts first.
       List<long[]> events = new java.util.ArrayList<>();
       for (Call call : calls) {
-        if (call.started()) {
+        if (call.started() && !call.neverSent()) {
           long from = call.sentMillis() != null ? call.sentMillis() : call.startMillis();
           events.add(new long[] {from, 1});
           events.add(new long[] {Math.max(call.endMillis(), from), -1});
@@ -199,10 +199,20 @@ public record RunReport(
       this(label, id, lane, startMillis, null, endMillis, null, attempts, outcome, error, 0, 0, 0);
     }
 
-    /** Returns how long it waited before its first request left the client's queue (0 if unknown). */
+    /**
+     * Returns how long it waited in the client's queue for a {@code maxInFlight} slot before its first request
+     * went out: its wait before it was sent, less its wait for the rate-limit governor (0 if unknown).
+     */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public long queuedMillis() {
-      return started() && sentMillis != null ? Math.max(0, Math.min(sentMillis, endMillis) - startMillis) : 0;
+      return started() && sentMillis != null
+          ? Math.max(0, Math.min(sentMillis, endMillis) - startMillis - governorWaitMillis) : 0;
+    }
+
+    /** Returns true if it is known to have sent no request (it ended waiting for the governor or queued). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean neverSent() {
+      return sentMillis == null && inFlightMillis != null && inFlightMillis == 0;
     }
 
     public boolean ok() {

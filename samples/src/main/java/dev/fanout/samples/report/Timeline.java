@@ -189,13 +189,20 @@ public final class Timeline {
             lane.name + (lane.rows.size() > 1 && rowHeight < 12 ? " (" + lane.rows.size() + " rows)" : "")));
         for (int r = 0; r < lane.rows.size(); r++) {
           for (RunReport.Call call : lane.rows.get(r)) {
-            long queued = call.queuedMillis();
+            // Segments in the order they happen: held by the governor, queued for maxInFlight, then the bar.
+            long duration = Math.max(0, call.endMillis() - call.startMillis());
+            long held = Math.min(call.governorWaitMillis(), duration);
+            long queued = Math.min(call.queuedMillis(), duration - held);
+            if (held > 0) {
+              governorWait(svg, call, LABEL_WIDTH + chartWidth * call.startMillis() / domain,
+                  chartWidth * held / domain, laneY + r * rowHeight, rowHeight);
+            }
             if (queued > 0) {
-              queue(svg, call, color, LABEL_WIDTH + chartWidth * call.startMillis() / domain,
+              queue(svg, call, color, LABEL_WIDTH + chartWidth * (call.startMillis() + held) / domain,
                   chartWidth * queued / domain, laneY + r * rowHeight, rowHeight);
             }
-            bar(svg, call, color, LABEL_WIDTH + chartWidth * (call.startMillis() + queued) / domain,
-                Math.max(1.5, chartWidth * (call.endMillis() - call.startMillis() - queued) / domain),
+            bar(svg, call, color, LABEL_WIDTH + chartWidth * (call.startMillis() + held + queued) / domain,
+                Math.max(1.5, chartWidth * (duration - held - queued) / domain),
                 laneY + r * rowHeight, rowHeight);
           }
         }
@@ -231,15 +238,6 @@ public final class Timeline {
         call.describe(), call.governorWaitMillis() > 0
             ? ", waited " + seconds(call.governorWaitMillis()) + " for the rate-limit governor" : "")))
         .append("</title></rect>\n");
-    if (call.governorWaitMillis() > 0 && call.endMillis() > call.startMillis()) {
-      // The governor's wait, drawn from the bar's start (waits before retries are summed into it).
-      double gw = w * Math.min(1.0, (double) call.governorWaitMillis() / (call.endMillis() - call.startMillis()));
-      svg.append(String.format(Locale.ROOT,
-          "<rect class=\"governor-wait\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\" "
-              + "fill=\"%s\" opacity=\"0.85\"><title>%s</title></rect>%n",
-          x, top, gw, h, radius, GOVERNOR_WAIT, esc("waited " + seconds(call.governorWaitMillis())
-              + " for the rate-limit governor")));
-    }
     if (h < 10) {
       return;
     }
@@ -254,6 +252,21 @@ public final class Timeline {
         svg.append(text(x + w / 2, top + h / 2 + 4.2, 11, finished ? "#ffffff" : "#1f2933", "700", "middle", shortMark));
       }
     }
+  }
+
+  /**
+   * The call's wait for the rate-limit governor, drawn before its queue wait and its bar (waits before
+   * retries are summed into it).
+   */
+  private static void governorWait(StringBuilder svg, RunReport.Call call, double x, double w, int rowY,
+      int rowHeight) {
+    double h = rowHeight >= 12 ? rowHeight - 6 : Math.max(1, rowHeight - 1);
+    double top = rowY + (rowHeight - h) / 2.0;
+    svg.append(String.format(Locale.ROOT,
+        "<rect class=\"governor-wait\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\" "
+            + "fill=\"%s\" opacity=\"0.85\"><title>%s</title></rect>%n",
+        x, top, w, h, Math.min(4, h / 3), GOVERNOR_WAIT, esc(call.label() + " — waited "
+            + seconds(call.governorWaitMillis()) + " for the rate-limit governor")));
   }
 
   /** The wait before a call's first request left the client's queue: a pale strip in the mode's colour. */

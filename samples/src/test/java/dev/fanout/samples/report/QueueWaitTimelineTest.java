@@ -88,6 +88,31 @@ final class QueueWaitTimelineTest {
     assertThat(withClass(svg, "rect", "bar")).hasSize(2);
   }
 
+  /**
+   * A governor's wait is not time queued for maxInFlight, and a call the governor held until its deadline was
+   * never in flight: the mode's queued time, in-flight time and peak leave it out, and the timeline draws the
+   * governor's wait, then the queue wait, then the bar.
+   */
+  @Test
+  void aGovernorWaitIsNeitherQueuedForMaxInFlightNorInFlight() throws Exception {
+    RunReport.Call heldToItsDeadline = new RunReport.Call("held", null, "lane", 0, null, 1000, 0L, 1,
+        Outcome.Kind.TIMED_OUT, "FanoutTimeoutException", 0, 0, 1000);
+    RunReport.Call heldThenQueued = new RunReport.Call("later", null, "lane", 0, 600L, 1000, 400L, 1,
+        Outcome.Kind.SUCCEEDED, null, 0, 0, 400);
+    RunReport.Mode mode = RunReport.Mode.of("m", 1000, List.of(heldToItsDeadline, heldThenQueued));
+
+    assertThat(heldThenQueued.queuedMillis()).as("600 ms before it was sent, 400 of them held by the governor")
+        .isEqualTo(200);
+    assertThat(heldToItsDeadline.queuedMillis()).isZero();
+    assertThat(mode.queuedMillis()).isEqualTo(200);
+    assertThat(mode.inFlightMillis()).as("the held call is not counted in flight").isEqualTo(400);
+    assertThat(mode.peakConcurrency()).isEqualTo(1);
+    Document svg = xml(Timeline.svg(RunReport.of("t", "http://127.0.0.1:1", true, 0L, List.of(mode))));
+    assertThat(withClass(svg, "rect", "governor-wait")).hasSize(2);
+    assertThat(withClass(svg, "rect", "queue")).singleElement()
+        .satisfies(q -> assertThat(q.getTextContent()).contains("queued 0.20 s").doesNotContain("0.60"));
+  }
+
   private static Document xml(String text) throws Exception {
     DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
     factory.setNamespaceAware(true);
