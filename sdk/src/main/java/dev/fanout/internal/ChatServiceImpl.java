@@ -221,8 +221,6 @@ public final class ChatServiceImpl implements ChatService {
     private ObjectNode header;
     private JsonNode usage;
     private IdleWatch idle;
-    /** Set by an event that made progress; the idle timer is re-armed once the event is read. */
-    private boolean progressed;
 
     StreamReader(AttemptContext call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
       this.call = call;
@@ -248,14 +246,7 @@ public final class ChatServiceImpl implements ChatService {
       }
       // Only progress re-arms the idle timer: content or refusal text, a tool-call fragment, usage, a finish
       // reason, or [DONE]. Comments (': ping') and events carrying none of these ({"choices":[]}) do not.
-      progressed = false;
-      try {
-        read(source, data);
-      } finally {
-        if (progressed) {
-          idle.arm();
-        }
-      }
+      idle.event(() -> read(source, data));
     }
 
     private void read(EventSource source, String data) {
@@ -265,7 +256,7 @@ public final class ChatServiceImpl implements ChatService {
       }
       if (data.strip().equals("[DONE]")) {
         done = true;
-        progressed = true;
+        idle.progress();
         source.cancel(); // the stream is complete: stop reading, whatever the server does with the connection
         return;
       }
@@ -303,7 +294,7 @@ public final class ChatServiceImpl implements ChatService {
       JsonNode u = chunk.get("usage");
       if (u != null && u.isObject()) {
         usage = u;
-        progressed = true;
+        idle.progress();
       }
       for (JsonNode choice : choiceArray) {
         onChoice(choice, data);
@@ -346,7 +337,7 @@ public final class ChatServiceImpl implements ChatService {
       }
       if (choice.hasNonNull("finish_reason")) {
         state.finishReason = choice.get("finish_reason").asText();
-        progressed = true;
+        idle.progress();
         listener.onFinish(index, FinishReason.of(state.finishReason));
       }
     }
@@ -388,7 +379,7 @@ public final class ChatServiceImpl implements ChatService {
     /** Marks the call committed when the caller is about to see something, so a failure is not retried. */
     private void deliver(boolean seen) {
       deltas++;
-      progressed = true;
+      idle.progress();
       if (seen) {
         call.commit();
       }

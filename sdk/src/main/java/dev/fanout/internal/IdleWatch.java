@@ -5,9 +5,12 @@ import dev.fanout.errors.FanoutTimeoutException;
 import java.time.Duration;
 
 /**
- * A stream's idle timer: the stream must send a data event within the timeout, or its attempt is cancelled
- * (its reader then fails, and {@link #timedOut()} says why). Every data event re-arms it; comments such as
- * {@code : ping} do not reach the reader, so they do not. A zero timeout never fires. Not public API.
+ * A stream's idle timer: the stream must make progress within the timeout, or its attempt is cancelled (its
+ * reader then fails, and {@link #timedOut()} says why). A reader reads each data event through
+ * {@link #event(Runnable)} and calls {@link #progress()} for what counts as progress (content, a tool-call
+ * fragment, usage, a finish); only an event that did re-arms the timer. Comments such as {@code : ping} never
+ * reach the reader, and events that carry nothing new do not count, so neither keeps a stream alive. A zero
+ * timeout never fires. One reader thread per watch. Not public API.
  */
 final class IdleWatch {
   private final AttemptContext call;
@@ -16,6 +19,8 @@ final class IdleWatch {
   private volatile FanoutClock.Timer timer;
   private volatile boolean timedOut;
   private volatile boolean watching;
+  /** The event being read made progress (read and written by the reader's thread only). */
+  private boolean progressed;
 
   /** Starts watching {@code call}'s stream. */
   IdleWatch(AttemptContext call, FanoutClock clock, Duration timeout) {
@@ -26,8 +31,28 @@ final class IdleWatch {
     arm();
   }
 
-  /** (Re)starts the timer: a data event arrived. */
-  void arm() {
+  /**
+   * Reads one data event with {@code read}: if it called {@link #progress()}, the timer restarts once the
+   * event is read (also when reading it threw).
+   */
+  void event(Runnable read) {
+    progressed = false;
+    try {
+      read.run();
+    } finally {
+      if (progressed) {
+        arm();
+      }
+    }
+  }
+
+  /** The event being read made progress. */
+  void progress() {
+    progressed = true;
+  }
+
+  /** (Re)starts the timer. */
+  private void arm() {
     if (!watching) {
       return;
     }

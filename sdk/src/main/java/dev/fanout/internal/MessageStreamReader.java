@@ -40,7 +40,7 @@ final class MessageStreamReader extends EventSourceListener {
   private final Redaction.Secrets secrets;
   private final Response response;
   private final TreeMap<Integer, BlockState> blocks = new TreeMap<>();
-  IdleWatch idle;
+  private final IdleWatch idle;
   private long bytes;
   private long deltas;
   private boolean done;
@@ -49,8 +49,9 @@ final class MessageStreamReader extends EventSourceListener {
   private final ObjectNode usage = Json.MAPPER.createObjectNode();
 
   MessageStreamReader(AttemptContext call, MessageStreamListener listener, long maxBytes,
-      Redaction.Secrets secrets, Response response) {
+      Redaction.Secrets secrets, Response response, IdleWatch idle) {
     this.call = call;
+    this.idle = idle;
     this.listener = listener;
     this.maxBytes = maxBytes;
     this.secrets = secrets;
@@ -62,9 +63,13 @@ final class MessageStreamReader extends EventSourceListener {
     if (done) {
       return; // anything after message_stop is ignored
     }
-    if (idle != null) {
-      idle.arm();
-    }
+    // Only progress re-arms the idle timer (the chat stream's rule, IdleWatch's mechanism): the message's
+    // start, a block's start or stop, a non-empty text, tool-input, thinking or signature delta, a stop
+    // reason or usage, message_stop. ping and empty deltas do not.
+    idle.event(() -> read(source, type, data));
+  }
+
+  private void read(EventSource source, String type, String data) {
     bytes += data.length();
     if (bytes > maxBytes) {
       throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
@@ -90,6 +95,7 @@ final class MessageStreamReader extends EventSourceListener {
           throw new DecodeException(call.label() + ": message_stop before message_start");
         }
         done = true;
+        idle.progress();
         source.cancel(); // the message is complete: stop reading, whatever the server does with the connection
       }
       case "ping" -> { }
@@ -104,6 +110,7 @@ final class MessageStreamReader extends EventSourceListener {
       throw new DecodeException(call.label() + ": message_start without a message: " + abbreviate(data));
     }
     call.firstChunk();
+    idle.progress();
     message = (ObjectNode) m.deepCopy();
     mergeUsage(m.get("usage"));
   }
@@ -117,6 +124,7 @@ final class MessageStreamReader extends EventSourceListener {
     }
     BlockState state = new BlockState((ObjectNode) block.deepCopy());
     blocks.put(index, state);
+    idle.progress();
     deliver();
     listener.onBlockStart(index, state.started());
   }
@@ -133,6 +141,7 @@ final class MessageStreamReader extends EventSourceListener {
         String text = string(delta, "text", data);
         state.text.append(text);
         if (!text.isEmpty()) {
+          idle.progress();
           deliver();
           listener.onText(index, text);
         }
@@ -141,12 +150,25 @@ final class MessageStreamReader extends EventSourceListener {
         String json = string(delta, "partial_json", data);
         state.json.append(json);
         if (!json.isEmpty()) {
+          idle.progress();
           deliver();
           listener.onToolInputDelta(index, json);
         }
       }
-      case "thinking_delta" -> state.appendField("thinking", string(delta, "thinking", data));
-      case "signature_delta" -> state.block.put("signature", string(delta, "signature", data));
+      case "thinking_delta" -> {
+        String thinking = string(delta, "thinking", data);
+        state.appendField("thinking", thinking);
+        if (!thinking.isEmpty()) {
+          idle.progress();
+        }
+      }
+      case "signature_delta" -> {
+        String signature = string(delta, "signature", data);
+        state.block.put("signature", signature);
+        if (!signature.isEmpty()) {
+          idle.progress();
+        }
+      }
       default -> { } // citations and later delta types: the block keeps what content_block_start said
     }
   }
@@ -158,6 +180,7 @@ final class MessageStreamReader extends EventSourceListener {
       throw new DecodeException(call.label() + ": content_block_stop for block " + index + ", which never started");
     }
     state.stopped = true;
+    idle.progress();
     ContentBlock block;
     try {
       block = Message.fromJson(Json.MAPPER.createObjectNode().put("type", "message")
@@ -177,7 +200,11 @@ final class MessageStreamReader extends EventSourceListener {
         message.set(field, delta.get(field));
       }
     }
-    mergeUsage(event.get("usage"));
+    JsonNode u = event.get("usage");
+    if (delta.hasNonNull("stop_reason") || (u != null && u.isObject() && !u.isEmpty())) {
+      idle.progress();
+    }
+    mergeUsage(u);
     if (delta.hasNonNull("stop_reason")) {
       listener.onStop(StopReason.of(delta.get("stop_reason").asText()));
     }
@@ -262,7 +289,7 @@ final class MessageStreamReader extends EventSourceListener {
   }
 
   Message result() throws IOException {
-    if (idle != null && idle.timedOut() && !done) {
+    if (idle.timedOut() && !done) {
       throw idle.error(deltas);
     }
     if (failure instanceof IOException io) {

@@ -107,11 +107,12 @@ public final class MessagesServiceImpl implements MessagesService {
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
       Redaction.Secrets secrets = Redaction.Secrets.of(response.request());
-      MessageStreamReader reader = new MessageStreamReader(call, listener, maxBytes, secrets, response);
       IdleWatch idle = new IdleWatch(call, engine.clock(), engine.streamIdleTimeout());
-      reader.idle = idle;
+      MessageStreamReader reader = new MessageStreamReader(call, listener, maxBytes, secrets, response, idle);
       try {
-        EventSources.processResponse(Bodies.capped(response, maxBytes, call.label()), reader);
+        // Line endings as the chat stream reads them: a lone \r must not spin OkHttp's SSE reader.
+        EventSources.processResponse(
+            SseLineEndings.normalize(Bodies.capped(response, maxBytes, call.label())), reader);
       } finally {
         idle.stop();
       }

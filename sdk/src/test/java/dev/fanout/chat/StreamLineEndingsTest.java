@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.FanoutClient;
 import dev.fanout.RetryPolicy;
+import dev.fanout.testsupport.SseThreads;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -52,13 +52,6 @@ final class StreamLineEndingsTest {
         assertThat(deltas).containsExactly("a", "b");
       }
     }
-    assertThat(sseReadersRunning()).as("threads inside OkHttp's SSE reader after close").isEmpty();
-  }
-
-  private static List<String> sseReadersRunning() {
-    return Thread.getAllStackTraces().entrySet().stream()
-        .filter(e -> e.getKey().getState() == Thread.State.RUNNABLE)
-        .filter(e -> List.of(e.getValue()).stream().anyMatch(f -> f.getClassName().contains("ServerSentEventReader")))
-        .map(Map.Entry::getKey).map(Thread::getName).toList();
+    assertThat(SseThreads.readersRunning()).as("threads inside OkHttp's SSE reader after close").isEmpty();
   }
 }
