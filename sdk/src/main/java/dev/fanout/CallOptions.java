@@ -10,7 +10,7 @@ import java.util.Objects;
  * Options of the calls made through one service view ({@code client.users().withOptions(options)}): a
  * total timeout, extra request headers (such as {@code Idempotency-Key}), a retry policy instead of the
  * client's, a label for traces, the {@link FanoutContext} the calls are bound to, whether the request
- * is idempotent, and a hedging policy instead of the client's.
+ * is idempotent, a hedging policy instead of the client's, and the route their per-route state keys by.
  *
  * <p>Instances are immutable; use {@link #builder()} or {@link #newBuilder()}.
  */
@@ -24,6 +24,7 @@ public final class CallOptions {
   private final FanoutContext context;
   private final boolean idempotent;
   private final HedgePolicy hedging;
+  private final String route;
 
   private CallOptions(Builder b) {
     this.timeout = b.timeout;
@@ -33,6 +34,7 @@ public final class CallOptions {
     this.context = b.context;
     this.idempotent = b.idempotent;
     this.hedging = b.hedging;
+    this.route = b.route;
   }
 
   /** Returns the options that change nothing: the client's settings and the current context. */
@@ -83,6 +85,11 @@ public final class CallOptions {
     return hedging;
   }
 
+  /** Returns the route these calls count under, or null for the one their path gives. */
+  public String route() {
+    return route;
+  }
+
   /** Returns these options with {@code other}'s set values on top. */
   public CallOptions merge(CallOptions other) {
     Objects.requireNonNull(other, "other == null");
@@ -104,6 +111,9 @@ public final class CallOptions {
     if (other.hedging != null) {
       b.hedging = other.hedging;
     }
+    if (other.route != null) {
+      b.route = other.route;
+    }
     return b.build();
   }
 
@@ -115,7 +125,8 @@ public final class CallOptions {
         + ", label=" + label
         + ", context=" + context
         + ", idempotent=" + idempotent
-        + ", hedging=" + hedging + '}';
+        + ", hedging=" + hedging
+        + ", route=" + route + '}';
   }
 
   /** Builds {@link CallOptions}; each setter validates its argument and names a bad value. */
@@ -127,6 +138,7 @@ public final class CallOptions {
     private FanoutContext context;
     private boolean idempotent;
     private HedgePolicy hedging;
+    private String route;
 
     private Builder() {}
 
@@ -138,6 +150,7 @@ public final class CallOptions {
       this.context = o.context;
       this.idempotent = o.idempotent;
       this.hedging = o.hedging;
+      this.route = o.route;
     }
 
     /**
@@ -215,6 +228,26 @@ public final class CallOptions {
      */
     public Builder hedging(HedgePolicy hedging) {
       this.hedging = Objects.requireNonNull(hedging, "hedging == null");
+      return this;
+    }
+
+    /**
+     * Sets the route these calls count under: the key of the client's per-route state (the rate-limit
+     * governor's bucket, the latencies {@link HedgePolicy#auto()} hedges by), such as {@code /v1/users/{id}}.
+     * Calls with the same route share that state; give one route to paths that are one endpoint (a path
+     * with names or slugs in it) so the client keeps one bucket for them, not one per path. At most 512
+     * characters. Defaults to null: the client's first matching
+     * {@code FanoutClient.Builder.routeTemplates}, else the path with id-like segments as {@code *}.
+     */
+    public Builder route(String route) {
+      Objects.requireNonNull(route, "route == null");
+      if (route.isBlank()) {
+        throw new IllegalArgumentException("route is blank");
+      }
+      if (route.length() > 512) {
+        throw new IllegalArgumentException("route longer than 512 characters: " + route.length());
+      }
+      this.route = route;
       return this;
     }
 

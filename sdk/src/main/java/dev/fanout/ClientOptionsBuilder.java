@@ -40,6 +40,8 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
   String proxyUser;
   String proxyPassword;
   WireLog wireLog;
+  java.util.List<String> routeTemplates = FanoutClient.DEFAULT_ROUTE_TEMPLATES;
+  java.util.Set<String> redactedQueryParameters = FanoutClient.DEFAULT_REDACTED_QUERY_PARAMETERS;
 
   ClientOptionsBuilder() {}
 
@@ -79,7 +81,9 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
         .clientCertificatePem(spec.clientCertificatePem())
         .proxy(spec.proxy())
         .proxyCredentials(spec.proxyUser(), spec.proxyPassword())
-        .wireLog(spec.wireLogSetting());
+        .wireLog(spec.wireLogSetting())
+        .routeTemplates(spec.routeTemplates())
+        .redactedQueryParameters(spec.redactedQueryParameters());
   }
 
   /**
@@ -443,6 +447,75 @@ public abstract class ClientOptionsBuilder<B extends ClientOptionsBuilder<B>> {
   public B wireLog(WireLog wireLog) {
     this.wireLog = wireLog;
     return self();
+  }
+
+  /**
+   * Sets the route templates, tried in order: a request whose path matches one counts under it in the
+   * client's per-route state (the rate-limit governor's bucket, the latencies {@link HedgePolicy#auto()}
+   * hedges by). A template is a full path (with the base URL's path) whose segments are literal or a wildcard,
+   * {@code *} or {@code {name}}, standing for any one non-empty segment: {@code /v1/users/{name}} makes
+   * {@code /v1/users/alice} and {@code /v1/users/bob} one route. A path no template matches has its id-like
+   * segments (digits, long or opaque tokens) replaced by {@code *}, which keeps words such as names apart;
+   * the client bounds how many routes it keeps either way, but one template per endpoint keeps their state
+   * shared. A call may name its route with {@link CallOptions.Builder#route(String)}. Defaults to
+   * {@link FanoutClient#DEFAULT_ROUTE_TEMPLATES} (none).
+   *
+   * @throws IllegalArgumentException if the list or a template is null, a template does not start with
+   *     {@code /}, has a query, fragment or space, or a brace that is not a whole {@code {name}} segment
+   */
+  public B routeTemplates(java.util.List<String> templates) {
+    if (templates == null) {
+      throw new IllegalArgumentException("routeTemplates == null");
+    }
+    java.util.List<String> copy = new java.util.ArrayList<>(templates.size());
+    for (String t : templates) {
+      copy.add(dev.fanout.internal.RouteTemplates.check(t));
+    }
+    this.routeTemplates = java.util.List.copyOf(copy);
+    return self();
+  }
+
+  /** Sets the route templates; see {@link #routeTemplates(java.util.List)}. */
+  public B routeTemplates(String... templates) {
+    if (templates == null) {
+      throw new IllegalArgumentException("routeTemplates == null");
+    }
+    return routeTemplates(java.util.Arrays.asList(templates));
+  }
+
+  /**
+   * Sets query parameter names whose values this client redacts beside the defaults
+   * ({@link FanoutClient#DEFAULT_REDACTED_NAMES} and any name containing one of
+   * {@link FanoutClient#DEFAULT_REDACTED_NAME_PARTS}), wherever it shows a URL (exception messages, the
+   * {@link CallTrace} label, {@code ServiceException.url()}, the wire log, OpenTelemetry's {@code url.full})
+   * and wherever a server echoes their values back (bodies, headers, stream events). Names are compared
+   * ignoring case, with {@code -} read as {@code _}; a value shorter than 8 characters is shown as
+   * {@code ██} in URLs but not looked for in echoed text. Defaults to
+   * {@link FanoutClient#DEFAULT_REDACTED_QUERY_PARAMETERS} (none beyond the defaults).
+   *
+   * @throws IllegalArgumentException if the collection or a name is null or blank
+   */
+  public B redactedQueryParameters(java.util.Collection<String> names) {
+    if (names == null) {
+      throw new IllegalArgumentException("redactedQueryParameters == null");
+    }
+    java.util.Set<String> copy = new java.util.TreeSet<>();
+    for (String n : names) {
+      if (n == null || n.isBlank()) {
+        throw new IllegalArgumentException("redacted query parameter name is null or blank: " + n);
+      }
+      copy.add(n);
+    }
+    this.redactedQueryParameters = java.util.Collections.unmodifiableSet(copy);
+    return self();
+  }
+
+  /** Sets query parameter names to redact beside the defaults; see {@link #redactedQueryParameters(java.util.Collection)}. */
+  public B redactedQueryParameters(String... names) {
+    if (names == null) {
+      throw new IllegalArgumentException("redactedQueryParameters == null");
+    }
+    return redactedQueryParameters(java.util.Arrays.asList(names));
   }
 
   private static Duration nonNegative(Duration d, String name) {

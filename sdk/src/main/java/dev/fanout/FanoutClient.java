@@ -101,6 +101,31 @@ public final class FanoutClient implements AutoCloseable {
   public static final GovernorPolicy DEFAULT_GOVERNOR = GovernorPolicy.defaults();
   /** The default hedging: none ({@link HedgePolicy#disabled()}); see {@link Builder#hedging(HedgePolicy)}. */
   public static final HedgePolicy DEFAULT_HEDGING = HedgePolicy.disabled();
+  /**
+   * The default {@link Builder#routeTemplates(java.util.List)}: none, so a request's route is its path with
+   * id-like segments (digits, long or opaque tokens) as {@code *}.
+   */
+  public static final java.util.List<String> DEFAULT_ROUTE_TEMPLATES = java.util.List.of();
+  /**
+   * Query parameters (and headers) whose values the client always redacts, wherever it shows a URL or
+   * something the server echoed, when the name, lower-cased with {@code -} read as {@code _}, is exactly one of
+   * these; see also {@link #DEFAULT_REDACTED_NAME_PARTS}. Add names with
+   * {@link Builder#redactedQueryParameters(java.util.Collection)}.
+   */
+  public static final java.util.Set<String> DEFAULT_REDACTED_NAMES = java.util.Set.of(
+      "authorization", "proxy_authorization", "cookie", "set_cookie", "auth", "key", "sig", "code", "sid", "jwt",
+      "pwd", "pass", "bearer", "session");
+  /**
+   * Parts of names whose value the client always redacts wherever they occur in the name (lower-cased, {@code -}
+   * read as {@code _}): API keys ({@code api_key}, {@code x-goog-api-key}), access keys, tokens (not rate-limit
+   * counters), secrets, passwords, signatures, session ids, credentials, private keys, and {@code auth_} /
+   * {@code _auth} compounds.
+   */
+  public static final java.util.List<String> DEFAULT_REDACTED_NAME_PARTS = java.util.List.of(
+      "api_key", "apikey", "access_key", "accesskey", "token", "secret", "password", "passwd", "signature",
+      "sessid", "sessionid", "session_id", "credential", "private_key", "privatekey", "auth_", "_auth", "authkey");
+  /** The default {@link Builder#redactedQueryParameters(java.util.Collection)}: none beyond the defaults. */
+  public static final java.util.Set<String> DEFAULT_REDACTED_QUERY_PARAMETERS = java.util.Set.of();
   /** 16 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
   /**

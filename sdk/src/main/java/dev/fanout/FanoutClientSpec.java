@@ -66,6 +66,10 @@ public final class FanoutClientSpec implements Serializable {
   private final String proxyUser;
   private final String proxyPassword;
   private final WireLog wireLog;
+  /** Null in a spec serialized before it existed: read as none. */
+  private final java.util.ArrayList<String> routeTemplates;
+  /** Null in a spec serialized before it existed: read as none. */
+  private final java.util.TreeSet<String> redactedQueryParameters;
   private transient HttpUrl url;
 
   FanoutClientSpec(ClientOptionsBuilder<?> b) {
@@ -95,6 +99,22 @@ public final class FanoutClientSpec implements Serializable {
     this.proxyUser = b.proxyUser;
     this.proxyPassword = b.proxyPassword;
     this.wireLog = b.wireLog;
+    this.routeTemplates = new java.util.ArrayList<>(b.routeTemplates);
+    this.redactedQueryParameters = new java.util.TreeSet<>(b.redactedQueryParameters);
+  }
+
+  /** Returns the route templates, in the order they are tried; see {@link Builder#routeTemplates(java.util.List)}. */
+  public java.util.List<String> routeTemplates() {
+    return routeTemplates == null ? java.util.List.of() : java.util.List.copyOf(routeTemplates);
+  }
+
+  /**
+   * Returns the query parameter names redacted beside the defaults; see
+   * {@link Builder#redactedQueryParameters(java.util.Collection)}.
+   */
+  public java.util.Set<String> redactedQueryParameters() {
+    return redactedQueryParameters == null ? java.util.Set.of()
+        : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(redactedQueryParameters));
   }
 
   /** The request log level set; null when it comes from the {@value WireLog#ENV} environment variable. */
@@ -270,6 +290,8 @@ public final class FanoutClientSpec implements Serializable {
         + ", trustedCertificates=" + (trustedCertificatesPem == null ? "JDK" : "JDK+PEM")
         + ", clientCertificate=" + (clientCertificatePem == null ? "none" : "██")
         + ", wireLog=" + (wireLog == null ? "$" + WireLog.ENV : wireLog)
+        + ", routeTemplates=" + routeTemplates()
+        + ", redactedQueryParameters=" + redactedQueryParameters()
         + ", proxy=" + (proxy == null ? "none" : proxy + (proxyUser == null ? "" : " as " + proxyUser + ":██")) + '}';
   }
 

@@ -31,13 +31,13 @@ final class Errors {
     Redaction.Secrets secrets = Redaction.Secrets.of(request);
     int code = response.code();
     String method = request.method();
-    String url = Redaction.url(request.url());
+    String url = Redaction.url(request);
     Map<String, List<String>> headers = Redaction.headers(response.headers(), secrets);
     String body = secrets.redact(Bodies.readPrefix(response.body(), MAX_ERROR_BODY_BYTES));
 
     StringBuilder m = new StringBuilder("HTTP ").append(code).append(' ')
         .append(secrets.excerpt(reason(code, response.message()), MAX_MESSAGE_BODY_CHARS));
-    m.append(" (").append(method).append(' ').append(Redaction.pathAndQuery(request.url())).append(')');
+    m.append(" (").append(method).append(' ').append(Redaction.pathAndQuery(request)).append(')');
     if (retryAfter != null && code == 429) {
       m.append(" retry after ").append(retryAfter.toMillis()).append(" ms");
     }

@@ -85,7 +85,8 @@ public final class GovernorGate implements AttemptGate {
     HttpUrl url = request.url();
     String host = url.host() + ":" + url.port();
     String path = url.encodedPath();
-    String bucket = routeTemplate(path);
+    RouteTemplates.Tag route = request.tag(RouteTemplates.Tag.class); // the engine's: the caller's templates
+    String bucket = route != null ? route.route() : routeTemplate(path);
     TokenEstimate estimate = TokenEstimate.NONE;
     ChatTag tag = request.tag(ChatTag.class);
     if (tag != null) {

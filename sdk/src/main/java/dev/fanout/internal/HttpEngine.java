@@ -57,6 +57,11 @@ public final class HttpEngine {
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
+  /** The caller's route templates: what per-route state (governor buckets, hedge latencies) keys by. */
+  private final RouteTemplates routes;
+  /** The query parameter names the client's user added to the redacted ones; null if none. */
+  private final Redaction.ExtraNames clientRedactedNames;
+
   private HttpEngine(Builder b) {
     this.okHttp = Objects.requireNonNull(b.okHttp, "okHttp == null");
     FanoutClientSpec spec = Objects.requireNonNull(b.spec, "options == null");
@@ -69,6 +74,9 @@ public final class HttpEngine {
     this.totalTimeout = spec.totalTimeout();
     this.attemptTimeout = spec.attemptTimeout();
     this.streamIdleTimeout = spec.streamIdleTimeout();
+    this.routes = RouteTemplates.of(spec.routeTemplates());
+    this.clientRedactedNames = spec.redactedQueryParameters().isEmpty()
+        ? null : Redaction.ExtraNames.of(spec.redactedQueryParameters());
     this.maxResponseBytes = spec.maxResponseBytes();
     this.clock = Objects.requireNonNull(b.clock, "clock == null");
     this.gate = b.gate;
@@ -239,9 +247,13 @@ public final class HttpEngine {
   public <T> CompletableFuture<T> start(Request request, LogicalCall.Handler<T> handler, CallOptions options) {
     FanoutContext context = options.context() != null ? options.context() : FanoutContext.current();
     CallScope scope = Contexts.scope(context);
+    if (clientRedactedNames != null) {
+      // every place that shows this request's URL or takes its secrets out of text reads the names from it
+      request = request.newBuilder().tag(Redaction.ExtraNames.class, clientRedactedNames).build();
+    }
     String label = options.label() != null
         ? options.label()
-        : request.method() + " " + Redaction.pathAndQuery(request.url());
+        : request.method() + " " + Redaction.pathAndQuery(request);
     if (closed) {
       throw new IllegalStateException("client is closed");
     }
@@ -254,16 +266,17 @@ public final class HttpEngine {
     if (!timeout.isZero()) {
       deadline = deadline.min(Deadline.after(timeout, clock));
     }
-    if (!options.headers().isEmpty()) {
-      Request.Builder b = request.newBuilder();
-      options.headers().forEach(b::header);
-      request = b.build();
-    }
+    // The route its per-route state keys by: the caller's, else the client's first matching template, else the
+    // path with its ids as *. The governor finds it on the request.
+    String routeKey = options.route() != null ? options.route() : routes.route(request.url().encodedPath());
+    Request.Builder rb = request.newBuilder().tag(RouteTemplates.Tag.class, new RouteTemplates.Tag(routeKey));
+    options.headers().forEach(rb::header);
+    request = rb.build();
     RetryPolicy policy = options.retryPolicy() != null ? options.retryPolicy() : retryPolicy;
     HedgePolicy hedging = options.hedging() != null ? options.hedging() : hedger.policy();
-    // Latencies are kept per route: host, port, method and the path with its ids as *.
+    // Latencies are kept per route: host, port, method and the route.
     String route = !hedging.enabled() ? "" : request.url().host() + ":" + request.url().port() + " "
-        + request.method() + " " + GovernorGate.routeTemplate(request.url().encodedPath());
+        + request.method() + " " + routeKey;
     CallSpec<T> spec = new CallSpec<>(request, label, handler, deadline, policy, context, scope,
         callTelemetry(request, scope), hedging, route, options.idempotent());
     LogicalCall<T> call = new LogicalCall<>(this, spec, hedger);
@@ -292,9 +305,10 @@ public final class HttpEngine {
     }
     try {
       GenAiRequest genAi = request.tag(GenAiRequest.class);
+      okhttp3.HttpUrl url = Redaction.withClientNamesReplaced(request, "REDACTED"); // url.full's placeholder
       CallInfo info = genAi == null
-          ? CallInfo.http(request.method(), request.url())
-          : CallInfo.genAi(request.method(), request.url(), genAi);
+          ? CallInfo.http(request.method(), url)
+          : CallInfo.genAi(request.method(), url, genAi);
       FanoutSpan span = scope == null ? null : scope.fanoutSpan();
       Telemetry.FanoutScope fanout = span == null ? null : span.scopeFor(telemetry);
       return fanout != null ? fanout.callStarted(info) : telemetry.callStarted(info);

@@ -255,7 +255,7 @@ final class MessageStreamReader extends EventSourceListener {
     String type = error.path("type").asText("api_error");
     String text = secrets.redact(error.path("message").asText(""));
     String method = response.request().method();
-    String url = Redaction.url(response.request().url());
+    String url = Redaction.url(response.request());
     Map<String, List<String>> headers = Redaction.headers(response.headers(), secrets);
     String body = secrets.redact(error.toString());
     String m = call.label() + ": the stream carried an error after " + deltas + " events: " + type

@@ -27,25 +27,43 @@ public final class Redaction {
 
   private Redaction() {}
 
-  /**
-   * Names (headers and query parameters, compared lower-case with {@code -} read as {@code _}) whose value is
-   * a credential when the name is exactly one of these: Firebase's {@code auth}, session ids, JWTs, short
-   * password and signature names, OAuth's {@code code}.
-   */
-  static final Set<String> SENSITIVE_NAMES = Set.of(
-      "authorization", "proxy_authorization", "cookie", "set_cookie", "auth", "key", "sig", "code", "sid", "jwt",
-      "pwd", "pass", "bearer", "session");
+  /** Exact names whose value is a credential; see {@link dev.fanout.FanoutClient#DEFAULT_REDACTED_NAMES}. */
+  static final Set<String> SENSITIVE_NAMES = dev.fanout.FanoutClient.DEFAULT_REDACTED_NAMES;
+
+  /** Parts of names whose value is a credential; see {@link dev.fanout.FanoutClient#DEFAULT_REDACTED_NAME_PARTS}. */
+  static final List<String> SENSITIVE_NAME_PARTS = dev.fanout.FanoutClient.DEFAULT_REDACTED_NAME_PARTS;
 
   /**
-   * Parts of names whose value is a credential wherever they occur in the name: API keys ({@code api_key},
-   * {@code x-goog-api-key}), access keys ({@code access_key}, AWS's {@code X-Amz-Credential}), tokens (not
-   * rate-limit counters), secrets, passwords, signatures, session ids ({@code sessionid}, {@code PHPSESSID},
-   * {@code session_id}), private keys and {@code auth_}/{@code _auth} compounds ({@code auth_token},
-   * {@code x_auth}).
+   * The query parameter names a client's user added to the defaults, normalized (lower-case, {@code -} as
+   * {@code _}); the engine sets it on each request of that client as a tag, so every place that shows the
+   * request's URL or takes its secrets out of text finds it.
    */
-  static final List<String> SENSITIVE_NAME_PARTS = List.of(
-      "api_key", "apikey", "access_key", "accesskey", "token", "secret", "password", "passwd", "signature",
-      "sessid", "sessionid", "session_id", "credential", "private_key", "privatekey", "auth_", "_auth", "authkey");
+  record ExtraNames(Set<String> names) {
+    static ExtraNames of(java.util.Collection<String> names) {
+      Set<String> n = new java.util.HashSet<>();
+      for (String name : names) {
+        n.add(normalize(name));
+      }
+      return new ExtraNames(Set.copyOf(n));
+    }
+
+    boolean contains(String name) {
+      return names.contains(normalize(name));
+    }
+  }
+
+  private static String normalize(String name) {
+    return name.toLowerCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /** Returns true if query parameter {@code name} of {@code request} carries a credential, by its client's names too. */
+  static boolean isSensitiveQuery(String name, Request request) {
+    if (isSensitive(name)) {
+      return true;
+    }
+    ExtraNames extra = request == null ? null : request.tag(ExtraNames.class);
+    return extra != null && extra.contains(name);
+  }
 
   /**
    * Returns true if a header or query parameter named {@code name} carries a credential, by
@@ -87,20 +105,52 @@ public final class Redaction {
     return out;
   }
 
-  /** Returns the URL with the values of sensitive query parameters (and any user info) replaced. */
-  static String url(HttpUrl url) {
-    HttpUrl.Builder b = url.newBuilder().username("").password("");
-    for (String name : url.queryParameterNames()) {
-      if (isSensitive(name)) {
-        b.setQueryParameter(name, REDACTED);
-      }
-    }
-    return b.build().toString();
+  /**
+   * Returns {@code request}'s URL with the values of sensitive query parameters (the defaults and its client's
+   * own names) and any user info replaced.
+   */
+  static String url(Request request) {
+    return redactedUrl(request, REDACTED).toString();
   }
 
-  /** Returns the URL's encoded path plus its redacted query, for messages and trace labels. */
-  static String pathAndQuery(HttpUrl url) {
-    HttpUrl redacted = HttpUrl.get(url(url));
+  /** Returns the URL with sensitive query values replaced by {@code placeholder}, user info removed. */
+  static HttpUrl redactedUrl(Request request, String placeholder) {
+    HttpUrl.Builder b = request.url().newBuilder().username("").password("");
+    return replaceValues(b, request.url(), name -> isSensitiveQuery(name, request), placeholder);
+  }
+
+  /** Replaces the values of the query parameters {@code sensitive} names, keeping their order. */
+  private static HttpUrl replaceValues(HttpUrl.Builder b, HttpUrl url, java.util.function.Predicate<String> sensitive,
+      String placeholder) {
+    boolean any = false;
+    for (String name : url.queryParameterNames()) {
+      any |= sensitive.test(name);
+    }
+    if (!any) {
+      return b.build();
+    }
+    b.query(null);
+    for (int i = 0; i < url.querySize(); i++) {
+      String name = url.queryParameterName(i);
+      String value = url.queryParameterValue(i);
+      b.addQueryParameter(name, value != null && sensitive.test(name) ? placeholder : value);
+    }
+    return b.build();
+  }
+
+  /**
+   * Returns the request's URL with only the values of its client's own redacted names replaced by
+   * {@code placeholder}, for a place (OpenTelemetry's {@code url.full}) that applies the default rule itself.
+   */
+  static HttpUrl withClientNamesReplaced(Request request, String placeholder) {
+    ExtraNames extra = request.tag(ExtraNames.class);
+    HttpUrl url = request.url();
+    return extra == null ? url : replaceValues(url.newBuilder(), url, extra::contains, placeholder);
+  }
+
+  /** Returns the request's encoded path plus its redacted query, for messages and trace labels. */
+  static String pathAndQuery(Request request) {
+    HttpUrl redacted = redactedUrl(request, REDACTED);
     String query = redacted.encodedQuery();
     return redacted.encodedPath() + (query == null ? "" : "?" + query);
   }
@@ -166,7 +216,7 @@ public final class Redaction {
       }
       HttpUrl url = request.url();
       for (String name : url.queryParameterNames()) {
-        if (isSensitive(name)) {
+        if (isSensitiveQuery(name, request)) {
           for (String value : url.queryParameterValues(name)) {
             if (value != null) {
               other(value, found);

@@ -80,7 +80,7 @@ public final class StaleConnectionReplay {
           throw e;
         }
         HttpEngine.LOG.debug("{} {}: {}; sending it on a fresh connection", request.method(),
-            Redaction.pathAndQuery(request.url()), e.getMessage());
+            Redaction.pathAndQuery(request), e.getMessage());
         pool.evictAll();
         CallRecorder recorder = request.tag(CallRecorder.class);
         if (recorder != null) {

@@ -38,7 +38,7 @@ public final class WireLogger implements Interceptor {
     Redaction.Secrets secrets = Redaction.Secrets.of(request);
     String protocol = chain.connection() == null ? "" : " " + chain.connection().protocol();
     StringBuilder out = new StringBuilder("--> ").append(request.method()).append(' ')
-        .append(Redaction.url(request.url())).append(protocol).append(' ')
+        .append(Redaction.url(request)).append(protocol).append(' ')
         .append(Redaction.headers(request.headers(), secrets));
     if (level == WireLog.BODY && request.body() != null) {
       out.append('\n').append(requestBody(request.body(), secrets));
@@ -49,12 +49,12 @@ public final class WireLogger implements Interceptor {
     try {
       response = chain.proceed(request);
     } catch (IOException e) {
-      WIRE.info("<-- failed {} {} after {} ms: {}", request.method(), Redaction.pathAndQuery(request.url()),
+      WIRE.info("<-- failed {} {} after {} ms: {}", request.method(), Redaction.pathAndQuery(request),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), secrets.redact(String.valueOf(e)));
       throw e;
     }
     StringBuilder in = new StringBuilder("<-- ").append(response.code()).append(' ')
-        .append(request.method()).append(' ').append(Redaction.pathAndQuery(request.url())).append(" (")
+        .append(request.method()).append(' ').append(Redaction.pathAndQuery(request)).append(" (")
         .append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).append(" ms) ")
         .append(Redaction.headers(response.headers(), secrets));
     if (level == WireLog.BODY) {

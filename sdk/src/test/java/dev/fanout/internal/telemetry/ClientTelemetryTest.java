@@ -121,6 +121,23 @@ class ClientTelemetryTest {
     }
   }
 
+  /** A query parameter name the user added to the redacted ones is redacted in {@code url.full} too. */
+  @Test
+  void aNameTheUserAddsIsRedactedInUrlFull() throws Exception {
+    try (OtelTestKit kit = new OtelTestKit(); MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().code(200).body("{}").build());
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString())
+          .redactedQueryParameters("ticket").openTelemetry(kit.sdk).build()) {
+        client.json().get("items?ticket=TKT-7f3a9c2e5b8d1046&api_key=k-123456789&page=2",
+            com.fasterxml.jackson.databind.JsonNode.class);
+      }
+      assertThat(kit.finished()).isNotEmpty().allSatisfy(span -> assertThat(
+          span.getAttributes().get(AttributeKey.stringKey("url.full")))
+          .endsWith("/items?ticket=REDACTED&api_key=REDACTED&page=2"));
+    }
+  }
+
   @Test
   void aChatCallCarriesTheGenAiAttributesAndTokenUsage() throws Exception {
     try (OtelTestKit kit = new OtelTestKit();
