@@ -62,12 +62,19 @@ public final class ClientStats {
     return tooManyRequests;
   }
 
-  /** Returns how many times the rate-limit governor held a call before sending an attempt. */
+  /**
+   * Returns how many times the rate-limit governor held a request (an attempt or a hedge) before it was sent,
+   * a wait that the call's deadline or cancel cut short included.
+   */
   public long governorWaits() {
     return governorWaits;
   }
 
-  /** Returns the time calls were held by the rate-limit governor, summed over every wait. */
+  /**
+   * Returns the time requests were held by the rate-limit governor, summed over every wait (measured on the
+   * client's clock, as {@link CallTrace#split()} measures it; a hedge's wait beside its attempt's request in
+   * flight is counted here but is in flight in the trace).
+   */
   public Duration governorWaitTotal() {
     return governorWaitTotal;
   }

@@ -278,7 +278,8 @@ public final class Timeline {
         "<rect class=\"queue\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" opacity=\"0.28\">",
         x, top, w, h, color));
     svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — queued %s for a maxInFlight slot, sent at %s",
-        call.label(), seconds(call.queuedMillis()), seconds(call.startMillis() + call.queuedMillis()))))
+        call.label(), seconds(call.queuedMillis()),
+        seconds(call.sentMillis() != null ? call.sentMillis() : call.startMillis() + call.queuedMillis()))))
         .append("</title></rect>\n");
   }
 
