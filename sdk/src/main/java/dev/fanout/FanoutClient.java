@@ -194,6 +194,9 @@ public final class FanoutClient implements AutoCloseable {
     dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
     ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
+    // Innermost: a request whose HTTP/2 stream the server refused or left unprocessed by GOAWAY is sent again
+    // at once (bounded), without spending an attempt.
+    ok.addInterceptor(dev.fanout.internal.RefusedStreamReplay.application());
     if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
     }
