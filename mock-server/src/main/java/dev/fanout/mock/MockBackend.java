@@ -347,7 +347,7 @@ public final class MockBackend implements AutoCloseable {
      * ({@code NO_ERROR}) whose last stream id is the last stream it processed, as nginx does after {@code
      * keepalive_requests} requests or on a reload. That stream and any later ones on the connection are not
      * processed (the client may send them again on a new connection, RFC 9113 section 6.8); the processed ones
-     * are answered, then the connection is closed. 0 never sends {@code GOAWAY} before the backend closes.
+     * are answered, and the client closes the connection. 0 never sends {@code GOAWAY} before the backend closes.
      * Needs {@link Engine#NETTY}. Defaults to {@link #DEFAULT_GOAWAY_AFTER_STREAMS} (0).
      */
     public Builder goAwayAfterStreams(int goAwayAfterStreams) {

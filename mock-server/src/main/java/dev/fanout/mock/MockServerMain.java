@@ -141,7 +141,7 @@ public final class MockServerMain implements Callable<Integer> {
   long refusedStreams = MockBackend.DEFAULT_REFUSED_STREAMS;
 
   @Option(names = "--goaway-after", paramLabel = "N",
-      description = "Each HTTP/2 connection processes N streams, then sends GOAWAY and closes, as nginx does after "
+      description = "Each HTTP/2 connection processes N streams, then sends GOAWAY, as nginx does after "
           + "keepalive_requests or on a reload; 0 = never. Needs --engine netty. Defaults to ${DEFAULT-VALUE}.")
   int goAwayAfterStreams = MockBackend.DEFAULT_GOAWAY_AFTER_STREAMS;
 

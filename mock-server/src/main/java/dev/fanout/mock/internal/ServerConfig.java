@@ -12,7 +12,7 @@ import java.util.Optional;
  * (the Netty engine only). Over HTTP/2 (the Netty engine only), the first {@code refusedStreams} streams the
  * server receives, counted over all connections, are refused unprocessed ({@code RST_STREAM REFUSED_STREAM}),
  * and each connection with {@code goAwayAfterStreams} above zero processes that many streams, then answers the
- * next with {@code GOAWAY} naming the last one processed, and closes once those are answered.
+ * next with {@code GOAWAY} naming the last one processed, and answers those.
  */
 public record ServerConfig(
     String host,

@@ -37,8 +37,9 @@ import java.util.concurrent.TimeUnit;
  * resets, or a connection that closes, cancels its play and counts the exchange aborted. Every map here is
  * touched only from the event loop. A stream the {@link StreamRefusals} turn away is never routed nor counted:
  * it is refused with {@code RST_STREAM REFUSED_STREAM}, or it is the first past this connection's share and
- * gets {@code GOAWAY} naming the last stream processed (later ones the codec then ignores); once the processed
- * streams are answered, the connection closes.
+ * gets {@code GOAWAY} naming the last stream processed (later ones the codec then ignores). The processed
+ * streams are answered; the connection is left for the client to close (a server closing it at once races
+ * the client's next write, which the client can then not tell from a failure).
  */
 final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
   private final Routing routing;
@@ -94,7 +95,6 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
         if (in != null) in.body.release();
         Play p = plays.remove(id);
         if (p != null) p.cancel();
-        closeIfDrained(ctx);
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -118,17 +118,9 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
       codec.goAway(ctx.pipeline().context(codec), Math.max(lastProcessed, 0), Http2Error.NO_ERROR.code(),
           Unpooled.EMPTY_BUFFER, ctx.newPromise());
       ctx.flush();
-      closeIfDrained(ctx);
       return true;
     }
     return false;
-  }
-
-  /** After GOAWAY, closes the connection once every stream it processed is answered. */
-  private void closeIfDrained(ChannelHandlerContext ctx) {
-    if (goneAway && incoming.isEmpty() && plays.isEmpty()) {
-      ctx.channel().close();
-    }
   }
 
   @Override
@@ -154,14 +146,12 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
     }
     if (play == null) { // answered at once; the write's completion counts as activity
       keepAlive.end();
-      closeIfDrained(ctx);
       return;
     }
     plays.put(id, play);
     play.exchange().onDone(() -> {
       plays.remove(id, play);
       keepAlive.end();
-      closeIfDrained(ctx);
     });
     play.start();
   }
