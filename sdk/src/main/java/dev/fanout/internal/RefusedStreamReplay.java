@@ -28,8 +28,11 @@ import okhttp3.RequestBody;
  * <h2>Bounded.</h2>
  * At most {@link #MAX_REPLAYS} times per request: a server that refuses every stream fails the attempt with
  * a {@link RefusedStreamException} that says so (a {@link dev.fanout.errors.TransportException} to the
- * caller), which the retry policy then decides on, with its backoff. OkHttp moves a connection that refused
- * two streams out of use, so replays go to fresh connections when one keeps refusing. A replay runs inside
+ * caller), which the retry policy then decides on, with its backoff. Each replay passes the {@link
+ * ConnectionGate} again, so it waits for a free stream under the stream limit the server announced rather
+ * than piling onto a connection whose {@code SETTINGS} are not yet known (sent at once as they came back,
+ * 1,000 cold lookups at an 8-stream server opened dozens of connections and ran into Netty's limit on the
+ * resets a server sends). OkHttp moves a connection that refused two streams out of use. A replay runs inside
  * the same OkHttp call, so the call's deadline and cancellation still end it. A request whose body can be
  * written only once ({@link RequestBody#isOneShot()}) is not replayed.
  */
@@ -46,7 +49,7 @@ public final class RefusedStreamReplay {
 
   private RefusedStreamReplay() {}
 
-  /** The application interceptor; installed after {@link StaleConnectionReplay}'s. */
+  /** The application interceptor; installed before {@link ConnectionGate}'s, so that each replay passes the gate again. */
   public static Interceptor application() {
     return chain -> {
       Request request = chain.request();
