@@ -105,7 +105,7 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
    * Refuses a new stream, or sends GOAWAY for it, if the refusals say so; returns true if it is not to be
    * processed.
    */
-  private boolean turnedAway(ChannelHandlerContext ctx, Http2FrameStream stream) throws Http2Exception {
+  private boolean turnedAway(ChannelHandlerContext ctx, Http2FrameStream stream) {
     if (goneAway) return true; // the codec ignores streams above the GOAWAY's id; this is one it had let through
     if (refusals.refuseNext()) {
       ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM).stream(stream));
