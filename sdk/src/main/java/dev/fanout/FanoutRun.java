@@ -410,31 +410,6 @@ final class FanoutRun<I, T, R> {
   FanoutReport report() {
     Ledger.Snapshot s = ledger.snapshot();
     long end = s.decided() ? s.decidedNanos() : clock.nanoTime();
-    int n = s.outcomes().length;
-    List<FanoutReport.Entry> entries = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Outcome<?> outcome = s.outcomes()[i];
-      List<CallTrace> callTraces = s.traces().get(i);
-      int attempts = 0;
-      for (CallTrace trace : callTraces) {
-        attempts += trace.attempts();
-      }
-      if (attempts == 0 && s.startNanos()[i] >= 0) {
-        attempts = 1;
-      }
-      Outcome.Kind kind = outcome == null ? Outcome.Kind.RUNNING : outcome.kind();
-      Class<? extends Throwable> errorType = outcome == null || outcome.isSuccess() ? null : outcome.error().getClass();
-      entries.add(new FanoutReport.Entry(
-          i,
-          label(i),
-          s.startNanos()[i] < 0 ? -1 : s.startNanos()[i] - clockStart,
-          s.endNanos()[i] < 0 ? -1 : s.endNanos()[i] - clockStart,
-          attempts,
-          kind,
-          errorType,
-          callTraces));
-    }
-    return new FanoutReport(combinator, clockStart, end - clockStart, s.decided(), s.peak(), entries,
-        governorTally.report(s.traces()));
+    return RunReport.of(combinator, clockStart, end, s, this::label, governorTally.report(s.traces()));
   }
 }
