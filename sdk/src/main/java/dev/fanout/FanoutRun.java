@@ -26,7 +26,8 @@ import java.util.function.LongSupplier;
  *
  * <p>A list combinator's run has all its inputs from the start. A {@link FanoutScope}'s run is
  * <em>open</em>: inputs (forks) arrive by {@link #add} and {@link #seal} says there are no more. Both share
- * this one implementation of the deadline, the cancel and the accounting.
+ * this one implementation of the deadline, the cancel and the accounting; its context, clock, deadline,
+ * task start and release are the {@link RunCore} the stream ({@link StreamRun}) runs on too.
  */
 final class FanoutRun<I, T, R> {
   private final String combinator;

@@ -90,7 +90,7 @@ final class StreamPuller<I, T> {
       scope.cancel("cancelled: the stream stopped before input " + slot.index + " started");
       return;
     }
-    CompletableFuture<T> future = RunCore.startTask(task, slot.input, scope, () -> "input " + slot.index);
+    CompletableFuture<T> future = RunCore.startTask(task, slot.input, scope, () -> run.name(slot));
     slot.future = future;
     if (!state.inFlight(slot)) {
       future.cancel(true);

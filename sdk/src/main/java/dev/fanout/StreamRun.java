@@ -89,8 +89,7 @@ final class StreamRun<I, T> {
 
   /** An input's task ended: settle it, unless the deadline or a stop did. */
   void onDone(StreamSlot<I> slot, T value, Throwable error) {
-    state.settle(slot, RunCore.outcome(RunCore.outcomeIndex(slot.index), value, error,
-        () -> "input " + slot.index));
+    state.settle(slot, RunCore.outcome(RunCore.outcomeIndex(slot.index), value, error, () -> name(slot)));
   }
 
   void sourceEnded(Throwable error) {
@@ -193,6 +192,11 @@ final class StreamRun<I, T> {
   /** Returns the final report once ended, else a snapshot. */
   StreamReport report() {
     return state.report(this::label);
+  }
+
+  /** Names an input in errors as every fan-out does: "input 3 (row-3)". Runs the labeler: never under a lock. */
+  String name(StreamSlot<I> slot) {
+    return "input " + slot.index + " (" + label(slot.input) + ")";
   }
 
   private String label(I input) {

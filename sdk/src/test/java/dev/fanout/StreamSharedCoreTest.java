@@ -133,6 +133,31 @@ final class StreamSharedCoreTest {
     assertThat(list).hasSize(n);
   }
 
+  @Test
+  void bothFormsNameAnInputAlikeInItsErrors() throws Exception {
+    FanoutOptions options = FanoutOptions.builder().<Integer>labeler(i -> "row-" + i).build();
+    Fanout.Task<Integer, String> odd = (i, context) -> {
+      if (i == 1) {
+        return null;
+      }
+      CompletableFuture<String> f = new CompletableFuture<>();
+      f.cancel(true); // the task's own future, cancelled by the task, not by the fan-out
+      return f;
+    };
+    List<Outcome<String>> list = Fanout.settleAll(List.of(0, 1), odd, options).get(WAIT, TimeUnit.SECONDS);
+    Map<Long, Throwable> stream = new ConcurrentHashMap<>();
+    Fanout.stream(IntStream.range(0, 2).boxed().iterator(), odd, options).forEach(c -> stream.put(c.index(), c.error()));
+
+    assertThat(list.get(0).error()).isInstanceOf(FanoutCancelledException.class)
+        .hasMessage("input 0 (row-0) was cancelled");
+    assertThat(stream.get(0L)).isInstanceOf(FanoutCancelledException.class)
+        .hasMessage("input 0 (row-0) was cancelled");
+    assertThat(list.get(1).error()).isInstanceOf(NullPointerException.class)
+        .hasMessage("task returned null for input 1 (row-1)");
+    assertThat(stream.get(1L)).isInstanceOf(NullPointerException.class)
+        .hasMessage("task returned null for input 1 (row-1)");
+  }
+
   /**
    * Tasks complete on a pool of their own while the consumer cancels the stream part-way: whichever of a
    * completion and the cancel reaches an input first settles it, and the other is ignored. Every pulled
