@@ -22,10 +22,11 @@ import java.util.Objects;
  * while it was queued or held by the governor. {@code governorWaitNanos} is the split's governor part (0 when
  * it never waited or the governor is off).
  *
- * <p>{@code replays} counts requests sent again at once on a fresh connection, without spending an attempt,
- * because the pooled keep-alive connection they were given turned out, before they were written, to have
- * been closed by the server: the server never saw them, so it saw {@code attempts} requests (see
- * {@code docs/reliability.md}).
+ * <p>{@code replays} counts requests sent again at once, without spending an attempt, because the server
+ * provably never processed them: the pooled keep-alive connection they were given turned out, before they
+ * were written, to have been closed by the server, or an HTTP/2 server refused their stream ({@code
+ * REFUSED_STREAM}) or left it unprocessed by {@code GOAWAY}. The server processed {@code attempts} requests
+ * (see {@code docs/reliability.md}).
  *
  * <p>{@code attemptTimes} has each request's times ({@link Attempt}, attempts and hedges in the order they
  * asked for admission), from which the split is made. A {@link FanoutReport} adds the splits of its calls up,
