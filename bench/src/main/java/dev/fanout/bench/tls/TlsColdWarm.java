@@ -44,7 +44,7 @@ import java.util.function.Function;
  */
 public final class TlsColdWarm {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> PYTHON_KINDS = List.of("aiohttp");
+  private static final List<String> PYTHON_KINDS = List.of("aiohttp", "httpx");
 
   private TlsColdWarm() {}
 
@@ -57,6 +57,8 @@ public final class TlsColdWarm {
 
   public static void main(String[] args) throws Exception {
     Options o = parse(args);
+    // the backend's Netty logs a failed handshake per connection a client drops mid-handshake; the rows count those
+    System.setProperty("org.slf4j.simpleLogger.log.io.netty", "error");
     Path work = Files.createTempDirectory("tls-cold-warm");
     List<String> fronts = new ArrayList<>(o.fronts());
     List<String> notes = new ArrayList<>();
@@ -67,7 +69,12 @@ public final class TlsColdWarm {
     List<String> clients = new ArrayList<>(o.clients());
     if (clients.stream().anyMatch(PYTHON_KINDS::contains) && !canImport(o.python(), "aiohttp")) {
       clients.removeAll(PYTHON_KINDS);
-      notes.add("aiohttp rows skipped: " + o.python() + " cannot import aiohttp (apt-get install python3-aiohttp)");
+      notes.add("Python rows skipped: " + o.python() + " cannot import aiohttp (apt-get install python3-aiohttp)");
+    }
+    if (clients.contains("httpx") && !canImport(o.python(), "httpx, h2")) {
+      clients.remove("httpx");
+      notes.add("httpx row skipped: " + o.python() + " cannot import httpx and h2 (apt-get install python3-httpx "
+          + "python3-h2)");
     }
     Path script = work.resolve("aiohttp_fanout.py");
     try (InputStream in = TlsColdWarm.class.getResourceAsStream("/dev/fanout/bench/aiohttp_fanout.py")) {
@@ -158,6 +165,7 @@ public final class TlsColdWarm {
         if (PYTHON_KINDS.contains(client)) {
           cmd.addAll(List.of(o.python(), script.toString(), url, Integer.toString(o.n()), Integer.toString(o.rounds()),
               "0", "--ca", ca.toString(), "--pause"));
+          if (client.equals("httpx")) cmd.add("--httpx");
         } else {
           cmd.addAll(List.of(o.java(), "-cp", System.getProperty("java.class.path"), TlsClient.class.getName(), client,
               url, ca.toString(), Integer.toString(o.n()), Integer.toString(o.rounds())));
