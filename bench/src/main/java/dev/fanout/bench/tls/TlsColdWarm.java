@@ -41,7 +41,8 @@ import java.util.function.Function;
  * {@code --goaway-after K} makes either front send GOAWAY on a connection after K requests (nginx's {@code
  * keepalive_requests}, the mock's {@code goAwayAfterStreams});
  * {@code --reload-at-ms MS} runs {@code nginx -s reload} MS after the last round starts (old workers send GOAWAY).
- * Rows whose tool is missing (Python with aiohttp, nginx) are skipped with a note.
+ * Rows whose tool is missing (Python with aiohttp, httpx, nginx) are skipped with a note. Each client's stderr
+ * and nginx's generated configuration stay in a temporary directory the last line names.
  */
 public final class TlsColdWarm {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -135,6 +136,7 @@ public final class TlsColdWarm {
       }
     }
     System.out.println("load average after: " + loadAverage());
+    System.out.println("each client's log, and nginx's configuration and error log: " + work);
   }
 
   private static Row runRow(Options o, Path dir, Path script, int run, String front, String client)
