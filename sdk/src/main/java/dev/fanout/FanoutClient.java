@@ -192,6 +192,9 @@ public final class FanoutClient implements AutoCloseable {
     // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
     // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
     dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
+    // First of the SDK's: a request whose call was cancelled, or whose client closed, while it waited in the
+    // dispatcher's queue is refused before it waits for a connection or is written (see HandOff).
+    ok.addInterceptor(dev.fanout.internal.HandOff.interceptor());
     ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {

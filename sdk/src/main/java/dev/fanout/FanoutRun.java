@@ -392,11 +392,11 @@ final class FanoutRun<I, T, R> {
     if (t != null) {
       t.cancel();
     }
+    // Every scope marked before any call is cancelled: a call cancelled here frees a maxInFlight slot, and a
+    // queued call of an input not reached yet must find its scope cancelled when the slot releases it.
+    CallScope.cancelAll(verdict.scopesToCancel(), verdict.cancelReason());
     for (CompletableFuture<?> future : verdict.toCancel()) {
       future.cancel(true);
-    }
-    for (CallScope scope : verdict.scopesToCancel()) {
-      scope.cancel(verdict.cancelReason());
     }
   }
 
