@@ -6,6 +6,10 @@ import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutOptions;
+import dev.fanout.FanoutScope;
+import dev.fanout.FanoutStream;
+import dev.fanout.StreamReport;
+import dev.fanout.users.User;
 import dev.fanout.Outcome;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.testsupport.Responses;
@@ -101,6 +105,55 @@ final class NothingSentAfterCancelTest {
       System.out.printf("RELIABILITY nothing sent after cancel: settleAll of %d GETs at maxInFlight %d, cancelled "
           + "with %d held at the server: %d requests arrived after cancel returned%n", N, MAX_IN_FLIGHT, atCancel,
           after - atCancel);
+    }
+  }
+
+  @Test
+  void aClosedScopeSendsNothingAfterCloseReturns() throws Exception {
+    try (FanoutClient client = client()) {
+      List<CompletableFuture<?>> calls = Collections.synchronizedList(new ArrayList<>());
+      FanoutScope scope = Fanout.scope(FanoutScope.Policy.SETTLE_ALL, FanoutOptions.defaults());
+      for (long id : ids()) {
+        scope.fork("user " + id, ctx -> {
+          CompletableFuture<User> call = client.users().withContext(ctx).getAsync(id);
+          calls.add(call);
+          return call;
+        });
+      }
+      assertThat(holding.full.await(30, TimeUnit.SECONDS)).as("the server holds %d requests", MAX_IN_FLIGHT).isTrue();
+      int atClose = holding.arrived.get();
+
+      scope.close();
+
+      int after = settleThenRelease(client, calls);
+      assertThat(atClose).isEqualTo(MAX_IN_FLIGHT);
+      assertThat(after).as("requests at the server after the scope's close returned").isEqualTo(atClose);
+      assertThat(scope.report().entries()).hasSize(N)
+          .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(Outcome.Kind.CANCELLED));
+    }
+  }
+
+  @Test
+  void aCancelledStreamSendsNothingAfterCancelReturns() throws Exception {
+    try (FanoutClient client = client()) {
+      List<CompletableFuture<?>> calls = Collections.synchronizedList(new ArrayList<>());
+      // 256 tasks at once against 64 slots: 192 calls wait in the client's queue when the cancel comes.
+      FanoutStream<Long, User> stream = FanoutStream.<Long, User>builder(ids().iterator(), (id, ctx) -> {
+        CompletableFuture<User> call = client.users().withContext(ctx).getAsync(id);
+        calls.add(call);
+        return call;
+      }).options(FanoutOptions.builder().maxConcurrency(256).build()).build();
+      CompletableFuture<StreamReport> done = stream.start(completion -> {});
+      assertThat(holding.full.await(30, TimeUnit.SECONDS)).as("the server holds %d requests", MAX_IN_FLIGHT).isTrue();
+      int atCancel = holding.arrived.get();
+
+      stream.cancel();
+
+      int after = settleThenRelease(client, calls);
+      assertThat(atCancel).isEqualTo(MAX_IN_FLIGHT);
+      assertThat(after).as("requests at the server after the stream's cancel returned").isEqualTo(atCancel);
+      StreamReport report = done.handle((r, e) -> stream.report()).get(10, TimeUnit.SECONDS);
+      assertThat(report.end()).isEqualTo(StreamReport.End.CANCELLED);
     }
   }
 
