@@ -322,9 +322,11 @@ public final class FanoutClient implements AutoCloseable {
 
   /**
    * Cancels every unfinished call (their futures fail with
-   * {@link dev.fanout.errors.FanoutCancelledException}), shuts down the dispatcher executor and, if this
-   * client owns it, evicts the connection pool. Waits up to a second for the dispatcher's
-   * threads to end. Idempotent.
+   * {@link dev.fanout.errors.FanoutCancelledException}, whose message says whether the call's request had
+   * been sent), shuts down the dispatcher executor and, if this client owns it, evicts the connection pool.
+   * Once this returns, no request of this client is written to the network: calls waiting for a
+   * {@code maxInFlight} slot, the governor or a retry are never sent. Waits up to a second for the
+   * dispatcher's threads to end. Idempotent.
    */
   @Override
   public void close() {

@@ -204,8 +204,9 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
    * cancelled, unretried; the request never reached the network.
    */
   void notSent(int attempt, String why) {
-    finish(null, new FanoutCancelledException(label() + ": attempt " + attempt + " was not sent: " + why
-        + "; its request was never sent"));
+    finish(null, new FanoutCancelledException(label() + ": " + why + (attempt == 1
+        ? "; its request was never sent"
+        : "; attempt " + attempt + " was never sent (earlier attempts were)")));
   }
 
   // ---- the retry loop ----
