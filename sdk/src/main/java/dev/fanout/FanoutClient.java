@@ -192,10 +192,13 @@ public final class FanoutClient implements AutoCloseable {
     // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
     // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
     dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
-    // First of the SDK's: a request whose call was cancelled, or whose client closed, while it waited in the
-    // dispatcher's queue is refused before it waits for a connection or is written (see HandOff).
-    ok.addInterceptor(dev.fanout.internal.HandOff.interceptor());
+    // Around the connection gate: a request whose call was cancelled, or whose client closed, while it waited
+    // in the dispatcher's queue is refused before it waits for a connection, and one that waited in the gate
+    // is asked again before it is written (see HandOff).
+    okhttp3.Interceptor handOff = dev.fanout.internal.HandOff.interceptor();
+    ok.addInterceptor(handOff);
     ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
+    ok.addInterceptor(handOff);
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));

@@ -27,7 +27,11 @@ public final class HandOff {
     }
   }
 
-  /** Returns the interceptor; install it first, so a refused request waits for nothing further. */
+  /**
+   * Returns the interceptor. Install it first, so a refused request waits for nothing further, and again after
+   * any interceptor that may hold a request (the {@link ConnectionGate}), so one that waited there is asked
+   * again; asking twice is harmless.
+   */
   public static Interceptor interceptor() {
     return chain -> {
       LogicalCall<?> call = chain.request().tag(LogicalCall.class);
