@@ -1,7 +1,6 @@
 package dev.fanout.langchain4j;
 
 import dev.fanout.Fanout;
-import dev.fanout.FanoutClock;
 import dev.fanout.FanoutContext;
 import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutOptions;
@@ -40,8 +39,7 @@ import org.slf4j.LoggerFactory;
  *     .addRetriever("docs", docsRetriever)
  *     .addRetriever("tickets", ticketRetriever)
  *     .addRetriever("web", webRetriever)
- *     .timeout(Duration.ofMillis(800))
- *     .maxConcurrency(2)
+ *     .options(FanoutOptions.builder().timeout(Duration.ofMillis(800)).maxConcurrency(2).build())
  *     .build();
  * }</pre>
  *
@@ -73,27 +71,26 @@ import org.slf4j.LoggerFactory;
  * default pool. Thread-safe.
  */
 public final class FanoutContentRetriever implements ContentRetriever {
-  /** No bound of the retrieval's own: every retriever is queried at once. */
-  public static final int DEFAULT_MAX_CONCURRENCY = FanoutOptions.DEFAULT_MAX_CONCURRENCY;
-  /** How long a query may take: 2 seconds. */
+  /** How long a query may take unless the options say otherwise: 2 seconds. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * A query's options unless {@linkplain Builder#options set}: every retriever at once, {@link #DEFAULT_TIMEOUT}
+   * from the call to {@link #retrieve}.
+   */
+  public static final FanoutOptions DEFAULT_OPTIONS = FanoutOptions.builder().timeout(DEFAULT_TIMEOUT).build();
 
   private static final Logger log = LoggerFactory.getLogger(FanoutContentRetriever.class);
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final List<Named> retrievers;
-  private final Duration timeout;
-  private final int maxConcurrency;
+  private final FanoutOptions options;
   private final Executor executor;
-  private final FanoutClock clock;
   private final Listener listener;
 
   private FanoutContentRetriever(Builder b) {
     this.retrievers = List.copyOf(b.retrievers);
-    this.timeout = b.timeout;
-    this.maxConcurrency = b.maxConcurrency;
+    this.options = b.options.newBuilder().labeler((Named n) -> n.name()).build();
     this.executor = b.executor != null ? b.executor : defaultPool();
-    this.clock = b.clock;
     this.listener = b.listener;
   }
 
@@ -123,16 +120,9 @@ public final class FanoutContentRetriever implements ContentRetriever {
 
   @Override
   public List<Content> retrieve(Query query) {
-    FanoutOptions.Builder options = FanoutOptions.builder()
-        .maxConcurrency(maxConcurrency)
-        .timeout(timeout)
-        .labeler((Named n) -> n.name());
-    if (clock != null) {
-      options.clock(clock);
-    }
     FanoutFuture<List<Outcome<List<Content>>>> run = Fanout.settleAll(retrievers,
         (Named n, FanoutContext context) -> Blocking.supply(context.wrap(executor), () -> n.retriever().retrieve(query)),
-        options.build());
+        options);
     List<Outcome<List<Content>>> outcomes = run.await();
 
     List<SourceOutcome> report = new ArrayList<>(outcomes.size());
@@ -144,7 +134,8 @@ public final class FanoutContentRetriever implements ContentRetriever {
       if (outcome.isSuccess()) {
         answered.put(name, outcome.value() == null ? List.of() : outcome.value());
       } else if (outcome.isTimedOut()) {
-        log.warn("retriever {} skipped: no answer within the deadline ({})", name, timeout);
+        log.warn("retriever {} skipped: no answer within the deadline ({})", name,
+            options.timeout() != null ? options.timeout() : options.deadline());
       } else {
         Throwable error = Exceptions.unwrap(outcome.error());
         log.warn("retriever {} skipped: {}: {}", name, error.getClass().getSimpleName(), error.getMessage());
@@ -196,17 +187,14 @@ public final class FanoutContentRetriever implements ContentRetriever {
     for (Named n : retrievers) {
       names.add(n.name());
     }
-    return "FanoutContentRetriever{retrievers=" + names + ", timeout=" + timeout + ", maxConcurrency="
-        + (maxConcurrency == DEFAULT_MAX_CONCURRENCY ? "unbounded" : maxConcurrency) + "}";
+    return "FanoutContentRetriever{retrievers=" + names + ", options=" + options + "}";
   }
 
   /** Builds a {@link FanoutContentRetriever}. */
   public static final class Builder {
     private final List<Named> retrievers = new ArrayList<>();
-    private Duration timeout = DEFAULT_TIMEOUT;
-    private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
+    private FanoutOptions options = DEFAULT_OPTIONS;
     private Executor executor;
-    private FanoutClock clock;
     private Listener listener;
 
     private Builder() {}
@@ -242,46 +230,27 @@ public final class FanoutContentRetriever implements ContentRetriever {
     }
 
     /**
-     * How long a query may take, from the call to {@link #retrieve}; the retrievers still running then are
-     * cancelled and skipped. Positive. Defaults to {@link #DEFAULT_TIMEOUT} (2 s).
+     * How a query fans out to the retrievers: its {@linkplain FanoutOptions.Builder#timeout timeout}, counted from
+     * the call to {@link #retrieve} (or its {@linkplain FanoutOptions.Builder#deadline deadline}), after which the
+     * retrievers still running are cancelled and skipped; its
+     * {@linkplain FanoutOptions.Builder#maxConcurrency maxConcurrency}, how many retrievers run at once (the rest
+     * wait their turn in the order added); its clock, the deadline's (tests pass a
+     * {@code dev.fanout.testing.FakeClock}). Options without a timeout or deadline wait for every retriever,
+     * however long. Their labeler is not used: outcomes are named by the retrievers' names. Defaults to
+     * {@link #DEFAULT_OPTIONS} (all at once, 2 s).
      */
-    public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout <= 0: " + timeout);
-      }
-      this.timeout = timeout;
+    public Builder options(FanoutOptions options) {
+      this.options = Objects.requireNonNull(options, "options == null");
       return this;
     }
 
     /**
-     * How many retrievers may run at once; the rest wait their turn in the order added. At least 1.
-     * Defaults to {@link #DEFAULT_MAX_CONCURRENCY} (all at once).
-     */
-    public Builder maxConcurrency(int maxConcurrency) {
-      if (maxConcurrency < 1) {
-        throw new IllegalArgumentException("maxConcurrency < 1: " + maxConcurrency);
-      }
-      this.maxConcurrency = maxConcurrency;
-      return this;
-    }
-
-    /**
-     * Where the (blocking) retrievers run; it must run at least {@code maxConcurrency} tasks at once, or the
+     * Where the (blocking) retrievers run; it must run at least the options' {@code maxConcurrency} tasks at once, or the
      * deadline cuts the queued ones. This retriever does not shut it down. Defaults to a pool this retriever
      * owns: daemon threads, one per retriever in flight, ended after 1 s idle.
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
-      return this;
-    }
-
-    /**
-     * The clock the deadline runs on; tests pass a {@code dev.fanout.testing.FakeClock}. Defaults to the
-     * enclosing fan-out's clock, else the system clock.
-     */
-    public Builder clock(FanoutClock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.fanout.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fanout.FanoutOptions;
 import dev.fanout.Outcome;
 import dev.fanout.testing.FakeClock;
 import dev.langchain4j.data.message.UserMessage;
@@ -70,9 +71,8 @@ class FanoutContentRetrieverTest {
         .addRetriever("docs", answering("d1", "d2"))
         .addRetriever("slow", slow)
         .addRetriever("faq", answering("f1"))
-        .timeout(Duration.ofSeconds(2))
+        .options(FanoutOptions.builder().timeout(Duration.ofSeconds(2)).clock(clock).build())
         .executor(pool)
-        .clock(clock)
         .listener((query, outcomes) -> seen.set(outcomes))
         .build();
 
@@ -101,7 +101,7 @@ class FanoutContentRetrieverTest {
         })
         .addRetriever("docs", answering("d1"))
         .executor(pool)
-        .clock(clock)
+        .options(FanoutContentRetriever.DEFAULT_OPTIONS.newBuilder().clock(clock).build())
         .listener((query, outcomes) -> seen.set(outcomes))
         .build();
 
@@ -118,9 +118,8 @@ class FanoutContentRetrieverTest {
           throw new IllegalStateException("index offline");
         })
         .addRetriever("slow", slow)
-        .timeout(Duration.ofMillis(500))
+        .options(FanoutOptions.builder().timeout(Duration.ofMillis(500)).clock(clock).build())
         .executor(pool)
-        .clock(clock)
         .build();
 
     CompletableFuture<List<Content>> result = CompletableFuture.supplyAsync(() -> retriever.retrieve(Query.from("q")));
@@ -145,8 +144,8 @@ class FanoutContentRetrieverTest {
       inFlight.decrementAndGet();
       return List.of(Content.from("x"));
     };
-    FanoutContentRetriever.Builder builder = FanoutContentRetriever.builder().executor(pool).clock(clock)
-        .timeout(Duration.ofMinutes(1)).maxConcurrency(2);
+    FanoutContentRetriever.Builder builder = FanoutContentRetriever.builder().executor(pool)
+        .options(FanoutOptions.builder().timeout(Duration.ofMinutes(1)).maxConcurrency(2).clock(clock).build());
     for (int i = 0; i < 6; i++) {
       builder.addRetriever(counting);
     }
@@ -161,7 +160,7 @@ class FanoutContentRetrieverTest {
         .addRetriever("docs", answering("Rotate with two keys."))
         .addRetriever("faq", answering("Both keys stay valid."))
         .executor(pool)
-        .clock(clock)
+        .options(FanoutContentRetriever.DEFAULT_OPTIONS.newBuilder().clock(clock).build())
         .build();
     DefaultRetrievalAugmentor augmentor = DefaultRetrievalAugmentor.builder().contentRetriever(retriever).build();
 
@@ -177,10 +176,8 @@ class FanoutContentRetrieverTest {
   void theBuilderNamesTheBadValue() {
     assertThatThrownBy(() -> FanoutContentRetriever.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("no retrievers");
-    assertThatThrownBy(() -> FanoutContentRetriever.builder().timeout(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout <= 0: PT0S");
-    assertThatThrownBy(() -> FanoutContentRetriever.builder().maxConcurrency(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConcurrency < 1: 0");
+    assertThatThrownBy(() -> FanoutContentRetriever.builder().options(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("options == null");
     assertThatThrownBy(() -> FanoutContentRetriever.builder().addRetriever("a", answering()).addRetriever("a", answering()))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("duplicate retriever name: \"a\"");
     assertThatThrownBy(() -> FanoutContentRetriever.builder().addRetriever(" ", answering()))

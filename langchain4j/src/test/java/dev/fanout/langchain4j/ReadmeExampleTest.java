@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.FanoutClient;
+import dev.fanout.FanoutOptions;
 import dev.fanout.langchain4j.FanoutChatModel;
 import dev.fanout.langchain4j.FanoutContentRetriever;
 import dev.fanout.langchain4j.FanoutEmbeddingModel;
@@ -155,8 +156,7 @@ class ReadmeExampleTest {
           .addRetriever("handbook", handbook)
           .addRetriever("faq", faq)
           .addRetriever("archive", archive)                    // too slow: skipped at the deadline
-          .timeout(Duration.ofSeconds(1))
-          .maxConcurrency(3)
+          .options(FanoutOptions.builder().timeout(Duration.ofSeconds(1)).maxConcurrency(3).build())
           .build();
       RetrievalAugmentor augmentor = DefaultRetrievalAugmentor.builder()
           .contentRetriever(sources)

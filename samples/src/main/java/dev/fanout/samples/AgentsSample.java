@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.CallOptions;
 import dev.fanout.CallTrace;
 import dev.fanout.Fanout;
-import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutReport;
 import dev.fanout.chat.Agent;
 import dev.fanout.chat.AgentResult;
@@ -41,7 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * deadline.
  *
  * <p>First the sequential baseline: the same agents, the same calls, one tool call at a time
- * ({@code maxParallelTools(1)} everywhere); then the parallel run. The wall times and the speed-up are
+ * (options with {@code maxConcurrency(1)} everywhere); then the parallel run. The wall times and the speed-up are
  * printed side by side.
  *
  * <p>{@code --provider anthropic} runs every agent on Anthropic's Messages API instead of OpenAI's chat
@@ -96,7 +96,7 @@ final class AgentsSample implements Callable<Integer> {
   int agents = DEFAULT_AGENTS;
 
   @Option(names = "--max-parallel", paramLabel = "N",
-      description = "Tool calls of one step at once in the parallel run (maxParallelTools), 1 to 64. Defaults to "
+      description = "Tool calls of one step at once in the parallel run (the agents' maxConcurrency), 1 to 64. Defaults to "
           + DEFAULT_MAX_PARALLEL + ".")
   int maxParallel = DEFAULT_MAX_PARALLEL;
 
@@ -128,9 +128,9 @@ final class AgentsSample implements Callable<Integer> {
       String[] names = {"sequential", "parallel"};
       int[] parallelism = {1, maxParallel};
       String[] explanations = {
-          "the baseline: one tool call at a time (maxParallelTools 1), under one "
+          "the baseline: one tool call at a time (maxConcurrency 1), under one "
               + DurationConverter.format(timeout) + " deadline",
-          "the same agents and calls, each step's tool calls at once (maxParallelTools " + maxParallel + ")"};
+          "the same agents and calls, each step's tool calls at once (maxConcurrency " + maxParallel + ")"};
       List<RunReport.Mode> modes = new ArrayList<>();
       String answer = null;
       boolean ok = true;
@@ -197,15 +197,14 @@ final class AgentsSample implements Callable<Integer> {
         .name("lead"))
         .instructions("You lead a team. Ask your colleagues and search what you need, all in one go; "
             + "then merge what you learnt into a plan of five steps.")
-        .maxParallelTools(parallel)
-        .timeout(timeout);
+        .options(FanoutOptions.builder().maxConcurrency(parallel).timeout(timeout).build());
     for (Role role : roles) {
       Agent sub = model(Agent.builder()
           .name(role.tool()))
           .instructions("You are the team's " + role.title() + ". Search the sources you are given, "
               + "then give your view in three short bullet points.")
           .addTool(SEARCH, search(role.tool()))
-          .maxParallelTools(parallel)
+          .options(FanoutOptions.builder().maxConcurrency(parallel).build())
           .build();
       lead.addAgentTool(role.tool(), "Ask the " + role.title() + " about a topic", sub,
           topic -> topic + " in " + role.sources());

@@ -72,10 +72,11 @@ class SamplesCommandTest {
     assertThat(sequential.server().maxInFlight()).isEqualTo(1);
     assertThat(concurrent.server().maxInFlight()).isEqualTo(3);
     assertThat(fanOut.server().maxInFlight()).isEqualTo(6);
+    // The server's peaks above prove the shapes; the walls are bounded from below only (a busy machine
+    // stretches them, never shortens them).
     assertThat(sequential.wallMillis()).isGreaterThanOrEqualTo(6L * LATENCY_MS);
-    assertThat(concurrent.wallMillis()).isGreaterThanOrEqualTo(3L * LATENCY_MS).isLessThan(sequential.wallMillis());
-    assertThat(fanOut.wallMillis()).isGreaterThanOrEqualTo(LATENCY_MS).isLessThan(3L * LATENCY_MS)
-        .isLessThan(concurrent.wallMillis());
+    assertThat(concurrent.wallMillis()).isGreaterThanOrEqualTo(3L * LATENCY_MS);
+    assertThat(fanOut.wallMillis()).isGreaterThanOrEqualTo(LATENCY_MS);
 
     // The concurrent mode prints the document's asyncio.gather interleaving, line for line.
     String text = out.toString();
@@ -134,8 +135,8 @@ class SamplesCommandTest {
     assertThat(mode.calls()).extracting(RunReport.Call::id).contains(1L, 30L, 100L, 204L);
     assertThat(mode.server().maxInFlight()).isBetween(2, 8);
     assertThat(mode.peakConcurrency()).isLessThanOrEqualTo(8);
-    // 36 lookups of 50 ms, 8 at a time: at least 5 rounds, far less than one after another.
-    assertThat(mode.wallMillis()).isGreaterThanOrEqualTo(5 * 50).isLessThan(36 * 50 / 2);
+    // 36 lookups of 50 ms, at most 8 at a time: at least 5 rounds (the server's peak above proves they overlap).
+    assertThat(mode.wallMillis()).isGreaterThanOrEqualTo(5 * 50);
     assertThat(out.toString()).contains("36 ok, 0 failed");
   }
 

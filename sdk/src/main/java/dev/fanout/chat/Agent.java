@@ -1,39 +1,25 @@
 package dev.fanout.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fanout.CallOptions;
-import dev.fanout.Deadline;
-import dev.fanout.Fanout;
-import dev.fanout.FanoutClock;
 import dev.fanout.FanoutContext;
-import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutOptions;
-import dev.fanout.FanoutReport;
-import dev.fanout.Outcome;
 import dev.fanout.errors.AgentLimitException;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.ToolFailedException;
 import dev.fanout.internal.Futures;
 import dev.fanout.internal.Json;
-import dev.fanout.internal.OwnedFuture;
-import dev.fanout.internal.Threads;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -49,16 +35,16 @@ import java.util.function.UnaryOperator;
  *     .model("gpt-4o-mini")
  *     .addTool(Tool.function("get_weather", "Weather in a city", schema),
  *         (call, context) -> client.json().withContext(context).getAsync("weather?city=..", String.class))
- *     .timeout(Duration.ofSeconds(30))
+ *     .options(FanoutOptions.builder().timeout(Duration.ofSeconds(30)).build())
  *     .build();
  * AgentResult result = agent.run("Weather in Paris and Tokyo?");
  * }</pre>
  *
  * <h2>A run is a fan-out of one, and each step's tools are a fan-out.</h2>
- * A run gets its own {@link FanoutContext}: the earlier of its {@link Builder#timeout timeout} and the
- * enclosing context's deadline, and the enclosing context's cancellation. Its chat calls are made through
+ * A run gets its own {@link FanoutContext}: the earlier of its {@linkplain Builder#options options'} timeout and
+ * the enclosing context's deadline, and the enclosing context's cancellation. Its chat calls are made through
  * that context (labelled {@code <name> step <n>} in traces), and each step's tool calls run as a fan-out inside it, at most
- * {@link Builder#maxParallelTools} at once, each given its own child context. So the deadline and a cancel
+ * the options' {@code maxConcurrency} at once, each given its own child context. So the deadline and a cancel
  * reach every tool and every HTTP call a tool makes through its context.
  *
  * <h2>Nested agents share the outer deadline.</h2>
@@ -83,8 +69,15 @@ import java.util.function.UnaryOperator;
 public final class Agent {
   /** Model calls per run before {@link AgentLimitException}: 10, the OpenAI Agents SDK's {@code max_turns}. */
   public static final int DEFAULT_MAX_STEPS = 10;
-  /** Tool calls of one step running at once: 8; the rest wait their turn in the model's order. */
+  /** Tool calls of one step running at once unless the options say otherwise: 8. */
   public static final int DEFAULT_MAX_PARALLEL_TOOLS = 8;
+  /**
+   * A run's options unless {@linkplain Builder#options set}: each step's tool calls at most
+   * {@value #DEFAULT_MAX_PARALLEL_TOOLS} at once, the rest waiting their turn in the model's order; no timeout of
+   * the run's own.
+   */
+  public static final FanoutOptions DEFAULT_OPTIONS =
+      FanoutOptions.builder().maxConcurrency(DEFAULT_MAX_PARALLEL_TOOLS).build();
   /** Tool calls per run: no limit of their own ({@link Integer#MAX_VALUE}); {@code maxSteps} still applies. */
   public static final int DEFAULT_MAX_TOOL_CALLS = Integer.MAX_VALUE;
   /** A failed tool call is reported to the model as the call's result. */
@@ -99,18 +92,15 @@ public final class Agent {
       "required", List.of("task"),
       "additionalProperties", false));
 
-  private final String name;
-  private final AgentModel model;
+  final String name;
+  final AgentModel model;
+  final FanoutOptions options;
+  final int maxSteps;
+  final int maxToolCalls;
+  final OnToolFailure onToolFailure;
   private final Builder settings;
   private final String instructions;
   private final Map<String, Binding> tools;
-  private final int maxSteps;
-  private final int maxParallelTools;
-  private final int maxToolCalls;
-  private final Duration timeout;
-  private final FanoutClock clock;
-  private final Executor toolExecutor;
-  private final OnToolFailure onToolFailure;
 
   /** A tool as the model sees it, and the function behind it. */
   private record Binding(Tool tool, ToolHandler handler) {}
@@ -121,12 +111,9 @@ public final class Agent {
     this.settings = new Builder(b);
     this.instructions = b.instructions;
     this.tools = Collections.unmodifiableMap(new LinkedHashMap<>(b.tools));
+    this.options = b.options;
     this.maxSteps = b.maxSteps;
-    this.maxParallelTools = b.maxParallelTools;
     this.maxToolCalls = b.maxToolCalls;
-    this.timeout = b.timeout;
-    this.clock = b.clock;
-    this.toolExecutor = b.toolExecutor;
     this.onToolFailure = b.onToolFailure;
   }
 
@@ -150,6 +137,16 @@ public final class Agent {
     return List.copyOf(list);
   }
 
+  /** Returns the function behind the tool named {@code name}, or null if the agent has none. */
+  ToolHandler handler(String name) {
+    Binding binding = tools.get(name);
+    return binding == null ? null : binding.handler();
+  }
+
+  Set<String> toolNames() {
+    return tools.keySet();
+  }
+
   /**
    * Runs the agent on {@code task} (one user message) and blocks until it ends; see the class comment for
    * how. An interrupt cancels the run, restores the interrupt flag and throws
@@ -170,9 +167,12 @@ public final class Agent {
     }
   }
 
-  /** Starts a run on {@code task} inside {@link FanoutContext#current()}. */
+  /**
+   * Starts a run on {@code task} inside the {@linkplain Builder#options options'} context if they have one,
+   * else inside {@link FanoutContext#current()}.
+   */
   public CompletableFuture<AgentResult> runAsync(String task) {
-    return runAsync(task, FanoutContext.current());
+    return runAsync(task, options.context() != null ? options.context() : FanoutContext.current());
   }
 
   /** Starts a run on {@code task} (one user message) inside {@code context}: its deadline and cancellation. */
@@ -201,20 +201,7 @@ public final class Agent {
     for (int i = 0; i < conversation.size(); i++) {
       start.add(Objects.requireNonNull(conversation.get(i), "conversation[" + i + "] == null"));
     }
-    FanoutOptions.Builder options = FanoutOptions.builder().context(context).labeler(input -> name);
-    if (timeout != null) {
-      options.timeout(timeout);
-    }
-    if (clock != null) {
-      options.clock(clock);
-    }
-    AtomicReference<Run> current = new AtomicReference<>();
-    FanoutFuture<List<AgentResult>> fanout = Fanout.all(List.of(start), (messages, runContext) -> {
-      Run run = new Run(runContext, messages);
-      current.set(run);
-      return run.step();
-    }, options.build());
-    return new RunFuture(fanout, current::get);
+    return AgentRun.start(this, start, context);
   }
 
   /**
@@ -252,203 +239,8 @@ public final class Agent {
   @Override
   public String toString() {
     return "Agent{name=" + name + ", model=" + model + ", tools=" + tools.keySet() + ", maxSteps=" + maxSteps
-        + ", maxParallelTools=" + maxParallelTools
         + (maxToolCalls == DEFAULT_MAX_TOOL_CALLS ? "" : ", maxToolCalls=" + maxToolCalls)
-        + (timeout == null ? "" : ", timeout=" + timeout) + ", onToolFailure=" + onToolFailure + '}';
-  }
-
-  /**
-   * One run: the conversation so far and what the run has done. Its steps follow one another (each starts
-   * when the previous one's future completes), so its state is never touched by two threads at once.
-   */
-  private final class Run {
-    private final FanoutContext context;
-    private final List<ChatMessage> messages;
-    private final List<ChatCompletion> completions = new ArrayList<>();
-    private final List<AgentResult.ToolRun> toolRuns = new ArrayList<>();
-    private final List<FanoutReport> toolReports = new ArrayList<>();
-    private volatile int step;
-    private int toolCalls;
-
-    Run(FanoutContext context, List<ChatMessage> start) {
-      this.context = context;
-      this.messages = new ArrayList<>(start);
-    }
-
-    CompletableFuture<AgentResult> step() {
-      if (context.isCancelled()) {
-        return CompletableFuture.failedFuture(new FanoutCancelledException(
-            "agent " + name + " was cancelled before step " + (step + 1)));
-      }
-      List<Tool> offered = new ArrayList<>(tools.size());
-      tools.values().forEach(binding -> offered.add(binding.tool()));
-      step++;
-      CompletableFuture<ChatCompletion> answer = model.next(List.copyOf(messages), offered,
-          CallOptions.builder().context(context).label(name + " step " + step).build());
-      Objects.requireNonNull(answer, "the agent's model returned a null future");
-      return answer.thenCompose(this::onAnswer);
-    }
-
-    private CompletableFuture<AgentResult> onAnswer(ChatCompletion completion) {
-      completions.add(completion);
-      ChatMessage answer = completion.message();
-      messages.add(answer);
-      List<ToolCall> calls = answer.toolCalls();
-      if (calls.isEmpty()) {
-        return CompletableFuture.completedFuture(
-            new AgentResult(name, messages, completions, toolRuns, toolReports, null));
-      }
-      if (step >= maxSteps) {
-        throw new AgentLimitException(String.format(
-            "agent %s reached maxSteps %d without a final answer: answer %d still asks for %d tool call%s (%s), "
-                + "not run; %d tool calls made before",
-            name, maxSteps, step, calls.size(), calls.size() == 1 ? "" : "s", names(calls), toolCalls),
-            AgentLimitException.Limit.MAX_STEPS, maxSteps);
-      }
-      if ((long) toolCalls + calls.size() > maxToolCalls) {
-        throw new AgentLimitException(String.format(
-            "agent %s reached maxToolCalls %d: answer %d asks for %d more tool call%s (%s) after %d, none of them run",
-            name, maxToolCalls, step, calls.size(), calls.size() == 1 ? "" : "s", names(calls), toolCalls),
-            AgentLimitException.Limit.MAX_TOOL_CALLS, maxToolCalls);
-      }
-      toolCalls += calls.size();
-      int thisStep = step;
-      FanoutOptions options = FanoutOptions.builder()
-          .context(context)
-          .maxConcurrency(maxParallelTools)
-          .labeler((ToolCall call) -> call.name())
-          .build();
-      if (onToolFailure == OnToolFailure.FAIL_RUN) {
-        FanoutFuture<List<String>> results =
-            Fanout.all(calls, (call, toolContext) -> startTool(call, toolContext, true), options);
-        return results.thenCompose(values -> {
-          List<Outcome<String>> outcomes = new ArrayList<>(values.size());
-          for (int i = 0; i < values.size(); i++) {
-            outcomes.add(Outcome.success(i, values.get(i)));
-          }
-          return afterTools(thisStep, calls, outcomes, results.report());
-        });
-      }
-      FanoutFuture<List<Outcome<String>>> settled =
-          Fanout.settleAll(calls, (call, toolContext) -> startTool(call, toolContext, false), options);
-      return settled.thenCompose(outcomes -> afterTools(thisStep, calls, outcomes, settled.report()));
-    }
-
-    /** Feeds the step's results back, in the model's order, and asks the model again. */
-    private CompletableFuture<AgentResult> afterTools(
-        int thisStep, List<ToolCall> calls, List<Outcome<String>> outcomes, FanoutReport report) {
-      toolReports.add(report);
-      for (int i = 0; i < calls.size(); i++) {
-        ToolCall call = calls.get(i);
-        Outcome<String> outcome = outcomes.get(i);
-        String result = outcome.isSuccess() ? outcome.value() : errorResult(outcome.error());
-        toolRuns.add(new AgentResult.ToolRun(thisStep, call, outcome, result));
-        messages.add(ChatMessage.tool(call.id(), result));
-      }
-      Deadline deadline = context.deadline();
-      if (deadline.isExpired()) {
-        return CompletableFuture.failedFuture(new FanoutTimeoutException(
-            "agent " + name + " ran past its deadline during the tools of step " + thisStep, null));
-      }
-      return step();
-    }
-
-    /**
-     * Starts one tool call. The returned future is the agent's own: cancelling it (the fan-out does, at the
-     * deadline or on a cancel) cancels the handler's future too. With {@code wrap} a failure is a
-     * {@link ToolFailedException}, for {@link OnToolFailure#FAIL_RUN}.
-     */
-    private CompletableFuture<String> startTool(ToolCall call, FanoutContext toolContext, boolean wrap) {
-      Binding binding = tools.get(call.name());
-      if (binding == null) {
-        IllegalArgumentException unknown = new IllegalArgumentException(
-            "no tool named \"" + call.name() + "\" (agent " + name + " has " + tools.keySet() + ")");
-        return CompletableFuture.failedFuture(wrap ? failure(call, unknown) : unknown);
-      }
-      CompletableFuture<String> handled;
-      try {
-        CompletionStage<String> stage = binding.handler().start(call, toolContext);
-        if (stage == null) {
-          throw new NullPointerException("tool " + call.name() + " returned a null future");
-        }
-        handled = stage.toCompletableFuture();
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(wrap ? failure(call, e) : e);
-      }
-      CompletableFuture<String> result = new CompletableFuture<>();
-      handled.whenComplete((value, error) -> {
-        if (error != null) {
-          result.completeExceptionally(wrap ? failure(call, error) : Futures.unwrap(error));
-        } else if (value == null) {
-          NullPointerException none = new NullPointerException("tool " + call.name() + " returned null");
-          result.completeExceptionally(wrap ? failure(call, none) : none);
-        } else {
-          result.complete(value);
-        }
-      });
-      result.whenComplete((value, error) -> {
-        if (result.isCancelled()) {
-          handled.cancel(true);
-        }
-      });
-      return result;
-    }
-
-    private Throwable failure(ToolCall call, Throwable error) {
-      Throwable cause = Futures.unwrap(error);
-      if (cause instanceof CancellationException || cause instanceof FanoutCancelledException
-          || cause instanceof FanoutTimeoutException || cause instanceof ToolFailedException) {
-        return cause;
-      }
-      return new ToolFailedException(call.name(), call.id(), cause);
-    }
-  }
-
-  /** The text the model is given for a failed tool call: {@code {"error": "<type>: <message>"}}. */
-  static String errorResult(Throwable error) {
-    Throwable cause = Futures.unwrap(error);
-    String message = cause.getMessage();
-    ObjectNode node = Json.objectNode();
-    node.put("error", cause.getClass().getSimpleName() + (message == null ? "" : ": " + message));
-    return node.toString();
-  }
-
-  private static String names(List<ToolCall> calls) {
-    List<String> names = new ArrayList<>(calls.size());
-    calls.forEach(c -> names.add(c.name()));
-    return String.join(", ", names);
-  }
-
-  /**
-   * A run's result: completed by the run alone; a cancel or a completion from outside stops the run first.
-   * A timed-out run fails with a message naming the agent and its step rather than the fan-out's.
-   */
-  private final class RunFuture extends OwnedFuture<AgentResult> {
-    private final FanoutFuture<List<AgentResult>> fanout;
-
-    RunFuture(FanoutFuture<List<AgentResult>> fanout, java.util.function.Supplier<Run> run) {
-      this.fanout = fanout;
-      fanout.whenComplete((results, error) -> {
-        if (error == null) {
-          sdkComplete(results.get(0).withReport(fanout.report()));
-          return;
-        }
-        Throwable cause = Futures.unwrap(error);
-        Run r = run.get();
-        if (cause instanceof FanoutTimeoutException timedOut && r != null
-            && !cause.getMessage().startsWith("agent ")) {
-          cause = new FanoutTimeoutException("agent " + name + " ran past its deadline at step " + r.step
-              + " (" + cause.getMessage() + ")", timedOut.timeout(), cause);
-        }
-        sdkFail(cause);
-      });
-    }
-
-    @Override
-    protected boolean fromOutside(BooleanSupplier completion) {
-      fanout.cancel(true);
-      return completion.getAsBoolean();
-    }
+        + ", options=" + options + ", onToolFailure=" + onToolFailure + '}';
   }
 
   /**
@@ -467,10 +259,8 @@ public final class Agent {
     private UnaryOperator<dev.fanout.messages.MessageRequest.Builder> messagesRequest = UnaryOperator.identity();
     private final Map<String, Binding> tools = new LinkedHashMap<>();
     private int maxSteps = DEFAULT_MAX_STEPS;
-    private int maxParallelTools = DEFAULT_MAX_PARALLEL_TOOLS;
     private int maxToolCalls = DEFAULT_MAX_TOOL_CALLS;
-    private Duration timeout;
-    private FanoutClock clock;
+    private FanoutOptions options = DEFAULT_OPTIONS;
     private Executor toolExecutor;
     private OnToolFailure onToolFailure = DEFAULT_ON_TOOL_FAILURE;
 
@@ -491,10 +281,8 @@ public final class Agent {
       this.instructions = b.instructions;
       this.tools.putAll(b.tools);
       this.maxSteps = b.maxSteps;
-      this.maxParallelTools = b.maxParallelTools;
       this.maxToolCalls = b.maxToolCalls;
-      this.timeout = b.timeout;
-      this.clock = b.clock;
+      this.options = b.options;
       this.toolExecutor = b.toolExecutor;
       this.onToolFailure = b.onToolFailure;
     }
@@ -601,7 +389,7 @@ public final class Agent {
      */
     public Builder addBlockingTool(Tool tool, ToolHandler.Blocking handler) {
       Objects.requireNonNull(handler, "handler == null");
-      return addTool(tool, (call, context) -> runBlocking(handler, call, context, executor()));
+      return addTool(tool, (call, context) -> BlockingTools.runBlocking(handler, call, context, executor()));
     }
 
     /**
@@ -637,18 +425,6 @@ public final class Agent {
     }
 
     /**
-     * Sets how many tool calls of one step run at once; the others wait their turn in the model's order.
-     * 1 runs them one after another. At least 1. Defaults to {@value Agent#DEFAULT_MAX_PARALLEL_TOOLS}.
-     */
-    public Builder maxParallelTools(int maxParallelTools) {
-      if (maxParallelTools < 1) {
-        throw new IllegalArgumentException("maxParallelTools < 1: " + maxParallelTools);
-      }
-      this.maxParallelTools = maxParallelTools;
-      return this;
-    }
-
-    /**
      * Sets how many tool calls a run may make in all; an answer asking for more than are left ends the
      * run with {@link AgentLimitException} before any of them runs. At least 1. Defaults to
      * {@link Agent#DEFAULT_MAX_TOOL_CALLS} (no limit of its own).
@@ -662,25 +438,16 @@ public final class Agent {
     }
 
     /**
-     * Sets how long a run may take, counted from its start; its chat calls, tools and nested agents are
-     * charged against it, and an enclosing context's earlier deadline wins. Defaults to none (only the
-     * enclosing context's deadline, if any, applies).
+     * Sets how a run fans out. Its {@linkplain FanoutOptions.Builder#timeout timeout} (counted from the run's
+     * start) or {@linkplain FanoutOptions.Builder#deadline deadline}, and its clock, bound the whole run: its
+     * chat calls, tools and nested agents are charged against it, and an enclosing context's earlier deadline
+     * wins. Its {@linkplain FanoutOptions.Builder#maxConcurrency maxConcurrency} bounds how many tool calls of
+     * one step run at once (1 runs them one after another); the others wait their turn in the model's order.
+     * Its context, if set, is where {@link Agent#runAsync(String)} runs. Its labeler is not used: a run is
+     * labelled by the agent's name, its tool calls by the tools' names. Defaults to {@link Agent#DEFAULT_OPTIONS}.
      */
-    public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout <= 0: " + timeout);
-      }
-      this.timeout = timeout;
-      return this;
-    }
-
-    /**
-     * Sets the clock the run's deadline runs on; tests pass a {@link dev.fanout.testing.FakeClock}.
-     * Defaults to null: the enclosing context's clock, else {@link FanoutClock#system()}.
-     */
-    public Builder clock(FanoutClock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock == null");
+    public Builder options(FanoutOptions options) {
+      this.options = Objects.requireNonNull(options, "options == null");
       return this;
     }
 
@@ -700,7 +467,7 @@ public final class Agent {
     }
 
     private Executor executor() {
-      return toolExecutor != null ? toolExecutor : DefaultToolExecutor.INSTANCE;
+      return toolExecutor != null ? toolExecutor : BlockingTools.sharedExecutor();
     }
 
     /**
@@ -735,61 +502,4 @@ public final class Agent {
     }
   }
 
-  /** The shared pool blocking tools run on when the agent was given none; created on first use. */
-  private static final class DefaultToolExecutor {
-    static final Executor INSTANCE = Threads.virtualThreadsAvailable()
-        ? Threads.newVirtualThreadPerTaskExecutor("fanout-agent-tool-")
-        : Threads.newPlatformPool("fanout-agent-tool-");
-  }
-
-  /**
-   * Runs a blocking tool on {@code executor}: with the call's context current there, its result or failure
-   * completing the returned future, and its thread interrupted if the future is cancelled while it runs.
-   */
-  static CompletableFuture<String> runBlocking(
-      ToolHandler.Blocking handler, ToolCall call, FanoutContext context, Executor executor) {
-    CompletableFuture<String> result = new CompletableFuture<>();
-    Object lock = new Object();
-    Thread[] runner = new Thread[1];
-    boolean[] interrupted = new boolean[1];
-    Runnable task = context.wrap(() -> {
-      synchronized (lock) {
-        if (result.isDone()) {
-          return; // cancelled before it started
-        }
-        runner[0] = Thread.currentThread();
-      }
-      try {
-        result.complete(handler.call(call, context));
-      } catch (InterruptedException e) {
-        result.completeExceptionally(new FanoutCancelledException("tool " + call.name() + " was interrupted", e));
-        Thread.currentThread().interrupt();
-      } catch (Exception | Error e) {
-        result.completeExceptionally(e);
-      } finally {
-        synchronized (lock) {
-          runner[0] = null;
-          if (interrupted[0]) {
-            Thread.interrupted(); // our own interrupt, aimed at the cancelled tool: not the pool's thread
-          }
-        }
-      }
-    });
-    result.whenComplete((value, error) -> {
-      if (result.isCancelled()) {
-        synchronized (lock) {
-          if (runner[0] != null) {
-            interrupted[0] = true;
-            runner[0].interrupt();
-          }
-        }
-      }
-    });
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException e) {
-      result.completeExceptionally(e);
-    }
-    return result;
-  }
 }

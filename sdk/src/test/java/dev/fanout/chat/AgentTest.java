@@ -76,7 +76,12 @@ class AgentTest {
   }
 
   private Agent.Builder agent() {
-    return Agent.builder().chat(client.chat()).model("gpt-4o-mini").clock(clock);
+    return Agent.builder().chat(client.chat()).model("gpt-4o-mini").options(options().build());
+  }
+
+  /** The agent's default options on the test's clock. */
+  private FanoutOptions.Builder options() {
+    return Agent.DEFAULT_OPTIONS.newBuilder().clock(clock);
   }
 
   /**
@@ -161,13 +166,13 @@ class AgentTest {
   }
 
   @Test
-  void maxParallelToolsBoundsTheToolsRunningAtOnce() {
+  void theOptionsMaxConcurrencyBoundsTheToolsRunningAtOnce() {
     AtomicInteger running = new AtomicInteger();
     AtomicInteger peak = new AtomicInteger();
     CompletableFuture<Void> twoAtOnce = new CompletableFuture<>();
     twoAtOnce.orTimeout(10, TimeUnit.SECONDS);
     Agent agent = agent()
-        .maxParallelTools(2)
+        .options(options().maxConcurrency(2).build())
         .onToolFailure(OnToolFailure.FAIL_RUN)
         .addTool(WEATHER, (call, context) -> {
           int now = running.incrementAndGet();
@@ -195,7 +200,7 @@ class AgentTest {
     AtomicInteger peak = new AtomicInteger();
     List<String> order = new CopyOnWriteArrayList<>();
     Agent agent = agent()
-        .maxParallelTools(1)
+        .options(options().maxConcurrency(1).build())
         .addTool(WEATHER, (call, context) -> {
           peak.accumulateAndGet(running.incrementAndGet(), Math::max);
           order.add(city(call));
@@ -325,7 +330,7 @@ class AgentTest {
     Barrier started = new Barrier(3);
     Agent agent = agent()
         .name("weatherman")
-        .timeout(Duration.ofSeconds(30))
+        .options(options().timeout(Duration.ofSeconds(30)).build())
         .addTool(WEATHER, (call, context) -> {
           CompletableFuture<String> never = new CompletableFuture<>();
           pending.put(city(call), never);
@@ -364,7 +369,7 @@ class AgentTest {
       Map<String, FanoutContext> contexts = new ConcurrentHashMap<>();
       AtomicBoolean currentIsTheCallsContext = new AtomicBoolean(true);
       Agent agent = agent()
-          .timeout(Duration.ofMinutes(1))
+          .options(options().timeout(Duration.ofMinutes(1)).build())
           .toolExecutor(pool)
           .addBlockingTool(WEATHER, (call, context) -> {
             contexts.put(city(call), context);
@@ -402,7 +407,7 @@ class AgentTest {
     Map<String, Deadline> seen = new ConcurrentHashMap<>();
     Agent researcher = agent()
         .name("researcher")
-        .timeout(Duration.ofMinutes(10)) // longer than the outer run's: the outer deadline wins
+        .options(options().timeout(Duration.ofMinutes(10)).build()) // longer than the outer run's: the outer deadline wins
         .addTool(PAPERS, (call, context) -> {
               seen.put("inner tool", context.deadline());
               return CompletableFuture.completedFuture("3 papers on " + call.argumentsJson().get("query").asText());
@@ -410,7 +415,7 @@ class AgentTest {
         .build();
     Agent lead = agent()
         .name("lead")
-        .timeout(Duration.ofSeconds(30))
+        .options(options().timeout(Duration.ofSeconds(30)).build())
         .addAgentTool("researcher", "A researcher who searches papers", researcher)
         .build();
     Deadline outer = Deadline.after(Duration.ofSeconds(30), clock);
@@ -444,7 +449,7 @@ class AgentTest {
         .build();
     Agent lead = agent()
         .name("lead")
-        .timeout(Duration.ofSeconds(5))
+        .options(options().timeout(Duration.ofSeconds(5)).build())
         .addAgentTool("researcher", "A researcher", researcher)
         .build();
 
@@ -484,15 +489,24 @@ class AgentTest {
   }
 
   @Test
+  void runAsyncWithoutAContextRunsInTheOptionsContext() {
+    FanoutContext passed = FanoutContext.none().withDeadline(Deadline.after(Duration.ofSeconds(1), clock));
+    clock.advance(Duration.ofSeconds(2));
+    Agent inPassedContext = agent().options(options().context(passed).build()).build();
+
+    assertThatThrownBy(() -> inPassedContext.runAsync("Weather in Paris?").join())
+        .hasCauseInstanceOf(FanoutTimeoutException.class);
+    assertThat(backend.stats().requests(Routes.CHAT)).as("no model call past the options' deadline").isZero();
+  }
+
+  @Test
   void buildersNameTheBadValue() {
     assertThatThrownBy(() -> Agent.builder().maxSteps(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("maxSteps < 1: 0");
-    assertThatThrownBy(() -> Agent.builder().maxParallelTools(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxParallelTools < 1: -1");
+    assertThatThrownBy(() -> Agent.builder().options(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("options == null");
     assertThatThrownBy(() -> Agent.builder().maxToolCalls(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("maxToolCalls < 1: 0");
-    assertThatThrownBy(() -> Agent.builder().timeout(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout <= 0: PT0S");
     assertThatThrownBy(() -> Agent.builder().name(" "))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("name is blank: \" \"");
     assertThatThrownBy(() -> Agent.builder().model("gpt-4o-mini").build())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.FanoutClient;
+import dev.fanout.FanoutOptions;
 import dev.fanout.RetryPolicy;
 import dev.fanout.messages.ContentBlock;
 import dev.fanout.messages.MessageParam;
@@ -58,12 +59,17 @@ class AnthropicAgentTest {
     return call.argumentsJson().get("city").asText();
   }
 
+  /** The agent's default options on the test's clock. */
+  private FanoutOptions onTheClock() {
+    return Agent.DEFAULT_OPTIONS.newBuilder().clock(clock).build();
+  }
+
   @Test
   void runsTheTurnsToolUsesAtOnceOnAnthropicWithTheSameCallsAsOnOpenAi() {
     long messagesBefore = backend.stats().requests(Routes.MESSAGES);
     long chatBefore = backend.stats().requests(Routes.CHAT);
     long searchBefore = backend.stats().requests(Routes.SEARCH);
-    Agent claude = Agent.builder().messages(client.messages()).model("claude-test").clock(clock)
+    Agent claude = Agent.builder().messages(client.messages()).model("claude-test").options(onTheClock())
         .messagesRequest(b -> b.maxTokens(512))
         .addTool(AgentTest.WEATHER, weatherOnceAllStarted(new AgentTest.Barrier(3)))
         .onToolFailure(OnToolFailure.FAIL_RUN)
@@ -80,7 +86,7 @@ class AnthropicAgentTest {
     assertThat(backend.stats().requests(Routes.MESSAGES) - messagesBefore).isEqualTo(2);
     assertThat(backend.stats().requests(Routes.SEARCH) - searchBefore).isEqualTo(3);
 
-    Agent gpt = Agent.builder().chat(client.chat()).model("gpt-4o-mini").clock(clock)
+    Agent gpt = Agent.builder().chat(client.chat()).model("gpt-4o-mini").options(onTheClock())
         .addTool(AgentTest.WEATHER, weatherOnceAllStarted(new AgentTest.Barrier(3)))
         .onToolFailure(OnToolFailure.FAIL_RUN)
         .build();
@@ -93,10 +99,10 @@ class AnthropicAgentTest {
   void nestedAgentsMixProviders() {
     long messagesBefore = backend.stats().requests(Routes.MESSAGES);
     long chatBefore = backend.stats().requests(Routes.CHAT);
-    Agent weather = Agent.builder().name("weather").chat(client.chat()).model("gpt-4o-mini").clock(clock)
+    Agent weather = Agent.builder().name("weather").chat(client.chat()).model("gpt-4o-mini").options(onTheClock())
         .addTool(AgentTest.WEATHER, (call, context) -> CompletableFuture.completedFuture(city(call) + " is sunny"))
         .build();
-    Agent lead = Agent.builder().name("lead").messages(client.messages()).model("claude-test").clock(clock)
+    Agent lead = Agent.builder().name("lead").messages(client.messages()).model("claude-test").options(onTheClock())
         .instructions("Delegate weather questions.")
         .addAgentTool("weather_agent", "Answers weather questions", weather)
         .build();

@@ -1,6 +1,7 @@
 package dev.fanout.samples.langchain4j;
 
 import dev.fanout.FanoutClient;
+import dev.fanout.FanoutOptions;
 import dev.fanout.Outcome;
 import dev.fanout.common.Durations;
 import dev.fanout.langchain4j.FanoutChatModel;
@@ -130,7 +131,7 @@ public final class RagWithLangChain4j {
           .addRetriever("handbook", handbook)
           .addRetriever("faq", faq)
           .addRetriever("archive", archive)
-          .timeout(timeout)
+          .options(FanoutOptions.builder().timeout(timeout).build())
           .executor(toolsAndRetrievers)
           .listener((query, outcomes) -> outcomes.forEach(o -> report.add(describe(o))))
           .build();
