@@ -16,6 +16,14 @@ import okhttp3.Interceptor;
  * request is either refused here or had passed here before the cancel began; a request past this point has
  * its OkHttp {@link okhttp3.Call} cancelled before the cancel returns, which OkHttp checks again before it
  * writes. A refused request was never written.
+ *
+ * <p>What OkHttp 5.5.1 does with a cancelled call: one still in the dispatcher's queue runs when a slot
+ * frees, through the application interceptors (this one refuses it), and {@code RetryAndFollowUpInterceptor}
+ * fails it with {@code Canceled} before it connects; one connecting or writing has its exchange cancelled
+ * (the HTTP/1 socket closed). One edge remains, OkHttp's: over HTTP/2 its codec checks the cancel after it
+ * writes the stream's {@code HEADERS}, so a request that had passed here before the cancel began and was
+ * opening its stream as the cancel came can still put its headers on the wire, followed at once by
+ * {@code RST_STREAM(CANCEL)}.
  */
 public final class HandOff {
   private HandOff() {}
