@@ -194,9 +194,13 @@ public final class FanoutClient implements AutoCloseable {
     dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
     // Around the connection gate: a request whose call was cancelled, or whose client closed, while it waited
     // in the dispatcher's queue is refused before it waits for a connection, and one that waited in the gate
-    // is asked again before it is written (see HandOff).
+    // (or is sent again after a refused stream) is asked again before it is written (see HandOff).
     okhttp3.Interceptor handOff = dev.fanout.internal.HandOff.interceptor();
     ok.addInterceptor(handOff);
+    // Before the gate: a request whose HTTP/2 stream the server refused or left unprocessed by GOAWAY is sent
+    // again at once (bounded), without spending an attempt, and each time passes the gate again, so it waits
+    // for a free stream under the limit the server announced instead of piling onto a new connection.
+    ok.addInterceptor(dev.fanout.internal.RefusedStreamReplay.application());
     ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
     ok.addInterceptor(handOff);
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());

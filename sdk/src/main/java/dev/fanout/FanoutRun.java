@@ -3,18 +3,14 @@ package dev.fanout;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.internal.CallScope;
-import dev.fanout.internal.Contexts;
 import dev.fanout.internal.FanoutSpan;
 import dev.fanout.internal.Futures;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +26,8 @@ import java.util.function.LongSupplier;
  *
  * <p>A list combinator's run has all its inputs from the start. A {@link FanoutScope}'s run is
  * <em>open</em>: inputs (forks) arrive by {@link #add} and {@link #seal} says there are no more. Both share
- * this one implementation of the deadline, the cancel and the accounting.
+ * this one implementation of the deadline, the cancel and the accounting; its context, clock, deadline,
+ * task start and release are the {@link RunCore} the stream ({@link StreamRun}) runs on too.
  */
 final class FanoutRun<I, T, R> {
   private final String combinator;
@@ -68,6 +65,8 @@ final class FanoutRun<I, T, R> {
    */
   private final Set<Integer> timedOutAtDeadline = ConcurrentHashMap.newKeySet();
   private final long clockStart;
+  /** The deadline, clock, enclosing context and task start this run shares with every other fan-out. */
+  private final RunCore core;
 
   FanoutRun(
       String combinator,
@@ -121,14 +120,11 @@ final class FanoutRun<I, T, R> {
     this.options = options;
     this.bound = options.maxConcurrency();
     this.onOutcome = onOutcome;
-    FanoutContext outerContext = options.context() != null ? options.context() : FanoutContext.current();
-    this.outer = outerContext.scope();
-    this.clock = options.clock() != null ? options.clock()
-        : outer != null ? outer.clock()
-        : options.deadline() != null ? options.deadline().clock()
-        : FanoutClock.system();
-    this.clockStart = clock.nanoTime();
-    this.deadline = options.effectiveDeadline(outerContext.deadline(), clock);
+    this.core = RunCore.resolve(options);
+    this.outer = core.outer();
+    this.clock = core.clock();
+    this.clockStart = core.startNanos();
+    this.deadline = core.deadline();
     this.ledger = ledger.apply(clock::nanoTime); // its times read the run's clock
     this.result = new FanoutFuture<>(this::stop, this::report);
     this.span = new FanoutSpan(combinator, inputs.size(),
@@ -210,18 +206,19 @@ final class FanoutRun<I, T, R> {
     // The SDK ends the span before it completes the result (complete(..)); this ends it when the caller
     // completed or cancelled the result itself, the one completion that does not pass through here.
     result.whenComplete((value, error) -> endSpan(error));
-    if (outer != null && !outer.register(result)) {
+    String outerCancelled = core.joinOuter(result);
+    if (outerCancelled != null) {
       stop();
       complete(null, new FanoutCancelledException(
-          combinator + ": its context was cancelled (" + outer.cancelledBecause() + ")"));
+          combinator + ": its context was cancelled (" + outerCancelled + ")"));
       return result;
     }
     if (!open && inputs.isEmpty()) {
       complete(ledger.decideEmpty(), null);
       return result;
     }
-    if (!deadline.isNone()) {
-      FanoutClock.Timer t = deadline.clock().schedule(deadline.remaining(), this::onDeadline);
+    FanoutClock.Timer t = core.scheduleDeadline(this::onDeadline);
+    if (t != null) {
       timer = t;
       if (result.isDone()) {
         t.cancel();
@@ -247,25 +244,14 @@ final class FanoutRun<I, T, R> {
 
   private void launch(int index) {
     I input = inputs.get(index);
-    CallScope scope = new CallScope(outer, deadline, clock, trace -> ledger.trace(index, trace));
+    CallScope scope = core.inputScope(outer, trace -> ledger.trace(index, trace));
     scope.fanoutSpan(span);
     scope.governorTally(governorTally);
     if (!ledger.attachScope(index, scope)) {
       scope.cancel("cancelled: the fan-out was decided before input " + index + " started");
       return;
     }
-    FanoutContext context = new FanoutContext(scope);
-    CompletableFuture<T> future;
-    try {
-      CompletionStage<T> stage = Contexts.runIn(context, () -> task.start(input, context));
-      if (stage == null) {
-        throw new NullPointerException("task returned null for input " + index + " (" + label(index) + ")");
-      }
-      future = stage.toCompletableFuture();
-    } catch (RuntimeException | Error e) {
-      onDone(index, null, e);
-      return;
-    }
+    CompletableFuture<T> future = RunCore.startTask(task, input, scope, () -> name(index));
     if (!ledger.attachFuture(index, future)) {
       future.cancel(true);
     }
@@ -273,9 +259,7 @@ final class FanoutRun<I, T, R> {
   }
 
   private void onDone(int index, T value, Throwable error) {
-    Outcome<T> outcome = error == null
-        ? Outcome.success(index, value)
-        : Outcome.failure(index, unwrap(index, error));
+    Outcome<T> outcome = RunCore.outcome(index, value, error, () -> name(index));
     if (outcome.isTimedOut() && deadline.isExpired()) {
       timedOutAtDeadline.add(index);
     }
@@ -302,20 +286,16 @@ final class FanoutRun<I, T, R> {
 
   private void onDeadline() {
     Ledger.Verdict<T, R> verdict = ledger.stopAtDeadline(unfinished -> {
-      Duration elapsed = Duration.ofNanos(clock.nanoTime() - clockStart);
       FanoutTimeoutException error;
       if (nameUnfinished) {
         List<String> late = new ArrayList<>();
         for (int i : unfinished) {
           late.add(String.valueOf(inputs.get(i)));
         }
-        error = new FanoutTimeoutException(String.format(
-            "%s deadline passed after %d ms; late: %s",
-            combinator, elapsed.toMillis(), String.join(", ", late)), elapsed);
+        error = core.deadlinePassed(combinator, "; late: " + String.join(", ", late));
       } else {
-        error = new FanoutTimeoutException(String.format(
-            "%s deadline passed after %d ms with %d of %d inputs unfinished",
-            combinator, elapsed.toMillis(), unfinished.size(), inputs.size()), elapsed);
+        error = core.deadlinePassed(combinator,
+            " with " + unfinished.size() + " of " + inputs.size() + " inputs unfinished");
       }
       deadlineError = error;
       return error;
@@ -392,12 +372,7 @@ final class FanoutRun<I, T, R> {
     if (t != null) {
       t.cancel();
     }
-    // Every scope marked before any call is cancelled: a call cancelled here frees a maxInFlight slot, and a
-    // queued call of an input not reached yet must find its scope cancelled when the slot releases it.
-    CallScope.cancelAll(verdict.scopesToCancel(), verdict.cancelReason());
-    for (CompletableFuture<?> future : verdict.toCancel()) {
-      future.cancel(true);
-    }
+    RunCore.release(verdict.toCancel(), verdict.scopesToCancel(), verdict.cancelReason());
   }
 
   /**
@@ -419,12 +394,9 @@ final class FanoutRun<I, T, R> {
     }
   }
 
-  private Throwable unwrap(int index, Throwable error) {
-    Throwable cause = Futures.unwrap(error);
-    if (cause instanceof CancellationException) {
-      return new FanoutCancelledException("input " + index + " (" + label(index) + ") was cancelled", cause);
-    }
-    return cause;
+  /** Names input {@code index} in errors: "input 3 (row-3)". Runs the labeler: never under a lock. */
+  private String name(int index) {
+    return "input " + index + " (" + label(index) + ")";
   }
 
   /** Runs the user's labeler; never called under a lock. */
@@ -439,31 +411,6 @@ final class FanoutRun<I, T, R> {
   FanoutReport report() {
     Ledger.Snapshot s = ledger.snapshot();
     long end = s.decided() ? s.decidedNanos() : clock.nanoTime();
-    int n = s.outcomes().length;
-    List<FanoutReport.Entry> entries = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Outcome<?> outcome = s.outcomes()[i];
-      List<CallTrace> callTraces = s.traces().get(i);
-      int attempts = 0;
-      for (CallTrace trace : callTraces) {
-        attempts += trace.attempts();
-      }
-      if (attempts == 0 && s.startNanos()[i] >= 0) {
-        attempts = 1;
-      }
-      Outcome.Kind kind = outcome == null ? Outcome.Kind.RUNNING : outcome.kind();
-      Class<? extends Throwable> errorType = outcome == null || outcome.isSuccess() ? null : outcome.error().getClass();
-      entries.add(new FanoutReport.Entry(
-          i,
-          label(i),
-          s.startNanos()[i] < 0 ? -1 : s.startNanos()[i] - clockStart,
-          s.endNanos()[i] < 0 ? -1 : s.endNanos()[i] - clockStart,
-          attempts,
-          kind,
-          errorType,
-          callTraces));
-    }
-    return new FanoutReport(combinator, clockStart, end - clockStart, s.decided(), s.peak(), entries,
-        governorTally.report(s.traces()));
+    return RunReport.of(combinator, clockStart, end, s, this::label, governorTally.report(s.traces()));
   }
 }

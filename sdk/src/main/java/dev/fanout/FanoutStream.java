@@ -102,9 +102,11 @@ public final class FanoutStream<I, T> {
   }
 
   private final StreamRun<I, T> run;
+  private final StreamHandOff<I, T> handOff;
 
   private FanoutStream(Builder<I, T> builder) {
     this.run = new StreamRun<>(builder);
+    this.handOff = new StreamHandOff<>(run, builder);
   }
 
   /** Returns a builder of a stream over {@code inputs}, read from one thread of the stream's. */
@@ -145,7 +147,7 @@ public final class FanoutStream<I, T> {
    */
   public StreamReport forEach(Consumer<? super Completion<I, T>> consumer) {
     Objects.requireNonNull(consumer, "consumer == null");
-    return run.consumeHere(consumer);
+    return handOff.consumeHere(consumer);
   }
 
   /**
@@ -157,7 +159,7 @@ public final class FanoutStream<I, T> {
    */
   public CompletableFuture<StreamReport> start(Consumer<? super Completion<I, T>> consumer) {
     Objects.requireNonNull(consumer, "consumer == null");
-    return run.consumeAsync(consumer);
+    return handOff.consumeAsync(consumer);
   }
 
   /** Returns the counts so far; safe from any thread, cheap enough to poll. */

@@ -11,7 +11,7 @@ import java.util.function.Function;
 /**
  * What a stream counts as its inputs settle: one count per way an input ends, the latencies of the calls
  * that finished by themselves in a fixed histogram, and the slowest of them in a bounded heap. Its size is
- * fixed whatever the number of inputs. Not thread-safe: {@link StreamRun} holds its lock around every use.
+ * fixed whatever the number of inputs. Not thread-safe: {@link StreamState} holds its lock around every use.
  */
 final class StreamTally<I> {
   private record Slow<I>(long index, I input, long nanos, Outcome.Kind kind) {}

@@ -115,7 +115,7 @@ public final class CallScope {
    * cancelled (a cancelled call frees the slot it waits for) is refused before it is sent, because its
    * scope is already marked.
    */
-  public static void cancelAll(List<CallScope> scopes, String because) {
+  public static void cancelAll(java.util.Collection<CallScope> scopes, String because) {
     Objects.requireNonNull(because, "because == null");
     List<CompletableFuture<?>> toCancel = new ArrayList<>();
     for (CallScope s : scopes) {

@@ -1,0 +1,391 @@
+package dev.fanout;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * The books of one {@link StreamRun}: what was pulled, what is in flight, what waits for the consumer, how
+ * each input ended, and why the stream ends. One lock guards them; every method holds it briefly and runs no
+ * user code (no source, task, consumer or labeler). Each input is settled once ({@link StreamSlot#settled}): by its
+ * task's result, the deadline or a stop, whichever comes first; and counted once, at that moment, in the
+ * {@link StreamTally}. What must then be cancelled is handed back for the run to release outside the lock.
+ *
+ * <p>Its size is bounded whatever the number of inputs: the slots in flight (at most the concurrency), the
+ * completions waiting (with those in flight, at most the concurrency plus the buffer) and the tally.
+ */
+final class StreamState<I, T> {
+  private final int concurrency;
+  private final int buffer;
+  private final OptionalLong sizeHint;
+  private final ReentrantLock lock = new ReentrantLock();
+  /** The puller waits here for capacity; signalled when an input settles or is delivered, and on stop. */
+  private final Condition pullable = lock.newCondition();
+  /** The consumer waits here for a completion, a progress tick or the end; and for the puller to exit. */
+  private final Condition deliverable = lock.newCondition();
+
+  // Guarded by lock.
+  private RunCore core;
+  private final Map<Long, StreamSlot<I>> running = new HashMap<>();
+  private final ArrayDeque<FanoutStream.Completion<I, T>> ready = new ArrayDeque<>();
+  private final StreamTally<I> tally;
+  private long pulled;
+  private long delivered;
+  private int peak;
+  private boolean stopPulling;
+  private boolean pullerExited;
+  private boolean tickDue;
+  private boolean deadlinePassed;
+  /** Why pulling stopped early: DRAINED, DEADLINE or SOURCE_FAILED; null if the source ran out (or not yet). */
+  private StreamReport.End pullStop;
+  /** Why delivery stopped: CANCELLED or CONSUMER_FAILED; null if it did not. */
+  private StreamReport.End deliveryStop;
+  private Throwable sourceFailure;
+  private Throwable consumerFailure;
+  private long endNanos = -1;
+  private StreamReport finalReport;
+
+  StreamState(int concurrency, int buffer, OptionalLong sizeHint, int slowestKept) {
+    this.concurrency = concurrency;
+    this.buffer = buffer;
+    this.sizeHint = sizeHint;
+    this.tally = new StreamTally<>(slowestKept);
+  }
+
+  /** What the consumer does next: deliver {@code completion} (if not null), then call the listener if {@code tick}. */
+  record Next<I, T>(FanoutStream.Completion<I, T> completion, boolean tick) {}
+
+  /** Starts the books on {@code core}'s clock; false if they were already started (a stream runs once). */
+  boolean start(RunCore core) {
+    lock.lock();
+    try {
+      if (this.core != null) {
+        return false;
+      }
+      this.core = core;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // The puller's side.
+
+  /** Waits until one more input may be pulled; false once pulling has stopped. */
+  boolean awaitCapacity() {
+    lock.lock();
+    try {
+      while (!stopPulling
+          && !(running.size() < concurrency && pulled - delivered < (long) concurrency + buffer)) {
+        pullable.awaitUninterruptibly();
+      }
+      return !stopPulling;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Counts a pulled input and returns its slot, or null (counted as cancelled) if pulling stopped meanwhile. */
+  StreamSlot<I> admit(I input) {
+    lock.lock();
+    try {
+      long index = pulled++;
+      if (stopPulling) {
+        tally.cancelledBeforeStart();
+        return null;
+      }
+      StreamSlot<I> slot = new StreamSlot<>(index, input, core.clock().nanoTime());
+      running.put(index, slot);
+      peak = Math.max(peak, running.size());
+      return slot;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long pulled() {
+    return progress().pulled();
+  }
+
+  /**
+   * Whether {@code slot} is still in flight. The puller sets the slot's scope and future first, then asks:
+   * a stop that settled it meanwhile either sees them (and releases them) or is seen here (and the puller
+   * releases them).
+   */
+  boolean inFlight(StreamSlot<I> slot) {
+    lock.lock();
+    try {
+      return !slot.settled;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The source ran out ({@code error} null) or failed; false if pulling had already stopped. */
+  boolean sourceEnded(Throwable error) {
+    lock.lock();
+    try {
+      if (stopPulling) {
+        return false; // stopped meanwhile: what the source did after that does not matter
+      }
+      stopPulling = true;
+      if (error != null) {
+        pullStop = StreamReport.End.SOURCE_FAILED;
+        sourceFailure = error;
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void pullerExited() {
+    lock.lock();
+    try {
+      pullerExited = true;
+      deliverable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // Settling: each input once.
+
+  /** Settles {@code slot} with its task's outcome, unless the deadline or a stop settled it first. */
+  void settle(StreamSlot<I> slot, Outcome<T> outcome) {
+    lock.lock();
+    try {
+      if (slot.settled) {
+        return;
+      }
+      FanoutStream.Completion<I, T> completion = settleLocked(slot, outcome, core.clock().nanoTime());
+      if (deliveryStop == null) {
+        ready.add(completion);
+        deliverable.signal();
+      }
+      pullable.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private FanoutStream.Completion<I, T> settleLocked(StreamSlot<I> slot, Outcome<T> outcome, long now) {
+    slot.settled = true;
+    running.remove(slot.index);
+    tally.settled(slot.index, slot.input, outcome.kind(), now - slot.startNanos);
+    return new FanoutStream.Completion<>(slot.index, slot.input, outcome);
+  }
+
+  /** Settles every slot in flight with {@code error}, in pull order, queued for delivery if {@code deliver}. */
+  private List<StreamSlot<I>> settleRunningLocked(Throwable error, boolean deliver) {
+    List<StreamSlot<I>> slots = new ArrayList<>(running.values());
+    slots.sort(Comparator.comparingLong(s -> s.index));
+    long now = core == null ? 0 : core.clock().nanoTime();
+    for (StreamSlot<I> slot : slots) {
+      FanoutStream.Completion<I, T> c = settleLocked(slot, Outcome.failure(RunCore.outcomeIndex(slot.index), error), now);
+      if (deliver) {
+        ready.add(c);
+      }
+    }
+    pullable.signalAll();
+    deliverable.signalAll();
+    return slots;
+  }
+
+  /**
+   * The deadline passed: pulling stops and every input in flight is settled with the error {@code timeout}
+   * makes of their number, delivered to the consumer as timed out. Returns them, or null if the stream
+   * had already ended or stopped delivering.
+   */
+  List<StreamSlot<I>> deadline(IntFunction<? extends Throwable> timeout) {
+    lock.lock();
+    try {
+      if (finalReport != null || deliveryStop != null || deadlinePassed) {
+        return null;
+      }
+      deadlinePassed = true;
+      stopPulling = true;
+      if (pullStop == null || pullStop == StreamReport.End.DRAINED) {
+        pullStop = StreamReport.End.DEADLINE;
+      }
+      return settleRunningLocked(timeout.apply(running.size()), true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops pulling and delivering, once: every input in flight is settled with {@code error} (never
+   * delivered), the completions waiting are dropped (counted when they settled). Returns the inputs that
+   * were in flight, or null if the stream had already stopped or ended.
+   */
+  List<StreamSlot<I>> stop(StreamReport.End why, Throwable consumerError, Throwable error) {
+    lock.lock();
+    try {
+      if (deliveryStop != null || finalReport != null) {
+        return null;
+      }
+      deliveryStop = why;
+      consumerFailure = consumerError;
+      stopPulling = true;
+      ready.clear();
+      return settleRunningLocked(error, false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops pulling, gracefully; false if pulling had already stopped. */
+  boolean drain() {
+    lock.lock();
+    try {
+      if (stopPulling) {
+        return false;
+      }
+      stopPulling = true;
+      pullStop = StreamReport.End.DRAINED;
+      pullable.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // The consumer's side.
+
+  /** Waits for the next delivery or progress tick; null once delivery stopped or everything was delivered. */
+  Next<I, T> awaitNext() throws InterruptedException {
+    lock.lock();
+    try {
+      while (ready.isEmpty() && !tickDue && deliveryStop == null && !(pullerExited && running.isEmpty())) {
+        deliverable.await();
+      }
+      if (deliveryStop != null) {
+        return null;
+      }
+      if (tickDue) {
+        tickDue = false;
+        return new Next<>(null, true);
+      }
+      return ready.isEmpty() ? null : new Next<>(ready.poll(), false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A completion returned from the consumer: one more place for the puller. */
+  void consumed() {
+    lock.lock();
+    try {
+      delivered++;
+      pullable.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Marks a progress tick due; false once the stream is ending (no further tick). */
+  boolean tick() {
+    lock.lock();
+    try {
+      if (endNanos >= 0 || deliveryStop != null) {
+        return false;
+      }
+      tickDue = true;
+      deliverable.signal();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // Ending.
+
+  /** Waits for the puller to exit, then stamps the end (once). */
+  void awaitPullerAndEnd() {
+    lock.lock();
+    try {
+      while (!pullerExited) {
+        deliverable.awaitUninterruptibly();
+      }
+      if (finalReport == null) {
+        endNanos = core.clock().nanoTime();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Keeps {@code report} as the final one unless one already is; returns the final report. */
+  StreamReport keepFinal(StreamReport report) {
+    lock.lock();
+    try {
+      if (finalReport == null) {
+        finalReport = report;
+      }
+      return finalReport;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // Reading.
+
+  StreamProgress progress() {
+    lock.lock();
+    try {
+      return progressLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private StreamProgress progressLocked() {
+    long elapsed = core == null ? 0 : (endNanos >= 0 ? endNanos : core.clock().nanoTime()) - core.startNanos();
+    return new StreamProgress(pulled, tally.succeeded(), tally.failed(), tally.timedOut(), tally.cancelled(),
+        running.size(), ready.size(), delivered, Duration.ofNanos(Math.max(0, elapsed)), sizeHint);
+  }
+
+  /** Returns the final report once ended, else a snapshot; {@code label} (user code) runs outside the lock. */
+  StreamReport report(Function<? super I, String> label) {
+    StreamProgress counts;
+    StreamTally.Copy<I> copy;
+    StreamReport.End end;
+    Throwable failure;
+    int peakInFlight;
+    lock.lock();
+    try {
+      if (finalReport != null) {
+        return finalReport;
+      }
+      counts = progressLocked();
+      copy = tally.copy();
+      peakInFlight = peak;
+      if (endNanos < 0) {
+        end = StreamReport.End.RUNNING;
+        failure = null;
+      } else if (deliveryStop != null) {
+        end = deliveryStop;
+        failure = consumerFailure;
+      } else if (pullStop != null) {
+        end = pullStop;
+        failure = sourceFailure;
+      } else {
+        end = StreamReport.End.COMPLETED;
+        failure = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+    return new StreamReport(end, counts, peakInFlight, copy.latencies(), copy.slowest(label), failure);
+  }
+}
