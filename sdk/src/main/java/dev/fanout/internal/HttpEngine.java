@@ -20,6 +20,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -51,6 +52,7 @@ public final class HttpEngine {
   private final AttemptGate gate;
   private final Consumer<CallTrace> traceListener;
   private final Telemetry telemetry;
+  private final Function<FanoutContext, CallScope> scopeOf;
   private final dev.fanout.internal.hedge.Hedger hedger;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
@@ -74,11 +76,12 @@ public final class HttpEngine {
     this.gate = b.gate;
     this.traceListener = b.traceListener;
     this.telemetry = b.telemetry;
+    this.scopeOf = Objects.requireNonNull(b.scopeOf, "scopeOf == null");
     this.hedger = b.hedger != null ? b.hedger : dev.fanout.internal.hedge.Hedger.create(
         dev.fanout.HedgePolicy.disabled(), this.clock);
   }
 
-  /** Returns a builder; okHttp, options and clock are required. */
+  /** Returns a builder; okHttp, options, clock and scopeOf are required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -92,6 +95,7 @@ public final class HttpEngine {
     private AttemptGate gate = AttemptGate.OPEN;
     private Consumer<CallTrace> traceListener;
     private Telemetry telemetry = Telemetry.noop();
+    private Function<FanoutContext, CallScope> scopeOf;
     private dev.fanout.internal.hedge.Hedger hedger;
 
     private Builder() {}
@@ -110,6 +114,12 @@ public final class HttpEngine {
     /** Where a governor or limiter plugs in; {@link AttemptGate#OPEN} by default. */
     public Builder gate(AttemptGate v) { this.gate = Objects.requireNonNull(v, "gate == null"); return this; }
     public Builder traceListener(Consumer<CallTrace> v) { this.traceListener = v; return this; }
+
+    /**
+     * How a call's context gives up its scope (null for {@link FanoutContext#none()}); the client passes
+     * {@code FanoutContext::scope}, which only its package can read.
+     */
+    public Builder scopeOf(Function<FanoutContext, CallScope> v) { this.scopeOf = v; return this; }
 
     /** Where spans and metrics go; {@link Telemetry#noop()} by default. */
     public Builder telemetry(Telemetry v) { this.telemetry = Objects.requireNonNull(v, "telemetry == null"); return this; }
@@ -238,7 +248,7 @@ public final class HttpEngine {
    */
   public <T> CompletableFuture<T> start(Request request, LogicalCall.Handler<T> handler, CallOptions options) {
     FanoutContext context = options.context() != null ? options.context() : FanoutContext.current();
-    CallScope scope = Contexts.scope(context);
+    CallScope scope = scopeOf.apply(context);
     String label = options.label() != null
         ? options.label()
         : request.method() + " " + Redaction.pathAndQuery(request.url());

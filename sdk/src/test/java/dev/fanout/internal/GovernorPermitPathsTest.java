@@ -87,6 +87,7 @@ final class GovernorPermitPathsTest {
         .options(FanoutClientSpec.builder().baseUrl(server.url("/")).retryPolicy(RetryPolicy.none())
             .attemptTimeout(attemptTimeout).build(), null)
         .clock(clock)
+        .scopeOf(context -> null) // no call here runs in a fan-out: every context is FanoutContext.none()
         .gate(GovernorGate.of(governor))
         .build();
   }
