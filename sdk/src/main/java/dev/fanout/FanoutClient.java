@@ -208,7 +208,15 @@ public final class FanoutClient implements AutoCloseable {
 
     this.engine = HttpEngine.builder()
         .okHttp(okHttp)
-        .options(spec, spec.apiKey())
+        .baseUrl(spec.baseUrl())
+        .defaultHeaders(spec.defaultHeaders())
+        .credentials(spec.authScheme().header(),
+            spec.apiKey() == null ? null : spec.authScheme().value(spec.apiKey()), spec.apiKey())
+        .retryPolicy(spec.retryPolicy())
+        .totalTimeout(spec.totalTimeout())
+        .attemptTimeout(spec.attemptTimeout())
+        .streamIdleTimeout(spec.streamIdleTimeout())
+        .maxResponseBytes(spec.maxResponseBytes())
         .clock(clock)
         .traceListener(traceListener)
         .scopeOf(FanoutContext::scope)
