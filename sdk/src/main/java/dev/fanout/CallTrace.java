@@ -15,10 +15,11 @@ import java.util.Objects;
  * {@code hedgesSent} counts the backups its attempts sent (see {@link HedgePolicy}; a hedge is not an
  * attempt) and {@code hedgesWon} those whose response was the one taken (0 or 1 per attempt).
  *
- * <p>{@code replays} counts requests sent again at once on a fresh connection, without spending an attempt,
- * because the pooled keep-alive connection they were given turned out, before they were written, to have
- * been closed by the server: the server never saw them, so it saw {@code attempts} requests (see
- * {@code docs/reliability.md}).
+ * <p>{@code replays} counts requests sent again at once, without spending an attempt, because the server
+ * provably never processed them: the pooled keep-alive connection they were given turned out, before they
+ * were written, to have been closed by the server, or an HTTP/2 server refused their stream ({@code
+ * REFUSED_STREAM}) or left it unprocessed by {@code GOAWAY}. The server processed {@code attempts} requests
+ * (see {@code docs/reliability.md}).
  *
  * <p>{@code attemptTimes} has each attempt's times ({@link Attempt}): how long it waited in the client's
  * queue for a {@code maxInFlight} slot, and how long it was in flight, sent and unanswered. A

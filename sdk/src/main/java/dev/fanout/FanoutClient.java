@@ -192,6 +192,10 @@ public final class FanoutClient implements AutoCloseable {
     // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
     // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
     dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
+    // Before the gate: a request whose HTTP/2 stream the server refused or left unprocessed by GOAWAY is sent
+    // again at once (bounded), without spending an attempt, and each time passes the gate again, so it waits
+    // for a free stream under the limit the server announced instead of piling onto a new connection.
+    ok.addInterceptor(dev.fanout.internal.RefusedStreamReplay.application());
     ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {

@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import static dev.fanout.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.chat.ChatCompletion;
@@ -15,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.OkHttpClient;
@@ -30,13 +30,6 @@ import org.junit.jupiter.api.Timeout;
 class ConcurrencyTest {
   private static final Duration SECOND = Duration.ofSeconds(1);
 
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not reached within 5 s").isLessThan(end);
-      Thread.sleep(10);
-    }
-  }
 
   /** Loads OkHttp, Jackson and the client's classes first, so class loading does not count as latency. */
   @BeforeAll

@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import static dev.fanout.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -63,13 +63,6 @@ class FanoutContextTest {
     return new MockResponse.Builder(Responses.user(1)).headersDelay(1, TimeUnit.HOURS).build();
   }
 
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not reached within 10 s").isLessThan(end);
-      Thread.sleep(2);
-    }
-  }
 
   @Test
   void aCallThroughTheContextOnAnotherPoolIsBoundToTheFanoutsDeadline() throws Exception {

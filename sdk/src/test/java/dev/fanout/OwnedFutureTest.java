@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import static dev.fanout.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.testsupport.Responses;
@@ -10,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
@@ -56,13 +56,6 @@ class OwnedFutureTest {
     return ways.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
   }
 
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not reached within 10 s").isLessThan(end);
-      Thread.sleep(2);
-    }
-  }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("outsideCompletions")

@@ -64,6 +64,12 @@ public final class MockBackend implements AutoCloseable {
   /** The default HTTP/2 stream limit: 0, none announced (in effect a million streams per connection). */
   public static final long DEFAULT_MAX_CONCURRENT_STREAMS = 0;
 
+  /** The default number of HTTP/2 streams refused unprocessed: 0, none. */
+  public static final long DEFAULT_REFUSED_STREAMS = 0;
+
+  /** The default number of HTTP/2 streams a connection processes before it sends {@code GOAWAY}: 0, no limit. */
+  public static final int DEFAULT_GOAWAY_AFTER_STREAMS = 0;
+
   /** The default keep-alive idle timeout: none ({@link Duration#ZERO}), connections stay open until the client closes them. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
 
@@ -92,6 +98,10 @@ public final class MockBackend implements AutoCloseable {
     if (b.http2PriorKnowledge && b.tls) {
       throw new IllegalArgumentException("http2PriorKnowledge and tls: over TLS, HTTP/2 is chosen by ALPN");
     }
+    if ((b.refusedStreams > 0 || b.goAwayAfterStreams > 0) && engine != Engine.NETTY) {
+      throw new IllegalArgumentException("refusedStreams " + b.refusedStreams + " and goAwayAfterStreams "
+          + b.goAwayAfterStreams + " need Engine.NETTY: MockWebServer cannot refuse a stream or send GOAWAY");
+    }
     if (b.maxConcurrentStreams > 0 && engine != Engine.NETTY) {
       throw new IllegalArgumentException("maxConcurrentStreams " + b.maxConcurrentStreams
           + " needs Engine.NETTY: MockWebServer announces no HTTP/2 stream limit");
@@ -103,7 +113,7 @@ public final class MockBackend implements AutoCloseable {
     requests = new RequestLog(b.recordedRequests);
     decider = new Decider(latency, faults, stats, b.maxBodyBytes, b.batchCompletionTime);
     ServerConfig config = new ServerConfig(host, b.port, b.backlog, b.maxBodyBytes, http2, idleTimeout, tls,
-        maxConcurrentStreams);
+        maxConcurrentStreams, b.refusedStreams, b.goAwayAfterStreams);
     switch (engine) {
       case NETTY:
         server = new NettyServer(config, decider, stats, requests);
@@ -279,6 +289,8 @@ public final class MockBackend implements AutoCloseable {
     private boolean tls;
     private MockTls tlsCertificate;
     private long maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
+    private long refusedStreams = DEFAULT_REFUSED_STREAMS;
+    private int goAwayAfterStreams = DEFAULT_GOAWAY_AFTER_STREAMS;
 
     private Builder() {}
 
@@ -314,6 +326,33 @@ public final class MockBackend implements AutoCloseable {
         throw new IllegalArgumentException("maxConcurrentStreams out of range 0..2^32-1: " + maxConcurrentStreams);
       }
       this.maxConcurrentStreams = maxConcurrentStreams;
+      return this;
+    }
+
+    /**
+     * Refuses the first {@code refusedStreams} HTTP/2 streams this backend receives, counted over all its
+     * connections, with {@code RST_STREAM REFUSED_STREAM}: the request is not processed, not routed and not
+     * counted, as a server at its stream limit (nginx, Netty, Envoy) refuses a stream it will not serve. A
+     * client may send such a request again (RFC 9113, section 8.7). {@link Long#MAX_VALUE} refuses every
+     * stream. HTTP/1.1 is not affected. Needs {@link Engine#NETTY}. Defaults to {@link #DEFAULT_REFUSED_STREAMS} (0).
+     */
+    public Builder refusedStreams(long refusedStreams) {
+      if (refusedStreams < 0) throw new IllegalArgumentException("refusedStreams < 0: " + refusedStreams);
+      this.refusedStreams = refusedStreams;
+      return this;
+    }
+
+    /**
+     * Each HTTP/2 connection processes this many streams, then answers the next one with {@code GOAWAY}
+     * ({@code NO_ERROR}) whose last stream id is the last stream it processed, as nginx does after {@code
+     * keepalive_requests} requests or on a reload. That stream and any later ones on the connection are not
+     * processed (the client may send them again on a new connection, RFC 9113 section 6.8); the processed ones
+     * are answered, and the client closes the connection. 0 never sends {@code GOAWAY} before the backend closes.
+     * Needs {@link Engine#NETTY}. Defaults to {@link #DEFAULT_GOAWAY_AFTER_STREAMS} (0).
+     */
+    public Builder goAwayAfterStreams(int goAwayAfterStreams) {
+      if (goAwayAfterStreams < 0) throw new IllegalArgumentException("goAwayAfterStreams < 0: " + goAwayAfterStreams);
+      this.goAwayAfterStreams = goAwayAfterStreams;
       return this;
     }
 

@@ -135,6 +135,16 @@ public final class MockServerMain implements Callable<Integer> {
           + "0 = no limit. Needs --engine netty. Defaults to ${DEFAULT-VALUE}.")
   long maxConcurrentStreams = MockBackend.DEFAULT_MAX_CONCURRENT_STREAMS;
 
+  @Option(names = "--refuse-streams", paramLabel = "N",
+      description = "Refuse the first N HTTP/2 streams (RST_STREAM REFUSED_STREAM, unprocessed), as a server at its "
+          + "stream limit does. Needs --engine netty. Defaults to ${DEFAULT-VALUE}.")
+  long refusedStreams = MockBackend.DEFAULT_REFUSED_STREAMS;
+
+  @Option(names = "--goaway-after", paramLabel = "N",
+      description = "Each HTTP/2 connection processes N streams, then sends GOAWAY, as nginx does after "
+          + "keepalive_requests or on a reload; 0 = never. Needs --engine netty. Defaults to ${DEFAULT-VALUE}.")
+  int goAwayAfterStreams = MockBackend.DEFAULT_GOAWAY_AFTER_STREAMS;
+
   @Option(names = "--engine", paramLabel = "ENGINE", converter = EngineConverter.class,
       description = "Server engine: mockwebserver (a thread per connection) or netty (event loops, for tens of "
           + "thousands of concurrent requests). Defaults to ${DEFAULT-VALUE}.")
@@ -214,10 +224,14 @@ public final class MockServerMain implements Callable<Integer> {
       l = latencyProfile();
       f = faultProfile();
       MockBackend.builder().port(port).host(host).maxBodyBytes(maxBodyBytes).idleTimeout(idleTimeout)
-          .maxConcurrentStreams(maxConcurrentStreams); // validates
+          .maxConcurrentStreams(maxConcurrentStreams).refusedStreams(refusedStreams)
+          .goAwayAfterStreams(goAwayAfterStreams); // validates
       if (caOut != null && !tls && tlsCert == null) throw new IllegalArgumentException("--ca-out needs --tls");
       if (maxConcurrentStreams > 0 && engine != Engine.NETTY) {
         throw new IllegalArgumentException("--max-concurrent-streams needs --engine netty");
+      }
+      if ((refusedStreams > 0 || goAwayAfterStreams > 0) && engine != Engine.NETTY) {
+        throw new IllegalArgumentException("--refuse-streams and --goaway-after need --engine netty");
       }
       if (http2 && (tls || tlsCert != null)) {
         throw new IllegalArgumentException("--http2 is h2c (cleartext); with --tls HTTP/2 is chosen by ALPN");
@@ -231,7 +245,8 @@ public final class MockServerMain implements Callable<Integer> {
     MockBackend.Builder builder = MockBackend.builder()
         .latency(l).faults(f).host(host).port(port).http2PriorKnowledge(http2).maxBodyBytes(maxBodyBytes)
         .batchCompletionTime(batchCompletionTime)
-        .engine(engine).idleTimeout(idleTimeout).maxConcurrentStreams(maxConcurrentStreams).recordedRequests(0);
+        .engine(engine).idleTimeout(idleTimeout).maxConcurrentStreams(maxConcurrentStreams).recordedRequests(0)
+        .refusedStreams(refusedStreams).goAwayAfterStreams(goAwayAfterStreams);
     if (tlsCert != null) {
       MockTls given;
       try {
@@ -256,6 +271,8 @@ public final class MockServerMain implements Callable<Integer> {
     System.err.println("latency " + l + ", faults " + f + (http2 ? ", h2c" : "")
         + (backend.tls() ? ", TLS (h2, http/1.1)" + (caOut != null ? ", CA in " + caOut : "") : "")
         + (maxConcurrentStreams > 0 ? ", " + maxConcurrentStreams + " streams per connection" : "")
+        + (refusedStreams > 0 ? ", the first " + refusedStreams + " streams refused" : "")
+        + (goAwayAfterStreams > 0 ? ", GOAWAY after " + goAwayAfterStreams + " streams per connection" : "")
         + ", engine " + engine + (idleTimeout.isZero() ? "" : ", idle timeout " + Durations.format(idleTimeout))
         + "; stats at " + backend.url() + "/__admin/stats; Ctrl-C to stop");
     stop.await();

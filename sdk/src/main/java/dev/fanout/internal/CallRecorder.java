@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The recorder of one logical call: the times and counts its trace reports, each written in one place, as
  * it happens, and read once when the call finishes. Every time is a reading of the client's
- * {@link FanoutClock}. {@link TraceEventListener} and {@link StaleConnectionReplay} find it through the
+ * {@link FanoutClock}. {@link TraceEventListener}, {@link StaleConnectionReplay} and {@link RefusedStreamReplay} find it through the
  * request's tag; the call's stages tell it the rest. Its methods only store: none blocks.
  */
 final class CallRecorder {
@@ -67,7 +67,7 @@ final class CallRecorder {
     hedgesWon.incrementAndGet();
   }
 
-  /** A request was re-sent on a fresh connection after a stale one; it stays the same attempt. */
+  /** A request the server never processed was sent again (a stale connection, a refused stream); it stays the same attempt. */
   void replayed() {
     replays.incrementAndGet();
   }

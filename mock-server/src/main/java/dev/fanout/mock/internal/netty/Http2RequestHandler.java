@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -34,7 +35,11 @@ import java.util.concurrent.TimeUnit;
  * Answers the streams of one HTTP/2 connection at the frame level, on the connection's own pipeline (no
  * child channel per stream). Every wait is a task on the connection's event loop; a stream the client
  * resets, or a connection that closes, cancels its play and counts the exchange aborted. Every map here is
- * touched only from the event loop.
+ * touched only from the event loop. A stream the {@link StreamRefusals} turn away is never routed nor counted:
+ * it is refused with {@code RST_STREAM REFUSED_STREAM}, or it is the first past this connection's share and
+ * gets {@code GOAWAY} naming the last stream processed (later ones the codec then ignores). The processed
+ * streams are answered; the connection is left for the client to close (a server closing it at once races
+ * the client's next write, which the client can then not tell from a failure).
  */
 final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
   private final Routing routing;
@@ -42,9 +47,15 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
   private final Map<Integer, Incoming> incoming = new HashMap<>();
   private final Map<Integer, Play> plays = new HashMap<>();
   private final KeepAlive keepAlive;
+  private final StreamRefusals refusals;
   private int exchanges;
+  /** The last stream id processed, or -1; after GOAWAY, the one it named. */
+  private int lastProcessed = -1;
+  private int processed;
+  private boolean goneAway;
 
-  Http2RequestHandler(Routing routing, int connection, KeepAlive keepAlive) {
+  Http2RequestHandler(Routing routing, int connection, KeepAlive keepAlive, StreamRefusals refusals) {
+    this.refusals = refusals;
     this.routing = routing;
     this.connection = connection;
     this.keepAlive = keepAlive;
@@ -57,6 +68,9 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
         Http2HeadersFrame h = (Http2HeadersFrame) msg;
         Incoming in = incoming.get(h.stream().id());
         if (in == null) {
+          if (turnedAway(ctx, h.stream())) return;
+          lastProcessed = h.stream().id();
+          processed++;
           in = new Incoming(h.stream(), h.headers(), ctx.alloc().compositeBuffer());
           incoming.put(h.stream().id(), in);
         }
@@ -85,6 +99,28 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
     } finally {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  /**
+   * Refuses a new stream, or sends GOAWAY for it, if the refusals say so; returns true if it is not to be
+   * processed.
+   */
+  private boolean turnedAway(ChannelHandlerContext ctx, Http2FrameStream stream) {
+    if (goneAway) return true; // the codec ignores streams above the GOAWAY's id; this is one it had let through
+    if (refusals.refuseNext()) {
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM).stream(stream));
+      return true;
+    }
+    if (refusals.goAwayAfter(processed)) {
+      goneAway = true;
+      Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+      // Not a GOAWAY frame written down the pipeline: the codec would name the last stream it created, this one.
+      codec.goAway(ctx.pipeline().context(codec), Math.max(lastProcessed, 0), Http2Error.NO_ERROR.code(),
+          Unpooled.EMPTY_BUFFER, ctx.newPromise());
+      ctx.flush();
+      return true;
+    }
+    return false;
   }
 
   @Override

@@ -75,6 +75,7 @@ public final class NettyServer implements ServerEngine {
     AtomicInteger connections = new AtomicInteger();
     SslContext ssl = config.tls().map(NettyServer::sslContext).orElse(null);
     long maxStreams = config.maxConcurrentStreams();
+    StreamRefusals refusals = new StreamRefusals(config.refusedStreams(), config.goAwayAfterStreams());
     try {
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(boss, workers)
@@ -96,7 +97,7 @@ public final class NettyServer implements ServerEngine {
               KeepAlive keepAlive = new KeepAlive(idleNanos, counters);
               ch.pipeline().addLast("keep-alive", keepAlive);
               if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
-              ch.pipeline().addLast(new ProtocolDetector(routing, connections, keepAlive, maxStreams));
+              ch.pipeline().addLast(new ProtocolDetector(routing, connections, keepAlive, maxStreams, refusals));
             }
           });
       serverChannel = bootstrap.bind(host, port).syncUninterruptibly().channel();

@@ -37,9 +37,12 @@ final class ProtocolDetector extends ByteToMessageDecoder {
   private final AtomicInteger connections;
   private final KeepAlive keepAlive;
   private final long maxConcurrentStreams;
+  private final StreamRefusals refusals;
 
   /** {@code maxConcurrentStreams} 0 announces {@link #MAX_CONCURRENT_STREAMS}. */
-  ProtocolDetector(Routing routing, AtomicInteger connections, KeepAlive keepAlive, long maxConcurrentStreams) {
+  ProtocolDetector(Routing routing, AtomicInteger connections, KeepAlive keepAlive, long maxConcurrentStreams,
+      StreamRefusals refusals) {
+    this.refusals = refusals;
     this.maxConcurrentStreams = maxConcurrentStreams > 0 ? maxConcurrentStreams : MAX_CONCURRENT_STREAMS;
     this.routing = routing;
     this.connections = connections;
@@ -61,7 +64,7 @@ final class ProtocolDetector extends ByteToMessageDecoder {
           // closing the channel (the server's shutdown) sends GOAWAY and closes at once, not after open streams
           .gracefulShutdownTimeoutMillis(0)
           .build());
-      p.addAfter("h2", "h2-handler", new Http2RequestHandler(routing, connection, keepAlive));
+      p.addAfter("h2", "h2-handler", new Http2RequestHandler(routing, connection, keepAlive, refusals));
     } else {
       RequestHandler handler = new RequestHandler(routing, connection, keepAlive);
       int limit = (int) Math.min(Integer.MAX_VALUE, routing.maxBodyBytes());
