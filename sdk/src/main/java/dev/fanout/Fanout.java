@@ -58,7 +58,9 @@ import dev.fanout.internal.Futures;
  * Cancelling the returned {@link FanoutFuture}, completing it from outside, or the fan-out deciding its
  * result early cancels each task's future and every Fanout call made through the task's context, even
  * if the task returned a derived future; a later call through that context fails at once with
- * {@link FanoutCancelledException}.
+ * {@link FanoutCancelledException}. Once the cancel has returned, no request of the fan-out is written: a
+ * call still waiting for a {@code maxInFlight} slot when the calls ahead of it are cancelled is refused
+ * before it is sent.
  */
 public final class Fanout {
   private Fanout() {}

@@ -192,11 +192,17 @@ public final class FanoutClient implements AutoCloseable {
     // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
     // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
     dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
+    // Around the connection gate: a request whose call was cancelled, or whose client closed, while it waited
+    // in the dispatcher's queue is refused before it waits for a connection, and one that waited in the gate
+    // (or is sent again after a refused stream) is asked again before it is written (see HandOff).
+    okhttp3.Interceptor handOff = dev.fanout.internal.HandOff.interceptor();
+    ok.addInterceptor(handOff);
     // Before the gate: a request whose HTTP/2 stream the server refused or left unprocessed by GOAWAY is sent
     // again at once (bounded), without spending an attempt, and each time passes the gate again, so it waits
     // for a free stream under the limit the server announced instead of piling onto a new connection.
     ok.addInterceptor(dev.fanout.internal.RefusedStreamReplay.application());
     ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
+    ok.addInterceptor(handOff);
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
@@ -342,9 +348,11 @@ public final class FanoutClient implements AutoCloseable {
 
   /**
    * Cancels every unfinished call (their futures fail with
-   * {@link dev.fanout.errors.FanoutCancelledException}), shuts down the dispatcher executor and, if this
-   * client owns it, evicts the connection pool. Waits up to a second for the dispatcher's
-   * threads to end. Idempotent.
+   * {@link dev.fanout.errors.FanoutCancelledException}, whose message says whether the call's request had
+   * been sent), shuts down the dispatcher executor and, if this client owns it, evicts the connection pool.
+   * Once this returns, no request of this client is written to the network: calls waiting for a
+   * {@code maxInFlight} slot, the governor or a retry are never sent. Waits up to a second for the
+   * dispatcher's threads to end. Idempotent.
    */
   @Override
   public void close() {

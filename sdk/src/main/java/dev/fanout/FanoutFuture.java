@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * Cancelling it, and equally completing it from outside ({@code complete}, {@code completeExceptionally},
  * {@code obtrudeValue}, {@code obtrudeException}, or a timer set by {@code orTimeout} or
  * {@code completeOnTimeout}), stops the fan-out: every task still in flight is cancelled (down to its HTTP
- * calls), no further task starts, and once the method returns no per-input callback of it runs. The future
+ * calls), no further task starts, and once the method returns no per-input callback of it runs and no
+ * request of it is written to the network (its calls still waiting for a slot are never sent). The future
  * keeps the value it was given; the report shows the stopped inputs as {@link Outcome.Kind#CANCELLED}.
  * Stages derived from it ({@code thenApply}, ...) are plain futures that give no control over it.
  * A call's future behaves the same way.

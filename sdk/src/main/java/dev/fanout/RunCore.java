@@ -142,16 +142,18 @@ final class RunCore {
   }
 
   /**
-   * Releases what an input or a run still holds: cancels the futures (down to their calls), then the
-   * scopes, for {@code reason}. Runs no user code beyond the futures' own cancellation handlers.
+   * Releases what an input or a run still holds: cancels the scopes, for {@code reason}, and the futures
+   * (down to their calls). Runs no user code beyond the futures' own cancellation handlers.
+   *
+   * <p>Every scope is marked cancelled before any call is: a call cancelled here frees a {@code maxInFlight}
+   * slot, and a queued call of an input not reached yet must find its scope cancelled when the slot releases
+   * it, so that it is refused before it is sent.
    */
   static void release(Collection<? extends CompletableFuture<?>> futures, Collection<CallScope> scopes,
       String reason) {
+    CallScope.cancelAll(scopes, reason);
     for (CompletableFuture<?> future : futures) {
       future.cancel(true);
-    }
-    for (CallScope scope : scopes) {
-      scope.cancel(reason);
     }
   }
 }

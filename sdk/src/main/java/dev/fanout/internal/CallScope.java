@@ -106,14 +106,27 @@ public final class CallScope {
 
   /** Cancels this scope (once): every registered future is cancelled and later registrations are refused. */
   public void cancel(String because) {
-    List<CompletableFuture<?>> toCancel;
-    synchronized (lock) {
-      if (cancelledBecause != null) {
-        return;
+    cancelAll(List.of(this), because);
+  }
+
+  /**
+   * Cancels {@code scopes} (each once) for {@code because}: first marks every one cancelled, then cancels
+   * what was registered with them. A call of any of them that its queue releases while the others are being
+   * cancelled (a cancelled call frees the slot it waits for) is refused before it is sent, because its
+   * scope is already marked.
+   */
+  public static void cancelAll(java.util.Collection<CallScope> scopes, String because) {
+    Objects.requireNonNull(because, "because == null");
+    List<CompletableFuture<?>> toCancel = new ArrayList<>();
+    for (CallScope s : scopes) {
+      synchronized (s.lock) {
+        if (s.cancelledBecause != null) {
+          continue;
+        }
+        s.cancelledBecause = because;
+        toCancel.addAll(s.registered);
+        s.registered.clear();
       }
-      cancelledBecause = Objects.requireNonNull(because, "because == null");
-      toCancel = new ArrayList<>(registered);
-      registered.clear();
     }
     for (CompletableFuture<?> f : toCancel) {
       f.cancel(true);

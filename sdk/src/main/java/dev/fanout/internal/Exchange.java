@@ -82,7 +82,11 @@ final class Exchange<T> implements Callback {
     end();
     permit.onFailure(error);
     span.ended(error);
-    if (owner.isDone()) {
+    if (owner.ending()) {
+      return;
+    }
+    if (e instanceof HandOff.RefusedException) {
+      owner.notSent(attempt, e.getMessage()); // a cancel or close came first: never written, never retried
       return;
     }
     boolean retryable = owner.spec().policy().retriesError(error);

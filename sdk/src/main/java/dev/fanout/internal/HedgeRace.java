@@ -71,11 +71,12 @@ final class HedgeRace {
     Telemetry.AttemptScope span = leg == 0 ? telemetry.attemptStarted(attempt) : telemetry.hedgeSent(attempt);
     CallRecorder.AttemptTimes times = owner.recorder().requestSent(attempt, leg, permit.waited());
     Request.Builder tagged = owner.spec().request().newBuilder()
+        .tag(LogicalCall.class, owner) // asked at the hand-off, on the OkHttp thread that sends it
         .tag(CallRecorder.class, owner.recorder()).tag(CallRecorder.AttemptTimes.class, times);
     span.inject(tagged);
     Call call = owner.engine().okHttp().newCall(tagged.build());
     Exchange<?> exchange = owner.exchange(this, leg, permit, span, call, times);
-    if (!add(exchange, admitted) || owner.isDone()) {
+    if (!add(exchange, admitted) || owner.ending()) {
       FanoutCancelledException gone = new FanoutCancelledException(
           owner.label() + ": finished before attempt " + attempt + (leg == 0 ? "" : " hedge " + leg) + " was sent");
       remove(exchange);
@@ -98,7 +99,7 @@ final class HedgeRace {
         return false;
       }
     }
-    if (owner.isDone()) {
+    if (owner.ending()) {
       remove(exchange);
       exchange.cancelTimer();
       call.cancel();
@@ -122,7 +123,7 @@ final class HedgeRace {
    * client is below {@code maxInFlight} (a hedge never queues) and the budget has one; true if sent.
    */
   private boolean hedge(int n) {
-    if (owner.isDone() || isOver()) {
+    if (owner.ending() || isOver()) {
       return false;
     }
     if (owner.engine().inFlight() >= owner.engine().okHttp().dispatcher().getMaxRequests()) {
@@ -218,7 +219,7 @@ final class HedgeRace {
       error = dropped;
     }
     ended(false);
-    if (!owner.isDone()) {
+    if (!owner.ending()) {
       owner.attemptFailed(error, droppedRetryable, droppedRetryAfter, droppedStatus);
     }
   }

@@ -201,7 +201,11 @@ public final class HttpEngine {
     return apiKey;
   }
 
-  /** Refuses new calls and fails every unfinished one with {@link FanoutCancelledException}. */
+  /**
+   * Refuses new calls and fails every unfinished one with {@link FanoutCancelledException}. Closed is set
+   * first, so a request the client's queue releases while the calls are being cancelled is refused at the
+   * {@link HandOff}: none is sent after this returns.
+   */
   public void close() {
     closed = true;
     // The gate first: its waiters fail and it admits nothing more, so a slot freed by a call cancelled
@@ -212,8 +216,13 @@ public final class HttpEngine {
       LOG.warn("the attempt gate failed to close", e);
     }
     for (LogicalCall<?> call : live.toArray(new LogicalCall<?>[0])) {
-      call.refuse(new FanoutCancelledException(call.label() + ": the client was closed"));
+      call.refuse("the client was closed");
     }
+  }
+
+  /** True once {@link #close()} has begun: no request of this client passes the {@link HandOff} after. */
+  boolean isClosed() {
+    return closed;
   }
 
   /** Returns how many logical calls have started and not finished. */
@@ -310,8 +319,7 @@ public final class HttpEngine {
       throw new IllegalStateException("client is closed");
     }
     if (scope != null && !scope.register(call)) {
-      call.refuse(new FanoutCancelledException(
-          label + ": its context was cancelled (" + scope.cancelledBecause() + ")"));
+      call.refuse("its context was cancelled (" + scope.cancelledBecause() + ")");
       return call;
     }
     call.start();

@@ -61,6 +61,15 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
   private final Duration budget;
   private final CallRecorder recorder;
   private final AtomicBoolean finished = new AtomicBoolean();
+  /**
+   * Taken by {@link #handOff} (a request about to go to the network), by {@link #send} (which registers the
+   * attempt whose OkHttp calls a finish cancels) and by a finish reading that attempt, so each sees the other.
+   */
+  private final Object handOffLock = new Object();
+  /** A request of this call passed {@link #handOff}: it may have reached the server. Guarded by handOffLock. */
+  private boolean sentOne;
+  /** The SDK is failing the call ({@link #refuse}): no request may pass {@link #handOff}. Guarded by handOffLock. */
+  private boolean refusing;
 
   private volatile int attempts;
   /** The request whose response the call reads: the attempt's first, or the hedge that won. */
@@ -148,15 +157,63 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     nextAttempt();
   }
 
-  /** Fails the call with {@code error} on the SDK's behalf (closed client, cancelled context). */
-  void refuse(FanoutException error) {
-    finish(null, error);
+  /**
+   * Fails the call on the SDK's behalf (closed client, cancelled context) with a
+   * {@link FanoutCancelledException} that says {@code why} and whether a request of it may have reached the
+   * server; no request of it is sent after this returns.
+   */
+  void refuse(String why) {
+    boolean sent;
+    synchronized (handOffLock) {
+      refusing = true;
+      sent = sentOne;
+    }
+    finish(null, new FanoutCancelledException(label() + ": " + why + (sent
+        ? "; its request had been sent and may have reached the server"
+        : "; its request was never sent")));
+  }
+
+  /**
+   * A request of this call is about to go to the network (see {@link HandOff}): returns null to let it go, or
+   * why it must not (the call finished, its context was cancelled, the client closed).
+   */
+  String handOff() {
+    synchronized (handOffLock) {
+      String why = null;
+      CallScope scope = spec.scope();
+      if (refusing || finished.get()) {
+        why = "the call had already ended";
+      } else if (scope != null && scope.isCancelled()) {
+        why = "its context was cancelled (" + scope.cancelledBecause() + ")";
+      } else if (engine.isClosed()) {
+        why = "the client was closed";
+      }
+      if (why == null) {
+        sentOne = true;
+      }
+      return why;
+    }
+  }
+
+  /** True once the call is ending or ended: nothing more of it may start (an attempt, a hedge, a backoff). */
+  boolean ending() {
+    return finished.get() || isDone();
+  }
+
+  /**
+   * A request of attempt {@code attempt} was refused at the hand-off (see {@link HandOff}): the call ends,
+   * cancelled, unretried; the request never reached the network.
+   */
+  void notSent(int attempt, String why) {
+    finish(null, new FanoutCancelledException(label() + ": " + why + (attempt == 1
+        ? "; its request was never sent"
+        : "; attempt " + attempt + " was never sent (earlier attempts were)")));
   }
 
   // ---- the retry loop ----
 
   private void nextAttempt() {
-    if (isDone()) {
+    if (ending()) {
       return;
     }
     int attempt = attempts + 1;
@@ -168,7 +225,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       return;
     }
     pendingWait = admission;
-    if (isDone()) {
+    if (ending()) {
       admission.cancel(false);
       return;
     }
@@ -246,7 +303,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       return;
     }
     pendingWait = w;
-    if (isDone()) {
+    if (ending()) {
       w.cancel(false);
       return;
     }
@@ -277,14 +334,22 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
   }
 
   private void send(int attempt, AttemptGate.Permit permit) {
-    if (isDone()) {
+    HedgeRace r = new HedgeRace(this, hedger, attempt);
+    synchronized (handOffLock) {
+      // Under the lock a finish reads the race under: it either sees this race (and cancels its calls) or
+      // this sees it finished.
+      if (!refusing && !ending()) {
+        race = r;
+      } else {
+        r = null;
+      }
+    }
+    if (r == null) {
       permit.onFailure(new FanoutCancelledException(label() + ": finished before attempt " + attempt));
       return;
     }
     attempts = attempt;
     recorder.attemptBegins();
-    HedgeRace r = new HedgeRace(this, hedger, attempt);
-    race = r;
     r.start(permit);
   }
 
@@ -383,7 +448,10 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     if (w != null && !w.isDone()) {
       w.cancel(false);
     }
-    HedgeRace r = race;
+    HedgeRace r;
+    synchronized (handOffLock) {
+      r = race; // finished is set: no race is registered after this read
+    }
     if (r != null) {
       r.cancelAll();
     }

@@ -32,6 +32,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -89,11 +90,14 @@ final class SecurityTest {
     System.setOut(tee);
     List<String> texts = new ArrayList<>();
     MockWebServer server = new MockWebServer();
+    CountDownLatch fanOutStarted = new CountDownLatch(1);
     server.setDispatcher(new Dispatcher() {
       @Override
-      public MockResponse dispatch(RecordedRequest request) {
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
         String path = request.getUrl().encodedPath();
         if (path.startsWith("/users/")) {
+          // Held until the fan-out has started both its calls, so the second surely queues at maxInFlight 1.
+          fanOutStarted.await(10, TimeUnit.SECONDS);
           return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
               .body("{\"id\":1,\"name\":\"n\",\"email\":\"e\"}").build();
         }
@@ -146,6 +150,7 @@ final class SecurityTest {
         texts.add(stackTrace(catchThrowable(() -> unreachable.users().get(1))));
         FanoutFuture<List<Outcome<Object>>> run = Fanout.settleAll(List.of("users/1", "echo"),
             (path, context) -> client.json().getAsync(path, Object.class), FanoutOptions.builder().timeout(Duration.ofSeconds(5)).build());
+        fanOutStarted.countDown();
         List<Outcome<Object>> outcomes = run.get(10, TimeUnit.SECONDS);
         texts.add(outcomes.toString());
         outcomes.stream().filter(o -> !o.isSuccess()).forEach(o -> texts.add(stackTrace(o.error())));

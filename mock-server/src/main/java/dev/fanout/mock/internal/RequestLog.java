@@ -19,13 +19,19 @@ public final class RequestLog {
     kept = capacity > 0 ? new ArrayBlockingQueue<>(capacity) : null;
   }
 
-  /** Numbers the request, keeps it (dropping the oldest if full) and returns it. */
+  /** Numbers the request in order of receipt and returns it; {@link #keep} then records it. */
   public ReceivedRequest receive(ReceivedRequest.Builder request) {
-    ReceivedRequest r = request.sequence(sequence.getAndIncrement()).build();
+    return request.sequence(sequence.getAndIncrement()).build();
+  }
+
+  /**
+   * Makes {@code r} visible to {@link #take}. Called once the stats count the request, so a test that has
+   * taken a request finds it counted (in flight, then completed or aborted) in the stats.
+   */
+  public void keep(ReceivedRequest r) {
     if (kept != null) {
       while (!kept.offer(r)) kept.poll(); // drop the oldest
     }
-    return r;
   }
 
   public boolean keeps() {

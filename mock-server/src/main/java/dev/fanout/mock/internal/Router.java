@@ -78,13 +78,16 @@ public final class Router extends Dispatcher {
     String route = route(path);
     if (route.equals(Routes.ADMIN)) {
       stats.countOnly(Routes.ADMIN);
+      requests.keep(request);
       return BackendDispatcher.render(decider.admin(request));
     }
     if (route.equals(Routes.BATCH)) {
       stats.countOnly(Routes.BATCH);
+      requests.keep(request);
       return BackendDispatcher.render(decider.batch(request));
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
+    requests.keep(request);
     TrackedSocket socket = connections.get(request.connectionIndex());
     TrackedSocket http1 = rawHttp1 ? socket : null;
     if (socket != null) {

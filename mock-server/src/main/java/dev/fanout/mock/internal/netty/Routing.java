@@ -52,15 +52,18 @@ final class Routing {
     String route = Router.route(path);
     if (route.equals(Routes.ADMIN)) {
       stats.countOnly(Routes.ADMIN);
+      requests.keep(recorded);
       wire.send(decider.admin(recorded), null);
       return null;
     }
     if (route.equals(Routes.BATCH)) {
       stats.countOnly(Routes.BATCH);
+      requests.keep(recorded);
       wire.send(decider.batch(recorded), null);
       return null;
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
+    requests.keep(recorded);
     Decision decision;
     try {
       decision = decider.decide(route, recorded);
