@@ -118,7 +118,10 @@ public final class HttpEngine {
     public Builder okHttp(OkHttpClient v) { this.okHttp = v; return this; }
     public Builder baseUrl(HttpUrl v) { this.baseUrl = v; return this; }
     /** Headers every request carries. None by default. */
-    public Builder defaultHeaders(java.util.Map<String, String> v) { this.defaultHeaders = Objects.requireNonNull(v, "defaultHeaders == null"); return this; }
+    public Builder defaultHeaders(java.util.Map<String, String> v) {
+      this.defaultHeaders = Objects.requireNonNull(v, "defaultHeaders == null");
+      return this;
+    }
     /**
      * The credentials header (name and value, e.g. {@code Authorization: Bearer sk-..}) and the API key it
      * was made from (for redaction); a null key sends none. None by default.
