@@ -57,7 +57,7 @@ class DocsCheckTest {
       "java.time.Duration", "java.lang.System", "java.util.Iterator", "java.lang.ProcessHandle", "java.lang.ProcessHandle$Info",
       "java.net.http.HttpClient", "java.lang.Math", "java.util.List", "java.util.Map",
       "java.lang.management.ThreadMXBean", "okhttp3.EventListener",
-      "okhttp3.HttpUrl", "okhttp3.Request", "dev.langchain4j.model.chat.ChatModel",
+      "okhttp3.HttpUrl", "okhttp3.Request", "okhttp3.RequestBody", "dev.langchain4j.model.chat.ChatModel",
       "dev.langchain4j.model.chat.StreamingChatModel", "dev.langchain4j.model.embedding.EmbeddingModel",
       "dev.langchain4j.model.chat.response.StreamingChatResponseHandler",
       "org.apache.flink.api.common.functions.RuntimeContext", "org.apache.flink.streaming.api.functions.async.RichAsyncFunction");
