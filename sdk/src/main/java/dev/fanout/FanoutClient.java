@@ -109,21 +109,21 @@ public final class FanoutClient implements AutoCloseable {
   /**
    * Query parameters (and headers) whose values the client always redacts, wherever it shows a URL or
    * something the server echoed, when the name, lower-cased with {@code -} read as {@code _}, is exactly one of
-   * these; see also {@link #DEFAULT_REDACTED_NAME_PARTS}. Add names with
+   * these: {@code authorization}, {@code proxy_authorization}, {@code cookie}, {@code set_cookie}, {@code auth},
+   * {@code key}, {@code sig}, {@code code}, {@code sid}, {@code jwt}, {@code pwd}, {@code pass}, {@code bearer},
+   * {@code session}; see also {@link #DEFAULT_REDACTED_NAME_PARTS}. Add names with
    * {@link Builder#redactedQueryParameters(java.util.Collection)}.
    */
-  public static final java.util.Set<String> DEFAULT_REDACTED_NAMES = java.util.Set.of(
-      "authorization", "proxy_authorization", "cookie", "set_cookie", "auth", "key", "sig", "code", "sid", "jwt",
-      "pwd", "pass", "bearer", "session");
+  public static final java.util.Set<String> DEFAULT_REDACTED_NAMES = dev.fanout.internal.Redaction.SENSITIVE_NAMES;
   /**
    * Parts of names whose value the client always redacts wherever they occur in the name (lower-cased, {@code -}
-   * read as {@code _}): API keys ({@code api_key}, {@code x-goog-api-key}), access keys, tokens (not rate-limit
-   * counters), secrets, passwords, signatures, session ids, credentials, private keys, and {@code auth_} /
-   * {@code _auth} compounds.
+   * read as {@code _}): {@code api_key}, {@code apikey}, {@code access_key}, {@code accesskey}, {@code token}
+   * (not in rate-limit counters' names), {@code secret}, {@code password}, {@code passwd}, {@code signature},
+   * {@code sessid}, {@code sessionid}, {@code session_id}, {@code credential}, {@code private_key},
+   * {@code privatekey}, {@code auth_}, {@code _auth}, {@code authkey}.
    */
-  public static final java.util.List<String> DEFAULT_REDACTED_NAME_PARTS = java.util.List.of(
-      "api_key", "apikey", "access_key", "accesskey", "token", "secret", "password", "passwd", "signature",
-      "sessid", "sessionid", "session_id", "credential", "private_key", "privatekey", "auth_", "_auth", "authkey");
+  public static final java.util.List<String> DEFAULT_REDACTED_NAME_PARTS =
+      dev.fanout.internal.Redaction.SENSITIVE_NAME_PARTS;
   /** The default {@link Builder#redactedQueryParameters(java.util.Collection)}: none beyond the defaults. */
   public static final java.util.Set<String> DEFAULT_REDACTED_QUERY_PARAMETERS = java.util.Set.of();
   /** 16 MiB. */

@@ -27,11 +27,26 @@ public final class Redaction {
 
   private Redaction() {}
 
-  /** Exact names whose value is a credential; see {@link dev.fanout.FanoutClient#DEFAULT_REDACTED_NAMES}. */
-  static final Set<String> SENSITIVE_NAMES = dev.fanout.FanoutClient.DEFAULT_REDACTED_NAMES;
+  /**
+   * Names (headers and query parameters, compared lower-case with {@code -} read as {@code _}) whose value is
+   * a credential when the name is exactly one of these: Firebase's {@code auth}, session ids, JWTs, short
+   * password and signature names, OAuth's {@code code}. The client publishes it as
+   * {@code FanoutClient.DEFAULT_REDACTED_NAMES}.
+   */
+  public static final Set<String> SENSITIVE_NAMES = Set.of(
+      "authorization", "proxy_authorization", "cookie", "set_cookie", "auth", "key", "sig", "code", "sid", "jwt",
+      "pwd", "pass", "bearer", "session");
 
-  /** Parts of names whose value is a credential; see {@link dev.fanout.FanoutClient#DEFAULT_REDACTED_NAME_PARTS}. */
-  static final List<String> SENSITIVE_NAME_PARTS = dev.fanout.FanoutClient.DEFAULT_REDACTED_NAME_PARTS;
+  /**
+   * Parts of names whose value is a credential wherever they occur in the name: API keys ({@code api_key},
+   * {@code x-goog-api-key}), access keys ({@code access_key}, AWS's {@code X-Amz-Credential}), tokens (not
+   * rate-limit counters), secrets, passwords, signatures, session ids ({@code sessionid}, {@code PHPSESSID},
+   * {@code session_id}), private keys and {@code auth_}/{@code _auth} compounds ({@code auth_token},
+   * {@code x_auth}). The client publishes it as {@code FanoutClient.DEFAULT_REDACTED_NAME_PARTS}.
+   */
+  public static final List<String> SENSITIVE_NAME_PARTS = List.of(
+      "api_key", "apikey", "access_key", "accesskey", "token", "secret", "password", "passwd", "signature",
+      "sessid", "sessionid", "session_id", "credential", "private_key", "privatekey", "auth_", "_auth", "authkey");
 
   /**
    * The query parameter names a client's user added to the defaults, normalized (lower-case, {@code -} as
