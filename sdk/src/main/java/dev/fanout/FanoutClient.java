@@ -218,12 +218,20 @@ public final class FanoutClient implements AutoCloseable {
 
     this.engine = HttpEngine.builder()
         .okHttp(okHttp)
-        .options(spec, spec.apiKey())
+        .baseUrl(spec.baseUrl())
+        .defaultHeaders(spec.defaultHeaders())
+        .credentials(spec.authScheme().header(),
+            spec.apiKey() == null ? null : spec.authScheme().value(spec.apiKey()), spec.apiKey())
+        .retryPolicy(spec.retryPolicy())
+        .totalTimeout(spec.totalTimeout())
+        .attemptTimeout(spec.attemptTimeout())
+        .streamIdleTimeout(spec.streamIdleTimeout())
+        .maxResponseBytes(spec.maxResponseBytes())
         .clock(clock)
         .traceListener(traceListener)
+        .scopeOf(FanoutContext::scope)
         // the client's stats and its OpenTelemetry (if any) hear the same hooks
-        .telemetry(dev.fanout.internal.telemetry.Telemetry.tee(
-            stats, dev.fanout.internal.telemetry.Telemetry.create(openTelemetry, clock)))
+        .telemetry(dev.fanout.internal.telemetry.Telemetry.tee(stats, telemetry(openTelemetry, clock)))
         .hedger(dev.fanout.internal.hedge.Hedger.create(spec.hedging(), clock))
         .gate(spec.governor().enabled()
             ? dev.fanout.internal.GovernorGate.of(
@@ -238,6 +246,17 @@ public final class FanoutClient implements AutoCloseable {
     this.messages = new dev.fanout.internal.MessagesServiceImpl(engine);
     this.embeddings = new EmbeddingServiceImpl(engine);
     this.json = new JsonServiceImpl(engine);
+  }
+
+  /**
+   * Returns the telemetry for {@code openTelemetry} (null, or an {@code io.opentelemetry.api.OpenTelemetry}
+   * the builder checked), timed by {@code clock}. The OpenTelemetry implementation is referred to on the
+   * non-null path only, so without OpenTelemetry none of its classes (nor the API's) is loaded.
+   */
+  private static dev.fanout.internal.telemetry.Telemetry telemetry(Object openTelemetry, FanoutClock clock) {
+    return openTelemetry == null
+        ? dev.fanout.internal.telemetry.Telemetry.noop()
+        : dev.fanout.internal.telemetry.otel.OtelTelemetry.create(openTelemetry, clock);
   }
 
   /** Returns a builder; {@link Builder#baseUrl(String)} is required. */

@@ -71,7 +71,7 @@ public interface FanoutClock {
    * of {@link FanoutClient.Builder#clock(FanoutClock)} and of a fan-out's deadline timer.
    */
   static FanoutClock system() {
-    return dev.fanout.internal.Timers.SYSTEM_CLOCK;
+    return SystemClock.SHARED;
   }
 
   /**

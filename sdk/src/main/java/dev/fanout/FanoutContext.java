@@ -1,10 +1,10 @@
 package dev.fanout;
 
 import dev.fanout.internal.CallScope;
-import dev.fanout.internal.Contexts;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * The context of one fan-out input: the deadline its calls share, its cancellation, where the traces of
@@ -33,10 +33,8 @@ import java.util.concurrent.Executor;
  */
 public final class FanoutContext {
   private static final FanoutContext NONE = new FanoutContext(null);
-
-  static {
-    Contexts.install(context -> context.scope);
-  }
+  /** The context the SDK runs a task (or a wrapped runnable) in on this thread; unset outside. */
+  private static final ThreadLocal<FanoutContext> CURRENT = new ThreadLocal<>();
 
   private final CallScope scope;
 
@@ -54,7 +52,7 @@ public final class FanoutContext {
    * runnable), or {@link #none()}.
    */
   public static FanoutContext current() {
-    FanoutContext current = Contexts.currentOrNull();
+    FanoutContext current = CURRENT.get();
     return current == null ? NONE : current;
   }
 
@@ -94,7 +92,7 @@ public final class FanoutContext {
   /** Returns {@code runnable} wrapped to run with this context as the {@link #current()} one. */
   public Runnable wrap(Runnable runnable) {
     Objects.requireNonNull(runnable, "runnable == null");
-    return () -> Contexts.runIn(this, () -> {
+    return () -> runIn(() -> {
       runnable.run();
       return null;
     });
@@ -106,7 +104,7 @@ public final class FanoutContext {
     return () -> {
       Object[] result = new Object[1];
       Exception[] failure = new Exception[1];
-      Contexts.runIn(this, () -> {
+      runIn(() -> {
         try {
           result[0] = callable.call();
         } catch (Exception e) {
@@ -132,9 +130,24 @@ public final class FanoutContext {
     return command -> executor.execute(wrap(command));
   }
 
-  /** Returns the scope, for the SDK's fan-out (same package). */
+  /** Returns the scope, null for {@link #none()}: for the fan-outs, and handed to the client's engine. */
   CallScope scope() {
     return scope;
+  }
+
+  /** Runs {@code body} with this context as this thread's current one, restoring the previous one. */
+  <V> V runIn(Supplier<V> body) {
+    FanoutContext previous = CURRENT.get();
+    CURRENT.set(this);
+    try {
+      return body.get();
+    } finally {
+      if (previous == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(previous);
+      }
+    }
   }
 
   @Override

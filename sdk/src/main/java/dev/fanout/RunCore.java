@@ -3,7 +3,6 @@ package dev.fanout;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.internal.CallScope;
-import dev.fanout.internal.Contexts;
 import dev.fanout.internal.Futures;
 import java.time.Duration;
 import java.util.Collection;
@@ -105,7 +104,7 @@ final class RunCore {
       Fanout.Task<? super I, T> task, I input, CallScope scope, Supplier<String> name) {
     FanoutContext context = new FanoutContext(scope);
     try {
-      CompletionStage<T> stage = Contexts.runIn(context, () -> task.start(input, context));
+      CompletionStage<T> stage = context.runIn(() -> task.start(input, context));
       if (stage == null) {
         throw new NullPointerException("task returned null for " + name.get());
       }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.FanoutTimeoutException;
-import dev.fanout.internal.Contexts;
 import dev.fanout.testing.FakeClock;
 import java.util.function.Function;
 import java.time.Duration;
@@ -360,7 +359,7 @@ final class FanoutTest {
     List<CompletableFuture<String>> calls = new CopyOnWriteArrayList<>();
     FanoutFuture<List<Integer>> result = Fanout.all(inputs(3), (input, context) -> {
       CompletableFuture<String> call = new CompletableFuture<>();
-      Contexts.scope(context).register(call); // what FanoutClient does for every call made through a context
+      context.scope().register(call); // what FanoutClient does for every call made through a context
       calls.add(call);
       return call.thenApply(String::length); // a derived future does not pass cancel on by itself
     }, FanoutOptions.defaults());
@@ -453,7 +452,7 @@ final class FanoutTest {
     ManualTasks tasks = new ManualTasks();
     FanoutFuture<List<String>> result = Fanout.all(inputs(2), (input, context) -> {
       long now = System.nanoTime();
-      Contexts.scope(context).record(
+      context.scope().record(
           new CallTrace("GET /users/" + input, now, now, -1, now, now, 2, 200, Outcome.Kind.SUCCEEDED, null));
       return tasks.start(input);
     }, FanoutOptions.builder().labeler((Integer i) -> "user " + i).build());

@@ -1,5 +1,7 @@
 package dev.fanout.chat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.internal.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -170,7 +172,46 @@ public final class ChatRequest {
    * {@code "stream": true}): for logging and debugging. The API key is never in it.
    */
   public String toJson() {
-    return dev.fanout.internal.ChatServiceImpl.body(this, false).toString();
+    return toJsonNode().toString();
+  }
+
+  /**
+   * Returns the request body as {@code create} sends it, in OpenAI's wire form, as a new JSON tree the
+   * caller may change (a stream adds {@code "stream": true}); an option left unset is not in it. The API
+   * key is never in it.
+   */
+  public ObjectNode toJsonNode() {
+    ObjectNode body = Json.objectNode();
+    body.put("model", model);
+    body.set("messages", Json.valueToTree(messages));
+    putIfSet(body, "temperature", temperature);
+    putIfSet(body, "top_p", topP);
+    putIfSet(body, "n", n);
+    putIfSet(body, "max_tokens", maxTokens);
+    putIfSet(body, "max_completion_tokens", maxCompletionTokens);
+    if (!stop.isEmpty()) {
+      body.set("stop", Json.valueToTree(stop));
+    }
+    putIfSet(body, "seed", seed);
+    putIfSet(body, "user", user);
+    putIfSet(body, "presence_penalty", presencePenalty);
+    putIfSet(body, "frequency_penalty", frequencyPenalty);
+    if (!tools.isEmpty()) {
+      body.set("tools", Json.valueToTree(tools));
+    }
+    putIfSet(body, "tool_choice", toolChoice);
+    putIfSet(body, "parallel_tool_calls", parallelToolCalls);
+    putIfSet(body, "response_format", responseFormat);
+    for (Map.Entry<String, Object> e : extra.entrySet()) {
+      body.set(e.getKey(), Json.valueToTree(e.getValue()));
+    }
+    return body;
+  }
+
+  private static void putIfSet(ObjectNode body, String name, Object value) {
+    if (value != null) {
+      body.set(name, Json.valueToTree(value));
+    }
   }
 
   @Override

@@ -11,10 +11,6 @@ package dev.fanout.errors;
  * attempt's own exception; {@link #attempts()} says how many attempts the call made.
  */
 public class FanoutException extends RuntimeException {
-  static {
-    dev.fanout.internal.Attempts.install((e, n) -> e.attempts = n);
-  }
-
   private volatile int attempts;
 
   public FanoutException(String message) {
@@ -44,5 +40,19 @@ public class FanoutException extends RuntimeException {
    */
   public int attempts() {
     return attempts;
+  }
+
+  /**
+   * Sets what {@link #attempts()} returns, like {@link Throwable#setStackTrace}: the SDK calls it when a call
+   * fails with this exception after one or more attempts, before the failure is delivered; a framework that
+   * retries calls itself may call it too.
+   *
+   * @throws IllegalArgumentException if {@code attempts} is negative
+   */
+  public void setAttempts(int attempts) {
+    if (attempts < 0) {
+      throw new IllegalArgumentException("attempts < 0: " + attempts);
+    }
+    this.attempts = attempts;
   }
 }

@@ -149,32 +149,9 @@ public final class ChatServiceImpl implements ChatService {
         usage.map(u -> (long) u.completionTokens()).orElse(null));
   }
 
-  /** The request body in OpenAI's wire form; an option left unset is not sent. */
-  public static ObjectNode body(ChatRequest request, boolean stream) {
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("model", request.model());
-    body.set("messages", Json.MAPPER.valueToTree(request.messages()));
-    putIfSet(body, "temperature", request.temperature());
-    putIfSet(body, "top_p", request.topP());
-    putIfSet(body, "n", request.n());
-    putIfSet(body, "max_tokens", request.maxTokens());
-    putIfSet(body, "max_completion_tokens", request.maxCompletionTokens());
-    if (!request.stop().isEmpty()) {
-      body.set("stop", Json.MAPPER.valueToTree(request.stop()));
-    }
-    putIfSet(body, "seed", request.seed());
-    putIfSet(body, "user", request.user());
-    putIfSet(body, "presence_penalty", request.presencePenalty());
-    putIfSet(body, "frequency_penalty", request.frequencyPenalty());
-    if (!request.tools().isEmpty()) {
-      body.set("tools", Json.MAPPER.valueToTree(request.tools()));
-    }
-    putIfSet(body, "tool_choice", request.toolChoice());
-    putIfSet(body, "parallel_tool_calls", request.parallelToolCalls());
-    putIfSet(body, "response_format", request.responseFormat());
-    for (Map.Entry<String, Object> e : request.extra().entrySet()) {
-      body.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue()));
-    }
+  /** The request body in OpenAI's wire form: {@link ChatRequest#toJsonNode()}, and a stream's fields. */
+  static ObjectNode body(ChatRequest request, boolean stream) {
+    ObjectNode body = request.toJsonNode();
     if (stream) {
       body.put("stream", true);
       if (request.streamUsage()) {
@@ -182,12 +159,6 @@ public final class ChatServiceImpl implements ChatService {
       }
     }
     return body;
-  }
-
-  private static void putIfSet(ObjectNode body, String name, Object value) {
-    if (value != null) {
-      body.set(name, Json.MAPPER.valueToTree(value));
-    }
   }
 
   /** The {@code Consumer<String>} form: the first choice's text only; only that commits the call. */

@@ -8,7 +8,6 @@ import dev.fanout.Deadline;
 import dev.fanout.RetryPolicy;
 import dev.fanout.CallOptions;
 import dev.fanout.FanoutClock;
-import dev.fanout.FanoutClientSpec;
 import dev.fanout.FanoutContext;
 import dev.fanout.HedgePolicy;
 import dev.fanout.errors.FanoutCancelledException;
@@ -20,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -51,6 +51,7 @@ public final class HttpEngine {
   private final AttemptGate gate;
   private final Consumer<CallTrace> traceListener;
   private final Telemetry telemetry;
+  private final Function<FanoutContext, CallScope> scopeOf;
   private final dev.fanout.internal.hedge.Hedger hedger;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
@@ -59,57 +60,96 @@ public final class HttpEngine {
 
   private HttpEngine(Builder b) {
     this.okHttp = Objects.requireNonNull(b.okHttp, "okHttp == null");
-    FanoutClientSpec spec = Objects.requireNonNull(b.spec, "options == null");
-    this.baseUrl = spec.baseUrl();
-    this.authHeader = spec.authScheme().header();
+    this.baseUrl = Objects.requireNonNull(b.baseUrl, "baseUrl == null");
+    this.authHeader = b.authHeader;
     this.apiKey = b.apiKey;
-    this.authorization = b.apiKey == null ? null : spec.authScheme().value(b.apiKey);
-    this.defaultHeaders = okhttp3.Headers.of(spec.defaultHeaders());
-    this.retryPolicy = spec.retryPolicy();
-    this.totalTimeout = spec.totalTimeout();
-    this.attemptTimeout = spec.attemptTimeout();
-    this.streamIdleTimeout = spec.streamIdleTimeout();
-    this.maxResponseBytes = spec.maxResponseBytes();
+    this.authorization = b.authorization;
+    this.defaultHeaders = okhttp3.Headers.of(b.defaultHeaders);
+    this.retryPolicy = Objects.requireNonNull(b.retryPolicy, "retryPolicy == null");
+    this.totalTimeout = Objects.requireNonNull(b.totalTimeout, "totalTimeout == null");
+    this.attemptTimeout = Objects.requireNonNull(b.attemptTimeout, "attemptTimeout == null");
+    this.streamIdleTimeout = Objects.requireNonNull(b.streamIdleTimeout, "streamIdleTimeout == null");
+    if (b.maxResponseBytes < 1) {
+      throw new IllegalArgumentException("maxResponseBytes < 1: " + b.maxResponseBytes);
+    }
+    this.maxResponseBytes = b.maxResponseBytes;
     this.clock = Objects.requireNonNull(b.clock, "clock == null");
     this.gate = b.gate;
     this.traceListener = b.traceListener;
     this.telemetry = b.telemetry;
+    this.scopeOf = Objects.requireNonNull(b.scopeOf, "scopeOf == null");
     this.hedger = b.hedger != null ? b.hedger : dev.fanout.internal.hedge.Hedger.create(
         dev.fanout.HedgePolicy.disabled(), this.clock);
   }
 
-  /** Returns a builder; okHttp, options and clock are required. */
+  /**
+   * Returns a builder; okHttp, baseUrl, retryPolicy, the timeouts, maxResponseBytes, clock and scopeOf are
+   * required.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The settings of an engine, gathered by {@link dev.fanout.FanoutClient.Builder}. */
+  /**
+   * The settings of an engine, read from its spec by {@link dev.fanout.FanoutClient}: the client's options
+   * are declared and checked there; the engine takes their values.
+   */
   public static final class Builder {
     private OkHttpClient okHttp;
-    private FanoutClientSpec spec;
+    private HttpUrl baseUrl;
+    private java.util.Map<String, String> defaultHeaders = java.util.Map.of();
+    private String authHeader;
+    private String authorization;
     private String apiKey;
+    private RetryPolicy retryPolicy;
+    private Duration totalTimeout;
+    private Duration attemptTimeout;
+    private Duration streamIdleTimeout;
+    private long maxResponseBytes;
     private FanoutClock clock;
     private AttemptGate gate = AttemptGate.OPEN;
     private Consumer<CallTrace> traceListener;
     private Telemetry telemetry = Telemetry.noop();
+    private Function<FanoutContext, CallScope> scopeOf;
     private dev.fanout.internal.hedge.Hedger hedger;
 
     private Builder() {}
 
     public Builder okHttp(OkHttpClient v) { this.okHttp = v; return this; }
+    public Builder baseUrl(HttpUrl v) { this.baseUrl = v; return this; }
+    /** Headers every request carries. None by default. */
+    public Builder defaultHeaders(java.util.Map<String, String> v) {
+      this.defaultHeaders = Objects.requireNonNull(v, "defaultHeaders == null");
+      return this;
+    }
     /**
-     * The client's options (base URL, retries, timeouts, response limit) and its API key, which the spec
-     * carries but does not hand out.
+     * The credentials header (name and value, e.g. {@code Authorization: Bearer sk-..}) and the API key it
+     * was made from (for redaction); a null key sends none. None by default.
      */
-    public Builder options(FanoutClientSpec spec, String apiKey) {
-      this.spec = spec;
+    public Builder credentials(String header, String value, String apiKey) {
+      this.authHeader = header;
+      this.authorization = apiKey == null ? null : value;
       this.apiKey = apiKey;
       return this;
     }
+    public Builder retryPolicy(RetryPolicy v) { this.retryPolicy = v; return this; }
+    /** A call's whole time, retries included; zero for none. */
+    public Builder totalTimeout(Duration v) { this.totalTimeout = v; return this; }
+    /** One attempt's time; zero for none. */
+    public Builder attemptTimeout(Duration v) { this.attemptTimeout = v; return this; }
+    /** The longest wait between two chunks of a stream; zero for none. */
+    public Builder streamIdleTimeout(Duration v) { this.streamIdleTimeout = v; return this; }
+    public Builder maxResponseBytes(long v) { this.maxResponseBytes = v; return this; }
     public Builder clock(FanoutClock v) { this.clock = v; return this; }
     /** Where a governor or limiter plugs in; {@link AttemptGate#OPEN} by default. */
     public Builder gate(AttemptGate v) { this.gate = Objects.requireNonNull(v, "gate == null"); return this; }
     public Builder traceListener(Consumer<CallTrace> v) { this.traceListener = v; return this; }
+
+    /**
+     * How a call's context gives up its scope (null for {@link FanoutContext#none()}); the client passes
+     * {@code FanoutContext::scope}, which only its package can read.
+     */
+    public Builder scopeOf(Function<FanoutContext, CallScope> v) { this.scopeOf = v; return this; }
 
     /** Where spans and metrics go; {@link Telemetry#noop()} by default. */
     public Builder telemetry(Telemetry v) { this.telemetry = Objects.requireNonNull(v, "telemetry == null"); return this; }
@@ -247,7 +287,7 @@ public final class HttpEngine {
    */
   public <T> CompletableFuture<T> start(Request request, LogicalCall.Handler<T> handler, CallOptions options) {
     FanoutContext context = options.context() != null ? options.context() : FanoutContext.current();
-    CallScope scope = Contexts.scope(context);
+    CallScope scope = scopeOf.apply(context);
     String label = options.label() != null
         ? options.label()
         : request.method() + " " + Redaction.pathAndQuery(request.url());

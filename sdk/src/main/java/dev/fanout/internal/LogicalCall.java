@@ -2,6 +2,7 @@ package dev.fanout.internal;
 
 import dev.fanout.CallTrace;
 import dev.fanout.Deadline;
+import dev.fanout.FanoutContext;
 import dev.fanout.FanoutClock;
 import dev.fanout.Outcome;
 import dev.fanout.errors.FanoutCancelledException;
@@ -399,7 +400,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       return false;
     }
     if (error instanceof FanoutException && attempts > 0) {
-      Attempts.set((FanoutException) error, attempts);
+      ((FanoutException) error).setAttempts(attempts);
     }
     record(Outcome.Kind.of(error), error == null ? null : error.getClass());
     spec.telemetry().ended(error, genAiResponse);
@@ -408,9 +409,17 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     BooleanSupplier completion = () -> error == null ? sdkComplete(value) : sdkFail(error);
     boolean changed = spec.context().isNone()
         ? completion.getAsBoolean()
-        : Contexts.runIn(spec.context(), completion::getAsBoolean);
+        : inContext(spec.context(), completion);
     release(error != null);
     return changed;
+  }
+
+  /** Runs {@code body} with {@code context} as the thread's current context (through its public wrapper). */
+  private static boolean inContext(FanoutContext context, BooleanSupplier body) {
+    boolean[] changed = new boolean[1];
+    Runnable run = () -> changed[0] = body.getAsBoolean();
+    context.wrap(run).run();
+    return changed[0];
   }
 
   /**

@@ -100,6 +100,7 @@ class ChatServiceTest {
     assertThat(body.get("max_tokens").asInt()).isEqualTo(50);
     assertThat(body.get("logprobs").asBoolean()).isTrue();
     assertThat(body.has("stream")).isFalse();
+    assertThat(r.getBody().utf8()).isEqualTo(REQUEST.toJson()); // toJson() is byte for byte what create sends
   }
 
   @ParameterizedTest(name = "base {0} posts to {1}")
@@ -149,6 +150,9 @@ class ChatServiceTest {
     assertThat(c.choices().get(0).finishReason()).isEqualTo(FinishReason.STOP);
     RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
     assertThat(new ObjectMapper().readTree(r.getBody().utf8()).get("stream").asBoolean()).isTrue();
+    String sent = REQUEST.toJson();
+    assertThat(r.getBody().utf8()) // the request's body, then the stream's own field
+        .isEqualTo(sent.substring(0, sent.length() - 1) + ",\"stream\":true}");
     assertThat(r.getHeaders().get("Accept")).isEqualTo("text/event-stream");
   }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fanout.CallOptions;
-import dev.fanout.FanoutClientSpec;
+import dev.fanout.FanoutClient;
 import dev.fanout.GovernorPolicy;
 import dev.fanout.RetryPolicy;
 import dev.fanout.errors.FanoutCancelledException;
@@ -84,9 +84,14 @@ final class GovernorPermitPathsTest {
         () -> 0.0);
     engine = HttpEngine.builder()
         .okHttp(okHttp)
-        .options(FanoutClientSpec.builder().baseUrl(server.url("/")).retryPolicy(RetryPolicy.none())
-            .attemptTimeout(attemptTimeout).build(), null)
+        .baseUrl(server.url("/"))
+        .retryPolicy(RetryPolicy.none())
+        .totalTimeout(FanoutClient.DEFAULT_TOTAL_TIMEOUT)
+        .attemptTimeout(attemptTimeout)
+        .streamIdleTimeout(FanoutClient.DEFAULT_STREAM_IDLE_TIMEOUT)
+        .maxResponseBytes(FanoutClient.DEFAULT_MAX_RESPONSE_BYTES)
         .clock(clock)
+        .scopeOf(context -> null) // no call here runs in a fan-out: every context is FanoutContext.none()
         .gate(GovernorGate.of(governor))
         .build();
   }

@@ -5,6 +5,7 @@ import dev.fanout.internal.telemetry.CallInfo;
 import dev.fanout.internal.telemetry.GenAiRequest;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import dev.fanout.internal.telemetry.Telemetry;
+import dev.fanout.internal.telemetry.otel.OtelTelemetry;
 import dev.fanout.testing.FakeClock;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
@@ -25,7 +26,7 @@ public final class TraceFixture {
 
   public static void run(OpenTelemetry openTelemetry) {
     FakeClock clock = FakeClock.create();
-    Telemetry telemetry = Telemetry.create(openTelemetry, clock);
+    Telemetry telemetry = OtelTelemetry.create(openTelemetry, clock);
     HttpUrl chat = HttpUrl.get("http://127.0.0.1:8080/v1/chat/completions");
     CallInfo info = CallInfo.genAi("POST", chat, GenAiRequest.chat("gpt-4o-mini", 64, null, true));
     Telemetry.FanoutScope fanout = telemetry.fanoutStarted("settleAll", 3, OptionalInt.of(16));

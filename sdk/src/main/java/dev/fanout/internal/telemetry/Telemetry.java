@@ -1,6 +1,5 @@
 package dev.fanout.internal.telemetry;
 
-import dev.fanout.FanoutClock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -11,10 +10,10 @@ import okhttp3.Request;
  * in it starts, an attempt is sent, a governor made it wait, a hedge went out, the first streamed chunk
  * arrived, each ends) and an implementation turns that into spans and measurements.
  *
- * <p>{@link #noop()} is the default and costs nothing. {@link #create(Object, FanoutClock)} returns the
- * OpenTelemetry implementation ({@code internal.telemetry.otel}) when given an
- * {@code io.opentelemetry.api.OpenTelemetry}; only then is any {@code io.opentelemetry} class loaded, so
- * the SDK runs without the (optional) {@code opentelemetry-api} jar.
+ * <p>{@link #noop()} is the default and costs nothing. The OpenTelemetry implementation
+ * ({@code internal.telemetry.otel}) implements this interface, and only the client refers to it, on the path
+ * taken when it is given an {@code io.opentelemetry.api.OpenTelemetry}: only then is any
+ * {@code io.opentelemetry} class loaded, so the SDK runs without the (optional) {@code opentelemetry-api} jar.
  *
  * <h2>Every scope ends exactly once.</h2>
  * Each {@code *Started} returns a scope whose {@code ended} must be called once on every path (success,
@@ -26,22 +25,6 @@ public interface Telemetry {
   /** Returns the telemetry that records nothing. */
   static Telemetry noop() {
     return NoopTelemetry.INSTANCE;
-  }
-
-  /**
-   * Returns the telemetry for {@code openTelemetry}: {@link #noop()} for {@code null}, otherwise the
-   * OpenTelemetry implementation, timed by {@code clock}.
-   *
-   * @param openTelemetry null, or an {@code io.opentelemetry.api.OpenTelemetry} (typed {@code Object} so
-   *     that callers never load OpenTelemetry classes)
-   * @throws IllegalArgumentException if {@code openTelemetry} is not an OpenTelemetry
-   */
-  static Telemetry create(Object openTelemetry, FanoutClock clock) {
-    Objects.requireNonNull(clock, "clock == null");
-    if (openTelemetry == null) {
-      return noop();
-    }
-    return dev.fanout.internal.telemetry.otel.OtelTelemetry.create(openTelemetry, clock);
   }
 
   /**

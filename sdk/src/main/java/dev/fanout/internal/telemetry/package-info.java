@@ -5,7 +5,8 @@
  *
  * <p>Where the call path reports (the plug-in):
  * <ul>
- *   <li>client build: {@code Telemetry.tee(stats, Telemetry.create(builder's openTelemetry or null, clock))},
+ *   <li>client build: {@code Telemetry.tee(stats, otel)}, where {@code otel} is {@code Telemetry.noop()}
+ *       without the builder's openTelemetry and {@code OtelTelemetry.create(openTelemetry, clock)} with it,
  *       one per client: the {@link dev.fanout.internal.telemetry.StatsTelemetry} behind
  *       {@code FanoutClient.stats()} (and Flink's operator metrics) hears every hook OpenTelemetry hears;
  *   <li>a fan-out starts: {@code fanoutStarted(combinator, size, bound)}, carried to its tasks in the call

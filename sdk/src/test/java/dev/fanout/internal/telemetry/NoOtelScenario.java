@@ -6,7 +6,6 @@ import dev.fanout.FanoutClient;
 import dev.fanout.Outcome;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
-import dev.fanout.testing.FakeClock;
 import dev.fanout.users.User;
 import java.util.List;
 import java.util.OptionalInt;
@@ -24,7 +23,7 @@ public final class NoOtelScenario implements Callable<String> {
   public String call() {
     try (MockBackend backend = MockBackend.builder().latency(Latency.none()).start();
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).build()) {
-      Telemetry telemetry = Telemetry.create(null, FakeClock.create());
+      Telemetry telemetry = Telemetry.noop();
       List<Long> ids = List.of(1L, 2L, 3L);
       Telemetry.FanoutScope fanout = telemetry.fanoutStarted("settleAll", ids.size(), OptionalInt.empty());
       List<Outcome<User>> outcomes = Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input), FanoutOptions.defaults()).await();

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
+import dev.fanout.internal.telemetry.otel.OtelTelemetry;
 import dev.fanout.testing.FakeClock;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -51,7 +52,7 @@ class OtelTelemetryTest {
 
   private final OtelTestKit kit = new OtelTestKit();
   private final FakeClock clock = FakeClock.create();
-  private final Telemetry telemetry = Telemetry.create(kit.sdk, clock);
+  private final Telemetry telemetry = OtelTelemetry.create(kit.sdk, clock);
 
   @AfterEach
   void close() {
@@ -416,12 +417,14 @@ class OtelTelemetryTest {
 
   @Test
   void badInputIsRefusedWithTheBadValue() {
-    assertThat(Telemetry.create(null, clock)).isSameAs(Telemetry.noop());
     assertThat(Telemetry.noop().isEnabled()).isFalse();
     assertThat(telemetry.isEnabled()).isTrue();
-    assertThatThrownBy(() -> Telemetry.create("not otel", clock))
+    assertThatThrownBy(() -> OtelTelemetry.create("not otel", clock))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("not an io.opentelemetry.api.OpenTelemetry: java.lang.String");
+    assertThatThrownBy(() -> OtelTelemetry.create(null, clock))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not an io.opentelemetry.api.OpenTelemetry: null");
     Telemetry.CallScope call = telemetry.callStarted(CallInfo.http("GET", USERS));
     assertThatThrownBy(() -> call.attemptStarted(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("attempt < 1: 0");

@@ -6,6 +6,7 @@ import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
 import dev.fanout.mock.TraceContext;
 import dev.fanout.mock.TraceStats;
+import dev.fanout.internal.telemetry.otel.OtelTelemetry;
 import dev.fanout.testing.FakeClock;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.List;
@@ -31,7 +32,7 @@ class TraceparentOnTheWireTest {
     OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
     try (OtelTestKit kit = new OtelTestKit();
         MockBackend backend = MockBackend.builder().latency(Latency.none()).start()) {
-      Telemetry telemetry = Telemetry.create(kit.sdk, FakeClock.create());
+      Telemetry telemetry = OtelTelemetry.create(kit.sdk, FakeClock.create());
       Telemetry.FanoutScope fanout = telemetry.fanoutStarted("all", 3, OptionalInt.empty());
       for (int id = 1; id <= 3; id++) {
         HttpUrl url = HttpUrl.get(backend.url() + "/users/" + id);

@@ -1,21 +1,20 @@
-package dev.fanout.internal;
+package dev.fanout;
 
-import dev.fanout.FanoutClock;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The scheduler behind {@link FanoutClock#system()}: one daemon thread {@code fanout-timer} that starts on
- * the first timer and ends after a second without pending timers (so an idle process has no SDK thread).
- * Timer tasks only flip state and complete futures; they never block.
+ * The shared system clock behind {@link FanoutClock#system()} and its scheduler: one daemon thread
+ * {@code fanout-timer} that starts on the first timer and ends after a second without pending timers (so an
+ * idle process has no SDK thread). Timer tasks only flip state and complete futures; they never block.
  */
-public final class Timers {
+final class SystemClock {
   private static final ScheduledThreadPoolExecutor SCHEDULER = newScheduler();
 
   /** The shared system clock on {@link #SCHEDULER}. */
-  public static final FanoutClock SYSTEM_CLOCK = named(FanoutClock.system(SCHEDULER), "FanoutClock.system()");
+  static final FanoutClock SHARED = named(FanoutClock.system(SCHEDULER), "FanoutClock.system()");
 
-  private Timers() {}
+  private SystemClock() {}
 
   private static ScheduledThreadPoolExecutor newScheduler() {
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
