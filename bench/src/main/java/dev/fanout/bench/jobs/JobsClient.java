@@ -1,0 +1,46 @@
+package dev.fanout.bench.jobs;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ITypeConverter;
+
+/** A client the jobs benchmark runs side by side: one row each, in its own process, against a fresh mock. */
+public enum JobsClient {
+  /** {@code fanout-jobs run} with its defaults. */
+  FANOUT_JOBS("fanout-jobs"),
+  /** OpenAI's cookbook script {@code api_request_parallel_processor.py}, told the published limits. */
+  COOKBOOK("cookbook"),
+  /** The official {@code openai} Python client: {@code AsyncOpenAI} under {@code asyncio.gather} and a semaphore. */
+  OPENAI_PYTHON("openai-python");
+
+  private final String label;
+
+  JobsClient(String label) {
+    this.label = label;
+  }
+
+  /** The name on the command line and in the table. */
+  public String label() {
+    return label;
+  }
+
+  /** The client named {@code label}; a clear error listing the names otherwise. */
+  public static JobsClient parse(String label) {
+    for (JobsClient c : values()) {
+      if (c.label.equals(label.trim().toLowerCase(Locale.ROOT))) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("unknown client: " + label + " (known: "
+        + Arrays.stream(values()).map(JobsClient::label).collect(Collectors.joining(", ")) + ")");
+  }
+
+  /** Picocli's converter for {@code --clients}. */
+  public static final class Converter implements ITypeConverter<JobsClient> {
+    @Override
+    public JobsClient convert(String value) {
+      return parse(value);
+    }
+  }
+}
