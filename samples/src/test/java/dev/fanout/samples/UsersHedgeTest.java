@@ -15,12 +15,18 @@ import picocli.CommandLine;
 /**
  * {@code users --hedge-after DURATION|auto --hedge-budget FRACTION} against the embedded server's seeded
  * {@code --tail}: without hedging the tail is the p99; with it the p99 is far below the tail, the hedges stay
- * within the budget, and the server sees the losers cut short. Wall-time bounds are generous (the tail is
- * 2 s, the hedged p99 is expected near 0.2 s and asserted at most 1 s).
+ * within the budget, and the server sees the losers cut short. Wall-time bounds are generous (the hedged runs'
+ * tail is 10 s, their p99 is expected near 0.2 s and asserted at most 5 s).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class UsersHedgeTest {
   private static final String[] TAIL = {"--ids", "1-200", "--latency", "50ms", "--tail", "0.03:2s",
+      "--max-in-flight", "200", "--retries", "0"};
+  /**
+   * The same run with a 10 s tail, for the hedged runs: their p99 is asserted at most half the tail, a bound a
+   * busy machine (slow hedges, an auto delay learnt from slow cold calls) cannot reach by accident.
+   */
+  private static final String[] LONG_TAIL = {"--ids", "1-200", "--latency", "50ms", "--tail", "0.03:10s",
       "--max-in-flight", "200", "--retries", "0"};
 
   @TempDir
@@ -37,11 +43,15 @@ final class UsersHedgeTest {
   }
 
   private RunReport.Mode users(String name, String... extra) {
+    return users(TAIL, name, extra);
+  }
+
+  private RunReport.Mode users(String[] tail, String name, String... extra) {
     Path json = dir.resolve(name + ".json");
-    String[] args = new String[TAIL.length + extra.length + 3];
+    String[] args = new String[tail.length + extra.length + 3];
     args[0] = "users";
-    System.arraycopy(TAIL, 0, args, 1, TAIL.length);
-    System.arraycopy(extra, 0, args, 1 + TAIL.length, extra.length);
+    System.arraycopy(tail, 0, args, 1, tail.length);
+    System.arraycopy(extra, 0, args, 1 + tail.length, extra.length);
     args[args.length - 2] = "--report-json";
     args[args.length - 1] = json.toString();
     assertThat(run(args)).as(out + "\n" + err).isZero();
@@ -59,9 +69,9 @@ final class UsersHedgeTest {
 
   @Test
   void aFixedHedgeCutsTheP99WithinTheBudgetAndTheServerSeesTheLosersCancelled() {
-    RunReport.Mode hedged = users("fixed", "--hedge-after", "200ms", "--hedge-budget", "0.1");
+    RunReport.Mode hedged = users(LONG_TAIL, "fixed", "--hedge-after", "200ms", "--hedge-budget", "0.1");
     assertThat(hedged.ok()).isEqualTo(200);
-    assertThat(UsersSample.percentile(hedged, 0.99)).as("p99, ms").isLessThanOrEqualTo(1000);
+    assertThat(UsersSample.percentile(hedged, 0.99)).as("p99, ms").isLessThanOrEqualTo(5000);
     assertThat(hedged.hedgesSent()).as("hedges, at most 10% of 200").isBetween(1, 20);
     assertThat(hedged.hedgesWon()).isBetween(1, hedged.hedgesSent());
     assertThat(hedged.server().aborted()).as("losers cut short at the server").isPositive();
@@ -73,9 +83,9 @@ final class UsersHedgeTest {
 
   @Test
   void autoHedgesTheColdRunsStragglers() {
-    RunReport.Mode auto = users("auto", "--hedge-after", "auto");
+    RunReport.Mode auto = users(LONG_TAIL, "auto", "--hedge-after", "auto");
     assertThat(auto.ok()).isEqualTo(200);
-    assertThat(UsersSample.percentile(auto, 0.99)).as("p99, ms").isLessThanOrEqualTo(1000);
+    assertThat(UsersSample.percentile(auto, 0.99)).as("p99, ms").isLessThanOrEqualTo(5000);
     assertThat(auto.hedgesSent()).isBetween(1, 20);
     assertThat(out.toString()).contains("the observed p95 (auto)");
   }
