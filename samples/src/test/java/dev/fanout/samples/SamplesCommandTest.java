@@ -48,6 +48,12 @@ class SamplesCommandTest {
     return cmd.execute(args);
   }
 
+  /** How many of the mode's calls the client started before the first of them ended. */
+  private static long startedBeforeAnyEnded(RunReport.Mode mode) {
+    long firstEnd = mode.calls().stream().mapToLong(RunReport.Call::endMillis).min().orElseThrow();
+    return mode.calls().stream().filter(c -> c.startMillis() < firstEnd).count();
+  }
+
   @Test
   void seedRunsThreeModesAndTheirWallTimesShrink() throws Exception {
     Path json = dir.resolve("seed.json");
@@ -69,11 +75,15 @@ class SamplesCommandTest {
     RunReport.Mode sequential = report.mode("sequential");
     RunReport.Mode concurrent = report.mode("concurrent");
     RunReport.Mode fanOut = report.mode("fan-out");
+    // The shapes as the client made them: how many calls started before the first one ended (the server's
+    // peak can be lower on a busy machine, where a late connection arrives after an early answer).
+    assertThat(startedBeforeAnyEnded(sequential)).isEqualTo(1);
+    assertThat(startedBeforeAnyEnded(concurrent)).isEqualTo(3);
+    assertThat(startedBeforeAnyEnded(fanOut)).isEqualTo(6);
     assertThat(sequential.server().maxInFlight()).isEqualTo(1);
-    assertThat(concurrent.server().maxInFlight()).isEqualTo(3);
-    assertThat(fanOut.server().maxInFlight()).isEqualTo(6);
-    // The server's peaks above prove the shapes; the walls are bounded from below only (a busy machine
-    // stretches them, never shortens them).
+    assertThat(concurrent.server().maxInFlight()).isBetween(1, 3);
+    assertThat(fanOut.server().maxInFlight()).isBetween(1, 6);
+    // The walls are bounded from below only (a busy machine stretches them, never shortens them).
     assertThat(sequential.wallMillis()).isGreaterThanOrEqualTo(6L * LATENCY_MS);
     assertThat(concurrent.wallMillis()).isGreaterThanOrEqualTo(3L * LATENCY_MS);
     assertThat(fanOut.wallMillis()).isGreaterThanOrEqualTo(LATENCY_MS);
