@@ -174,8 +174,8 @@ final class BatchSample implements Callable<Integer> {
         out.printf(Locale.ROOT, "governor: bucket %s %s, %d calls waited (%.2f s in all, longest %.2f s)%s%s%n",
             b.host(), b.name(), g.waitedCalls(), g.totalWait().toNanos() / 1e9, g.maxWait().toNanos() / 1e9,
             b.concurrencyLimit().isPresent() ? ", concurrency limit " + b.concurrencyLimit().getAsInt() : "",
-            b.limits().stream().map(l -> String.format(Locale.ROOT, ", %s paced at %.1f/s (limit %d/min)",
-                l.dimension().name().toLowerCase(Locale.ROOT), l.ratePerSecond(), l.limit()))
+            b.limits().stream().map(l -> String.format(Locale.ROOT, ", %s limit %d/min (%.1f/s)",
+                l.dimension().name().toLowerCase(Locale.ROOT), l.limit(), l.sustainedPerSecond()))
                 .collect(Collectors.joining()));
       }
       session.finish("batch", List.of(mode), out);
