@@ -30,9 +30,8 @@ import okhttp3.RequestBody;
  * a {@link RefusedStreamException} that says so (a {@link dev.fanout.errors.TransportException} to the
  * caller), which the retry policy then decides on, with its backoff. Each replay passes the {@link
  * ConnectionGate} again, so it waits for a free stream under the stream limit the server announced rather
- * than piling onto a connection whose {@code SETTINGS} are not yet known (sent at once as they came back,
- * 1,000 cold lookups at an 8-stream server opened dozens of connections and ran into Netty's limit on the
- * resets a server sends). OkHttp moves a connection that refused two streams out of use. A replay runs inside
+ * than piling onto a connection whose {@code SETTINGS} are not yet known, where a server would refuse it
+ * again (and a server counting the resets it sends may close the connection). OkHttp moves a connection that refused two streams out of use. A replay runs inside
  * the same OkHttp call, so the call's deadline and cancellation still end it. A request whose body can be
  * written only once ({@link RequestBody#isOneShot()}) is not replayed.
  */
