@@ -1,5 +1,6 @@
 package dev.fanout.reliability;
 
+import static dev.fanout.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -74,7 +75,7 @@ final class StallAndStormTest {
       FakeClock clock = FakeClock.create();
       FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, (input, context) -> client.users().getAsync(input),
           FanoutOptions.builder().timeout(deadline).clock(clock).build());
-      awaitInFlight(backend, 20); // every lookup held by the server, none answered
+      eventually(() -> backend.stats().inFlight() >= 20); // every lookup held by the server, none answered
 
       assertThat(run).isNotDone();
       clock.advance(deadline);
@@ -136,16 +137,6 @@ final class StallAndStormTest {
       assertThat(stats.faults(Stats.RATE_LIMITED)).isEqualTo(stats.requests(Routes.USERS) - ok);
       System.out.printf("RELIABILITY 429-storm: inputs=%d secondWaveAfterMs=%d requests=%d ok=%d%n",
           n, secondWaveAfterNanos / 1_000_000, stats.requests(Routes.USERS), ok);
-    }
-  }
-
-  private static void awaitInFlight(MockBackend backend, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (backend.stats().inFlight() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the server never held " + n + " lookups: " + backend.stats());
-      }
-      Thread.sleep(2);
     }
   }
 }
