@@ -16,7 +16,7 @@ import picocli.CommandLine;
  * {@code users --hedge-after DURATION|auto --hedge-budget FRACTION} against the embedded server's seeded
  * {@code --tail}: without hedging the tail is the p99; with it the p99 is far below the tail, the hedges stay
  * within the budget, and the server sees the losers cut short. Wall-time bounds are generous (the hedged runs'
- * tail is 10 s, their p99 is expected near 0.2 s and asserted at most 5 s).
+ * tail is 10 s, their p99 is expected near the hedge delay and asserted at most 5 s).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class UsersHedgeTest {
@@ -69,7 +69,8 @@ final class UsersHedgeTest {
 
   @Test
   void aFixedHedgeCutsTheP99WithinTheBudgetAndTheServerSeesTheLosersCancelled() {
-    RunReport.Mode hedged = users(LONG_TAIL, "fixed", "--hedge-after", "200ms", "--hedge-budget", "0.1");
+    // A backup after 1 s: on a busy machine cold 50 ms lookups can pass 200 ms and spend the budget before the tail's.
+    RunReport.Mode hedged = users(LONG_TAIL, "fixed", "--hedge-after", "1s", "--hedge-budget", "0.1");
     assertThat(hedged.ok()).isEqualTo(200);
     assertThat(UsersSample.percentile(hedged, 0.99)).as("p99, ms").isLessThanOrEqualTo(5000);
     assertThat(hedged.hedgesSent()).as("hedges, at most 10% of 200").isBetween(1, 20);
@@ -77,7 +78,7 @@ final class UsersHedgeTest {
     assertThat(hedged.server().aborted()).as("losers cut short at the server").isPositive();
     assertThat(hedged.server().requests()).isBetween(200L, 200L + hedged.hedgesSent());
     assertThat(hedged.calls()).filteredOn(c -> c.hedgesSent() > 0).isNotEmpty();
-    assertThat(out.toString()).contains("Hedging: a backup after 200ms, at most 10% extra requests")
+    assertThat(out.toString()).contains("Hedging: a backup after 1s, at most 10% extra requests")
         .contains("Hedges: " + hedged.hedgesSent() + " sent").contains("p99");
   }
 
