@@ -25,8 +25,9 @@ public final class RequestLog {
   }
 
   /**
-   * Makes {@code r} visible to {@link #take}. Called once the stats count the request, so a test that has
-   * taken a request finds it counted (in flight, then completed or aborted) in the stats.
+   * Makes {@code r} visible to {@link #take}. Called once the stats count the request and its seeded decision
+   * (latency, fault) is drawn, so a test that has taken a request finds it counted (in flight, then completed
+   * or aborted) and knows the next request draws the next decision.
    */
   public void keep(ReceivedRequest r) {
     if (kept != null) {

@@ -87,7 +87,6 @@ public final class Router extends Dispatcher {
       return BackendDispatcher.render(decider.batch(request));
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
-    requests.keep(request);
     TrackedSocket socket = connections.get(request.connectionIndex());
     TrackedSocket http1 = rawHttp1 ? socket : null;
     if (socket != null) {
@@ -109,7 +108,12 @@ public final class Router extends Dispatcher {
 
   private MockResponse respond(String route, ReceivedRequest request, StatsRecorder.Exchange exchange,
       TrackedSocket http1, Pause pause) throws IOException {
-    Decision d = decider.decide(route, request);
+    Decision d;
+    try {
+      d = decider.decide(route, request);
+    } finally {
+      requests.keep(request); // once counted and decided: a test that took it knows its seeded decision was drawn
+    }
     Reply reply = d.reply();
     if (d.immediate()) return render(reply, exchange, http1, false);
     String fault = d.fault();

@@ -63,7 +63,6 @@ final class Routing {
       return null;
     }
     StatsRecorder.Exchange exchange = stats.arrive(route);
-    requests.keep(recorded);
     Decision decision;
     try {
       decision = decider.decide(route, recorded);
@@ -71,6 +70,8 @@ final class Routing {
       log.error("mock backend failed on {} {}", recorded.method(), path, e);
       wire.send(Reply.error(500, "internal error in the mock server: " + e, "server_error", null, null), exchange);
       return null;
+    } finally {
+      requests.keep(recorded); // once counted and decided: a test that took it knows its seeded decision was drawn
     }
     return new Play(decision, exchange, wire);
   }
