@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 public final class UserServiceImpl implements UserService {
   private final HttpEngine engine;
   private final CallOptions options;
+  private final LogicalCall.Handler<User> json;
 
   public UserServiceImpl(HttpEngine engine) {
     this(engine, CallOptions.defaults());
@@ -23,6 +24,7 @@ public final class UserServiceImpl implements UserService {
   private UserServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
     this.options = options;
+    this.json = JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes());
   }
 
   @Override
@@ -35,8 +37,7 @@ public final class UserServiceImpl implements UserService {
     if (id < 1) {
       throw new IllegalArgumentException("id < 1: " + id);
     }
-    LogicalCall.Handler<User> json =
-        JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes());
+    LogicalCall.Handler<User> json = this.json;
     return engine.start(
         engine.request("GET", engine.resolve("users/" + id), null).build(),
         (response, call) -> {

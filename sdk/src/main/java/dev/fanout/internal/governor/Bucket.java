@@ -132,11 +132,14 @@ final class Bucket {
       }
     }
     run(actions);
-    future.whenComplete((p, t) -> {
-      if (t != null) {
-        cancelled(w);
-      }
-    });
+    if (!future.isDone()) {
+      // Only a waiter can be cancelled out of the queue; one settled above is no longer in it.
+      future.whenComplete((p, t) -> {
+        if (t != null) {
+          cancelled(w);
+        }
+      });
+    }
     return future;
   }
 
