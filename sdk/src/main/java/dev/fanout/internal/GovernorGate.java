@@ -83,7 +83,7 @@ public final class GovernorGate implements AttemptGate {
       return CompletableFuture.completedFuture(Permit.NONE);
     }
     HttpUrl url = request.url();
-    String host = url.host() + ":" + url.port();
+    String host = hostName(url);
     String path = url.encodedPath();
     RouteTemplates.Tag route = request.tag(RouteTemplates.Tag.class); // the engine's: the caller's templates
     String bucket = route != null ? route.route() : routeTemplate(path);
@@ -134,6 +134,25 @@ public final class GovernorGate implements AttemptGate {
       }
     });
     return result;
+  }
+
+  /** The last host a call went to, with its {@code host:port} name: a client calls one host, nearly always. */
+  private record HostName(String host, int port, String name) {}
+
+  private volatile HostName lastHost;
+
+  /**
+   * Returns {@code host:port} of {@code url}: the same string for every call to the last host, so the bucket
+   * lookup hashes a string whose hash is cached instead of a new one per call.
+   */
+  private String hostName(HttpUrl url) {
+    HostName last = lastHost;
+    if (last != null && last.port() == url.port() && last.host().equals(url.host())) {
+      return last.name();
+    }
+    String name = url.host() + ":" + url.port();
+    lastHost = new HostName(url.host(), url.port(), name);
+    return name;
   }
 
   private GovernedBucket governed(GovernorKey key) {

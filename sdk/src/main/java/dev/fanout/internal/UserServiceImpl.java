@@ -18,13 +18,14 @@ public final class UserServiceImpl implements UserService {
   private final LogicalCall.Handler<User> json;
 
   public UserServiceImpl(HttpEngine engine) {
-    this(engine, CallOptions.defaults());
+    this(engine, CallOptions.defaults(),
+        JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes()));
   }
 
-  private UserServiceImpl(HttpEngine engine, CallOptions options) {
+  private UserServiceImpl(HttpEngine engine, CallOptions options, LogicalCall.Handler<User> json) {
     this.engine = engine;
     this.options = options;
-    this.json = JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes());
+    this.json = json;
   }
 
   @Override
@@ -53,6 +54,6 @@ public final class UserServiceImpl implements UserService {
   @Override
   public UserService withOptions(CallOptions options) {
     Objects.requireNonNull(options, "options == null");
-    return new UserServiceImpl(engine, this.options.merge(options));
+    return new UserServiceImpl(engine, this.options.merge(options), json);
   }
 }
