@@ -109,7 +109,7 @@ public final class StaleConnectionReplay {
       Connection connection = chain.connection();
       if (connection != null) {
         Long last = lastResponse(connection).get(connection);
-        if (last != null && System.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS && isHttp1(connection.protocol())) {
+        if (last != null && System.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS) { // only HTTP/1 ones are in it
           String closed = closedByPeer(connection.socket());
           if (closed != null) {
             lastResponse(connection).remove(connection);
@@ -119,7 +119,7 @@ public final class StaleConnectionReplay {
         }
       }
       Response response = chain.proceed(chain.request());
-      if (connection != null) {
+      if (connection != null && isHttp1(connection.protocol())) { // only HTTP/1 connections are ever checked
         lastResponse(connection).put(connection, System.nanoTime());
       }
       return response;
