@@ -1,7 +1,6 @@
 package dev.fanout.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.Fanout;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FanoutExecutorsTest {
   @RegisterExtension
   static final MockBackendExtension backend = MockBackendExtension.builder()
-      .latency(Latency.builder().delay(Duration.ofMillis(10)).route(Routes.SEARCH, Latency.fixed(Duration.ofSeconds(20))).build())
+      .latency(Latency.builder().delay(Duration.ofMillis(10)).route(Routes.SEARCH, Latency.fixed(Duration.ofSeconds(60))).build())
       .build();
 
   private final FakeClock clock = FakeClock.create();
@@ -101,7 +100,7 @@ class FanoutExecutorsTest {
     String chat(String message);
   }
 
-  /** A tool whose lookup is the mock's search, 20 s slow; records whether it ran inside a context. */
+  /** A tool whose lookup is the mock's search, 60 s slow; records whether it ran inside a context. */
   final class SlowTools {
     final List<Boolean> boundToAContext = new CopyOnWriteArrayList<>();
 
@@ -133,15 +132,16 @@ class FanoutExecutorsTest {
     assertThat(outcomes.get(0).kind()).isEqualTo(Outcome.Kind.TIMED_OUT);
     Stats idle = backend.backend().awaitIdle(Duration.ofSeconds(10));
     assertThat(idle.requests(Routes.SEARCH)).isEqualTo(2);
-    assertThat(idle.aborted()).as("both tool calls were cut at the deadline, 15 s before their answer").isEqualTo(2);
+    assertThat(idle.aborted()).as("both tool calls were cut at the deadline, 55 s before their answer").isEqualTo(2);
     assertThat(tools.boundToAContext).containsExactly(true, true);
   }
 
   /**
    * The README's recipe, as written there: one deadline over a whole {@code assistant.chat(..)}, model calls
-   * and concurrent tool calls together. The tools' lookups take 20 s; a 5 s deadline ends the run
-   * with {@code FanoutTimeoutException}, and every call still in flight is cancelled (the server is idle at
-   * once, not 20 s later).
+   * and concurrent tool calls together, on the system clock. The tools' lookups take 60 s; a 12 s deadline
+   * (room for a busy machine to get the model's answer and start the tools) ends the run with
+   * {@code FanoutTimeoutException}, and every call still in flight is cancelled (the server is idle at once,
+   * not 60 s later).
    */
   @Test
   void theReadmesOneDeadlineOverAnAssistantChatCancelsItsModelAndToolCalls() throws Exception {
@@ -151,23 +151,24 @@ class FanoutExecutorsTest {
         .tools(tools)
         .executeToolsConcurrently(FanoutExecutors.propagating(pool))
         .build();
-    Duration deadline = Duration.ofSeconds(5);
-    // The README's code, on a fake clock: the deadline passes once a tool's lookup is at the server, however
-    // long a busy machine takes to get there.
-    CompletableFuture<String> answer = CompletableFuture.supplyAsync(() ->
-        Fanout.all(List.of("Weather in Paris, Tokyo and Lima?"),
-                (String question, FanoutContext context) ->
-                    CompletableFuture.supplyAsync(() -> assistant.chat(question), context.wrap(pool)),
-                FanoutOptions.builder().timeout(deadline).clock(clock).build())   // one deadline: model calls and tools
-            .await().get(0));
-    awaitSearchesInFlight(1);
+    Duration deadline = Duration.ofSeconds(12);
     long start = System.nanoTime();
-    clock.advance(deadline);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
-        .as("ended by the deadline").hasCauseInstanceOf(FanoutTimeoutException.class);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended by the deadline, not by the 20 s tools")
-        .isLessThan(Duration.ofSeconds(10));
+    try {
+      String reply = Fanout.all(List.of("Weather in Paris, Tokyo and Lima?"),
+              (String question, FanoutContext context) ->
+                  CompletableFuture.supplyAsync(() -> assistant.chat(question), context.wrap(pool)),
+              FanoutOptions.builder().timeout(deadline).build())   // one deadline: model calls and tools
+          .await().get(0);
+      failure.set(new AssertionError("answered within the deadline: " + reply));
+    } catch (FanoutTimeoutException e) {
+      // every model and tool call still in flight was cancelled
+    }
+
+    assertThat(failure.get()).isNull();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended by the deadline, not by the 60 s tools")
+        .isLessThan(Duration.ofSeconds(25));
     Stats idle = backend.backend().awaitIdle(Duration.ofSeconds(10)); // fails if a call was left running
     assertThat(idle.inFlight()).isZero();
     assertThat(tools.boundToAContext).as("the tools ran, inside the deadline's context").isNotEmpty()
