@@ -1,4 +1,4 @@
-/** What every Fanout module shares: the one duration grammar ({@link dev.fanout.common.Durations}). */
+/** What every Fanout module shares: the one duration grammar ({@link dev.fanout.common.Durations}) and quota arithmetic ({@link dev.fanout.common.Quotas}). */
 module dev.fanout.common {
   exports dev.fanout.common;
 }
