@@ -2,7 +2,7 @@ package dev.fanout.samples.report;
 
 import java.util.Locale;
 
-/** The pieces every chart here draws alike: the document's opening tag, its white background, escaping. */
+/** The pieces every chart here draws alike: the document's opening tag, its white background, grid lines, escaping. */
 final class Svg {
   static final String FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif";
 
@@ -18,6 +18,13 @@ final class Svg {
   /** A white rectangle behind the whole chart. */
   static String background(int width, int height) {
     return String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height);
+  }
+
+  /** A vertical grid line of the time axis at {@code x}: solid at {@code origin}, dashed elsewhere. */
+  static String gridLine(double x, int top, int bottom, boolean origin) {
+    return String.format(Locale.ROOT,
+        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e7eb\" stroke-width=\"1\"%s/>%n",
+        x, top, x, bottom, origin ? "" : " stroke-dasharray=\"3 4\"");
   }
 
   /** {@code s} escaped for XML text and attribute values. */

@@ -134,9 +134,7 @@ public final class Timeline {
     svg.append("<g class=\"axis\">\n");
     for (int i = 0; i <= ticks; i++) {
       double x = LABEL_WIDTH + chartWidth * (i * step) / domain;
-      svg.append(String.format(Locale.ROOT,
-          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e7eb\" stroke-width=\"1\"%s/>%n",
-          x, TOP - 8, x, chartBottom, i == 0 ? "" : " stroke-dasharray=\"3 4\""));
+      svg.append(Svg.gridLine(x, TOP - 8, chartBottom, i == 0));
       String label = tickLabel(i * step, step);
       svg.append(text(x, TOP - 14, 12, "#7b8794", "400", "middle", label));
       svg.append(text(x, chartBottom + 18, 12, "#7b8794", "400", "middle", label));

@@ -156,9 +156,7 @@ public final class TraceSvg {
     svg.append("<g class=\"axis\">\n");
     for (int i = 0; i <= ticks; i++) {
       double x = LABEL_WIDTH + chartWidth * (i * step) / domain;
-      svg.append(String.format(Locale.ROOT,
-          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e7eb\" stroke-width=\"1\"%s/>%n",
-          x, TOP - 8, x, chartBottom, i == 0 ? "" : " stroke-dasharray=\"3 4\""));
+      svg.append(Svg.gridLine(x, TOP - 8, chartBottom, i == 0));
       svg.append(text(x, TOP - 14, 12, "#7b8794", "400", "middle", tick(i * step, step)));
     }
     svg.append(text(LABEL_WIDTH + chartWidth / 2.0, chartBottom + 20, 12, "#7b8794", "400", "middle",
