@@ -90,12 +90,13 @@ public final class FanoutReport {
       }
       for (CallTrace call : entry.calls()) {
         if (call.attemptTimes().isEmpty() && call.attempts() > 0) {
-          events.add(new long[] {call.startNanos(), 1});
-          events.add(new long[] {Math.max(call.endNanos(), call.startNanos()), -1});
+          long start = call.startNanos().orElse(call.queuedNanos());
+          events.add(new long[] {start, 1});
+          events.add(new long[] {Math.max(call.endNanos(), start), -1});
         }
         for (CallTrace.Attempt a : call.attemptTimes()) {
           if (a.sent()) {
-            events.add(new long[] {a.sentNanos(), 1});
+            events.add(new long[] {a.sentNanos().getAsLong(), 1});
             events.add(new long[] {a.endNanos(), -1});
           }
         }
@@ -364,7 +365,7 @@ public final class FanoutReport {
    * each call with its split ({@code durationMillis} = {@code clientQueuedMillis} + {@code governorWaitMillis}
    * + {@code inFlightMillis} + {@code betweenAttemptsMillis}), {@code hedgesSent}, {@code hedgesWon},
    * {@code replays} and its requests' {@code askedMillis}, {@code enqueuedMillis}, {@code sentMillis} and
-   * {@code endMillis}), and {@code governor}
+   * {@code endMillis}; a call's or request's time of a phase that did not happen is left out), and {@code governor}
    * ({@link #governor()}: {@code rateLimited}, {@code waitedCalls}, {@code totalWaitMillis},
    * {@code maxWaitMillis}, {@code buckets}).
    */
@@ -433,9 +434,9 @@ public final class FanoutReport {
       for (CallTrace call : entry.calls()) {
         ObjectNode c = calls.addObject();
         c.put("label", call.label());
-        c.put("startMillis", relativeMillis(call.startNanos()));
-        c.put("connectedMillis", relativeMillis(call.connectedNanos()));
-        c.put("firstByteMillis", relativeMillis(call.firstByteNanos()));
+        putRelativeMillis(c, "startMillis", call.startNanos());
+        putRelativeMillis(c, "connectedMillis", call.connectedNanos());
+        putRelativeMillis(c, "firstByteMillis", call.firstByteNanos());
         c.put("endMillis", relativeMillis(call.endNanos()));
         c.put("attempts", call.attempts());
         c.put("status", call.statusCode());
@@ -456,8 +457,8 @@ public final class FanoutReport {
         for (CallTrace.Attempt a : call.attemptTimes()) {
           ObjectNode at = attempts.addObject();
           at.put("askedMillis", relativeMillis(a.askedNanos()));
-          at.put("enqueuedMillis", relativeMillis(a.enqueuedNanos()));
-          at.put("sentMillis", relativeMillis(a.sentNanos()));
+          putRelativeMillis(at, "enqueuedMillis", a.enqueuedNanos());
+          putRelativeMillis(at, "sentMillis", a.sentNanos());
           at.put("endMillis", relativeMillis(a.endNanos()));
         }
       }
@@ -470,7 +471,14 @@ public final class FanoutReport {
   }
 
   private double relativeMillis(long nanoTime) {
-    return nanoTime < 0 ? -1 : millis(nanoTime - startNanoTime);
+    return millis(nanoTime - startNanoTime);
+  }
+
+  /** Puts {@code nanoTime} relative to the fan-out's start, leaving the field out for a phase that did not happen. */
+  private void putRelativeMillis(ObjectNode node, String field, java.util.OptionalLong nanoTime) {
+    if (nanoTime.isPresent()) {
+      node.put(field, relativeMillis(nanoTime.getAsLong()));
+    }
   }
 
   private static double millis(long nanos) {
