@@ -1,4 +1,11 @@
-/** What every Fanout module shares: the one duration grammar ({@link dev.fanout.common.Durations}). */
+/**
+ * What every Fanout module shares: the one duration grammar ({@link dev.fanout.common.Durations}) and quota
+ * arithmetic ({@link dev.fanout.common.Quotas}); for the command lines alone, their failure handling
+ * ({@link dev.fanout.common.cli.CommandLines}, which needs picocli).
+ */
 module dev.fanout.common {
+  requires static info.picocli;
+
   exports dev.fanout.common;
+  exports dev.fanout.common.cli;
 }

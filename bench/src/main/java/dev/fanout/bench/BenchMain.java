@@ -12,7 +12,6 @@ import dev.fanout.bench.harness.RowSpec;
 import dev.fanout.bench.harness.SvgPlot;
 import dev.fanout.bench.server.DurationConverter;
 import dev.fanout.bench.server.ServerCommand;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +129,7 @@ public final class BenchMain implements Callable<Integer> {
     Map<ClientKind, Integer> caps = new EnumMap<>(ClientKind.class);
     maxN.forEach((client, n) -> caps.put(ClientKind.of(client), n));
     HarnessConfig config = new HarnessConfig(specs, ns, latency, runs, rounds, caps, roundBudget, java,
-        serverJava != null ? serverJava : java, clientJvmArgs, serverJvmArgs, classpath(),
+        serverJava != null ? serverJava : java, clientJvmArgs, serverJvmArgs, ChildJvms.classpath(),
         noPython ? null : python, throughputConcurrency, throughputWarmup, throughputDuration, processTimeout,
         out, commandLine());
     BenchReport report = new Harness(config, System.out).run();
@@ -143,15 +142,6 @@ public final class BenchMain implements Callable<Integer> {
     System.out.print(MarkdownReport.render(report));
     System.out.println("\nWrote " + out.resolve("bench.json") + ", bench.md and bench-wall.svg");
     return 0;
-  }
-
-  private static String classpath() {
-    String cp = System.getProperty("java.class.path");
-    if (cp == null || cp.isBlank()) throw new IllegalStateException("no java.class.path to give child JVMs");
-    // Absolute entries, so child JVMs find them from any working directory.
-    List<String> abs = new ArrayList<>();
-    for (String e : cp.split(File.pathSeparator)) abs.add(new File(e).getAbsolutePath());
-    return String.join(File.pathSeparator, abs);
   }
 
   private String commandLine() {

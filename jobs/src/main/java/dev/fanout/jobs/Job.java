@@ -3,6 +3,7 @@ package dev.fanout.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.fanout.FanoutClient;
+import dev.fanout.common.Quotas;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.ServiceException;
@@ -17,10 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,7 +192,7 @@ public final class Job {
       long interval = progressInterval.toNanos();
       ticker.scheduleAtFixedRate(() -> safely(run::tick), interval, interval, TimeUnit.NANOSECONDS);
       Ceiling ceiling = new Ceiling(maxRequestsPerMinute, maxTokensPerMinute);
-      Iterator<JobRequest> todo = new Skipping(requests, out, run);
+      Iterator<JobRequest> todo = skipping(requests, out, run);
       try {
         p.run(todo, r -> awaitCeiling(ceiling, r, p), r -> send(client.json(), client, r, run),
             (r, result) -> {
@@ -318,42 +321,18 @@ public final class Job {
         + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
 
-  /** The requests the sink does not hold yet; counts the others as skipped. */
-  private static final class Skipping implements Iterator<JobRequest> {
-    private final Iterator<JobRequest> requests;
-    private final ResultSink sink;
-    private final Run run;
-    private JobRequest next;
-
-    Skipping(Iterator<JobRequest> requests, ResultSink sink, Run run) {
-      this.requests = requests;
-      this.sink = sink;
-      this.run = run;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (next == null && requests.hasNext()) {
-        JobRequest r = requests.next();
-        run.read.incrementAndGet();
-        if (sink.contains(r.customId())) {
-          run.skipped.incrementAndGet();
-        } else {
-          next = r;
-        }
-      }
-      return next != null;
-    }
-
-    @Override
-    public JobRequest next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      JobRequest r = next;
-      next = null;
-      return r;
-    }
+  /** The requests the sink does not hold yet, pulled one at a time; counts the others as skipped. */
+  private static Iterator<JobRequest> skipping(Iterator<JobRequest> requests, ResultSink sink, Run run) {
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(requests, Spliterator.ORDERED), false)
+        .filter(r -> {
+          run.read.incrementAndGet();
+          if (sink.contains(r.customId())) {
+            run.skipped.incrementAndGet();
+            return false;
+          }
+          return true;
+        })
+        .iterator();
   }
 
   /** One run's counters. */
@@ -433,7 +412,7 @@ public final class Job {
       Optional<Duration> minimum = Optional.empty();
       if ((rpm.isPresent() || tpm.isPresent()) && sent > 0) {
         double tokensPerCall = ok.get() == 0 ? 0 : (double) (inputTokens.get() + outputTokens.get()) / ok.get();
-        double seconds = quotaMinimumSeconds(sent, tokensPerCall, rpm.orElse(0), tpm.orElse(0));
+        double seconds = Quotas.minimumSeconds(sent, tokensPerCall, rpm.orElse(0), tpm.orElse(0));
         if (seconds > 0) {
           minimum = Optional.of(Duration.ofNanos((long) (seconds * 1e9)));
         }
@@ -443,24 +422,6 @@ public final class Job {
           client.stats().tooManyRequests() - tooManyAtStart, client.stats().attemptsStarted() - attemptsAtStart,
           inputTokens.get(), outputTokens.get(), wall, rpm, tpm, minimum, stopped);
     }
-  }
-
-  /**
-   * The least time a quota takes to admit {@code n} calls of {@code tokensPerCall} tokens each: the buckets
-   * hold one second's worth at the start and refill at the per-minute rate over 60. (The last call's latency
-   * comes on top; it is not known here, and is small beside a quota-bound run.)
-   */
-  static double quotaMinimumSeconds(long n, double tokensPerCall, long rpm, long tpm) {
-    double bound = 0;
-    if (rpm > 0) {
-      double perSecond = rpm / 60.0;
-      bound = Math.max(bound, Math.max(0, n - perSecond) / perSecond);
-    }
-    if (tpm > 0 && tokensPerCall > 0) {
-      double perSecond = tpm / 60.0;
-      bound = Math.max(bound, Math.max(0, n * tokensPerCall - perSecond) / perSecond);
-    }
-    return bound;
   }
 
   private static Long parseLong(String s) {

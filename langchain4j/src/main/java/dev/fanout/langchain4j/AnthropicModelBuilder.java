@@ -3,8 +3,6 @@ package dev.fanout.langchain4j;
 import dev.fanout.FanoutClient;
 import dev.fanout.langchain4j.internal.AnthropicSettings;
 import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ToolChoice;
 import java.util.Arrays;
 import java.util.List;
@@ -20,45 +18,13 @@ import java.util.Map;
  *
  * @param <B> the concrete builder, returned by every setter
  */
-abstract class AnthropicModelBuilder<B extends AnthropicModelBuilder<B>> {
-  private final AnthropicSettings.Raw raw = new AnthropicSettings.Raw();
-
-  AnthropicModelBuilder() {}
-
-  abstract B self();
+abstract class AnthropicModelBuilder<B extends AnthropicModelBuilder<B>> extends ModelBuilder<B, AnthropicSettings.Raw> {
+  AnthropicModelBuilder() {
+    super(new AnthropicSettings.Raw());
+  }
 
   final AnthropicSettings settings() {
     return raw.build();
-  }
-
-  /** The client every request goes through (its {@code messages()} API); required. This model does not close it. */
-  public final B client(FanoutClient client) {
-    raw.client = client;
-    return self();
-  }
-
-  /** Default common parameters (tools and tool choice included). Defaults to none. */
-  public final B defaultRequestParameters(ChatRequestParameters parameters) {
-    raw.defaultRequestParameters = parameters;
-    return self();
-  }
-
-  /** The model, such as {@code claude-sonnet-4-5}; required here or in {@link #defaultRequestParameters}. */
-  public final B modelName(String modelName) {
-    raw.modelName = modelName;
-    return self();
-  }
-
-  /** Sampling temperature, 0 to 1 ({@code temperature}). Defaults to not sent. */
-  public final B temperature(Double temperature) {
-    raw.temperature = temperature;
-    return self();
-  }
-
-  /** Nucleus sampling, 0 to 1 ({@code top_p}). Defaults to not sent. */
-  public final B topP(Double topP) {
-    raw.topP = topP;
-    return self();
   }
 
   /** Sample from the top K options only, at least 1 ({@code top_k}). Defaults to not sent. */
@@ -123,12 +89,6 @@ abstract class AnthropicModelBuilder<B extends AnthropicModelBuilder<B>> {
   /** Extra top-level request fields, sent as given (such as {@code service_tier}). Defaults to none. */
   public final B customParameters(Map<String, Object> customParameters) {
     raw.customParameters = customParameters;
-    return self();
-  }
-
-  /** Listeners that observe every request, response and error, in order. Defaults to none. */
-  public final B listeners(List<ChatModelListener> listeners) {
-    raw.listeners(listeners);
     return self();
   }
 }

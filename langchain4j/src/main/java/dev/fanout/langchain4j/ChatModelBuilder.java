@@ -1,9 +1,6 @@
 package dev.fanout.langchain4j;
 
-import dev.fanout.FanoutClient;
 import dev.fanout.langchain4j.internal.ChatSettings;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import java.util.Arrays;
 import java.util.List;
@@ -18,164 +15,122 @@ import java.util.Map;
  *
  * @param <B> the concrete builder, returned by every setter
  */
-abstract class ChatModelBuilder<B extends ChatModelBuilder<B>> {
-  private final ChatSettings.Raw raw = new ChatSettings.Raw();
-
-  ChatModelBuilder() {}
-
-  /** Returns this builder as its concrete type. */
-  abstract B self();
+abstract class ChatModelBuilder<B extends ChatModelBuilder<B>> extends ModelBuilder<B, ChatSettings.Raw> {
+  ChatModelBuilder() {
+    super(new ChatSettings.Raw());
+  }
 
   /** Checks and resolves the options, for {@code build()}. */
   final ChatSettings settings() {
     return raw.build();
   }
 
-    /** The client every request goes through; required. This model does not close it. */
-    public final B client(FanoutClient client) {
-      raw.client = client;
-      return self();
-    }
+  /** Up to 4 stop sequences ({@code stop}). Defaults to none. */
+  public final B stop(List<String> stop) {
+    raw.stop = stop;
+    return self();
+  }
 
-    /**
-     * Default common parameters (any {@link ChatRequestParameters}, tools and tool choice included).
-     * Defaults to none.
-     */
-    public final B defaultRequestParameters(ChatRequestParameters parameters) {
-      raw.defaultRequestParameters = parameters;
-      return self();
-    }
+  /** As {@link #stop(List)}. Defaults to none. */
+  public final B stop(String... stop) {
+    raw.stop = stop == null ? null : Arrays.asList(stop);
+    return self();
+  }
 
-    /** The model, such as {@code gpt-4o-mini}; required here or in {@link #defaultRequestParameters}. */
-    public final B modelName(String modelName) {
-      raw.modelName = modelName;
-      return self();
-    }
+  /** The answer's token limit, at least 1 ({@code max_tokens}). Defaults to not sent. */
+  public final B maxTokens(Integer maxTokens) {
+    raw.maxTokens = maxTokens;
+    return self();
+  }
 
-    /** Sampling temperature, 0 to 2 ({@code temperature}). Defaults to not sent. */
-    public final B temperature(Double temperature) {
-      raw.temperature = temperature;
-      return self();
-    }
+  /**
+   * The completion's token limit, reasoning included, at least 1 ({@code max_completion_tokens}; reasoning
+   * models take this one). Defaults to not sent.
+   */
+  public final B maxCompletionTokens(Integer maxCompletionTokens) {
+    raw.maxCompletionTokens = maxCompletionTokens;
+    return self();
+  }
 
-    /** Nucleus sampling, 0 to 1 ({@code top_p}). Defaults to not sent. */
-    public final B topP(Double topP) {
-      raw.topP = topP;
-      return self();
-    }
+  /** -2 to 2 ({@code presence_penalty}). Defaults to not sent. */
+  public final B presencePenalty(Double presencePenalty) {
+    raw.presencePenalty = presencePenalty;
+    return self();
+  }
 
-    /** Up to 4 stop sequences ({@code stop}). Defaults to none. */
-    public final B stop(List<String> stop) {
-      raw.stop = stop;
-      return self();
-    }
+  /** -2 to 2 ({@code frequency_penalty}). Defaults to not sent. */
+  public final B frequencyPenalty(Double frequencyPenalty) {
+    raw.frequencyPenalty = frequencyPenalty;
+    return self();
+  }
 
-    /** As {@link #stop(List)}. Defaults to none. */
-    public final B stop(String... stop) {
-      raw.stop = stop == null ? null : Arrays.asList(stop);
-      return self();
-    }
+  /** {@code seed}, for best-effort deterministic sampling. Defaults to not sent. */
+  public final B seed(Integer seed) {
+    raw.seed = seed;
+    return self();
+  }
 
-    /** The answer's token limit, at least 1 ({@code max_tokens}). Defaults to not sent. */
-    public final B maxTokens(Integer maxTokens) {
-      raw.maxTokens = maxTokens;
-      return self();
-    }
+  /** An end-user id for abuse monitoring ({@code user}), not blank. Defaults to not sent. */
+  public final B user(String user) {
+    raw.user = user;
+    return self();
+  }
 
-    /**
-     * The completion's token limit, reasoning included, at least 1 ({@code max_completion_tokens}; reasoning
-     * models take this one). Defaults to not sent.
-     */
-    public final B maxCompletionTokens(Integer maxCompletionTokens) {
-      raw.maxCompletionTokens = maxCompletionTokens;
-      return self();
-    }
+  /** Whether the model may call several tools in one turn ({@code parallel_tool_calls}). Defaults to not sent (OpenAI: true). */
+  public final B parallelToolCalls(Boolean parallelToolCalls) {
+    raw.parallelToolCalls = parallelToolCalls;
+    return self();
+  }
 
-    /** -2 to 2 ({@code presence_penalty}). Defaults to not sent. */
-    public final B presencePenalty(Double presencePenalty) {
-      raw.presencePenalty = presencePenalty;
-      return self();
-    }
+  /**
+   * Whether tools without their own {@code strict} setting are sent with {@code strict: true} (and
+   * {@code additionalProperties: false}). Defaults to false.
+   */
+  public final B strictTools(Boolean strictTools) {
+    raw.strictTools = strictTools;
+    return self();
+  }
 
-    /** -2 to 2 ({@code frequency_penalty}). Defaults to not sent. */
-    public final B frequencyPenalty(Double frequencyPenalty) {
-      raw.frequencyPenalty = frequencyPenalty;
-      return self();
-    }
+  /** Whether a JSON-schema response format is sent with {@code strict: true}. Defaults to false. */
+  public final B strictJsonSchema(Boolean strictJsonSchema) {
+    raw.strictJsonSchema = strictJsonSchema;
+    return self();
+  }
 
-    /** {@code seed}, for best-effort deterministic sampling. Defaults to not sent. */
-    public final B seed(Integer seed) {
-      raw.seed = seed;
-      return self();
-    }
+  /**
+   * The response format: {@link ResponseFormat#TEXT}, {@link ResponseFormat#JSON} or JSON with a
+   * {@code JsonSchema} ({@code response_format} {@code json_schema}). Defaults to text.
+   */
+  public final B responseFormat(ResponseFormat responseFormat) {
+    raw.responseFormat = responseFormat;
+    return self();
+  }
 
-    /** An end-user id for abuse monitoring ({@code user}), not blank. Defaults to not sent. */
-    public final B user(String user) {
-      raw.user = user;
-      return self();
-    }
+  /**
+   * Headers sent on every request of this model, beside the client's own (an OpenAI-compatible gateway's
+   * routing header, say). {@code Authorization} is refused: the key is the client's {@code apiKey}.
+   * Defaults to none.
+   */
+  public final B customHeaders(Map<String, String> customHeaders) {
+    raw.customHeaders(customHeaders);
+    return self();
+  }
 
-    /** Whether the model may call several tools in one turn ({@code parallel_tool_calls}). Defaults to not sent (OpenAI: true). */
-    public final B parallelToolCalls(Boolean parallelToolCalls) {
-      raw.parallelToolCalls = parallelToolCalls;
-      return self();
-    }
+  /**
+   * Logs each request body at INFO through SLF4J (logger {@code dev.fanout.langchain4j.FanoutChatModel} or
+   * {@code ...FanoutStreamingChatModel}), as OpenAI's wire JSON; the API key is never in it. Defaults to false.
+   */
+  public final B logRequests(Boolean logRequests) {
+    raw.logRequests = logRequests;
+    return self();
+  }
 
-    /**
-     * Whether tools without their own {@code strict} setting are sent with {@code strict: true} (and
-     * {@code additionalProperties: false}). Defaults to false.
-     */
-    public final B strictTools(Boolean strictTools) {
-      raw.strictTools = strictTools;
-      return self();
-    }
-
-    /** Whether a JSON-schema response format is sent with {@code strict: true}. Defaults to false. */
-    public final B strictJsonSchema(Boolean strictJsonSchema) {
-      raw.strictJsonSchema = strictJsonSchema;
-      return self();
-    }
-
-    /**
-     * The response format: {@link ResponseFormat#TEXT}, {@link ResponseFormat#JSON} or JSON with a
-     * {@code JsonSchema} ({@code response_format} {@code json_schema}). Defaults to text.
-     */
-    public final B responseFormat(ResponseFormat responseFormat) {
-      raw.responseFormat = responseFormat;
-      return self();
-    }
-
-    /** Listeners that observe every request, response and error, in order. Defaults to none. */
-    public final B listeners(List<ChatModelListener> listeners) {
-      raw.listeners(listeners);
-      return self();
-    }
-
-    /**
-     * Headers sent on every request of this model, beside the client's own (an OpenAI-compatible gateway's
-     * routing header, say). {@code Authorization} is refused: the key is the client's {@code apiKey}.
-     * Defaults to none.
-     */
-    public final B customHeaders(Map<String, String> customHeaders) {
-      raw.customHeaders(customHeaders);
-      return self();
-    }
-
-    /**
-     * Logs each request body at INFO through SLF4J (logger {@code dev.fanout.langchain4j.FanoutChatModel} or
-     * {@code ...FanoutStreamingChatModel}), as OpenAI's wire JSON; the API key is never in it. Defaults to false.
-     */
-    public final B logRequests(Boolean logRequests) {
-      raw.logRequests = logRequests;
-      return self();
-    }
-
-    /**
-     * Logs each response at INFO through SLF4J (the same loggers): the completion's JSON, for a stream the
-     * assembled completion. Defaults to false.
-     */
-    public final B logResponses(Boolean logResponses) {
-      raw.logResponses = logResponses;
-      return self();
-    }
+  /**
+   * Logs each response at INFO through SLF4J (the same loggers): the completion's JSON, for a stream the
+   * assembled completion. Defaults to false.
+   */
+  public final B logResponses(Boolean logResponses) {
+    raw.logResponses = logResponses;
+    return self();
+  }
 }

@@ -8,11 +8,8 @@ import dev.fanout.messages.Message;
 import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import java.util.List;
 
 /**
  * A LangChain4j {@link ChatModel} on Anthropic's Messages API through a {@link FanoutClient}
@@ -28,11 +25,9 @@ import java.util.List;
  *
  * <p>This model does not own the client. Thread-safe; share one per client.
  */
-public final class FanoutAnthropicChatModel implements ChatModel {
-  private final AnthropicSettings settings;
-
+public final class FanoutAnthropicChatModel extends ModelBase<AnthropicSettings> implements ChatModel {
   private FanoutAnthropicChatModel(AnthropicSettings settings) {
-    this.settings = settings;
+    super(settings, ModelProvider.ANTHROPIC);
   }
 
   /** Returns a builder; {@code client} and {@code modelName} are required. */
@@ -52,27 +47,6 @@ public final class FanoutAnthropicChatModel implements ChatModel {
       throw Exceptions.toLangChain4j(e);
     }
     return AnthropicMapping.toLangChain4j(message);
-  }
-
-  @Override
-  public ChatRequestParameters defaultRequestParameters() {
-    return settings.defaultRequestParameters();
-  }
-
-  @Override
-  public List<ChatModelListener> listeners() {
-    return settings.listeners();
-  }
-
-  /** Returns {@link ModelProvider#ANTHROPIC}. */
-  @Override
-  public ModelProvider provider() {
-    return ModelProvider.ANTHROPIC;
-  }
-
-  @Override
-  public String toString() {
-    return "FanoutAnthropicChatModel{modelName=" + settings.defaultRequestParameters().modelName() + "}";
   }
 
   /** Builds a {@link FanoutAnthropicChatModel}; option names are {@code AnthropicChatModel.builder()}'s. */

@@ -7,11 +7,8 @@ import dev.fanout.langchain4j.internal.AnthropicStreamBridge;
 import dev.fanout.langchain4j.internal.Exceptions;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import java.util.List;
 
 /**
  * A LangChain4j {@link StreamingChatModel} on Anthropic's Messages API through a {@link FanoutClient}
@@ -28,11 +25,9 @@ import java.util.List;
  * {@code context.streamingHandle().cancel()} cancels the Fanout call: the stream's connection is closed and
  * the handler hears nothing more. This model does not own the client. Thread-safe.
  */
-public final class FanoutAnthropicStreamingChatModel implements StreamingChatModel {
-  private final AnthropicSettings settings;
-
+public final class FanoutAnthropicStreamingChatModel extends ModelBase<AnthropicSettings> implements StreamingChatModel {
   private FanoutAnthropicStreamingChatModel(AnthropicSettings settings) {
-    this.settings = settings;
+    super(settings, ModelProvider.ANTHROPIC);
   }
 
   /** Returns a builder; {@code client} and {@code modelName} are required. */
@@ -50,27 +45,6 @@ public final class FanoutAnthropicStreamingChatModel implements StreamingChatMod
       return;
     }
     AnthropicStreamBridge.start(settings.client(), request, handler);
-  }
-
-  @Override
-  public ChatRequestParameters defaultRequestParameters() {
-    return settings.defaultRequestParameters();
-  }
-
-  @Override
-  public List<ChatModelListener> listeners() {
-    return settings.listeners();
-  }
-
-  /** Returns {@link ModelProvider#ANTHROPIC}. */
-  @Override
-  public ModelProvider provider() {
-    return ModelProvider.ANTHROPIC;
-  }
-
-  @Override
-  public String toString() {
-    return "FanoutAnthropicStreamingChatModel{modelName=" + settings.defaultRequestParameters().modelName() + "}";
   }
 
   /** Builds a {@link FanoutAnthropicStreamingChatModel}; option names are {@code AnthropicStreamingChatModel.builder()}'s. */

@@ -5,6 +5,7 @@ import dev.fanout.chat.ChatCompletion;
 import dev.fanout.langchain4j.internal.ChatMapping;
 import dev.fanout.langchain4j.internal.ChatSettings;
 import dev.fanout.langchain4j.internal.Exceptions;
+import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -30,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * that task's deadline and is cancelled with it. This model does not own the client: closing the client is
  * the caller's job. Thread-safe; share one per client.
  */
-public final class FanoutChatModel extends ChatModelBase implements ChatModel {
+public final class FanoutChatModel extends ModelBase<ChatSettings> implements ChatModel {
   private static final Logger log = LoggerFactory.getLogger(FanoutChatModel.class);
 
   private FanoutChatModel(ChatSettings settings) {
-    super(settings);
+    super(settings, ModelProvider.OPEN_AI);
   }
 
   /** Returns a builder; {@code client} and {@code modelName} are required. */

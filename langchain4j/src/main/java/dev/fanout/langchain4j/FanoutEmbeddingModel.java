@@ -183,18 +183,14 @@ public final class FanoutEmbeddingModel extends DimensionAwareEmbeddingModel {
 
     /** The vectors' size, at least 1 ({@code dimensions}; text-embedding-3 models only). Defaults to not sent. */
     public Builder dimensions(Integer dimensions) {
-      if (dimensions != null && dimensions < 1) {
-        throw new IllegalArgumentException("dimensions < 1: " + dimensions);
-      }
+      EmbeddingRequest.builder().dimensions(dimensions); // the requests' own check, naming a bad value
       this.dimensions = dimensions;
       return this;
     }
 
     /** An end-user id for abuse monitoring ({@code user}), not blank. Defaults to not sent. */
     public Builder user(String user) {
-      if (user != null && user.isBlank()) {
-        throw new IllegalArgumentException("user is blank: \"" + user + "\"");
-      }
+      EmbeddingRequest.builder().user(user); // the requests' own check, naming a bad value
       this.user = user;
       return this;
     }

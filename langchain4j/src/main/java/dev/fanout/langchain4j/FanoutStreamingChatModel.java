@@ -5,6 +5,7 @@ import dev.fanout.langchain4j.internal.ChatMapping;
 import dev.fanout.langchain4j.internal.ChatSettings;
 import dev.fanout.langchain4j.internal.Exceptions;
 import dev.fanout.langchain4j.internal.StreamBridge;
+import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -29,11 +30,11 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
  * <p>A failed attempt is retried by the client only while nothing has reached the handler, so no delta is
  * seen twice. This model does not own the client. Thread-safe; share one per client.
  */
-public final class FanoutStreamingChatModel extends ChatModelBase implements StreamingChatModel {
+public final class FanoutStreamingChatModel extends ModelBase<ChatSettings> implements StreamingChatModel {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FanoutStreamingChatModel.class);
 
   private FanoutStreamingChatModel(ChatSettings settings) {
-    super(settings);
+    super(settings, ModelProvider.OPEN_AI);
   }
 
   /** Returns a builder; {@code client} and {@code modelName} are required. */

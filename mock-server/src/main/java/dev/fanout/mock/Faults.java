@@ -186,8 +186,7 @@ public final class Faults {
 
   /** The faults that apply to {@code route}: its override if any, otherwise this. */
   public Faults forRoute(String route) {
-    Faults override = routes.get(route);
-    return override != null ? override : this;
+    return Routes.overrideOr(routes, route, this);
   }
 
   /** True if this injects nothing and limits nothing (ignoring overrides). */
@@ -421,12 +420,7 @@ public final class Faults {
      * overrides.
      */
     public Builder route(String route, Faults override) {
-      Routes.requireBackend(route);
-      if (override == null) throw new IllegalArgumentException("override == null");
-      if (!override.routes.isEmpty()) {
-        throw new IllegalArgumentException("a route override cannot have its own overrides: " + override);
-      }
-      routes.put(route, override);
+      Routes.putOverride(routes, route, override, Faults::routes);
       return this;
     }
 

@@ -103,8 +103,7 @@ public final class Latency {
 
   /** The latency that applies to {@code route}: its override if any, otherwise this. */
   public Latency forRoute(String route) {
-    Latency override = routes.get(route);
-    return override != null ? override : this;
+    return Routes.overrideOr(routes, route, this);
   }
 
   /**
@@ -213,12 +212,7 @@ public final class Latency {
      * Routes#BACKENDS}). Defaults to no overrides.
      */
     public Builder route(String route, Latency override) {
-      Routes.requireBackend(route);
-      if (override == null) throw new IllegalArgumentException("override == null");
-      if (!override.routes.isEmpty()) {
-        throw new IllegalArgumentException("a route override cannot have its own overrides: " + override);
-      }
-      routes.put(route, override);
+      Routes.putOverride(routes, route, override, Latency::routes);
       return this;
     }
 

@@ -1,6 +1,8 @@
 package dev.fanout.mock;
 
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /** The route names a {@link MockBackend} reports in its {@link Stats} and accepts in per-route overrides. */
 public final class Routes {
@@ -46,5 +48,24 @@ public final class Routes {
       throw new IllegalArgumentException("unknown route: '" + route + "' (expected one of " + BACKENDS + ")");
     }
     return route;
+  }
+
+  /**
+   * Puts {@code override} for the backend {@code route} into a builder's {@code overrides}, refusing a null one
+   * and one that has overrides of its own ({@code overridesOf}).
+   */
+  static <T> void putOverride(Map<String, T> overrides, String route, T override, Function<T, Map<String, T>> overridesOf) {
+    requireBackend(route);
+    if (override == null) throw new IllegalArgumentException("override == null");
+    if (!overridesOf.apply(override).isEmpty()) {
+      throw new IllegalArgumentException("a route override cannot have its own overrides: " + override);
+    }
+    overrides.put(route, override);
+  }
+
+  /** The override for {@code route} in {@code overrides} if any, otherwise {@code self}. */
+  static <T> T overrideOr(Map<String, T> overrides, String route, T self) {
+    T override = overrides.get(route);
+    return override != null ? override : self;
   }
 }

@@ -9,6 +9,7 @@ import dev.fanout.GovernorReport;
 import dev.fanout.Outcome;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
+import dev.fanout.common.Quotas;
 import dev.fanout.messages.MessageRequest;
 import dev.fanout.samples.cli.Provider;
 import dev.fanout.mock.Faults;
@@ -212,16 +213,7 @@ final class BatchSample implements Callable<Integer> {
    * call still takes {@code latencySeconds}. 0 when nothing is metered.
    */
   static double quotaMinimumSeconds(int n, double tokensPerCall, long rpm, long tpm, double latencySeconds) {
-    double bound = 0;
-    if (rpm > 0) {
-      double perSecond = rpm / 60.0;
-      bound = Math.max(bound, Math.max(0, n - perSecond) / perSecond);
-    }
-    if (tpm > 0 && tokensPerCall > 0) {
-      double perSecond = tpm / 60.0;
-      bound = Math.max(bound, Math.max(0, n * tokensPerCall - perSecond) / perSecond);
-    }
-    return rpm > 0 || tpm > 0 ? bound + latencySeconds : 0;
+    return rpm > 0 || tpm > 0 ? Quotas.minimumSeconds(n, tokensPerCall, rpm, tpm) + latencySeconds : 0;
   }
 
   /** Waits for the run, printing a progress line every second. */

@@ -1,5 +1,6 @@
 package dev.fanout.samples;
 
+import dev.fanout.common.cli.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,24 +32,7 @@ public final class Main implements Runnable {
    * (the API at {@code --base-url} cannot be reached, say) prints one line naming the failure and exits with 1.
    */
   public static CommandLine commandLine() {
-    CommandLine cmd = new CommandLine(new Main());
-    // Bad usage: the one-line error, picocli's "Did you mean" for a near subcommand if any, then the usage
-    // (picocli's default prints a suggestion instead of the usage).
-    cmd.setParameterExceptionHandler((ex, args) -> {
-      CommandLine failed = ex.getCommandLine();
-      java.io.PrintWriter err = failed.getErr();
-      err.println(ex.getMessage());
-      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-      failed.usage(err, failed.getColorScheme());
-      err.flush();
-      return failed.getCommandSpec().exitCodeOnInvalidInput();
-    });
-    cmd.setExecutionExceptionHandler((e, failed, parseResult) -> {
-      failed.getErr().println("fanout-samples " + failed.getCommandName() + " failed: " + e);
-      failed.getErr().flush();
-      return 1;
-    });
-    return cmd;
+    return CommandLines.withFailureHandlers(new CommandLine(new Main()), Exception::toString);
   }
 
   /** Without a subcommand: say which ones there are (exit 2, as for any other bad usage). */

@@ -189,21 +189,14 @@ final class SeedSample implements Callable<Integer> {
       chains.put(n, chain);
       return chain.done();
     }, FanoutOptions.defaults());
-    try {
-      gather.await();
-      return true;
-    } catch (RuntimeException e) {
-      return failed(e);
-    } finally {
-      mode.finish();
-      ordered.flush();
+    return await(gather, mode, ordered, () -> {
       for (int n : CHAINS) {
         Chain chain = chains.get(n);
         if (chain != null) {
           mode.add(chain.lookups().report(), entry -> userInput(n, entry.index() + 1));
         }
       }
-    }
+    });
   }
 
   /** All six lookups at once: one round trip instead of three (or six). */
@@ -233,18 +226,26 @@ final class SeedSample implements Callable<Integer> {
         return user;
       });
     }, FanoutOptions.defaults());
+    return await(all, mode, ordered, () -> mode.add(all.report(), entry -> {
+      Lookup lookup = lookups.get(entry.index());
+      return userInput(lookup.n(), lookup.id());
+    }));
+  }
+
+  /**
+   * Waits for {@code run}; then, whether it succeeded or not, ends {@code mode}, prints the lines held back for
+   * order and records the calls with {@code record}. Returns whether it succeeded.
+   */
+  private boolean await(FanoutFuture<?> run, ModeRecorder mode, OrderedLines ordered, Runnable record) {
     try {
-      all.await();
+      run.await();
       return true;
     } catch (RuntimeException e) {
       return failed(e);
     } finally {
       mode.finish();
       ordered.flush();
-      mode.add(all.report(), entry -> {
-        Lookup lookup = lookups.get(entry.index());
-        return userInput(lookup.n(), lookup.id());
-      });
+      record.run();
     }
   }
 

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.server.DurationConverter;
 import dev.fanout.mock.Engine;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +75,7 @@ public final class TailCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String self = ProcessHandle.current().info().command().orElse("java");
     String java = clientJava != null ? clientJava : self;
-    String cp = classpath();
+    String cp = ChildJvms.classpath();
     HarnessConfig config = new HarnessConfig(List.of(RowSpec.parse("fanout-n@" + engine)), List.of(n), latency, runs,
         rounds, Map.of(), Duration.ZERO, java, serverJava != null ? serverJava : java, List.of(), List.of(), cp, null,
         1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5), out,
@@ -162,13 +162,5 @@ public final class TailCommand implements Callable<Integer> {
     double[] v = xs.stream().mapToDouble(f).sorted().toArray();
     if (v.length == 0) return Double.NaN;
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  private static String classpath() {
-    String cp = System.getProperty("java.class.path");
-    if (cp == null || cp.isBlank()) throw new IllegalStateException("no java.class.path to give child JVMs");
-    List<String> abs = new ArrayList<>();
-    for (String e : cp.split(File.pathSeparator)) abs.add(new File(e).getAbsolutePath());
-    return String.join(File.pathSeparator, abs);
   }
 }

@@ -2,8 +2,8 @@ package dev.fanout.bench.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.server.DurationConverter;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -128,7 +128,7 @@ public final class JobsCommand implements Callable<Integer> {
     if (rpm < 1) {
       throw new IllegalArgumentException("--rpm < 1: " + rpm);
     }
-    String cp = classpath();
+    String cp = ChildJvms.classpath();
     Path batchInput = out.resolve("requests-" + n + ".jsonl");
     JobsInputs.writeBatchInput(batchInput, n, maxTokens);
     ClientRuns runs = new ClientRuns(launcher, cp, python, out, rowTimeout);
@@ -221,7 +221,7 @@ public final class JobsCommand implements Callable<Integer> {
   }
 
   private int memory(String launcher) throws IOException, InterruptedException {
-    String cp = classpath();
+    String cp = ChildJvms.classpath();
     Path input = out.resolve("requests-" + n + ".jsonl");
     JobsInputs.writeBatchInput(input, n, maxTokens);
     Path output = out.resolve("results.jsonl");
@@ -300,13 +300,5 @@ public final class JobsCommand implements Callable<Integer> {
       return 0;
     }
     return 0;
-  }
-
-  private static String classpath() {
-    List<String> abs = new ArrayList<>();
-    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      abs.add(new File(e).getAbsolutePath());
-    }
-    return String.join(File.pathSeparator, abs);
   }
 }

@@ -2,9 +2,10 @@ package dev.fanout.bench.metered;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.common.Quotas;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -99,7 +100,7 @@ public final class MeteredCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     String launcher = java != null ? java : ProcessHandle.current().info().command().orElse("java");
-    String cp = classpath();
+    String cp = ChildJvms.classpath();
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Metered batch: %d %s (max_tokens %d), %d ms per admitted "
         + "request, buckets one second deep; median of %d runs.%n%n", n,
@@ -175,16 +176,7 @@ public final class MeteredCommand implements Callable<Integer> {
    * start and refills at the per-minute rate / 60; the last call still takes the latency.
    */
   static double quotaMinimumSeconds(int n, double tokensPerCall, long rpm, long tpm, double latencySeconds) {
-    double bound = 0;
-    if (rpm > 0) {
-      double perSecond = rpm / 60.0;
-      bound = Math.max(bound, Math.max(0, n - perSecond) / perSecond);
-    }
-    if (tpm > 0 && tokensPerCall > 0) {
-      double perSecond = tpm / 60.0;
-      bound = Math.max(bound, Math.max(0, n * tokensPerCall - perSecond) / perSecond);
-    }
-    return bound + latencySeconds;
+    return Quotas.minimumSeconds(n, tokensPerCall, rpm, tpm) + latencySeconds;
   }
 
   private Run runRow(String row, String launcher, String cp, String url) throws Exception {
@@ -326,14 +318,5 @@ public final class MeteredCommand implements Callable<Integer> {
     List<Run> sorted = new ArrayList<>(runs);
     Collections.sort(sorted, (a, b) -> Long.compare(a.wallMillis, b.wallMillis));
     return sorted.get(sorted.size() / 2);
-  }
-
-  private static String classpath() {
-    String cp = System.getProperty("java.class.path");
-    List<String> abs = new ArrayList<>();
-    for (String e : cp.split(File.pathSeparator)) {
-      abs.add(new File(e).getAbsolutePath());
-    }
-    return String.join(File.pathSeparator, abs);
   }
 }

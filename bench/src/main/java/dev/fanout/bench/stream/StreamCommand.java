@@ -7,9 +7,9 @@ import dev.fanout.FanoutClient;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutStream;
 import dev.fanout.StreamReport;
+import dev.fanout.bench.ChildJvms;
 import dev.fanout.users.User;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -94,7 +94,7 @@ public final class StreamCommand implements Callable<Integer> {
     String url = baseUrl;
     if (url == null) {
       String launcher = java != null ? java : ProcessHandle.current().info().command().orElse("java");
-      server = new ProcessBuilder(launcher, "-cp", classpath(), "dev.fanout.mock.MockServerMain",
+      server = new ProcessBuilder(launcher, "-cp", ChildJvms.classpath(), "dev.fanout.mock.MockServerMain",
           "--port", "0", "--engine", engine, "--latency", "0ms")
           .redirectError(out.resolve("server.log").toFile()).start();
       url = readUrl(server);
@@ -231,13 +231,5 @@ public final class StreamCommand implements Callable<Integer> {
       }
     }
     throw new IllegalStateException("the mock server printed no 'Listening on' line");
-  }
-
-  private static String classpath() {
-    List<String> abs = new ArrayList<>();
-    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      abs.add(new File(e).getAbsolutePath());
-    }
-    return String.join(File.pathSeparator, abs);
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.jobs.cli;
 
+import dev.fanout.common.cli.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,22 +28,7 @@ public final class JobsMain implements Runnable {
 
   /** The command line the jar runs, for tests and embedding. */
   public static CommandLine commandLine() {
-    CommandLine cmd = new CommandLine(new JobsMain());
-    cmd.setParameterExceptionHandler((ex, args) -> {
-      CommandLine failed = ex.getCommandLine();
-      java.io.PrintWriter err = failed.getErr();
-      err.println(ex.getMessage());
-      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-      failed.usage(err, failed.getColorScheme());
-      err.flush();
-      return failed.getCommandSpec().exitCodeOnInvalidInput();
-    });
-    cmd.setExecutionExceptionHandler((e, failed, parseResult) -> {
-      failed.getErr().println("fanout-jobs " + failed.getCommandName() + " failed: " + e.getMessage());
-      failed.getErr().flush();
-      return 1;
-    });
-    return cmd;
+    return CommandLines.withFailureHandlers(new CommandLine(new JobsMain()), Exception::getMessage);
   }
 
   @Override

@@ -1,15 +1,11 @@
 package dev.fanout.langchain4j.internal;
 
-import dev.fanout.FanoutClient;
 import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ToolChoice;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * What both Anthropic chat models' builders collect, checked and resolved once: the client, the default
@@ -17,24 +13,17 @@ import java.util.Objects;
  * {@code defaultRequestParameters}, as in {@code AnthropicChatModel}), the Anthropic-only options and the
  * listeners. Immutable.
  */
-public final class AnthropicSettings {
+public final class AnthropicSettings extends ModelSettings {
   /** The {@code max_tokens} sent when none is set: 1024, as LangChain4j's {@code AnthropicChatModel} sends. */
   public static final int DEFAULT_MAX_TOKENS = 1024;
 
-  private final FanoutClient client;
-  private final ChatRequestParameters defaults;
   private final String toolChoiceName;
   private final boolean disableParallelToolUse;
   private final String userId;
   private final Map<String, Object> customParameters;
-  private final List<ChatModelListener> listeners;
 
-  private AnthropicSettings(Raw raw) {
-    this.client = raw.client;
-    ChatRequestParameters common = raw.defaultRequestParameters != null
-        ? raw.defaultRequestParameters
-        : ChatRequestParameters.builder().build();
-    this.defaults = ChatRequestParameters.builder()
+  private AnthropicSettings(Raw raw, ChatRequestParameters common) {
+    super(raw, ChatRequestParameters.builder()
         .overrideWith(common)
         .modelName(or(raw.modelName, common.modelName()))
         .temperature(or(raw.temperature, common.temperature()))
@@ -44,25 +33,12 @@ public final class AnthropicSettings {
         .stopSequences(or(raw.stopSequences, common.stopSequences()))
         .toolSpecifications(or(raw.toolSpecifications, common.toolSpecifications()))
         .toolChoice(or(raw.toolChoice, common.toolChoice()))
-        .build();
+        .build());
     this.toolChoiceName = raw.toolChoiceName;
     this.disableParallelToolUse = raw.disableParallelToolUse != null && raw.disableParallelToolUse;
     this.userId = raw.userId;
     this.customParameters = raw.customParameters == null ? Map.of()
         : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(raw.customParameters));
-    this.listeners = raw.listeners == null ? List.of() : List.copyOf(raw.listeners);
-  }
-
-  private static <T> T or(T preferred, T fallback) {
-    return preferred != null ? preferred : fallback;
-  }
-
-  public FanoutClient client() {
-    return client;
-  }
-
-  public ChatRequestParameters defaultRequestParameters() {
-    return defaults;
   }
 
   public String toolChoiceName() {
@@ -81,19 +57,9 @@ public final class AnthropicSettings {
     return customParameters;
   }
 
-  public List<ChatModelListener> listeners() {
-    return listeners;
-  }
-
   /** The builders' raw values; {@link #build()} checks them and names the bad one. */
-  public static final class Raw {
-    public FanoutClient client;
-    public ChatRequestParameters defaultRequestParameters;
-    public String modelName;
-    public Double temperature;
-    public Double topP;
+  public static final class Raw extends ModelSettings.Raw {
     public Integer topK;
-    public Integer maxTokens;
     public List<String> stopSequences;
     public List<ToolSpecification> toolSpecifications;
     public ToolChoice toolChoice;
@@ -101,28 +67,11 @@ public final class AnthropicSettings {
     public Boolean disableParallelToolUse;
     public String userId;
     public Map<String, Object> customParameters;
-    public List<ChatModelListener> listeners;
-
-    public void listeners(List<ChatModelListener> value) {
-      if (value == null) {
-        listeners = null;
-        return;
-      }
-      List<ChatModelListener> copy = new ArrayList<>(value.size());
-      for (int i = 0; i < value.size(); i++) {
-        copy.add(Objects.requireNonNull(value.get(i), "listeners[" + i + "] == null"));
-      }
-      listeners = copy;
-    }
 
     public AnthropicSettings build() {
-      Objects.requireNonNull(client, "client == null");
-      AnthropicSettings settings = new AnthropicSettings(this);
-      ChatRequestParameters d = settings.defaults;
-      if (d.modelName() == null || d.modelName().isBlank()) {
-        throw new IllegalArgumentException(
-            "modelName == null: set modelName(..) or defaultRequestParameters' modelName");
-      }
+      AnthropicSettings settings = new AnthropicSettings(this, common());
+      checkCommon(settings);
+      ChatRequestParameters d = settings.defaultRequestParameters();
       if (d.temperature() != null && !(d.temperature() >= 0 && d.temperature() <= 1)) {
         throw new IllegalArgumentException("temperature not in [0, 1]: " + d.temperature());
       }

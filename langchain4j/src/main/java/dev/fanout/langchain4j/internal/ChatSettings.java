@@ -1,15 +1,12 @@
 package dev.fanout.langchain4j.internal;
 
-import dev.fanout.FanoutClient;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.fanout.CallOptions;
 import dev.fanout.chat.ChatService;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,27 +14,20 @@ import java.util.Objects;
  * parameters (each individual option taking precedence over the same one in {@code defaultRequestParameters},
  * as in {@code OpenAiChatModel}), the OpenAI-only options and the listeners. Immutable.
  */
-public final class ChatSettings {
-  private final FanoutClient client;
-  private final ChatRequestParameters defaults;
+public final class ChatSettings extends ModelSettings {
   private final Integer maxCompletionTokens;
   private final Integer seed;
   private final Boolean parallelToolCalls;
   private final String user;
   private final boolean strictTools;
   private final boolean strictJsonSchema;
-  private final List<ChatModelListener> listeners;
   private final Map<String, String> customHeaders;
   private final boolean logRequests;
   private final boolean logResponses;
   private final ChatService chat;
 
-  private ChatSettings(Raw raw) {
-    this.client = raw.client;
-    ChatRequestParameters common = raw.defaultRequestParameters != null
-        ? raw.defaultRequestParameters
-        : ChatRequestParameters.builder().build();
-    this.defaults = ChatRequestParameters.builder()
+  private ChatSettings(Raw raw, ChatRequestParameters common) {
+    super(raw, ChatRequestParameters.builder()
         .overrideWith(common)
         .modelName(or(raw.modelName, common.modelName()))
         .temperature(or(raw.temperature, common.temperature()))
@@ -47,20 +37,19 @@ public final class ChatSettings {
         .maxOutputTokens(or(raw.maxTokens, common.maxOutputTokens()))
         .stopSequences(or(raw.stop, common.stopSequences()))
         .responseFormat(or(raw.responseFormat, common.responseFormat()))
-        .build();
+        .build());
     this.maxCompletionTokens = raw.maxCompletionTokens;
     this.seed = raw.seed;
     this.parallelToolCalls = raw.parallelToolCalls;
     this.user = raw.user;
     this.strictTools = raw.strictTools != null && raw.strictTools;
     this.strictJsonSchema = raw.strictJsonSchema != null && raw.strictJsonSchema;
-    this.listeners = raw.listeners == null ? List.of() : List.copyOf(raw.listeners);
     this.customHeaders = raw.customHeaders == null ? Map.of() : java.util.Collections.unmodifiableMap(raw.customHeaders);
     this.logRequests = raw.logRequests != null && raw.logRequests;
     this.logResponses = raw.logResponses != null && raw.logResponses;
     CallOptions.Builder headers = CallOptions.builder();
     customHeaders.forEach(headers::header); // refuses Authorization, naming it
-    this.chat = customHeaders.isEmpty() ? client.chat() : client.chat().withOptions(headers.build());
+    this.chat = customHeaders.isEmpty() ? client().chat() : client().chat().withOptions(headers.build());
   }
 
   /** The client's chat service, with the custom headers on every request. */
@@ -78,18 +67,6 @@ public final class ChatSettings {
 
   public boolean logResponses() {
     return logResponses;
-  }
-
-  private static <T> T or(T preferred, T fallback) {
-    return preferred != null ? preferred : fallback;
-  }
-
-  public FanoutClient client() {
-    return client;
-  }
-
-  public ChatRequestParameters defaultRequestParameters() {
-    return defaults;
   }
 
   public Integer maxCompletionTokens() {
@@ -116,20 +93,10 @@ public final class ChatSettings {
     return strictJsonSchema;
   }
 
-  public List<ChatModelListener> listeners() {
-    return listeners;
-  }
-
   /** The builders' raw values; {@link #build()} checks them and names the bad one. */
-  public static final class Raw {
-    public FanoutClient client;
-    public ChatRequestParameters defaultRequestParameters;
-    public String modelName;
-    public Double temperature;
-    public Double topP;
+  public static final class Raw extends ModelSettings.Raw {
     public Double frequencyPenalty;
     public Double presencePenalty;
-    public Integer maxTokens;
     public Integer maxCompletionTokens;
     public List<String> stop;
     public Integer seed;
@@ -138,7 +105,6 @@ public final class ChatSettings {
     public Boolean strictTools;
     public Boolean strictJsonSchema;
     public ResponseFormat responseFormat;
-    public List<ChatModelListener> listeners;
     public Map<String, String> customHeaders;
     public Boolean logRequests;
     public Boolean logResponses;
@@ -156,26 +122,10 @@ public final class ChatSettings {
       customHeaders = copy;
     }
 
-    public void listeners(List<ChatModelListener> value) {
-      if (value == null) {
-        listeners = null;
-        return;
-      }
-      List<ChatModelListener> copy = new ArrayList<>(value.size());
-      for (int i = 0; i < value.size(); i++) {
-        copy.add(Objects.requireNonNull(value.get(i), "listeners[" + i + "] == null"));
-      }
-      listeners = copy;
-    }
-
     public ChatSettings build() {
-      Objects.requireNonNull(client, "client == null");
-      ChatSettings settings = new ChatSettings(this);
-      ChatRequestParameters d = settings.defaults;
-      if (d.modelName() == null || d.modelName().isBlank()) {
-        throw new IllegalArgumentException(
-            "modelName == null: set modelName(..) or defaultRequestParameters' modelName");
-      }
+      ChatSettings settings = new ChatSettings(this, common());
+      checkCommon(settings);
+      ChatRequestParameters d = settings.defaultRequestParameters();
       range("temperature", d.temperature(), 0, 2);
       range("topP", d.topP(), 0, 1);
       range("frequencyPenalty", d.frequencyPenalty(), -2, 2);

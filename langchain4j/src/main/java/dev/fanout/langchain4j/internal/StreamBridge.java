@@ -2,112 +2,65 @@ package dev.fanout.langchain4j.internal;
 
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
+import dev.fanout.chat.ChatService;
 import dev.fanout.chat.ChatStreamListener;
 import dev.fanout.chat.ToolCallDelta;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.CompleteToolCall;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.PartialToolCall;
-import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 
 /**
  * Runs one streamed completion and passes it to a LangChain4j handler: text deltas as
  * {@code onPartialResponse(PartialResponse, PartialResponseContext)}, tool-call fragments as
  * {@code onPartialToolCall}, each finished tool call as {@code onCompleteToolCall} (when the next call's
  * fragments start, or at the end), then {@code onCompleteResponse} or {@code onError}. The
- * {@link StreamingHandle} in every context cancels the Fanout call, which closes the HTTP stream; after
- * {@link StreamingHandle#cancel()} the handler hears nothing more.
- *
- * <p>As in LangChain4j's own models, an exception thrown by a partial callback is passed to
- * {@code onError} and the stream goes on; one thrown by {@code onError} is logged and ignored.
+ * {@link StreamingHandle} in every context cancels the Fanout call, which closes the HTTP stream; the
+ * handler rules are {@link HandlerBridge}'s.
  */
-public final class StreamBridge implements ChatStreamListener, StreamingHandle {
-  private static final Logger log = LoggerFactory.getLogger(StreamBridge.class);
-
-  private final StreamingChatResponseHandler handler;
-  private final AtomicBoolean cancelled = new AtomicBoolean();
-  private final AtomicReference<CompletableFuture<ChatCompletion>> call = new AtomicReference<>();
+public final class StreamBridge extends HandlerBridge<ChatCompletion> implements ChatStreamListener {
+  private final Consumer<ChatCompletion> onCompletion;
   // Tool call being assembled (choice 0); touched only on the stream's one callback thread at a time.
   private int toolIndex = -1;
   private String toolId;
   private String toolName;
   private final StringBuilder toolArguments = new StringBuilder();
 
-  private StreamBridge(StreamingChatResponseHandler handler) {
-    this.handler = handler;
+  private StreamBridge(StreamingChatResponseHandler handler, Consumer<ChatCompletion> onCompletion) {
+    super(handler);
+    this.onCompletion = onCompletion;
   }
 
   /**
    * Starts streaming {@code request} through {@code chat} to {@code handler}; {@code onCompletion} sees the
    * assembled completion first. Returns its handle.
    */
-  public static StreamingHandle start(dev.fanout.chat.ChatService chat, ChatRequest request,
-      StreamingChatResponseHandler handler, java.util.function.Consumer<ChatCompletion> onCompletion) {
-    StreamBridge bridge = new StreamBridge(handler);
-    CompletableFuture<ChatCompletion> future;
-    try {
-      future = chat.streamAsync(request, bridge);
-    } catch (RuntimeException e) {
-      bridge.error(Exceptions.toLangChain4j(e));
-      return bridge;
-    }
-    bridge.call.set(future);
-    if (bridge.cancelled.get()) {
-      future.cancel(true);
-    }
-    future.whenComplete((completion, error) -> {
-      if (bridge.cancelled.get()) {
-        return;
-      }
-      if (error != null) {
-        bridge.error(Exceptions.toLangChain4j(error));
-      } else {
-        onCompletion.accept(completion);
-        bridge.complete(completion);
-      }
-    });
-    return bridge;
+  public static StreamingHandle start(ChatService chat, ChatRequest request,
+      StreamingChatResponseHandler handler, Consumer<ChatCompletion> onCompletion) {
+    StreamBridge bridge = new StreamBridge(handler, onCompletion);
+    return bridge.run(() -> chat.streamAsync(request, bridge));
   }
 
   @Override
-  public void cancel() {
-    if (cancelled.compareAndSet(false, true)) {
-      CompletableFuture<ChatCompletion> future = call.get();
-      if (future != null) {
-        future.cancel(true);
-      }
-    }
-  }
-
-  @Override
-  public boolean isCancelled() {
-    return cancelled.get();
+  ChatResponse toResponse(ChatCompletion completion) {
+    onCompletion.accept(completion);
+    finishToolCall();
+    return ChatMapping.toLangChain4j(completion);
   }
 
   @Override
   public void onContentDelta(int choiceIndex, String text) {
-    if (choiceIndex != 0 || cancelled.get() || text.isEmpty()) {
+    if (choiceIndex != 0 || isCancelled() || text.isEmpty()) {
       return;
     }
-    try {
-      handler.onPartialResponse(new PartialResponse(text), new PartialResponseContext(this));
-    } catch (RuntimeException e) {
-      error(e);
-    }
+    partialText(text);
   }
 
   @Override
   public void onToolCallDelta(ToolCallDelta delta) {
-    if (delta.choiceIndex() != 0 || cancelled.get()) {
+    if (delta.choiceIndex() != 0 || isCancelled()) {
       return;
     }
     if (delta.index() != toolIndex) {
@@ -121,17 +74,12 @@ public final class StreamBridge implements ChatStreamListener, StreamingHandle {
       return;
     }
     toolArguments.append(fragment);
-    PartialToolCall partial = PartialToolCall.builder()
+    partialToolCall(PartialToolCall.builder()
         .index(toolIndex)
         .id(toolId)
         .name(toolName)
         .partialArguments(fragment)
-        .build();
-    try {
-      handler.onPartialToolCall(partial, new PartialToolCallContext(this));
-    } catch (RuntimeException e) {
-      error(e);
-    }
+        .build());
   }
 
   private void finishToolCall() {
@@ -148,37 +96,8 @@ public final class StreamBridge implements ChatStreamListener, StreamingHandle {
     toolId = null;
     toolName = null;
     toolArguments.setLength(0);
-    if (cancelled.get()) {
-      return;
-    }
-    try {
-      handler.onCompleteToolCall(new CompleteToolCall(index, request));
-    } catch (RuntimeException e) {
-      error(e);
-    }
-  }
-
-  private void complete(ChatCompletion completion) {
-    ChatResponse response;
-    try {
-      finishToolCall();
-      response = ChatMapping.toLangChain4j(completion);
-    } catch (RuntimeException e) {
-      error(e);
-      return;
-    }
-    try {
-      handler.onCompleteResponse(response);
-    } catch (RuntimeException e) {
-      error(e);
-    }
-  }
-
-  private void error(Throwable error) {
-    try {
-      handler.onError(error);
-    } catch (RuntimeException e) {
-      log.warn("An exception thrown by StreamingChatResponseHandler.onError() was ignored", e);
+    if (!isCancelled()) {
+      completeToolCall(index, request);
     }
   }
 }

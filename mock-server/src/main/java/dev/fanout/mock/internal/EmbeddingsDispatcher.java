@@ -36,15 +36,9 @@ public final class EmbeddingsDispatcher extends BackendDispatcher {
 
   @Override
   public Reply handle(ReceivedRequest request) {
-    String path = request.path();
-    if (!path.equals("/v1/embeddings")) return Reply.notFound("no route for " + request.method() + " " + path);
-    if (!"POST".equals(request.method())) return Reply.methodNotAllowed(request.method(), path, "POST");
-    byte[] body = request.body();
-    JsonNode root = Json.parseOrNull(body);
-    if (root == null || body.length == 0) {
-      return Reply.badRequest("We could not parse the JSON body of your request. (HINT: This likely means you "
-          + "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)", null);
-    }
+    JsonPost post = jsonPost(request, "/v1/embeddings");
+    if (post.refusal() != null) return post.refusal();
+    JsonNode root = post.root();
     if (!root.isObject()) return Reply.badRequest("Invalid body: expected a JSON object.", null);
     JsonNode model = root.get("model");
     if (model == null || model.isNull() || (model.isTextual() && model.asText().isEmpty())) {

@@ -70,41 +70,38 @@ public final class OtlpJsonExporters {
     }
   }
 
-  private static CompletableResultCode write(OutputStream out, Iterable<? extends io.opentelemetry.exporter.internal.marshal.Marshaler> items) {
-    try {
-      ByteArrayOutputStream lines = new ByteArrayOutputStream();
-      for (var item : items) {
-        item.writeJsonTo(lines);
-        lines.write('\n');
-      }
-      synchronized (out) {
-        out.write(lines.toByteArray());
-        out.flush();
-      }
-      return CompletableResultCode.ofSuccess();
-    } catch (IOException e) {
-      return CompletableResultCode.ofFailure();
-    }
-  }
-
-  private static final class Spans implements SpanExporter {
+  /** What both exporters share: the stream they write whole lines of OTLP JSON to, which they do not close. */
+  private abstract static class JsonLines {
     private final OutputStream out;
+    private final String name;
 
-    Spans(OutputStream out) {
+    JsonLines(OutputStream out, String name) {
       this.out = Objects.requireNonNull(out, "out == null");
+      this.name = name;
     }
 
-    @Override
-    public CompletableResultCode export(Collection<SpanData> spans) {
-      return write(out, java.util.List.of(ResourceSpansMarshaler.create(spans)));
+    /** Writes each item as one line, the batch at once. */
+    final CompletableResultCode write(Iterable<? extends io.opentelemetry.exporter.internal.marshal.Marshaler> items) {
+      try {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        for (var item : items) {
+          item.writeJsonTo(lines);
+          lines.write('\n');
+        }
+        synchronized (out) {
+          out.write(lines.toByteArray());
+          out.flush();
+        }
+        return CompletableResultCode.ofSuccess();
+      } catch (IOException e) {
+        return CompletableResultCode.ofFailure();
+      }
     }
 
-    @Override
     public CompletableResultCode flush() {
       return CompletableResultCode.ofSuccess();
     }
 
-    @Override
     public CompletableResultCode shutdown() {
       if (out instanceof PrintStream) {
         ((PrintStream) out).flush();
@@ -114,40 +111,34 @@ public final class OtlpJsonExporters {
 
     @Override
     public String toString() {
-      return "OtlpJsonExporters.spans";
+      return name;
     }
   }
 
-  private static final class Metrics implements MetricExporter {
-    private final OutputStream out;
+  private static final class Spans extends JsonLines implements SpanExporter {
+    Spans(OutputStream out) {
+      super(out, "OtlpJsonExporters.spans");
+    }
 
+    @Override
+    public CompletableResultCode export(Collection<SpanData> spans) {
+      return write(java.util.List.of(ResourceSpansMarshaler.create(spans)));
+    }
+  }
+
+  private static final class Metrics extends JsonLines implements MetricExporter {
     Metrics(OutputStream out) {
-      this.out = Objects.requireNonNull(out, "out == null");
+      super(out, "OtlpJsonExporters.metrics");
     }
 
     @Override
     public CompletableResultCode export(Collection<MetricData> metrics) {
-      return write(out, java.util.List.of(ResourceMetricsMarshaler.create(metrics)));
+      return write(java.util.List.of(ResourceMetricsMarshaler.create(metrics)));
     }
 
     @Override
     public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
       return AggregationTemporality.CUMULATIVE;
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public String toString() {
-      return "OtlpJsonExporters.metrics";
     }
   }
 }

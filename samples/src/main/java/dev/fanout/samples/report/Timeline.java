@@ -30,7 +30,6 @@ public final class Timeline {
   private static final int TOP = 104;
   private static final int MODE_HEADER = 30;
   private static final int MODE_GAP = 14;
-  private static final String FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif";
   private static final String[] MODE_COLORS = {"#3d7dd8", "#7b5ea7", "#17a673", "#e07b00", "#c2185b", "#5c6b7a"};
   private static final String FAILED = "#d62839";
   private static final String UNFINISHED = "#aab2bd";
@@ -58,8 +57,8 @@ public final class Timeline {
   public static String html(RunReport report) {
     StringBuilder out = new StringBuilder();
     out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-        .append(esc(title(report))).append("</title>\n<style>\n")
-        .append("body{font-family:").append(FONT).append(";margin:24px;color:#1f2933;background:#fff}\n")
+        .append(Svg.esc(title(report))).append("</title>\n<style>\n")
+        .append("body{font-family:").append(Svg.FONT).append(";margin:24px;color:#1f2933;background:#fff}\n")
         .append("svg{max-width:100%;height:auto}\n")
         .append("table{border-collapse:collapse;margin:8px 0 0 12px;font-size:14px}\n")
         .append("th,td{padding:6px 14px;text-align:right;border-bottom:1px solid #e4e7eb}\n")
@@ -67,7 +66,7 @@ public final class Timeline {
         .append("</style>\n</head>\n<body>\n")
         .append(svg(report))
         .append("\n<table>\n<tr><th>mode</th><th>wall</th>")
-        .append(report.modes().size() < 2 ? "" : "<th>faster than " + esc(report.modes().get(0).name()) + "</th>")
+        .append(report.modes().size() < 2 ? "" : "<th>faster than " + Svg.esc(report.modes().get(0).name()) + "</th>")
         .append("<th>calls</th><th>ok</th><th>failed</th>")
         .append("<th>peak in flight</th><th>in flight</th><th>queued</th>")
         .append("<th>overlap (in flight &#247; wall)</th></tr>\n");
@@ -76,7 +75,7 @@ public final class Timeline {
       out.append(String.format(Locale.ROOT,
           "<tr><td>%s</td><td>%s</td>%s<td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s</td>"
               + "<td>%.2f&#215;</td></tr>%n",
-          esc(mode.name()), seconds(mode.wallMillis()), report.modes().size() < 2 ? ""
+          Svg.esc(mode.name()), seconds(mode.wallMillis()), report.modes().size() < 2 ? ""
               : String.format(Locale.ROOT, "<td>%.1f&#215;</td>", (double) baseline / Math.max(1, mode.wallMillis())),
           mode.calls().size(), mode.ok(), mode.failed(), mode.peakConcurrency(), seconds(mode.inFlightMillis()),
           seconds(mode.queuedMillis()), mode.speedUp()));
@@ -120,14 +119,12 @@ public final class Timeline {
     height += 70;
 
     StringBuilder svg = new StringBuilder(8192);
-    svg.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"%s\">%n",
-        WIDTH, height, WIDTH, height, FONT));
-    svg.append("<title>").append(esc(title(report))).append("</title>\n");
+    svg.append(Svg.open(WIDTH, height));
+    svg.append("<title>").append(Svg.esc(title(report))).append("</title>\n");
     svg.append("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
         + "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"" + UNFINISHED + "\"/>"
         + "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#ffffff\" stroke-width=\"2.5\"/></pattern></defs>\n");
-    svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", WIDTH, height));
+    svg.append(Svg.background(WIDTH, height));
 
     // Title and the one-line story.
     svg.append(text(24, 36, 22, "#1f2933", "700", "start", title(report)));
@@ -137,9 +134,7 @@ public final class Timeline {
     svg.append("<g class=\"axis\">\n");
     for (int i = 0; i <= ticks; i++) {
       double x = LABEL_WIDTH + chartWidth * (i * step) / domain;
-      svg.append(String.format(Locale.ROOT,
-          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e7eb\" stroke-width=\"1\"%s/>%n",
-          x, TOP - 8, x, chartBottom, i == 0 ? "" : " stroke-dasharray=\"3 4\""));
+      svg.append(Svg.gridLine(x, TOP - 8, chartBottom, i == 0));
       String label = tickLabel(i * step, step);
       svg.append(text(x, TOP - 14, 12, "#7b8794", "400", "middle", label));
       svg.append(text(x, chartBottom + 18, 12, "#7b8794", "400", "middle", label));
@@ -157,7 +152,7 @@ public final class Timeline {
       for (Lane lane : block.lanes) {
         blockHeight += lane.rows.size() * rowHeight + laneGap;
       }
-      svg.append("<g class=\"mode\" data-mode=\"").append(esc(mode.name())).append("\">\n");
+      svg.append("<g class=\"mode\" data-mode=\"").append(Svg.esc(mode.name())).append("\">\n");
       svg.append(String.format(Locale.ROOT,
           "<rect x=\"12\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"8\" fill=\"%s\" opacity=\"0.06\"/>%n",
           y, WIDTH - 24, blockHeight + 4, color));
@@ -184,7 +179,7 @@ public final class Timeline {
       int laneY = y + MODE_HEADER;
       for (Lane lane : block.lanes) {
         int laneHeight = lane.rows.size() * rowHeight;
-        svg.append("<g class=\"lane\" data-lane=\"").append(esc(lane.name)).append("\">\n");
+        svg.append("<g class=\"lane\" data-lane=\"").append(Svg.esc(lane.name)).append("\">\n");
         svg.append(text(LABEL_WIDTH - 12, laneY + laneHeight / 2.0 + 4.5, 13, "#323f4b", "500", "end",
             lane.name + (lane.rows.size() > 1 && rowHeight < 12 ? " (" + lane.rows.size() + " rows)" : "")));
         for (int r = 0; r < lane.rows.size(); r++) {
@@ -230,7 +225,7 @@ public final class Timeline {
         "<rect class=\"bar %s%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\" fill=\"%s\"%s>",
         kind, retried ? " retried" : "", x, top, w, h, radius, fill,
         retried ? " stroke=\"" + RETRIED + "\" stroke-width=\"2\" stroke-dasharray=\"5 3\"" : ""));
-    svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — %s to %s (%s), %d attempt%s%s, %s%s",
+    svg.append("<title>").append(Svg.esc(String.format(Locale.ROOT, "%s — %s to %s (%s), %d attempt%s%s, %s%s",
         call.label(), seconds(call.startMillis()), seconds(call.endMillis()),
         seconds(call.endMillis() - call.startMillis()), call.attempts(), call.attempts() == 1 ? "" : "s",
         call.hedgesSent() == 0 ? "" : String.format(Locale.ROOT, ", %d hedge%s sent%s", call.hedgesSent(),
@@ -265,7 +260,7 @@ public final class Timeline {
     svg.append(String.format(Locale.ROOT,
         "<rect class=\"governor-wait\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\" "
             + "fill=\"%s\" opacity=\"0.85\"><title>%s</title></rect>%n",
-        x, top, w, h, Math.min(4, h / 3), GOVERNOR_WAIT, esc(call.label() + " — waited "
+        x, top, w, h, Math.min(4, h / 3), GOVERNOR_WAIT, Svg.esc(call.label() + " — waited "
             + seconds(call.governorWaitMillis()) + " for the rate-limit governor")));
   }
 
@@ -277,7 +272,7 @@ public final class Timeline {
     svg.append(String.format(Locale.ROOT,
         "<rect class=\"queue\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" opacity=\"0.28\">",
         x, top, w, h, color));
-    svg.append("<title>").append(esc(String.format(Locale.ROOT, "%s — queued %s for a maxInFlight slot, sent at %s",
+    svg.append("<title>").append(Svg.esc(String.format(Locale.ROOT, "%s — queued %s for a maxInFlight slot, sent at %s",
         call.label(), seconds(call.queuedMillis()),
         seconds(call.sentMillis() != null ? call.sentMillis() : call.startMillis() + call.queuedMillis()))))
         .append("</title></rect>\n");
@@ -315,7 +310,7 @@ public final class Timeline {
   private static String text(double x, double y, double size, String fill, String weight, String anchor, String s) {
     return String.format(Locale.ROOT,
         "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.1f\" fill=\"%s\" font-weight=\"%s\" text-anchor=\"%s\">%s</text>%n",
-        x, y, size, fill, weight, anchor, esc(s));
+        x, y, size, fill, weight, anchor, Svg.esc(s));
   }
 
   static String title(RunReport report) {
@@ -413,21 +408,5 @@ public final class Timeline {
 
   static String seconds(long millis) {
     return String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
-  }
-
-  private static String esc(String s) {
-    StringBuilder out = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '&' -> out.append("&amp;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
   }
 }

@@ -32,7 +32,6 @@ public final class TraceSvg {
   private static final int RIGHT_PAD = 150;
   private static final int TOP = 96;
   private static final int ROW = 24;
-  private static final String FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif";
   private static final String FANOUT = "#7b5ea7";
   private static final String CALL = "#3d7dd8";
   private static final String ATTEMPT = "#17a673";
@@ -144,12 +143,10 @@ public final class TraceSvg {
     int height = chartBottom + 84;
 
     StringBuilder svg = new StringBuilder(8192);
-    svg.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"%s\">%n",
-        WIDTH, height, WIDTH, height, FONT));
+    svg.append(Svg.open(WIDTH, height));
     String title = roots.isEmpty() ? "trace" : roots.get(0).name();
-    svg.append("<title>").append(esc("trace " + traceId + ": " + title)).append("</title>\n");
-    svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", WIDTH, height));
+    svg.append("<title>").append(Svg.esc("trace " + traceId + ": " + title)).append("</title>\n");
+    svg.append(Svg.background(WIDTH, height));
     svg.append(text(24, 36, 22, "#1f2933", "700", "start", title));
     long failed = trace.stream().filter(SpanRow::error).count();
     svg.append(text(24, 62, 14, "#52606d", "400", "start", String.format(Locale.ROOT,
@@ -159,9 +156,7 @@ public final class TraceSvg {
     svg.append("<g class=\"axis\">\n");
     for (int i = 0; i <= ticks; i++) {
       double x = LABEL_WIDTH + chartWidth * (i * step) / domain;
-      svg.append(String.format(Locale.ROOT,
-          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e7eb\" stroke-width=\"1\"%s/>%n",
-          x, TOP - 8, x, chartBottom, i == 0 ? "" : " stroke-dasharray=\"3 4\""));
+      svg.append(Svg.gridLine(x, TOP - 8, chartBottom, i == 0));
       svg.append(text(x, TOP - 14, 12, "#7b8794", "400", "middle", tick(i * step, step)));
     }
     svg.append(text(LABEL_WIDTH + chartWidth / 2.0, chartBottom + 20, 12, "#7b8794", "400", "middle",
@@ -181,13 +176,13 @@ public final class TraceSvg {
         svg.append(String.format(Locale.ROOT, "<rect x=\"12\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f5f7fa\"/>%n",
             y, WIDTH - 24, ROW));
       }
-      svg.append("<g class=\"row\" data-span=\"").append(esc(s.spanId())).append("\">\n");
+      svg.append("<g class=\"row\" data-span=\"").append(Svg.esc(s.spanId())).append("\">\n");
       svg.append(text(24 + depth * 16, y + ROW / 2.0 + 4.5, 13, "#323f4b", depth == 0 ? "700" : "500", "start",
           label(s, attempt)));
       svg.append(String.format(Locale.ROOT,
           "<rect class=\"span %s%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\">"
               + "<title>%s</title></rect>%n",
-          role, s.error() ? " failed" : "", x, y + 5, w, ROW - 10, color, esc(tooltip(s))));
+          role, s.error() ? " failed" : "", x, y + 5, w, ROW - 10, color, Svg.esc(tooltip(s))));
       for (Event e : s.events()) {
         double ex = LABEL_WIDTH + chartWidth * ((e.timeNanos() - start) / 1e6) / domain;
         String waited = e.attributes().get("fanout.governor.wait.duration");
@@ -196,12 +191,12 @@ public final class TraceSvg {
           svg.append(String.format(Locale.ROOT,
               "<rect class=\"wait\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#ffffff\" "
                   + "opacity=\"0.55\"><title>governor wait %s s</title></rect>%n",
-              ex - ww, y + 5, ww, ROW - 10, esc(waited)));
+              ex - ww, y + 5, ww, ROW - 10, Svg.esc(waited)));
         }
         svg.append(String.format(Locale.ROOT,
             "<path class=\"event\" d=\"M%.1f %d l5 6 l-5 6 l-5 -6 z\" fill=\"#1f2933\" stroke=\"#ffffff\" "
                 + "stroke-width=\"1\"><title>%s</title></path>%n",
-            ex, y + 6, esc(e.name() + " " + e.attributes())));
+            ex, y + 6, Svg.esc(e.name() + " " + e.attributes())));
       }
       svg.append(text(x + w + 6, y + ROW / 2.0 + 4.5, 12, "#52606d", "400", "start", detail(s)));
       svg.append("</g>\n");
@@ -349,10 +344,6 @@ public final class TraceSvg {
   private static String text(double x, double y, int size, String color, String weight, String anchor, String s) {
     return String.format(Locale.ROOT,
         "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" fill=\"%s\" font-weight=\"%s\" text-anchor=\"%s\">%s</text>%n",
-        x, y, size, color, weight, anchor, esc(s));
-  }
-
-  private static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        x, y, size, color, weight, anchor, Svg.esc(s));
   }
 }

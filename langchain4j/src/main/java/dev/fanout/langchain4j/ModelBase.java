@@ -1,20 +1,24 @@
 package dev.fanout.langchain4j;
 
-import dev.fanout.langchain4j.internal.ChatSettings;
+import dev.fanout.langchain4j.internal.ModelSettings;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import java.util.List;
 
 /**
- * What {@link FanoutChatModel} and {@link FanoutStreamingChatModel} have in common: their settings, and the
+ * What every chat model here has in common: its settings, its provider, and the
  * {@code ChatModel}/{@code StreamingChatModel} methods that only read them.
+ *
+ * @param <S> the settings of the API the model speaks
  */
-abstract class ChatModelBase {
-  final ChatSettings settings;
+abstract class ModelBase<S extends ModelSettings> {
+  final S settings;
+  private final ModelProvider provider;
 
-  ChatModelBase(ChatSettings settings) {
+  ModelBase(S settings, ModelProvider provider) {
     this.settings = settings;
+    this.provider = provider;
   }
 
   /** Returns the parameters every request starts from, the builder's options included. */
@@ -28,11 +32,12 @@ abstract class ChatModelBase {
   }
 
   /**
-   * Returns {@link ModelProvider#OPEN_AI}, as {@code OpenAiChatModel} does: the model speaks OpenAI's chat
-   * completions API, whichever compatible server is behind the client.
+   * Returns the API the model speaks: {@link ModelProvider#OPEN_AI} for OpenAI's chat completions (as
+   * {@code OpenAiChatModel} does, whichever compatible server is behind the client),
+   * {@link ModelProvider#ANTHROPIC} for Anthropic's Messages API.
    */
   public ModelProvider provider() {
-    return ModelProvider.OPEN_AI;
+    return provider;
   }
 
   @Override
