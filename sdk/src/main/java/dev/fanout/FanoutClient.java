@@ -18,11 +18,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 
 /**
  * A client for one backend, tuned for fanning out many calls at once: {@link #users()}, {@link #chat()}
@@ -172,118 +170,18 @@ public final class FanoutClient implements AutoCloseable {
     this.id = Threads.nextClientId();
     String prefix = "fanout-" + id + "-";
 
-    boolean useVirtual;
-    switch (spec.virtualThreads()) {
-      case ON:
-        if (!Threads.virtualThreadsAvailable()) {
-          throw new IllegalStateException(
-              "virtualThreads(ON) needs Java 21+; running " + Runtime.version().feature());
-        }
-        useVirtual = true;
-        break;
-      case OFF:
-        useVirtual = false;
-        break;
-      default:
-        useVirtual = Threads.virtualThreadsAvailable();
-    }
-    this.virtual = useVirtual;
-    this.dispatcherExecutor = useVirtual
-        ? Threads.newVirtualThreadPerTaskExecutor(prefix + "dispatcher-")
-        : Threads.newPlatformPool(prefix + "dispatcher-");
-    Dispatcher dispatcher = new Dispatcher(dispatcherExecutor);
-    dispatcher.setMaxRequests(spec.maxInFlight());
-    dispatcher.setMaxRequestsPerHost(spec.maxInFlight());
+    ClientTransport transport = ClientTransport.open(spec, sharedOkHttp, prefix + "dispatcher-");
+    this.virtual = transport.virtual();
+    this.dispatcherExecutor = transport.dispatcherExecutor();
+    this.ownsPool = transport.ownsPool();
+    this.okHttp = transport.okHttp();
 
-    OkHttpClient.Builder ok = sharedOkHttp != null ? sharedOkHttp.newBuilder() : new OkHttpClient.Builder();
-    ok.dispatcher(dispatcher)
-        .connectTimeout(spec.connectTimeout())
-        .readTimeout(spec.readTimeout())
-        .writeTimeout(spec.writeTimeout())
-        .callTimeout(Duration.ZERO) // the SDK enforces totalTimeout and attemptTimeout on its clock
-        // The SDK is the only retrier: OkHttp's own silent retry of a failed connection would send attempts
-        // that the retry policy does not bound and that no trace or attempt count shows.
-        .retryOnConnectionFailure(false)
-        .eventListenerFactory(
-            dev.fanout.internal.TraceEventListener.factory(sharedOkHttp == null ? null : sharedOkHttp.eventListenerFactory()));
-    this.ownsPool = sharedOkHttp == null;
-    ConnectionPool pool = ownsPool
-        ? new ConnectionPool(spec.maxInFlight(), spec.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
-        : sharedOkHttp.connectionPool();
-    ok.connectionPool(pool);
-    // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
-    // is safe, without running the caller's own interceptors twice or spending an attempt.
-    dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
-    // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
-    // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
-    dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
-    // Around the connection gate: a request whose call was cancelled, or whose client closed, while it waited
-    // in the dispatcher's queue is refused before it waits for a connection, and one that waited in the gate
-    // (or is sent again after a refused stream) is asked again before it is written (see HandOff).
-    okhttp3.Interceptor handOff = dev.fanout.internal.HandOff.interceptor();
-    ok.addInterceptor(handOff);
-    // Before the gate: a request whose HTTP/2 stream the server refused or left unprocessed by GOAWAY is sent
-    // again at once (bounded), without spending an attempt, and each time passes the gate again, so it waits
-    // for a free stream under the limit the server announced instead of piling onto a new connection.
-    ok.addInterceptor(dev.fanout.internal.RefusedStreamReplay.application());
-    ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
-    ok.addInterceptor(handOff);
-    ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
-    if (spec.http2PriorKnowledge()) {
-      ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
-    }
-    // trusted CAs, a client certificate, a proxy: only those set replace what a shared OkHttpClient brought
-    dev.fanout.internal.Tls.apply(ok, spec.trustedCertificatesPem(), spec.clientCertificatePem(), spec.proxy(),
-        spec.proxyUser(), spec.proxyPassword());
-    WireLog wire = spec.wireLogSetting() != null ? spec.wireLogSetting() : WireLog.fromEnvironment();
-    if (wire != WireLog.NONE) {
-      ok.addNetworkInterceptor(new dev.fanout.internal.WireLogger(wire));
-    }
-    this.okHttp = ok.build();
-
-    this.engine = HttpEngine.builder()
-        .okHttp(okHttp)
-        .baseUrl(spec.baseUrl())
-        .defaultHeaders(spec.defaultHeaders())
-        .credentials(spec.authScheme().header(),
-            spec.apiKey() == null ? null : spec.authScheme().value(spec.apiKey()), spec.apiKey())
-        .retryPolicy(spec.retryPolicy())
-        .totalTimeout(spec.totalTimeout())
-        .attemptTimeout(spec.attemptTimeout())
-        .streamIdleTimeout(spec.streamIdleTimeout())
-        .maxResponseBytes(spec.maxResponseBytes())
-        .routeTemplates(spec.routeTemplates())
-        .redactedQueryParameters(spec.redactedQueryParameters())
-        .clock(clock)
-        .traceListener(traceListener)
-        .scopeOf(FanoutContext::scope)
-        // the client's stats and its OpenTelemetry (if any) hear the same hooks
-        .telemetry(dev.fanout.internal.telemetry.Telemetry.tee(stats, telemetry(openTelemetry, clock)))
-        .hedger(dev.fanout.internal.hedge.Hedger.create(spec.hedging(), clock))
-        .gate(spec.governor().enabled()
-            ? dev.fanout.internal.GovernorGate.of(
-                // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
-                // holds calls below that, so it is given no ceiling of its own.
-                dev.fanout.internal.governor.Governor.create(spec.governor(), Integer.MAX_VALUE, clock,
-                    spec.retryPolicy()))
-            : dev.fanout.internal.AttemptGate.OPEN)
-        .build();
+    this.engine = ClientTransport.engine(spec, okHttp, clock, traceListener, stats, openTelemetry);
     this.users = new UserServiceImpl(engine);
     this.chat = new ChatServiceImpl(engine);
     this.messages = new dev.fanout.internal.MessagesServiceImpl(engine);
     this.embeddings = new EmbeddingServiceImpl(engine);
     this.json = new JsonServiceImpl(engine);
-  }
-
-  /**
-   * Returns the telemetry for {@code openTelemetry} (null, or an {@code io.opentelemetry.api.OpenTelemetry}
-   * the builder checked), timed by {@code clock}. The OpenTelemetry implementation is referred to on the
-   * non-null path only, so without OpenTelemetry none of its classes (nor the API's) is loaded.
-   */
-  private static dev.fanout.internal.telemetry.Telemetry telemetry(Object openTelemetry, FanoutClock clock) {
-    return openTelemetry == null
-        ? dev.fanout.internal.telemetry.Telemetry.noop()
-        : dev.fanout.internal.telemetry.otel.OtelTelemetry.create(openTelemetry, clock);
   }
 
   /** Returns a builder; {@link Builder#baseUrl(String)} is required. */
