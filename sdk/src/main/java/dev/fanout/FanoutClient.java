@@ -2,12 +2,9 @@ package dev.fanout;
 
 import dev.fanout.chat.ChatService;
 import dev.fanout.embeddings.EmbeddingService;
-import dev.fanout.internal.ChatServiceImpl;
-import dev.fanout.internal.EmbeddingServiceImpl;
 import dev.fanout.internal.HttpEngine;
-import dev.fanout.internal.JsonServiceImpl;
+import dev.fanout.internal.Services;
 import dev.fanout.internal.Threads;
-import dev.fanout.internal.UserServiceImpl;
 import dev.fanout.json.JsonService;
 import dev.fanout.users.UserService;
 import java.time.Duration;
@@ -154,11 +151,7 @@ public final class FanoutClient implements AutoCloseable {
   private final boolean virtual;
   private final boolean ownsPool;
   private final HttpEngine engine;
-  private final UserService users;
-  private final ChatService chat;
-  private final dev.fanout.messages.MessagesService messages;
-  private final EmbeddingService embeddings;
-  private final JsonService json;
+  private final Services services;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FanoutClient(Builder b, FanoutClientSpec spec) {
@@ -177,11 +170,7 @@ public final class FanoutClient implements AutoCloseable {
     this.okHttp = transport.okHttp();
 
     this.engine = ClientTransport.engine(spec, okHttp, clock, traceListener, stats, openTelemetry);
-    this.users = new UserServiceImpl(engine);
-    this.chat = new ChatServiceImpl(engine);
-    this.messages = new dev.fanout.internal.MessagesServiceImpl(engine);
-    this.embeddings = new EmbeddingServiceImpl(engine);
-    this.json = new JsonServiceImpl(engine);
+    this.services = Services.of(engine);
   }
 
   /** Returns a builder; {@link Builder#baseUrl(String)} is required. */
@@ -201,12 +190,12 @@ public final class FanoutClient implements AutoCloseable {
 
   /** Returns the users API. */
   public UserService users() {
-    return users;
+    return services.users();
   }
 
   /** Returns the OpenAI-compatible chat completions API. */
   public ChatService chat() {
-    return chat;
+    return services.chat();
   }
 
   /**
@@ -214,17 +203,17 @@ public final class FanoutClient implements AutoCloseable {
    * with {@code anthropic-version}.
    */
   public dev.fanout.messages.MessagesService messages() {
-    return messages;
+    return services.messages();
   }
 
   /** Returns the OpenAI-compatible embeddings API ({@code POST [v1/]embeddings}). */
   public EmbeddingService embeddings() {
-    return embeddings;
+    return services.embeddings();
   }
 
   /** Returns calls to any JSON endpoint under the base URL. */
   public JsonService json() {
-    return json;
+    return services.json();
   }
 
   /** Returns the base URL every path is resolved against (always ending in {@code /}). */

@@ -25,12 +25,12 @@ import okhttp3.sse.EventSources;
  * ({@link EventSources#processResponse}) on the attempt's own call, so a stream gets the same retries,
  * deadline, cancellation and trace as any other call.
  */
-public final class ChatServiceImpl implements ChatService {
+final class ChatServiceImpl implements ChatService {
   private final HttpEngine engine;
   private final HttpUrl endpoint;
   private final CallOptions options;
 
-  public ChatServiceImpl(HttpEngine engine) {
+  ChatServiceImpl(HttpEngine engine) {
     this(engine, CallOptions.defaults());
   }
 

@@ -12,11 +12,11 @@ import java.util.concurrent.CompletableFuture;
  * an answer naming another id is a {@link DecodeException}, so a fan-out never attributes one input's data
  * to another.
  */
-public final class UserServiceImpl implements UserService {
+final class UserServiceImpl implements UserService {
   private final HttpEngine engine;
   private final CallOptions options;
 
-  public UserServiceImpl(HttpEngine engine) {
+  UserServiceImpl(HttpEngine engine) {
     this(engine, CallOptions.defaults());
   }
 
