@@ -7,6 +7,7 @@ import dev.fanout.errors.AgentLimitException;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.ToolFailedException;
+import dev.fanout.internal.Checks;
 import dev.fanout.internal.Futures;
 import dev.fanout.internal.Json;
 import java.util.ArrayList;
@@ -289,11 +290,7 @@ public final class Agent {
 
     /** Sets the agent's name, shown in reports and error messages; not blank. Defaults to {@value Agent#DEFAULT_NAME}. */
     public Builder name(String name) {
-      Objects.requireNonNull(name, "name == null");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("name is blank: \"" + name + "\"");
-      }
-      this.name = name;
+      this.name = Checks.notBlank(name, "name");
       return this;
     }
 
@@ -333,11 +330,7 @@ public final class Agent {
 
     /** Sets the model, such as {@code gpt-4o-mini} or {@code claude-sonnet-4-5}. Required with chat or messages; no default. */
     public Builder model(String model) {
-      Objects.requireNonNull(model, "model == null");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model is blank: \"" + model + "\"");
-      }
-      this.model = model;
+      this.model = Checks.notBlank(model, "model");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.fanout.chat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.internal.Checks;
 import dev.fanout.internal.Json;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -283,11 +284,7 @@ public final class ChatRequest {
 
     /** Sets the model name, such as {@code gpt-4o-mini}. Required; no default. */
     public Builder model(String model) {
-      Objects.requireNonNull(model, "model == null");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model is blank: \"" + model + "\"");
-      }
-      this.model = model;
+      this.model = Checks.notBlank(model, "model");
       return this;
     }
 
@@ -422,10 +419,7 @@ public final class ChatRequest {
 
     /** Sets {@code user}, a stable id of the end user, for abuse monitoring; not blank. Defaults to null. */
     public Builder user(String user) {
-      if (user != null && user.isBlank()) {
-        throw new IllegalArgumentException("user is blank: \"" + user + "\"");
-      }
-      this.user = user;
+      this.user = Checks.nullOrNotBlank(user, "user");
       return this;
     }
 

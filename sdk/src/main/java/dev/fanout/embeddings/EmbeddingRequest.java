@@ -1,5 +1,6 @@
 package dev.fanout.embeddings;
 
+import dev.fanout.internal.Checks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -114,11 +115,7 @@ public final class EmbeddingRequest {
 
     /** Sets the model name, such as {@code text-embedding-3-small}. Required; no default. */
     public Builder model(String model) {
-      Objects.requireNonNull(model, "model == null");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model is blank: \"" + model + "\"");
-      }
-      this.model = model;
+      this.model = Checks.notBlank(model, "model");
       return this;
     }
 
@@ -166,10 +163,7 @@ public final class EmbeddingRequest {
 
     /** Sets {@code user}, a stable id of the end user; not blank. Defaults to null. */
     public Builder user(String user) {
-      if (user != null && user.isBlank()) {
-        throw new IllegalArgumentException("user is blank: \"" + user + "\"");
-      }
-      this.user = user;
+      this.user = Checks.nullOrNotBlank(user, "user");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.fanout.messages;
 
+import dev.fanout.internal.Checks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -148,11 +149,7 @@ public final class MessageRequest {
 
     /** Sets the model, such as {@code claude-sonnet-4-5}. Required. */
     public Builder model(String model) {
-      Objects.requireNonNull(model, "model == null");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model is blank");
-      }
-      this.model = model;
+      this.model = Checks.notBlank(model, "model");
       return this;
     }
 
