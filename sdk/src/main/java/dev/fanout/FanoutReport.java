@@ -45,16 +45,6 @@ public final class FanoutReport {
       long wallNanos,
       boolean finished,
       int peakInputs,
-      List<Entry> entries) {
-    this(combinator, startNanoTime, wallNanos, finished, peakInputs, entries, GovernorReport.NONE);
-  }
-
-  FanoutReport(
-      String combinator,
-      long startNanoTime,
-      long wallNanos,
-      boolean finished,
-      int peakInputs,
       List<Entry> entries,
       GovernorReport governor) {
     this.governor = Objects.requireNonNull(governor, "governor == null");
