@@ -2,7 +2,6 @@ package dev.fanout.chat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.internal.Checks;
-import dev.fanout.internal.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -70,12 +69,9 @@ public final class ChatRequest {
     this.extra = Collections.unmodifiableMap(new LinkedHashMap<>(b.extra));
   }
 
+  /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   /** Returns the model name ({@code model}). */
@@ -182,37 +178,7 @@ public final class ChatRequest {
    * key is never in it.
    */
   public ObjectNode toJsonNode() {
-    ObjectNode body = Json.objectNode();
-    body.put("model", model);
-    body.set("messages", Json.valueToTree(messages));
-    putIfSet(body, "temperature", temperature);
-    putIfSet(body, "top_p", topP);
-    putIfSet(body, "n", n);
-    putIfSet(body, "max_tokens", maxTokens);
-    putIfSet(body, "max_completion_tokens", maxCompletionTokens);
-    if (!stop.isEmpty()) {
-      body.set("stop", Json.valueToTree(stop));
-    }
-    putIfSet(body, "seed", seed);
-    putIfSet(body, "user", user);
-    putIfSet(body, "presence_penalty", presencePenalty);
-    putIfSet(body, "frequency_penalty", frequencyPenalty);
-    if (!tools.isEmpty()) {
-      body.set("tools", Json.valueToTree(tools));
-    }
-    putIfSet(body, "tool_choice", toolChoice);
-    putIfSet(body, "parallel_tool_calls", parallelToolCalls);
-    putIfSet(body, "response_format", responseFormat);
-    for (Map.Entry<String, Object> e : extra.entrySet()) {
-      body.set(e.getKey(), Json.valueToTree(e.getValue()));
-    }
-    return body;
-  }
-
-  private static void putIfSet(ObjectNode body, String name, Object value) {
-    if (value != null) {
-      body.set(name, Json.valueToTree(value));
-    }
+    return ChatRequestJson.write(this);
   }
 
   @Override
@@ -227,6 +193,11 @@ public final class ChatRequest {
         + (responseFormat == null ? "" : ", responseFormat=" + responseFormat)
         + (streamUsage ? ", streamUsage" : "")
         + ", extra=" + extra.keySet() + '}';
+  }
+
+  /** Returns a builder with this request's settings, to derive another. */
+  public Builder newBuilder() {
+    return new Builder(this);
   }
 
   /**
