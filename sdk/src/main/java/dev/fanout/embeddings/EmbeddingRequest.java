@@ -42,12 +42,9 @@ public final class EmbeddingRequest {
     this.extra = Collections.unmodifiableMap(new LinkedHashMap<>(b.extra));
   }
 
+  /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   /** Returns the model name ({@code model}). */
@@ -85,6 +82,11 @@ public final class EmbeddingRequest {
     return "EmbeddingRequest{model=" + model + ", inputs=" + input.size()
         + (dimensions == null ? "" : ", dimensions=" + dimensions)
         + ", encodingFormat=" + encodingFormat + ", extra=" + extra.keySet() + '}';
+  }
+
+  /** Returns a builder with this request's settings, to derive another. */
+  public Builder newBuilder() {
+    return new Builder(this);
   }
 
   /**

@@ -48,12 +48,9 @@ public final class MessageRequest {
     this.extra = Collections.unmodifiableMap(new LinkedHashMap<>(b.extra));
   }
 
+  /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   /** Returns {@code model}. */
@@ -115,6 +112,11 @@ public final class MessageRequest {
   public String toString() {
     return "MessageRequest{model=" + model + ", maxTokens=" + maxTokens + ", messages=" + messages.size()
         + (tools.isEmpty() ? "" : ", tools=" + tools.size()) + '}';
+  }
+
+  /** Returns a builder with this request's settings, to derive another. */
+  public Builder newBuilder() {
+    return new Builder(this);
   }
 
   /** Builds a {@link MessageRequest}; {@link #model}, {@link #maxTokens} and a first message are required. */
