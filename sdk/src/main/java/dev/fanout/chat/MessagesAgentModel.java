@@ -17,16 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /** Anthropic's Messages API as an {@link AgentModel}: the conversation translated to and from its blocks. */
-final class MessagesAgentModel implements AgentModel {
-  private final MessagesService messages;
-  private final String model;
-  private final UnaryOperator<MessageRequest.Builder> request;
-
-  MessagesAgentModel(MessagesService messages, String model, UnaryOperator<MessageRequest.Builder> request) {
-    this.messages = messages;
-    this.model = model;
-    this.request = request;
-  }
+record MessagesAgentModel(MessagesService messages, String model, UnaryOperator<MessageRequest.Builder> request)
+    implements AgentModel {
 
   @Override
   public CompletableFuture<ChatCompletion> next(List<ChatMessage> conversation, List<Tool> tools, CallOptions options) {
@@ -152,11 +144,6 @@ final class MessagesAgentModel implements AgentModel {
         .put("completion_tokens", u.outputTokens())
         .put("total_tokens", u.totalInputTokens() + u.outputTokens());
     return ChatCompletion.fromJson(c);
-  }
-
-  @Override
-  public String model() {
-    return model;
   }
 
   @Override
