@@ -1,6 +1,7 @@
 package dev.fanout;
 
 import dev.fanout.internal.HttpEngine;
+import dev.fanout.internal.RequestChain;
 import dev.fanout.internal.Threads;
 import dev.fanout.internal.telemetry.StatsTelemetry;
 import java.util.function.Consumer;
@@ -14,10 +15,10 @@ import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 
 /**
- * What a {@link FanoutClient} runs on, built from its spec: the OkHttp client (this record: the dispatcher on
- * virtual threads or a platform pool, sized to {@code maxInFlight}, the connection pool, and the interceptors
- * every request passes: hand-off, refused-stream replay, connection gate, stale-connection replay, TLS, wire
- * log), and the call engine over it ({@link #engine}).
+ * What a {@link FanoutClient} runs on, built from its spec: the OkHttp client (this record: its dispatcher on
+ * virtual threads or a platform pool, sized to {@code maxInFlight}; its connection pool; TLS, proxy and
+ * HTTP/2 prior knowledge; the stages every request passes, see {@link RequestChain}), and the call engine
+ * over it ({@link #engine}).
  *
  * @param okHttp the tuned client
  * @param dispatcherExecutor the dispatcher's executor, which the {@link FanoutClient} owns and shuts down
@@ -63,32 +64,12 @@ record ClientTransport(OkHttpClient okHttp, ExecutorService dispatcherExecutor, 
         .callTimeout(Duration.ZERO) // the SDK enforces totalTimeout and attemptTimeout on its clock
         // The SDK is the only retrier: OkHttp's own silent retry of a failed connection would send attempts
         // that the retry policy does not bound and that no trace or attempt count shows.
-        .retryOnConnectionFailure(false)
-        .eventListenerFactory(
-            dev.fanout.internal.TraceEventListener.factory(sharedOkHttp == null ? null : sharedOkHttp.eventListenerFactory()));
+        .retryOnConnectionFailure(false);
     boolean ownsPool = sharedOkHttp == null;
     ConnectionPool pool = ownsPool
         ? new ConnectionPool(spec.maxInFlight(), spec.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
         : sharedOkHttp.connectionPool();
     ok.connectionPool(pool);
-    // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
-    // is safe, without running the caller's own interceptors twice or spending an attempt.
-    dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
-    // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
-    // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
-    dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
-    // Around the connection gate: a request whose call was cancelled, or whose client closed, while it waited
-    // in the dispatcher's queue is refused before it waits for a connection, and one that waited in the gate
-    // (or is sent again after a refused stream) is asked again before it is written (see HandOff).
-    okhttp3.Interceptor handOff = dev.fanout.internal.HandOff.interceptor();
-    ok.addInterceptor(handOff);
-    // Before the gate: a request whose HTTP/2 stream the server refused or left unprocessed by GOAWAY is sent
-    // again at once (bounded), without spending an attempt, and each time passes the gate again, so it waits
-    // for a free stream under the limit the server announced instead of piling onto a new connection.
-    ok.addInterceptor(dev.fanout.internal.RefusedStreamReplay.application());
-    ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
-    ok.addInterceptor(handOff);
-    ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (spec.http2PriorKnowledge()) {
       ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
     }
@@ -96,9 +77,8 @@ record ClientTransport(OkHttpClient okHttp, ExecutorService dispatcherExecutor, 
     dev.fanout.internal.Tls.apply(ok, spec.trustedCertificatesPem(), spec.clientCertificatePem(), spec.proxy(),
         spec.proxyUser(), spec.proxyPassword());
     WireLog wire = spec.wireLogSetting() != null ? spec.wireLogSetting() : WireLog.fromEnvironment();
-    if (wire != WireLog.NONE) {
-      ok.addNetworkInterceptor(new dev.fanout.internal.WireLogger(wire));
-    }
+    RequestChain.configure(ok, sharedOkHttp == null ? null : sharedOkHttp.eventListenerFactory(), pool,
+        spec.http2PriorKnowledge(), wire);
     return new ClientTransport(ok.build(), dispatcherExecutor, useVirtual, ownsPool);
   }
 

@@ -56,7 +56,7 @@ import okhttp3.Response;
  * The per-host state lives as long as the client; a client calls one base URL, and hosts with nothing in
  * flight are dropped past {@value #MAX_HOSTS} hosts.
  */
-public final class ConnectionGate {
+final class ConnectionGate {
   /** Streams per HTTP/2 connection assumed until the server's limit is known: RFC 9113's recommended minimum. */
   static final int ASSUMED_STREAM_LIMIT = 100;
   /** How many calls may open new HTTP/2 connections to one host at once (see the class doc for why one). */
