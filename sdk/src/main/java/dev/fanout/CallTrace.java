@@ -1,15 +1,17 @@
 package dev.fanout;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * The timing of one logical call: when it was queued, when its first attempt started, when it connected,
  * when the first response byte arrived, when it finished, how many attempts it took and how it ended.
  *
  * <p>Times are readings of the client's {@link FanoutClock#nanoTime()} (so on a test's fake clock they are
- * the fake clock's); a phase that did not happen (a reused connection has no
- * connect, a failed call may have no first byte) is {@code -1}. {@code queuedNanos} is when the call was made,
- * {@code startNanos} when its first request was sent ({@code -1} if none was). {@code outcome} says how it
+ * the fake clock's); a phase that did not happen is empty: a reused connection has no connect, a failed call may
+ * have no first byte, and a call that ended before it sent a request has no start. {@code queuedNanos} is when
+ * the call was made, {@code startNanos} when its first request was sent. {@code outcome} says how it
  * ended and {@code errorType} is the failure's exception type ({@code null} on success).
  * {@code hedgesSent} counts the backups its attempts sent (see {@link HedgePolicy}; a hedge is not an
  * attempt) and {@code hedgesWon} those whose response was the one taken (0 or 1 per attempt).
@@ -19,7 +21,7 @@ import java.util.Objects;
  * for a {@code maxInFlight} slot, the time it waited for the client's rate-limit governor (pacing, a 429's
  * pause, the adaptive concurrency limit), the time a request of it was in flight (sent and unanswered), and
  * the time between attempts (retry backoffs); they add up, also for a call that ended (a deadline, a cancel)
- * while it was queued or held by the governor. {@code governorWaitNanos} is the split's governor part (0 when
+ * while it was queued or held by the governor. {@link #governorWaitNanos()} is the split's governor part (0 when
  * it never waited or the governor is off).
  *
  * <p>{@code replays} counts requests sent again at once, without spending an attempt, because the server
@@ -30,73 +32,86 @@ import java.util.Objects;
  *
  * <p>{@code attemptTimes} has each request's times ({@link Attempt}, attempts and hedges in the order they
  * asked for admission), from which the split is made. A {@link FanoutReport} adds the splits of its calls up,
- * and finds its peak in flight from the requests' times.
+ * and finds its peak in flight from the requests' times. Tests and tools that need a trace of their own make it
+ * with {@link #builder(String)}.
  */
 public record CallTrace(
     String label,
     long queuedNanos,
-    long startNanos,
-    long connectedNanos,
-    long firstByteNanos,
+    OptionalLong startNanos,
+    OptionalLong connectedNanos,
+    OptionalLong firstByteNanos,
     long endNanos,
     int attempts,
     int statusCode,
     Outcome.Kind outcome,
     Class<? extends Throwable> errorType,
-    long governorWaitNanos,
     int hedgesSent,
     int hedgesWon,
     int replays,
-    java.util.List<CallTrace.Attempt> attemptTimes) {
+    List<CallTrace.Attempt> attemptTimes) {
 
   /**
    * One request's times (readings of the client's {@link FanoutClock#nanoTime()}), an attempt's or a hedge's:
    * when it asked the rate-limit governor for admission ({@code askedNanos}), when the governor admitted it
-   * and it was handed to OkHttp ({@code enqueuedNanos}; {@code -1} if the call ended while it waited for the
+   * and it was handed to OkHttp ({@code enqueuedNanos}; empty if the call ended while it waited for the
    * governor), when it was sent ({@code sentNanos}: it left the client's queue, where it waits while
-   * {@code maxInFlight} requests are in flight; {@code -1} if it never did) and when its outcome was known
+   * {@code maxInFlight} requests are in flight; empty if it never did) and when its outcome was known
    * ({@code endNanos}: the response read, a failure, or the call's end). Between {@code askedNanos} and
    * {@code enqueuedNanos} it waited for the governor, then until {@code sentNanos} in the client's queue, then
    * until {@code endNanos} it was in flight: sent and unanswered.
    */
-  public record Attempt(long askedNanos, long enqueuedNanos, long sentNanos, long endNanos) {
+  public record Attempt(long askedNanos, OptionalLong enqueuedNanos, OptionalLong sentNanos, long endNanos) {
     public Attempt {
-      if (endNanos < askedNanos
-          || (enqueuedNanos >= 0 && (enqueuedNanos < askedNanos || enqueuedNanos > endNanos))
-          || (sentNanos >= 0 && (enqueuedNanos < 0 || sentNanos < enqueuedNanos || sentNanos > endNanos))) {
+      Objects.requireNonNull(enqueuedNanos, "enqueuedNanos == null");
+      Objects.requireNonNull(sentNanos, "sentNanos == null");
+      long enqueued = enqueuedNanos.orElse(askedNanos);
+      long sent = sentNanos.orElse(enqueued);
+      if (endNanos < askedNanos || enqueued < askedNanos || enqueued > endNanos
+          || (sentNanos.isPresent() && (enqueuedNanos.isEmpty() || sent < enqueued || sent > endNanos))) {
         throw new IllegalArgumentException("attempt times out of order: asked " + askedNanos + ", enqueued "
             + enqueuedNanos + ", sent " + sentNanos + ", end " + endNanos);
       }
     }
 
-    /** A request the governor admitted as soon as it asked ({@code askedNanos == enqueuedNanos}). */
-    public Attempt(long enqueuedNanos, long sentNanos, long endNanos) {
-      this(enqueuedNanos, enqueuedNanos, sentNanos, endNanos);
+    /** Returns a request admitted at {@code enqueuedNanos} and sent at {@code sentNanos}. */
+    public static Attempt sent(long askedNanos, long enqueuedNanos, long sentNanos, long endNanos) {
+      return new Attempt(askedNanos, OptionalLong.of(enqueuedNanos), OptionalLong.of(sentNanos), endNanos);
+    }
+
+    /** Returns a request admitted at {@code enqueuedNanos} that never left the client's queue. */
+    public static Attempt queued(long askedNanos, long enqueuedNanos, long endNanos) {
+      return new Attempt(askedNanos, OptionalLong.of(enqueuedNanos), OptionalLong.empty(), endNanos);
+    }
+
+    /** Returns a request that waited for the governor until {@code endNanos} and was never admitted. */
+    public static Attempt held(long askedNanos, long endNanos) {
+      return new Attempt(askedNanos, OptionalLong.empty(), OptionalLong.empty(), endNanos);
     }
 
     /** Returns true if the governor admitted it and it was handed to OkHttp. */
     public boolean admitted() {
-      return enqueuedNanos >= 0;
+      return enqueuedNanos.isPresent();
     }
 
     /** Returns true if the attempt left the client's queue. */
     public boolean sent() {
-      return sentNanos >= 0;
+      return sentNanos.isPresent();
     }
 
     /** Returns the time it waited for the rate-limit governor (to its end if it was never admitted). */
     public long governorWaitNanos() {
-      return (admitted() ? enqueuedNanos : endNanos) - askedNanos;
+      return enqueuedNanos.orElse(endNanos) - askedNanos;
     }
 
     /** Returns the time it waited in the client's queue for a {@code maxInFlight} slot. */
     public long queueNanos() {
-      return !admitted() ? 0 : (sent() ? sentNanos : endNanos) - enqueuedNanos;
+      return !admitted() ? 0 : sentNanos.orElse(endNanos) - enqueuedNanos.getAsLong();
     }
 
     /** Returns the time it was sent and unanswered; 0 if it was never sent. */
     public long inFlightNanos() {
-      return sent() ? endNanos - sentNanos : 0;
+      return sent() ? endNanos - sentNanos.getAsLong() : 0;
     }
   }
 
@@ -129,8 +144,8 @@ public record CallTrace(
       points[n++] = to;
       for (Attempt a : attempts) {
         points[n++] = a.askedNanos;
-        points[n++] = a.enqueuedNanos;
-        points[n++] = a.sentNanos;
+        points[n++] = a.enqueuedNanos.orElse(a.askedNanos);
+        points[n++] = a.sentNanos.orElse(a.askedNanos);
         points[n++] = a.endNanos;
       }
       java.util.Arrays.sort(points, 0, n);
@@ -154,10 +169,10 @@ public record CallTrace(
         if (t < a.askedNanos || t >= a.endNanos) {
           continue;
         }
-        if (a.sent() && t >= a.sentNanos) {
+        if (a.sent() && t >= a.sentNanos.getAsLong()) {
           return 0;
         }
-        if (a.admitted() && t >= a.enqueuedNanos) {
+        if (a.admitted() && t >= a.enqueuedNanos.getAsLong()) {
           state = Math.min(state, 1);
         } else {
           state = Math.min(state, 2);
@@ -172,37 +187,17 @@ public record CallTrace(
     }
   }
 
-  /** A trace without per-attempt times (they are then unknown: {@link #inFlightNanos()} is the duration). */
-  public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
-      long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType,
-      long governorWaitNanos, int hedgesSent, int hedgesWon, int replays) {
-    this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
-        errorType, governorWaitNanos, hedgesSent, hedgesWon, replays, java.util.List.of());
-  }
-
-  /** A trace of a call that never waited for the rate-limit governor. */
-  public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
-      long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType) {
-    this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
-        errorType, 0);
-  }
-
-  /** A trace of a call that sent no hedges and made no replay, without per-attempt times. */
-  public CallTrace(String label, long queuedNanos, long startNanos, long connectedNanos, long firstByteNanos,
-      long endNanos, int attempts, int statusCode, Outcome.Kind outcome, Class<? extends Throwable> errorType,
-      long governorWaitNanos) {
-    this(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts, statusCode, outcome,
-        errorType, governorWaitNanos, 0, 0, 0);
-  }
-
   public CallTrace {
     Objects.requireNonNull(label, "label == null");
     Objects.requireNonNull(outcome, "outcome == null");
+    Objects.requireNonNull(startNanos, "startNanos == null");
+    Objects.requireNonNull(connectedNanos, "connectedNanos == null");
+    Objects.requireNonNull(firstByteNanos, "firstByteNanos == null");
+    if (endNanos < queuedNanos) {
+      throw new IllegalArgumentException("endNanos " + endNanos + " < queuedNanos " + queuedNanos);
+    }
     if ((outcome == Outcome.Kind.SUCCEEDED) != (errorType == null)) {
       throw new IllegalArgumentException("errorType must be null exactly on success: " + outcome + ", " + errorType);
-    }
-    if (governorWaitNanos < 0) {
-      throw new IllegalArgumentException("governorWaitNanos < 0: " + governorWaitNanos);
     }
     if (hedgesSent < 0 || hedgesWon < 0 || hedgesWon > hedgesSent) {
       throw new IllegalArgumentException("hedges won not in [0, sent]: sent " + hedgesSent + ", won " + hedgesWon);
@@ -210,14 +205,12 @@ public record CallTrace(
     if (replays < 0) {
       throw new IllegalArgumentException("replays < 0: " + replays);
     }
-    attemptTimes = java.util.List.copyOf(Objects.requireNonNull(attemptTimes, "attemptTimes == null"));
-    if (!attemptTimes.isEmpty()) {
-      long fromAttempts = Split.of(queuedNanos, endNanos, attemptTimes).governorWaitNanos();
-      if (fromAttempts != governorWaitNanos) {
-        throw new IllegalArgumentException("governorWaitNanos " + governorWaitNanos
-            + " is not the governor wait the attempt times show: " + fromAttempts);
-      }
-    }
+    attemptTimes = List.copyOf(Objects.requireNonNull(attemptTimes, "attemptTimes == null"));
+  }
+
+  /** Returns a builder of a trace labelled {@code label}: a call that succeeded, made and ended at 0. */
+  public static Builder builder(String label) {
+    return new Builder(label);
   }
 
   /** Returns true if the call succeeded. */
@@ -238,20 +231,28 @@ public record CallTrace(
   /**
    * Returns where the call's time went: queued for {@code maxInFlight}, held by the rate-limit governor, in
    * flight, between attempts; the parts add up to {@link #durationNanos()}. For a trace without
-   * {@link #attemptTimes()} (made by hand), the governor part is {@code governorWaitNanos} and the rest is in
-   * flight if it made an attempt, else between attempts.
+   * {@link #attemptTimes()} (made by hand), the whole call is in flight if it made an attempt, else between
+   * attempts.
    */
   public Split split() {
     if (!attemptTimes.isEmpty()) {
       return Split.of(queuedNanos, endNanos, attemptTimes);
     }
-    long rest = Math.max(0, durationNanos() - governorWaitNanos);
-    return new Split(0, governorWaitNanos, attempts == 0 ? 0 : rest, attempts == 0 ? rest : 0);
+    long duration = durationNanos();
+    return new Split(0, 0, attempts == 0 ? 0 : duration, attempts == 0 ? duration : 0);
+  }
+
+  /**
+   * Returns the time the call waited for the rate-limit governor, in nanoseconds: 0 if it never waited or the
+   * governor is off. See {@link #split()}.
+   */
+  public long governorWaitNanos() {
+    return split().governorWaitNanos();
   }
 
   /** Returns the time the call waited for the rate-limit governor (zero if none); see {@link #split()}. */
   public java.time.Duration governorWait() {
-    return java.time.Duration.ofNanos(governorWaitNanos);
+    return java.time.Duration.ofNanos(governorWaitNanos());
   }
 
   /**
@@ -268,5 +269,96 @@ public record CallTrace(
    */
   public long clientQueueNanos() {
     return split().clientQueueNanos();
+  }
+
+  /** Builds a {@link CallTrace} by hand (a test's, a tool's); the SDK makes its own as calls end. */
+  public static final class Builder {
+    private final String label;
+    private long queuedNanos;
+    private OptionalLong startNanos = OptionalLong.empty();
+    private OptionalLong connectedNanos = OptionalLong.empty();
+    private OptionalLong firstByteNanos = OptionalLong.empty();
+    private long endNanos;
+    private int attempts;
+    private int statusCode;
+    private Outcome.Kind outcome = Outcome.Kind.SUCCEEDED;
+    private Class<? extends Throwable> errorType;
+    private int hedgesSent;
+    private int hedgesWon;
+    private int replays;
+    private List<Attempt> attemptTimes = List.of();
+
+    private Builder(String label) {
+      this.label = Objects.requireNonNull(label, "label == null");
+    }
+
+    /** Sets when the call was made. Defaults to 0. */
+    public Builder queuedNanos(long nanos) {
+      this.queuedNanos = nanos;
+      return this;
+    }
+
+    /** Sets when its first request was sent. Defaults to none: the call sent nothing. */
+    public Builder startNanos(long nanos) {
+      this.startNanos = OptionalLong.of(nanos);
+      return this;
+    }
+
+    /** Sets when it connected. Defaults to none: a reused connection. */
+    public Builder connectedNanos(long nanos) {
+      this.connectedNanos = OptionalLong.of(nanos);
+      return this;
+    }
+
+    /** Sets when the first response byte arrived. Defaults to none. */
+    public Builder firstByteNanos(long nanos) {
+      this.firstByteNanos = OptionalLong.of(nanos);
+      return this;
+    }
+
+    /** Sets when the call ended. Defaults to 0. */
+    public Builder endNanos(long nanos) {
+      this.endNanos = nanos;
+      return this;
+    }
+
+    /** Sets the attempts the server processed and the last response's status. Default to 0 and 0. */
+    public Builder attempts(int attempts, int statusCode) {
+      this.attempts = attempts;
+      this.statusCode = statusCode;
+      return this;
+    }
+
+    /** Sets how the call ended and its failure's type. Defaults to {@code SUCCEEDED} and no error. */
+    public Builder outcome(Outcome.Kind outcome, Class<? extends Throwable> errorType) {
+      this.outcome = outcome;
+      this.errorType = errorType;
+      return this;
+    }
+
+    /** Sets the hedges the call sent and those that won. Default to 0 and 0. */
+    public Builder hedges(int sent, int won) {
+      this.hedgesSent = sent;
+      this.hedgesWon = won;
+      return this;
+    }
+
+    /** Sets the requests sent again without spending an attempt. Defaults to 0. */
+    public Builder replays(int replays) {
+      this.replays = replays;
+      return this;
+    }
+
+    /** Sets each request's times. Defaults to none (then the call's time is all in flight, or all between attempts). */
+    public Builder attemptTimes(List<Attempt> attemptTimes) {
+      this.attemptTimes = attemptTimes;
+      return this;
+    }
+
+    /** Returns the trace; throws {@link IllegalArgumentException} naming the first inconsistent value. */
+    public CallTrace build() {
+      return new CallTrace(label, queuedNanos, startNanos, connectedNanos, firstByteNanos, endNanos, attempts,
+          statusCode, outcome, errorType, hedgesSent, hedgesWon, replays, attemptTimes);
+    }
   }
 }

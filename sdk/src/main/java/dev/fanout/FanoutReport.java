@@ -75,12 +75,13 @@ public final class FanoutReport {
       }
       for (CallTrace call : entry.calls()) {
         if (call.attemptTimes().isEmpty() && call.attempts() > 0) {
-          events.add(new long[] {call.startNanos(), 1});
-          events.add(new long[] {Math.max(call.endNanos(), call.startNanos()), -1});
+          long start = call.startNanos().orElse(call.queuedNanos());
+          events.add(new long[] {start, 1});
+          events.add(new long[] {Math.max(call.endNanos(), start), -1});
         }
         for (CallTrace.Attempt a : call.attemptTimes()) {
           if (a.sent()) {
-            events.add(new long[] {a.sentNanos(), 1});
+            events.add(new long[] {a.sentNanos().getAsLong(), 1});
             events.add(new long[] {a.endNanos(), -1});
           }
         }
@@ -337,7 +338,7 @@ public final class FanoutReport {
    * each call with its split ({@code durationMillis} = {@code clientQueuedMillis} + {@code governorWaitMillis}
    * + {@code inFlightMillis} + {@code betweenAttemptsMillis}), {@code hedgesSent}, {@code hedgesWon},
    * {@code replays} and its requests' {@code askedMillis}, {@code enqueuedMillis}, {@code sentMillis} and
-   * {@code endMillis}), and {@code governor}
+   * {@code endMillis}; a call's or request's time of a phase that did not happen is left out), and {@code governor}
    * ({@link #governor()}: {@code rateLimited}, {@code waitedCalls}, {@code totalWaitMillis},
    * {@code maxWaitMillis}, {@code buckets}).
    */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.OptionalLong;
 
 /** Writes a {@link FanoutReport} as the JSON {@link FanoutReport#toJson()} documents. */
 final class FanoutReportJson {
@@ -78,9 +79,9 @@ final class FanoutReportJson {
       for (CallTrace call : entry.calls()) {
         ObjectNode c = calls.addObject();
         c.put("label", call.label());
-        c.put("startMillis", relativeMillis(startNanoTime, call.startNanos()));
-        c.put("connectedMillis", relativeMillis(startNanoTime, call.connectedNanos()));
-        c.put("firstByteMillis", relativeMillis(startNanoTime, call.firstByteNanos()));
+        putRelativeMillis(c, "startMillis", startNanoTime, call.startNanos());
+        putRelativeMillis(c, "connectedMillis", startNanoTime, call.connectedNanos());
+        putRelativeMillis(c, "firstByteMillis", startNanoTime, call.firstByteNanos());
         c.put("endMillis", relativeMillis(startNanoTime, call.endNanos()));
         c.put("attempts", call.attempts());
         c.put("status", call.statusCode());
@@ -101,8 +102,8 @@ final class FanoutReportJson {
         for (CallTrace.Attempt a : call.attemptTimes()) {
           ObjectNode at = attempts.addObject();
           at.put("askedMillis", relativeMillis(startNanoTime, a.askedNanos()));
-          at.put("enqueuedMillis", relativeMillis(startNanoTime, a.enqueuedNanos()));
-          at.put("sentMillis", relativeMillis(startNanoTime, a.sentNanos()));
+          putRelativeMillis(at, "enqueuedMillis", startNanoTime, a.enqueuedNanos());
+          putRelativeMillis(at, "sentMillis", startNanoTime, a.sentNanos());
           at.put("endMillis", relativeMillis(startNanoTime, a.endNanos()));
         }
       }
@@ -115,7 +116,14 @@ final class FanoutReportJson {
   }
 
   private static double relativeMillis(long startNanoTime, long nanoTime) {
-    return nanoTime < 0 ? -1 : millis(nanoTime - startNanoTime);
+    return millis(nanoTime - startNanoTime);
+  }
+
+  /** Puts {@code nanoTime} relative to the fan-out's start, leaving the field out for a phase that did not happen. */
+  private static void putRelativeMillis(ObjectNode node, String field, long startNanoTime, OptionalLong nanoTime) {
+    if (nanoTime.isPresent()) {
+      node.put(field, relativeMillis(startNanoTime, nanoTime.getAsLong()));
+    }
   }
 
   private static double millis(long nanos) {

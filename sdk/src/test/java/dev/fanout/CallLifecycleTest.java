@@ -206,13 +206,15 @@ class CallLifecycleTest {
       assertThat(t.ok()).isTrue();
       assertThat(t.attempts()).isEqualTo(1);
       assertThat(t.statusCode()).isEqualTo(200);
-      assertThat(t.queuedNanos()).isLessThanOrEqualTo(t.startNanos());
-      assertThat(t.firstByteNanos()).isBetween(t.startNanos(), t.endNanos());
+      assertThat(t.startNanos()).isPresent();
+      assertThat(t.queuedNanos()).isLessThanOrEqualTo(t.startNanos().getAsLong());
+      assertThat(t.firstByteNanos().getAsLong()).isBetween(t.startNanos().getAsLong(), t.endNanos());
     });
     CallTrace second = traces.stream().filter(t -> t.label().equals("GET /users/2")).findFirst().orElseThrow();
     assertThat(Duration.ofNanos(second.clientQueueNanos())).isGreaterThanOrEqualTo(Duration.ofMillis(250));
     CallTrace first = traces.stream().filter(t -> t.label().equals("GET /users/1")).findFirst().orElseThrow();
-    assertThat(first.connectedNanos()).isBetween(first.startNanos(), first.firstByteNanos());
+    assertThat(first.connectedNanos().getAsLong())
+        .isBetween(first.startNanos().getAsLong(), first.firstByteNanos().getAsLong());
   }
 
   @Test

@@ -452,8 +452,8 @@ final class FanoutTest {
     ManualTasks tasks = new ManualTasks();
     FanoutFuture<List<String>> result = Fanout.all(inputs(2), (input, context) -> {
       long now = System.nanoTime();
-      context.scope().record(
-          new CallTrace("GET /users/" + input, now, now, -1, now, now, 2, 200, Outcome.Kind.SUCCEEDED, null));
+      context.scope().record(CallTrace.builder("GET /users/" + input)
+          .queuedNanos(now).startNanos(now).firstByteNanos(now).endNanos(now).attempts(2, 200).build());
       return tasks.start(input);
     }, FanoutOptions.builder().labeler((Integer i) -> "user " + i).build());
     tasks.succeed(1);

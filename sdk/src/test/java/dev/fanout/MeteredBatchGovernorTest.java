@@ -8,11 +8,18 @@ import dev.fanout.mock.Faults;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
 import dev.fanout.mock.Stats;
+import dev.fanout.testsupport.Responses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +31,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class MeteredBatchGovernorTest {
   private static final int CALLS = 300;
+  private static final String COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":0,"
+      + "\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
+      + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}";
 
   private static MockBackend metered() {
     return metered(6000);
@@ -105,19 +115,38 @@ final class MeteredBatchGovernorTest {
 
   @Test
   void aServerThatPublishesNoLimitsIsNotCappedAfterItsFirstResponse() throws Exception {
-    try (MockBackend backend = MockBackend.builder().latency(Latency.fixed(Duration.ofSeconds(2))).start();
-        FanoutClient client = FanoutClient.builder().baseUrl(backend.url()).maxInFlight(CALLS)
-            .governor(GovernorPolicy.defaults()).build()) {
-      client.chat().createAsync(ChatRequest.builder().model("m").addUserMessage("warm").build()).get(10, TimeUnit.SECONDS);
-      int ok = batch(client, 100);
-      Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
+    // The server answers the batch only once all 100 are in flight at once (or after 20 s): a capped bucket
+    // would hold 32 in flight and see no success to grow the limit, so the server would never hold 100; an
+    // open one sends them all, however long a busy machine takes to connect them.
+    int calls = 100;
+    CountDownLatch allArrived = new CountDownLatch(calls);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    try (MockWebServer server = new MockWebServer()) {
+      server.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+          if (request.getBody() != null && request.getBody().utf8().contains("warm")) {
+            return Responses.json(COMPLETION);
+          }
+          maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          allArrived.countDown();
+          allArrived.await(20, TimeUnit.SECONDS);
+          inFlight.decrementAndGet();
+          return Responses.json(COMPLETION);
+        }
+      });
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/").toString()).maxInFlight(CALLS)
+          .governor(GovernorPolicy.defaults()).build()) {
+        // The governor meters each model apart: the first response is the batch's model's.
+        client.chat().createAsync(ChatRequest.builder().model("gpt-4o-mini").addUserMessage("warm").build())
+            .get(10, TimeUnit.SECONDS);
+        int ok = batch(client, calls);
 
-      // A capped bucket would hold 32 in flight for the whole 2 s round trip (no success comes back
-      // within it to grow the limit); an open one sends all 100 at once (the server sees them arrive
-      // over connection set-up, so the bound is generous).
-      assertThat(ok).isEqualTo(100);
-      assertThat(stats.maxInFlight()).as("max in flight at the server")
-          .isGreaterThan(2 * GovernorPolicy.DEFAULT_INITIAL_CONCURRENCY);
+        assertThat(ok).isEqualTo(calls);
+        assertThat(maxInFlight.get()).as("max in flight at the server").isEqualTo(calls);
+      }
     }
   }
 

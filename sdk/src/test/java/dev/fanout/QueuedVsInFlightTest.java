@@ -83,8 +83,11 @@ final class QueuedVsInFlightTest {
   @Test
   void aBackoffBetweenAttemptsIsNeitherInFlightNorQueued() {
     long t0 = 0;
-    CallTrace call = new CallTrace("GET /users/1", t0, t0, -1, -1, 500 * MS, 2, 200, Outcome.Kind.SUCCEEDED, null,
-        0, 0, 0, 0, List.of(new CallTrace.Attempt(0, 0, 100 * MS), new CallTrace.Attempt(300 * MS, 350 * MS, 500 * MS)));
+    CallTrace call = CallTrace.builder("GET /users/1").queuedNanos(t0).startNanos(t0).endNanos(500 * MS)
+        .attempts(2, 200)
+        .attemptTimes(List.of(CallTrace.Attempt.sent(0, 0, 0, 100 * MS),
+            CallTrace.Attempt.sent(300 * MS, 300 * MS, 350 * MS, 500 * MS)))
+        .build();
     FanoutReport.Entry entry = new FanoutReport.Entry(0, "user 1", 0, 500 * MS, 2, Outcome.Kind.SUCCEEDED, null,
         List.of(call));
     FanoutReport report = new FanoutReport("all", t0, 500 * MS, true, 1, List.of(entry), GovernorReport.NONE);
@@ -109,9 +112,11 @@ final class QueuedVsInFlightTest {
   }
 
   private static FanoutReport.Entry entry(int index, long t0, long enqueuedMs, long sentMs, long endMs) {
-    CallTrace call = new CallTrace("GET /users/" + index, t0 + enqueuedMs * MS, t0 + sentMs * MS, -1, -1,
-        t0 + endMs * MS, 1, 200, Outcome.Kind.SUCCEEDED, null, 0, 0, 0, 0,
-        List.of(new CallTrace.Attempt(t0 + enqueuedMs * MS, t0 + sentMs * MS, t0 + endMs * MS)));
+    long enqueued = t0 + enqueuedMs * MS;
+    CallTrace call = CallTrace.builder("GET /users/" + index).queuedNanos(enqueued).startNanos(t0 + sentMs * MS)
+        .endNanos(t0 + endMs * MS).attempts(1, 200)
+        .attemptTimes(List.of(CallTrace.Attempt.sent(enqueued, enqueued, t0 + sentMs * MS, t0 + endMs * MS)))
+        .build();
     return new FanoutReport.Entry(index, "user " + index, 0, endMs * MS, 1, Outcome.Kind.SUCCEEDED, null,
         List.of(call));
   }

@@ -349,7 +349,7 @@ final class RagSample implements Callable<Integer> {
   }
 
   private static double seconds(CallTrace call) {
-    return (call.endNanos() - call.startNanos()) / 1e9;
+    return (call.endNanos() - call.startNanos().orElse(call.endNanos())) / 1e9;
   }
 
   private ChatRequest prompt(User user, List<Passage> passages) {

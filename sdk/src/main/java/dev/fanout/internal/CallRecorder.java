@@ -6,6 +6,7 @@ import dev.fanout.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -121,16 +122,30 @@ final class CallRecorder {
   /** Returns the call's trace, ending now. */
   CallTrace trace(String label, int attempts, Outcome.Kind outcome, Class<? extends Throwable> errorType) {
     long end = now();
-    long start = startNanos == -1 ? end : startNanos;
     List<CallTrace.Attempt> timings = new ArrayList<>(attemptTimes.size());
     for (AttemptTimes t : attemptTimes) {
       timings.add(t.toAttempt(queuedNanos, end));
     }
-    long governorWait = CallTrace.Split.of(queuedNanos, end, timings).governorWaitNanos();
     return new CallTrace(
-        label, queuedNanos, start, connectedNanos, firstByteNanos, end, attempts, statusCode, outcome,
-        outcome == Outcome.Kind.SUCCEEDED ? null : errorType, governorWait, hedgesSent.get(), hedgesWon.get(),
-        replays.get(), timings);
+        label, queuedNanos, timings.isEmpty() ? reading(startNanos) : firstSent(timings), reading(connectedNanos), reading(firstByteNanos), end, attempts,
+        statusCode, outcome, outcome == Outcome.Kind.SUCCEEDED ? null : errorType, hedgesSent.get(),
+        hedgesWon.get(), replays.get(), timings);
+  }
+
+  /** When the first of the requests left the client's queue; empty if none did. */
+  private static OptionalLong firstSent(List<CallTrace.Attempt> timings) {
+    OptionalLong first = OptionalLong.empty();
+    for (CallTrace.Attempt a : timings) {
+      if (a.sent() && (first.isEmpty() || a.sentNanos().getAsLong() < first.getAsLong())) {
+        first = a.sentNanos();
+      }
+    }
+    return first;
+  }
+
+  /** A phase's reading as a trace reports it: empty if the phase did not happen ({@code -1} here). */
+  private static OptionalLong reading(long nanos) {
+    return nanos < 0 ? OptionalLong.empty() : OptionalLong.of(nanos);
   }
 
   /**
@@ -207,10 +222,14 @@ final class CallRecorder {
       long end = endNanos >= 0 ? Math.min(endNanos, callEnd) : callEnd;
       long asked = Math.min(Math.max(askedNanos, callStart), end);
       long enqueued = enqueuedNanos;
-      enqueued = enqueued < 0 ? -1 : Math.max(asked, Math.min(enqueued, end));
+      if (enqueued < 0) {
+        return CallTrace.Attempt.held(asked, end);
+      }
+      enqueued = Math.max(asked, Math.min(enqueued, end));
       long sent = sentNanos;
-      sent = sent < 0 || enqueued < 0 ? -1 : Math.max(enqueued, Math.min(sent, end));
-      return new CallTrace.Attempt(asked, enqueued, sent, end);
+      return sent < 0
+          ? CallTrace.Attempt.queued(asked, enqueued, end)
+          : CallTrace.Attempt.sent(asked, enqueued, Math.max(enqueued, Math.min(sent, end)), end);
     }
   }
 }

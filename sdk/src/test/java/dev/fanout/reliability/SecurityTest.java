@@ -15,8 +15,6 @@ import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
 import dev.fanout.testsupport.AutoAdvance;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.FileInputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -24,7 +22,6 @@ import java.lang.reflect.Method;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +44,6 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Security: the API key never shows in logs, exception messages, {@code toString()} or reports; headers that
@@ -57,9 +53,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 final class SecurityTest {
   static final String KEY = "sk-live-7Hq2ZpXkVbN4mT9sLw3RcY8dF1aG6eJ0";
-
-  @TempDir
-  Path dir;
 
   @Test
   void theApiKeyAppearsNowhere() throws Exception {
@@ -219,7 +212,7 @@ final class SecurityTest {
     // The caller trusts this certificate through its own OkHttpClient; the SDK derives its client from it
     // and must not loosen anything: a certificate for another host still fails, the right one works.
     for (boolean rightHost : new boolean[] {true, false}) {
-      KeyStore ks = keyStore(rightHost ? "SAN=ip:127.0.0.1" : "SAN=dns:other.example");
+      KeyStore ks = rightHost ? keyStore("127.0.0.1") : keyStore("other.example");
       javax.net.ssl.X509TrustManager tm = trusting(ks);
       SSLContext clientContext = SSLContext.getInstance("TLS");
       clientContext.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
@@ -284,7 +277,7 @@ final class SecurityTest {
 
   /** A certificate for 127.0.0.1 that no trust store knows, made with the JDK's keytool. */
   private SSLContext selfSignedServerContext() throws Exception {
-    return serverContext(keyStore("SAN=ip:127.0.0.1,dns:localhost"));
+    return serverContext(keyStore("127.0.0.1", "localhost"));
   }
 
   private static SSLContext serverContext(KeyStore ks) throws Exception {
@@ -306,22 +299,21 @@ final class SecurityTest {
     return (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
   }
 
-  /** A key pair and self-signed certificate with the given subject alternative names, made with keytool. */
-  private KeyStore keyStore(String san) throws Exception {
-    File keystore = dir.resolve("self-signed-" + Integer.toHexString(san.hashCode()) + ".p12").toFile();
-    char[] password = "changeit".toCharArray();
-    String keytool = System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool";
-    Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=localhost", "-ext", san, "-validity", "2",
-        "-keystore", keystore.getPath(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
-        .redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (FileInputStream in = new FileInputStream(keystore)) {
-      ks.load(in, password);
+  /**
+   * A key pair and self-signed certificate for {@code hosts} (its subject alternative names: IP addresses and
+   * DNS names), in a key store under the alias {@code server}.
+   */
+  private static KeyStore keyStore(String... hosts) throws Exception {
+    okhttp3.tls.HeldCertificate.Builder builder = new okhttp3.tls.HeldCertificate.Builder()
+        .commonName("localhost").duration(2, TimeUnit.DAYS).ecdsa256();
+    for (String host : hosts) {
+      builder.addSubjectAlternativeName(host);
     }
+    okhttp3.tls.HeldCertificate held = builder.build();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("server", held.keyPair().getPrivate(), "changeit".toCharArray(),
+        new java.security.cert.Certificate[] {held.certificate()});
     return ks;
   }
 

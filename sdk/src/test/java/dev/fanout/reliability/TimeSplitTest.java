@@ -105,12 +105,23 @@ final class TimeSplitTest {
     assertThat(governed.inFlightNanos()).as("never sent").isZero();
     assertThat(governed.clientQueueNanos()).isZero();
     assertThat(governed.split()).isEqualTo(new CallTrace.Split(0, SECOND, 0, 0));
+    assertThat(governed.startNanos()).as("a call that sent nothing has no start").isEmpty();
+    assertThat(governed.firstByteNanos()).isEmpty();
+    assertThat(governed.attemptTimes()).singleElement().satisfies(a -> {
+      assertThat(a.enqueuedNanos()).as("never admitted").isEmpty();
+      assertThat(a.sentNanos()).isEmpty();
+    });
 
     CallTrace queued = trace("GET /users/1", Outcome.Kind.TIMED_OUT);
     assertThat(queued.clientQueueNanos()).as("queued behind the held request").isEqualTo(SECOND);
     assertThat(queued.governorWaitNanos()).as("a queued call's queue time is not the governor's").isZero();
     assertThat(queued.inFlightNanos()).isZero();
     assertThat(queued.split()).isEqualTo(new CallTrace.Split(SECOND, 0, 0, 0));
+    assertThat(queued.startNanos()).as("never left the client's queue").isEmpty();
+    assertThat(queued.attemptTimes()).singleElement().satisfies(a -> {
+      assertThat(a.enqueuedNanos()).as("admitted and handed to OkHttp").isPresent();
+      assertThat(a.sentNanos()).isEmpty();
+    });
 
     for (CallTrace t : List.of(governed, queued)) {
       CallTrace.Split s = t.split();
@@ -132,7 +143,9 @@ final class TimeSplitTest {
     assertThat(report.toJson())
         .contains("\"governorWaitMillis\" : 1000.0", "\"clientQueuedMillis\" : 1000.0", "\"durationMillis\" : 1000.0",
             "\"inFlightMillis\" : 0.0", "\"askedMillis\" : 0.0")
-        .doesNotContain("\"inFlightMillis\" : 1000.0");
+        .doesNotContain("\"inFlightMillis\" : 1000.0")
+        .as("phases that did not happen are left out, not written as -1")
+        .doesNotContain("\"startMillis\" : -1", "\"sentMillis\"", "\"firstByteMillis\"", "-1.0");
     assertThat(client.stats().governorWaitTotal()).as("a wait the deadline cut short counts as a governor wait")
         .isEqualTo(DEADLINE);
   }

@@ -50,8 +50,8 @@ public final class ModeRecorder {
       Long sent = null;
       for (dev.fanout.CallTrace call : entry.calls()) {
         for (dev.fanout.CallTrace.Attempt attempt : call.attemptTimes()) {
-          if (attempt.sent() && (sent == null || millis(attempt.sentNanos() - startNanos) < sent)) {
-            sent = millis(attempt.sentNanos() - startNanos);
+          if (attempt.sent() && (sent == null || millis(attempt.sentNanos().getAsLong() - startNanos) < sent)) {
+            sent = millis(attempt.sentNanos().getAsLong() - startNanos);
           }
         }
       }
@@ -95,8 +95,8 @@ public final class ModeRecorder {
   }
 
   private void addTrace(CallTrace trace, Input input, dev.fanout.Outcome.Kind outcome, String error) {
-    boolean started = trace.startNanos() >= 0;
-    long start = started ? millis(trace.startNanos() - startNanos) : -1;
+    boolean started = trace.startNanos().isPresent();
+    long start = started ? millis(trace.startNanos().getAsLong() - startNanos) : -1;
     long end = started && trace.endNanos() >= 0 ? millis(trace.endNanos() - startNanos) : -1;
     calls.add(new RunReport.Call(
         input.label(), input.id(), input.lane(), start, end, trace.attempts(), outcome, error,
