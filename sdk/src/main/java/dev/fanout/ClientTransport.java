@@ -24,12 +24,16 @@ import okhttp3.Protocol;
  * @param dispatcherExecutor the dispatcher's executor, which the {@link FanoutClient} owns and shuts down
  * @param virtual whether the dispatcher runs on virtual threads
  * @param ownsPool whether the connection pool is this client's own (not a shared OkHttp client's)
+ * @param threadPrefix how the names of this client's threads begin
  */
-record ClientTransport(OkHttpClient okHttp, ExecutorService dispatcherExecutor, boolean virtual, boolean ownsPool) {
+record ClientTransport(
+    OkHttpClient okHttp, ExecutorService dispatcherExecutor, boolean virtual, boolean ownsPool, String threadPrefix) {
+  /** How long {@link #close()} waits for the dispatcher's threads to end. */
+  private static final long CLOSE_WAIT_MILLIS = 1000;
 
   /**
    * Builds the transport for {@code spec}, derived from {@code sharedOkHttp} when not null; dispatcher
-   * threads are named {@code threadPrefix} and a number.
+   * threads are named {@code threadPrefix}, {@code dispatcher-} and a number.
    *
    * @throws IllegalStateException for {@link VirtualThreads#ON} before Java 21
    */
@@ -50,8 +54,8 @@ record ClientTransport(OkHttpClient okHttp, ExecutorService dispatcherExecutor, 
         useVirtual = Threads.virtualThreadsAvailable();
     }
     ExecutorService dispatcherExecutor = useVirtual
-        ? Threads.newVirtualThreadPerTaskExecutor(threadPrefix)
-        : Threads.newPlatformPool(threadPrefix);
+        ? Threads.newVirtualThreadPerTaskExecutor(threadPrefix + "dispatcher-")
+        : Threads.newPlatformPool(threadPrefix + "dispatcher-");
     Dispatcher dispatcher = new Dispatcher(dispatcherExecutor);
     dispatcher.setMaxRequests(spec.maxInFlight());
     dispatcher.setMaxRequestsPerHost(spec.maxInFlight());
@@ -79,7 +83,27 @@ record ClientTransport(OkHttpClient okHttp, ExecutorService dispatcherExecutor, 
     WireLog wire = spec.wireLogSetting() != null ? spec.wireLogSetting() : WireLog.fromEnvironment();
     RequestChain.configure(ok, sharedOkHttp == null ? null : sharedOkHttp.eventListenerFactory(), pool,
         spec.http2PriorKnowledge(), wire);
-    return new ClientTransport(ok.build(), dispatcherExecutor, useVirtual, ownsPool);
+    return new ClientTransport(ok.build(), dispatcherExecutor, useVirtual, ownsPool, threadPrefix);
+  }
+
+  /**
+   * Cancels every call of the client's dispatcher, shuts its executor down and, unless called on one of the
+   * client's own threads, waits up to a second for it to end; evicts the connection pool if it is the
+   * client's own.
+   */
+  void close() {
+    okHttp.dispatcher().cancelAll();
+    dispatcherExecutor.shutdown();
+    if (!Thread.currentThread().getName().startsWith(threadPrefix)) {
+      try {
+        dispatcherExecutor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownsPool) {
+      okHttp.connectionPool().evictAll();
+    }
   }
 
   /**
@@ -127,5 +151,23 @@ record ClientTransport(OkHttpClient okHttp, ExecutorService dispatcherExecutor, 
     return openTelemetry == null
         ? dev.fanout.internal.telemetry.Telemetry.noop()
         : dev.fanout.internal.telemetry.otel.OtelTelemetry.create(openTelemetry, clock);
+  }
+
+  /**
+   * Returns whether {@code type} is an {@code io.opentelemetry.api.OpenTelemetry}: checked by name, so that
+   * no OpenTelemetry class needs to be loadable.
+   */
+  static boolean isOpenTelemetry(Class<?> type) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      if (c.getName().equals("io.opentelemetry.api.OpenTelemetry")) {
+        return true;
+      }
+      for (Class<?> i : c.getInterfaces()) {
+        if (isOpenTelemetry(i)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }

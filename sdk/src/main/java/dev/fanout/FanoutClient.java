@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import okhttp3.Dispatcher;
@@ -137,8 +135,6 @@ public final class FanoutClient implements AutoCloseable {
   /** {@link VirtualThreads#AUTO}. */
   public static final VirtualThreads DEFAULT_VIRTUAL_THREADS = VirtualThreads.AUTO;
 
-  private static final long CLOSE_WAIT_MILLIS = 1000;
-
   private final FanoutClientSpec spec;
   private final OkHttpClient sharedOkHttp;
   private final FanoutClock clock;
@@ -146,10 +142,7 @@ public final class FanoutClient implements AutoCloseable {
   private final Object openTelemetry;
   private final dev.fanout.internal.telemetry.StatsTelemetry stats = new dev.fanout.internal.telemetry.StatsTelemetry();
   private final int id;
-  private final OkHttpClient okHttp;
-  private final ExecutorService dispatcherExecutor;
-  private final boolean virtual;
-  private final boolean ownsPool;
+  private final ClientTransport transport;
   private final HttpEngine engine;
   private final Services services;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -161,15 +154,9 @@ public final class FanoutClient implements AutoCloseable {
     this.traceListener = b.traceListener;
     this.openTelemetry = b.openTelemetry;
     this.id = Threads.nextClientId();
-    String prefix = "fanout-" + id + "-";
+    this.transport = ClientTransport.open(spec, sharedOkHttp, "fanout-" + id + "-");
 
-    ClientTransport transport = ClientTransport.open(spec, sharedOkHttp, prefix + "dispatcher-");
-    this.virtual = transport.virtual();
-    this.dispatcherExecutor = transport.dispatcherExecutor();
-    this.ownsPool = transport.ownsPool();
-    this.okHttp = transport.okHttp();
-
-    this.engine = ClientTransport.engine(spec, okHttp, clock, traceListener, stats, openTelemetry);
+    this.engine = ClientTransport.engine(spec, transport.okHttp(), clock, traceListener, stats, openTelemetry);
     this.services = Services.of(engine);
   }
 
@@ -248,7 +235,7 @@ public final class FanoutClient implements AutoCloseable {
 
   /** Returns true if this client's dispatcher runs on virtual threads. */
   public boolean usesVirtualThreads() {
-    return virtual;
+    return transport.virtual();
   }
 
   /**
@@ -257,7 +244,7 @@ public final class FanoutClient implements AutoCloseable {
    * {@link #close()}.
    */
   public OkHttpClient httpClient() {
-    return okHttp;
+    return transport.okHttp();
   }
 
   /**
@@ -274,19 +261,7 @@ public final class FanoutClient implements AutoCloseable {
       return;
     }
     engine.close();
-    okHttp.dispatcher().cancelAll();
-    dispatcherExecutor.shutdown();
-    String prefix = "fanout-" + id + "-";
-    if (!Thread.currentThread().getName().startsWith(prefix)) {
-      try {
-        dispatcherExecutor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    if (ownsPool) {
-      okHttp.connectionPool().evictAll();
-    }
+    transport.close();
   }
 
   @Override
@@ -296,7 +271,7 @@ public final class FanoutClient implements AutoCloseable {
         + ", maxInFlight=" + spec.maxInFlight()
         + ", governor=" + (spec.governor().enabled() ? "on" : "off")
         + ", hedging=" + (spec.hedging().enabled() ? spec.hedging() : "off")
-        + ", virtualThreads=" + virtual
+        + ", virtualThreads=" + transport.virtual()
         + ", retryPolicy=" + spec.retryPolicy()
         + (closed.get() ? ", closed" : "") + '}';
   }
@@ -391,27 +366,12 @@ public final class FanoutClient implements AutoCloseable {
      * @throws IllegalArgumentException if {@code openTelemetry} is not an OpenTelemetry
      */
     public Builder openTelemetry(Object openTelemetry) {
-      if (openTelemetry != null && !isOpenTelemetry(openTelemetry.getClass())) {
+      if (openTelemetry != null && !ClientTransport.isOpenTelemetry(openTelemetry.getClass())) {
         throw new IllegalArgumentException(
             "openTelemetry is not an io.opentelemetry.api.OpenTelemetry: " + openTelemetry.getClass().getName());
       }
       this.openTelemetry = openTelemetry;
       return this;
-    }
-
-    /** Checks by name, so that no OpenTelemetry class needs to be loadable. */
-    private static boolean isOpenTelemetry(Class<?> type) {
-      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-        if (c.getName().equals("io.opentelemetry.api.OpenTelemetry")) {
-          return true;
-        }
-        for (Class<?> i : c.getInterfaces()) {
-          if (isOpenTelemetry(i)) {
-            return true;
-          }
-        }
-      }
-      return false;
     }
 
     /**
