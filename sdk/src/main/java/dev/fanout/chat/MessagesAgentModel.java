@@ -44,8 +44,6 @@ record MessagesAgentModel(MessagesService messages, String model, UnaryOperator<
    */
   static List<MessageParam> turns(List<ChatMessage> conversation, StringBuilder system) {
     List<MessageParam> turns = new ArrayList<>();
-    MessageParam.Role role = null;
-    List<ContentBlock> blocks = new ArrayList<>();
     for (ChatMessage m : conversation) {
       MessageParam.Role next;
       List<ContentBlock> add = new ArrayList<>();
@@ -78,17 +76,9 @@ record MessagesAgentModel(MessagesService messages, String model, UnaryOperator<
       if (add.isEmpty()) {
         add.add(ContentBlock.text(""));
       }
-      if (role != null && role != next) {
-        turns.add(new MessageParam(role, blocks));
-        blocks = new ArrayList<>();
-      }
-      role = next;
-      blocks.addAll(add);
+      turns.add(new MessageParam(next, add));
     }
-    if (role != null) {
-      turns.add(new MessageParam(role, blocks));
-    }
-    return turns;
+    return MessageParam.joinConsecutive(turns);
   }
 
   /** A tool call's arguments as a tool use's input: the JSON object, or {@code {}} if they are not one. */
