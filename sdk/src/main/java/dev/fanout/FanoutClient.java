@@ -165,11 +165,6 @@ public final class FanoutClient implements AutoCloseable {
     return new Builder();
   }
 
-  /** Returns a builder with this client's settings; what it builds is a new, independent client. */
-  public Builder newBuilder() {
-    return new Builder(this);
-  }
-
   /** Returns the serializable part of this client's configuration (see {@link FanoutClientSpec}). */
   public FanoutClientSpec spec() {
     return spec;
@@ -274,6 +269,11 @@ public final class FanoutClient implements AutoCloseable {
         + ", virtualThreads=" + transport.virtual()
         + ", retryPolicy=" + spec.retryPolicy()
         + (closed.get() ? ", closed" : "") + '}';
+  }
+
+  /** Returns a builder with this client's settings; what it builds is a new, independent client. */
+  public Builder newBuilder() {
+    return new Builder(this);
   }
 
   /**
