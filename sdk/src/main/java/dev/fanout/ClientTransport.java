@@ -21,7 +21,7 @@ import okhttp3.Protocol;
  * over it ({@link #engine}).
  *
  * @param okHttp the tuned client
- * @param dispatcherExecutor the dispatcher's executor, which the {@link FanoutClient} owns and shuts down
+ * @param dispatcherExecutor the dispatcher's executor, which the client owns: {@link #close()} shuts it down
  * @param virtual whether the dispatcher runs on virtual threads
  * @param ownsPool whether the connection pool is this client's own (not a shared OkHttp client's)
  * @param threadPrefix how the names of this client's threads begin

@@ -141,7 +141,6 @@ public final class FanoutClient implements AutoCloseable {
   private final Consumer<CallTrace> traceListener;
   private final Object openTelemetry;
   private final dev.fanout.internal.telemetry.StatsTelemetry stats = new dev.fanout.internal.telemetry.StatsTelemetry();
-  private final int id;
   private final ClientTransport transport;
   private final HttpEngine engine;
   private final Services services;
@@ -153,9 +152,7 @@ public final class FanoutClient implements AutoCloseable {
     this.clock = b.clock;
     this.traceListener = b.traceListener;
     this.openTelemetry = b.openTelemetry;
-    this.id = Threads.nextClientId();
-    this.transport = ClientTransport.open(spec, sharedOkHttp, "fanout-" + id + "-");
-
+    this.transport = ClientTransport.open(spec, sharedOkHttp, "fanout-" + Threads.nextClientId() + "-");
     this.engine = ClientTransport.engine(spec, transport.okHttp(), clock, traceListener, stats, openTelemetry);
     this.services = Services.of(engine);
   }
