@@ -72,9 +72,12 @@ final class CallRecorder {
    */
   List<Duration> waitsCutShort() {
     long end = now();
-    List<Duration> waits = new ArrayList<>(1);
+    List<Duration> waits = List.of();
     for (AttemptTimes t : attemptTimes) {
       if (t.cutShort(end)) {
+        if (waits.isEmpty()) {
+          waits = new ArrayList<>(1);
+        }
         waits.add(Duration.ofNanos(end - t.askedNanos));
       }
     }

@@ -83,7 +83,7 @@ public final class GovernorGate implements AttemptGate {
       return CompletableFuture.completedFuture(Permit.NONE);
     }
     HttpUrl url = request.url();
-    String host = url.host() + ":" + url.port();
+    String host = hostName(url);
     String path = url.encodedPath();
     RouteTemplates.Tag route = request.tag(RouteTemplates.Tag.class); // the engine's: the caller's templates
     String bucket = route != null ? route.route() : routeTemplate(path);
@@ -110,6 +110,10 @@ public final class GovernorGate implements AttemptGate {
     GovernorKey key = new GovernorKey(host, bucket, isModelApi(path));
     CompletableFuture<dev.fanout.internal.governor.Permit> admission = governor.acquire(key, estimate,
         deadlineNanos == NO_DEADLINE ? Governor.NO_DEADLINE : deadlineNanos);
+    if (admission.isDone() && !admission.isCompletedExceptionally()) {
+      // Admitted at once (an open bucket, the usual case): no wait to cancel, so no second future.
+      return CompletableFuture.completedFuture(adapt(admission.join(), governed(key)));
+    }
     CompletableFuture<Permit> result = new CompletableFuture<>();
     admission.whenComplete((p, error) -> {
       if (error != null) {
@@ -130,6 +134,25 @@ public final class GovernorGate implements AttemptGate {
       }
     });
     return result;
+  }
+
+  /** The last host a call went to, with its {@code host:port} name: a client calls one host, nearly always. */
+  private record HostName(String host, int port, String name) {}
+
+  private volatile HostName lastHost;
+
+  /**
+   * Returns {@code host:port} of {@code url}: the same string for every call to the last host, so the bucket
+   * lookup hashes a string whose hash is cached instead of a new one per call.
+   */
+  private String hostName(HttpUrl url) {
+    HostName last = lastHost;
+    if (last != null && last.port() == url.port() && last.host().equals(url.host())) {
+      return last.name();
+    }
+    String name = url.host() + ":" + url.port();
+    lastHost = new HostName(url.host(), url.port(), name);
+    return name;
   }
 
   private GovernedBucket governed(GovernorKey key) {
@@ -211,36 +234,60 @@ public final class GovernorGate implements AttemptGate {
    * bound how many routes they keep.
    */
   static String routeTemplate(String path) {
-    String[] parts = path.split("/", -1);
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < parts.length; i++) {
-      if (i > 0) {
+    // One pass, no split: a path with no id-like segment is returned as it is.
+    StringBuilder sb = null;
+    int n = path.length();
+    int start = 0;
+    while (true) {
+      int end = path.indexOf('/', start);
+      if (end < 0) {
+        end = n;
+      }
+      if (looksLikeId(path, start, end)) {
+        if (sb == null) {
+          sb = new StringBuilder(n).append(path, 0, start);
+        }
+        sb.append('*');
+      } else if (sb != null) {
+        sb.append(path, start, end);
+      }
+      if (end == n) {
+        break;
+      }
+      if (sb != null) {
         sb.append('/');
       }
-      String s = parts[i];
-      sb.append(looksLikeId(s) ? "*" : s);
+      start = end + 1;
     }
-    return sb.toString();
+    return sb == null ? path : sb.toString();
   }
 
   /** A segment this long is an id or a token whatever its characters (no route word is). */
   private static final int LONG_SEGMENT = 24;
 
-  private static boolean looksLikeId(String s) {
-    if (s.isEmpty()) {
+  /** Whether the segment {@code path[from, to)} looks like an id. */
+  private static boolean looksLikeId(String path, int from, int to) {
+    int length = to - from;
+    if (length == 0) {
       return false;
     }
-    if (s.length() >= LONG_SEGMENT || s.indexOf('@') >= 0 || s.indexOf('%') >= 0) {
-      return true; // a token, a slug, an e-mail address, an encoded value
+    if (length >= LONG_SEGMENT) {
+      return true; // a token, a slug
     }
     boolean digit = false;
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isDigit(s.charAt(i))) {
+    boolean allDigits = true;
+    for (int i = from; i < to; i++) {
+      char c = path.charAt(i);
+      if (c == '@' || c == '%') {
+        return true; // an e-mail address, an encoded value
+      }
+      if (Character.isDigit(c)) {
         digit = true;
-        break;
+      } else {
+        allDigits = false;
       }
     }
-    return digit && (s.chars().allMatch(Character::isDigit) || s.length() >= 8);
+    return digit && (allDigits || length >= 8);
   }
 
   private static JsonNode jsonBody(RequestBody body) {

@@ -129,7 +129,7 @@ final class HedgeRace {
     if (owner.ending() || isOver()) {
       return false;
     }
-    if (owner.engine().inFlight() >= owner.engine().okHttp().dispatcher().getMaxRequests()) {
+    if (owner.engine().inFlight() >= owner.engine().maxInFlight()) {
       return false;
     }
     if (!hedger.tryBackup()) {

@@ -57,6 +57,11 @@ public final class HttpEngine {
   private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
+  /**
+   * The dispatcher's {@code maxRequests} when the engine was built: read once, since the dispatcher's getter
+   * takes the lock every call's enqueue and finish take.
+   */
+  private final int maxInFlight;
 
   /** The caller's route templates: what per-route state (governor buckets, hedge latencies) keys by. */
   private final RouteTemplates routes;
@@ -65,6 +70,7 @@ public final class HttpEngine {
 
   private HttpEngine(Builder b) {
     this.okHttp = Objects.requireNonNull(b.okHttp, "okHttp == null");
+    this.maxInFlight = okHttp.dispatcher().getMaxRequests();
     this.baseUrl = Objects.requireNonNull(b.baseUrl, "baseUrl == null");
     this.authHeader = b.authHeader;
     this.apiKey = b.apiKey;
@@ -388,14 +394,14 @@ public final class HttpEngine {
    */
   void attemptSent() {
     int n = inFlight.incrementAndGet();
-    if (warnedAtLimit.get() || n <= okHttp.dispatcher().getMaxRequests()) {
+    if (n <= maxInFlight || warnedAtLimit.get()) {
       return;
     }
     if (warnedAtLimit.compareAndSet(false, true)) {
       LOG.warn("maxInFlight={} reached: further calls wait for a free slot, so a wider fan-out runs in waves."
               + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanoutOptions.maxConcurrency"
               + " to make the limit explicit. (Logged once per client.)",
-          okHttp.dispatcher().getMaxRequests());
+          maxInFlight);
     }
   }
 
@@ -407,6 +413,16 @@ public final class HttpEngine {
   /** Returns the attempts sent whose outcome is not yet known. */
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** Returns the client's {@code maxInFlight}: its dispatcher's {@code maxRequests}. */
+  int maxInFlight() {
+    return maxInFlight;
+  }
+
+  /** True if the client has a trace listener: every call's trace goes to it. */
+  boolean hasTraceListener() {
+    return traceListener != null;
   }
 
   void deliverTrace(CallTrace trace) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.TreeNode;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.json.JsonResponse;
 import java.io.IOException;
@@ -36,20 +37,25 @@ final class JsonHandlers {
 
   private JsonHandlers() {}
 
+  /** A {@link JsonNode} body, as {@link JsonResponse} reads it. */
+  private static final Target NODE = new Target(Json.MAPPER.constructType(JsonNode.class));
+
   static <T> LogicalCall.Handler<T> of(JavaType type, long maxBytes) {
-    return (response, call) -> {
-      if (type.getRawClass() == Void.class) {
-        return null;
-      }
-      byte[] bytes = Bodies.readBounded(response.body(), maxBytes, call.label());
-      if (type.getRawClass() == JsonResponse.class) {
-        JsonNode body = decode(bytes, Json.MAPPER.constructType(JsonNode.class), call.label(), response);
+    if (type.getRawClass() == Void.class) {
+      return (response, call) -> null;
+    }
+    if (type.getRawClass() == JsonResponse.class) {
+      return (response, call) -> {
+        byte[] bytes = Bodies.readBounded(response.body(), maxBytes, call.label());
+        JsonNode body = decode(bytes, NODE, call.label(), response);
         @SuppressWarnings("unchecked")
         T withHead = (T) new JsonResponse(response.code(), lowerCaseNames(response.headers()), body);
         return withHead;
-      }
-      return decode(bytes, type, call.label(), response);
-    };
+      };
+    }
+    Target target = new Target(type); // the reader and the shape, once per handler, not per response
+    return (response, call) -> decode(Bodies.readBounded(response.body(), maxBytes, call.label()), target,
+        call.label(), response);
   }
 
   private static Map<String, List<String>> lowerCaseNames(Headers headers) {
@@ -61,9 +67,23 @@ final class JsonHandlers {
     return out;
   }
 
-  /** Reads {@code bytes} as {@code type}; fails with {@link DecodeException} naming {@code label} unless it is one. */
-  static <T> T decode(byte[] bytes, JavaType type, String label, Response response) {
-    Shape shape = Shape.of(type);
+  /** What a body is read as: its type, the JSON shape it must have, and the (immutable, shared) reader. */
+  private static final class Target {
+    final JavaType type;
+    final Shape shape;
+    final ObjectReader reader;
+
+    Target(JavaType type) {
+      this.type = type;
+      this.shape = Shape.of(type);
+      this.reader = Json.MAPPER.readerFor(type);
+    }
+  }
+
+  /** Reads {@code bytes} as the target's type; fails with {@link DecodeException} naming {@code label} unless it is one. */
+  private static <T> T decode(byte[] bytes, Target target, String label, Response response) {
+    JavaType type = target.type;
+    Shape shape = target.shape;
     if (bytes.length == 0 || isBlank(bytes)) {
       throw new DecodeException(label + ": empty response body, expected " + shape.description
           + " (HTTP " + response.code() + ")");
@@ -76,7 +96,7 @@ final class JsonHandlers {
       if (!shape.accepts(first)) {
         throw new DecodeException(label + ": expected " + shape.description + ", got " + describe(first));
       }
-      T value = Json.MAPPER.readerFor(type).readValue(parser);
+      T value = target.reader.readValue(parser);
       if (value == null) {
         throw new DecodeException(label + ": expected " + shape.description + ", got null");
       }

@@ -227,8 +227,17 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       return;
     }
     pendingWait = admission;
+    boolean admittedAtOnce = admission.isDone() && !admission.isCompletedExceptionally();
     if (ending()) {
-      admission.cancel(false);
+      if (admittedAtOnce) {
+        admission.join().onFailure(new FanoutCancelledException(label() + ": finished before attempt " + attempt));
+      } else {
+        admission.cancel(false);
+      }
+      return;
+    }
+    if (admittedAtOnce) {
+      send(attempt, admission.join(), times); // the usual case: no continuation to allocate
       return;
     }
     admission.whenComplete((permit, refused) -> {
@@ -482,8 +491,11 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
   }
 
   private void record(Outcome.Kind outcome, Class<? extends Throwable> errorType) {
-    CallTrace trace = recorder.trace(label(), attempts, outcome, errorType);
     CallScope scope = spec.scope();
+    if (scope == null && !engine.hasTraceListener()) {
+      return; // no fan-out and no listener reads it: the trace is not built
+    }
+    CallTrace trace = recorder.trace(label(), attempts, outcome, errorType);
     if (scope != null) {
       try {
         scope.record(trace);

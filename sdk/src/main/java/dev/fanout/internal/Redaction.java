@@ -164,6 +164,9 @@ public final class Redaction {
 
   /** Returns the request's encoded path plus its redacted query, for messages and trace labels. */
   static String pathAndQuery(Request request) {
+    if (request.url().encodedQuery() == null) {
+      return request.url().encodedPath(); // nothing to redact: a path holds no credentials
+    }
     HttpUrl redacted = redactedUrl(request, REDACTED);
     String query = redacted.encodedQuery();
     return redacted.encodedPath() + (query == null ? "" : "?" + query);

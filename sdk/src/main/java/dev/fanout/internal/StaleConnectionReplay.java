@@ -57,16 +57,28 @@ final class StaleConnectionReplay {
     }
   }
 
+  /** Stripes of {@link #lastResponse}: every response writes it, so one lock would serialize the calls. */
+  private static final int STRIPES = 16;
+
   /**
    * When each connection last delivered a response ({@link System#nanoTime()}); a connection in it has been
-   * used, so a request given it is given a reused one. Weak keys: a closed connection drops out.
+   * used, so a request given it is given a reused one. Weak keys: a closed connection drops out. Striped by
+   * the connection's identity.
    */
-  private final Map<Connection, Long> lastResponse = Collections.synchronizedMap(new WeakHashMap<>());
+  @SuppressWarnings("unchecked")
+  private final Map<Connection, Long>[] lastResponse = new Map[STRIPES];
   private final ConnectionPool pool;
 
   /** Replays over {@code pool}, whose idle connections it evicts before a replay. */
   public StaleConnectionReplay(ConnectionPool pool) {
     this.pool = pool;
+    for (int i = 0; i < STRIPES; i++) {
+      lastResponse[i] = Collections.synchronizedMap(new WeakHashMap<>());
+    }
+  }
+
+  private Map<Connection, Long> lastResponse(Connection connection) {
+    return lastResponse[System.identityHashCode(connection) & (STRIPES - 1)];
   }
 
   /** The application interceptor that replays a request the network side refused to write. */
@@ -96,19 +108,19 @@ final class StaleConnectionReplay {
     return chain -> {
       Connection connection = chain.connection();
       if (connection != null) {
-        Long last = lastResponse.get(connection);
-        if (last != null && System.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS && isHttp1(connection.protocol())) {
+        Long last = lastResponse(connection).get(connection);
+        if (last != null && System.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS) { // only HTTP/1 ones are in it
           String closed = closedByPeer(connection.socket());
           if (closed != null) {
-            lastResponse.remove(connection);
+            lastResponse(connection).remove(connection);
             throw new StaleConnectionException("the server closed this idle keep-alive connection (" + closed
                 + ") before the request was written", null);
           }
         }
       }
       Response response = chain.proceed(chain.request());
-      if (connection != null) {
-        lastResponse.put(connection, System.nanoTime());
+      if (connection != null && isHttp1(connection.protocol())) { // only HTTP/1 connections are ever checked
+        lastResponse(connection).put(connection, System.nanoTime());
       }
       return response;
     };

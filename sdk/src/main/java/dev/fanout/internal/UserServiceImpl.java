@@ -15,14 +15,17 @@ import java.util.concurrent.CompletableFuture;
 final class UserServiceImpl implements UserService {
   private final HttpEngine engine;
   private final CallOptions options;
+  private final LogicalCall.Handler<User> json;
 
   UserServiceImpl(HttpEngine engine) {
-    this(engine, CallOptions.defaults());
+    this(engine, CallOptions.defaults(),
+        JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes()));
   }
 
-  private UserServiceImpl(HttpEngine engine, CallOptions options) {
+  private UserServiceImpl(HttpEngine engine, CallOptions options, LogicalCall.Handler<User> json) {
     this.engine = engine;
     this.options = options;
+    this.json = json;
   }
 
   @Override
@@ -35,8 +38,7 @@ final class UserServiceImpl implements UserService {
     if (id < 1) {
       throw new IllegalArgumentException("id < 1: " + id);
     }
-    LogicalCall.Handler<User> json =
-        JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes());
+    LogicalCall.Handler<User> json = this.json;
     return engine.start(
         engine.request("GET", engine.resolve("users/" + id), null).build(),
         (response, call) -> {
@@ -52,6 +54,6 @@ final class UserServiceImpl implements UserService {
   @Override
   public UserService withOptions(CallOptions options) {
     Objects.requireNonNull(options, "options == null");
-    return new UserServiceImpl(engine, this.options.merge(options));
+    return new UserServiceImpl(engine, this.options.merge(options), json);
   }
 }

@@ -21,4 +21,17 @@ final class RouteTemplateTest {
     assertThat(GovernorGate.routeTemplate("/v1/chat/completions")).isEqualTo("/v1/chat/completions");
     assertThat(GovernorGate.routeTemplate("/users/alice")).isEqualTo("/users/alice");
   }
+
+  @Test
+  void emptySegmentsAndSlashesAreKeptWhereTheyAre() {
+    assertThat(GovernorGate.routeTemplate("")).isEqualTo("");
+    assertThat(GovernorGate.routeTemplate("/")).isEqualTo("/");
+    assertThat(GovernorGate.routeTemplate("/users/42/")).isEqualTo("/users/*/");
+    assertThat(GovernorGate.routeTemplate("users/42")).isEqualTo("users/*");
+    assertThat(GovernorGate.routeTemplate("/a//42//b")).isEqualTo("/a//*//b");
+    assertThat(GovernorGate.routeTemplate("42")).isEqualTo("*");
+    assertThat(GovernorGate.routeTemplate("/v2/items/7/parts/8")).isEqualTo("/v2/items/*/parts/*");
+    String unchanged = "/v1/users/alice";
+    assertThat(GovernorGate.routeTemplate(unchanged)).isSameAs(unchanged); // no id: no new string
+  }
 }

@@ -112,6 +112,13 @@ final class Bucket {
       }
       long now = clock.nanoTime();
       w.enqueuedAt = now;
+      if (admitsAtOnce(now, deadline)) {
+        // What drain would do for a lone waiter in an open, unpaced bucket, without queueing it. Nobody
+        // holds this future yet, so completing it under the lock runs no one's code.
+        w.settled = true;
+        future.complete(admit(w, now));
+        return future;
+      }
       if (closed) {
         actions.add(() -> future.completeExceptionally(clientClosed(null)));
       } else if (deadline != Governor.NO_DEADLINE && deadline - now <= 0) {
@@ -132,11 +139,14 @@ final class Bucket {
       }
     }
     run(actions);
-    future.whenComplete((p, t) -> {
-      if (t != null) {
-        cancelled(w);
-      }
-    });
+    if (!future.isDone()) {
+      // Only a waiter can be cancelled out of the queue; one settled above is no longer in it.
+      future.whenComplete((p, t) -> {
+        if (t != null) {
+          cancelled(w);
+        }
+      });
+    }
     return future;
   }
 
@@ -356,6 +366,16 @@ final class Bucket {
       paused = false;
     }
     return paused;
+  }
+
+  /**
+   * True if a call asking now is admitted at once, as {@link #drain} would admit it: nobody waits before it,
+   * the bucket is open, unpaused, below its concurrency and has no pacer to consult. Called under the lock.
+   */
+  private boolean admitsAtOnce(long now, long deadline) {
+    return !closed && queue.isEmpty() && pacers.isEmpty() && !pausedAt(now)
+        && (deadline == Governor.NO_DEADLINE || deadline - now > 0)
+        && inFlight < (capped ? limit.current() : ceiling);
   }
 
   /** True if {@code t} falls after {@code deadline} (never for {@link Governor#NO_DEADLINE}). */

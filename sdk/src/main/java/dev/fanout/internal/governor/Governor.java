@@ -114,8 +114,11 @@ public final class Governor {
       return CompletableFuture.completedFuture(Permit.unmetered());
     }
     while (true) {
-      Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals,
-          refusesRetryAfter));
+      Bucket bucket = buckets.get(key); // the usual case, without computeIfAbsent's capturing lambda
+      if (bucket == null) {
+        bucket = buckets.computeIfAbsent(key, k -> new Bucket(k, clock, policy, maxInFlight, random, totals,
+            refusesRetryAfter));
+      }
       if (closed) {
         bucket.close(); // a bucket created while close() ran: closing it again is a no-op
       }

@@ -61,7 +61,7 @@ public final class RateLimitHeaders {
 
   /** Reads every limit and retry-after in {@code headers}; returns an empty signal when there are none. */
   public static RateLimitSignal parse(Headers headers, FanoutClock clock) {
-    if (headers == null || headers.size() == 0) {
+    if (headers == null || !mayPublishLimits(headers)) {
       return RateLimitSignal.NONE;
     }
     long now = clock.nanoTime();
@@ -85,6 +85,30 @@ public final class RateLimitHeaders {
     }
     ietf(headers, now, out);
     return new RateLimitSignal(out, retryAfter(headers, serverNow));
+  }
+
+  /**
+   * True if a header's name could carry a limit or a wait: every name read here contains {@code ratelimit}
+   * or starts with {@code retry-after}. One pass over the names, so a response that publishes nothing (most
+   * REST APIs) costs no lookups.
+   */
+  private static boolean mayPublishLimits(Headers headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      String name = headers.name(i);
+      if (name.regionMatches(true, 0, "retry-after", 0, 11) || containsRatelimit(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean containsRatelimit(String name) {
+    for (int i = 0; i + 9 <= name.length(); i++) {
+      if (name.regionMatches(true, i, "ratelimit", 0, 9)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -183,6 +183,25 @@ class RateLimitHeadersTest {
   }
 
   @Test
+  void headerNamesAreReadInAnyCaseAndOtherHeadersPublishNothing() {
+    RateLimitSignal mixed = RateLimitHeaders.parse(Headers.of(
+        "Content-Type", "application/json",
+        "X-RateLimit-Limit-Requests", "60",
+        "X-RATELIMIT-REMAINING-REQUESTS", "59",
+        "Retry-After-Ms", "250"), clock);
+    assertThat(mixed.find(LimitDimension.REQUESTS, "openai")).hasValueSatisfying(o -> {
+      assertThat(o.limit()).hasValue(60);
+      assertThat(o.remaining()).hasValue(59);
+    });
+    assertThat(mixed.retryAfter()).contains(Duration.ofMillis(250));
+
+    RateLimitSignal none = RateLimitHeaders.parse(Headers.of(
+        "Content-Type", "application/json", "Date", DATE, "Server", "nginx", "X-Request-Id", "abc"), clock);
+    assertThat(none.observations()).isEmpty();
+    assertThat(none.retryAfter()).isEmpty();
+  }
+
+  @Test
   void httpDateRetryAfterWithoutDateHeaderUsesTheClock() {
     FakeClock c = FakeClock.startingAt(NOW);
     assertThat(RateLimitHeaders.retryAfter(Headers.of("retry-after", "Thu, 21 Aug 2025 12:41:10 GMT"), c))
