@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import dev.fanout.internal.Checks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -159,11 +160,7 @@ public final class CallOptions {
      * client's).
      */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout <= 0: " + timeout);
-      }
-      this.timeout = timeout;
+      this.timeout = Checks.positive(timeout, "timeout");
       return this;
     }
 

@@ -2,27 +2,20 @@ package dev.fanout;
 
 import dev.fanout.chat.ChatService;
 import dev.fanout.embeddings.EmbeddingService;
-import dev.fanout.internal.ChatServiceImpl;
-import dev.fanout.internal.EmbeddingServiceImpl;
 import dev.fanout.internal.HttpEngine;
-import dev.fanout.internal.JsonServiceImpl;
+import dev.fanout.internal.Services;
 import dev.fanout.internal.Threads;
-import dev.fanout.internal.UserServiceImpl;
 import dev.fanout.json.JsonService;
 import dev.fanout.users.UserService;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 
 /**
  * A client for one backend, tuned for fanning out many calls at once: {@link #users()}, {@link #chat()}
@@ -142,25 +135,15 @@ public final class FanoutClient implements AutoCloseable {
   /** {@link VirtualThreads#AUTO}. */
   public static final VirtualThreads DEFAULT_VIRTUAL_THREADS = VirtualThreads.AUTO;
 
-  private static final long CLOSE_WAIT_MILLIS = 1000;
-
   private final FanoutClientSpec spec;
   private final OkHttpClient sharedOkHttp;
   private final FanoutClock clock;
   private final Consumer<CallTrace> traceListener;
   private final Object openTelemetry;
   private final dev.fanout.internal.telemetry.StatsTelemetry stats = new dev.fanout.internal.telemetry.StatsTelemetry();
-  private final int id;
-  private final OkHttpClient okHttp;
-  private final ExecutorService dispatcherExecutor;
-  private final boolean virtual;
-  private final boolean ownsPool;
+  private final ClientTransport transport;
   private final HttpEngine engine;
-  private final UserService users;
-  private final ChatService chat;
-  private final dev.fanout.messages.MessagesService messages;
-  private final EmbeddingService embeddings;
-  private final JsonService json;
+  private final Services services;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FanoutClient(Builder b, FanoutClientSpec spec) {
@@ -169,131 +152,14 @@ public final class FanoutClient implements AutoCloseable {
     this.clock = b.clock;
     this.traceListener = b.traceListener;
     this.openTelemetry = b.openTelemetry;
-    this.id = Threads.nextClientId();
-    String prefix = "fanout-" + id + "-";
-
-    boolean useVirtual;
-    switch (spec.virtualThreads()) {
-      case ON:
-        if (!Threads.virtualThreadsAvailable()) {
-          throw new IllegalStateException(
-              "virtualThreads(ON) needs Java 21+; running " + Runtime.version().feature());
-        }
-        useVirtual = true;
-        break;
-      case OFF:
-        useVirtual = false;
-        break;
-      default:
-        useVirtual = Threads.virtualThreadsAvailable();
-    }
-    this.virtual = useVirtual;
-    this.dispatcherExecutor = useVirtual
-        ? Threads.newVirtualThreadPerTaskExecutor(prefix + "dispatcher-")
-        : Threads.newPlatformPool(prefix + "dispatcher-");
-    Dispatcher dispatcher = new Dispatcher(dispatcherExecutor);
-    dispatcher.setMaxRequests(spec.maxInFlight());
-    dispatcher.setMaxRequestsPerHost(spec.maxInFlight());
-
-    OkHttpClient.Builder ok = sharedOkHttp != null ? sharedOkHttp.newBuilder() : new OkHttpClient.Builder();
-    ok.dispatcher(dispatcher)
-        .connectTimeout(spec.connectTimeout())
-        .readTimeout(spec.readTimeout())
-        .writeTimeout(spec.writeTimeout())
-        .callTimeout(Duration.ZERO) // the SDK enforces totalTimeout and attemptTimeout on its clock
-        // The SDK is the only retrier: OkHttp's own silent retry of a failed connection would send attempts
-        // that the retry policy does not bound and that no trace or attempt count shows.
-        .retryOnConnectionFailure(false)
-        .eventListenerFactory(
-            dev.fanout.internal.TraceEventListener.factory(sharedOkHttp == null ? null : sharedOkHttp.eventListenerFactory()));
-    this.ownsPool = sharedOkHttp == null;
-    ConnectionPool pool = ownsPool
-        ? new ConnectionPool(spec.maxInFlight(), spec.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
-        : sharedOkHttp.connectionPool();
-    ok.connectionPool(pool);
-    // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
-    // is safe, without running the caller's own interceptors twice or spending an attempt.
-    dev.fanout.internal.StaleConnectionReplay replay = new dev.fanout.internal.StaleConnectionReplay(pool);
-    // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
-    // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
-    dev.fanout.internal.ConnectionGate gate = new dev.fanout.internal.ConnectionGate(spec.http2PriorKnowledge());
-    // Around the connection gate: a request whose call was cancelled, or whose client closed, while it waited
-    // in the dispatcher's queue is refused before it waits for a connection, and one that waited in the gate
-    // (or is sent again after a refused stream) is asked again before it is written (see HandOff).
-    okhttp3.Interceptor handOff = dev.fanout.internal.HandOff.interceptor();
-    ok.addInterceptor(handOff);
-    // Before the gate: a request whose HTTP/2 stream the server refused or left unprocessed by GOAWAY is sent
-    // again at once (bounded), without spending an attempt, and each time passes the gate again, so it waits
-    // for a free stream under the limit the server announced instead of piling onto a new connection.
-    ok.addInterceptor(dev.fanout.internal.RefusedStreamReplay.application());
-    ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
-    ok.addInterceptor(handOff);
-    ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
-    if (spec.http2PriorKnowledge()) {
-      ok.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
-    }
-    // trusted CAs, a client certificate, a proxy: only those set replace what a shared OkHttpClient brought
-    dev.fanout.internal.Tls.apply(ok, spec.trustedCertificatesPem(), spec.clientCertificatePem(), spec.proxy(),
-        spec.proxyUser(), spec.proxyPassword());
-    WireLog wire = spec.wireLogSetting() != null ? spec.wireLogSetting() : WireLog.fromEnvironment();
-    if (wire != WireLog.NONE) {
-      ok.addNetworkInterceptor(new dev.fanout.internal.WireLogger(wire));
-    }
-    this.okHttp = ok.build();
-
-    this.engine = HttpEngine.builder()
-        .okHttp(okHttp)
-        .baseUrl(spec.baseUrl())
-        .defaultHeaders(spec.defaultHeaders())
-        .credentials(spec.authScheme().header(),
-            spec.apiKey() == null ? null : spec.authScheme().value(spec.apiKey()), spec.apiKey())
-        .retryPolicy(spec.retryPolicy())
-        .totalTimeout(spec.totalTimeout())
-        .attemptTimeout(spec.attemptTimeout())
-        .streamIdleTimeout(spec.streamIdleTimeout())
-        .maxResponseBytes(spec.maxResponseBytes())
-        .routeTemplates(spec.routeTemplates())
-        .redactedQueryParameters(spec.redactedQueryParameters())
-        .clock(clock)
-        .traceListener(traceListener)
-        .scopeOf(FanoutContext::scope)
-        // the client's stats and its OpenTelemetry (if any) hear the same hooks
-        .telemetry(dev.fanout.internal.telemetry.Telemetry.tee(stats, telemetry(openTelemetry, clock)))
-        .hedger(dev.fanout.internal.hedge.Hedger.create(spec.hedging(), clock))
-        .gate(spec.governor().enabled()
-            ? dev.fanout.internal.GovernorGate.of(
-                // The dispatcher enforces maxInFlight (and warns when a fan-out reaches it); the governor only
-                // holds calls below that, so it is given no ceiling of its own.
-                dev.fanout.internal.governor.Governor.create(spec.governor(), Integer.MAX_VALUE, clock,
-                    spec.retryPolicy()))
-            : dev.fanout.internal.AttemptGate.OPEN)
-        .build();
-    this.users = new UserServiceImpl(engine);
-    this.chat = new ChatServiceImpl(engine);
-    this.messages = new dev.fanout.internal.MessagesServiceImpl(engine);
-    this.embeddings = new EmbeddingServiceImpl(engine);
-    this.json = new JsonServiceImpl(engine);
-  }
-
-  /**
-   * Returns the telemetry for {@code openTelemetry} (null, or an {@code io.opentelemetry.api.OpenTelemetry}
-   * the builder checked), timed by {@code clock}. The OpenTelemetry implementation is referred to on the
-   * non-null path only, so without OpenTelemetry none of its classes (nor the API's) is loaded.
-   */
-  private static dev.fanout.internal.telemetry.Telemetry telemetry(Object openTelemetry, FanoutClock clock) {
-    return openTelemetry == null
-        ? dev.fanout.internal.telemetry.Telemetry.noop()
-        : dev.fanout.internal.telemetry.otel.OtelTelemetry.create(openTelemetry, clock);
+    this.transport = ClientTransport.open(spec, sharedOkHttp, "fanout-" + Threads.nextClientId() + "-");
+    this.engine = ClientTransport.engine(spec, transport.okHttp(), clock, traceListener, stats, openTelemetry);
+    this.services = Services.of(engine);
   }
 
   /** Returns a builder; {@link Builder#baseUrl(String)} is required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** Returns a builder with this client's settings; what it builds is a new, independent client. */
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   /** Returns the serializable part of this client's configuration (see {@link FanoutClientSpec}). */
@@ -303,12 +169,12 @@ public final class FanoutClient implements AutoCloseable {
 
   /** Returns the users API. */
   public UserService users() {
-    return users;
+    return services.users();
   }
 
   /** Returns the OpenAI-compatible chat completions API. */
   public ChatService chat() {
-    return chat;
+    return services.chat();
   }
 
   /**
@@ -316,17 +182,17 @@ public final class FanoutClient implements AutoCloseable {
    * with {@code anthropic-version}.
    */
   public dev.fanout.messages.MessagesService messages() {
-    return messages;
+    return services.messages();
   }
 
   /** Returns the OpenAI-compatible embeddings API ({@code POST [v1/]embeddings}). */
   public EmbeddingService embeddings() {
-    return embeddings;
+    return services.embeddings();
   }
 
   /** Returns calls to any JSON endpoint under the base URL. */
   public JsonService json() {
-    return json;
+    return services.json();
   }
 
   /** Returns the base URL every path is resolved against (always ending in {@code /}). */
@@ -361,7 +227,7 @@ public final class FanoutClient implements AutoCloseable {
 
   /** Returns true if this client's dispatcher runs on virtual threads. */
   public boolean usesVirtualThreads() {
-    return virtual;
+    return transport.virtual();
   }
 
   /**
@@ -370,7 +236,7 @@ public final class FanoutClient implements AutoCloseable {
    * {@link #close()}.
    */
   public OkHttpClient httpClient() {
-    return okHttp;
+    return transport.okHttp();
   }
 
   /**
@@ -387,19 +253,7 @@ public final class FanoutClient implements AutoCloseable {
       return;
     }
     engine.close();
-    okHttp.dispatcher().cancelAll();
-    dispatcherExecutor.shutdown();
-    String prefix = "fanout-" + id + "-";
-    if (!Thread.currentThread().getName().startsWith(prefix)) {
-      try {
-        dispatcherExecutor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    if (ownsPool) {
-      okHttp.connectionPool().evictAll();
-    }
+    transport.close();
   }
 
   @Override
@@ -409,9 +263,14 @@ public final class FanoutClient implements AutoCloseable {
         + ", maxInFlight=" + spec.maxInFlight()
         + ", governor=" + (spec.governor().enabled() ? "on" : "off")
         + ", hedging=" + (spec.hedging().enabled() ? spec.hedging() : "off")
-        + ", virtualThreads=" + virtual
+        + ", virtualThreads=" + transport.virtual()
         + ", retryPolicy=" + spec.retryPolicy()
         + (closed.get() ? ", closed" : "") + '}';
+  }
+
+  /** Returns a builder with this client's settings; what it builds is a new, independent client. */
+  public Builder newBuilder() {
+    return new Builder(this);
   }
 
   /**
@@ -504,27 +363,12 @@ public final class FanoutClient implements AutoCloseable {
      * @throws IllegalArgumentException if {@code openTelemetry} is not an OpenTelemetry
      */
     public Builder openTelemetry(Object openTelemetry) {
-      if (openTelemetry != null && !isOpenTelemetry(openTelemetry.getClass())) {
+      if (openTelemetry != null && !ClientTransport.isOpenTelemetry(openTelemetry.getClass())) {
         throw new IllegalArgumentException(
             "openTelemetry is not an io.opentelemetry.api.OpenTelemetry: " + openTelemetry.getClass().getName());
       }
       this.openTelemetry = openTelemetry;
       return this;
-    }
-
-    /** Checks by name, so that no OpenTelemetry class needs to be loadable. */
-    private static boolean isOpenTelemetry(Class<?> type) {
-      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-        if (c.getName().equals("io.opentelemetry.api.OpenTelemetry")) {
-          return true;
-        }
-        for (Class<?> i : c.getInterfaces()) {
-          if (isOpenTelemetry(i)) {
-            return true;
-          }
-        }
-      }
-      return false;
     }
 
     /**

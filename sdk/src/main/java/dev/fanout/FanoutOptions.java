@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import dev.fanout.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -157,11 +158,7 @@ public final class FanoutOptions {
      * against it. Defaults to none (only an outer fan-out's deadline, if any, applies).
      */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout <= 0: " + timeout);
-      }
-      this.timeout = timeout;
+      this.timeout = Checks.positive(timeout, "timeout");
       return this;
     }
 

@@ -1,14 +1,11 @@
 package dev.fanout;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * What one fan-out did: its wall time, one entry per input (when it started and ended relative to the
@@ -33,8 +30,6 @@ import java.util.Objects;
  * cancelled first) has a start and end of {@code -1} and the outcome {@link Outcome.Kind#CANCELLED}.
  */
 public final class FanoutReport {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final String combinator;
   private final long startNanoTime;
   private final long wallNanos;
@@ -43,16 +38,6 @@ public final class FanoutReport {
   private final int peakInFlight;
   private final List<Entry> entries;
   private final GovernorReport governor;
-
-  FanoutReport(
-      String combinator,
-      long startNanoTime,
-      long wallNanos,
-      boolean finished,
-      int peakInputs,
-      List<Entry> entries) {
-    this(combinator, startNanoTime, wallNanos, finished, peakInputs, entries, GovernorReport.NONE);
-  }
 
   FanoutReport(
       String combinator,
@@ -236,20 +221,12 @@ public final class FanoutReport {
    * after another would cost when the client queued them (see {@link #inFlightTime()}).
    */
   public Duration sumOfCallTimes() {
-    long sum = 0;
-    for (Entry entry : entries) {
-      sum += entry.duration().toNanos();
-    }
-    return Duration.ofNanos(sum);
+    return sum(Entry::duration);
   }
 
   /** Returns the inputs' time in flight ({@link Entry#inFlight()}), summed: the requests' own time. */
   public Duration inFlightTime() {
-    long sum = 0;
-    for (Entry entry : entries) {
-      sum += entry.inFlight().toNanos();
-    }
-    return Duration.ofNanos(sum);
+    return sum(Entry::inFlight);
   }
 
   /**
@@ -257,20 +234,12 @@ public final class FanoutReport {
    * the client's {@code maxInFlight}.
    */
   public Duration queuedTime() {
-    long sum = 0;
-    for (Entry entry : entries) {
-      sum += entry.queued().toNanos();
-    }
-    return Duration.ofNanos(sum);
+    return sum(Entry::queued);
   }
 
   /** Returns the inputs' time in the client's queue for {@code maxInFlight} ({@link Entry#clientQueued()}), summed. */
   public Duration clientQueuedTime() {
-    long sum = 0;
-    for (Entry entry : entries) {
-      sum += entry.clientQueued().toNanos();
-    }
-    return Duration.ofNanos(sum);
+    return sum(Entry::clientQueued);
   }
 
   /**
@@ -278,11 +247,7 @@ public final class FanoutReport {
    * waits of calls that ended (a deadline, a cancel) while the governor held them.
    */
   public Duration governorWaitTime() {
-    long sum = 0;
-    for (Entry entry : entries) {
-      sum += entry.governorWait().toNanos();
-    }
-    return Duration.ofNanos(sum);
+    return sum(Entry::governorWait);
   }
 
   /**
@@ -318,6 +283,14 @@ public final class FanoutReport {
    */
   public int peakInputs() {
     return peakInputs;
+  }
+
+  private Duration sum(Function<Entry, Duration> time) {
+    long sum = 0;
+    for (Entry entry : entries) {
+      sum += time.apply(entry).toNanos();
+    }
+    return Duration.ofNanos(sum);
   }
 
   public int succeeded() {
@@ -370,119 +343,7 @@ public final class FanoutReport {
    * {@code maxWaitMillis}, {@code buckets}).
    */
   public String toJson() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("combinator", combinator);
-    root.put("finished", finished);
-    root.put("wallMillis", millis(wallNanos));
-    root.put("sumMillis", millis(sumOfCallTimes().toNanos()));
-    root.put("inFlightMillis", millis(inFlightTime().toNanos()));
-    root.put("queuedMillis", millis(queuedTime().toNanos()));
-    root.put("clientQueuedMillis", millis(clientQueuedTime().toNanos()));
-    root.put("governorWaitMillis", millis(governorWaitTime().toNanos()));
-    root.put("speedUp", Math.round(speedUp() * 100) / 100.0);
-    root.put("peakConcurrency", peakInFlight);
-    root.put("peakInputs", peakInputs);
-    root.put("ok", succeeded());
-    root.put("failed", failed());
-    root.put("hedgesSent", hedgesSent());
-    root.put("hedgesWon", hedgesWon());
-    ObjectNode gov = root.putObject("governor");
-    gov.put("rateLimited", governor.rateLimited());
-    gov.put("waitedCalls", governor.waitedCalls());
-    gov.put("totalWaitMillis", millis(governor.totalWait().toNanos()));
-    gov.put("maxWaitMillis", millis(governor.maxWait().toNanos()));
-    ArrayNode govBuckets = gov.putArray("buckets");
-    for (GovernorReport.Bucket b : governor.buckets()) {
-      ObjectNode bn = govBuckets.addObject();
-      bn.put("host", b.host());
-      bn.put("bucket", b.name());
-      if (b.concurrencyLimit().isPresent()) {
-        bn.put("concurrencyLimit", b.concurrencyLimit().getAsInt());
-      }
-      bn.put("rateLimited", b.rateLimited());
-      bn.put("admitted", b.admitted());
-      ArrayNode limits = bn.putArray("limits");
-      for (GovernorReport.Limit l : b.limits()) {
-        ObjectNode ln = limits.addObject();
-        ln.put("dimension", l.dimension().name());
-        ln.put("limit", l.limit());
-        if (!l.window().isZero()) {
-          ln.put("windowSeconds", l.window().toNanos() / 1e9);
-        }
-        ln.put("ratePerSecond", Math.round(l.ratePerSecond() * 100) / 100.0);
-      }
-    }
-    ArrayNode list = root.putArray("entries");
-    for (Entry entry : entries) {
-      ObjectNode node = list.addObject();
-      node.put("index", entry.index());
-      node.put("label", entry.label());
-      node.put("startMillis", entry.started() ? millis(entry.startNanos()) : -1);
-      node.put("endMillis", entry.endNanos() >= 0 ? millis(entry.endNanos()) : -1);
-      node.put("queuedMillis", millis(entry.queued().toNanos()));
-      node.put("clientQueuedMillis", millis(entry.clientQueued().toNanos()));
-      node.put("governorWaitMillis", millis(entry.governorWait().toNanos()));
-      node.put("inFlightMillis", millis(entry.inFlight().toNanos()));
-      node.put("attempts", entry.attempts());
-      node.put("outcome", entry.outcome().name());
-      if (entry.errorType() != null) {
-        node.put("error", entry.errorType().getName());
-      }
-      node.put("hedgesSent", entry.hedgesSent());
-      node.put("hedgesWon", entry.hedgesWon());
-      ArrayNode calls = node.putArray("calls");
-      for (CallTrace call : entry.calls()) {
-        ObjectNode c = calls.addObject();
-        c.put("label", call.label());
-        putRelativeMillis(c, "startMillis", call.startNanos());
-        putRelativeMillis(c, "connectedMillis", call.connectedNanos());
-        putRelativeMillis(c, "firstByteMillis", call.firstByteNanos());
-        c.put("endMillis", relativeMillis(call.endNanos()));
-        c.put("attempts", call.attempts());
-        c.put("status", call.statusCode());
-        CallTrace.Split split = call.split();
-        c.put("durationMillis", millis(call.durationNanos()));
-        c.put("clientQueuedMillis", millis(split.clientQueueNanos()));
-        c.put("governorWaitMillis", millis(split.governorWaitNanos()));
-        c.put("inFlightMillis", millis(split.inFlightNanos()));
-        c.put("betweenAttemptsMillis", millis(split.betweenAttemptsNanos()));
-        c.put("outcome", call.outcome().name());
-        if (call.errorType() != null) {
-          c.put("error", call.errorType().getName());
-        }
-        c.put("hedgesSent", call.hedgesSent());
-        c.put("hedgesWon", call.hedgesWon());
-        c.put("replays", call.replays());
-        ArrayNode attempts = c.putArray("attemptTimes");
-        for (CallTrace.Attempt a : call.attemptTimes()) {
-          ObjectNode at = attempts.addObject();
-          at.put("askedMillis", relativeMillis(a.askedNanos()));
-          putRelativeMillis(at, "enqueuedMillis", a.enqueuedNanos());
-          putRelativeMillis(at, "sentMillis", a.sentNanos());
-          at.put("endMillis", relativeMillis(a.endNanos()));
-        }
-      }
-    }
-    try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write report", e);
-    }
-  }
-
-  private double relativeMillis(long nanoTime) {
-    return millis(nanoTime - startNanoTime);
-  }
-
-  /** Puts {@code nanoTime} relative to the fan-out's start, leaving the field out for a phase that did not happen. */
-  private void putRelativeMillis(ObjectNode node, String field, java.util.OptionalLong nanoTime) {
-    if (nanoTime.isPresent()) {
-      node.put(field, relativeMillis(nanoTime.getAsLong()));
-    }
-  }
-
-  private static double millis(long nanos) {
-    return Math.round(nanos / 10_000.0) / 100.0;
+    return FanoutReportJson.write(this);
   }
 
   /**

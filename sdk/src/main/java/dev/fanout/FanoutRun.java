@@ -45,17 +45,13 @@ final class FanoutRun<I, T, R> {
   private final dev.fanout.internal.GovernorTally governorTally = new dev.fanout.internal.GovernorTally();
   private final FanoutClock clock;
   private final Deadline deadline;
-  private final Consumer<Outcome<T>> onOutcome;
+  /** The per-input callback: no call after a cancel returns, none after it throws. */
+  private final OutcomeCallback<T> callback;
   private final Ledger<T, R> ledger;
   private final FanoutFuture<R> result;
   /** Telemetry's view: started by the first call of a client with telemetry, ended with the result. */
   private final FanoutSpan span;
   private final AtomicInteger wip = new AtomicInteger();
-  /** Held while a per-input callback runs, and by a stop, so no callback runs after cancel returns. */
-  private final Object deliveryLock = new Object();
-  private volatile boolean stopped;
-  /** What the per-input callback threw first, if it did; no callback runs after it. */
-  private volatile Throwable callbackFailure;
   private volatile FanoutClock.Timer timer;
   /** The error this run's own deadline gave its unfinished inputs, once it passed; else null. */
   private volatile FanoutTimeoutException deadlineError;
@@ -119,7 +115,7 @@ final class FanoutRun<I, T, R> {
     this.task = task;
     this.options = options;
     this.bound = options.maxConcurrency();
-    this.onOutcome = onOutcome;
+    this.callback = new OutcomeCallback<>(onOutcome);
     this.core = RunCore.resolve(options);
     this.outer = core.outer();
     this.clock = core.clock();
@@ -185,9 +181,7 @@ final class FanoutRun<I, T, R> {
 
   /** Cancels the run if it is not decided yet: every input still running is cancelled for {@code reason}. */
   void cancel(String reason) {
-    synchronized (deliveryLock) {
-      stopped = true;
-    }
+    callback.stop();
     Ledger.Verdict<T, R> verdict = ledger.stop(unsettled -> new FanoutCancelledException(reason), false, reason);
     if (verdict != null) {
       conclude(verdict, null);
@@ -267,7 +261,7 @@ final class FanoutRun<I, T, R> {
     if (verdict == null) {
       return; // already settled by the deadline or a cancel
     }
-    Throwable callbackError = onOutcome == null ? null : deliver(outcome);
+    Throwable callbackError = callback.deliver(outcome);
     if (callbackError != null) {
       // A throwing callback fails the fan-out; it must not leave it undecided.
       Ledger.Verdict<T, R> stop = verdict.decided() ? verdict
@@ -307,9 +301,7 @@ final class FanoutRun<I, T, R> {
 
   /** A caller cancelled or completed the result: decide now, cancel everything, deliver no more. */
   private void stop() {
-    synchronized (deliveryLock) {
-      stopped = true; // waits for a callback in progress; later ones are dropped
-    }
+    callback.stop(); // waits for a callback in progress; later ones are dropped
     Ledger.Verdict<T, R> verdict = ledger.stop(
         unsettled -> new FanoutCancelledException("cancelled: the fan-out was cancelled"), false,
         "cancelled: the fan-out was cancelled");
@@ -321,17 +313,17 @@ final class FanoutRun<I, T, R> {
   /** The one path that ends a fan-out: release what runs, deliver the rest's outcomes, complete. */
   private void conclude(Ledger.Verdict<T, R> verdict, Throwable override) {
     release(verdict);
-    if (onOutcome != null && override == null) {
+    if (callback.present() && override == null) {
       for (Outcome<T> outcome : verdict.rest()) {
         if (!(outcome.error() instanceof FanoutTimeoutException)) {
           break; // only a deadline delivers the rest (as timed out); decided results drop them
         }
-        if (deliver(outcome) != null) {
+        if (callback.deliver(outcome) != null) {
           break;
         }
       }
     }
-    Throwable failure = override != null ? override : callbackFailure;
+    Throwable failure = override != null ? override : callback.failure();
     if (failure != null) {
       complete(null, failure);
     } else if (verdict.error() != null) {
@@ -373,25 +365,6 @@ final class FanoutRun<I, T, R> {
       t.cancel();
     }
     RunCore.release(verdict.toCancel(), verdict.scopesToCancel(), verdict.cancelReason());
-  }
-
-  /**
-   * Hands {@code outcome} to the per-input callback unless the fan-out was stopped or the callback has
-   * already thrown; returns what it throws now, else null.
-   */
-  private Throwable deliver(Outcome<T> outcome) {
-    synchronized (deliveryLock) {
-      if (stopped || callbackFailure != null) {
-        return null;
-      }
-      try {
-        onOutcome.accept(outcome);
-        return null;
-      } catch (RuntimeException | Error e) {
-        callbackFailure = e;
-        return e;
-      }
-    }
   }
 
   /** Names input {@code index} in errors: "input 3 (row-3)". Runs the labeler: never under a lock. */

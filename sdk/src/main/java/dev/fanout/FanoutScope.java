@@ -1,6 +1,7 @@
 package dev.fanout;
 
 import dev.fanout.errors.FanoutCancelledException;
+import dev.fanout.internal.Checks;
 import dev.fanout.internal.Futures;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,11 +107,8 @@ public final class FanoutScope implements AutoCloseable {
    * @throws IllegalStateException naming the fork, if the scope was already joined or closed
    */
   public <T> Handle<T> fork(String label, Function<FanoutContext, ? extends CompletionStage<T>> work) {
-    Objects.requireNonNull(label, "label == null");
+    Checks.notBlank(label, "label");
     Objects.requireNonNull(work, "work == null");
-    if (label.isBlank()) {
-      throw new IllegalArgumentException("label is blank: \"" + label + "\"");
-    }
     Fork<T> fork = new Fork<>(label, work);
     int index;
     synchronized (stateLock) {

@@ -81,12 +81,9 @@ public final class GovernorPolicy implements Serializable {
     return DISABLED;
   }
 
+  /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   public boolean enabled() {
@@ -150,6 +147,11 @@ public final class GovernorPolicy implements Serializable {
         + ", probeInterval=" + Durations.format(probeInterval)
         + ", outputTokensWithoutMax=" + outputTokensWithoutMax
         + ", capBeforeFirstLimit=" + capBeforeFirstLimit + '}';
+  }
+
+  /** Returns a builder with this policy's settings, to derive another. */
+  public Builder newBuilder() {
+    return new Builder(this);
   }
 
   /** Builds a {@link GovernorPolicy}; each setter validates its argument and names a bad value. */

@@ -70,12 +70,9 @@ public final class HedgePolicy implements Serializable {
     return new Builder().build();
   }
 
+  /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   public boolean enabled() {
@@ -124,6 +121,11 @@ public final class HedgePolicy implements Serializable {
         + ", budget=" + budget
         + ", minSamples=" + minSamples
         + ", idempotentMethods=" + idempotentMethods.stream().sorted().collect(Collectors.toList()) + '}';
+  }
+
+  /** Returns a builder with this policy's settings, to derive another. */
+  public Builder newBuilder() {
+    return new Builder(this);
   }
 
   /** Builds a {@link HedgePolicy}; each setter validates its argument and names a bad value. */

@@ -67,7 +67,7 @@ final class QueuedVsInFlightTest {
         entry(1, t0, 0, 0, 100),
         entry(2, t0, 0, 100, 200),
         entry(3, t0, 0, 100, 200));
-    FanoutReport report = new FanoutReport("all", t0, 200 * MS, true, 4, entries);
+    FanoutReport report = new FanoutReport("all", t0, 200 * MS, true, 4, entries, GovernorReport.NONE);
 
     assertThat(report.peakConcurrency()).isEqualTo(2);
     assertThat(report.peakInputs()).isEqualTo(4);
@@ -90,7 +90,7 @@ final class QueuedVsInFlightTest {
         .build();
     FanoutReport.Entry entry = new FanoutReport.Entry(0, "user 1", 0, 500 * MS, 2, Outcome.Kind.SUCCEEDED, null,
         List.of(call));
-    FanoutReport report = new FanoutReport("all", t0, 500 * MS, true, 1, List.of(entry));
+    FanoutReport report = new FanoutReport("all", t0, 500 * MS, true, 1, List.of(entry), GovernorReport.NONE);
 
     assertThat(call.inFlightNanos()).isEqualTo(250 * MS);
     assertThat(call.clientQueueNanos()).isEqualTo(50 * MS);
@@ -105,7 +105,7 @@ final class QueuedVsInFlightTest {
   void anInputWithoutCallsCountsItsRunAsInFlight() {
     FanoutReport.Entry a = new FanoutReport.Entry(0, "a", 0, 100 * MS, 1, Outcome.Kind.SUCCEEDED, null, List.of());
     FanoutReport.Entry b = new FanoutReport.Entry(1, "b", 50 * MS, 150 * MS, 1, Outcome.Kind.SUCCEEDED, null, List.of());
-    FanoutReport report = new FanoutReport("all", 0, 150 * MS, true, 2, List.of(a, b));
+    FanoutReport report = new FanoutReport("all", 0, 150 * MS, true, 2, List.of(a, b), GovernorReport.NONE);
     assertThat(report.peakConcurrency()).isEqualTo(2);
     assertThat(report.inFlightTime()).isEqualTo(Duration.ofMillis(200));
     assertThat(report.queuedTime()).isEqualTo(Duration.ofMillis(50)); // b started 50 ms after the fan-out

@@ -1,14 +1,13 @@
 package dev.fanout.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.FanoutContext;
 import dev.fanout.FanoutOptions;
 import dev.fanout.errors.AgentLimitException;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.ToolFailedException;
+import dev.fanout.internal.Checks;
 import dev.fanout.internal.Futures;
-import dev.fanout.internal.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -84,13 +83,6 @@ public final class Agent {
   public static final OnToolFailure DEFAULT_ON_TOOL_FAILURE = OnToolFailure.REPORT_TO_MODEL;
   /** The name in reports and error messages of an agent not given one: {@code agent}. */
   public static final String DEFAULT_NAME = "agent";
-
-  /** The parameters of an agent added as a tool: one string, the task. */
-  private static final JsonNode TASK_SCHEMA = Json.valueToTree(Map.of(
-      "type", "object",
-      "properties", Map.of("task", Map.of("type", "string", "description", "What to do, in one sentence.")),
-      "required", List.of("task"),
-      "additionalProperties", false));
 
   final String name;
   final AgentModel model;
@@ -211,29 +203,7 @@ public final class Agent {
    */
   public ToolHandler asToolHandler(Function<ToolCall, String> task) {
     Objects.requireNonNull(task, "task == null");
-    return (call, context) -> {
-      CompletableFuture<AgentResult> inner = runAsync(task.apply(call), context);
-      CompletableFuture<String> answer = inner.thenApply(AgentResult::content);
-      answer.whenComplete((value, error) -> {
-        if (answer.isCancelled()) {
-          inner.cancel(true);
-        }
-      });
-      return answer;
-    };
-  }
-
-  /** The task of a call to an agent tool: its {@code task} argument, else its arguments as written. */
-  static String taskOf(ToolCall call) {
-    try {
-      JsonNode task = call.argumentsJson().get("task");
-      if (task != null && task.isTextual()) {
-        return task.asText();
-      }
-    } catch (RuntimeException notJson) {
-      // fall through: the model's text is the task
-    }
-    return call.arguments().isBlank() ? call.name() : call.arguments();
+    return AgentTool.handler(this, task);
   }
 
   @Override
@@ -289,11 +259,7 @@ public final class Agent {
 
     /** Sets the agent's name, shown in reports and error messages; not blank. Defaults to {@value Agent#DEFAULT_NAME}. */
     public Builder name(String name) {
-      Objects.requireNonNull(name, "name == null");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("name is blank: \"" + name + "\"");
-      }
-      this.name = name;
+      this.name = Checks.notBlank(name, "name");
       return this;
     }
 
@@ -333,11 +299,7 @@ public final class Agent {
 
     /** Sets the model, such as {@code gpt-4o-mini} or {@code claude-sonnet-4-5}. Required with chat or messages; no default. */
     public Builder model(String model) {
-      Objects.requireNonNull(model, "model == null");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model is blank: \"" + model + "\"");
-      }
-      this.model = model;
+      this.model = Checks.notBlank(model, "model");
       return this;
     }
 
@@ -408,8 +370,8 @@ public final class Agent {
     public Builder addAgentTool(String name, String description, Agent agent, UnaryOperator<String> prompt) {
       Objects.requireNonNull(agent, "agent == null");
       Objects.requireNonNull(prompt, "prompt == null");
-      return addTool(Tool.function(name, description, TASK_SCHEMA, true),
-          agent.asToolHandler(call -> prompt.apply(taskOf(call))));
+      return addTool(AgentTool.tool(name, description),
+          agent.asToolHandler(call -> prompt.apply(AgentTool.taskOf(call))));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.fanout.chat;
 
 import dev.fanout.CallOptions;
+import dev.fanout.internal.Checks;
 import dev.fanout.messages.MessageRequest;
 import dev.fanout.messages.MessagesService;
 import java.util.List;
@@ -37,7 +38,7 @@ public interface AgentModel {
    * {@code model}, adjusted by {@code request} (temperature, parallelToolCalls, ...), on {@code chat}.
    */
   static AgentModel openAi(ChatService chat, String model, UnaryOperator<ChatRequest.Builder> request) {
-    return new ChatAgentModel(Objects.requireNonNull(chat, "chat == null"), requireModel(model),
+    return new ChatAgentModel(Objects.requireNonNull(chat, "chat == null"), Checks.notBlank(model, "model"),
         Objects.requireNonNull(request, "request == null"));
   }
 
@@ -51,15 +52,7 @@ public interface AgentModel {
    * as {@code tool_calls}, {@code end_turn} as {@code stop}, {@code max_tokens} as {@code length}).
    */
   static AgentModel anthropic(MessagesService messages, String model, UnaryOperator<MessageRequest.Builder> request) {
-    return new MessagesAgentModel(Objects.requireNonNull(messages, "messages == null"), requireModel(model),
+    return new MessagesAgentModel(Objects.requireNonNull(messages, "messages == null"), Checks.notBlank(model, "model"),
         Objects.requireNonNull(request, "request == null"));
-  }
-
-  private static String requireModel(String model) {
-    Objects.requireNonNull(model, "model == null");
-    if (model.isBlank()) {
-      throw new IllegalArgumentException("model is blank: \"" + model + "\"");
-    }
-    return model;
   }
 }

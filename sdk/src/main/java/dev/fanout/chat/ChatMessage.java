@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.Checks;
 import dev.fanout.internal.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,11 +46,7 @@ public final class ChatMessage {
 
   /** Returns a message with any {@code role} and text, for roles this class has no factory for. */
   public static ChatMessage of(String role, String content) {
-    Objects.requireNonNull(role, "role == null");
-    if (role.isBlank()) {
-      throw new IllegalArgumentException("role is blank: \"" + role + "\"");
-    }
-    return new ChatMessage(role, Objects.requireNonNull(content, "content == null"), List.of(), null, null);
+    return new ChatMessage(Checks.notBlank(role, "role"), Objects.requireNonNull(content, "content == null"), List.of(), null, null);
   }
 
   /** Returns a {@code system} message: instructions to the model. */
@@ -120,10 +117,7 @@ public final class ChatMessage {
    * usually JSON text.
    */
   public static ChatMessage tool(String toolCallId, String content) {
-    Objects.requireNonNull(toolCallId, "toolCallId == null");
-    if (toolCallId.isBlank()) {
-      throw new IllegalArgumentException("toolCallId is blank: \"" + toolCallId + "\"");
-    }
+    Checks.notBlank(toolCallId, "toolCallId");
     return new ChatMessage("tool", Objects.requireNonNull(content, "content == null"), List.of(), toolCallId, null);
   }
 

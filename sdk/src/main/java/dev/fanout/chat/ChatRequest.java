@@ -1,7 +1,7 @@
 package dev.fanout.chat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fanout.internal.Json;
+import dev.fanout.internal.Checks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -69,12 +69,9 @@ public final class ChatRequest {
     this.extra = Collections.unmodifiableMap(new LinkedHashMap<>(b.extra));
   }
 
+  /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   /** Returns the model name ({@code model}). */
@@ -181,37 +178,7 @@ public final class ChatRequest {
    * key is never in it.
    */
   public ObjectNode toJsonNode() {
-    ObjectNode body = Json.objectNode();
-    body.put("model", model);
-    body.set("messages", Json.valueToTree(messages));
-    putIfSet(body, "temperature", temperature);
-    putIfSet(body, "top_p", topP);
-    putIfSet(body, "n", n);
-    putIfSet(body, "max_tokens", maxTokens);
-    putIfSet(body, "max_completion_tokens", maxCompletionTokens);
-    if (!stop.isEmpty()) {
-      body.set("stop", Json.valueToTree(stop));
-    }
-    putIfSet(body, "seed", seed);
-    putIfSet(body, "user", user);
-    putIfSet(body, "presence_penalty", presencePenalty);
-    putIfSet(body, "frequency_penalty", frequencyPenalty);
-    if (!tools.isEmpty()) {
-      body.set("tools", Json.valueToTree(tools));
-    }
-    putIfSet(body, "tool_choice", toolChoice);
-    putIfSet(body, "parallel_tool_calls", parallelToolCalls);
-    putIfSet(body, "response_format", responseFormat);
-    for (Map.Entry<String, Object> e : extra.entrySet()) {
-      body.set(e.getKey(), Json.valueToTree(e.getValue()));
-    }
-    return body;
-  }
-
-  private static void putIfSet(ObjectNode body, String name, Object value) {
-    if (value != null) {
-      body.set(name, Json.valueToTree(value));
-    }
+    return ChatRequestJson.write(this);
   }
 
   @Override
@@ -226,6 +193,11 @@ public final class ChatRequest {
         + (responseFormat == null ? "" : ", responseFormat=" + responseFormat)
         + (streamUsage ? ", streamUsage" : "")
         + ", extra=" + extra.keySet() + '}';
+  }
+
+  /** Returns a builder with this request's settings, to derive another. */
+  public Builder newBuilder() {
+    return new Builder(this);
   }
 
   /**
@@ -283,11 +255,7 @@ public final class ChatRequest {
 
     /** Sets the model name, such as {@code gpt-4o-mini}. Required; no default. */
     public Builder model(String model) {
-      Objects.requireNonNull(model, "model == null");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model is blank: \"" + model + "\"");
-      }
-      this.model = model;
+      this.model = Checks.notBlank(model, "model");
       return this;
     }
 
@@ -422,10 +390,7 @@ public final class ChatRequest {
 
     /** Sets {@code user}, a stable id of the end user, for abuse monitoring; not blank. Defaults to null. */
     public Builder user(String user) {
-      if (user != null && user.isBlank()) {
-        throw new IllegalArgumentException("user is blank: \"" + user + "\"");
-      }
-      this.user = user;
+      this.user = Checks.nullOrNotBlank(user, "user");
       return this;
     }
 

@@ -17,16 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /** Anthropic's Messages API as an {@link AgentModel}: the conversation translated to and from its blocks. */
-final class MessagesAgentModel implements AgentModel {
-  private final MessagesService messages;
-  private final String model;
-  private final UnaryOperator<MessageRequest.Builder> request;
-
-  MessagesAgentModel(MessagesService messages, String model, UnaryOperator<MessageRequest.Builder> request) {
-    this.messages = messages;
-    this.model = model;
-    this.request = request;
-  }
+record MessagesAgentModel(MessagesService messages, String model, UnaryOperator<MessageRequest.Builder> request)
+    implements AgentModel {
 
   @Override
   public CompletableFuture<ChatCompletion> next(List<ChatMessage> conversation, List<Tool> tools, CallOptions options) {
@@ -52,8 +44,6 @@ final class MessagesAgentModel implements AgentModel {
    */
   static List<MessageParam> turns(List<ChatMessage> conversation, StringBuilder system) {
     List<MessageParam> turns = new ArrayList<>();
-    MessageParam.Role role = null;
-    List<ContentBlock> blocks = new ArrayList<>();
     for (ChatMessage m : conversation) {
       MessageParam.Role next;
       List<ContentBlock> add = new ArrayList<>();
@@ -86,17 +76,9 @@ final class MessagesAgentModel implements AgentModel {
       if (add.isEmpty()) {
         add.add(ContentBlock.text(""));
       }
-      if (role != null && role != next) {
-        turns.add(new MessageParam(role, blocks));
-        blocks = new ArrayList<>();
-      }
-      role = next;
-      blocks.addAll(add);
+      turns.add(new MessageParam(next, add));
     }
-    if (role != null) {
-      turns.add(new MessageParam(role, blocks));
-    }
-    return turns;
+    return MessageParam.joinConsecutive(turns);
   }
 
   /** A tool call's arguments as a tool use's input: the JSON object, or {@code {}} if they are not one. */
@@ -152,11 +134,6 @@ final class MessagesAgentModel implements AgentModel {
         .put("completion_tokens", u.outputTokens())
         .put("total_tokens", u.totalInputTokens() + u.outputTokens());
     return ChatCompletion.fromJson(c);
-  }
-
-  @Override
-  public String model() {
-    return model;
   }
 
   @Override

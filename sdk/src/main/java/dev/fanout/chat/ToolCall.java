@@ -3,6 +3,7 @@ package dev.fanout.chat;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.internal.Checks;
 import dev.fanout.internal.Json;
 import java.util.Objects;
 
@@ -32,11 +33,8 @@ public final class ToolCall {
    */
   public static ToolCall function(String id, String name, String arguments) {
     Objects.requireNonNull(id, "id == null");
-    Objects.requireNonNull(name, "name == null");
+    Checks.notBlank(name, "name");
     Objects.requireNonNull(arguments, "arguments == null");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("name is blank: \"" + name + "\"");
-    }
     return new ToolCall(id, "function", name, arguments);
   }
 

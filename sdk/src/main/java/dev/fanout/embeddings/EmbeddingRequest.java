@@ -1,5 +1,6 @@
 package dev.fanout.embeddings;
 
+import dev.fanout.internal.Checks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,12 +42,9 @@ public final class EmbeddingRequest {
     this.extra = Collections.unmodifiableMap(new LinkedHashMap<>(b.extra));
   }
 
+  /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   /** Returns the model name ({@code model}). */
@@ -86,6 +84,11 @@ public final class EmbeddingRequest {
         + ", encodingFormat=" + encodingFormat + ", extra=" + extra.keySet() + '}';
   }
 
+  /** Returns a builder with this request's settings, to derive another. */
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
   /**
    * Builds an {@link EmbeddingRequest}; {@code model} and at least one input are required. Every setter
    * validates its argument and names a bad value ({@link NullPointerException} for a null, as
@@ -114,11 +117,7 @@ public final class EmbeddingRequest {
 
     /** Sets the model name, such as {@code text-embedding-3-small}. Required; no default. */
     public Builder model(String model) {
-      Objects.requireNonNull(model, "model == null");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model is blank: \"" + model + "\"");
-      }
-      this.model = model;
+      this.model = Checks.notBlank(model, "model");
       return this;
     }
 
@@ -166,10 +165,7 @@ public final class EmbeddingRequest {
 
     /** Sets {@code user}, a stable id of the end user; not blank. Defaults to null. */
     public Builder user(String user) {
-      if (user != null && user.isBlank()) {
-        throw new IllegalArgumentException("user is blank: \"" + user + "\"");
-      }
-      this.user = user;
+      this.user = Checks.nullOrNotBlank(user, "user");
       return this;
     }
 

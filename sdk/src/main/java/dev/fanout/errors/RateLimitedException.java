@@ -1,8 +1,6 @@
 package dev.fanout.errors;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The server is rate limiting the caller (HTTP 429). {@link #retryAfter()} is how long the server asked the
@@ -12,15 +10,9 @@ import java.util.Map;
 public class RateLimitedException extends ServiceException {
   private final Duration retryAfter;
 
-  public RateLimitedException(
-      String message,
-      int statusCode,
-      String method,
-      String url,
-      Map<String, List<String>> headers,
-      String body,
-      Duration retryAfter) {
-    super(message, statusCode, method, url, headers, body);
+  /** @param retryAfter the wait the server asked for, or {@code null} when it sent no usable header */
+  public RateLimitedException(String message, ErrorResponse response, Duration retryAfter) {
+    super(message, response);
     this.retryAfter = retryAfter;
   }
 

@@ -19,45 +19,32 @@ import java.util.Objects;
  * and {@link ServerException} (5xx). Other statuses are reported as a plain {@code ServiceException}.
  */
 public class ServiceException extends FanoutException {
-  private final int statusCode;
-  private final String method;
-  private final String url;
-  private final Map<String, List<String>> headers;
-  private final String body;
+  private final ErrorResponse response;
 
-  /**
-   * @param headers already redacted and bounded; copied
-   * @param body already bounded and redacted (the SDK's own never holds the request's credentials);
-   *     {@code ""} when the response had none
-   */
-  public ServiceException(
-      String message,
-      int statusCode,
-      String method,
-      String url,
-      Map<String, List<String>> headers,
-      String body) {
+  /** @param response what the server answered, already redacted and bounded */
+  public ServiceException(String message, ErrorResponse response) {
     super(message);
-    this.statusCode = statusCode;
-    this.method = Objects.requireNonNull(method, "method == null");
-    this.url = Objects.requireNonNull(url, "url == null");
-    this.headers = Map.copyOf(Objects.requireNonNull(headers, "headers == null"));
-    this.body = Objects.requireNonNull(body, "body == null");
+    this.response = Objects.requireNonNull(response, "response == null");
+  }
+
+  /** Returns the status, method, URL, headers and body this exception reports, as one value. */
+  public ErrorResponse response() {
+    return response;
   }
 
   /** Returns the HTTP status code, such as 429. */
   public int statusCode() {
-    return statusCode;
+    return response.statusCode();
   }
 
   /** Returns the request method, such as {@code GET}. */
   public String method() {
-    return method;
+    return response.method();
   }
 
   /** Returns the request URL, with the values of secret-looking query parameters redacted. */
   public String url() {
-    return url;
+    return response.url();
   }
 
   /**
@@ -65,12 +52,12 @@ public class ServiceException extends FanoutException {
    * bounded.
    */
   public Map<String, List<String>> headers() {
-    return headers;
+    return response.headers();
   }
 
   /** Returns the first value of the response header {@code name} (case-insensitive), or {@code null}. */
   public String header(String name) {
-    List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    List<String> values = response.headers().get(name.toLowerCase(java.util.Locale.ROOT));
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
@@ -79,6 +66,6 @@ public class ServiceException extends FanoutException {
    * request's credentials redacted; {@code ""} if there was none.
    */
   public String body() {
-    return body;
+    return response.body();
   }
 }

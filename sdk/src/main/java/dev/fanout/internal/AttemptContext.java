@@ -7,7 +7,7 @@ import dev.fanout.internal.telemetry.GenAiResponse;
  * few facts only the handler knows (part of the result was delivered, the first chunk arrived, the tokens
  * used), and a way to stop the request it is reading. Nothing else of the call is in reach.
  */
-public interface AttemptContext {
+interface AttemptContext {
   /** Returns the label used in traces and messages, such as {@code GET /users/7}. */
   String label();
 

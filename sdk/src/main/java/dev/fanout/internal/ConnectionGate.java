@@ -9,22 +9,14 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import okhttp3.Connection;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
-import okhttp3.MediaType;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.Buffer;
-import okio.BufferedSource;
-import okio.ForwardingSource;
-import okio.Okio;
-import okio.Source;
 
 /**
  * Holds a fan-out's calls to a host so that its first calls open the connections they need and no more.
@@ -64,7 +56,7 @@ import okio.Source;
  * The per-host state lives as long as the client; a client calls one base URL, and hosts with nothing in
  * flight are dropped past {@value #MAX_HOSTS} hosts.
  */
-public final class ConnectionGate {
+final class ConnectionGate {
   /** Streams per HTTP/2 connection assumed until the server's limit is known: RFC 9113's recommended minimum. */
   static final int ASSUMED_STREAM_LIMIT = 100;
   /** How many calls may open new HTTP/2 connections to one host at once (see the class doc for why one). */
@@ -96,10 +88,10 @@ public final class ConnectionGate {
         return chain.proceed(request);
       }
       Host host = host(url);
-      Ticket ticket = host.admit(chain);
+      GateTicket ticket = host.admit(chain);
       Response response;
       try {
-        response = chain.proceed(request.newBuilder().tag(Ticket.class, ticket).build());
+        response = chain.proceed(request.newBuilder().tag(GateTicket.class, ticket).build());
       } catch (IOException | RuntimeException | Error e) {
         ticket.failed(e);
         throw e;
@@ -111,7 +103,7 @@ public final class ConnectionGate {
   /** The network interceptor: tells each call's ticket which connection it was given. */
   public Interceptor network() {
     return chain -> {
-      Ticket ticket = chain.request().tag(Ticket.class);
+      GateTicket ticket = chain.request().tag(GateTicket.class);
       Connection connection = chain.connection();
       if (ticket != null && connection != null) {
         ticket.connected(connection);
@@ -175,13 +167,13 @@ public final class ConnectionGate {
   }
 
   /** One host's state; every field under {@link #lock}. */
-  private static final class Host {
+  static final class Host {
     private final String key;
-    private final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /** Null until the scout's connection is established. */
     volatile Protocol protocol;
-    private Ticket scout;
+    private GateTicket scout;
     /** Counts scouts: a call waiting for scout N fails with N's failure. */
     private long scoutRound;
     private long failedRound = -1;
@@ -218,7 +210,7 @@ public final class ConnectionGate {
       }
     }
 
-    Ticket admit(Interceptor.Chain chain) throws IOException {
+    GateTicket admit(Interceptor.Chain chain) throws IOException {
       lock.lock();
       try {
         long myRound = -1;
@@ -234,20 +226,20 @@ public final class ConnectionGate {
                     + scoutFailure, scoutFailure);
               }
               if (scout == null) {
-                scout = new Ticket(this, Ticket.Kind.SCOUT);
+                scout = new GateTicket(this, GateTicket.Kind.SCOUT);
                 scoutRound++;
                 return scout;
               }
               myRound = scoutRound;
             } else if (!isMultiplexed(p)) {
-              return new Ticket(this, Ticket.Kind.PASS);
+              return new GateTicket(this, GateTicket.Kind.PASS);
             } else if (newestLimitUnknown()) {
               settingsWait = true;
             } else {
               long free = freeStreams() - pending;
               if (free > 0) {
                 pending++;
-                return new Ticket(this, Ticket.Kind.STREAM);
+                return new GateTicket(this, GateTicket.Kind.STREAM);
               }
               // Only once every admitted call has its stream: before that, an opener could take the free
               // stream an admitted call is on its way to, and that call would open a connection of its own.
@@ -255,7 +247,7 @@ public final class ConnectionGate {
                 opening++;
                 HttpEngine.LOG.debug("{}: its {} HTTP/2 connection(s) are at their stream limits; opening another",
                     key, usableConnections());
-                return new Ticket(this, Ticket.Kind.OPENER);
+                return new GateTicket(this, GateTicket.Kind.OPENER);
               }
             }
             if (!counted) {
@@ -335,23 +327,23 @@ public final class ConnectionGate {
       return free;
     }
 
-    void connected(Ticket ticket, Connection connection) {
+    void connected(GateTicket ticket, Connection connection) {
       lock.lock();
       try {
         if (ticket.seat != null) return; // a replay of the same call, already seated
-        if (ticket.kind == Ticket.Kind.SCOUT && protocol == null) {
+        if (ticket.kind == GateTicket.Kind.SCOUT && protocol == null) {
           Protocol p = connection.protocol();
           protocol = p;
           scout = null;
           HttpEngine.LOG.debug("{}: first connection established, {}", key, p);
           if (!isMultiplexed(p)) {
-            ticket.kind = Ticket.Kind.PASS;
+            ticket.kind = GateTicket.Kind.PASS;
             changed.signalAll();
             return;
           }
-        } else if (ticket.kind == Ticket.Kind.OPENER) {
+        } else if (ticket.kind == GateTicket.Kind.OPENER) {
           opening--;
-        } else if (ticket.kind == Ticket.Kind.STREAM) {
+        } else if (ticket.kind == GateTicket.Kind.STREAM) {
           pending--;
         } else {
           return;
@@ -365,7 +357,7 @@ public final class ConnectionGate {
         }
         seated[0]++;
         ticket.seat = seated;
-        ticket.kind = Ticket.Kind.STREAM;
+        ticket.kind = GateTicket.Kind.STREAM;
         changed.signalAll();
       } finally {
         lock.unlock();
@@ -373,129 +365,27 @@ public final class ConnectionGate {
     }
 
     /** The call ended: failed, or its stream released. */
-    void ended(Ticket ticket, Throwable failure) {
+    void ended(GateTicket ticket, Throwable failure) {
       lock.lock();
       try {
         if (ticket.seat != null) {
           ticket.seat[0]--;
-        } else if (ticket.kind == Ticket.Kind.SCOUT) {
+        } else if (ticket.kind == GateTicket.Kind.SCOUT) {
           if (scout == ticket) {
             scout = null;
             failedRound = scoutRound;
             scoutFailure = failure;
           }
-        } else if (ticket.kind == Ticket.Kind.OPENER) {
+        } else if (ticket.kind == GateTicket.Kind.OPENER) {
           opening--;
-        } else if (ticket.kind == Ticket.Kind.STREAM) {
+        } else if (ticket.kind == GateTicket.Kind.STREAM) {
           pending--;
         }
-        ticket.kind = Ticket.Kind.PASS;
+        ticket.kind = GateTicket.Kind.PASS;
         changed.signalAll();
       } finally {
         lock.unlock();
       }
-    }
-  }
-
-  /** One call's admission; its kind changes under the host's lock. */
-  static final class Ticket {
-    enum Kind {
-      /** The host's first call: learns the protocol. */
-      SCOUT,
-      /** Admitted above the host's streams to open a connection. */
-      OPENER,
-      /** Holds an HTTP/2 stream until its response body is closed. */
-      STREAM,
-      /** Holds nothing (HTTP/1.1, or released). */
-      PASS
-    }
-
-    private final Host host;
-    Kind kind;
-    /** The seated-calls counter of the connection this call was given; null before. */
-    int[] seat;
-    private final AtomicBoolean done = new AtomicBoolean();
-
-    Ticket(Host host, Kind kind) {
-      this.host = host;
-      this.kind = kind;
-    }
-
-    void connected(Connection connection) {
-      host.connected(this, connection);
-    }
-
-    void failed(Throwable e) {
-      if (done.compareAndSet(false, true)) host.ended(this, e);
-    }
-
-    boolean holdsStream() {
-      host.lock.lock();
-      try {
-        if (seat == null) {
-          // answered without the network interceptor seeing a connection (a cache, or an interceptor's own reply)
-          if (done.compareAndSet(false, true)) host.ended(this, new IOException("answered without a connection"));
-          return false;
-        }
-        return kind == Kind.STREAM;
-      } finally {
-        host.lock.unlock();
-      }
-    }
-
-    void release() {
-      if (done.compareAndSet(false, true)) host.ended(this, null);
-    }
-
-    /** The response, with a body that releases this ticket's stream when closed or read to the end. */
-    Response releaseOnClose(Response response) {
-      ResponseBody body = response.body();
-      return response.newBuilder().body(new ReleasingBody(body, this)).build();
-    }
-  }
-
-  /** A response body that releases its call's stream when closed (or read to the end). */
-  private static final class ReleasingBody extends ResponseBody {
-    private final ResponseBody delegate;
-    private final Ticket ticket;
-    private final BufferedSource source;
-
-    ReleasingBody(ResponseBody delegate, Ticket ticket) {
-      this.delegate = delegate;
-      this.ticket = ticket;
-      Source forwarding = new ForwardingSource(delegate.source()) {
-        @Override
-        public long read(Buffer sink, long byteCount) throws IOException {
-          long n = super.read(sink, byteCount);
-          if (n == -1) ticket.release();
-          return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-          try {
-            super.close();
-          } finally {
-            ticket.release();
-          }
-        }
-      };
-      this.source = Okio.buffer(forwarding);
-    }
-
-    @Override
-    public MediaType contentType() {
-      return delegate.contentType();
-    }
-
-    @Override
-    public long contentLength() {
-      return delegate.contentLength();
-    }
-
-    @Override
-    public BufferedSource source() {
-      return source;
     }
   }
 }

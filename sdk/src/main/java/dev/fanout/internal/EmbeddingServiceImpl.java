@@ -17,12 +17,12 @@ import okhttp3.HttpUrl;
 import okhttp3.Request;
 
 /** {@code POST [v1/]embeddings} under the base URL, read as {@link EmbeddingResponse}. */
-public final class EmbeddingServiceImpl implements EmbeddingService {
+final class EmbeddingServiceImpl implements EmbeddingService {
   private final HttpEngine engine;
   private final HttpUrl endpoint;
   private final CallOptions options;
 
-  public EmbeddingServiceImpl(HttpEngine engine) {
+  EmbeddingServiceImpl(HttpEngine engine) {
     this(engine, CallOptions.defaults());
   }
 

@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import dev.fanout.errors.ErrorResponse;
 import dev.fanout.errors.BadRequestException;
 import dev.fanout.errors.NotFoundException;
 import dev.fanout.errors.OverloadedException;
@@ -48,22 +49,23 @@ final class Errors {
           oneLine.length() <= MAX_MESSAGE_BODY_CHARS ? oneLine : oneLine.substring(0, MAX_MESSAGE_BODY_CHARS) + "…");
     }
     String message = m.toString();
+    ErrorResponse r = new ErrorResponse(code, method, url, headers, body);
     switch (code) {
       case 400:
-        return new BadRequestException(message, code, method, url, headers, body);
+        return new BadRequestException(message, r);
       case 401:
-        return new UnauthorizedException(message, code, method, url, headers, body);
+        return new UnauthorizedException(message, r);
       case 404:
-        return new NotFoundException(message, code, method, url, headers, body);
+        return new NotFoundException(message, r);
       case 429:
-        return new RateLimitedException(message, code, method, url, headers, body, retryAfter);
+        return new RateLimitedException(message, r, retryAfter);
       case 529:
-        return new OverloadedException(message, code, method, url, headers, body);
+        return new OverloadedException(message, r);
       default:
         if (code >= 500 && code <= 599) {
-          return new ServerException(message, code, method, url, headers, body);
+          return new ServerException(message, r);
         }
-        return new ServiceException(message, code, method, url, headers, body);
+        return new ServiceException(message, r);
     }
   }
 

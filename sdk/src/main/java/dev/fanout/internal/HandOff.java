@@ -25,7 +25,7 @@ import okhttp3.Interceptor;
  * opening its stream as the cancel came can still put its headers on the wire, followed at once by
  * {@code RST_STREAM(CANCEL)}.
  */
-public final class HandOff {
+final class HandOff {
   private HandOff() {}
 
   /** The request was not sent: its call was cancelled or finished, or the client closed, while it waited. */

@@ -15,13 +15,13 @@ import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
 
 /** Generic JSON calls under the base URL. */
-public final class JsonServiceImpl implements JsonService {
+final class JsonServiceImpl implements JsonService {
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
   private final HttpEngine engine;
   private final CallOptions options;
 
-  public JsonServiceImpl(HttpEngine engine) {
+  JsonServiceImpl(HttpEngine engine) {
     this(engine, CallOptions.defaults());
   }
 

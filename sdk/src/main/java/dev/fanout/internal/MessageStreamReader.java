@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.errors.ErrorResponse;
 import dev.fanout.errors.BadRequestException;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutException;
@@ -262,21 +263,21 @@ final class MessageStreamReader extends EventSourceListener {
         + (text.isEmpty() ? "" : ": " + secrets.excerpt(text, 200));
     switch (type) {
       case "overloaded_error":
-        return new OverloadedException(m, 529, method, url, headers, body);
+        return new OverloadedException(m, new ErrorResponse(529, method, url, headers, body));
       case "rate_limit_error":
-        return new RateLimitedException(m, 429, method, url, headers, body, null);
+        return new RateLimitedException(m, new ErrorResponse(429, method, url, headers, body), null);
       case "invalid_request_error":
-        return new BadRequestException(m, 400, method, url, headers, body);
+        return new BadRequestException(m, new ErrorResponse(400, method, url, headers, body));
       case "authentication_error":
-        return new UnauthorizedException(m, 401, method, url, headers, body);
+        return new UnauthorizedException(m, new ErrorResponse(401, method, url, headers, body));
       case "permission_error":
-        return new ServiceException(m, 403, method, url, headers, body);
+        return new ServiceException(m, new ErrorResponse(403, method, url, headers, body));
       case "not_found_error":
-        return new NotFoundException(m, 404, method, url, headers, body);
+        return new NotFoundException(m, new ErrorResponse(404, method, url, headers, body));
       case "request_too_large":
-        return new ServiceException(m, 413, method, url, headers, body);
+        return new ServiceException(m, new ErrorResponse(413, method, url, headers, body));
       default:
-        return new ServerException(m, 500, method, url, headers, body);
+        return new ServerException(m, new ErrorResponse(500, method, url, headers, body));
     }
   }
 

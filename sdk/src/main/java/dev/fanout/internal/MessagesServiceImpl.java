@@ -33,7 +33,7 @@ import okhttp3.sse.EventSources;
  * {@code anthropic-version}. Streams are read with okhttp-sse's parser on the attempt's own call, by a
  * {@link MessageStreamReader}.
  */
-public final class MessagesServiceImpl implements MessagesService {
+final class MessagesServiceImpl implements MessagesService {
   /** The GenAI provider name of Anthropic's API, as the semantic conventions spell it. */
   static final String PROVIDER = "anthropic";
 
@@ -41,7 +41,7 @@ public final class MessagesServiceImpl implements MessagesService {
   private final HttpUrl endpoint;
   private final CallOptions options;
 
-  public MessagesServiceImpl(HttpEngine engine) {
+  MessagesServiceImpl(HttpEngine engine) {
     this(engine, CallOptions.defaults());
   }
 

@@ -35,7 +35,7 @@ import okhttp3.RequestBody;
  * the same OkHttp call, so the call's deadline and cancellation still end it. A request whose body can be
  * written only once ({@link RequestBody#isOneShot()}) is not replayed.
  */
-public final class RefusedStreamReplay {
+final class RefusedStreamReplay {
   /** The most times one request is sent again because its stream was not processed: 8. */
   static final int MAX_REPLAYS = 8;
 

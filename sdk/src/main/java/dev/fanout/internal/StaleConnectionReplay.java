@@ -46,7 +46,7 @@ import okhttp3.Response;
  * Installed as the last application interceptor ({@link #application()}) and the last network interceptor
  * ({@link #network()}); a replay does not run the caller's own application interceptors again.
  */
-public final class StaleConnectionReplay {
+final class StaleConnectionReplay {
   /** A pooled connection idle this long is checked before a request is written to it: 250 ms. */
   static final long CHECK_AFTER_IDLE_NANOS = 250_000_000L;
 

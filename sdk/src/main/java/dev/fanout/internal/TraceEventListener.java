@@ -14,7 +14,7 @@ import okhttp3.Response;
  * recorder through the request's tag; calls made without one (a shared client's other users) get the
  * delegate's listener only. Every method only stores a reading of the client's clock: none blocks.
  */
-public final class TraceEventListener extends EventListener {
+final class TraceEventListener extends EventListener {
   private final CallRecorder recorder;
   private final CallRecorder.AttemptTimes times;
 

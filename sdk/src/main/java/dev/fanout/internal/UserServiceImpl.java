@@ -12,12 +12,12 @@ import java.util.concurrent.CompletableFuture;
  * an answer naming another id is a {@link DecodeException}, so a fan-out never attributes one input's data
  * to another.
  */
-public final class UserServiceImpl implements UserService {
+final class UserServiceImpl implements UserService {
   private final HttpEngine engine;
   private final CallOptions options;
   private final LogicalCall.Handler<User> json;
 
-  public UserServiceImpl(HttpEngine engine) {
+  UserServiceImpl(HttpEngine engine) {
     this(engine, CallOptions.defaults(),
         JsonHandlers.of(Json.MAPPER.constructType(User.class), engine.maxResponseBytes()));
   }

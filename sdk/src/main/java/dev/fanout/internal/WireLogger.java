@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * interceptor, so it shows what was sent (the key's header included, redacted) on which protocol. Headers go
  * through {@link Redaction#headers}, bodies through the request's secrets and are cut to {@link #MAX_BODY}.
  */
-public final class WireLogger implements Interceptor {
+final class WireLogger implements Interceptor {
   static final Logger WIRE = LoggerFactory.getLogger("dev.fanout.wire");
   /** The most body characters logged. */
   static final int MAX_BODY = 4096;

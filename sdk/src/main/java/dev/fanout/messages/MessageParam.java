@@ -1,5 +1,6 @@
 package dev.fanout.messages;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -52,5 +53,30 @@ public record MessageParam(Role role, List<ContentBlock> content) {
   /** Returns an assistant turn of {@code blocks} (such as an earlier answer's text and tool uses). */
   public static MessageParam assistant(List<? extends ContentBlock> blocks) {
     return new MessageParam(Role.ASSISTANT, List.copyOf(blocks));
+  }
+
+  /**
+   * Returns {@code turns} with each run of consecutive turns of one role joined into one turn holding their
+   * blocks in order, as the Messages API wants the roles to alternate (tool results and the user text after
+   * them, for example, are one user turn).
+   */
+  public static List<MessageParam> joinConsecutive(List<MessageParam> turns) {
+    Objects.requireNonNull(turns, "turns == null");
+    List<MessageParam> joined = new ArrayList<>(turns.size());
+    Role role = null;
+    List<ContentBlock> blocks = new ArrayList<>();
+    for (int i = 0; i < turns.size(); i++) {
+      MessageParam turn = Objects.requireNonNull(turns.get(i), "turns[" + i + "] == null");
+      if (role != null && role != turn.role()) {
+        joined.add(new MessageParam(role, blocks));
+        blocks = new ArrayList<>();
+      }
+      role = turn.role();
+      blocks.addAll(turn.content());
+    }
+    if (role != null) {
+      joined.add(new MessageParam(role, blocks));
+    }
+    return joined;
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.messages;
 
+import dev.fanout.internal.Checks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,12 +48,9 @@ public final class MessageRequest {
     this.extra = Collections.unmodifiableMap(new LinkedHashMap<>(b.extra));
   }
 
+  /** Returns a new builder. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Builder newBuilder() {
-    return new Builder(this);
   }
 
   /** Returns {@code model}. */
@@ -116,6 +114,11 @@ public final class MessageRequest {
         + (tools.isEmpty() ? "" : ", tools=" + tools.size()) + '}';
   }
 
+  /** Returns a builder with this request's settings, to derive another. */
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
   /** Builds a {@link MessageRequest}; {@link #model}, {@link #maxTokens} and a first message are required. */
   public static final class Builder {
     private String model;
@@ -148,11 +151,7 @@ public final class MessageRequest {
 
     /** Sets the model, such as {@code claude-sonnet-4-5}. Required. */
     public Builder model(String model) {
-      Objects.requireNonNull(model, "model == null");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model is blank");
-      }
-      this.model = model;
+      this.model = Checks.notBlank(model, "model");
       return this;
     }
 

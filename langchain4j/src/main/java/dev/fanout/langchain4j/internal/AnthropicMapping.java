@@ -104,8 +104,6 @@ public final class AnthropicMapping {
   /** The conversation as Anthropic's turns; consecutive turns of one role (tool results, say) are joined. */
   static List<MessageParam> turns(List<dev.langchain4j.data.message.ChatMessage> messages, StringBuilder system) {
     List<MessageParam> turns = new ArrayList<>();
-    MessageParam.Role role = null;
-    List<ContentBlock> blocks = new ArrayList<>();
     for (dev.langchain4j.data.message.ChatMessage message : messages) {
       MessageParam.Role next;
       List<ContentBlock> add = new ArrayList<>();
@@ -154,17 +152,9 @@ public final class AnthropicMapping {
       if (add.isEmpty()) {
         add.add(ContentBlock.text(""));
       }
-      if (role != null && role != next) {
-        turns.add(new MessageParam(role, blocks));
-        blocks = new ArrayList<>();
-      }
-      role = next;
-      blocks.addAll(add);
+      turns.add(new MessageParam(next, add));
     }
-    if (role != null) {
-      turns.add(new MessageParam(role, blocks));
-    }
-    return turns;
+    return MessageParam.joinConsecutive(turns);
   }
 
   private static JsonNode input(String arguments) {

@@ -1,5 +1,6 @@
 package dev.fanout.samples.otel;
 
+import dev.fanout.errors.ErrorResponse;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.internal.telemetry.CallInfo;
 import dev.fanout.internal.telemetry.GenAiRequest;
@@ -38,7 +39,7 @@ public final class TraceFixture {
     Telemetry.AttemptScope c1 = c.attemptStarted(1);
     clock.advance(Duration.ofMillis(40));
     b1.responded(429);
-    b1.ended(new ServiceException("HTTP 429", 429, "POST", "/v1/chat/completions", Map.of(), ""));
+    b1.ended(new ServiceException("HTTP 429", new ErrorResponse(429, "POST", "/v1/chat/completions", Map.of(), "")));
     clock.advance(Duration.ofMillis(250));
     b.governorWait(Duration.ofMillis(250));
     Telemetry.AttemptScope b2 = b.attemptStarted(2);

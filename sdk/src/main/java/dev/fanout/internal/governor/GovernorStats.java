@@ -11,4 +11,4 @@ import java.util.List;
  * @param totalWait the waits of every admitted call, summed
  * @param buckets each bucket's own figures
  */
-public record GovernorStats(long admitted, long rateLimited, Duration totalWait, List<BucketStats> buckets) {}
+record GovernorStats(long admitted, long rateLimited, Duration totalWait, List<BucketStats> buckets) {}

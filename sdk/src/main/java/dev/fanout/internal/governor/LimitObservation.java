@@ -21,7 +21,7 @@ import java.util.OptionalLong;
  * @param window the quota's period ({@code w} of {@code RateLimit-Policy}; a minute for OpenAI's and
  *     Anthropic's per-minute limits), if known
  */
-public record LimitObservation(
+record LimitObservation(
     LimitDimension dimension,
     String policy,
     Refill refill,

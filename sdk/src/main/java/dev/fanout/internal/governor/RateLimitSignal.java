@@ -9,7 +9,7 @@ import java.util.Optional;
  * What one response's headers say about rate limits: the limits published (possibly none), and the wait a
  * server asked for with {@code retry-after-ms} or {@code retry-after}.
  */
-public record RateLimitSignal(List<LimitObservation> observations, Optional<Duration> retryAfter) {
+record RateLimitSignal(List<LimitObservation> observations, Optional<Duration> retryAfter) {
   static final RateLimitSignal NONE = new RateLimitSignal(List.of(), Optional.empty());
 
   public RateLimitSignal {

@@ -9,4 +9,4 @@ package dev.fanout.internal.hedge;
  * @param budgetDenied backups not sent because the budget was empty
  * @param losersCancelled attempts cancelled because another one won
  */
-public record HedgeStats(long calls, long hedgesSent, long hedgesWon, long budgetDenied, long losersCancelled) {}
+record HedgeStats(long calls, long hedgesSent, long hedgesWon, long budgetDenied, long losersCancelled) {}

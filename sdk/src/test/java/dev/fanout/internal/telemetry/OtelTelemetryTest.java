@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.fanout.errors.ErrorResponse;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
@@ -66,7 +67,7 @@ class OtelTelemetryTest {
     Telemetry.AttemptScope first = call.attemptStarted(1);
     clock.advance(Duration.ofMillis(100));
     first.responded(503);
-    first.ended(new ServiceException("HTTP 503", 503, "GET", "/users/7", Map.of(), ""));
+    first.ended(new ServiceException("HTTP 503", new ErrorResponse(503, "GET", "/users/7", Map.of(), "")));
     clock.advance(Duration.ofMillis(400)); // the backoff
     Telemetry.AttemptScope second = call.attemptStarted(2);
     clock.advance(Duration.ofMillis(50));
@@ -269,7 +270,8 @@ class OtelTelemetryTest {
         CallInfo.genAi("POST", HttpUrl.get("https://api.example.com/v1/embeddings"), GenAiRequest.embeddings(null)));
     Telemetry.AttemptScope attempt = call.attemptStarted(1);
     attempt.responded(400);
-    ServiceException error = new ServiceException("HTTP 400", 400, "POST", "/v1/embeddings", Map.of(), "");
+    ServiceException error =
+        new ServiceException("HTTP 400", new ErrorResponse(400, "POST", "/v1/embeddings", Map.of(), ""));
     attempt.ended(error);
     call.ended(error, null);
 
@@ -288,7 +290,7 @@ class OtelTelemetryTest {
     Telemetry.AttemptScope first = call.attemptStarted(1);
     clock.advance(Duration.ofMillis(20));
     first.responded(429);
-    first.ended(new ServiceException("HTTP 429", 429, "GET", "/users/7", Map.of(), ""));
+    first.ended(new ServiceException("HTTP 429", new ErrorResponse(429, "GET", "/users/7", Map.of(), "")));
     Telemetry.AttemptScope second = call.attemptStarted(2);
     clock.advance(Duration.ofMillis(80));
     second.responded(200);
@@ -390,7 +392,7 @@ class OtelTelemetryTest {
   void aFailedFanoutIsAnErrorSpanAndEveryFanoutIsTimed() {
     Telemetry.FanoutScope fanout = telemetry.fanoutStarted("all", 3, OptionalInt.empty());
     clock.advance(Duration.ofSeconds(2));
-    fanout.ended(1, 1, 1, new ServiceException("HTTP 500", 500, "GET", "/x", Map.of(), ""));
+    fanout.ended(1, 1, 1, new ServiceException("HTTP 500", new ErrorResponse(500, "GET", "/x", Map.of(), "")));
     fanout.ended(3, 0, 0, null); // ignored
 
     SpanData span = kit.span("fanout all");
@@ -432,7 +434,8 @@ class OtelTelemetryTest {
 
   @Test
   void errorTypeNamesTheStatusOrTheException() {
-    assertThat(ErrorTypes.of(new ServiceException("HTTP 404", 404, "GET", "/x", Map.of(), ""))).isEqualTo("404");
+    assertThat(ErrorTypes.of(new ServiceException("HTTP 404", new ErrorResponse(404, "GET", "/x", Map.of(), ""))))
+        .isEqualTo("404");
     assertThat(ErrorTypes.of(new java.util.concurrent.CompletionException(
         new TransportException("x", new java.net.ConnectException("refused")))))
         .isEqualTo("java.net.ConnectException");
