@@ -14,9 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
@@ -142,18 +140,7 @@ public final class Agent {
    * {@link FanoutCancelledException}.
    */
   public AgentResult run(String task) {
-    CompletableFuture<AgentResult> run = runAsync(task);
-    try {
-      return run.get();
-    } catch (InterruptedException e) {
-      run.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new FanoutCancelledException("interrupted while waiting for agent " + name, e);
-    } catch (CancellationException e) {
-      throw new FanoutCancelledException("agent " + name + " was cancelled", e);
-    } catch (ExecutionException e) {
-      throw Futures.rethrowable(e);
-    }
+    return Futures.await(runAsync(task), "agent " + name);
   }
 
   /**
