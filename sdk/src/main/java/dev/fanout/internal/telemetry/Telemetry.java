@@ -103,6 +103,12 @@ public interface Telemetry {
     /** The response headers arrived with {@code statusCode}. */
     void responded(int statusCode);
 
+    /**
+     * The request was sent again, at once and inside this attempt, because the server provably never
+     * processed it (a stale keep-alive connection, a refused HTTP/2 stream): not an attempt. Ignored by default.
+     */
+    default void replayed() {}
+
     /** The attempt ended: {@code error} is {@code null} when its response was read to the end. */
     void ended(Throwable error);
   }
