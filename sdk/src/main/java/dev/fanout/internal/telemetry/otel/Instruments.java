@@ -34,6 +34,7 @@ final class Instruments {
   final LongCounter rateLimited;
   final DoubleHistogram governorWait;
   final LongCounter hedges;
+  final LongCounter replays;
   final DoubleHistogram fanoutDuration;
 
   Instruments(Meter meter) {
@@ -56,6 +57,8 @@ final class Instruments {
         "How long the rate-limit governor held a call before sending it.", HTTP_DURATION_BUCKETS);
     hedges = meter.counterBuilder("fanout.client.hedges")
         .setUnit("{request}").setDescription("Hedged requests sent.").build();
+    replays = meter.counterBuilder("fanout.client.replays")
+        .setUnit("{request}").setDescription("Requests sent again because the server never processed them.").build();
     fanoutDuration = seconds(meter, "fanout.client.fanout.duration",
         "Duration of fan-outs, from start to result.", HTTP_DURATION_BUCKETS);
   }
