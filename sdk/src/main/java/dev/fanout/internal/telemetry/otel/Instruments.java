@@ -51,14 +51,12 @@ final class Instruments {
         "Time to receive the first chunk of a streamed response.", FIRST_CHUNK_BUCKETS);
     activeCalls = meter.upDownCounterBuilder("fanout.client.active_calls")
         .setUnit("{call}").setDescription("Logical calls started and not yet finished (retries included).").build();
-    rateLimited = meter.counterBuilder("fanout.client.rate_limited")
-        .setUnit("{response}").setDescription("HTTP 429 responses received.").build();
+    rateLimited = counter(meter, "fanout.client.rate_limited", "{response}", "HTTP 429 responses received.");
     governorWait = seconds(meter, "fanout.client.governor.wait.duration",
         "How long the rate-limit governor held a call before sending it.", HTTP_DURATION_BUCKETS);
-    hedges = meter.counterBuilder("fanout.client.hedges")
-        .setUnit("{request}").setDescription("Hedged requests sent.").build();
-    replays = meter.counterBuilder("fanout.client.replays")
-        .setUnit("{request}").setDescription("Requests sent again because the server never processed them.").build();
+    hedges = counter(meter, "fanout.client.hedges", "{request}", "Hedged requests sent.");
+    replays = counter(meter, "fanout.client.replays", "{request}",
+        "Requests sent again because the server never processed them.");
     fanoutDuration = seconds(meter, "fanout.client.fanout.duration",
         "Duration of fan-outs, from start to result.", HTTP_DURATION_BUCKETS);
   }
@@ -67,5 +65,10 @@ final class Instruments {
   private static DoubleHistogram seconds(Meter meter, String name, String description, List<Double> buckets) {
     return meter.histogramBuilder(name).setUnit("s").setDescription(description)
         .setExplicitBucketBoundariesAdvice(buckets).build();
+  }
+
+  /** A counter of {@code unit}s. */
+  private static LongCounter counter(Meter meter, String name, String unit, String description) {
+    return meter.counterBuilder(name).setUnit(unit).setDescription(description).build();
   }
 }
