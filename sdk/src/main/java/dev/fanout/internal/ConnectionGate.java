@@ -49,8 +49,9 @@ import okhttp3.Response;
  * thrown away: two opened at once would race, and OkHttp coalesces the later onto the earlier and closes it.
  * A new connection's calls wait until OkHttp has applied its {@code SETTINGS} (at most {@link
  * #SETTINGS_WAIT_NANOS 250 ms}); before that OkHttp would put any number of streams on it and the server
- * refuse those above its limit. Cleartext {@code http} without prior-knowledge HTTP/2 is HTTP/1.1 and passes
- * untouched.
+ * refuse those above its limit. {@code SETTINGS} that announce no limit end the wait too, and the connection
+ * then takes {@link #UNANNOUNCED_STREAM_LIMIT} streams. Cleartext {@code http} without prior-knowledge HTTP/2 is
+ * HTTP/1.1 and passes untouched.
  *
  * <p>Waiting blocks the call's OkHttp thread (as its own connect would) and ends when the call is cancelled.
  * The per-host state lives as long as the client; a client calls one base URL, and hosts with nothing in
@@ -59,6 +60,8 @@ import okhttp3.Response;
 final class ConnectionGate {
   /** Streams per HTTP/2 connection assumed until the server's limit is known: RFC 9113's recommended minimum. */
   static final int ASSUMED_STREAM_LIMIT = 100;
+  /** Streams per HTTP/2 connection whose SETTINGS announce no limit (so it has none); Go's http2 takes 1,000 too. */
+  static final int UNANNOUNCED_STREAM_LIMIT = 1_000;
   /** How many calls may open new HTTP/2 connections to one host at once (see the class doc for why one). */
   static final int MAX_PARALLEL_OPENS = 1;
   /** How long a waiting call waits for a new connection's {@code SETTINGS} before assuming a limit. */
@@ -149,8 +152,11 @@ final class ConnectionGate {
     }
   }
 
-  /** The connection's stream limit as OkHttp learned it from the server's SETTINGS; 0 if not known yet. */
+  /** The stream limit the server's SETTINGS give: the one announced, or the unannounced one; 0 if not known yet. */
   static int streamLimit(Connection connection) {
+    int announced = PeerSettings.maxConcurrentStreams(connection);
+    if (announced == PeerSettings.NONE_ANNOUNCED) return UNANNOUNCED_STREAM_LIMIT;
+    if (announced > 0) return announced;
     if (ALLOCATION_LIMIT == null) return 0;
     try {
       int limit = (int) ALLOCATION_LIMIT.invokeExact(connection);
