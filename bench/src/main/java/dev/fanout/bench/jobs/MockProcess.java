@@ -2,14 +2,12 @@ package dev.fanout.bench.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import dev.fanout.bench.Processes;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +42,7 @@ final class MockProcess implements AutoCloseable {
     }
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
     try {
-      MockProcess mock = new MockProcess(p, readUrl(p));
+      MockProcess mock = new MockProcess(p, Processes.listeningUrl(p, "the mock"));
       mock.warmUp();
       return mock;
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -63,18 +61,6 @@ final class MockProcess implements AutoCloseable {
     JsonNode stats = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "__admin/stats")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).body());
     return new long[] {stats.path("requests").path("chat").asLong(), stats.path("faults").path("rateLimited").asLong()};
-  }
-
-  private static String readUrl(Process server) throws IOException {
-    BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.startsWith("Listening on ")) {
-        String u = line.substring("Listening on ".length()).trim();
-        return u.endsWith("/") ? u : u + "/";
-      }
-    }
-    throw new IllegalStateException("the mock printed no 'Listening on' line");
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.fanout.bench.metered;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.Processes;
 import dev.fanout.bench.server.DurationConverter;
 import dev.fanout.common.Quotas;
 import java.io.BufferedReader;
@@ -114,7 +115,7 @@ public final class MeteredCommand implements Callable<Integer> {
       String name = w[0] > 0 ? String.format(Locale.ROOT, "%,d RPM", w[0]) : String.format(Locale.ROOT, "%,d TPM", w[1]);
       Process server = startServer(launcher, cp, w[0], w[1]);
       try {
-        String url = readUrl(server);
+        String url = Processes.listeningUrl(server, "the metered mock");
         for (String row : rows) {
           if (row.equals("python-openai") && !pythonHasOpenai()) {
             String note = "python-openai: skipped, `" + python + " -c 'import openai'` fails (the package is "
@@ -290,18 +291,6 @@ public final class MeteredCommand implements Callable<Integer> {
       cmd.addAll(List.of("--tpm", String.valueOf(tokensPerMinute)));
     }
     return new ProcessBuilder(cmd).redirectError(out.resolve("server.log").toFile()).start();
-  }
-
-  private static String readUrl(Process server) throws IOException {
-    BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.startsWith("Listening on ")) {
-        String url = line.substring("Listening on ".length()).trim();
-        return url.endsWith("/") ? url : url + "/";
-      }
-    }
-    throw new IllegalStateException("the metered mock printed no 'Listening on' line");
   }
 
   private String get(String url) throws IOException, InterruptedException {

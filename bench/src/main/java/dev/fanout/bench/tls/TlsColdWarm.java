@@ -2,6 +2,7 @@ package dev.fanout.bench.tls;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.bench.Processes;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
@@ -251,16 +252,7 @@ public final class TlsColdWarm {
   }
 
   private static boolean canImport(String python, String module) {
-    try {
-      Process p = new ProcessBuilder(python, "-c", "import " + module).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return Processes.outputIfOk(python, "-c", "import " + module) != null;
   }
 
   private static String javaVersion(String java) {
