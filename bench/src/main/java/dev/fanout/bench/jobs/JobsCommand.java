@@ -3,6 +3,7 @@ package dev.fanout.bench.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.harness.Machines;
 import dev.fanout.bench.server.DurationConverter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +141,7 @@ public final class JobsCommand implements Callable<Integer> {
         rows.add(new Row(client, whyNot.get(), null, 0, 0, null, null, null));
         continue;
       }
-      String loadBefore = loadAverage();
+      String loadBefore = Machines.loadAverage();
       try (MockProcess mock = MockProcess.start(launcher, cp, latency, rpm, out.resolve("server-" + client.label() + ".log"))) {
         ClientRuns.Outcome o = switch (client) {
           case FANOUT_JOBS -> runs.fanoutJobs(mock.url(), batchInput);
@@ -153,7 +154,7 @@ public final class JobsCommand implements Callable<Integer> {
         };
         long[] stats = mock.chatRequestsAndRateLimited();
         ResultsCheck.Counts counts = ResultsCheck.check(o.results(), o.format(), n);
-        Row row = new Row(client, null, counts, stats[0], stats[1], o, loadBefore, loadAverage());
+        Row row = new Row(client, null, counts, stats[0], stats[1], o, loadBefore, Machines.loadAverage());
         System.out.println(rowLine(row, quotaMinimumSeconds()));
         rows.add(row);
       }
@@ -275,16 +276,6 @@ public final class JobsCommand implements Callable<Integer> {
       System.out.println();
       System.out.print(md);
       return 0;
-    }
-  }
-
-  /** The 1-, 5- and 15-minute load averages, from /proc/loadavg ("?" where there is none). */
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | ArrayIndexOutOfBoundsException e) {
-      return "?";
     }
   }
 

@@ -2,7 +2,6 @@ package dev.fanout.bench.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutStream;

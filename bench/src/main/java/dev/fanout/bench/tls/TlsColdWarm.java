@@ -3,6 +3,7 @@ package dev.fanout.bench.tls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.Processes;
+import dev.fanout.bench.harness.Machines;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
@@ -85,7 +86,7 @@ public final class TlsColdWarm {
     }
     System.out.printf("N=%d latency=%d ms, TLS + HTTP/2 at %d streams per connection, clients on %s; %d run(s)%n",
         o.n(), o.latencyMs(), o.streams(), javaVersion(o.java()), o.runs());
-    System.out.println("load average before: " + loadAverage());
+    System.out.println("load average before: " + Machines.loadAverage());
     notes.forEach(n -> System.out.println("note: " + n));
     warmUpBackend(o);
     List<Row> rows = new ArrayList<>();
@@ -136,7 +137,7 @@ public final class TlsColdWarm {
             + "%d%n", front, f / a, 2 * ((o.n() + o.streams() - 1) / o.streams()));
       }
     }
-    System.out.println("load average after: " + loadAverage());
+    System.out.println("load average after: " + Machines.loadAverage());
     System.out.println("each client's log, and nginx's configuration and error log: " + work);
   }
 
@@ -266,14 +267,6 @@ public final class TlsColdWarm {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return java;
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 
