@@ -4,13 +4,15 @@ import java.time.Duration;
 
 /**
  * A snapshot of what a {@link FanoutClient} is doing and has done: calls and attempts in flight now, and since
- * the client was built the calls and attempts started, the 429 responses, the governor's waits and the hedges
- * sent. It is an immutable value, taken by {@link FanoutClient#stats()}; take another for newer figures.
+ * the client was built the calls and attempts started, the 429 responses, the governor's waits, the hedges
+ * sent and the requests replayed. It is an immutable value, taken by {@link FanoutClient#stats()}; take
+ * another for newer figures.
  *
- * <p>The figures come from the same hooks as the client's OpenTelemetry spans and metrics (a call's span, an
- * attempt's span, its response status, a governor wait or hedge event), whether or not an OpenTelemetry is
- * set, so they agree with them. A snapshot reads each figure atomically but not all at once: under load, two
- * figures may be a few events apart.
+ * <p>Each call tells each of its facts once (an attempt or hedge sent, its response status, a governor wait,
+ * a replay, its end), and the figures here, the client's OpenTelemetry spans and metrics and the call's
+ * {@link CallTrace} all hear that one telling, whether or not an OpenTelemetry is set, so they agree. A
+ * snapshot reads each figure atomically but not all at once: under load, two figures may be a few events
+ * apart.
  */
 public final class ClientStats {
   private final int callsInFlight;
@@ -21,9 +23,10 @@ public final class ClientStats {
   private final long governorWaits;
   private final Duration governorWaitTotal;
   private final long hedgesSent;
+  private final long replays;
 
   ClientStats(int callsInFlight, int attemptsInFlight, long callsStarted, long attemptsStarted,
-      long tooManyRequests, long governorWaits, Duration governorWaitTotal, long hedgesSent) {
+      long tooManyRequests, long governorWaits, Duration governorWaitTotal, long hedgesSent, long replays) {
     this.callsInFlight = callsInFlight;
     this.attemptsInFlight = attemptsInFlight;
     this.callsStarted = callsStarted;
@@ -32,6 +35,7 @@ public final class ClientStats {
     this.governorWaits = governorWaits;
     this.governorWaitTotal = governorWaitTotal;
     this.hedgesSent = hedgesSent;
+    this.replays = replays;
   }
 
   /**
@@ -84,6 +88,14 @@ public final class ClientStats {
     return hedgesSent;
   }
 
+  /**
+   * Returns the requests sent again since the client was built, at once and without spending an attempt,
+   * because the server provably never processed them (see {@link CallTrace#replays()}).
+   */
+  public long replays() {
+    return replays;
+  }
+
   @Override
   public String toString() {
     return "ClientStats{callsInFlight=" + callsInFlight
@@ -93,6 +105,7 @@ public final class ClientStats {
         + ", tooManyRequests=" + tooManyRequests
         + ", governorWaits=" + governorWaits
         + ", governorWaitTotal=" + governorWaitTotal
-        + ", hedgesSent=" + hedgesSent + '}';
+        + ", hedgesSent=" + hedgesSent
+        + ", replays=" + replays + '}';
   }
 }

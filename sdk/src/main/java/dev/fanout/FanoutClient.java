@@ -217,12 +217,12 @@ public final class FanoutClient implements AutoCloseable {
 
   /**
    * Returns a snapshot of this client's calls and attempts in flight, and of its 429 responses, governor
-   * waits and hedges since it was built (see {@link ClientStats}). Cheap: a few atomic reads.
+   * waits, hedges and replays since it was built (see {@link ClientStats}). Cheap: a few atomic reads.
    */
   public ClientStats stats() {
     return new ClientStats(stats.callsInFlight(), stats.attemptsInFlight(), stats.callsStarted(),
         stats.attemptsStarted(), stats.tooManyRequests(), stats.governorWaits(),
-        Duration.ofNanos(stats.governorWaitNanos()), stats.hedgesSent());
+        Duration.ofNanos(stats.governorWaitNanos()), stats.hedgesSent(), stats.replays());
   }
 
   /** Returns true if this client's dispatcher runs on virtual threads. */

@@ -347,15 +347,9 @@ final class FanoutRun<I, T, R> {
   }
 
   private void endSpan(Throwable error) {
-    int succeeded = 0;
-    int failed = 0;
-    for (Outcome<?> outcome : ledger.snapshot().outcomes()) {
-      if (outcome != null && outcome.isSuccess()) {
-        succeeded++;
-      } else if (outcome != null && outcome.kind() != Outcome.Kind.CANCELLED) { // failed or timed out
-        failed++;
-      }
-    }
+    OutcomeCounts counts = ledger.counts();
+    int succeeded = (int) counts.succeeded();
+    int failed = (int) (counts.failed() + counts.timedOut());
     span.ended(succeeded, failed, inputs.size() - succeeded - failed, error == null ? null : Futures.unwrap(error));
   }
 
@@ -364,7 +358,7 @@ final class FanoutRun<I, T, R> {
     if (t != null) {
       t.cancel();
     }
-    RunCore.release(verdict.toCancel(), verdict.scopesToCancel(), verdict.cancelReason());
+    verdict.release().run(verdict.cancelReason());
   }
 
   /** Names input {@code index} in errors: "input 3 (row-3)". Runs the labeler: never under a lock. */

@@ -4,7 +4,6 @@ import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.internal.CallScope;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -16,6 +15,9 @@ import java.util.function.LongSupplier;
  * throwing callback, a join). Every method holds this object's lock briefly and runs no user code (no task,
  * no labeler, no callback); what must be cancelled or delivered is handed back in a {@link Verdict} for the
  * caller to act on outside the lock.
+ *
+ * <p>Each input is a {@link RunSlot}, settled and counted ({@link OutcomeCounts}) as a stream's inputs are;
+ * what a ledger adds is the decision over them all, which is why it keeps every input's slot.
  *
  * <p>A list fan-out knows its inputs up front (the ledger is <em>sealed</em> from the start). A scope's
  * ledger grows by {@link #add} as forks arrive and is sealed by the join: until then, settling every fork
@@ -35,19 +37,18 @@ final class Ledger<T, R> {
 
   /**
    * What a settle or a stop decided. {@code decided} is true for exactly one verdict per fan-out; it then
-   * carries the result ({@code error}, else {@code value}), the inputs' futures and scopes to cancel, and
+   * carries the result ({@code error}, else {@code value}), what the inputs still running must release, and
    * the outcomes given to the inputs that were still unsettled.
    */
   record Verdict<T, R>(
       boolean decided,
       Throwable error,
       R value,
-      List<CompletableFuture<?>> toCancel,
-      List<CallScope> scopesToCancel,
+      RunSlot.Release release,
       String cancelReason,
       List<Outcome<T>> rest) {
     static <T, R> Verdict<T, R> notYet() {
-      return new Verdict<>(false, null, null, List.of(), List.of(), null, List.of());
+      return new Verdict<>(false, null, null, RunSlot.Release.none(), null, List.of());
     }
   }
 
@@ -76,18 +77,13 @@ final class Ledger<T, R> {
   // Guarded by this.
   private int n;
   private boolean sealed;
-  private Outcome<T>[] outcomes;
-  private CompletableFuture<?>[] running;
-  private CallScope[] scopes;
-  private List<CallTrace>[] traces;
-  private long[] startNanos;
-  private long[] endNanos;
+  private final List<RunSlot<T>> slots;
+  private final List<List<CallTrace>> traces;
+  private final OutcomeCounts counts = new OutcomeCounts();
   private final List<T> successesInOrder = new ArrayList<>();
   private int next;
   private int inFlight;
   private int peak;
-  private int settled;
-  private int failures;
   /** The run's clock ({@link FanoutClock#nanoTime()}): every time the ledger records is its reading. */
   private final LongSupplier clock;
   private boolean decided;
@@ -104,7 +100,6 @@ final class Ledger<T, R> {
     return new Ledger<>(combinator, mode, 0, 0, false, resultOf, clock);
   }
 
-  @SuppressWarnings("unchecked")
   private Ledger(String combinator, Mode mode, int k, int n, boolean sealed, Function<Ledger<T, R>, R> resultOf,
       LongSupplier clock) {
     this.clock = clock;
@@ -114,15 +109,12 @@ final class Ledger<T, R> {
     this.n = n;
     this.sealed = sealed;
     this.resultOf = resultOf;
-    int capacity = Math.max(n, 4);
-    this.outcomes = new Outcome[capacity];
-    this.running = new CompletableFuture<?>[capacity];
-    this.scopes = new CallScope[capacity];
-    this.traces = new List[capacity];
-    this.startNanos = new long[capacity];
-    this.endNanos = new long[capacity];
-    Arrays.fill(startNanos, -1);
-    Arrays.fill(endNanos, -1);
+    this.slots = new ArrayList<>(Math.max(n, 4));
+    this.traces = new ArrayList<>(Math.max(n, 4));
+    for (int i = 0; i < n; i++) {
+      slots.add(new RunSlot<>(i));
+      traces.add(null);
+    }
   }
 
   /**
@@ -134,22 +126,12 @@ final class Ledger<T, R> {
     if (sealed) {
       throw new IllegalStateException(combinator + " is sealed");
     }
-    if (n == outcomes.length) {
-      int capacity = outcomes.length * 2;
-      outcomes = Arrays.copyOf(outcomes, capacity);
-      running = Arrays.copyOf(running, capacity);
-      scopes = Arrays.copyOf(scopes, capacity);
-      traces = Arrays.copyOf(traces, capacity);
-      startNanos = Arrays.copyOf(startNanos, capacity);
-      endNanos = Arrays.copyOf(endNanos, capacity);
-      Arrays.fill(startNanos, n, capacity, -1);
-      Arrays.fill(endNanos, n, capacity, -1);
-    }
     int index = n++;
+    RunSlot<T> slot = new RunSlot<>(index);
+    slots.add(slot);
+    traces.add(null);
     if (decided) {
-      outcomes[index] = Outcome.failure(index, ifDecided);
-      settled++;
-      failures++;
+      settleCounted(slot, Outcome.failure(index, ifDecided), clock.getAsLong(), null);
       next = n;
     }
     return index;
@@ -164,7 +146,7 @@ final class Ledger<T, R> {
       return null;
     }
     sealed = true;
-    if (decided || settled < n) {
+    if (decided || counts.settled() < n) {
       return null;
     }
     return decide(unsettled -> new FanoutCancelledException("no input left"), null, true,
@@ -173,7 +155,12 @@ final class Ledger<T, R> {
 
   /** Returns the outcome of input {@code index}, or null while it is unsettled. */
   synchronized Outcome<T> outcome(int index) {
-    return index < n ? outcomes[index] : null;
+    return index < n ? slots.get(index).outcome() : null;
+  }
+
+  /** How the settled inputs ended so far, copied. */
+  synchronized OutcomeCounts counts() {
+    return counts.copy();
   }
 
   /** Returns true once the result is decided. */
@@ -185,14 +172,18 @@ final class Ledger<T, R> {
 
   List<T> valuesInInputOrder() {
     List<T> values = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      values.add(outcomes[i].value());
+    for (RunSlot<T> slot : slots) {
+      values.add(slot.outcome().value());
     }
     return values;
   }
 
   List<Outcome<T>> outcomesInInputOrder() {
-    return List.of(Arrays.copyOf(outcomes, n));
+    List<Outcome<T>> outcomes = new ArrayList<>(n);
+    for (RunSlot<T> slot : slots) {
+      outcomes.add(slot.outcome());
+    }
+    return List.copyOf(outcomes);
   }
 
   List<T> successesInCompletionOrder() {
@@ -217,33 +208,27 @@ final class Ledger<T, R> {
     int index = next++;
     inFlight++;
     peak = Math.max(peak, inFlight);
-    startNanos[index] = clock.getAsLong();
+    slots.get(index).start(clock.getAsLong());
     return index;
   }
 
   /** Records the scope of a started input; false if it was settled meanwhile (the caller cancels it). */
   synchronized boolean attachScope(int index, CallScope scope) {
-    if (outcomes[index] != null) {
-      return false;
-    }
-    scopes[index] = scope;
-    return true;
+    return slots.get(index).attach(scope);
   }
 
   /** Records the future of a started input; false if it was settled meanwhile (the caller cancels it). */
   synchronized boolean attachFuture(int index, CompletableFuture<?> future) {
-    if (outcomes[index] != null) {
-      return false;
-    }
-    running[index] = future;
-    return true;
+    return slots.get(index).attach(future);
   }
 
   synchronized void trace(int index, CallTrace trace) {
-    if (traces[index] == null) {
-      traces[index] = new ArrayList<>(1);
+    List<CallTrace> t = traces.get(index);
+    if (t == null) {
+      t = new ArrayList<>(1);
+      traces.set(index, t);
     }
-    traces[index].add(trace);
+    t.add(trace);
   }
 
   // Settling and deciding.
@@ -260,19 +245,11 @@ final class Ledger<T, R> {
    * deadline or a cancel), else a verdict, decided if this outcome decides the fan-out.
    */
   synchronized Verdict<T, R> settle(int index, Outcome<T> outcome) {
-    if (outcomes[index] != null) {
+    if (!settleCounted(slots.get(index), outcome, clock.getAsLong(), null)) {
       return null;
     }
-    endNanos[index] = clock.getAsLong();
-    running[index] = null;
-    scopes[index] = null;
-    inFlight--;
-    outcomes[index] = outcome;
-    settled++;
     if (outcome.isSuccess()) {
       successesInOrder.add(outcome.value());
-    } else {
-      failures++;
     }
     if (decided) {
       return Verdict.notYet();
@@ -281,19 +258,19 @@ final class Ledger<T, R> {
     boolean decideNow;
     switch (mode) {
       case ALL:
-        decideNow = !outcome.isSuccess() || (sealed && settled == n);
+        decideNow = !outcome.isSuccess() || (sealed && counts.settled() == n);
         error = outcome.isSuccess() ? null : outcome.error();
         break;
       case SETTLE:
       case SETTLE_OR_TIME_OUT:
-        decideNow = sealed && settled == n;
+        decideNow = sealed && counts.settled() == n;
         break;
       case FIRST_SUCCESS:
       case FIRST_K:
         int needed = mode == Mode.FIRST_K ? k : 1;
         if (successesInOrder.size() >= needed) {
           decideNow = true;
-        } else if (n - failures < needed) {
+        } else if (n - counts.unsucceeded() < needed) {
           decideNow = true;
           error = notEnoughSuccesses(needed);
         } else {
@@ -338,49 +315,43 @@ final class Ledger<T, R> {
   private Verdict<T, R> decide(RestError restError, Throwable error, boolean withValue, String reason) {
     decided = true;
     decidedNanos = clock.getAsLong();
-    List<Integer> unsettled = new ArrayList<>(n - settled);
-    for (int i = 0; i < n; i++) {
-      if (outcomes[i] == null) {
-        unsettled.add(i);
+    List<Integer> unsettled = new ArrayList<>((int) (n - counts.settled()));
+    for (RunSlot<T> slot : slots) {
+      if (!slot.isSettled()) {
+        unsettled.add((int) slot.index);
       }
     }
     FanoutException rest = restError.of(unsettled);
-    List<CompletableFuture<?>> toCancel = new ArrayList<>();
-    List<CallScope> scopesToCancel = new ArrayList<>();
-    List<Outcome<T>> restOutcomes = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      if (outcomes[i] != null) {
-        continue;
-      }
+    RunSlot.Releaser releaser = new RunSlot.Releaser();
+    List<Outcome<T>> restOutcomes = new ArrayList<>(unsettled.size());
+    for (int i : unsettled) {
       Outcome<T> o = Outcome.failure(i, rest);
-      outcomes[i] = o;
+      settleCounted(slots.get(i), o, decidedNanos, releaser);
       restOutcomes.add(o);
-      settled++;
-      failures++;
-      if (startNanos[i] >= 0) {
-        endNanos[i] = decidedNanos;
-        inFlight--;
-      }
-      if (running[i] != null) {
-        toCancel.add(running[i]);
-        running[i] = null;
-      }
-      if (scopes[i] != null) {
-        scopesToCancel.add(scopes[i]);
-        scopes[i] = null;
-      }
     }
     next = n;
     Throwable verdictError = error != null ? error : withValue ? null : rest;
     R value = verdictError == null ? resultOf.apply(this) : null;
-    return new Verdict<>(true, verdictError, value, toCancel, scopesToCancel, reason, restOutcomes);
+    return new Verdict<>(true, verdictError, value, releaser.release(), reason, restOutcomes);
+  }
+
+  /** Settles {@code slot} and counts it, unless it is settled already; an input that had started leaves the bound. */
+  private boolean settleCounted(RunSlot<T> slot, Outcome<T> outcome, long now, RunSlot.Releaser releaser) {
+    if (!slot.settle(outcome, now, releaser)) {
+      return false;
+    }
+    counts.count(outcome.kind());
+    if (slot.startNanos() >= 0) {
+      inFlight--;
+    }
+    return true;
   }
 
   private FanoutException notEnoughSuccesses(int needed) {
     FanoutException error = new FanoutException(String.format(
-        "%s needed %d success(es) of %d inputs, but %d failed", combinator, needed, n, failures));
-    for (int i = 0; i < n; i++) {
-      Outcome<T> outcome = outcomes[i];
+        "%s needed %d success(es) of %d inputs, but %d failed", combinator, needed, n, counts.unsucceeded()));
+    for (RunSlot<T> slot : slots) {
+      Outcome<T> outcome = slot.outcome();
       if (outcome != null && !outcome.isSuccess() && error.getSuppressed().length < 16) {
         error.addSuppressed(outcome.error());
       }
@@ -389,11 +360,17 @@ final class Ledger<T, R> {
   }
 
   synchronized Snapshot snapshot() {
+    Outcome<?>[] outcomes = new Outcome<?>[n];
+    long[] startNanos = new long[n];
+    long[] endNanos = new long[n];
     List<List<CallTrace>> t = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      t.add(traces[i] == null ? List.of() : List.copyOf(traces[i]));
+      RunSlot<T> slot = slots.get(i);
+      outcomes[i] = slot.outcome();
+      startNanos[i] = slot.startNanos();
+      endNanos[i] = slot.endNanos();
+      t.add(traces.get(i) == null ? List.of() : List.copyOf(traces.get(i)));
     }
-    return new Snapshot(decided, decidedNanos, peak, Arrays.copyOf(outcomes, n), Arrays.copyOf(startNanos, n),
-        Arrays.copyOf(endNanos, n), t);
+    return new Snapshot(decided, decidedNanos, peak, outcomes, startNanos, endNanos, t);
   }
 }

@@ -16,7 +16,9 @@ import java.util.function.Supplier;
  * time comes from, the deadline its inputs share, how it joins the enclosing context, how one input's task
  * is started and its result turned into an {@link Outcome}, the error the deadline gives what is unfinished,
  * and how what still runs is released. {@link FanoutRun} (list combinators and scopes) and {@link StreamRun}
- * (the stream) each hold one; each keeps its own accounting of which input is settled, under its own lock.
+ * (the stream) each hold one. Their books settle and count each input the same way too ({@link RunSlot},
+ * {@link OutcomeCounts}), each under its own lock: a list's or a scope's {@link Ledger} keeps every input,
+ * which its result needs; a stream's {@link StreamState} keeps only those in flight.
  *
  * <p>Every time a run reads comes from {@link #clock()}: the options' clock, else the enclosing context's,
  * else the deadline's, else {@link FanoutClock#system()}.

@@ -70,7 +70,7 @@ final class StreamPuller<I, T> {
         } finally {
           inSource = false;
         }
-        StreamSlot<I> slot = state.admit(input);
+        StreamSlot<I, T> slot = state.admit(input);
         if (slot == null) {
           return; // pulled while the stream stopped: counted as cancelled, never started
         }
@@ -83,17 +83,15 @@ final class StreamPuller<I, T> {
   }
 
   /** Starts {@code slot}'s task in a scope of its own; a slot settled meanwhile (a stop) is cancelled at once. */
-  private void launch(StreamSlot<I> slot) {
+  private void launch(StreamSlot<I, T> slot) {
     CallScope scope = run.newInputScope();
-    slot.scope = scope;
-    if (!state.inFlight(slot)) {
+    if (!state.attach(slot, scope)) {
       scope.cancel("cancelled: the stream stopped before input " + slot.index + " started");
       return;
     }
     CompletableFuture<T> future = RunCore.startTask(task, slot.input, scope, () -> run.name(slot));
-    slot.future = future;
-    if (!state.inFlight(slot)) {
-      future.cancel(true);
+    if (!state.attach(slot, future)) {
+      future.cancel(true); // the stop that settled the slot cancelled its scope
       return;
     }
     future.whenComplete((value, error) -> run.onDone(slot, value, error));

@@ -4,8 +4,6 @@ import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.internal.CallScope;
 import dev.fanout.internal.OwnedFuture;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -88,7 +86,7 @@ final class StreamRun<I, T> {
   }
 
   /** An input's task ended: settle it, unless the deadline or a stop did. */
-  void onDone(StreamSlot<I> slot, T value, Throwable error) {
+  void onDone(StreamSlot<I, T> slot, T value, Throwable error) {
     state.settle(slot, RunCore.outcome(RunCore.outcomeIndex(slot.index), value, error, () -> name(slot)));
   }
 
@@ -99,10 +97,10 @@ final class StreamRun<I, T> {
   }
 
   private void onDeadline() {
-    List<StreamSlot<I>> timedOut = state.deadline(
+    StreamState.Stopped timedOut = state.deadline(
         inFlight -> core.deadlinePassed("stream", " with " + inFlight + " input(s) in flight"));
     if (timedOut != null) {
-      LOG.debug("stream {}: deadline passed, {} input(s) in flight timed out", id, timedOut.size());
+      LOG.debug("stream {}: deadline passed, {} input(s) in flight timed out", id, timedOut.inFlight());
       release(timedOut, "cancelled: the stream's deadline passed");
     }
   }
@@ -112,10 +110,10 @@ final class StreamRun<I, T> {
    * the buffer is dropped. The first stop names the end; later ones do nothing.
    */
   void stop(StreamReport.End why, Throwable consumerError, String reason) {
-    List<StreamSlot<I>> cancelled = state.stop(why, consumerError,
+    StreamState.Stopped cancelled = state.stop(why, consumerError,
         new FanoutCancelledException("cancelled: " + reason));
     if (cancelled != null) {
-      LOG.debug("stream {}: stopped ({}), {} input(s) in flight cancelled", id, reason, cancelled.size());
+      LOG.debug("stream {}: stopped ({}), {} input(s) in flight cancelled", id, reason, cancelled.inFlight());
       release(cancelled, "cancelled: " + reason);
     }
   }
@@ -128,23 +126,13 @@ final class StreamRun<I, T> {
     }
   }
 
-  /** Cancels the calls of {@code slots} (and every call of the stream, through the root scope). */
-  private void release(List<StreamSlot<I>> slots, String reason) {
+  /** Cancels what the stopped inputs ran (and every call of the stream, through the root scope). */
+  private void release(StreamState.Stopped stopped, String reason) {
     CallScope r = root;
     if (r != null) {
       r.cancel(reason);
     }
-    List<CompletableFuture<?>> futures = new ArrayList<>(slots.size());
-    List<CallScope> scopes = new ArrayList<>(slots.size());
-    for (StreamSlot<I> slot : slots) { // settled: the puller no longer changes what it sees here
-      if (slot.future != null) {
-        futures.add(slot.future);
-      }
-      if (slot.scope != null) {
-        scopes.add(slot.scope);
-      }
-    }
-    RunCore.release(futures, scopes, reason);
+    stopped.release().run(reason);
     puller.interruptSource();
   }
 
@@ -195,7 +183,7 @@ final class StreamRun<I, T> {
   }
 
   /** Names an input in errors as every fan-out does: "input 3 (row-3)". Runs the labeler: never under a lock. */
-  String name(StreamSlot<I> slot) {
+  String name(StreamSlot<I, ?> slot) {
     return "input " + slot.index + " (" + label(slot.input) + ")";
   }
 

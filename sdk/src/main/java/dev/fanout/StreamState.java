@@ -1,6 +1,7 @@
 package dev.fanout;
 
 import java.time.Duration;
+import dev.fanout.internal.CallScope;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -16,9 +18,10 @@ import java.util.function.IntFunction;
 /**
  * The books of one {@link StreamRun}: what was pulled, what is in flight, what waits for the consumer, how
  * each input ended, and why the stream ends. One lock guards them; every method holds it briefly and runs no
- * user code (no source, task, consumer or labeler). Each input is settled once ({@link StreamSlot#settled}): by its
- * task's result, the deadline or a stop, whichever comes first; and counted once, at that moment, in the
- * {@link StreamTally}. What must then be cancelled is handed back for the run to release outside the lock.
+ * user code (no source, task, consumer or labeler). Each input is a {@link RunSlot}, settled once as a
+ * fan-out's inputs are: by its task's result, the deadline or a stop, whichever comes first; and counted
+ * once, at that moment, in the {@link StreamTally}. What must then be cancelled is handed back for the run
+ * to release outside the lock.
  *
  * <p>Its size is bounded whatever the number of inputs: the slots in flight (at most the concurrency), the
  * completions waiting (with those in flight, at most the concurrency plus the buffer) and the tally.
@@ -35,7 +38,7 @@ final class StreamState<I, T> {
 
   // Guarded by lock.
   private RunCore core;
-  private final Map<Long, StreamSlot<I>> running = new HashMap<>();
+  private final Map<Long, StreamSlot<I, T>> running = new HashMap<>();
   private final ArrayDeque<FanoutStream.Completion<I, T>> ready = new ArrayDeque<>();
   private final StreamTally<I> tally;
   private long pulled;
@@ -60,6 +63,9 @@ final class StreamState<I, T> {
     this.sizeHint = sizeHint;
     this.tally = new StreamTally<>(slowestKept);
   }
+
+  /** What a deadline or a stop settled: how many inputs were in flight, and what they must release. */
+  record Stopped(int inFlight, RunSlot.Release release) {}
 
   /** What the consumer does next: deliver {@code completion} (if not null), then call the listener if {@code tick}. */
   record Next<I, T>(FanoutStream.Completion<I, T> completion, boolean tick) {}
@@ -95,7 +101,7 @@ final class StreamState<I, T> {
   }
 
   /** Counts a pulled input and returns its slot, or null (counted as cancelled) if pulling stopped meanwhile. */
-  StreamSlot<I> admit(I input) {
+  StreamSlot<I, T> admit(I input) {
     lock.lock();
     try {
       long index = pulled++;
@@ -103,7 +109,7 @@ final class StreamState<I, T> {
         tally.cancelledBeforeStart();
         return null;
       }
-      StreamSlot<I> slot = new StreamSlot<>(index, input, core.clock().nanoTime());
+      StreamSlot<I, T> slot = new StreamSlot<>(index, input, core.clock().nanoTime());
       running.put(index, slot);
       peak = Math.max(peak, running.size());
       return slot;
@@ -117,14 +123,23 @@ final class StreamState<I, T> {
   }
 
   /**
-   * Whether {@code slot} is still in flight. The puller sets the slot's scope and future first, then asks:
-   * a stop that settled it meanwhile either sees them (and releases them) or is seen here (and the puller
-   * releases them).
+   * Holds the scope {@code slot}'s calls run in; false if a stop settled the slot meanwhile (the puller
+   * cancels it then). A stop after this releases it.
    */
-  boolean inFlight(StreamSlot<I> slot) {
+  boolean attach(StreamSlot<I, T> slot, CallScope scope) {
     lock.lock();
     try {
-      return !slot.settled;
+      return slot.attach(scope);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Holds {@code slot}'s task; false if a stop settled the slot meanwhile (the puller cancels it then). */
+  boolean attach(StreamSlot<I, T> slot, CompletableFuture<?> future) {
+    lock.lock();
+    try {
+      return slot.attach(future);
     } finally {
       lock.unlock();
     }
@@ -161,13 +176,13 @@ final class StreamState<I, T> {
   // Settling: each input once.
 
   /** Settles {@code slot} with its task's outcome, unless the deadline or a stop settled it first. */
-  void settle(StreamSlot<I> slot, Outcome<T> outcome) {
+  void settle(StreamSlot<I, T> slot, Outcome<T> outcome) {
     lock.lock();
     try {
-      if (slot.settled) {
-        return;
+      FanoutStream.Completion<I, T> completion = settleLocked(slot, outcome, core.clock().nanoTime(), null);
+      if (completion == null) {
+        return; // the deadline or a stop settled it first
       }
-      FanoutStream.Completion<I, T> completion = settleLocked(slot, outcome, core.clock().nanoTime());
       if (deliveryStop == null) {
         ready.add(completion);
         deliverable.signal();
@@ -178,35 +193,41 @@ final class StreamState<I, T> {
     }
   }
 
-  private FanoutStream.Completion<I, T> settleLocked(StreamSlot<I> slot, Outcome<T> outcome, long now) {
-    slot.settled = true;
+  /** Settles {@code slot} and counts it, or returns null if it was settled already. */
+  private FanoutStream.Completion<I, T> settleLocked(
+      StreamSlot<I, T> slot, Outcome<T> outcome, long now, RunSlot.Releaser releaser) {
+    if (!slot.settle(outcome, now, releaser)) {
+      return null;
+    }
     running.remove(slot.index);
-    tally.settled(slot.index, slot.input, outcome.kind(), now - slot.startNanos);
+    tally.settled(slot.index, slot.input, outcome.kind(), slot.endNanos() - slot.startNanos());
     return new FanoutStream.Completion<>(slot.index, slot.input, outcome);
   }
 
   /** Settles every slot in flight with {@code error}, in pull order, queued for delivery if {@code deliver}. */
-  private List<StreamSlot<I>> settleRunningLocked(Throwable error, boolean deliver) {
-    List<StreamSlot<I>> slots = new ArrayList<>(running.values());
+  private Stopped settleRunningLocked(Throwable error, boolean deliver) {
+    List<StreamSlot<I, T>> slots = new ArrayList<>(running.values());
     slots.sort(Comparator.comparingLong(s -> s.index));
     long now = core == null ? 0 : core.clock().nanoTime();
-    for (StreamSlot<I> slot : slots) {
-      FanoutStream.Completion<I, T> c = settleLocked(slot, Outcome.failure(RunCore.outcomeIndex(slot.index), error), now);
+    RunSlot.Releaser releaser = new RunSlot.Releaser();
+    for (StreamSlot<I, T> slot : slots) {
+      FanoutStream.Completion<I, T> c =
+          settleLocked(slot, Outcome.failure(RunCore.outcomeIndex(slot.index), error), now, releaser);
       if (deliver) {
         ready.add(c);
       }
     }
     pullable.signalAll();
     deliverable.signalAll();
-    return slots;
+    return new Stopped(slots.size(), releaser.release());
   }
 
   /**
    * The deadline passed: pulling stops and every input in flight is settled with the error {@code timeout}
-   * makes of their number, delivered to the consumer as timed out. Returns them, or null if the stream
+   * makes of their number, delivered to the consumer as timed out. Returns what they release, or null if the stream
    * had already ended or stopped delivering.
    */
-  List<StreamSlot<I>> deadline(IntFunction<? extends Throwable> timeout) {
+  Stopped deadline(IntFunction<? extends Throwable> timeout) {
     lock.lock();
     try {
       if (finalReport != null || deliveryStop != null || deadlinePassed) {
@@ -225,10 +246,10 @@ final class StreamState<I, T> {
 
   /**
    * Stops pulling and delivering, once: every input in flight is settled with {@code error} (never
-   * delivered), the completions waiting are dropped (counted when they settled). Returns the inputs that
-   * were in flight, or null if the stream had already stopped or ended.
+   * delivered), the completions waiting are dropped (counted when they settled). Returns what the inputs
+   * that were in flight release, or null if the stream had already stopped or ended.
    */
-  List<StreamSlot<I>> stop(StreamReport.End why, Throwable consumerError, Throwable error) {
+  Stopped stop(StreamReport.End why, Throwable consumerError, Throwable error) {
     lock.lock();
     try {
       if (deliveryStop != null || finalReport != null) {
@@ -351,7 +372,8 @@ final class StreamState<I, T> {
 
   private StreamProgress progressLocked() {
     long elapsed = core == null ? 0 : (endNanos >= 0 ? endNanos : core.clock().nanoTime()) - core.startNanos();
-    return new StreamProgress(pulled, tally.succeeded(), tally.failed(), tally.timedOut(), tally.cancelled(),
+    OutcomeCounts c = tally.counts();
+    return new StreamProgress(pulled, c.succeeded(), c.failed(), c.timedOut(), c.cancelled(),
         running.size(), ready.size(), delivered, Duration.ofNanos(Math.max(0, elapsed)), sizeHint);
   }
 

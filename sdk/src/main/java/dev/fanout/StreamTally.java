@@ -9,7 +9,8 @@ import java.util.PriorityQueue;
 import java.util.function.Function;
 
 /**
- * What a stream counts as its inputs settle: one count per way an input ends, the latencies of the calls
+ * What a stream counts as its inputs settle: one count per way an input ends (the {@link OutcomeCounts} a
+ * fan-out's ledger keeps too), the latencies of the calls
  * that finished by themselves in a fixed histogram, and the slowest of them in a bounded heap. Its size is
  * fixed whatever the number of inputs. Not thread-safe: {@link StreamState} holds its lock around every use.
  */
@@ -45,10 +46,7 @@ final class StreamTally<I> {
   private final int slowestKept;
   private final LatencyHistogram latencies = new LatencyHistogram();
   private final PriorityQueue<Slow<I>> slowest = new PriorityQueue<>(Comparator.comparingLong(Slow::nanos));
-  private long succeeded;
-  private long failed;
-  private long timedOut;
-  private long cancelled;
+  private final OutcomeCounts counts = new OutcomeCounts();
 
   StreamTally(int slowestKept) {
     this.slowestKept = slowestKept;
@@ -56,20 +54,7 @@ final class StreamTally<I> {
 
   /** Counts an input that ended as {@code kind} after {@code latencyNanos} in flight. */
   void settled(long index, I input, Outcome.Kind kind, long latencyNanos) {
-    switch (kind) {
-      case SUCCEEDED:
-        succeeded++;
-        break;
-      case TIMED_OUT:
-        timedOut++;
-        break;
-      case CANCELLED:
-        cancelled++;
-        break;
-      default:
-        failed++;
-        break;
-    }
+    counts.count(kind);
     if (kind != Outcome.Kind.SUCCEEDED && kind != Outcome.Kind.FAILED) {
       return; // a timeout or a cancel says when the stream stopped, not how long the call takes
     }
@@ -87,23 +72,12 @@ final class StreamTally<I> {
 
   /** Counts an input pulled while the stream stopped, never started. */
   void cancelledBeforeStart() {
-    cancelled++;
+    counts.count(Outcome.Kind.CANCELLED);
   }
 
-  long succeeded() {
-    return succeeded;
-  }
-
-  long failed() {
-    return failed;
-  }
-
-  long timedOut() {
-    return timedOut;
-  }
-
-  long cancelled() {
-    return cancelled;
+  /** The counts by kind, live: read them under the state's lock. */
+  OutcomeCounts counts() {
+    return counts;
   }
 
   Copy<I> copy() {

@@ -20,6 +20,7 @@ import org.apache.flink.metrics.MetricGroup;
  *   <tr><td>{@value #HEDGES_SENT}</td><td>counter</td><td>backup requests of slow calls</td></tr>
  *   <tr><td>{@value #GOVERNOR_WAITS}</td><td>counter</td><td>times the governor held a call</td></tr>
  *   <tr><td>{@value #GOVERNOR_WAIT_MILLIS}</td><td>counter</td><td>milliseconds calls were held, summed</td></tr>
+ *   <tr><td>{@value #REPLAYS}</td><td>counter</td><td>requests sent again because the server never processed them</td></tr>
  * </table>
  */
 final class FanoutMetrics {
@@ -30,6 +31,7 @@ final class FanoutMetrics {
   static final String HEDGES_SENT = "hedgesSent";
   static final String GOVERNOR_WAITS = "governorWaits";
   static final String GOVERNOR_WAIT_MILLIS = "governorWaitMillis";
+  static final String REPLAYS = "replays";
 
   private FanoutMetrics() {}
 
@@ -42,6 +44,7 @@ final class FanoutMetrics {
     g.counter(HEDGES_SENT, new StatsCounter(() -> client.stats().hedgesSent()));
     g.counter(GOVERNOR_WAITS, new StatsCounter(() -> client.stats().governorWaits()));
     g.counter(GOVERNOR_WAIT_MILLIS, new StatsCounter(() -> client.stats().governorWaitTotal().toMillis()));
+    g.counter(REPLAYS, new StatsCounter(() -> client.stats().replays()));
   }
 
 

@@ -1,9 +1,7 @@
 package dev.fanout.internal;
 
 import dev.fanout.CallTrace;
-import dev.fanout.FanoutClock;
 import dev.fanout.Outcome;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -11,128 +9,91 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The recorder of one logical call: the times and counts its trace reports, each written in one place, as
- * it happens, and read once when the call finishes. Every time is a reading of the client's
- * {@link FanoutClock}. {@link TraceEventListener}, {@link StaleConnectionReplay} and {@link RefusedStreamReplay} find it through the
- * request's tag; the call's stages tell it the rest. Its methods only store: none blocks.
+ * The trace sink of one logical call: it keeps what the call's {@link CallTrace} reports, as the call's
+ * {@link CallEvents} tell it, and makes the trace when the call ends. It is one listener of that stream,
+ * beside the client's telemetry: every time it stores is the stream's one reading of the client's clock for
+ * that event, and every count is of the stream's events, so the trace, the client's stats and its spans
+ * cannot disagree. Its methods only store: none blocks and none reads a clock.
  */
 final class CallRecorder {
-  private final FanoutClock clock;
-  private final long queuedNanos;
+  /** A phase that has not happened (yet): the trace reports it as empty. */
+  private static final long NONE = Long.MIN_VALUE;
 
-  private volatile long startNanos = -1;
-  private volatile long connectedNanos = -1;
-  private volatile long firstByteNanos = -1;
+  private final long queuedNanos;
+  private volatile long connectedNanos = NONE;
+  private volatile long firstByteNanos = NONE;
   private volatile int statusCode = -1;
+  /** The attempt took a response: a losing hedge's response, arriving after, is not the call's status. */
+  private volatile boolean took;
   private final AtomicInteger hedgesSent = new AtomicInteger();
   private final AtomicInteger hedgesWon = new AtomicInteger();
   private final AtomicInteger replays = new AtomicInteger();
-  /** Each request's times (attempts and their hedges), in the order sent. */
+  /** Each request's times (attempts and their hedges), in the order they asked the gate. */
   private final List<AttemptTimes> attemptTimes = new CopyOnWriteArrayList<>();
 
-  CallRecorder(FanoutClock clock) {
-    this.clock = clock;
-    this.queuedNanos = clock.nanoTime();
+  /** A recorder of a call made at {@code queuedNanos}. */
+  CallRecorder(long queuedNanos) {
+    this.queuedNanos = queuedNanos;
   }
 
-  long now() {
-    return clock.nanoTime();
-  }
-
-  /** A new attempt begins: the phases of the one before no longer describe the call. */
-  void attemptBegins() {
-    firstByteNanos = -1;
-    connectedNanos = -1;
-    statusCode = -1;
-  }
-
-  /**
-   * Request {@code leg} of attempt {@code attempt} asks the gate (the rate-limit governor) for admission now;
-   * returns its times, which the call's stages, the event listener and the exchange complete.
-   */
-  AttemptTimes asking(int attempt, int leg) {
-    AttemptTimes times = new AttemptTimes(now(), attempt == 1 && leg == 0);
+  /** A request asked the gate for admission at {@code nanos}: returns its times. */
+  AttemptTimes asking(long nanos) {
+    AttemptTimes times = new AttemptTimes(nanos);
     attemptTimes.add(times);
     return times;
   }
 
-  /**
-   * The gate admitted the request of {@code times} and it is handed to OkHttp now; returns how long the gate
-   * held it: 0 if it did not ({@code held} false: then it counts as admitted when it asked).
-   */
-  long requestSent(AttemptTimes times, boolean held) {
-    long at = held ? Math.max(times.askedNanos, now()) : times.askedNanos;
-    times.admitted(at);
-    return at - times.askedNanos;
+  /** A new attempt's first request is handed to OkHttp: the phases of the attempt before no longer describe the call. */
+  void attemptBegins() {
+    firstByteNanos = NONE;
+    connectedNanos = NONE;
+    statusCode = -1;
+    took = false;
   }
 
-  /**
-   * Returns how long each request still waiting for the gate has waited, now that the call ends: waits the
-   * governor never got to end with an admission, each reported once.
-   */
-  List<Duration> waitsCutShort() {
-    long end = now();
-    List<Duration> waits = List.of();
-    for (AttemptTimes t : attemptTimes) {
-      if (t.cutShort(end)) {
-        if (waits.isEmpty()) {
-          waits = new ArrayList<>(1);
-        }
-        waits.add(Duration.ofNanos(end - t.askedNanos));
-      }
-    }
-    return waits;
-  }
-
-  /** A backup request was handed to OkHttp. */
   void hedgeSent() {
     hedgesSent.incrementAndGet();
   }
 
-  /** A backup request's response was the one the attempt took. */
-  void hedgeWon() {
-    hedgesWon.incrementAndGet();
+  void connected(long nanos) {
+    connectedNanos = nanos;
   }
 
-  /** A request the server never processed was sent again (a stale connection, a refused stream); it stays the same attempt. */
+  void firstByte(long nanos) {
+    firstByteNanos = nanos;
+  }
+
+  /** A response with {@code code} arrived for the request of {@code times}. */
+  void responded(AttemptTimes times, int code) {
+    times.status = code;
+    if (!took) {
+      statusCode = code;
+    }
+  }
+
+  /** The attempt took the response of the request of {@code times} (a hedge's, if {@code hedge}). */
+  void took(AttemptTimes times, boolean hedge) {
+    took = true;
+    statusCode = times.status;
+    if (hedge) {
+      hedgesWon.incrementAndGet();
+    }
+  }
+
   void replayed() {
     replays.incrementAndGet();
   }
 
-  /** The first attempt's start is when its first request leaves the dispatcher's queue; later attempts keep it. */
-  void requestStarted(AttemptTimes times, long nanos) {
-    if ((times != null && times.first) || startNanos == -1) {
-      startNanos = nanos;
-    }
-  }
-
-  void connected() {
-    connectedNanos = now();
-  }
-
-  void firstByte() {
-    firstByteNanos = now();
-  }
-
-  void status(int code) {
-    statusCode = code;
-  }
-
-  int status() {
-    return statusCode;
-  }
-
-  /** Returns the call's trace, ending now. */
-  CallTrace trace(String label, int attempts, Outcome.Kind outcome, Class<? extends Throwable> errorType) {
-    long end = now();
+  /** Returns the call's trace, ending at {@code endNanos}. */
+  CallTrace trace(String label, int attempts, Outcome.Kind outcome, Class<? extends Throwable> errorType,
+      long endNanos) {
     List<CallTrace.Attempt> timings = new ArrayList<>(attemptTimes.size());
     for (AttemptTimes t : attemptTimes) {
-      timings.add(t.toAttempt(queuedNanos, end));
+      timings.add(t.toAttempt(queuedNanos, endNanos));
     }
-    return new CallTrace(
-        label, queuedNanos, timings.isEmpty() ? reading(startNanos) : firstSent(timings), reading(connectedNanos), reading(firstByteNanos), end, attempts,
-        statusCode, outcome, outcome == Outcome.Kind.SUCCEEDED ? null : errorType, hedgesSent.get(),
-        hedgesWon.get(), replays.get(), timings);
+    return new CallTrace(label, queuedNanos, firstSent(timings), reading(connectedNanos), reading(firstByteNanos),
+        endNanos, attempts, statusCode, outcome, outcome == Outcome.Kind.SUCCEEDED ? null : errorType,
+        hedgesSent.get(), hedgesWon.get(), replays.get(), timings);
   }
 
   /** When the first of the requests left the client's queue; empty if none did. */
@@ -146,44 +107,30 @@ final class CallRecorder {
     return first;
   }
 
-  /** A phase's reading as a trace reports it: empty if the phase did not happen ({@code -1} here). */
   private static OptionalLong reading(long nanos) {
-    return nanos < 0 ? OptionalLong.empty() : OptionalLong.of(nanos);
+    return nanos == NONE ? OptionalLong.empty() : OptionalLong.of(nanos);
   }
 
   /**
-   * One request's times as they happen: asked the gate, admitted and handed to OkHttp, sent (left the
-   * dispatcher's queue: the client's {@code maxInFlight}), its outcome known. Written by the call's stages,
-   * {@link TraceEventListener} and the request's exchange.
+   * One request's times as the stream tells them: asked the gate, admitted and handed to OkHttp, sent (left
+   * the dispatcher's queue: the client's {@code maxInFlight}), its outcome known.
    */
   static final class AttemptTimes {
     final long askedNanos;
-    /** The first request of the first attempt: the one whose start is the call's start. */
-    final boolean first;
-    /** When the gate admitted it and it was handed to OkHttp; -1 while it waits for the gate. */
-    private volatile long enqueuedNanos = -1;
-    /** When it left the client's queue; -1 while it waits there. */
-    private volatile long sentNanos = -1;
-    private volatile long endNanos = -1;
+    /** When the gate admitted it and it was handed to OkHttp; NONE while it waits for the gate. */
+    private volatile long enqueuedNanos = NONE;
+    /** When it left the client's queue; NONE while it waits there. */
+    private volatile long sentNanos = NONE;
+    private volatile long endNanos = NONE;
+    private volatile int status = -1;
     private boolean dequeued;
-    private boolean cutShort;
 
-    AttemptTimes(long askedNanos, boolean first) {
+    AttemptTimes(long askedNanos) {
       this.askedNanos = askedNanos;
-      this.first = first;
     }
 
     void admitted(long nanos) {
       enqueuedNanos = nanos;
-    }
-
-    /** True, once, if it still waits for the gate as the call ends at {@code nanos}. */
-    synchronized boolean cutShort(long nanos) {
-      if (cutShort || enqueuedNanos >= 0 || endNanos >= 0 || nanos <= askedNanos) {
-        return false;
-      }
-      cutShort = true;
-      return true;
     }
 
     /** OkHttp started the call: it runs at once unless the dispatcher queues it next. */
@@ -199,7 +146,7 @@ final class CallRecorder {
      */
     synchronized void queued() {
       if (!dequeued) {
-        sentNanos = -1;
+        sentNanos = NONE;
       }
     }
 
@@ -209,9 +156,9 @@ final class CallRecorder {
       sentNanos = nanos;
     }
 
-    /** Its outcome is known (or it will never be sent: refused or no longer wanted). */
+    /** Its outcome is known (or it will never be sent: refused or no longer wanted); the first reading stays. */
     void ended(long nanos) {
-      if (endNanos < 0) {
+      if (endNanos == NONE) {
         endNanos = nanos;
       }
     }
@@ -222,15 +169,15 @@ final class CallRecorder {
      * call's end.
      */
     CallTrace.Attempt toAttempt(long callStart, long callEnd) {
-      long end = endNanos >= 0 ? Math.min(endNanos, callEnd) : callEnd;
+      long end = endNanos != NONE ? Math.min(endNanos, callEnd) : callEnd;
       long asked = Math.min(Math.max(askedNanos, callStart), end);
       long enqueued = enqueuedNanos;
-      if (enqueued < 0) {
+      if (enqueued == NONE) {
         return CallTrace.Attempt.held(asked, end);
       }
       enqueued = Math.max(asked, Math.min(enqueued, end));
       long sent = sentNanos;
-      return sent < 0
+      return sent == NONE
           ? CallTrace.Attempt.queued(asked, enqueued, end)
           : CallTrace.Attempt.sent(asked, enqueued, Math.max(enqueued, Math.min(sent, end)), end);
     }

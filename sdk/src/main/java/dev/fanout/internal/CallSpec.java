@@ -4,13 +4,12 @@ import dev.fanout.Deadline;
 import dev.fanout.FanoutContext;
 import dev.fanout.HedgePolicy;
 import dev.fanout.RetryPolicy;
-import dev.fanout.internal.telemetry.Telemetry;
 import okhttp3.Request;
 
 /**
  * What one logical call is, decided once by {@link HttpEngine#start} before it runs: the request (with the
- * call's own headers), its label, the handler of its response, its deadline, retry and hedging policies, the
- * fan-out it belongs to and its span. Immutable; the call's stages read it and never change it.
+ * call's own headers), its label, the handler of its response, its deadline, retry and hedging policies and the
+ * fan-out it belongs to. Immutable; the call's stages read it and never change it.
  *
  * @param route the hedger's key for the call's latencies (host, port, method, path with ids as {@code *});
  *     empty when the call is not hedged
@@ -24,7 +23,6 @@ record CallSpec<T>(
     RetryPolicy policy,
     FanoutContext context,
     CallScope scope,
-    Telemetry.CallScope telemetry,
     HedgePolicy hedging,
     String route,
     boolean idempotent) {}

@@ -7,7 +7,6 @@ import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.TransportException;
 import dev.fanout.internal.governor.RateLimitHeaders;
 import dev.fanout.internal.telemetry.GenAiResponse;
-import dev.fanout.internal.telemetry.Telemetry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,7 +19,8 @@ import okhttp3.Response;
  * back to the call's outcome. A non-2xx response or a wire failure becomes the attempt's error (the
  * {@link HedgeRace} decides whether that fails the attempt); a 2xx response first claims the race, and only
  * the winning request runs the call's handler, on the OkHttp thread, before it finishes the call. Its permit
- * hears the response (and the tokens used) exactly once; its span ends once.
+ * hears the response (and the tokens used) exactly once; its {@link CallEvents.Leg} hears its status and its
+ * end once.
  */
 final class Exchange<T> implements Callback {
   private final LogicalCall<T> owner;
@@ -29,23 +29,22 @@ final class Exchange<T> implements Callback {
   /** 0 for the attempt's first request, 1.. for its hedges. */
   final int leg;
   private final AttemptGate.Permit permit;
-  private final Telemetry.AttemptScope span;
+  /** What happens to this request, told to the call's one event stream. */
+  final CallEvents.Leg events;
   final Call call;
-  private final CallRecorder.AttemptTimes times;
   private volatile FanoutClock.Timer timer;
   private volatile boolean timedOut;
   private final AtomicBoolean ended = new AtomicBoolean();
 
-  Exchange(LogicalCall<T> owner, HedgeRace race, int leg, AttemptGate.Permit permit, Telemetry.AttemptScope span,
-      Call call, CallRecorder.AttemptTimes times) {
+  Exchange(LogicalCall<T> owner, HedgeRace race, int leg, AttemptGate.Permit permit, CallEvents.Leg events,
+      Call call) {
     this.owner = owner;
     this.race = race;
     this.attempt = race.attempt;
     this.leg = leg;
     this.permit = permit;
-    this.span = span;
+    this.events = events;
     this.call = call;
-    this.times = times;
   }
 
   /** Starts the attempt timer, which cancels this request when it passes. */
@@ -63,11 +62,15 @@ final class Exchange<T> implements Callback {
     }
   }
 
-  /** Counts this request out of the engine's in flight, once, before its outcome can start another call. */
-  private void end() {
+  /**
+   * Ends this request, once, before its outcome can start another call or finish this one: its end is told to
+   * the call's events ({@code error} null when its response was read to the end) and it is counted out of the
+   * engine's in flight.
+   */
+  private void end(Throwable error) {
     if (ended.compareAndSet(false, true)) {
-      times.ended(owner.recorder().now());
-      owner.engine().attemptEnded();
+      events.ended(error);
+      owner.engine().inFlight().ended();
     }
   }
 
@@ -79,9 +82,8 @@ final class Exchange<T> implements Callback {
         ? new FanoutTimeoutException(owner.label() + ": attempt " + attempt
             + " did not finish within the attemptTimeout (" + attemptTimeout.toMillis() + " ms)", attemptTimeout, e)
         : transport(e);
-    end();
+    end(error);
     permit.onFailure(error);
-    span.ended(error);
     if (owner.ending()) {
       return;
     }
@@ -91,7 +93,7 @@ final class Exchange<T> implements Callback {
     }
     boolean retryable = owner.spec().policy().retriesError(error);
     if (race.failed(this, error, retryable, null, -1)) {
-      owner.attemptFailed(error, retryable, null, owner.recorder().status());
+      owner.attemptFailed(error, retryable, null, -1);
     }
   }
 
@@ -99,15 +101,11 @@ final class Exchange<T> implements Callback {
   public void onResponse(Call call, Response response) {
     cancelTimer();
     permit.onResponse(response);
-    span.responded(response.code());
-    CallScope scope = owner.spec().scope();
-    if (response.code() == 429 && scope != null) {
-      scope.rateLimited();
-    }
+    events.responded(response.code());
     Throwable attemptError = null;
     try (response) {
       if (owner.isDone()) {
-        end();
+        end(null);
         return;
       }
       int code = response.code();
@@ -115,51 +113,44 @@ final class Exchange<T> implements Callback {
         Duration retryAfter = RateLimitHeaders.retryAfter(response.headers(), owner.engine().clock()).orElse(null);
         boolean retryable = owner.spec().policy().retriesResponse(code, response.header("x-should-retry"));
         FanoutException error = Errors.fromResponse(response, retryAfter);
-        end();
-        span.ended(null); // before the call can finish: its status was recorded by responded(code)
+        end(null); // before the call can finish: its status was told by responded(code)
         if (race.failed(this, error, retryable, retryAfter, code)) {
           owner.attemptFailed(error, retryable, retryAfter, code);
         }
         return;
       }
       if (!race.claim(this)) {
-        end(); // another request of the attempt won: this body is closed unread
+        end(null); // another request of the attempt won: this body is closed unread
         return;
       }
-      owner.recorder().status(code);
-      T value = owner.spec().handler().handle(response, owner);
+      T value = owner.spec().handler().handle(response, owner.handlerContext());
       reportUsage();
-      end();
-      span.ended(null);
+      end(null);
       owner.finish(value, null);
     } catch (IOException e) {
-      end();
       attemptError = e;
-      span.ended(e);
+      end(e);
       if (!owner.isDone()) {
         TransportException error = transport(e);
-        owner.attemptFailed(error, owner.spec().policy().retriesError(error), null, owner.recorder().status());
+        owner.attemptFailed(error, owner.spec().policy().retriesError(error), null, response.code());
       }
     } catch (FanoutException e) {
-      end();
       attemptError = e;
-      span.ended(e);
+      end(e);
       owner.finish(null, e);
     } catch (RuntimeException e) {
-      end();
       attemptError = e;
-      span.ended(e);
+      end(e);
       owner.finish(null, new DecodeException(owner.label() + ": " + e, e));
     } finally {
-      end();
       // ended once, before the call could finish, on every path above; this one is for a path that did not
-      span.ended(attemptError);
+      end(attemptError);
     }
   }
 
   /** Tells the gate the tokens the response body reported, so a token estimate is corrected. */
   private void reportUsage() {
-    GenAiResponse r = owner.genAiResponse();
+    GenAiResponse r = owner.handlerContext().genAiResponse();
     if (r == null || (r.inputTokens().isEmpty() && r.outputTokens().isEmpty())) {
       return;
     }

@@ -3,7 +3,6 @@ package dev.fanout.internal;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.internal.hedge.Hedger;
-import dev.fanout.internal.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +44,8 @@ final class HedgeRace {
    * Sends this attempt's first request with {@code permit} and, if the call may be hedged, opens its
    * ticket with the hedger, which asks for each backup when it is due.
    */
-  void start(AttemptGate.Permit permit, CallRecorder.AttemptTimes times) {
-    if (!sendRequest(0, permit, false, times)) {
+  void start(AttemptGate.Permit permit, CallEvents.Leg first) {
+    if (!sendRequest(0, permit, false, first)) {
       return;
     }
     CallSpec<?> spec = owner.spec();
@@ -60,29 +59,19 @@ final class HedgeRace {
    * Sends request {@code leg} of this attempt (0 is its first, 1.. its hedges); returns false if it
    * was not sent (the call or the attempt finished first, or the clock refused the attempt timer).
    */
-  private boolean sendRequest(int leg, AttemptGate.Permit permit, boolean admitted, CallRecorder.AttemptTimes times) {
-    Telemetry.CallScope telemetry = owner.spec().telemetry();
-    long held = owner.recorder().requestSent(times, !permit.waited().isZero());
-    if (held > 0) {
-      telemetry.governorWait(Duration.ofNanos(held)); // as the trace measures it, on the client's clock
-    }
-    if (owner.spec().scope() != null) {
-      owner.spec().scope().admittedTo(permit.bucket());
-    }
-    Telemetry.AttemptScope span = leg == 0 ? telemetry.attemptStarted(attempt) : telemetry.hedgeSent(attempt);
+  private boolean sendRequest(int leg, AttemptGate.Permit permit, boolean admitted, CallEvents.Leg events) {
+    events.admitted(permit);
     Request.Builder tagged = owner.spec().request().newBuilder()
-        .tag(LogicalCall.class, owner) // asked at the hand-off, on the OkHttp thread that sends it
-        .tag(CallRecorder.class, owner.recorder()).tag(CallRecorder.AttemptTimes.class, times);
-    span.inject(tagged);
+        .tag(LogicalCall.class, owner); // asked at the hand-off, on the OkHttp thread that sends it
+    events.handedOff(tagged);
     Call call = owner.engine().okHttp().newCall(tagged.build());
-    Exchange<?> exchange = owner.exchange(this, leg, permit, span, call, times);
+    Exchange<?> exchange = owner.exchange(this, leg, permit, events, call);
     if (!add(exchange, admitted) || owner.ending()) {
       FanoutCancelledException gone = new FanoutCancelledException(
           owner.label() + ": finished before attempt " + attempt + (leg == 0 ? "" : " hedge " + leg) + " was sent");
       remove(exchange);
-      times.ended(owner.recorder().now());
+      events.ended(gone);
       permit.onFailure(gone);
-      span.ended(gone);
       return false;
     }
     if (leg == 0) {
@@ -94,9 +83,8 @@ final class HedgeRace {
         exchange.startTimer(owner.engine().clock(), perAttempt);
       } catch (RuntimeException e) {
         remove(exchange);
-        times.ended(owner.recorder().now());
+        events.ended(e);
         permit.onFailure(e);
-        span.ended(e);
         owner.finish(null, new FanoutCancelledException(owner.label() + ": the clock refused the attempt timer", e));
         return false;
       }
@@ -105,16 +93,14 @@ final class HedgeRace {
       remove(exchange);
       exchange.cancelTimer();
       call.cancel();
-      times.ended(owner.recorder().now());
       FanoutCancelledException never = new FanoutCancelledException(
           owner.label() + ": finished before attempt " + attempt + " was sent");
+      events.ended(never);
       permit.onFailure(never); // never enqueued, so no callback will report it
-      span.ended(never);
       return false;
     }
-    owner.engine().attemptSent();
+    owner.engine().inFlight().sent();
     if (leg > 0) {
-      owner.recorder().hedgeSent();
       HttpEngine.LOG.debug("{}: attempt {} is slow; sending hedge {}", owner.label(), attempt, leg);
     }
     call.enqueue(exchange);
@@ -129,35 +115,37 @@ final class HedgeRace {
     if (owner.ending() || isOver()) {
       return false;
     }
-    if (owner.engine().inFlight() >= owner.engine().maxInFlight()) {
+    if (owner.engine().inFlight().atLimit()) {
       return false;
     }
     if (!hedger.tryBackup()) {
       return false;
     }
-    CallRecorder.AttemptTimes times = owner.recorder().asking(attempt, n);
+    CallEvents.Leg events = owner.events().asking(attempt, n);
     CompletableFuture<AttemptGate.Permit> admission;
     try {
       admission = owner.engine().gate().acquire(owner.spec().request(), attempt, owner.gateDeadline());
     } catch (RuntimeException e) {
-      times.ended(owner.recorder().now());
+      events.ended(e);
       return true; // counted as sent; nothing runs, the attempt's own request decides
     }
     if (!addPending(admission)) {
-      times.ended(owner.recorder().now());
+      events.ended(new FanoutCancelledException(owner.label() + ": hedge " + n + " was no longer needed"));
       admission.cancel(false);
       return true;
     }
     admission.whenComplete((permit, refused) -> {
       if (refused != null || !takePending(admission)) {
-        times.ended(owner.recorder().now());
+        FanoutCancelledException unneeded =
+            new FanoutCancelledException(owner.label() + ": hedge " + n + " was no longer needed");
+        events.ended(refused != null ? Futures.unwrap(refused) : unneeded);
         if (permit != null) {
-          permit.onFailure(new FanoutCancelledException(owner.label() + ": hedge " + n + " was no longer needed"));
+          permit.onFailure(unneeded);
         }
         pendingFailed(admission);
         return;
       }
-      sendRequest(n, permit, true, times);
+      sendRequest(n, permit, true, events);
     });
     return true;
   }
@@ -278,8 +266,8 @@ final class HedgeRace {
       ended(true);
     }
     owner.answeredBy(c.call);
+    c.events.took();
     if (c.leg > 0) {
-      owner.recorder().hedgeWon();
       hedger.won();
     }
     for (Exchange<?> loser : losers) {

@@ -1,7 +1,5 @@
 package dev.fanout.internal;
 
-import dev.fanout.internal.telemetry.CallInfo;
-import dev.fanout.internal.telemetry.GenAiRequest;
 import dev.fanout.internal.telemetry.Telemetry;
 import dev.fanout.CallTrace;
 import dev.fanout.Deadline;
@@ -54,14 +52,8 @@ public final class HttpEngine {
   private final Function<FanoutContext, CallScope> scopeOf;
   private final dev.fanout.internal.hedge.Hedger hedger;
   private final java.util.Set<LogicalCall<?>> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.atomic.AtomicBoolean warnedAtLimit = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final InFlightCount inFlight;
   private volatile boolean closed;
-  /**
-   * The dispatcher's {@code maxRequests} when the engine was built: read once, since the dispatcher's getter
-   * takes the lock every call's enqueue and finish take.
-   */
-  private final int maxInFlight;
 
   /** The caller's route templates: what per-route state (governor buckets, hedge latencies) keys by. */
   private final RouteTemplates routes;
@@ -70,7 +62,7 @@ public final class HttpEngine {
 
   private HttpEngine(Builder b) {
     this.okHttp = Objects.requireNonNull(b.okHttp, "okHttp == null");
-    this.maxInFlight = okHttp.dispatcher().getMaxRequests();
+    this.inFlight = new InFlightCount(okHttp.dispatcher().getMaxRequests());
     this.baseUrl = Objects.requireNonNull(b.baseUrl, "baseUrl == null");
     this.authHeader = b.authHeader;
     this.apiKey = b.apiKey;
@@ -204,6 +196,11 @@ public final class HttpEngine {
 
   AttemptGate gate() {
     return gate;
+  }
+
+  /** Where the client's spans and metrics go. */
+  Telemetry telemetry() {
+    return telemetry;
   }
 
   /** Returns the client's hedger. */
@@ -346,8 +343,8 @@ public final class HttpEngine {
     // Latencies are kept per route: host, port, method and the route.
     String route = !hedging.enabled() ? "" : request.url().host() + ":" + request.url().port() + " "
         + request.method() + " " + routeKey;
-    CallSpec<T> spec = new CallSpec<>(request, label, handler, deadline, policy, context, scope,
-        callTelemetry(request, scope), hedging, route, options.idempotent());
+    CallSpec<T> spec = new CallSpec<>(request, label, handler, deadline, policy, context, scope, hedging, route,
+        options.idempotent());
     LogicalCall<T> call = new LogicalCall<>(this, spec, hedger);
     live.add(call);
     if (closed) {
@@ -362,62 +359,9 @@ public final class HttpEngine {
     return call;
   }
 
-  /**
-   * Starts the call's telemetry: a child of its fan-out's span when it runs inside a fan-out (which this
-   * starts if it is the fan-out's first call), else in the current trace context. A GenAI call's request
-   * carries a {@link GenAiRequest} tag.
-   */
-  private Telemetry.CallScope callTelemetry(Request request, CallScope scope) {
-    if (!telemetry.isEnabled()) {
-      return telemetry.callStarted(null);
-    }
-    try {
-      GenAiRequest genAi = request.tag(GenAiRequest.class);
-      okhttp3.HttpUrl url = Redaction.withClientNamesReplaced(request, "REDACTED"); // url.full's placeholder
-      CallInfo info = genAi == null
-          ? CallInfo.http(request.method(), url)
-          : CallInfo.genAi(request.method(), url, genAi);
-      FanoutSpan span = scope == null ? null : scope.fanoutSpan();
-      Telemetry.FanoutScope fanout = span == null ? null : span.scopeFor(telemetry);
-      return fanout != null ? fanout.callStarted(info) : telemetry.callStarted(info);
-    } catch (RuntimeException e) {
-      LOG.warn("telemetry failed to start a span for {}", request.method(), e);
-      return Telemetry.noop().callStarted(null);
-    }
-  }
-
-  /**
-   * Counts an attempt handed to OkHttp into the SDK's own in flight (sent, its outcome not yet known) and
-   * says so, once per client, when that exceeds {@code maxInFlight}: a fan-out wider than the limit runs in
-   * waves, which must never happen silently. OkHttp's queue is not the signal: a finished call keeps its
-   * dispatcher slot while its callback runs, and a fan-out bounded at the limit starts its next call there.
-   */
-  void attemptSent() {
-    int n = inFlight.incrementAndGet();
-    if (n <= maxInFlight || warnedAtLimit.get()) {
-      return;
-    }
-    if (warnedAtLimit.compareAndSet(false, true)) {
-      LOG.warn("maxInFlight={} reached: further calls wait for a free slot, so a wider fan-out runs in waves."
-              + " Raise FanoutClient.Builder.maxInFlight, or bound the fan-out with FanoutOptions.maxConcurrency"
-              + " to make the limit explicit. (Logged once per client.)",
-          maxInFlight);
-    }
-  }
-
-  /** Counts an attempt out of the SDK's in flight: its outcome is known (called once per attempt sent). */
-  void attemptEnded() {
-    inFlight.decrementAndGet();
-  }
-
-  /** Returns the attempts sent whose outcome is not yet known. */
-  public int inFlight() {
-    return inFlight.get();
-  }
-
-  /** Returns the client's {@code maxInFlight}: its dispatcher's {@code maxRequests}. */
-  int maxInFlight() {
-    return maxInFlight;
+  /** Returns the count of the client's requests in flight, against its {@code maxInFlight}. */
+  InFlightCount inFlight() {
+    return inFlight;
   }
 
   /** True if the client has a trace listener: every call's trace goes to it. */

@@ -1,7 +1,5 @@
 package dev.fanout.internal;
 
-import dev.fanout.CallTrace;
-import dev.fanout.Deadline;
 import dev.fanout.FanoutContext;
 import dev.fanout.FanoutClock;
 import dev.fanout.Outcome;
@@ -9,8 +7,6 @@ import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.internal.hedge.Hedger;
-import dev.fanout.internal.telemetry.GenAiResponse;
-import dev.fanout.internal.telemetry.Telemetry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -29,13 +25,15 @@ import okhttp3.Response;
  * stages in order, each with one job: the retry loop ({@link #nextAttempt}, {@link #attemptFailed}), admission
  * through the engine's {@link AttemptGate} (one permit per request), the attempt's {@link HedgeRace} (its first
  * request and any hedges), the {@link Exchange} of each request with OkHttp (its callback, its error mapping,
- * the handler run on the OkHttp thread for the winning request only), and the {@link CallRecorder} that every
- * stage and the {@link TraceEventListener} report facts to. Handlers see the call only as an
- * {@link AttemptContext}.
+ * the handler run on the OkHttp thread for the winning request only). Each stage tells what happened to the
+ * call's {@link CallEvents}, the one stream its trace, the client's stats and OpenTelemetry listen to.
+ * Handlers see the call only as an {@link AttemptContext} ({@link HandlerContext}); its deadline is a
+ * {@link CallDeadline}.
  *
  * <h2>Exactly one path finishes it.</h2>
- * A response, a final failure, the deadline timer, a cancel, or an outside completion: that path records the
- * trace first (so a fan-out that reacts to the completion already sees it), then completes the future, then
+ * A response, a final failure, the deadline timer, a cancel, or an outside completion: that path tells the
+ * call's end to its events first (its trace recorded, so a fan-out that reacts to the completion already
+ * sees it, and its telemetry ended), then completes the future, then
  * releases what is still running: the current {@link Call}, a pending admission or backoff, the deadline and
  * attempt timers. Attempts run one after another; each waits for the gate, then is enqueued and never waited
  * for, so no thread blocks on a call or a backoff. Every timer runs on the engine's {@link FanoutClock} (the
@@ -44,10 +42,10 @@ import okhttp3.Response;
  * <h2>A hedge is not a retry.</h2>
  * An attempt of a hedgeable call may send backups of its request while its first request still runs, when the
  * engine's {@link Hedger} says one is due and its budget allows; each backup waits for the same gate and is
- * never sent while the client is at {@code maxInFlight}. {@link #attempts()} counts attempts, not hedges; the
+ * never sent while the client is at {@code maxInFlight}. Its attempt count counts attempts, not hedges; the
  * trace counts hedges sent and won.
  */
-public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptContext {
+public final class LogicalCall<T> extends OwnedFuture<T> {
 
   /** Turns a successful (2xx) response into the call's value. Runs on an OkHttp thread; must not block on anything but the body. */
   @FunctionalInterface
@@ -58,37 +56,29 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
   private final HttpEngine engine;
   private final CallSpec<T> spec;
   private final Hedger hedger;
-  private final Duration budget;
-  private final CallRecorder recorder;
+  private final CallDeadline deadline;
+  private final CallEvents events;
+  private final HandlerContext handlerContext;
   private final AtomicBoolean finished = new AtomicBoolean();
-  /**
-   * Taken by {@link #handOff} (a request about to go to the network), by {@link #send} (which registers the
-   * attempt whose OkHttp calls a finish cancels) and by a finish reading that attempt, so each sees the other.
-   */
-  private final Object handOffLock = new Object();
-  /** A request of this call passed {@link #handOff}: it may have reached the server. Guarded by handOffLock. */
-  private boolean sentOne;
-  /** The SDK is failing the call ({@link #refuse}): no request may pass {@link #handOff}. Guarded by handOffLock. */
-  private boolean refusing;
+  /** Whether a request may still go to the network, and the attempt a finish cancels. */
+  private final HandOffGuard handOff;
 
   private volatile int attempts;
   /** The request whose response the call reads: the attempt's first, or the hedge that won. */
   private volatile Call currentCall;
   private volatile CompletableFuture<?> pendingWait;
-  private volatile FanoutClock.Timer deadlineTimer;
-  /** The attempt in progress: its requests (the first and any hedges). */
-  private volatile HedgeRace race;
-  private volatile boolean committed;
   /** The failure of the attempt a retry follows, for a retry the gate refuses. */
   private volatile FanoutException lastAttemptError;
-  private volatile GenAiResponse genAiResponse;
 
   LogicalCall(HttpEngine engine, CallSpec<T> spec, Hedger hedger) {
     this.engine = engine;
     this.spec = spec;
     this.hedger = hedger;
-    this.budget = spec.deadline().isNone() ? null : spec.deadline().remaining();
-    this.recorder = new CallRecorder(engine.clock());
+    this.deadline = new CallDeadline(spec.deadline(), spec.label());
+    this.events = new CallEvents(engine.clock(), engine.telemetry(), spec.request(), spec.scope(),
+        engine.hasTraceListener() ? engine::deliverTrace : null);
+    this.handlerContext = new HandlerContext(spec.label(), events, this::cancelAttempt);
+    this.handOff = new HandOffGuard(spec.scope(), engine, finished::get);
   }
 
   CallSpec<T> spec() {
@@ -99,37 +89,23 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     return engine;
   }
 
-  CallRecorder recorder() {
-    return recorder;
+  /** Returns the call's one event stream, which every stage tells what happened. */
+  CallEvents events() {
+    return events;
   }
 
-  @Override
-  public String label() {
+  /** Returns the label used in traces and messages, such as {@code GET /users/7}. */
+  String label() {
     return spec.label();
   }
 
-  /** Returns how many attempts have started so far. */
-  public int attempts() {
-    return attempts;
+  /** Returns what the call's handler sees of it. */
+  HandlerContext handlerContext() {
+    return handlerContext;
   }
 
-  @Override
-  public void commit() {
-    committed = true;
-  }
-
-  @Override
-  public void genAiResponse(GenAiResponse response) {
-    genAiResponse = response;
-  }
-
-  @Override
-  public void firstChunk() {
-    spec.telemetry().firstChunk();
-  }
-
-  @Override
-  public void cancelAttempt() {
+  /** Cancels the request the call reads now, for its handler: its reader then fails. */
+  private void cancelAttempt() {
     Call c = currentCall;
     if (c != null) {
       c.cancel();
@@ -137,22 +113,18 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
   }
 
   void start() {
-    Deadline deadline = spec.deadline();
     if (deadline.isExpired()) {
-      finish(null, deadlineExceeded());
+      finish(null, deadline.exceeded());
       return;
     }
-    if (!deadline.isNone()) {
-      try {
-        FanoutClock.Timer timer = deadline.clock().schedule(deadline.remaining(), this::onDeadline);
-        deadlineTimer = timer;
-        if (isDone()) {
-          timer.cancel();
-        }
-      } catch (RuntimeException e) {
-        finish(null, new FanoutCancelledException(label() + ": the clock refused the deadline timer", e));
-        return;
-      }
+    try {
+      deadline.start(this::onDeadline);
+    } catch (RuntimeException e) {
+      finish(null, new FanoutCancelledException(label() + ": the clock refused the deadline timer", e));
+      return;
+    }
+    if (isDone()) {
+      deadline.cancel();
     }
     nextAttempt();
   }
@@ -163,12 +135,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
    * server; no request of it is sent after this returns.
    */
   void refuse(String why) {
-    boolean sent;
-    synchronized (handOffLock) {
-      refusing = true;
-      sent = sentOne;
-    }
-    finish(null, new FanoutCancelledException(label() + ": " + why + (sent
+    finish(null, new FanoutCancelledException(label() + ": " + why + (handOff.refuse()
         ? "; its request had been sent and may have reached the server"
         : "; its request was never sent")));
   }
@@ -178,21 +145,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
    * why it must not (the call finished, its context was cancelled, the client closed).
    */
   String handOff() {
-    synchronized (handOffLock) {
-      String why = null;
-      CallScope scope = spec.scope();
-      if (refusing || finished.get()) {
-        why = "the call had already ended";
-      } else if (scope != null && scope.isCancelled()) {
-        why = "its context was cancelled (" + scope.cancelledBecause() + ")";
-      } else if (engine.isClosed()) {
-        why = "the client was closed";
-      }
-      if (why == null) {
-        sentOne = true;
-      }
-      return why;
-    }
+    return handOff.pass();
   }
 
   /** True once the call is ending or ended: nothing more of it may start (an attempt, a hedge, a backoff). */
@@ -217,12 +170,12 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       return;
     }
     int attempt = attempts + 1;
-    CallRecorder.AttemptTimes times = recorder.asking(attempt, 0);
+    CallEvents.Leg leg = events.asking(attempt, 0);
     CompletableFuture<AttemptGate.Permit> admission;
     try {
       admission = engine.gate().acquire(spec.request(), attempt, gateDeadline());
     } catch (RuntimeException e) {
-      times.ended(recorder.now());
+      leg.ended(e);
       finish(null, new FanoutCancelledException(label() + ": the attempt gate failed", e));
       return;
     }
@@ -237,18 +190,19 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
       return;
     }
     if (admittedAtOnce) {
-      send(attempt, admission.join(), times); // the usual case: no continuation to allocate
+      send(attempt, admission.join(), leg); // the usual case: no continuation to allocate
       return;
     }
     admission.whenComplete((permit, refused) -> {
       if (refused != null) {
         if (!isDone()) {
-          times.ended(recorder.now());
-          finish(null, notAdmitted(attempt, Futures.unwrap(refused)));
+          Throwable error = notAdmitted(attempt, Futures.unwrap(refused));
+          leg.ended(error);
+          finish(null, error);
         }
         return;
       }
-      send(attempt, permit, times);
+      send(attempt, permit, leg);
     });
   }
 
@@ -257,9 +211,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     if (cause instanceof FanoutTimeoutException && previous != null) {
       // A retry the governor cannot admit before the deadline (a 429's pause outlasts it): the
       // caller sees why the call needed a retry, as with a retry backoff past the deadline.
-      return new FanoutTimeoutException(label() + ": deadline (" + deadlineText()
-          + ") leaves no time for the " + cause.getMessage() + " after attempt " + (attempt - 1) + ": "
-          + previous.getMessage(), deadlineSet(), previous);
+      return deadline.leavesNoTime(cause.getMessage(), attempt - 1, previous);
     }
     return cause instanceof FanoutException
         ? cause
@@ -271,36 +223,18 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
    * after the policy's backoff, or finishes the call.
    */
   void attemptFailed(FanoutException error, boolean retryable, Duration retryAfter, int status) {
-    recorder.status(status);
     int n = attempts;
-    var policy = spec.policy();
-    if (!retryable || committed || n >= policy.maxAttempts() || policy.refusesRetryAfter(retryAfter)) {
-      if (HttpEngine.LOG.isDebugEnabled()) {
-        HttpEngine.LOG.debug("{}: attempt {} failed, not retried ({}): {}", label(), n,
-            !retryable ? "not retryable" : committed ? "the response was already being delivered"
-                : n >= policy.maxAttempts() ? "maxAttempts " + policy.maxAttempts() + " reached"
-                : "the server asked to wait " + retryAfter.toMillis() + " ms, beyond maxRetryAfter",
-            error.getMessage());
-      }
+    RetryDecision next = RetryDecision.after(spec.policy(), n, retryable, handlerContext.committed(), retryAfter,
+        status, engine.gate().pacesRateLimits());
+    HttpEngine.LOG.debug("{}: attempt {} failed{}: {}", label(), n, next.why(), error.getMessage());
+    if (!next.retries()) {
       finish(null, error);
       return;
     }
     lastAttemptError = error;
-    // A governing gate already paused the bucket for this 429: the retry waits for it, not twice.
-    Duration wait = status == 429 && engine.gate().pacesRateLimits() ? Duration.ZERO : policy.backoff(n, retryAfter);
-    if (HttpEngine.LOG.isDebugEnabled()) {
-      HttpEngine.LOG.debug("{}: attempt {} failed{}; retrying {}: {}", label(), n,
-          status == 429 ? " with 429 Too Many Requests" + (retryAfter == null ? "" : " (retry after "
-              + retryAfter.toMillis() + " ms)") : "",
-          wait.isZero() ? "when the governor admits it (its pause for this 429)" : "in " + wait.toMillis() + " ms",
-          error.getMessage());
-    }
-    Deadline deadline = spec.deadline();
-    if (!deadline.isNone() && wait.toNanos() >= deadline.remainingNanos()) {
-      finish(null, new FanoutTimeoutException(
-          label() + ": deadline (" + deadlineText() + ") leaves no time for the " + wait.toMillis()
-              + " ms retry backoff after attempt " + n + ": " + error.getMessage(),
-          deadlineSet(), error));
+    Duration wait = next.backoff();
+    if (deadline.leavesNoTimeFor(wait)) {
+      finish(null, deadline.leavesNoTime(wait.toMillis() + " ms retry backoff", n, error));
       return;
     }
     if (wait.isZero()) {
@@ -336,39 +270,22 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
 
   /** The call's deadline on the engine's clock, for the gate; {@link AttemptGate#NO_DEADLINE} if none. */
   long gateDeadline() {
-    Deadline deadline = spec.deadline();
-    if (deadline.isNone()) {
-      return AttemptGate.NO_DEADLINE;
-    }
-    long left = deadline.remainingNanos();
-    long now = engine.clock().nanoTime();
-    return left >= AttemptGate.NO_DEADLINE - now ? AttemptGate.NO_DEADLINE - 1 : now + left;
+    return deadline.on(engine.clock());
   }
 
-  private void send(int attempt, AttemptGate.Permit permit, CallRecorder.AttemptTimes times) {
+  private void send(int attempt, AttemptGate.Permit permit, CallEvents.Leg leg) {
     HedgeRace r = new HedgeRace(this, hedger, attempt);
-    synchronized (handOffLock) {
-      // Under the lock a finish reads the race under: it either sees this race (and cancels its calls) or
-      // this sees it finished.
-      if (!refusing && !ending()) {
-        race = r;
-      } else {
-        r = null;
-      }
-    }
-    if (r == null) {
+    if (!handOff.register(r, this::ending)) {
       permit.onFailure(new FanoutCancelledException(label() + ": finished before attempt " + attempt));
       return;
     }
     attempts = attempt;
-    recorder.attemptBegins();
-    r.start(permit, times);
+    r.start(permit, leg);
   }
 
   /** Returns the exchange of one of this call's requests: its handler is this call's. */
-  Exchange<T> exchange(HedgeRace race, int leg, AttemptGate.Permit permit, Telemetry.AttemptScope span, Call call,
-      CallRecorder.AttemptTimes times) {
-    return new Exchange<>(this, race, leg, permit, span, call, times);
+  Exchange<T> exchange(HedgeRace race, int leg, AttemptGate.Permit permit, CallEvents.Leg events, Call call) {
+    return new Exchange<>(this, race, leg, permit, events, call);
   }
 
   /** {@code call} is the request the call reads now: an attempt's first, or the hedge that won its race. */
@@ -376,35 +293,13 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     currentCall = call;
   }
 
-  /** What the handler reported of a GenAI response (model, finish reasons, tokens); null if none. */
-  GenAiResponse genAiResponse() {
-    return genAiResponse;
-  }
 
   // ---- the single finish: record, complete, release ----
 
   private void onDeadline() {
     if (!isDone()) {
-      finish(null, deadlineExceeded());
+      finish(null, deadline.exceeded());
     }
-  }
-
-  private FanoutTimeoutException deadlineExceeded() {
-    return new FanoutTimeoutException(label() + " did not finish within its deadline (" + deadlineText() + ")",
-        deadlineSet());
-  }
-
-  /** The timeout the deadline was set with (what a timeout error reports), zero with none. */
-  private Duration deadlineSet() {
-    return spec.deadline().isNone() ? Duration.ZERO : spec.deadline().timeout();
-  }
-
-  /** {@code 200 ms}, or {@code 200 ms; 177 ms were left when the call started} for a deadline set before it. */
-  private String deadlineText() {
-    Duration set = deadlineSet();
-    Duration left = budget == null ? Duration.ZERO : budget;
-    return set.minus(left).toMillis() < 1 ? set.toMillis() + " ms"
-        : set.toMillis() + " ms; " + left.toMillis() + " ms were left when the call started";
   }
 
   boolean finish(T value, Throwable error) {
@@ -414,9 +309,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     if (error instanceof FanoutException && attempts > 0) {
       ((FanoutException) error).setAttempts(attempts);
     }
-    record(Outcome.Kind.of(error), error == null ? null : error.getClass());
-    reportWaitsCutShort();
-    spec.telemetry().ended(error, genAiResponse);
+    events.ended(label(), attempts, error, handlerContext.genAiResponse());
     // Completing inside the context lets continuations that run now (a thenCompose that makes the next call
     // of a chain) inherit the fan-out's deadline, trace sink and cancellation.
     BooleanSupplier completion = () -> error == null ? sdkComplete(value) : sdkFail(error);
@@ -444,9 +337,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
     if (!finished.compareAndSet(false, true)) {
       return completion.getAsBoolean();
     }
-    record(Outcome.Kind.CANCELLED, FanoutCancelledException.class);
-    reportWaitsCutShort();
-    spec.telemetry().ended(new FanoutCancelledException(label() + " was completed or cancelled by its caller"), null);
+    events.ended(label(), attempts,
+        new FanoutCancelledException(label() + " was completed or cancelled by its caller"), null);
     boolean changed = completion.getAsBoolean();
     release(true);
     return changed;
@@ -454,18 +346,12 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
 
   private void release(boolean cancelCall) {
     engine.finished(this);
-    FanoutClock.Timer timer = deadlineTimer;
-    if (timer != null) {
-      timer.cancel();
-    }
+    deadline.cancel();
     CompletableFuture<?> w = pendingWait;
     if (w != null && !w.isDone()) {
       w.cancel(false);
     }
-    HedgeRace r;
-    synchronized (handOffLock) {
-      r = race; // finished is set: no race is registered after this read
-    }
+    HedgeRace r = handOff.race(); // finished is set: no race is registered after this read
     if (r != null) {
       r.cancelAll();
     }
@@ -481,29 +367,6 @@ public final class LogicalCall<T> extends OwnedFuture<T> implements AttemptConte
         }
       }
     }
-  }
-
-  /** A wait for the governor the call's end cut short is a governor wait too (stats and spans count it). */
-  private void reportWaitsCutShort() {
-    for (Duration waited : recorder.waitsCutShort()) {
-      spec.telemetry().governorWait(waited);
-    }
-  }
-
-  private void record(Outcome.Kind outcome, Class<? extends Throwable> errorType) {
-    CallScope scope = spec.scope();
-    if (scope == null && !engine.hasTraceListener()) {
-      return; // no fan-out and no listener reads it: the trace is not built
-    }
-    CallTrace trace = recorder.trace(label(), attempts, outcome, errorType);
-    if (scope != null) {
-      try {
-        scope.record(trace);
-      } catch (RuntimeException e) {
-        HttpEngine.LOG.warn("trace sink failed for {}", label(), e);
-      }
-    }
-    engine.deliverTrace(trace);
   }
 
   @Override

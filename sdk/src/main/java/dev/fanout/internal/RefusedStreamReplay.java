@@ -18,7 +18,8 @@ import okhttp3.RequestBody;
  * ConnectionShutdownException}. The request of any of these may be sent again whatever its method,
  * {@code POST} included: the server did nothing with it. That replay is not an attempt: the server's count of
  * requests still equals the sum of the attempts, the retry policy is not consulted, and no backoff is paid.
- * The trace counts it apart ({@link dev.fanout.CallTrace#replays()}), as a {@link StaleConnectionReplay}.
+ * It is told to the request's {@link CallEvents.Leg} as a replay, as a {@link StaleConnectionReplay} is: the
+ * trace ({@link dev.fanout.CallTrace#replays()}), the client's stats and its spans count it apart.
  *
  * <p>OkHttp's own retry would re-send these too, but it is off in the SDK (it also re-sends requests the
  * server may have processed, bounded by nothing the retry policy sees). Go's {@code http2.Transport}
@@ -66,9 +67,9 @@ final class RefusedStreamReplay {
           }
           HttpEngine.LOG.debug("{} {}: the server did not process the request ({}); sending it again", request.method(),
               Redaction.pathAndQuery(request), why);
-          CallRecorder recorder = request.tag(CallRecorder.class);
-          if (recorder != null) {
-            recorder.replayed();
+          CallEvents.Leg leg = request.tag(CallEvents.Leg.class);
+          if (leg != null) {
+            leg.replayed();
           }
         }
       }

@@ -29,7 +29,8 @@ import okhttp3.Response;
  * the connection is closed, the pool's other idle connections (idled, and most likely closed, along with
  * it) are evicted, and the request goes out on a fresh connection. Nothing of it reached the server, so this
  * is safe for every method, {@code POST} included, and it is not an attempt: the server's count of requests
- * still equals the sum of the attempts. The trace counts it apart ({@link dev.fanout.CallTrace#replays()}).
+ * still equals the sum of the attempts. It is told to the request's {@link CallEvents.Leg} as a replay: the
+ * trace ({@link dev.fanout.CallTrace#replays()}), the client's stats and its spans count it apart.
  *
  * <p>This is Go's {@code net/http} distinction, not OkHttp's: Go re-sends on a new connection a request
  * that failed with {@code nothingWrittenError} or on a connection its reader saw the server close while idle
@@ -94,9 +95,9 @@ final class StaleConnectionReplay {
         HttpEngine.LOG.debug("{} {}: {}; sending it on a fresh connection", request.method(),
             Redaction.pathAndQuery(request), e.getMessage());
         pool.evictAll();
-        CallRecorder recorder = request.tag(CallRecorder.class);
-        if (recorder != null) {
-          recorder.replayed();
+        CallEvents.Leg leg = request.tag(CallEvents.Leg.class);
+        if (leg != null) {
+          leg.replayed();
         }
         return chain.proceed(request);
       }

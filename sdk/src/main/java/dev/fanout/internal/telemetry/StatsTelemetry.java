@@ -9,7 +9,7 @@ import okhttp3.Request;
 
 /**
  * The telemetry behind a client's stats: it counts what the call path reports through the {@link Telemetry}
- * hooks (calls and attempts in flight, 429 responses, governor waits, hedges) and nothing else, so that the
+ * hooks (calls and attempts in flight, 429 responses, governor waits, hedges, replays) and nothing else, so that the
  * figures a client's {@code stats()} and a Flink operator's metrics show are the ones its spans show, with no
  * second set of counters in the call path. Thread-safe; every hook is a few atomic operations.
  *
@@ -22,6 +22,7 @@ public final class StatsTelemetry implements Telemetry {
   private final LongAdder callsStarted = new LongAdder();
   private final LongAdder attemptsStarted = new LongAdder();
   private final LongAdder hedgesSent = new LongAdder();
+  private final LongAdder replays = new LongAdder();
   private final LongAdder tooManyRequests = new LongAdder();
   private final LongAdder governorWaits = new LongAdder();
   private final LongAdder governorWaitNanos = new LongAdder();
@@ -76,6 +77,11 @@ public final class StatsTelemetry implements Telemetry {
   /** Returns the hedges sent. */
   public long hedgesSent() {
     return hedgesSent.sum();
+  }
+
+  /** Returns the requests sent again, inside their attempt, because the server never processed them. */
+  public long replays() {
+    return replays.sum();
   }
 
   /** Returns the responses with status 429. */
@@ -142,6 +148,11 @@ public final class StatsTelemetry implements Telemetry {
       if (statusCode == 429) {
         tooManyRequests.increment();
       }
+    }
+
+    @Override
+    public void replayed() {
+      replays.increment();
     }
 
     @Override

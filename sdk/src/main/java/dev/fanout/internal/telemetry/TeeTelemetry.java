@@ -94,6 +94,12 @@ final class TeeTelemetry implements Telemetry {
     }
 
     @Override
+    public void replayed() {
+      a.replayed();
+      b.replayed();
+    }
+
+    @Override
     public void ended(Throwable error) {
       a.ended(error);
       b.ended(error);

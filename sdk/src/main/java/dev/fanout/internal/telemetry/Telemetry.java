@@ -10,6 +10,10 @@ import okhttp3.Request;
  * in it starts, an attempt is sent, a governor made it wait, a hedge went out, the first streamed chunk
  * arrived, each ends) and an implementation turns that into spans and measurements.
  *
+ * <p>Inside a call, only the call's event stream ({@code dev.fanout.internal.CallEvents}) speaks to its
+ * {@link CallScope}: each fact is told to it once, the same telling the call's trace records, so spans,
+ * metrics and {@code stats()} agree with the trace (see the package doc).
+ *
  * <p>{@link #noop()} is the default and costs nothing. The OpenTelemetry implementation
  * ({@code internal.telemetry.otel}) implements this interface, and only the client refers to it, on the path
  * taken when it is given an {@code io.opentelemetry.api.OpenTelemetry}: only then is any
@@ -102,6 +106,12 @@ public interface Telemetry {
 
     /** The response headers arrived with {@code statusCode}. */
     void responded(int statusCode);
+
+    /**
+     * The request was sent again, at once and inside this attempt, because the server provably never
+     * processed it (a stale keep-alive connection, a refused HTTP/2 stream): not an attempt. Ignored by default.
+     */
+    default void replayed() {}
 
     /** The attempt ended: {@code error} is {@code null} when its response was read to the end. */
     void ended(Throwable error);

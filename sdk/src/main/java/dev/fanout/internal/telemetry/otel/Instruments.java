@@ -34,6 +34,7 @@ final class Instruments {
   final LongCounter rateLimited;
   final DoubleHistogram governorWait;
   final LongCounter hedges;
+  final LongCounter replays;
   final DoubleHistogram fanoutDuration;
 
   Instruments(Meter meter) {
@@ -60,6 +61,8 @@ final class Instruments {
         .setExplicitBucketBoundariesAdvice(HTTP_DURATION_BUCKETS).build();
     hedges = meter.counterBuilder("fanout.client.hedges")
         .setUnit("{request}").setDescription("Hedged requests sent.").build();
+    replays = meter.counterBuilder("fanout.client.replays")
+        .setUnit("{request}").setDescription("Requests sent again because the server never processed them.").build();
     fanoutDuration = meter.histogramBuilder("fanout.client.fanout.duration")
         .setUnit("s").setDescription("Duration of fan-outs, from start to result.")
         .setExplicitBucketBoundariesAdvice(HTTP_DURATION_BUCKETS).build();

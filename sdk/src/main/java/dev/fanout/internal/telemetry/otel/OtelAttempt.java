@@ -14,8 +14,8 @@ import okhttp3.Request;
 
 /**
  * One HTTP request on the wire: a CLIENT span {@code {method}} per the HTTP conventions, with
- * {@code http.request.resend_count} from the second attempt on, and one {@code http.client.request.duration}
- * measurement. Its span context is what {@link #inject} writes into the request.
+ * {@code http.request.resend_count} from the second attempt on, a {@code fanout.replay} event each time the
+ * request is sent again unprocessed, and one {@code http.client.request.duration} measurement. Its span context is what {@link #inject} writes into the request.
  */
 final class OtelAttempt implements Telemetry.AttemptScope {
   private final OtelTelemetry telemetry;
@@ -69,6 +69,15 @@ final class OtelAttempt implements Telemetry.AttemptScope {
     if (statusCode == 429) {
       telemetry.instruments.rateLimited.add(1, call.server);
     }
+  }
+
+  @Override
+  public void replayed() {
+    if (ended.get()) {
+      return;
+    }
+    span.addEvent(Semconv.EVENT_REPLAY, telemetry.epochNanos(), TimeUnit.NANOSECONDS);
+    telemetry.instruments.replays.add(1, call.server);
   }
 
   @Override
