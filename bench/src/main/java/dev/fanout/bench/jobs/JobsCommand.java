@@ -3,6 +3,7 @@ package dev.fanout.bench.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.MockProcess;
 import dev.fanout.bench.harness.Machines;
 import dev.fanout.bench.server.DurationConverter;
 import java.io.IOException;
@@ -142,7 +143,8 @@ public final class JobsCommand implements Callable<Integer> {
         continue;
       }
       String loadBefore = Machines.loadAverage();
-      try (MockProcess mock = MockProcess.start(launcher, cp, latency, rpm, out.resolve("server-" + client.label() + ".log"))) {
+      try (MockProcess mock = MockProcess.start(launcher, cp, latency, rpm, 0, out.resolve("server-" + client.label() + ".log"))) {
+        mock.warmUp();
         ClientRuns.Outcome o = switch (client) {
           case FANOUT_JOBS -> runs.fanoutJobs(mock.url(), batchInput);
           case COOKBOOK -> {
@@ -152,9 +154,10 @@ public final class JobsCommand implements Callable<Integer> {
           }
           case OPENAI_PYTHON -> runs.openaiPython(mock.url(), batchInput, openaiConcurrency);
         };
-        long[] stats = mock.chatRequestsAndRateLimited();
+        MockProcess.Counts received = mock.counts("chat");
         ResultsCheck.Counts counts = ResultsCheck.check(o.results(), o.format(), n);
-        Row row = new Row(client, null, counts, stats[0], stats[1], o, loadBefore, Machines.loadAverage());
+        Row row = new Row(client, null, counts, received.requests(), received.rateLimited(), o, loadBefore,
+            Machines.loadAverage());
         System.out.println(rowLine(row, quotaMinimumSeconds()));
         rows.add(row);
       }
@@ -229,7 +232,8 @@ public final class JobsCommand implements Callable<Integer> {
     Files.deleteIfExists(output);
     Files.deleteIfExists(output.resolveSibling("results.jsonl.batches.json"));
     Path report = out.resolve("report.json");
-    try (MockProcess mock = MockProcess.start(launcher, cp, Duration.ZERO, 0, out.resolve("server.log"))) {
+    try (MockProcess mock = MockProcess.start(launcher, cp, Duration.ZERO, 0, 0, out.resolve("server.log"))) {
+      mock.warmUp();
       List<String> cmd = List.of(launcher, "-Xmx" + xmx, "-cp", cp, "dev.fanout.jobs.cli.JobsMain", "run",
           "--input", input.toString(), "--output", output.toString(), "--base-url", mock.url(),
           "--api-key", ClientRuns.API_KEY, "--report-json", report.toString(), "--progress", "plain");
