@@ -3,7 +3,6 @@ package dev.fanout;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.internal.Futures;
 import dev.fanout.internal.OwnedFuture;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -62,16 +61,6 @@ public final class FanoutFuture<R> extends OwnedFuture<R> {
    * throws {@link FanoutCancelledException}.
    */
   public R await() {
-    try {
-      return get();
-    } catch (InterruptedException e) {
-      cancel(true);
-      Thread.currentThread().interrupt();
-      throw new FanoutCancelledException("interrupted while waiting for a fan-out", e);
-    } catch (CancellationException e) {
-      throw new FanoutCancelledException("fan-out was cancelled", e);
-    } catch (ExecutionException e) {
-      throw Futures.rethrowable(e);
-    }
+    return Futures.await(this, "a fan-out");
   }
 }

@@ -22,20 +22,13 @@ import java.util.function.Supplier;
  *
  * <p>Every time a run reads comes from {@link #clock()}: the options' clock, else the enclosing context's,
  * else the deadline's, else {@link FanoutClock#system()}.
+ *
+ * @param outer the enclosing context's scope, or null
+ * @param clock where every time the run reads comes from
+ * @param deadline the deadline the run's inputs share: the earlier of the options' and the enclosing context's
+ * @param startNanos when the run started, on {@link #clock()}
  */
-final class RunCore {
-  private final CallScope outer;
-  private final FanoutClock clock;
-  private final Deadline deadline;
-  private final long startNanos;
-
-  private RunCore(CallScope outer, FanoutClock clock, Deadline deadline, long startNanos) {
-    this.outer = outer;
-    this.clock = clock;
-    this.deadline = deadline;
-    this.startNanos = startNanos;
-  }
-
+record RunCore(CallScope outer, FanoutClock clock, Deadline deadline, long startNanos) {
   /** Resolves the enclosing context, the clock and the deadline of a run with {@code options}, starting now. */
   static RunCore resolve(FanoutOptions options) {
     FanoutContext outerContext = options.context() != null ? options.context() : FanoutContext.current();
@@ -46,25 +39,6 @@ final class RunCore {
         : FanoutClock.system();
     long start = clock.nanoTime();
     return new RunCore(outer, clock, options.effectiveDeadline(outerContext.deadline(), clock), start);
-  }
-
-  /** The enclosing context's scope, or null. */
-  CallScope outer() {
-    return outer;
-  }
-
-  FanoutClock clock() {
-    return clock;
-  }
-
-  /** The deadline the run's inputs share: the earlier of the options' and the enclosing context's. */
-  Deadline deadline() {
-    return deadline;
-  }
-
-  /** When the run started, on {@link #clock()}. */
-  long startNanos() {
-    return startNanos;
   }
 
   /** Time since the run started, on {@link #clock()}. */

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * The books of one {@link StreamRun}: what was pulled, what is in flight, what waits for the consumer, how
@@ -72,16 +73,13 @@ final class StreamState<I, T> {
 
   /** Starts the books on {@code core}'s clock; false if they were already started (a stream runs once). */
   boolean start(RunCore core) {
-    lock.lock();
-    try {
+    return locked(() -> {
       if (this.core != null) {
         return false;
       }
       this.core = core;
       return true;
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   // The puller's side.
@@ -122,27 +120,14 @@ final class StreamState<I, T> {
     return progress().pulled();
   }
 
-  /**
-   * Holds the scope {@code slot}'s calls run in; false if a stop settled the slot meanwhile (the puller
-   * cancels it then). A stop after this releases it.
-   */
+  /** Holds the scope {@code slot}'s calls run in, for a stop to release; false if a stop settled it already. */
   boolean attach(StreamSlot<I, T> slot, CallScope scope) {
-    lock.lock();
-    try {
-      return slot.attach(scope);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> slot.attach(scope));
   }
 
   /** Holds {@code slot}'s task; false if a stop settled the slot meanwhile (the puller cancels it then). */
   boolean attach(StreamSlot<I, T> slot, CompletableFuture<?> future) {
-    lock.lock();
-    try {
-      return slot.attach(future);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> slot.attach(future));
   }
 
   /** The source ran out ({@code error} null) or failed; false if pulling had already stopped. */
@@ -267,8 +252,7 @@ final class StreamState<I, T> {
 
   /** Stops pulling, gracefully; false if pulling had already stopped. */
   boolean drain() {
-    lock.lock();
-    try {
+    return locked(() -> {
       if (stopPulling) {
         return false;
       }
@@ -276,9 +260,7 @@ final class StreamState<I, T> {
       pullStop = StreamReport.End.DRAINED;
       pullable.signalAll();
       return true;
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   // The consumer's side.
@@ -348,23 +330,26 @@ final class StreamState<I, T> {
 
   /** Keeps {@code report} as the final one unless one already is; returns the final report. */
   StreamReport keepFinal(StreamReport report) {
-    lock.lock();
-    try {
+    return locked(() -> {
       if (finalReport == null) {
         finalReport = report;
       }
       return finalReport;
-    } finally {
-      lock.unlock();
-    }
+    });
   }
+
 
   // Reading.
 
   StreamProgress progress() {
+    return locked(this::progressLocked);
+  }
+
+  /** Runs {@code action} under the lock: only what needs no lock to be released outside it. */
+  private <R> R locked(Supplier<R> action) {
     lock.lock();
     try {
-      return progressLocked();
+      return action.get();
     } finally {
       lock.unlock();
     }

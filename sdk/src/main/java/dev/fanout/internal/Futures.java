@@ -1,10 +1,16 @@
 package dev.fanout.internal;
 
+import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
-/** The one place that unwraps {@link CompletionException} and {@link ExecutionException}. */
+/**
+ * The one place that unwraps {@link CompletionException} and {@link ExecutionException}, and that blocks on
+ * a future for a caller.
+ */
 public final class Futures {
   private Futures() {}
 
@@ -31,5 +37,24 @@ public final class Futures {
       throw (Error) cause;
     }
     return new FanoutException(String.valueOf(cause), cause);
+  }
+
+  /**
+   * Waits for {@code future} and returns its value, throwing its failure unwrapped ({@link #rethrowable});
+   * {@code what} names it in messages ({@code "agent triage"}). An interrupt cancels the future, restores the
+   * thread's interrupt flag and throws {@link FanoutCancelledException}; so does a cancelled future.
+   */
+  public static <T> T await(Future<T> future, String what) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new FanoutCancelledException("interrupted while waiting for " + what, e);
+    } catch (CancellationException e) {
+      throw new FanoutCancelledException(what + " was cancelled", e);
+    } catch (ExecutionException e) {
+      throw rethrowable(e);
+    }
   }
 }

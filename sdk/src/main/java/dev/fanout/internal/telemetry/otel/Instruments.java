@@ -38,33 +38,37 @@ final class Instruments {
   final DoubleHistogram fanoutDuration;
 
   Instruments(Meter meter) {
-    httpDuration = meter.histogramBuilder("http.client.request.duration")
-        .setUnit("s").setDescription("Duration of HTTP client requests.")
-        .setExplicitBucketBoundariesAdvice(HTTP_DURATION_BUCKETS).build();
+    httpDuration = seconds(meter, "http.client.request.duration",
+        "Duration of HTTP client requests.", HTTP_DURATION_BUCKETS);
     httpActiveRequests = meter.upDownCounterBuilder("http.client.active_requests")
         .setUnit("{request}").setDescription("Number of active HTTP requests.").build();
-    genAiDuration = meter.histogramBuilder("gen_ai.client.operation.duration")
-        .setUnit("s").setDescription("GenAI operation duration.")
-        .setExplicitBucketBoundariesAdvice(GEN_AI_DURATION_BUCKETS).build();
+    genAiDuration = seconds(meter, "gen_ai.client.operation.duration",
+        "GenAI operation duration.", GEN_AI_DURATION_BUCKETS);
     genAiTokens = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs()
         .setUnit("{token}").setDescription("Number of input and output tokens used.")
         .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS).build();
-    genAiFirstChunk = meter.histogramBuilder("gen_ai.client.operation.time_to_first_chunk")
-        .setUnit("s").setDescription("Time to receive the first chunk of a streamed response.")
-        .setExplicitBucketBoundariesAdvice(FIRST_CHUNK_BUCKETS).build();
+    genAiFirstChunk = seconds(meter, "gen_ai.client.operation.time_to_first_chunk",
+        "Time to receive the first chunk of a streamed response.", FIRST_CHUNK_BUCKETS);
     activeCalls = meter.upDownCounterBuilder("fanout.client.active_calls")
         .setUnit("{call}").setDescription("Logical calls started and not yet finished (retries included).").build();
-    rateLimited = meter.counterBuilder("fanout.client.rate_limited")
-        .setUnit("{response}").setDescription("HTTP 429 responses received.").build();
-    governorWait = meter.histogramBuilder("fanout.client.governor.wait.duration")
-        .setUnit("s").setDescription("How long the rate-limit governor held a call before sending it.")
-        .setExplicitBucketBoundariesAdvice(HTTP_DURATION_BUCKETS).build();
-    hedges = meter.counterBuilder("fanout.client.hedges")
-        .setUnit("{request}").setDescription("Hedged requests sent.").build();
-    replays = meter.counterBuilder("fanout.client.replays")
-        .setUnit("{request}").setDescription("Requests sent again because the server never processed them.").build();
-    fanoutDuration = meter.histogramBuilder("fanout.client.fanout.duration")
-        .setUnit("s").setDescription("Duration of fan-outs, from start to result.")
-        .setExplicitBucketBoundariesAdvice(HTTP_DURATION_BUCKETS).build();
+    rateLimited = counter(meter, "fanout.client.rate_limited", "{response}", "HTTP 429 responses received.");
+    governorWait = seconds(meter, "fanout.client.governor.wait.duration",
+        "How long the rate-limit governor held a call before sending it.", HTTP_DURATION_BUCKETS);
+    hedges = counter(meter, "fanout.client.hedges", "{request}", "Hedged requests sent.");
+    replays = counter(meter, "fanout.client.replays", "{request}",
+        "Requests sent again because the server never processed them.");
+    fanoutDuration = seconds(meter, "fanout.client.fanout.duration",
+        "Duration of fan-outs, from start to result.", HTTP_DURATION_BUCKETS);
+  }
+
+  /** A histogram of durations in seconds, advised {@code buckets}. */
+  private static DoubleHistogram seconds(Meter meter, String name, String description, List<Double> buckets) {
+    return meter.histogramBuilder(name).setUnit("s").setDescription(description)
+        .setExplicitBucketBoundariesAdvice(buckets).build();
+  }
+
+  /** A counter of {@code unit}s. */
+  private static LongCounter counter(Meter meter, String name, String unit, String description) {
+    return meter.counterBuilder(name).setUnit(unit).setDescription(description).build();
   }
 }
