@@ -1,6 +1,8 @@
 /**
- * What every Fanout module shares: the one duration grammar ({@link dev.fanout.common.Durations}) and quota
- * arithmetic ({@link dev.fanout.common.Quotas}); for the command lines alone, their failure handling
+ * What every Fanout module shares: the one duration grammar ({@link dev.fanout.common.Durations}),
+ * quota arithmetic ({@link dev.fanout.common.Quotas}), enum constants by their command-line label
+ * ({@link dev.fanout.common.Labels}) and the peak of overlapping intervals ({@link dev.fanout.common.Intervals});
+ * for the command lines alone, their failure handling
  * ({@link dev.fanout.common.cli.CommandLines}, which needs picocli).
  */
 module dev.fanout.common {

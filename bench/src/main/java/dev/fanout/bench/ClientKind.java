@@ -1,8 +1,6 @@
 package dev.fanout.bench;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.fanout.common.Labels;
 
 /** A client the benchmark compares, as named on the command line. */
 public enum ClientKind {
@@ -55,12 +53,7 @@ public enum ClientKind {
 
   /** The kind named {@code id}; fails naming the bad value and the valid ones. */
   public static ClientKind of(String id) {
-    if (id == null) throw new IllegalArgumentException("client == null");
-    for (ClientKind k : values()) {
-      if (k.id.equals(id.trim().toLowerCase(Locale.ROOT))) return k;
-    }
-    throw new IllegalArgumentException("unknown client: '" + id + "' (expected one of "
-        + Arrays.stream(values()).map(ClientKind::id).collect(Collectors.joining(", ")) + ")");
+    return Labels.parse(ClientKind.class, ClientKind::id, "client", id);
   }
 
   @Override

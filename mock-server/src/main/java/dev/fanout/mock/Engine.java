@@ -1,8 +1,6 @@
 package dev.fanout.mock;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.fanout.common.Labels;
 
 /**
  * The server engine a {@link MockBackend} runs on. Both serve the same routes with the same latency
@@ -36,12 +34,7 @@ public enum Engine {
 
   /** The engine named {@code id} (case-insensitive); fails naming the bad value and the valid ones. */
   public static Engine of(String id) {
-    if (id == null) throw new IllegalArgumentException("engine == null");
-    for (Engine e : values()) {
-      if (e.id.equals(id.trim().toLowerCase(Locale.ROOT))) return e;
-    }
-    throw new IllegalArgumentException("unknown engine: '" + id + "' (expected one of "
-        + Arrays.stream(values()).map(Engine::id).collect(Collectors.joining(", ")) + ")");
+    return Labels.parse(Engine.class, Engine::id, "engine", id);
   }
 
   @Override

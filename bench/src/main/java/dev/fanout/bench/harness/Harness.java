@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.FanoutClient;
 import dev.fanout.bench.ClientKind;
+import dev.fanout.bench.Processes;
 import dev.fanout.bench.client.ClientCommand;
 import dev.fanout.bench.harness.BenchReport.Row;
 import dev.fanout.bench.harness.BenchReport.Run;
@@ -46,8 +47,6 @@ import okhttp3.Response;
 public final class Harness {
   /** The bench's main class, started with {@code -cp} in every child JVM. */
   public static final String MAIN_CLASS = "dev.fanout.bench.BenchMain";
-  /** The line a backend prints first: {@code Listening on http://127.0.0.1:PORT}. */
-  public static final String LISTENING = "Listening on ";
 
   private static final long SAMPLE_MILLIS = 10;
   /** OkHttp's default {@code Dispatcher.maxRequestsPerHost}. */
@@ -355,7 +354,7 @@ public final class Harness {
         try {
           StringBuilder seen = new StringBuilder();
           for (String line; (line = reader.readLine()) != null; ) {
-            if (line.startsWith(LISTENING)) return line.substring(LISTENING.length()).trim();
+            if (line.startsWith(Processes.LISTENING)) return line.substring(Processes.LISTENING.length()).trim();
             seen.append(line).append('\n');
           }
           throw new IllegalStateException("backend exited before listening:\n" + seen);

@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** What the harness reports about the machine and the runtimes it starts. */
-final class Machines {
+public final class Machines {
   private Machines() {}
 
-  /** The three load averages of {@code /proc/loadavg}, or "unknown". */
-  static String loadAverage() {
+  /** The 1-, 5- and 15-minute load averages of {@code /proc/loadavg}, or "unknown" where there is none. */
+  public static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];

@@ -2,9 +2,9 @@ package dev.fanout.bench.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.bench.Processes;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -71,18 +71,8 @@ final class ClientRuns {
 
   /** "Python X, M Y" when {@code python} can import {@code module}, else null. */
   String pythonModuleVersion(String module) {
-    try {
-      Process p = new ProcessBuilder(python, "-c",
-          "import sys, " + module + "; print('Python', sys.version.split()[0] + ',', '" + module + "', " + module
-              + ".__version__)").redirectErrorStream(true).start();
-      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      return p.waitFor() == 0 ? text : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return Processes.outputIfOk(python, "-c", "import sys, " + module + "; print('Python', sys.version.split()[0] + ',', '"
+        + module + "', " + module + ".__version__)");
   }
 
   /** {@code fanout-jobs run} with its defaults: input, output, base URL, key, nothing else. */

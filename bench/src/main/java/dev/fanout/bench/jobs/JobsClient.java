@@ -1,8 +1,6 @@
 package dev.fanout.bench.jobs;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.fanout.common.Labels;
 import picocli.CommandLine.ITypeConverter;
 
 /** A client the jobs benchmark runs side by side: one row each, in its own process, against a fresh mock. */
@@ -27,13 +25,7 @@ public enum JobsClient {
 
   /** The client named {@code label}; a clear error listing the names otherwise. */
   public static JobsClient parse(String label) {
-    for (JobsClient c : values()) {
-      if (c.label.equals(label.trim().toLowerCase(Locale.ROOT))) {
-        return c;
-      }
-    }
-    throw new IllegalArgumentException("unknown client: " + label + " (known: "
-        + Arrays.stream(values()).map(JobsClient::label).collect(Collectors.joining(", ")) + ")");
+    return Labels.parse(JobsClient.class, JobsClient::label, "client", label);
   }
 
   /** Picocli's converter for {@code --clients}. */

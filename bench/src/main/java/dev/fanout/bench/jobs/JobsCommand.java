@@ -3,6 +3,8 @@ package dev.fanout.bench.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.MockProcess;
+import dev.fanout.bench.harness.Machines;
 import dev.fanout.bench.server.DurationConverter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -140,8 +142,9 @@ public final class JobsCommand implements Callable<Integer> {
         rows.add(new Row(client, whyNot.get(), null, 0, 0, null, null, null));
         continue;
       }
-      String loadBefore = loadAverage();
-      try (MockProcess mock = MockProcess.start(launcher, cp, latency, rpm, out.resolve("server-" + client.label() + ".log"))) {
+      String loadBefore = Machines.loadAverage();
+      try (MockProcess mock = MockProcess.start(launcher, cp, latency, rpm, 0, out.resolve("server-" + client.label() + ".log"))) {
+        mock.warmUp();
         ClientRuns.Outcome o = switch (client) {
           case FANOUT_JOBS -> runs.fanoutJobs(mock.url(), batchInput);
           case COOKBOOK -> {
@@ -151,9 +154,10 @@ public final class JobsCommand implements Callable<Integer> {
           }
           case OPENAI_PYTHON -> runs.openaiPython(mock.url(), batchInput, openaiConcurrency);
         };
-        long[] stats = mock.chatRequestsAndRateLimited();
+        MockProcess.Counts received = mock.counts("chat");
         ResultsCheck.Counts counts = ResultsCheck.check(o.results(), o.format(), n);
-        Row row = new Row(client, null, counts, stats[0], stats[1], o, loadBefore, loadAverage());
+        Row row = new Row(client, null, counts, received.requests(), received.rateLimited(), o, loadBefore,
+            Machines.loadAverage());
         System.out.println(rowLine(row, quotaMinimumSeconds()));
         rows.add(row);
       }
@@ -228,7 +232,8 @@ public final class JobsCommand implements Callable<Integer> {
     Files.deleteIfExists(output);
     Files.deleteIfExists(output.resolveSibling("results.jsonl.batches.json"));
     Path report = out.resolve("report.json");
-    try (MockProcess mock = MockProcess.start(launcher, cp, Duration.ZERO, 0, out.resolve("server.log"))) {
+    try (MockProcess mock = MockProcess.start(launcher, cp, Duration.ZERO, 0, 0, out.resolve("server.log"))) {
+      mock.warmUp();
       List<String> cmd = List.of(launcher, "-Xmx" + xmx, "-cp", cp, "dev.fanout.jobs.cli.JobsMain", "run",
           "--input", input.toString(), "--output", output.toString(), "--base-url", mock.url(),
           "--api-key", ClientRuns.API_KEY, "--report-json", report.toString(), "--progress", "plain");
@@ -275,16 +280,6 @@ public final class JobsCommand implements Callable<Integer> {
       System.out.println();
       System.out.print(md);
       return 0;
-    }
-  }
-
-  /** The 1-, 5- and 15-minute load averages, from /proc/loadavg ("?" where there is none). */
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | ArrayIndexOutOfBoundsException e) {
-      return "?";
     }
   }
 

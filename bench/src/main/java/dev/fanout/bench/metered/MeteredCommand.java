@@ -3,15 +3,12 @@ package dev.fanout.bench.metered;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.MockProcess;
 import dev.fanout.bench.server.DurationConverter;
 import dev.fanout.common.Quotas;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +79,6 @@ public final class MeteredCommand implements Callable<Integer> {
       description = "Directory for metered.md and logs. Defaults to ${DEFAULT-VALUE}.")
   Path out;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
 
   /** One measured run of a row. */
@@ -112,9 +108,7 @@ public final class MeteredCommand implements Callable<Integer> {
     long[][] workloads = tpm > 0 ? new long[][] {{rpm, 0}, {0, tpm}} : new long[][] {{rpm, 0}};
     for (long[] w : workloads) {
       String name = w[0] > 0 ? String.format(Locale.ROOT, "%,d RPM", w[0]) : String.format(Locale.ROOT, "%,d TPM", w[1]);
-      Process server = startServer(launcher, cp, w[0], w[1]);
-      try {
-        String url = readUrl(server);
+      try (MockProcess mock = MockProcess.start(launcher, cp, latency, w[0], w[1], out.resolve("server.log"))) {
         for (String row : rows) {
           if (row.equals("python-openai") && !pythonHasOpenai()) {
             String note = "python-openai: skipped, `" + python + " -c 'import openai'` fails (the package is "
@@ -126,7 +120,7 @@ public final class MeteredCommand implements Callable<Integer> {
           }
           List<Run> measured = new ArrayList<>();
           for (int r = 0; r < runs; r++) {
-            Run run = runRow(row, launcher, cp, url);
+            Run run = runRow(row, launcher, cp, mock);
             measured.add(run);
             System.out.printf(Locale.ROOT, "%s %s run %d: ok=%d failed=%d requests=%d 429=%d (%.1f%%) wall=%.2fs tokens=%d%n",
                 name, row, r + 1, run.ok, run.failed, run.requests, run.rateLimited, 100 * run.share429(),
@@ -139,9 +133,6 @@ public final class MeteredCommand implements Callable<Integer> {
               name, label(row), med.ok, med.failed, 100 * med.share429(), med.rateLimited, med.wallMillis / 1000.0,
               minimum, med.wallMillis / 1000.0 / minimum));
         }
-      } finally {
-        server.destroy();
-        server.waitFor(10, TimeUnit.SECONDS);
       }
     }
     md.append('\n');
@@ -179,8 +170,9 @@ public final class MeteredCommand implements Callable<Integer> {
     return Quotas.minimumSeconds(n, tokensPerCall, rpm, tpm) + latencySeconds;
   }
 
-  private Run runRow(String row, String launcher, String cp, String url) throws Exception {
-    post(url + "__admin/reset"); // zeroes the counters and fills the buckets
+  private Run runRow(String row, String launcher, String cp, MockProcess mock) throws Exception {
+    mock.reset();
+    String url = mock.url();
     TimeUnit.MILLISECONDS.sleep(200);
     List<Process> clients = new ArrayList<>();
     long startAt = System.currentTimeMillis() + 2500; // after the client JVMs have started
@@ -210,10 +202,8 @@ public final class MeteredCommand implements Callable<Integer> {
       start = Math.min(start, r.get("startMillis").asLong());
       end = Math.max(end, r.get("endMillis").asLong());
     }
-    JsonNode stats = json.readTree(get(url + "__admin/stats"));
-    long requests = stats.path("requests").path(provider.equals("anthropic") ? "messages" : "chat").asLong();
-    long limited = stats.path("faults").path("rateLimited").asLong();
-    return new Run(ok, failed, requests, limited, end - start, tokens);
+    MockProcess.Counts received = mock.counts(provider.equals("anthropic") ? "messages" : "chat");
+    return new Run(ok, failed, received.requests(), received.rateLimited(), end - start, tokens);
   }
 
   private Process client(String launcher, String cp, String url, int count, int offset, boolean noGovernor,
@@ -277,40 +267,6 @@ public final class MeteredCommand implements Callable<Integer> {
     p.waitFor(60, TimeUnit.SECONDS);
     throw new IllegalStateException(row + ": the client printed no RESULT line (exit " + p.exitValue()
         + "; see " + out.resolve("client.log") + ")");
-  }
-
-  private Process startServer(String launcher, String cp, long requestsPerMinute, long tokensPerMinute)
-      throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(launcher, "-cp", cp, "dev.fanout.mock.MockServerMain",
-        "--port", "0", "--engine", "netty", "--latency", latency.toMillis() + "ms"));
-    if (requestsPerMinute > 0) {
-      cmd.addAll(List.of("--rpm", String.valueOf(requestsPerMinute)));
-    }
-    if (tokensPerMinute > 0) {
-      cmd.addAll(List.of("--tpm", String.valueOf(tokensPerMinute)));
-    }
-    return new ProcessBuilder(cmd).redirectError(out.resolve("server.log").toFile()).start();
-  }
-
-  private static String readUrl(Process server) throws IOException {
-    BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.startsWith("Listening on ")) {
-        String url = line.substring("Listening on ".length()).trim();
-        return url.endsWith("/") ? url : url + "/";
-      }
-    }
-    throw new IllegalStateException("the metered mock printed no 'Listening on' line");
-  }
-
-  private String get(String url) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  private void post(String url) throws IOException, InterruptedException {
-    http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.discarding());
   }
 
   /** The run with the median wall time. */

@@ -1,5 +1,6 @@
 package dev.fanout.bench.server;
 
+import dev.fanout.bench.Processes;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
@@ -62,7 +63,7 @@ public final class ServerCommand implements Callable<Integer> {
       backend.close();
       stopped.countDown();
     }, "backend-shutdown"));
-    System.out.println("Listening on " + url);
+    System.out.println(Processes.LISTENING + url);
     System.out.println("Engine " + e.id() + ", latency " + latency.toMillis() + " ms"
         + (tailShare > 0 ? ", tail " + tailShare + " at " + tailDelay.toMillis() + " ms" : "")
         + (http2 ? ", h2c prior knowledge" : ""));

@@ -2,16 +2,14 @@ package dev.fanout.bench.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutStream;
 import dev.fanout.StreamReport;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.Processes;
 import dev.fanout.users.User;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -97,7 +95,7 @@ public final class StreamCommand implements Callable<Integer> {
       server = new ProcessBuilder(launcher, "-cp", ChildJvms.classpath(), "dev.fanout.mock.MockServerMain",
           "--port", "0", "--engine", engine, "--latency", "0ms")
           .redirectError(out.resolve("server.log").toFile()).start();
-      url = readUrl(server);
+      url = Processes.listeningUrl(server, "the mock server");
     }
     url = url.endsWith("/") ? url : url + "/";
     FanoutClient.Builder builder = FanoutClient.builder().baseUrl(url);
@@ -220,16 +218,5 @@ public final class StreamCommand implements Callable<Integer> {
 
   private static double mb(long bytes) {
     return bytes / (1024.0 * 1024.0);
-  }
-
-  private static String readUrl(Process server) throws IOException {
-    BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.startsWith("Listening on ")) {
-        return line.substring("Listening on ".length()).trim();
-      }
-    }
-    throw new IllegalStateException("the mock server printed no 'Listening on' line");
   }
 }

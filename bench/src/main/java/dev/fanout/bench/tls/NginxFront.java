@@ -1,5 +1,6 @@
 package dev.fanout.bench.tls;
 
+import dev.fanout.bench.Processes;
 import dev.fanout.mock.MockTls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,16 +43,7 @@ final class NginxFront implements AutoCloseable {
 
   /** Null if {@code nginx} cannot be run, else "nginx version: nginx/X". */
   static String version(String nginx) {
-    try {
-      Process p = new ProcessBuilder(nginx, "-v").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      return p.waitFor() == 0 ? out : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return Processes.outputIfOk(nginx, "-v");
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.fanout.bench.tls;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.bench.Processes;
+import dev.fanout.bench.harness.Machines;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
@@ -84,7 +86,7 @@ public final class TlsColdWarm {
     }
     System.out.printf("N=%d latency=%d ms, TLS + HTTP/2 at %d streams per connection, clients on %s; %d run(s)%n",
         o.n(), o.latencyMs(), o.streams(), javaVersion(o.java()), o.runs());
-    System.out.println("load average before: " + loadAverage());
+    System.out.println("load average before: " + Machines.loadAverage());
     notes.forEach(n -> System.out.println("note: " + n));
     warmUpBackend(o);
     List<Row> rows = new ArrayList<>();
@@ -135,7 +137,7 @@ public final class TlsColdWarm {
             + "%d%n", front, f / a, 2 * ((o.n() + o.streams() - 1) / o.streams()));
       }
     }
-    System.out.println("load average after: " + loadAverage());
+    System.out.println("load average after: " + Machines.loadAverage());
     System.out.println("each client's log, and nginx's configuration and error log: " + work);
   }
 
@@ -251,16 +253,7 @@ public final class TlsColdWarm {
   }
 
   private static boolean canImport(String python, String module) {
-    try {
-      Process p = new ProcessBuilder(python, "-c", "import " + module).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return Processes.outputIfOk(python, "-c", "import " + module) != null;
   }
 
   private static String javaVersion(String java) {
@@ -274,14 +267,6 @@ public final class TlsColdWarm {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return java;
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 

@@ -38,10 +38,9 @@ final class AnthropicMeter {
     this.outputPerMinute = tokensPerMinute;
     this.clock = clock;
     long now = clock.getAsLong();
-    requests = requestsPerMinute > 0
-        ? new Meter.Bucket(requestsPerMinute, Math.max(1, requestsPerMinute * depthShare), now) : null;
-    input = tokensPerMinute > 0 ? new Meter.Bucket(tokensPerMinute, Math.max(1, tokensPerMinute * depthShare), now) : null;
-    output = tokensPerMinute > 0 ? new Meter.Bucket(tokensPerMinute, Math.max(1, tokensPerMinute * depthShare), now) : null;
+    requests = Meter.Bucket.perMinute(requestsPerMinute, depthShare, now);
+    input = Meter.Bucket.perMinute(tokensPerMinute, depthShare, now);
+    output = Meter.Bucket.perMinute(tokensPerMinute, depthShare, now);
   }
 
   /** The outcome of one {@link #admit}: admitted, or the 429 to send; the headers to send either way. */
@@ -65,8 +64,8 @@ final class AnthropicMeter {
     if (input != null) input.level -= inputEstimate;
     if (output != null) output.level -= maxTokens;
     Map<String, String> headers = headers(now);
-    if (input != null && inputUsed >= 0) input.level = Math.min(input.capacity, input.level + inputEstimate - inputUsed);
-    if (output != null && outputUsed >= 0) output.level = Math.min(output.capacity, output.level + maxTokens - outputUsed);
+    if (input != null && inputUsed >= 0) input.correct(inputEstimate, inputUsed);
+    if (output != null && outputUsed >= 0) output.correct(maxTokens, outputUsed);
     return new Admission(true, 0, null, headers);
   }
 

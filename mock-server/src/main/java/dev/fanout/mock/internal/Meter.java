@@ -33,8 +33,8 @@ final class Meter {
     this.clock = clock;
     long now = clock.getAsLong();
     double share = depth.toNanos() / 60e9;
-    requests = requestsPerMinute > 0 ? new Bucket(requestsPerMinute, Math.max(1, requestsPerMinute * share), now) : null;
-    tokens = tokensPerMinute > 0 ? new Bucket(tokensPerMinute, Math.max(1, tokensPerMinute * share), now) : null;
+    requests = Bucket.perMinute(requestsPerMinute, share, now);
+    tokens = Bucket.perMinute(tokensPerMinute, share, now);
   }
 
   /** The outcome of one {@link #admit}: admitted or not, and the headers to send either way. */
@@ -83,7 +83,7 @@ final class Meter {
     if (requests != null) requests.level -= 1;
     if (tokens != null) tokens.level -= tokenEstimate;
     Map<String, String> headers = headers();
-    if (tokens != null && tokensUsed >= 0) tokens.level = Math.min(tokens.capacity, tokens.level + tokenEstimate - tokensUsed);
+    if (tokens != null && tokensUsed >= 0) tokens.correct(tokenEstimate, tokensUsed);
     return new Admission(true, null, 0, null, headers);
   }
 
@@ -138,11 +138,24 @@ final class Meter {
       this.last = now;
     }
 
+    /**
+     * A full bucket of {@code perMinute} that holds {@code depthShare} of a minute's worth (at least one),
+     * or null when {@code perMinute} is 0: that limit is not metered.
+     */
+    static Bucket perMinute(long perMinute, double depthShare, long now) {
+      return perMinute > 0 ? new Bucket(perMinute, Math.max(1, perMinute * depthShare), now) : null;
+    }
+
     void refill(long now) {
       if (now > last) {
         level = Math.min(capacity, level + (now - last) * perNano);
         last = now;
       }
+    }
+
+    /** Corrects a charge of {@code charged} to what was {@code used}: credits back the difference, never past full. */
+    void correct(long charged, long used) {
+      level = Math.min(capacity, level + charged - used);
     }
 
     long remaining() {

@@ -83,17 +83,17 @@ public final class StatsRecorder {
     }
 
     public void completed() {
-      if (done.compareAndSet(false, true)) {
-        completed.increment();
-        inFlight.decrementAndGet();
-        Runnable hook = onDone;
-        if (hook != null) hook.run();
-      }
+      finish(completed);
     }
 
     public void aborted() {
+      finish(aborted);
+    }
+
+    /** Ends the exchange once, counted in {@code outcome}: the first of completed and aborted wins. */
+    private void finish(LongAdder outcome) {
       if (done.compareAndSet(false, true)) {
-        aborted.increment();
+        outcome.increment();
         inFlight.decrementAndGet();
         Runnable hook = onDone;
         if (hook != null) hook.run();

@@ -1,6 +1,7 @@
 package dev.fanout.samples.report;
 
 import dev.fanout.Outcome;
+import dev.fanout.common.Intervals;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -120,24 +121,15 @@ public record RunReport(
           failed, server, calls, hedgesSent, hedgesWon, governor);
     }
 
+    /** The most calls in flight at once, each from its first send to its end. */
     private static int peak(List<Call> calls) {
-      // Sweep over first-send (+1) and end (-1) events; an end at the same instant as a start counts first.
-      List<long[]> events = new java.util.ArrayList<>();
+      Intervals inFlight = new Intervals();
       for (Call call : calls) {
         if (call.started() && !call.neverSent()) {
-          long from = call.sentMillis() != null ? call.sentMillis() : call.startMillis();
-          events.add(new long[] {from, 1});
-          events.add(new long[] {Math.max(call.endMillis(), from), -1});
+          inFlight.add(call.sentMillis() != null ? call.sentMillis() : call.startMillis(), call.endMillis());
         }
       }
-      events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-      int now = 0;
-      int peak = 0;
-      for (long[] event : events) {
-        now += (int) event[1];
-        peak = Math.max(peak, now);
-      }
-      return peak;
+      return inFlight.maxOverlap();
     }
   }
 

@@ -1,15 +1,12 @@
-package dev.fanout.bench.jobs;
+package dev.fanout.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The mock in its own JVM ({@code MockServerMain}, Netty engine, loopback, an ephemeral port), metered at
- * {@code rpm} or unmetered. Each row of the benchmark starts its own, so every client meets fresh buckets and
- * fresh counters. Closing it stops the JVM.
+ * {@code rpm} and {@code tpm} (0: that limit is off), as the jobs and metered benchmarks run it: each row or
+ * workload starts its own, so every client meets fresh buckets and fresh counters. Closing it stops the JVM.
  */
-final class MockProcess implements AutoCloseable {
+public final class MockProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process process;
@@ -34,62 +31,62 @@ final class MockProcess implements AutoCloseable {
     this.url = url;
   }
 
-  /** Starts the mock, waits for its "Listening on" line, warms its JVM and resets its counters and buckets. */
-  static MockProcess start(String launcher, String classpath, Duration latency, long rpm, Path log)
-      throws IOException, InterruptedException {
+  /** What the mock counted on one route since it started or was last {@link #reset()}. */
+  public record Counts(long requests, long rateLimited) {}
+
+  /**
+   * Starts the mock with {@code latency} per admitted request and waits for its "Listening on" line; its
+   * standard error goes to {@code log}.
+   */
+  public static MockProcess start(String launcher, String classpath, Duration latency, long rpm, long tpm, Path log)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of(launcher, "-cp", classpath, "dev.fanout.mock.MockServerMain",
         "--port", "0", "--engine", "netty", "--latency", latency.toMillis() + "ms"));
     if (rpm > 0) {
       cmd.addAll(List.of("--rpm", String.valueOf(rpm)));
     }
+    if (tpm > 0) {
+      cmd.addAll(List.of("--tpm", String.valueOf(tpm)));
+    }
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
     try {
-      MockProcess mock = new MockProcess(p, readUrl(p));
-      mock.warmUp();
-      return mock;
-    } catch (IOException | RuntimeException | InterruptedException e) {
+      return new MockProcess(p, Processes.listeningUrl(p, "the mock"));
+    } catch (IOException | RuntimeException e) {
       p.destroy();
       throw e;
     }
   }
 
   /** The base URL, ending in "/". */
-  String url() {
+  public String url() {
     return url;
   }
 
-  /** The chat requests the mock received, and how many of them it answered 429. */
-  long[] chatRequestsAndRateLimited() throws IOException, InterruptedException {
+  /** The requests the mock received on {@code route} (such as {@code chat}), and how many it answered 429. */
+  public Counts counts(String route) throws IOException, InterruptedException {
     JsonNode stats = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "__admin/stats")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).body());
-    return new long[] {stats.path("requests").path("chat").asLong(), stats.path("faults").path("rateLimited").asLong()};
+    return new Counts(stats.path("requests").path(route).asLong(), stats.path("faults").path("rateLimited").asLong());
   }
 
-  private static String readUrl(Process server) throws IOException {
-    BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.startsWith("Listening on ")) {
-        String u = line.substring("Listening on ".length()).trim();
-        return u.endsWith("/") ? u : u + "/";
-      }
-    }
-    throw new IllegalStateException("the mock printed no 'Listening on' line");
+  /** Zeroes the mock's counters and fills its buckets. */
+  public void reset() throws IOException, InterruptedException {
+    http.send(HttpRequest.newBuilder(URI.create(url + "__admin/reset")).POST(HttpRequest.BodyPublishers.noBody())
+        .build(), HttpResponse.BodyHandlers.discarding());
   }
 
   /**
-   * Warms the mock's JVM (a few hundred unmetered requests at once), then resets its counters and buckets: a row
+   * Warms the mock's JVM (a few hundred unmetered requests at once), then {@link #reset() resets} it: a row
    * measures the client, not the mock's first seconds of JIT.
    */
-  private void warmUp() throws IOException, InterruptedException {
+  public void warmUp() throws IOException, InterruptedException {
     List<CompletableFuture<HttpResponse<Void>>> calls = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create(url + "v1/models")).GET().build(),
           HttpResponse.BodyHandlers.discarding()));
     }
     calls.forEach(CompletableFuture::join);
-    http.send(HttpRequest.newBuilder(URI.create(url + "__admin/reset")).POST(HttpRequest.BodyPublishers.noBody())
-        .build(), HttpResponse.BodyHandlers.discarding());
+    reset();
   }
 
   @Override

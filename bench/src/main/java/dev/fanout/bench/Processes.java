@@ -1,0 +1,48 @@
+package dev.fanout.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/** What the benchmark reads back from the processes it starts: a backend's URL, a tool's version line. */
+public final class Processes {
+  /** The line a backend (the mock, or {@code server}) prints first: {@code Listening on http://127.0.0.1:PORT/}. */
+  public static final String LISTENING = "Listening on ";
+
+  private Processes() {}
+
+  /**
+   * Reads {@code backend}'s standard output up to its {@link #LISTENING} line and returns the URL on it,
+   * ending in {@code /}; the rest of the output is left unread.
+   *
+   * @throws IllegalStateException if the output ends first, naming {@code what} (such as "the mock")
+   */
+  public static String listeningUrl(Process backend, String what) throws IOException {
+    BufferedReader r = new BufferedReader(new InputStreamReader(backend.getInputStream(), StandardCharsets.UTF_8));
+    for (String line; (line = r.readLine()) != null; ) {
+      if (line.startsWith(LISTENING)) {
+        String url = line.substring(LISTENING.length()).trim();
+        return url.endsWith("/") ? url : url + "/";
+      }
+    }
+    throw new IllegalStateException(what + " printed no '" + LISTENING.trim() + "' line");
+  }
+
+  /**
+   * Runs {@code command} to its end and returns what it printed (standard output and error, trimmed) if it
+   * exited 0; null if it failed or could not be started. An interrupt is kept and gives null.
+   */
+  public static String outputIfOk(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return p.waitFor() == 0 ? out : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+}
