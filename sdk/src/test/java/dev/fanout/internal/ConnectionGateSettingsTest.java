@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.Connection;
@@ -48,20 +49,10 @@ final class ConnectionGateSettingsTest {
   @Test
   void anHttp11ConnectionHasNoSettings() throws Exception {
     try (MockBackend backend = MockBackend.builder().engine(Engine.NETTY).tls(true).latency(Latency.none()).start()) {
-      HandshakeCertificates trust = backend.tlsCertificates().clientHandshake();
-      AtomicReference<Connection> seen = new AtomicReference<>();
-      OkHttpClient client = new OkHttpClient.Builder().protocols(java.util.List.of(Protocol.HTTP_1_1))
-          .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
-          .addNetworkInterceptor(chain -> {
-            seen.set(chain.connection());
-            return chain.proceed(chain.request());
-          })
-          .build();
-      try (Response response = client.newCall(new Request.Builder().url(backend.url() + "/users/1").build()).execute()) {
-        response.body().string();
-      }
-      assertThat(PeerSettings.maxConcurrentStreams(seen.get())).isEqualTo(PeerSettings.UNKNOWN);
-      client.connectionPool().evictAll();
+      Connection connection = call(backend, Protocol.HTTP_1_1);
+
+      assertThat(connection.protocol()).isEqualTo(Protocol.HTTP_1_1);
+      assertThat(PeerSettings.maxConcurrentStreams(connection)).isEqualTo(PeerSettings.UNKNOWN);
     }
   }
 
@@ -71,9 +62,20 @@ final class ConnectionGateSettingsTest {
    * between reading the response and that thread's turn.
    */
   private static Connection connectionOfOneCall(MockBackend backend) throws Exception {
+    Connection connection = call(backend, Protocol.HTTP_2, Protocol.HTTP_1_1);
+    assertThat(connection.protocol()).isEqualTo(Protocol.HTTP_2);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (PeerSettings.maxConcurrentStreams(connection) == PeerSettings.UNKNOWN && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    return connection;
+  }
+
+  /** Makes one call to {@code backend} over TLS offering {@code protocols}; returns the connection it used. */
+  private static Connection call(MockBackend backend, Protocol... protocols) throws Exception {
     HandshakeCertificates trust = backend.tlsCertificates().clientHandshake();
     AtomicReference<Connection> seen = new AtomicReference<>();
-    OkHttpClient client = new OkHttpClient.Builder()
+    OkHttpClient client = new OkHttpClient.Builder().protocols(List.of(protocols))
         .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
         .addNetworkInterceptor(chain -> {
           seen.set(chain.connection());
@@ -81,14 +83,8 @@ final class ConnectionGateSettingsTest {
         })
         .build();
     try (Response response = client.newCall(new Request.Builder().url(backend.url() + "/users/1").build()).execute()) {
-      assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
       response.body().string();
     }
-    Connection connection = seen.get();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (PeerSettings.maxConcurrentStreams(connection) == PeerSettings.UNKNOWN && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    return connection;
+    return seen.get();
   }
 }
