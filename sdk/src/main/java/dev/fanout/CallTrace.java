@@ -14,8 +14,8 @@ import java.util.OptionalLong;
  * have no first byte, and a call that ended before it sent a request has no start. {@code queuedNanos} is when
  * the call was made, {@code startNanos} when its first request was sent. {@code statusCode} is the HTTP status
  * of its last attempt's response (the one the attempt took, when a hedge raced it), empty if that attempt got
- * no response (a transport failure, a timeout, a cancel, or a call that sent nothing). {@code outcome} says how it ended and {@code errorType} is the failure's exception type
- * ({@code null} on success).
+ * no response (a transport failure, a timeout, a cancel, or a call that sent nothing). {@code outcome} says
+ * how it ended and {@code errorType} is the failure's exception type ({@code null} on success).
  * {@code hedgesSent} counts the backups its attempts sent (see {@link HedgePolicy}; a hedge is not an
  * attempt) and {@code hedgesWon} those whose response was the one taken (0 or 1 per attempt).
  *
