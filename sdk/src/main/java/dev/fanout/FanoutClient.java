@@ -374,8 +374,8 @@ public final class FanoutClient implements AutoCloseable {
     /**
      * Builds the client.
      *
-     * @throws IllegalStateException if no base URL was set, {@link #http2PriorKnowledge(boolean) HTTP/2 prior knowledge} was asked
-     *     for with an https base URL, or {@link VirtualThreads#ON} before Java 21
+     * @throws IllegalStateException if no base URL was set, {@link #http2PriorKnowledge(boolean) HTTP/2 prior
+     *     knowledge} was asked for with an https base URL, or {@link VirtualThreads#ON} before Java 21
      */
     public FanoutClient build() {
       return new FanoutClient(this, toSpec());

@@ -46,7 +46,7 @@ final class CallRecorder {
     return times;
   }
 
-  /** A new attempt's first request is handed to OkHttp: the phases of the attempt before no longer describe the call. */
+  /** A new attempt's first request is handed to OkHttp: the earlier attempt's phases no longer describe the call. */
   void attemptBegins() {
     firstByteNanos = NONE;
     connectedNanos = NONE;
