@@ -99,15 +99,9 @@ final class ChatServiceImpl implements ChatService {
     Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
-      ChatStreamReader reader = new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()));
-      reader.watchIdle(engine.clock(), engine.streamIdleTimeout());
-      try {
-        EventSources.processResponse(
-            SseLineEndings.normalize(Bodies.capped(response, maxBytes, call.label())), reader);
-      } finally {
-        reader.stopWatching();
-      }
-      ChatCompletion completion = reader.result();
+      IdleWatch idle = new IdleWatch(call, engine.clock(), engine.streamIdleTimeout());
+      ChatCompletion completion = new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()),
+          idle).readAll(response);
       call.genAiResponse(telemetryOf(completion));
       return completion;
     }, options);

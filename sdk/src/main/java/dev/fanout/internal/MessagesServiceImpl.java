@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
-import okhttp3.sse.EventSources;
 
 /**
  * Anthropic's Messages API on the client's engine: the same retries, deadline, governor, hedging and
@@ -108,15 +107,7 @@ final class MessagesServiceImpl implements MessagesService {
     return engine.start(http, (response, call) -> {
       Redaction.Secrets secrets = Redaction.Secrets.of(response.request());
       IdleWatch idle = new IdleWatch(call, engine.clock(), engine.streamIdleTimeout());
-      MessageStreamReader reader = new MessageStreamReader(call, listener, maxBytes, secrets, response, idle);
-      try {
-        // Line endings as the chat stream reads them: a lone \r must not spin OkHttp's SSE reader.
-        EventSources.processResponse(
-            SseLineEndings.normalize(Bodies.capped(response, maxBytes, call.label())), reader);
-      } finally {
-        idle.stop();
-      }
-      Message message = reader.result();
+      Message message = new MessageStreamReader(call, listener, maxBytes, secrets, response, idle).readAll(response);
       call.genAiResponse(telemetryOf(message));
       return message;
     }, options);
