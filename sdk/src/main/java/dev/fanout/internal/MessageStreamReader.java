@@ -20,6 +20,7 @@ import dev.fanout.messages.StopReason;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
 
@@ -106,24 +107,9 @@ final class MessageStreamReader extends EventStreamReader<Message> {
     }
     JsonNode delta = event.path("delta");
     switch (delta.path("type").asText("")) {
-      case "text_delta" -> {
-        String text = string(delta, "text", data);
-        state.text.append(text);
-        if (!text.isEmpty()) {
-          idle.progress();
-          deliver();
-          listener.onText(index, text);
-        }
-      }
-      case "input_json_delta" -> {
-        String json = string(delta, "partial_json", data);
-        state.json.append(json);
-        if (!json.isEmpty()) {
-          idle.progress();
-          deliver();
-          listener.onToolInputDelta(index, json);
-        }
-      }
+      case "text_delta" -> piece(delta, "text", data, state.text, text -> listener.onText(index, text));
+      case "input_json_delta" ->
+          piece(delta, "partial_json", data, state.json, json -> listener.onToolInputDelta(index, json));
       case "thinking_delta" -> {
         String thinking = string(delta, "thinking", data);
         state.appendField("thinking", thinking);
@@ -193,6 +179,20 @@ final class MessageStreamReader extends EventStreamReader<Message> {
   private void requireStarted(String event) {
     if (message == null) {
       throw new DecodeException(call.label() + ": " + event + " before message_start");
+    }
+  }
+
+  /**
+   * Appends the delta's {@code field} to {@code into}; a non-empty piece is progress, and is handed to
+   * {@code to} once the call is committed.
+   */
+  private void piece(JsonNode delta, String field, String data, StringBuilder into, Consumer<String> to) {
+    String piece = string(delta, field, data);
+    into.append(piece);
+    if (!piece.isEmpty()) {
+      idle.progress();
+      deliver();
+      to.accept(piece);
     }
   }
 
