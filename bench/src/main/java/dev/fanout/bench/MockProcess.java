@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The mock in its own JVM ({@code MockServerMain}, Netty engine, loopback, an ephemeral port), metered at
@@ -89,11 +88,9 @@ public final class MockProcess implements AutoCloseable {
     reset();
   }
 
+  /** Stops the mock's JVM (SIGTERM, then SIGKILL after {@link Processes#STOP_GRACE}); an interrupt kills it at once and is kept. */
   @Override
-  public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
+  public void close() {
+    Processes.stop(process, Processes.STOP_GRACE);
   }
 }

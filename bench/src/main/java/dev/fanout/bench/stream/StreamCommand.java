@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -123,8 +122,7 @@ public final class StreamCommand implements Callable<Integer> {
       return report(runs);
     } finally {
       if (server != null) {
-        server.destroy();
-        server.waitFor(10, TimeUnit.SECONDS);
+        Processes.stop(server, Processes.STOP_GRACE);
       }
     }
   }
