@@ -25,13 +25,13 @@ final class GateTicket {
     PASS
   }
 
-  private final ConnectionGate.Host host;
+  private final GateHost host;
   Kind kind;
   /** The seated-calls counter of the connection this call was given; null before. */
   int[] seat;
   private final AtomicBoolean done = new AtomicBoolean();
 
-  GateTicket(ConnectionGate.Host host, Kind kind) {
+  GateTicket(GateHost host, Kind kind) {
     this.host = host;
     this.kind = kind;
   }

@@ -1,0 +1,295 @@
+package dev.fanout.internal;
+
+import static dev.fanout.internal.ConnectionGate.ALLOCATION_LIMIT;
+import static dev.fanout.internal.ConnectionGate.ASSUMED_STREAM_LIMIT;
+import static dev.fanout.internal.ConnectionGate.MAX_PARALLEL_OPENS;
+import static dev.fanout.internal.ConnectionGate.NO_NEW_EXCHANGES;
+import static dev.fanout.internal.ConnectionGate.SETTINGS_WAIT_NANOS;
+import static dev.fanout.internal.ConnectionGate.isMultiplexed;
+import static dev.fanout.internal.ConnectionGate.streamLimit;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import okhttp3.Connection;
+import okhttp3.Interceptor;
+import okhttp3.Protocol;
+
+/**
+ * One host's state; every field under {@link #lock}, which is held only to decide, never while a call waits.
+ * Calls that cannot go at once queue as {@link GateWaiter}s, first come first served; each change that can free
+ * a stream or tell the protocol admits from the head of the queue what can go and wakes only those.
+ */
+final class GateHost {
+  final String key;
+  final ReentrantLock lock = new ReentrantLock();
+  private final ArrayDeque<GateWaiter> waiters = new ArrayDeque<>();
+  /** Null until the scout's connection is established. */
+  volatile Protocol protocol;
+  private GateTicket scout;
+  /** Counts scouts: a call waiting for scout N fails with N's failure. */
+  private long scoutRound;
+  private long failedRound = -1;
+  private Throwable scoutFailure;
+  /** Admitted to a free stream, not yet given its connection. */
+  private int pending;
+  /** Admitted to open a connection, not yet given one. */
+  private int opening;
+  /** The last stream limit a connection of this host had; 0 before any. */
+  private int knownLimit;
+  /** The newest connection while its stream limit is unknown, and when it was seen (for the SETTINGS wait). */
+  private Connection newest;
+  private long newestConnectionNanos;
+  /** True once a connection's limit stayed unknown for the whole wait: the server announces none. */
+  private boolean silentLimit;
+  /** True while the head of the queue waits for the newest connection's SETTINGS, which come without a signal. */
+  private boolean settingsWait;
+  /** The host's HTTP/2 connections, each with the admitted calls seated on it (streams not yet released). */
+  private final Map<Connection, int[]> connections = new WeakHashMap<>();
+
+  GateHost(String key) {
+    this.key = key;
+  }
+
+  boolean isIdle() {
+    lock.lock();
+    try {
+      if (opening > 0 || pending > 0 || !waiters.isEmpty() || scout != null) return false;
+      for (int[] seated : connections.values()) {
+        if (seated[0] > 0) return false;
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int waiting() {
+    lock.lock();
+    try {
+      return waiters.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  GateTicket admit(Interceptor.Chain chain) throws IOException {
+    GateWaiter waiter;
+    lock.lock();
+    try {
+      if (waiters.isEmpty()) {
+        GateTicket ticket = next();
+        if (ticket != null) return ticket;
+      }
+      waiter = new GateWaiter(protocol == null ? scoutRound : -1);
+      if (waiters.isEmpty() && settingsWait) waiter.pollSettings(); // the head of the queue polls the wait
+      waiters.add(waiter);
+    } finally {
+      lock.unlock();
+    }
+    return waiter.await(this, chain);
+  }
+
+  /**
+   * Under the lock: the ticket the next call gets if it can go now, or null if it must wait. Sets {@link
+   * #settingsWait} when it must wait for a new connection's SETTINGS.
+   */
+  private GateTicket next() {
+    settingsWait = false;
+    Protocol p = protocol;
+    if (p == null) {
+      if (scout != null) return null;
+      scout = new GateTicket(this, GateTicket.Kind.SCOUT);
+      scoutRound++;
+      return scout;
+    }
+    if (!isMultiplexed(p)) return new GateTicket(this, GateTicket.Kind.PASS);
+    if (newestLimitUnknown()) {
+      settingsWait = true;
+      return null;
+    }
+    long free = freeStreams() - pending;
+    if (free > 0) {
+      pending++;
+      return new GateTicket(this, GateTicket.Kind.STREAM);
+    }
+    // Only once every admitted call has its stream: before that, an opener could take the free stream an
+    // admitted call is on its way to, and that call would open a connection of its own.
+    if (opening < MAX_PARALLEL_OPENS && pending == 0) {
+      opening++;
+      HttpEngine.LOG.debug("{}: its {} HTTP/2 connection(s) are at their stream limits; opening another",
+          key, usableConnections());
+      return new GateTicket(this, GateTicket.Kind.OPENER);
+    }
+    return null;
+  }
+
+  /**
+   * Under the lock: admits waiting calls from the head of the queue while they can go, and fails those that
+   * waited for a scout that failed. If the head waits for SETTINGS, it is told to look again soon.
+   */
+  private void admitWaiting() {
+    GateWaiter head;
+    while ((head = waiters.peek()) != null) {
+      if (protocol == null && head.round >= 0 && head.round == failedRound) {
+        waiters.poll();
+        head.fail(scoutFailure);
+        continue;
+      }
+      GateTicket ticket = next();
+      if (ticket == null) {
+        if (settingsWait) head.pollSettings();
+        return;
+      }
+      waiters.poll();
+      head.admit(ticket);
+    }
+  }
+
+  /** Takes a waiter that gave up (cancelled) out of the queue; false if it was admitted or failed first. */
+  boolean withdraw(GateWaiter waiter) {
+    lock.lock();
+    try {
+      boolean removed = waiters.remove(waiter);
+      if (removed) admitWaiting(); // it may have been the head that polls the SETTINGS wait
+      return removed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The head of the queue looks again whether the newest connection's SETTINGS have come. */
+  void pollSettings(GateWaiter head) {
+    lock.lock();
+    try {
+      head.settingsPolled();
+      admitWaiting();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  String failureMessage(Throwable failure) {
+    return "connecting to " + key + " failed for an earlier call of this fan-out: " + failure;
+  }
+
+  /**
+   * True while the newest connection's stream limit is unknown, for at most {@link
+   * ConnectionGate#SETTINGS_WAIT_NANOS}: until OkHttp applies its SETTINGS it would put any number of streams on
+   * it, and the server refuse those above its limit.
+   */
+  private boolean newestLimitUnknown() {
+    Connection c = newest;
+    if (c == null) return false;
+    int limit = streamLimit(c);
+    boolean waitedOut = System.nanoTime() - newestConnectionNanos >= SETTINGS_WAIT_NANOS;
+    if (limit > 0 || ALLOCATION_LIMIT == null || waitedOut) {
+      if (limit > 0) {
+        knownLimit = limit;
+      } else {
+        silentLimit = true; // its SETTINGS (if any) announce no limit: do not wait on the next connections
+      }
+      newest = null;
+      return false;
+    }
+    return true;
+  }
+
+  private int usableConnections() {
+    int n = 0;
+    for (Connection c : connections.keySet()) {
+      if (usable(c)) n++;
+    }
+    return n;
+  }
+
+  private static boolean usable(Connection c) {
+    if (c.socket().isClosed()) return false;
+    if (NO_NEW_EXCHANGES == null) return true;
+    try {
+      return !(boolean) NO_NEW_EXCHANGES.invokeExact(c); // true after a GOAWAY or a failure
+    } catch (Throwable e) {
+      return true;
+    }
+  }
+
+  /** Streams free on the host's usable connections: each one's limit less the calls seated on it. */
+  private long freeStreams() {
+    long free = 0;
+    for (Map.Entry<Connection, int[]> e : connections.entrySet()) {
+      Connection c = e.getKey();
+      if (!usable(c)) continue;
+      int limit = streamLimit(c);
+      if (limit > 0) {
+        knownLimit = limit;
+      } else {
+        limit = knownLimit > 0 ? knownLimit : ASSUMED_STREAM_LIMIT;
+      }
+      free += Math.max(0, limit - e.getValue()[0]);
+    }
+    return free;
+  }
+
+  void connected(GateTicket ticket, Connection connection) {
+    lock.lock();
+    try {
+      if (ticket.seat != null) return; // a replay of the same call, already seated
+      if (ticket.kind == GateTicket.Kind.SCOUT && protocol == null) {
+        Protocol p = connection.protocol();
+        protocol = p;
+        scout = null;
+        HttpEngine.LOG.debug("{}: first connection established, {}", key, p);
+        if (!isMultiplexed(p)) {
+          ticket.kind = GateTicket.Kind.PASS;
+          admitWaiting();
+          return;
+        }
+      } else if (ticket.kind == GateTicket.Kind.OPENER) {
+        opening--;
+      } else if (ticket.kind == GateTicket.Kind.STREAM) {
+        pending--;
+      } else {
+        return;
+      }
+      int[] seated = connections.get(connection);
+      if (seated == null) {
+        seated = new int[1];
+        connections.put(connection, seated);
+        newestConnectionNanos = System.nanoTime();
+        newest = streamLimit(connection) > 0 || silentLimit ? null : connection;
+      }
+      seated[0]++;
+      ticket.seat = seated;
+      ticket.kind = GateTicket.Kind.STREAM;
+      admitWaiting();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The call ended: failed, or its stream released. */
+  void ended(GateTicket ticket, Throwable failure) {
+    lock.lock();
+    try {
+      if (ticket.seat != null) {
+        ticket.seat[0]--;
+      } else if (ticket.kind == GateTicket.Kind.SCOUT) {
+        if (scout == ticket) {
+          scout = null;
+          failedRound = scoutRound;
+          scoutFailure = failure;
+        }
+      } else if (ticket.kind == GateTicket.Kind.OPENER) {
+        opening--;
+      } else if (ticket.kind == GateTicket.Kind.STREAM) {
+        pending--;
+      }
+      ticket.kind = GateTicket.Kind.PASS;
+      admitWaiting();
+    } finally {
+      lock.unlock();
+    }
+  }
+}
