@@ -73,8 +73,7 @@ public final class TailCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String self = ProcessHandle.current().info().command().orElse("java");
-    String java = clientJava != null ? clientJava : self;
+    String java = ChildJvms.launcher(clientJava);
     String cp = ChildJvms.classpath();
     HarnessConfig config = new HarnessConfig(List.of(RowSpec.parse("fanout-n@" + engine)), List.of(n), latency, runs,
         rounds, Map.of(), Duration.ZERO, java, serverJava != null ? serverJava : java, List.of(), List.of(), cp, null,

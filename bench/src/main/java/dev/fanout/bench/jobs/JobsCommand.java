@@ -118,7 +118,7 @@ public final class JobsCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--n < 1: " + n);
     }
     Files.createDirectories(out);
-    String launcher = java != null ? java : ProcessHandle.current().info().command().orElse("java");
+    String launcher = ChildJvms.launcher(java);
     return switch (mode) {
       case "metered" -> metered(launcher);
       case "memory" -> memory(launcher);

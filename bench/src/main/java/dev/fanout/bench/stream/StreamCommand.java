@@ -92,7 +92,7 @@ public final class StreamCommand implements Callable<Integer> {
     MockProcess server = null;
     String url = baseUrl;
     if (url == null) {
-      String launcher = java != null ? java : ProcessHandle.current().info().command().orElse("java");
+      String launcher = ChildJvms.launcher(java);
       server = MockProcess.start(launcher, ChildJvms.classpath(), Engine.of(engine), Duration.ZERO, 0, 0,
           out.resolve("server.log"));
       url = server.url();
