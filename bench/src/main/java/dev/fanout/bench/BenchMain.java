@@ -10,7 +10,7 @@ import dev.fanout.bench.harness.MarkdownReport;
 import dev.fanout.bench.harness.ReportCommand;
 import dev.fanout.bench.harness.RowSpec;
 import dev.fanout.bench.harness.SvgPlot;
-import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.bench.server.ServerCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fanout.bench.harness.BenchReport.Spread;
 import dev.fanout.bench.harness.RowSpec;
-import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.mock.Engine;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.fanout.mock;
 
 import dev.fanout.common.Durations;
+import dev.fanout.common.cli.DurationConverter;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -100,7 +101,7 @@ public final class MockServerMain implements Callable<Integer> {
           + "usage). Defaults to 0 (off).")
   long tpm = Faults.NO_METERING;
 
-  @Option(names = "--meter-depth", paramLabel = "DURATION", converter = CommonDurationConverter.class,
+  @Option(names = "--meter-depth", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "How much of the per-minute limits the buckets hold, e.g. 1s (6000/min bursts 100) or 1m. "
           + "Defaults to 1s.")
   Duration meterDepth = Faults.DEFAULT_METER_DEPTH;
@@ -294,18 +295,6 @@ public final class MockServerMain implements Callable<Integer> {
     }
   }
 
-  /** Converts {@code 1s}, {@code 250ms}, {@code 1.5s}, {@code 6m0s}, {@code PT1S}, {@code 0} to a {@link Duration} ({@link Durations}). */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      try {
-        return Durations.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
   /** A {@code --tail} value: the share of requests and their latency. */
   record Tail(double share, Duration delay) {}
 
@@ -322,23 +311,7 @@ public final class MockServerMain implements Callable<Integer> {
         throw new CommandLine.TypeConversionException("invalid tail share: '" + value + "' (expected P:DURATION, e.g. 0.03:3s)");
       }
       if (!(share >= 0 && share <= 1)) throw new CommandLine.TypeConversionException("tail share not in [0, 1]: " + value);
-      try {
-        return new Tail(share, dev.fanout.common.Durations.parse(value.substring(colon + 1)));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
-  /** Converts a duration in the grammar of {@link dev.fanout.common.Durations} ({@code 1s}, {@code 6m0s}). */
-  static final class CommonDurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      try {
-        return dev.fanout.common.Durations.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
+      return new Tail(share, DurationConverter.parse(value.substring(colon + 1)));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.fanout.bench.server;
 
 import dev.fanout.bench.Processes;
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;

@@ -1,5 +1,6 @@
 package dev.fanout.jobs.cli;
 
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.jobs.BatchJob;
 import dev.fanout.jobs.OpenAiBatches;
 import java.io.PrintWriter;
