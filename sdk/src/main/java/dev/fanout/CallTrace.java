@@ -2,6 +2,7 @@ package dev.fanout;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -11,8 +12,10 @@ import java.util.OptionalLong;
  * <p>Times are readings of the client's {@link FanoutClock#nanoTime()} (so on a test's fake clock they are
  * the fake clock's); a phase that did not happen is empty: a reused connection has no connect, a failed call may
  * have no first byte, and a call that ended before it sent a request has no start. {@code queuedNanos} is when
- * the call was made, {@code startNanos} when its first request was sent. {@code outcome} says how it
- * ended and {@code errorType} is the failure's exception type ({@code null} on success).
+ * the call was made, {@code startNanos} when its first request was sent. {@code statusCode} is the HTTP status
+ * of its last attempt's response (the one the attempt took, when a hedge raced it), empty if that attempt got
+ * no response (a transport failure, a timeout, a cancel, or a call that sent nothing). {@code outcome} says
+ * how it ended and {@code errorType} is the failure's exception type ({@code null} on success).
  * {@code hedgesSent} counts the backups its attempts sent (see {@link HedgePolicy}; a hedge is not an
  * attempt) and {@code hedgesWon} those whose response was the one taken (0 or 1 per attempt).
  *
@@ -43,7 +46,7 @@ public record CallTrace(
     OptionalLong firstByteNanos,
     long endNanos,
     int attempts,
-    int statusCode,
+    OptionalInt statusCode,
     Outcome.Kind outcome,
     Class<? extends Throwable> errorType,
     int hedgesSent,
@@ -193,6 +196,10 @@ public record CallTrace(
     Objects.requireNonNull(startNanos, "startNanos == null");
     Objects.requireNonNull(connectedNanos, "connectedNanos == null");
     Objects.requireNonNull(firstByteNanos, "firstByteNanos == null");
+    Objects.requireNonNull(statusCode, "statusCode == null");
+    if (statusCode.isPresent() && (statusCode.getAsInt() < 0 || statusCode.getAsInt() > 999)) {
+      throw new IllegalArgumentException("statusCode not a 3-digit HTTP status: " + statusCode.getAsInt());
+    }
     if (endNanos < queuedNanos) {
       throw new IllegalArgumentException("endNanos " + endNanos + " < queuedNanos " + queuedNanos);
     }
@@ -280,7 +287,7 @@ public record CallTrace(
     private OptionalLong firstByteNanos = OptionalLong.empty();
     private long endNanos;
     private int attempts;
-    private int statusCode;
+    private OptionalInt statusCode = OptionalInt.empty();
     private Outcome.Kind outcome = Outcome.Kind.SUCCEEDED;
     private Class<? extends Throwable> errorType;
     private int hedgesSent;
@@ -322,10 +329,15 @@ public record CallTrace(
       return this;
     }
 
-    /** Sets the attempts the server processed and the last response's status. Default to 0 and 0. */
-    public Builder attempts(int attempts, int statusCode) {
+    /** Sets the attempts the server processed. Defaults to 0. */
+    public Builder attempts(int attempts) {
       this.attempts = attempts;
-      this.statusCode = statusCode;
+      return this;
+    }
+
+    /** Sets the HTTP status of the response the call took. Defaults to none: no response. */
+    public Builder statusCode(int statusCode) {
+      this.statusCode = OptionalInt.of(statusCode);
       return this;
     }
 

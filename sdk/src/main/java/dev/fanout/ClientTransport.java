@@ -32,12 +32,13 @@ record ClientTransport(
   private static final long CLOSE_WAIT_MILLIS = 1000;
 
   /**
-   * Builds the transport for {@code spec}, derived from {@code sharedOkHttp} when not null; dispatcher
-   * threads are named {@code threadPrefix}, {@code dispatcher-} and a number.
+   * Builds the transport for {@code spec}, derived from {@code sharedOkHttp} when not null, its stages timed
+   * on {@code clock}; dispatcher threads are named {@code threadPrefix}, {@code dispatcher-} and a number.
    *
    * @throws IllegalStateException for {@link VirtualThreads#ON} before Java 21
    */
-  static ClientTransport open(FanoutClientSpec spec, OkHttpClient sharedOkHttp, String threadPrefix) {
+  static ClientTransport open(FanoutClientSpec spec, OkHttpClient sharedOkHttp, FanoutClock clock,
+      String threadPrefix) {
     boolean useVirtual;
     switch (spec.virtualThreads()) {
       case ON:
@@ -82,7 +83,7 @@ record ClientTransport(
         spec.proxyUser(), spec.proxyPassword());
     WireLog wire = spec.wireLogSetting() != null ? spec.wireLogSetting() : WireLog.fromEnvironment();
     RequestChain.configure(ok, sharedOkHttp == null ? null : sharedOkHttp.eventListenerFactory(), pool,
-        spec.http2PriorKnowledge(), wire);
+        spec.http2PriorKnowledge(), wire, clock);
     return new ClientTransport(ok.build(), dispatcherExecutor, useVirtual, ownsPool, threadPrefix);
   }
 

@@ -152,7 +152,7 @@ public final class FanoutClient implements AutoCloseable {
     this.clock = b.clock;
     this.traceListener = b.traceListener;
     this.openTelemetry = b.openTelemetry;
-    this.transport = ClientTransport.open(spec, sharedOkHttp, "fanout-" + Threads.nextClientId() + "-");
+    this.transport = ClientTransport.open(spec, sharedOkHttp, clock, "fanout-" + Threads.nextClientId() + "-");
     this.engine = ClientTransport.engine(spec, transport.okHttp(), clock, traceListener, stats, openTelemetry);
     this.services = Services.of(engine);
   }

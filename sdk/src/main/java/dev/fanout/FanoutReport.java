@@ -335,7 +335,8 @@ public final class FanoutReport {
    * {@code governorWaitMillis}, {@code inFlightMillis}, {@code attempts}, {@code outcome} (an
    * {@link Outcome.Kind} name), {@code error} (the exception's class name, absent on success),
    * {@code hedgesSent}, {@code hedgesWon} and {@code calls}, call times also relative to the fan-out's start,
-   * each call with its split ({@code durationMillis} = {@code clientQueuedMillis} + {@code governorWaitMillis}
+   * each call with its {@code attempts}, {@code status} (left out when its last attempt got no response), its
+   * split ({@code durationMillis} = {@code clientQueuedMillis} + {@code governorWaitMillis}
    * + {@code inFlightMillis} + {@code betweenAttemptsMillis}), {@code hedgesSent}, {@code hedgesWon},
    * {@code replays} and its requests' {@code askedMillis}, {@code enqueuedMillis}, {@code sentMillis} and
    * {@code endMillis}; a call's or request's time of a phase that did not happen is left out), and {@code governor}

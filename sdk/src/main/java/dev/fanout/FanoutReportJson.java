@@ -84,7 +84,9 @@ final class FanoutReportJson {
         putRelativeMillis(c, "firstByteMillis", startNanoTime, call.firstByteNanos());
         c.put("endMillis", relativeMillis(startNanoTime, call.endNanos()));
         c.put("attempts", call.attempts());
-        c.put("status", call.statusCode());
+        if (call.statusCode().isPresent()) {
+          c.put("status", call.statusCode().getAsInt());
+        }
         CallTrace.Split split = call.split();
         c.put("durationMillis", millis(call.durationNanos()));
         c.put("clientQueuedMillis", millis(split.clientQueueNanos()));

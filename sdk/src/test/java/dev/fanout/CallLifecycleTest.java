@@ -205,7 +205,7 @@ class CallLifecycleTest {
     assertThat(traces).hasSize(2).allSatisfy(t -> {
       assertThat(t.ok()).isTrue();
       assertThat(t.attempts()).isEqualTo(1);
-      assertThat(t.statusCode()).isEqualTo(200);
+      assertThat(t.statusCode()).hasValue(200);
       assertThat(t.startNanos()).isPresent();
       assertThat(t.queuedNanos()).isLessThanOrEqualTo(t.startNanos().getAsLong());
       assertThat(t.firstByteNanos().getAsLong()).isBetween(t.startNanos().getAsLong(), t.endNanos());

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Timeout;
 class CallTraceTest {
   @Test
   void aBuiltTraceHasNoPhaseItWasNotGiven() {
-    CallTrace trace = CallTrace.builder("GET /users/1").queuedNanos(10).startNanos(20).endNanos(50).attempts(1, 200)
-        .build();
+    CallTrace trace = CallTrace.builder("GET /users/1").queuedNanos(10).startNanos(20).endNanos(50).attempts(1)
+        .statusCode(200).build();
+    assertThat(trace.statusCode()).hasValue(200);
     assertThat(trace.startNanos()).hasValue(20);
     assertThat(trace.connectedNanos()).as("a reused connection").isEmpty();
     assertThat(trace.firstByteNanos()).isEmpty();
@@ -23,8 +24,15 @@ class CallTraceTest {
   }
 
   @Test
+  void aCallWithoutAResponseHasNoStatus() {
+    CallTrace trace = CallTrace.builder("GET /users/1").endNanos(50).attempts(1)
+        .outcome(Outcome.Kind.FAILED, java.io.IOException.class).build();
+    assertThat(trace.statusCode()).isEmpty();
+  }
+
+  @Test
   void theGovernorWaitIsReadFromTheRequestsTimes() {
-    CallTrace trace = CallTrace.builder("POST /v1/chat/completions").endNanos(100).attempts(1, 200)
+    CallTrace trace = CallTrace.builder("POST /v1/chat/completions").endNanos(100).attempts(1).statusCode(200)
         .attemptTimes(List.of(CallTrace.Attempt.sent(0, 30, 40, 100))).build();
     assertThat(trace.governorWaitNanos()).isEqualTo(30);
     assertThat(trace.clientQueueNanos()).isEqualTo(10);
@@ -55,5 +63,9 @@ class CallTraceTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endNanos 5 < queuedNanos 10");
     assertThatThrownBy(() -> CallTrace.builder("GET /a").outcome(Outcome.Kind.FAILED, null).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("errorType must be null exactly on success");
+    assertThatThrownBy(() -> CallTrace.builder("GET /a").statusCode(-1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("statusCode not a 3-digit HTTP status: -1");
+    assertThatThrownBy(() -> CallTrace.builder("GET /a").statusCode(1000).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("statusCode not a 3-digit HTTP status: 1000");
   }
 }

@@ -453,7 +453,7 @@ final class FanoutTest {
     FanoutFuture<List<String>> result = Fanout.all(inputs(2), (input, context) -> {
       long now = System.nanoTime();
       context.scope().record(CallTrace.builder("GET /users/" + input)
-          .queuedNanos(now).startNanos(now).firstByteNanos(now).endNanos(now).attempts(2, 200).build());
+          .queuedNanos(now).startNanos(now).firstByteNanos(now).endNanos(now).attempts(2).statusCode(200).build());
       return tasks.start(input);
     }, FanoutOptions.builder().labeler((Integer i) -> "user " + i).build());
     tasks.succeed(1);
@@ -467,7 +467,8 @@ final class FanoutTest {
     assertThat(report.entries()).extracting(FanoutReport.Entry::attempts).containsExactly(2, 2);
     assertThat(report.entries().get(0).calls()).singleElement()
         .satisfies(call -> assertThat(call.label()).isEqualTo("GET /users/1"));
-    assertThat(report.toJson()).contains("\"combinator\" : \"all\"", "\"label\" : \"user 2\"", "\"ok\" : 2");
+    assertThat(report.toJson()).contains("\"combinator\" : \"all\"", "\"label\" : \"user 2\"", "\"ok\" : 2",
+        "\"status\" : 200");
     assertThat(report.toString()).startsWith("FanoutReport{all: 2 inputs, 2 ok, 0 failed");
     assertThat(Collections.frequency(report.entries().stream().map(FanoutReport.Entry::index).toList(), 0))
         .isEqualTo(1);

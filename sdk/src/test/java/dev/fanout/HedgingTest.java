@@ -116,7 +116,7 @@ final class HedgingTest {
       assertThat(stats.completed()).isEqualTo(1);
       CallTrace trace = onlyTrace();
       assertThat(trace.attempts()).as("a hedge is not an attempt").isEqualTo(1);
-      assertThat(trace.hedgesSent()).isEqualTo(1);
+      assertThat(trace.hedgesSent()).isEqualTo(1).isEqualTo(client.stats().hedgesSent());
       assertThat(trace.hedgesWon()).isEqualTo(1);
       assertThat(trace.ok()).isTrue();
     }
@@ -131,6 +131,7 @@ final class HedgingTest {
 
       assertThat(backend.awaitIdle(Duration.ofSeconds(10)).requests(Routes.USERS)).isEqualTo(1);
       assertThat(onlyTrace().hedgesSent()).isZero();
+      assertThat(client.stats().hedgesSent()).isZero();
       assertThat(clock.pendingTasks()).as("the hedge timer was cancelled").isZero();
     }
   }
@@ -156,7 +157,7 @@ final class HedgingTest {
       Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
       long hedges = traces.stream().mapToLong(CallTrace::hedgesSent).sum();
       assertThat(traces).hasSize(calls);
-      assertThat(hedges).as("20 calls earn 2 backups at 10%").isEqualTo(2);
+      assertThat(hedges).as("20 calls earn 2 backups at 10%").isEqualTo(2).isEqualTo(client.stats().hedgesSent());
       assertThat(stats.requests(Routes.USERS)).isEqualTo(calls + hedges);
       assertThat(stats.aborted()).as("every request cancelled at the server").isEqualTo(calls + hedges);
     }
@@ -265,7 +266,8 @@ final class HedgingTest {
 
       Stats stats = backend.awaitIdle(Duration.ofSeconds(10));
       assertThat(stats.requests(Routes.USERS)).isEqualTo(3);
-      assertThat(onlyTrace().hedgesSent()).isEqualTo(2);
+      assertThat(onlyTrace().hedgesSent()).isEqualTo(2).isEqualTo(client.stats().hedgesSent());
+      assertThat(onlyTrace().hedgesWon()).isZero();
     }
   }
 

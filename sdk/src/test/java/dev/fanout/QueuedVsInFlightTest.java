@@ -84,7 +84,7 @@ final class QueuedVsInFlightTest {
   void aBackoffBetweenAttemptsIsNeitherInFlightNorQueued() {
     long t0 = 0;
     CallTrace call = CallTrace.builder("GET /users/1").queuedNanos(t0).startNanos(t0).endNanos(500 * MS)
-        .attempts(2, 200)
+        .attempts(2).statusCode(200)
         .attemptTimes(List.of(CallTrace.Attempt.sent(0, 0, 0, 100 * MS),
             CallTrace.Attempt.sent(300 * MS, 300 * MS, 350 * MS, 500 * MS)))
         .build();
@@ -114,7 +114,7 @@ final class QueuedVsInFlightTest {
   private static FanoutReport.Entry entry(int index, long t0, long enqueuedMs, long sentMs, long endMs) {
     long enqueued = t0 + enqueuedMs * MS;
     CallTrace call = CallTrace.builder("GET /users/" + index).queuedNanos(enqueued).startNanos(t0 + sentMs * MS)
-        .endNanos(t0 + endMs * MS).attempts(1, 200)
+        .endNanos(t0 + endMs * MS).attempts(1).statusCode(200)
         .attemptTimes(List.of(CallTrace.Attempt.sent(enqueued, enqueued, t0 + sentMs * MS, t0 + endMs * MS)))
         .build();
     return new FanoutReport.Entry(index, "user " + index, 0, endMs * MS, 1, Outcome.Kind.SUCCEEDED, null,

@@ -95,7 +95,7 @@ class RetryTest {
     assertThat(server.getRequestCount()).isEqualTo(2);
     assertThat(traces).singleElement().satisfies(t -> {
       assertThat(t.attempts()).isEqualTo(2);
-      assertThat(t.statusCode()).isEqualTo(200);
+      assertThat(t.statusCode()).hasValue(200);
       assertThat(t.ok()).isTrue();
     });
   }

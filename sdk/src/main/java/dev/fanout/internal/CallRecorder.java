@@ -4,6 +4,7 @@ import dev.fanout.CallTrace;
 import dev.fanout.Outcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,11 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CallRecorder {
   /** A phase that has not happened (yet): the trace reports it as empty. */
   private static final long NONE = Long.MIN_VALUE;
+  /** No response (yet): the trace reports the status as empty. */
+  private static final int NO_STATUS = -1;
 
   private final long queuedNanos;
   private volatile long connectedNanos = NONE;
   private volatile long firstByteNanos = NONE;
-  private volatile int statusCode = -1;
+  private volatile int statusCode = NO_STATUS;
   /** The attempt took a response: a losing hedge's response, arriving after, is not the call's status. */
   private volatile boolean took;
   private final AtomicInteger hedgesSent = new AtomicInteger();
@@ -47,7 +50,7 @@ final class CallRecorder {
   void attemptBegins() {
     firstByteNanos = NONE;
     connectedNanos = NONE;
-    statusCode = -1;
+    statusCode = NO_STATUS;
     took = false;
   }
 
@@ -92,7 +95,7 @@ final class CallRecorder {
       timings.add(t.toAttempt(queuedNanos, endNanos));
     }
     return new CallTrace(label, queuedNanos, firstSent(timings), reading(connectedNanos), reading(firstByteNanos),
-        endNanos, attempts, statusCode, outcome, outcome == Outcome.Kind.SUCCEEDED ? null : errorType,
+        endNanos, attempts, status(statusCode), outcome, outcome == Outcome.Kind.SUCCEEDED ? null : errorType,
         hedgesSent.get(), hedgesWon.get(), replays.get(), timings);
   }
 
@@ -105,6 +108,10 @@ final class CallRecorder {
       }
     }
     return first;
+  }
+
+  private static OptionalInt status(int code) {
+    return code == NO_STATUS ? OptionalInt.empty() : OptionalInt.of(code);
   }
 
   private static OptionalLong reading(long nanos) {
@@ -122,7 +129,7 @@ final class CallRecorder {
     /** When it left the client's queue; NONE while it waits there. */
     private volatile long sentNanos = NONE;
     private volatile long endNanos = NONE;
-    private volatile int status = -1;
+    private volatile int status = NO_STATUS;
     private boolean dequeued;
 
     AttemptTimes(long askedNanos) {

@@ -127,7 +127,7 @@ final class HedgeRace {
       admission = owner.engine().gate().acquire(owner.spec().request(), attempt, owner.gateDeadline());
     } catch (RuntimeException e) {
       events.ended(e);
-      return true; // counted as sent; nothing runs, the attempt's own request decides
+      return true; // its budget token is spent; nothing runs, the attempt's own request decides
     }
     if (!addPending(admission)) {
       events.ended(new FanoutCancelledException(owner.label() + ": hedge " + n + " was no longer needed"));
@@ -267,13 +267,9 @@ final class HedgeRace {
     }
     owner.answeredBy(c.call);
     c.events.took();
-    if (c.leg > 0) {
-      hedger.won();
-    }
     for (Exchange<?> loser : losers) {
       loser.cancelTimer();
       loser.call.cancel();
-      hedger.loserCancelled();
     }
     for (CompletableFuture<?> a : admissions) {
       a.cancel(false);

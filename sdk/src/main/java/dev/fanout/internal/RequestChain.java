@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import dev.fanout.FanoutClock;
 import dev.fanout.WireLog;
 import okhttp3.ConnectionPool;
 import okhttp3.EventListener;
@@ -23,13 +24,15 @@ public final class RequestChain {
    * @param pool the connection pool {@code ok} uses (the stale-connection replay evicts from it)
    * @param http2PriorKnowledge whether the client speaks HTTP/2 with prior knowledge over {@code http}
    * @param wire what the wire log shows; {@link WireLog#NONE} adds no wire logger
+   * @param clock the client's clock, on which the stale-connection replay reads idle times and the wire log
+   *     times exchanges
    */
   public static void configure(OkHttpClient.Builder ok, EventListener.Factory callerListeners, ConnectionPool pool,
-      boolean http2PriorKnowledge, WireLog wire) {
+      boolean http2PriorKnowledge, WireLog wire, FanoutClock clock) {
     ok.eventListenerFactory(TraceEventListener.factory(callerListeners));
     // Last in both chains: a request that met a stale keep-alive connection is sent again at once when that
     // is safe, without running the caller's own interceptors twice or spending an attempt.
-    StaleConnectionReplay replay = new StaleConnectionReplay(pool);
+    StaleConnectionReplay replay = new StaleConnectionReplay(pool, clock);
     // Before the replay: a fan-out's first calls to an HTTPS host wait for one connection to learn the
     // protocol, then open only the HTTP/2 connections their streams need (see ConnectionGate).
     ConnectionGate gate = new ConnectionGate(http2PriorKnowledge);
@@ -46,7 +49,7 @@ public final class RequestChain {
     ok.addInterceptor(handOff);
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (wire != WireLog.NONE) {
-      ok.addNetworkInterceptor(new WireLogger(wire));
+      ok.addNetworkInterceptor(new WireLogger(wire, clock));
     }
   }
 }

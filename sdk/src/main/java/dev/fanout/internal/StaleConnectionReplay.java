@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import dev.fanout.FanoutClock;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -15,7 +16,8 @@ import okhttp3.Response;
 
 /**
  * Sends a request again, once and at once, on a fresh connection when the pooled keep-alive connection it
- * was given turns out, before the request is written, to have been closed by the server. Servers close idle keep-alive connections (Node.js and uvicorn after 5 s, load balancers after 60 s);
+ * was given turns out, before the request is written, to have been closed by the server. Servers close idle
+ * keep-alive connections (Node.js and uvicorn after 5 s, load balancers after 60 s);
  * the client's pool does not notice, so the next request written to such a connection meets the close and
  * fails with "unexpected end of stream". The SDK turns OkHttp's own silent retry off (it re-sends any request
  * whose body is not one-shot, bounded by nothing the retry policy or the trace sees), so without this each
@@ -23,11 +25,11 @@ import okhttp3.Response;
  *
  * <h2>The rule: only a request the server provably never saw.</h2>
  * Before a request is written to a reused HTTP/1 connection that has been idle for
- * {@link #CHECK_AFTER_IDLE_NANOS 250 ms} or more, the connection is read for at most 1 ms (OkHttp's own
- * health check, which OkHttp runs only for non-{@code GET} requests after 10 s idle). End of stream, a
- * reset, or bytes the server sent unasked mean the server has closed it: the request is not written there,
- * the connection is closed, the pool's other idle connections (idled, and most likely closed, along with
- * it) are evicted, and the request goes out on a fresh connection. Nothing of it reached the server, so this
+ * {@link #CHECK_AFTER_IDLE_NANOS 250 ms} or more on the client's clock, the connection is read for at most
+ * 1 ms (OkHttp's own health check, which OkHttp runs only for non-{@code GET} requests after 10 s idle).
+ * End of stream, a reset, or bytes the server sent unasked mean the server has closed it: the request is not
+ * written there, the connection is closed, the pool's other idle connections (idled, and most likely closed,
+ * along with it) are evicted, and the request goes out on a fresh connection. Nothing of it reached the server, so this
  * is safe for every method, {@code POST} included, and it is not an attempt: the server's count of requests
  * still equals the sum of the attempts. It is told to the request's {@link CallEvents.Leg} as a replay: the
  * trace ({@link dev.fanout.CallTrace#replays()}), the client's stats and its spans count it apart.
@@ -62,17 +64,22 @@ final class StaleConnectionReplay {
   private static final int STRIPES = 16;
 
   /**
-   * When each connection last delivered a response ({@link System#nanoTime()}); a connection in it has been
-   * used, so a request given it is given a reused one. Weak keys: a closed connection drops out. Striped by
-   * the connection's identity.
+   * When each connection last delivered a response (the client's {@link FanoutClock#nanoTime()}); a
+   * connection in it has been used, so a request given it is given a reused one. Weak keys: a closed
+   * connection drops out. Striped by the connection's identity.
    */
   @SuppressWarnings("unchecked")
   private final Map<Connection, Long>[] lastResponse = new Map[STRIPES];
   private final ConnectionPool pool;
+  private final FanoutClock clock;
 
-  /** Replays over {@code pool}, whose idle connections it evicts before a replay. */
-  public StaleConnectionReplay(ConnectionPool pool) {
+  /**
+   * Replays over {@code pool}, whose idle connections it evicts before a replay; a connection's idle time is
+   * read on {@code clock}, the client's.
+   */
+  public StaleConnectionReplay(ConnectionPool pool, FanoutClock clock) {
     this.pool = pool;
+    this.clock = clock;
     for (int i = 0; i < STRIPES; i++) {
       lastResponse[i] = Collections.synchronizedMap(new WeakHashMap<>());
     }
@@ -110,7 +117,7 @@ final class StaleConnectionReplay {
       Connection connection = chain.connection();
       if (connection != null) {
         Long last = lastResponse(connection).get(connection);
-        if (last != null && System.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS) { // only HTTP/1 ones are in it
+        if (last != null && clock.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS) { // only HTTP/1 ones are in it
           String closed = closedByPeer(connection.socket());
           if (closed != null) {
             lastResponse(connection).remove(connection);
@@ -121,7 +128,7 @@ final class StaleConnectionReplay {
       }
       Response response = chain.proceed(chain.request());
       if (connection != null && isHttp1(connection.protocol())) { // only HTTP/1 connections are ever checked
-        lastResponse(connection).put(connection, System.nanoTime());
+        lastResponse(connection).put(connection, clock.nanoTime());
       }
       return response;
     };

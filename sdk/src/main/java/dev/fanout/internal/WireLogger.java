@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import dev.fanout.FanoutClock;
 import dev.fanout.WireLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +25,12 @@ final class WireLogger implements Interceptor {
   static final int MAX_BODY = 4096;
 
   private final WireLog level;
+  private final FanoutClock clock;
 
-  public WireLogger(WireLog level) {
+  /** Logs at {@code level}, timing each exchange on {@code clock}, the client's. */
+  public WireLogger(WireLog level, FanoutClock clock) {
     this.level = level;
+    this.clock = clock;
   }
 
   @Override
@@ -44,18 +48,18 @@ final class WireLogger implements Interceptor {
       out.append('\n').append(requestBody(request.body(), secrets));
     }
     WIRE.info(out.toString());
-    long t0 = System.nanoTime();
+    long t0 = clock.nanoTime();
     Response response;
     try {
       response = chain.proceed(request);
     } catch (IOException e) {
       WIRE.info("<-- failed {} {} after {} ms: {}", request.method(), Redaction.pathAndQuery(request),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), secrets.redact(String.valueOf(e)));
+          TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - t0), secrets.redact(String.valueOf(e)));
       throw e;
     }
     StringBuilder in = new StringBuilder("<-- ").append(response.code()).append(' ')
         .append(request.method()).append(' ').append(Redaction.pathAndQuery(request)).append(" (")
-        .append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).append(" ms) ")
+        .append(TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - t0)).append(" ms) ")
         .append(Redaction.headers(response.headers(), secrets));
     if (level == WireLog.BODY) {
       MediaType type = response.body().contentType();

@@ -107,6 +107,7 @@ final class TimeSplitTest {
     assertThat(governed.split()).isEqualTo(new CallTrace.Split(0, SECOND, 0, 0));
     assertThat(governed.startNanos()).as("a call that sent nothing has no start").isEmpty();
     assertThat(governed.firstByteNanos()).isEmpty();
+    assertThat(governed.statusCode()).as("no response").isEmpty();
     assertThat(governed.attemptTimes()).singleElement().satisfies(a -> {
       assertThat(a.enqueuedNanos()).as("never admitted").isEmpty();
       assertThat(a.sentNanos()).isEmpty();
@@ -145,7 +146,7 @@ final class TimeSplitTest {
             "\"inFlightMillis\" : 0.0", "\"askedMillis\" : 0.0")
         .doesNotContain("\"inFlightMillis\" : 1000.0")
         .as("phases that did not happen are left out, not written as -1")
-        .doesNotContain("\"startMillis\" : -1", "\"sentMillis\"", "\"firstByteMillis\"", "-1.0");
+        .doesNotContain("\"startMillis\" : -1", "\"sentMillis\"", "\"firstByteMillis\"", "\"status\"", "-1");
     assertThat(client.stats().governorWaitTotal()).as("a wait the deadline cut short counts as a governor wait")
         .isEqualTo(DEADLINE);
   }

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
 
 /**
- * A client's hedging policy state: its {@link HedgeBudget}, each route's latencies and cold cohort, and its
- * counts. The call path opens a {@link Ticket} per attempt ({@link #open}) and is told, on the
+ * A client's hedging policy state: its {@link HedgeBudget} and each route's latencies and cold cohort. It
+ * counts nothing: the hedges a call sends and wins are the call's events ({@code CallEvents}), which its
+ * trace, the client's stats and its spans hear. The call path opens a {@link Ticket} per attempt ({@link #open}) and is told, on the
  * {@link FanoutClock}, when a backup is due (after the policy's delay: fixed, or the route's observed
  * percentile); the race between an attempt's requests is the call path's. Never hedges a call the policy does
  * not allow. Thread-safe; no lock is held while the call path is told a backup is due.
@@ -37,11 +37,6 @@ public final class Hedger {
       return size() > MAX_ROUTES;
     }
   };
-  private final LongAdder calls = new LongAdder();
-  private final LongAdder sent = new LongAdder();
-  private final LongAdder won = new LongAdder();
-  private final LongAdder denied = new LongAdder();
-  private final LongAdder cancelled = new LongAdder();
 
   private Hedger(HedgePolicy policy, FanoutClock clock) {
     this.policy = policy;
@@ -134,7 +129,6 @@ public final class Hedger {
     }
     boolean first = attempt <= 1;
     if (first) {
-      calls.increment();
       budget.onCall();
     }
     Route r = route(route);
@@ -150,24 +144,9 @@ public final class Hedger {
     return t;
   }
 
-  /** Takes one backup from the client-wide budget; counts it sent, or denied when the budget is empty. */
+  /** Takes one backup from the client-wide budget; false if the budget is empty. */
   public boolean tryBackup() {
-    if (budget.tryTake()) {
-      sent.increment();
-      return true;
-    }
-    denied.increment();
-    return false;
-  }
-
-  /** A backup's response came first: counted as won. */
-  public void won() {
-    won.increment();
-  }
-
-  /** An attempt was cancelled because another one won: counted. */
-  public void loserCancelled() {
-    cancelled.increment();
+    return budget.tryTake();
   }
 
   /** One route's latencies, and its cold cohort (attempts opened before it had enough samples). */
@@ -323,9 +302,5 @@ public final class Hedger {
         }
       }
     }
-  }
-
-  public HedgeStats stats() {
-    return new HedgeStats(calls.sum(), sent.sum(), won.sum(), denied.sum(), cancelled.sum());
   }
 }

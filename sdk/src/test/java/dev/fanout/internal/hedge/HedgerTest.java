@@ -14,29 +14,41 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The hedger's state on a fake clock, through the tickets the call path opens: when a backup is due, the
- * budget, the route's percentile and the cold cohort. The race a ticket's backups run in (first success wins,
- * losers cancelled at the socket, a failure waits for a running backup) is the call path's, tested against
- * real requests in {@code HedgingTest}.
+ * budget, the route's percentile and the cold cohort. Each test stands in for the call path and counts what
+ * the hedger asked of it and what the budget gave. The race a ticket's backups run in (first success wins,
+ * losers cancelled at the socket, a failure waits for a running backup) is the call path's, and so are the
+ * counts of hedges sent and won (the call's events, heard by its trace and the client's stats): tested
+ * against real requests in {@code HedgingTest}.
  */
 @Timeout(10)
 class HedgerTest {
   private final FakeClock clock = FakeClock.create();
 
-  /** One attempt as the call path runs it: its ticket, and the backups the hedger asked for and the budget gave. */
+  /**
+   * One attempt as the call path runs it: its ticket, the backups the hedger said were due, those the budget
+   * gave (sent) and those it denied.
+   */
   static final class Attempt {
+    final List<Integer> due = new ArrayList<>();
     final List<Integer> sent = new ArrayList<>();
+    int denied;
     Hedger.Ticket ticket;
 
     static Attempt open(Hedger h, String route, String method, boolean marked) {
       Attempt a = new Attempt();
-      a.ticket = h.open(route, method, marked, h.policy(), n -> {
-        if (!h.tryBackup()) {
-          return false;
-        }
-        a.sent.add(n);
-        return true;
-      });
+      a.ticket = h.open(route, method, marked, h.policy(), n -> a.backupDue(h, n));
       return a;
+    }
+
+    /** As the call path does when backup {@code n} is due: takes it from the budget and sends it, if it can. */
+    boolean backupDue(Hedger h, int n) {
+      due.add(n);
+      if (!h.tryBackup()) {
+        denied++;
+        return false;
+      }
+      sent.add(n);
+      return true;
     }
 
     int requests() {
@@ -53,21 +65,23 @@ class HedgerTest {
   }
 
   @Test
-  void fixedDelayMakesABackupDueAtTheDelayAndABackupWinIsCounted() {
+  void fixedDelayMakesABackupDueAtTheDelayThatTheBudgetGives() {
     Hedger h = warmed(HedgePolicy.fixed(Duration.ofMillis(200)), 10); // 10 calls earn one backup
     Attempt a = Attempt.open(h, "/users/1", "GET", false);
 
     clock.advance(Duration.ofMillis(199));
-    assertThat(a.sent).isEmpty();
+    assertThat(a.due).isEmpty();
     clock.advance(Duration.ofMillis(1));
     assertThat(a.sent).containsExactly(1);
+    assertThat(a.denied).isZero();
 
-    // the backup's response wins: the race cancels the first request
-    h.won();
-    h.loserCancelled();
+    // the backup's response wins (the race cancels the first request; the win is the call's event)
     a.ticket.closeWonByBackup();
-    assertThat(h.stats()).isEqualTo(new HedgeStats(11, 1, 1, 0, 1));
     assertThat(clock.pendingTasks()).isZero();
+    Attempt next = Attempt.open(h, "/users/1", "GET", false);
+    clock.advance(Duration.ofMillis(200));
+    assertThat(next.denied).as("11 calls earned 1.1 backups, 1 is spent").isEqualTo(1);
+    next.ticket.close(true);
   }
 
   @Test
@@ -77,13 +91,14 @@ class HedgerTest {
     clock.advance(Duration.ofMillis(150));
     a.ticket.close(true);
     clock.advance(Duration.ofSeconds(1));
-    assertThat(a.sent).isEmpty();
-    assertThat(h.stats().hedgesSent()).isZero();
+    assertThat(a.due).as("no backup was due, none taken from the budget").isEmpty();
   }
 
   @Test
   void autoHedgesAfterTheRoutesP95OnceItHasEnoughSamples() {
     Hedger h = Hedger.create(HedgePolicy.builder().auto().minSamples(20).build(), clock);
+    int[] hedged = new int[1];
+    int[] firstWonOverItsBackup = new int[1];
     // 100 calls on the route, one after another: 95 take 90 ms, 5 take 3 s (their first request wins).
     for (int i = 0; i < 100; i++) {
       Duration took = i % 20 == 19 ? Duration.ofSeconds(3) : Duration.ofMillis(90);
@@ -95,16 +110,17 @@ class HedgerTest {
       Attempt[] a = new Attempt[1];
       clock.schedule(took, () -> {
         if (!a[0].sent.isEmpty()) {
-          h.loserCancelled(); // the first request won: the race cancels the backup
+          firstWonOverItsBackup[0]++; // the first request won: the race cancels the backup
         }
         a[0].ticket.close(true);
       });
       a[0] = Attempt.open(h, "/lookup", "GET", false);
       clock.advance(took);
+      hedged[0] += a[0].sent.size();
     }
     assertThat(h.currentDelay("/lookup")).isEqualTo(Duration.ofMillis(90));
-    assertThat(h.stats().hedgesSent()).as("only the 4 slow calls after the first 20 were hedged").isEqualTo(4);
-    assertThat(h.stats().losersCancelled()).isEqualTo(4);
+    assertThat(hedged[0]).as("only the 4 slow calls after the first 20 were hedged").isEqualTo(4);
+    assertThat(firstWonOverItsBackup[0]).as("each with its backup out when its first request answered").isEqualTo(4);
 
     Attempt slow = Attempt.open(h, "/lookup", "GET", false);
     clock.advance(Duration.ofMillis(89));
@@ -131,16 +147,21 @@ class HedgerTest {
     // at most 50 backups (+ the cap of 10 banked), not 10% of the 1,500 attempts.
     Hedger h = Hedger.create(HedgePolicy.builder().delay(Duration.ofMillis(10)).budget(0.1).build(), clock);
     int calls = 500;
+    List<Integer> sentPerAttempt = new ArrayList<>();
     for (int attempt = 1; attempt <= 3; attempt++) {
+      int[] sent = new int[1];
       List<Hedger.Ticket> tickets = new ArrayList<>();
       for (int i = 0; i < calls; i++) {
-        tickets.add(h.open("/slow", "GET", false, h.policy(), attempt, n -> h.tryBackup()));
+        tickets.add(h.open("/slow", "GET", false, h.policy(), attempt, n -> h.tryBackup() && ++sent[0] > 0));
       }
       clock.advance(Duration.ofMillis(10));
       tickets.forEach(t -> t.close(false)); // each attempt fails (a 5xx) and is retried
+      sentPerAttempt.add(sent[0]);
     }
-    assertThat(h.stats().hedgesSent()).as("backups sent for %d calls", calls).isLessThanOrEqualTo(calls / 10 + 10);
-    assertThat(h.stats().calls()).isEqualTo(calls);
+    assertThat(sentPerAttempt.stream().mapToInt(Integer::intValue).sum()).as("backups sent for %d calls", calls)
+        .isLessThanOrEqualTo(calls / 10 + 10);
+    assertThat(sentPerAttempt).as("only the %d calls' first attempts earned backups: 10%% of them", calls)
+        .containsExactly(calls / 10, 0, 0);
   }
 
   @Test
@@ -154,8 +175,8 @@ class HedgerTest {
     clock.advance(Duration.ofSeconds(1));
     long requests = all.stream().mapToLong(Attempt::requests).sum();
     assertThat(requests - calls).as("extra requests").isLessThanOrEqualTo((long) (0.1 * calls));
-    assertThat(h.stats().hedgesSent()).isEqualTo(requests - calls);
-    assertThat(h.stats().budgetDenied()).isPositive();
+    assertThat(all.stream().mapToInt(a -> a.sent.size()).sum()).isEqualTo(requests - calls);
+    assertThat(all.stream().mapToInt(a -> a.denied).sum()).as("backups the budget denied").isPositive();
     all.forEach(a -> a.ticket.close(true));
   }
 
@@ -170,7 +191,7 @@ class HedgerTest {
     clock.advance(Duration.ofSeconds(5));
     assertThat(a.sent).containsExactly(1, 2);
     a.ticket.close(true); // the first request won
-    assertThat(h.stats().hedgesWon()).isZero();
+    assertThat(a.due).as("no third backup was asked for").containsExactly(1, 2);
     assertThat(clock.pendingTasks()).isZero();
   }
 
@@ -231,12 +252,13 @@ class HedgerTest {
   void aColdAutoRouteHedgesTheSlowestShareOfItsCohortOnceThatShareHasAnswered() {
     Hedger h = Hedger.create(HedgePolicy.builder().auto().budget(1.0).build(), clock);
     List<Integer> due = new ArrayList<>();
+    int[] sent = new int[1];
     List<Hedger.Ticket> tickets = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       int id = i;
       tickets.add(h.open("/lookup", "GET", false, h.policy(), n -> {
         due.add(id);
-        return h.tryBackup();
+        return h.tryBackup() && ++sent[0] > 0;
       }));
     }
     assertThat(clock.pendingTasks()).as("a cold auto route has no delay to wait for").isZero();
@@ -247,7 +269,7 @@ class HedgerTest {
     assertThat(due).as("37 of 40 answered: fewer than 95%").isEmpty();
     tickets.get(37).close(true);
     assertThat(due).as("38 of 40 (95%) answered: the other two are the cohort's slowest").containsExactly(38, 39);
-    assertThat(h.stats().hedgesSent()).isEqualTo(2);
+    assertThat(sent[0]).as("the budget gave both").isEqualTo(2);
     assertThat(h.currentDelay("/lookup")).as("38 samples: warm now").isNotNull();
     Hedger.Ticket joined = h.open("/lookup", "GET", false, h.policy(), n -> true);
     assertThat(clock.pendingTasks()).as("while the cohort runs, a new attempt joins it").isZero();
