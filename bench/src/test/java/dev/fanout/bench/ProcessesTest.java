@@ -34,12 +34,18 @@ final class ProcessesTest {
     assertThat(Processes.outputIfOk("/no/such/command")).isNull();
   }
 
+  /** Starts {@code sh -c script} and returns once it has printed "ready". */
+  private static Process ready(String script) throws java.io.IOException {
+    Process p = new ProcessBuilder("sh", "-c", script).start();
+    assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine())
+        .isEqualTo("ready");
+    return p;
+  }
+
   @Test
   void stopKillsABackendThatIgnoresSigtermOnceTheGraceIsOver() throws Exception {
     // An ignored signal stays ignored across exec, so the sleep itself ignores SIGTERM.
-    Process p = new ProcessBuilder("sh", "-c", "trap '' TERM; echo ready; exec sleep 60").start();
-    assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine())
-        .isEqualTo("ready");
+    Process p = ready("trap '' TERM; echo ready; exec sleep 60");
 
     Processes.stop(p, java.time.Duration.ofMillis(200));
 
@@ -49,9 +55,7 @@ final class ProcessesTest {
 
   @Test
   void stopEndsABackendOnSigtermWithoutKillingIt() throws Exception {
-    Process p = new ProcessBuilder("sh", "-c", "echo ready; exec sleep 60").start();
-    assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine())
-        .isEqualTo("ready");
+    Process p = ready("echo ready; exec sleep 60");
 
     Processes.stop(p, Processes.STOP_GRACE);
 
@@ -61,9 +65,7 @@ final class ProcessesTest {
 
   @Test
   void anInterruptedStopKillsAtOnceAndKeepsTheInterrupt() throws Exception {
-    Process p = new ProcessBuilder("sh", "-c", "trap '' TERM; echo ready; exec sleep 60").start();
-    assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine())
-        .isEqualTo("ready");
+    Process p = ready("trap '' TERM; echo ready; exec sleep 60");
 
     Thread.currentThread().interrupt();
     Processes.stop(p, Processes.STOP_GRACE);

@@ -55,6 +55,14 @@ class BatchJobTest {
     return p;
   }
 
+  /** The jobs command line, printing to {@code text}. */
+  private static CommandLine cli(StringWriter text) {
+    CommandLine cli = JobsMain.commandLine();
+    cli.setOut(new PrintWriter(text));
+    cli.setErr(new PrintWriter(text));
+    return cli;
+  }
+
   private OpenAiBatches api() {
     return OpenAiBatches.builder().baseUrl(server.url()).apiKey("sk-test").build();
   }
@@ -65,9 +73,7 @@ class BatchJobTest {
     Path in = input(2000);
     Path out = dir.resolve("results.jsonl");
     StringWriter text = new StringWriter();
-    CommandLine cli = JobsMain.commandLine();
-    cli.setOut(new PrintWriter(text));
-    cli.setErr(new PrintWriter(text));
+    CommandLine cli = cli(text);
 
     int code = cli.execute("submit", "--input", in.toString(), "--output", out.toString(), "--base-url",
         server.url(), "--api-key", "sk-test", "--wait", "--poll-interval", "10ms");
@@ -97,9 +103,7 @@ class BatchJobTest {
     Path in = input(20);
     Path out = dir.resolve("results.jsonl");
     StringWriter text = new StringWriter();
-    CommandLine cli = JobsMain.commandLine();
-    cli.setOut(new PrintWriter(text));
-    cli.setErr(new PrintWriter(text));
+    CommandLine cli = cli(text);
     String[] api = {"--output", out.toString(), "--base-url", server.url(), "--api-key", "sk-test"};
 
     int submitted = cli.execute(concat(new String[] {"submit", "--input", in.toString()}, api));

@@ -18,8 +18,9 @@ class DurationConverterTest {
   @Test
   void readsTheOneGrammar() {
     assertThat(DurationConverter.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(DurationConverter.parse("1s")).isEqualTo(Duration.ofSeconds(1));
     assertThat(DurationConverter.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
-    assertThat(DurationConverter.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(DurationConverter.parse("5m")).isEqualTo(Duration.ofMinutes(5));
     assertThat(DurationConverter.parse("0")).isEqualTo(Duration.ZERO);
   }
 
