@@ -1,13 +1,11 @@
 package dev.fanout.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.CallOptions;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.chat.ChatService;
 import dev.fanout.chat.ChatStreamListener;
-import dev.fanout.errors.DecodeException;
 import dev.fanout.internal.telemetry.GenAiRequest;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import java.util.ArrayList;
@@ -61,13 +59,7 @@ final class ChatServiceImpl implements ChatService {
     Request http = request(request, false);
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
-      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
-      ChatCompletion completion;
-      try {
-        completion = ChatCompletion.fromJson(json);
-      } catch (DecodeException e) {
-        throw OpenAi.labelled(call.label(), e);
-      }
+      ChatCompletion completion = OpenAi.read(response, maxBytes, call.label(), ChatCompletion::fromJson);
       call.genAiResponse(telemetryOf(completion));
       return completion;
     }, options);

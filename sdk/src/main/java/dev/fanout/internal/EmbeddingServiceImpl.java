@@ -1,6 +1,5 @@
 package dev.fanout.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.CallOptions;
 import dev.fanout.embeddings.EmbeddingRequest;
@@ -52,13 +51,7 @@ final class EmbeddingServiceImpl implements EmbeddingService {
         .tag(GenAiRequest.class, GenAiRequest.embeddings(request.model()))
         .build();
     return engine.start(http, (response, call) -> {
-      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
-      EmbeddingResponse result;
-      try {
-        result = EmbeddingResponse.fromJson(json);
-      } catch (DecodeException e) {
-        throw OpenAi.labelled(call.label(), e);
-      }
+      EmbeddingResponse result = OpenAi.read(response, maxBytes, call.label(), EmbeddingResponse::fromJson);
       if (result.embeddings().size() != expected) {
         throw new DecodeException(call.label() + ": " + expected + " inputs but "
             + result.embeddings().size() + " embeddings");

@@ -116,12 +116,7 @@ abstract class EventStreamReader<T> extends EventSourceListener {
     if (!done) {
       throw new DecodeException(call.label() + ": " + unfinished());
     }
-    ObjectNode json = assembled();
-    try {
-      return decode(json);
-    } catch (DecodeException e) {
-      throw OpenAi.labelled(call.label(), e);
-    }
+    return OpenAi.decode(call.label(), assembled(), this::decode);
   }
 
   /** Says how far a stream that ended without its last event got, e.g. "stream ended without [DONE] after ...". */

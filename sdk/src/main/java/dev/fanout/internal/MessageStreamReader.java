@@ -136,13 +136,9 @@ final class MessageStreamReader extends EventStreamReader<Message> {
     }
     state.stopped = true;
     idle.progress();
-    ContentBlock block;
-    try {
-      block = Message.fromJson(Json.MAPPER.createObjectNode().put("type", "message")
-          .set("content", Json.MAPPER.createArrayNode().add(state.toJson(call.label())))).content().get(0);
-    } catch (DecodeException e) {
-      throw OpenAi.labelled(call.label(), e);
-    }
+    JsonNode one = Json.MAPPER.createObjectNode().put("type", "message")
+        .set("content", Json.MAPPER.createArrayNode().add(state.toJson(call.label())));
+    ContentBlock block = OpenAi.decode(call.label(), one, Message::fromJson).content().get(0);
     deliver();
     listener.onBlockStop(index, block);
   }

@@ -1,10 +1,8 @@
 package dev.fanout.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.CallOptions;
-import dev.fanout.errors.DecodeException;
 import dev.fanout.internal.telemetry.GenAiRequest;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import dev.fanout.messages.ContentBlock;
@@ -66,13 +64,7 @@ final class MessagesServiceImpl implements MessagesService {
     Request http = request(request, false);
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, (response, call) -> {
-      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
-      Message message;
-      try {
-        message = Message.fromJson(json);
-      } catch (DecodeException e) {
-        throw OpenAi.labelled(call.label(), e);
-      }
+      Message message = OpenAi.read(response, maxBytes, call.label(), Message::fromJson);
       call.genAiResponse(telemetryOf(message));
       return message;
     }, options);
