@@ -58,11 +58,8 @@ final class ChatServiceImpl implements ChatService {
   public CompletableFuture<ChatCompletion> createAsync(ChatRequest request) {
     Request http = request(request, false);
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, (response, call) -> {
-      ChatCompletion completion = OpenAi.read(response, maxBytes, call.label(), ChatCompletion::fromJson);
-      call.genAiResponse(telemetryOf(completion));
-      return completion;
-    }, options);
+    return engine.start(http, OpenAi.jsonHandler(maxBytes, ChatCompletion::fromJson, ChatServiceImpl::telemetryOf),
+        options);
   }
 
   @Override
@@ -90,13 +87,10 @@ final class ChatServiceImpl implements ChatService {
   private CompletableFuture<ChatCompletion> start(ChatRequest request, ChatStreamListener listener) {
     Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, (response, call) -> {
-      IdleWatch idle = new IdleWatch(call, engine.clock(), engine.streamIdleTimeout());
-      ChatCompletion completion = new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()),
-          idle).readAll(response);
-      call.genAiResponse(telemetryOf(completion));
-      return completion;
-    }, options);
+    return engine.start(http, EventStreamReader.handler(engine.clock(), engine.streamIdleTimeout(),
+        (response, call, idle) ->
+            new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()), idle),
+        ChatServiceImpl::telemetryOf), options);
   }
 
   private Request request(ChatRequest request, boolean stream) {

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.FanoutClock;
 import dev.fanout.errors.FanoutException;
+import dev.fanout.internal.telemetry.GenAiResponse;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.function.Function;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
@@ -29,6 +33,25 @@ abstract class EventStreamReader<T> extends EventSourceListener {
   /** The stream's last event has been read: what follows is ignored, and the result stands. */
   boolean done;
   private Throwable failure;
+
+  /** Makes the reader of one attempt's stream, on the response's thread once the attempt has answered. */
+  interface Factory<T> {
+    EventStreamReader<T> open(Response response, AttemptContext call, IdleWatch idle);
+  }
+
+  /**
+   * The handler of a streamed call: each attempt's stream is read by a reader from {@code readers}
+   * ({@link #readAll}) under an idle timer of {@code idleTimeout} on {@code clock}, and the result's
+   * telemetry is told to the call.
+   */
+  static <T> LogicalCall.Handler<T> handler(FanoutClock clock, Duration idleTimeout, Factory<T> readers,
+      Function<T, GenAiResponse> telemetry) {
+    return (response, call) -> {
+      T value = readers.open(response, call, new IdleWatch(call, clock, idleTimeout)).readAll(response);
+      call.genAiResponse(telemetry.apply(value));
+      return value;
+    };
+  }
 
   EventStreamReader(AttemptContext call, long maxBytes, Redaction.Secrets secrets, IdleWatch idle) {
     this.call = call;

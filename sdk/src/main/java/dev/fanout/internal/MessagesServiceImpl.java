@@ -63,11 +63,8 @@ final class MessagesServiceImpl implements MessagesService {
   public CompletableFuture<Message> createAsync(MessageRequest request) {
     Request http = request(request, false);
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, (response, call) -> {
-      Message message = OpenAi.read(response, maxBytes, call.label(), Message::fromJson);
-      call.genAiResponse(telemetryOf(message));
-      return message;
-    }, options);
+    return engine.start(http, OpenAi.jsonHandler(maxBytes, Message::fromJson, MessagesServiceImpl::telemetryOf),
+        options);
   }
 
   @Override
@@ -96,13 +93,10 @@ final class MessagesServiceImpl implements MessagesService {
     Objects.requireNonNull(listener, "listener == null");
     Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, (response, call) -> {
-      Redaction.Secrets secrets = Redaction.Secrets.of(response.request());
-      IdleWatch idle = new IdleWatch(call, engine.clock(), engine.streamIdleTimeout());
-      Message message = new MessageStreamReader(call, listener, maxBytes, secrets, response, idle).readAll(response);
-      call.genAiResponse(telemetryOf(message));
-      return message;
-    }, options);
+    return engine.start(http, EventStreamReader.handler(engine.clock(), engine.streamIdleTimeout(),
+        (response, call, idle) ->
+            new MessageStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()), response, idle),
+        MessagesServiceImpl::telemetryOf), options);
   }
 
   /** The POST, with Anthropic's headers in place of the engine's {@code Authorization}. */
