@@ -10,7 +10,7 @@ import dev.fanout.bench.harness.MarkdownReport;
 import dev.fanout.bench.harness.ReportCommand;
 import dev.fanout.bench.harness.RowSpec;
 import dev.fanout.bench.harness.SvgPlot;
-import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.bench.server.ServerCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -124,8 +124,7 @@ public final class BenchMain implements Callable<Integer> {
   public Integer call() throws Exception {
     List<RowSpec> specs = new ArrayList<>();
     for (String r : rows) specs.add(RowSpec.parse(r));
-    String self = ProcessHandle.current().info().command().orElse("java");
-    String java = clientJava != null ? clientJava : self;
+    String java = ChildJvms.launcher(clientJava);
     Map<ClientKind, Integer> caps = new EnumMap<>(ClientKind.class);
     maxN.forEach((client, n) -> caps.put(ClientKind.of(client), n));
     HarnessConfig config = new HarnessConfig(specs, ns, latency, runs, rounds, caps, roundBudget, java,

@@ -4,9 +4,14 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the benchmark's commands give the JVMs they start (backends and clients): this JVM's classpath. */
+/** What the benchmark's commands give the JVMs they start (backends and clients): a launcher, this JVM's classpath. */
 public final class ChildJvms {
   private ChildJvms() {}
+
+  /** The java launcher of a child JVM: {@code given} (a {@code --java} flag) if not null, else this JVM's own. */
+  public static String launcher(String given) {
+    return given != null ? given : ProcessHandle.current().info().command().orElse("java");
+  }
 
   /** This JVM's classpath with every entry absolute, so a child JVM finds them from any working directory. */
   public static String classpath() {

@@ -2,6 +2,7 @@ package dev.fanout.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.mock.Engine;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,10 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The mock in its own JVM ({@code MockServerMain}, Netty engine, loopback, an ephemeral port), metered at
+ * The mock in its own JVM ({@code MockServerMain}, Netty engine unless told otherwise, loopback, an ephemeral port), metered at
  * {@code rpm} and {@code tpm} (0: that limit is off), as the jobs and metered benchmarks run it: each row or
  * workload starts its own, so every client meets fresh buckets and fresh counters. Closing it stops the JVM.
  */
@@ -40,8 +40,14 @@ public final class MockProcess implements AutoCloseable {
    */
   public static MockProcess start(String launcher, String classpath, Duration latency, long rpm, long tpm, Path log)
       throws IOException {
+    return start(launcher, classpath, Engine.NETTY, latency, rpm, tpm, log);
+  }
+
+  /** As {@link #start(String, String, Duration, long, long, Path)}, on {@code engine}. */
+  public static MockProcess start(String launcher, String classpath, Engine engine, Duration latency, long rpm,
+      long tpm, Path log) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(launcher, "-cp", classpath, "dev.fanout.mock.MockServerMain",
-        "--port", "0", "--engine", "netty", "--latency", latency.toMillis() + "ms"));
+        "--port", "0", "--engine", engine.id(), "--latency", latency.toMillis() + "ms"));
     if (rpm > 0) {
       cmd.addAll(List.of("--rpm", String.valueOf(rpm)));
     }
@@ -89,11 +95,9 @@ public final class MockProcess implements AutoCloseable {
     reset();
   }
 
+  /** Stops the mock's JVM (SIGTERM, then SIGKILL after {@link Processes#STOP_GRACE}); an interrupt kills it at once and is kept. */
   @Override
-  public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
+  public void close() {
+    Processes.stop(process, Processes.STOP_GRACE);
   }
 }

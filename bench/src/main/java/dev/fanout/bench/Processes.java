@@ -4,11 +4,15 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** What the benchmark reads back from the processes it starts: a backend's URL, a tool's version line. */
 public final class Processes {
   /** The line a backend (the mock, or {@code server}) prints first: {@code Listening on http://127.0.0.1:PORT/}. */
   public static final String LISTENING = "Listening on ";
+  /** How long {@link #stop(Process, Duration)} gives a backend to exit on SIGTERM before it kills it: 10 s. */
+  public static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   private Processes() {}
 
@@ -43,6 +47,22 @@ public final class Processes {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
+    }
+  }
+
+  /**
+   * Stops {@code process}: SIGTERM, then SIGKILL if it has not exited within {@code grace}, and waits up to
+   * {@code grace} again for it to go. An interrupt kills it at once and is kept.
+   */
+  public static void stop(Process process, Duration grace) {
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fanout.bench.harness.BenchReport.Spread;
 import dev.fanout.bench.harness.RowSpec;
-import dev.fanout.bench.server.DurationConverter;
 import dev.fanout.mock.Engine;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -32,16 +30,6 @@ class CommandLineValuesTest {
     assertThatThrownBy(() -> RowSpec.parse("curl@netty")).hasMessageStartingWith("unknown client: 'curl'");
     assertThatThrownBy(() -> RowSpec.parse("jdk@jetty")).hasMessageStartingWith("unknown engine: 'jetty'");
     assertThatThrownBy(() -> RowSpec.parse("aiohttp+aot@netty")).hasMessage("an AOT cache needs a JVM client: aiohttp+aot");
-  }
-
-  @Test
-  void parsesDurations() {
-    assertThat(DurationConverter.parse("1s")).isEqualTo(Duration.ofSeconds(1));
-    assertThat(DurationConverter.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(DurationConverter.parse("5m")).isEqualTo(Duration.ofMinutes(5));
-    assertThat(DurationConverter.parse("0")).isEqualTo(Duration.ZERO);
-    assertThat(DurationConverter.parse("1.5s")).isEqualTo(Duration.ofMillis(1500)); // the one grammar, as in samples
-    assertThatThrownBy(() -> DurationConverter.parse("12")).hasMessageContaining("'12'");
   }
 
   @Test

@@ -55,6 +55,14 @@ class BatchJobTest {
     return p;
   }
 
+  /** The jobs command line, printing to {@code text}. */
+  private static CommandLine cli(StringWriter text) {
+    CommandLine cli = JobsMain.commandLine();
+    cli.setOut(new PrintWriter(text));
+    cli.setErr(new PrintWriter(text));
+    return cli;
+  }
+
   private OpenAiBatches api() {
     return OpenAiBatches.builder().baseUrl(server.url()).apiKey("sk-test").build();
   }
@@ -65,9 +73,7 @@ class BatchJobTest {
     Path in = input(2000);
     Path out = dir.resolve("results.jsonl");
     StringWriter text = new StringWriter();
-    CommandLine cli = JobsMain.commandLine();
-    cli.setOut(new PrintWriter(text));
-    cli.setErr(new PrintWriter(text));
+    CommandLine cli = cli(text);
 
     int code = cli.execute("submit", "--input", in.toString(), "--output", out.toString(), "--base-url",
         server.url(), "--api-key", "sk-test", "--wait", "--poll-interval", "10ms");
@@ -89,6 +95,35 @@ class BatchJobTest {
       assertThat(again.appended()).isZero();
     }
     assertThat(Files.readAllLines(out)).hasSize(2000);
+  }
+
+  @Test
+  void submitWithoutWaitThenFetchWithWaitPollsAtItsIntervalAndAppendsEveryResult() throws Exception {
+    start(Duration.ZERO);
+    Path in = input(20);
+    Path out = dir.resolve("results.jsonl");
+    StringWriter text = new StringWriter();
+    CommandLine cli = cli(text);
+    String[] api = {"--output", out.toString(), "--base-url", server.url(), "--api-key", "sk-test"};
+
+    int submitted = cli.execute(concat(new String[] {"submit", "--input", in.toString()}, api));
+    assertThat(submitted).as(text.toString()).isZero();
+    assertThat(text.toString()).contains("Check with 'status --output");
+    assertThat(out).doesNotExist();
+
+    int fetched = cli.execute(concat(new String[] {"fetch", "--wait", "--poll-interval", "10ms"}, api));
+    assertThat(fetched).as(text.toString()).isZero();
+    assertThat(text.toString()).contains("20 results appended");
+    assertThat(JobTest.results(out)).hasSize(20);
+
+    int status = cli.execute(concat(new String[] {"status", "--poll-interval", "10ms"}, api));
+    assertThat(status).as("status does not poll, so it takes no --poll-interval").isEqualTo(2);
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   @Test

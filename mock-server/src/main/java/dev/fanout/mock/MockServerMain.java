@@ -1,6 +1,8 @@
 package dev.fanout.mock;
 
 import dev.fanout.common.Durations;
+import dev.fanout.common.cli.DurationConverter;
+import dev.fanout.common.cli.Tail;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -100,7 +102,7 @@ public final class MockServerMain implements Callable<Integer> {
           + "usage). Defaults to 0 (off).")
   long tpm = Faults.NO_METERING;
 
-  @Option(names = "--meter-depth", paramLabel = "DURATION", converter = CommonDurationConverter.class,
+  @Option(names = "--meter-depth", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "How much of the per-minute limits the buckets hold, e.g. 1s (6000/min bursts 100) or 1m. "
           + "Defaults to 1s.")
   Duration meterDepth = Faults.DEFAULT_METER_DEPTH;
@@ -109,9 +111,9 @@ public final class MockServerMain implements Callable<Integer> {
       description = "Completion tokens charged for a chat request without max_tokens. Defaults to ${DEFAULT-VALUE}.")
   long maxTokensEstimate = Faults.DEFAULT_MAX_TOKENS_ESTIMATE;
 
-  @Option(names = "--tail", paramLabel = "P:DURATION", converter = TailConverter.class,
+  @Option(names = "--tail", paramLabel = "P:DURATION", converter = Tail.Converter.class,
       description = "Heavy tail: a seeded share P of requests take DURATION instead, e.g. 0.03:3s. Defaults to none.")
-  Tail tail = new Tail(Latency.DEFAULT_TAIL_SHARE, Duration.ZERO);
+  Tail tail = Tail.NONE;
 
   @Option(names = "--http2", description = "Speak cleartext HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. Defaults to false.")
   boolean http2;
@@ -291,54 +293,6 @@ public final class MockServerMain implements Callable<Integer> {
       return InetAddress.getByName(host).isLoopbackAddress();
     } catch (UnknownHostException e) {
       return false;
-    }
-  }
-
-  /** Converts {@code 1s}, {@code 250ms}, {@code 1.5s}, {@code 6m0s}, {@code PT1S}, {@code 0} to a {@link Duration} ({@link Durations}). */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      try {
-        return Durations.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
-  /** A {@code --tail} value: the share of requests and their latency. */
-  record Tail(double share, Duration delay) {}
-
-  /** Converts {@code 0.03:3s} to a {@link Tail}. */
-  static final class TailConverter implements CommandLine.ITypeConverter<Tail> {
-    @Override
-    public Tail convert(String value) {
-      int colon = value.indexOf(':');
-      if (colon < 0) throw new CommandLine.TypeConversionException("invalid tail: '" + value + "' (expected P:DURATION, e.g. 0.03:3s)");
-      double share;
-      try {
-        share = Double.parseDouble(value.substring(0, colon).trim());
-      } catch (NumberFormatException e) {
-        throw new CommandLine.TypeConversionException("invalid tail share: '" + value + "' (expected P:DURATION, e.g. 0.03:3s)");
-      }
-      if (!(share >= 0 && share <= 1)) throw new CommandLine.TypeConversionException("tail share not in [0, 1]: " + value);
-      try {
-        return new Tail(share, dev.fanout.common.Durations.parse(value.substring(colon + 1)));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
-  /** Converts a duration in the grammar of {@link dev.fanout.common.Durations} ({@code 1s}, {@code 6m0s}). */
-  static final class CommonDurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      try {
-        return dev.fanout.common.Durations.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
     }
   }
 

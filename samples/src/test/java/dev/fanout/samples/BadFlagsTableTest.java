@@ -39,6 +39,7 @@ final class BadFlagsTableTest {
         bad("seed --base-url localhost:8080", "'localhost:8080'"),
         bad("seed --base-url ftp://files.example", "ftp://files.example"),
         bad("seed --base-url http://", "'--base-url'"),
+        bad("seed --ca-cert no-such-ca.pem", "'--ca-cert'"),
         bad("users --api-key sk-\u00e9t\u00e9", "--api-key"),
         bad("seed --timeline out.png", "'out.png'"),
         bad("seed --extra-flag", "--extra-flag"),

@@ -1,13 +1,11 @@
 package dev.fanout.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.CallOptions;
 import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.chat.ChatService;
 import dev.fanout.chat.ChatStreamListener;
-import dev.fanout.errors.DecodeException;
 import dev.fanout.internal.telemetry.GenAiRequest;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import java.util.ArrayList;
@@ -60,17 +58,8 @@ final class ChatServiceImpl implements ChatService {
   public CompletableFuture<ChatCompletion> createAsync(ChatRequest request) {
     Request http = request(request, false);
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, (response, call) -> {
-      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
-      ChatCompletion completion;
-      try {
-        completion = ChatCompletion.fromJson(json);
-      } catch (DecodeException e) {
-        throw OpenAi.labelled(call.label(), e);
-      }
-      call.genAiResponse(telemetryOf(completion));
-      return completion;
-    }, options);
+    return engine.start(http, OpenAi.jsonHandler(maxBytes, ChatCompletion::fromJson, ChatServiceImpl::telemetryOf),
+        options);
   }
 
   @Override
@@ -98,19 +87,10 @@ final class ChatServiceImpl implements ChatService {
   private CompletableFuture<ChatCompletion> start(ChatRequest request, ChatStreamListener listener) {
     Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, (response, call) -> {
-      ChatStreamReader reader = new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()));
-      reader.watchIdle(engine.clock(), engine.streamIdleTimeout());
-      try {
-        EventSources.processResponse(
-            SseLineEndings.normalize(Bodies.capped(response, maxBytes, call.label())), reader);
-      } finally {
-        reader.stopWatching();
-      }
-      ChatCompletion completion = reader.result();
-      call.genAiResponse(telemetryOf(completion));
-      return completion;
-    }, options);
+    return engine.start(http, EventStreamReader.handler(engine.clock(), engine.streamIdleTimeout(),
+        (response, call, idle) ->
+            new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()), idle),
+        ChatServiceImpl::telemetryOf), options);
   }
 
   private Request request(ChatRequest request, boolean stream) {

@@ -1,6 +1,5 @@
 package dev.fanout.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,9 +8,6 @@ import dev.fanout.chat.ChatStreamListener;
 import dev.fanout.chat.FinishReason;
 import dev.fanout.chat.ToolCallDelta;
 import dev.fanout.errors.DecodeException;
-import dev.fanout.errors.FanoutException;
-import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,73 +15,35 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import okhttp3.Response;
 import okhttp3.sse.EventSource;
-import okhttp3.sse.EventSourceListener;
 
 /** Collects one attempt's stream: passes deltas on in order and assembles the completion. */
-final class ChatStreamReader extends EventSourceListener {
-  private final AttemptContext call;
+final class ChatStreamReader extends EventStreamReader<ChatCompletion> {
   private final ChatStreamListener listener;
   private final boolean firstTextOnly;
-  private final long maxBytes;
   private final TreeMap<Integer, ChoiceState> choices = new TreeMap<>();
-  private final Redaction.Secrets secrets;
-  private long bytes;
-  private long deltas;
-  private boolean done;
-  private Throwable failure;
   private ObjectNode header;
   private JsonNode usage;
-  private IdleWatch idle;
 
-  ChatStreamReader(AttemptContext call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets) {
-    this.call = call;
+  ChatStreamReader(AttemptContext call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets,
+      IdleWatch idle) {
+    super(call, maxBytes, secrets, idle);
     this.listener = listener;
     this.firstTextOnly = listener instanceof FirstChoiceText;
-    this.maxBytes = maxBytes;
-    this.secrets = secrets;
   }
 
-  /** Starts the idle timer: the stream must send a data event within {@code timeout}; zero means never. */
-  void watchIdle(dev.fanout.FanoutClock clock, Duration timeout) {
-    idle = new IdleWatch(call, clock, timeout);
-  }
-
-  void stopWatching() {
-    idle.stop();
-  }
-
+  // Progress, which re-arms the idle timer: content or refusal text, a tool-call fragment, usage, a finish
+  // reason, or [DONE]. Comments (': ping') and events carrying none of these ({"choices":[]}) are not.
   @Override
-  public void onEvent(EventSource source, String eventId, String type, String data) {
-    if (done) {
-      return; // anything after [DONE] is ignored
-    }
-    // Only progress re-arms the idle timer: content or refusal text, a tool-call fragment, usage, a finish
-    // reason, or [DONE]. Comments (': ping') and events carrying none of these ({"choices":[]}) do not.
-    idle.event(() -> read(source, data));
-  }
-
-  private void read(EventSource source, String data) {
-    bytes += data.length();
-    if (bytes > maxBytes) {
-      throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
-    }
+  void read(EventSource source, String type, String data) {
+    count(data);
     if (data.strip().equals("[DONE]")) {
       done = true;
       idle.progress();
       source.cancel(); // the stream is complete: stop reading, whatever the server does with the connection
       return;
     }
-    JsonNode chunk;
-    try {
-      chunk = Json.MAPPER.readTree(data);
-    } catch (JsonProcessingException e) {
-      throw new DecodeException(call.label() + ": stream event is not JSON: " + abbreviate(data), secrets.scrub(e));
-    }
-    if (chunk == null || !chunk.isObject()) {
-      throw new DecodeException(call.label() + ": stream event is not a JSON object: " + abbreviate(data));
-    }
+    JsonNode chunk = object(data);
     if (chunk.has("error")) {
       throw new DecodeException(call.label() + ": stream carried an error: "
           + abbreviate(chunk.get("error").toString()));
@@ -214,34 +172,16 @@ final class ChatStreamReader extends EventSourceListener {
   }
 
   @Override
-  public void onFailure(EventSource source, Throwable t, Response response) {
-    if (done) {
-      return; // after [DONE]: the cancel above, or the server closing abruptly; the completion stands
-    }
-    failure = t != null ? t : new DecodeException(call.label() + ": stream failed");
-  }
-
-  ChatCompletion result() throws IOException {
-    if (idle.timedOut() && !done) {
-      throw idle.error(deltas);
-    }
-    if (failure instanceof IOException) {
-      throw (IOException) failure;
-    }
-    if (failure instanceof FanoutException) {
-      throw (FanoutException) failure;
-    }
-    if (failure != null) {
-      throw new DecodeException(call.label() + ": " + secrets.redact(failure.getMessage()), secrets.scrub(failure));
-    }
+  String unfinished() {
     int characters = 0;
     for (ChoiceState s : choices.values()) {
       characters += s.content.length();
     }
-    if (!done) {
-      throw new DecodeException(call.label() + ": stream ended without [DONE] after "
-          + characters + " characters (" + deltas + " deltas)");
-    }
+    return "stream ended without [DONE] after " + characters + " characters (" + deltas + " deltas)";
+  }
+
+  @Override
+  ObjectNode assembled() {
     ObjectNode completion = header != null ? header : Json.MAPPER.createObjectNode().put("object", "chat.completion");
     ArrayNode array = completion.putArray("choices");
     for (ChoiceState s : choices.values()) {
@@ -250,16 +190,12 @@ final class ChatStreamReader extends EventSourceListener {
     if (usage != null) {
       completion.set("usage", usage);
     }
-    try {
-      return ChatCompletion.fromJson(completion);
-    } catch (DecodeException e) {
-      throw OpenAi.labelled(call.label(), e);
-    }
+    return completion;
   }
 
-  /** Returns what the server sent, on one line, its credentials taken out before it is cut to 120 chars. */
-  private String abbreviate(String s) {
-    return secrets.excerpt(s.replaceAll("\\s+", " "), 120);
+  @Override
+  ChatCompletion decode(ObjectNode json) {
+    return ChatCompletion.fromJson(json);
   }
 
   /** The {@code Consumer<String>} form: the first choice's text only; only that commits the call. */

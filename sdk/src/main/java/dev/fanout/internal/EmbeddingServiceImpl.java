@@ -1,6 +1,5 @@
 package dev.fanout.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.CallOptions;
 import dev.fanout.embeddings.EmbeddingRequest;
@@ -51,23 +50,22 @@ final class EmbeddingServiceImpl implements EmbeddingService {
     Request http = OpenAi.post(engine, endpoint, body(request)).newBuilder()
         .tag(GenAiRequest.class, GenAiRequest.embeddings(request.model()))
         .build();
-    return engine.start(http, (response, call) -> {
-      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
-      EmbeddingResponse result;
-      try {
-        result = EmbeddingResponse.fromJson(json);
-      } catch (DecodeException e) {
-        throw OpenAi.labelled(call.label(), e);
-      }
-      if (result.embeddings().size() != expected) {
-        throw new DecodeException(call.label() + ": " + expected + " inputs but "
-            + result.embeddings().size() + " embeddings");
-      }
-      EmbeddingResponse.Usage usage = result.usage();
-      call.genAiResponse(GenAiResponse.of(null, result.model(), List.of(),
-          usage == null ? null : (long) usage.promptTokens(), null));
-      return result;
-    }, options);
+    return engine.start(http,
+        OpenAi.jsonHandler(maxBytes, json -> oneForEachInput(EmbeddingResponse.fromJson(json), expected),
+            EmbeddingServiceImpl::telemetryOf), options);
+  }
+
+  /** Fails unless {@code result} has one vector for each of the {@code expected} inputs. */
+  private static EmbeddingResponse oneForEachInput(EmbeddingResponse result, int expected) {
+    if (result.embeddings().size() != expected) {
+      throw new DecodeException(expected + " inputs but " + result.embeddings().size() + " embeddings");
+    }
+    return result;
+  }
+
+  private static GenAiResponse telemetryOf(EmbeddingResponse result) {
+    EmbeddingResponse.Usage usage = result.usage();
+    return GenAiResponse.of(null, result.model(), List.of(), usage == null ? null : (long) usage.promptTokens(), null);
   }
 
   static ObjectNode body(EmbeddingRequest request) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.errors.ErrorResponse;
 import dev.fanout.errors.BadRequestException;
 import dev.fanout.errors.DecodeException;
-import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.NotFoundException;
 import dev.fanout.errors.OverloadedException;
 import dev.fanout.errors.RateLimitedException;
@@ -18,13 +17,12 @@ import dev.fanout.messages.ContentBlock;
 import dev.fanout.messages.Message;
 import dev.fanout.messages.MessageStreamListener;
 import dev.fanout.messages.StopReason;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
-import okhttp3.sse.EventSourceListener;
 
 /**
  * Collects one attempt's Messages API stream: passes text pieces and tool-input fragments on in order and
@@ -34,56 +32,27 @@ import okhttp3.sse.EventSourceListener;
  * usage); {@code message_stop}. {@code ping} may come anywhere; {@code error} ends the stream with the
  * matching exception. Not public API.
  */
-final class MessageStreamReader extends EventSourceListener {
-  private final AttemptContext call;
+final class MessageStreamReader extends EventStreamReader<Message> {
   private final MessageStreamListener listener;
-  private final long maxBytes;
-  private final Redaction.Secrets secrets;
   private final Response response;
   private final TreeMap<Integer, BlockState> blocks = new TreeMap<>();
-  private final IdleWatch idle;
-  private long bytes;
-  private long deltas;
-  private boolean done;
-  private Throwable failure;
   private ObjectNode message;
   private final ObjectNode usage = Json.MAPPER.createObjectNode();
 
   MessageStreamReader(AttemptContext call, MessageStreamListener listener, long maxBytes,
       Redaction.Secrets secrets, Response response, IdleWatch idle) {
-    this.call = call;
-    this.idle = idle;
+    super(call, maxBytes, secrets, idle);
     this.listener = listener;
-    this.maxBytes = maxBytes;
-    this.secrets = secrets;
     this.response = response;
   }
 
+  // Progress, which re-arms the idle timer (the chat stream's rule): the message's start, a block's start or
+  // stop, a non-empty text, tool-input, thinking or signature delta, a stop reason or usage, message_stop.
+  // ping and empty deltas are not.
   @Override
-  public void onEvent(EventSource source, String eventId, String type, String data) {
-    if (done) {
-      return; // anything after message_stop is ignored
-    }
-    // Only progress re-arms the idle timer (the chat stream's rule, IdleWatch's mechanism): the message's
-    // start, a block's start or stop, a non-empty text, tool-input, thinking or signature delta, a stop
-    // reason or usage, message_stop. ping and empty deltas do not.
-    idle.event(() -> read(source, type, data));
-  }
-
-  private void read(EventSource source, String type, String data) {
-    bytes += data.length();
-    if (bytes > maxBytes) {
-      throw new DecodeException(call.label() + ": stream exceeds maxResponseBytes " + maxBytes);
-    }
-    JsonNode event;
-    try {
-      event = Json.MAPPER.readTree(data);
-    } catch (JsonProcessingException e) {
-      throw new DecodeException(call.label() + ": stream event is not JSON: " + abbreviate(data), secrets.scrub(e));
-    }
-    if (event == null || !event.isObject()) {
-      throw new DecodeException(call.label() + ": stream event is not a JSON object: " + abbreviate(data));
-    }
+  void read(EventSource source, String type, String data) {
+    count(data);
+    JsonNode event = object(data);
     String kind = event.path("type").asText(type == null ? "" : type);
     switch (kind) {
       case "message_start" -> onMessageStart(event, data);
@@ -138,24 +107,9 @@ final class MessageStreamReader extends EventSourceListener {
     }
     JsonNode delta = event.path("delta");
     switch (delta.path("type").asText("")) {
-      case "text_delta" -> {
-        String text = string(delta, "text", data);
-        state.text.append(text);
-        if (!text.isEmpty()) {
-          idle.progress();
-          deliver();
-          listener.onText(index, text);
-        }
-      }
-      case "input_json_delta" -> {
-        String json = string(delta, "partial_json", data);
-        state.json.append(json);
-        if (!json.isEmpty()) {
-          idle.progress();
-          deliver();
-          listener.onToolInputDelta(index, json);
-        }
-      }
+      case "text_delta" -> piece(delta, "text", data, state.text, text -> listener.onText(index, text));
+      case "input_json_delta" ->
+          piece(delta, "partial_json", data, state.json, json -> listener.onToolInputDelta(index, json));
       case "thinking_delta" -> {
         String thinking = string(delta, "thinking", data);
         state.appendField("thinking", thinking);
@@ -182,13 +136,9 @@ final class MessageStreamReader extends EventSourceListener {
     }
     state.stopped = true;
     idle.progress();
-    ContentBlock block;
-    try {
-      block = Message.fromJson(Json.MAPPER.createObjectNode().put("type", "message")
-          .set("content", Json.MAPPER.createArrayNode().add(state.toJson(call.label())))).content().get(0);
-    } catch (DecodeException e) {
-      throw OpenAi.labelled(call.label(), e);
-    }
+    JsonNode one = Json.MAPPER.createObjectNode().put("type", "message")
+        .set("content", Json.MAPPER.createArrayNode().add(state.toJson(call.label())));
+    ContentBlock block = OpenAi.decode(call.label(), one, Message::fromJson).content().get(0);
     deliver();
     listener.onBlockStop(index, block);
   }
@@ -225,6 +175,20 @@ final class MessageStreamReader extends EventSourceListener {
   private void requireStarted(String event) {
     if (message == null) {
       throw new DecodeException(call.label() + ": " + event + " before message_start");
+    }
+  }
+
+  /**
+   * Appends the delta's {@code field} to {@code into}; a non-empty piece is progress, and is handed to
+   * {@code to} once the call is committed.
+   */
+  private void piece(JsonNode delta, String field, String data, StringBuilder into, Consumer<String> to) {
+    String piece = string(delta, field, data);
+    into.append(piece);
+    if (!piece.isEmpty()) {
+      idle.progress();
+      deliver();
+      to.accept(piece);
     }
   }
 
@@ -282,45 +246,23 @@ final class MessageStreamReader extends EventSourceListener {
   }
 
   @Override
-  public void onFailure(EventSource source, Throwable t, Response response) {
-    if (done) {
-      return; // after message_stop: the cancel above, or the server closing abruptly; the message stands
-    }
-    failure = t != null ? t : new DecodeException(call.label() + ": stream failed");
+  String unfinished() {
+    return "stream ended before message_stop after " + deltas + " events (" + blocks.size() + " content blocks)";
   }
 
-  Message result() throws IOException {
-    if (idle.timedOut() && !done) {
-      throw idle.error(deltas);
-    }
-    if (failure instanceof IOException io) {
-      throw io;
-    }
-    if (failure instanceof FanoutException f) {
-      throw f;
-    }
-    if (failure != null) {
-      throw new DecodeException(call.label() + ": " + secrets.redact(String.valueOf(failure.getMessage())),
-          secrets.scrub(failure));
-    }
-    if (!done) {
-      throw new DecodeException(call.label() + ": stream ended before message_stop after " + deltas + " events ("
-          + blocks.size() + " content blocks)");
-    }
+  @Override
+  ObjectNode assembled() {
     ArrayNode content = message.putArray("content");
     for (BlockState b : blocks.values()) {
       content.add(b.toJson(call.label()));
     }
     message.set("usage", usage);
-    try {
-      return Message.fromJson(message);
-    } catch (DecodeException e) {
-      throw OpenAi.labelled(call.label(), e);
-    }
+    return message;
   }
 
-  private String abbreviate(String s) {
-    return secrets.excerpt(s.replaceAll("\\s+", " "), 120);
+  @Override
+  Message decode(ObjectNode json) {
+    return Message.fromJson(json);
   }
 
   /** One content block as its events have built it so far. */

@@ -1,10 +1,8 @@
 package dev.fanout.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.CallOptions;
-import dev.fanout.errors.DecodeException;
 import dev.fanout.internal.telemetry.GenAiRequest;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import dev.fanout.messages.ContentBlock;
@@ -25,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
-import okhttp3.sse.EventSources;
 
 /**
  * Anthropic's Messages API on the client's engine: the same retries, deadline, governor, hedging and
@@ -66,17 +63,8 @@ final class MessagesServiceImpl implements MessagesService {
   public CompletableFuture<Message> createAsync(MessageRequest request) {
     Request http = request(request, false);
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, (response, call) -> {
-      JsonNode json = OpenAi.readTree(response, maxBytes, call.label());
-      Message message;
-      try {
-        message = Message.fromJson(json);
-      } catch (DecodeException e) {
-        throw OpenAi.labelled(call.label(), e);
-      }
-      call.genAiResponse(telemetryOf(message));
-      return message;
-    }, options);
+    return engine.start(http, OpenAi.jsonHandler(maxBytes, Message::fromJson, MessagesServiceImpl::telemetryOf),
+        options);
   }
 
   @Override
@@ -105,21 +93,10 @@ final class MessagesServiceImpl implements MessagesService {
     Objects.requireNonNull(listener, "listener == null");
     Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
     long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, (response, call) -> {
-      Redaction.Secrets secrets = Redaction.Secrets.of(response.request());
-      IdleWatch idle = new IdleWatch(call, engine.clock(), engine.streamIdleTimeout());
-      MessageStreamReader reader = new MessageStreamReader(call, listener, maxBytes, secrets, response, idle);
-      try {
-        // Line endings as the chat stream reads them: a lone \r must not spin OkHttp's SSE reader.
-        EventSources.processResponse(
-            SseLineEndings.normalize(Bodies.capped(response, maxBytes, call.label())), reader);
-      } finally {
-        idle.stop();
-      }
-      Message message = reader.result();
-      call.genAiResponse(telemetryOf(message));
-      return message;
-    }, options);
+    return engine.start(http, EventStreamReader.handler(engine.clock(), engine.streamIdleTimeout(),
+        (response, call, idle) ->
+            new MessageStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()), response, idle),
+        MessagesServiceImpl::telemetryOf), options);
   }
 
   /** The POST, with Anthropic's headers in place of the engine's {@code Authorization}. */

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.telemetry.GenAiResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -60,6 +62,34 @@ final class OpenAi {
   /** Prefixes a decode failure's message with the call's label, keeping the original as the cause. */
   static DecodeException labelled(String label, DecodeException e) {
     return new DecodeException(label + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * The handler of a call answered with JSON: reads the body ({@link #read}, at most {@code maxBytes}),
+   * decodes it with {@code fromJson}, and tells the call what the answer says for telemetry.
+   */
+  static <T> LogicalCall.Handler<T> jsonHandler(long maxBytes, Function<JsonNode, T> fromJson,
+      Function<T, GenAiResponse> telemetry) {
+    return (response, call) -> {
+      T value = read(response, maxBytes, call.label(), fromJson);
+      call.genAiResponse(telemetry.apply(value));
+      return value;
+    };
+  }
+
+  /** Reads the response's JSON ({@link #readTree}) and decodes it as {@link #decode} does. */
+  static <T> T read(Response response, long maxBytes, String label, Function<JsonNode, T> fromJson)
+      throws IOException {
+    return decode(label, readTree(response, maxBytes, label), fromJson);
+  }
+
+  /** Decodes {@code json} with {@code fromJson}; a {@link DecodeException} it throws gets {@code label} in front. */
+  static <J extends JsonNode, T> T decode(String label, J json, Function<? super J, T> fromJson) {
+    try {
+      return fromJson.apply(json);
+    } catch (DecodeException e) {
+      throw labelled(label, e);
+    }
   }
 
   static String abbreviate(String s) {

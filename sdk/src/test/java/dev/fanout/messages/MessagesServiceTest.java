@@ -217,6 +217,23 @@ class MessagesServiceTest {
   }
 
   @Test
+  void aToolUseWhoseInputIsNotJsonFailsTheStreamNamingTheCallOnce() {
+    server.enqueue(sse(
+        event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_05\",\"type\":\"message\","
+            + "\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}")
+        + event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+            + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"weather\",\"input\":{}}}")
+        + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+            + "{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \"}}")
+        + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")));
+
+    assertThatThrownBy(() -> client.messages().stream(REQUEST, text -> { }))
+        .isInstanceOf(DecodeException.class)
+        .hasMessageStartingWith("POST /v1/messages: tool use weather input is not JSON: {\"city\": ")
+        .satisfies(e -> assertThat(e.getMessage().split("POST /v1/messages", -1)).as("the label once").hasSize(2));
+  }
+
+  @Test
   void anErrorEventFailsTheStreamAsOverloaded() {
     server.enqueue(sse(
         event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_04\",\"type\":\"message\","

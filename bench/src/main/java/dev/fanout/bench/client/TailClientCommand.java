@@ -11,7 +11,7 @@ import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutReport;
 import dev.fanout.HedgePolicy;
 import dev.fanout.Outcome;
-import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.users.User;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -418,15 +418,7 @@ public final class Harness {
     @Override
     public void close() {
       sampler.close();
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
+      Processes.stop(process, Processes.STOP_GRACE);
     }
   }
 

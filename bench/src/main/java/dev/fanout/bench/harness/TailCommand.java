@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.bench.ChildJvms;
-import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.mock.Engine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,8 +73,7 @@ public final class TailCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String self = ProcessHandle.current().info().command().orElse("java");
-    String java = clientJava != null ? clientJava : self;
+    String java = ChildJvms.launcher(clientJava);
     String cp = ChildJvms.classpath();
     HarnessConfig config = new HarnessConfig(List.of(RowSpec.parse("fanout-n@" + engine)), List.of(n), latency, runs,
         rounds, Map.of(), Duration.ZERO, java, serverJava != null ? serverJava : java, List.of(), List.of(), cp, null,

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.MockProcess;
 import dev.fanout.bench.harness.Machines;
-import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.common.cli.DurationConverter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,7 +118,7 @@ public final class JobsCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--n < 1: " + n);
     }
     Files.createDirectories(out);
-    String launcher = java != null ? java : ProcessHandle.current().info().command().orElse("java");
+    String launcher = ChildJvms.launcher(java);
     return switch (mode) {
       case "metered" -> metered(launcher);
       case "memory" -> memory(launcher);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.MockProcess;
-import dev.fanout.bench.server.DurationConverter;
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.common.Quotas;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -95,7 +95,7 @@ public final class MeteredCommand implements Callable<Integer> {
           "Invalid value for option '--provider': '" + provider + "' (expected openai or anthropic)");
     }
     Files.createDirectories(out);
-    String launcher = java != null ? java : ProcessHandle.current().info().command().orElse("java");
+    String launcher = ChildJvms.launcher(java);
     String cp = ChildJvms.classpath();
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Metered batch: %d %s (max_tokens %d), %d ms per admitted "

@@ -1,6 +1,8 @@
 package dev.fanout.bench.server;
 
 import dev.fanout.bench.Processes;
+import dev.fanout.common.cli.DurationConverter;
+import dev.fanout.common.cli.Tail;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
@@ -33,10 +35,10 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Fixed delay of every response, e.g. 1s, 50ms, 0. Defaults to ${DEFAULT-VALUE}.")
   Duration latency;
 
-  @Option(names = "--tail", paramLabel = "P:DURATION", defaultValue = "0:0",
+  @Option(names = "--tail", paramLabel = "P:DURATION", defaultValue = "0:0", converter = Tail.Converter.class,
       description = "A seeded share P of responses take DURATION instead of --latency, e.g. 0.03:3s (the tail "
           + "workload). Defaults to none.")
-  String tail;
+  Tail tail;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the tail draws. Defaults to ${DEFAULT-VALUE}.")
   long seed;
@@ -48,11 +50,7 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Engine e = Engine.of(engine);
-    int colon = tail.indexOf(':');
-    if (colon < 0) throw new IllegalArgumentException("--tail is not P:DURATION: " + tail);
-    double tailShare = Double.parseDouble(tail.substring(0, colon));
-    Duration tailDelay = new DurationConverter().convert(tail.substring(colon + 1));
-    Latency profile = Latency.builder().delay(latency).seed(seed).tail(tailShare, tailDelay).build();
+    Latency profile = Latency.builder().delay(latency).seed(seed).tail(tail.share(), tail.delay()).build();
     MockBackend.Builder b = MockBackend.builder().engine(e).latency(profile).port(port)
         .http2PriorKnowledge(http2).recordedRequests(0);
     if (e == Engine.NETTY) b.backlog(NETTY_BACKLOG);
@@ -65,7 +63,7 @@ public final class ServerCommand implements Callable<Integer> {
     }, "backend-shutdown"));
     System.out.println(Processes.LISTENING + url);
     System.out.println("Engine " + e.id() + ", latency " + latency.toMillis() + " ms"
-        + (tailShare > 0 ? ", tail " + tailShare + " at " + tailDelay.toMillis() + " ms" : "")
+        + (tail.share() > 0 ? ", tail " + tail.share() + " at " + tail.delay().toMillis() + " ms" : "")
         + (http2 ? ", h2c prior knowledge" : ""));
     System.out.flush();
     stopped.await();

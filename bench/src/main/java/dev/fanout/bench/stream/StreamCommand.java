@@ -7,7 +7,8 @@ import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutStream;
 import dev.fanout.StreamReport;
 import dev.fanout.bench.ChildJvms;
-import dev.fanout.bench.Processes;
+import dev.fanout.bench.MockProcess;
+import dev.fanout.mock.Engine;
 import dev.fanout.users.User;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -18,11 +19,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,14 +89,13 @@ public final class StreamCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(out);
-    Process server = null;
+    MockProcess server = null;
     String url = baseUrl;
     if (url == null) {
-      String launcher = java != null ? java : ProcessHandle.current().info().command().orElse("java");
-      server = new ProcessBuilder(launcher, "-cp", ChildJvms.classpath(), "dev.fanout.mock.MockServerMain",
-          "--port", "0", "--engine", engine, "--latency", "0ms")
-          .redirectError(out.resolve("server.log").toFile()).start();
-      url = Processes.listeningUrl(server, "the mock server");
+      String launcher = ChildJvms.launcher(java);
+      server = MockProcess.start(launcher, ChildJvms.classpath(), Engine.of(engine), Duration.ZERO, 0, 0,
+          out.resolve("server.log"));
+      url = server.url();
     }
     url = url.endsWith("/") ? url : url + "/";
     FanoutClient.Builder builder = FanoutClient.builder().baseUrl(url);
@@ -123,8 +123,7 @@ public final class StreamCommand implements Callable<Integer> {
       return report(runs);
     } finally {
       if (server != null) {
-        server.destroy();
-        server.waitFor(10, TimeUnit.SECONDS);
+        server.close();
       }
     }
   }

@@ -164,12 +164,6 @@ final class NginxFront implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy(); // SIGTERM: nginx's fast shutdown
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly();
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    Processes.stop(process, Processes.STOP_GRACE); // SIGTERM: nginx's fast shutdown
   }
 }

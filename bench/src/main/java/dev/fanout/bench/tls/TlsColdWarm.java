@@ -2,6 +2,7 @@ package dev.fanout.bench.tls;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.Processes;
 import dev.fanout.bench.harness.Machines;
 import dev.fanout.mock.Engine;
@@ -297,7 +298,7 @@ public final class TlsColdWarm {
     if (rounds < 2) throw new IllegalArgumentException("rounds < 2: " + rounds + " (round 1 is cold, the last warm)");
     return new Options(Integer.parseInt(a.getOrDefault("n", "1000")), Long.parseLong(a.getOrDefault("latency-ms", "1000")),
         Integer.parseInt(a.getOrDefault("streams", "128")), clients, fronts, Integer.parseInt(a.getOrDefault("runs", "1")),
-        rounds, a.getOrDefault("java", ProcessHandle.current().info().command().orElse("java")),
+        rounds, ChildJvms.launcher(a.get("java")),
         a.getOrDefault("python", "/usr/bin/python3"), a.getOrDefault("nginx", NginxFront.DEFAULT_NGINX),
         Integer.parseInt(a.getOrDefault("goaway-after", "0")), Long.parseLong(a.getOrDefault("reload-at-ms", "0")));
   }

@@ -4,12 +4,11 @@ import dev.fanout.jobs.BatchJob;
 import dev.fanout.jobs.OpenAiBatches;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** What the Batch API commands share: the output (and its state file beside it), the API, polling. */
+/** What the Batch API commands share: the output (and its state file beside it) and the API. */
 final class BatchOptions {
   @Option(names = "--output", required = true, paramLabel = "FILE",
       description = "Results, one a line (OpenAI Batch output JSONL), appended; FILE.batches.json beside it "
@@ -22,10 +21,6 @@ final class BatchOptions {
 
   @Option(names = "--api-key", paramLabel = "KEY", description = "The API key. Defaults to $OPENAI_API_KEY.")
   String apiKey;
-
-  @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "With --wait, time between status reads. Defaults to 30s.")
-  Duration pollInterval = BatchJob.DEFAULT_POLL_INTERVAL;
 
   OpenAiBatches api() {
     String key = apiKey != null ? apiKey : System.getenv("OPENAI_API_KEY");

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code fetch}: the results of the ended batches appended to the output. */
@@ -21,8 +20,8 @@ final class FetchCommand implements Callable<Integer> {
   @Mixin
   BatchOptions batch;
 
-  @Option(names = "--wait", description = "Poll until every batch has ended, then fetch. Defaults to false.")
-  boolean await;
+  @Mixin
+  WaitOptions wait;
 
   private FetchCommand() {}
 
@@ -31,9 +30,7 @@ final class FetchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     BatchJob job = BatchJob.resume(batch.output);
     try (OpenAiBatches api = batch.api()) {
-      BatchJob.Fetched f = await ? job.await(api, batch.pollInterval, s -> BatchOptions.printStatuses(s, out))
-          : job.fetch(api);
-      BatchOptions.printFetched(f, batch.output, out);
+      BatchJob.Fetched f = wait.fetch(job, api, batch.output, out);
       return f.pendingBatches() == 0 && f.missing() == 0 && f.appended() == f.ok() ? 0 : 1;
     }
   }

@@ -1,6 +1,7 @@
 package dev.fanout.jobs.cli;
 
 import dev.fanout.FanoutClient;
+import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.jobs.InvalidInputException;
 import dev.fanout.jobs.Job;
 import dev.fanout.jobs.JobInput;

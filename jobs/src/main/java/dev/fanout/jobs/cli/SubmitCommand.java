@@ -33,8 +33,8 @@ final class SubmitCommand implements Callable<Integer> {
       description = "Requests, one a line (OpenAI Batch input JSONL), all POST.")
   Path input;
 
-  @Option(names = "--wait", description = "Poll until every batch has ended, then fetch. Defaults to false.")
-  boolean await;
+  @Mixin
+  WaitOptions wait;
 
   private SubmitCommand() {}
 
@@ -56,12 +56,11 @@ final class SubmitCommand implements Callable<Integer> {
             p.endpoint());
       }
       out.flush();
-      if (!await) {
+      if (!wait.await) {
         out.println("Check with 'status --output " + batch.output + "', then 'fetch --output " + batch.output + "'.");
         return 0;
       }
-      BatchJob.Fetched f = job.await(api, batch.pollInterval, s -> BatchOptions.printStatuses(s, out));
-      BatchOptions.printFetched(f, batch.output, out);
+      BatchJob.Fetched f = wait.fetch(job, api, batch.output, out);
       return f.appended() == f.ok() && f.missing() == 0 ? 0 : 1;
     }
   }

@@ -4,6 +4,7 @@ import dev.fanout.FanoutClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -126,27 +127,15 @@ public final class CommonOptions {
     }
     // What the client builder would refuse is a bad flag too (exit 2), not a failed run.
     if (baseUrl != null) {
-      try {
-        FanoutClient.builder().baseUrl(baseUrl);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(mixee.commandLine(), "Invalid value for option '--base-url': " + e.getMessage());
-      }
+      builderAccepts("Invalid value for option '--base-url'", b -> b.baseUrl(baseUrl));
     }
     if (caCert != null) {
-      try {
-        FanoutClient.builder().trustedCertificates(caCert);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(mixee.commandLine(), "Invalid value for option '--ca-cert': " + e.getMessage());
-      }
+      builderAccepts("Invalid value for option '--ca-cert'", b -> b.trustedCertificates(caCert));
     }
     String key = apiKey();
-    if (key != null) {
-      try {
-        FanoutClient.builder().apiKey(key);
-      } catch (IllegalArgumentException e) { // the message never shows the key
-        throw new ParameterException(mixee.commandLine(),
-            "Invalid API key (--api-key, $FANOUT_API_KEY or $" + provider.keyVariable() + "): " + e.getMessage());
-      }
+    if (key != null) { // the builder's message never shows the key
+      builderAccepts("Invalid API key (--api-key, $FANOUT_API_KEY or $" + provider.keyVariable() + ")",
+          b -> b.apiKey(key));
     }
     if (timeline != null) {
       String name = timeline.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -154,6 +143,15 @@ public final class CommonOptions {
         throw new ParameterException(mixee.commandLine(),
             "Invalid value for option '--timeline': '" + timeline + "' must end in .svg or .html");
       }
+    }
+  }
+
+  /** Gives a flag's value to a client builder; the builder's refusal becomes a bad flag named by {@code what}. */
+  private void builderAccepts(String what, Consumer<FanoutClient.Builder> setter) {
+    try {
+      setter.accept(FanoutClient.builder());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), what + ": " + e.getMessage());
     }
   }
 }

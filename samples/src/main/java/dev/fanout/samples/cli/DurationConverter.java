@@ -20,16 +20,7 @@ public final class DurationConverter implements ITypeConverter<Duration> {
 
   /** Parses {@code text}; throws {@link TypeConversionException} naming it if it is not a duration. */
   public static Duration parse(String text) {
-    if (text == null) {
-      throw new TypeConversionException("duration == null");
-    }
-    Duration d;
-    try {
-      d = Durations.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(
-          "'" + text + "' is not a duration: use a number and a unit, like 250ms, 1s, 1.5s, 2m, or 0 (" + e.getMessage() + ")");
-    }
+    Duration d = dev.fanout.common.cli.DurationConverter.parse(text);
     if (d.compareTo(MAX) > 0) {
       throw new TypeConversionException("'" + text + "' is too long: at most 24h");
     }
