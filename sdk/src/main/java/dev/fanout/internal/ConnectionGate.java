@@ -43,11 +43,13 @@ import okhttp3.Response;
  * So the cold round opens one connection per stream limit of calls in flight, one after another (each a
  * handshake: a few milliseconds on a LAN, one round trip or two over the internet), and none is opened and
  * thrown away: two opened at once would race, and OkHttp coalesces the later onto the earlier and closes it.
- * A new connection's calls wait until OkHttp has applied its {@code SETTINGS} (at most {@link
- * #SETTINGS_WAIT_NANOS 250 ms}); before that OkHttp would put any number of streams on it and the server
- * refuse those above its limit. {@code SETTINGS} that announce no limit end the wait too, and the connection
- * then takes {@link #UNANNOUNCED_STREAM_LIMIT} streams. Cleartext {@code http} without prior-knowledge HTTP/2 is
- * HTTP/1.1 and passes untouched.
+ * The host's first HTTP/2 connection's calls wait until OkHttp has applied its {@code SETTINGS} (at most
+ * {@link #SETTINGS_WAIT_NANOS 250 ms}); before that OkHttp would put any number of streams on it and the
+ * server refuse those above its limit. {@code SETTINGS} that announce no limit end the wait too, and the
+ * connection then takes {@link #UNANNOUNCED_STREAM_LIMIT} streams. Later connections do not wait: until their
+ * own {@code SETTINGS} are applied they take the limit the host's earlier ones announced (Go's transport, too,
+ * assumes a limit rather than wait), and streams a server refuses above a lower limit are sent again. Cleartext
+ * {@code http} without prior-knowledge HTTP/2 is HTTP/1.1 and passes untouched.
  *
  * <p>Waiting blocks the call's OkHttp thread (as its own connect would) and ends within {@link #POLL_NANOS
  * 100 ms} of the call's cancel. Waiting calls queue first come first served, and each change that frees a
@@ -115,6 +117,12 @@ final class ConnectionGate {
     };
   }
 
+  /** Returns how many new connections' SETTINGS the host's calls waited for (for tests). */
+  int settingsWaits(HttpUrl url) {
+    GateHost h = hosts.get(key(url));
+    return h == null ? 0 : h.settingsWaits();
+  }
+
   /** Returns how many calls to the host wait in the gate (for tests). */
   int waiting(HttpUrl url) {
     GateHost h = hosts.get(key(url));
@@ -128,7 +136,7 @@ final class ConnectionGate {
     if (hosts.size() >= MAX_HOSTS) {
       hosts.values().removeIf(GateHost::isIdle);
     }
-    return hosts.computeIfAbsent(key, k -> new GateHost(k));
+    return hosts.computeIfAbsent(key, k -> new GateHost(k, ConnectionGate::streamLimit, System::nanoTime));
   }
 
   private static String key(HttpUrl url) {

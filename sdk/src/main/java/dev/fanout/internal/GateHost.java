@@ -6,13 +6,14 @@ import static dev.fanout.internal.ConnectionGate.MAX_PARALLEL_OPENS;
 import static dev.fanout.internal.ConnectionGate.NO_NEW_EXCHANGES;
 import static dev.fanout.internal.ConnectionGate.SETTINGS_WAIT_NANOS;
 import static dev.fanout.internal.ConnectionGate.isMultiplexed;
-import static dev.fanout.internal.ConnectionGate.streamLimit;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
 import okhttp3.Protocol;
@@ -25,6 +26,8 @@ import okhttp3.Protocol;
 final class GateHost {
   final String key;
   final ReentrantLock lock = new ReentrantLock();
+  private final ToIntFunction<Connection> streamLimit;
+  private final LongSupplier nanoTime;
   private final ArrayDeque<GateWaiter> waiters = new ArrayDeque<>();
   /** Null until the scout's connection is established. */
   volatile Protocol protocol;
@@ -42,6 +45,8 @@ final class GateHost {
   /** The newest connection while its stream limit is unknown, and when it was seen (for the SETTINGS wait). */
   private Connection newest;
   private long newestConnectionNanos;
+  /** How many new connections' SETTINGS the host's calls waited for (for tests). */
+  private int settingsWaits;
   /** True once a connection's limit stayed unknown for the whole wait: the server announces none. */
   private boolean silentLimit;
   /** True while the head of the queue waits for the newest connection's SETTINGS, which come without a signal. */
@@ -49,8 +54,15 @@ final class GateHost {
   /** The host's HTTP/2 connections, each with the admitted calls seated on it (streams not yet released). */
   private final Map<Connection, int[]> connections = new WeakHashMap<>();
 
-  GateHost(String key) {
+  /**
+   * {@code streamLimit} reads a connection's stream limit from its applied SETTINGS, 0 while unknown ({@link
+   * ConnectionGate#streamLimit}); {@code nanoTime} times the SETTINGS wait, which is for something the network
+   * does, so the gate gives it {@link System#nanoTime()}.
+   */
+  GateHost(String key, ToIntFunction<Connection> streamLimit, LongSupplier nanoTime) {
     this.key = key;
+    this.streamLimit = streamLimit;
+    this.nanoTime = nanoTime;
   }
 
   boolean isIdle() {
@@ -61,6 +73,15 @@ final class GateHost {
         if (seated[0] > 0) return false;
       }
       return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int settingsWaits() {
+    lock.lock();
+    try {
+      return settingsWaits;
     } finally {
       lock.unlock();
     }
@@ -183,8 +204,8 @@ final class GateHost {
   private boolean newestLimitUnknown() {
     Connection c = newest;
     if (c == null) return false;
-    int limit = streamLimit(c);
-    boolean waitedOut = System.nanoTime() - newestConnectionNanos >= SETTINGS_WAIT_NANOS;
+    int limit = streamLimit.applyAsInt(c);
+    boolean waitedOut = nanoTime.getAsLong() - newestConnectionNanos >= SETTINGS_WAIT_NANOS;
     if (limit > 0 || ALLOCATION_LIMIT == null || waitedOut) {
       if (limit > 0) {
         knownLimit = limit;
@@ -221,7 +242,7 @@ final class GateHost {
     for (Map.Entry<Connection, int[]> e : connections.entrySet()) {
       Connection c = e.getKey();
       if (!usable(c)) continue;
-      int limit = streamLimit(c);
+      int limit = streamLimit.applyAsInt(c);
       if (limit > 0) {
         knownLimit = limit;
       } else {
@@ -257,8 +278,14 @@ final class GateHost {
       if (seated == null) {
         seated = new int[1];
         connections.put(connection, seated);
-        newestConnectionNanos = System.nanoTime();
-        newest = streamLimit(connection) > 0 || silentLimit ? null : connection;
+        // Only a host's first connection waits for its SETTINGS: later ones take the limit the host's earlier
+        // connections announced (a server's limit is its configuration), as Go's transport assumes one
+        // instead of waiting. Streams a later connection refuses above a lower limit are sent again.
+        if (streamLimit.applyAsInt(connection) <= 0 && !silentLimit && knownLimit == 0) {
+          newest = connection;
+          newestConnectionNanos = nanoTime.getAsLong();
+          settingsWaits++;
+        }
       }
       seated[0]++;
       ticket.seat = seated;

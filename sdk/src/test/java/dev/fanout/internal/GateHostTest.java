@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import okhttp3.Call;
 import okhttp3.Connection;
@@ -21,15 +22,20 @@ import org.junit.jupiter.api.Timeout;
 /**
  * One host's admission rule on HTTP/2, driven call by call: the calls that wait are admitted in the order they
  * came, exactly as many as the connections have free streams, and one of them opens the next connection only
- * once every admitted call has its stream. The connections are stand-ins whose stream limit OkHttp's internals
- * cannot tell, so the gate waits out its SETTINGS wait and assumes {@link ConnectionGate#ASSUMED_STREAM_LIMIT}.
+ * once every admitted call has its stream; the host's first connection waits for its SETTINGS and later ones
+ * take the limit it announced. The connections are stand-ins whose SETTINGS the test applies (or never does:
+ * then the gate assumes {@link ConnectionGate#ASSUMED_STREAM_LIMIT}), and the SETTINGS wait runs on a clock the
+ * test moves.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class GateHostTest {
   private static final int LIMIT = ConnectionGate.ASSUMED_STREAM_LIMIT;
   private static final int WAITING = LIMIT + 50;
 
-  private final GateHost host = new GateHost("https://api.example.com:443");
+  private static final String KEY = "https://api.example.com:443";
+
+  private final AtomicLong nanoTime = new AtomicLong();
+  private GateHost host;
   private final Map<Integer, GateTicket> admitted = new ConcurrentHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
 
@@ -40,24 +46,15 @@ final class GateHostTest {
 
   @Test
   void waitingCallsGoInArrivalOrderUpToTheFreeStreamsThenOneOpensTheNextConnection() throws Exception {
+    host = new GateHost(KEY, c -> 0, nanoTime::get); // no connection's SETTINGS are ever read: the assumed limit
     GateTicket scout = host.admit(chain());
     assertThat(scout.kind).isEqualTo(GateTicket.Kind.SCOUT);
-    for (int i = 0; i < WAITING; i++) {
-      int order = i;
-      Thread t = new Thread(() -> {
-        try {
-          admitted.put(order, host.admit(chain()));
-        } catch (java.io.IOException interrupted) {
-          // the test is over
-        }
-      }, "waiting-call-" + i);
-      threads.add(t);
-      t.start();
-      awaitUntil(() -> host.waiting() == order + 1, "call " + order + " waiting");
-    }
+    queue(WAITING);
 
     Connection first = http2Connection();
     host.connected(scout, first); // the protocol is known: the scout holds one of its streams
+    assertThat(host.waiting()).as("the first connection's calls wait for its SETTINGS").isEqualTo(WAITING);
+    nanoTime.addAndGet(ConnectionGate.SETTINGS_WAIT_NANOS); // they never come: the wait ends
 
     awaitUntil(() -> admitted.size() == LIMIT - 1, "the first connection's free streams taken");
     assertThat(admitted.keySet()).containsExactlyInAnyOrderElementsOf(range(0, LIMIT - 1));
@@ -77,6 +74,47 @@ final class GateHostTest {
 
     awaitUntil(() -> admitted.size() == WAITING, "every call admitted");
     assertThat(host.waiting()).isZero();
+  }
+
+  @Test
+  void laterConnectionsTakeTheLimitTheFirstAnnouncedWithoutWaitingForTheirSettings() throws Exception {
+    Map<Connection, Integer> applied = new ConcurrentHashMap<>(); // the SETTINGS OkHttp has applied
+    host = new GateHost(KEY, c -> applied.getOrDefault(c, 0), nanoTime::get); // the SETTINGS wait never ends
+    int limit = 4;
+    GateTicket scout = host.admit(chain());
+    queue(2 * limit);
+    Connection first = http2Connection();
+
+    host.connected(scout, first);
+    assertThat(host.waiting()).as("the first connection's calls wait for its SETTINGS").isEqualTo(2 * limit);
+    applied.put(first, limit);
+    awaitUntil(() -> admitted.size() == limit - 1, "the first connection's free streams taken");
+    for (int i = 0; i < limit - 1; i++) host.connected(admitted.get(i), first);
+    awaitUntil(() -> admitted.size() == limit, "the opener admitted");
+    assertThat(admitted.get(limit - 1).kind).isEqualTo(GateTicket.Kind.OPENER);
+
+    host.connected(admitted.get(limit - 1), http2Connection()); // its SETTINGS not applied yet
+
+    assertThat(host.waiting()).as("admitted at once on the limit the first connection announced")
+        .isEqualTo(2 * limit - limit - (limit - 1));
+    assertThat(host.settingsWaits()).isEqualTo(1);
+  }
+
+  /** Starts {@code n} calls that wait in the host's queue, one after another, in that order. */
+  private void queue(int n) throws InterruptedException {
+    for (int i = 0; i < n; i++) {
+      int order = i;
+      Thread t = new Thread(() -> {
+        try {
+          admitted.put(order, host.admit(chain()));
+        } catch (java.io.IOException interrupted) {
+          // the test is over
+        }
+      }, "waiting-call-" + i);
+      threads.add(t);
+      t.start();
+      awaitUntil(() -> host.waiting() == order + 1, "call " + order + " waiting");
+    }
   }
 
   private static List<Integer> range(int from, int to) {
