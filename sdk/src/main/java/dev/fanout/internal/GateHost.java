@@ -19,9 +19,10 @@ import okhttp3.Interceptor;
 import okhttp3.Protocol;
 
 /**
- * One host's state; every field under {@link #lock}, which is held only to decide, never while a call waits.
- * Calls that cannot go at once queue as {@link GateWaiter}s, first come first served; each change that can free
- * a stream or tell the protocol admits from the head of the queue what can go and wakes only those.
+ * The {@link ConnectionGate}'s state for one host (scheme, host, port). Every field is under {@link #lock},
+ * which is held to decide, never while a call waits. Calls that cannot go at once queue as {@link
+ * GateWaiter}s, first come first served; each change that can free a stream or tell the protocol admits from
+ * the head of the queue what can go, and wakes only those.
  */
 final class GateHost {
   final String key;
