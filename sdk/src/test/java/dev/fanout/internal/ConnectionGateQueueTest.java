@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import static dev.fanout.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -141,19 +142,10 @@ final class ConnectionGateQueueTest {
   }
 
   private void awaitWaiting(int n) throws InterruptedException {
-    awaitUntil(() -> gate.waiting(url) == n, "calls waiting in the gate: " + n);
+    eventually(() -> gate.waiting(url) == n);
   }
 
   private void awaitAccepted(int n) throws InterruptedException {
-    awaitUntil(() -> accepted.get() == n, "connections accepted: " + n);
-  }
-
-  private static void awaitUntil(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
+    eventually(() -> accepted.get() == n);
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import static dev.fanout.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import okhttp3.Call;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
@@ -56,7 +56,7 @@ final class GateHostTest {
     assertThat(host.waiting()).as("the first connection's calls wait for its SETTINGS").isEqualTo(WAITING);
     nanoTime.addAndGet(ConnectionGate.SETTINGS_WAIT_NANOS); // they never come: the wait ends
 
-    awaitUntil(() -> admitted.size() == LIMIT - 1, "the first connection's free streams taken");
+    eventually(() -> admitted.size() == LIMIT - 1);
     assertThat(admitted.keySet()).containsExactlyInAnyOrderElementsOf(range(0, LIMIT - 1));
     assertThat(admitted.values()).allMatch(t -> t.kind == GateTicket.Kind.STREAM);
     assertThat(host.waiting()).isEqualTo(WAITING - (LIMIT - 1));
@@ -66,13 +66,13 @@ final class GateHostTest {
         .isEqualTo(WAITING - (LIMIT - 1));
     host.connected(admitted.get(LIMIT - 2), first);
 
-    awaitUntil(() -> admitted.size() == LIMIT, "the opener admitted");
+    eventually(() -> admitted.size() == LIMIT);
     assertThat(admitted.get(LIMIT - 1).kind).isEqualTo(GateTicket.Kind.OPENER);
     assertThat(host.waiting()).isEqualTo(WAITING - LIMIT);
 
     host.connected(admitted.get(LIMIT - 1), http2Connection()); // the second connection: the rest fit on it
 
-    awaitUntil(() -> admitted.size() == WAITING, "every call admitted");
+    eventually(() -> admitted.size() == WAITING);
     assertThat(host.waiting()).isZero();
   }
 
@@ -88,9 +88,9 @@ final class GateHostTest {
     host.connected(scout, first);
     assertThat(host.waiting()).as("the first connection's calls wait for its SETTINGS").isEqualTo(2 * limit);
     applied.put(first, limit);
-    awaitUntil(() -> admitted.size() == limit - 1, "the first connection's free streams taken");
+    eventually(() -> admitted.size() == limit - 1);
     for (int i = 0; i < limit - 1; i++) host.connected(admitted.get(i), first);
-    awaitUntil(() -> admitted.size() == limit, "the opener admitted");
+    eventually(() -> admitted.size() == limit);
     assertThat(admitted.get(limit - 1).kind).isEqualTo(GateTicket.Kind.OPENER);
 
     host.connected(admitted.get(limit - 1), http2Connection()); // its SETTINGS not applied yet
@@ -113,7 +113,7 @@ final class GateHostTest {
       }, "waiting-call-" + i);
       threads.add(t);
       t.start();
-      awaitUntil(() -> host.waiting() == order + 1, "call " + order + " waiting");
+      eventually(() -> host.waiting() == order + 1);
     }
   }
 
@@ -141,13 +141,5 @@ final class GateHostTest {
           case "toString" -> "stand-in HTTP/2 connection";
           default -> null;
         });
-  }
-
-  private static void awaitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-      TimeUnit.MILLISECONDS.sleep(1);
-    }
   }
 }
