@@ -31,7 +31,7 @@ final class GateHost {
   private final LongSupplier nanoTime;
   private final ArrayDeque<GateWaiter> waiters = new ArrayDeque<>();
   /** Null until the scout's connection is established. */
-  volatile Protocol protocol;
+  private Protocol protocol;
   private GateTicket scout;
   /** Counts scouts: a call waiting for scout N fails with N's failure. */
   private long scoutRound;
