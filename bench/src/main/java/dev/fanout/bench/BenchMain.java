@@ -57,7 +57,7 @@ public final class BenchMain implements Callable<Integer> {
   Duration latency;
 
   @Option(names = "--rows", split = ",", paramLabel = "CLIENT@ENGINE", defaultValue = DEFAULT_ROWS,
-      description = "Rows as client@engine; clients: fanout, fanout-h2c, fanout-n (HTTP/1.1, maxInFlight=N), okhttp, okhttp-n (its Dispatcher sized to N), jdk, aiohttp; "
+      description = "Rows as client@engine; clients: fanout, fanout-h2c, fanout-n (HTTP/1.1, maxInFlight=N), okhttp, okhttp-n (its Dispatcher sized to N), okhttp-vt (okhttp-n on virtual threads, Java 21+), jdk, aiohttp; "
           + "a +aot suffix on a JVM client starts it from a JDK 25 AOT cache trained by one unmeasured run; engines: netty, mockwebserver. Defaults to ${DEFAULT-VALUE}.")
   List<String> rows;
 

@@ -21,6 +21,11 @@ public enum ClientKind {
    * measured against.
    */
   OKHTTP_N("okhttp-n", "OkHttp, Dispatcher sized to N", true),
+  /**
+   * {@link #OKHTTP_N} on a virtual-thread dispatcher (Java 21+), as Fanout's defaults run there: the floor
+   * beside Fanout when both hand each call to a virtual thread.
+   */
+  OKHTTP_VT("okhttp-vt", "OkHttp, Dispatcher sized to N, virtual threads", true),
   /** The JDK's {@code java.net.http.HttpClient.sendAsync} with its defaults. */
   JDK("jdk", "JDK HttpClient.sendAsync", true),
   /** Python {@code asyncio.gather} over aiohttp (a separate Python process). */

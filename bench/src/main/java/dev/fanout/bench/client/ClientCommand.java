@@ -25,7 +25,7 @@ public final class ClientCommand implements Callable<Integer> {
   /** The prefix of the one line a client prints for the harness. */
   public static final String RESULT_PREFIX = "RESULT ";
 
-  @Option(names = "--client", required = true, description = "fanout, fanout-h2c, fanout-n, okhttp or jdk.")
+  @Option(names = "--client", required = true, description = "fanout, fanout-h2c, fanout-n, okhttp, okhttp-n, okhttp-vt or jdk.")
   String client;
 
   @Option(names = "--url", required = true, description = "The backend's base URL.")

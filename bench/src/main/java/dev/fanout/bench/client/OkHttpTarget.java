@@ -2,6 +2,8 @@ package dev.fanout.bench.client;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.OkHttpClient;
@@ -13,7 +15,7 @@ import okhttp3.ResponseBody;
  * OkHttp, every call {@code enqueue}d. Stock ({@link #OkHttpTarget(String)}): the default {@code Dispatcher}
  * ({@code maxRequests} 64, {@code maxRequestsPerHost} 5), the trap a user falls into, since a fan-out to one
  * host runs five at a time. {@link #sized}: the dispatcher and the idle pool sized to N, raw OkHttp at its
- * best, the floor Fanout's call path is measured against.
+ * best, the floor Fanout's call path is measured against; {@link #sizedVirtual}: the same on virtual threads.
  */
 final class OkHttpTarget implements HttpTarget {
   private final OkHttpClient client;
@@ -30,7 +32,19 @@ final class OkHttpTarget implements HttpTarget {
 
   /** OkHttp whose dispatcher runs {@code n} calls at once (per host too) and whose pool keeps {@code n} idle connections. */
   static OkHttpTarget sized(String baseUrl, int n) {
-    okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+    return sized(baseUrl, n, new okhttp3.Dispatcher());
+  }
+
+  /**
+   * {@link #sized} with a dispatcher that runs each call on a new virtual thread.
+   *
+   * @throws IllegalStateException before Java 21
+   */
+  static OkHttpTarget sizedVirtual(String baseUrl, int n) {
+    return sized(baseUrl, n, new okhttp3.Dispatcher(virtualThreadPerTask()));
+  }
+
+  private static OkHttpTarget sized(String baseUrl, int n, okhttp3.Dispatcher dispatcher) {
     dispatcher.setMaxRequests(n);
     dispatcher.setMaxRequestsPerHost(n);
     return new OkHttpTarget(baseUrl, new OkHttpClient.Builder()
@@ -66,6 +80,15 @@ final class OkHttpTarget implements HttpTarget {
       }
     });
     return future;
+  }
+
+  /** {@code Executors.newVirtualThreadPerTaskExecutor()}, called by reflection: this module is built for Java 17. */
+  private static ExecutorService virtualThreadPerTask() {
+    try {
+      return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("okhttp-vt needs Java 21+ (virtual threads); running " + Runtime.version(), e);
+    }
   }
 
   @Override

@@ -22,6 +22,8 @@ public final class Targets {
         return new OkHttpTarget(baseUrl);
       case OKHTTP_N:
         return OkHttpTarget.sized(baseUrl, maxInFlight);
+      case OKHTTP_VT:
+        return OkHttpTarget.sizedVirtual(baseUrl, maxInFlight);
       case JDK:
         return new JdkTarget(baseUrl);
       default:

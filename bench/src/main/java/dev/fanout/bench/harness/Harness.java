@@ -101,6 +101,13 @@ public final class Harness {
       throughput.add(runThroughput(ClientKind.FANOUT));
       throughput.add(runThroughput(ClientKind.FANOUT_H2C));
       throughput.add(runThroughput(ClientKind.OKHTTP_N));
+      try {
+        throughput.add(runThroughput(ClientKind.OKHTTP_VT));
+      } catch (IllegalStateException e) {
+        // the floor beside Fanout's virtual threads exists only where they do
+        log.println();
+        log.println(ClientKind.OKHTTP_VT + " throughput skipped (it needs a Java 21+ client JVM): " + e.getMessage());
+      }
     }
     BenchReport.Machine machine = new BenchReport.Machine(
         Runtime.getRuntime().availableProcessors(), Machines.memoryGib(), Machines.cpuModel(),
