@@ -79,14 +79,22 @@ class HarnessSmokeTest {
       int most = row.get("client").asText().equals("okhttp") ? 5 : row.get("n").asInt();
       assertThat(row.get("serverMaxInFlight").asLong()).as(name).isBetween(2L, (long) most);
     }
-    // Fanout over HTTP/1.1 and h2c, and raw OkHttp beside them.
+    // Fanout over HTTP/1.1 and h2c, and raw OkHttp beside them (on virtual threads too where the client JVM,
+    // this one, has them).
+    List<String> throughputRows = new ArrayList<>(List.of("fanout", "fanout-h2c", "okhttp-n"));
+    if (Runtime.version().feature() >= 21) {
+      throughputRows.add("okhttp-vt");
+    }
     assertThat(report.get("throughput")).extracting(t -> t.get("client").asText())
-        .containsExactly("fanout", "fanout-h2c", "okhttp-n");
+        .containsExactlyElementsOf(throughputRows);
     for (JsonNode t : report.get("throughput")) {
       assertThat(t.get("requestsPerSecond").get("median").asDouble()).as(t.toString()).isPositive();
       assertThat(t.get("failures").asLong()).isZero();
     }
     assertThat(report.get("notes").toString()).contains("Python rows skipped");
+    if (Runtime.version().feature() < 21) {
+      assertThat(report.get("notes").toString()).contains("okhttp-vt throughput row skipped");
+    }
     String md = Files.readString(out.resolve("bench.md"));
     assertThat(md).contains("| Fanout, defaults | netty | http/1.1 | 6 |").contains("extrapolated");
     String svg = Files.readString(out.resolve("bench-wall.svg"));

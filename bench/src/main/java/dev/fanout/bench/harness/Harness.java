@@ -107,6 +107,7 @@ public final class Harness {
         // the floor beside Fanout's virtual threads exists only where they do
         log.println();
         log.println(ClientKind.OKHTTP_VT + " throughput skipped (it needs a Java 21+ client JVM): " + e.getMessage());
+        notes.add(ClientKind.OKHTTP_VT + " throughput row skipped: it needs a Java 21+ client JVM");
       }
     }
     BenchReport.Machine machine = new BenchReport.Machine(
