@@ -101,13 +101,11 @@ public final class Harness {
       throughput.add(runThroughput(ClientKind.FANOUT));
       throughput.add(runThroughput(ClientKind.FANOUT_H2C));
       throughput.add(runThroughput(ClientKind.OKHTTP_N));
-      try {
+      // the floor beside Fanout's virtual threads exists only where they do
+      if (Machines.javaFeature(clientRuntime) >= 21) {
         throughput.add(runThroughput(ClientKind.OKHTTP_VT));
-      } catch (IllegalStateException e) {
-        // the floor beside Fanout's virtual threads exists only where they do
-        log.println();
-        log.println(ClientKind.OKHTTP_VT + " throughput skipped (it needs a Java 21+ client JVM): " + e.getMessage());
-        notes.add(ClientKind.OKHTTP_VT + " throughput row skipped: it needs a Java 21+ client JVM");
+      } else {
+        notes.add(ClientKind.OKHTTP_VT + " throughput row skipped: it needs a Java 21+ client JVM (" + clientRuntime + ")");
       }
     }
     BenchReport.Machine machine = new BenchReport.Machine(

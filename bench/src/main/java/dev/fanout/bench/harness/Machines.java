@@ -5,9 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What the harness reports about the machine and the runtimes it starts. */
 public final class Machines {
+  /** The feature release in a {@code java -version} runtime line. */
+  private static final Pattern BUILD = Pattern.compile("\\(build (\\d+)");
+
   private Machines() {}
 
   /** The 1-, 5- and 15-minute load averages of {@code /proc/loadavg}, or "unknown" where there is none. */
@@ -52,6 +57,15 @@ public final class Machines {
     if (out == null) return "unknown (" + java + ")";
     String[] lines = out.trim().split("\n");
     return (lines.length > 1 ? lines[1] : lines[0]).trim();
+  }
+
+  /**
+   * The feature release of a {@link #javaVersion} line ({@code 17} of {@code OpenJDK Runtime Environment (build
+   * 17.0.15+6)}), or 0 if the line names none.
+   */
+  static int javaFeature(String runtime) {
+    Matcher m = BUILD.matcher(runtime);
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
   /** "Python X, aiohttp Y" when {@code python} can import aiohttp, else null. */
