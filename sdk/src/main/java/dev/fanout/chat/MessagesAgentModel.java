@@ -124,7 +124,7 @@ record MessagesAgentModel(MessagesService messages, String model, UnaryOperator<
     }
     choice.put("finish_reason", switch (m.stopReason()) {
       case TOOL_USE -> "tool_calls";
-      case MAX_TOKENS -> "length";
+      case MAX_TOKENS, MODEL_CONTEXT_WINDOW_EXCEEDED -> "length";
       case REFUSAL -> "content_filter";
       default -> "stop";
     });

@@ -3,6 +3,7 @@ package dev.fanout.internal;
 import dev.fanout.FanoutClock;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutException;
+import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.TransportException;
 import dev.fanout.internal.governor.RateLimitHeaders;
@@ -133,6 +134,15 @@ final class Exchange<T> implements Callback {
       if (!owner.isDone()) {
         TransportException error = transport(e);
         owner.attemptFailed(error, owner.spec().policy().retriesError(error), null, response.code());
+      }
+    } catch (ServiceException e) {
+      // An error the stream carried after its 200 (Anthropic's error event): decided as a response of the
+      // status it stands for would be (an overloaded_error as a 529), and retried only if nothing of the
+      // stream was delivered. No status is passed: the gate saw a 200, so it has paused for no 429.
+      attemptError = e;
+      end(e);
+      if (!owner.isDone()) {
+        owner.attemptFailed(e, owner.spec().policy().retriesStatus(e.statusCode()), null, -1);
       }
     } catch (FanoutException e) {
       attemptError = e;

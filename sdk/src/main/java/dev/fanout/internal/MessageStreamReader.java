@@ -28,9 +28,9 @@ import okhttp3.sse.EventSource;
  * Collects one attempt's Messages API stream: passes text pieces and tool-input fragments on in order and
  * assembles the message. Events, in Anthropic's order: {@code message_start}; per content block
  * {@code content_block_start}, {@code content_block_delta}s ({@code text_delta}, {@code input_json_delta},
- * and others kept as the server sent them), {@code content_block_stop}; {@code message_delta} (stop reason,
- * usage); {@code message_stop}. {@code ping} may come anywhere; {@code error} ends the stream with the
- * matching exception. Not public API.
+ * {@code thinking_delta}, {@code signature_delta}, {@code citations_delta}; other delta types ignored),
+ * {@code content_block_stop}; {@code message_delta} (stop reason, usage); {@code message_stop}. {@code ping}
+ * may come anywhere; {@code error} ends the stream with the matching exception. Not public API.
  */
 final class MessageStreamReader extends EventStreamReader<Message> {
   private final MessageStreamListener listener;
@@ -124,7 +124,15 @@ final class MessageStreamReader extends EventStreamReader<Message> {
           idle.progress();
         }
       }
-      default -> { } // citations and later delta types: the block keeps what content_block_start said
+      case "citations_delta" -> {
+        JsonNode citation = delta.get("citation");
+        if (citation == null || !citation.isObject()) {
+          throw new DecodeException(call.label() + ": citations_delta without a citation: " + abbreviate(data));
+        }
+        state.addCitation(citation);
+        idle.progress();
+      }
+      default -> { } // later delta types: the block keeps what content_block_start said
     }
   }
 
@@ -281,6 +289,13 @@ final class MessageStreamReader extends EventStreamReader<Message> {
 
     String type() {
       return block.path("type").asText("");
+    }
+
+    /** Appends {@code citation} to the block's {@code citations} (null or absent until the first one). */
+    void addCitation(JsonNode citation) {
+      JsonNode citations = block.get("citations");
+      ArrayNode list = citations instanceof ArrayNode a ? a : block.putArray("citations");
+      list.add(citation.deepCopy());
     }
 
     void appendField(String field, String piece) {

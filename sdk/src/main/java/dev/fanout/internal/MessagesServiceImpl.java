@@ -135,6 +135,11 @@ final class MessagesServiceImpl implements MessagesService {
     body.put("max_tokens", request.maxTokens());
     if (request.system() != null) {
       body.put("system", request.system());
+    } else if (!request.systemBlocks().isEmpty()) {
+      ArrayNode system = body.putArray("system");
+      for (ContentBlock block : request.systemBlocks()) {
+        system.add(block(block));
+      }
     }
     ArrayNode messages = body.putArray("messages");
     for (MessageParam m : request.messages()) {
@@ -202,7 +207,13 @@ final class MessagesServiceImpl implements MessagesService {
       b.put("type", "tool_use").put("id", u.id()).put("name", u.name());
       b.set("input", u.input());
     } else if (block instanceof ContentBlock.ToolResult r) {
-      b.put("type", "tool_result").put("tool_use_id", r.toolUseId()).put("content", r.content());
+      b.put("type", "tool_result").put("tool_use_id", r.toolUseId());
+      if (r.blocks().isEmpty()) {
+        b.put("content", r.content());
+      } else {
+        ArrayNode content = b.putArray("content");
+        r.blocks().forEach(one -> content.add(block(one)));
+      }
       if (r.isError()) {
         b.put("is_error", true);
       }

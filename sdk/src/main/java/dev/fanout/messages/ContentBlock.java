@@ -1,6 +1,7 @@
 package dev.fanout.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -37,6 +38,21 @@ public sealed interface ContentBlock {
   /** Returns a {@code tool_result} block reporting that the tool use {@code toolUseId} failed. */
   static ToolResult toolError(String toolUseId, String content) {
     return new ToolResult(toolUseId, content, true);
+  }
+
+  /**
+   * Returns a {@code tool_result} block answering the tool use {@code toolUseId} with {@code blocks}: text,
+   * images, or other blocks in their wire form ({@link Other}, such as a {@code document}).
+   *
+   * @throws IllegalArgumentException if {@code blocks} is empty or holds a tool use or tool result
+   */
+  static ToolResult toolResult(String toolUseId, List<? extends ContentBlock> blocks) {
+    return ToolResult.ofBlocks(toolUseId, blocks, false);
+  }
+
+  /** Returns a {@code tool_result} block reporting, with {@code blocks}, that the tool use {@code toolUseId} failed. */
+  static ToolResult toolError(String toolUseId, List<? extends ContentBlock> blocks) {
+    return ToolResult.ofBlocks(toolUseId, blocks, true);
   }
 
   /** A {@code text} block. */
@@ -89,11 +105,43 @@ public sealed interface ContentBlock {
     }
   }
 
-  /** A {@code tool_result} block: the result of the tool use {@code toolUseId}, as text; {@code isError} when it failed. */
-  record ToolResult(String toolUseId, String content, boolean isError) implements ContentBlock {
+  /**
+   * A {@code tool_result} block: the result of the tool use {@code toolUseId}; {@code isError} when it
+   * failed. Its {@code content} is sent as a string, or as {@code blocks} when there are any; for a result of
+   * blocks {@code content} is the text of its text blocks, joined.
+   */
+  record ToolResult(String toolUseId, String content, boolean isError, List<ContentBlock> blocks)
+      implements ContentBlock {
     public ToolResult {
       Objects.requireNonNull(toolUseId, "toolUseId == null");
       Objects.requireNonNull(content, "content == null");
+      blocks = List.copyOf(Objects.requireNonNull(blocks, "blocks == null"));
+      for (int i = 0; i < blocks.size(); i++) {
+        ContentBlock b = blocks.get(i);
+        if (b instanceof ToolUse || b instanceof ToolResult) {
+          throw new IllegalArgumentException("tool_result blocks[" + i + "] is a " + b.type()
+              + " block: a tool result holds text, images or documents");
+        }
+      }
+    }
+
+    /** A result sent as the string {@code content}. */
+    public ToolResult(String toolUseId, String content, boolean isError) {
+      this(toolUseId, content, isError, List.of());
+    }
+
+    static ToolResult ofBlocks(String toolUseId, List<? extends ContentBlock> blocks, boolean isError) {
+      Objects.requireNonNull(blocks, "blocks == null");
+      if (blocks.isEmpty()) {
+        throw new IllegalArgumentException("a tool result of blocks needs at least one block");
+      }
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < blocks.size(); i++) {
+        if (Objects.requireNonNull(blocks.get(i), "blocks[" + i + "] == null") instanceof Text t) {
+          text.append(t.text());
+        }
+      }
+      return new ToolResult(toolUseId, text.toString(), isError, List.copyOf(blocks));
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class MessageRequest {
   private final String model;
   private final int maxTokens;
   private final String system;
+  private final List<ContentBlock> systemBlocks;
   private final List<MessageParam> messages;
   private final Double temperature;
   private final Double topP;
@@ -38,6 +39,7 @@ public final class MessageRequest {
     this.model = b.model;
     this.maxTokens = b.maxTokens;
     this.system = b.system;
+    this.systemBlocks = List.copyOf(b.systemBlocks);
     this.messages = List.copyOf(b.messages);
     this.temperature = b.temperature;
     this.topP = b.topP;
@@ -63,9 +65,17 @@ public final class MessageRequest {
     return maxTokens;
   }
 
-  /** Returns the {@code system} prompt, or {@code null} when none is sent. */
+  /**
+   * Returns the {@code system} prompt set as a string, or {@code null} when none is sent or it is sent as
+   * blocks ({@link #systemBlocks()}).
+   */
   public String system() {
     return system;
+  }
+
+  /** Returns the {@code system} prompt set as text blocks; empty when none is sent or it is a string. */
+  public List<ContentBlock> systemBlocks() {
+    return systemBlocks;
   }
 
   /** Returns the conversation ({@code messages}), oldest first. */
@@ -124,6 +134,7 @@ public final class MessageRequest {
     private String model;
     private int maxTokens;
     private String system;
+    private final List<ContentBlock> systemBlocks = new ArrayList<>();
     private final List<MessageParam> messages = new ArrayList<>();
     private Double temperature;
     private Double topP;
@@ -139,6 +150,7 @@ public final class MessageRequest {
       model = r.model;
       maxTokens = r.maxTokens;
       system = r.system;
+      systemBlocks.addAll(r.systemBlocks);
       messages.addAll(r.messages);
       temperature = r.temperature;
       topP = r.topP;
@@ -164,9 +176,36 @@ public final class MessageRequest {
       return this;
     }
 
-    /** Sets the {@code system} prompt; {@code null} sends none. Defaults to none. */
+    /**
+     * Sets the {@code system} prompt as a string, replacing any set as blocks; {@code null} sends none.
+     * Defaults to none.
+     */
     public Builder system(String system) {
       this.system = system;
+      this.systemBlocks.clear();
+      return this;
+    }
+
+    /**
+     * Sets the {@code system} prompt as text blocks, replacing any set as a string; an empty list sends none.
+     * Each block is a {@link ContentBlock.Text}, or a text block in its wire form as a
+     * {@link ContentBlock.Other}, such as {@code {"type":"text","text":"...","cache_control":{"type":"ephemeral"}}}
+     * to mark a prompt-cache breakpoint. Defaults to none.
+     *
+     * @throws IllegalArgumentException if a block is not a text block
+     */
+    public Builder system(List<? extends ContentBlock> blocks) {
+      Objects.requireNonNull(blocks, "blocks == null");
+      for (int i = 0; i < blocks.size(); i++) {
+        ContentBlock b = Objects.requireNonNull(blocks.get(i), "blocks[" + i + "] == null");
+        if (!b.type().equals("text")) {
+          throw new IllegalArgumentException("system blocks[" + i + "] is a " + b.type()
+              + " block: the system prompt takes text blocks only");
+        }
+      }
+      this.system = null;
+      this.systemBlocks.clear();
+      this.systemBlocks.addAll(blocks);
       return this;
     }
 

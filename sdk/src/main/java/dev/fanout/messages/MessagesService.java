@@ -52,8 +52,10 @@ public interface MessagesService {
    * A stream that ends without it, or an event that is not JSON, fails the future with
    * {@link dev.fanout.errors.DecodeException}; an {@code error} event fails it with the matching
    * {@link dev.fanout.errors.ServiceException} ({@code overloaded_error} as
-   * {@link dev.fanout.errors.OverloadedException}). A failed attempt is retried only if the listener has
-   * received nothing yet, so it never sees a piece twice. Cancelling the future closes the stream.
+   * {@link dev.fanout.errors.OverloadedException}), retried like a response of that status (so an
+   * {@code overloaded_error}, {@code api_error} or {@code rate_limit_error} by default). A failed attempt is
+   * retried only if the listener has received nothing yet, so it never sees a piece twice. Cancelling the
+   * future closes the stream.
    */
   CompletableFuture<Message> streamAsync(MessageRequest request, MessageStreamListener listener);
 

@@ -14,6 +14,8 @@ public enum StopReason {
   PAUSE_TURN,
   /** {@code refusal}: the model declined to answer. */
   REFUSAL,
+  /** {@code model_context_window_exceeded}: the answer filled the model's context window before {@code max_tokens}. */
+  MODEL_CONTEXT_WINDOW_EXCEEDED,
   /** A reason this SDK does not know, or none. */
   OTHER;
 
@@ -29,6 +31,7 @@ public enum StopReason {
       case "tool_use": return TOOL_USE;
       case "pause_turn": return PAUSE_TURN;
       case "refusal": return REFUSAL;
+      case "model_context_window_exceeded": return MODEL_CONTEXT_WINDOW_EXCEEDED;
       default: return OTHER;
     }
   }

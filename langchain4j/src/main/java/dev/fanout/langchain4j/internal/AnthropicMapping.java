@@ -200,7 +200,7 @@ public final class AnthropicMapping {
   static FinishReason finishReason(StopReason reason) {
     return switch (reason) {
       case END_TURN, STOP_SEQUENCE, PAUSE_TURN -> FinishReason.STOP;
-      case MAX_TOKENS -> FinishReason.LENGTH;
+      case MAX_TOKENS, MODEL_CONTEXT_WINDOW_EXCEEDED -> FinishReason.LENGTH;
       case TOOL_USE -> FinishReason.TOOL_EXECUTION;
       case REFUSAL -> FinishReason.CONTENT_FILTER;
       case OTHER -> FinishReason.OTHER;
