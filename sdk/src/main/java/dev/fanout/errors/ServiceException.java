@@ -1,8 +1,10 @@
 package dev.fanout.errors;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The server answered with an error status. Carries the status code, the response headers (with
@@ -67,5 +69,31 @@ public class ServiceException extends FanoutException {
    */
   public String body() {
     return response.body();
+  }
+
+  /**
+   * Returns the error's type as the body names it ({@code error.type}: Anthropic's
+   * {@code overloaded_error}, OpenAI's {@code invalid_request_error}, ...); empty when the body is not
+   * such a JSON object.
+   */
+  public Optional<String> errorType() {
+    JsonNode type = ErrorBodies.parse(response.body()).path("error").path("type");
+    return type.isTextual() ? Optional.of(type.asText()) : Optional.empty();
+  }
+
+  /**
+   * Returns the id the server gave the request, to quote when you report a problem: the {@code request-id}
+   * header (Anthropic's), else {@code x-request-id} (OpenAI's), else the body's {@code request_id}; empty
+   * when none is there.
+   */
+  public Optional<String> requestId() {
+    for (String name : new String[] {"request-id", "x-request-id"}) {
+      String v = header(name);
+      if (v != null && !v.isBlank()) {
+        return Optional.of(v.strip());
+      }
+    }
+    JsonNode id = ErrorBodies.parse(response.body()).path("request_id");
+    return id.isTextual() ? Optional.of(id.asText()) : Optional.empty();
   }
 }

@@ -69,7 +69,7 @@ final class MessageStreamReader extends EventStreamReader<Message> {
         source.cancel(); // the message is complete: stop reading, whatever the server does with the connection
       }
       case "ping" -> { }
-      case "error" -> throw error(event.path("error"));
+      case "error" -> throw error(event);
       default -> { } // new event types may be added; Anthropic asks clients to ignore unknown ones
     }
   }
@@ -224,13 +224,14 @@ final class MessageStreamReader extends EventStreamReader<Message> {
   }
 
   /** The exception of an {@code error} event, by Anthropic's error type (and the status it has as a response). */
-  private ServiceException error(JsonNode error) {
+  private ServiceException error(JsonNode event) {
+    JsonNode error = event.path("error");
     String type = error.path("type").asText("api_error");
     String text = secrets.redact(error.path("message").asText(""));
     String method = response.request().method();
     String url = Redaction.url(response.request());
     Map<String, List<String>> headers = Redaction.headers(response.headers(), secrets);
-    String body = secrets.redact(error.toString());
+    String body = secrets.redact(event.toString()); // the envelope, as an error response's body has it
     String m = call.label() + ": the stream carried an error after " + deltas + " events: " + type
         + (text.isEmpty() ? "" : ": " + secrets.excerpt(text, 200));
     switch (type) {
