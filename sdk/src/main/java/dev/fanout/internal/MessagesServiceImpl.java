@@ -166,6 +166,10 @@ final class MessagesServiceImpl implements MessagesService {
     if (!request.tools().isEmpty()) {
       ArrayNode tools = body.putArray("tools");
       for (Tool t : request.tools()) {
+        if (t.wire().isPresent()) {
+          tools.add(t.wire().get());
+          continue;
+        }
         ObjectNode tool = tools.addObject();
         tool.put("name", t.name());
         t.description().ifPresent(d -> tool.put("description", d));

@@ -273,7 +273,10 @@ public final class MessageRequest {
       return this;
     }
 
-    /** Sets the {@code tools} the model may use (names must be unique). Defaults to none. */
+    /**
+     * Sets the {@code tools} the model may use (names must be unique): custom tools ({@link Tool#of}) and
+     * tools in wire form ({@link Tool#fromJson}, such as Anthropic's server tools). Defaults to none.
+     */
     public Builder tools(List<Tool> tools) {
       Objects.requireNonNull(tools, "tools == null");
       java.util.Set<String> names = new java.util.HashSet<>();

@@ -167,6 +167,27 @@ class AnthropicWireTest {
   }
 
   @Test
+  void serverToolsAndToolsWithCacheControlGoInTheirWireForm() throws Exception {
+    String msg = "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],"
+        + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}";
+    FanoutClient c = client("tools", 1, json(200, msg));
+    String search = "{\"type\":\"web_search_20250305\",\"name\":\"web_search\",\"max_uses\":5,"
+        + "\"allowed_domains\":[\"example.com\"]}";
+    String cached = "{\"name\":\"get_time\",\"description\":\"Now\",\"input_schema\":{\"type\":\"object\"},"
+        + "\"cache_control\":{\"type\":\"ephemeral\"}}";
+    MessageRequest request = HI.newBuilder()
+        .tools(List.of(Tool.fromJson(tree(search)), Tool.fromJson(tree(cached))))
+        .toolChoice(ToolChoice.tool("web_search"))
+        .build();
+    c.messages().create(request);
+    JsonNode body = tree(requests("tools").get(0).getBody().utf8());
+    assertThat(body.get("tools")).isEqualTo(tree("[" + search + "," + cached + "]"));
+    assertThat(Tool.fromJson(tree(cached)).inputSchema()).isEqualTo(tree("{\"type\":\"object\"}"));
+    assertThatThrownBy(() -> Tool.fromJson(tree("{\"type\":\"web_search_20250305\"}")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a \"name\"");
+  }
+
+  @Test
   void aSystemPromptTakesTextBlocksOnlyAndAStringReplacesThem() {
     assertThatThrownBy(() -> MessageRequest.builder().system(List.of(ContentBlock.imageUrl("https://example.com/a.png"))))
         .isInstanceOf(IllegalArgumentException.class)
