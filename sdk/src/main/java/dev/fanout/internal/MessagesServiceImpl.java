@@ -99,12 +99,15 @@ final class MessagesServiceImpl implements MessagesService {
         MessagesServiceImpl::telemetryOf), options);
   }
 
-  /** The POST, with Anthropic's headers in place of the engine's {@code Authorization}. */
+  /** The POST, with Anthropic's headers in place of the engine's auth header (whichever the scheme names). */
   private Request request(MessageRequest request, boolean stream) {
     Objects.requireNonNull(request, "request == null");
     Request.Builder b = OpenAi.post(engine, endpoint, body(request, stream)).newBuilder()
-        .removeHeader("Authorization")
-        .header("anthropic-version", ANTHROPIC_VERSION)
+        .removeHeader("Authorization");
+    if (engine.authHeader() != null) {
+      b.removeHeader(engine.authHeader());
+    }
+    b.header("anthropic-version", ANTHROPIC_VERSION)
         .tag(GenAiRequest.class, new GenAiRequest(GenAiRequest.Operation.CHAT, PROVIDER,
             Optional.of(request.model()), OptionalInt.of(request.maxTokens()),
             request.temperature() == null ? OptionalDouble.empty() : OptionalDouble.of(request.temperature()), stream));

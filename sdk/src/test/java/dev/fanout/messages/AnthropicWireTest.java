@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.AuthScheme;
 import dev.fanout.CallOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.RetryPolicy;
@@ -185,6 +186,24 @@ class AnthropicWireTest {
     assertThat(Tool.fromJson(tree(cached)).inputSchema()).isEqualTo(tree("{\"type\":\"object\"}"));
     assertThatThrownBy(() -> Tool.fromJson(tree("{\"type\":\"web_search_20250305\"}")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a \"name\"");
+  }
+
+  @Test
+  void theKeyGoesInXApiKeyAloneWhateverTheClientsAuthScheme() {
+    String msg = "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],"
+        + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}";
+    for (AuthScheme scheme : AuthScheme.values()) {
+      String name = "auth-" + scheme.name().toLowerCase(java.util.Locale.ROOT);
+      routes.put("/" + name + "/v1/messages", new ArrayDeque<>(List.of(json(200, msg))));
+      try (FanoutClient c = FanoutClient.builder().baseUrl(server.url("/" + name + "/v1").toString()).apiKey(KEY)
+          .authScheme(scheme).clock(time.clock()).build()) {
+        c.messages().create(HI);
+      }
+      RecordedRequest r = requests(name).get(0);
+      assertThat(r.getHeaders().values("x-api-key")).as(scheme.name()).containsExactly(KEY);
+      assertThat(r.getHeaders().get("Authorization")).as(scheme.name()).isNull();
+      assertThat(r.getHeaders().get("api-key")).as(scheme.name()).isNull();
+    }
   }
 
   @Test
