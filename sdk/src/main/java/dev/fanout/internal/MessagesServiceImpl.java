@@ -202,6 +202,10 @@ final class MessagesServiceImpl implements MessagesService {
     ObjectNode b = Json.MAPPER.createObjectNode();
     if (block instanceof ContentBlock.Text t) {
       b.put("type", "text").put("text", t.text());
+      if (!t.citations().isEmpty()) {
+        ArrayNode citations = b.putArray("citations");
+        t.citations().forEach(c -> citations.add(c.deepCopy()));
+      }
     } else if (block instanceof ContentBlock.Image i) {
       b.put("type", "image");
       ObjectNode source = b.putObject("source");

@@ -55,10 +55,20 @@ public sealed interface ContentBlock {
     return ToolResult.ofBlocks(toolUseId, blocks, true);
   }
 
-  /** A {@code text} block. */
-  record Text(String text) implements ContentBlock {
+  /**
+   * A {@code text} block, with the {@code citations} that back it (each in its wire form, such as a
+   * {@code char_location} or {@code web_search_result_location}) when the model cited sources; sent back
+   * with them.
+   */
+  record Text(String text, List<JsonNode> citations) implements ContentBlock {
     public Text {
       Objects.requireNonNull(text, "text == null");
+      citations = List.copyOf(Objects.requireNonNull(citations, "citations == null"));
+    }
+
+    /** A text block without citations. */
+    public Text(String text) {
+      this(text, List.of());
     }
 
     @Override

@@ -69,7 +69,13 @@ public final class Message {
         if (text == null || !text.isTextual()) {
           throw new DecodeException("content[" + i + "] text block has no text: " + abbreviate(b.toString()));
         }
-        return new ContentBlock.Text(text.asText());
+        JsonNode citations = b.get("citations");
+        if (citations == null || !citations.isArray() || citations.isEmpty()) {
+          return new ContentBlock.Text(text.asText());
+        }
+        List<JsonNode> list = new ArrayList<>(citations.size());
+        citations.forEach(c -> list.add(c.deepCopy()));
+        return new ContentBlock.Text(text.asText(), list);
       }
       case "tool_use": {
         JsonNode id = b.get("id");

@@ -257,6 +257,8 @@ class AnthropicWireTest {
     assertThat(m.raw().at("/usage/server_tool_use/web_search_requests").asInt()).isEqualTo(1);
     assertThat(m.raw().at("/usage/service_tier").asText()).isEqualTo("standard");
     assertThat(m.raw().at("/content/4/citations/0/cited_text").asText()).isEqualTo("sunny");
+    assertThat(((ContentBlock.Text) m.content().get(4)).citations()).singleElement()
+        .satisfies(cite -> assertThat(cite.get("encrypted_index").asText()).isEqualTo("Eo8BCioIAhgB"));
 
     Message stopped = c.messages().create(HI);
     assertThat(stopped.stopReason()).isEqualTo(StopReason.STOP_SEQUENCE);
@@ -275,6 +277,9 @@ class AnthropicWireTest {
         + "\"signature\":\"EqQBCgIYAhIM1gbcDa9GJwZA2b3h\"}"));
     assertThat(sent.get(1)).isEqualTo(tree("{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix/LafPsn4a\"}"));
     assertThat(sent.get(2).get("type").asText()).isEqualTo("server_tool_use");
+    assertThat(sent.get(4)).as("a cited text goes back with its citations").isEqualTo(tree("{\"type\":\"text\","
+        + "\"text\":\"It is sunny.\",\"citations\":[{\"type\":\"web_search_result_location\",\"url\":\"https://example.com\","
+        + "\"title\":\"Weather\",\"encrypted_index\":\"Eo8BCioIAhgB\",\"cited_text\":\"sunny\"}]}"));
   }
 
   // --- streaming ---
@@ -334,6 +339,7 @@ class AnthropicWireTest {
     assertThat(tree(requests("stream").get(0).getBody().utf8()).get("stream").asBoolean()).isTrue();
     assertThat(seen).containsExactly("stop 0 thinking", "json 1 {\"query\": \"weather ", "json 1 paris\"}",
         "stop 1 server_tool_use", "stop 2 web_search_tool_result", "text 3 It is sunny", "text 3 .", "stop 3 text");
+    assertThat(((ContentBlock.Text) m.content().get(3)).citations()).hasSize(2);
     JsonNode raw = m.raw();
     assertThat(raw.at("/content/0")).isEqualTo(
         tree("{\"type\":\"thinking\",\"thinking\":\"I should search.\",\"signature\":\"EqQBCgIYAhIM1gbcDa9G\"}"));
