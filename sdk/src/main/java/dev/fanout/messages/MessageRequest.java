@@ -132,7 +132,8 @@ public final class MessageRequest {
   /** Builds a {@link MessageRequest}; {@link #model}, {@link #maxTokens} and a first message are required. */
   public static final class Builder {
     private String model;
-    private int maxTokens;
+    /** -1 until set: 0 is a valid {@code max_tokens}. */
+    private int maxTokens = -1;
     private String system;
     private final List<ContentBlock> systemBlocks = new ArrayList<>();
     private final List<MessageParam> messages = new ArrayList<>();
@@ -167,10 +168,13 @@ public final class MessageRequest {
       return this;
     }
 
-    /** Sets {@code max_tokens}, the most tokens the answer may have. Required by the API: at least 1. */
+    /**
+     * Sets {@code max_tokens}, the most tokens the answer may have. Required by the API. 0 generates nothing:
+     * the request only writes its prompt to the prompt cache (pre-warming it for the calls that follow).
+     */
     public Builder maxTokens(int maxTokens) {
-      if (maxTokens < 1) {
-        throw new IllegalArgumentException("maxTokens < 1: " + maxTokens);
+      if (maxTokens < 0) {
+        throw new IllegalArgumentException("maxTokens < 0: " + maxTokens);
       }
       this.maxTokens = maxTokens;
       return this;
@@ -327,7 +331,7 @@ public final class MessageRequest {
       if (model == null) {
         throw new IllegalStateException("model is required");
       }
-      if (maxTokens == 0) {
+      if (maxTokens < 0) {
         throw new IllegalStateException("maxTokens is required: the Messages API refuses a request without max_tokens");
       }
       if (messages.isEmpty()) {

@@ -207,6 +207,19 @@ class AnthropicWireTest {
   }
 
   @Test
+  void maxTokensZeroIsSentToWarmThePromptCache() throws Exception {
+    String msg = "{\"id\":\"msg_w\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],"
+        + "\"stop_reason\":\"max_tokens\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":3,"
+        + "\"cache_creation_input_tokens\":4096,\"cache_read_input_tokens\":0,\"output_tokens\":0}}";
+    FanoutClient c = client("warm", 1, json(200, msg));
+    Message m = c.messages().create(HI.newBuilder().maxTokens(0).build());
+    assertThat(tree(requests("warm").get(0).getBody().utf8()).get("max_tokens").isInt()).isTrue();
+    assertThat(tree(requests("warm").get(0).getBody().utf8()).get("max_tokens").asInt()).isZero();
+    assertThat(m.usage().cacheCreationInputTokens()).isEqualTo(4096);
+    assertThat(m.content()).isEmpty();
+  }
+
+  @Test
   void aSystemPromptTakesTextBlocksOnlyAndAStringReplacesThem() {
     assertThatThrownBy(() -> MessageRequest.builder().system(List.of(ContentBlock.imageUrl("https://example.com/a.png"))))
         .isInstanceOf(IllegalArgumentException.class)

@@ -149,8 +149,8 @@ class MessagesServiceTest {
   void maxTokensIsRequiredBeforeAnythingIsSent() {
     assertThatThrownBy(() -> MessageRequest.builder().model("claude-test").addUserMessage("hi").build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxTokens is required");
-    assertThatThrownBy(() -> MessageRequest.builder().maxTokens(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxTokens < 1: 0");
+    assertThatThrownBy(() -> MessageRequest.builder().maxTokens(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxTokens < 0: -1");
     assertThat(server.getRequestCount()).isZero();
   }
 
