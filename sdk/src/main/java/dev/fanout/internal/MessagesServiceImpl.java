@@ -102,7 +102,8 @@ final class MessagesServiceImpl implements MessagesService {
   /** The POST, with Anthropic's headers in place of the engine's auth header (whichever the scheme names). */
   private Request request(MessageRequest request, boolean stream) {
     Objects.requireNonNull(request, "request == null");
-    Request.Builder b = OpenAi.post(engine, endpoint, body(request, stream)).newBuilder()
+    ObjectNode body = body(request, stream);
+    Request.Builder b = OpenAi.post(engine, endpoint, body).newBuilder()
         .removeHeader("Authorization");
     if (engine.authHeader() != null) {
       b.removeHeader(engine.authHeader());
@@ -110,7 +111,9 @@ final class MessagesServiceImpl implements MessagesService {
     b.header("anthropic-version", ANTHROPIC_VERSION)
         .tag(GenAiRequest.class, new GenAiRequest(GenAiRequest.Operation.CHAT, PROVIDER,
             Optional.of(request.model()), OptionalInt.of(request.maxTokens()),
-            request.temperature() == null ? OptionalDouble.empty() : OptionalDouble.of(request.temperature()), stream));
+            request.temperature() == null ? OptionalDouble.empty() : OptionalDouble.of(request.temperature()), stream))
+        // the governor's bucket and estimate, so it never parses the body (nor skips one over its parse limit)
+        .tag(ChatTag.class, new ChatTag(request.model(), GovernorGate.promptChars(body), request.maxTokens()));
     String key = engine.apiKey();
     if (key != null) {
       b.header("x-api-key", key);

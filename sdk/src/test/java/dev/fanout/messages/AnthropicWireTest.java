@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.AuthScheme;
 import dev.fanout.CallOptions;
+import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
+import dev.fanout.FanoutFuture;
+import dev.fanout.FanoutOptions;
+import dev.fanout.GovernorReport;
 import dev.fanout.RetryPolicy;
 import dev.fanout.errors.BadRequestException;
 import dev.fanout.errors.NotFoundException;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -217,6 +222,20 @@ class AnthropicWireTest {
     assertThat(tree(requests("warm").get(0).getBody().utf8()).get("max_tokens").asInt()).isZero();
     assertThat(m.usage().cacheCreationInputTokens()).isEqualTo(4096);
     assertThat(m.content()).isEmpty();
+  }
+
+  @Test
+  void aMessageIsGovernedInItsModelsBucketHoweverLargeItsBody() throws Exception {
+    String msg = "{\"id\":\"msg_b\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\","
+        + "\"content\":[],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}";
+    FanoutClient c = client("big", 1, json(200, msg));
+    MessageRequest big = HI.newBuilder().addMessage(MessageParam.user(List.of(
+        ContentBlock.imageBase64("image/png", "A".repeat(1_200_000)), ContentBlock.text("what is it?")))).build();
+    FanoutFuture<List<Message>> run = Fanout.all(List.of(big), (r, context) -> c.messages().createAsync(r),
+        FanoutOptions.defaults());
+    assertThat(run.get(15, TimeUnit.SECONDS)).hasSize(1);
+    assertThat(run.report().governor().buckets()).extracting(GovernorReport.Bucket::name)
+        .containsExactly("claude-sonnet-4-5");
   }
 
   @Test
