@@ -249,6 +249,10 @@ final class MessageStreamReader extends EventStreamReader<Message> {
         return new NotFoundException(m, new ErrorResponse(404, method, url, headers, body));
       case "request_too_large":
         return new ServiceException(m, new ErrorResponse(413, method, url, headers, body));
+      case "billing_error":
+        return new ServiceException(m, new ErrorResponse(402, method, url, headers, body));
+      case "timeout_error":
+        return new ServerException(m, new ErrorResponse(504, method, url, headers, body));
       default:
         return new ServerException(m, new ErrorResponse(500, method, url, headers, body));
     }

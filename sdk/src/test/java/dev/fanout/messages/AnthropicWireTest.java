@@ -432,13 +432,28 @@ class AnthropicWireTest {
   }
 
   @Test
-  void anInvalidRequestErrorEventIsNotRetried() {
-    String bad = START + event("error",
-        "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"prompt is too long\"}}");
-    FanoutClient c = client("invalid-event", 3, sse(bad), sse(hello()));
-    assertThatThrownBy(() -> c.messages().stream(HI, t -> { }))
-        .isInstanceOf(BadRequestException.class).hasMessageContaining("prompt is too long");
-    assertThat(requests("invalid-event")).hasSize(1);
+  void anErrorEventIsRetriedOnlyWhenItsStatusWouldBe() {
+    Object[][] cases = {
+      {"invalid_request_error", 400, BadRequestException.class, 1},
+      {"billing_error", 402, ServiceException.class, 1},
+      {"permission_error", 403, ServiceException.class, 1},
+      {"timeout_error", 504, ServerException.class, 2},
+      {"api_error", 500, ServerException.class, 2},
+    };
+    for (Object[] k : cases) {
+      String name = "event-" + k[0];
+      String bad = START + event("error",
+          "{\"type\":\"error\",\"error\":{\"type\":\"" + k[0] + "\",\"message\":\"it failed\"}}");
+      FanoutClient c = client(name, 2, sse(bad), sse(bad));
+      assertThatThrownBy(() -> c.messages().stream(HI, t -> { }))
+          .as((String) k[0])
+          .isExactlyInstanceOf((Class<?>) k[2])
+          .isInstanceOfSatisfying(ServiceException.class, e -> {
+            assertThat(e.statusCode()).isEqualTo(k[1]);
+            assertThat(e.errorType()).contains((String) k[0]);
+          });
+      assertThat(requests(name)).as((String) k[0]).hasSize((int) k[3]);
+    }
   }
 
   // --- errors ---
