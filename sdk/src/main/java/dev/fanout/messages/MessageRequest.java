@@ -324,8 +324,8 @@ public final class MessageRequest {
     /**
      * Returns the request.
      *
-     * @throws IllegalStateException if the model, {@code max_tokens} or every message is missing, or the
-     *     conversation does not start with a user turn
+     * @throws IllegalStateException if the model, {@code max_tokens} or every message is missing, or
+     *     {@code toolChoice} names a tool not among the tools
      */
     public MessageRequest build() {
       if (model == null) {
@@ -335,10 +335,7 @@ public final class MessageRequest {
         throw new IllegalStateException("maxTokens is required: the Messages API refuses a request without max_tokens");
       }
       if (messages.isEmpty()) {
-        throw new IllegalStateException("messages is empty: the Messages API needs at least one user message");
-      }
-      if (messages.get(0).role() != MessageParam.Role.USER) {
-        throw new IllegalStateException("messages[0] is an assistant turn: the conversation must start with a user turn");
+        throw new IllegalStateException("messages is empty: the Messages API needs at least one message");
       }
       if (toolChoice != null && toolChoice.name().isPresent()
           && tools.stream().noneMatch(t -> t.name().equals(toolChoice.name().get()))) {

@@ -252,6 +252,9 @@ class AnthropicWireTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one block");
     assertThatThrownBy(() -> MessageRequest.builder().model("m").addUserMessage("hi").build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("max_tokens");
+    assertThat(MessageRequest.builder().model("m").maxTokens(5).addMessage(MessageParam.assistant("How can I help?"))
+        .addUserMessage("hi").build().messages()).extracting(MessageParam::role)
+        .as("the API takes an assistant turn first").containsExactly(MessageParam.Role.ASSISTANT, MessageParam.Role.USER);
   }
 
   // --- responses ---
