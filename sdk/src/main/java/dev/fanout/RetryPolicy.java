@@ -11,7 +11,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <h2>What is retried.</h2>
  * An error response is retried when the server says so with {@code x-should-retry: true}, never when it
  * says {@code x-should-retry: false}, and otherwise when {@link #retriesStatus(int)} holds: by default
- * (like openai-java) 408, 409, 429 and 5xx. An attempt that failed without a response (a
+ * (like openai-java) 408, 409, 429 and 5xx, except Anthropic's spend-cap 429 (its body's
+ * {@code error.details.error_code} is {@code enforced_spend_limit_reached}), which fails until the next
+ * month whatever the retries. An attempt that failed without a response (a
  * {@link dev.fanout.errors.TransportException}: refused, reset, cut short, a connect or read timeout, or a
  * {@link dev.fanout.errors.FanoutTimeoutException} of the client's {@code attemptTimeout}) is retried when
  * {@link #retriesError(Throwable)} holds: by default every one except a redirect loop and a {@link

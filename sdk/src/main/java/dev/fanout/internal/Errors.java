@@ -70,6 +70,23 @@ final class Errors {
   }
 
   /**
+   * True if {@code error} is Anthropic's spend-cap 429: {@code rate_limit_error} with
+   * {@code error.details.error_code: enforced_spend_limit_reached} and no {@code retry-after}. Anthropic's
+   * docs: retrying it "fails until access resumes" (the next month).
+   */
+  static boolean isSpendCap(ServiceException error) {
+    if (error.statusCode() != 429 || !error.body().contains("enforced_spend_limit_reached")) {
+      return false;
+    }
+    try {
+      return "enforced_spend_limit_reached".equals(
+          Json.MAPPER.readTree(error.body()).path("error").path("details").path("error_code").asText(null));
+    } catch (java.io.IOException notJson) {
+      return false;
+    }
+  }
+
+  /**
    * Returns the status's standard reason phrase, or the server's for a status without one (servers send
    * arbitrary phrases, and HTTP/2 sends none).
    */

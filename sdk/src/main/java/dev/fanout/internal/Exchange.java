@@ -113,7 +113,10 @@ final class Exchange<T> implements Callback {
       if (!response.isSuccessful()) {
         Duration retryAfter = RateLimitHeaders.retryAfter(response.headers(), owner.engine().clock()).orElse(null);
         boolean retryable = owner.spec().policy().retriesResponse(code, response.header("x-should-retry"));
-        FanoutException error = Errors.fromResponse(response, retryAfter);
+        ServiceException error = Errors.fromResponse(response, retryAfter);
+        if (retryable && Errors.isSpendCap(error)) {
+          retryable = false; // a retry fails until the cap lifts, next month
+        }
         end(null); // before the call can finish: its status was told by responded(code)
         if (race.failed(this, error, retryable, retryAfter, code)) {
           owner.attemptFailed(error, retryable, retryAfter, code);

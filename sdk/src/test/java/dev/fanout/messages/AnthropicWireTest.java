@@ -519,6 +519,26 @@ class AnthropicWireTest {
   }
 
   @Test
+  void theSpendCap429IsNotRetriedButARateLimit429Is() {
+    String spendCap = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"You have reached your "
+        + "tier's spend cap.\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}},\"request_id\":\"req_cap\"}";
+    FanoutClient capped = client("spend-cap", 3, json(429, spendCap), json(429, spendCap), json(429, spendCap));
+    assertThatThrownBy(() -> capped.messages().create(HI))
+        .isInstanceOfSatisfying(RateLimitedException.class, e -> {
+          assertThat(e.retryAfter()).isNull();
+          assertThat(e.attempts()).isEqualTo(1);
+        });
+    assertThat(requests("spend-cap")).hasSize(1);
+
+    FanoutClient limited = client("rate-limit", 2,
+        json(429, error("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit")),
+        json(200, "{\"id\":\"msg_ok\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],"
+            + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":0}}"));
+    assertThat(limited.messages().create(HI).id()).isEqualTo("msg_ok");
+    assertThat(requests("rate-limit")).hasSize(2);
+  }
+
+  @Test
   void aNonJsonErrorBodyGivesAPlainMessage() {
     FanoutClient c = client("html", 1, new MockResponse.Builder().code(502).setHeader("Content-Type", "text/html")
         .body("<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>").build());
