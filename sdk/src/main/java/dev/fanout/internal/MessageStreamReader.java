@@ -115,6 +115,8 @@ final class MessageStreamReader extends EventStreamReader<Message> {
         state.appendField("thinking", thinking);
         if (!thinking.isEmpty()) {
           idle.progress();
+          deliver();
+          listener.onThinking(index, thinking);
         }
       }
       case "signature_delta" -> {
@@ -131,6 +133,8 @@ final class MessageStreamReader extends EventStreamReader<Message> {
         }
         state.addCitation(citation);
         idle.progress();
+        deliver();
+        listener.onCitation(index, citation.deepCopy());
       }
       default -> { } // later delta types: the block keeps what content_block_start said
     }

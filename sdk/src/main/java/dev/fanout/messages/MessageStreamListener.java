@@ -1,8 +1,10 @@
 package dev.fanout.messages;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
- * Receives a streamed message as it arrives: text pieces and tool-input fragments, per content block. Every
- * method has an empty default; override the ones you need. Pass it to
+ * Receives a streamed message as it arrives: text pieces, thinking, citations and tool-input fragments, per
+ * content block. Every method has an empty default; override the ones you need. Pass it to
  * {@link MessagesService#streamAsync(MessageRequest, MessageStreamListener)}.
  *
  * <h2>Callbacks must return quickly and must not block.</h2>
@@ -19,6 +21,15 @@ public interface MessageStreamListener {
 
   /** Receives the next fragment of tool use {@code index}'s input JSON ({@code input_json_delta}). */
   default void onToolInputDelta(int index, String partialJson) {}
+
+  /** Receives the next non-empty piece of thinking block {@code index}'s reasoning ({@code thinking_delta}). */
+  default void onThinking(int index, String thinking) {}
+
+  /**
+   * Receives the next citation of text block {@code index} ({@code citations_delta}), in its wire form such as
+   * {@code {"type":"char_location","cited_text":...}}.
+   */
+  default void onCitation(int index, JsonNode citation) {}
 
   /** Content block {@code index} is complete ({@code content_block_stop}); {@code block} as assembled. */
   default void onBlockStop(int index, ContentBlock block) {}

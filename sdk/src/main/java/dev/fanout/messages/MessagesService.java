@@ -41,8 +41,8 @@ public interface MessagesService {
   Message stream(MessageRequest request, MessageStreamListener listener);
 
   /**
-   * Starts streaming a message ({@code "stream": true}, server-sent events), passing text pieces and tool
-   * input fragments to {@code listener} (see its contract). Every event is handled: {@code message_start},
+   * Starts streaming a message ({@code "stream": true}, server-sent events), passing text pieces, thinking,
+   * citations and tool input fragments to {@code listener} (see its contract). Every event is handled: {@code message_start},
    * {@code content_block_start}/{@code _delta}/{@code _stop}, {@code message_delta} (stop reason, output
    * usage), {@code ping} (ignored), {@code error}. The future completes at {@code message_stop} with the
    * message assembled from them: each block's text joined, each tool use's input parsed from its joined
