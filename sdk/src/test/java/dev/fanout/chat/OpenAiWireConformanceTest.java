@@ -130,7 +130,8 @@ class OpenAiWireConformanceTest {
       case "/error-mid-stream/v1/chat/completions":
         return sse(chunk("{\"role\":\"assistant\",\"content\":\"Hel\"}", "null")
             + "data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry about "
-            + "that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
+            + "that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n")
+            .newBuilder().setHeader("x-request-id", "req_mid").build();
       case "/rate-limit-mid-stream/v1/chat/completions":
         return sse("data: {\"error\":{\"message\":\"Rate limit reached for gpt-4o in organization org-x on tokens "
             + "per min (TPM): Limit 30000, Used 30000, Requested 1.\",\"type\":\"tokens\",\"param\":null,"
@@ -268,6 +269,7 @@ class OpenAiWireConformanceTest {
     assertThat(e.errorType()).hasValue("server_error");
     assertThat(e.errorCode()).isEmpty();
     assertThat(e.errorParam()).isEmpty();
+    assertThat(e.requestId()).hasValue("req_mid");
   }
 
   @Test
