@@ -66,10 +66,20 @@ final class ChatStreamReader extends EventStreamReader<ChatCompletion> {
     if (header == null) {
       call.firstChunk();
       header = Json.MAPPER.createObjectNode();
-      header.put("id", chunk.path("id").asText(""));
+      header.put("id", "");
       header.put("object", "chat.completion");
+      header.put("created", 0L);
+      header.put("model", "");
+    }
+    // The first chunk that names them: Azure OpenAI opens a stream with a prompt-filter chunk whose id and
+    // model are "" and created 0.
+    for (String field : new String[] {"id", "model"}) {
+      if (header.get(field).asText().isEmpty() && !chunk.path(field).asText("").isEmpty()) {
+        header.put(field, chunk.path(field).asText());
+      }
+    }
+    if (header.get("created").asLong() == 0) {
       header.put("created", chunk.path("created").asLong(0));
-      header.put("model", chunk.path("model").asText(""));
     }
     for (String field : new String[] {"system_fingerprint", "service_tier"}) {
       JsonNode v = chunk.get(field);

@@ -154,6 +154,13 @@ class OpenAiWireConformanceTest {
             + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
             + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}}}\r\n\r\n"
             + "data:[DONE]\r\n\r\n"));
+      case "/azure/v1/chat/completions":
+        // Azure OpenAI: a prompt-filter chunk with no choices and an empty id and model comes first.
+        return sse("data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
+            + "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":{\"filtered\":"
+            + "false,\"severity\":\"safe\"}}}]}\n\n"
+            + chunk("{\"role\":\"assistant\",\"content\":\"Hi\"}", "null")
+            + chunk("{}", "\"stop\"") + "data: [DONE]\n\n");
       case "/bad-request/v1/chat/completions":
         return json(400, """
             {
@@ -253,6 +260,16 @@ class OpenAiWireConformanceTest {
     assertThat(c.finishReason()).isEqualTo(FinishReason.STOP);
     assertThat(c.usage().orElseThrow().totalTokens()).isEqualTo(10);
     assertThat(c.systemFingerprint()).hasValue("fp_b376dfbbd5");
+  }
+
+  @Test
+  void aStreamOpenedByAzuresPromptFilterChunkTakesItsIdAndModelFromTheChunksThatNameThem() {
+    ChatCompletion c = chat("azure").stream(hello(), d -> {});
+
+    assertThat(c.id()).isEqualTo("chatcmpl-S");
+    assertThat(c.model()).isEqualTo("gpt-4o-mini-2024-07-18");
+    assertThat(c.created()).isEqualTo(1744022127L);
+    assertThat(c.content()).isEqualTo("Hi");
   }
 
   @Test
