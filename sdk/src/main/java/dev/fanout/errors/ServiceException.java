@@ -1,6 +1,8 @@
 package dev.fanout.errors;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,8 +21,14 @@ import java.util.Optional;
  * <p>Subtypes name the statuses a caller commonly handles: {@link BadRequestException} (400),
  * {@link UnauthorizedException} (401), {@link NotFoundException} (404), {@link RateLimitedException} (429)
  * and {@link ServerException} (5xx). Other statuses are reported as a plain {@code ServiceException}.
+ *
+ * <p>When the body is an API error in the OpenAI shape, {@code {"error": {"message", "type", "param",
+ * "code"}}} (Anthropic's {@code {"type": "error", "error": {"type", "message"}}} too), its fields are read by
+ * {@link #errorMessage()}, {@link #errorType()}, {@link #errorCode()} and {@link #errorParam()};
+ * {@link #requestId()} is the id to quote to the provider's support.
  */
 public class ServiceException extends FanoutException {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
   private final ErrorResponse response;
 
   /** @param response what the server answered, already redacted and bounded */
@@ -72,28 +80,75 @@ public class ServiceException extends FanoutException {
   }
 
   /**
-   * Returns the error's type as the body names it ({@code error.type}: Anthropic's
-   * {@code overloaded_error}, OpenAI's {@code invalid_request_error}, ...); empty when the body is not
-   * such a JSON object.
+   * Returns the request id the provider assigned, from the {@code x-request-id} header (OpenAI) or
+   * {@code request-id} (Anthropic), else the body's {@code request_id} (Anthropic's error body); empty when
+   * the response had none.
    */
+  public Optional<String> requestId() {
+    String id = header("x-request-id");
+    if (id == null) {
+      id = header("request-id");
+    }
+    // Anthropic's error body carries it too ({"type":"error","error":{...},"request_id":...}), for a
+    // response whose headers a proxy dropped
+    return id != null ? Optional.of(id) : rootField("request_id");
+  }
+
+  /** Returns the API error's {@code message}, when the body is an API error that has one. */
+  public Optional<String> errorMessage() {
+    return errorField("message");
+  }
+
+  /** Returns the API error's {@code type}, such as {@code invalid_request_error}, when the body has one. */
   public Optional<String> errorType() {
-    JsonNode type = ErrorBodies.parse(response.body()).path("error").path("type");
-    return type.isTextual() ? Optional.of(type.asText()) : Optional.empty();
+    return errorField("type");
   }
 
   /**
-   * Returns the id the server gave the request, to quote when you report a problem: the {@code request-id}
-   * header (Anthropic's), else {@code x-request-id} (OpenAI's), else the body's {@code request_id}; empty
-   * when none is there.
+   * Returns the API error's {@code code}, such as {@code rate_limit_exceeded} or {@code invalid_api_key}
+   * (a number as its text), when the body has one.
    */
-  public Optional<String> requestId() {
-    for (String name : new String[] {"request-id", "x-request-id"}) {
-      String v = header(name);
-      if (v != null && !v.isBlank()) {
-        return Optional.of(v.strip());
-      }
+  public Optional<String> errorCode() {
+    return errorField("code");
+  }
+
+  /** Returns the API error's {@code param}, the request field it is about, when the body names one. */
+  public Optional<String> errorParam() {
+    return errorField("param");
+  }
+
+  /** The field of the body's {@code error} object (or of the body itself, when it is the error object). */
+  private Optional<String> errorField(String name) {
+    JsonNode root = bodyObject();
+    if (root == null) {
+      return Optional.empty();
     }
-    JsonNode id = ErrorBodies.parse(response.body()).path("request_id");
-    return id.isTextual() ? Optional.of(id.asText()) : Optional.empty();
+    JsonNode error = root.get("error");
+    return text((error != null && error.isObject() ? error : root).get(name));
+  }
+
+  /** The top-level field {@code name} of the body. */
+  private Optional<String> rootField(String name) {
+    JsonNode root = bodyObject();
+    return root == null ? Optional.empty() : text(root.get(name));
+  }
+
+  private static Optional<String> text(JsonNode v) {
+    return v != null && v.isValueNode() && !v.isNull() ? Optional.of(v.asText()) : Optional.empty();
+  }
+
+  /** The body as a JSON object, or null when it is not one. */
+  private JsonNode bodyObject() {
+    String body = response.body();
+    if (!body.strip().startsWith("{")) { // an HTML page from a proxy, plain text, nothing
+      return null;
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (JacksonException notJson) {
+      return null;
+    }
+    return root != null && root.isObject() ? root : null;
   }
 }
