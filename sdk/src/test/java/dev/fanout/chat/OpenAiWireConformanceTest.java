@@ -102,13 +102,22 @@ class OpenAiWireConformanceTest {
   private final MockWebServer server = new MockWebServer();
   private final AutoAdvance time = new AutoAdvance();
   private final List<FanoutClient> clients = new CopyOnWriteArrayList<>();
+  /** Requests per path, counted by the server. */
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> requests =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeEach
   void setUp() throws Exception {
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
-        return route(request.getUrl().encodedPath());
+        String path = request.getUrl().encodedPath();
+        int n = requests.computeIfAbsent(path, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        if (path.equals("/error-then-ok/v1/chat/completions")) {
+          // the first attempt's stream is an error before any delta; the next one streams
+          return n == 1 ? route("/error-before-deltas/v1/chat/completions") : route("/null-error/v1/chat/completions");
+        }
+        return route(path);
       }
     });
     server.start();
@@ -132,6 +141,9 @@ class OpenAiWireConformanceTest {
             + "data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry about "
             + "that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n")
             .newBuilder().setHeader("x-request-id", "req_mid").build();
+      case "/error-before-deltas/v1/chat/completions":
+        return sse("data: {\"error\":{\"message\":\"The server had an error while processing your request.\","
+            + "\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
       case "/rate-limit-mid-stream/v1/chat/completions":
         return sse("data: {\"error\":{\"message\":\"Rate limit reached for gpt-4o in organization org-x on tokens "
             + "per min (TPM): Limit 30000, Used 30000, Requested 1.\",\"type\":\"tokens\",\"param\":null,"
@@ -211,6 +223,41 @@ class OpenAiWireConformanceTest {
         .streamIdleTimeout(Duration.ZERO).totalTimeout(Duration.ZERO).build();
     clients.add(client);
     return client.chat();
+  }
+
+  /** A client with the default retry policy, its backoff waited on the test's clock. */
+  private ChatService retrying(String route) {
+    FanoutClient client = FanoutClient.builder().baseUrl(server.url("/" + route + "/").toString()).apiKey(KEY)
+        .clock(time.clock()).streamIdleTimeout(Duration.ZERO).totalTimeout(Duration.ZERO).build();
+    clients.add(client);
+    return client.chat();
+  }
+
+  private int requestsTo(String route) {
+    java.util.concurrent.atomic.AtomicInteger n = requests.get("/" + route + "/v1/chat/completions");
+    return n == null ? 0 : n.get();
+  }
+
+  @Test
+  void aServerErrorSentBeforeAnyDeltaIsRetriedLikeA500() {
+    List<String> deltas = new CopyOnWriteArrayList<>();
+
+    ChatCompletion c = retrying("error-then-ok").stream(hello(), deltas::add);
+
+    assertThat(c.content()).isEqualTo("ok");
+    assertThat(deltas).containsExactly("ok");
+    assertThat(requestsTo("error-then-ok")).isEqualTo(2);
+  }
+
+  @Test
+  void aServerErrorSentAfterADeltaIsNotRetried() {
+    List<String> deltas = new CopyOnWriteArrayList<>();
+
+    Throwable thrown = catchThrowable(() -> retrying("error-mid-stream").stream(hello(), deltas::add));
+
+    assertThat(thrown).isInstanceOf(ServerException.class);
+    assertThat(deltas).containsExactly("Hel"); // never twice
+    assertThat(requestsTo("error-mid-stream")).isEqualTo(1);
   }
 
   private static ChatRequest hello() {
