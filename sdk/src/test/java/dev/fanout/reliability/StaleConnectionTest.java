@@ -57,7 +57,9 @@ final class StaleConnectionTest {
         FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
             .retryPolicy(RetryPolicy.none()).keepAlive(LONG_KEEP_ALIVE).build()) {
       FanoutReport first = settleAllOk(client);
-      assertThat(replays(first)).isZero();
+      // On a loaded machine a connection can idle past the server's 0.5 s within this round too, and be replayed
+      // here as well: what holds either way is one attempt per call.
+      assertThat(first.entries()).allSatisfy(e -> assertThat(e.attempts()).isEqualTo(1));
 
       ConnectionStats closed = awaitServer(backend, s -> s.accepted() > 0 && s.idleClosed() == s.accepted() && s.open() == 0);
       int stale = client.httpClient().connectionPool().idleConnectionCount();
