@@ -49,10 +49,12 @@ final class NginxFront implements AutoCloseable {
   /**
    * Starts nginx before the backend at {@code upstreamPort}, serving {@code tls}'s certificate, announcing
    * {@code streams} streams per HTTP/2 connection; {@code keepaliveRequests} above 0 makes nginx send GOAWAY
-   * on a connection after that many requests (its {@code keepalive_requests}; 1,000 by default).
+   * on a connection after that many requests (its {@code keepalive_requests}; 1,000 by default). Its one
+   * worker takes {@code calls} calls at once: a client connection and an upstream one each (see
+   * {@link #workerConnections}).
    */
-  static NginxFront start(String nginx, Path dir, int upstreamPort, MockTls tls, int streams, int keepaliveRequests)
-      throws IOException, InterruptedException {
+  static NginxFront start(String nginx, Path dir, int upstreamPort, MockTls tls, int streams, int keepaliveRequests,
+      int calls) throws IOException, InterruptedException {
     Files.createDirectories(dir.resolve("tmp"));
     Files.writeString(dir.resolve("cert.pem"), tls.serverCertificate().certificatePem());
     Files.writeString(dir.resolve("key.pem"), tls.serverCertificate().privateKeyPkcs8Pem());
@@ -61,7 +63,7 @@ final class NginxFront implements AutoCloseable {
       int tlsPort = freePort();
       int statusPort = freePort();
       Files.writeString(dir.resolve("nginx.conf"), config(dir, upstreamPort, tlsPort, statusPort, streams,
-          keepaliveRequests));
+          keepaliveRequests, workerConnections(calls)));
       Process p = new ProcessBuilder(nginx, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
           "-e", dir.resolve("error.log").toString())
           .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
@@ -83,16 +85,25 @@ final class NginxFront implements AutoCloseable {
     throw last;
   }
 
+  /**
+   * The worker's connection limit for {@code calls} calls at once: an HTTP/1.1 client opens a connection per
+   * call and nginx one to the backend per call it proxies, so 2 per call and room to spare; at least 8,192.
+   */
+  static int workerConnections(int calls) {
+    return Math.max(8192, 2 * calls + 1024);
+  }
+
   private static String config(Path dir, int upstreamPort, int tlsPort, int statusPort, int streams,
-      int keepaliveRequests) {
+      int keepaliveRequests, int workerConnections) {
     String t = dir.resolve("tmp").toString();
     return String.join("\n", List.of(
         "daemon off;",
         "worker_processes 1;",
-        "worker_rlimit_nofile 16384;",
+        // each connection is a descriptor, and nginx needs a few of its own (logs, listeners)
+        "worker_rlimit_nofile " + (workerConnections + 256) + ";",
         "pid " + dir.resolve("nginx.pid") + ";",
         "error_log " + dir.resolve("error.log") + " warn;",
-        "events { worker_connections 8192; }",
+        "events { worker_connections " + workerConnections + "; }",
         "http {",
         "  access_log off;",
         "  client_body_temp_path " + t + "; proxy_temp_path " + t + "; fastcgi_temp_path " + t + ";",

@@ -159,7 +159,7 @@ public final class TlsColdWarm {
           dev.fanout.mock.MockTls tls = dev.fanout.mock.MockTls.generate("127.0.0.1");
           Files.writeString(ca, tls.caCertificatePem());
           nginxFront = NginxFront.start(o.nginx(), dir.resolve("nginx"), URI.create(backend.url()).getPort(), tls,
-              o.streams(), o.goawayAfter());
+              o.streams(), o.goawayAfter(), o.n());
           url = nginxFront.url();
           count = nginxFront::accepted;
         } else {

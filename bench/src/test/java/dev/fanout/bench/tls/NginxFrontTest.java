@@ -31,12 +31,19 @@ class NginxFrontTest {
   @TempDir Path dir;
 
   @Test
+  void givesItsWorkerTwoConnectionsPerCallInFlight() {
+    // aiohttp at N = 10,000 holds 10,000 client connections and nginx as many to the backend
+    assertThat(NginxFront.workerConnections(10_000)).isGreaterThanOrEqualTo(2 * 10_000);
+    assertThat(NginxFront.workerConnections(6)).isEqualTo(8192);
+  }
+
+  @Test
   void servesHttp2BeforeTheMockAndCountsTheClientsConnections() throws Exception {
     assumeTrue(NginxFront.version(NginxFront.DEFAULT_NGINX) != null, "nginx is not installed (apt-get install nginx-light)");
     MockTls tls = MockTls.generate("127.0.0.1");
     try (MockBackend backend = MockBackend.builder().engine(Engine.NETTY).latency(Latency.none()).start();
         NginxFront nginx = NginxFront.start(NginxFront.DEFAULT_NGINX, dir, URI.create(backend.url()).getPort(), tls,
-            128, 0)) {
+            128, 0, 6)) {
       HandshakeCertificates trust = tls.clientHandshake();
       long before = nginx.accepted();
       assertThat(nginx.accepted()).isEqualTo(before); // a status read is not counted
