@@ -2,6 +2,7 @@ package dev.fanout.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.RetryPolicy;
 import dev.fanout.jobs.internal.LineParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -23,9 +25,11 @@ import okio.BufferedSource;
 /**
  * A small client of OpenAI's Files and Batch APIs, for {@link BatchJob}: upload a file with purpose
  * {@code batch}, create a batch with completion window {@code 24h}, read and cancel it, read a file's
- * content line by line. Calls that fail with a 429, a 5xx or an I/O error are tried again, up to
- * {@link #DEFAULT_MAX_ATTEMPTS} times in all, with a doubling pause from 1 s (or the {@code retry-after} the
- * server names).
+ * content line by line. Calls that fail with a 408, 409, 429, a 5xx or an I/O error are tried again (an
+ * {@code x-should-retry: true} or {@code false} header decides instead when the server sends one, as in
+ * openai-java), up to {@link #DEFAULT_MAX_ATTEMPTS} times in all, with a doubling pause from 1 s; a wait the
+ * server names in {@code retry-after-ms} or {@code retry-after} (seconds) is taken instead when it is at most
+ * {@link #MAX_SERVER_WAIT}.
  *
  * <p>This client owns its OkHttp client's connections only if it built the OkHttp client itself; it closes
  * them in {@link #close()}. The API key is sent as a bearer token and never appears in a message.
@@ -35,6 +39,8 @@ public final class OpenAiBatches implements AutoCloseable {
   public static final String DEFAULT_BASE_URL = "https://api.openai.com";
   /** Attempts per call, the first included. */
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
+  /** The longest server-named wait that is honoured; a longer one gets the doubling pause instead. */
+  public static final Duration MAX_SERVER_WAIT = Duration.ofMinutes(1);
   private static final MediaType JSON = MediaType.get("application/json");
   private static final MediaType JSONL = MediaType.get("application/jsonl");
   private static final int MAX_QUOTED_BODY = 500;
@@ -43,10 +49,14 @@ public final class OpenAiBatches implements AutoCloseable {
   private final String authorization;
   private final OkHttpClient http;
   private final boolean ownsHttp;
+  private final String apiKey;
+  private final Pause pause;
 
   private OpenAiBatches(Builder b) {
     this.baseUrl = b.baseUrl;
     this.authorization = b.apiKey == null ? null : "Bearer " + b.apiKey;
+    this.apiKey = b.apiKey;
+    this.pause = b.pause;
     this.ownsHttp = b.http == null;
     this.http = b.http != null ? b.http : new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(5)).build();
   }
@@ -134,25 +144,18 @@ public final class OpenAiBatches implements AutoCloseable {
         }
         int code = response.code();
         String body = excerpt(response.body());
-        boolean retry = (code == 429 || code >= 500) && attempt < DEFAULT_MAX_ATTEMPTS;
+        boolean retry = RetryPolicy.defaults().retriesResponse(code, response.header("x-should-retry"))
+            && attempt < DEFAULT_MAX_ATTEMPTS;
         if (!retry) {
+          String requestId = response.header("x-request-id");
           throw new BatchApiException(request.method() + " " + request.url().encodedPath() + ": HTTP " + code
-              + " " + body, code);
+              + (requestId == null ? "" : " (request " + requestId + ")") + " " + body, code);
         }
-        String after = response.header("retry-after");
-        long wait = pauseMillis;
-        if (after != null) {
-          try {
-            wait = Math.max(0, (long) (Double.parseDouble(after) * 1000));
-          } catch (NumberFormatException ignored) {
-            // an HTTP date: keep the doubling pause
-          }
-        }
-        pause(wait);
+        pause(serverWait(response).orElse(pauseMillis));
       } catch (IOException e) {
         if (attempt >= DEFAULT_MAX_ATTEMPTS) {
           throw new UncheckedIOException(request.method() + " " + request.url().encodedPath() + " failed after "
-              + attempt + " attempts: " + e.getMessage(), e);
+              + attempt + " attempts: " + redact(String.valueOf(e.getMessage())), e);
         }
         pause(pauseMillis);
       }
@@ -160,19 +163,56 @@ public final class OpenAiBatches implements AutoCloseable {
     }
   }
 
-  private static void pause(long millis) {
+  /**
+   * The wait the response names, in milliseconds: {@code retry-after-ms}, else {@code retry-after} in
+   * seconds; empty when neither is a number from 0 to {@link #MAX_SERVER_WAIT} (an HTTP date, a day, NaN).
+   */
+  private static OptionalLong serverWait(Response response) {
+    OptionalLong ms = millis(response.header("retry-after-ms"), 1);
+    return ms.isPresent() ? ms : millis(response.header("retry-after"), 1000);
+  }
+
+  private static OptionalLong millis(String value, double millisPerUnit) {
+    if (value == null || !value.strip().matches("\\d+(\\.\\d+)?|\\.\\d+")) {
+      return OptionalLong.empty();
+    }
+    double millis = Double.parseDouble(value.strip()) * millisPerUnit;
+    return millis <= MAX_SERVER_WAIT.toMillis() ? OptionalLong.of((long) millis) : OptionalLong.empty();
+  }
+
+  /** Takes the API key out of what the server sent back, in case it echoes it. */
+  private String redact(String text) {
+    return apiKey == null || apiKey.isEmpty() ? text : text.replace(apiKey, "██");
+  }
+
+  private void pause(long millis) {
     try {
-      Thread.sleep(millis);
+      pause.pause(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BatchApiException("interrupted while waiting to try again", 0);
     }
   }
 
-  private static String excerpt(ResponseBody body) throws IOException {
-    String text = body == null ? "" : new String(body.source().readByteArray(Math.min(MAX_QUOTED_BODY,
-        Math.max(0, body.contentLength() < 0 ? MAX_QUOTED_BODY : body.contentLength()))), StandardCharsets.UTF_8);
-    return text.replaceAll("\\s+", " ");
+  /** Waits before a call is tried again. */
+  interface Pause {
+    void pause(long millis) throws InterruptedException;
+  }
+
+  /**
+   * The start of an error body on one line, the API key taken out before it is cut (so no prefix of the key
+   * is left); a body shorter than the excerpt, with or without a {@code Content-Length}, is read whole.
+   */
+  private String excerpt(ResponseBody body) throws IOException {
+    if (body == null) {
+      return "";
+    }
+    long limit = MAX_QUOTED_BODY + (apiKey == null ? 0 : apiKey.length());
+    BufferedSource source = body.source();
+    source.request(limit);
+    String text = source.getBuffer().readString(Math.min(limit, source.getBuffer().size()), StandardCharsets.UTF_8);
+    String line = redact(text.replaceAll("\\s+", " "));
+    return line.length() <= MAX_QUOTED_BODY ? line : line.substring(0, MAX_QUOTED_BODY) + "...";
   }
 
   @Override
@@ -204,6 +244,7 @@ public final class OpenAiBatches implements AutoCloseable {
     private HttpUrl baseUrl = HttpUrl.get(DEFAULT_BASE_URL);
     private String apiKey;
     private OkHttpClient http;
+    private Pause pause = Thread::sleep;
 
     private Builder() {}
 
@@ -227,6 +268,12 @@ public final class OpenAiBatches implements AutoCloseable {
     /** Sets the OkHttp client to call with (the caller keeps owning it). Defaults to one of its own. */
     public Builder okHttpClient(OkHttpClient http) {
       this.http = Objects.requireNonNull(http, "http == null");
+      return this;
+    }
+
+    /** Sets how a retry waits; tests record the waits instead of sleeping. Defaults to {@link Thread#sleep}. */
+    Builder pause(Pause pause) {
+      this.pause = Objects.requireNonNull(pause, "pause == null");
       return this;
     }
 

@@ -38,7 +38,9 @@ public interface ChatService {
    *
    * <h4>A stream must end with [DONE].</h4>
    * A stream that ends without it, or an event that is not a JSON chunk, fails the future with
-   * {@link dev.fanout.errors.DecodeException}. A failed attempt is retried only if no delta has been
+   * {@link dev.fanout.errors.DecodeException}; an error the server sends in the stream
+   * ({@code {"error": {...}}}) fails it with a {@link dev.fanout.errors.ServiceException} carrying the
+   * error's type and code. A failed attempt is retried only if no delta has been
    * delivered yet, so {@code onDelta} never sees a delta twice. Cancelling the future closes the stream.
    */
   CompletableFuture<ChatCompletion> streamAsync(ChatRequest request, Consumer<String> onDelta);

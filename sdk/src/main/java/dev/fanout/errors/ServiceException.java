@@ -1,8 +1,12 @@
 package dev.fanout.errors;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The server answered with an error status. Carries the status code, the response headers (with
@@ -17,8 +21,14 @@ import java.util.Objects;
  * <p>Subtypes name the statuses a caller commonly handles: {@link BadRequestException} (400),
  * {@link UnauthorizedException} (401), {@link NotFoundException} (404), {@link RateLimitedException} (429)
  * and {@link ServerException} (5xx). Other statuses are reported as a plain {@code ServiceException}.
+ *
+ * <p>When the body is an API error in the OpenAI shape, {@code {"error": {"message", "type", "param",
+ * "code"}}} (Anthropic's {@code {"type": "error", "error": {"type", "message"}}} too), its fields are read by
+ * {@link #errorMessage()}, {@link #errorType()}, {@link #errorCode()} and {@link #errorParam()};
+ * {@link #requestId()} is the id to quote to the provider's support.
  */
 public class ServiceException extends FanoutException {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
   private final ErrorResponse response;
 
   /** @param response what the server answered, already redacted and bounded */
@@ -67,5 +77,57 @@ public class ServiceException extends FanoutException {
    */
   public String body() {
     return response.body();
+  }
+
+  /**
+   * Returns the request id the provider assigned, from the {@code x-request-id} header (OpenAI) or
+   * {@code request-id} (Anthropic); empty when the response had neither.
+   */
+  public Optional<String> requestId() {
+    String id = header("x-request-id");
+    return Optional.ofNullable(id != null ? id : header("request-id"));
+  }
+
+  /** Returns the API error's {@code message}, when the body is an API error that has one. */
+  public Optional<String> errorMessage() {
+    return errorField("message");
+  }
+
+  /** Returns the API error's {@code type}, such as {@code invalid_request_error}, when the body has one. */
+  public Optional<String> errorType() {
+    return errorField("type");
+  }
+
+  /**
+   * Returns the API error's {@code code}, such as {@code rate_limit_exceeded} or {@code invalid_api_key}
+   * (a number as its text), when the body has one.
+   */
+  public Optional<String> errorCode() {
+    return errorField("code");
+  }
+
+  /** Returns the API error's {@code param}, the request field it is about, when the body names one. */
+  public Optional<String> errorParam() {
+    return errorField("param");
+  }
+
+  /** The field of the body's {@code error} object (or of the body itself, when it is the error object). */
+  private Optional<String> errorField(String name) {
+    String body = response.body();
+    if (!body.strip().startsWith("{")) { // an HTML page from a proxy, plain text, nothing
+      return Optional.empty();
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (JacksonException notJson) {
+      return Optional.empty();
+    }
+    if (root == null || !root.isObject()) {
+      return Optional.empty();
+    }
+    JsonNode error = root.get("error");
+    JsonNode v = (error != null && error.isObject() ? error : root).get(name);
+    return v != null && v.isValueNode() && !v.isNull() ? Optional.of(v.asText()) : Optional.empty();
   }
 }

@@ -89,7 +89,8 @@ final class ChatServiceImpl implements ChatService {
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, EventStreamReader.handler(engine.clock(), engine.streamIdleTimeout(),
         (response, call, idle) ->
-            new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()), idle),
+            new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()), response,
+                idle),
         ChatServiceImpl::telemetryOf), options);
   }
 

@@ -7,28 +7,40 @@ import dev.fanout.chat.ChatCompletion;
 import dev.fanout.chat.ChatStreamListener;
 import dev.fanout.chat.FinishReason;
 import dev.fanout.chat.ToolCallDelta;
+import dev.fanout.errors.BadRequestException;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.errors.ErrorResponse;
+import dev.fanout.errors.RateLimitedException;
+import dev.fanout.errors.ServerException;
+import dev.fanout.errors.ServiceException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import okhttp3.Response;
 import okhttp3.sse.EventSource;
 
 /** Collects one attempt's stream: passes deltas on in order and assembles the completion. */
 final class ChatStreamReader extends EventStreamReader<ChatCompletion> {
+  /** OpenAI's error types and codes of a rate limit, which it answers with HTTP 429. */
+  private static final Set<String> RATE_LIMITED =
+      Set.of("rate_limit_exceeded", "rate_limit_error", "requests", "tokens", "insufficient_quota");
   private final ChatStreamListener listener;
+  private final Response response;
   private final boolean firstTextOnly;
   private final TreeMap<Integer, ChoiceState> choices = new TreeMap<>();
   private ObjectNode header;
   private JsonNode usage;
 
   ChatStreamReader(AttemptContext call, ChatStreamListener listener, long maxBytes, Redaction.Secrets secrets,
-      IdleWatch idle) {
+      Response response, IdleWatch idle) {
     super(call, maxBytes, secrets, idle);
     this.listener = listener;
+    this.response = response;
     this.firstTextOnly = listener instanceof FirstChoiceText;
   }
 
@@ -44,9 +56,8 @@ final class ChatStreamReader extends EventStreamReader<ChatCompletion> {
       return;
     }
     JsonNode chunk = object(data);
-    if (chunk.has("error")) {
-      throw new DecodeException(call.label() + ": stream carried an error: "
-          + abbreviate(chunk.get("error").toString()));
+    if (chunk.hasNonNull("error")) {
+      throw error(chunk);
     }
     JsonNode choiceArray = chunk.get("choices");
     if (choiceArray == null || !choiceArray.isArray()) {
@@ -55,10 +66,20 @@ final class ChatStreamReader extends EventStreamReader<ChatCompletion> {
     if (header == null) {
       call.firstChunk();
       header = Json.MAPPER.createObjectNode();
-      header.put("id", chunk.path("id").asText(""));
+      header.put("id", "");
       header.put("object", "chat.completion");
+      header.put("created", 0L);
+      header.put("model", "");
+    }
+    // The first chunk that names them: Azure OpenAI opens a stream with a prompt-filter chunk whose id and
+    // model are "" and created 0.
+    for (String field : new String[] {"id", "model"}) {
+      if (header.get(field).asText().isEmpty() && !chunk.path(field).asText("").isEmpty()) {
+        header.put(field, chunk.path(field).asText());
+      }
+    }
+    if (header.get("created").asLong() == 0) {
       header.put("created", chunk.path("created").asLong(0));
-      header.put("model", chunk.path("model").asText(""));
     }
     for (String field : new String[] {"system_fingerprint", "service_tier"}) {
       JsonNode v = chunk.get(field);
@@ -149,6 +170,34 @@ final class ChatStreamReader extends EventStreamReader<ChatCompletion> {
     deliver(!firstTextOnly);
     listener.onToolCallDelta(new ToolCallDelta(
         choiceIndex, index, Optional.ofNullable(id), Optional.ofNullable(name), arguments));
+  }
+
+  /**
+   * The exception of an error the server sent in place of a chunk ({@code {"error": {"message", "type",
+   * "param", "code"}}}), typed by the status OpenAI gives that error as a response: a rate limit is a
+   * {@link RateLimitedException}, an {@code invalid_request_error} a {@link BadRequestException}, anything
+   * else a {@link ServerException}. Its body is the event, so {@link ServiceException#errorType()} and the
+   * others read it.
+   */
+  private ServiceException error(JsonNode chunk) {
+    JsonNode error = chunk.get("error");
+    String type = error.path("type").isTextual() ? error.path("type").asText() : "";
+    String code = error.path("code").isValueNode() && !error.path("code").isNull() ? error.path("code").asText() : "";
+    String text = error.isTextual() ? error.asText() : error.path("message").asText("");
+    String method = response.request().method();
+    String url = Redaction.url(response.request());
+    Map<String, List<String>> headers = Redaction.headers(response.headers(), secrets);
+    String body = secrets.redact(chunk.toString());
+    String m = call.label() + ": the stream carried an error after " + deltas + " deltas: "
+        + (type.isEmpty() ? "" : type + ": ") + (text.isEmpty() ? abbreviate(error.toString()) : abbreviate(text))
+        + (code.isEmpty() ? "" : " (code " + code + ")");
+    if (RATE_LIMITED.contains(code) || RATE_LIMITED.contains(type)) {
+      return new RateLimitedException(m, new ErrorResponse(429, method, url, headers, body), null);
+    }
+    if (type.equals("invalid_request_error")) {
+      return new BadRequestException(m, new ErrorResponse(400, method, url, headers, body));
+    }
+    return new ServerException(m, new ErrorResponse(500, method, url, headers, body));
   }
 
   /** Marks the call committed when the caller is about to see something, so a failure is not retried. */

@@ -11,6 +11,7 @@ import dev.fanout.RetryPolicy;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.RateLimitedException;
+import dev.fanout.errors.ServerException;
 import dev.fanout.errors.TransportException;
 import dev.fanout.testsupport.AutoAdvance;
 import dev.fanout.users.User;
@@ -219,7 +220,7 @@ final class BadInputTableTest {
             "POST /nodone/v1/chat/completions", "without [DONE]"),
         row("stream with garbage", () -> client("/garbage/", RetryPolicy.none()).chat().stream(hello(), d -> {}), DecodeException.class,
             "POST /garbage/v1/chat/completions", "<<garbage>>"),
-        row("stream carrying an error", () -> client("/errorevent/", RetryPolicy.none()).chat().stream(hello(), d -> {}), DecodeException.class,
+        row("stream carrying an error", () -> client("/errorevent/", RetryPolicy.none()).chat().stream(hello(), d -> {}), ServerException.class,
             "stream carried an error", "overloaded"));
   }
 

@@ -52,6 +52,29 @@ class RateLimitHeadersTest {
               new Expect(LimitDimension.REQUESTS, "openai", 5000L, 4999L, Duration.ofMillis(12)),
               new Expect(LimitDimension.TOKENS, "openai", 160000L, 159976L, Duration.ofMillis(1500)),
             }),
+        // Go durations as api.openai.com writes them: fractional seconds, hours, and a reset already due.
+        Arguments.of("openai go durations", Headers.of(
+                "x-ratelimit-limit-requests", "10000",
+                "x-ratelimit-remaining-requests", "9999",
+                "x-ratelimit-reset-requests", "59.731s",
+                "x-ratelimit-limit-tokens", "30000000",
+                "x-ratelimit-remaining-tokens", "0",
+                "x-ratelimit-reset-tokens", "1h2m3.5s"),
+            new Expect[] {
+              new Expect(LimitDimension.REQUESTS, "openai", 10000L, 9999L, Duration.ofMillis(59_731)),
+              new Expect(LimitDimension.TOKENS, "openai", 30000000L, 0L, Duration.ofMillis(3_723_500)),
+            }),
+        Arguments.of("openai zero and millisecond resets", Headers.of(
+                "x-ratelimit-limit-requests", "500",
+                "x-ratelimit-remaining-requests", "500",
+                "x-ratelimit-reset-requests", "0s",
+                "x-ratelimit-limit-tokens", "200000",
+                "x-ratelimit-remaining-tokens", "199990",
+                "x-ratelimit-reset-tokens", "20ms"),
+            new Expect[] {
+              new Expect(LimitDimension.REQUESTS, "openai", 500L, 500L, Duration.ZERO),
+              new Expect(LimitDimension.TOKENS, "openai", 200000L, 199990L, Duration.ofMillis(20)),
+            }),
         // A recorded Anthropic /v1/messages response (RFC 3339 resets; Date header present).
         Arguments.of("anthropic", Headers.of(
                 "date", DATE,
