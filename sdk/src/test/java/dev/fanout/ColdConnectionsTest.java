@@ -63,6 +63,10 @@ class ColdConnectionsTest {
       assertThat(fanOut(client, N)).hasSize(N);
       long needed = (N + STREAMS - 1) / STREAMS;
       assertThat(backend.connectionStats().accepted()).isBetween(2L, 2 * needed);
+      // OkHttp gives a new connection no more calls than the gate counts for it, also before it has applied
+      // that connection's SETTINGS: no stream is sent above the server's limit, so none is refused and sent again
+      assertThat(client.stats().replays()).as("streams the server refused").isZero();
+      assertThat(client.stats().attemptsStarted()).isEqualTo(N);
       // the server counts a response once its last write is done, which can be after the client has read it
       assertThat(backend.awaitIdle(Duration.ofSeconds(10)).completed()).isEqualTo(N);
     }

@@ -49,6 +49,32 @@ class RealApiConfigTest {
             assertThat(e.attempts()).isEqualTo(1);
           })
           .hasMessageContaining("TLS handshake with 127.0.0.1:" + backend.port())
+          .hasMessageContaining("is its certificate's CA trusted? see trustedCertificatesPem")
+          .hasMessageEndingWith("(1 attempt)");
+      assertThat(backend.stats().completed()).isZero();
+    }
+  }
+
+  @Test
+  void aCertificateForAnotherHostNameFailsAtOnceSayingSoNotBlamingTheCa() {
+    okhttp3.tls.HeldCertificate ca = new okhttp3.tls.HeldCertificate.Builder().certificateAuthority(0).build();
+    okhttp3.tls.HeldCertificate server = new okhttp3.tls.HeldCertificate.Builder().signedBy(ca)
+        .commonName("other.example").addSubjectAlternativeName("other.example").build();
+    // a trusted CA, a certificate for another name than the base URL's
+    MockTls otherName = MockTls.fromPem(server.certificatePem() + ca.certificatePem() + server.privateKeyPkcs8Pem());
+    try (MockBackend backend = MockBackend.builder().tls(otherName).latency(Latency.none()).start();
+        FanoutClient client = FanoutClient.builder().baseUrl(backend.url())
+            .trustedCertificatesPem(otherName.caCertificatePem()).build()) {
+      assertThatThrownBy(() -> client.users().get(1))
+          .isInstanceOfSatisfying(ConnectionSetupException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ConnectionSetupException.Reason.TLS_HANDSHAKE);
+            assertThat(e.host()).isEqualTo("127.0.0.1:" + backend.port());
+            assertThat(e.attempts()).isEqualTo(1);
+          })
+          .hasMessageContaining("TLS handshake with 127.0.0.1:" + backend.port()
+              + " failed (its certificate is trusted but not issued for 127.0.0.1")
+          .hasMessageContaining("other.example")
+          .hasMessageNotContaining("CA trusted")
           .hasMessageEndingWith("(1 attempt)");
       assertThat(backend.stats().completed()).isZero();
     }

@@ -48,7 +48,10 @@ import okhttp3.Response;
  * server refuse those above its limit. {@code SETTINGS} that announce no limit end the wait too, and the
  * connection then takes {@link #UNANNOUNCED_STREAM_LIMIT} streams. Later connections do not wait: until their
  * own {@code SETTINGS} are applied they take the limit the host's earlier ones announced (Go's transport, too,
- * assumes a limit rather than wait), and streams a server refuses above a lower limit are sent again. Cleartext
+ * assumes a limit rather than wait), and streams a server refuses above a lower limit are sent again. OkHttp
+ * is made to keep the limit the gate counts for a connection ({@link #enforceStreamLimit}): OkHttp applies
+ * {@code SETTINGS} some time after they arrive, and until then gives a connection any call it places, so calls
+ * the gate admitted for the free streams of one connection piled onto another and were refused. Cleartext
  * {@code http} without prior-knowledge HTTP/2 is HTTP/1.1 and passes untouched.
  *
  * <p>Waiting blocks the call's OkHttp thread (as its own connect would) and ends within {@link #POLL_NANOS
@@ -75,6 +78,7 @@ final class ConnectionGate {
 
   static final MethodHandle ALLOCATION_LIMIT = handle("getAllocationLimit$okhttp", int.class);
   static final MethodHandle NO_NEW_EXCHANGES = handle("getNoNewExchanges", boolean.class);
+  static final MethodHandle SET_ALLOCATION_LIMIT = allocationLimitSetter();
 
   private final boolean cleartextHttp2;
   private final Map<String, GateHost> hosts = new ConcurrentHashMap<>();
@@ -136,7 +140,8 @@ final class ConnectionGate {
     if (hosts.size() >= MAX_HOSTS) {
       hosts.values().removeIf(GateHost::isIdle);
     }
-    return hosts.computeIfAbsent(key, k -> new GateHost(k, ConnectionGate::streamLimit, System::nanoTime));
+    return hosts.computeIfAbsent(key,
+        k -> new GateHost(k, ConnectionGate::streamLimit, ConnectionGate::enforceStreamLimit, System::nanoTime));
   }
 
   private static String key(HttpUrl url) {
@@ -157,6 +162,42 @@ final class ConnectionGate {
       HttpEngine.LOG.debug("OkHttp's connection has no accessible {} here ({}); assuming {} streams per HTTP/2 "
           + "connection", name, e.toString(), ASSUMED_STREAM_LIMIT);
       return null;
+    }
+  }
+
+  /**
+   * The setter of OkHttp's per-connection call limit, which OkHttp keeps private; null where it cannot be
+   * reached (then OkHttp puts any number of calls on a connection until it has applied its SETTINGS).
+   */
+  private static MethodHandle allocationLimitSetter() {
+    try {
+      Class<?> real = Class.forName("okhttp3.internal.connection.RealConnection");
+      return MethodHandles.privateLookupIn(real, MethodHandles.lookup()).findSetter(real, "allocationLimit", int.class)
+          .asType(MethodType.methodType(void.class, Connection.class, int.class));
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      HttpEngine.LOG.debug("OkHttp's connection call limit cannot be set here ({}); a new HTTP/2 connection may "
+          + "be given more calls than its server's stream limit before its SETTINGS are applied", e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Makes OkHttp give {@code connection} at most {@code limit} calls while it has no limit of its own for it.
+   * OkHttp applies a server's {@code SETTINGS} to a connection's call limit on a task of its own, some time after
+   * they arrive (tens of milliseconds on a busy machine); until then it puts any call it has to place on that
+   * connection, whatever the number the gate admitted for it, and the server refuses the streams above its limit.
+   * OkHttp's own {@code SETTINGS} applied later overwrite this value (under the same monitor).
+   */
+  static void enforceStreamLimit(Connection connection, int limit) {
+    if (SET_ALLOCATION_LIMIT == null || ALLOCATION_LIMIT == null) return;
+    try {
+      synchronized (connection) { // OkHttp reads and writes the limit holding the connection's monitor
+        if ((int) ALLOCATION_LIMIT.invokeExact(connection) == Integer.MAX_VALUE) {
+          SET_ALLOCATION_LIMIT.invokeExact(connection, limit);
+        }
+      }
+    } catch (Throwable e) {
+      HttpEngine.LOG.debug("cannot set the call limit of {}: {}", connection, e.toString());
     }
   }
 

@@ -185,8 +185,7 @@ final class Exchange<T> implements Callback {
     dev.fanout.errors.ConnectionSetupException.Reason reason = setupFailure(e);
     if (reason != null) {
       String why = switch (reason) {
-        case TLS_HANDSHAKE -> "the TLS handshake with " + host + " failed (is its certificate's CA trusted? see "
-            + "trustedCertificatesPem)";
+        case TLS_HANDSHAKE -> "the TLS handshake with " + host + " failed" + tlsHint(e, url.host());
         case UNKNOWN_HOST -> "the host " + url.host() + " is unknown (the name does not resolve)";
         case CONNECTION_REFUSED -> host + " refused the connection (nothing listens there)";
       };
@@ -194,6 +193,27 @@ final class Exchange<T> implements Callback {
           + secrets.redact(described), secrets.scrub(e), host, reason);
     }
     return new TransportException(owner.label() + ": " + secrets.redact(described), secrets.scrub(e));
+  }
+
+  /**
+   * What a failed TLS handshake most likely needs: a certificate that names the host, when the certificate was
+   * trusted but is for another name (OkHttp's host name check); the issuer's CA among the trusted ones, when its
+   * chain could not be validated; nothing more where the failure says neither (TLS not spoken, no common
+   * protocol or cipher), its cause then follows in the message.
+   */
+  private static String tlsHint(Throwable e, String hostName) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLPeerUnverifiedException && t.getMessage() != null
+          && t.getMessage().contains(" not verified")) {
+        return " (its certificate is trusted but not issued for " + hostName + ": check the base URL's host name)";
+      }
+      if (t instanceof java.security.cert.CertPathValidatorException
+          || t instanceof java.security.cert.CertificateException
+          || t instanceof java.security.cert.CertPathBuilderException) {
+        return " (is its certificate's CA trusted? see trustedCertificatesPem)";
+      }
+    }
+    return "";
   }
 
   /** Why a connection could not be set up, if the failure (or one of its causes) says; null otherwise. */

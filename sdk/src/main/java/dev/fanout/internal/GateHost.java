@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.ObjIntConsumer;
 import java.util.function.ToIntFunction;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
@@ -28,6 +29,7 @@ final class GateHost {
   final String key;
   final ReentrantLock lock = new ReentrantLock();
   private final ToIntFunction<Connection> streamLimit;
+  private final ObjIntConsumer<Connection> enforceLimit;
   private final LongSupplier nanoTime;
   private final ArrayDeque<GateWaiter> waiters = new ArrayDeque<>();
   /** Null until the scout's connection is established. */
@@ -57,12 +59,16 @@ final class GateHost {
 
   /**
    * {@code streamLimit} reads a connection's stream limit from its applied SETTINGS, 0 while unknown ({@link
-   * ConnectionGate#streamLimit}); {@code nanoTime} times the SETTINGS wait, which is for something the network
-   * does, so the gate gives it {@link System#nanoTime()}.
+   * ConnectionGate#streamLimit}); {@code enforceLimit} makes OkHttp put no more calls on a connection than the
+   * limit the gate counts for it, while OkHttp has not applied that connection's SETTINGS itself ({@link
+   * ConnectionGate#enforceStreamLimit}); {@code nanoTime} times the SETTINGS wait, which is for something the
+   * network does, so the gate gives it {@link System#nanoTime()}.
    */
-  GateHost(String key, ToIntFunction<Connection> streamLimit, LongSupplier nanoTime) {
+  GateHost(String key, ToIntFunction<Connection> streamLimit, ObjIntConsumer<Connection> enforceLimit,
+      LongSupplier nanoTime) {
     this.key = key;
     this.streamLimit = streamLimit;
+    this.enforceLimit = enforceLimit;
     this.nanoTime = nanoTime;
   }
 
@@ -210,6 +216,7 @@ final class GateHost {
     if (limit > 0 || ALLOCATION_LIMIT == null || waitedOut) {
       if (limit > 0) {
         knownLimit = limit;
+        enforceLimit.accept(c, limit); // the gate reads SETTINGS as soon as they arrive, OkHttp applies them later
       } else {
         silentLimit = true; // its SETTINGS (if any) announce no limit: do not wait on the next connections
       }
@@ -282,10 +289,15 @@ final class GateHost {
         // Only a host's first connection waits for its SETTINGS: later ones take the limit the host's earlier
         // connections announced (a server's limit is its configuration), as Go's transport assumes one
         // instead of waiting. Streams a later connection refuses above a lower limit are sent again.
-        if (streamLimit.applyAsInt(connection) <= 0 && !silentLimit && knownLimit == 0) {
+        int own = streamLimit.applyAsInt(connection);
+        if (own <= 0 && !silentLimit && knownLimit == 0) {
           newest = connection;
           newestConnectionNanos = nanoTime.getAsLong();
           settingsWaits++;
+        } else {
+          // Until OkHttp applies this connection's SETTINGS it would give it every call the gate admits for the
+          // host's other connections too, above the limit the gate counts for it, and the server refuse those.
+          enforceLimit.accept(connection, own > 0 ? own : knownLimit > 0 ? knownLimit : ASSUMED_STREAM_LIMIT);
         }
       }
       seated[0]++;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * One host's admission rule on HTTP/2, driven call by call: the calls that wait are admitted in the order they
  * came, exactly as many as the connections have free streams, and one of them opens the next connection only
  * once every admitted call has its stream; the host's first connection waits for its SETTINGS and later ones
- * take the limit it announced. The connections are stand-ins whose SETTINGS the test applies (or never does:
+ * take the limit it announced, which the gate makes OkHttp keep too until it applies their own. The connections are stand-ins whose SETTINGS the test applies (or never does:
  * then the gate assumes {@link ConnectionGate#ASSUMED_STREAM_LIMIT}), and the SETTINGS wait runs on a clock the
  * test moves.
  */
@@ -36,6 +36,8 @@ final class GateHostTest {
 
   private final AtomicLong nanoTime = new AtomicLong();
   private GateHost host;
+  /** The call limit the gate made OkHttp keep on each connection until OkHttp applies its SETTINGS. */
+  private final Map<Connection, Integer> enforced = new ConcurrentHashMap<>();
   private final Map<Integer, GateTicket> admitted = new ConcurrentHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
 
@@ -46,7 +48,7 @@ final class GateHostTest {
 
   @Test
   void waitingCallsGoInArrivalOrderUpToTheFreeStreamsThenOneOpensTheNextConnection() throws Exception {
-    host = new GateHost(KEY, c -> 0, nanoTime::get); // no connection's SETTINGS are ever read: the assumed limit
+    host = new GateHost(KEY, c -> 0, enforced::put, nanoTime::get); // no connection's SETTINGS are ever read: the assumed limit
     GateTicket scout = host.admit(chain());
     assertThat(scout.kind).isEqualTo(GateTicket.Kind.SCOUT);
     queue(WAITING);
@@ -70,7 +72,9 @@ final class GateHostTest {
     assertThat(admitted.get(LIMIT - 1).kind).isEqualTo(GateTicket.Kind.OPENER);
     assertThat(host.waiting()).isEqualTo(WAITING - LIMIT);
 
-    host.connected(admitted.get(LIMIT - 1), http2Connection()); // the second connection: the rest fit on it
+    Connection second = http2Connection();
+    host.connected(admitted.get(LIMIT - 1), second); // the second connection: the rest fit on it
+    assertThat(enforced).as("OkHttp puts no more calls on it than the gate counts").containsEntry(second, LIMIT);
 
     eventually(() -> admitted.size() == WAITING);
     assertThat(host.waiting()).isZero();
@@ -79,7 +83,7 @@ final class GateHostTest {
   @Test
   void laterConnectionsTakeTheLimitTheFirstAnnouncedWithoutWaitingForTheirSettings() throws Exception {
     Map<Connection, Integer> applied = new ConcurrentHashMap<>(); // the SETTINGS OkHttp has applied
-    host = new GateHost(KEY, c -> applied.getOrDefault(c, 0), nanoTime::get); // the SETTINGS wait never ends
+    host = new GateHost(KEY, c -> applied.getOrDefault(c, 0), enforced::put, nanoTime::get); // the SETTINGS wait never ends
     int limit = 4;
     GateTicket scout = host.admit(chain());
     queue(2 * limit);
@@ -89,11 +93,15 @@ final class GateHostTest {
     assertThat(host.waiting()).as("the first connection's calls wait for its SETTINGS").isEqualTo(2 * limit);
     applied.put(first, limit);
     eventually(() -> admitted.size() == limit - 1);
+    assertThat(enforced).as("read before OkHttp applies it").containsExactly(Map.entry(first, limit));
     for (int i = 0; i < limit - 1; i++) host.connected(admitted.get(i), first);
     eventually(() -> admitted.size() == limit);
     assertThat(admitted.get(limit - 1).kind).isEqualTo(GateTicket.Kind.OPENER);
 
-    host.connected(admitted.get(limit - 1), http2Connection()); // its SETTINGS not applied yet
+    Connection second = http2Connection();
+    host.connected(admitted.get(limit - 1), second); // its SETTINGS not applied yet
+    assertThat(enforced).as("OkHttp, too, gives it no more calls than the first's limit until they are")
+        .containsEntry(second, limit);
 
     assertThat(host.waiting()).as("admitted at once on the limit the first connection announced")
         .isEqualTo(2 * limit - limit - (limit - 1));
