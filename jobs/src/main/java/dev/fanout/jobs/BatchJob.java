@@ -41,7 +41,7 @@ public final class BatchJob {
   public static final long MAX_BYTES_PER_BATCH = 200L * 1024 * 1024;
   /** The statuses after which a batch changes no more. */
   public static final Set<String> FINAL_STATUSES = Set.of("completed", "failed", "expired", "cancelled");
-  /** Time between polls in {@link #await(OpenAiBatches, Duration, Consumer)}. */
+  /** Time between polls in {@link #await(OpenAiBatches, Duration, Consumer)}: 30 s. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
 
   private final JobInput input;
@@ -205,6 +205,9 @@ public final class BatchJob {
   /**
    * Appends the results of every ended batch not fetched yet to the output (output file first, then error
    * file; each {@code custom_id} once), and marks it fetched.
+   *
+   * @throws OpenAiBatches.BatchApiException if a call fails, or a line of a fetched file is not a result
+   *     (naming the file and the line; the lines before it are appended and the batch stays unfetched)
    */
   public Fetched fetch(OpenAiBatches api) {
     List<Status> statuses = status(api);
@@ -229,7 +232,8 @@ public final class BatchJob {
         for (String field : new String[] {"output_file_id", "error_file_id"}) {
           JsonNode id = batch.get(field);
           if (id != null && id.isTextual() && !id.asText().isEmpty()) {
-            api.readFileLines(id.asText(), line -> append(out, appended, line, counts));
+            String file = (field.equals("output_file_id") ? "output file " : "error file ") + id.asText();
+            api.readNumberedLines(id.asText(), (number, line) -> append(out, appended, file, number, line, counts));
           }
         }
         missing += Math.max(0, p.requests() - (counts[0] + counts[2] - before));
@@ -241,11 +245,18 @@ public final class BatchJob {
     return new Fetched(fetched, pending, counts[0], counts[1], counts[2], missing);
   }
 
-  private static void append(ResultFile out, IdSet appended, String line, long[] counts) {
+  /** Appends one line of {@code file} (its number {@code lineNumber}, from 1) unless its id is already out. */
+  private static void append(ResultFile out, IdSet appended, String file, long lineNumber, String line,
+      long[] counts) {
     if (line.isBlank()) {
       return;
     }
-    JobResult r = JobResult.parse(line);
+    JobResult r;
+    try {
+      r = JobResult.parse(line);
+    } catch (IllegalArgumentException e) {
+      throw new OpenAiBatches.BatchApiException(file + ", line " + lineNumber + ": " + e.getMessage(), e);
+    }
     if (out.contains(r.customId()) || !appended.add(r.customId())) {
       counts[2]++;
       return;
@@ -259,11 +270,19 @@ public final class BatchJob {
 
   /**
    * Polls until every batch has ended, telling {@code onPoll} each time, then {@linkplain #fetch fetches}.
+   * Between polls it waits {@code pollInterval} on {@code api}'s {@linkplain OpenAiBatches.Builder#clock clock}.
    *
+   * @param pollInterval time between polls ({@link #DEFAULT_POLL_INTERVAL} is what the command line uses)
    * @throws InterruptedException if interrupted while waiting (the state stays resumable)
    */
   public Fetched await(OpenAiBatches api, Duration pollInterval, Consumer<List<Status>> onPoll)
       throws InterruptedException {
+    Objects.requireNonNull(api, "api == null");
+    Objects.requireNonNull(pollInterval, "pollInterval == null");
+    Objects.requireNonNull(onPoll, "onPoll == null");
+    if (pollInterval.isNegative()) {
+      throw new IllegalArgumentException("pollInterval < 0: " + pollInterval);
+    }
     while (true) {
       List<Status> statuses = status(api);
       onPoll.accept(statuses);
@@ -272,7 +291,7 @@ public final class BatchJob {
       if (done) {
         return fetch(api);
       }
-      Thread.sleep(pollInterval.toMillis());
+      api.sleep(pollInterval);
     }
   }
 

@@ -2,7 +2,9 @@ package dev.fanout.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.FanoutClock;
 import dev.fanout.RetryPolicy;
+import dev.fanout.internal.governor.RateLimitHeaders;
 import dev.fanout.jobs.internal.LineParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.OptionalLong;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -28,8 +32,12 @@ import okio.BufferedSource;
  * content line by line. Calls that fail with a 408, 409, 429, a 5xx or an I/O error are tried again (an
  * {@code x-should-retry: true} or {@code false} header decides instead when the server sends one, as in
  * openai-java), up to {@link #DEFAULT_MAX_ATTEMPTS} times in all, with a doubling pause from 1 s; a wait the
- * server names in {@code retry-after-ms} or {@code retry-after} (seconds) is taken instead when it is at most
- * {@link #MAX_SERVER_WAIT}.
+ * server names in {@code retry-after-ms} or {@code retry-after} (seconds, or an HTTP date measured against the
+ * response's {@code Date}) is taken instead when it is at most {@link #MAX_SERVER_WAIT}.
+ *
+ * <p>Every wait, the pauses between attempts and {@link BatchJob#await}'s polls, is a timer on this client's
+ * {@link Builder#clock(FanoutClock) clock}; a test passes a {@link dev.fanout.testing.FakeClock} and proves the
+ * waits without waiting.
  *
  * <p>This client owns its OkHttp client's connections only if it built the OkHttp client itself; it closes
  * them in {@link #close()}. The API key is sent as a bearer token and never appears in a message.
@@ -44,19 +52,21 @@ public final class OpenAiBatches implements AutoCloseable {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final MediaType JSONL = MediaType.get("application/jsonl");
   private static final int MAX_QUOTED_BODY = 500;
+  private static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+  private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
 
   private final HttpUrl baseUrl;
   private final String authorization;
   private final OkHttpClient http;
   private final boolean ownsHttp;
   private final String apiKey;
-  private final Pause pause;
+  private final FanoutClock clock;
 
   private OpenAiBatches(Builder b) {
     this.baseUrl = b.baseUrl;
     this.authorization = b.apiKey == null ? null : "Bearer " + b.apiKey;
     this.apiKey = b.apiKey;
-    this.pause = b.pause;
+    this.clock = b.clock;
     this.ownsHttp = b.http == null;
     this.http = b.http != null ? b.http : new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(5)).build();
   }
@@ -98,14 +108,28 @@ public final class OpenAiBatches implements AutoCloseable {
 
   /** Reads file {@code fileId}'s content, handing each line to {@code lines} as it arrives. */
   public void readFileLines(String fileId, Consumer<String> lines) {
+    readNumberedLines(fileId, (number, line) -> lines.accept(line));
+  }
+
+  /**
+   * Reads file {@code fileId}'s content, handing each line and its number (from 1) to {@code lines}; a read
+   * tried again after an I/O error starts again from line 1.
+   */
+  void readNumberedLines(String fileId, NumberedLines lines) {
     attempt(request("files/" + fileId + "/content").get().build(), response -> {
       BufferedSource source = response.body().source();
+      long number = 0;
       String line;
       while ((line = source.readUtf8Line()) != null) {
-        lines.accept(line);
+        lines.accept(++number, line);
       }
       return null;
     });
+  }
+
+  /** Takes the lines of a file with their numbers. */
+  interface NumberedLines {
+    void accept(long number, String line);
   }
 
   private Request.Builder request(String path) {
@@ -136,7 +160,7 @@ public final class OpenAiBatches implements AutoCloseable {
   }
 
   private <T> T attempt(Request request, Reader<T> reader) {
-    long pauseMillis = 1000;
+    Duration pause = FIRST_PAUSE;
     for (int attempt = 1; ; attempt++) {
       try (Response response = http.newCall(request).execute()) {
         if (response.isSuccessful()) {
@@ -151,33 +175,25 @@ public final class OpenAiBatches implements AutoCloseable {
           throw new BatchApiException(request.method() + " " + request.url().encodedPath() + ": HTTP " + code
               + (requestId == null ? "" : " (request " + requestId + ")") + " " + body, code);
         }
-        pause(serverWait(response).orElse(pauseMillis));
+        pause(serverWait(response).orElse(pause));
       } catch (IOException e) {
         if (attempt >= DEFAULT_MAX_ATTEMPTS) {
           throw new UncheckedIOException(request.method() + " " + request.url().encodedPath() + " failed after "
               + attempt + " attempts: " + redact(String.valueOf(e.getMessage())), e);
         }
-        pause(pauseMillis);
+        pause(pause);
       }
-      pauseMillis = Math.min(pauseMillis * 2, 30_000);
+      pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) < 0 ? pause.multipliedBy(2) : MAX_PAUSE;
     }
   }
 
   /**
-   * The wait the response names, in milliseconds: {@code retry-after-ms}, else {@code retry-after} in
-   * seconds; empty when neither is a number from 0 to {@link #MAX_SERVER_WAIT} (an HTTP date, a day, NaN).
+   * The wait the response names, read as the SDK's client reads it: {@code retry-after-ms}, else
+   * {@code retry-after} in seconds or as an HTTP date (zero for a date past); empty when there is none, it is
+   * malformed, or it is over {@link #MAX_SERVER_WAIT}.
    */
-  private static OptionalLong serverWait(Response response) {
-    OptionalLong ms = millis(response.header("retry-after-ms"), 1);
-    return ms.isPresent() ? ms : millis(response.header("retry-after"), 1000);
-  }
-
-  private static OptionalLong millis(String value, double millisPerUnit) {
-    if (value == null || !value.strip().matches("\\d+(\\.\\d+)?|\\.\\d+")) {
-      return OptionalLong.empty();
-    }
-    double millis = Double.parseDouble(value.strip()) * millisPerUnit;
-    return millis <= MAX_SERVER_WAIT.toMillis() ? OptionalLong.of((long) millis) : OptionalLong.empty();
+  private Optional<Duration> serverWait(Response response) {
+    return RateLimitHeaders.retryAfter(response.headers(), clock).filter(d -> d.compareTo(MAX_SERVER_WAIT) <= 0);
   }
 
   /** Takes the API key out of what the server sent back, in case it echoes it. */
@@ -185,18 +201,30 @@ public final class OpenAiBatches implements AutoCloseable {
     return apiKey == null || apiKey.isEmpty() ? text : text.replace(apiKey, "██");
   }
 
-  private void pause(long millis) {
+  private void pause(Duration wait) {
     try {
-      pause.pause(millis);
+      sleep(wait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BatchApiException("interrupted while waiting to try again", 0);
     }
   }
 
-  /** Waits before a call is tried again. */
-  interface Pause {
-    void pause(long millis) throws InterruptedException;
+  /**
+   * Blocks for {@code wait} on this client's clock. Interrupted, it drops the timer and throws.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException if the clock no longer runs timers
+   */
+  void sleep(Duration wait) throws InterruptedException {
+    CompletableFuture<Void> done = clock.sleep(wait);
+    try {
+      done.get();
+    } catch (InterruptedException e) {
+      done.cancel(false);
+      throw e;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a clock's sleep completes with null only: " + e.getCause(), e.getCause());
+    }
   }
 
   /**
@@ -223,7 +251,10 @@ public final class OpenAiBatches implements AutoCloseable {
     }
   }
 
-  /** A Files or Batch API call the server refused (after the retries, for a 429 or 5xx). */
+  /**
+   * A Files or Batch API call that failed: the server refused it (after the retries, for a 429 or 5xx), or a
+   * file it served is not in the Batch API's output format (the message names the file and the line).
+   */
   public static final class BatchApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int statusCode;
@@ -231,6 +262,11 @@ public final class OpenAiBatches implements AutoCloseable {
     BatchApiException(String message, int statusCode) {
       super(message);
       this.statusCode = statusCode;
+    }
+
+    BatchApiException(String message, Throwable cause) {
+      super(message, cause);
+      this.statusCode = 0;
     }
 
     /** The HTTP status, or 0 if there was none. */
@@ -244,7 +280,7 @@ public final class OpenAiBatches implements AutoCloseable {
     private HttpUrl baseUrl = HttpUrl.get(DEFAULT_BASE_URL);
     private String apiKey;
     private OkHttpClient http;
-    private Pause pause = Thread::sleep;
+    private FanoutClock clock = FanoutClock.system();
 
     private Builder() {}
 
@@ -271,9 +307,13 @@ public final class OpenAiBatches implements AutoCloseable {
       return this;
     }
 
-    /** Sets how a retry waits; tests record the waits instead of sleeping. Defaults to {@link Thread#sleep}. */
-    Builder pause(Pause pause) {
-      this.pause = Objects.requireNonNull(pause, "pause == null");
+    /**
+     * Sets the clock every wait is a timer on: the pause before a call is tried again, and the time between
+     * {@link BatchJob#await} polls. A {@link dev.fanout.testing.FakeClock} makes them pass in fake time. Defaults
+     * to {@link FanoutClock#system()}.
+     */
+    public Builder clock(FanoutClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 

@@ -18,7 +18,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,17 +38,25 @@ class BatchJobTest {
 
   private MockBackend server;
   private final AtomicLong clock = new AtomicLong();
+  /** The Batch API client's clock: its retry pauses pass in fake time. */
+  private final AutoAdvance time = new AutoAdvance();
 
   @AfterEach
   void tearDown() {
     if (server != null) {
       server.close();
     }
+    time.close();
   }
 
   private void start(Duration completion) {
+    start(completion, clock::get);
+  }
+
+  /** Starts the mock; its batches complete {@code completion} after they are created, by {@code meterClock}. */
+  private void start(Duration completion, LongSupplier meterClock) {
     server = MockBackend.builder().latency(Latency.none()).recordedRequests(0).maxBodyBytes(64L << 20)
-        .faults(Faults.builder().meterClock(clock::get).build()).batchCompletionTime(completion).start();
+        .faults(Faults.builder().meterClock(meterClock).build()).batchCompletionTime(completion).start();
   }
 
   private Path input(int n) throws IOException {
@@ -64,7 +78,7 @@ class BatchJobTest {
   }
 
   private OpenAiBatches api() {
-    return OpenAiBatches.builder().baseUrl(server.url()).apiKey("sk-test").build();
+    return OpenAiBatches.builder().baseUrl(server.url()).apiKey("sk-test").clock(time.clock()).build();
   }
 
   @Test
@@ -124,6 +138,71 @@ class BatchJobTest {
     String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
+  }
+
+  @Test
+  void awaitPollsAtItsIntervalOnTheClientsClockUntilTheBatchEnds() throws Exception {
+    start(Duration.ofMinutes(2), time.clock()::nanoTime); // the mock's batches run on the client's fake time
+    Path out = dir.resolve("results.jsonl");
+    BatchJob job = BatchJob.of(JobInput.of(input(20)), out);
+    List<String> polled = new CopyOnWriteArrayList<>();
+
+    try (OpenAiBatches api = api()) {
+      job.submit(api);
+      BatchJob.Fetched f = job.await(api, Duration.ofSeconds(30), s -> polled.add(s.get(0).part().status()));
+
+      assertThat(f.appended()).isEqualTo(20);
+      assertThat(f.ok()).isEqualTo(20);
+    }
+    assertThat(polled).containsExactly("in_progress", "in_progress", "in_progress", "in_progress", "completed");
+    assertThat(time.delays()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(30),
+        Duration.ofSeconds(30), Duration.ofSeconds(30));
+    assertThat(time.clock().elapsed()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(JobTest.results(out)).hasSize(20);
+  }
+
+  @Test
+  void awaitRefusesANegativePollInterval() throws Exception {
+    BatchJob job = BatchJob.resume(dir.resolve("results.jsonl"));
+    try (OpenAiBatches api = OpenAiBatches.builder().build()) {
+      assertThatThrownBy(() -> job.await(api, Duration.ofSeconds(-1), s -> { }))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("pollInterval < 0: PT-1S");
+    }
+  }
+
+  @Test
+  void aBadLineInAFetchedFileNamesTheFileAndTheLine() throws Exception {
+    String good = "{\"id\":\"batch_req_1\",\"custom_id\":\"a\",\"response\":{\"status_code\":200,"
+        + "\"request_id\":\"req_1\",\"body\":{}},\"error\":null}";
+    try (MockWebServer files = new MockWebServer()) {
+      files.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return switch (request.getUrl().encodedPath()) {
+            case "/v1/batches/batch_x" -> new MockResponse.Builder().setHeader("Content-Type", "application/json")
+                .body("{\"id\":\"batch_x\",\"object\":\"batch\",\"status\":\"completed\","
+                    + "\"output_file_id\":\"file-out\",\"error_file_id\":\"file-err\"}").build();
+            case "/v1/files/file-out/content" -> new MockResponse.Builder().body(good + "\n").build();
+            case "/v1/files/file-err/content" -> new MockResponse.Builder()
+                .body("\n{\"id\":\"batch_req_2\",\"error\":null}\n").build();
+            default -> new MockResponse.Builder().code(404).build();
+          };
+        }
+      });
+      files.start();
+      Path out = dir.resolve("results.jsonl");
+      BatchJob job = BatchJob.resume(out);
+      Files.writeString(job.stateFile(), "{\"batches\":[{\"first_line\":1,\"last_line\":2,\"requests\":2,"
+          + "\"endpoint\":\"/v1/chat/completions\",\"input_file_id\":\"file-in\",\"batch_id\":\"batch_x\","
+          + "\"status\":\"in_progress\",\"fetched\":false}]}");
+
+      try (OpenAiBatches api = OpenAiBatches.builder().baseUrl(files.url("/").toString()).build()) {
+        assertThatThrownBy(() -> job.fetch(api)).isInstanceOf(OpenAiBatches.BatchApiException.class)
+            .hasMessage("error file file-err, line 2: not a result line (no custom_id)");
+      }
+      assertThat(JobTest.results(out)).containsOnlyKeys("a");
+      assertThat(Files.readString(job.stateFile())).contains("\"fetched\" : false");
+    }
   }
 
   @Test
@@ -223,5 +302,8 @@ class BatchJobTest {
       assertThat(error.path("line").asInt()).isEqualTo(2);
       assertThatThrownBy(() -> api.cancelBatch(batch.get("id").asText())).hasMessageContaining("HTTP 409");
     }
+    // a 409 is retried (as openai-java does): its pauses passed on the fake clock
+    assertThat(time.delays()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+        Duration.ofSeconds(8));
   }
 }

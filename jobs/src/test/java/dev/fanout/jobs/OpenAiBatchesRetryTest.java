@@ -3,10 +3,12 @@ package dev.fanout.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.util.List;
+import dev.fanout.FanoutClock;
+import dev.fanout.testing.FakeClock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -19,8 +21,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The Batch API client retries as openai-java does: {@code x-should-retry} decides, else 408, 409, 429 and
- * 5xx; it waits what {@code retry-after-ms} or {@code retry-after} names up to a minute, its own pause
- * otherwise. Each batch id is its own route; its first answer is the failure, the next a success.
+ * 5xx; it waits what {@code retry-after-ms} or {@code retry-after} (seconds or an HTTP date) names up to a
+ * minute, its own doubling pause otherwise. Each batch id is its own route; its first answers are the
+ * failures, the next a success. Every wait is a timer on the client's fake clock, recorded, never slept.
  */
 @Timeout(10)
 class OpenAiBatchesRetryTest {
@@ -28,7 +31,7 @@ class OpenAiBatchesRetryTest {
 
   private final MockWebServer server = new MockWebServer();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-  private final List<Long> pauses = new CopyOnWriteArrayList<>();
+  private final AutoAdvance time = new AutoAdvance();
   private OpenAiBatches api;
 
   @BeforeEach
@@ -38,17 +41,21 @@ class OpenAiBatchesRetryTest {
       public MockResponse dispatch(RecordedRequest request) {
         String path = request.getUrl().encodedPath();
         int n = calls.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+        if (path.equals("/v1/batches/down") && n < OpenAiBatches.DEFAULT_MAX_ATTEMPTS) {
+          return json(503, "{}");
+        }
         return n == 1 ? firstAnswer(path) : json(200, "{\"id\":\"batch_ok\",\"object\":\"batch\"}");
       }
     });
     server.start();
-    api = OpenAiBatches.builder().baseUrl(server.url("/").toString()).apiKey(KEY).pause(pauses::add).build();
+    api = OpenAiBatches.builder().baseUrl(server.url("/").toString()).apiKey(KEY).clock(time.clock()).build();
   }
 
   @AfterEach
   void tearDown() {
     api.close();
     server.close();
+    time.close();
   }
 
   private static MockResponse firstAnswer(String path) {
@@ -59,6 +66,19 @@ class OpenAiBatchesRetryTest {
         return json(503, "{}").newBuilder().setHeader("retry-after", "2.5").build();
       case "/v1/batches/day":
         return json(429, "{}").newBuilder().setHeader("retry-after", "86400").build();
+      case "/v1/batches/date":
+        // 30 s after the server's own Date: read against that header, not the local clock
+        return json(429, "{}").newBuilder().setHeader("Date", "Wed, 21 Oct 2015 07:28:00 GMT")
+            .setHeader("retry-after", "Wed, 21 Oct 2015 07:28:30 GMT").build();
+      case "/v1/batches/date-no-server-time":
+        // no Date header: 20 s after the client clock's now (the fake clock starts at 2026-01-01T00:00:00Z)
+        return json(503, "{}").newBuilder().setHeader("retry-after", "Thu, 01 Jan 2026 00:00:20 GMT").build();
+      case "/v1/batches/date-past":
+        return json(429, "{}").newBuilder().setHeader("Date", "Wed, 21 Oct 2015 07:28:00 GMT")
+            .setHeader("retry-after", "Wed, 21 Oct 2015 07:27:00 GMT").build();
+      case "/v1/batches/date-over-a-minute":
+        return json(429, "{}").newBuilder().setHeader("Date", "Wed, 21 Oct 2015 07:28:00 GMT")
+            .setHeader("retry-after", "Wed, 21 Oct 2015 07:30:00 GMT").build();
       case "/v1/batches/infinity":
         return json(429, "{}").newBuilder().setHeader("retry-after", "Infinity").build();
       case "/v1/batches/lock":
@@ -86,20 +106,83 @@ class OpenAiBatchesRetryTest {
   @Test
   void waitsTheRetryAfterMsBeforeTheRetryAfter() {
     assertThat(api.batch("ms").path("id").asText()).isEqualTo("batch_ok");
-    assertThat(pauses).containsExactly(250L);
+    assertThat(time.delays()).containsExactly(Duration.ofMillis(250));
   }
 
   @Test
   void waitsFractionalRetryAfterSeconds() {
     api.batch("seconds");
-    assertThat(pauses).containsExactly(2500L);
+    assertThat(time.delays()).containsExactly(Duration.ofMillis(2500));
+  }
+
+  @Test
+  void waitsUntilARetryAfterDateMeasuredAgainstTheServersDate() {
+    assertThat(api.batch("date").path("id").asText()).isEqualTo("batch_ok");
+    assertThat(time.delays()).containsExactly(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aRetryAfterDateWithoutAServerDateIsMeasuredOnTheClientsClock() {
+    api.batch("date-no-server-time");
+    assertThat(time.delays()).containsExactly(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void aRetryAfterDatePastIsRetriedAtOnceAndOneOverAMinuteGetsItsOwnPause() {
+    api.batch("date-past");
+    api.batch("date-over-a-minute");
+    assertThat(time.delays()).containsExactly(Duration.ZERO, Duration.ofSeconds(1));
   }
 
   @Test
   void aWaitOverAMinuteOrNotANumberGetsItsOwnPause() {
     api.batch("day");
     api.batch("infinity");
-    assertThat(pauses).containsExactly(1000L, 1000L);
+    assertThat(time.delays()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
+  }
+
+  @Test
+  void itsOwnPauseDoublesFromOneSecondOnTheClock() {
+    assertThat(api.batch("down").path("id").asText()).isEqualTo("batch_ok");
+    assertThat(calls.get("/v1/batches/down")).hasValue(OpenAiBatches.DEFAULT_MAX_ATTEMPTS);
+    assertThat(time.delays()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+        Duration.ofSeconds(8));
+    assertThat(time.clock().elapsed()).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void anInterruptDuringAPauseFailsTheCallDropsTheTimerAndKeepsTheFlag() {
+    FakeClock fake = FakeClock.create();
+    FanoutClock interruptedOnceWaiting = new FanoutClock() {
+      @Override
+      public long nanoTime() {
+        return fake.nanoTime();
+      }
+
+      @Override
+      public Instant instant() {
+        return fake.instant();
+      }
+
+      @Override
+      public Timer schedule(Duration delay, Runnable task) {
+        Timer timer = fake.schedule(delay, task);
+        Thread.currentThread().interrupt(); // as if interrupted while it waits
+        return timer;
+      }
+    };
+    try (OpenAiBatches interrupted = OpenAiBatches.builder().baseUrl(server.url("/").toString()).apiKey(KEY)
+        .clock(interruptedOnceWaiting).build()) {
+      Throwable thrown = catchThrowable(() -> interrupted.batch("seconds"));
+
+      assertThat(thrown).isInstanceOf(OpenAiBatches.BatchApiException.class).hasMessageContaining("interrupted");
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      assertThat(fake.scheduledDelays()).containsExactly(Duration.ofMillis(2500));
+      assertThat(fake.pendingTasks()).as("the timer is dropped").isZero();
+      assertThat(calls.get("/v1/batches/seconds")).hasValue(1);
+    } finally {
+      Thread.interrupted();
+    }
   }
 
   @Test
