@@ -158,6 +158,18 @@ public final class RetryPolicy implements Serializable {
     return retryAfter != null && !maxRetryAfter.isZero() && retryAfter.compareTo(maxRetryAfter) > 0;
   }
 
+  /**
+   * Returns the wait a response asks for before the next request, as the SDK reads it:
+   * {@code retry-after-ms} first (OpenAI's, in milliseconds), then {@code retry-after} in seconds or as an
+   * HTTP date, measured against the response's {@code Date} header (or {@code clock}'s time without one);
+   * {@link Duration#ZERO} for a date already past. Empty when neither header is present or readable.
+   */
+  public static java.util.Optional<Duration> retryAfter(okhttp3.Headers headers, FanoutClock clock) {
+    Objects.requireNonNull(headers, "headers == null");
+    Objects.requireNonNull(clock, "clock == null");
+    return dev.fanout.internal.governor.RateLimitHeaders.retryAfter(headers, clock);
+  }
+
   /** Returns true if an error response with {@code statusCode} is retried (absent {@code x-should-retry}). */
   public boolean retriesStatus(int statusCode) {
     return retryStatus.test(statusCode);

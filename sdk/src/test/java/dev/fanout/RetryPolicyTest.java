@@ -53,4 +53,16 @@ class RetryPolicyTest {
     assertThat(p.maxAttempts()).isEqualTo(5);
     assertThat(p.initialBackoff()).isEqualTo(RetryPolicy.DEFAULT_INITIAL_BACKOFF);
   }
+
+  @Test
+  void retryAfterReadsMillisecondsFirstThenSecondsThenAnHttpDateAgainstTheResponsesDate() {
+    dev.fanout.testing.FakeClock clock = dev.fanout.testing.FakeClock.create();
+    assertThat(RetryPolicy.retryAfter(okhttp3.Headers.of("retry-after-ms", "1500", "retry-after", "9"), clock))
+        .hasValue(Duration.ofMillis(1500));
+    assertThat(RetryPolicy.retryAfter(okhttp3.Headers.of("retry-after", "9"), clock)).hasValue(Duration.ofSeconds(9));
+    assertThat(RetryPolicy.retryAfter(okhttp3.Headers.of("date", "Wed, 21 Oct 2026 07:28:00 GMT",
+        "retry-after", "Wed, 21 Oct 2026 07:28:30 GMT"), clock)).hasValue(Duration.ofSeconds(30));
+    assertThat(RetryPolicy.retryAfter(okhttp3.Headers.of("retry-after", "soon"), clock)).isEmpty();
+    assertThat(RetryPolicy.retryAfter(okhttp3.Headers.of(), clock)).isEmpty();
+  }
 }

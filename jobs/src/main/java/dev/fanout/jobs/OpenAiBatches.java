@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.FanoutClock;
 import dev.fanout.RetryPolicy;
-import dev.fanout.internal.governor.RateLimitHeaders;
 import dev.fanout.jobs.internal.LineParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -193,7 +192,7 @@ public final class OpenAiBatches implements AutoCloseable {
    * malformed, or it is over {@link #MAX_SERVER_WAIT}.
    */
   private Optional<Duration> serverWait(Response response) {
-    return RateLimitHeaders.retryAfter(response.headers(), clock).filter(d -> d.compareTo(MAX_SERVER_WAIT) <= 0);
+    return RetryPolicy.retryAfter(response.headers(), clock).filter(d -> d.compareTo(MAX_SERVER_WAIT) <= 0);
   }
 
   /** Takes the API key out of what the server sent back, in case it echoes it. */
