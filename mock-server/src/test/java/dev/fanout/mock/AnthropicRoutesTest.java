@@ -115,6 +115,68 @@ class AnthropicRoutesTest {
   }
 
   @Test
+  void maxTokensZeroPrewarmsTheCacheAndAnswersNothing() throws IOException {
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result r = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":0,\"system\":[{\"type\":\"text\","
+          + "\"text\":\"You are an AI assistant tasked with analyzing legal documents.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+          + "\"tools\":[" + WEATHER + "],\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"}]}", true);
+      assertThat(r.code()).isEqualTo(200);
+      JsonNode m = r.json();
+      assertThat(m.get("content")).isEmpty();
+      assertThat(m.get("stop_reason").asText()).isEqualTo("max_tokens");
+      assertThat(m.at("/usage/output_tokens").asLong()).isZero();
+      assertThat(m.at("/usage/input_tokens").asLong()).isPositive();
+      assertThat(m.at("/usage/cache_read_input_tokens").asLong()).isPositive();
+
+      for (String extra : List.of("\"stream\":true,", "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},",
+          "\"tools\":[" + WEATHER + "],\"tool_choice\":{\"type\":\"any\"},")) {
+        Http.Result refused = post(backend, user("hi", extra).replace("\"max_tokens\":100", "\"max_tokens\":0"), true);
+        assertThat(refused.code()).as(extra).isEqualTo(400);
+        assertThat(refused.json().at("/error/message").asText()).contains("max_tokens: 0");
+      }
+      Http.Result negative = post(backend, user("hi", "").replace("\"max_tokens\":100", "\"max_tokens\":-1"), true);
+      assertThat(negative.code()).isEqualTo(400);
+      assertThat(negative.json().at("/error/message").asText()).contains("greater than or equal to 0");
+    }
+  }
+
+  @Test
+  void takesServerToolBlocksAndSearchResultsSentBackInAConversation() throws IOException {
+    // The blocks as the web search and search results guides show them.
+    String assistant = "[{\"type\":\"text\",\"text\":\"I'll check the current weather in New York City for you.\"},"
+        + "{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_014hJH82Qum7Td6UV8gDXThB\",\"name\":\"web_search\","
+        + "\"input\":{\"query\":\"weather NYC today\"}},"
+        + "{\"type\":\"web_search_tool_result\",\"tool_use_id\":\"srvtoolu_014hJH82Qum7Td6UV8gDXThB\",\"content\":["
+        + "{\"type\":\"web_search_result\",\"title\":\"Weather in New York City in May 2025 (New York)\","
+        + "\"url\":\"https://world-weather.info/forecast/usa/new_york/may-2025/\",\"encrypted_content\":\"Ev0DCioIAxgCIiQ3NmU4ZmI4OC1k\","
+        + "\"page_age\":null}]},"
+        + "{\"type\":\"text\",\"text\":\"It is sunny.\",\"citations\":[{\"type\":\"web_search_result_location\","
+        + "\"url\":\"https://world-weather.info/forecast/usa/new_york/may-2025/\",\"title\":\"Weather in New York City\","
+        + "\"encrypted_index\":\"Eo8BCioIAhgB\",\"cited_text\":\"sunny\"}]}]";
+    String searchResult = "{\"type\":\"search_result\",\"source\":\"https://www.example.com\",\"title\":\"Page Title\","
+        + "\"content\":[{\"type\":\"text\",\"text\":\"Relevant content from the search\"}],\"citations\":{\"enabled\":true}}";
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result r = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":100,\"messages\":["
+          + "{\"role\":\"user\",\"content\":\"What is the weather like in New York City today?\"},"
+          + "{\"role\":\"assistant\",\"content\":" + assistant + "},"
+          + "{\"role\":\"user\",\"content\":[" + searchResult + ",{\"type\":\"text\",\"text\":\"And tomorrow?\"}]}]}", true);
+      assertThat(r.code()).as(r.body()).isEqualTo(200);
+      assertThat(r.json().at("/content/0/text").asText()).contains("And tomorrow?");
+
+      Http.Result serverUseFromUser = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":100,\"messages\":["
+          + "{\"role\":\"user\",\"content\":[{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_1\",\"name\":\"web_search\","
+          + "\"input\":{}}]}]}", true);
+      assertThat(serverUseFromUser.code()).isEqualTo(400);
+      assertThat(serverUseFromUser.json().at("/error/message").asText()).contains("messages.0.content.0");
+
+      Http.Result untitled = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":100,\"messages\":["
+          + "{\"role\":\"user\",\"content\":[" + searchResult.replace("\"title\":\"Page Title\",", "") + "]}]}", true);
+      assertThat(untitled.code()).isEqualTo(400);
+      assertThat(untitled.json().at("/error/message").asText()).contains("messages.0.content.0.title");
+    }
+  }
+
+  @Test
   void takesTheKeyAsABearerTokenTooAsTheOfficialTypeScriptSdkSendsIt() throws IOException {
     try (MockBackend backend = start(Faults.builder())) {
       Http.Result r = Http.execute(client, new Request.Builder().url(backend.url() + MESSAGES)

@@ -73,7 +73,10 @@ public interface AttemptGate {
       public void onFailure(Throwable error) {}
     };
 
-    /** The attempt got {@code response} (status and headers; its body is not to be read here). */
+    /**
+     * The attempt got {@code response} (status and headers; its body is not to be consumed here, though a
+     * gate may peek at a bounded prefix of an error's body).
+     */
     void onResponse(Response response);
 
     /** The attempt ended without a response: a transport failure, a timeout or a cancel. */

@@ -75,12 +75,24 @@ final class Errors {
    * docs: retrying it "fails until access resumes" (the next month).
    */
   static boolean isSpendCap(ServiceException error) {
-    if (error.statusCode() != 429 || !error.body().contains("enforced_spend_limit_reached")) {
+    return isSpendCap(error.statusCode(), error.body());
+  }
+
+  /**
+   * True if {@code response} is Anthropic's spend-cap 429 (see {@link #isSpendCap(ServiceException)}), read
+   * from a prefix of its body that is left unread for whoever handles the response.
+   */
+  static boolean isSpendCap(Response response) {
+    return response.code() == 429 && isSpendCap(429, Bodies.readPrefix(response.body(), MAX_ERROR_BODY_BYTES));
+  }
+
+  private static boolean isSpendCap(int status, String body) {
+    if (status != 429 || !body.contains("enforced_spend_limit_reached")) {
       return false;
     }
     try {
       return "enforced_spend_limit_reached".equals(
-          Json.MAPPER.readTree(error.body()).path("error").path("details").path("error_code").asText(null));
+          Json.MAPPER.readTree(body).path("error").path("details").path("error_code").asText(null));
     } catch (java.io.IOException notJson) {
       return false;
     }

@@ -187,6 +187,12 @@ public final class GovernorGate implements AttemptGate {
     return new Permit() {
       @Override
       public void onResponse(Response response) {
+        if (Errors.isSpendCap(response)) {
+          // Anthropic's spend cap: a 429 no pace cures (the cap lifts next month), so not a rate signal.
+          // Pausing the bucket and cutting its share would slow every other call for nothing.
+          p.release();
+          return;
+        }
         p.onResponse(response.code(), response.headers(), OptionalLong.empty());
       }
 

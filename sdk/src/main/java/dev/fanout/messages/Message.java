@@ -167,24 +167,61 @@ public final class Message {
 
   /**
    * The tokens a message used ({@code usage}). {@code input_tokens} counts only the input after the last
-   * cache breakpoint: the whole input is {@link #totalInputTokens()}, its three parts added.
+   * cache breakpoint: the whole input is {@link #totalInputTokens()}, its three parts added. The parts the
+   * server sends only for some requests are optional: empty when a response leaves them out or sends
+   * {@code null}. A stream's usage is {@code message_start}'s, each field {@code message_delta} sends
+   * replacing it (its counts are cumulative).
    *
    * @param inputTokens input tokens read neither from nor into the prompt cache
    * @param outputTokens tokens the model generated
    * @param cacheCreationInputTokens input tokens written to the prompt cache
    * @param cacheReadInputTokens input tokens read from the prompt cache
+   * @param cacheCreation {@code cache_creation}: the tokens written to the cache, by time to live
+   * @param serverToolUse {@code server_tool_use}: the requests the server's own tools made
+   * @param serviceTier {@code service_tier}: {@code "standard"}, {@code "priority"} or {@code "batch"}, as sent
    */
-  public record Usage(long inputTokens, long outputTokens, long cacheCreationInputTokens, long cacheReadInputTokens) {
+  public record Usage(long inputTokens, long outputTokens, long cacheCreationInputTokens, long cacheReadInputTokens,
+      Optional<CacheCreation> cacheCreation, Optional<ServerToolUse> serverToolUse, Optional<String> serviceTier) {
     /** No usage reported. */
     public static final Usage NONE = new Usage(0, 0, 0, 0);
 
-    /** Reads {@code usage}; a missing or null field counts 0. */
+    /**
+     * A usage of the four token counts, without the optional parts.
+     */
+    public Usage(long inputTokens, long outputTokens, long cacheCreationInputTokens, long cacheReadInputTokens) {
+      this(inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, Optional.empty(),
+          Optional.empty(), Optional.empty());
+    }
+
+    /** Checks that no optional part is {@code null} (use {@link Optional#empty()}). */
+    public Usage {
+      Objects.requireNonNull(cacheCreation, "cacheCreation == null");
+      Objects.requireNonNull(serverToolUse, "serverToolUse == null");
+      Objects.requireNonNull(serviceTier, "serviceTier == null");
+    }
+
+    /**
+     * Reads {@code usage}; a missing or null count is 0, a missing or null {@code cache_creation},
+     * {@code server_tool_use} or {@code service_tier} is empty.
+     */
     public static Usage fromJson(JsonNode u) {
       if (u == null || !u.isObject()) {
         return NONE;
       }
+      JsonNode cache = u.get("cache_creation");
+      JsonNode tools = u.get("server_tool_use");
+      JsonNode tier = u.get("service_tier");
       return new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
-          u.path("cache_creation_input_tokens").asLong(0), u.path("cache_read_input_tokens").asLong(0));
+          u.path("cache_creation_input_tokens").asLong(0), u.path("cache_read_input_tokens").asLong(0),
+          cache != null && cache.isObject()
+              ? Optional.of(new CacheCreation(cache.path("ephemeral_5m_input_tokens").asLong(0),
+                  cache.path("ephemeral_1h_input_tokens").asLong(0)))
+              : Optional.empty(),
+          tools != null && tools.isObject()
+              ? Optional.of(new ServerToolUse(tools.path("web_search_requests").asLong(0),
+                  tools.path("web_fetch_requests").asLong(0)))
+              : Optional.empty(),
+          tier != null && tier.isTextual() ? Optional.of(tier.asText()) : Optional.empty());
     }
 
     /** Returns every input token: uncached, written to the cache and read from it. */
@@ -199,6 +236,25 @@ public final class Message {
     public long rateLimitedInputTokens() {
       return inputTokens + cacheCreationInputTokens;
     }
+
+    /**
+     * The input tokens written to the prompt cache, by the time to live of their cache entry
+     * ({@code usage.cache_creation}); together they make {@code cache_creation_input_tokens}. A missing or
+     * null count is 0.
+     *
+     * @param ephemeral5mInputTokens {@code ephemeral_5m_input_tokens}: written to 5-minute entries
+     * @param ephemeral1hInputTokens {@code ephemeral_1h_input_tokens}: written to 1-hour entries
+     */
+    public record CacheCreation(long ephemeral5mInputTokens, long ephemeral1hInputTokens) {}
+
+    /**
+     * The requests the server's own tools made for a message ({@code usage.server_tool_use}): web searches
+     * are billed per request, on top of tokens. A missing or null count is 0.
+     *
+     * @param webSearchRequests {@code web_search_requests}: searches by the web search tool
+     * @param webFetchRequests {@code web_fetch_requests}: fetches by the web fetch tool
+     */
+    public record ServerToolUse(long webSearchRequests, long webFetchRequests) {}
   }
 
   private static String textOrNull(JsonNode n) {

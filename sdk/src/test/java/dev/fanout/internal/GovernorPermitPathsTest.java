@@ -56,6 +56,18 @@ final class GovernorPermitPathsTest {
       public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
         requests.incrementAndGet();
         String path = request.getUrl().encodedPath();
+        String answer = request.getHeaders().get("x-answer");
+        if ("spend-cap".equals(answer)) { // Anthropic's, as its errors page shows it: no retry-after
+          return new MockResponse.Builder().code(429).setHeader("Content-Type", "application/json")
+              .body("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"You have "
+                  + "reached your tier's spend cap.\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}},"
+                  + "\"request_id\":\"req_cap\"}").build();
+        }
+        if ("rate-limit".equals(answer)) { // the same 429 without the spend cap's details: a real rate limit
+          return new MockResponse.Builder().code(429).setHeader("Content-Type", "application/json")
+              .body("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Number of "
+                  + "requests has exceeded your per-minute rate limit\"},\"request_id\":\"req_limit\"}").build();
+        }
         switch (path) {
           case "/slow":
             slowRelease.await(20, TimeUnit.SECONDS);
@@ -112,6 +124,11 @@ final class GovernorPermitPathsTest {
         (response, call) -> response.body().string(), options);
   }
 
+  private CompletableFuture<String> answered(String path, String answer) {
+    return engine.start(engine.request("GET", engine.resolve(path), null).header("x-answer", answer).build(),
+        (response, call) -> response.body().string(), CallOptions.defaults());
+  }
+
   private BucketStats stats(String path) {
     return governor.stats(new GovernorKey(server.getHostName() + ":" + server.getPort(), path, GovernorGate.isModelApi(path)));
   }
@@ -147,6 +164,31 @@ final class GovernorPermitPathsTest {
         .isInstanceOf(RateLimitedException.class);
     assertThat(stats("/limited").inFlight()).isZero();
     assertThat(stats("/limited").rateLimited()).isEqualTo(1);
+  }
+
+  @Test
+  void anthropicsSpendCap429GivesThePermitBackWithoutPausingTheBucket() throws Exception {
+    // A rate-limit 429 without retry-after pauses its bucket: the next call waits for the clock.
+    assertThatThrownBy(() -> answered("/throttled", "rate-limit").get(10, TimeUnit.SECONDS)).cause()
+        .isInstanceOf(RateLimitedException.class);
+    assertThat(stats("/throttled").rateLimited()).isEqualTo(1);
+    assertThat(stats("/throttled").pausedFor()).isEqualTo(GovernorPolicy.DEFAULT_PAUSE_WITHOUT_RETRY_AFTER);
+    CompletableFuture<String> paused = answered("/throttled", "ok");
+    assertThat(stats("/throttled").queued()).isEqualTo(1);
+    clock.advance(GovernorPolicy.DEFAULT_PAUSE_WITHOUT_RETRY_AFTER);
+    assertThat(paused.get(10, TimeUnit.SECONDS)).isEqualTo("{}");
+
+    // The spend cap's 429 says nothing about the rate: the slot comes back, nothing pauses, nothing counts.
+    assertThatThrownBy(() -> answered("/capped", "spend-cap").get(10, TimeUnit.SECONDS)).cause()
+        .isInstanceOfSatisfying(RateLimitedException.class,
+            e -> assertThat(e.body()).contains("enforced_spend_limit_reached"));
+    assertThat(stats("/capped").inFlight()).isZero();
+    assertThat(stats("/capped").rateLimited()).isZero();
+    assertThat(stats("/capped").pausedFor()).isEqualTo(Duration.ZERO);
+    CompletableFuture<String> next = answered("/capped", "ok");
+    assertThat(stats("/capped").queued()).as("admitted at once, the clock never advanced").isZero();
+    assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("{}");
+    assertThat(stats("/capped").admitted()).isEqualTo(2);
   }
 
   @Test

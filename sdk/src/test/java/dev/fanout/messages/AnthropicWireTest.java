@@ -26,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -288,9 +289,9 @@ class AnthropicWireTest {
     assertThat(m.text()).isEqualTo("It is sunny.");
     assertThat(m.toolUses()).as("a server tool use is not the caller's to answer").isEmpty();
     assertThat(m.stopReason()).isEqualTo(StopReason.PAUSE_TURN);
-    assertThat(m.usage()).isEqualTo(new Message.Usage(2095, 503, 0, 2048));
-    assertThat(m.raw().at("/usage/server_tool_use/web_search_requests").asInt()).isEqualTo(1);
-    assertThat(m.raw().at("/usage/service_tier").asText()).isEqualTo("standard");
+    assertThat(m.usage()).isEqualTo(new Message.Usage(2095, 503, 0, 2048,
+        Optional.of(new Message.Usage.CacheCreation(0, 0)), Optional.of(new Message.Usage.ServerToolUse(1, 0)),
+        Optional.of("standard")));
     assertThat(m.raw().at("/content/4/citations/0/cited_text").asText()).isEqualTo("sunny");
     assertThat(((ContentBlock.Text) m.content().get(4)).citations()).singleElement()
         .satisfies(cite -> assertThat(cite.get("encrypted_index").asText()).isEqualTo("Eo8BCioIAhgB"));
@@ -315,6 +316,72 @@ class AnthropicWireTest {
     assertThat(sent.get(4)).as("a cited text goes back with its citations").isEqualTo(tree("{\"type\":\"text\","
         + "\"text\":\"It is sunny.\",\"citations\":[{\"type\":\"web_search_result_location\",\"url\":\"https://example.com\","
         + "\"title\":\"Weather\",\"encrypted_index\":\"Eo8BCioIAhgB\",\"cited_text\":\"sunny\"}]}"));
+  }
+
+  @Test
+  void usageReadsCacheTimesToLiveServerToolsAndServiceTierAsAnthropicDocumentsThem() throws Exception {
+    // The usage of the prompt-caching guide's 1-hour example and of the web fetch tool's guide, then every
+    // field of the reference's Usage object, then every optional part null.
+    String cached = "{\"input_tokens\": 2048, \"cache_read_input_tokens\": 1800, \"cache_creation_input_tokens\": 248,"
+        + " \"output_tokens\": 503, \"cache_creation\": {\"ephemeral_5m_input_tokens\": 456,"
+        + " \"ephemeral_1h_input_tokens\": 100}}";
+    String fetched = "{\"input_tokens\": 25039, \"output_tokens\": 931, \"cache_read_input_tokens\": 0,"
+        + " \"cache_creation_input_tokens\": 0, \"server_tool_use\": {\"web_fetch_requests\": 1}}";
+    String full = "{\"cache_creation\":{\"ephemeral_1h_input_tokens\":0,\"ephemeral_5m_input_tokens\":0},"
+        + "\"cache_creation_input_tokens\":2051,\"cache_read_input_tokens\":2051,\"inference_geo\":\"us\","
+        + "\"input_tokens\":2095,\"output_tokens\":503,\"server_tool_use\":{\"web_fetch_requests\":2,"
+        + "\"web_search_requests\":0},\"service_tier\":\"priority\"}";
+    String nulls = "{\"input_tokens\":12,\"output_tokens\":6,\"cache_creation\":null,\"server_tool_use\":null,"
+        + "\"service_tier\":null}";
+    String msg = "{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\","
+        + "\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
+        + "\"usage\":%s}";
+    FanoutClient c = client("usage", 1, json(200, String.format(msg, cached)), json(200, String.format(msg, fetched)),
+        json(200, String.format(msg, full)), json(200, String.format(msg, nulls)));
+
+    Message.Usage u = c.messages().create(HI).usage();
+    assertThat(u.cacheCreation()).contains(new Message.Usage.CacheCreation(456, 100));
+    assertThat(u.serverToolUse()).isEmpty();
+    assertThat(u.serviceTier()).isEmpty();
+    assertThat(u.totalInputTokens()).isEqualTo(2048 + 1800 + 248);
+
+    u = c.messages().create(HI).usage();
+    assertThat(u.serverToolUse()).as("web_search_requests absent counts 0")
+        .contains(new Message.Usage.ServerToolUse(0, 1));
+    assertThat(u.cacheCreation()).isEmpty();
+
+    assertThat(c.messages().create(HI).usage()).isEqualTo(new Message.Usage(2095, 503, 2051, 2051,
+        Optional.of(new Message.Usage.CacheCreation(0, 0)), Optional.of(new Message.Usage.ServerToolUse(0, 2)),
+        Optional.of("priority")));
+    assertThat(c.messages().create(HI).usage()).as("null is empty").isEqualTo(new Message.Usage(12, 6, 0, 0));
+
+    // The streaming guide's web search stream: message_start's usage, then message_delta's cumulative one.
+    String stream = event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01G...\","
+        + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-opus-4-8\",\"content\":[],"
+        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":2679,"
+        + "\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":3}}}")
+        + event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+        + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"I'll check\"}}")
+        + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+        + event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},"
+            + "\"usage\":{\"input_tokens\":10682,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,"
+            + "\"output_tokens\":510,\"server_tool_use\":{\"web_search_requests\":1}}}")
+        + event("message_stop", "{\"type\":\"message_stop\"}");
+    // A stream that starts with the whole usage object keeps its cache breakdown and tier past a delta without them.
+    String startFull = event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_02\","
+        + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],"
+        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":40,\"cache_creation_input_tokens\":556,"
+        + "\"cache_read_input_tokens\":0,\"cache_creation\":{\"ephemeral_5m_input_tokens\":456,"
+        + "\"ephemeral_1h_input_tokens\":100},\"output_tokens\":1,\"service_tier\":\"standard\"}}}")
+        + event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},"
+            + "\"usage\":{\"output_tokens\":25,\"server_tool_use\":null}}")
+        + event("message_stop", "{\"type\":\"message_stop\"}");
+    FanoutClient s = client("usage-stream", 1, sse(stream), sse(startFull));
+
+    assertThat(s.messages().stream(HI, new MessageStreamListener() {}).usage()).isEqualTo(new Message.Usage(10682, 510,
+        0, 0, Optional.empty(), Optional.of(new Message.Usage.ServerToolUse(1, 0)), Optional.empty()));
+    assertThat(s.messages().stream(HI, new MessageStreamListener() {}).usage()).isEqualTo(new Message.Usage(40, 25,
+        556, 0, Optional.of(new Message.Usage.CacheCreation(456, 100)), Optional.empty(), Optional.of("standard")));
   }
 
   // --- streaming ---
@@ -398,8 +465,8 @@ class AnthropicWireTest {
     assertThat(m.text()).isEqualTo("It is sunny.");
     assertThat(m.stopReason()).isEqualTo(StopReason.END_TURN);
     assertThat(m.usage()).as("message_delta's usage is cumulative; a null keeps message_start's")
-        .isEqualTo(new Message.Usage(472, 89, 0, 64));
-    assertThat(raw.at("/usage/server_tool_use/web_search_requests").asInt()).isEqualTo(1);
+        .isEqualTo(new Message.Usage(472, 89, 0, 64, Optional.empty(),
+            Optional.of(new Message.Usage.ServerToolUse(1, 0)), Optional.of("standard")));
   }
 
   private static String overloadedEvent() {

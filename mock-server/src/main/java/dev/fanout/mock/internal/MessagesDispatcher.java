@@ -16,7 +16,12 @@ import java.util.zip.CRC32;
  * {@code POST /v1/messages}, Anthropic's Messages API, and as strict: an API key ({@code x-api-key}, or
  * {@code Authorization: Bearer} as the official TypeScript SDK sends it; 401 {@code authentication_error}
  * without either) and {@code anthropic-version} headers; {@code model},
- * {@code max_tokens} (at least 1) and {@code messages} required; roles {@code user} and {@code assistant};
+ * {@code max_tokens} (0 or more; 0, which pre-warms the prompt cache, answers {@code content: []} with
+ * {@code stop_reason: max_tokens} and is refused with {@code stream}, enabled {@code thinking} or a forced
+ * {@code tool_choice}) and {@code messages} required; roles {@code user} and {@code assistant}; content
+ * blocks of the types a conversation sends back ({@code text}, {@code image}, {@code document},
+ * {@code tool_use}, {@code tool_result}, {@code thinking}, {@code redacted_thinking}, the server tools'
+ * {@code server_tool_use} and {@code web_search_tool_result}, {@code search_result});
  * every {@code tool_use} of an assistant turn answered by a {@code tool_result} in the next user turn, and
  * every {@code tool_result} answering one; bad input is a 400 {@code invalid_request_error} in Anthropic's
  * error shape. The answer is deterministic:
@@ -40,7 +45,7 @@ import java.util.zip.CRC32;
  */
 public final class MessagesDispatcher extends BackendDispatcher {
   private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "tool_use", "tool_result",
-      "thinking", "redacted_thinking");
+      "thinking", "redacted_thinking", "server_tool_use", "web_search_tool_result", "search_result");
   private final AtomicLong sequence = new AtomicLong();
 
   @Override
@@ -69,8 +74,8 @@ public final class MessagesDispatcher extends BackendDispatcher {
     if (model == null || !model.isTextual() || model.asText().isBlank()) return bad("model: Field required");
     JsonNode maxTokensNode = root.get("max_tokens");
     if (maxTokensNode == null || maxTokensNode.isNull()) return bad("max_tokens: Field required");
-    if (!maxTokensNode.canConvertToLong() || !maxTokensNode.isIntegralNumber() || maxTokensNode.asLong() < 1) {
-      return bad("max_tokens: Input should be an integer greater than or equal to 1");
+    if (!maxTokensNode.canConvertToLong() || !maxTokensNode.isIntegralNumber() || maxTokensNode.asLong() < 0) {
+      return bad("max_tokens: Input should be an integer greater than or equal to 0");
     }
     long maxTokens = maxTokensNode.asLong();
     JsonNode messages = root.get("messages");
@@ -138,6 +143,16 @@ public final class MessagesDispatcher extends BackendDispatcher {
       parallel = !choice.path("disable_parallel_tool_use").asBoolean(false);
       if (tools.isEmpty() && !choiceType.equals("none") && !choiceType.equals("auto")) {
         return bad("tool_choice: tools must be provided when tool_choice is '" + choiceType + "'");
+      }
+    }
+
+    if (maxTokens == 0) {
+      // A prefill only (to write the prompt cache): nothing can be generated, so nothing may ask for output.
+      if (root.path("stream").asBoolean(false)) return bad("max_tokens: 0 is not supported with streaming");
+      String thinking = root.path("thinking").path("type").asText("disabled");
+      if (!thinking.equals("disabled")) return bad("max_tokens: 0 is not supported with thinking enabled");
+      if (choiceType.equals("any") || choiceType.equals("tool")) {
+        return bad("max_tokens: 0 is not supported with tool_choice '" + choiceType + "'");
       }
     }
 
@@ -230,6 +245,31 @@ public final class MessagesDispatcher extends BackendDispatcher {
             results.add(new ChatDispatcher.ToolResult(names.get(id), out));
             n = out.length();
           }
+          case "server_tool_use" -> {
+            if (!role.equals("assistant")) {
+              return bad(bat + ": server_tool_use blocks are only allowed in assistant messages");
+            }
+            if (!b.path("id").isTextual() || !b.path("name").isTextual() || !b.path("input").isObject()) {
+              return bad(bat + ": server_tool_use needs id, name and an object input");
+            }
+            n = b.get("input").toString().length();
+          }
+          case "web_search_tool_result" -> {
+            if (!role.equals("assistant")) {
+              return bad(bat + ": web_search_tool_result blocks are only allowed in assistant messages");
+            }
+            JsonNode c = b.get("content");
+            if (!b.path("tool_use_id").isTextual() || c == null || !(c.isArray() || c.isObject())) {
+              return bad(bat + ": web_search_tool_result needs a tool_use_id and content (results or an error)");
+            }
+            n = c.toString().length();
+          }
+          case "search_result" -> {
+            if (!role.equals("user")) return bad(bat + ": search_result blocks are only allowed in user messages");
+            String problem = searchResultProblem(b);
+            if (problem != null) return bad(bat + problem);
+            n = texts(b.get("content")).length();
+          }
           default -> n = b.toString().length();
         }
         if (b.has("cache_control")) cachedChars += n; else chars += n;
@@ -255,7 +295,9 @@ public final class MessagesDispatcher extends BackendDispatcher {
     String stopReason;
     String stopSequence = null;
     long outputTokens = 0;
-    if (useTools) {
+    if (maxTokens == 0) {
+      stopReason = "max_tokens"; // the prefill ran (and wrote the cache); no block, no output token
+    } else if (useTools) {
       List<ToolPlan.Call> planned = ToolPlan.plan(tools, named, parallel, lastUser.isBlank() ? "example" : lastUser);
       for (int k = 0; k < planned.size(); k++) {
         ToolPlan.Call c = planned.get(k);
@@ -388,8 +430,24 @@ public final class MessagesDispatcher extends BackendDispatcher {
     StringBuilder sb = new StringBuilder();
     for (JsonNode b : blocks) {
       if (b.path("text").isTextual()) sb.append(b.get("text").asText());
+      else if (b.path("type").asText("").equals("search_result")) sb.append(texts(b.path("content")));
     }
     return sb.toString();
+  }
+
+  /** What is wrong with a {@code search_result} block (a suffix for its path), or null. */
+  private static String searchResultProblem(JsonNode b) {
+    if (!b.path("source").isTextual()) return ".source: Field required";
+    if (!b.path("title").isTextual()) return ".title: Field required";
+    JsonNode content = b.get("content");
+    if (content == null || !content.isArray()) return ".content: Input should be a valid list of text blocks";
+    for (int k = 0; k < content.size(); k++) {
+      JsonNode t = content.get(k);
+      if (!t.path("type").asText("").equals("text") || !t.path("text").isTextual()) {
+        return ".content." + k + ": Input should be a text block";
+      }
+    }
+    return null;
   }
 
   /** Text as streamed tokens: each word with its leading space. */

@@ -84,7 +84,10 @@ public final class Permit {
     }
   }
 
-  /** Gives the slot back with nothing learnt (the attempt was cancelled, or never sent). */
+  /**
+   * Gives the slot back with nothing learnt: the attempt was cancelled or never sent, or its response says
+   * nothing about the rate (Anthropic's spend-cap 429).
+   */
   public void release() {
     if (done.compareAndSet(false, true) && bucket != null) {
       bucket.release(this);
