@@ -229,11 +229,6 @@ public final class HttpEngine {
     return apiKey;
   }
 
-  /** The header the client's auth scheme sends the key in ({@code Authorization}, ...), or null without a key. */
-  String authHeader() {
-    return authHeader;
-  }
-
   /**
    * Refuses new calls and fails every unfinished one with {@link FanoutCancelledException}. Closed is set
    * first, so a request the client's queue releases while the calls are being cancelled is refused at the

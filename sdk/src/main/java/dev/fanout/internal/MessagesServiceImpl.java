@@ -103,10 +103,9 @@ final class MessagesServiceImpl implements MessagesService {
   private Request request(MessageRequest request, boolean stream) {
     Objects.requireNonNull(request, "request == null");
     ObjectNode body = body(request, stream);
-    Request.Builder b = OpenAi.post(engine, endpoint, body).newBuilder()
-        .removeHeader("Authorization");
-    if (engine.authHeader() != null) {
-      b.removeHeader(engine.authHeader());
+    Request.Builder b = OpenAi.post(engine, endpoint, body).newBuilder();
+    for (dev.fanout.AuthScheme scheme : dev.fanout.AuthScheme.values()) {
+      b.removeHeader(scheme.header()); // the key goes in x-api-key only, whatever the client's scheme
     }
     b.header("anthropic-version", ANTHROPIC_VERSION)
         .tag(GenAiRequest.class, new GenAiRequest(GenAiRequest.Operation.CHAT, PROVIDER,
