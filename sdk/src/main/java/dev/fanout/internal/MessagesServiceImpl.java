@@ -130,7 +130,7 @@ final class MessagesServiceImpl implements MessagesService {
     return GenAiResponse.of(message.id(), message.model(),
             message.rawStopReason().map(List::of).orElse(List.of()),
             u.totalInputTokens(), u.outputTokens())
-        .withCacheReadInputTokens(u.cacheReadInputTokens());
+        .withCacheInputTokens(u.cacheCreationInputTokens(), u.cacheReadInputTokens());
   }
 
   /** The request body in Anthropic's wire form; an option left unset is not sent. */

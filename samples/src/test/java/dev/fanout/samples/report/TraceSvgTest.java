@@ -52,11 +52,11 @@ class TraceSvgTest {
     assertThat(count(svg, "<rect class=\"span internal")).isEqualTo(1);
     assertThat(count(svg, "<rect class=\"span call")).isEqualTo(3);
     assertThat(count(svg, "<rect class=\"span attempt")).isEqualTo(5);
-    assertThat(count(svg, "class=\"span attempt failed\"")).isEqualTo(2); // the 429 and the hedged-away one
+    assertThat(count(svg, "class=\"span attempt failed\"")).isEqualTo(1); // the 429 (the hedged-away one was cancelled: no error)
     assertThat(count(svg, "<path class=\"event\"")).isEqualTo(5); // governor wait, hedge, 3 first chunks
     assertThat(count(svg, "<rect class=\"wait\"")).isEqualTo(1);
     assertThat(svg).contains(">fanout settleAll<", ">chat gpt-4o-mini<", ">attempt 2<", ">hedge<",
-        "trace " + traceId + " · 9 spans · 2 failed · 1.15 s");
+        "trace " + traceId + " · 9 spans · 1 failed · 1.15 s");
     // Bars share the axis (0 to 1.2 s over 720 px): the 1.15 s fan-out starts at the left edge, 690 px wide.
     assertThat(svg).contains("x=\"330.0\" y=\"101\" width=\"690.0\" height=\"14\" rx=\"3\" fill=\"#7b5ea7\"");
   }

@@ -1,6 +1,5 @@
 package dev.fanout.internal.telemetry;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import okhttp3.HttpUrl;
@@ -15,7 +14,7 @@ public final class CallInfo {
   private final GenAiRequest genAi;
 
   private CallInfo(String method, HttpUrl url, GenAiRequest genAi) {
-    this.method = Objects.requireNonNull(method, "method == null").toUpperCase(Locale.ROOT);
+    this.method = Objects.requireNonNull(method, "method == null");
     this.url = Objects.requireNonNull(url, "url == null");
     this.genAi = genAi;
   }
@@ -30,7 +29,7 @@ public final class CallInfo {
     return new CallInfo(method, url, Objects.requireNonNull(request, "request == null"));
   }
 
-  /** Returns the HTTP method, upper case. */
+  /** Returns the HTTP method as sent (methods are case-sensitive: {@code get} is not {@code GET}). */
   public String method() {
     return method;
   }

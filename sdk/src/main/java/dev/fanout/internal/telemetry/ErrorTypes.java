@@ -1,8 +1,10 @@
 package dev.fanout.internal.telemetry;
 
+import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
 import java.io.IOException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -17,10 +19,7 @@ public final class ErrorTypes {
 
   /** Returns {@code error.type} for {@code error} (never null; {@code _OTHER} for a null error). */
   public static String of(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
+    Throwable e = unwrap(error);
     if (e == null) {
       return "_OTHER";
     }
@@ -31,5 +30,23 @@ public final class ErrorTypes {
       return e.getCause().getClass().getName();
     }
     return e.getClass().getName();
+  }
+
+  /**
+   * Returns true if {@code error} is a cancel the caller asked for (a cancelled future, fan-out, scope or
+   * stream, a combinator whose outcome was already decided, a closed client): the HTTP conventions ask that
+   * such a call's span be no error, with no {@code error.type}.
+   */
+  public static boolean isCancellation(Throwable error) {
+    Throwable e = unwrap(error);
+    return e instanceof FanoutCancelledException || e instanceof CancellationException;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
   }
 }

@@ -8,11 +8,13 @@ import java.util.OptionalLong;
 /**
  * What a GenAI response said, as the GenAI semantic conventions name it: {@code gen_ai.response.id},
  * {@code gen_ai.response.model}, {@code gen_ai.response.finish_reasons}, {@code gen_ai.usage.input_tokens}
- * and {@code gen_ai.usage.output_tokens}; and how many of the input tokens were read from a prompt cache.
+ * and {@code gen_ai.usage.output_tokens}; and how many of the input tokens were written to a prompt cache
+ * ({@code gen_ai.usage.cache_creation.input_tokens}) and read from one ({@code gen_ai.usage.cache_read.input_tokens}).
  */
 public record GenAiResponse(
     Optional<String> id, Optional<String> model, List<String> finishReasons,
-    OptionalLong inputTokens, OptionalLong outputTokens, OptionalLong cacheReadInputTokens) {
+    OptionalLong inputTokens, OptionalLong outputTokens, OptionalLong cacheCreationInputTokens,
+    OptionalLong cacheReadInputTokens) {
 
   public GenAiResponse {
     Objects.requireNonNull(id, "id == null");
@@ -20,6 +22,7 @@ public record GenAiResponse(
     finishReasons = List.copyOf(Objects.requireNonNull(finishReasons, "finishReasons == null"));
     Objects.requireNonNull(inputTokens, "inputTokens == null");
     Objects.requireNonNull(outputTokens, "outputTokens == null");
+    Objects.requireNonNull(cacheCreationInputTokens, "cacheCreationInputTokens == null");
     Objects.requireNonNull(cacheReadInputTokens, "cacheReadInputTokens == null");
   }
 
@@ -29,15 +32,18 @@ public record GenAiResponse(
     return new GenAiResponse(present(id), present(model),
         finishReasons == null ? List.of() : finishReasons.stream().filter(Objects::nonNull).toList(),
         inputTokens == null ? OptionalLong.empty() : OptionalLong.of(inputTokens),
-        outputTokens == null ? OptionalLong.empty() : OptionalLong.of(outputTokens), OptionalLong.empty());
+        outputTokens == null ? OptionalLong.empty() : OptionalLong.of(outputTokens), OptionalLong.empty(),
+        OptionalLong.empty());
   }
 
   /**
-   * Returns this response noting that {@code tokens} of its input tokens were read from a prompt cache
-   * (Anthropic's {@code cache_read_input_tokens}, counted in {@link #inputTokens()}).
+   * Returns this response noting that {@code creation} of its input tokens were written to a prompt cache and
+   * {@code read} read from one (Anthropic's {@code cache_creation_input_tokens} and
+   * {@code cache_read_input_tokens}, both counted in {@link #inputTokens()}).
    */
-  public GenAiResponse withCacheReadInputTokens(long tokens) {
-    return new GenAiResponse(id, model, finishReasons, inputTokens, outputTokens, OptionalLong.of(tokens));
+  public GenAiResponse withCacheInputTokens(long creation, long read) {
+    return new GenAiResponse(id, model, finishReasons, inputTokens, outputTokens, OptionalLong.of(creation),
+        OptionalLong.of(read));
   }
 
   /**

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.fanout.errors.ErrorResponse;
 import dev.fanout.errors.FanoutCancelledException;
+import dev.fanout.errors.FanoutTimeoutException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
 import dev.fanout.internal.telemetry.otel.OtelTelemetry;
@@ -219,6 +220,7 @@ class OtelTelemetryTest {
         Map.entry(stringKey("gen_ai.provider.name"), "openai"),
         Map.entry(stringKey("gen_ai.request.model"), "gpt-4o-mini"),
         Map.entry(longKey("gen_ai.request.max_tokens"), 256L),
+        Map.entry(booleanKey("gen_ai.request.stream"), true),
         Map.entry(doubleKey("gen_ai.request.temperature"), 0.2),
         Map.entry(stringKey("gen_ai.response.model"), "gpt-4o-mini-2024-07-18"),
         Map.entry(stringKey("gen_ai.response.id"), "chatcmpl-42"),
@@ -262,6 +264,8 @@ class OtelTelemetryTest {
     HistogramPointData ttfc = single(OtelTestKit.histogram(metrics, "gen_ai.client.operation.time_to_first_chunk"));
     assertThat(ttfc.getCount()).isEqualTo(1);
     assertThat(ttfc.getSum()).isCloseTo(0.3, within(1e-9));
+    assertThat(ttfc.getBoundaries()).containsExactly(
+        0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
   }
 
   @Test
@@ -347,11 +351,10 @@ class OtelTelemetryTest {
     LongPointData calls = single(OtelTestKit.longSum(metrics, "fanout.client.active_calls"));
     assertThat(calls.getValue()).isZero();
     assertThat(metric(metrics, "fanout.client.active_calls").getLongSumData().isMonotonic()).isFalse();
-    assertThat(kit.finished()).hasSize(3);
-    assertThat(kit.finished().stream().filter(s -> s.getStatus().getStatusCode() == StatusCode.ERROR))
-        .singleElement()
-        .satisfies(s -> assertThat(s.getAttributes().get(stringKey("error.type")))
-            .isEqualTo("dev.fanout.errors.FanoutCancelledException"));
+    assertThat(kit.finished()).hasSize(3).allSatisfy(s -> {
+      assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET); // b was cancelled: no error
+      assertThat(s.getAttributes().get(stringKey("error.type"))).isNull();
+    });
   }
 
   @Test
@@ -377,7 +380,8 @@ class OtelTelemetryTest {
     assertThat(attempts.get(0).getAttributes().get(booleanKey("fanout.attempt.hedge"))).isNull();
     assertThat(attempts.get(1).getAttributes().get(booleanKey("fanout.attempt.hedge"))).isTrue();
     assertThat(attempts.get(1).getAttributes().get(longKey("http.request.resend_count"))).isEqualTo(1L);
-    assertThat(attempts.get(0).getAttributes().get(stringKey("error.type"))).isEqualTo("dev.fanout.errors.FanoutCancelledException");
+    assertThat(attempts.get(0).getAttributes().get(stringKey("error.type"))).isNull(); // the losing request: cancelled, no error
+    assertThat(attempts.get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
     assertThat(span.getAttributes().get(longKey("fanout.call.attempts"))).isEqualTo(2L);
 
     Collection<MetricData> metrics = kit.metrics.collectAllMetrics();
@@ -413,8 +417,74 @@ class OtelTelemetryTest {
     assertThat(kit.finished()).hasSize(2).allSatisfy(s -> {
       assertThat(s.getName()).isEqualTo("HTTP");
       assertThat(s.getAttributes().get(stringKey("http.request.method"))).isEqualTo("_OTHER");
-      assertThat(s.getAttributes().get(stringKey("http.request.method_original"))).isEqualTo("PURGE");
+      assertThat(s.getAttributes().get(stringKey("http.request.method_original"))).isEqualTo("purge");
     });
+  }
+
+  @Test
+  void methodsAreCaseSensitiveSoALowerCaseGetIsOtherWithItsOriginal() {
+    Telemetry.CallScope call = telemetry.callStarted(CallInfo.http("get", USERS));
+    Telemetry.AttemptScope attempt = call.attemptStarted(1);
+    attempt.responded(200);
+    attempt.ended(null);
+    call.ended(null, null);
+    assertThat(kit.finished()).hasSize(2).allSatisfy(s -> {
+      assertThat(s.getName()).isEqualTo("HTTP");
+      assertThat(s.getAttributes().get(stringKey("http.request.method"))).isEqualTo("_OTHER");
+      assertThat(s.getAttributes().get(stringKey("http.request.method_original"))).isEqualTo("get");
+    });
+    HistogramPointData duration =
+        single(OtelTestKit.histogram(kit.metrics.collectAllMetrics(), "http.client.request.duration"));
+    assertThat(duration.getAttributes().get(stringKey("http.request.method"))).isEqualTo("_OTHER");
+    assertThat(duration.getAttributes().get(stringKey("http.request.method_original"))).isNull(); // spans only
+  }
+
+  @Test
+  void aCancelTheCallerAskedForIsNoErrorButATimeoutIs() {
+    Telemetry.CallScope cancelled = telemetry.callStarted(CallInfo.http("GET", USERS));
+    Telemetry.AttemptScope inFlight = cancelled.attemptStarted(1);
+    FanoutCancelledException cancel = new FanoutCancelledException("GET /users/7: its context was cancelled");
+    inFlight.ended(cancel);
+    cancelled.ended(new java.util.concurrent.CompletionException(cancel), null);
+    Telemetry.CallScope timedOut = telemetry.callStarted(CallInfo.http("POST", USERS));
+    timedOut.ended(new FanoutTimeoutException("POST /users/7: deadline", Duration.ofSeconds(1)), null);
+
+    assertThat(kit.finished()).filteredOn(s -> s.getName().equals("GET")).hasSize(2).allSatisfy(s -> {
+      assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+      assertThat(s.getAttributes().get(stringKey("error.type"))).isNull();
+    });
+    SpanData post = kit.span("POST");
+    assertThat(post.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(post.getAttributes().get(stringKey("error.type"))).isEqualTo("dev.fanout.errors.FanoutTimeoutException");
+    HistogramPointData attempt =
+        single(OtelTestKit.histogram(kit.metrics.collectAllMetrics(), "http.client.request.duration"));
+    assertThat(attempt.getAttributes().get(stringKey("error.type"))).isNull();
+    assertThat(ErrorTypes.isCancellation(new java.util.concurrent.CancellationException())).isTrue();
+    assertThat(ErrorTypes.isCancellation(new TransportException("x", new SocketTimeoutException()))).isFalse();
+  }
+
+  @Test
+  void streamingAndPromptCacheTokensFollowTheGenAiConventions() {
+    Telemetry.CallScope plain = telemetry.callStarted(
+        CallInfo.genAi("POST", CHAT, GenAiRequest.chat("gpt-4o-mini", null, null, false)));
+    plain.ended(null, GenAiResponse.of("chatcmpl-1", "gpt-4o-mini", List.of("stop"), 10L, 2L));
+    Telemetry.CallScope cached = telemetry.callStarted(CallInfo.genAi("POST", CHAT,
+        new GenAiRequest(GenAiRequest.Operation.CHAT, "anthropic", java.util.Optional.of("claude-haiku-4-5"),
+            OptionalInt.of(64), java.util.OptionalDouble.empty(), true)));
+    cached.ended(null, GenAiResponse.of("msg_1", "claude-haiku-4-5", List.of("end_turn"), 175L, 5L)
+        .withCacheInputTokens(25, 50));
+
+    Attributes p = kit.span("chat gpt-4o-mini").getAttributes();
+    assertThat(p.get(booleanKey("gen_ai.request.stream"))).isNull(); // unset means not streaming
+    assertThat(p.get(longKey("gen_ai.usage.cache_read.input_tokens"))).isNull();
+    assertThat(p.get(longKey("gen_ai.usage.cache_creation.input_tokens"))).isNull();
+    Attributes c = kit.span("chat claude-haiku-4-5").getAttributes();
+    assertThat(c.asMap()).containsAllEntriesOf(Map.of(
+        stringKey("gen_ai.provider.name"), "anthropic",
+        booleanKey("gen_ai.request.stream"), true,
+        longKey("gen_ai.usage.input_tokens"), 175L, // every input token, cached ones included
+        longKey("gen_ai.usage.cache_creation.input_tokens"), 25L,
+        longKey("gen_ai.usage.cache_read.input_tokens"), 50L));
   }
 
   @Test

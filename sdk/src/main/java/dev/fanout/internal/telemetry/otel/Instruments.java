@@ -15,15 +15,12 @@ final class Instruments {
   /** Advised boundaries of {@code http.client.request.duration}, in seconds. */
   static final List<Double> HTTP_DURATION_BUCKETS =
       List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
-  /** Advised boundaries of {@code gen_ai.client.operation.duration}, in seconds. */
+  /** Advised boundaries of {@code gen_ai.client.operation.duration} and {@code .time_to_first_chunk}, in seconds. */
   static final List<Double> GEN_AI_DURATION_BUCKETS =
       List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
   /** Advised boundaries of {@code gen_ai.client.token.usage}. */
   static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L,
       262144L, 1048576L, 4194304L, 16777216L, 67108864L);
-  /** Boundaries for time to first chunk, in seconds (those the conventions advise for time to first token). */
-  static final List<Double> FIRST_CHUNK_BUCKETS =
-      List.of(0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
 
   final DoubleHistogram httpDuration;
   final LongUpDownCounter httpActiveRequests;
@@ -48,7 +45,7 @@ final class Instruments {
         .setUnit("{token}").setDescription("Number of input and output tokens used.")
         .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS).build();
     genAiFirstChunk = seconds(meter, "gen_ai.client.operation.time_to_first_chunk",
-        "Time to receive the first chunk of a streamed response.", FIRST_CHUNK_BUCKETS);
+        "Time to receive the first chunk of a streamed response.", GEN_AI_DURATION_BUCKETS);
     activeCalls = meter.upDownCounterBuilder("fanout.client.active_calls")
         .setUnit("{call}").setDescription("Logical calls started and not yet finished (retries included).").build();
     rateLimited = counter(meter, "fanout.client.rate_limited", "{response}", "HTTP 429 responses received.");

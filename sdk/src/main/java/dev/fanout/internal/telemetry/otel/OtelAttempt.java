@@ -47,9 +47,9 @@ final class OtelAttempt implements Telemetry.AttemptScope {
         .setAllAttributes(attrs.build())
         .startSpan();
     this.context = call.context.with(span);
-    AttributesBuilder a = Attributes.builder().putAll(call.server);
-    Semconv.putMethod(a, call.info.method());
-    this.active = a.build();
+    // metrics: http.request.method alone (method_original is a span attribute: its values are unbounded)
+    this.active = Attributes.builder().putAll(call.server)
+        .put(Semconv.HTTP_REQUEST_METHOD, Semconv.method(call.info.method())).build();
     telemetry.instruments.httpActiveRequests.add(1, active);
   }
 
@@ -89,7 +89,7 @@ final class OtelAttempt implements Telemetry.AttemptScope {
     String errorType = null;
     if (code >= 400) {
       errorType = Integer.toString(code);
-    } else if (error != null) {
+    } else if (error != null && !ErrorTypes.isCancellation(error)) { // a cancel asked for is no error
       errorType = ErrorTypes.of(error);
     }
     AttributesBuilder metric = active.toBuilder();

@@ -53,6 +53,9 @@ final class OtelCall implements Telemetry.CallScope {
       genAi.model().ifPresent(m -> attrs.put(Semconv.GEN_AI_REQUEST_MODEL, m));
       genAi.maxTokens().ifPresent(n -> attrs.put(Semconv.GEN_AI_REQUEST_MAX_TOKENS, (long) n));
       genAi.temperature().ifPresent(t -> attrs.put(Semconv.GEN_AI_REQUEST_TEMPERATURE, t));
+      if (genAi.stream()) {
+        attrs.put(Semconv.GEN_AI_REQUEST_STREAM, true); // only when streaming: unset means not streaming
+      }
     }
     SpanBuilder builder = telemetry.tracer.spanBuilder(name)
         .setParent(parent)
@@ -122,7 +125,8 @@ final class OtelCall implements Telemetry.CallScope {
       span.setAttribute(Semconv.HTTP_RESPONSE_STATUS_CODE, (long) status);
     }
     span.setAttribute(Semconv.FANOUT_CALL_ATTEMPTS, (long) attempts.get());
-    String errorType = error == null ? null : ErrorTypes.of(error);
+    // a cancel the caller asked for is no error (HTTP conventions: status unset, no error.type)
+    String errorType = error == null || ErrorTypes.isCancellation(error) ? null : ErrorTypes.of(error);
     if (errorType != null) {
       span.setAttribute(Semconv.ERROR_TYPE, errorType);
       span.setStatus(StatusCode.ERROR, errorType);
@@ -135,6 +139,9 @@ final class OtelCall implements Telemetry.CallScope {
       }
       response.inputTokens().ifPresent(n -> span.setAttribute(Semconv.GEN_AI_USAGE_INPUT_TOKENS, n));
       response.outputTokens().ifPresent(n -> span.setAttribute(Semconv.GEN_AI_USAGE_OUTPUT_TOKENS, n));
+      response.cacheCreationInputTokens().ifPresent(
+          n -> span.setAttribute(Semconv.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, n));
+      response.cacheReadInputTokens().ifPresent(n -> span.setAttribute(Semconv.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, n));
     }
     if (genAi != null) {
       Attributes metric = genAiMetricAttributes(response, errorType);
