@@ -210,12 +210,12 @@ final class CallEvents {
       }
     }
 
-    /** Its response's headers arrived with {@code code}. */
-    void responded(int code) {
+    /** Its response's headers arrived with {@code code} over {@code protocol}. */
+    void responded(int code, okhttp3.Protocol protocol) {
       recorder.responded(times, code);
       Telemetry.AttemptScope s = span;
       if (s != null) {
-        s.responded(code);
+        s.responded(code, protocol);
       }
       if (code == 429 && scope != null) {
         scope.rateLimited();

@@ -102,7 +102,7 @@ final class Exchange<T> implements Callback {
   public void onResponse(Call call, Response response) {
     cancelTimer();
     permit.onResponse(response);
-    events.responded(response.code());
+    events.responded(response.code(), response.protocol());
     Throwable attemptError = null;
     try (response) {
       if (owner.isDone()) {

@@ -70,9 +70,9 @@ final class CallEventsTest {
     hedge.replayed();
     clock.advance(Duration.ofMillis(50));
     hedge.firstByte();
-    hedge.responded(200);
+    hedge.responded(200, okhttp3.Protocol.HTTP_1_1);
     hedge.took();
-    first.responded(503); // the loser's answer, after the attempt took the hedge's: not the call's status
+    first.responded(503, okhttp3.Protocol.HTTP_1_1); // the loser's answer, after the attempt took the hedge's: not the call's status
     first.ended(new FanoutCancelledException("lost the race"));
     hedge.ended(null);
     events.ended("GET /users/7", 1, null, null);
@@ -140,7 +140,7 @@ final class CallEventsTest {
     first.handedOff(request.newBuilder());
     first.connected();
     first.firstByte();
-    first.responded(503);
+    first.responded(503, okhttp3.Protocol.HTTP_1_1);
     first.ended(null);
     CallEvents.Leg retry = events.asking(2, 0);
     retry.admitted(permit(Duration.ZERO));

@@ -2,6 +2,7 @@ package dev.fanout.internal.telemetry;
 
 import java.time.Duration;
 import java.util.OptionalInt;
+import okhttp3.Protocol;
 import okhttp3.Request;
 
 /** The telemetry that records nothing: one shared instance for every scope. */
@@ -49,7 +50,7 @@ enum NoopTelemetry implements Telemetry, Telemetry.FanoutScope, Telemetry.CallSc
   public void inject(Request.Builder request) {}
 
   @Override
-  public void responded(int statusCode) {}
+  public void responded(int statusCode, Protocol protocol) {}
 
   @Override
   public void ended(Throwable error) {}

@@ -5,6 +5,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import okhttp3.Protocol;
 import okhttp3.Request;
 
 /**
@@ -144,7 +145,7 @@ public final class StatsTelemetry implements Telemetry {
     public void inject(Request.Builder request) {}
 
     @Override
-    public void responded(int statusCode) {
+    public void responded(int statusCode, Protocol protocol) {
       if (statusCode == 429) {
         tooManyRequests.increment();
       }

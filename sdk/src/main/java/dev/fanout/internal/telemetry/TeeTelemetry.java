@@ -2,6 +2,7 @@ package dev.fanout.internal.telemetry;
 
 import java.time.Duration;
 import java.util.OptionalInt;
+import okhttp3.Protocol;
 import okhttp3.Request;
 
 /**
@@ -88,9 +89,9 @@ final class TeeTelemetry implements Telemetry {
     }
 
     @Override
-    public void responded(int statusCode) {
-      a.responded(statusCode);
-      b.responded(statusCode);
+    public void responded(int statusCode, Protocol protocol) {
+      a.responded(statusCode, protocol);
+      b.responded(statusCode, protocol);
     }
 
     @Override

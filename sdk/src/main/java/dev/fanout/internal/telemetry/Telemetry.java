@@ -3,6 +3,7 @@ package dev.fanout.internal.telemetry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalInt;
+import okhttp3.Protocol;
 import okhttp3.Request;
 
 /**
@@ -104,8 +105,16 @@ public interface Telemetry {
     /** Adds this attempt's trace context ({@code traceparent}, {@code tracestate}) to the request. */
     void inject(Request.Builder request);
 
-    /** The response headers arrived with {@code statusCode}. */
-    void responded(int statusCode);
+    /**
+     * The response headers arrived with {@code statusCode} over {@code protocol} (the HTTP version the
+     * connection negotiated; {@code null} if unknown).
+     */
+    void responded(int statusCode, Protocol protocol);
+
+    /** The response headers arrived with {@code statusCode}, over a protocol not known. */
+    default void responded(int statusCode) {
+      responded(statusCode, null);
+    }
 
     /**
      * The request was sent again, at once and inside this attempt, because the server provably never

@@ -28,7 +28,7 @@
  *   <li>a request is handed to OkHttp ({@code CallEvents.Leg.handedOff}): {@code attemptStarted(n)} for an
  *       attempt's first request, {@code hedgeSent(n)} for a backup, then {@code inject} into the request's
  *       builder; {@code replayed()} each time a replay interceptor sends it again unprocessed;
- *       {@code responded(code)} when its {@code Exchange} gets the response; {@code ended(error)} once, when
+ *       {@code responded(code, protocol)} when its {@code Exchange} gets the response; {@code ended(error)} once, when
  *       its body is consumed or it fails or is cancelled;
  *   <li>{@code firstChunk()} on a stream's first delta (the handler's {@code AttemptContext});
  *   <li>the call ends ({@code CallEvents.ended}, on the call's single finish): its trace is recorded first,

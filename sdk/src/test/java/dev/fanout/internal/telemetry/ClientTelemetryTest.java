@@ -70,6 +70,8 @@ class ClientTelemetryTest {
         List<SpanData> attempts = kit.childrenOf(call);
         assertThat(attempts).hasSize(1);
         assertThat(attempts.get(0).getAttributes().get(RESEND)).isNull();
+        assertThat(attempts.get(0).getAttributes().get(AttributeKey.stringKey("network.protocol.version")))
+            .as("what OkHttp negotiated with the HTTP/1.1 mock").isEqualTo("1.1");
         attemptIds.add(attempts.get(0).getSpanId());
       }
 

@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -293,11 +294,11 @@ class OtelTelemetryTest {
     Telemetry.CallScope call = telemetry.callStarted(CallInfo.http("GET", USERS));
     Telemetry.AttemptScope first = call.attemptStarted(1);
     clock.advance(Duration.ofMillis(20));
-    first.responded(429);
+    first.responded(429, Protocol.HTTP_2);
     first.ended(new ServiceException("HTTP 429", new ErrorResponse(429, "GET", "/users/7", Map.of(), "")));
     Telemetry.AttemptScope second = call.attemptStarted(2);
     clock.advance(Duration.ofMillis(80));
-    second.responded(200);
+    second.responded(200, Protocol.HTTP_1_1);
     second.ended(null);
     call.ended(null, null);
 
@@ -320,10 +321,15 @@ class OtelTelemetryTest {
         .findFirst().orElseThrow();
     assertThat(limited.getSum()).isCloseTo(0.02, within(1e-9));
     assertThat(limited.getAttributes().get(stringKey("error.type"))).isEqualTo("429");
+    assertThat(limited.getAttributes().get(stringKey("network.protocol.version"))).isEqualTo("2");
     HistogramPointData ok = points.stream()
         .filter(p -> Long.valueOf(200).equals(p.getAttributes().get(longKey("http.response.status_code"))))
         .findFirst().orElseThrow();
     assertThat(ok.getSum()).isCloseTo(0.08, within(1e-9));
+    assertThat(ok.getAttributes().get(stringKey("network.protocol.version"))).isEqualTo("1.1");
+    assertThat(kit.childrenOf(kit.root("GET")))
+        .extracting(a -> a.getAttributes().get(stringKey("network.protocol.version")))
+        .containsExactly("2", "1.1");
 
     LongPointData rateLimited = single(OtelTestKit.longSum(metrics, "fanout.client.rate_limited"));
     assertThat(rateLimited.getValue()).isEqualTo(1);

@@ -140,7 +140,7 @@ class StatsTelemetryTest {
     public void inject(okhttp3.Request.Builder request) {}
 
     @Override
-    public void responded(int statusCode) {
+    public void responded(int statusCode, okhttp3.Protocol protocol) {
       events.add("responded " + statusCode);
     }
 

@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Protocol;
 import okhttp3.Request;
 
 /**
@@ -26,6 +27,7 @@ final class OtelAttempt implements Telemetry.AttemptScope {
   private final long startNanos;
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile int status;
+  private volatile String protocolVersion;
 
   OtelAttempt(OtelTelemetry telemetry, OtelCall call, int n, boolean hedge) {
     this.telemetry = telemetry;
@@ -59,13 +61,18 @@ final class OtelAttempt implements Telemetry.AttemptScope {
   }
 
   @Override
-  public void responded(int statusCode) {
+  public void responded(int statusCode, Protocol protocol) {
     if (ended.get()) {
       return;
     }
+    String version = Semconv.protocolVersion(protocol);
+    protocolVersion = version;
     status = statusCode;
     call.responded(statusCode);
     span.setAttribute(Semconv.HTTP_RESPONSE_STATUS_CODE, (long) statusCode);
+    if (version != null) {
+      span.setAttribute(Semconv.NETWORK_PROTOCOL_VERSION, version);
+    }
     if (statusCode == 429) {
       telemetry.instruments.rateLimited.add(1, call.server);
     }
@@ -95,6 +102,10 @@ final class OtelAttempt implements Telemetry.AttemptScope {
     AttributesBuilder metric = active.toBuilder();
     if (code > 0) {
       metric.put(Semconv.HTTP_RESPONSE_STATUS_CODE, (long) code);
+    }
+    String version = protocolVersion;
+    if (version != null) {
+      metric.put(Semconv.NETWORK_PROTOCOL_VERSION, version);
     }
     if (errorType != null) {
       span.setAttribute(Semconv.ERROR_TYPE, errorType);

@@ -7,6 +7,7 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import java.util.List;
 import java.util.Set;
 import okhttp3.HttpUrl;
+import okhttp3.Protocol;
 
 /**
  * The attribute keys we emit, spelled as OpenTelemetry's semantic conventions publish them (HTTP client,
@@ -25,6 +26,7 @@ final class Semconv {
   static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
   static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<String> NETWORK_PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
 
   // GenAI (development)
   static final AttributeKey<String> GEN_AI_OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
@@ -111,6 +113,30 @@ final class Semconv {
       }
     }
     return b.build().toString();
+  }
+
+  /**
+   * Returns {@code network.protocol.version} of {@code protocol} ({@code 1.1}, {@code 2}, ...), or null if
+   * unknown: then the attribute is left out, as the conventions ask. SPDY and the QUIC draft are not HTTP
+   * versions the conventions name (they would need {@code network.protocol.name}): left out too.
+   */
+  static String protocolVersion(Protocol protocol) {
+    if (protocol == null) {
+      return null;
+    }
+    switch (protocol) {
+      case HTTP_1_0:
+        return "1.0";
+      case HTTP_1_1:
+        return "1.1";
+      case HTTP_2:
+      case H2_PRIOR_KNOWLEDGE:
+        return "2";
+      case HTTP_3:
+        return "3";
+      default:
+        return null;
+    }
   }
 
   /** Returns the HTTP client span name: the method, or {@code HTTP} for an unknown one. */
