@@ -140,6 +140,41 @@ class ClientTelemetryTest {
     }
   }
 
+  /** The key, the prompt and the answer (request and response bodies) reach no span, event or metric. */
+  @Test
+  void neitherTheKeyNorAnyBodyReachesASpanAnEventOrAMetric() throws Exception {
+    String key = "sk-test-KEY-0001";
+    String prompt = "PROMPT-SECRET-42";
+    String answer = "ANSWER-SECRET-43";
+    try (OtelTestKit kit = new OtelTestKit(); MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+          .body("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-4o-mini\","
+              + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + answer + "\"},"
+              + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}")
+          .build());
+      server.enqueue(new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+          .body("{\"error\":{\"message\":\"rejected " + key + " for " + prompt + "\",\"type\":\"invalid_request_error\"}}")
+          .build());
+      server.start();
+      try (FanoutClient client = FanoutClient.builder().baseUrl(server.url("/v1/").toString()).apiKey(key)
+          .openTelemetry(kit.sdk).build()) {
+        ChatRequest request = ChatRequest.builder().model("gpt-4o-mini").addUserMessage(prompt).build();
+        assertThat(client.chat().create(request).choices().get(0).message().content()).contains(answer);
+        assertThatThrownBy(() -> client.chat().create(request)).hasMessageContaining("400");
+      }
+      assertThat(server.takeRequest().getHeaders().get("Authorization")).isEqualTo("Bearer " + key); // it was sent
+
+      StringBuilder seen = new StringBuilder();
+      for (SpanData span : kit.finished()) {
+        seen.append(span.getName()).append(span.getAttributes()).append(span.getStatus());
+        span.getEvents().forEach(e -> seen.append(e.getName()).append(e.getAttributes()));
+      }
+      kit.metrics.collectAllMetrics().forEach(m -> m.getData().getPoints().forEach(p -> seen.append(p.getAttributes())));
+      assertThat(seen).contains("gpt-4o-mini", "chatcmpl-1", "400"); // the dump holds what was recorded
+      assertThat(seen.toString()).doesNotContain(key, "KEY-0001", prompt, answer);
+    }
+  }
+
   @Test
   void aChatCallCarriesTheGenAiAttributesAndTokenUsage() throws Exception {
     try (OtelTestKit kit = new OtelTestKit();

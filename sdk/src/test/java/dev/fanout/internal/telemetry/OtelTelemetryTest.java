@@ -327,9 +327,13 @@ class OtelTelemetryTest {
         .findFirst().orElseThrow();
     assertThat(ok.getSum()).isCloseTo(0.08, within(1e-9));
     assertThat(ok.getAttributes().get(stringKey("network.protocol.version"))).isEqualTo("1.1");
-    assertThat(kit.childrenOf(kit.root("GET")))
-        .extracting(a -> a.getAttributes().get(stringKey("network.protocol.version")))
+    List<SpanData> attempts = kit.childrenOf(kit.root("GET"));
+    assertThat(attempts).extracting(a -> a.getAttributes().get(stringKey("network.protocol.version")))
         .containsExactly("2", "1.1");
+    // ERROR, with no description: the status code says why (HTTP conventions)
+    assertThat(attempts.get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(attempts.get(0).getStatus().getDescription()).isEmpty();
+    assertThat(attempts.get(1).getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
 
     LongPointData rateLimited = single(OtelTestKit.longSum(metrics, "fanout.client.rate_limited"));
     assertThat(rateLimited.getValue()).isEqualTo(1);

@@ -6,7 +6,6 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -109,7 +108,7 @@ final class OtelAttempt implements Telemetry.AttemptScope {
     }
     if (errorType != null) {
       span.setAttribute(Semconv.ERROR_TYPE, errorType);
-      span.setStatus(StatusCode.ERROR, errorType);
+      Semconv.setError(span, errorType, code);
       metric.put(Semconv.ERROR_TYPE, errorType);
     }
     telemetry.instruments.httpDuration.record(

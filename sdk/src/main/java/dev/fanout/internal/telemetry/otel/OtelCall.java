@@ -10,7 +10,6 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.Objects;
@@ -129,7 +128,7 @@ final class OtelCall implements Telemetry.CallScope {
     String errorType = error == null || ErrorTypes.isCancellation(error) ? null : ErrorTypes.of(error);
     if (errorType != null) {
       span.setAttribute(Semconv.ERROR_TYPE, errorType);
-      span.setStatus(StatusCode.ERROR, errorType);
+      Semconv.setError(span, errorType, status);
     }
     if (response != null) {
       response.id().ifPresent(id -> span.setAttribute(Semconv.GEN_AI_RESPONSE_ID, id));

@@ -4,6 +4,8 @@ import dev.fanout.internal.Redaction;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import java.util.List;
 import java.util.Set;
 import okhttp3.HttpUrl;
@@ -136,6 +138,18 @@ final class Semconv {
         return "3";
       default:
         return null;
+    }
+  }
+
+  /**
+   * Sets status {@code ERROR}, described by {@code errorType} unless that is the response's status code
+   * {@code statusCode}: the HTTP conventions leave the description out when the status code says it.
+   */
+  static void setError(Span span, String errorType, int statusCode) {
+    if (errorType.equals(Integer.toString(statusCode))) {
+      span.setStatus(StatusCode.ERROR);
+    } else {
+      span.setStatus(StatusCode.ERROR, errorType);
     }
   }
 
