@@ -233,7 +233,7 @@ class OtelTelemetryTest {
         Map.entry(longKey("server.port"), 443L),
         Map.entry(longKey("http.response.status_code"), 200L)));
     assertThat(span.getAttributes().get(doubleKey("gen_ai.response.time_to_first_chunk"))).isCloseTo(0.3, within(1e-9));
-    assertThat(span.getEvents()).extracting(EventData::getName).containsExactly("gen_ai.first_chunk");
+    assertThat(span.getEvents()).extracting(EventData::getName).containsExactly("fanout.first_chunk");
     assertThat(kit.childrenOf(span)).singleElement().satisfies(a -> assertThat(a.getName()).isEqualTo("POST"));
 
     Collection<MetricData> metrics = kit.metrics.collectAllMetrics();

@@ -66,7 +66,7 @@ final class Semconv {
   static final String EVENT_GOVERNOR_WAIT = "fanout.governor.wait";
   static final String EVENT_HEDGE = "fanout.hedge";
   static final String EVENT_REPLAY = "fanout.replay";
-  static final String EVENT_FIRST_CHUNK = "gen_ai.first_chunk";
+  static final String EVENT_FIRST_CHUNK = "fanout.first_chunk";
 
   static final String OTHER = "_OTHER";
   static final String REDACTED = "REDACTED";
