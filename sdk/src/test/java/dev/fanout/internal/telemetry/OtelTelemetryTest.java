@@ -431,6 +431,24 @@ class OtelTelemetryTest {
     });
   }
 
+  /** {@code url.full}: credentials and the values of the query keys the HTTP conventions name are redacted. */
+  @Test
+  void urlFullRedactsUserInfoAndTheConventionsSensitiveQueryValues() {
+    HttpUrl signed = HttpUrl.get("https://alice:pa55@storage.example/o/1?X-Amz-Signature=s1&X-Amz-Credential=c1"
+        + "&X-Amz-Security-Token=t1&AWSAccessKeyId=a1&Signature=s2&sig=s3&X-Goog-Signature=s4&color=blue");
+    Telemetry.CallScope call = telemetry.callStarted(CallInfo.http("GET", signed));
+    call.attemptStarted(1).ended(null);
+    call.ended(null, null);
+    assertThat(kit.finished()).hasSize(2).allSatisfy(s -> {
+      assertThat(s.getAttributes().get(stringKey("url.full"))).isEqualTo(
+          "https://REDACTED:REDACTED@storage.example/o/1?X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED"
+              + "&X-Amz-Security-Token=REDACTED&AWSAccessKeyId=REDACTED&Signature=REDACTED&sig=REDACTED"
+              + "&X-Goog-Signature=REDACTED&color=blue");
+      assertThat(s.getAttributes().get(stringKey("server.address"))).isEqualTo("storage.example");
+      assertThat(s.getAttributes().get(longKey("server.port"))).isEqualTo(443L);
+    });
+  }
+
   @Test
   void methodsAreCaseSensitiveSoALowerCaseGetIsOtherWithItsOriginal() {
     Telemetry.CallScope call = telemetry.callStarted(CallInfo.http("get", USERS));
