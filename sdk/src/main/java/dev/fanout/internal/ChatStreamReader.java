@@ -9,7 +9,6 @@ import dev.fanout.chat.FinishReason;
 import dev.fanout.chat.ToolCallDelta;
 import dev.fanout.errors.BadRequestException;
 import dev.fanout.errors.DecodeException;
-import dev.fanout.errors.ErrorResponse;
 import dev.fanout.errors.RateLimitedException;
 import dev.fanout.errors.ServerException;
 import dev.fanout.errors.ServiceException;
@@ -184,20 +183,16 @@ final class ChatStreamReader extends EventStreamReader<ChatCompletion> {
     String type = error.path("type").isTextual() ? error.path("type").asText() : "";
     String code = error.path("code").isValueNode() && !error.path("code").isNull() ? error.path("code").asText() : "";
     String text = error.isTextual() ? error.asText() : error.path("message").asText("");
-    String method = response.request().method();
-    String url = Redaction.url(response.request());
-    Map<String, List<String>> headers = Redaction.headers(response.headers(), secrets);
-    String body = secrets.redact(chunk.toString());
     String m = call.label() + ": the stream carried an error after " + deltas + " deltas: "
         + (type.isEmpty() ? "" : type + ": ") + (text.isEmpty() ? abbreviate(error.toString()) : abbreviate(text))
         + (code.isEmpty() ? "" : " (code " + code + ")");
     if (RATE_LIMITED.contains(code) || RATE_LIMITED.contains(type)) {
-      return new RateLimitedException(m, new ErrorResponse(429, method, url, headers, body), null);
+      return new RateLimitedException(m, errorResponse(response, 429, chunk), null);
     }
     if (type.equals("invalid_request_error")) {
-      return new BadRequestException(m, new ErrorResponse(400, method, url, headers, body));
+      return new BadRequestException(m, errorResponse(response, 400, chunk));
     }
-    return new ServerException(m, new ErrorResponse(500, method, url, headers, body));
+    return new ServerException(m, errorResponse(response, 500, chunk));
   }
 
   /** Marks the call committed when the caller is about to see something, so a failure is not retried. */

@@ -41,8 +41,11 @@ import okhttp3.Response;
  *       its response body is closed or read to the end.
  * </ol>
  * So the cold round opens one connection per stream limit of calls in flight, one after another (each a
- * handshake: a few milliseconds on a LAN, one round trip or two over the internet), and none is opened and
- * thrown away: two opened at once would race, and OkHttp coalesces the later onto the earlier and closes it.
+ * handshake: a few milliseconds on a LAN, one round trip or two over the internet), never two at once: two
+ * opened at once would race, and OkHttp coalesces the later onto the earlier and closes it. OkHttp also closes
+ * a new connection, unused, when a stream of an older one has come free by the end of its handshake (its call
+ * takes that stream instead). With a small stream limit and fast responses that happens often, to more than
+ * half the connections opened; each costs a handshake, but no attempt and no refused stream.
  * The host's first HTTP/2 connection's calls wait until OkHttp has applied its {@code SETTINGS} (at most
  * {@link #SETTINGS_WAIT_NANOS 250 ms}); before that OkHttp would put any number of streams on it and the
  * server refuse those above its limit. {@code SETTINGS} that announce no limit end the wait too, and the

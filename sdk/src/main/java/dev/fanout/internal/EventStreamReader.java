@@ -61,6 +61,17 @@ abstract class EventStreamReader<T> extends EventSourceListener {
   }
 
   /**
+   * An error event as the error response of {@code status} it stands for: {@code response}'s request and
+   * headers, redacted, and the event as the body (so {@link dev.fanout.errors.ServiceException#errorType()}
+   * and the others read it).
+   */
+  final dev.fanout.errors.ErrorResponse errorResponse(Response response, int status,
+      com.fasterxml.jackson.databind.JsonNode event) {
+    return new dev.fanout.errors.ErrorResponse(status, response.request().method(), Redaction.url(response.request()),
+        Redaction.headers(response.headers(), secrets), secrets.redact(event.toString()));
+  }
+
+  /**
    * Reads {@code response}'s events (its body capped at {@code maxResponseBytes}, its line endings made
    * standard), stops the idle timer, and returns the assembled result or throws what ended the stream.
    */

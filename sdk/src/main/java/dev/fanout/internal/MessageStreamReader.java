@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fanout.errors.ErrorResponse;
 import dev.fanout.errors.BadRequestException;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.NotFoundException;
@@ -17,8 +16,6 @@ import dev.fanout.messages.ContentBlock;
 import dev.fanout.messages.Message;
 import dev.fanout.messages.MessageStreamListener;
 import dev.fanout.messages.StopReason;
-import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import okhttp3.Response;
@@ -232,33 +229,29 @@ final class MessageStreamReader extends EventStreamReader<Message> {
     JsonNode error = event.path("error");
     String type = error.path("type").asText("api_error");
     String text = secrets.redact(error.path("message").asText(""));
-    String method = response.request().method();
-    String url = Redaction.url(response.request());
-    Map<String, List<String>> headers = Redaction.headers(response.headers(), secrets);
-    String body = secrets.redact(event.toString()); // the envelope, as an error response's body has it
     String m = call.label() + ": the stream carried an error after " + deltas + " events: " + type
         + (text.isEmpty() ? "" : ": " + secrets.excerpt(text, 200));
     switch (type) {
       case "overloaded_error":
-        return new OverloadedException(m, new ErrorResponse(529, method, url, headers, body));
+        return new OverloadedException(m, errorResponse(response, 529, event));
       case "rate_limit_error":
-        return new RateLimitedException(m, new ErrorResponse(429, method, url, headers, body), null);
+        return new RateLimitedException(m, errorResponse(response, 429, event), null);
       case "invalid_request_error":
-        return new BadRequestException(m, new ErrorResponse(400, method, url, headers, body));
+        return new BadRequestException(m, errorResponse(response, 400, event));
       case "authentication_error":
-        return new UnauthorizedException(m, new ErrorResponse(401, method, url, headers, body));
+        return new UnauthorizedException(m, errorResponse(response, 401, event));
       case "permission_error":
-        return new ServiceException(m, new ErrorResponse(403, method, url, headers, body));
+        return new ServiceException(m, errorResponse(response, 403, event));
       case "not_found_error":
-        return new NotFoundException(m, new ErrorResponse(404, method, url, headers, body));
+        return new NotFoundException(m, errorResponse(response, 404, event));
       case "request_too_large":
-        return new ServiceException(m, new ErrorResponse(413, method, url, headers, body));
+        return new ServiceException(m, errorResponse(response, 413, event));
       case "billing_error":
-        return new ServiceException(m, new ErrorResponse(402, method, url, headers, body));
+        return new ServiceException(m, errorResponse(response, 402, event));
       case "timeout_error":
-        return new ServerException(m, new ErrorResponse(504, method, url, headers, body));
+        return new ServerException(m, errorResponse(response, 504, event));
       default:
-        return new ServerException(m, new ErrorResponse(500, method, url, headers, body));
+        return new ServerException(m, errorResponse(response, 500, event));
     }
   }
 
