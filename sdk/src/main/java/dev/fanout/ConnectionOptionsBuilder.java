@@ -250,8 +250,10 @@ abstract class ConnectionOptionsBuilder<B extends ConnectionOptionsBuilder<B>> {
   }
 
   /**
-   * Answers the proxy's {@code 407} with Basic credentials. The password is never shown. {@code null} for
-   * both sends none. Defaults to none.
+   * Answers the proxy's {@code 407} with Basic credentials, and sends them with every {@code CONNECT} (HTTPS)
+   * from the start. A {@code 407} to credentials sent, or to a client without any, fails the call at once with
+   * a {@link dev.fanout.errors.ConnectionSetupException} naming the proxy. The password is never shown.
+   * {@code null} for both sends none. Defaults to none.
    */
   public B proxyCredentials(String user, String password) {
     if ((user == null) != (password == null)) {

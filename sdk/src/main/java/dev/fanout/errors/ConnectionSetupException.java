@@ -5,7 +5,8 @@ import java.io.IOException;
 /**
  * A connection to the server could not be set up for a reason that retrying will not change: the server's
  * certificate is not trusted (a private CA not in {@code trustedCertificatesPem}, a wrong host name), the
- * host name does not resolve, or the address refuses connections. The message names the host and the cause;
+ * host name does not resolve, the address refuses connections, or the HTTP proxy refuses the credentials. The
+ * message names the host (the proxy's, when the connection to the proxy or its authentication failed) and the cause;
  * the default {@link dev.fanout.RetryPolicy} does not retry it, so a misconfigured client fails at once.
  */
 public class ConnectionSetupException extends TransportException {
@@ -16,7 +17,12 @@ public class ConnectionSetupException extends TransportException {
     /** The host name does not resolve. */
     UNKNOWN_HOST,
     /** Nothing listens at the address: the connection was refused. */
-    CONNECTION_REFUSED
+    CONNECTION_REFUSED,
+    /**
+     * The HTTP proxy asked for credentials ({@code 407}) and none were set, or it refused the ones set
+     * ({@code 407}, or {@code 401} to a {@code CONNECT}; see {@code proxyCredentials}); {@link #host()} is the proxy.
+     */
+    PROXY_AUTHENTICATION
   }
 
   private final String host;
@@ -28,7 +34,10 @@ public class ConnectionSetupException extends TransportException {
     this.reason = reason;
   }
 
-  /** The host (and port) the connection was for. */
+  /**
+   * The host and port the connection was for: the server's, or the HTTP proxy's when the proxy refused the
+   * connection or the credentials, or its name did not resolve.
+   */
   public String host() {
     return host;
   }

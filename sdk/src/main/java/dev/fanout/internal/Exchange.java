@@ -184,10 +184,19 @@ final class Exchange<T> implements Callback {
     String host = url.host() + ":" + url.port();
     dev.fanout.errors.ConnectionSetupException.Reason reason = setupFailure(e);
     if (reason != null) {
+      // through an HTTP proxy the client connects to the proxy and resolves only its name; TLS is with the server
+      java.net.Proxy proxy = owner.engine().okHttp().proxy();
+      if (reason != dev.fanout.errors.ConnectionSetupException.Reason.TLS_HANDSHAKE && proxy != null
+          && proxy.address() instanceof java.net.InetSocketAddress a) {
+        host = a.getHostString() + ":" + a.getPort();
+      }
       String why = switch (reason) {
         case TLS_HANDSHAKE -> "the TLS handshake with " + host + " failed" + tlsHint(e, url.host());
-        case UNKNOWN_HOST -> "the host " + url.host() + " is unknown (the name does not resolve)";
-        case CONNECTION_REFUSED -> host + " refused the connection (nothing listens there)";
+        case UNKNOWN_HOST -> "the host " + host.substring(0, host.lastIndexOf(':'))
+            + (proxy != null ? " of the proxy" : "") + " is unknown (the name does not resolve)";
+        case CONNECTION_REFUSED -> (proxy != null ? "the proxy " : "") + host
+            + " refused the connection (nothing listens there)";
+        case PROXY_AUTHENTICATION -> "authentication with the proxy " + host + " failed";
       };
       return new dev.fanout.errors.ConnectionSetupException(owner.label() + ": " + why + ": "
           + secrets.redact(described), secrets.scrub(e), host, reason);
@@ -222,6 +231,12 @@ final class Exchange<T> implements Callback {
       if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof javax.net.ssl.SSLPeerUnverifiedException
           || t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException) {
         return dev.fanout.errors.ConnectionSetupException.Reason.TLS_HANDSHAKE;
+      }
+      // OkHttp's words for a CONNECT the proxy answered 401 (as tinyproxy does to wrong credentials) or 407
+      if (t instanceof Tls.ProxyRefusedException || (t.getMessage() != null
+          && (t.getMessage().equals("Unexpected response code for CONNECT: 401")
+              || t.getMessage().equals("Unexpected response code for CONNECT: 407")))) {
+        return dev.fanout.errors.ConnectionSetupException.Reason.PROXY_AUTHENTICATION;
       }
       if (t instanceof java.net.UnknownHostException) {
         return dev.fanout.errors.ConnectionSetupException.Reason.UNKNOWN_HOST;

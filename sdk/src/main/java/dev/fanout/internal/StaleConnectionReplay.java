@@ -44,6 +44,10 @@ import okhttp3.Response;
  * decides; {@link dev.fanout.FanoutClient.Builder#keepAlive} closing idle connections before servers do keeps
  * it rare.
  *
+ * <p>A reused connection to an HTTP proxy that forwards plain-HTTP requests is checked however short its idle:
+ * a proxy that keeps no client connections (tinyproxy) closes each right after its response, without
+ * {@code Connection: close}, and the next request would meet that close within milliseconds.
+ *
  * <p>HTTP/2 connections are not probed (OkHttp reads them continuously and handles {@code GOAWAY}). A check
  * of a healthy connection costs up to 1 ms on the OkHttp thread, once per connection per idle period.
  * Installed as the last application interceptor ({@link #application()}) and the last network interceptor
@@ -117,7 +121,8 @@ final class StaleConnectionReplay {
       Connection connection = chain.connection();
       if (connection != null) {
         Long last = lastResponse(connection).get(connection);
-        if (last != null && clock.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS) { // only HTTP/1 ones are in it
+        // only HTTP/1 ones are in it
+        if (last != null && (clock.nanoTime() - last >= CHECK_AFTER_IDLE_NANOS || viaPlainProxy(connection))) {
           String closed = closedByPeer(connection.socket());
           if (closed != null) {
             lastResponse(connection).remove(connection);
@@ -132,6 +137,15 @@ final class StaleConnectionReplay {
       }
       return response;
     };
+  }
+
+  /**
+   * Whether {@code connection} is to an HTTP proxy that forwards the requests (plain HTTP, no tunnel): checked
+   * whatever its idle, as proxies that keep no client connections (tinyproxy) close each one right after its
+   * response without saying {@code Connection: close}.
+   */
+  private static boolean viaPlainProxy(Connection connection) {
+    return connection.route().proxy().type() == java.net.Proxy.Type.HTTP && !connection.route().requiresTunnel();
   }
 
   private static boolean isHttp1(Protocol protocol) {

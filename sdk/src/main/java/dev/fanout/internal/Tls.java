@@ -118,15 +118,32 @@ public final class Tls {
     }
     if (proxy != null) {
       ok.proxy(new Proxy(Proxy.Type.HTTP, proxyAddress(proxy)));
-      if (proxyUser != null) {
-        String credential = Credentials.basic(proxyUser, proxyPassword);
-        ok.proxyAuthenticator((route, response) -> {
-          if (response.request().header("Proxy-Authorization") != null) {
-            return null; // these credentials were refused already
-          }
+      String credential = proxyUser == null ? null : Credentials.basic(proxyUser, proxyPassword);
+      ok.proxyAuthenticator((route, response) -> {
+        if ("OkHttp-Preemptive".equals(response.header("Proxy-Authenticate"))) {
+          // asked before a CONNECT is sent, with a made-up 407: send the credentials with it if there are any
+          return credential == null ? null
+              : response.request().newBuilder().header("Proxy-Authorization", credential).build();
+        }
+        if (credential != null && response.request().header("Proxy-Authorization") == null) {
           return response.request().newBuilder().header("Proxy-Authorization", credential).build();
-        });
-      }
+        }
+        response.close(); // OkHttp closes the 407 only once a follow-up request is returned
+        throw new ProxyRefusedException(proxy, credential == null
+            ? "asks for credentials (HTTP " + response.code() + ") and none are set: see proxyCredentials"
+            : "refused the credentials of proxy user '" + proxyUser + "' (HTTP " + response.code() + ")");
+      });
+    }
+  }
+
+  /**
+   * The proxy answered {@code 407} to a request without credentials or with ones it refused. Thrown by the
+   * proxy authenticator so the call fails at once, naming the proxy, instead of OkHttp's plain "Failed to
+   * authenticate with proxy" (on a tunnel) or the proxy's {@code 407} page as the call's response.
+   */
+  static final class ProxyRefusedException extends IOException {
+    ProxyRefusedException(String proxy, String what) {
+      super("the proxy " + proxy + " " + what);
     }
   }
 }

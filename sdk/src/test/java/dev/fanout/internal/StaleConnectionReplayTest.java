@@ -104,6 +104,24 @@ final class StaleConnectionReplayTest {
   }
 
   /**
+   * Through a plain-HTTP proxy a reused connection is checked however short its idle: proxies that keep no
+   * client connections (tinyproxy) close each one right after its response, without {@code Connection: close}.
+   */
+  @Test
+  void aConnectionThroughAProxyIsCheckedWithoutIdling() throws Exception {
+    try (StaleKeepAlive stale = new StaleKeepAlive(true)) {
+      stale.idle(Duration.ZERO);
+
+      assertThat(stale.client.users().get(2).id()).isEqualTo(2);
+
+      assertThat(stale.traces.get(1).replays()).as("found closed before it was written, sent again").isEqualTo(1);
+      assertThat(stale.traces.get(1).attempts()).isEqualTo(1);
+      assertThat(stale.server.getRequestCount()).as("the proxy saw each request once").isEqualTo(2);
+      assertThat(stale.server.takeRequest().getTarget()).isEqualTo("http://api.example.test/users/1");
+    }
+  }
+
+  /**
    * A client on a fake clock, retries off, whose one pooled connection the server (keyed by path) closed after
    * answering {@code /users/1}; {@link #idle} lets that close reach the client and moves the client's clock.
    */
@@ -128,6 +146,11 @@ final class StaleConnectionReplayTest {
     final FanoutClient client;
 
     StaleKeepAlive() throws IOException {
+      this(false);
+    }
+
+    /** With {@code proxied}, the server is the client's HTTP proxy for {@code http://api.example.test}. */
+    StaleKeepAlive(boolean proxied) throws IOException {
       server.setDispatcher(new Dispatcher() {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
@@ -140,7 +163,10 @@ final class StaleConnectionReplayTest {
         }
       });
       server.start(InetAddress.getLoopbackAddress(), 0);
-      client = FanoutClient.builder().baseUrl(server.url("/").toString()).clock(clock).okHttpClient(shared)
+      FanoutClient.Builder b = proxied
+          ? FanoutClient.builder().baseUrl("http://api.example.test").proxy("127.0.0.1:" + server.getPort())
+          : FanoutClient.builder().baseUrl(server.url("/").toString());
+      client = b.clock(clock).okHttpClient(shared)
           .retryPolicy(RetryPolicy.none()).keepAlive(Duration.ofMinutes(5)).traceListener(traces::add).build();
       assertThat(client.users().get(1).id()).isEqualTo(1);
     }

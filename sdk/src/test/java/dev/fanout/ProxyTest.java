@@ -1,0 +1,130 @@
+package dev.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fanout.errors.ConnectionSetupException;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Credentials;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What a client says when its HTTP proxy fails it: the proxy, not the server, is named, and a refusal fails
+ * the call at once. A MockWebServer plays the proxy, answering both plain requests and {@code CONNECT}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ProxyTest {
+  private static final String PASSWORD = "proxy-pw-0123456789";
+
+  /** A proxy that answers every request, with or without credentials, 407. */
+  private static MockWebServer refusingProxy() throws Exception {
+    MockWebServer proxy = new MockWebServer();
+    proxy.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse.Builder().code(407).setHeader("Proxy-Authenticate", "Basic realm=\"corp\"")
+            .body("<html>no</html>").build();
+      }
+    });
+    proxy.start();
+    return proxy;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"http://api.example.test", "https://api.example.test"})
+  void refusedCredentialsFailAtOnceNamingTheProxy(String baseUrl) throws Exception {
+    try (MockWebServer proxy = refusingProxy();
+        FanoutClient client = FanoutClient.builder().baseUrl(baseUrl).apiKey("sk-test-key-0123456789")
+            .proxy("127.0.0.1:" + proxy.getPort()).proxyCredentials("svc", PASSWORD).build()) {
+      String address = "127.0.0.1:" + proxy.getPort();
+      assertThatThrownBy(() -> client.users().get(1))
+          .isInstanceOfSatisfying(ConnectionSetupException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ConnectionSetupException.Reason.PROXY_AUTHENTICATION);
+            assertThat(e.host()).isEqualTo(address);
+            assertThat(e.attempts()).isEqualTo(1);
+          })
+          .hasMessageContaining("the proxy " + address + " refused the credentials of proxy user 'svc' (HTTP 407)")
+          .hasMessageNotContaining(PASSWORD)
+          .hasMessageNotContaining(Credentials.basic("svc", PASSWORD));
+      // one attempt: a plain request is sent without credentials, then with them; a CONNECT with them at once
+      boolean tunnel = baseUrl.startsWith("https");
+      assertThat(proxy.getRequestCount()).isEqualTo(tunnel ? 1 : 2);
+      if (!tunnel) {
+        assertThat(proxy.takeRequest().getHeaders().get("Proxy-Authorization")).isNull();
+      }
+      RecordedRequest withCredentials = proxy.takeRequest();
+      assertThat(withCredentials.getMethod()).isEqualTo(tunnel ? "CONNECT" : "GET");
+      assertThat(withCredentials.getHeaders().get("Proxy-Authorization")).isEqualTo(Credentials.basic("svc", PASSWORD));
+    }
+  }
+
+  @Test
+  void aTunnelRefusedWith401FailsAtOnceAsProxyAuthentication() throws Exception {
+    // tinyproxy answers wrong credentials with 401, not 407
+    try (MockWebServer proxy = new MockWebServer()) {
+      proxy.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return new MockResponse.Builder().code(401).setHeader("WWW-Authenticate", "Basic realm=\"Tinyproxy\"").build();
+        }
+      });
+      proxy.start();
+      String address = "127.0.0.1:" + proxy.getPort();
+      try (FanoutClient client = FanoutClient.builder().baseUrl("https://api.example.test").proxy(address)
+          .proxyCredentials("svc", PASSWORD).build()) {
+        assertThatThrownBy(() -> client.users().get(1))
+            .isInstanceOfSatisfying(ConnectionSetupException.class, e -> {
+              assertThat(e.reason()).isEqualTo(ConnectionSetupException.Reason.PROXY_AUTHENTICATION);
+              assertThat(e.host()).isEqualTo(address);
+              assertThat(e.attempts()).isEqualTo(1);
+            })
+            .hasMessageContaining("authentication with the proxy " + address + " failed")
+            .hasMessageContaining("401")
+            .hasMessageNotContaining(PASSWORD);
+      }
+      assertThat(proxy.getRequestCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aProxyThatAsksForCredentialsWhenNoneAreSetFailsAtOnce() throws Exception {
+    try (MockWebServer proxy = refusingProxy();
+        FanoutClient client = FanoutClient.builder().baseUrl("http://api.example.test")
+            .proxy("127.0.0.1:" + proxy.getPort()).build()) {
+      assertThatThrownBy(() -> client.users().get(1))
+          .isInstanceOfSatisfying(ConnectionSetupException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ConnectionSetupException.Reason.PROXY_AUTHENTICATION);
+            assertThat(e.attempts()).isEqualTo(1);
+          })
+          .hasMessageContaining("asks for credentials (HTTP 407) and none are set: see proxyCredentials");
+      assertThat(proxy.getRequestCount()).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"http://api.example.test", "https://api.example.test"})
+  void aProxyThatIsNotListeningIsNamedNotTheServer(String baseUrl) throws Exception {
+    int port;
+    try (MockWebServer gone = new MockWebServer()) {
+      gone.start();
+      port = gone.getPort();
+    }
+    try (FanoutClient client = FanoutClient.builder().baseUrl(baseUrl).proxy("127.0.0.1:" + port).build()) {
+      assertThatThrownBy(() -> client.users().get(1))
+          .isInstanceOfSatisfying(ConnectionSetupException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ConnectionSetupException.Reason.CONNECTION_REFUSED);
+            assertThat(e.host()).isEqualTo("127.0.0.1:" + port);
+            assertThat(e.attempts()).isEqualTo(1);
+          })
+          .hasMessageContaining("the proxy 127.0.0.1:" + port + " refused the connection")
+          .hasMessageNotContaining("api.example.test:");
+    }
+  }
+}
