@@ -420,38 +420,13 @@ class AnthropicWireTest {
             + "\"output_tokens\":89,\"server_tool_use\":{\"web_search_requests\":1}}}")
         + event("message_stop", "{\"type\":\"message_stop\"}");
     FanoutClient c = client("stream", 1, sse(stream));
-    List<String> seen = new CopyOnWriteArrayList<>();
-    Message m = c.messages().stream(HI, new MessageStreamListener() {
-      @Override
-      public void onText(int index, String text) {
-        seen.add("text " + index + " " + text);
-      }
-
-      @Override
-      public void onToolInputDelta(int index, String partialJson) {
-        seen.add("json " + index + " " + partialJson);
-      }
-
-      @Override
-      public void onBlockStop(int index, ContentBlock block) {
-        seen.add("stop " + index + " " + block.type());
-      }
-
-      @Override
-      public void onThinking(int index, String thinking) {
-        seen.add("thinking " + index + " " + thinking);
-      }
-
-      @Override
-      public void onCitation(int index, JsonNode citation) {
-        seen.add("cite " + index + " " + citation.get("cited_text").asText());
-      }
-    });
+    RecordingListener listener = new RecordingListener();
+    Message m = c.messages().stream(HI, listener);
 
     assertThat(tree(requests("stream").get(0).getBody().utf8()).get("stream").asBoolean()).isTrue();
-    assertThat(seen).containsExactly("thinking 0 I should ", "thinking 0 search.", "stop 0 thinking",
+    assertThat(listener.seen).containsExactly("thinking 0 I should ", "thinking 0 search.", "stop 0 thinking",
         "json 1 {\"query\": \"weather ", "json 1 paris\"}", "stop 1 server_tool_use", "stop 2 web_search_tool_result",
-        "cite 3 sunny", "text 3 It is sunny", "cite 3 warm", "text 3 .", "stop 3 text");
+        "cite 3 sunny", "text 3 It is sunny", "cite 3 warm", "text 3 .", "stop 3 text", "reason END_TURN");
     assertThat(((ContentBlock.Text) m.content().get(3)).citations()).hasSize(2);
     JsonNode raw = m.raw();
     assertThat(raw.at("/content/0")).isEqualTo(

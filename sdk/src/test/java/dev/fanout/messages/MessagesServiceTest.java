@@ -16,7 +16,6 @@ import dev.fanout.internal.HttpEngine;
 import dev.fanout.testsupport.AutoAdvance;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -174,29 +173,9 @@ class MessagesServiceTest {
         + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}")
         + event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":15}}")
         + event("message_stop", "{\"type\":\"message_stop\"}")));
-    List<String> seen = new CopyOnWriteArrayList<>();
-    Message m = client.messages().stream(REQUEST, new MessageStreamListener() {
-      @Override
-      public void onText(int index, String text) {
-        seen.add("text " + index + " " + text);
-      }
-
-      @Override
-      public void onToolInputDelta(int index, String partialJson) {
-        seen.add("json " + index + " " + partialJson);
-      }
-
-      @Override
-      public void onBlockStop(int index, ContentBlock block) {
-        seen.add("stop " + index + " " + block.type());
-      }
-
-      @Override
-      public void onStop(StopReason reason) {
-        seen.add("reason " + reason);
-      }
-    });
-    assertThat(seen).containsExactly("text 0 Hello", "text 0  there", "stop 0 text",
+    RecordingListener listener = new RecordingListener();
+    Message m = client.messages().stream(REQUEST, listener);
+    assertThat(listener.seen).containsExactly("text 0 Hello", "text 0  there", "stop 0 text",
         "json 1 {\"city\": \"Pa", "json 1 ris\"}", "stop 1 tool_use", "reason TOOL_USE");
     assertThat(m.id()).isEqualTo("msg_02");
     assertThat(m.text()).isEqualTo("Hello there");
