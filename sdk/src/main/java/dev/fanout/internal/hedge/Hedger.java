@@ -3,10 +3,8 @@ package dev.fanout.internal.hedge;
 import dev.fanout.FanoutClock;
 import dev.fanout.HedgePolicy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -109,7 +107,8 @@ public final class Hedger {
    * percentile once it has {@code minSamples} latencies. Before that (a cold client), an attempt joins the
    * route's cold cohort: once {@code minSamples} of the cohort have finished and they are at least the
    * percentile's share of the cohort (95% of the attempts started cold have finished), the rest are the
-   * cohort's slowest 5% and a backup is due for each at once. So a first fan-out of 200 hedges its
+   * cohort's slowest 5% and a backup is due for each at once (for one younger than the percentile seen so
+   * far, when it reaches that age). So a first fan-out of 200 hedges its
    * stragglers too, without guessing a delay from the earliest answers (which would be biased low).
    */
   public Ticket open(String route, String method, boolean markedIdempotent, HedgePolicy callPolicy, IntPredicate due) {
@@ -169,11 +168,13 @@ public final class Hedger {
     }
 
     /**
-     * A cold attempt ended; returns the cold attempts now due a backup: the cohort's slowest share, once
-     * enough of it finished, less those younger than the percentile of the latencies seen so far (an attempt
-     * started late in a staggered cohort is not slow, only young: it waits for the next check).
+     * A cold attempt ended; returns the cold attempts now due a backup, each with how long from now: the
+     * cohort's slowest share, once enough of it finished. One at least as old as the percentile of the
+     * latencies seen so far is due at once; one younger (started late in a staggered cohort: not slow, only
+     * young) is due when it reaches that age, as a warm route's attempt would be, since no other attempt of
+     * the cohort may end before it to check again.
      */
-    synchronized List<Ticket> leaveCold(Ticket t, HedgePolicy policy, long now) {
+    synchronized Map<Ticket, Duration> leaveCold(Ticket t, HedgePolicy policy, long now) {
       coldWaiting.remove(t);
       coldFinished++;
       if (coldFinished == coldStarted) {
@@ -182,14 +183,18 @@ public final class Hedger {
       }
       if (coldWaiting.isEmpty() || coldFinished < policy.minSamples()
           || coldFinished < policy.percentile() * coldStarted) {
-        return List.of();
+        return Map.of();
       }
       long seen = tracker.size() == 0 ? 0 : tracker.percentile(policy.percentile());
-      List<Ticket> due = new ArrayList<>();
+      Map<Ticket, Duration> due = new LinkedHashMap<>();
       for (java.util.Iterator<Ticket> it = coldWaiting.iterator(); it.hasNext(); ) {
         Ticket w = it.next();
-        if (now - w.openedNanos >= seen) {
-          due.add(w);
+        long age = now - w.openedNanos;
+        if (age >= seen) {
+          due.put(w, Duration.ZERO);
+          it.remove();
+        } else if (seen != LatencyTracker.UNKNOWN_BUT_LONGER) {
+          due.put(w, Duration.ofNanos(seen - age));
           it.remove();
         }
       }
@@ -297,9 +302,13 @@ public final class Hedger {
             backupWon ? LatencyTracker.UNKNOWN_BUT_LONGER : hedger.clock.nanoTime() - openedNanos);
       }
       if (cold) {
-        for (Ticket other : route.leaveCold(this, policy, hedger.clock.nanoTime())) {
-          other.fire();
-        }
+        route.leaveCold(this, policy, hedger.clock.nanoTime()).forEach((other, in) -> {
+          if (in.isZero()) {
+            other.fire();
+          } else {
+            other.arm(in);
+          }
+        });
       }
     }
   }

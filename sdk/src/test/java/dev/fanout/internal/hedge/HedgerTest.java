@@ -283,6 +283,39 @@ class HedgerTest {
   }
 
   @Test
+  void aColdAttemptStartedLateGetsItsBackupWhenItReachesThePercentileNotWhenAnotherEnds() {
+    Hedger h = Hedger.create(HedgePolicy.builder().auto().budget(1.0).build(), clock);
+    List<Integer> due = new ArrayList<>();
+    List<Hedger.Ticket> tickets = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      if (i == 38) {
+        clock.advance(Duration.ofMillis(90)); // the last two are submitted late, as on a busy machine
+      }
+      int id = i;
+      tickets.add(h.open("/lookup", "GET", false, h.policy(), n -> {
+        due.add(id);
+        return h.tryBackup();
+      }));
+    }
+    for (int i = 0; i < 38; i++) { // 91..128 ms each
+      clock.advance(Duration.ofMillis(1));
+      tickets.get(i).close(true);
+    }
+    Duration p95 = h.currentDelay("/lookup");
+    Duration age = Duration.ofMillis(128 - 90);
+    assertThat(p95).isGreaterThan(age);
+    assertThat(due).as("95% answered, but the two left are younger than the p95 seen").isEmpty();
+
+    clock.advance(p95.minus(age).minusNanos(1));
+    assertThat(due).isEmpty();
+    clock.advance(Duration.ofNanos(1));
+    assertThat(due).as("no other attempt of the cohort is left to end: each is due at the p95's age")
+        .containsExactly(38, 39);
+    tickets.get(38).close(false);
+    tickets.get(39).close(false);
+  }
+
+  @Test
   void aTicketOfACallThePolicyDoesNotAllowIsInert() {
     Hedger h = Hedger.create(HedgePolicy.fixed(Duration.ofMillis(10)), clock);
     assertThat(h.open("/chat", "POST", false, h.policy(), n -> true)).isSameAs(Hedger.Ticket.NONE);
