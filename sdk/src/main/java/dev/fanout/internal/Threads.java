@@ -3,9 +3,7 @@ package dev.fanout.internal;
 import java.lang.reflect.Method;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -56,11 +54,11 @@ public final class Threads {
 
   /**
    * Returns a pool like OkHttp's default dispatcher pool (no core threads, unbounded, idle threads end
-   * after 60 s) with daemon threads named {@code prefix + n}.
+   * after 60 s) with daemon threads named {@code prefix + n}, whose {@code execute} leaves starting new
+   * threads to the pool's threads (see {@link SpawningPool}).
    */
   public static ExecutorService newPlatformPool(String namePrefix) {
-    return new ThreadPoolExecutor(
-        0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), named(namePrefix));
+    return new SpawningPool(named(namePrefix), 60, TimeUnit.SECONDS);
   }
 
   private static ThreadFactory named(String prefix) {
