@@ -286,6 +286,8 @@ final class GateHost {
       if (seated == null) {
         seated = new int[1];
         connections.put(connection, seated);
+        HttpEngine.LOG.debug("{}: HTTP/2 connection {} in use, {} call(s) waiting", key, connections.size(),
+            waiters.size());
         // Only a host's first connection waits for its SETTINGS: later ones take the limit the host's earlier
         // connections announced (a server's limit is its configuration), as Go's transport assumes one
         // instead of waiting. Streams a later connection refuses above a lower limit are sent again.
