@@ -141,6 +141,45 @@ class AnthropicRoutesTest {
   }
 
   @Test
+  void takesWebFetchAndCodeExecutionResultsContainerUploadsAndMidConversationSystemBlocks() throws IOException {
+    // The blocks as the web fetch and code execution tool guides show them.
+    String assistant = "[{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_01234567890abcdef\",\"name\":\"web_fetch\","
+        + "\"input\":{\"url\":\"https://example.com/article\"}},"
+        + "{\"type\":\"web_fetch_tool_result\",\"tool_use_id\":\"srvtoolu_01234567890abcdef\",\"content\":{"
+        + "\"type\":\"web_fetch_result\",\"url\":\"https://example.com/article\",\"content\":{\"type\":\"document\","
+        + "\"source\":{\"type\":\"text\",\"media_type\":\"text/plain\",\"data\":\"Full text content of the article...\"},"
+        + "\"title\":\"Article Title\",\"citations\":{\"enabled\":true}},\"retrieved_at\":\"2025-08-25T10:30:00Z\"}},"
+        + "{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_01A2B3C4D5E6F7G8H9\",\"name\":\"bash_code_execution\","
+        + "\"input\":{\"command\":\"ls -la | head -5\"}},"
+        + "{\"type\":\"bash_code_execution_tool_result\",\"tool_use_id\":\"srvtoolu_01A2B3C4D5E6F7G8H9\",\"content\":{"
+        + "\"type\":\"bash_code_execution_result\",\"stdout\":\"total 24\",\"stderr\":\"\",\"return_code\":0,"
+        + "\"content\":[]}},"
+        + "{\"type\":\"text\",\"text\":\"The article says hello.\"}]";
+    try (MockBackend backend = start(Faults.builder())) {
+      Http.Result r = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":100,\"messages\":["
+          + "{\"role\":\"user\",\"content\":[{\"type\":\"container_upload\",\"file_id\":\"file_011CNha8iCJcU1wXNR6q4V8w\"},"
+          + "{\"type\":\"text\",\"text\":\"Summarize https://example.com/article\"}]},"
+          + "{\"role\":\"assistant\",\"content\":" + assistant + "},"
+          + "{\"role\":\"user\",\"content\":[{\"type\":\"mid_conv_system\",\"content\":[{\"type\":\"text\","
+          + "\"text\":\"Answer in one line.\"}]},{\"type\":\"text\",\"text\":\"And its date?\"}]}]}", true);
+      assertThat(r.code()).as(r.body()).isEqualTo(200);
+      assertThat(r.json().at("/content/0/text").asText()).contains("And its date?");
+
+      Http.Result fetchFromUser = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":100,\"messages\":["
+          + "{\"role\":\"user\",\"content\":[{\"type\":\"web_fetch_tool_result\",\"tool_use_id\":\"srvtoolu_1\","
+          + "\"content\":{\"type\":\"web_fetch_tool_error\",\"error_code\":\"url_not_accessible\"}}]}]}", true);
+      assertThat(fetchFromUser.code()).isEqualTo(400);
+      assertThat(fetchFromUser.json().at("/error/message").asText())
+          .contains("messages.0.content.0").contains("web_fetch_tool_result blocks are only allowed in assistant messages");
+
+      Http.Result noFileId = post(backend, "{\"model\":\"claude-test\",\"max_tokens\":100,\"messages\":["
+          + "{\"role\":\"user\",\"content\":[{\"type\":\"container_upload\"}]}]}", true);
+      assertThat(noFileId.code()).isEqualTo(400);
+      assertThat(noFileId.json().at("/error/message").asText()).contains("messages.0.content.0.file_id");
+    }
+  }
+
+  @Test
   void takesServerToolBlocksAndSearchResultsSentBackInAConversation() throws IOException {
     // The blocks as the web search and search results guides show them.
     String assistant = "[{\"type\":\"text\",\"text\":\"I'll check the current weather in New York City for you.\"},"

@@ -21,7 +21,9 @@ import java.util.zip.CRC32;
  * {@code tool_choice}) and {@code messages} required; roles {@code user} and {@code assistant}; content
  * blocks of the types a conversation sends back ({@code text}, {@code image}, {@code document},
  * {@code tool_use}, {@code tool_result}, {@code thinking}, {@code redacted_thinking}, the server tools'
- * {@code server_tool_use} and {@code web_search_tool_result}, {@code search_result});
+ * {@code server_tool_use} and their results ({@code web_search_tool_result}, {@code web_fetch_tool_result},
+ * {@code code_execution_tool_result} and the others of {@link #SERVER_TOOL_RESULTS}) in assistant turns,
+ * {@code search_result}, {@code container_upload}, {@code mid_conv_system});
  * every {@code tool_use} of an assistant turn answered by a {@code tool_result} in the next user turn, and
  * every {@code tool_result} answering one; bad input is a 400 {@code invalid_request_error} in Anthropic's
  * error shape. The answer is deterministic:
@@ -44,8 +46,13 @@ import java.util.zip.CRC32;
  * </ul>
  */
 public final class MessagesDispatcher extends BackendDispatcher {
-  private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "tool_use", "tool_result",
-      "thinking", "redacted_thinking", "server_tool_use", "web_search_tool_result", "search_result");
+  /** The server tools' result blocks, sent back in the assistant turn that holds their {@code server_tool_use}. */
+  static final Set<String> SERVER_TOOL_RESULTS = Set.of("web_search_tool_result", "web_fetch_tool_result",
+      "code_execution_tool_result", "bash_code_execution_tool_result", "text_editor_code_execution_tool_result",
+      "tool_search_tool_result");
+  private static final Set<String> OTHER_BLOCK_TYPES = Set.of("text", "image", "document", "tool_use",
+      "tool_result", "thinking", "redacted_thinking", "server_tool_use", "search_result", "container_upload",
+      "mid_conv_system");
   private final AtomicLong sequence = new AtomicLong();
 
   @Override
@@ -201,9 +208,11 @@ public final class MessagesDispatcher extends BackendDispatcher {
         JsonNode b = blocks.get(j);
         String bat = at + ".content." + j;
         String type = b.path("type").asText("");
-        if (!BLOCK_TYPES.contains(type)) return bad(bat + ".type: unknown content block type '" + type + "'");
+        if (!OTHER_BLOCK_TYPES.contains(type) && !SERVER_TOOL_RESULTS.contains(type)) {
+          return bad(bat + ".type: unknown content block type '" + type + "'");
+        }
         long n = 0;
-        switch (type) {
+        switch (SERVER_TOOL_RESULTS.contains(type) ? "server tool result" : type) {
           case "text" -> {
             if (!b.path("text").isTextual()) return bad(bat + ".text: Field required");
             text.append(b.get("text").asText()).append(' ');
@@ -254,15 +263,24 @@ public final class MessagesDispatcher extends BackendDispatcher {
             }
             n = b.get("input").toString().length();
           }
-          case "web_search_tool_result" -> {
+          case "server tool result" -> {
             if (!role.equals("assistant")) {
-              return bad(bat + ": web_search_tool_result blocks are only allowed in assistant messages");
+              return bad(bat + ": " + type + " blocks are only allowed in assistant messages");
             }
             JsonNode c = b.get("content");
             if (!b.path("tool_use_id").isTextual() || c == null || !(c.isArray() || c.isObject())) {
-              return bad(bat + ": web_search_tool_result needs a tool_use_id and content (results or an error)");
+              return bad(bat + ": " + type + " needs a tool_use_id and content (results or an error)");
             }
             n = c.toString().length();
+          }
+          case "container_upload" -> {
+            if (!b.path("file_id").isTextual()) return bad(bat + ".file_id: Field required");
+            n = 0;
+          }
+          case "mid_conv_system" -> {
+            JsonNode c = b.get("content");
+            if (c == null || !c.isArray()) return bad(bat + ".content: Input should be a valid list");
+            n = texts(c).length();
           }
           case "search_result" -> {
             if (!role.equals("user")) return bad(bat + ": search_result blocks are only allowed in user messages");
