@@ -3,10 +3,12 @@ package dev.fanout.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An unbounded pool of platform threads, like OkHttp's default dispatcher pool (no core threads, a thread per
@@ -22,9 +24,13 @@ import java.util.concurrent.TimeUnit;
  * thread is starting others; each new thread starts up to two more while tasks are still unclaimed, then runs
  * a task. Thread starts then overlap, and the submitter goes on.
  *
- * <p>Accounting, under {@link #lock}: {@code unclaimed} counts queued tasks no thread was started for yet;
+ * <p>Idle threads wait on a {@link SynchronousQueue}, the most recently idle first, as in OkHttp's default
+ * pool: under a light load the same few threads take the calls and the rest end at their keep-alive. A task
+ * no idle thread takes goes to {@link #backlog}, which a thread reads before it waits again.
+ *
+ * <p>Accounting, under {@link #lock}: {@code unclaimed} counts backlog tasks no thread was started for yet;
  * {@code starters} counts threads that will still look at {@code unclaimed} before they run a task. A task
- * is queued and counted unclaimed only while a starter exists, so every task gets a thread of its own
+ * goes to the backlog counted unclaimed only while a starter exists, so every task gets a thread of its own
  * unless a thread that finished its last task takes it first (the extra thread then idles out).
  */
 final class SpawningPool extends AbstractExecutorService {
@@ -33,14 +39,19 @@ final class SpawningPool extends AbstractExecutorService {
 
   private final ThreadFactory threads;
   private final long keepAliveNanos;
-  private final LinkedTransferQueue<Runnable> queue = new LinkedTransferQueue<>();
+  /** Where idle threads wait for a task. */
+  private final SynchronousQueue<Runnable> handoff = new SynchronousQueue<>();
+  /** Tasks that found no idle thread, oldest first. */
+  private final ConcurrentLinkedQueue<Runnable> backlog = new ConcurrentLinkedQueue<>();
+  /** Threads waiting on {@link #handoff}, or about to. */
+  private final AtomicInteger idle = new AtomicInteger();
   private final Object lock = new Object();
   private final List<Thread> workers = new ArrayList<>();
   private int unclaimed;
   private int starters;
   private volatile boolean shutdown;
 
-  /** Put in the queue at shutdown, one per thread, to wake the idle ones; never run. */
+  /** Handed to each idle thread at shutdown to end it; never run. */
   private static final Runnable WAKE = () -> {};
 
   SpawningPool(ThreadFactory threads, long keepAlive, TimeUnit unit) {
@@ -56,7 +67,7 @@ final class SpawningPool extends AbstractExecutorService {
     if (shutdown) {
       throw new RejectedExecutionException("the pool is shut down");
     }
-    if (queue.tryTransfer(task)) {
+    if (handoff.offer(task)) {
       return; // an idle thread was waiting for it
     }
     boolean startHere;
@@ -64,7 +75,7 @@ final class SpawningPool extends AbstractExecutorService {
       if (shutdown) {
         throw new RejectedExecutionException("the pool is shut down");
       }
-      queue.add(task);
+      backlog.add(task);
       startHere = starters == 0;
       if (startHere) {
         starters = 1; // the thread started below: it starts the threads for the tasks that follow
@@ -95,7 +106,7 @@ final class SpawningPool extends AbstractExecutorService {
         starters--;
         workers.removeIf(w -> !w.isAlive() && w.getState() == Thread.State.NEW);
       }
-      if (forTask != null && queue.remove(forTask)) {
+      if (forTask != null && backlog.remove(forTask)) {
         throw new RejectedExecutionException("could not start a thread", e);
       }
       HttpEngine.LOG.warn("could not start a dispatcher thread; queued calls wait for a running one", e);
@@ -115,23 +126,33 @@ final class SpawningPool extends AbstractExecutorService {
     }
     try {
       while (true) {
-        Runnable task;
-        try {
-          // once shut down, what is still queued runs (before the wake-ups: they were queued last) and then
-          // each thread ends at its wake-up or at an empty queue
-          task = shutdown ? queue.poll() : queue.poll(keepAliveNanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          continue; // an interrupt a task left or an outsider sent: the pool ends only by shutdown or idling
-        }
-        if (task == WAKE) {
-          return;
-        }
+        Runnable task = backlog.poll();
         if (task == null) {
-          synchronized (lock) {
-            if (!shutdown && !queue.isEmpty()) {
-              continue; // added as the wait ended
+          idle.incrementAndGet(); // before the shutdown check: a shutdown after it sees this thread idle
+          try {
+            if (shutdown) {
+              if (!backlog.isEmpty()) {
+                continue; // queued before the shutdown, after this thread looked: it runs too
+              }
+              return;
+            }
+            task = handoff.poll(keepAliveNanos, TimeUnit.NANOSECONDS);
+          } catch (InterruptedException e) {
+            continue; // an interrupt a task left or an outsider sent: the pool ends only by shutdown or idling
+          } finally {
+            idle.decrementAndGet();
+          }
+          if (task == WAKE) {
+            if (!backlog.isEmpty()) {
+              continue; // queued before the shutdown: it runs first
             }
             return;
+          }
+          if (task == null) {
+            if (!backlog.isEmpty()) {
+              continue; // added as the wait ended
+            }
+            return; // idle for the keep-alive
           }
         }
         try {
@@ -156,10 +177,15 @@ final class SpawningPool extends AbstractExecutorService {
         return;
       }
       shutdown = true;
-      // Idle threads wait in poll: woken, they run what is queued and end; busy ones do so after their task.
-      for (int i = 0; i < workers.size(); i++) {
-        queue.add(WAKE);
+    }
+    // Busy threads run what is queued, then end; idle ones are handed a wake-up each. One that counted itself
+    // idle just before the flag was set is about to wait: the timed offer waits for it.
+    try {
+      while (idle.get() > 0) {
+        handoff.offer(WAKE, 1, TimeUnit.MILLISECONDS);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the idle threads left end at their keep-alive
     }
   }
 
@@ -167,8 +193,9 @@ final class SpawningPool extends AbstractExecutorService {
   public List<Runnable> shutdownNow() {
     shutdown();
     List<Runnable> left = new ArrayList<>();
-    queue.drainTo(left);
-    left.removeIf(r -> r == WAKE);
+    for (Runnable r; (r = backlog.poll()) != null; ) {
+      left.add(r);
+    }
     return left;
   }
 

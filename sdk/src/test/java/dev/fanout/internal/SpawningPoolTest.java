@@ -3,6 +3,7 @@ package dev.fanout.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -117,6 +118,43 @@ class SpawningPoolTest {
   }
 
   @Test
+  void theMostRecentlyIdleThreadTakesTheNextTaskSoTheOthersCanIdleOut() throws Exception {
+    pool = new SpawningPool(recording(new CountDownLatch(0)), 1, TimeUnit.HOURS);
+    int burst = 5;
+    CountDownLatch allRunning = new CountDownLatch(burst);
+    CountDownLatch release = new CountDownLatch(1);
+    for (int i = 0; i < burst; i++) {
+      pool.execute(() -> {
+        allRunning.countDown();
+        await(release);
+      });
+    }
+    assertThat(allRunning.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    release.countDown();
+    List<Thread> ranOn = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      awaitAllWaiting(); // each thread back waiting: the next task goes to the one that went back last
+      CountDownLatch done = new CountDownLatch(1);
+      pool.execute(() -> {
+        ranOn.add(Thread.currentThread());
+        done.countDown();
+      });
+      assertThat(done.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    }
+    // a light load keeps one thread busy and leaves the other four idle, to end at their keep-alive
+    assertThat(ranOn).hasSize(20).containsOnly(ranOn.get(0));
+    assertThat(made).hasSize(burst);
+  }
+
+  private void awaitAllWaiting() throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (!made.stream().allMatch(SpawningPoolTest::waitsForATask)) {
+      assertThat(System.nanoTime()).as("threads waiting for a task").isLessThan(until);
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
   void aTaskThatThrowsGoesToTheUncaughtHandlerAndTheThreadRunsOn() throws Exception {
     List<Throwable> uncaught = new CopyOnWriteArrayList<>();
     CountDownLatch thrown = new CountDownLatch(1);
@@ -179,6 +217,20 @@ class SpawningPoolTest {
   void nullTaskIsRefused() {
     pool = new SpawningPool(recording(new CountDownLatch(0)), 60, TimeUnit.SECONDS);
     assertThatThrownBy(() -> pool.execute(null)).isInstanceOf(NullPointerException.class).hasMessage("task == null");
+  }
+
+  /** Parked in the pool waiting for a task, not in a task's own wait (which is TIMED_WAITING too). */
+  private static boolean waitsForATask(Thread t) {
+    if (t.getState() != Thread.State.TIMED_WAITING) {
+      return false;
+    }
+    // the innermost frame of the pool or of this test: the pool's while it waits, a task's (here) while it runs
+    return Arrays.stream(t.getStackTrace())
+        .map(StackTraceElement::getClassName)
+        .filter(c -> c.startsWith(SpawningPool.class.getName()))
+        .findFirst()
+        .filter(c -> c.equals(SpawningPool.class.getName()))
+        .isPresent();
   }
 
   private static void await(CountDownLatch latch) {
