@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
@@ -112,9 +113,11 @@ final class ChatServiceImpl implements ChatService {
       choice.rawFinishReason().ifPresent(reasons::add);
     }
     Optional<ChatCompletion.Usage> usage = completion.usage();
-    return GenAiResponse.of(completion.id(), completion.model(), reasons,
+    GenAiResponse response = GenAiResponse.of(completion.id(), completion.model(), reasons,
         usage.map(u -> (long) u.promptTokens()).orElse(null),
         usage.map(u -> (long) u.completionTokens()).orElse(null));
+    OptionalInt cached = usage.map(ChatCompletion.Usage::cachedTokens).orElse(OptionalInt.empty());
+    return cached.isPresent() ? response.withCachedInputTokens(cached.getAsInt()) : response;
   }
 
   /** The request body in OpenAI's wire form: {@link ChatRequest#toJsonNode()}, and a stream's fields. */
