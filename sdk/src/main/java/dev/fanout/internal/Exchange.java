@@ -83,7 +83,9 @@ final class Exchange<T> implements Callback {
         ? new FanoutTimeoutException(owner.label() + ": attempt " + attempt
             + " did not finish within the attemptTimeout (" + attemptTimeout.toMillis() + " ms)", attemptTimeout, e)
         : transport(e);
-    end(error);
+    // A request the call's finish cancelled (a hedge that lost, the caller's cancel, the deadline) ends for the
+    // reason the call ended, which is no error of its own unless the call failed
+    end(!timedOut && call.isCanceled() && owner.ending() ? owner.cancelledBecause() : error);
     permit.onFailure(error);
     if (owner.ending()) {
       return;

@@ -69,6 +69,8 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
   private volatile CompletableFuture<?> pendingWait;
   /** The failure of the attempt a retry follows, for a retry the gate refuses. */
   private volatile FanoutException lastAttemptError;
+  /** The failure the call finished with; null while it runs, or when it succeeded or was completed from outside. */
+  private volatile Throwable finishedWith;
 
   LogicalCall(HttpEngine engine, CallSpec<T> spec, Hedger hedger) {
     this.engine = engine;
@@ -146,6 +148,16 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
    */
   String handOff() {
     return handOff.pass();
+  }
+
+  /**
+   * Why a request of this call that its finish cancelled ended: the call's own failure (its deadline), or, when
+   * the call succeeded (another request answered) or its caller completed or cancelled it, a cancel.
+   */
+  Throwable cancelledBecause() {
+    Throwable error = finishedWith;
+    return error != null ? error : new FanoutCancelledException(label() + ": ended by its call, which was answered"
+        + " by another request or completed by its caller");
   }
 
   /** True once the call is ending or ended: nothing more of it may start (an attempt, a hedge, a backoff). */
@@ -309,6 +321,7 @@ public final class LogicalCall<T> extends OwnedFuture<T> {
     if (error instanceof FanoutException && attempts > 0) {
       ((FanoutException) error).setAttempts(attempts);
     }
+    finishedWith = error;
     events.ended(label(), attempts, error, handlerContext.genAiResponse());
     // Completing inside the context lets continuations that run now (a thenCompose that makes the next call
     // of a chain) inherit the fan-out's deadline, trace sink and cancellation.

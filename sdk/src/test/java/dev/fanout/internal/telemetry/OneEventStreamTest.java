@@ -13,6 +13,7 @@ import dev.fanout.testing.FakeClock;
 import dev.fanout.testsupport.Responses;
 import dev.fanout.users.User;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -58,6 +59,8 @@ final class OneEventStreamTest {
   private static final AttributeKey<String> URL = AttributeKey.stringKey("url.full");
   private static final AttributeKey<Long> CALL_ATTEMPTS = AttributeKey.longKey("fanout.call.attempts");
   private static final AttributeKey<Double> WAIT = AttributeKey.doubleKey("fanout.governor.wait.duration");
+  private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
 
   private final FakeClock clock = FakeClock.create();
   private final MockWebServer server = new MockWebServer();
@@ -204,6 +207,37 @@ final class OneEventStreamTest {
     assertThat(processed + refused.get()).isEqualTo(tracedRequests + tracedReplays);
     assertThat(callSpans).extracting(s -> s.getAttributes().get(CALL_ATTEMPTS))
         .containsExactlyInAnyOrder(1L, 1L, 2L);
+  }
+
+  @Test
+  void theRequestAHedgeBeatIsCancelledNotFailed() throws Exception {
+    start();
+
+    CompletableFuture<User> hedged = client.users().getAsync(3);
+    assertThat(heldArrived.await(10, TimeUnit.SECONDS)).as("the first request of users/3 arrived").isTrue();
+    eventually(() -> HEDGE_DELAY.equals(clock.nextDelay())); // the hedge timer is armed
+    clock.advance(HEDGE_DELAY);
+    assertThat(hedged.get(10, TimeUnit.SECONDS).id()).isEqualTo(3);
+
+    // the held first request ends when its cancel reaches OkHttp's thread: its span ends then
+    eventually(() -> requestSpans("/users/3").size() == 2);
+    List<SpanData> requests = requestSpans("/users/3");
+    assertThat(requests).allSatisfy(s -> {
+      assertThat(s.getStatus().getStatusCode()).as("%s", s).isNotEqualTo(StatusCode.ERROR);
+      assertThat(s.getAttributes().get(ERROR_TYPE)).as("%s", s).isNull();
+    });
+    assertThat(requests).filteredOn(s -> s.getAttributes().get(STATUS) != null).singleElement()
+        .satisfies(s -> assertThat(s.getAttributes().get(STATUS)).isEqualTo(200L)); // the hedge's answer
+    assertThat(callSpan(kit.finished().stream().filter(s -> s.getAttributes().get(CALL_ATTEMPTS) != null).toList(),
+        "/users/3").getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+  }
+
+  /** The attempt spans (one per request: attempts and hedges) of the calls to {@code path}. */
+  private List<SpanData> requestSpans(String path) {
+    return kit.finished().stream()
+        .filter(s -> s.getAttributes().get(CALL_ATTEMPTS) == null)
+        .filter(s -> s.getAttributes().get(URL) != null && s.getAttributes().get(URL).endsWith(path))
+        .toList();
   }
 
   private CallTrace trace(String path) {
