@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import static dev.fanout.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,14 +56,8 @@ class SpawningPoolTest {
   void everyTaskGetsAThreadOfItsOwnWhileTheOthersBlock() throws Exception {
     pool = new SpawningPool(recording(new CountDownLatch(0)), 60, TimeUnit.SECONDS);
     int tasks = 300;
-    CountDownLatch allRunning = new CountDownLatch(tasks);
     CountDownLatch release = new CountDownLatch(1);
-    for (int i = 0; i < tasks; i++) {
-      pool.execute(() -> {
-        allRunning.countDown();
-        await(release);
-      });
-    }
+    CountDownLatch allRunning = executeWaiting(tasks, release);
     // each task blocks until all run at once: only a thread per task gets there
     assertThat(allRunning.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     release.countDown();
@@ -74,14 +69,8 @@ class SpawningPoolTest {
     CountDownLatch firstMayRun = new CountDownLatch(1);
     pool = new SpawningPool(recording(firstMayRun), 60, TimeUnit.SECONDS);
     int tasks = 100;
-    CountDownLatch allRunning = new CountDownLatch(tasks);
     CountDownLatch release = new CountDownLatch(1);
-    for (int i = 0; i < tasks; i++) {
-      pool.execute(() -> {
-        allRunning.countDown();
-        await(release);
-      });
-    }
+    CountDownLatch allRunning = executeWaiting(tasks, release);
     // every execute returned while the one thread the submitter started had not run yet
     assertThat(startedBy.get(Thread.currentThread())).hasValue(1);
     assertThat(made).hasSize(1);
@@ -121,14 +110,8 @@ class SpawningPoolTest {
   void theMostRecentlyIdleThreadTakesTheNextTaskSoTheOthersCanIdleOut() throws Exception {
     pool = new SpawningPool(recording(new CountDownLatch(0)), 1, TimeUnit.HOURS);
     int burst = 5;
-    CountDownLatch allRunning = new CountDownLatch(burst);
     CountDownLatch release = new CountDownLatch(1);
-    for (int i = 0; i < burst; i++) {
-      pool.execute(() -> {
-        allRunning.countDown();
-        await(release);
-      });
-    }
+    CountDownLatch allRunning = executeWaiting(burst, release);
     assertThat(allRunning.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     release.countDown();
     List<Thread> ranOn = new CopyOnWriteArrayList<>();
@@ -147,11 +130,19 @@ class SpawningPoolTest {
   }
 
   private void awaitAllWaiting() throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (!made.stream().allMatch(SpawningPoolTest::waitsForATask)) {
-      assertThat(System.nanoTime()).as("threads waiting for a task").isLessThan(until);
-      Thread.sleep(1);
+    eventually(() -> made.stream().allMatch(SpawningPoolTest::waitsForATask));
+  }
+
+  /** Executes {@code n} tasks that each wait for {@code release}; returns the latch they count down as they run. */
+  private CountDownLatch executeWaiting(int n, CountDownLatch release) {
+    CountDownLatch running = new CountDownLatch(n);
+    for (int i = 0; i < n; i++) {
+      pool.execute(() -> {
+        running.countDown();
+        await(release);
+      });
     }
+    return running;
   }
 
   @Test

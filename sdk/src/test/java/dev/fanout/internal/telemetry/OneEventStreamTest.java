@@ -140,11 +140,7 @@ final class OneEventStreamTest {
   void theTracesTheStatsAndOpenTelemetryCountTheSameReplayHedgeAndGovernorWait() throws Exception {
     start();
 
-    CompletableFuture<User> hedged = client.users().getAsync(3);
-    assertThat(heldArrived.await(10, TimeUnit.SECONDS)).as("the first request of users/3 arrived").isTrue();
-    eventually(() -> HEDGE_DELAY.equals(clock.nextDelay())); // the hedge timer is armed
-    clock.advance(HEDGE_DELAY);
-    assertThat(hedged.get(10, TimeUnit.SECONDS).id()).isEqualTo(3);
+    assertThat(hedgedCall().id()).isEqualTo(3);
 
     refuseNextStream.set(true);
     assertThat(client.users().getAsync(1).get(10, TimeUnit.SECONDS).id()).isEqualTo(1);
@@ -213,11 +209,7 @@ final class OneEventStreamTest {
   void theRequestAHedgeBeatIsCancelledNotFailed() throws Exception {
     start();
 
-    CompletableFuture<User> hedged = client.users().getAsync(3);
-    assertThat(heldArrived.await(10, TimeUnit.SECONDS)).as("the first request of users/3 arrived").isTrue();
-    eventually(() -> HEDGE_DELAY.equals(clock.nextDelay())); // the hedge timer is armed
-    clock.advance(HEDGE_DELAY);
-    assertThat(hedged.get(10, TimeUnit.SECONDS).id()).isEqualTo(3);
+    assertThat(hedgedCall().id()).isEqualTo(3);
 
     // the held first request ends when its cancel reaches OkHttp's thread: its span ends then
     eventually(() -> requestSpans("/users/3").size() == 2);
@@ -230,6 +222,15 @@ final class OneEventStreamTest {
         .satisfies(s -> assertThat(s.getAttributes().get(STATUS)).isEqualTo(200L)); // the hedge's answer
     assertThat(callSpan(kit.finished().stream().filter(s -> s.getAttributes().get(CALL_ATTEMPTS) != null).toList(),
         "/users/3").getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+  }
+
+  /** Gets users/3, whose first request the server holds: the hedge sent after {@link #HEDGE_DELAY} answers. */
+  private User hedgedCall() throws Exception {
+    CompletableFuture<User> hedged = client.users().getAsync(3);
+    assertThat(heldArrived.await(10, TimeUnit.SECONDS)).as("the first request of users/3 arrived").isTrue();
+    eventually(() -> HEDGE_DELAY.equals(clock.nextDelay())); // the hedge timer is armed
+    clock.advance(HEDGE_DELAY);
+    return hedged.get(10, TimeUnit.SECONDS);
   }
 
   /** The attempt spans (one per request: attempts and hedges) of the calls to {@code path}. */
