@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads on the caller's thread when it can avoid it.
  *
  * <h2>Why.</h2>
- * {@code Thread.start()} returns only once the new thread has run: on a busy machine that is a wait for the
- * scheduler, up to a millisecond. A {@code ThreadPoolExecutor} starts its threads in {@code execute}, so the
- * thread that submits a fan-out's first thousand calls started a thousand threads one after another and spent
- * most of its time waiting for them, while its calls queued behind it. Here a task no idle thread takes is
+ * {@code Thread.start()} returns only once the new thread has started running: on a busy machine that is a
+ * wait for the scheduler, up to a millisecond. A {@code ThreadPoolExecutor} starts its threads in
+ * {@code execute}, so the thread that submits a fan-out's first thousand calls started a thousand threads one
+ * after another and spent most of its time waiting for them, while its calls queued behind it. Here a task no idle thread takes is
  * queued, and threads are started by the threads already starting: the submitter starts one only when no
  * thread is starting others; each new thread starts up to two more while tasks are still unclaimed, then runs
  * a task. Thread starts then overlap, and the submitter goes on.
