@@ -2,6 +2,7 @@ package dev.fanout.internal;
 
 import dev.fanout.FanoutClock;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.FanoutTimeoutException;
@@ -35,6 +36,8 @@ final class Exchange<T> implements Callback {
   final Call call;
   private volatile FanoutClock.Timer timer;
   private volatile boolean timedOut;
+  /** Another request of the attempt claimed the response, and this one was cancelled for it. */
+  private volatile boolean lost;
   private final AtomicBoolean ended = new AtomicBoolean();
 
   Exchange(LogicalCall<T> owner, HedgeRace race, int leg, AttemptGate.Permit permit, CallEvents.Leg events,
@@ -63,6 +66,13 @@ final class Exchange<T> implements Callback {
     }
   }
 
+  /** Another request of the attempt claimed the response: this one is cancelled, and ends as cancelled. */
+  void lose() {
+    lost = true;
+    cancelTimer();
+    call.cancel();
+  }
+
   /**
    * Ends this request, once, before its outcome can start another call or finish this one: its end is told to
    * the call's events ({@code error} null when its response was read to the end) and it is counted out of the
@@ -83,9 +93,18 @@ final class Exchange<T> implements Callback {
         ? new FanoutTimeoutException(owner.label() + ": attempt " + attempt
             + " did not finish within the attemptTimeout (" + attemptTimeout.toMillis() + " ms)", attemptTimeout, e)
         : transport(e);
-    // A request the call's finish cancelled (a hedge that lost, the caller's cancel, the deadline) ends for the
-    // reason the call ended, which is no error of its own unless the call failed
-    end(!timedOut && call.isCanceled() && owner.ending() ? owner.cancelledBecause() : error);
+    // A request cancelled because another of the attempt answered, or because the call ended (the caller's
+    // cancel, the deadline), ends as that cancel, which is no error of its own unless the call failed
+    Throwable told = error;
+    if (!timedOut && call.isCanceled()) {
+      if (lost) {
+        told = new FanoutCancelledException(owner.label() + ": attempt " + attempt + " was answered by another of"
+            + " its requests");
+      } else if (owner.ending()) {
+        told = owner.cancelledBecause();
+      }
+    }
+    end(told);
     permit.onFailure(error);
     if (owner.ending()) {
       return;

@@ -268,8 +268,7 @@ final class HedgeRace {
     owner.answeredBy(c.call);
     c.events.took();
     for (Exchange<?> loser : losers) {
-      loser.cancelTimer();
-      loser.call.cancel();
+      loser.lose();
     }
     for (CompletableFuture<?> a : admissions) {
       a.cancel(false);

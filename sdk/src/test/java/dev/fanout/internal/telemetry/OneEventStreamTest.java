@@ -17,6 +17,8 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -31,10 +33,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
+import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 import okhttp3.Protocol;
+import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,6 +75,8 @@ final class OneEventStreamTest {
   private final AtomicInteger refused = new AtomicInteger();
   private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
+  /** When set, the hedge's answer sends its headers at once and its body once this opens. */
+  private volatile CountDownLatch hedgeBodyGate;
   private final List<CallTrace> traces = new CopyOnWriteArrayList<>();
   private final OtelTestKit kit = new OtelTestKit();
   private FanoutClient client;
@@ -117,7 +123,12 @@ final class OneEventStreamTest {
               heldArrived.countDown();
               release.await(30, TimeUnit.SECONDS);
             }
-            return Responses.user(3);
+            CountDownLatch gate = hedgeBodyGate;
+            return gate == null ? Responses.user(3) : new MockResponse.Builder()
+                .setHeader("Content-Type", "application/json")
+                .bodyDelay(1, TimeUnit.NANOSECONDS) // MockWebServer then flushes the HTTP/2 headers before the body
+                .body(new GatedBody("{\"id\":3,\"name\":\"User 3\",\"email\":\"user3@example.com\"}", gate))
+                .build();
           default:
             return new MockResponse.Builder().code(404).build();
         }
@@ -208,10 +219,19 @@ final class OneEventStreamTest {
   @Test
   void theRequestAHedgeBeatIsCancelledNotFailed() throws Exception {
     start();
+    hedgeBodyGate = new CountDownLatch(1);
 
-    assertThat(hedgedCall().id()).isEqualTo(3);
+    CompletableFuture<User> hedged = sendHedgedCall();
+    // The hedge's headers claim the attempt and cancel the held request while its body has still to come: the
+    // loser ends before its call does
+    eventually(() -> requestSpans("/users/3").size() == 1);
+    assertThat(hedged).isNotDone();
+    SpanData loser = requestSpans("/users/3").get(0);
+    assertThat(loser.getStatus().getStatusCode()).as("%s", loser).isNotEqualTo(StatusCode.ERROR);
+    assertThat(loser.getAttributes().get(ERROR_TYPE)).as("%s", loser).isNull();
+    hedgeBodyGate.countDown();
+    assertThat(hedged.get(10, TimeUnit.SECONDS).id()).isEqualTo(3);
 
-    // the held first request ends when its cancel reaches OkHttp's thread: its span ends then
     eventually(() -> requestSpans("/users/3").size() == 2);
     List<SpanData> requests = requestSpans("/users/3");
     assertThat(requests).allSatisfy(s -> {
@@ -224,13 +244,47 @@ final class OneEventStreamTest {
         "/users/3").getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
   }
 
+  /** A body written once {@code gate} opens, after the headers went out. */
+  private static final class GatedBody implements MockResponseBody {
+    private final byte[] bytes;
+    private final CountDownLatch gate;
+
+    GatedBody(String body, CountDownLatch gate) {
+      this.bytes = body.getBytes(StandardCharsets.UTF_8);
+      this.gate = gate;
+    }
+
+    @Override
+    public long getContentLength() {
+      return bytes.length;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      try {
+        if (!gate.await(30, TimeUnit.SECONDS)) {
+          throw new IOException("the body's gate did not open");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      sink.write(bytes);
+    }
+  }
+
   /** Gets users/3, whose first request the server holds: the hedge sent after {@link #HEDGE_DELAY} answers. */
   private User hedgedCall() throws Exception {
+    return sendHedgedCall().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Starts {@link #hedgedCall}: returns once its first request is held and its hedge sent. */
+  private CompletableFuture<User> sendHedgedCall() throws Exception {
     CompletableFuture<User> hedged = client.users().getAsync(3);
     assertThat(heldArrived.await(10, TimeUnit.SECONDS)).as("the first request of users/3 arrived").isTrue();
     eventually(() -> HEDGE_DELAY.equals(clock.nextDelay())); // the hedge timer is armed
     clock.advance(HEDGE_DELAY);
-    return hedged.get(10, TimeUnit.SECONDS);
+    return hedged;
   }
 
   /** The attempt spans (one per request: attempts and hedges) of the calls to {@code path}. */
