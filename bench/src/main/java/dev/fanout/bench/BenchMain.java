@@ -2,6 +2,9 @@ package dev.fanout.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.fanout.bench.cli.JavaOption;
+import dev.fanout.bench.cli.RoundsOption;
+import dev.fanout.bench.cli.ServerJavaOption;
 import dev.fanout.bench.client.ClientCommand;
 import dev.fanout.bench.harness.BenchReport;
 import dev.fanout.bench.harness.Harness;
@@ -23,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -65,9 +69,8 @@ public final class BenchMain implements Callable<Integer> {
       description = "Client processes per row and N (median and spread over them). Defaults to ${DEFAULT-VALUE}.")
   int runs;
 
-  @Option(names = "--rounds", paramLabel = "ROUNDS", defaultValue = "3",
-      description = "Fan-outs per client process: round 1 is cold, the last warm. Defaults to ${DEFAULT-VALUE}.")
-  int rounds;
+  @Mixin
+  RoundsOption rounds;
 
   @Option(names = "--max-n", split = ",", paramLabel = "CLIENT=N", defaultValue = "okhttp=100,fanout=1000",
       description = "Largest N run per client, as client=N; larger ones are skipped and, for the clients whose "
@@ -80,11 +83,11 @@ public final class BenchMain implements Callable<Integer> {
           + "slow rows report round 2 as warm. Defaults to ${DEFAULT-VALUE}.")
   Duration roundBudget;
 
-  @Option(names = "--java", paramLabel = "JAVA", description = "The java launcher for client JVMs. Defaults to this JVM's.")
-  String clientJava;
+  @Mixin
+  JavaOption clientJava;
 
-  @Option(names = "--server-java", paramLabel = "JAVA", description = "The java launcher for the backend JVM. Defaults to --java.")
-  String serverJava;
+  @Mixin
+  ServerJavaOption serverJava;
 
   @Option(names = "--client-jvm-arg", paramLabel = "ARG", description = "An extra option for client JVMs (repeatable). Defaults to none.")
   List<String> clientJvmArgs = new ArrayList<>();
@@ -124,11 +127,11 @@ public final class BenchMain implements Callable<Integer> {
   public Integer call() throws Exception {
     List<RowSpec> specs = new ArrayList<>();
     for (String r : rows) specs.add(RowSpec.parse(r));
-    String java = ChildJvms.launcher(clientJava);
+    String java = clientJava.launcher();
     Map<ClientKind, Integer> caps = new EnumMap<>(ClientKind.class);
     maxN.forEach((client, n) -> caps.put(ClientKind.of(client), n));
-    HarnessConfig config = new HarnessConfig(specs, ns, latency, runs, rounds, caps, roundBudget, java,
-        serverJava != null ? serverJava : java, clientJvmArgs, serverJvmArgs, ChildJvms.classpath(),
+    HarnessConfig config = new HarnessConfig(specs, ns, latency, runs, rounds.rounds(), caps, roundBudget, java,
+        serverJava.launcher(clientJava), clientJvmArgs, serverJvmArgs, ChildJvms.classpath(),
         noPython ? null : python, throughputConcurrency, throughputWarmup, throughputDuration, processTimeout,
         out, commandLine());
     BenchReport report = new Harness(config, System.out).run();

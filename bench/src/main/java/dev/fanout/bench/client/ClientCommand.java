@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.bench.ClientKind;
+import dev.fanout.bench.ResultLine;
+import dev.fanout.bench.cli.RoundsOption;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,9 +25,6 @@ import picocli.CommandLine.Option;
 @Command(name = "client", mixinStandardHelpOptions = true,
     description = "Internal: runs one client in this JVM and prints a RESULT line (the harness starts it).")
 public final class ClientCommand implements Callable<Integer> {
-  /** The prefix of the one line a client prints for the harness. */
-  public static final String RESULT_PREFIX = "RESULT ";
-
   @Option(names = "--client", required = true, description = "fanout, fanout-h2c, fanout-n, okhttp, okhttp-n, okhttp-vt or jdk.")
   String client;
 
@@ -34,9 +34,8 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(names = "--n", defaultValue = "6", description = "Calls per fan-out. Defaults to ${DEFAULT-VALUE}.")
   int n;
 
-  @Option(names = "--rounds", defaultValue = "3",
-      description = "Fan-outs in this JVM; round 1 is cold, the last is warm. Defaults to ${DEFAULT-VALUE}.")
-  int rounds;
+  @Mixin
+  RoundsOption rounds;
 
   @Option(names = "--round-budget-ms", defaultValue = "0",
       description = "Stop after round 2 or later once the rounds have taken this long; 0 runs every round. "
@@ -65,7 +64,6 @@ public final class ClientCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ClientKind kind = ClientKind.of(client);
     if (n < 1) throw new IllegalArgumentException("n < 1: " + n);
-    if (rounds < 1) throw new IllegalArgumentException("rounds < 1: " + rounds);
     if (concurrency < 1) throw new IllegalArgumentException("concurrency < 1: " + concurrency);
     ObjectMapper json = new ObjectMapper();
     ObjectNode out = json.createObjectNode();
@@ -85,7 +83,7 @@ public final class ClientCommand implements Callable<Integer> {
         for (long id = 1; id <= n; id++) ids.add(id);
         ArrayNode rs = out.putArray("rounds");
         long spent = 0;
-        for (int r = 0; r < rounds; r++) {
+        for (int r = 0; r < rounds.rounds(); r++) {
           HttpTarget.Round round = target.fanOut(ids);
           rs.addObject().put("wallMs", millis(round.wallNanos())).put("failures", round.failures());
           spent += round.wallNanos();
@@ -96,8 +94,7 @@ public final class ClientCommand implements Callable<Integer> {
     }
     out.put("cpuS", ProcSelf.cpu().toNanos() / 1e9);
     out.put("peakRssKib", ProcSelf.peakRssKib());
-    System.out.println(RESULT_PREFIX + json.writeValueAsString(out));
-    System.out.flush();
+    ResultLine.print(System.out, out);
     return 0;
   }
 

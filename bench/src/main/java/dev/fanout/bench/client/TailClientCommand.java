@@ -11,6 +11,9 @@ import dev.fanout.FanoutFuture;
 import dev.fanout.FanoutReport;
 import dev.fanout.HedgePolicy;
 import dev.fanout.Outcome;
+import dev.fanout.bench.ResultLine;
+import dev.fanout.bench.cli.RoundsOption;
+import dev.fanout.bench.cli.TailOptions;
 import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.users.User;
 import java.io.IOException;
@@ -24,6 +27,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,19 +43,15 @@ public final class TailClientCommand implements Callable<Integer> {
   @Option(names = "--url", required = true, description = "The backend's base URL.")
   String url;
 
-  @Option(names = "--n", defaultValue = "200", description = "Lookups per fan-out. Defaults to ${DEFAULT-VALUE}.")
-  int n;
+  @Mixin
+  TailOptions workload;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "Fan-outs in this JVM. Defaults to ${DEFAULT-VALUE}.")
-  int rounds;
+  @Mixin
+  RoundsOption rounds;
 
   @Option(names = "--hedge", defaultValue = "none",
       description = "none, a fixed delay such as 200ms, or auto (the route's observed p95). Defaults to ${DEFAULT-VALUE}.")
   String hedge;
-
-  @Option(names = "--budget", defaultValue = "0.1",
-      description = "The hedging budget, extra requests as a share of calls. Defaults to ${DEFAULT-VALUE}.")
-  double budget;
 
   private final ObjectMapper json = new ObjectMapper();
 
@@ -63,9 +63,8 @@ public final class TailClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (n < 1) throw new IllegalArgumentException("n < 1: " + n);
-    if (rounds < 1) throw new IllegalArgumentException("rounds < 1: " + rounds);
-    HedgePolicy policy = policy(hedge, budget);
+    int n = workload.n();
+    HedgePolicy policy = policy(hedge, workload.budget());
     ObjectNode out = json.createObjectNode();
     out.put("hedge", hedge);
     out.put("java", Runtime.version().toString());
@@ -73,7 +72,7 @@ public final class TailClientCommand implements Callable<Integer> {
     for (long id = 1; id <= n; id++) ids.add(id);
     try (FanoutClient client = FanoutClient.builder().baseUrl(url).maxInFlight(n).hedging(policy).build()) {
       ArrayNode rs = out.putArray("rounds");
-      for (int r = 0; r < rounds; r++) {
+      for (int r = 0; r < rounds.rounds(); r++) {
         admin(client, "POST", "/__admin/reset");
         long start = System.nanoTime();
         FanoutFuture<List<Outcome<User>>> run = Fanout.settleAll(ids, (id, context) -> client.users().withContext(context).getAsync(id), FanoutOptions.defaults());
@@ -98,8 +97,7 @@ public final class TailClientCommand implements Callable<Integer> {
       }
     }
     out.put("cpuS", ProcSelf.cpu().toNanos() / 1e9);
-    System.out.println(ClientCommand.RESULT_PREFIX + json.writeValueAsString(out));
-    System.out.flush();
+    ResultLine.print(System.out, out);
     return 0;
   }
 
@@ -138,6 +136,6 @@ public final class TailClientCommand implements Callable<Integer> {
 
   @Override
   public String toString() {
-    return "tail-client " + Arrays.asList(url, n, rounds, hedge, budget);
+    return "tail-client " + Arrays.asList(url, workload.n(), rounds.rounds(), hedge, workload.budget());
   }
 }

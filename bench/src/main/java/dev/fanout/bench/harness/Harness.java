@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.FanoutClient;
 import dev.fanout.bench.ClientKind;
 import dev.fanout.bench.Processes;
-import dev.fanout.bench.client.ClientCommand;
+import dev.fanout.bench.ResultLine;
 import dev.fanout.bench.harness.BenchReport.Row;
 import dev.fanout.bench.harness.BenchReport.Run;
 import dev.fanout.bench.harness.BenchReport.Spread;
@@ -307,10 +307,10 @@ public final class Harness {
         throw new IllegalStateException("client " + label + " exited with " + p.exitValue() + "; its log: " + err
             + "\n" + tail(err));
       }
-      String result = out.stream().filter(l -> l.startsWith(ClientCommand.RESULT_PREFIX)).reduce((a, b) -> b)
+      String result = out.stream().filter(l -> l.startsWith(ResultLine.PREFIX)).reduce((a, b) -> b)
           .orElseThrow(() -> new IllegalStateException("client " + label + " printed no RESULT line: " + out));
-      return new ClientOutput(json.readTree(result.substring(ClientCommand.RESULT_PREFIX.length())),
-          sampler.peakThreads(), sampler.peakRssKib(), sampler.cpuSeconds());
+      return new ClientOutput(ResultLine.parse(result).orElseThrow(), sampler.peakThreads(), sampler.peakRssKib(),
+          sampler.cpuSeconds());
     } catch (ExecutionException | TimeoutException e) {
       throw new IOException("could not read the output of client " + label, e);
     } finally {

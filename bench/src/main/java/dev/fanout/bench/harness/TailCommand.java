@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.ClientKind;
+import dev.fanout.bench.cli.EngineOption;
+import dev.fanout.bench.cli.JavaOption;
+import dev.fanout.bench.cli.ServerJavaOption;
+import dev.fanout.bench.cli.TailOptions;
 import dev.fanout.common.cli.DurationConverter;
-import dev.fanout.mock.Engine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,8 +39,8 @@ import picocli.CommandLine.Option;
 @Command(name = "tail", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Tail workload: p50/p99/wall/extra load with and without hedging; writes tail.json and tail.md.")
 public final class TailCommand implements Callable<Integer> {
-  @Option(names = "--n", defaultValue = "200", description = "Lookups per fan-out. Defaults to ${DEFAULT-VALUE}.")
-  int n;
+  @Mixin
+  TailOptions workload;
 
   @Option(names = "--latency", defaultValue = "100ms", converter = DurationConverter.class,
       description = "Latency of a response outside the tail. Defaults to ${DEFAULT-VALUE}.")
@@ -49,9 +54,6 @@ public final class TailCommand implements Callable<Integer> {
       description = "Policies: none, a fixed delay, auto. Defaults to ${DEFAULT-VALUE}.")
   List<String> hedges;
 
-  @Option(names = "--budget", defaultValue = "0.1", description = "Hedging budget. Defaults to ${DEFAULT-VALUE}.")
-  double budget;
-
   @Option(names = "--runs", defaultValue = "3", description = "Runs per policy (median over them). Defaults to ${DEFAULT-VALUE}.")
   int runs;
 
@@ -59,24 +61,26 @@ public final class TailCommand implements Callable<Integer> {
       description = "Fan-outs per client JVM: round 1 is cold, the last warm. Defaults to ${DEFAULT-VALUE}.")
   int rounds;
 
-  @Option(names = "--engine", defaultValue = "netty", description = "Backend engine. Defaults to ${DEFAULT-VALUE}.")
-  String engine;
+  @Mixin
+  EngineOption engine;
 
-  @Option(names = "--java", description = "The java launcher for client JVMs. Defaults to this JVM's.")
-  String clientJava;
+  @Mixin
+  JavaOption clientJava;
 
-  @Option(names = "--server-java", description = "The java launcher for backend JVMs. Defaults to --java.")
-  String serverJava;
+  @Mixin
+  ServerJavaOption serverJava;
 
   @Option(names = "--out", defaultValue = "bench-results", description = "Output directory. Defaults to ${DEFAULT-VALUE}.")
   Path out;
 
   @Override
   public Integer call() throws Exception {
-    String java = ChildJvms.launcher(clientJava);
+    int n = workload.n();
+    double budget = workload.budget();
+    String java = clientJava.launcher();
     String cp = ChildJvms.classpath();
-    HarnessConfig config = new HarnessConfig(List.of(RowSpec.parse("fanout-n@" + engine)), List.of(n), latency, runs,
-        rounds, Map.of(), Duration.ZERO, java, serverJava != null ? serverJava : java, List.of(), List.of(), cp, null,
+    HarnessConfig config = new HarnessConfig(List.of(new RowSpec(ClientKind.FANOUT_N, engine.engine())), List.of(n),
+        latency, runs, rounds, Map.of(), Duration.ZERO, java, serverJava.launcher(clientJava), List.of(), List.of(), cp, null,
         1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5), out,
         ProcessHandle.current().info().commandLine().orElse("fanout-bench tail"));
     Harness harness = new Harness(config, System.out);
@@ -98,10 +102,12 @@ public final class TailCommand implements Callable<Integer> {
       for (String hedge : hedges) {
         String label = "tail-" + hedge + "-run" + run;
         System.out.println("tail: " + hedge + ", run " + run + " of " + runs);
-        try (Harness.Server server = harness.startServer(Engine.of(engine), latency, false, label,
+        try (Harness.Server server = harness.startServer(engine.engine(), latency, false, label,
             List.of("--tail", tail, "--seed", Integer.toString(run)))) {
-          JsonNode result = harness.runJava(List.of("tail-client", "--url", server.url, "--n", Integer.toString(n),
-              "--rounds", Integer.toString(rounds), "--hedge", hedge, "--budget", Double.toString(budget)), label);
+          List<String> args = new ArrayList<>(List.of("tail-client", "--url", server.url,
+              "--rounds", Integer.toString(rounds), "--hedge", hedge));
+          args.addAll(workload.args());
+          JsonNode result = harness.runJava(args, label);
           byPolicy.get(hedge).add(result);
         }
       }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.MockProcess;
+import dev.fanout.bench.cli.JavaOption;
+import dev.fanout.bench.cli.MaxTokensOption;
 import dev.fanout.bench.harness.Machines;
 import dev.fanout.common.cli.DurationConverter;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -66,8 +69,8 @@ public final class JobsCommand implements Callable<Integer> {
           + "Defaults to ${DEFAULT-VALUE}.")
   long rpm;
 
-  @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens per request. Defaults to ${DEFAULT-VALUE}.")
-  int maxTokens;
+  @Mixin
+  MaxTokensOption maxTokens;
 
   @Option(names = "--python", defaultValue = "/usr/bin/python3",
       description = "The Python of the cookbook row (needs aiohttp) and the openai-python row (needs openai). "
@@ -99,8 +102,8 @@ public final class JobsCommand implements Callable<Integer> {
       description = "RSS sampling period in memory mode. Defaults to ${DEFAULT-VALUE}.")
   Duration sampleEvery;
 
-  @Option(names = "--java", description = "The java launcher. Defaults to this JVM's.")
-  String java;
+  @Mixin
+  JavaOption java;
 
   @Option(names = "--out", defaultValue = "bench-results/jobs",
       description = "Directory for the inputs, outputs, reports and logs. Defaults to ${DEFAULT-VALUE}.")
@@ -118,7 +121,7 @@ public final class JobsCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--n < 1: " + n);
     }
     Files.createDirectories(out);
-    String launcher = ChildJvms.launcher(java);
+    String launcher = java.launcher();
     return switch (mode) {
       case "metered" -> metered(launcher);
       case "memory" -> memory(launcher);
@@ -132,7 +135,7 @@ public final class JobsCommand implements Callable<Integer> {
     }
     String cp = ChildJvms.classpath();
     Path batchInput = out.resolve("requests-" + n + ".jsonl");
-    JobsInputs.writeBatchInput(batchInput, n, maxTokens);
+    JobsInputs.writeBatchInput(batchInput, n, maxTokens.maxTokens());
     ClientRuns runs = new ClientRuns(launcher, cp, python, out, rowTimeout);
     List<Row> rows = new ArrayList<>();
     for (JobsClient client : clients) {
@@ -149,7 +152,7 @@ public final class JobsCommand implements Callable<Integer> {
           case FANOUT_JOBS -> runs.fanoutJobs(mock.url(), batchInput);
           case COOKBOOK -> {
             Path cookbookInput = out.resolve("requests-" + n + "-cookbook.jsonl");
-            JobsInputs.writeCookbookInput(cookbookInput, n, maxTokens);
+            JobsInputs.writeCookbookInput(cookbookInput, n, maxTokens.maxTokens());
             yield runs.cookbook(mock.url(), cookbookInput, cookbookScript, rpm, cookbookTpm);
           }
           case OPENAI_PYTHON -> runs.openaiPython(mock.url(), batchInput, openaiConcurrency);
@@ -227,7 +230,7 @@ public final class JobsCommand implements Callable<Integer> {
   private int memory(String launcher) throws IOException, InterruptedException {
     String cp = ChildJvms.classpath();
     Path input = out.resolve("requests-" + n + ".jsonl");
-    JobsInputs.writeBatchInput(input, n, maxTokens);
+    JobsInputs.writeBatchInput(input, n, maxTokens.maxTokens());
     Path output = out.resolve("results.jsonl");
     Files.deleteIfExists(output);
     Files.deleteIfExists(output.resolveSibling("results.jsonl.batches.json"));

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
-import dev.fanout.GovernorPolicy;
 import dev.fanout.Outcome;
+import dev.fanout.bench.ResultLine;
+import dev.fanout.bench.cli.GovernorOption;
+import dev.fanout.bench.cli.MaxTokensOption;
+import dev.fanout.bench.cli.ProviderOption;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.messages.MessageRequest;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,11 +42,11 @@ public final class MeteredClient implements Callable<Integer> {
       description = "First prompt number (two processes send different prompts). Defaults to ${DEFAULT-VALUE}.")
   int offset;
 
-  @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens of each call. Defaults to ${DEFAULT-VALUE}.")
-  int maxTokens;
+  @Mixin
+  MaxTokensOption maxTokens;
 
-  @Option(names = "--no-governor", description = "Turn the governor off. Defaults to false (the client's default: on).")
-  boolean noGovernor;
+  @Mixin
+  GovernorOption governor;
 
   @Option(names = "--max-in-flight", defaultValue = "0",
       description = "The client's maxInFlight; 0 keeps FanoutClient.DEFAULT_MAX_IN_FLIGHT. Defaults to ${DEFAULT-VALUE}.")
@@ -53,16 +57,12 @@ public final class MeteredClient implements Callable<Integer> {
           + "Defaults to ${DEFAULT-VALUE}.")
   long startAt;
 
-  @Option(names = "--provider", defaultValue = "openai",
-      description = "openai (chat completions) or anthropic (Anthropic messages). Defaults to ${DEFAULT-VALUE}.")
-  String provider;
+  @Mixin
+  ProviderOption provider;
 
   @Override
   public Integer call() throws Exception {
-    FanoutClient.Builder b = FanoutClient.builder().baseUrl(baseUrl).apiKey("sk-bench-metered");
-    if (noGovernor) {
-      b.governor(GovernorPolicy.disabled());
-    }
+    FanoutClient.Builder b = governor.applyTo(FanoutClient.builder().baseUrl(baseUrl).apiKey("sk-bench-metered"));
     if (maxInFlight > 0) {
       b.maxInFlight(maxInFlight);
     }
@@ -73,15 +73,15 @@ public final class MeteredClient implements Callable<Integer> {
         TimeUnit.MILLISECONDS.sleep(wait);
       }
       long start = System.currentTimeMillis();
-      boolean anthropic = provider.equals("anthropic");
+      boolean anthropic = provider.anthropic();
       // What each call charged the binding token limit: OpenAI's total; Anthropic's input (uncached and cache
       // writes) and output, summed apart (the larger sum binds, each against its own per-minute limit).
       List<Outcome<long[]>> outcomes = Fanout.settleAll(prompts, (i, context) -> anthropic
           ? client.messages().createAsync(MessageRequest.builder().model("claude-haiku-4-5")
-              .addUserMessage("Write one line about item " + i + ".").maxTokens(maxTokens).build())
+              .addUserMessage("Write one line about item " + i + ".").maxTokens(maxTokens.maxTokens()).build())
               .thenApply(m -> new long[] {m.usage().rateLimitedInputTokens(), m.usage().outputTokens()})
           : client.chat().createAsync(ChatRequest.builder().model("gpt-4o-mini")
-              .addUserMessage("Write one line about item " + i + ".").maxTokens(maxTokens).build())
+              .addUserMessage("Write one line about item " + i + ".").maxTokens(maxTokens.maxTokens()).build())
               .thenApply(c -> new long[] {c.usage().map(u -> (long) u.totalTokens()).orElse(0L), 0}),
           FanoutOptions.defaults()).get(10, TimeUnit.MINUTES);
       long end = System.currentTimeMillis();
@@ -107,8 +107,7 @@ public final class MeteredClient implements Callable<Integer> {
       r.put("endMillis", end);
       r.put("tokens", tokens);
       r.set("errors", json.valueToTree(errors));
-      System.out.println("RESULT " + json.writeValueAsString(r));
-      System.out.flush();
+      ResultLine.print(System.out, r);
     }
     return 0;
   }

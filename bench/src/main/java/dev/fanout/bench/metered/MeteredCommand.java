@@ -1,9 +1,12 @@
 package dev.fanout.bench.metered;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.MockProcess;
+import dev.fanout.bench.ResultLine;
+import dev.fanout.bench.cli.JavaOption;
+import dev.fanout.bench.cli.MaxTokensOption;
+import dev.fanout.bench.cli.ProviderOption;
 import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.common.Quotas;
 import java.io.BufferedReader;
@@ -17,9 +20,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,18 +51,15 @@ public final class MeteredCommand implements Callable<Integer> {
   long rpm;
 
   @Option(names = "--tpm", defaultValue = "150000",
-      description = "Tokens per minute of the token-bound workload (no request limit); 0 skips it. "
-          + "Defaults to ${DEFAULT-VALUE}.")
+      description = "Tokens per minute of the token-bound workload (no request limit; with --provider anthropic, "
+          + "both input and output tokens per minute); 0 skips it. Defaults to ${DEFAULT-VALUE}.")
   long tpm;
 
-  @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens per call. Defaults to ${DEFAULT-VALUE}.")
-  int maxTokens;
+  @Mixin
+  MaxTokensOption maxTokens;
 
-  @Option(names = "--provider", defaultValue = "openai",
-      description = "openai: chat completions against the mock metered like OpenAI; anthropic: Anthropic messages "
-          + "against the mock metered like Anthropic (--tpm as both input and output tokens per minute). "
-          + "Defaults to ${DEFAULT-VALUE}.")
-  String provider;
+  @Mixin
+  ProviderOption provider;
 
   @Option(names = "--runs", defaultValue = "3", description = "Runs per row (the median is shown). Defaults to ${DEFAULT-VALUE}.")
   int runs;
@@ -67,8 +69,8 @@ public final class MeteredCommand implements Callable<Integer> {
           + "n/2). Defaults to ${DEFAULT-VALUE}.")
   List<String> rows;
 
-  @Option(names = "--java", description = "The java launcher for the backend and clients. Defaults to this JVM's.")
-  String java;
+  @Mixin
+  JavaOption java;
 
   @Option(names = "--python", defaultValue = "/usr/bin/python3",
       description = "Python for the python-openai row (skipped with a note unless it imports openai). "
@@ -79,8 +81,6 @@ public final class MeteredCommand implements Callable<Integer> {
       description = "Directory for metered.md and logs. Defaults to ${DEFAULT-VALUE}.")
   Path out;
 
-  private final ObjectMapper json = new ObjectMapper();
-
   /** One measured run of a row. */
   record Run(int ok, int failed, long requests, long rateLimited, long wallMillis, long tokens) {
     double share429() {
@@ -90,18 +90,14 @@ public final class MeteredCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!provider.equals("openai") && !provider.equals("anthropic")) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "Invalid value for option '--provider': '" + provider + "' (expected openai or anthropic)");
-    }
     Files.createDirectories(out);
-    String launcher = ChildJvms.launcher(java);
+    String launcher = java.launcher();
     String cp = ChildJvms.classpath();
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Metered batch: %d %s (max_tokens %d), %d ms per admitted "
         + "request, buckets one second deep; median of %d runs.%n%n", n,
-        provider.equals("anthropic") ? "Anthropic messages, metered like Anthropic," : "chat completions",
-        maxTokens, latency.toMillis(), runs));
+        provider.anthropic() ? "Anthropic messages, metered like Anthropic," : "chat completions",
+        maxTokens.maxTokens(), latency.toMillis(), runs));
     md.append("| workload | client | ok | failed | 429s | wall | quota minimum | wall ÷ minimum |\n");
     md.append("|---|---|--:|--:|--:|--:|--:|--:|\n");
     List<String> notes = new ArrayList<>();
@@ -139,7 +135,7 @@ public final class MeteredCommand implements Callable<Integer> {
     for (String note : notes) {
       md.append("- ").append(note).append('\n');
     }
-    Files.writeString(out.resolve(provider.equals("anthropic") ? "metered-anthropic.md" : "metered.md"), md.toString(),
+    Files.writeString(out.resolve(provider.anthropic() ? "metered-anthropic.md" : "metered.md"), md.toString(),
         StandardCharsets.UTF_8);
     System.out.println();
     System.out.print(md);
@@ -202,7 +198,7 @@ public final class MeteredCommand implements Callable<Integer> {
       start = Math.min(start, r.get("startMillis").asLong());
       end = Math.max(end, r.get("endMillis").asLong());
     }
-    MockProcess.Counts received = mock.counts(provider.equals("anthropic") ? "messages" : "chat");
+    MockProcess.Counts received = mock.counts(provider.anthropic() ? "messages" : "chat");
     return new Run(ok, failed, received.requests(), received.rateLimited(), end - start, tokens);
   }
 
@@ -210,7 +206,9 @@ public final class MeteredCommand implements Callable<Integer> {
       int maxInFlight, long startAt) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(launcher, "-cp", cp, "dev.fanout.bench.BenchMain", "metered-client",
         "--base-url", url, "--n", String.valueOf(count), "--offset", String.valueOf(offset),
-        "--max-tokens", String.valueOf(maxTokens), "--start-at", String.valueOf(startAt), "--provider", provider));
+        "--start-at", String.valueOf(startAt)));
+    cmd.addAll(maxTokens.args());
+    cmd.addAll(provider.args());
     if (noGovernor) {
       cmd.add("--no-governor");
     }
@@ -239,7 +237,7 @@ public final class MeteredCommand implements Callable<Integer> {
         "    print('RESULT ' + json.dumps({'ok': len(ok), 'failed': n - len(ok), 'startMillis': int(start * 1000),",
         "        'endMillis': int(end * 1000), 'tokens': tokens, 'errors': {}}), flush=True)",
         "asyncio.run(main())");
-    return new ProcessBuilder(python, "-c", script, url, String.valueOf(n), String.valueOf(maxTokens),
+    return new ProcessBuilder(python, "-c", script, url, String.valueOf(n), String.valueOf(maxTokens.maxTokens()),
         String.valueOf(startAt)).redirectError(out.resolve("python.log").toFile()).start();
   }
 
@@ -257,10 +255,10 @@ public final class MeteredCommand implements Callable<Integer> {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
-        if (line.startsWith("RESULT ")) {
-          JsonNode node = json.readTree(line.substring("RESULT ".length()));
+        Optional<JsonNode> result = ResultLine.parse(line);
+        if (result.isPresent()) {
           p.waitFor(60, TimeUnit.SECONDS);
-          return node;
+          return result.get();
         }
       }
     }

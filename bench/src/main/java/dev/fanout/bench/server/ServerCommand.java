@@ -1,6 +1,7 @@
 package dev.fanout.bench.server;
 
 import dev.fanout.bench.Processes;
+import dev.fanout.bench.cli.EngineOption;
 import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.common.cli.Tail;
 import dev.fanout.mock.Engine;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,10 +25,8 @@ public final class ServerCommand implements Callable<Integer> {
   /** The accept backlog on Netty, for bursts of tens of thousands of connections (the kernel caps it at somaxconn). */
   static final int NETTY_BACKLOG = 16_384;
 
-  @Option(names = "--engine", defaultValue = "netty",
-      description = "mockwebserver (the mock-server's default engine) or netty (the scale engine). "
-          + "Defaults to ${DEFAULT-VALUE}.")
-  String engine;
+  @Mixin
+  EngineOption engine;
 
   @Option(names = "--port", defaultValue = "0", description = "Port; 0 picks a free one. Defaults to ${DEFAULT-VALUE}.")
   int port;
@@ -49,7 +49,7 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Engine e = Engine.of(engine);
+    Engine e = engine.engine();
     Latency profile = Latency.builder().delay(latency).seed(seed).tail(tail.share(), tail.delay()).build();
     MockBackend.Builder b = MockBackend.builder().engine(e).latency(profile).port(port)
         .http2PriorKnowledge(http2).recordedRequests(0);

@@ -8,7 +8,9 @@ import dev.fanout.FanoutStream;
 import dev.fanout.StreamReport;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.MockProcess;
-import dev.fanout.mock.Engine;
+import dev.fanout.bench.cli.EngineOption;
+import dev.fanout.bench.cli.GovernorOption;
+import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.users.User;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -26,6 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,9 +62,8 @@ public final class StreamCommand implements Callable<Integer> {
       description = "The stream's bufferSize. Defaults to ${DEFAULT-VALUE}.")
   int buffer;
 
-  @Option(names = "--engine", defaultValue = "netty",
-      description = "Backend engine: netty or mockwebserver. Defaults to ${DEFAULT-VALUE}.")
-  String engine;
+  @Mixin
+  EngineOption engine;
 
   @Option(names = "--base-url", description = "Use this backend instead of starting one (its stats must start at 0).")
   String baseUrl;
@@ -70,11 +72,11 @@ public final class StreamCommand implements Callable<Integer> {
       description = "Largest allowed ratio of the large run's heap after GC to the baseline's. Defaults to ${DEFAULT-VALUE}.")
   double maxHeapRatio;
 
-  @Option(names = "--no-governor", description = "Turn the client's governor off. Defaults to false (on).")
-  boolean noGovernor;
+  @Mixin
+  GovernorOption governor;
 
-  @Option(names = "--java", description = "The java launcher for the backend. Defaults to this JVM's.")
-  String java;
+  @Mixin
+  JavaOption java;
 
   @Option(names = "--out", defaultValue = "bench-results/stream",
       description = "Directory for stream.md and server.log. Defaults to ${DEFAULT-VALUE}.")
@@ -92,17 +94,12 @@ public final class StreamCommand implements Callable<Integer> {
     MockProcess server = null;
     String url = baseUrl;
     if (url == null) {
-      String launcher = ChildJvms.launcher(java);
-      server = MockProcess.start(launcher, ChildJvms.classpath(), Engine.of(engine), Duration.ZERO, 0, 0,
+      server = MockProcess.start(java.launcher(), ChildJvms.classpath(), engine.engine(), Duration.ZERO, 0, 0,
           out.resolve("server.log"));
       url = server.url();
     }
     url = url.endsWith("/") ? url : url + "/";
-    FanoutClient.Builder builder = FanoutClient.builder().baseUrl(url);
-    if (noGovernor) {
-      builder.governor(dev.fanout.GovernorPolicy.disabled());
-    }
-    try (FanoutClient client = builder.build()) {
+    try (FanoutClient client = governor.applyTo(FanoutClient.builder().baseUrl(url)).build()) {
       List<Run> runs = new ArrayList<>();
       if (warmupN > 0) {
         Run warmup = run(client, warmupN);
@@ -175,7 +172,7 @@ public final class StreamCommand implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Stream benchmark: user lookups against a zero-latency %s backend in its own "
             + "JVM; maxConcurrency %d, bufferSize %d, governor %s; client JVM max heap %.0f MB (%s).%n%n",
-        engine, concurrency, buffer, noGovernor ? "off" : "on", mb(Runtime.getRuntime().maxMemory()), System.getProperty("java.version")));
+        engine.engine().id(), concurrency, buffer, governor.off() ? "off" : "on", mb(Runtime.getRuntime().maxMemory()), System.getProperty("java.version")));
     md.append("| inputs | delivered once each | server requests | wall | rate | p50 | p99 | peak in flight "
         + "| heap after GC, halfway | heap after GC, end |\n");
     md.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
