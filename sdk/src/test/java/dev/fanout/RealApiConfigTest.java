@@ -216,4 +216,12 @@ class RealApiConfigTest {
     assertThatThrownBy(() -> FanoutClientSpec.builder().proxy("no-port"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("proxy is not host:port: no-port");
   }
+
+  @Test
+  void aMissingCaFileIsNamedAsMissing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path missing = dir.resolve("corp-ca.pem");
+    assertThatThrownBy(() -> FanoutClientSpec.builder().trustedCertificates(missing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("trustedCertificates: cannot read " + missing + ": no such file");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.jobs;
 
+import dev.fanout.common.IoErrors;
 import dev.fanout.jobs.internal.IdSet;
 import dev.fanout.jobs.internal.LineParser;
 import java.io.BufferedReader;
@@ -100,7 +101,7 @@ public final class JobInput {
       reader = null;
       return new Requests(name, r instanceof BufferedReader b ? b : new BufferedReader(r));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read " + name + ": " + IoErrors.reason(e), e);
     }
   }
 

@@ -30,6 +30,14 @@ class JobInputTest {
   }
 
   @Test
+  void aMissingFileIsNamedAsMissing() {
+    Path missing = dir.resolve("requests.jsonl");
+    assertThatThrownBy(() -> JobInput.of(missing).open())
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessage("cannot read " + missing + ": no such file");
+  }
+
+  @Test
   void readsRequestsLazilyInOrderSkippingBlankLines() throws IOException {
     Path p = file(GOOD, "", GOOD.replace("\"a\"", "\"b\""),
         "{\"custom_id\":\"c\",\"method\":\"GET\",\"url\":\"/v1/models\"}");

@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
     usageHelpAutoWidth = true,
     description = {
         "Simulated latency-bound backends for Fanout.",
-        "Routes: GET /users/{id}   POST /v1/chat/completions   POST /v1/embeddings   GET /v1/models",
-        "        GET /search?q=&k=   GET /__admin/stats   POST /__admin/reset"
+        "Routes: GET /users/{id}   POST /v1/chat/completions   POST /v1/messages   POST /v1/embeddings",
+        "        GET /v1/models   /v1/files, /v1/batches (Batch API)   GET /search?q=&k=",
+        "        GET /__admin/stats   POST /__admin/reset"
     })
 public final class MockServerMain implements Callable<Integer> {
   /** Exit code of a bad flag (picocli's usage error). */

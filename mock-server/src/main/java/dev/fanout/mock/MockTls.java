@@ -1,5 +1,6 @@
 package dev.fanout.mock;
 
+import dev.fanout.common.IoErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -105,7 +106,7 @@ public final class MockTls {
     try {
       return fromPem(Files.readString(file, StandardCharsets.US_ASCII));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read " + file + ": " + IoErrors.reason(e), e);
     }
   }
 

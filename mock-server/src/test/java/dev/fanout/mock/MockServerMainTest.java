@@ -99,7 +99,8 @@ class MockServerMainTest {
     assertThat(defaults.faultProfile().isMetered()).isFalse();
     assertThat(defaults.faultProfile().meterDepth()).isEqualTo(Faults.DEFAULT_METER_DEPTH);
     assertThat(defaults.latencyProfile().tailShare()).isZero();
-    assertThat(run("--help").out()).contains("--rpm", "--tpm", "--meter-depth", "--tail", "/v1/embeddings");
+    assertThat(run("--help").out()).contains("--rpm", "--tpm", "--meter-depth", "--tail", "/v1/embeddings",
+        "/v1/messages", "/v1/batches");
   }
 
   @ParameterizedTest

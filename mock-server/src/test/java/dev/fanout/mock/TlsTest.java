@@ -116,6 +116,14 @@ class TlsTest {
   }
 
   @Test
+  void aMissingPemFileIsNamedAsMissing(@TempDir Path dir) {
+    Path missing = dir.resolve("server.pem");
+    assertThatThrownBy(() -> MockTls.fromPemFile(missing))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessage("cannot read " + missing + ": no such file");
+  }
+
+  @Test
   void aPemWithoutAKeyIsRejectedNamingIt() {
     String cert = okhttp3.tls.Certificates.certificatePem(MockTls.generate("localhost").caCertificate());
     assertThatThrownBy(() -> MockTls.fromPem(cert))

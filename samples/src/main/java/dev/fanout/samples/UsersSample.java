@@ -6,6 +6,7 @@ import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutReport;
 import dev.fanout.HedgePolicy;
+import dev.fanout.Outcome;
 import dev.fanout.common.cli.Tail;
 import dev.fanout.mock.Latency;
 import dev.fanout.samples.cli.Ranges;
@@ -186,7 +187,7 @@ final class UsersSample implements Callable<Integer> {
         }
       }
       if (rounds == 1) {
-        printSummary(out, style, last.report(), last.result(), last.failure());
+        printSummary(out, style, last);
       } else {
         printRoundsSummary(out, style, results, failures);
       }
@@ -197,8 +198,12 @@ final class UsersSample implements Callable<Integer> {
     }
   }
 
-  /** What one round of the fan-out did: the report's mode, the SDK's report, and the failure that ended it. */
-  private record Round(RunReport.Mode result, FanoutReport report, String failure) {}
+  /**
+   * What one round of the fan-out did: the report's mode, the SDK's report, the failure that ended it, and in
+   * {@code settle} mode the first failed lookup's message per error type (what the type alone does not say:
+   * which host, refused or unknown, which status).
+   */
+  private record Round(RunReport.Mode result, FanoutReport report, String failure, Map<String, String> reasons) {}
 
   /** Runs the fan-out once, as the flags say, and records it as the mode {@code name}. */
   private Round runRound(Session session, List<Long> userIds, String name, PrintWriter out) {
@@ -214,14 +219,24 @@ final class UsersSample implements Callable<Integer> {
 
     session.resetStats();
     ModeRecorder recorder = ModeRecorder.start(name);
+    FanoutFuture<List<Outcome<User>>> settled = mode == Mode.settle
+        ? Fanout.settleAll(userIds, lookup, options.build()) : null;
     FanoutFuture<?> run = switch (mode) {
       case sequential -> Fanout.sequential(userIds, lookup, options.build());
       case all -> Fanout.all(userIds, lookup, options.build());
-      case settle -> Fanout.settleAll(userIds, lookup, options.build());
+      case settle -> settled;
     };
     String failure = null;
+    Map<String, String> reasons = new TreeMap<>();
     try {
       run.await();
+      if (settled != null) {
+        for (Outcome<User> outcome : settled.await()) {
+          if (!outcome.isSuccess()) {
+            reasons.putIfAbsent(outcome.error().getClass().getSimpleName(), String.valueOf(outcome.error().getMessage()));
+          }
+        }
+      }
     } catch (RuntimeException e) {
       failure = e.toString();
     }
@@ -229,7 +244,8 @@ final class UsersSample implements Callable<Integer> {
     FanoutReport report = run.report();
     recorder.add(report, entry -> new ModeRecorder.Input("user " + userIds.get(entry.index()),
         userIds.get(entry.index()), "users"));
-    return new Round(recorder.toMode().withServer(session.serverStatsWhenIdle(Duration.ofSeconds(5))), report, failure);
+    return new Round(recorder.toMode().withServer(session.serverStatsWhenIdle(Duration.ofSeconds(5))), report, failure,
+        reasons);
   }
 
   /** One line per round, for people watching a long run. */
@@ -272,7 +288,10 @@ final class UsersSample implements Callable<Integer> {
     }
   }
 
-  private void printSummary(PrintWriter out, Style style, FanoutReport report, RunReport.Mode result, String failure) {
+  private void printSummary(PrintWriter out, Style style, Round round) {
+    FanoutReport report = round.report();
+    RunReport.Mode result = round.result();
+    String failure = round.failure();
     out.println();
     String counts = String.format(Locale.ROOT, "%d ok, %d failed", result.ok(), result.failed());
     out.printf(Locale.ROOT, "%s %d lookups in %.2f s: %s · peak %d in flight · in flight %.2f s (%.1f× overlap)%s%n",
@@ -299,10 +318,16 @@ final class UsersSample implements Callable<Integer> {
         .filter(call -> !call.ok())
         .collect(Collectors.groupingBy(RunReport.Call::describe,
             Collectors.mapping(RunReport.Call::id, Collectors.toList()))));
-    byOutcome.forEach((outcome, failedIds) -> out.printf(Locale.ROOT, "  %s %d × %s (ids %s%s)%n",
-        style.red("✕"), failedIds.size(), outcome,
-        failedIds.stream().limit(8).map(String::valueOf).collect(Collectors.joining(", ")),
-        failedIds.size() > 8 ? ", ..." : ""));
+    byOutcome.forEach((outcome, failedIds) -> {
+      out.printf(Locale.ROOT, "  %s %d × %s (ids %s%s)%n",
+          style.red("✕"), failedIds.size(), outcome,
+          failedIds.stream().limit(8).map(String::valueOf).collect(Collectors.joining(", ")),
+          failedIds.size() > 8 ? ", ..." : "");
+      String reason = round.reasons().get(outcome);
+      if (reason != null) {
+        out.println("      first: " + reason);
+      }
+    });
     if (failure != null) {
       out.println("  " + style.red("The run failed: " + failure));
     }

@@ -380,13 +380,21 @@ class SamplesCommandTest {
     int exit = run("users", "--base-url", "http://127.0.0.1:" + port, "--ids", "1-3", "--retries", "0");
 
     assertThat(exit).isEqualTo(1);
-    assertThat(out.toString()).contains("0 ok, 3 failed").contains("ConnectionSetupException");
+    assertThat(out.toString()).contains("0 ok, 3 failed").contains("ConnectionSetupException")
+        .contains("first: GET /users/").contains("127.0.0.1:" + port + " refused the connection");
 
     // seed cannot even warm up: one line on stderr, no stack trace.
     err.getBuffer().setLength(0);
     assertThat(run("seed", "--base-url", "http://127.0.0.1:" + port)).isEqualTo(1);
     assertThat(err.toString().lines().toList()).singleElement().asString()
         .startsWith("fanout-samples seed failed: ").contains("127.0.0.1:" + port);
+  }
+
+  @Test
+  void theWireLogThatFanoutLogAsksForIsNotSilencedByTheSamplesLogLevel() {
+    // FANOUT_LOG=headers logs each request at INFO on dev.fanout.wire; the samples log WARN and above otherwise.
+    assertThat(org.slf4j.LoggerFactory.getLogger("dev.fanout.wire").isInfoEnabled()).isTrue();
+    assertThat(org.slf4j.LoggerFactory.getLogger("dev.fanout").isInfoEnabled()).isFalse();
   }
 
   @Test

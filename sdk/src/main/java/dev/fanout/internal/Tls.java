@@ -1,5 +1,6 @@
 package dev.fanout.internal;
 
+import dev.fanout.common.IoErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -78,7 +79,9 @@ public final class Tls {
     if (file == null) throw new IllegalArgumentException(option + " == null");
     try {
       return Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException e) {
+      throw new IllegalArgumentException(option + ": cannot read " + file + ": " + IoErrors.reason(e), e);
+    } catch (UncheckedIOException e) {
       throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage(), e);
     }
   }

@@ -74,26 +74,33 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
   Path reportJson;
 
-  @Option(names = "--progress", paramLabel = "live|plain|none",
+  @Option(names = "--progress", paramLabel = "auto|live|plain|none",
       description = "Progress: a live line on a terminal, a plain line every 10 s otherwise. Defaults to auto.")
   String progress = "auto";
 
   private RunCommand() {}
 
+  /** Refuses {@code value} below {@code min}, naming the option and the value: {@code '--max-in-flight': 0 < 1}. */
+  private void atLeast(String option, long value, long min) {
+    if (value < min) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid value for option '" + option + "': " + value + " < " + min);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (maxRequestsPerMinute < 0 || maxTokensPerMinute < 0 || maxInFlight < 1) {
-      throw new ParameterException(spec.commandLine(), "--max-requests-per-minute and --max-tokens-per-minute must "
-          + "be >= 0, --max-in-flight >= 1");
-    }
+    atLeast("--max-requests-per-minute", maxRequestsPerMinute, 0);
+    atLeast("--max-tokens-per-minute", maxTokensPerMinute, 0);
+    atLeast("--max-in-flight", maxInFlight, 1);
     boolean live = switch (progress) {
       case "auto" -> ProgressPrinter.terminal();
       case "live" -> true;
       case "plain", "none" -> false;
-      default -> throw new ParameterException(spec.commandLine(), "--progress: live, plain, none or auto, not "
-          + progress);
+      default -> throw new ParameterException(spec.commandLine(), "Invalid value for option '--progress': '"
+          + progress + "' (expected auto, live, plain or none)");
     };
     ProgressPrinter printer = new ProgressPrinter(out, live,
         progress.equals("none") ? Duration.ofDays(365) : DEFAULT_PLAIN_PROGRESS_EVERY);
