@@ -133,7 +133,7 @@ final class AgentsSample implements Callable<Integer> {
           "the same agents and calls, each step's tool calls at once (maxConcurrency " + maxParallel + ")"};
       List<RunReport.Mode> modes = new ArrayList<>();
       String answer = null;
-      boolean ok = true;
+      List<String> failed = new ArrayList<>();
       for (int i = 0; i < names.length; i++) {
         out.println(style.mode(i, style.bold("━━ " + names[i])) + "  " + style.dim(explanations[i]));
         out.flush();
@@ -148,7 +148,7 @@ final class AgentsSample implements Callable<Integer> {
           result = run.await().get(0);
           answer = result.content();
         } catch (RuntimeException e) {
-          ok = false;
+          failed.add(names[i]);
           out.println(style.red("✕ " + names[i] + " failed: " + e));
         }
         mode.finish();
@@ -165,8 +165,10 @@ final class AgentsSample implements Callable<Integer> {
       out.printf(Locale.ROOT, "  %-11s %6.2f s  %d HTTP calls  baseline%n", "sequential",
           sequential.wallMillis() / 1000.0, sequential.calls().size());
       out.printf(Locale.ROOT, "  %-11s %6.2f s  %d HTTP calls  %s%n", "parallel", parallel.wallMillis() / 1000.0,
-          parallel.calls().size(), style.green(String.format(Locale.ROOT, "%.1f× faster",
-              (double) Math.max(1, sequential.wallMillis()) / Math.max(1, parallel.wallMillis()))));
+          parallel.calls().size(), failed.isEmpty()
+              ? style.green(String.format(Locale.ROOT, "%.1f× faster",
+                  (double) Math.max(1, sequential.wallMillis()) / Math.max(1, parallel.wallMillis())))
+              : style.red("not compared: the " + String.join(" and the ", failed) + " run failed"));
       if (answer != null) {
         out.println();
         out.println(style.bold("Answer") + style.dim(" (" + session.model() + ")") + ": " + abbreviate(answer));
@@ -174,7 +176,7 @@ final class AgentsSample implements Callable<Integer> {
       out.println();
       session.finish("agents", modes, out);
       out.flush();
-      return ok ? 0 : 1;
+      return failed.isEmpty() ? 0 : 1;
     }
   }
 

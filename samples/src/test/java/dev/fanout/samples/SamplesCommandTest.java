@@ -362,7 +362,8 @@ class SamplesCommandTest {
 
     assertThat(exit).as(out + "\n" + err).isEqualTo(1);
     assertThat(out.toString()).contains("✕ sequential failed: dev.fanout.errors.FanoutTimeoutException: agent lead ran "
-        + "past its deadline").contains("✕ parallel failed");
+        + "past its deadline").contains("✕ parallel failed")
+        .contains("not compared: the sequential and the parallel run failed").doesNotContain("× faster");
     RunReport.Mode parallel = RunReport.read(json).mode("parallel");
     // What ran at the deadline was cancelled or timed out (nothing else failed, nothing hangs), and the lead
     // never got to its answer.
