@@ -62,7 +62,7 @@ public final class MockWebServerEngine implements ServerEngine {
     } catch (IOException e) {
       connections.killAll();
       server.close();
-      throw new UncheckedIOException("cannot bind " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+      throw ServerEngine.bindFailure(config.host(), config.port(), e);
     }
     address = new InetSocketAddress(server.getSocketAddress().getAddress(), server.getPort());
   }

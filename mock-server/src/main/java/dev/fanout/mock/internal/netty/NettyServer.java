@@ -28,7 +28,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import dev.fanout.mock.MockTls;
 import javax.net.ssl.SSLException;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -103,8 +102,7 @@ public final class NettyServer implements ServerEngine {
       serverChannel = bootstrap.bind(host, port).syncUninterruptibly().channel();
     } catch (Exception e) { // Netty rethrows the BindException unchecked
       shutdown();
-      IOException io = e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
-      throw new UncheckedIOException("cannot bind " + host + ":" + port + ": " + e.getMessage(), io);
+      throw ServerEngine.bindFailure(host, port, e);
     }
     address = (InetSocketAddress) serverChannel.localAddress();
   }
