@@ -32,8 +32,9 @@ public final class Routes {
   public static final List<String> BACKENDS = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, MESSAGES);
 
   /**
-   * The routes a global {@code requestsPerMinute}/{@code tokensPerMinute} meters OpenAI's way (one shared
-   * quota, like one key). {@link #MESSAGES} is metered too, Anthropic's way, with a quota of its own.
+   * The routes a global {@code requestsPerMinute}/{@code tokensPerMinute} meters OpenAI's way: one quota per
+   * model, shared by the routes (like one key, whose limits OpenAI sets per model). {@link #MESSAGES} is
+   * metered too, Anthropic's way, with quotas of its own (one per model).
    */
   public static final List<String> METERED = List.of(CHAT, EMBEDDINGS);
 

@@ -318,6 +318,18 @@ class AnthropicRoutesTest {
   }
 
   @Test
+  void eachModelHasAQuotaOfItsOwn() throws IOException {
+    try (MockBackend backend = start(Faults.builder().requestsPerMinute(60))) {
+      assertThat(post(backend, user("hi", ""), true).code()).isEqualTo(200);
+      assertThat(post(backend, user("hi", ""), true).code()).as("claude-test's one request is spent").isEqualTo(429);
+
+      Http.Result other = post(backend, user("hi", "").replace("claude-test", "claude-other"), true);
+      assertThat(other.code()).as("another model draws on its own quota").isEqualTo(200);
+      assertThat(other.headers().get("anthropic-ratelimit-requests-remaining")).isEqualTo("0");
+    }
+  }
+
+  @Test
   void injectedOverloadIsA529OverloadedError() throws IOException {
     // the fault sequence draws 500, 502 or 503; a 503 on this route is Anthropic's 529
     try (MockBackend backend = start(Faults.builder().errorRate(1.0).seed(1))) {

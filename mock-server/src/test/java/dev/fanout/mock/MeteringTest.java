@@ -164,6 +164,25 @@ class MeteringTest {
   }
 
   @Test
+  void eachModelHasAQuotaOfItsOwnAsOpenAiLimitsEachModel() throws IOException {
+    try (MockBackend backend = start(Faults.builder().requestsPerMinute(120))) {
+      // two requests a second deep, per model
+      for (int i = 0; i < 2; i++) {
+        assertThat(Http.post(client, backend.url() + CHAT, chat("hi", 5)).code()).isEqualTo(200);
+      }
+      assertThat(Http.post(client, backend.url() + CHAT, chat("hi", 5)).code()).isEqualTo(429);
+
+      Http.Result embedding = Http.post(client, backend.url() + "/v1/embeddings",
+          "{\"model\":\"text-embedding-3-small\",\"input\":\"hi\"}");
+      assertThat(embedding.code()).as("another model, another quota").isEqualTo(200);
+      assertThat(embedding.headers().get("x-ratelimit-remaining-requests")).isEqualTo("1");
+      Http.Result otherChat = Http.post(client, backend.url() + CHAT, chat("hi", 5).replace("gpt-4o-mini", "gpt-4o"));
+      assertThat(otherChat.code()).isEqualTo(200);
+      assertThat(otherChat.headers().get("x-ratelimit-remaining-requests")).isEqualTo("1");
+    }
+  }
+
+  @Test
   void aRouteOverrideMetersItsOwnQuotaOnAnyRoute() throws IOException {
     try (MockBackend backend = start(Faults.builder()
         .route(Routes.USERS, Faults.builder().requestsPerMinute(120).meterClock(now::get).build()))) {

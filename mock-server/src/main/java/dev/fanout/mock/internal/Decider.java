@@ -97,10 +97,10 @@ public final class Decider {
           .header("Retry-After-Ms", Long.toString(retryMs));
       return Decision.now(limited);
     }
-    Meter meter = p.meter(route);
+    String model = reply.meterModel != null ? reply.meterModel : route;
+    Meter meter = p.meter(route, model);
     if (meter != null) {
       Faults f = faults.forRoute(route);
-      String model = reply.meterModel != null ? reply.meterModel : route;
       Meter.Admission a = meter.admit(model, reply.tokenEstimate(f.maxTokensEstimate()), reply.tokensUsed);
       if (!a.admitted) {
         stats.fault(Stats.RATE_LIMITED);
@@ -116,10 +116,10 @@ public final class Decider {
       reply.headers.putAll(a.headers);
     }
 
-    AnthropicMeter anthropic = route.equals(Routes.MESSAGES) ? p.anthropicMeter() : null;
+    AnthropicMeter anthropic = route.equals(Routes.MESSAGES) ? p.anthropicMeter(model) : null;
     if (anthropic != null) {
-      AnthropicMeter.Admission a = anthropic.admit(reply.meterModel != null ? reply.meterModel : route,
-          reply.inputEstimate, Math.max(0, reply.maxTokens), reply.inputTokensUsed, reply.outputTokensUsed);
+      AnthropicMeter.Admission a = anthropic.admit(model, reply.inputEstimate, Math.max(0, reply.maxTokens),
+          reply.inputTokensUsed, reply.outputTokensUsed);
       if (!a.admitted()) {
         stats.fault(Stats.RATE_LIMITED);
         Reply limited = Reply.anthropicError(429, "rate_limit_error", a.message());

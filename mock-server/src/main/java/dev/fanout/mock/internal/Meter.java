@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * A provider's metering of one quota, like OpenAI's per-key limits: requests and tokens per minute,
+ * A provider's metering of one quota, like OpenAI's limits of one model of a key ({@link PerModel} holds one
+ * per model): requests and tokens per minute,
  * each a token bucket refilled continuously at {@code n / 60} per second and holding the configured
  * depth (one second's worth by default, at least one request). Thread-safe.
  *

@@ -22,8 +22,8 @@ final class Profile {
   private final Map<String, TokenBucket> requestBuckets = new HashMap<>();
   private final TokenBucket chatTokens;
   private final Map<String, Random> tails = new HashMap<>();
-  private final Map<String, Meter> meters = new HashMap<>();
-  private final AnthropicMeter anthropic;
+  private final Map<String, PerModel<Meter>> meters = new HashMap<>();
+  private final PerModel<AnthropicMeter> anthropic;
 
   Profile(Latency latency, Faults faults) {
     this.latency = latency;
@@ -40,21 +40,22 @@ final class Profile {
       }
       if (bucket != null) requestBuckets.put(route, bucket);
     }
-    Meter shared = faults.isMetered() ? new Meter(faults) : null;
+    PerModel<Meter> shared = faults.isMetered() ? new PerModel<>(() -> new Meter(faults)) : null;
     for (String route : Routes.BACKENDS) {
       long salt = 0x9E3779B97F4A7C15L * (Routes.BACKENDS.indexOf(route) + 1);
       tails.put(route, new Random(latency.forRoute(route).seed() ^ salt ^ 0x7A11L));
-      Meter meter = Routes.METERED.contains(route) ? shared : null;
+      PerModel<Meter> meter = Routes.METERED.contains(route) ? shared : null;
       if (route.equals(Routes.MESSAGES)) continue; // metered Anthropic's way, below
       if (faults.routes().containsKey(route)) {
         Faults f = faults.forRoute(route);
-        meter = f.isMetered() ? new Meter(f) : null;
+        meter = f.isMetered() ? new PerModel<>(() -> new Meter(f)) : null;
       }
       if (meter != null) meters.put(route, meter);
     }
     Faults m = faults.forRoute(Routes.MESSAGES);
     anthropic = m.isMetered()
-        ? new AnthropicMeter(m.requestsPerMinute(), m.tokensPerMinute(), m.meterDepth().toNanos() / 60e9, m.meterClock())
+        ? new PerModel<>(() -> new AnthropicMeter(m.requestsPerMinute(), m.tokensPerMinute(),
+            m.meterDepth().toNanos() / 60e9, m.meterClock()))
         : null;
     long tpm = faults.forRoute(Routes.CHAT).chatTokensPerMinute();
     chatTokens = tpm > 0 ? new TokenBucket(tpm / 60.0, tpm) : null;
@@ -83,14 +84,15 @@ final class Profile {
     }
   }
 
-  /** Anthropic's meter of {@code /v1/messages}, or null when it is not metered. */
-  AnthropicMeter anthropicMeter() {
-    return anthropic;
+  /** Anthropic's meter of {@code model} on {@code /v1/messages}, or null when it is not metered. */
+  AnthropicMeter anthropicMeter(String model) {
+    return anthropic == null ? null : anthropic.forModel(model);
   }
 
-  /** The meter of {@code route}, or null when it is not metered. */
-  Meter meter(String route) {
-    return meters.get(route);
+  /** The meter of {@code model} on {@code route}, or null when the route is not metered. */
+  Meter meter(String route, String model) {
+    PerModel<Meter> perModel = meters.get(route);
+    return perModel == null ? null : perModel.forModel(model);
   }
 
   /** The next fault for {@code route}: one of the {@link Stats} fault kinds, or null for none. */
