@@ -2,6 +2,7 @@ package dev.fanout.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
 import dev.fanout.common.Quotas;
 import dev.fanout.errors.DecodeException;
@@ -13,7 +14,6 @@ import dev.fanout.jobs.internal.Ceiling;
 import dev.fanout.jobs.internal.LineParser;
 import dev.fanout.jobs.internal.Pump;
 import dev.fanout.json.JsonResponse;
-import dev.fanout.json.JsonService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -21,18 +21,15 @@ import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +58,20 @@ import org.slf4j.LoggerFactory;
  * after a crash or a {@link #stop()} sends only the rest; the output then has each {@code custom_id} exactly
  * once. Failed results are results: a rerun does not send them again (delete their lines to retry them).
  *
+ * <h2>A misconfigured run stops at its first request that says so.</h2>
+ * A request that fails because the connection to the server cannot be set up (refused, unknown host,
+ * untrusted certificate) or because the server refuses the API key (HTTP 401) is not a result of its line:
+ * every line would fail the same way. The job then sends nothing more, writes the results already answered
+ * (the requests in flight get the grace period), writes none for the requests that failed that way, and
+ * {@link #run(FanoutClient)} throws a {@link JobConfigurationException} naming the cause; a rerun sends every
+ * request not written. Other failures (400, 403, 404, a 429 or 5xx the retries gave up on, a timeout, a
+ * connection reset) are results of their line. {@link Builder#stopOnConfigurationError(boolean)} turns this off.
+ *
  * <h2>Stopping.</h2>
  * {@link #stop()} (from another thread, such as a shutdown hook) stops reading; the requests in flight get
  * the grace period to complete and be written, the rest are cancelled (nothing more is sent) and left for the
- * next run. {@link #run(FanoutClient)} then returns a summary with {@code stopped} set.
+ * next run. {@link #run(FanoutClient)} then returns a summary with {@code stopped} set, unless nothing was left:
+ * the whole input read and every request read written.
  *
  * <p>A job runs once; build another to run again.
  */
@@ -77,6 +84,8 @@ public final class Job {
   public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
   /** The requests in flight at once: 0, the client's {@code maxInFlight}. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 0;
+  /** Whether a connection that cannot be set up, or an HTTP 401, stops the job: yes. */
+  public static final boolean DEFAULT_STOP_ON_CONFIGURATION_ERROR = true;
   private static final int RATE_WINDOW_TICKS = 10;
 
   private final JobInput input;
@@ -88,6 +97,7 @@ public final class Job {
   private final long maxRequestsPerMinute;
   private final long maxTokensPerMinute;
   private final int maxInFlight;
+  private final boolean stopOnConfigurationError;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private volatile Pump<JobRequest, JobResult> pump;
@@ -103,6 +113,7 @@ public final class Job {
     this.maxRequestsPerMinute = b.maxRequestsPerMinute;
     this.maxTokensPerMinute = b.maxTokensPerMinute;
     this.maxInFlight = b.maxInFlight;
+    this.stopOnConfigurationError = b.stopOnConfigurationError;
   }
 
   public static Builder builder() {
@@ -116,6 +127,8 @@ public final class Job {
    *
    * @throws InvalidInputException naming the first bad line (for a single-pass input, after the requests
    *     already sent completed and were written)
+   * @throws JobConfigurationException if a request failed because the run is misconfigured (no connection to
+   *     the server, or HTTP 401), after the requests already answered were written
    * @throws IllegalStateException if the job ran already
    * @throws InterruptedException if the calling thread is interrupted (the job stops as for {@link #stop()})
    */
@@ -194,7 +207,7 @@ public final class Job {
       Ceiling ceiling = new Ceiling(maxRequestsPerMinute, maxTokensPerMinute);
       Iterator<JobRequest> todo = skipping(requests, out, run);
       try {
-        p.run(todo, r -> awaitCeiling(ceiling, r, p), r -> send(client.json(), client, r, run),
+        p.run(todo, r -> awaitCeiling(ceiling, r, p), r -> send(client, r, run),
             (r, result) -> {
               out.write(result);
               run.record(result);
@@ -207,7 +220,13 @@ public final class Job {
       }
       ticker.shutdownNow();
       run.tick();
-      return run.summary(p.stopped());
+      JobSummary summary = run.summary(p.stopped());
+      RuntimeException misconfigured = run.misconfigured.get();
+      if (misconfigured != null) {
+        throw new JobConfigurationException(misconfigured, client.baseUrl().host() + ":" + client.baseUrl().port(),
+            summary, run.notWritten.get());
+      }
+      return summary;
     } finally {
       ticker.shutdownNow();
       if (opened != null) {
@@ -235,10 +254,14 @@ public final class Job {
     }
   }
 
-  private static CompletableFuture<JobResult> send(JsonService json, FanoutClient client, JobRequest r, Run run) {
+  private CompletableFuture<JobResult> send(FanoutClient client, JobRequest r, Run run) {
+    if (run.misconfigured.get() != null) {
+      // pulled before the stop took effect: not sent, not written; the rerun sends it
+      return CompletableFuture.failedFuture(new java.util.concurrent.CancellationException("the job stopped"));
+    }
     CompletableFuture<JsonResponse> call;
     try {
-      call = json.callAsync(r.method(), path(client, r.url()), r.body(), JsonResponse.class);
+      call = client.json().callAsync(r.method(), path(client, r.url()), r.body(), JsonResponse.class);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failure(r, "request_error", e.getMessage()));
     }
@@ -248,7 +271,12 @@ public final class Job {
         return new JobResult(newId(), r.customId(), Optional.of(new JobResult.Response(response.statusCode(),
             response.header("x-request-id").orElse(""), response.body())), Optional.empty());
       }
-      return toResult(r, error);
+      Throwable e = Fanout.unwrap(error);
+      if (stopOnConfigurationError && JobConfigurationException.isConfigurationError(e)) {
+        run.misconfigured((RuntimeException) e);
+        throw new java.util.concurrent.CancellationException("not written: the run is misconfigured");
+      }
+      return toResult(r, e);
     });
     result.whenComplete((x, e) -> {
       if (result.isCancelled()) {
@@ -258,8 +286,7 @@ public final class Job {
     return result;
   }
 
-  private static JobResult toResult(JobRequest r, Throwable error) {
-    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  private static JobResult toResult(JobRequest r, Throwable e) {
     if (e instanceof java.util.concurrent.CancellationException) {
       throw (java.util.concurrent.CancellationException) e;
     }
@@ -321,18 +348,42 @@ public final class Job {
         + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
 
-  /** The requests the sink does not hold yet, pulled one at a time; counts the others as skipped. */
+  /**
+   * The requests the sink does not hold yet, pulled one at a time; counts the others as skipped, and notes
+   * when the input has ended.
+   */
   private static Iterator<JobRequest> skipping(Iterator<JobRequest> requests, ResultSink sink, Run run) {
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(requests, Spliterator.ORDERED), false)
-        .filter(r -> {
+    return new Iterator<>() {
+      private JobRequest next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null) {
+          if (!requests.hasNext()) {
+            run.inputEnded = true;
+            return false;
+          }
+          JobRequest r = requests.next();
           run.read.incrementAndGet();
           if (sink.contains(r.customId())) {
             run.skipped.incrementAndGet();
-            return false;
+          } else {
+            next = r;
           }
-          return true;
-        })
-        .iterator();
+        }
+        return true;
+      }
+
+      @Override
+      public JobRequest next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        JobRequest r = next;
+        next = null;
+        return r;
+      }
+    };
   }
 
   /** One run's counters. */
@@ -348,6 +399,10 @@ public final class Job {
     final AtomicLong failed = new AtomicLong();
     final AtomicLong inputTokens = new AtomicLong();
     final AtomicLong outputTokens = new AtomicLong();
+    final AtomicLong notWritten = new AtomicLong();
+    final AtomicReference<JobResult> firstFailure = new AtomicReference<>();
+    final AtomicReference<RuntimeException> misconfigured = new AtomicReference<>();
+    volatile boolean inputEnded;
     final AtomicLong limitRequests = new AtomicLong(-1);
     final AtomicLong limitTokens = new AtomicLong(-1);
     final ArrayDeque<long[]> window = new ArrayDeque<>();
@@ -366,11 +421,24 @@ public final class Job {
       response.header("x-ratelimit-limit-tokens").map(Job::parseLong).ifPresent(limitTokens::set);
     }
 
+    /** A request failed because the run is misconfigured: the first one stops the pump; none is written. */
+    void misconfigured(RuntimeException error) {
+      notWritten.incrementAndGet();
+      if (misconfigured.compareAndSet(null, error)) {
+        log.debug("stopping the job, the run is misconfigured: {}", error.getMessage());
+        Pump<JobRequest, JobResult> p = pump;
+        if (p != null) {
+          p.stop(gracePeriod);
+        }
+      }
+    }
+
     void record(JobResult result) {
       if (result.ok()) {
         ok.incrementAndGet();
       } else {
         failed.incrementAndGet();
+        firstFailure.compareAndSet(null, result);
       }
       result.inputTokens().ifPresent(inputTokens::addAndGet);
       result.outputTokens().ifPresent(outputTokens::addAndGet);
@@ -404,6 +472,12 @@ public final class Job {
           Duration.ofNanos(now - startNanos), perSecond, eta);
     }
 
+    /** Whether the whole input was read and every request read that the output lacked was written. */
+    boolean nothingLeft() {
+      boolean ended = inputEnded || (total.isPresent() && read.get() == total.getAsLong());
+      return ended && ok.get() + failed.get() == read.get() - skipped.get();
+    }
+
     JobSummary summary(boolean stopped) {
       long sent = ok.get() + failed.get();
       Duration wall = Duration.ofNanos(Math.max(0, lastResultNanos - startNanos));
@@ -420,7 +494,8 @@ public final class Job {
       long totalCount = total.orElse(read.get());
       return new JobSummary(totalCount, skipped.get(), ok.get(), failed.get(),
           client.stats().tooManyRequests() - tooManyAtStart, client.stats().attemptsStarted() - attemptsAtStart,
-          inputTokens.get(), outputTokens.get(), wall, rpm, tpm, minimum, stopped);
+          inputTokens.get(), outputTokens.get(), wall, rpm, tpm, minimum, stopped && !nothingLeft(),
+          Optional.ofNullable(firstFailure.get()));
     }
   }
 
@@ -443,6 +518,7 @@ public final class Job {
     private long maxRequestsPerMinute;
     private long maxTokensPerMinute;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private boolean stopOnConfigurationError = DEFAULT_STOP_ON_CONFIGURATION_ERROR;
 
     private Builder() {}
 
@@ -528,6 +604,18 @@ public final class Job {
         throw new IllegalArgumentException("maxInFlight < 0: " + maxInFlight);
       }
       this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
+     * Sets whether a request that fails because the run is misconfigured stops the job: a connection that
+     * cannot be set up (refused, unknown host, untrusted certificate) or an HTTP 401. When it does, no result
+     * is written for the requests that failed that way, nothing more is sent, and {@link Job#run} throws a
+     * {@link JobConfigurationException} once the requests in flight are written; when it does not, each such
+     * failure is written as its line's result, like any other. Defaults to true.
+     */
+    public Builder stopOnConfigurationError(boolean stopOnConfigurationError) {
+      this.stopOnConfigurationError = stopOnConfigurationError;
       return this;
     }
 

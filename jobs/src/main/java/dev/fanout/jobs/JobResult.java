@@ -23,6 +23,8 @@ import java.util.OptionalLong;
  * @param error why there was no answer, if there was none
  */
 public record JobResult(String id, String customId, Optional<Response> response, Optional<Error> error) {
+  private static final int MAX_REASON_CHARS = 200;
+
   public JobResult {
     Objects.requireNonNull(id, "id == null");
     Objects.requireNonNull(customId, "customId == null");
@@ -64,6 +66,29 @@ public record JobResult(String id, String customId, Optional<Response> response,
   /** Returns whether the server answered with a 2xx. */
   public boolean ok() {
     return response.isPresent() && response.get().statusCode() / 100 == 2;
+  }
+
+  /**
+   * Returns why this request failed, in one line, if it did: {@code HTTP 400: } and the error body's
+   * {@code message} (else the body, cut to 200 characters) for an answer that is not a 2xx;
+   * {@code transport_error: } and the message for a request with no answer. Empty for a 2xx.
+   */
+  public Optional<String> failure() {
+    if (ok()) {
+      return Optional.empty();
+    }
+    if (error.isPresent()) {
+      return Optional.of(error.get().code() + ": " + error.get().message());
+    }
+    Response r = response.get();
+    JsonNode message = r.body().path("error").path("message");
+    String why = message.isTextual() ? message.asText()
+        : r.body().isTextual() ? r.body().asText() : r.body().toString();
+    why = why.replaceAll("\\s+", " ").strip();
+    if (why.length() > MAX_REASON_CHARS) {
+      why = why.substring(0, MAX_REASON_CHARS) + "…";
+    }
+    return Optional.of("HTTP " + r.statusCode() + (why.isEmpty() ? "" : ": " + why));
   }
 
   /** Returns {@code usage.prompt_tokens} (or {@code input_tokens}) from a 2xx body, if it has one. */

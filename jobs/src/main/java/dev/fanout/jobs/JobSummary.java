@@ -25,11 +25,14 @@ import java.util.OptionalLong;
  *     did
  * @param quotaMinimum the least time those limits take to admit this run's requests (a bucket one second
  *     deep at the start, refilled at the per-minute rate), if any were published
- * @param stopped whether the job was stopped before the end of its input (its output is resumable)
+ * @param stopped whether the job was stopped with requests left to do (its output is resumable): false when
+ *     a stop came after the whole input was read and every request read was written
+ * @param firstFailure the first result this run wrote that is not a 2xx, if any ({@link JobResult#failure()}
+ *     says why)
  */
 public record JobSummary(long total, long skipped, long ok, long failed, long rateLimited, long attempts,
     long inputTokens, long outputTokens, Duration wall, OptionalLong requestsPerMinute, OptionalLong tokensPerMinute,
-    Optional<Duration> quotaMinimum, boolean stopped) {
+    Optional<Duration> quotaMinimum, boolean stopped, Optional<JobResult> firstFailure) {
 
   /** Wall time over the quota's minimum, if the provider published limits. */
   public Optional<Double> wallOverQuotaMinimum() {
@@ -62,6 +65,11 @@ public record JobSummary(long total, long skipped, long ok, long failed, long ra
     quotaMinimum.ifPresent(m -> o.put("quota_minimum_seconds", m.toNanos() / 1e9));
     wallOverQuotaMinimum().ifPresent(r -> o.put("wall_over_quota_minimum", r));
     o.put("stopped", stopped);
+    firstFailure.ifPresent(f -> {
+      ObjectNode first = o.putObject("first_failure");
+      first.put("custom_id", f.customId());
+      first.put("reason", f.failure().orElse(""));
+    });
     return o;
   }
 }

@@ -35,6 +35,7 @@ class KillResumeIT {
   private MockBackend server;
   private Path in;
   private Path out;
+  private Path log;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -54,14 +55,19 @@ class KillResumeIT {
   }
 
   private Process start() throws IOException {
+    return start(in, MAX_IN_FLIGHT);
+  }
+
+  private Process start(Path in, int maxInFlight) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path jar = Path.of(System.getProperty("basedir", "."), "target", "fanout-jobs.jar");
+    log = dir.resolve("cli-" + System.nanoTime() + ".log");
     assertThat(jar).as("the packaged CLI").exists();
     return new ProcessBuilder(java.toString(), "-Xmx256m", "-jar", jar.toString(), "run",
         "--input", in.toString(), "--output", out.toString(), "--base-url", server.url(), "--api-key", "sk-test",
-        "--max-in-flight", String.valueOf(MAX_IN_FLIGHT), "--progress", "none", "--grace-period", "20s")
+        "--max-in-flight", String.valueOf(maxInFlight), "--progress", "none", "--grace-period", "20s")
         .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("cli-" + System.nanoTime() + ".log").toFile())
+        .redirectOutput(log.toFile())
         .start();
   }
 
@@ -120,5 +126,29 @@ class KillResumeIT {
     rerunAndCheckEachOnceAllOk();
 
     assertThat(server.stats().requests(Routes.CHAT)).isEqualTo(N);
+  }
+
+  @Test
+  void aSigtermWhoseInFlightRequestsFinishEveryLineSaysTheRunFinishedAndExitsWith0() throws Exception {
+    server.close();
+    server = MockBackend.builder().latency(Latency.fixed(Duration.ofSeconds(3))).recordedRequests(0).start();
+    int n = 12;
+    Path few = dir.resolve("few.jsonl");
+    Files.write(few, Files.readAllLines(in).subList(0, n));
+    Process p = start(few, 16);
+    while (p.isAlive() && server.stats().requests(Routes.CHAT) < n) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    assertThat(p.isAlive()).as("every request sent, none answered yet").isTrue();
+    p.destroy(); // SIGTERM while all 12 are in flight: they finish within the grace period
+
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String printed = Files.readString(log);
+    assertThat(printed).contains("Stopping: no more requests")
+        .contains(n + " requests: " + n + " ok, 0 failed, 0 already in the output\n")
+        .doesNotContain("stopped");
+    assertThat(p.exitValue()).as("nothing left to do: exits as a finished run").isZero();
+    assertThat(JobTest.results(out)).hasSize(n);
+    assertThat(server.stats().requests(Routes.CHAT)).isEqualTo(n);
   }
 }

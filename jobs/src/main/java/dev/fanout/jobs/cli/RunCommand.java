@@ -2,7 +2,9 @@ package dev.fanout.jobs.cli;
 
 import dev.fanout.FanoutClient;
 import dev.fanout.common.cli.DurationConverter;
+import dev.fanout.errors.UnauthorizedException;
 import dev.fanout.jobs.InvalidInputException;
+import dev.fanout.jobs.JobConfigurationException;
 import dev.fanout.jobs.Job;
 import dev.fanout.jobs.JobInput;
 import dev.fanout.jobs.JobSummary;
@@ -14,9 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,9 +39,14 @@ import picocli.CommandLine.Spec;
     description = {"Send every request of --input (OpenAI Batch JSONL) now, paced to the limits the API publishes, "
         + "and append each result to --output (OpenAI Batch output JSONL) as it completes.",
         "Rerun the same command after a crash or Ctrl-C: only requests whose custom_id is not in --output are sent.",
-        "Exit status: 0 all ok, 1 some failed or the run failed, 2 bad usage or input, 130 stopped by Ctrl-C."})
+        "A refused connection, an unknown host, an untrusted certificate or an HTTP 401 stops the run: no result is "
+            + "written for the requests that failed that way, so the rerun sends them.",
+        "Exit status: 0 all ok, 1 some failed or the run failed, 2 bad usage or input, 130 stopped by Ctrl-C "
+            + "(143 by SIGTERM)."})
 final class RunCommand implements Callable<Integer> {
   static final Duration DEFAULT_PLAIN_PROGRESS_EVERY = Duration.ofSeconds(10);
+  /** The exit status of a run stopped with requests left (after a signal the JVM exits with 128 + its number). */
+  static final int EXIT_STOPPED = 130;
 
   @Spec
   CommandSpec spec;
@@ -104,10 +113,19 @@ final class RunCommand implements Callable<Integer> {
     };
     ProgressPrinter printer = new ProgressPrinter(out, live,
         progress.equals("none") ? Duration.ofDays(365) : DEFAULT_PLAIN_PROGRESS_EVERY);
+    if (!input.equals("-")) {
+      Optional<String> unreadable = InputFiles.unreadable(Path.of(input));
+      if (unreadable.isPresent()) {
+        err.println("fanout-jobs run: " + unreadable.get());
+        err.flush();
+        return 2;
+      }
+    }
     JobInput in = input.equals("-")
         ? JobInput.of("<stdin>", new InputStreamReader(System.in, StandardCharsets.UTF_8))
         : JobInput.of(Path.of(input));
     CountDownLatch reported = new CountDownLatch(1);
+    AtomicInteger decided = new AtomicInteger(EXIT_STOPPED);
     try (FanoutClient client = api.client().maxInFlight(maxInFlight).build()) {
       Job job = Job.builder().input(in).output(output).listener(printer).gracePeriod(gracePeriod)
           .maxRequestsPerMinute(maxRequestsPerMinute).maxTokensPerMinute(maxTokensPerMinute).build();
@@ -118,7 +136,11 @@ final class RunCommand implements Callable<Integer> {
         err.flush();
         try {
           job.stop(gracePeriod.plusSeconds(10));
-          reported.await(5, TimeUnit.SECONDS); // the summary, printed by the main thread
+          if (reported.await(5, TimeUnit.SECONDS) && decided.get() != EXIT_STOPPED) {
+            // The JVM exits with 128 + the signal's number whatever the main thread returns; a run that the
+            // signal did not cut short (nothing was left, or it failed) exits as it would have without it.
+            Runtime.getRuntime().halt(decided.get());
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -131,7 +153,18 @@ final class RunCommand implements Callable<Integer> {
         printer.finish();
         err.println("fanout-jobs run: " + e.getMessage());
         err.flush();
+        decided.set(2);
         return 2;
+      } catch (JobConfigurationException e) {
+        printer.finish();
+        print(e.summary(), out);
+        out.flush();
+        err.println("fanout-jobs run stopped: " + e.getMessage() + flagHint(e.getCause()));
+        err.println("No result was written for the " + e.notWritten() + " requests that failed this way; fix it and "
+            + "run the same command again to send every request not in " + output + ".");
+        err.flush();
+        decided.set(1);
+        return 1;
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -146,15 +179,23 @@ final class RunCommand implements Callable<Integer> {
             .writeValueAsString(summary.toJson()) + "\n");
       }
       out.flush();
-      return summary.stopped() ? 130 : summary.failed() == 0 ? 0 : 1;
+      decided.set(summary.stopped() ? EXIT_STOPPED : summary.failed() == 0 ? 0 : 1);
+      return decided.get();
     } finally {
       reported.countDown();
     }
   }
 
+  /** The flags that set what a {@link JobConfigurationException} says to check. */
+  private static String flagHint(Throwable cause) {
+    return cause instanceof UnauthorizedException ? " (--api-key, else $OPENAI_API_KEY)" : " (--base-url)";
+  }
+
   static void print(JobSummary s, PrintWriter out) {
     out.printf(Locale.ROOT, "%d requests: %d ok, %d failed, %d already in the output%s%n", s.total(), s.ok(),
         s.failed(), s.skipped(), s.stopped() ? " (stopped: rerun to finish)" : "");
+    s.firstFailure().ifPresent(f -> out.printf(Locale.ROOT, "first failure: %s: %s%n", f.customId(),
+        f.failure().orElse("")));
     out.printf(Locale.ROOT, "wall %.2f s, %d attempts, %d 429s, tokens %d in, %d out%n", s.wall().toNanos() / 1e9,
         s.attempts(), s.rateLimited(), s.inputTokens(), s.outputTokens());
     if (s.quotaMinimum().isPresent()) {

@@ -7,6 +7,7 @@ import dev.fanout.jobs.OpenAiBatches;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +42,11 @@ final class SubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Optional<String> unreadable = InputFiles.unreadable(input);
+    if (unreadable.isPresent()) {
+      spec.commandLine().getErr().println("fanout-jobs submit: " + unreadable.get());
+      return 2;
+    }
     BatchJob job = BatchJob.of(JobInput.of(input), batch.output);
     try (OpenAiBatches api = batch.api()) {
       List<BatchJob.Part> parts;

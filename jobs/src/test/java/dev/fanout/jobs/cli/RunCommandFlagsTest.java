@@ -48,9 +48,18 @@ class RunCommandFlagsTest {
   }
 
   @Test
-  void aMissingInputIsNamedAsMissing() {
-    assertThat(run("--base-url", "http://127.0.0.1:1")).isEqualTo(1);
-    assertThat(err.toString().lines().findFirst()).contains(
-        "fanout-jobs run failed: cannot read " + dir.resolve("requests.jsonl") + ": no such file");
+  void aMissingInputIsBadInputNamedWithItsReasonAndExitsWith2() {
+    assertThat(run("--base-url", "http://127.0.0.1:1")).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst()).hasValue(
+        "fanout-jobs run: cannot read " + dir.resolve("requests.jsonl") + ": no such file");
+    assertThat(dir.resolve("results.jsonl")).doesNotExist();
+  }
+
+  @Test
+  void aDirectoryAsInputIsBadInputAndExitsWith2() throws Exception {
+    java.nio.file.Files.createDirectory(dir.resolve("requests.jsonl"));
+    assertThat(run("--base-url", "http://127.0.0.1:1")).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst()).hasValue(
+        "fanout-jobs run: cannot read " + dir.resolve("requests.jsonl") + ": is a directory");
   }
 }
