@@ -5,14 +5,17 @@ import java.io.IOException;
 /**
  * A connection to the server could not be set up for a reason that retrying will not change: the server's
  * certificate is not trusted (a private CA not in {@code trustedCertificatesPem}, a wrong host name), the
- * host name does not resolve, the address refuses connections, or the HTTP proxy refuses the credentials. The
+ * server refuses the TLS handshake or does not speak TLS, the host name does not resolve, the address refuses connections, or the HTTP proxy refuses the credentials. The
  * message names the host (the proxy's, when the connection to the proxy or its authentication failed) and the cause;
  * the default {@link dev.fanout.RetryPolicy} does not retry it, so a misconfigured client fails at once.
  */
 public class ConnectionSetupException extends TransportException {
   /** Why the connection could not be set up. */
   public enum Reason {
-    /** The TLS handshake failed: the certificate is not trusted, does not match the host, or TLS is not spoken. */
+    /**
+     * The TLS handshake failed: the certificate is not trusted or does not match the host, the server refused the
+     * handshake with a TLS alert (as a server with no certificate for the name asked does), or it does not speak TLS.
+     */
     TLS_HANDSHAKE,
     /** The host name does not resolve. */
     UNKNOWN_HOST,

@@ -242,6 +242,15 @@ final class Exchange<T> implements Callback {
           || t instanceof java.security.cert.CertPathBuilderException) {
         return " (is its certificate's CA trusted? see trustedCertificatesPem)";
       }
+      if (t instanceof javax.net.ssl.SSLException && t.getMessage() != null) {
+        if (t.getMessage().startsWith("Received fatal alert")) {
+          return " (the server refused the handshake; a server with no certificate for the name the client sent,"
+              + " or for none when the base URL's host is an address, answers so)";
+        }
+        if (t.getMessage().startsWith("Unsupported or unrecognized SSL message")) {
+          return " (the server did not answer in TLS: is it plain HTTP there? check the base URL's scheme and port)";
+        }
+      }
     }
     return "";
   }
@@ -251,6 +260,9 @@ final class Exchange<T> implements Callback {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof javax.net.ssl.SSLPeerUnverifiedException
           || t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException) {
+        return dev.fanout.errors.ConnectionSetupException.Reason.TLS_HANDSHAKE;
+      }
+      if (t instanceof javax.net.ssl.SSLException ssl && refusedInHandshake(ssl)) {
         return dev.fanout.errors.ConnectionSetupException.Reason.TLS_HANDSHAKE;
       }
       // OkHttp's words for a CONNECT the proxy answered 401 (as tinyproxy does to wrong credentials) or 407
@@ -269,5 +281,22 @@ final class Exchange<T> implements Callback {
       if (t.getCause() == t) break;
     }
     return null;
+  }
+
+  /**
+   * True for a TLS failure the handshake itself decided, which a retry does not change: the server's fatal alert
+   * (Go's TLS, so Caddy, answers {@code internal_error} when it has no certificate for the name the client sent,
+   * and the JDK reports that alert as a plain {@code SSLException}, not an {@code SSLHandshakeException}), or an
+   * answer that is not TLS at all (a plain HTTP port). Such failures are raised under {@code
+   * SSLSocket.startHandshake}, which OkHttp calls to set a connection up. An I/O failure under the handshake (a
+   * reset: the exception's cause is an {@code IOException}), and any {@code SSLException} on a connection already
+   * set up, stay retryable transport failures.
+   */
+  static boolean refusedInHandshake(javax.net.ssl.SSLException e) {
+    if (e.getCause() instanceof IOException) return false;
+    for (StackTraceElement frame : e.getStackTrace()) {
+      if (frame.getMethodName().equals("startHandshake")) return true;
+    }
+    return false;
   }
 }
