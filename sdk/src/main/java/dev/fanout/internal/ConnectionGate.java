@@ -81,6 +81,7 @@ final class ConnectionGate {
 
   static final MethodHandle ALLOCATION_LIMIT = handle("getAllocationLimit$okhttp", int.class);
   static final MethodHandle NO_NEW_EXCHANGES = handle("getNoNewExchanges", boolean.class);
+  static final MethodHandle IS_HEALTHY = healthCheck();
   static final MethodHandle SET_ALLOCATION_LIMIT = allocationLimitSetter();
 
   private final boolean cleartextHttp2;
@@ -144,7 +145,8 @@ final class ConnectionGate {
       hosts.values().removeIf(GateHost::isIdle);
     }
     return hosts.computeIfAbsent(key,
-        k -> new GateHost(k, ConnectionGate::streamLimit, ConnectionGate::enforceStreamLimit, System::nanoTime));
+        k -> new GateHost(k, ConnectionGate::streamLimit, ConnectionGate::enforceStreamLimit, ConnectionGate::usable,
+            System::nanoTime));
   }
 
   private static String key(HttpUrl url) {
@@ -165,6 +167,38 @@ final class ConnectionGate {
       HttpEngine.LOG.debug("OkHttp's connection has no accessible {} here ({}); assuming {} streams per HTTP/2 "
           + "connection", name, e.toString(), ASSUMED_STREAM_LIMIT);
       return null;
+    }
+  }
+
+  /**
+   * OkHttp's connection health check without I/O ({@code isHealthy(false)}: its sockets are open and, for HTTP/2,
+   * no GOAWAY has come and no ping is overdue); null where it cannot be reached.
+   */
+  private static MethodHandle healthCheck() {
+    try {
+      Class<?> real = Class.forName("okhttp3.internal.connection.RealConnection");
+      return MethodHandles.publicLookup().findVirtual(real, "isHealthy", MethodType.methodType(boolean.class, boolean.class))
+          .asType(MethodType.methodType(boolean.class, Connection.class, boolean.class));
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      HttpEngine.LOG.debug("OkHttp's connection health check is not accessible here ({}); a connection a GOAWAY "
+          + "closed counts as usable until OkHttp next looks at it", e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * True while new streams can go on {@code connection}: its socket is open, OkHttp has not stopped giving it
+   * calls (after a failure), and no GOAWAY has come. OkHttp marks a connection that received a GOAWAY only when a
+   * call next asks its pool for it, so without the health check the gate counted such a connection's free
+   * streams, admitted calls to them, and those calls opened connections of their own outside the gate.
+   */
+  static boolean usable(Connection c) {
+    if (c.socket().isClosed()) return false;
+    try {
+      if (NO_NEW_EXCHANGES != null && (boolean) NO_NEW_EXCHANGES.invokeExact(c)) return false;
+      return IS_HEALTHY == null || (boolean) IS_HEALTHY.invokeExact(c, false);
+    } catch (Throwable e) {
+      return true;
     }
   }
 

@@ -3,7 +3,6 @@ package dev.fanout.internal;
 import static dev.fanout.internal.ConnectionGate.ALLOCATION_LIMIT;
 import static dev.fanout.internal.ConnectionGate.ASSUMED_STREAM_LIMIT;
 import static dev.fanout.internal.ConnectionGate.MAX_PARALLEL_OPENS;
-import static dev.fanout.internal.ConnectionGate.NO_NEW_EXCHANGES;
 import static dev.fanout.internal.ConnectionGate.SETTINGS_WAIT_NANOS;
 import static dev.fanout.internal.ConnectionGate.isMultiplexed;
 
@@ -14,6 +13,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.ObjIntConsumer;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
@@ -30,6 +30,7 @@ final class GateHost {
   final ReentrantLock lock = new ReentrantLock();
   private final ToIntFunction<Connection> streamLimit;
   private final ObjIntConsumer<Connection> enforceLimit;
+  private final Predicate<Connection> usable;
   private final LongSupplier nanoTime;
   private final ArrayDeque<GateWaiter> waiters = new ArrayDeque<>();
   /** Null until the scout's connection is established. */
@@ -61,14 +62,16 @@ final class GateHost {
    * {@code streamLimit} reads a connection's stream limit from its applied SETTINGS, 0 while unknown ({@link
    * ConnectionGate#streamLimit}); {@code enforceLimit} makes OkHttp put no more calls on a connection than the
    * limit the gate counts for it, while OkHttp has not applied that connection's SETTINGS itself ({@link
-   * ConnectionGate#enforceStreamLimit}); {@code nanoTime} times the SETTINGS wait, which is for something the
-   * network does, so the gate gives it {@link System#nanoTime()}.
+   * ConnectionGate#enforceStreamLimit}); {@code usable} says whether new streams can still go on a connection
+   * (no GOAWAY, no failure: {@link ConnectionGate#usable}); {@code nanoTime} times the SETTINGS wait, which is for
+   * something the network does, so the gate gives it {@link System#nanoTime()}.
    */
   GateHost(String key, ToIntFunction<Connection> streamLimit, ObjIntConsumer<Connection> enforceLimit,
-      LongSupplier nanoTime) {
+      Predicate<Connection> usable, LongSupplier nanoTime) {
     this.key = key;
     this.streamLimit = streamLimit;
     this.enforceLimit = enforceLimit;
+    this.usable = usable;
     this.nanoTime = nanoTime;
   }
 
@@ -229,19 +232,9 @@ final class GateHost {
   private int usableConnections() {
     int n = 0;
     for (Connection c : connections.keySet()) {
-      if (usable(c)) n++;
+      if (usable.test(c)) n++;
     }
     return n;
-  }
-
-  private static boolean usable(Connection c) {
-    if (c.socket().isClosed()) return false;
-    if (NO_NEW_EXCHANGES == null) return true;
-    try {
-      return !(boolean) NO_NEW_EXCHANGES.invokeExact(c); // true after a GOAWAY or a failure
-    } catch (Throwable e) {
-      return true;
-    }
   }
 
   /** Streams free on the host's usable connections: each one's limit less the calls seated on it. */
@@ -249,7 +242,7 @@ final class GateHost {
     long free = 0;
     for (Map.Entry<Connection, int[]> e : connections.entrySet()) {
       Connection c = e.getKey();
-      if (!usable(c)) continue;
+      if (!usable.test(c)) continue;
       int limit = streamLimit.applyAsInt(c);
       if (limit > 0) {
         knownLimit = limit;

@@ -48,7 +48,7 @@ final class GateHostTest {
 
   @Test
   void waitingCallsGoInArrivalOrderUpToTheFreeStreamsThenOneOpensTheNextConnection() throws Exception {
-    host = new GateHost(KEY, c -> 0, enforced::put, nanoTime::get); // no connection's SETTINGS are ever read: the assumed limit
+    host = new GateHost(KEY, c -> 0, enforced::put, c -> true, nanoTime::get); // no connection's SETTINGS are ever read: the assumed limit
     GateTicket scout = host.admit(chain());
     assertThat(scout.kind).isEqualTo(GateTicket.Kind.SCOUT);
     queue(WAITING);
@@ -83,7 +83,7 @@ final class GateHostTest {
   @Test
   void laterConnectionsTakeTheLimitTheFirstAnnouncedWithoutWaitingForTheirSettings() throws Exception {
     Map<Connection, Integer> applied = new ConcurrentHashMap<>(); // the SETTINGS OkHttp has applied
-    host = new GateHost(KEY, c -> applied.getOrDefault(c, 0), enforced::put, nanoTime::get); // the SETTINGS wait never ends
+    host = new GateHost(KEY, c -> applied.getOrDefault(c, 0), enforced::put, c -> true, nanoTime::get); // the SETTINGS wait never ends
     int limit = 4;
     GateTicket scout = host.admit(chain());
     queue(2 * limit);
@@ -106,6 +106,26 @@ final class GateHostTest {
     assertThat(host.waiting()).as("admitted at once on the limit the first connection announced")
         .isEqualTo(2 * limit - limit - (limit - 1));
     assertThat(host.settingsWaits()).isEqualTo(1);
+  }
+
+  @Test
+  void aConnectionAGoawayClosedNoLongerLendsItsFreeStreams() throws Exception {
+    Map<Connection, Integer> applied = new ConcurrentHashMap<>();
+    java.util.Set<Connection> goneAway = ConcurrentHashMap.newKeySet();
+    host = new GateHost(KEY, c -> applied.getOrDefault(c, 0), enforced::put, c -> !goneAway.contains(c), nanoTime::get);
+    GateTicket scout = host.admit(chain());
+    Connection first = http2Connection();
+    applied.put(first, 4);
+    host.connected(scout, first);
+
+    GateTicket beforeGoaway = host.admit(chain());
+    assertThat(beforeGoaway.kind).as("a free stream of the first connection").isEqualTo(GateTicket.Kind.STREAM);
+    host.connected(beforeGoaway, first);
+
+    goneAway.add(first); // its two free streams are gone with it: the server takes no new stream there
+    GateTicket afterGoaway = host.admit(chain());
+    assertThat(afterGoaway.kind).as("opens a new connection instead of being sent to a closing one")
+        .isEqualTo(GateTicket.Kind.OPENER);
   }
 
   /** Starts {@code n} calls that wait in the host's queue, one after another, in that order. */
