@@ -1,17 +1,10 @@
 package dev.fanout.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
 import dev.fanout.common.Quotas;
-import dev.fanout.errors.DecodeException;
-import dev.fanout.errors.FanoutTimeoutException;
-import dev.fanout.errors.ServiceException;
-import dev.fanout.errors.TransportException;
 import dev.fanout.jobs.internal.StreamPump;
 import dev.fanout.jobs.internal.Ceiling;
-import dev.fanout.jobs.internal.LineParser;
 import dev.fanout.jobs.internal.Pump;
 import dev.fanout.json.JsonResponse;
 import java.nio.file.Path;
@@ -24,7 +17,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -263,20 +255,20 @@ public final class Job {
     try {
       call = client.json().callAsync(r.method(), path(client, r.url()), r.body(), JsonResponse.class);
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(failure(r, "request_error", e.getMessage()));
+      return CompletableFuture.completedFuture(JobResult.failed(r.customId(), "request_error", e.getMessage()));
     }
     CompletableFuture<JobResult> result = call.handle((response, error) -> {
       if (error == null) {
         run.observe(response);
-        return new JobResult(newId(), r.customId(), Optional.of(new JobResult.Response(response.statusCode(),
-            response.header("x-request-id").orElse(""), response.body())), Optional.empty());
+        return JobResult.answered(r.customId(), response.statusCode(), response.header("x-request-id").orElse(""),
+            response.body());
       }
       Throwable e = Fanout.unwrap(error);
       if (stopOnConfigurationError && JobConfigurationException.isConfigurationError(e)) {
         run.misconfigured((RuntimeException) e);
         throw new java.util.concurrent.CancellationException("not written: the run is misconfigured");
       }
-      return toResult(r, e);
+      return JobResult.of(r.customId(), e);
     });
     result.whenComplete((x, e) -> {
       if (result.isCancelled()) {
@@ -284,44 +276,6 @@ public final class Job {
       }
     });
     return result;
-  }
-
-  private static JobResult toResult(JobRequest r, Throwable e) {
-    if (e instanceof java.util.concurrent.CancellationException) {
-      throw (java.util.concurrent.CancellationException) e;
-    }
-    if (e instanceof ServiceException se) {
-      String requestId = se.header("x-request-id");
-      return new JobResult(newId(), r.customId(), Optional.of(new JobResult.Response(se.statusCode(),
-          requestId == null ? "" : requestId, body(se.body()))), Optional.empty());
-    }
-    if (e instanceof FanoutTimeoutException) {
-      return failure(r, "timeout", e.getMessage());
-    }
-    if (e instanceof TransportException) {
-      return failure(r, "transport_error", e.getMessage());
-    }
-    if (e instanceof DecodeException) {
-      return failure(r, "invalid_response", e.getMessage());
-    }
-    return failure(r, "error", e.getClass().getSimpleName() + ": " + e.getMessage());
-  }
-
-  private static JsonNode body(String text) {
-    if (text == null) {
-      return TextNode.valueOf("");
-    }
-    try {
-      JsonNode node = LineParser.MAPPER.readTree(text);
-      return node == null ? TextNode.valueOf(text) : node;
-    } catch (java.io.IOException notJson) {
-      return TextNode.valueOf(text);
-    }
-  }
-
-  private static JobResult failure(JobRequest r, String code, String message) {
-    return new JobResult(newId(), r.customId(), Optional.empty(),
-        Optional.of(new JobResult.Error(code, message == null ? "" : message)));
   }
 
   /**
@@ -340,12 +294,6 @@ public final class Job {
       relative = relative.substring(1);
     }
     return relative;
-  }
-
-  private static String newId() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    return "batch_req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
-        + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
 
   /**

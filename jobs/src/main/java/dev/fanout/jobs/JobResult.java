@@ -3,10 +3,17 @@ package dev.fanout.jobs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.fanout.errors.DecodeException;
+import dev.fanout.errors.FanoutTimeoutException;
+import dev.fanout.errors.ServiceException;
+import dev.fanout.errors.TransportException;
 import dev.fanout.jobs.internal.LineParser;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The result of one request: a line of OpenAI's Batch API output format,
@@ -33,6 +40,61 @@ public record JobResult(String id, String customId, Optional<Response> response,
     if (response.isPresent() == error.isPresent()) {
       throw new IllegalArgumentException("a result has a response or an error, not both and not neither: " + customId);
     }
+  }
+
+  /** The result of a request the server answered with {@code statusCode}, under a new result id. */
+  static JobResult answered(String customId, int statusCode, String requestId, JsonNode body) {
+    return new JobResult(newId(), customId, Optional.of(new Response(statusCode, requestId, body)), Optional.empty());
+  }
+
+  /** The result of a request with no answer: an error with {@code code} and {@code message}. */
+  static JobResult failed(String customId, String code, String message) {
+    return new JobResult(newId(), customId, Optional.empty(),
+        Optional.of(new Error(code, message == null ? "" : message)));
+  }
+
+  /**
+   * The result of a request whose call failed with {@code e}: the response of an error status (its body as JSON,
+   * or as a JSON string), else an error coded {@code timeout}, {@code transport_error}, {@code invalid_response}
+   * or {@code error}. A cancelled call has no result: its {@link CancellationException} is thrown again.
+   */
+  static JobResult of(String customId, Throwable e) {
+    if (e instanceof CancellationException cancelled) {
+      throw cancelled;
+    }
+    if (e instanceof ServiceException se) {
+      String requestId = se.header("x-request-id");
+      return answered(customId, se.statusCode(), requestId == null ? "" : requestId, json(se.body()));
+    }
+    if (e instanceof FanoutTimeoutException) {
+      return failed(customId, "timeout", e.getMessage());
+    }
+    if (e instanceof TransportException) {
+      return failed(customId, "transport_error", e.getMessage());
+    }
+    if (e instanceof DecodeException) {
+      return failed(customId, "invalid_response", e.getMessage());
+    }
+    return failed(customId, "error", e.getClass().getSimpleName() + ": " + e.getMessage());
+  }
+
+  private static JsonNode json(String text) {
+    if (text == null) {
+      return TextNode.valueOf("");
+    }
+    try {
+      JsonNode node = LineParser.MAPPER.readTree(text);
+      return node == null ? TextNode.valueOf(text) : node;
+    } catch (java.io.IOException notJson) {
+      return TextNode.valueOf(text);
+    }
+  }
+
+  /** A result id as OpenAI writes them: {@code batch_req_} and 32 hex digits. */
+  private static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return "batch_req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+        + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
 
   /**
