@@ -233,7 +233,8 @@ final class UsersSample implements Callable<Integer> {
       if (settled != null) {
         for (Outcome<User> outcome : settled.await()) {
           if (!outcome.isSuccess()) {
-            reasons.putIfAbsent(outcome.error().getClass().getSimpleName(), String.valueOf(outcome.error().getMessage()));
+            reasons.putIfAbsent(outcome.error().getClass().getSimpleName(),
+                String.valueOf(outcome.error().getMessage()));
           }
         }
       }

@@ -5,9 +5,10 @@ import java.io.IOException;
 /**
  * A connection to the server could not be set up for a reason that retrying will not change: the server's
  * certificate is not trusted (a private CA not in {@code trustedCertificatesPem}, a wrong host name), the
- * server refuses the TLS handshake or does not speak TLS, the host name does not resolve, the address refuses connections, or the HTTP proxy refuses the credentials. The
- * message names the host (the proxy's, when the connection to the proxy or its authentication failed) and the cause;
- * the default {@link dev.fanout.RetryPolicy} does not retry it, so a misconfigured client fails at once.
+ * server refuses the TLS handshake or does not speak TLS, the host name does not resolve, the address refuses
+ * connections, or the HTTP proxy refuses the credentials. The message names the host (the proxy's, when the
+ * connection to the proxy or its authentication failed) and the cause; the default {@link dev.fanout.RetryPolicy}
+ * does not retry it, so a misconfigured client fails at once.
  */
 public class ConnectionSetupException extends TransportException {
   /** Why the connection could not be set up. */

@@ -177,7 +177,8 @@ final class ConnectionGate {
   private static MethodHandle healthCheck() {
     try {
       Class<?> real = Class.forName("okhttp3.internal.connection.RealConnection");
-      return MethodHandles.publicLookup().findVirtual(real, "isHealthy", MethodType.methodType(boolean.class, boolean.class))
+      return MethodHandles.publicLookup()
+          .findVirtual(real, "isHealthy", MethodType.methodType(boolean.class, boolean.class))
           .asType(MethodType.methodType(boolean.class, Connection.class, boolean.class));
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
       HttpEngine.LOG.debug("OkHttp's connection health check is not accessible here ({}); a connection a GOAWAY "

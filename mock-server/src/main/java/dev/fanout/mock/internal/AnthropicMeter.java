@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Anthropic's metering of one model of a key on {@code /v1/messages} ({@link PerModel} holds one per model): requests, input tokens and output tokens per
- * minute (RPM, ITPM, OTPM), each a token bucket refilled continuously, as Anthropic documents its limits.
+ * Anthropic's metering of one model of a key on {@code /v1/messages} ({@link PerModel} holds one per model):
+ * requests, input tokens and output tokens per minute (RPM, ITPM, OTPM), each a token bucket refilled
+ * continuously, as Anthropic documents its limits.
  * Before a request: one request, the input estimate (prompt characters / 4) and {@code max_tokens} output
  * tokens must fit; after it, both token charges are corrected to the usage (input counting uncached input
  * and cache writes, not cache reads). Thread-safe.
