@@ -108,6 +108,38 @@ class ProxyTest {
     }
   }
 
+  @ParameterizedTest(name = "CONNECT answered {0}")
+  @ValueSource(ints = {403, 404})
+  void aTunnelTheProxyDeniesFailsAtOnceNamingTheProxyAndTheServer(int code) throws Exception {
+    // Squid answers 403 (ERR_ACCESS_DENIED) to a CONNECT its http_access rules deny
+    try (MockWebServer proxy = new MockWebServer()) {
+      proxy.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return new MockResponse.Builder().code(code).setHeader("X-Squid-Error", "ERR_ACCESS_DENIED 0")
+              .body("<html>Access Denied.</html>").build();
+        }
+      });
+      proxy.start();
+      String address = "127.0.0.1:" + proxy.getPort();
+      try (FanoutClient client = FanoutClient.builder().baseUrl("https://api.example.test:8443")
+          .apiKey("sk-test-key-0123456789").proxy(address).proxyCredentials("svc", PASSWORD).build()) {
+        assertThatThrownBy(() -> client.users().get(1))
+            .isInstanceOfSatisfying(ConnectionSetupException.class, e -> {
+              assertThat(e.reason()).isEqualTo(ConnectionSetupException.Reason.PROXY_DENIED);
+              assertThat(e.host()).isEqualTo(address);
+              assertThat(e.attempts()).isEqualTo(1);
+            })
+            .hasMessageContaining("the proxy " + address + " refused to open a tunnel to api.example.test:8443")
+            .hasMessageContaining("CONNECT: " + code)
+            .hasMessageNotContaining(PASSWORD)
+            .hasMessageNotContaining("sk-test-key-0123456789");
+      }
+      assertThat(proxy.getRequestCount()).isEqualTo(1);
+      assertThat(proxy.takeRequest().getMethod()).isEqualTo("CONNECT");
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"http://api.example.test", "https://api.example.test"})
   void aProxyThatIsNotListeningIsNamedNotTheServer(String baseUrl) throws Exception {

@@ -45,6 +45,7 @@ public final class JobConfigurationException extends RuntimeException {
       case UNKNOWN_HOST -> "check the base URL's host name";
       case TLS_HANDSHAKE -> "check the base URL's host name and that the server's certificate is trusted";
       case PROXY_AUTHENTICATION -> "check the proxy's credentials";
+      case PROXY_DENIED -> "check that the proxy allows the base URL's host and port";
     };
     return e.getMessage() + "; " + check;
   }

@@ -6,9 +6,9 @@ import java.io.IOException;
  * A connection to the server could not be set up for a reason that retrying will not change: the server's
  * certificate is not trusted (a private CA not in {@code trustedCertificatesPem}, a wrong host name), the
  * server refuses the TLS handshake or does not speak TLS, the host name does not resolve, the address refuses
- * connections, or the HTTP proxy refuses the credentials. The message names the host (the proxy's, when the
- * connection to the proxy or its authentication failed) and the cause; the default {@link dev.fanout.RetryPolicy}
- * does not retry it, so a misconfigured client fails at once.
+ * connections, or the HTTP proxy refuses the credentials or a tunnel to the server. The message names the host
+ * (the proxy's, when the connection to the proxy, its authentication or its tunnel failed) and the cause; the
+ * default {@link dev.fanout.RetryPolicy} does not retry it, so a misconfigured client fails at once.
  */
 public class ConnectionSetupException extends TransportException {
   /** Why the connection could not be set up. */
@@ -26,7 +26,13 @@ public class ConnectionSetupException extends TransportException {
      * The HTTP proxy asked for credentials ({@code 407}) and none were set, or it refused the ones set
      * ({@code 407}, or {@code 401} to a {@code CONNECT}; see {@code proxyCredentials}); {@link #host()} is the proxy.
      */
-    PROXY_AUTHENTICATION
+    PROXY_AUTHENTICATION,
+    /**
+     * The HTTP proxy refused to open a tunnel ({@code CONNECT}) to the server with a {@code 4xx} other than
+     * {@code 401}, {@code 407}, {@code 408} and {@code 429}: Squid answers {@code 403} when its access rules deny
+     * the server's host or port; {@link #host()} is the proxy.
+     */
+    PROXY_DENIED
   }
 
   private final String host;
@@ -40,7 +46,7 @@ public class ConnectionSetupException extends TransportException {
 
   /**
    * The host and port the connection was for: the server's, or the HTTP proxy's when the proxy refused the
-   * connection or the credentials, or its name did not resolve.
+   * connection, the credentials or the tunnel, or its name did not resolve.
    */
   public String host() {
     return host;

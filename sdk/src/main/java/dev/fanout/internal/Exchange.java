@@ -218,6 +218,8 @@ final class Exchange<T> implements Callback {
         case CONNECTION_REFUSED -> (proxy != null ? "the proxy " : "") + host
             + " refused the connection (nothing listens there)";
         case PROXY_AUTHENTICATION -> "authentication with the proxy " + host + " failed";
+        case PROXY_DENIED -> "the proxy " + host + " refused to open a tunnel to " + url.host() + ":" + url.port()
+            + " (its access rules may not allow this host or port)";
       };
       return new dev.fanout.errors.ConnectionSetupException(owner.label() + ": " + why + ": "
           + secrets.redact(described), secrets.scrub(e), host, reason);
@@ -271,6 +273,9 @@ final class Exchange<T> implements Callback {
               || t.getMessage().equals("Unexpected response code for CONNECT: 407")))) {
         return dev.fanout.errors.ConnectionSetupException.Reason.PROXY_AUTHENTICATION;
       }
+      if (refusedTunnel(t)) {
+        return dev.fanout.errors.ConnectionSetupException.Reason.PROXY_DENIED;
+      }
       if (t instanceof java.net.UnknownHostException) {
         return dev.fanout.errors.ConnectionSetupException.Reason.UNKNOWN_HOST;
       }
@@ -281,6 +286,25 @@ final class Exchange<T> implements Callback {
       if (t.getCause() == t) break;
     }
     return null;
+  }
+
+  private static final String CONNECT_REFUSED_PREFIX = "Unexpected response code for CONNECT: ";
+
+  /**
+   * True for OkHttp's words for a {@code CONNECT} the proxy answered with a {@code 4xx} a retry does not change
+   * (Squid's {@code 403} for a destination its rules deny); {@code 408} and {@code 429} may pass, and a
+   * {@code 5xx} (the proxy could not reach the server) stays a retryable transport failure.
+   */
+  static boolean refusedTunnel(Throwable t) {
+    String m = t.getMessage();
+    if (!(t instanceof IOException) || m == null || !m.startsWith(CONNECT_REFUSED_PREFIX)) return false;
+    int code;
+    try {
+      code = Integer.parseInt(m.substring(CONNECT_REFUSED_PREFIX.length()).trim());
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    return code >= 400 && code < 500 && code != 408 && code != 429;
   }
 
   /**
