@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import okhttp3.Connection;
 import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import okhttp3.tls.Certificates;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
@@ -128,7 +130,10 @@ public final class Tls {
           return credential == null ? null
               : response.request().newBuilder().header("Proxy-Authorization", credential).build();
         }
-        if (credential != null && response.request().header("Proxy-Authorization") == null) {
+        // what was sent: the network request (a plain one carries the credentials from the network interceptor
+        // below); the response's own request is the caller's, before any interceptor
+        Request sent = response.networkResponse() != null ? response.networkResponse().request() : response.request();
+        if (credential != null && sent.header("Proxy-Authorization") == null) {
           return response.request().newBuilder().header("Proxy-Authorization", credential).build();
         }
         response.close(); // OkHttp closes the 407 only once a follow-up request is returned
@@ -136,7 +141,24 @@ public final class Tls {
             ? "asks for credentials (HTTP " + response.code() + ") and none are set: see proxyCredentials"
             : "refused the credentials of proxy user '" + proxyUser + "' (HTTP " + response.code() + ")");
       });
+      if (credential != null) {
+        ok.addNetworkInterceptor(chain -> chain.proceed(withProxyCredentials(chain.request(), chain.connection(),
+            credential)));
+      }
     }
+  }
+
+  /**
+   * {@code request} with the proxy credentials when it goes to an HTTP proxy as it is (plain {@code http}), as
+   * curl sends them, instead of after the proxy's {@code 407} to every request. A request inside an HTTPS
+   * tunnel reaches the server, so it never carries them (its {@code CONNECT} carries them from the first try).
+   */
+  static Request withProxyCredentials(Request request, Connection connection, String credential) {
+    if (request.isHttps() || connection == null || connection.route().proxy().type() != Proxy.Type.HTTP
+        || request.header("Proxy-Authorization") != null) {
+      return request;
+    }
+    return request.newBuilder().header("Proxy-Authorization", credential).build();
   }
 
   /**
