@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Timeout;
  * In a Markdown code span outside fenced blocks: a call ({@code `totalTimeout(Duration)`},
  * {@code `.maxInFlight(4)`}), and a bare camelCase name ({@code `keepAlive`}) in a paragraph or table row that
  * mentions a builder. Each must be a public method, record component or field of a public type of the published
- * Fanout jars, or a member of the JDK, OkHttp or LangChain4j types the docs talk about ({@link #OTHER_TYPES}), or
- * one of {@link #OTHER_NAMES}. The changelog is exempt from the option check: it names removed options on
- * purpose.
+ * Fanout jars (the SDK, the mock server, the adapters, the job runner), or a member of the JDK, OkHttp or
+ * LangChain4j types the docs talk about ({@link #OTHER_TYPES}), or one of {@link #OTHER_NAMES}. The changelog is
+ * exempt from the option check: it names removed options on purpose.
  */
 @Timeout(60)
 class DocsCheckTest {
