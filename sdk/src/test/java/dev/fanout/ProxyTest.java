@@ -105,6 +105,32 @@ class ProxyTest {
     }
   }
 
+  @Test
+  void aTunnelTheProxyCannotOpenIsRetryableAndNamesTheProxyAndTheServer() throws Exception {
+    // Squid answers 503 (or 502) to a CONNECT when it cannot reach the server: that may pass, so it is retried
+    try (MockWebServer proxy = new MockWebServer()) {
+      proxy.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          return new MockResponse.Builder().code(503).body("<html>Connection failed.</html>").build();
+        }
+      });
+      proxy.start();
+      String address = "127.0.0.1:" + proxy.getPort();
+      try (FanoutClient client = FanoutClient.builder().baseUrl("https://api.example.test:8443")
+          .retryPolicy(RetryPolicy.builder().maxAttempts(2).initialBackoff(java.time.Duration.ofMillis(1)).build())
+          .proxy(address).proxyCredentials("svc", PASSWORD).build()) {
+        assertThatThrownBy(() -> client.users().get(1))
+            .isExactlyInstanceOf(dev.fanout.errors.TransportException.class)
+            .hasMessageContaining("the proxy " + address + " could not open a tunnel to api.example.test:8443")
+            .hasMessageContaining("CONNECT: 503")
+            .hasMessageNotContaining(PASSWORD)
+            .satisfies(e -> assertThat(((dev.fanout.errors.FanoutException) e).attempts()).isEqualTo(2));
+      }
+      assertThat(proxy.getRequestCount()).as("retried: one CONNECT per attempt").isEqualTo(2);
+    }
+  }
+
   @ParameterizedTest(name = "CONNECT answered {0}")
   @ValueSource(ints = {403, 404})
   void aTunnelTheProxyDeniesFailsAtOnceNamingTheProxyAndTheServer(int code) throws Exception {

@@ -224,6 +224,13 @@ final class Exchange<T> implements Callback {
       return new dev.fanout.errors.ConnectionSetupException(owner.label() + ": " + why + ": "
           + secrets.redact(described), secrets.scrub(e), host, reason);
     }
+    java.net.Proxy proxy = owner.engine().okHttp().proxy();
+    if (m != null && m.startsWith(CONNECT_REFUSED_PREFIX) && proxy != null
+        && proxy.address() instanceof java.net.InetSocketAddress a) {
+      // a 5xx (or 408, 429) to CONNECT: retryable, but OkHttp's words name neither the proxy nor the server
+      return new TransportException(owner.label() + ": the proxy " + a.getHostString() + ":" + a.getPort()
+          + " could not open a tunnel to " + host + ": " + secrets.redact(described), secrets.scrub(e));
+    }
     return new TransportException(owner.label() + ": " + secrets.redact(described), secrets.scrub(e));
   }
 
