@@ -131,7 +131,8 @@ class KillResumeIT {
   @Test
   void aSigtermWhoseInFlightRequestsFinishEveryLineSaysTheRunFinishedAndExitsWith0() throws Exception {
     server.close();
-    server = MockBackend.builder().latency(Latency.fixed(Duration.ofSeconds(3))).recordedRequests(0).start();
+    // answers after 10 s: the signal below lands while all are in flight however slow a loaded machine is
+    server = MockBackend.builder().latency(Latency.fixed(Duration.ofSeconds(10))).recordedRequests(0).start();
     int n = 12;
     Path few = dir.resolve("few.jsonl");
     Files.write(few, Files.readAllLines(in).subList(0, n));
