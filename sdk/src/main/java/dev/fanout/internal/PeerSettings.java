@@ -26,12 +26,14 @@ final class PeerSettings {
   private static final MethodHandle PEER_SETTINGS;
   private static final MethodHandle MAX_CONCURRENT_STREAMS;
   private static final Object DEFAULT_SETTINGS;
+  private static final MethodHandle OPEN_STREAMS;
 
   static {
     MethodHandle http2 = null;
     MethodHandle peer = null;
     MethodHandle max = null;
     Object defaults = null;
+    MethodHandle open = null;
     try {
       Class<?> real = Class.forName("okhttp3.internal.connection.RealConnection");
       Class<?> connection = Class.forName("okhttp3.internal.http2.Http2Connection");
@@ -46,6 +48,8 @@ final class PeerSettings {
           .asType(MethodType.methodType(int.class, Object.class));
       Object companion = connection.getField("Companion").get(null);
       defaults = companion.getClass().getMethod("getDEFAULT_SETTINGS").invoke(companion);
+      open = MethodHandles.publicLookup().findVirtual(connection, "openStreamCount", MethodType.methodType(int.class))
+          .asType(MethodType.methodType(int.class, Object.class));
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
       HttpEngine.LOG.debug("OkHttp's HTTP/2 settings are not readable here ({}); a new connection's stream limit "
           + "is waited for", e.toString());
@@ -55,6 +59,7 @@ final class PeerSettings {
     PEER_SETTINGS = peer;
     MAX_CONCURRENT_STREAMS = max;
     DEFAULT_SETTINGS = defaults;
+    OPEN_STREAMS = open;
   }
 
   private PeerSettings() {}
@@ -74,6 +79,25 @@ final class PeerSettings {
       return (int) MAX_CONCURRENT_STREAMS.invokeExact(settings);
     } catch (Throwable e) {
       return UNKNOWN;
+    }
+  }
+
+  /**
+   * True when {@code connection} is HTTP/2 and has as many open streams as the {@code SETTINGS_MAX_CONCURRENT_STREAMS}
+   * its server's applied {@code SETTINGS} allow (OkHttp updates them before it acknowledges the frame), so a new
+   * stream would exceed the limit; false otherwise, or where OkHttp's internals cannot be read.
+   */
+  static boolean atStreamLimit(Connection connection) {
+    if (HTTP2_CONNECTION == null || OPEN_STREAMS == null) return false;
+    try {
+      Object http2 = HTTP2_CONNECTION.invokeExact(connection);
+      if (http2 == null) return false;
+      Object settings = PEER_SETTINGS.invokeExact(http2);
+      if (settings == DEFAULT_SETTINGS) return false;
+      int limit = (int) MAX_CONCURRENT_STREAMS.invokeExact(settings);
+      return limit != NONE_ANNOUNCED && (int) OPEN_STREAMS.invokeExact(http2) >= limit;
+    } catch (Throwable e) {
+      return false;
     }
   }
 }

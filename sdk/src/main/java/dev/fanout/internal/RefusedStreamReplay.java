@@ -91,6 +91,9 @@ final class RefusedStreamReplay {
         && "stream was reset: REFUSED_STREAM".equals(e.getMessage())) {
       return "HTTP/2 stream refused (REFUSED_STREAM, or above a GOAWAY's last stream id)";
     }
+    if (e instanceof StreamLimitGuard.StreamLimitReachedException) {
+      return "not sent: the HTTP/2 connection was at the server's stream limit";
+    }
     if (type.equals("okhttp3.internal.http2.ConnectionShutdownException")) {
       return "the HTTP/2 connection had received GOAWAY before the stream was opened";
     }

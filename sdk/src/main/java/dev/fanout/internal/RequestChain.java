@@ -46,6 +46,10 @@ public final class RequestChain {
     // for a free stream under the limit the server announced instead of piling onto a new connection.
     ok.addInterceptor(RefusedStreamReplay.application());
     ok.addInterceptor(gate.application()).addNetworkInterceptor(gate.network());
+    // Right after the gate's network interceptor: a request is not written on an HTTP/2 connection whose open
+    // streams fill a stream limit the server lowered and OkHttp acknowledged but does not obey yet (see
+    // StreamLimitGuard); the replay above sends it again.
+    ok.addNetworkInterceptor(StreamLimitGuard.network());
     ok.addInterceptor(handOff);
     ok.addInterceptor(replay.application()).addNetworkInterceptor(replay.network());
     if (wire != WireLog.NONE) {

@@ -1,0 +1,102 @@
+package dev.fanout.internal;
+
+import static dev.fanout.testsupport.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.mock.Engine;
+import dev.fanout.mock.Latency;
+import dev.fanout.mock.MockBackend;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Connection;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A request is not written on an HTTP/2 connection whose open streams fill the server's stream limit, even while
+ * OkHttp's pool would hand the connection out (as it does between acknowledging lowered {@code SETTINGS} and
+ * applying them to its call limit, simulated here by raising that call limit): real frames from the Netty mock
+ * over h2c.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class StreamLimitGuardTest {
+  private static final Callback IGNORE = new Callback() {
+    @Override
+    public void onFailure(Call call, IOException e) {}
+
+    @Override
+    public void onResponse(Call call, Response response) {
+      response.close();
+    }
+  };
+
+  @Test
+  void aRequestAboveTheServersStreamLimitIsNotSentAndCountsAsUnprocessed() throws Throwable {
+    AtomicReference<Connection> first = new AtomicReference<>();
+    try (MockBackend backend = MockBackend.builder().engine(Engine.NETTY).http2PriorKnowledge(true)
+        .maxConcurrentStreams(2).latency(Latency.fixed(Duration.ofSeconds(30))).start()) {
+      OkHttpClient client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+          .retryOnConnectionFailure(false)
+          .addNetworkInterceptor(chain -> {
+            first.compareAndSet(null, chain.connection());
+            return chain.proceed(chain.request());
+          })
+          .addNetworkInterceptor(StreamLimitGuard.network())
+          .build();
+      Call held1 = client.newCall(new Request.Builder().url(backend.url() + "/users/1").build());
+      held1.enqueue(IGNORE);
+      eventually(() -> first.get() != null);
+      Connection connection = first.get();
+      eventually(() -> PeerSettings.maxConcurrentStreams(connection) == 2);
+      Call held2 = client.newCall(new Request.Builder().url(backend.url() + "/users/2").build());
+      held2.enqueue(IGNORE);
+      eventually(() -> PeerSettings.atStreamLimit(connection));
+      assertThat(backend.takeRequest(30, TimeUnit.SECONDS)).isNotNull();
+      assertThat(backend.takeRequest(30, TimeUnit.SECONDS)).isNotNull();
+
+      // OkHttp's pool hands the full connection out, as while its call limit is stale
+      synchronized (connection) {
+        ConnectionGate.SET_ALLOCATION_LIMIT.invokeExact(connection, Integer.MAX_VALUE);
+      }
+      CompletableFuture<IOException> failure = new CompletableFuture<>();
+      Call third = client.newCall(new Request.Builder().url(backend.url() + "/users/3").build());
+      third.enqueue(new Callback() {
+        @Override
+        public void onFailure(Call call, IOException e) {
+          failure.complete(e);
+        }
+
+        @Override
+        public void onResponse(Call call, Response response) {
+          response.close();
+          failure.completeExceptionally(new AssertionError("the third request was answered"));
+        }
+      });
+
+      IOException e = failure.get(30, TimeUnit.SECONDS);
+      assertThat(e).isInstanceOf(StreamLimitGuard.StreamLimitReachedException.class);
+      assertThat(RefusedStreamReplay.unprocessed(e)).as("sent again as never processed").isNotNull();
+      synchronized (connection) {
+        assertThat((int) ConnectionGate.ALLOCATION_LIMIT.invokeExact(connection)).as("call limit lowered").isEqualTo(2);
+      }
+      assertThat(backend.stats().totalRequests()).as("the server saw the two held requests only").isEqualTo(2);
+      assertThat(connection.socket().isClosed()).as("the held streams still run").isFalse();
+
+      held1.cancel();
+      held2.cancel();
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
+  }
+}
