@@ -250,9 +250,10 @@ abstract class ConnectionOptionsBuilder<B extends ConnectionOptionsBuilder<B>> {
   }
 
   /**
-   * Answers the proxy's {@code 407} with Basic credentials, and sends them with every {@code CONNECT} (HTTPS)
-   * from the start. A {@code 407} to credentials sent, or to a client without any, fails the call at once with
-   * a {@link dev.fanout.errors.ConnectionSetupException} naming the proxy. The password is never shown.
+   * Sends Basic credentials to the proxy from the first try: with every {@code CONNECT} (HTTPS) and with every
+   * plain-HTTP request, which the proxy reads as it is; never with a request inside an HTTPS tunnel, which
+   * reaches the server. A {@code 407} to credentials sent, or to a client without any, fails the call at once
+   * with a {@link dev.fanout.errors.ConnectionSetupException} naming the proxy. The password is never shown.
    * {@code null} for both sends none. Defaults to none.
    */
   public B proxyCredentials(String user, String password) {
