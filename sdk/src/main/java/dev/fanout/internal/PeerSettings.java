@@ -83,21 +83,17 @@ final class PeerSettings {
   }
 
   /**
-   * True when {@code connection} is HTTP/2 and has as many open streams as the {@code SETTINGS_MAX_CONCURRENT_STREAMS}
-   * its server's applied {@code SETTINGS} allow (OkHttp updates them before it acknowledges the frame), so a new
-   * stream would exceed the limit; false otherwise, or where OkHttp's internals cannot be read.
+   * The streams open on {@code connection}, HTTP/2, as OkHttp counts them (a finished stream is removed a moment
+   * after its caller could read the end of it); -1 for a connection that is not HTTP/2 or where OkHttp's
+   * internals cannot be read.
    */
-  static boolean atStreamLimit(Connection connection) {
-    if (HTTP2_CONNECTION == null || OPEN_STREAMS == null) return false;
+  static int openStreams(Connection connection) {
+    if (HTTP2_CONNECTION == null || OPEN_STREAMS == null) return -1;
     try {
       Object http2 = HTTP2_CONNECTION.invokeExact(connection);
-      if (http2 == null) return false;
-      Object settings = PEER_SETTINGS.invokeExact(http2);
-      if (settings == DEFAULT_SETTINGS) return false;
-      int limit = (int) MAX_CONCURRENT_STREAMS.invokeExact(settings);
-      return limit != NONE_ANNOUNCED && (int) OPEN_STREAMS.invokeExact(http2) >= limit;
+      return http2 == null ? -1 : (int) OPEN_STREAMS.invokeExact(http2);
     } catch (Throwable e) {
-      return false;
+      return -1;
     }
   }
 }

@@ -18,13 +18,17 @@ import okhttp3.Interceptor;
  * sends those again.
  *
  * <h2>The rule</h2>
- * Just before a request is written on an HTTP/2 connection (a network interceptor, last), if the connection's open
- * streams already reach the limit of the {@code SETTINGS} OkHttp has applied, the request is not sent: its call
- * limit is lowered to that limit (so the pool stops handing it out) and the request fails with {@link
- * StreamLimitReachedException}, which {@link RefusedStreamReplay} sends again through the {@link ConnectionGate}
- * as it does a refused stream. The server never saw it. The check and the stream's creation are not atomic
- * (OkHttp offers no hook between them), so {@code SETTINGS} that arrive in that gap of microseconds can still
- * meet a stream above the new limit; the window it closes is OkHttp's task delay.
+ * Just before a request is written on an HTTP/2 connection (a network interceptor, after the gate's), while
+ * OkHttp's call limit for the connection is still above the limit of the {@code SETTINGS} it has applied (the
+ * window above) and the connection's open streams already reach that limit, the request is not sent: the call
+ * limit is lowered to the applied limit (so the pool stops handing the connection out) and the request fails
+ * with {@link StreamLimitReachedException}, which {@link RefusedStreamReplay} sends again through the {@link
+ * ConnectionGate} as it does a refused stream. The server never saw it. Outside that window the call limit
+ * already keeps the streams under the server's limit, and the guard stays out of the way: OkHttp removes a
+ * finished stream a moment after its caller can read the end of it, so the open streams can read one too many
+ * just as a new call takes the freed place. The check and the stream's creation are not atomic (OkHttp offers no
+ * hook between them), so {@code SETTINGS} that arrive in that gap of microseconds can still meet a stream above
+ * the new limit; the window it closes is OkHttp's task delay.
  */
 final class StreamLimitGuard {
   /** The request was not sent: its connection's open streams already reach the server's stream limit. */
@@ -40,14 +44,34 @@ final class StreamLimitGuard {
   static Interceptor network() {
     return chain -> {
       Connection connection = chain.connection();
-      if (connection != null && PeerSettings.atStreamLimit(connection)) {
-        int limit = ConnectionGate.streamLimit(connection);
+      int limit = connection == null ? PeerSettings.UNKNOWN : PeerSettings.maxConcurrentStreams(connection);
+      if (limit > 0 && limit != PeerSettings.NONE_ANNOUNCED
+          && holds(PeerSettings.openStreams(connection), limit, callLimit(connection))) {
         lowerCallLimit(connection, limit);
         throw new StreamLimitReachedException("not sent: the HTTP/2 connection's open streams reach the server's "
             + "stream limit (" + limit + ")");
       }
       return chain.proceed(chain.request());
     };
+  }
+
+  /**
+   * Whether a request is held off a connection with {@code open} streams whose server's applied limit is {@code
+   * limit}, while OkHttp's call limit for it is {@code callLimit}: only while the call limit is stale (above the
+   * applied limit) and the streams already reach the limit.
+   */
+  static boolean holds(int open, int limit, int callLimit) {
+    return callLimit > limit && open >= limit;
+  }
+
+  /** OkHttp's call limit for {@code connection}; {@link Integer#MAX_VALUE} where it cannot be read. */
+  private static int callLimit(Connection connection) {
+    if (ConnectionGate.ALLOCATION_LIMIT == null) return Integer.MAX_VALUE;
+    try {
+      return (int) ConnectionGate.ALLOCATION_LIMIT.invokeExact(connection);
+    } catch (Throwable e) {
+      return Integer.MAX_VALUE;
+    }
   }
 
   /** Lowers OkHttp's call limit for {@code connection} to {@code limit}, as OkHttp itself will when its task runs. */

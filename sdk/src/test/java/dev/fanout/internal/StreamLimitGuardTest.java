@@ -42,6 +42,15 @@ final class StreamLimitGuardTest {
   };
 
   @Test
+  void onlyAStaleCallLimitHoldsARequestBack() {
+    assertThat(StreamLimitGuard.holds(10, 10, 50)).as("limit lowered to 10, the pool still at 50").isTrue();
+    assertThat(StreamLimitGuard.holds(9, 10, 50)).as("a stream is still free").isFalse();
+    // the pool obeys the limit: a finished stream not yet removed may read as open as a new call takes its place
+    assertThat(StreamLimitGuard.holds(16, 16, 16)).isFalse();
+    assertThat(StreamLimitGuard.holds(17, 16, 16)).isFalse();
+  }
+
+  @Test
   void aRequestAboveTheServersStreamLimitIsNotSentAndCountsAsUnprocessed() throws Throwable {
     AtomicReference<Connection> first = new AtomicReference<>();
     try (MockBackend backend = MockBackend.builder().engine(Engine.NETTY).http2PriorKnowledge(true)
@@ -61,7 +70,7 @@ final class StreamLimitGuardTest {
       eventually(() -> PeerSettings.maxConcurrentStreams(connection) == 2);
       Call held2 = client.newCall(new Request.Builder().url(backend.url() + "/users/2").build());
       held2.enqueue(IGNORE);
-      eventually(() -> PeerSettings.atStreamLimit(connection));
+      eventually(() -> PeerSettings.openStreams(connection) == 2);
       assertThat(backend.takeRequest(30, TimeUnit.SECONDS)).isNotNull();
       assertThat(backend.takeRequest(30, TimeUnit.SECONDS)).isNotNull();
 
