@@ -8,17 +8,11 @@ import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Connection;
-import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
-import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,16 +25,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class StreamLimitGuardTest {
-  private static final Callback IGNORE = new Callback() {
-    @Override
-    public void onFailure(Call call, IOException e) {}
-
-    @Override
-    public void onResponse(Call call, Response response) {
-      response.close();
-    }
-  };
-
   @Test
   void onlyAStaleCallLimitHoldsARequestBack() {
     assertThat(StreamLimitGuard.holds(10, 10, 50)).as("limit lowered to 10, the pool still at 50").isTrue();
@@ -52,24 +36,13 @@ final class StreamLimitGuardTest {
 
   @Test
   void aRequestAboveTheServersStreamLimitIsNotSentAndCountsAsUnprocessed() throws Throwable {
-    AtomicReference<Connection> first = new AtomicReference<>();
     try (MockBackend backend = MockBackend.builder().engine(Engine.NETTY).http2PriorKnowledge(true)
-        .maxConcurrentStreams(2).latency(Latency.fixed(Duration.ofSeconds(30))).start()) {
-      OkHttpClient client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
-          .retryOnConnectionFailure(false)
-          .addNetworkInterceptor(chain -> {
-            first.compareAndSet(null, chain.connection());
-            return chain.proceed(chain.request());
-          })
-          .addNetworkInterceptor(StreamLimitGuard.network())
-          .build();
-      Call held1 = client.newCall(new Request.Builder().url(backend.url() + "/users/1").build());
-      held1.enqueue(IGNORE);
-      eventually(() -> first.get() != null);
-      Connection connection = first.get();
+            .maxConcurrentStreams(2).latency(Latency.fixed(Duration.ofSeconds(30))).start();
+        H2cProbe probe = new H2cProbe(backend.url(), StreamLimitGuard.network())) {
+      probe.start("/users/1");
+      Connection connection = probe.firstConnection();
       eventually(() -> PeerSettings.maxConcurrentStreams(connection) == 2);
-      Call held2 = client.newCall(new Request.Builder().url(backend.url() + "/users/2").build());
-      held2.enqueue(IGNORE);
+      probe.start("/users/2");
       eventually(() -> PeerSettings.openStreams(connection) == 2);
       assertThat(backend.takeRequest(30, TimeUnit.SECONDS)).isNotNull();
       assertThat(backend.takeRequest(30, TimeUnit.SECONDS)).isNotNull();
@@ -79,8 +52,7 @@ final class StreamLimitGuardTest {
         ConnectionGate.SET_ALLOCATION_LIMIT.invokeExact(connection, Integer.MAX_VALUE);
       }
       CompletableFuture<IOException> failure = new CompletableFuture<>();
-      Call third = client.newCall(new Request.Builder().url(backend.url() + "/users/3").build());
-      third.enqueue(new Callback() {
+      probe.start("/users/3", new Callback() {
         @Override
         public void onFailure(Call call, IOException e) {
           failure.complete(e);
@@ -101,11 +73,6 @@ final class StreamLimitGuardTest {
       }
       assertThat(backend.stats().totalRequests()).as("the server saw the two held requests only").isEqualTo(2);
       assertThat(connection.socket().isClosed()).as("the held streams still run").isFalse();
-
-      held1.cancel();
-      held2.cancel();
-      client.dispatcher().executorService().shutdown();
-      client.connectionPool().evictAll();
     }
   }
 }
