@@ -41,6 +41,13 @@ public final class GovernorGate implements AttemptGate {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /**
+   * Views kept at most. A view holds nothing of its own (it reads its bucket from the governor when asked), so
+   * the map is only a cache: emptied when it reaches this size, as a client that calls many distinct routes
+   * would otherwise keep one view per route it ever called. Twice the buckets the governor keeps.
+   */
+  static final int MAX_VIEWS = 2 * Governor.MAX_BUCKETS;
+
   private final Governor governor;
   private final ConcurrentHashMap<GovernorKey, GovernedBucket> views = new ConcurrentHashMap<>();
 
@@ -55,6 +62,11 @@ public final class GovernorGate implements AttemptGate {
 
   public Governor governor() {
     return governor;
+  }
+
+  /** How many bucket views the gate keeps (for tests). */
+  int viewCount() {
+    return views.size();
   }
 
   @Override
@@ -156,6 +168,13 @@ public final class GovernorGate implements AttemptGate {
   }
 
   private GovernedBucket governed(GovernorKey key) {
+    GovernedBucket view = views.get(key);
+    if (view != null) {
+      return view;
+    }
+    if (views.size() >= MAX_VIEWS) {
+      views.clear();
+    }
     return views.computeIfAbsent(key, k -> new GovernedBucket() {
       private final String name = k.host() + " " + k.bucket();
 

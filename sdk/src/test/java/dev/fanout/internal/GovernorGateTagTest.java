@@ -14,7 +14,10 @@ import okio.BufferedSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The gate reads a chat request's tag, and parses a body only for an untagged JSON call to a chat path. */
+/**
+ * The gate reads a chat request's tag, and parses a body only for an untagged JSON call to a chat path; the
+ * bucket views it keeps stay bounded however many routes a client calls.
+ */
 @Timeout(10)
 class GovernorGateTagTest {
   private final GovernorGate gate = GovernorGate.of(Governor.create(GovernorPolicy.defaults(), Integer.MAX_VALUE,
@@ -72,5 +75,27 @@ class GovernorGateTagTest {
 
     assertThat(bucketOf(untagged)).endsWith(" gpt-body");
     assertThat(body.writes).hasValue(1);
+  }
+
+  @Test
+  void callsToManyDistinctRoutesKeepABoundedNumberOfBucketViews() throws Exception {
+    int routes = GovernorGate.MAX_VIEWS + 500;
+    for (int i = 0; i < routes; i++) {
+      // route words, not ids: each path is a bucket of its own
+      Request request = new Request.Builder().url("http://localhost:1/v1/names/" + word(i)).build();
+      bucketOf(request);
+    }
+
+    assertThat(gate.viewCount()).isBetween(1, GovernorGate.MAX_VIEWS);
+  }
+
+  /** A word of letters only, a different one for each {@code i}. */
+  private static String word(int i) {
+    StringBuilder sb = new StringBuilder();
+    do {
+      sb.append((char) ('a' + i % 26));
+      i /= 26;
+    } while (i > 0);
+    return sb.toString();
   }
 }
