@@ -285,31 +285,31 @@ public final class Faults {
 
     /** Probability in [0, 1] of a 5xx error. Defaults to 0. */
     public Builder errorRate(double p) {
-      errorRate = probability("errorRate", p);
+      errorRate = Checks.probability("errorRate", p);
       return this;
     }
 
     /** Probability in [0, 1] of a disconnect before the response. Defaults to 0. */
     public Builder disconnectBeforeBodyRate(double p) {
-      disconnectBeforeBodyRate = probability("disconnectBeforeBodyRate", p);
+      disconnectBeforeBodyRate = Checks.probability("disconnectBeforeBodyRate", p);
       return this;
     }
 
     /** Probability in [0, 1] of a disconnect halfway through the body. Defaults to 0. */
     public Builder disconnectDuringBodyRate(double p) {
-      disconnectDuringBodyRate = probability("disconnectDuringBodyRate", p);
+      disconnectDuringBodyRate = Checks.probability("disconnectDuringBodyRate", p);
       return this;
     }
 
     /** Probability in [0, 1] of never answering. Defaults to 0. */
     public Builder stallRate(double p) {
-      stallRate = probability("stallRate", p);
+      stallRate = Checks.probability("stallRate", p);
       return this;
     }
 
     /** Probability in [0, 1] of a malformed JSON body. Defaults to 0. */
     public Builder malformedJsonRate(double p) {
-      malformedJsonRate = probability("malformedJsonRate", p);
+      malformedJsonRate = Checks.probability("malformedJsonRate", p);
       return this;
     }
 
@@ -349,8 +349,7 @@ public final class Faults {
      */
     @Deprecated
     public Builder chatTokensPerMinute(long tokensPerMinute) {
-      if (tokensPerMinute < 0) throw new IllegalArgumentException("chatTokensPerMinute < 0: " + tokensPerMinute);
-      chatTokensPerMinute = tokensPerMinute;
+      chatTokensPerMinute = Checks.nonNegative("chatTokensPerMinute", tokensPerMinute);
       return this;
     }
 
@@ -361,8 +360,7 @@ public final class Faults {
      * Defaults to {@link #NO_METERING}.
      */
     public Builder requestsPerMinute(long n) {
-      if (n < 0) throw new IllegalArgumentException("requestsPerMinute < 0: " + n);
-      requestsPerMinute = n;
+      requestsPerMinute = Checks.nonNegative("requestsPerMinute", n);
       return this;
     }
 
@@ -373,8 +371,7 @@ public final class Faults {
      * tokens. 0 turns it off. Defaults to {@link #NO_METERING}.
      */
     public Builder tokensPerMinute(long n) {
-      if (n < 0) throw new IllegalArgumentException("tokensPerMinute < 0: " + n);
-      tokensPerMinute = n;
+      tokensPerMinute = Checks.nonNegative("tokensPerMinute", n);
       return this;
     }
 
@@ -399,8 +396,7 @@ public final class Faults {
      * {@code max_tokens}. Defaults to {@link #DEFAULT_MAX_TOKENS_ESTIMATE} (256).
      */
     public Builder maxTokensEstimate(long tokens) {
-      if (tokens < 0) throw new IllegalArgumentException("maxTokensEstimate < 0: " + tokens);
-      maxTokensEstimate = tokens;
+      maxTokensEstimate = Checks.nonNegative("maxTokensEstimate", tokens);
       return this;
     }
 
@@ -430,11 +426,6 @@ public final class Faults {
         throw new IllegalArgumentException("fault probabilities sum to more than 1: " + total);
       }
       return new Faults(this);
-    }
-
-    private static double probability(String name, double p) {
-      if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(name + " not in [0, 1]: " + p);
-      return p;
     }
   }
 }

@@ -240,7 +240,7 @@ public final class Latency {
      * Defaults to {@link #DEFAULT_TAIL_SHARE} (no tail).
      */
     public Builder tail(double share, Duration tailDelay) {
-      if (!(share >= 0 && share <= 1)) throw new IllegalArgumentException("tail share not in [0, 1]: " + share);
+      Checks.probability("tail share", share);
       this.tailDelay = Durations.requireNonNegative(tailDelay, "tailDelay");
       this.tailShare = share;
       return this;

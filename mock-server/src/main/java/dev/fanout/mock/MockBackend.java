@@ -337,8 +337,7 @@ public final class MockBackend implements AutoCloseable {
      * stream. HTTP/1.1 is not affected. Needs {@link Engine#NETTY}. Defaults to {@link #DEFAULT_REFUSED_STREAMS} (0).
      */
     public Builder refusedStreams(long refusedStreams) {
-      if (refusedStreams < 0) throw new IllegalArgumentException("refusedStreams < 0: " + refusedStreams);
-      this.refusedStreams = refusedStreams;
+      this.refusedStreams = Checks.nonNegative("refusedStreams", refusedStreams);
       return this;
     }
 
@@ -351,8 +350,7 @@ public final class MockBackend implements AutoCloseable {
      * Needs {@link Engine#NETTY}. Defaults to {@link #DEFAULT_GOAWAY_AFTER_STREAMS} (0).
      */
     public Builder goAwayAfterStreams(int goAwayAfterStreams) {
-      if (goAwayAfterStreams < 0) throw new IllegalArgumentException("goAwayAfterStreams < 0: " + goAwayAfterStreams);
-      this.goAwayAfterStreams = goAwayAfterStreams;
+      this.goAwayAfterStreams = Checks.nonNegative("goAwayAfterStreams", goAwayAfterStreams);
       return this;
     }
 
@@ -429,8 +427,7 @@ public final class MockBackend implements AutoCloseable {
 
     /** The largest request body accepted; larger get 413. Defaults to {@link #DEFAULT_MAX_BODY_BYTES} (1 MiB). */
     public Builder maxBodyBytes(long maxBodyBytes) {
-      if (maxBodyBytes < 0) throw new IllegalArgumentException("maxBodyBytes < 0: " + maxBodyBytes);
-      this.maxBodyBytes = maxBodyBytes;
+      this.maxBodyBytes = Checks.nonNegative("maxBodyBytes", maxBodyBytes);
       return this;
     }
 
@@ -452,8 +449,7 @@ public final class MockBackend implements AutoCloseable {
      * none. Defaults to {@link #DEFAULT_RECORDED_REQUESTS} (1000).
      */
     public Builder recordedRequests(int recordedRequests) {
-      if (recordedRequests < 0) throw new IllegalArgumentException("recordedRequests < 0: " + recordedRequests);
-      this.recordedRequests = recordedRequests;
+      this.recordedRequests = Checks.nonNegative("recordedRequests", recordedRequests);
       return this;
     }
 

@@ -170,22 +170,19 @@ public final class ReceivedRequest {
 
     /** The backend-wide order of receipt. Defaults to 0. */
     public Builder sequence(long sequence) {
-      if (sequence < 0) throw new IllegalArgumentException("sequence < 0: " + sequence);
-      this.sequence = sequence;
+      this.sequence = Checks.nonNegative("sequence", sequence);
       return this;
     }
 
     /** Defaults to 0. */
     public Builder connectionIndex(int connectionIndex) {
-      if (connectionIndex < 0) throw new IllegalArgumentException("connectionIndex < 0: " + connectionIndex);
-      this.connectionIndex = connectionIndex;
+      this.connectionIndex = Checks.nonNegative("connectionIndex", connectionIndex);
       return this;
     }
 
     /** Defaults to 0. */
     public Builder exchangeIndex(int exchangeIndex) {
-      if (exchangeIndex < 0) throw new IllegalArgumentException("exchangeIndex < 0: " + exchangeIndex);
-      this.exchangeIndex = exchangeIndex;
+      this.exchangeIndex = Checks.nonNegative("exchangeIndex", exchangeIndex);
       return this;
     }
 
@@ -237,8 +234,7 @@ public final class ReceivedRequest {
 
     /** The body size read, when more than {@code body}'s length was read. Defaults to {@code body.length}. */
     public Builder bodySize(long bodySize) {
-      if (bodySize < 0) throw new IllegalArgumentException("bodySize < 0: " + bodySize);
-      this.bodySize = bodySize;
+      this.bodySize = Checks.nonNegative("bodySize", bodySize);
       return this;
     }
 

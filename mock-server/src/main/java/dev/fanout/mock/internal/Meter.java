@@ -90,7 +90,7 @@ final class Meter {
 
   private Admission refused(String limit, String unit, long perMinute, Bucket bucket, long requested, long waitNanos,
       String model) {
-    long used = perMinute - (long) Math.max(0, Math.floor(bucket.level));
+    long used = perMinute - bucket.remaining();
     String message = "Rate limit reached for " + model + " in organization org-fanout-mock on " + limit + " per min ("
         + unit + "): Limit " + perMinute + ", Used " + used + ", Requested " + requested + ". Please try again in "
         + format(waitNanos) + ". Visit https://platform.openai.com/account/rate-limits to learn more.";

@@ -6,7 +6,6 @@ import dev.fanout.mock.internal.StatsRecorder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -27,7 +26,6 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -45,8 +43,7 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
   private final Routing routing;
   private final int connection;
   private final Map<Integer, Incoming> incoming = new HashMap<>();
-  private final Map<Integer, Play> plays = new HashMap<>();
-  private final KeepAlive keepAlive;
+  private final Plays plays;
   private final StreamRefusals refusals;
   private int exchanges;
   /** The last stream id processed, or -1; after GOAWAY, the one it named. */
@@ -58,7 +55,7 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
     this.refusals = refusals;
     this.routing = routing;
     this.connection = connection;
-    this.keepAlive = keepAlive;
+    this.plays = new Plays(keepAlive);
   }
 
   @Override
@@ -93,8 +90,7 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
         int id = ((Http2ResetFrame) msg).stream().id();
         Incoming in = incoming.remove(id);
         if (in != null) in.body.release();
-        Play p = plays.remove(id);
-        if (p != null) p.cancel();
+        plays.cancel(id);
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -135,33 +131,23 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
       in.body.addComponent(true, Unpooled.wrappedBuffer(new byte[1]));
     }
     FullHttpRequest request = HttpConversionUtil.toFullHttpRequest(id, in.headers, (ByteBuf) in.body, false);
-    Play play;
-    keepAlive.begin();
-    try {
-      CharSequence authority = in.headers.authority();
-      play = routing.answer(request, authority == null ? "localhost" : authority.toString(), true, connection,
-          exchanges++, new Http2Wire(ctx, in.stream));
-    } finally {
-      request.release();
-    }
-    if (play == null) { // answered at once; the write's completion counts as activity
-      keepAlive.end();
-      return;
-    }
-    plays.put(id, play);
-    play.exchange().onDone(() -> {
-      plays.remove(id, play);
-      keepAlive.end();
+    CharSequence authority = in.headers.authority();
+    int exchange = exchanges++;
+    plays.run(id, () -> {
+      try {
+        return routing.answer(request, authority == null ? "localhost" : authority.toString(), true, connection,
+            exchange, new Http2Wire(ctx, in.stream));
+      } finally {
+        request.release();
+      }
     });
-    play.start();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     for (Incoming in : incoming.values()) in.body.release();
     incoming.clear();
-    for (Play p : List.copyOf(plays.values())) p.cancel();
-    plays.clear();
+    plays.cancelAll();
     super.channelInactive(ctx);
   }
 
@@ -207,18 +193,13 @@ final class Http2RequestHandler extends ChannelInboundHandlerAdapter {
     public void send(Reply reply, StatsRecorder.Exchange exchange) {
       byte[] body = reply.body();
       Http2Headers h = headers(reply.code(), reply.headers(), reply.contentType()).setInt("content-length", body.length);
-      ChannelFutureListener done = f -> {
-        if (exchange != null) {
-          if (f.isSuccess()) exchange.completed();
-          else exchange.aborted();
-        }
-      };
       if (body.length == 0) {
-        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(h, true).stream(stream)).addListener(done);
+        Wire.countOutcome(ctx.writeAndFlush(new DefaultHttp2HeadersFrame(h, true).stream(stream)), exchange);
         return;
       }
       ctx.write(new DefaultHttp2HeadersFrame(h, false).stream(stream));
-      ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(stream)).addListener(done);
+      Wire.countOutcome(ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(stream)),
+          exchange);
     }
 
     @Override

@@ -101,9 +101,6 @@ final class Play {
       i++;
     }
     over = true;
-    wire.chunk(frames.get(frames.size() - 1), true).addListener(f -> {
-      if (f.isSuccess()) exchange.completed();
-      else exchange.aborted();
-    });
+    Wire.countOutcome(wire.chunk(frames.get(frames.size() - 1), true), exchange);
   }
 }

@@ -4,6 +4,7 @@ import dev.fanout.mock.internal.Reply;
 import dev.fanout.mock.internal.SseBody;
 import dev.fanout.mock.internal.StatsRecorder;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -21,9 +22,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,14 +32,13 @@ import java.util.concurrent.TimeUnit;
 final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Routing routing;
   private final int connection;
-  private final Set<Play> plays = new HashSet<>();
-  private final KeepAlive keepAlive;
+  private final Plays plays;
   private int exchanges;
 
   RequestHandler(Routing routing, int connection, KeepAlive keepAlive) {
     this.routing = routing;
     this.connection = connection;
-    this.keepAlive = keepAlive;
+    this.plays = new Plays(keepAlive);
   }
 
   @Override
@@ -54,18 +52,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     Http1Wire wire = new Http1Wire(ctx, HttpUtil.isKeepAlive(request));
     String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
-    keepAlive.begin();
-    Play play = routing.answer(request, host, false, connection, exchanges++, wire);
-    if (play == null) { // answered at once; the write's completion counts as activity
-      keepAlive.end();
-      return;
-    }
-    plays.add(play);
-    play.exchange().onDone(() -> {
-      plays.remove(play);
-      keepAlive.end();
-    });
-    play.start();
+    int exchange = exchanges++;
+    plays.run(exchange, () -> routing.answer(request, host, false, connection, exchange, wire));
   }
 
   /** Called by the aggregator for a body over the limit: a JSON 413, then the connection closes. */
@@ -75,8 +63,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    for (Play p : Set.copyOf(plays)) p.cancel();
-    plays.clear();
+    plays.cancelAll();
     super.channelInactive(ctx);
   }
 
@@ -111,11 +98,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       copyHeaders(reply.headers(), r.headers());
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType()).setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
       connectionHeader(r);
-      ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
-        if (exchange != null) {
-          if (f.isSuccess()) exchange.completed();
-          else exchange.aborted();
-        }
+      ChannelFuture write = ctx.writeAndFlush(r);
+      Wire.countOutcome(write, exchange);
+      write.addListener((ChannelFutureListener) f -> {
         if (!keepAlive || !f.isSuccess()) f.channel().close();
       });
     }

@@ -27,4 +27,13 @@ interface Wire {
 
   /** Runs {@code task} on the event loop after {@code nanos}. */
   Future<?> schedule(Runnable task, long nanos);
+
+  /** Counts {@code exchange} (null: not counted) completed if {@code write} succeeds, aborted if it fails. */
+  static <V> void countOutcome(Future<V> write, StatsRecorder.Exchange exchange) {
+    if (exchange == null) return;
+    write.addListener(f -> {
+      if (f.isSuccess()) exchange.completed();
+      else exchange.aborted();
+    });
+  }
 }
