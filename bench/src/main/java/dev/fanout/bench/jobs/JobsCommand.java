@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.MockProcess;
+import dev.fanout.bench.ProcFiles;
 import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.MaxTokensOption;
 import dev.fanout.bench.harness.Machines;
@@ -246,7 +247,7 @@ public final class JobsCommand implements Callable<Integer> {
           .redirectOutput(out.resolve("cli.log").toFile()).start();
       List<long[]> rss = new ArrayList<>(); // {seconds, kB}
       while (!cli.waitFor(sampleEvery.toMillis(), TimeUnit.MILLISECONDS)) {
-        long kb = rssKb(cli.pid());
+        long kb = ProcFiles.number(Path.of("/proc/" + cli.pid() + "/status"), "VmRSS:").orElse(0);
         if (kb > 0) {
           long s = (System.nanoTime() - start) / 1_000_000_000L;
           rss.add(new long[] {s, kb});
@@ -284,19 +285,5 @@ public final class JobsCommand implements Callable<Integer> {
       System.out.print(md);
       return 0;
     }
-  }
-
-  /** The process's resident set in kB, from /proc (0 where there is none). */
-  private static long rssKb(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return 0;
-    }
-    return 0;
   }
 }

@@ -3,6 +3,7 @@ package dev.fanout.bench.metered;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.MockProcess;
+import dev.fanout.bench.Processes;
 import dev.fanout.bench.ResultLine;
 import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.MaxTokensOption;
@@ -106,7 +107,7 @@ public final class MeteredCommand implements Callable<Integer> {
       String name = w[0] > 0 ? String.format(Locale.ROOT, "%,d RPM", w[0]) : String.format(Locale.ROOT, "%,d TPM", w[1]);
       try (MockProcess mock = MockProcess.start(launcher, cp, latency, w[0], w[1], out.resolve("server.log"))) {
         for (String row : rows) {
-          if (row.equals("python-openai") && !pythonHasOpenai()) {
+          if (row.equals("python-openai") && !Processes.canImport(python, "openai")) {
             String note = "python-openai: skipped, `" + python + " -c 'import openai'` fails (the package is "
                 + "not installed here).";
             if (!notes.contains(note)) {
@@ -239,16 +240,6 @@ public final class MeteredCommand implements Callable<Integer> {
         "asyncio.run(main())");
     return new ProcessBuilder(python, "-c", script, url, String.valueOf(n), String.valueOf(maxTokens.maxTokens()),
         String.valueOf(startAt)).redirectError(out.resolve("python.log").toFile()).start();
-  }
-
-  private boolean pythonHasOpenai() {
-    try {
-      Process p = new ProcessBuilder(python, "-c", "import openai").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 
   private JsonNode result(Process p, String row) throws Exception {

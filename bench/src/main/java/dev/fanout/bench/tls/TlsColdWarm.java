@@ -72,11 +72,11 @@ public final class TlsColdWarm {
       notes.add("nginx rows skipped: cannot run " + o.nginx() + " (apt-get install nginx-light)");
     }
     List<String> clients = new ArrayList<>(o.clients());
-    if (clients.stream().anyMatch(PYTHON_KINDS::contains) && !canImport(o.python(), "aiohttp")) {
+    if (clients.stream().anyMatch(PYTHON_KINDS::contains) && !Processes.canImport(o.python(), "aiohttp")) {
       clients.removeAll(PYTHON_KINDS);
       notes.add("Python rows skipped: " + o.python() + " cannot import aiohttp (apt-get install python3-aiohttp)");
     }
-    if (clients.contains("httpx") && !canImport(o.python(), "httpx, h2")) {
+    if (clients.contains("httpx") && !Processes.canImport(o.python(), "httpx, h2")) {
       clients.remove("httpx");
       notes.add("httpx row skipped: " + o.python() + " cannot import httpx and h2 (apt-get install python3-httpx "
           + "python3-h2)");
@@ -251,10 +251,6 @@ public final class TlsColdWarm {
     List<Double> v = rows.stream().map(f).sorted(Comparator.naturalOrder()).toList();
     if (v.isEmpty()) return Double.NaN;
     return v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
-  }
-
-  private static boolean canImport(String python, String module) {
-    return Processes.outputIfOk(python, "-c", "import " + module) != null;
   }
 
   private static String javaVersion(String java) {
