@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.ClientKind;
+import dev.fanout.bench.Markdown;
 import dev.fanout.bench.cli.EngineOption;
 import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.ServerJavaOption;
 import dev.fanout.bench.cli.TailOptions;
 import dev.fanout.common.cli.DurationConverter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,9 +156,7 @@ public final class TailCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     json.writeValue(out.resolve("tail.json").toFile(), report);
-    Files.writeString(out.resolve("tail.md"), md.toString(), StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(md);
+    Markdown.writeAndPrint(out.resolve("tail.md"), md);
     System.out.println("\nWrote " + out.resolve("tail.json") + " and tail.md");
     return 0;
   }

@@ -3,6 +3,7 @@ package dev.fanout.bench.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.Markdown;
 import dev.fanout.bench.MockProcess;
 import dev.fanout.bench.ProcFiles;
 import dev.fanout.bench.cli.JavaOption;
@@ -10,7 +11,6 @@ import dev.fanout.bench.cli.MaxTokensOption;
 import dev.fanout.bench.harness.Machines;
 import dev.fanout.common.cli.DurationConverter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -167,9 +167,7 @@ public final class JobsCommand implements Callable<Integer> {
       }
     }
     String md = meteredMarkdown(rows);
-    Files.writeString(out.resolve("jobs-metered.md"), md, StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(md);
+    Markdown.writeAndPrint(out.resolve("jobs-metered.md"), md);
     return rows.stream().anyMatch(r -> r.outcome() != null && r.outcome().exit() != 0) ? 1 : 0;
   }
 
@@ -210,10 +208,7 @@ public final class JobsCommand implements Callable<Integer> {
             : "fanout-jobs targets NOT met (all ok, at most 1% 429s, wall at most 1.05 × the quota minimum).");
       }
     }
-    md.append('\n');
-    for (String note : notes) {
-      md.append("- ").append(note).append('\n');
-    }
+    Markdown.appendNotes(md, notes);
     return md.toString();
   }
 
@@ -280,9 +275,7 @@ public final class JobsCommand implements Callable<Integer> {
       boolean flat = atMinute < 0 || peakAfter <= atMinute * 1.10;
       md.append(r.path("ok").asLong() == n && flat ? "Completed; RSS flat after the first minute (peak within 10%).\n"
           : "NOT met: " + (r.path("ok").asLong() != n ? "not all ok. " : "") + (flat ? "" : "RSS grew after the first minute.") + "\n");
-      Files.writeString(out.resolve("jobs-memory.md"), md.toString(), StandardCharsets.UTF_8);
-      System.out.println();
-      System.out.print(md);
+      Markdown.writeAndPrint(out.resolve("jobs-memory.md"), md);
       return 0;
     }
   }

@@ -2,6 +2,7 @@ package dev.fanout.bench.metered;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.Markdown;
 import dev.fanout.bench.MockProcess;
 import dev.fanout.bench.Processes;
 import dev.fanout.bench.ResultLine;
@@ -132,14 +133,8 @@ public final class MeteredCommand implements Callable<Integer> {
         }
       }
     }
-    md.append('\n');
-    for (String note : notes) {
-      md.append("- ").append(note).append('\n');
-    }
-    Files.writeString(out.resolve(provider.anthropic() ? "metered-anthropic.md" : "metered.md"), md.toString(),
-        StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(md);
+    Markdown.appendNotes(md, notes);
+    Markdown.writeAndPrint(out.resolve(provider.anthropic() ? "metered-anthropic.md" : "metered.md"), md);
     return 0;
   }
 
