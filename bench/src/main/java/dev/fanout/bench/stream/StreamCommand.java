@@ -1,7 +1,5 @@
 package dev.fanout.bench.stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutStream;
@@ -15,10 +13,7 @@ import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.users.User;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -204,10 +199,7 @@ public final class StreamCommand implements Callable<Integer> {
   }
 
   private long usersRequests(String url) throws IOException, InterruptedException {
-    String body = http.send(HttpRequest.newBuilder(URI.create(url + "__admin/stats")).GET().build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    JsonNode stats = new ObjectMapper().readTree(body);
-    return stats.path("requests").path("users").asLong();
+    return MockProcess.stats(http, url).path("requests").path("users").asLong();
   }
 
   private static double mb(long bytes) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.Processes;
+import dev.fanout.bench.harness.BenchReport.Spread;
 import dev.fanout.bench.harness.Machines;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
@@ -20,14 +21,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * TLS + HTTP/2 fan-outs, cold and warm, per client, before two fronts: the mock's own TLS mode (Netty engine,
@@ -116,9 +115,9 @@ public final class TlsColdWarm {
     for (String front : fronts) {
       for (String client : clients) {
         List<Row> mine = rows.stream().filter(r -> r.front().equals(front) && r.client().equals(client)).toList();
-        double cold = median(mine, r -> r.rounds().get(0).wallSeconds());
-        double warm = median(mine, r -> r.rounds().get(r.rounds().size() - 1).wallSeconds());
-        double conns = median(mine, r -> (double) r.rounds().get(0).connections());
+        double cold = Spread.median(mine, r -> r.rounds().get(0).wallSeconds());
+        double warm = Spread.median(mine, r -> r.rounds().get(r.rounds().size() - 1).wallSeconds());
+        double conns = Spread.median(mine, r -> (double) r.rounds().get(0).connections());
         int failures = mine.stream().flatMap(r -> r.rounds().stream()).mapToInt(Round::failures).sum();
         coldMedian.put(front + "/" + client, cold);
         System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.0f | %d |%n", front, client, cold, warm, conns,
@@ -245,12 +244,6 @@ public final class TlsColdWarm {
         }
       }
     }
-  }
-
-  private static double median(List<Row> rows, Function<Row, Double> f) {
-    List<Double> v = rows.stream().map(f).sorted(Comparator.naturalOrder()).toList();
-    if (v.isEmpty()) return Double.NaN;
-    return v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
   }
 
   private static String javaVersion(String java) {
