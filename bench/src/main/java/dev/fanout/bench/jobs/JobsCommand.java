@@ -233,10 +233,8 @@ public final class JobsCommand implements Callable<Integer> {
     Path report = out.resolve("report.json");
     try (MockProcess mock = MockProcess.start(launcher, cp, Duration.ZERO, 0, 0, out.resolve("server.log"))) {
       mock.warmUp();
-      List<String> cmd = List.of(launcher, "-Xmx" + xmx, "-cp", cp, "dev.fanout.jobs.cli.JobsMain", "run",
-          "--input", input.toString(), "--output", output.toString(), "--base-url", mock.url(),
-          "--api-key", ClientRuns.API_KEY, "--report-json", report.toString(), "--progress", "plain");
-      System.out.println("$ " + String.join(" ", cmd).replace(cp, "<bench classpath>"));
+      List<String> cmd = ClientRuns.fanoutJobsRun(launcher, List.of("-Xmx" + xmx), cp, input, output, mock.url(), report);
+      ClientRuns.echo(cmd, cp);
       long start = System.nanoTime();
       Process cli = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(out.resolve("cli.log").toFile()).start();

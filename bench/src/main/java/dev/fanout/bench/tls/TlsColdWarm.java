@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.Processes;
+import dev.fanout.bench.Scripts;
 import dev.fanout.bench.harness.BenchReport.Spread;
 import dev.fanout.bench.harness.Machines;
 import dev.fanout.mock.Engine;
@@ -11,14 +12,12 @@ import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,10 +79,7 @@ public final class TlsColdWarm {
       notes.add("httpx row skipped: " + o.python() + " cannot import httpx and h2 (apt-get install python3-httpx "
           + "python3-h2)");
     }
-    Path script = work.resolve("aiohttp_fanout.py");
-    try (InputStream in = TlsColdWarm.class.getResourceAsStream("/dev/fanout/bench/aiohttp_fanout.py")) {
-      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-    }
+    Path script = Scripts.copy(Scripts.AIOHTTP_FANOUT, work);
     System.out.printf("N=%d latency=%d ms, TLS + HTTP/2 at %d streams per connection, clients on %s; %d run(s)%n",
         o.n(), o.latencyMs(), o.streams(), javaVersion(o.java()), o.runs());
     System.out.println("load average before: " + Machines.loadAverage());
