@@ -242,18 +242,10 @@ public final class TlsColdWarm {
     }
   }
 
+  /** The first line of {@code java -version} ({@code openjdk version "17.0.15" ...}), or a note that it cannot run. */
   private static String javaVersion(String java) {
-    try {
-      Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor();
-      return out.lines().findFirst().orElse(java);
-    } catch (IOException e) {
-      return java + " (cannot run: " + e.getMessage() + ")";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return java;
-    }
+    String out = Processes.outputIfOk(java, "-version");
+    return out == null ? java + " (cannot run)" : out.lines().findFirst().orElse(java);
   }
 
   static Options parse(String[] args) {
