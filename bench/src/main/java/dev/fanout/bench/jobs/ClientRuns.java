@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientRuns {
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String API_KEY = "sk-bench-jobs";
+  private static final String API_KEY = "sk-bench-jobs";
   /** The script that runs the cookbook's processor on one file and writes its summary. */
   private static final String COOKBOOK_JOBS = "/dev/fanout/bench/jobs/cookbook_jobs.py";
   /** The script that runs a file through the official Python client and writes its summary. */
