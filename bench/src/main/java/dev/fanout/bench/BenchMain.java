@@ -138,10 +138,8 @@ public final class BenchMain implements Callable<Integer> {
     Files.createDirectories(out);
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     json.writeValue(out.resolve("bench.json").toFile(), report);
-    Files.writeString(out.resolve("bench.md"), MarkdownReport.render(report), StandardCharsets.UTF_8);
     Files.writeString(out.resolve("bench-wall.svg"), SvgPlot.render(report), StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(MarkdownReport.render(report));
+    Markdown.writeAndPrint(out.resolve("bench.md"), MarkdownReport.render(report));
     System.out.println("\nWrote " + out.resolve("bench.json") + ", bench.md and bench-wall.svg");
     return 0;
   }

@@ -70,9 +70,17 @@ public final class MockProcess implements AutoCloseable {
 
   /** The requests the mock received on {@code route} (such as {@code chat}), and how many it answered 429. */
   public Counts counts(String route) throws IOException, InterruptedException {
-    JsonNode stats = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "__admin/stats")).GET().build(),
-        HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode stats = stats(http, url);
     return new Counts(stats.path("requests").path(route).asLong(), stats.path("faults").path("rateLimited").asLong());
+  }
+
+  /**
+   * The counters of the mock at {@code baseUrl} (ending in "/"), this one or one started elsewhere: its
+   * {@code GET __admin/stats}, read with {@code http}.
+   */
+  public static JsonNode stats(HttpClient http, String baseUrl) throws IOException, InterruptedException {
+    return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(baseUrl + "__admin/stats")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body());
   }
 
   /** Zeroes the mock's counters and fills its buckets. */

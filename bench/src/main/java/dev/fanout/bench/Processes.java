@@ -50,6 +50,11 @@ public final class Processes {
     }
   }
 
+  /** Whether {@code python -c "import MODULES"} exits 0 ({@code modules} such as {@code openai} or {@code httpx, h2}). */
+  public static boolean canImport(String python, String modules) {
+    return outputIfOk(python, "-c", "import " + modules) != null;
+  }
+
   /**
    * Stops {@code process}: SIGTERM, then SIGKILL if it has not exited within {@code grace}, and waits up to
    * {@code grace} again for it to go. An interrupt kills it at once and is kept.

@@ -39,4 +39,11 @@ class CommandLineValuesTest {
     assertThat(Spread.of(List.of())).isNull();
     assertThat(new Spread(1100, 1050, 1200).minus(1000)).isEqualTo(new Spread(100, 50, 200));
   }
+
+  @Test
+  void medianOfAFigureIsTheMiddleOrTheMeanOfTheMiddleTwo() {
+    assertThat(Spread.median(List.of("c", "a", "b"), x -> x.charAt(0) - 'a')).isEqualTo(1.0);
+    assertThat(Spread.median(List.of(4, 1, 3, 2), x -> x)).isEqualTo(2.5);
+    assertThat(Spread.median(List.<Integer>of(), x -> x)).isNaN();
+  }
 }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.bench.ClientKind;
 import dev.fanout.bench.ResultLine;
 import dev.fanout.bench.cli.RoundsOption;
+import dev.fanout.bench.cli.UrlOption;
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,8 +28,8 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(names = "--client", required = true, description = "fanout, fanout-h2c, fanout-n, okhttp, okhttp-n, okhttp-vt or jdk.")
   String client;
 
-  @Option(names = "--url", required = true, description = "The backend's base URL.")
-  String url;
+  @Mixin
+  UrlOption url;
 
   @Option(names = "--n", defaultValue = "6", description = "Calls per fan-out. Defaults to ${DEFAULT-VALUE}.")
   int n;
@@ -70,22 +70,21 @@ public final class ClientCommand implements Callable<Integer> {
     out.put("client", kind.id());
     out.put("java", Runtime.version().toString());
     int bound = throughput ? concurrency : n;
-    try (HttpTarget target = Targets.create(kind, url, bound)) {
+    try (HttpTarget target = Targets.create(kind, url.url(), bound)) {
       if (prime) {
         long t0 = System.nanoTime();
         out.put("primeRequests", target.prime());
-        out.put("primeMs", millis(System.nanoTime() - t0));
+        out.put("primeMs", Figures.millis(System.nanoTime() - t0));
       }
       if (throughput) {
         throughput(target, out);
       } else {
-        List<Long> ids = new ArrayList<>(n);
-        for (long id = 1; id <= n; id++) ids.add(id);
+        List<Long> ids = Figures.userIds(n);
         ArrayNode rs = out.putArray("rounds");
         long spent = 0;
         for (int r = 0; r < rounds.rounds(); r++) {
           HttpTarget.Round round = target.fanOut(ids);
-          rs.addObject().put("wallMs", millis(round.wallNanos())).put("failures", round.failures());
+          rs.addObject().put("wallMs", Figures.millis(round.wallNanos())).put("failures", round.failures());
           spent += round.wallNanos();
           if (r >= 1 && roundBudgetMs > 0 && spent > TimeUnit.MILLISECONDS.toNanos(roundBudgetMs)) break;
         }
@@ -168,9 +167,5 @@ public final class ClientCommand implements Callable<Integer> {
         else done.countDown();
       });
     }
-  }
-
-  private static double millis(long nanos) {
-    return Math.round(nanos / 1e4) / 100.0;
   }
 }

@@ -1,7 +1,6 @@
 package dev.fanout.bench.client;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.fanout.bench.ProcFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -11,14 +10,7 @@ final class ProcSelf {
 
   /** The peak resident set size in KiB ({@code VmHWM} in {@code /proc/self/status}), or -1 where unknown. */
   static long peakRssKib() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-    return -1;
+    return ProcFiles.number(Path.of("/proc/self/status"), "VmHWM:").orElse(-1);
   }
 
   /** CPU time used by this process so far, or {@link Duration#ZERO} where the platform does not say. */

@@ -14,10 +14,10 @@ import dev.fanout.Outcome;
 import dev.fanout.bench.ResultLine;
 import dev.fanout.bench.cli.RoundsOption;
 import dev.fanout.bench.cli.TailOptions;
+import dev.fanout.bench.cli.UrlOption;
 import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.users.User;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,8 +40,8 @@ import picocli.CommandLine.Option;
 @Command(name = "tail-client", mixinStandardHelpOptions = true,
     description = "Internal: runs the tail workload's client in this JVM and prints a RESULT line.")
 public final class TailClientCommand implements Callable<Integer> {
-  @Option(names = "--url", required = true, description = "The backend's base URL.")
-  String url;
+  @Mixin
+  UrlOption url;
 
   @Mixin
   TailOptions workload;
@@ -68,9 +68,8 @@ public final class TailClientCommand implements Callable<Integer> {
     ObjectNode out = json.createObjectNode();
     out.put("hedge", hedge);
     out.put("java", Runtime.version().toString());
-    List<Long> ids = new ArrayList<>(n);
-    for (long id = 1; id <= n; id++) ids.add(id);
-    try (FanoutClient client = FanoutClient.builder().baseUrl(url).maxInFlight(n).hedging(policy).build()) {
+    List<Long> ids = Figures.userIds(n);
+    try (FanoutClient client = FanoutClient.builder().baseUrl(url.url()).maxInFlight(n).hedging(policy).build()) {
       ArrayNode rs = out.putArray("rounds");
       for (int r = 0; r < rounds.rounds(); r++) {
         admin(client, "POST", "/__admin/reset");
@@ -83,11 +82,11 @@ public final class TailClientCommand implements Callable<Integer> {
         long[] ms = report.entries().stream().mapToLong(e -> e.duration().toNanos()).sorted().toArray();
         JsonNode stats = idleStats(client);
         ObjectNode round = rs.addObject();
-        round.put("wallMs", millis(wall));
+        round.put("wallMs", Figures.millis(wall));
         round.put("failures", failures);
-        round.put("p50Ms", millis(quantile(ms, 0.50)));
-        round.put("p99Ms", millis(quantile(ms, 0.99)));
-        round.put("maxMs", millis(quantile(ms, 1.0)));
+        round.put("p50Ms", Figures.millis(quantile(ms, 0.50)));
+        round.put("p99Ms", Figures.millis(quantile(ms, 0.99)));
+        round.put("maxMs", Figures.millis(quantile(ms, 1.0)));
         round.put("hedgesSent", report.hedgesSent());
         round.put("hedgesWon", report.hedgesWon());
         round.put("serverRequests", stats.path("requests").path("users").asLong());
@@ -130,12 +129,8 @@ public final class TailClientCommand implements Callable<Integer> {
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
   }
 
-  private static double millis(long nanos) {
-    return Math.round(nanos / 1e4) / 100.0;
-  }
-
   @Override
   public String toString() {
-    return "tail-client " + Arrays.asList(url, workload.n(), rounds.rounds(), hedge, workload.budget());
+    return "tail-client " + Arrays.asList(url.url(), workload.n(), rounds.rounds(), hedge, workload.budget());
   }
 }

@@ -1,9 +1,9 @@
 package dev.fanout.bench.harness;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What one benchmark run measured, as written to {@code bench.json}: the machine, the configuration and
@@ -35,11 +35,16 @@ public record BenchReport(
     /** The median, minimum and maximum of {@code values}, or null when there are none. */
     public static Spread of(List<Double> values) {
       if (values.isEmpty()) return null;
-      List<Double> v = new ArrayList<>(values);
-      Collections.sort(v);
-      int m = v.size() / 2;
-      double median = v.size() % 2 == 1 ? v.get(m) : (v.get(m - 1) + v.get(m)) / 2;
-      return new Spread(round(median), round(v.get(0)), round(v.get(v.size() - 1)));
+      return new Spread(round(median(values, Double::doubleValue)), round(Collections.min(values)),
+          round(Collections.max(values)));
+    }
+
+    /** The median of {@code f} over {@code xs} (the mean of the middle two for an even count); NaN for none. */
+    public static <T> double median(List<T> xs, ToDoubleFunction<? super T> f) {
+      double[] v = xs.stream().mapToDouble(f).sorted().toArray();
+      if (v.length == 0) return Double.NaN;
+      int m = v.length / 2;
+      return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
     }
 
     /** This spread with {@code d} subtracted from each figure. */

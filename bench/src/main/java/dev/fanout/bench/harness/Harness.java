@@ -6,6 +6,7 @@ import dev.fanout.FanoutClient;
 import dev.fanout.bench.ClientKind;
 import dev.fanout.bench.Processes;
 import dev.fanout.bench.ResultLine;
+import dev.fanout.bench.Scripts;
 import dev.fanout.bench.harness.BenchReport.Row;
 import dev.fanout.bench.harness.BenchReport.Run;
 import dev.fanout.bench.harness.BenchReport.Spread;
@@ -20,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -266,11 +266,7 @@ public final class Harness {
   }
 
   private Run runPython(String url, int n, int rounds, String label) throws IOException, InterruptedException {
-    Path script = config.outDir().resolve("aiohttp_fanout.py");
-    try (InputStream in = Harness.class.getResourceAsStream("/dev/fanout/bench/aiohttp_fanout.py")) {
-      if (in == null) throw new IOException("aiohttp_fanout.py is missing from the class path");
-      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-    }
+    Path script = Scripts.copy(Scripts.AIOHTTP_FANOUT, config.outDir());
     List<String> cmd = List.of(config.python(), script.toString(), url, Integer.toString(n), Integer.toString(rounds),
         Long.toString(config.roundBudget().toMillis()));
     ClientOutput out = runClientProcess(cmd, label);

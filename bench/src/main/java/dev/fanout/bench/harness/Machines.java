@@ -1,10 +1,11 @@
 package dev.fanout.bench.harness;
 
+import dev.fanout.bench.ProcFiles;
+import dev.fanout.bench.Processes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,16 +28,8 @@ public final class Machines {
 
   /** Total memory in GiB from {@code /proc/meminfo}, or -1. */
   static double memoryGib() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-        if (line.startsWith("MemTotal:")) {
-          return Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0 * 10) / 10.0;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-    return -1;
+    OptionalLong kib = ProcFiles.number(Path.of("/proc/meminfo"), "MemTotal:");
+    return kib.isPresent() ? Math.round(kib.getAsLong() / 1024.0 / 1024.0 * 10) / 10.0 : -1;
   }
 
   /** The first {@code model name} of {@code /proc/cpuinfo}, or "unknown". */
@@ -53,7 +46,7 @@ public final class Machines {
 
   /** The version lines of {@code java -version} for the given launcher, joined, or "unknown". */
   static String javaVersion(String java) {
-    String out = run(java, "-version");
+    String out = Processes.outputIfOk(java, "-version");
     if (out == null) return "unknown (" + java + ")";
     String[] lines = out.trim().split("\n");
     return (lines.length > 1 ? lines[1] : lines[0]).trim();
@@ -70,26 +63,9 @@ public final class Machines {
 
   /** "Python X, aiohttp Y" when {@code python} can import aiohttp, else null. */
   static String pythonWithAiohttp(String python) {
-    String out = run(python, "-c",
+    String out = Processes.outputIfOk(python, "-c",
         "import sys, aiohttp; print('Python ' + sys.version.split()[0] + ', aiohttp ' + aiohttp.__version__)");
     if (out == null || !out.startsWith("Python ")) return null;
     return out.trim();
-  }
-
-  private static String run(String... cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      byte[] bytes = p.getInputStream().readAllBytes();
-      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        return null;
-      }
-      return new String(bytes, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.bench.harness;
 
+import dev.fanout.bench.Markdown;
 import dev.fanout.bench.harness.BenchReport.Row;
 import dev.fanout.bench.harness.BenchReport.Spread;
 import dev.fanout.bench.harness.BenchReport.Throughput;
@@ -79,8 +80,7 @@ public final class MarkdownReport {
       }
     }
     if (!notes.isEmpty()) {
-      s.append('\n');
-      for (String note : notes) s.append("- ").append(note).append('\n');
+      Markdown.appendNotes(s, notes);
     }
     return s.toString();
   }

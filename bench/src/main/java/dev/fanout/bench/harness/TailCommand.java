@@ -7,12 +7,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.ClientKind;
+import dev.fanout.bench.Markdown;
 import dev.fanout.bench.cli.EngineOption;
 import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.ServerJavaOption;
 import dev.fanout.bench.cli.TailOptions;
+import dev.fanout.bench.harness.BenchReport.Spread;
 import dev.fanout.common.cli.DurationConverter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -131,14 +131,14 @@ public final class TailCommand implements Callable<Integer> {
           picked.add(rs.get(cold ? 0 : rs.size() - 1));
         }
         ObjectNode m = p.putObject(cold ? "cold" : "warm");
-        double p50 = median(picked, x -> x.get("p50Ms").asDouble());
-        double p99 = median(picked, x -> x.get("p99Ms").asDouble());
-        double wall = median(picked, x -> x.get("wallMs").asDouble());
-        double extra = median(picked, x -> 100.0 * (x.get("serverRequests").asDouble() - n) / n);
-        double sent = median(picked, x -> x.get("hedgesSent").asDouble());
-        double won = median(picked, x -> x.get("hedgesWon").asDouble());
-        double aborted = median(picked, x -> x.get("serverAborted").asDouble());
-        double reached = median(picked, x -> x.get("serverRequests").asDouble() - n);
+        double p50 = Spread.median(picked, x -> x.get("p50Ms").asDouble());
+        double p99 = Spread.median(picked, x -> x.get("p99Ms").asDouble());
+        double wall = Spread.median(picked, x -> x.get("wallMs").asDouble());
+        double extra = Spread.median(picked, x -> 100.0 * (x.get("serverRequests").asDouble() - n) / n);
+        double sent = Spread.median(picked, x -> x.get("hedgesSent").asDouble());
+        double won = Spread.median(picked, x -> x.get("hedgesWon").asDouble());
+        double aborted = Spread.median(picked, x -> x.get("serverAborted").asDouble());
+        double reached = Spread.median(picked, x -> x.get("serverRequests").asDouble() - n);
         long failures = picked.stream().mapToLong(x -> x.get("failures").asLong()).sum();
         // Each hedged call has one loser; those that reached the backend (its requests beyond N) must all have
         // been cut short there. A loser cancelled before it reached the backend never ran.
@@ -156,16 +156,8 @@ public final class TailCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     json.writeValue(out.resolve("tail.json").toFile(), report);
-    Files.writeString(out.resolve("tail.md"), md.toString(), StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(md);
+    Markdown.writeAndPrint(out.resolve("tail.md"), md);
     System.out.println("\nWrote " + out.resolve("tail.json") + " and tail.md");
     return 0;
-  }
-
-  private static double median(List<JsonNode> xs, ToDoubleFunction<JsonNode> f) {
-    double[] v = xs.stream().mapToDouble(f).sorted().toArray();
-    if (v.length == 0) return Double.NaN;
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 }

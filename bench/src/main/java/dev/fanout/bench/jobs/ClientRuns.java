@@ -3,11 +3,10 @@ package dev.fanout.bench.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.Processes;
+import dev.fanout.bench.Scripts;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientRuns {
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String API_KEY = "sk-bench-jobs";
+  private static final String API_KEY = "sk-bench-jobs";
+  /** The script that runs the cookbook's processor on one file and writes its summary. */
+  private static final String COOKBOOK_JOBS = "/dev/fanout/bench/jobs/cookbook_jobs.py";
+  /** The script that runs a file through the official Python client and writes its summary. */
+  private static final String OPENAI_PYTHON_JOBS = "/dev/fanout/bench/jobs/openai_python_jobs.py";
 
   /** What one client's process left: exit status (or timed out), wall seconds, its results file and format. */
   record Outcome(int exit, boolean timedOut, double wallSeconds, Path results, ResultsCheck.Format format,
@@ -81,10 +84,7 @@ final class ClientRuns {
     Files.deleteIfExists(results.resolveSibling(results.getFileName() + ".batches.json"));
     Path report = out.resolve("fanout-jobs-report.json");
     Files.deleteIfExists(report);
-    List<String> cmd = List.of(launcher, "-cp", classpath, "dev.fanout.jobs.cli.JobsMain", "run",
-        "--input", batchInput.toString(), "--output", results.toString(), "--base-url", url, "--api-key", API_KEY,
-        "--report-json", report.toString(), "--progress", "plain");
-    Run run = run("fanout-jobs", cmd);
+    Run run = run("fanout-jobs", fanoutJobsRun(launcher, List.of(), classpath, batchInput, results, url, report));
     double wall = Files.exists(report) ? JSON.readTree(report.toFile()).path("wall_seconds").asDouble() : run.seconds;
     return new Outcome(run.exit, run.timedOut, wall, results, ResultsCheck.Format.BATCH_OUTPUT, "fanout-jobs");
   }
@@ -94,7 +94,7 @@ final class ClientRuns {
       throws IOException, InterruptedException {
     Path results = fresh("cookbook-results.jsonl");
     Path summary = fresh("cookbook-summary.json");
-    List<String> cmd = List.of(python, resource("cookbook_jobs.py").toString(), "--script", script.toString(),
+    List<String> cmd = List.of(python, Scripts.copy(COOKBOOK_JOBS, out).toString(), "--script", script.toString(),
         "--summary_json", summary.toString(), "--requests_filepath", cookbookInput.toString(),
         "--save_filepath", results.toString(), "--request_url", url + "v1/chat/completions", "--api_key", API_KEY,
         "--max_requests_per_minute", String.valueOf(rpm), "--max_tokens_per_minute", String.valueOf(tpm));
@@ -106,7 +106,7 @@ final class ClientRuns {
   Outcome openaiPython(String url, Path batchInput, int concurrency) throws IOException, InterruptedException {
     Path results = fresh("openai-python-results.jsonl");
     Path summary = fresh("openai-python-summary.json");
-    List<String> cmd = List.of(python, resource("openai_python_jobs.py").toString(), "--input", batchInput.toString(),
+    List<String> cmd = List.of(python, Scripts.copy(OPENAI_PYTHON_JOBS, out).toString(), "--input", batchInput.toString(),
         "--output", results.toString(), "--base-url", url + "v1", "--api-key", API_KEY,
         "--concurrency", String.valueOf(concurrency), "--summary-json", summary.toString());
     Run run = run("openai-python", cmd);
@@ -125,10 +125,30 @@ final class ClientRuns {
     return new Outcome(run.exit, run.timedOut, wall, results, format, version);
   }
 
+  /**
+   * The command line of {@code fanout-jobs run} with its defaults, in a JVM of {@code launcher} with
+   * {@code jvmArgs}: input, output, base URL and key, a JSON report at {@code report}, plain progress.
+   */
+  static List<String> fanoutJobsRun(String launcher, List<String> jvmArgs, String classpath, Path input, Path output,
+      String url, Path report) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(launcher);
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-cp", classpath, "dev.fanout.jobs.cli.JobsMain", "run", "--input", input.toString(),
+        "--output", output.toString(), "--base-url", url, "--api-key", API_KEY, "--report-json", report.toString(),
+        "--progress", "plain"));
+    return cmd;
+  }
+
+  /** Prints {@code cmd} as a shell line, {@code $ ...}, with the long {@code classpath} shown as a placeholder. */
+  static void echo(List<String> cmd, String classpath) {
+    System.out.println("$ " + String.join(" ", cmd).replace(classpath, "<bench classpath>"));
+  }
+
   private record Run(int exit, boolean timedOut, double seconds) {}
 
   private Run run(String name, List<String> cmd) throws IOException, InterruptedException {
-    System.out.println("$ " + String.join(" ", cmd).replace(classpath, "<bench classpath>"));
+    echo(cmd, classpath);
     Path log = out.resolve(name + ".log");
     long start = System.nanoTime();
     Process p = new ProcessBuilder(new ArrayList<>(cmd)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -145,17 +165,5 @@ final class ClientRuns {
     Path p = out.resolve(name);
     Files.deleteIfExists(p);
     return p;
-  }
-
-  /** Copies a script shipped in the bench jar into the output directory and returns its path. */
-  private Path resource(String name) throws IOException {
-    Path target = out.resolve(name);
-    try (InputStream in = ClientRuns.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing bench resource " + name);
-      }
-      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    return target;
   }
 }

@@ -3,13 +3,14 @@ package dev.fanout.bench.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.Markdown;
 import dev.fanout.bench.MockProcess;
+import dev.fanout.bench.ProcFiles;
 import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.MaxTokensOption;
 import dev.fanout.bench.harness.Machines;
 import dev.fanout.common.cli.DurationConverter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -166,9 +167,7 @@ public final class JobsCommand implements Callable<Integer> {
       }
     }
     String md = meteredMarkdown(rows);
-    Files.writeString(out.resolve("jobs-metered.md"), md, StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(md);
+    Markdown.writeAndPrint(out.resolve("jobs-metered.md"), md);
     return rows.stream().anyMatch(r -> r.outcome() != null && r.outcome().exit() != 0) ? 1 : 0;
   }
 
@@ -209,10 +208,7 @@ public final class JobsCommand implements Callable<Integer> {
             : "fanout-jobs targets NOT met (all ok, at most 1% 429s, wall at most 1.05 × the quota minimum).");
       }
     }
-    md.append('\n');
-    for (String note : notes) {
-      md.append("- ").append(note).append('\n');
-    }
+    Markdown.appendNotes(md, notes);
     return md.toString();
   }
 
@@ -237,16 +233,14 @@ public final class JobsCommand implements Callable<Integer> {
     Path report = out.resolve("report.json");
     try (MockProcess mock = MockProcess.start(launcher, cp, Duration.ZERO, 0, 0, out.resolve("server.log"))) {
       mock.warmUp();
-      List<String> cmd = List.of(launcher, "-Xmx" + xmx, "-cp", cp, "dev.fanout.jobs.cli.JobsMain", "run",
-          "--input", input.toString(), "--output", output.toString(), "--base-url", mock.url(),
-          "--api-key", ClientRuns.API_KEY, "--report-json", report.toString(), "--progress", "plain");
-      System.out.println("$ " + String.join(" ", cmd).replace(cp, "<bench classpath>"));
+      List<String> cmd = ClientRuns.fanoutJobsRun(launcher, List.of("-Xmx" + xmx), cp, input, output, mock.url(), report);
+      ClientRuns.echo(cmd, cp);
       long start = System.nanoTime();
       Process cli = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(out.resolve("cli.log").toFile()).start();
       List<long[]> rss = new ArrayList<>(); // {seconds, kB}
       while (!cli.waitFor(sampleEvery.toMillis(), TimeUnit.MILLISECONDS)) {
-        long kb = rssKb(cli.pid());
+        long kb = ProcFiles.number(Path.of("/proc/" + cli.pid() + "/status"), "VmRSS:").orElse(0);
         if (kb > 0) {
           long s = (System.nanoTime() - start) / 1_000_000_000L;
           rss.add(new long[] {s, kb});
@@ -279,24 +273,8 @@ public final class JobsCommand implements Callable<Integer> {
       boolean flat = atMinute < 0 || peakAfter <= atMinute * 1.10;
       md.append(r.path("ok").asLong() == n && flat ? "Completed; RSS flat after the first minute (peak within 10%).\n"
           : "NOT met: " + (r.path("ok").asLong() != n ? "not all ok. " : "") + (flat ? "" : "RSS grew after the first minute.") + "\n");
-      Files.writeString(out.resolve("jobs-memory.md"), md.toString(), StandardCharsets.UTF_8);
-      System.out.println();
-      System.out.print(md);
+      Markdown.writeAndPrint(out.resolve("jobs-memory.md"), md);
       return 0;
     }
-  }
-
-  /** The process's resident set in kB, from /proc (0 where there is none). */
-  private static long rssKb(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return 0;
-    }
-    return 0;
   }
 }

@@ -2,7 +2,9 @@ package dev.fanout.bench.metered;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.Markdown;
 import dev.fanout.bench.MockProcess;
+import dev.fanout.bench.Processes;
 import dev.fanout.bench.ResultLine;
 import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.MaxTokensOption;
@@ -106,7 +108,7 @@ public final class MeteredCommand implements Callable<Integer> {
       String name = w[0] > 0 ? String.format(Locale.ROOT, "%,d RPM", w[0]) : String.format(Locale.ROOT, "%,d TPM", w[1]);
       try (MockProcess mock = MockProcess.start(launcher, cp, latency, w[0], w[1], out.resolve("server.log"))) {
         for (String row : rows) {
-          if (row.equals("python-openai") && !pythonHasOpenai()) {
+          if (row.equals("python-openai") && !Processes.canImport(python, "openai")) {
             String note = "python-openai: skipped, `" + python + " -c 'import openai'` fails (the package is "
                 + "not installed here).";
             if (!notes.contains(note)) {
@@ -131,14 +133,8 @@ public final class MeteredCommand implements Callable<Integer> {
         }
       }
     }
-    md.append('\n');
-    for (String note : notes) {
-      md.append("- ").append(note).append('\n');
-    }
-    Files.writeString(out.resolve(provider.anthropic() ? "metered-anthropic.md" : "metered.md"), md.toString(),
-        StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(md);
+    Markdown.appendNotes(md, notes);
+    Markdown.writeAndPrint(out.resolve(provider.anthropic() ? "metered-anthropic.md" : "metered.md"), md);
     return 0;
   }
 
@@ -239,16 +235,6 @@ public final class MeteredCommand implements Callable<Integer> {
         "asyncio.run(main())");
     return new ProcessBuilder(python, "-c", script, url, String.valueOf(n), String.valueOf(maxTokens.maxTokens()),
         String.valueOf(startAt)).redirectError(out.resolve("python.log").toFile()).start();
-  }
-
-  private boolean pythonHasOpenai() {
-    try {
-      Process p = new ProcessBuilder(python, "-c", "import openai").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 
   private JsonNode result(Process p, String row) throws Exception {

@@ -1,12 +1,11 @@
 package dev.fanout.bench.stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.FanoutClient;
 import dev.fanout.FanoutOptions;
 import dev.fanout.FanoutStream;
 import dev.fanout.StreamReport;
 import dev.fanout.bench.ChildJvms;
+import dev.fanout.bench.Markdown;
 import dev.fanout.bench.MockProcess;
 import dev.fanout.bench.cli.EngineOption;
 import dev.fanout.bench.cli.GovernorOption;
@@ -14,11 +13,7 @@ import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.users.User;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,9 +179,7 @@ public final class StreamCommand implements Callable<Integer> {
     }
     md.append(String.format(Locale.ROOT, "%nHeap after GC, %,d vs %,d inputs: %.2fx halfway, %.2fx at the end "
         + "(allowed %.1fx).%n", large.n, base.n, ratioHalf, ratioEnd, maxHeapRatio));
-    Files.writeString(out.resolve("stream.md"), md.toString(), StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(md);
+    Markdown.writeAndPrint(out.resolve("stream.md"), md);
     if (!allOnce) {
       System.out.println("FAIL: an input was missing or delivered twice");
       return 1;
@@ -206,10 +199,7 @@ public final class StreamCommand implements Callable<Integer> {
   }
 
   private long usersRequests(String url) throws IOException, InterruptedException {
-    String body = http.send(HttpRequest.newBuilder(URI.create(url + "__admin/stats")).GET().build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    JsonNode stats = new ObjectMapper().readTree(body);
-    return stats.path("requests").path("users").asLong();
+    return MockProcess.stats(http, url).path("requests").path("users").asLong();
   }
 
   private static double mb(long bytes) {

@@ -4,30 +4,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.bench.ChildJvms;
 import dev.fanout.bench.Processes;
+import dev.fanout.bench.Scripts;
+import dev.fanout.bench.harness.BenchReport.Spread;
 import dev.fanout.bench.harness.Machines;
 import dev.fanout.mock.Engine;
 import dev.fanout.mock.Latency;
 import dev.fanout.mock.MockBackend;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * TLS + HTTP/2 fan-outs, cold and warm, per client, before two fronts: the mock's own TLS mode (Netty engine,
@@ -72,19 +70,16 @@ public final class TlsColdWarm {
       notes.add("nginx rows skipped: cannot run " + o.nginx() + " (apt-get install nginx-light)");
     }
     List<String> clients = new ArrayList<>(o.clients());
-    if (clients.stream().anyMatch(PYTHON_KINDS::contains) && !canImport(o.python(), "aiohttp")) {
+    if (clients.stream().anyMatch(PYTHON_KINDS::contains) && !Processes.canImport(o.python(), "aiohttp")) {
       clients.removeAll(PYTHON_KINDS);
       notes.add("Python rows skipped: " + o.python() + " cannot import aiohttp (apt-get install python3-aiohttp)");
     }
-    if (clients.contains("httpx") && !canImport(o.python(), "httpx, h2")) {
+    if (clients.contains("httpx") && !Processes.canImport(o.python(), "httpx, h2")) {
       clients.remove("httpx");
       notes.add("httpx row skipped: " + o.python() + " cannot import httpx and h2 (apt-get install python3-httpx "
           + "python3-h2)");
     }
-    Path script = work.resolve("aiohttp_fanout.py");
-    try (InputStream in = TlsColdWarm.class.getResourceAsStream("/dev/fanout/bench/aiohttp_fanout.py")) {
-      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-    }
+    Path script = Scripts.copy(Scripts.AIOHTTP_FANOUT, work);
     System.out.printf("N=%d latency=%d ms, TLS + HTTP/2 at %d streams per connection, clients on %s; %d run(s)%n",
         o.n(), o.latencyMs(), o.streams(), javaVersion(o.java()), o.runs());
     System.out.println("load average before: " + Machines.loadAverage());
@@ -116,9 +111,9 @@ public final class TlsColdWarm {
     for (String front : fronts) {
       for (String client : clients) {
         List<Row> mine = rows.stream().filter(r -> r.front().equals(front) && r.client().equals(client)).toList();
-        double cold = median(mine, r -> r.rounds().get(0).wallSeconds());
-        double warm = median(mine, r -> r.rounds().get(r.rounds().size() - 1).wallSeconds());
-        double conns = median(mine, r -> (double) r.rounds().get(0).connections());
+        double cold = Spread.median(mine, r -> r.rounds().get(0).wallSeconds());
+        double warm = Spread.median(mine, r -> r.rounds().get(r.rounds().size() - 1).wallSeconds());
+        double conns = Spread.median(mine, r -> (double) r.rounds().get(0).connections());
         int failures = mine.stream().flatMap(r -> r.rounds().stream()).mapToInt(Round::failures).sum();
         coldMedian.put(front + "/" + client, cold);
         System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.0f | %d |%n", front, client, cold, warm, conns,
@@ -247,28 +242,10 @@ public final class TlsColdWarm {
     }
   }
 
-  private static double median(List<Row> rows, Function<Row, Double> f) {
-    List<Double> v = rows.stream().map(f).sorted(Comparator.naturalOrder()).toList();
-    if (v.isEmpty()) return Double.NaN;
-    return v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
-  }
-
-  private static boolean canImport(String python, String module) {
-    return Processes.outputIfOk(python, "-c", "import " + module) != null;
-  }
-
+  /** The first line of {@code java -version} ({@code openjdk version "17.0.15" ...}), or a note that it cannot run. */
   private static String javaVersion(String java) {
-    try {
-      Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor();
-      return out.lines().findFirst().orElse(java);
-    } catch (IOException e) {
-      return java + " (cannot run: " + e.getMessage() + ")";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return java;
-    }
+    String out = Processes.outputIfOk(java, "-version");
+    return out == null ? java + " (cannot run)" : out.lines().findFirst().orElse(java);
   }
 
   static Options parse(String[] args) {
