@@ -237,6 +237,8 @@ class AnthropicRoutesTest {
         assertThat(b.get("type").asText()).isEqualTo("tool_use");
         assertThat(b.get("id").asText()).startsWith("toolu_");
         assertThat(b.get("name").asText()).isEqualTo("get_weather");
+        // who called the tool: the model itself (the official Java SDK's ToolUseBlock.caller() requires it)
+        assertThat(b.at("/caller/type").asText()).isEqualTo("direct");
         cities.add(b.at("/input/city").asText());
       }
       assertThat(cities).containsExactly("Paris", "Tokyo");
@@ -275,6 +277,11 @@ class AnthropicRoutesTest {
         JsonNode data = Http.JSON.readTree(lines[1].substring(6));
         assertThat(data.get("type").asText()).isEqualTo(type);
         types.add(type);
+        if (type.equals("content_block_start")) {
+          assertThat(data.at("/content_block/type").asText()).isEqualTo("tool_use");
+          assertThat(data.at("/content_block/caller/type").asText()).isEqualTo("direct");
+          assertThat(data.at("/content_block/input").isEmpty()).isTrue();
+        }
         if (type.equals("content_block_delta")) {
           assertThat(data.at("/delta/type").asText()).isEqualTo("input_json_delta");
           json.append(data.at("/delta/partial_json").asText());

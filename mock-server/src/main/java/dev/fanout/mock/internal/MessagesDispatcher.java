@@ -30,8 +30,9 @@ import java.util.zip.CRC32;
  *
  * <ul>
  *   <li>with {@code tools} and the last user turn text (or {@code tool_choice} {@code any} or a named
- *       tool), {@code tool_use} blocks chosen by {@link ToolPlan} from the tools' {@code input_schema}
- *       ({@code stop_reason: tool_use}); one only with {@code disable_parallel_tool_use};
+ *       tool), {@code tool_use} blocks chosen by {@link ToolPlan} from the tools' {@code input_schema}, each
+ *       with {@code caller: {"type": "direct"}} ({@code stop_reason: tool_use}); one only with
+ *       {@code disable_parallel_tool_use};
  *       {@code tool_choice: none} answers text;
  *   <li>after tool results, a text quoting each result by its tool's name;
  *   <li>otherwise a sentence echoing the last user turn, cut at {@code max_tokens} ({@code stop_reason:
@@ -324,6 +325,7 @@ public final class MessagesDispatcher extends BackendDispatcher {
         use.put("id", "toolu_" + id.substring(4) + "_" + k);
         use.put("name", c.name());
         use.set("input", c.arguments());
+        use.putObject("caller").put("type", "direct"); // the model called it (not code execution)
         blocks.add(use);
         List<String> json = ChatDispatcher.pieces(Json.bytesToString(c.arguments()));
         pieces.add(json);

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A user's test: with fanout-bom imported, Fanout and openai-java (which asks for OkHttp 4.12 and Kotlin 1.8)
- * share one OkHttp and one Kotlin standard library, and both clients work against the mock.
+ * A user's test: with fanout-bom imported, Fanout, openai-java and anthropic-java (which ask for OkHttp 4.12 and
+ * Kotlin 1.8 and 1.9) share one OkHttp and one Kotlin standard library, and Fanout and openai-java work against the
+ * mock (anthropic-java: {@code com.example.anthropic.AnthropicClientTest}).
  */
 @Timeout(60)
 class OneOkHttpTest {
@@ -66,7 +67,7 @@ class OneOkHttpTest {
       }
     }
 
-    // openai-java brings kotlin-stdlib-jdk8 and kotlin-reflect; OkHttp brings kotlin-stdlib
+    // openai-java and anthropic-java bring kotlin-stdlib-jdk8 and kotlin-reflect; OkHttp brings kotlin-stdlib
     assertThat(artifacts).contains("kotlin-stdlib", "kotlin-stdlib-jdk8", "kotlin-reflect");
     assertThat(versions).as("versions of %s", artifacts).hasSize(1);
     assertThat(KotlinVersion.CURRENT.toString()).isEqualTo(versions.iterator().next());
