@@ -34,18 +34,6 @@ import okhttp3.Protocol;
  * admitted to open a connection goes on a lane with no connection, so that several can open at once.
  */
 final class GateHost {
-  /** One HTTP/2 connection's calls: seated (given it, streams not yet released) and admitted to it, on its way. */
-  static final class Seat {
-    /** The lane the connection is on; null for the host's first connection's (the client's own address). */
-    final GateLane lane;
-    int seated;
-    int pending;
-
-    Seat(GateLane lane) {
-      this.lane = lane;
-    }
-  }
-
   final String key;
   final ReentrantLock lock = new ReentrantLock();
   private final ToIntFunction<Connection> streamLimit;
@@ -80,7 +68,7 @@ final class GateHost {
   /** True while the head of the queue waits for the newest connection's SETTINGS, which come without a signal. */
   private boolean settingsWait;
   /** The host's HTTP/2 connections, each with its calls and lane. */
-  private final Map<Connection, Seat> connections = new WeakHashMap<>();
+  private final Map<Connection, GateSeat> connections = new WeakHashMap<>();
 
   /**
    * {@code streamLimit} reads a connection's stream limit from its applied SETTINGS, 0 while unknown ({@link
@@ -103,7 +91,7 @@ final class GateHost {
     lock.lock();
     try {
       if (opening > 0 || pending > 0 || !waiters.isEmpty() || scout != null) return false;
-      for (Seat seat : connections.values()) {
+      for (GateSeat seat : connections.values()) {
         if (seat.seated > 0) return false;
       }
       return true;
@@ -166,7 +154,7 @@ final class GateHost {
       settingsWait = true;
       return null;
     }
-    Seat seat = freeSeat();
+    GateSeat seat = freeSeat();
     if (seat != null) {
       seat.pending++;
       pending++;
@@ -197,11 +185,11 @@ final class GateHost {
   }
 
   /** A usable connection with a stream no call holds or is on its way to; null if none. */
-  private Seat freeSeat() {
-    for (Map.Entry<Connection, Seat> e : connections.entrySet()) {
+  private GateSeat freeSeat() {
+    for (Map.Entry<Connection, GateSeat> e : connections.entrySet()) {
       Connection c = e.getKey();
       if (!usable.test(c)) continue;
-      Seat seat = e.getValue();
+      GateSeat seat = e.getValue();
       if (seat.seated + seat.pending < limitOf(c)) return seat;
     }
     return null;
@@ -232,8 +220,8 @@ final class GateHost {
   }
 
   private boolean inUse(GateLane lane) {
-    for (Map.Entry<Connection, Seat> e : connections.entrySet()) {
-      Seat seat = e.getValue();
+    for (Map.Entry<Connection, GateSeat> e : connections.entrySet()) {
+      GateSeat seat = e.getValue();
       if (seat.lane == lane && (seat.pending > 0 || seat.seated > 0 || usable.test(e.getKey()))) return true;
     }
     return false;
@@ -340,9 +328,9 @@ final class GateHost {
       } else {
         return;
       }
-      Seat seat = connections.get(connection);
+      GateSeat seat = connections.get(connection);
       if (seat == null) {
-        seat = new Seat(ticket.lane);
+        seat = new GateSeat(ticket.lane);
         connections.put(connection, seat);
         HttpEngine.LOG.debug("{}: HTTP/2 connection {} in use, {} call(s) waiting", key, connections.size(),
             waiters.size());

@@ -31,16 +31,16 @@ final class GateTicket {
   /** The lane this call goes on; null for the host's first address (the client's own). */
   final GateLane lane;
   /** For a call admitted to a stream: the connection's seat it is on its way to. */
-  final GateHost.Seat target;
+  final GateSeat target;
   /** The seat of the connection this call was given; null before. */
-  GateHost.Seat seat;
+  GateSeat seat;
   private final AtomicBoolean done = new AtomicBoolean();
 
   GateTicket(GateHost host, Kind kind) {
     this(host, kind, null, null);
   }
 
-  GateTicket(GateHost host, Kind kind, GateLane lane, GateHost.Seat target) {
+  GateTicket(GateHost host, Kind kind, GateLane lane, GateSeat target) {
     this.host = host;
     this.kind = kind;
     this.lane = lane;
