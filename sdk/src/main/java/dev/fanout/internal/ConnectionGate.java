@@ -35,17 +35,22 @@ import okhttp3.Response;
  *   <li>HTTP/1.1: every call goes at once, as without the gate (a connection per call in flight).
  *   <li>HTTP/2: calls go while the host's calls in flight fit the streams of its known connections (each
  *       connection's stream limit as OkHttp learned it from the server's {@code SETTINGS}, or the host's
- *       last known limit, or {@link #ASSUMED_STREAM_LIMIT} before any is known). Above that, at most
- *       {@link #MAX_PARALLEL_OPENS} call at a time goes to open a new connection, and only once every
- *       admitted call has its stream; the rest wait for it to be established. A call's stream counts until
- *       its response body is closed or read to the end.
+ *       last known limit, or {@link #ASSUMED_STREAM_LIMIT} before any is known), each admitted to one
+ *       connection's stream. Above that, as many calls as the waiting ones need at that limit (at most {@link
+ *       #MAX_PARALLEL_OPENS}) go to open new connections at once; the rest wait for them. A call's stream counts
+ *       until its response body is closed or read to the end.
  * </ol>
- * So the cold round opens one connection per stream limit of calls in flight, one after another (each a
- * handshake: a few milliseconds on a LAN, one round trip or two over the internet), never two at once: two
- * opened at once would race, and OkHttp coalesces the later onto the earlier and closes it. OkHttp also closes
- * a new connection, unused, when a stream of an older one has come free by the end of its handshake (its call
- * takes that stream instead). With a small stream limit and fast responses that happens often, to more than
- * half the connections opened; each costs a handshake, but no attempt and no refused stream.
+ * Two calls that open connections to one {@link okhttp3.Address} at once race: when the later handshake ends,
+ * OkHttp finds the earlier connection's free streams, moves its call there and closes its own (HTTP/2
+ * coalescing). So each opener goes on a {@link GateLane} of its own, the host's address with a {@code Dns} of
+ * its own (the client's, wrapped), which OkHttp pools apart, and a call admitted to a stream goes on that
+ * stream's connection's lane ({@code withDns} on its chain). The cold round thus opens one connection per
+ * stream limit of calls in flight, all at once: one handshake's time instead of one per connection (a few
+ * milliseconds each on a LAN, a round trip or two over the internet). Lanes are reused once their
+ * connections are gone; past {@link #MAX_LANES}, one call at a time opens a connection on the host's own
+ * address, once every admitted call has its stream. OkHttp also closes a new connection, unused, when a stream
+ * of an older one on its lane has come free by the end of its handshake (its call takes that stream instead);
+ * each costs a handshake, but no attempt and no refused stream.
  * The host's first HTTP/2 connection's calls wait until OkHttp has applied its {@code SETTINGS} (at most
  * {@link #SETTINGS_WAIT_NANOS 250 ms}); before that OkHttp would put any number of streams on it and the
  * server refuse those above its limit. {@code SETTINGS} that announce no limit end the wait too, and the
@@ -69,8 +74,10 @@ final class ConnectionGate {
   static final int ASSUMED_STREAM_LIMIT = 100;
   /** Streams per HTTP/2 connection whose SETTINGS announce no limit (so it has none); Go's http2 takes 1,000 too. */
   static final int UNANNOUNCED_STREAM_LIMIT = 1_000;
-  /** How many calls may open new HTTP/2 connections to one host at once (see the class doc for why one). */
-  static final int MAX_PARALLEL_OPENS = 1;
+  /** How many calls may open new HTTP/2 connections to one host at once, each on a lane of its own. */
+  static final int MAX_PARALLEL_OPENS = 16;
+  /** Lanes per host at most: past that, one call at a time opens a connection, on the host's first address. */
+  static final int MAX_LANES = 256;
   /** How long a waiting call waits for a new connection's {@code SETTINGS} before assuming a limit. */
   static final long SETTINGS_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   /** How often a waiting call looks whether it was cancelled; admission wakes it at once. */
@@ -104,7 +111,7 @@ final class ConnectionGate {
       GateTicket ticket = host.admit(chain);
       Response response;
       try {
-        response = chain.proceed(request.newBuilder().tag(GateTicket.class, ticket).build());
+        response = ticket.onLane(chain).proceed(request.newBuilder().tag(GateTicket.class, ticket).build());
       } catch (IOException | RuntimeException | Error e) {
         ticket.failed(e);
         throw e;

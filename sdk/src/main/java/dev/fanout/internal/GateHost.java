@@ -2,13 +2,17 @@ package dev.fanout.internal;
 
 import static dev.fanout.internal.ConnectionGate.ALLOCATION_LIMIT;
 import static dev.fanout.internal.ConnectionGate.ASSUMED_STREAM_LIMIT;
+import static dev.fanout.internal.ConnectionGate.MAX_LANES;
 import static dev.fanout.internal.ConnectionGate.MAX_PARALLEL_OPENS;
 import static dev.fanout.internal.ConnectionGate.SETTINGS_WAIT_NANOS;
 import static dev.fanout.internal.ConnectionGate.isMultiplexed;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -16,6 +20,7 @@ import java.util.function.ObjIntConsumer;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import okhttp3.Connection;
+import okhttp3.Dns;
 import okhttp3.Interceptor;
 import okhttp3.Protocol;
 
@@ -24,6 +29,9 @@ import okhttp3.Protocol;
  * which is held to decide, never while a call waits. Calls that cannot go at once queue as {@link
  * GateWaiter}s, first come first served; each change that can free a stream or tell the protocol admits from
  * the head of the queue what can go, and wakes only those.
+ *
+ * <p>An admitted call is given a stream of one connection, and goes on that connection's {@link GateLane}; one
+ * admitted to open a connection goes on a lane with no connection, so that several can open at once.
  */
 final class GateHost {
   final String key;
@@ -40,10 +48,14 @@ final class GateHost {
   private long scoutRound;
   private long failedRound = -1;
   private Throwable scoutFailure;
-  /** Admitted to a free stream, not yet given its connection. */
+  /** Admitted to a free stream, not yet given its connection (the sum of the seats' pending). */
   private int pending;
   /** Admitted to open a connection, not yet given one. */
   private int opening;
+  /** Lanes made for openers, reused once their connections are gone; at most {@link ConnectionGate#MAX_LANES}. */
+  private final List<GateLane> lanes = new ArrayList<>();
+  /** The client's {@code Dns}, which the lanes look names up with; read from the first call's chain. */
+  private Dns dns;
   /** The last stream limit a connection of this host had; 0 before any. */
   private int knownLimit;
   /** The newest connection while its stream limit is unknown, and when it was seen (for the SETTINGS wait). */
@@ -55,8 +67,8 @@ final class GateHost {
   private boolean silentLimit;
   /** True while the head of the queue waits for the newest connection's SETTINGS, which come without a signal. */
   private boolean settingsWait;
-  /** The host's HTTP/2 connections, each with the admitted calls seated on it (streams not yet released). */
-  private final Map<Connection, int[]> connections = new WeakHashMap<>();
+  /** The host's HTTP/2 connections, each with its calls and lane. */
+  private final Map<Connection, GateSeat> connections = new WeakHashMap<>();
 
   /**
    * {@code streamLimit} reads a connection's stream limit from its applied SETTINGS, 0 while unknown ({@link
@@ -79,8 +91,8 @@ final class GateHost {
     lock.lock();
     try {
       if (opening > 0 || pending > 0 || !waiters.isEmpty() || scout != null) return false;
-      for (int[] seated : connections.values()) {
-        if (seated[0] > 0) return false;
+      for (GateSeat seat : connections.values()) {
+        if (seat.seated > 0) return false;
       }
       return true;
     } finally {
@@ -110,6 +122,7 @@ final class GateHost {
     GateWaiter waiter;
     lock.lock();
     try {
+      if (dns == null) dns = Objects.requireNonNullElse(chain.getDns(), Dns.SYSTEM);
       if (waiters.isEmpty()) {
         GateTicket ticket = next();
         if (ticket != null) return ticket;
@@ -141,20 +154,77 @@ final class GateHost {
       settingsWait = true;
       return null;
     }
-    long free = freeStreams() - pending;
-    if (free > 0) {
+    GateSeat seat = freeSeat();
+    if (seat != null) {
+      seat.pending++;
       pending++;
-      return new GateTicket(this, GateTicket.Kind.STREAM);
+      return new GateTicket(this, GateTicket.Kind.STREAM, seat.lane, seat);
     }
-    // Only once every admitted call has its stream: before that, an opener could take the free stream an
-    // admitted call is on its way to, and that call would open a connection of its own.
-    if (opening < MAX_PARALLEL_OPENS && pending == 0) {
-      opening++;
-      HttpEngine.LOG.debug("{}: its {} HTTP/2 connection(s) are at their stream limits; opening another",
-          key, usableConnections());
-      return new GateTicket(this, GateTicket.Kind.OPENER);
+    if (opening >= opensWanted()) return null;
+    GateLane lane = freeLane();
+    // Without a lane of its own (all taken), an opener goes on the host's first address, and only once every
+    // admitted call has its stream: before that, it could take the free stream an admitted call is on its way
+    // to, and that call would open a connection of its own.
+    if (lane == null && (pending > 0 || opening > 0)) return null;
+    opening++;
+    if (lane != null) lane.opening++;
+    HttpEngine.LOG.debug("{}: its {} HTTP/2 connection(s) are at their stream limits; opening another ({} opening, "
+        + "{} call(s) waiting)", key, usableConnections(), opening, waiters.size());
+    return new GateTicket(this, GateTicket.Kind.OPENER, lane, null);
+  }
+
+  /**
+   * How many connections may be opening at once: enough for the openers and the calls waiting (the head of the
+   * queue counts, or the call asking when none waits) at the host's stream limit, at most {@link
+   * ConnectionGate#MAX_PARALLEL_OPENS}.
+   */
+  private int opensWanted() {
+    int limit = knownLimit > 0 ? knownLimit : ASSUMED_STREAM_LIMIT;
+    long wanting = opening + Math.max(1, waiters.size());
+    return (int) Math.min(MAX_PARALLEL_OPENS, (wanting + limit - 1) / limit);
+  }
+
+  /** A usable connection with a stream no call holds or is on its way to; null if none. */
+  private GateSeat freeSeat() {
+    for (Map.Entry<Connection, GateSeat> e : connections.entrySet()) {
+      Connection c = e.getKey();
+      if (!usable.test(c)) continue;
+      GateSeat seat = e.getValue();
+      if (seat.seated + seat.pending < limitOf(c)) return seat;
     }
     return null;
+  }
+
+  /** {@code c}'s stream limit: its own once known, else the host's last known, else the assumed one. */
+  private int limitOf(Connection c) {
+    int limit = streamLimit.applyAsInt(c);
+    if (limit > 0) {
+      knownLimit = limit;
+      return limit;
+    }
+    return knownLimit > 0 ? knownLimit : ASSUMED_STREAM_LIMIT;
+  }
+
+  /**
+   * A lane with no connection in use and no call on its way to one: an earlier one whose connections are gone,
+   * or a new one; null once the host has {@link ConnectionGate#MAX_LANES}.
+   */
+  private GateLane freeLane() {
+    for (GateLane lane : lanes) {
+      if (lane.opening == 0 && !inUse(lane)) return lane;
+    }
+    if (lanes.size() >= MAX_LANES) return null;
+    GateLane lane = new GateLane(dns);
+    lanes.add(lane);
+    return lane;
+  }
+
+  private boolean inUse(GateLane lane) {
+    for (Map.Entry<Connection, GateSeat> e : connections.entrySet()) {
+      GateSeat seat = e.getValue();
+      if (seat.lane == lane && (seat.pending > 0 || seat.seated > 0 || usable.test(e.getKey()))) return true;
+    }
+    return false;
   }
 
   /**
@@ -237,23 +307,6 @@ final class GateHost {
     return n;
   }
 
-  /** Streams free on the host's usable connections: each one's limit less the calls seated on it. */
-  private long freeStreams() {
-    long free = 0;
-    for (Map.Entry<Connection, int[]> e : connections.entrySet()) {
-      Connection c = e.getKey();
-      if (!usable.test(c)) continue;
-      int limit = streamLimit.applyAsInt(c);
-      if (limit > 0) {
-        knownLimit = limit;
-      } else {
-        limit = knownLimit > 0 ? knownLimit : ASSUMED_STREAM_LIMIT;
-      }
-      free += Math.max(0, limit - e.getValue()[0]);
-    }
-    return free;
-  }
-
   void connected(GateTicket ticket, Connection connection) {
     lock.lock();
     try {
@@ -269,16 +322,16 @@ final class GateHost {
           return;
         }
       } else if (ticket.kind == GateTicket.Kind.OPENER) {
-        opening--;
+        opened(ticket);
       } else if (ticket.kind == GateTicket.Kind.STREAM) {
-        pending--;
+        arrived(ticket);
       } else {
         return;
       }
-      int[] seated = connections.get(connection);
-      if (seated == null) {
-        seated = new int[1];
-        connections.put(connection, seated);
+      GateSeat seat = connections.get(connection);
+      if (seat == null) {
+        seat = new GateSeat(ticket.lane);
+        connections.put(connection, seat);
         HttpEngine.LOG.debug("{}: HTTP/2 connection {} in use, {} call(s) waiting", key, connections.size(),
             waiters.size());
         // Only a host's first connection waits for its SETTINGS: later ones take the limit the host's earlier
@@ -295,8 +348,8 @@ final class GateHost {
           enforceLimit.accept(connection, own > 0 ? own : knownLimit > 0 ? knownLimit : ASSUMED_STREAM_LIMIT);
         }
       }
-      seated[0]++;
-      ticket.seat = seated;
+      seat.seated++;
+      ticket.seat = seat;
       ticket.kind = GateTicket.Kind.STREAM;
       admitWaiting();
     } finally {
@@ -309,7 +362,7 @@ final class GateHost {
     lock.lock();
     try {
       if (ticket.seat != null) {
-        ticket.seat[0]--;
+        ticket.seat.seated--;
       } else if (ticket.kind == GateTicket.Kind.SCOUT) {
         if (scout == ticket) {
           scout = null;
@@ -317,14 +370,26 @@ final class GateHost {
           scoutFailure = failure;
         }
       } else if (ticket.kind == GateTicket.Kind.OPENER) {
-        opening--;
+        opened(ticket);
       } else if (ticket.kind == GateTicket.Kind.STREAM) {
-        pending--;
+        arrived(ticket);
       }
       ticket.kind = GateTicket.Kind.PASS;
       admitWaiting();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Under the lock: an opener has its connection, or failed before it had one. */
+  private void opened(GateTicket ticket) {
+    opening--;
+    if (ticket.lane != null) ticket.lane.opening--;
+  }
+
+  /** Under the lock: a call admitted to a stream has its connection, or failed before it had one. */
+  private void arrived(GateTicket ticket) {
+    pending--;
+    ticket.target.pending--;
   }
 }

@@ -3,6 +3,7 @@ package dev.fanout.internal;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Connection;
+import okhttp3.Interceptor;
 import okhttp3.MediaType;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -27,13 +28,28 @@ final class GateTicket {
 
   private final GateHost host;
   Kind kind;
-  /** The seated-calls counter of the connection this call was given; null before. */
-  int[] seat;
+  /** The lane this call goes on; null for the host's first address (the client's own). */
+  final GateLane lane;
+  /** For a call admitted to a stream: the connection's seat it is on its way to. */
+  final GateSeat target;
+  /** The seat of the connection this call was given; null before. */
+  GateSeat seat;
   private final AtomicBoolean done = new AtomicBoolean();
 
   GateTicket(GateHost host, Kind kind) {
+    this(host, kind, null, null);
+  }
+
+  GateTicket(GateHost host, Kind kind, GateLane lane, GateSeat target) {
     this.host = host;
     this.kind = kind;
+    this.lane = lane;
+    this.target = target;
+  }
+
+  /** {@code chain}, on this call's lane. */
+  Interceptor.Chain onLane(Interceptor.Chain chain) {
+    return lane == null ? chain : chain.withDns(lane);
   }
 
   void connected(Connection connection) {

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * One host's admission rule on HTTP/2, driven call by call: the calls that wait are admitted in the order they
- * came, exactly as many as the connections have free streams, and one of them opens the next connection only
- * once every admitted call has its stream; the host's first connection waits for its SETTINGS and later ones
+ * came, exactly as many as the connections have free streams, and as many as the rest need at the stream limit
+ * open the next connections at once, each on a lane of its own; a stream's call goes on its connection's lane.
+ * The host's first connection waits for its SETTINGS and later ones
  * take the limit it announced, which the gate makes OkHttp keep too until it applies their own. The connections are stand-ins whose SETTINGS the test applies (or never does:
  * then the gate assumes {@link ConnectionGate#ASSUMED_STREAM_LIMIT}), and the SETTINGS wait runs on a clock the
  * test moves.
@@ -47,7 +48,7 @@ final class GateHostTest {
   }
 
   @Test
-  void waitingCallsGoInArrivalOrderUpToTheFreeStreamsThenOneOpensTheNextConnection() throws Exception {
+  void waitingCallsGoInArrivalOrderUpToTheFreeStreamsAndOneOpensTheNextConnectionOnALaneOfItsOwn() throws Exception {
     host = new GateHost(KEY, c -> 0, enforced::put, c -> true, nanoTime::get); // no connection's SETTINGS are ever read: the assumed limit
     GateTicket scout = host.admit(chain());
     assertThat(scout.kind).isEqualTo(GateTicket.Kind.SCOUT);
@@ -58,26 +59,87 @@ final class GateHostTest {
     assertThat(host.waiting()).as("the first connection's calls wait for its SETTINGS").isEqualTo(WAITING);
     nanoTime.addAndGet(ConnectionGate.SETTINGS_WAIT_NANOS); // they never come: the wait ends
 
-    eventually(() -> admitted.size() == LIMIT - 1);
-    assertThat(admitted.keySet()).containsExactlyInAnyOrderElementsOf(range(0, LIMIT - 1));
-    assertThat(admitted.values()).allMatch(t -> t.kind == GateTicket.Kind.STREAM);
-    assertThat(host.waiting()).isEqualTo(WAITING - (LIMIT - 1));
-
-    for (int i = 0; i < LIMIT - 2; i++) host.connected(admitted.get(i), first);
-    assertThat(host.waiting()).as("no opener while an admitted call has no stream yet")
-        .isEqualTo(WAITING - (LIMIT - 1));
-    host.connected(admitted.get(LIMIT - 2), first);
-
     eventually(() -> admitted.size() == LIMIT);
-    assertThat(admitted.get(LIMIT - 1).kind).isEqualTo(GateTicket.Kind.OPENER);
+    assertThat(admitted.keySet()).containsExactlyInAnyOrderElementsOf(range(0, LIMIT));
+    for (int i = 0; i < LIMIT - 1; i++) {
+      assertThat(admitted.get(i).kind).isEqualTo(GateTicket.Kind.STREAM);
+      assertThat(admitted.get(i).lane).as("the first connection's calls go on the client's own address").isNull();
+    }
+    GateTicket opener = admitted.get(LIMIT - 1);
+    assertThat(opener.kind).as("the 51 calls left fit on one more connection").isEqualTo(GateTicket.Kind.OPENER);
+    assertThat(opener.lane).as("a lane of its own: OkHttp cannot merge it into the first").isNotNull();
     assertThat(host.waiting()).isEqualTo(WAITING - LIMIT);
 
+    for (int i = 0; i < LIMIT - 1; i++) host.connected(admitted.get(i), first);
+    assertThat(host.waiting()).as("the first connection is full; the rest wait for the second")
+        .isEqualTo(WAITING - LIMIT);
+
     Connection second = http2Connection();
-    host.connected(admitted.get(LIMIT - 1), second); // the second connection: the rest fit on it
+    host.connected(opener, second); // the second connection: the rest fit on it
     assertThat(enforced).as("OkHttp puts no more calls on it than the gate counts").containsEntry(second, LIMIT);
 
     eventually(() -> admitted.size() == WAITING);
     assertThat(host.waiting()).isZero();
+    for (int i = LIMIT; i < WAITING; i++) {
+      assertThat(admitted.get(i).kind).isEqualTo(GateTicket.Kind.STREAM);
+      assertThat(admitted.get(i).lane).as("on the second connection's lane").isSameAs(opener.lane);
+    }
+  }
+
+  @Test
+  void asManyConnectionsAsTheWaitingCallsNeedOpenAtOnceEachOnALaneOfItsOwn() throws Exception {
+    Map<Connection, Integer> applied = new ConcurrentHashMap<>();
+    host = new GateHost(KEY, c -> applied.getOrDefault(c, 0), enforced::put, c -> true, nanoTime::get);
+    int limit = 4;
+    GateTicket scout = host.admit(chain());
+    queue(4 * limit);
+    Connection first = http2Connection();
+    applied.put(first, limit);
+    host.connected(scout, first);
+
+    // three streams are left on the first connection; the other 13 calls need four more connections
+    eventually(() -> admitted.size() == limit - 1 + 4);
+    List<GateTicket> openers = new ArrayList<>();
+    for (int i = limit - 1; i < limit - 1 + 4; i++) openers.add(admitted.get(i));
+    assertThat(openers).allMatch(t -> t.kind == GateTicket.Kind.OPENER);
+    assertThat(openers.stream().map(t -> t.lane).distinct().count()).as("four lanes").isEqualTo(4);
+    assertThat(openers).allMatch(t -> t.lane != null);
+    assertThat(host.waiting()).isEqualTo(4 * limit - (limit - 1) - 4);
+
+    for (GateTicket o : openers) {
+      Connection c = http2Connection();
+      applied.put(c, limit);
+      host.connected(o, c);
+    }
+    eventually(() -> admitted.size() == 4 * limit);
+    for (int i = limit - 1 + 4; i < 4 * limit; i++) {
+      GateTicket t = admitted.get(i);
+      assertThat(t.kind).isEqualTo(GateTicket.Kind.STREAM);
+      assertThat(openers.stream().map(o -> o.lane)).as("each on the lane of the connection it is to take")
+          .contains(t.lane);
+    }
+  }
+
+  @Test
+  void anOpenerTakesTheLaneOfAConnectionThatIsGone() throws Exception {
+    java.util.Set<Connection> gone = ConcurrentHashMap.newKeySet();
+    host = new GateHost(KEY, c -> 2, enforced::put, c -> !gone.contains(c), nanoTime::get);
+    GateTicket scout = host.admit(chain());
+    Connection first = http2Connection();
+    host.connected(scout, first);
+    GateTicket stream = host.admit(chain());
+    host.connected(stream, first); // the first connection's two streams are taken
+    GateTicket opener = host.admit(chain());
+    assertThat(opener.kind).isEqualTo(GateTicket.Kind.OPENER);
+    Connection second = http2Connection();
+    host.connected(opener, second);
+    opener.release();
+
+    gone.add(second); // closed by the server, its calls all done
+    GateTicket again = host.admit(chain());
+
+    assertThat(again.kind).isEqualTo(GateTicket.Kind.OPENER);
+    assertThat(again.lane).as("lanes are reused, not made anew for every connection").isSameAs(opener.lane);
   }
 
   @Test
@@ -92,11 +154,11 @@ final class GateHostTest {
     host.connected(scout, first);
     assertThat(host.waiting()).as("the first connection's calls wait for its SETTINGS").isEqualTo(2 * limit);
     applied.put(first, limit);
-    eventually(() -> admitted.size() == limit - 1);
+    eventually(() -> admitted.size() == limit - 1 + 2); // three streams, and two openers for the other five
     assertThat(enforced).as("read before OkHttp applies it").containsExactly(Map.entry(first, limit));
     for (int i = 0; i < limit - 1; i++) host.connected(admitted.get(i), first);
-    eventually(() -> admitted.size() == limit);
     assertThat(admitted.get(limit - 1).kind).isEqualTo(GateTicket.Kind.OPENER);
+    assertThat(admitted.get(limit).kind).isEqualTo(GateTicket.Kind.OPENER);
 
     Connection second = http2Connection();
     host.connected(admitted.get(limit - 1), second); // its SETTINGS not applied yet
@@ -104,7 +166,7 @@ final class GateHostTest {
         .containsEntry(second, limit);
 
     assertThat(host.waiting()).as("admitted at once on the limit the first connection announced")
-        .isEqualTo(2 * limit - limit - (limit - 1));
+        .isEqualTo(2 * limit - (limit - 1) - 2 - (limit - 1));
     assertThat(host.settingsWaits()).isEqualTo(1);
   }
 
