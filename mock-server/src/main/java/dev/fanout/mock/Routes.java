@@ -14,6 +14,11 @@ public final class Routes {
   public static final String EMBEDDINGS = "embeddings";
   /** {@code POST /v1/messages}: Anthropic's Messages API, metered like Anthropic's. */
   public static final String MESSAGES = "messages";
+  /**
+   * {@code POST /v1/messages/count_tokens}: Anthropic's token counting, validated like {@link #MESSAGES} but
+   * not metered (Anthropic meters it apart from messages, by requests only).
+   */
+  public static final String COUNT_TOKENS = "count_tokens";
   /** {@code GET /v1/models}. */
   public static final String MODELS = "models";
   /** {@code GET /search?q=...&k=...}. */
@@ -29,17 +34,18 @@ public final class Routes {
   public static final String UNKNOWN = "unknown";
 
   /** The routes that take per-route latency and fault overrides. */
-  public static final List<String> BACKENDS = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, MESSAGES);
+  public static final List<String> BACKENDS = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, MESSAGES, COUNT_TOKENS);
 
   /**
    * The routes a global {@code requestsPerMinute}/{@code tokensPerMinute} meters OpenAI's way: one quota per
    * model, shared by the routes (like one key, whose limits OpenAI sets per model). {@link #MESSAGES} is
-   * metered too, Anthropic's way, with quotas of its own (one per model).
+   * metered too, Anthropic's way, with quotas of its own (one per model); {@link #COUNT_TOKENS} is not metered.
    */
   public static final List<String> METERED = List.of(CHAT, EMBEDDINGS);
 
   /** Every route name that appears in stats. */
-  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, MESSAGES, ADMIN, BATCH, UNKNOWN);
+  public static final List<String> ALL = List.of(USERS, CHAT, MODELS, SEARCH, EMBEDDINGS, MESSAGES, COUNT_TOKENS, ADMIN,
+      BATCH, UNKNOWN);
 
   private Routes() {}
 

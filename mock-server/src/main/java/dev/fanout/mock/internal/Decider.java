@@ -36,13 +36,15 @@ public final class Decider {
     this.stats = stats;
     this.maxBodyBytes = maxBodyBytes;
     this.profile = new Profile(latency, faults);
+    MessagesDispatcher messages = new MessagesDispatcher();
     this.backends = Map.of(
         Routes.USERS, new UsersDispatcher(),
         Routes.CHAT, new ChatDispatcher(),
         Routes.MODELS, new ModelsDispatcher(),
         Routes.SEARCH, new SearchDispatcher(),
         Routes.EMBEDDINGS, new EmbeddingsDispatcher(),
-        Routes.MESSAGES, new MessagesDispatcher());
+        Routes.MESSAGES, messages,
+        Routes.COUNT_TOKENS, messages);
     this.batch = new BatchApi(backends, batchCompletionTime, faults.meterClock());
     this.admin = new AdminDispatcher(stats::snapshot, this::reset, () -> stats.traces().snapshot().toMap());
   }

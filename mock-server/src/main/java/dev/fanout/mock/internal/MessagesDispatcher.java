@@ -45,6 +45,13 @@ import java.util.zip.CRC32;
  *       {@code text_delta} or {@code input_json_delta}, {@code content_block_stop}; {@code message_delta},
  *       {@code message_stop}).
  * </ul>
+ *
+ * <p>{@code POST /v1/messages/count_tokens} takes the same request without {@code max_tokens} (and without
+ * the fields that only shape an answer: {@code stream}, sampling settings, {@code stop_sequences},
+ * {@code metadata}, {@code service_tier}; each refused as Anthropic does, {@code "Extra inputs are not
+ * permitted"}), checks it by the same rules and answers {@code {"input_tokens": N}}: every input token the
+ * same request reports on {@code /v1/messages}, its {@code input_tokens} plus {@code cache_read_input_tokens}
+ * (so {@code usage.input_tokens} itself when no block is marked {@code cache_control}).
  */
 public final class MessagesDispatcher extends BackendDispatcher {
   /** The server tools' result blocks, sent back in the assistant turn that holds their {@code server_tool_use}. */
@@ -54,12 +61,19 @@ public final class MessagesDispatcher extends BackendDispatcher {
   private static final Set<String> OTHER_BLOCK_TYPES = Set.of("text", "image", "document", "tool_use",
       "tool_result", "thinking", "redacted_thinking", "server_tool_use", "search_result", "container_upload",
       "mid_conv_system");
+  /** Anthropic's token counting, answered by this backend. */
+  static final String COUNT_TOKENS_PATH = "/v1/messages/count_tokens";
+  /** Top-level fields {@code /v1/messages} takes and token counting refuses: they shape an answer, not its input. */
+  private static final List<String> ANSWER_ONLY = List.of("max_tokens", "stream", "temperature", "top_p", "top_k",
+      "stop_sequences", "metadata", "service_tier");
   private final AtomicLong sequence = new AtomicLong();
+  private final AtomicLong counts = new AtomicLong();
 
   @Override
   public Reply handle(ReceivedRequest request) {
     String path = request.path();
-    if (!path.equals("/v1/messages")) {
+    boolean counting = path.equals(COUNT_TOKENS_PATH);
+    if (!path.equals("/v1/messages") && !counting) {
       return Reply.anthropicError(404, "not_found_error", "Not found: " + request.method() + " " + path);
     }
     if (!"POST".equals(request.method())) {
@@ -80,12 +94,19 @@ public final class MessagesDispatcher extends BackendDispatcher {
     if (root == null || !root.isObject()) return bad("Request body is not a JSON object");
     JsonNode model = root.get("model");
     if (model == null || !model.isTextual() || model.asText().isBlank()) return bad("model: Field required");
-    JsonNode maxTokensNode = root.get("max_tokens");
-    if (maxTokensNode == null || maxTokensNode.isNull()) return bad("max_tokens: Field required");
-    if (!maxTokensNode.canConvertToLong() || !maxTokensNode.isIntegralNumber() || maxTokensNode.asLong() < 0) {
-      return bad("max_tokens: Input should be an integer greater than or equal to 0");
+    long maxTokens = -1; // none when counting
+    if (counting) {
+      for (String field : ANSWER_ONLY) {
+        if (root.has(field)) return bad(field + ": Extra inputs are not permitted");
+      }
+    } else {
+      JsonNode maxTokensNode = root.get("max_tokens");
+      if (maxTokensNode == null || maxTokensNode.isNull()) return bad("max_tokens: Field required");
+      if (!maxTokensNode.canConvertToLong() || !maxTokensNode.isIntegralNumber() || maxTokensNode.asLong() < 0) {
+        return bad("max_tokens: Input should be an integer greater than or equal to 0");
+      }
+      maxTokens = maxTokensNode.asLong();
     }
-    long maxTokens = maxTokensNode.asLong();
     JsonNode messages = root.get("messages");
     if (messages == null || messages.isNull()) return bad("messages: Field required");
     if (!messages.isArray() || messages.size() == 0) return bad("messages: at least one message is required");
@@ -305,6 +326,11 @@ public final class MessagesDispatcher extends BackendDispatcher {
     String modelName = model.asText();
     long inputTokens = (chars + 3) / 4;
     long cacheRead = (cachedChars + 3) / 4;
+    if (counting) {
+      Reply count = Reply.json(200, Json.object().put("input_tokens", inputTokens + cacheRead));
+      count.anthropic = true; // a fault or rate limit on this route answers in Anthropic's shape
+      return count.header("request-id", "req_mockcount" + String.format("%016x", counts.incrementAndGet()));
+    }
     String id = "msg_mock" + String.format("%016x", sequence.incrementAndGet());
     boolean afterTools = lastRole.equals("user") && !results.isEmpty();
     boolean useTools = !tools.isEmpty() && !choiceType.equals("none") && lastRole.equals("user")

@@ -46,6 +46,7 @@ final class Profile {
       tails.put(route, new Random(latency.forRoute(route).seed() ^ salt ^ 0x7A11L));
       PerModel<Meter> meter = Routes.METERED.contains(route) ? shared : null;
       if (route.equals(Routes.MESSAGES)) continue; // metered Anthropic's way, below
+      if (route.equals(Routes.COUNT_TOKENS)) continue; // not metered, even with a route override's limits
       if (faults.routes().containsKey(route)) {
         Faults f = faults.forRoute(route);
         meter = f.isMetered() ? new PerModel<>(() -> new Meter(f)) : null;

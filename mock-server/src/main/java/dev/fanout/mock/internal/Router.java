@@ -62,6 +62,7 @@ public final class Router extends Dispatcher {
     if (path.equals("/v1/chat/completions")) return Routes.CHAT;
     if (path.equals("/v1/embeddings")) return Routes.EMBEDDINGS;
     if (path.equals("/v1/messages")) return Routes.MESSAGES;
+    if (path.equals(MessagesDispatcher.COUNT_TOKENS_PATH)) return Routes.COUNT_TOKENS;
     if (path.equals("/v1/models") || path.startsWith("/v1/models/")) return Routes.MODELS;
     if (path.equals("/search") || path.equals("/search/")) return Routes.SEARCH;
     if (path.startsWith("/__admin/")) return Routes.ADMIN;
