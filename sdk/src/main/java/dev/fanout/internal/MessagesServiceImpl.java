@@ -10,6 +10,7 @@ import dev.fanout.messages.Message;
 import dev.fanout.messages.MessageParam;
 import dev.fanout.messages.MessageRequest;
 import dev.fanout.messages.MessageStreamListener;
+import dev.fanout.messages.MessageTokenCount;
 import dev.fanout.messages.MessagesService;
 import dev.fanout.messages.Tool;
 import dev.fanout.messages.ToolChoice;
@@ -36,6 +37,7 @@ final class MessagesServiceImpl implements MessagesService {
 
   private final HttpEngine engine;
   private final HttpUrl endpoint;
+  private final HttpUrl countEndpoint;
   private final CallOptions options;
 
   MessagesServiceImpl(HttpEngine engine) {
@@ -45,6 +47,7 @@ final class MessagesServiceImpl implements MessagesService {
   private MessagesServiceImpl(HttpEngine engine, CallOptions options) {
     this.engine = engine;
     this.endpoint = OpenAi.url(engine, "messages");
+    this.countEndpoint = OpenAi.url(engine, "messages/count_tokens");
     this.options = options;
   }
 
@@ -65,6 +68,24 @@ final class MessagesServiceImpl implements MessagesService {
     long maxBytes = engine.maxResponseBytes();
     return engine.start(http, OpenAi.jsonHandler(maxBytes, Message::fromJson, MessagesServiceImpl::telemetryOf),
         options);
+  }
+
+  @Override
+  public MessageTokenCount countTokens(MessageRequest request) {
+    return HttpEngine.await(countTokensAsync(request));
+  }
+
+  /**
+   * No telemetry answer, so no usage reaches the governor, and no {@link ChatTag}: the gate puts the call in the
+   * endpoint's route bucket with no token estimate, never in the model's bucket that {@code create} charges.
+   */
+  @Override
+  public CompletableFuture<MessageTokenCount> countTokensAsync(MessageRequest request) {
+    Objects.requireNonNull(request, "request == null");
+    Request http = anthropic(OpenAi.post(engine, countEndpoint, countBody(request)).newBuilder()).build();
+    long maxBytes = engine.maxResponseBytes();
+    return engine.start(http, (response, call) -> OpenAi.read(response, maxBytes, call.label(),
+        MessageTokenCount::fromJson), options);
   }
 
   @Override
@@ -103,21 +124,37 @@ final class MessagesServiceImpl implements MessagesService {
   private Request request(MessageRequest request, boolean stream) {
     Objects.requireNonNull(request, "request == null");
     ObjectNode body = body(request, stream);
-    Request.Builder b = OpenAi.post(engine, endpoint, body).newBuilder();
-    for (dev.fanout.AuthScheme scheme : dev.fanout.AuthScheme.values()) {
-      b.removeHeader(scheme.header()); // the key goes in x-api-key only, whatever the client's scheme
-    }
-    b.header("anthropic-version", ANTHROPIC_VERSION)
-        .tag(GenAiRequest.class, new GenAiRequest(GenAiRequest.Operation.CHAT, PROVIDER,
+    Request.Builder b = anthropic(OpenAi.post(engine, endpoint, body).newBuilder());
+    b.tag(GenAiRequest.class, new GenAiRequest(GenAiRequest.Operation.CHAT, PROVIDER,
             Optional.of(request.model()), OptionalInt.of(request.maxTokens()),
             request.temperature() == null ? OptionalDouble.empty() : OptionalDouble.of(request.temperature()), stream))
         // the governor's bucket and estimate, so it never parses the body (nor skips one over its parse limit)
         .tag(ChatTag.class, new ChatTag(request.model(), GovernorGate.promptChars(body), request.maxTokens()));
+    return b.build();
+  }
+
+  /** Anthropic's headers on {@code b}: {@code x-api-key} in place of the engine's auth header, and the version. */
+  private Request.Builder anthropic(Request.Builder b) {
+    for (dev.fanout.AuthScheme scheme : dev.fanout.AuthScheme.values()) {
+      b.removeHeader(scheme.header()); // the key goes in x-api-key only, whatever the client's scheme
+    }
+    b.header("anthropic-version", ANTHROPIC_VERSION);
     String key = engine.apiKey();
     if (key != null) {
       b.header("x-api-key", key);
     }
-    return b.build();
+    return b;
+  }
+
+  /** Top-level fields of a message body that count_tokens refuses: they shape an answer, not its input. */
+  private static final List<String> ANSWER_ONLY = List.of("max_tokens", "temperature", "top_p", "top_k",
+      "stop_sequences", "metadata", "service_tier");
+
+  /** The body of a count: the message body without the fields that only shape an answer. */
+  static ObjectNode countBody(MessageRequest request) {
+    ObjectNode body = body(request, false);
+    body.remove(ANSWER_ONLY);
+    return body;
   }
 
   /**

@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Anthropic's Messages API: {@code POST messages} under the API root, plain or streamed, with tools and
- * tool results, images and prompt-cache usage. Obtain it from {@link dev.fanout.FanoutClient#messages()}.
+ * tool results, images and prompt-cache usage, and {@code POST messages/count_tokens} to count a request's
+ * input tokens. Obtain it from {@link dev.fanout.FanoutClient#messages()}.
  *
  * <p>Every call carries {@code x-api-key} (the client's API key; no {@code Authorization} header) and
  * {@code anthropic-version: 2023-06-01}. The API root is the base URL when its path ends in {@code /v1},
@@ -25,6 +26,25 @@ public interface MessagesService {
 
   /** Starts creating a message. Cancelling the future cancels the HTTP call and any pending retry. */
   CompletableFuture<Message> createAsync(MessageRequest request);
+
+  /**
+   * Counts the tokens {@code request}'s input would use, blocking until the count arrives.
+   *
+   * @see #countTokensAsync(MessageRequest)
+   */
+  MessageTokenCount countTokens(MessageRequest request);
+
+  /**
+   * Starts counting the tokens {@code request}'s input would use ({@code POST messages/count_tokens}): its
+   * system prompt, tools and messages, without creating a message. The body is what {@link #createAsync} would
+   * send without the fields that only shape an answer, which the endpoint refuses: {@code max_tokens},
+   * {@code temperature}, {@code top_p}, {@code top_k}, {@code stop_sequences}, and the extra fields
+   * {@code metadata} and {@code service_tier}; other extra fields (such as {@code thinking}) are sent. The call
+   * has the same headers, retries and deadline as {@code createAsync}; the governor admits it to the
+   * endpoint's own bucket and charges no tokens, as Anthropic meters counting apart from messages. Cancelling
+   * the future cancels the HTTP call and any pending retry.
+   */
+  CompletableFuture<MessageTokenCount> countTokensAsync(MessageRequest request);
 
   /**
    * Streams a message, passing each text piece to {@code onText} and blocking until the stream ends;

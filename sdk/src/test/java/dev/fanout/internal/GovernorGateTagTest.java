@@ -69,6 +69,17 @@ class GovernorGateTagTest {
   }
 
   @Test
+  void aTokenCountIsNotAChatCallItsBodyIsNotParsedAndItGoesToItsRouteBucket() throws Exception {
+    CountingBody body = new CountingBody("{\"model\":\"claude-test\",\"messages\":[]}");
+    Request count = new Request.Builder().url("http://localhost:1/v1/messages/count_tokens").post(body).build();
+
+    assertThat(GovernorGate.isChat(count.url().encodedPath())).isFalse();
+    assertThat(GovernorGate.isModelApi(count.url().encodedPath())).isFalse();
+    assertThat(bucketOf(count)).endsWith(" /v1/messages/count_tokens");
+    assertThat(body.writes).as("no model, no token estimate read from the body").hasValue(0);
+  }
+
+  @Test
   void anUntaggedJsonCallToAChatPathIsParsed() throws Exception {
     CountingBody body = new CountingBody("{\"model\":\"gpt-body\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     Request untagged = new Request.Builder().url("http://localhost:1/v1/chat/completions").post(body).build();
