@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
     description = {
         "Simulated latency-bound backends for Fanout.",
         "Routes: GET /users/{id}   POST /v1/chat/completions   POST /v1/messages   POST /v1/embeddings",
+        "        POST /v1/messages/count_tokens",
         "        GET /v1/models   /v1/files, /v1/batches (Batch API)   GET /search?q=&k=",
         "        GET /__admin/stats   POST /__admin/reset"
     })
