@@ -18,7 +18,9 @@ import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.ErrorType;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.MessageTokensCount;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.Tool;
@@ -109,6 +111,25 @@ class AnthropicClientTest {
     }
 
     assertThat(backend.stats().requests(Routes.MESSAGES)).isEqualTo(2);
+  }
+
+  @Test
+  void aTokenCountParsesAsTheClientsTypeAndEqualsTheMessagesInputTokens() {
+    MessageTokensCount counted = anthropic.messages().countTokens(MessageCountTokensParams.builder()
+        .model(MODEL).addUserMessage("count the tokens of this question").addTool(WEATHER).build()).validate();
+    Message message = anthropic.messages()
+        .create(ask("count the tokens of this question").addTool(WEATHER).build()).validate();
+
+    assertThat(counted.inputTokens()).isPositive().isEqualTo(message.usage().inputTokens());
+
+    MessageTokensCount plain = anthropic.messages().countTokens(MessageCountTokensParams.builder()
+        .model(MODEL).addUserMessage("count the tokens of this question").build()).validate();
+    try (FanoutClient fanout = fanout(backend.url())) {
+      assertThat(fanout.messages().countTokens(MessageRequest.builder().model(MODEL).maxTokens(200)
+          .addUserMessage("count the tokens of this question").build()).inputTokens())
+          .as("Fanout's count of the same request").isEqualTo(plain.inputTokens());
+    }
+    assertThat(backend.stats().requests(Routes.COUNT_TOKENS)).isEqualTo(3);
   }
 
   @Test
