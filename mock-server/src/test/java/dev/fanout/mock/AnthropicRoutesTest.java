@@ -9,46 +9,17 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code POST /v1/messages}: Anthropic's wire format, its strictness, its streams and its metering. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AnthropicRoutesTest {
+class AnthropicRoutesTest extends MeteredBackends {
   static final String MESSAGES = "/v1/messages";
   static final String WEATHER = "{\"name\":\"get_weather\",\"description\":\"Weather in a city\",\"input_schema\":"
       + "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}";
-
-  /** The engine under test: MockWebServer here, Netty in {@link AnthropicRoutesNettyTest}. */
-  Engine engine() {
-    return Engine.MOCKWEBSERVER;
-  }
-
-  final AtomicLong now = new AtomicLong();
-  OkHttpClient client;
-
-  @BeforeAll
-  void start() {
-    client = Http.client(16);
-  }
-
-  @AfterAll
-  void stop() {
-    Http.shutdown(client);
-  }
-
-  MockBackend start(Faults.Builder faults) {
-    return MockBackend.builder().engine(engine()).latency(Latency.none())
-        .faults(faults.meterClock(now::get).build()).start();
-  }
 
   Http.Result post(MockBackend backend, String json, boolean headers) throws IOException {
     Request.Builder b = new Request.Builder().url(backend.url() + MESSAGES)

@@ -5,45 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code POST /v1/messages/count_tokens}: Anthropic's token counting, checked like messages, never metered. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CountTokensRouteTest {
+class CountTokensRouteTest extends MeteredBackends {
   static final String COUNT_TOKENS = "/v1/messages/count_tokens";
   static final String WEATHER = AnthropicRoutesTest.WEATHER;
-
-  /** The engine under test: MockWebServer here, Netty in {@link CountTokensRouteNettyTest}. */
-  Engine engine() {
-    return Engine.MOCKWEBSERVER;
-  }
-
-  final AtomicLong now = new AtomicLong();
-  OkHttpClient client;
-
-  @BeforeAll
-  void start() {
-    client = Http.client(16);
-  }
-
-  @AfterAll
-  void stop() {
-    Http.shutdown(client);
-  }
-
-  MockBackend start(Faults.Builder faults) {
-    return MockBackend.builder().engine(engine()).latency(Latency.none())
-        .faults(faults.meterClock(now::get).build()).start();
-  }
 
   Http.Result post(MockBackend backend, String path, String json) throws IOException {
     return Http.execute(client, new Request.Builder().url(backend.url() + path)

@@ -6,15 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -22,32 +17,8 @@ import org.junit.jupiter.api.Timeout;
  * it), so every admission, header and 429 is exact.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MeteringTest {
+class MeteringTest extends MeteredBackends {
   static final String CHAT = "/v1/chat/completions";
-
-  /** The engine under test: MockWebServer here, Netty in {@link MeteringNettyTest}. */
-  Engine engine() {
-    return Engine.MOCKWEBSERVER;
-  }
-
-  final AtomicLong now = new AtomicLong();
-  OkHttpClient client;
-
-  @BeforeAll
-  void start() {
-    client = Http.client(16);
-  }
-
-  @AfterAll
-  void stop() {
-    Http.shutdown(client);
-  }
-
-  MockBackend start(Faults.Builder faults) {
-    return MockBackend.builder().engine(engine()).latency(Latency.none())
-        .faults(faults.meterClock(now::get).build()).start();
-  }
 
   static String chat(String content, Integer maxTokens) {
     return "{\"model\":\"gpt-4o-mini\"," + (maxTokens != null ? "\"max_tokens\":" + maxTokens + "," : "")
