@@ -107,11 +107,12 @@ public final class BenchMain implements Callable<Integer> {
       description = "Requests in flight in the zero-latency throughput rows. Defaults to ${DEFAULT-VALUE}.")
   int throughputConcurrency;
 
-  @Option(names = "--throughput-warmup", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
-      description = "Unmeasured warm-up of each throughput run. Defaults to ${DEFAULT-VALUE}.")
+  @Option(names = "--throughput-warmup", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+      description = "Unmeasured warm-up of each throughput run: long enough for a Java 17 client's JIT to finish "
+          + "compiling the call path on a small loaded machine. Defaults to ${DEFAULT-VALUE}.")
   Duration throughputWarmup;
 
-  @Option(names = "--throughput-duration", paramLabel = "DURATION", defaultValue = "4s", converter = DurationConverter.class,
+  @Option(names = "--throughput-duration", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
       description = "Measured time of each throughput run; 0 skips the throughput rows. Defaults to ${DEFAULT-VALUE}.")
   Duration throughputDuration;
 
