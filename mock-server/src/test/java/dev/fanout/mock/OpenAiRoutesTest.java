@@ -83,14 +83,20 @@ class OpenAiRoutesTest {
     assertThat(post(EMBEDDINGS, "{\"input\":\"hi\"}").json().get("error").get("param").asText()).isEqualTo("model");
   }
 
-  @ParameterizedTest(name = "n = {0} -> {1}")
-  @CsvSource({"0, 400", "129, 400", "4294967297, 400", "-1, 400", "1.5, 400", "1, 200", "3, 200", "128, 200"})
-  void nIsOneTo128(String n, int status) throws IOException {
+  @ParameterizedTest(name = "n = {0} -> {1} {2}")
+  @CsvSource({"0, 400, integer_below_min_value", "-1, 400, integer_below_min_value",
+      "-4294967297, 400, integer_below_min_value", "129, 400, integer_above_max_value",
+      "4294967297, 400, integer_above_max_value", "1.5, 400,", "1, 200,", "3, 200,", "128, 200,"})
+  void nIsOneTo128(String n, int status, String code) throws IOException {
     Http.Result r = post(CHAT, "{\"model\":\"m\",\"n\":" + n + ",\"messages\":" + user("pick one") + "}");
     assertThat(r.code()).isEqualTo(status);
     if (status == 400) {
-      assertThat(r.json().get("error").get("param").asText()).isEqualTo("n");
-      assertThat(r.json().get("error").get("message").asText()).contains(n);
+      JsonNode error = r.json().get("error");
+      assertThat(error.get("param").asText()).isEqualTo("n");
+      assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+      assertThat(error.get("message").asText()).contains(n);
+      // OpenAI's codes for a value out of range, which its clients expose (openai-java's code())
+      if (code != null) assertThat(error.get("code").asText()).isEqualTo(code);
       return;
     }
     JsonNode choices = r.json().get("choices");

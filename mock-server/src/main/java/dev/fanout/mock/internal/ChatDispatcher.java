@@ -169,9 +169,14 @@ public final class ChatDispatcher extends BackendDispatcher {
       if (!n.isIntegralNumber()) {
         return Reply.badRequest("Invalid type for 'n': expected an integer, but got " + type(n) + " (" + n + ").", "n");
       }
-      if (!n.canConvertToInt() || n.asInt() < 1 || n.asInt() > MAX_CHOICES) {
-        return Reply.badRequest("Invalid 'n': integer out of range. Expected a value from 1 to " + MAX_CHOICES
-            + ", but got " + n + " instead.", "n");
+      // OpenAI's words and codes for an integer out of its range
+      if (n.bigIntegerValue().signum() < 1) {
+        return Reply.error(400, "Invalid 'n': integer below minimum value. Expected a value >= 1, but got " + n
+            + " instead.", "invalid_request_error", "n", "integer_below_min_value");
+      }
+      if (!n.canConvertToInt() || n.asInt() > MAX_CHOICES) {
+        return Reply.error(400, "Invalid 'n': integer above maximum value. Expected a value <= " + MAX_CHOICES
+            + ", but got " + n + " instead.", "invalid_request_error", "n", "integer_above_max_value");
       }
       choices = n.asInt();
     }
