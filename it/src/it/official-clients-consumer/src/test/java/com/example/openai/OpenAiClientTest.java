@@ -260,9 +260,9 @@ class OpenAiClientTest {
     assertThat(floats.data()).extracting(Embedding::index).containsExactly(0L, 1L);
     assertThat(base64.data()).allSatisfy(e -> assertThat(e.embeddingValue().isBase64()).isTrue());
     // the client decodes base64 (little-endian float32) to the same floats
-    assertThat(base64.data()).extracting(Embedding::embedding)
-        .containsExactlyElementsOf(floats.data().stream().map(Embedding::embedding).toList());
-    assertThat(byDefault.data()).extracting(Embedding::embedding).containsExactlyElementsOf(floats.data().stream().map(Embedding::embedding).toList());
+    List<List<Float>> vectors = floats.data().stream().map(Embedding::embedding).toList();
+    assertThat(base64.data()).extracting(Embedding::embedding).containsExactlyElementsOf(vectors);
+    assertThat(byDefault.data()).extracting(Embedding::embedding).containsExactlyElementsOf(vectors);
 
     try (FanoutClient fanout = fanout(backend.url())) {
       float[] own = fanout.embeddings().create(EmbeddingRequest.builder().model(EMBEDDING_MODEL)
@@ -382,7 +382,8 @@ class OpenAiClientTest {
         assertThat(e.headers().values("x-ratelimit-limit-requests")).containsExactly("60");
 
         try (FanoutClient fanout = fanout(limited.url())) {
-          assertThatThrownBy(() -> fanout.chat().create(ChatRequest.builder().model(MODEL).addUserMessage("hi").build()))
+          assertThatThrownBy(() -> fanout.chat()
+              .create(ChatRequest.builder().model(MODEL).addUserMessage("hi").build()))
               .isInstanceOf(dev.fanout.errors.RateLimitedException.class);
         }
         assertThat(limited.stats().requests(Routes.CHAT)).isEqualTo(3);
