@@ -1,28 +1,23 @@
 package dev.fanout.mock.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.mock.ReceivedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
- * {@code POST /v1/chat/completions}, OpenAI-compatible and as strict: {@code model} and {@code messages}
- * are required, a {@code tool} message must answer a preceding assistant {@code tool_calls} entry (and
- * every such entry must be answered), {@code n} is 1 to 128; bad input is a 400 in OpenAI's error shape
- * naming the parameter. The answer is deterministic:
+ * {@code POST /v1/chat/completions}, OpenAI-compatible and as strict: a request is checked by {@link
+ * ChatRequestChecks} ({@code model} and {@code messages} are required, a {@code tool} message must answer a
+ * preceding assistant {@code tool_calls} entry, {@code n} is 1 to 128; bad input is a 400 in OpenAI's error
+ * shape naming the parameter). The answer is deterministic:
  *
  * <ul>
  *   <li>with {@code tools} and the last message from the user (or {@code tool_choice} {@code required}
@@ -40,10 +35,8 @@ import java.util.zip.CRC32;
  */
 public final class ChatDispatcher extends BackendDispatcher {
   /** OpenAI's bound on {@code n}: 1 to 128 choices. */
-  public static final int MAX_CHOICES = 128;
-  private static final Pattern FUNCTION_NAME = Pattern.compile("^[a-zA-Z0-9_-]{1,64}$");
+  public static final int MAX_CHOICES = ChatRequestChecks.MAX_CHOICES;
   private static final int MAX_RESULT_CHARS = 500;
-  private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
   private static final int ECHO_WORDS = 12;
 
   private final AtomicLong sequence = new AtomicLong();
@@ -52,264 +45,37 @@ public final class ChatDispatcher extends BackendDispatcher {
   public Reply handle(ReceivedRequest request) {
     JsonPost post = jsonPost(request, "/v1/chat/completions");
     if (post.refusal() != null) return post.refusal();
-    JsonNode root = post.root();
-    if (!root.isObject()) return Reply.badRequest("Invalid body: expected a JSON object, got " + type(root), null);
+    ChatRequestChecks.Checked checked = ChatRequestChecks.check(post.root());
+    if (checked.refusal() != null) return checked.refusal();
+    ChatRequest req = checked.request();
 
-    JsonNode model = root.get("model");
-    if (model != null && !model.isNull() && !model.isTextual()) {
-      return Reply.badRequest("Invalid type for 'model': expected a string, but got " + type(model) + ".", "model");
-    }
-    JsonNode messages = root.get("messages");
-    if (messages == null || messages.isNull()) {
-      return Reply.error(400, "Missing required parameter: 'messages'.", "invalid_request_error", "messages",
-          "missing_required_parameter");
-    }
-    if (!messages.isArray()) {
-      return Reply.badRequest("Invalid type for 'messages': expected an array, but got " + type(messages) + ".", "messages");
-    }
-    if (messages.size() == 0) {
-      return Reply.badRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.", "messages");
-    }
-    StringBuilder transcript = new StringBuilder();
-    String lastUser = "";
+    String transcript = req.transcript();
+    String lastUser = req.lastUser();
+    List<ToolResult> toolResults = req.toolResults();
+    int choices = req.choices();
+    Integer maxTokens = req.maxTokens();
+    boolean includeUsage = req.includeUsage();
+    List<JsonNode> tools = req.tools();
+    String format = req.format();
+    JsonNode schema = req.schema();
     long promptTokens = 3;
     long promptChars = 0;
-    Map<String, String> pendingCalls = new LinkedHashMap<>(); // tool_call_id -> function name, awaiting results
-    Map<String, String> callNames = new LinkedHashMap<>();
-    List<ToolResult> toolResults = new ArrayList<>(); // after the last assistant tool_calls
-    String lastRole = "";
-    for (int i = 0; i < messages.size(); i++) {
-      JsonNode m = messages.get(i);
-      String param = "messages[" + i + "]";
-      if (!m.isObject()) return Reply.badRequest("Invalid type for '" + param + "': expected an object, but got " + type(m) + ".", param);
-      JsonNode role = m.get("role");
-      if (role == null || !role.isTextual()) {
-        return Reply.badRequest("Missing or invalid '" + param + ".role': expected a string.", param + ".role");
-      }
-      if (!ROLES.contains(role.asText())) {
-        return Reply.badRequest("Invalid value for '" + param + ".role': '" + role.asText() + "' (expected one of " + ROLES + ").", param + ".role");
-      }
-      String text;
-      JsonNode content = m.get("content");
-      if (content == null || content.isNull()) {
-        text = "";
-      } else if (content.isTextual()) {
-        text = content.asText();
-      } else if (content.isArray()) {
-        StringBuilder parts = new StringBuilder();
-        for (JsonNode part : content) {
-          if (part.isObject() && part.path("text").isTextual()) parts.append(part.get("text").asText()).append(' ');
-        }
-        text = parts.toString().trim();
-      } else {
-        return Reply.badRequest("Invalid type for '" + param + ".content': expected a string or an array, but got " + type(content) + ".", param + ".content");
-      }
-      String r = role.asText();
-      if (r.equals("tool")) {
-        JsonNode callId = m.get("tool_call_id");
-        if (callId == null || !callId.isTextual()) {
-          return Reply.error(400, "Missing required parameter: '" + param + ".tool_call_id'.", "invalid_request_error",
-              param + ".tool_call_id", "missing_required_parameter");
-        }
-        if (!callNames.containsKey(callId.asText())) {
-          return Reply.badRequest("Invalid parameter: messages with role 'tool' must be a response to a preceeding "
-              + "message with 'tool_calls'.", "messages.[" + i + "].role");
-        }
-        pendingCalls.remove(callId.asText());
-        toolResults.add(new ToolResult(callNames.get(callId.asText()), text));
-      } else {
-        if (!pendingCalls.isEmpty()) return unanswered(pendingCalls, i - 1);
-        if (r.equals("user")) toolResults.clear();
-      }
-      JsonNode calls = m.get("tool_calls");
-      if (r.equals("assistant") && calls != null && !calls.isNull()) {
-        if (!calls.isArray()) {
-          return Reply.badRequest("Invalid type for '" + param + ".tool_calls': expected an array, but got " + type(calls) + ".", param + ".tool_calls");
-        }
-        toolResults.clear();
-        callNames.clear();
-        for (int k = 0; k < calls.size(); k++) {
-          JsonNode c = calls.get(k);
-          String cp = param + ".tool_calls[" + k + "]";
-          if (!c.path("id").isTextual()) return Reply.badRequest("Missing or invalid '" + cp + ".id': expected a string.", cp + ".id");
-          if (!c.path("function").path("name").isTextual()) {
-            return Reply.badRequest("Missing or invalid '" + cp + ".function.name': expected a string.", cp + ".function.name");
-          }
-          if (!c.path("function").path("arguments").isTextual()) {
-            return Reply.badRequest("Missing or invalid '" + cp + ".function.arguments': expected a string.", cp + ".function.arguments");
-          }
-          pendingCalls.put(c.get("id").asText(), c.get("function").get("name").asText());
-          callNames.put(c.get("id").asText(), c.get("function").get("name").asText());
-          text = text + " " + c.get("function").get("name").asText() + c.get("function").get("arguments").asText();
-        }
-      }
-      transcript.append(r).append(':').append(text).append('\n');
-      if (r.equals("user")) lastUser = text;
-      promptTokens += 4 + (text.length() + 3) / 4;
-      promptChars += text.length();
-      lastRole = r;
+    for (ChatRequest.Turn turn : req.turns()) {
+      promptTokens += 4 + (turn.text().length() + 3) / 4;
+      promptChars += turn.text().length();
     }
-    if (!pendingCalls.isEmpty()) return unanswered(pendingCalls, messages.size() - 1);
-    JsonNode stream = root.get("stream");
-    if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-      return Reply.badRequest("Invalid type for 'stream': expected a boolean, but got " + type(stream) + ".", "stream");
-    }
-    Integer maxTokens = null;
-    for (String name : List.of("max_tokens", "max_completion_tokens")) {
-      JsonNode n = root.get(name);
-      if (n == null || n.isNull()) continue;
-      if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1 || n.asInt() > 1_000_000) {
-        return Reply.badRequest("Invalid '" + name + "': expected an integer >= 1, got " + n + ".", name);
-      }
-      maxTokens = n.asInt();
-    }
-    int choices = 1;
-    JsonNode n = root.get("n");
-    if (n != null && !n.isNull()) {
-      if (!n.isIntegralNumber()) {
-        return Reply.badRequest("Invalid type for 'n': expected an integer, but got " + type(n) + " (" + n + ").", "n");
-      }
-      // OpenAI's words and codes for an integer out of its range
-      if (n.bigIntegerValue().signum() < 1) {
-        return Reply.error(400, "Invalid 'n': integer below minimum value. Expected a value >= 1, but got " + n
-            + " instead.", "invalid_request_error", "n", "integer_below_min_value");
-      }
-      if (!n.canConvertToInt() || n.asInt() > MAX_CHOICES) {
-        return Reply.error(400, "Invalid 'n': integer above maximum value. Expected a value <= " + MAX_CHOICES
-            + ", but got " + n + " instead.", "invalid_request_error", "n", "integer_above_max_value");
-      }
-      choices = n.asInt();
-    }
-    JsonNode temperature = root.get("temperature");
-    if (temperature != null && !temperature.isNull()
-        && !(temperature.isNumber() && temperature.asDouble() >= 0 && temperature.asDouble() <= 2)) {
-      return Reply.badRequest("Invalid 'temperature': expected a number from 0 to 2, got " + temperature + ".", "temperature");
-    }
-    JsonNode streamOptions = root.get("stream_options");
-    if (streamOptions != null && !streamOptions.isNull()) {
-      if (!streamOptions.isObject()) {
-        return Reply.badRequest("Invalid type for 'stream_options': expected an object, but got " + type(streamOptions) + ".",
-            "stream_options");
-      }
-      JsonNode usageOption = streamOptions.get("include_usage");
-      if (usageOption != null && !usageOption.isNull() && !usageOption.isBoolean()) {
-        return Reply.badRequest("Invalid type for 'stream_options.include_usage': expected a boolean, but got "
-            + type(usageOption) + ".", "stream_options.include_usage");
-      }
-    }
-    boolean includeUsage = root.path("stream_options").path("include_usage").asBoolean(false);
-
-    // Tools, tool_choice, parallel_tool_calls.
-    List<JsonNode> tools = new ArrayList<>();
-    JsonNode toolsNode = root.get("tools");
-    if (toolsNode != null && !toolsNode.isNull()) {
-      if (!toolsNode.isArray()) {
-        return Reply.badRequest("Invalid type for 'tools': expected an array, but got " + type(toolsNode) + ".", "tools");
-      }
-      if (toolsNode.size() == 0) {
-        return Reply.badRequest("Invalid 'tools': empty array. Expected an array with minimum length 1, but got an "
-            + "empty array instead.", "tools");
-      }
-      for (int i = 0; i < toolsNode.size(); i++) {
-        JsonNode t = toolsNode.get(i);
-        String param = "tools[" + i + "]";
-        if (!t.isObject() || !"function".equals(t.path("type").asText())) {
-          return Reply.badRequest("Invalid value for '" + param + ".type': expected 'function'.", param + ".type");
-        }
-        JsonNode f = t.get("function");
-        if (f == null || !f.isObject()) {
-          return Reply.error(400, "Missing required parameter: '" + param + ".function'.", "invalid_request_error",
-              param + ".function", "missing_required_parameter");
-        }
-        JsonNode name = f.get("name");
-        if (name == null || !name.isTextual() || !FUNCTION_NAME.matcher(name.asText()).matches()) {
-          return Reply.badRequest("Invalid '" + param + ".function.name': string does not match pattern. Expected a "
-              + "string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.", param + ".function.name");
-        }
-        JsonNode parameters = f.get("parameters");
-        if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
-          return Reply.badRequest("Invalid type for '" + param + ".function.parameters': expected an object, but got "
-              + type(parameters) + ".", param + ".function.parameters");
-        }
-        tools.add(f);
-        promptChars += f.toString().length();
-        promptTokens += (f.toString().length() + 3) / 4;
-      }
-    }
-    String choiceMode = "auto";
-    String named = null;
-    JsonNode toolChoice = root.get("tool_choice");
-    if (toolChoice != null && !toolChoice.isNull()) {
-      if (tools.isEmpty()) {
-        return Reply.badRequest("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
-            + "specified.", "tool_choice");
-      }
-      if (toolChoice.isTextual() && Set.of("none", "auto", "required").contains(toolChoice.asText())) {
-        choiceMode = toolChoice.asText();
-      } else if (toolChoice.isObject() && "function".equals(toolChoice.path("type").asText())
-          && toolChoice.path("function").path("name").isTextual()) {
-        named = toolChoice.get("function").get("name").asText();
-        String wanted = named;
-        if (tools.stream().noneMatch(t -> t.path("name").asText().equals(wanted))) {
-          return Reply.badRequest("Invalid value for 'tool_choice': function '" + named + "' is not among the tools "
-              + "specified.", "tool_choice");
-        }
-        choiceMode = "function";
-      } else {
-        return Reply.badRequest("Invalid value for 'tool_choice': expected 'none', 'auto', 'required' or "
-            + "{\"type\": \"function\", \"function\": {\"name\": ...}}, got " + toolChoice + ".", "tool_choice");
-      }
-    }
-    JsonNode parallelNode = root.get("parallel_tool_calls");
-    if (parallelNode != null && !parallelNode.isNull() && !parallelNode.isBoolean()) {
-      return Reply.badRequest("Invalid type for 'parallel_tool_calls': expected a boolean, but got "
-          + type(parallelNode) + ".", "parallel_tool_calls");
-    }
-    boolean parallel = parallelNode == null || parallelNode.isNull() || parallelNode.asBoolean();
-
-    // response_format.
-    JsonNode schema = null;
-    String format = "text";
-    JsonNode responseFormat = root.get("response_format");
-    if (responseFormat != null && !responseFormat.isNull()) {
-      String t = responseFormat.path("type").asText("");
-      if (!responseFormat.isObject() || !Set.of("text", "json_object", "json_schema").contains(t)) {
-        return Reply.badRequest("Invalid value for 'response_format.type': expected one of 'text', 'json_object' or "
-            + "'json_schema', got " + responseFormat.path("type") + ".", "response_format.type");
-      }
-      format = t;
-      if (t.equals("json_schema")) {
-        JsonNode js = responseFormat.get("json_schema");
-        if (js == null || !js.isObject()) {
-          return Reply.error(400, "Missing required parameter: 'response_format.json_schema'.", "invalid_request_error",
-              "response_format.json_schema", "missing_required_parameter");
-        }
-        if (!js.path("name").isTextual() || !FUNCTION_NAME.matcher(js.get("name").asText()).matches()) {
-          return Reply.error(400, "Missing required parameter: 'response_format.json_schema.name'.",
-              "invalid_request_error", "response_format.json_schema.name", "missing_required_parameter");
-        }
-        schema = js.get("schema");
-        if (schema != null && !schema.isNull() && !schema.isObject()) {
-          return Reply.badRequest("Invalid type for 'response_format.json_schema.schema': expected an object, but got "
-              + type(schema) + ".", "response_format.json_schema.schema");
-        }
-        if (schema == null || schema.isNull()) schema = Json.object().put("type", "object");
-      } else if (t.equals("json_object") && !transcript.toString().toLowerCase(Locale.ROOT).contains("json")) {
-        return Reply.badRequest("'messages' must contain the word 'json' in some form, to use 'response_format' of "
-            + "type 'json_object'.", "messages");
-      }
+    for (JsonNode f : tools) {
+      promptChars += f.toString().length();
+      promptTokens += (f.toString().length() + 3) / 4;
     }
 
-    if (model == null || model.isNull() || model.asText().isEmpty()) {
-      return Reply.error(400, "Missing required parameter: 'model'. You must provide a model parameter.",
-          "invalid_request_error", "model", "missing_required_parameter");
-    }
-    String modelName = model.asText();
-    long hash = crc(transcript.toString());
+    String modelName = req.model();
+    long hash = crc(transcript);
+    String choiceMode = req.choiceMode();
     boolean callTools = !tools.isEmpty() && !choiceMode.equals("none")
-        && (!choiceMode.equals("auto") || lastRole.equals("user"));
+        && (!choiceMode.equals("auto") || req.lastRole().equals("user"));
     List<ToolPlan.Call> planned = callTools
-        ? ToolPlan.plan(tools, named, parallel, lastUser) : List.of();
+        ? ToolPlan.plan(tools, req.named(), req.parallel(), lastUser) : List.of();
 
     String id = String.format("chatcmpl-%08x%08x", hash, sequence.incrementAndGet());
     long created = System.currentTimeMillis() / 1000;
@@ -358,7 +124,7 @@ public final class ChatDispatcher extends BackendDispatcher {
     long promptEstimate = (promptChars + 3) / 4;
     long used = promptTokens + completionTokens;
 
-    if (stream != null && stream.asBoolean()) {
+    if (req.stream()) {
       List<byte[]> events = new ArrayList<>();
       for (int c = 0; c < choices; c++) {
         Answer a = answers.get(c);
@@ -394,7 +160,8 @@ public final class ChatDispatcher extends BackendDispatcher {
         last.set("usage", usage);
         events.add(Json.bytes(last));
       }
-      return Reply.events(events, cost).metering(modelName, promptEstimate, maxTokens != null ? maxTokens : -1, choices, used);
+      return Reply.events(events, cost).metering(modelName, promptEstimate, maxTokens != null ? maxTokens : -1, choices,
+          used);
     }
 
     ObjectNode completion = header(id, created, modelName, "chat.completion");
@@ -438,12 +205,6 @@ public final class ChatDispatcher extends BackendDispatcher {
     List<String> tokens = List.of();
     final List<ToolCall> calls = new ArrayList<>();
     String finishReason;
-  }
-
-  private static Reply unanswered(Map<String, String> pending, int index) {
-    return Reply.badRequest("An assistant message with 'tool_calls' must be followed by tool messages responding to "
-        + "each 'tool_call_id'. The following tool_call_ids did not have response messages: "
-        + String.join(", ", pending.keySet()), "messages.[" + index + "].role");
   }
 
   /** The final answer after tool results: each result, named by its tool, in order. */
@@ -524,18 +285,6 @@ public final class ChatDispatcher extends BackendDispatcher {
     else d.put("content", content);
     if (role != null) d.putNull("refusal");
     return d;
-  }
-
-  private static String type(JsonNode node) {
-    switch (node.getNodeType()) {
-      case ARRAY: return "an array";
-      case OBJECT: return "an object";
-      case STRING: return "a string";
-      case NUMBER: return "a number";
-      case BOOLEAN: return "a boolean";
-      case NULL: return "null";
-      default: return node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
-    }
   }
 
   private static long crc(String s) {
