@@ -37,8 +37,6 @@ class CountTokensTest {
   static final MockBackendExtension backend = MockBackendExtension.builder().latency(Latency.none()).build();
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final JsonNode SCHEMA = JSON.createObjectNode().put("type", "object")
-      .set("properties", JSON.createObjectNode().set("city", JSON.createObjectNode().put("type", "string")));
   /** A request with every answer-only field set, which the count must leave out. */
   private static final MessageRequest REQUEST = MessageRequest.builder()
       .model("claude-test")
@@ -49,7 +47,7 @@ class CountTokensTest {
       .topP(0.9)
       .topK(40)
       .stopSequences(List.of("END"))
-      .tools(List.of(Tool.of("get_weather", "Weather in a city", SCHEMA)))
+      .tools(List.of(MessagesServiceTest.WEATHER))
       .toolChoice(ToolChoice.auto())
       .putExtra("metadata", Map.of("user_id", "u-1"))
       .build();

@@ -31,8 +31,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MessagesServiceTest {
   private static final String KEY = "sk-ant-api03-secretsecretsecret";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final JsonNode SCHEMA = JSON.createObjectNode().put("type", "object")
-      .set("properties", JSON.createObjectNode().set("city", JSON.createObjectNode().put("type", "string")));
+  /** A tool taking one string argument, {@code city}; {@link CountTokensTest} offers it too. */
+  static final Tool WEATHER = Tool.of("get_weather", "Weather in a city", JSON.createObjectNode()
+      .put("type", "object")
+      .set("properties", JSON.createObjectNode().set("city", JSON.createObjectNode().put("type", "string"))));
   private static final MessageRequest REQUEST = MessageRequest.builder()
       .model("claude-test")
       .maxTokens(256)
@@ -41,7 +43,7 @@ class MessagesServiceTest {
       .addMessage(MessageParam.user(List.of(ContentBlock.text("and this"), ContentBlock.imageBase64("image/png", "iVBOR"))))
       .temperature(0.3)
       .stopSequences(List.of("END"))
-      .tools(List.of(Tool.of("get_weather", "Weather in a city", SCHEMA)))
+      .tools(List.of(WEATHER))
       .toolChoice(ToolChoice.auto().disableParallelToolUse())
       .build();
 
