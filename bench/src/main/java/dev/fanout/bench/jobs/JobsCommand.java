@@ -9,6 +9,7 @@ import dev.fanout.bench.ProcFiles;
 import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.MaxTokensOption;
 import dev.fanout.bench.harness.Machines;
+import dev.fanout.common.Quotas;
 import dev.fanout.common.cli.DurationConverter;
 import dev.fanout.common.cli.Ranges;
 import java.io.IOException;
@@ -175,8 +176,7 @@ public final class JobsCommand implements Callable<Integer> {
 
   /** The least time the quota takes to admit {@code n} requests (one second's worth at once), plus one latency. */
   double quotaMinimumSeconds() {
-    double perSecond = rpm / 60.0;
-    return Math.max(0, n - perSecond) / perSecond + latency.toNanos() / 1e9;
+    return Quotas.minimumSeconds(n, 0, rpm, 0) + latency.toNanos() / 1e9;
   }
 
   String meteredMarkdown(List<Row> rows) {
