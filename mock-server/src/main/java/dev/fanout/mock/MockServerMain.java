@@ -2,6 +2,7 @@ package dev.fanout.mock;
 
 import dev.fanout.common.Durations;
 import dev.fanout.common.cli.DurationConverter;
+import dev.fanout.common.cli.ParsingConverter;
 import dev.fanout.common.cli.Tail;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -299,26 +300,16 @@ public final class MockServerMain implements Callable<Integer> {
   }
 
   /** Converts {@code mockwebserver} or {@code netty} to an {@link Engine}. */
-  static final class EngineConverter implements CommandLine.ITypeConverter<Engine> {
-    @Override
-    public Engine convert(String value) {
-      try {
-        return Engine.of(value);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
+  static final class EngineConverter extends ParsingConverter<Engine> {
+    EngineConverter() {
+      super(Engine::of);
     }
   }
 
   /** Converts {@code none}, {@code uniform:100ms}, {@code normal:50ms}, {@code lognormal:0.5}. */
-  static final class JitterConverter implements CommandLine.ITypeConverter<Jitter> {
-    @Override
-    public Jitter convert(String value) {
-      try {
-        return Jitter.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
+  static final class JitterConverter extends ParsingConverter<Jitter> {
+    JitterConverter() {
+      super(Jitter::parse);
     }
   }
 }

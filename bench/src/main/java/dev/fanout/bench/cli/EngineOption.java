@@ -1,9 +1,8 @@
 package dev.fanout.bench.cli;
 
+import dev.fanout.common.cli.ParsingConverter;
 import dev.fanout.mock.Engine;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /** The {@code --engine} option of a command that runs a backend: the mock's engine. A picocli mixin. */
 public final class EngineOption {
@@ -18,14 +17,9 @@ public final class EngineOption {
   }
 
   /** Reads an engine's id ({@code netty}, {@code mockwebserver}); a bad one is a usage error naming it. */
-  static final class EngineConverter implements ITypeConverter<Engine> {
-    @Override
-    public Engine convert(String value) {
-      try {
-        return Engine.of(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+  static final class EngineConverter extends ParsingConverter<Engine> {
+    EngineConverter() {
+      super(Engine::of);
     }
   }
 }

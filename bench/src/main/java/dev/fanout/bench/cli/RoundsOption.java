@@ -1,8 +1,8 @@
 package dev.fanout.bench.cli;
 
+import dev.fanout.common.cli.Ranges;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -19,9 +19,7 @@ public final class RoundsOption {
   @Option(names = "--rounds", paramLabel = "ROUNDS", defaultValue = "3",
       description = "Fan-outs per client process: round 1 is cold, the last warm. Defaults to ${DEFAULT-VALUE}.")
   void rounds(int rounds) {
-    if (rounds < 1) {
-      throw new ParameterException(mixee.commandLine(), "Invalid value for option '--rounds': " + rounds + " < 1");
-    }
+    Ranges.atLeast(mixee, "--rounds", rounds, 1);
     this.rounds = rounds;
   }
 

@@ -1,9 +1,9 @@
 package dev.fanout.bench.cli;
 
+import dev.fanout.common.cli.Ranges;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -23,9 +23,7 @@ public final class TailOptions {
 
   /** The lookups per fan-out; fewer than one is a usage error. */
   public int n() {
-    if (n < 1) {
-      throw new ParameterException(mixee.commandLine(), "Invalid value for option '--n': " + n + " < 1");
-    }
+    Ranges.atLeast(mixee, "--n", n, 1);
     return n;
   }
 

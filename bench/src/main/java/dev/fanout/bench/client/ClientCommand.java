@@ -7,6 +7,7 @@ import dev.fanout.bench.ClientKind;
 import dev.fanout.bench.ResultLine;
 import dev.fanout.bench.cli.RoundsOption;
 import dev.fanout.bench.cli.UrlOption;
+import dev.fanout.common.cli.Ranges;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The client side of one benchmark run, executed in its own JVM by the harness: builds one client, runs
@@ -25,6 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "client", mixinStandardHelpOptions = true,
     description = "Internal: runs one client in this JVM and prints a RESULT line (the harness starts it).")
 public final class ClientCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Option(names = "--client", required = true, description = "fanout, fanout-h2c, fanout-n, okhttp, okhttp-n, okhttp-vt or jdk.")
   String client;
 
@@ -63,8 +69,8 @@ public final class ClientCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClientKind kind = ClientKind.of(client);
-    if (n < 1) throw new IllegalArgumentException("n < 1: " + n);
-    if (concurrency < 1) throw new IllegalArgumentException("concurrency < 1: " + concurrency);
+    Ranges.atLeast(spec, "--n", n, 1);
+    Ranges.atLeast(spec, "--concurrency", concurrency, 1);
     ObjectMapper json = new ObjectMapper();
     ObjectNode out = json.createObjectNode();
     out.put("client", kind.id());

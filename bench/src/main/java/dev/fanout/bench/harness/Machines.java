@@ -45,7 +45,7 @@ public final class Machines {
   }
 
   /** The version lines of {@code java -version} for the given launcher, joined, or "unknown". */
-  static String javaVersion(String java) {
+  public static String javaVersion(String java) {
     String out = Processes.outputIfOk(java, "-version");
     if (out == null) return "unknown (" + java + ")";
     String[] lines = out.trim().split("\n");

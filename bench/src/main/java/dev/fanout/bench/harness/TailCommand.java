@@ -13,7 +13,9 @@ import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.ServerJavaOption;
 import dev.fanout.bench.cli.TailOptions;
 import dev.fanout.bench.harness.BenchReport.Spread;
+import dev.fanout.common.Durations;
 import dev.fanout.common.cli.DurationConverter;
+import dev.fanout.common.cli.Tail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,9 +48,9 @@ public final class TailCommand implements Callable<Integer> {
       description = "Latency of a response outside the tail. Defaults to ${DEFAULT-VALUE}.")
   Duration latency;
 
-  @Option(names = "--tail", defaultValue = "0.03:3s",
+  @Option(names = "--tail", defaultValue = "0.03:3s", converter = Tail.Converter.class,
       description = "Share of responses in the tail and their latency. Defaults to ${DEFAULT-VALUE}.")
-  String tail;
+  Tail tail;
 
   @Option(names = "--hedges", split = ",", defaultValue = "none,200ms,auto",
       description = "Policies: none, a fixed delay, auto. Defaults to ${DEFAULT-VALUE}.")
@@ -90,7 +92,7 @@ public final class TailCommand implements Callable<Integer> {
     report.put("command", config.command());
     report.put("n", n);
     report.put("latencyMs", latency.toMillis());
-    report.put("tail", tail);
+    report.put("tail", tail.toString());
     report.put("budget", budget);
     report.put("cpu", Machines.cpuModel());
     report.put("clientJava", Machines.javaVersion(java));
@@ -103,7 +105,7 @@ public final class TailCommand implements Callable<Integer> {
         String label = "tail-" + hedge + "-run" + run;
         System.out.println("tail: " + hedge + ", run " + run + " of " + runs);
         try (Harness.Server server = harness.startServer(engine.engine(), latency, false, label,
-            List.of("--tail", tail, "--seed", Integer.toString(run)))) {
+            List.of("--tail", tail.toString(), "--seed", Integer.toString(run)))) {
           List<String> args = new ArrayList<>(List.of("tail-client", "--url", server.url,
               "--rounds", Integer.toString(rounds), "--hedge", hedge));
           args.addAll(workload.args());
@@ -116,8 +118,8 @@ public final class TailCommand implements Callable<Integer> {
     ArrayNode policies = report.putArray("policies");
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "%d lookups, %s of responses at %s, the rest at %d ms; %d runs of %d rounds "
-        + "(median over runs; cold = round 1, warm = round %d); budget %.0f%%.%n%n", n, tail.split(":")[0],
-        tail.split(":")[1], latency.toMillis(), runs, rounds, rounds, budget * 100));
+        + "(median over runs; cold = round 1, warm = round %d); budget %.0f%%.%n%n", n, tail.share(),
+        Durations.format(tail.delay()), latency.toMillis(), runs, rounds, rounds, budget * 100));
     md.append("| Hedging | Round | p50 s | p99 s | Wall s | Extra requests | Hedges sent / won | Losers at the server: reached / cut short | Failures |\n");
     md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
     for (Map.Entry<String, List<JsonNode>> e : byPolicy.entrySet()) {

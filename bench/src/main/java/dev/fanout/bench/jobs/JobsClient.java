@@ -1,7 +1,7 @@
 package dev.fanout.bench.jobs;
 
 import dev.fanout.common.Labels;
-import picocli.CommandLine.ITypeConverter;
+import dev.fanout.common.cli.ParsingConverter;
 
 /** A client the jobs benchmark runs side by side: one row each, in its own process, against a fresh mock. */
 public enum JobsClient {
@@ -29,10 +29,9 @@ public enum JobsClient {
   }
 
   /** Picocli's converter for {@code --clients}. */
-  public static final class Converter implements ITypeConverter<JobsClient> {
-    @Override
-    public JobsClient convert(String value) {
-      return parse(value);
+  public static final class Converter extends ParsingConverter<JobsClient> {
+    public Converter() {
+      super(JobsClient::parse);
     }
   }
 }

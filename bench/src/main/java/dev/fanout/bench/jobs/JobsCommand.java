@@ -9,7 +9,9 @@ import dev.fanout.bench.ProcFiles;
 import dev.fanout.bench.cli.JavaOption;
 import dev.fanout.bench.cli.MaxTokensOption;
 import dev.fanout.bench.harness.Machines;
+import dev.fanout.common.Quotas;
 import dev.fanout.common.cli.DurationConverter;
+import dev.fanout.common.cli.Ranges;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The jobs benchmark: {@code fanout-jobs run} with its defaults, as a user runs it, on a file of chat
@@ -48,6 +52,9 @@ public final class JobsCommand implements Callable<Integer> {
   /** Where the cookbook script is published (MIT license). */
   static final String COOKBOOK_SCRIPT_URL =
       "https://raw.githubusercontent.com/openai/openai-cookbook/main/examples/api_request_parallel_processor.py";
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--mode", defaultValue = "metered", description = "metered or memory. Defaults to ${DEFAULT-VALUE}.")
   String mode;
@@ -118,9 +125,7 @@ public final class JobsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (n < 1) {
-      throw new IllegalArgumentException("--n < 1: " + n);
-    }
+    Ranges.atLeast(spec, "--n", n, 1);
     Files.createDirectories(out);
     String launcher = java.launcher();
     return switch (mode) {
@@ -131,9 +136,7 @@ public final class JobsCommand implements Callable<Integer> {
   }
 
   private int metered(String launcher) throws IOException, InterruptedException {
-    if (rpm < 1) {
-      throw new IllegalArgumentException("--rpm < 1: " + rpm);
-    }
+    Ranges.atLeast(spec, "--rpm", rpm, 1);
     String cp = ChildJvms.classpath();
     Path batchInput = out.resolve("requests-" + n + ".jsonl");
     JobsInputs.writeBatchInput(batchInput, n, maxTokens.maxTokens());
@@ -173,8 +176,7 @@ public final class JobsCommand implements Callable<Integer> {
 
   /** The least time the quota takes to admit {@code n} requests (one second's worth at once), plus one latency. */
   double quotaMinimumSeconds() {
-    double perSecond = rpm / 60.0;
-    return Math.max(0, n - perSecond) / perSecond + latency.toNanos() / 1e9;
+    return Quotas.minimumSeconds(n, 0, rpm, 0) + latency.toNanos() / 1e9;
   }
 
   String meteredMarkdown(List<Row> rows) {

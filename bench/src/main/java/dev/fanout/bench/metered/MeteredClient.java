@@ -10,6 +10,7 @@ import dev.fanout.bench.ResultLine;
 import dev.fanout.bench.cli.GovernorOption;
 import dev.fanout.bench.cli.MaxTokensOption;
 import dev.fanout.bench.cli.ProviderOption;
+import dev.fanout.bench.cli.UrlOption;
 import dev.fanout.chat.ChatRequest;
 import dev.fanout.messages.MessageRequest;
 import java.util.List;
@@ -32,8 +33,8 @@ import picocli.CommandLine.Option;
 @Command(name = "metered-client", mixinStandardHelpOptions = true,
     description = "One client process of the metered benchmark (the 'metered' command starts it).")
 public final class MeteredClient implements Callable<Integer> {
-  @Option(names = "--base-url", required = true, description = "The metered mock's URL.")
-  String baseUrl;
+  @Mixin
+  UrlOption url;
 
   @Option(names = "--n", defaultValue = "1000", description = "Chat completions to send. Defaults to ${DEFAULT-VALUE}.")
   int n;
@@ -62,7 +63,7 @@ public final class MeteredClient implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FanoutClient.Builder b = governor.applyTo(FanoutClient.builder().baseUrl(baseUrl).apiKey("sk-bench-metered"));
+    FanoutClient.Builder b = governor.applyTo(FanoutClient.builder().baseUrl(url.url()).apiKey("sk-bench-metered"));
     if (maxInFlight > 0) {
       b.maxInFlight(maxInFlight);
     }

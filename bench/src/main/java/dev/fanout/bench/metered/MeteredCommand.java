@@ -201,7 +201,7 @@ public final class MeteredCommand implements Callable<Integer> {
   private Process client(String launcher, String cp, String url, int count, int offset, boolean noGovernor,
       int maxInFlight, long startAt) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(launcher, "-cp", cp, "dev.fanout.bench.BenchMain", "metered-client",
-        "--base-url", url, "--n", String.valueOf(count), "--offset", String.valueOf(offset),
+        "--url", url, "--n", String.valueOf(count), "--offset", String.valueOf(offset),
         "--start-at", String.valueOf(startAt)));
     cmd.addAll(maxTokens.args());
     cmd.addAll(provider.args());

@@ -81,7 +81,7 @@ public final class TlsColdWarm {
     }
     Path script = Scripts.copy(Scripts.AIOHTTP_FANOUT, work);
     System.out.printf("N=%d latency=%d ms, TLS + HTTP/2 at %d streams per connection, clients on %s; %d run(s)%n",
-        o.n(), o.latencyMs(), o.streams(), javaVersion(o.java()), o.runs());
+        o.n(), o.latencyMs(), o.streams(), Machines.javaVersion(o.java()), o.runs());
     System.out.println("load average before: " + Machines.loadAverage());
     notes.forEach(n -> System.out.println("note: " + n));
     warmUpBackend(o);
@@ -240,12 +240,6 @@ public final class TlsColdWarm {
         }
       }
     }
-  }
-
-  /** The first line of {@code java -version} ({@code openjdk version "17.0.15" ...}), or a note that it cannot run. */
-  private static String javaVersion(String java) {
-    String out = Processes.outputIfOk(java, "-version");
-    return out == null ? java + " (cannot run)" : out.lines().findFirst().orElse(java);
   }
 
   static Options parse(String[] args) {

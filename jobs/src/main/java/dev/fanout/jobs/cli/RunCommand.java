@@ -2,6 +2,7 @@ package dev.fanout.jobs.cli;
 
 import dev.fanout.FanoutClient;
 import dev.fanout.common.cli.DurationConverter;
+import dev.fanout.common.cli.Ranges;
 import dev.fanout.errors.UnauthorizedException;
 import dev.fanout.jobs.InvalidInputException;
 import dev.fanout.jobs.JobConfigurationException;
@@ -89,21 +90,13 @@ final class RunCommand implements Callable<Integer> {
 
   private RunCommand() {}
 
-  /** Refuses {@code value} below {@code min}, naming the option and the value: {@code '--max-in-flight': 0 < 1}. */
-  private void atLeast(String option, long value, long min) {
-    if (value < min) {
-      throw new ParameterException(spec.commandLine(),
-          "Invalid value for option '" + option + "': " + value + " < " + min);
-    }
-  }
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    atLeast("--max-requests-per-minute", maxRequestsPerMinute, 0);
-    atLeast("--max-tokens-per-minute", maxTokensPerMinute, 0);
-    atLeast("--max-in-flight", maxInFlight, 1);
+    Ranges.atLeast(spec, "--max-requests-per-minute", maxRequestsPerMinute, 0);
+    Ranges.atLeast(spec, "--max-tokens-per-minute", maxTokensPerMinute, 0);
+    Ranges.atLeast(spec, "--max-in-flight", maxInFlight, 1);
     boolean live = switch (progress) {
       case "auto" -> ProgressPrinter.terminal();
       case "live" -> true;

@@ -1,9 +1,18 @@
-package dev.fanout.samples.cli;
+package dev.fanout.common.cli;
 
+import dev.fanout.common.Durations;
+import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
-/** Range checks for numeric options, failing as picocli does for a bad value: one line naming it, exit 2. */
+/**
+ * Range checks of numeric options, failing as picocli does for a bad value: a {@link ParameterException} whose
+ * one line names the option and the value ({@code Invalid value for option '--rounds': 0 < 1}), exit 2. Needs
+ * picocli on the classpath.
+ *
+ * <p>{@code spec} is the command whose usage a failure prints: a command's own {@code @Spec}, or a mixin's
+ * {@code @Spec(Spec.Target.MIXEE)}.
+ */
 public final class Ranges {
   private Ranges() {}
 
@@ -24,10 +33,11 @@ public final class Ranges {
   }
 
   /** Rejects {@code value} of {@code option} unless it is longer than zero. */
-  public static void positive(CommandSpec spec, String option, java.time.Duration value) {
+  public static void positive(CommandSpec spec, String option, Duration value) {
     if (value.isZero() || value.isNegative()) {
+      String shown = value.isNegative() ? "-" + Durations.format(value.negated()) : Durations.format(value);
       throw new ParameterException(spec.commandLine(),
-          "Invalid value for option '" + option + "': " + DurationConverter.format(value) + " (expected more than 0)");
+          "Invalid value for option '" + option + "': " + shown + " (expected more than 0)");
     }
   }
 
