@@ -91,9 +91,4 @@ final class OpenAi {
       throw labelled(label, e);
     }
   }
-
-  static String abbreviate(String s) {
-    String one = s.replaceAll("\\s+", " ");
-    return one.length() <= 120 ? one : one.substring(0, 120) + "…";
-  }
 }
