@@ -1,5 +1,6 @@
 package dev.fanout.langchain4j.internal;
 
+import dev.fanout.Fanout;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
@@ -14,8 +15,6 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.TimeoutException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Maps Fanout's exceptions onto LangChain4j's {@code dev.langchain4j.exception} types, status by status as
@@ -35,7 +34,7 @@ public final class Exceptions {
    * A {@link RuntimeException} that is not Fanout's (a tool's, a handler's) is returned as it is.
    */
   public static RuntimeException toLangChain4j(Throwable error) {
-    Throwable e = unwrap(error);
+    Throwable e = Fanout.unwrap(error);
     Throwable decisive = e;
     String message = e.getMessage();
     if (decisive instanceof ServiceException service) {
@@ -74,14 +73,5 @@ public final class Exceptions {
       return new LangChain4jException("cancelled", e);
     }
     return e instanceof RuntimeException runtime ? runtime : new LangChain4jException(message, e);
-  }
-
-  /** Returns the cause under any {@link CompletionException} or {@link ExecutionException} wrappers. */
-  public static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }
