@@ -15,6 +15,7 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.TimeoutException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.CancellationException;
+import java.util.function.Supplier;
 
 /**
  * Maps Fanout's exceptions onto LangChain4j's {@code dev.langchain4j.exception} types, status by status as
@@ -24,6 +25,20 @@ import java.util.concurrent.CancellationException;
  */
 public final class Exceptions {
   private Exceptions() {}
+
+  /**
+   * Returns what {@code call} returns; a {@link RuntimeException} it throws is thrown as {@link #toLangChain4j}
+   * maps it, a {@link LangChain4jException} as it is.
+   */
+  public static <T> T mapped(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (LangChain4jException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw toLangChain4j(e);
+    }
+  }
 
   /**
    * Returns the LangChain4j exception for {@code error}: a {@link ServiceException} by status (5xx
