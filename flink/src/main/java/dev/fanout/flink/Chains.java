@@ -1,5 +1,6 @@
 package dev.fanout.flink;
 
+import dev.fanout.Fanout;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,7 +43,7 @@ public final class Chains {
     });
     first.whenComplete((a, error) -> {
       if (error != null) {
-        result.completeExceptionally(unwrap(error));
+        result.completeExceptionally(Fanout.unwrap(error));
         return;
       }
       if (result.isDone()) {
@@ -65,7 +66,7 @@ public final class Chains {
       }
       s.whenComplete((b, e2) -> {
         if (e2 != null) {
-          result.completeExceptionally(unwrap(e2));
+          result.completeExceptionally(Fanout.unwrap(e2));
         } else {
           result.complete(b);
         }
@@ -80,9 +81,5 @@ public final class Chains {
       throw new IllegalArgumentException("fn == null");
     }
     return thenCompose(first, a -> CompletableFuture.completedFuture(fn.apply(a)));
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return dev.fanout.Fanout.unwrap(t);
   }
 }

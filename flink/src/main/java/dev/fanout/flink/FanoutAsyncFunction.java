@@ -1,5 +1,6 @@
 package dev.fanout.flink;
 
+import dev.fanout.Fanout;
 import dev.fanout.FanoutClient;
 import dev.fanout.errors.FanoutTimeoutException;
 import java.io.Serializable;
@@ -155,7 +156,7 @@ public final class FanoutAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OU
       if (error == null) {
         succeed(input, resultFuture, value);
       } else {
-        fail(input, resultFuture, unwrap(error));
+        fail(input, resultFuture, Fanout.unwrap(error));
       }
     });
   }
@@ -234,10 +235,6 @@ public final class FanoutAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OU
       return;
     }
     resultFuture.complete(List.of(out));
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return dev.fanout.Fanout.unwrap(t);
   }
 
   @Override

@@ -5,7 +5,6 @@ import dev.fanout.langchain4j.internal.AnthropicMapping;
 import dev.fanout.langchain4j.internal.AnthropicSettings;
 import dev.fanout.langchain4j.internal.Exceptions;
 import dev.fanout.messages.Message;
-import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -38,14 +37,7 @@ public final class FanoutAnthropicChatModel extends ModelBase<AnthropicSettings>
   @Override
   public ChatResponse doChat(ChatRequest chatRequest) {
     dev.fanout.messages.MessageRequest request = AnthropicMapping.toFanout(chatRequest, settings);
-    Message message;
-    try {
-      message = settings.client().messages().create(request);
-    } catch (LangChain4jException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw Exceptions.toLangChain4j(e);
-    }
+    Message message = Exceptions.mapped(() -> settings.client().messages().create(request));
     return AnthropicMapping.toLangChain4j(message);
   }
 

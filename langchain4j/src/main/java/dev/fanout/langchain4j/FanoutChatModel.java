@@ -9,7 +9,6 @@ import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.exception.LangChain4jException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,17 +45,10 @@ public final class FanoutChatModel extends ModelBase<ChatSettings> implements Ch
   @Override
   public ChatResponse doChat(ChatRequest chatRequest) {
     dev.fanout.chat.ChatRequest request = ChatMapping.toFanout(chatRequest, settings);
-    ChatCompletion completion;
     if (settings.logRequests()) {
       log.info("request: {}", request.toJson());
     }
-    try {
-      completion = settings.chat().create(request);
-    } catch (LangChain4jException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw Exceptions.toLangChain4j(e);
-    }
+    ChatCompletion completion = Exceptions.mapped(() -> settings.chat().create(request));
     if (settings.logResponses()) {
       log.info("response: {}", completion.raw());
     }

@@ -137,7 +137,7 @@ public final class FanoutContentRetriever implements ContentRetriever {
         log.warn("retriever {} skipped: no answer within the deadline ({})", name,
             options.timeout() != null ? options.timeout() : options.deadline());
       } else {
-        Throwable error = Exceptions.unwrap(outcome.error());
+        Throwable error = Fanout.unwrap(outcome.error());
         log.warn("retriever {} skipped: {}: {}", name, error.getClass().getSimpleName(), error.getMessage());
       }
     }
@@ -162,7 +162,7 @@ public final class FanoutContentRetriever implements ContentRetriever {
       if (b.length() > 0) {
         b.append(", ");
       }
-      Throwable e = Exceptions.unwrap(s.outcome().error());
+      Throwable e = Fanout.unwrap(s.outcome().error());
       b.append(s.name()).append(' ').append(s.outcome().kind().name().toLowerCase(java.util.Locale.ROOT));
       if (s.outcome().kind() == Outcome.Kind.FAILED) {
         b.append(" (").append(e.getClass().getSimpleName()).append(')');

@@ -19,6 +19,14 @@ final class Checks {
     return value;
   }
 
+  /** Returns {@code value}; throws {@code "name < 0 or not finite: value"} if it is negative, infinite or NaN. */
+  static double finiteNonNegative(String name, double value) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(name + " < 0 or not finite: " + value);
+    }
+    return value;
+  }
+
   /** Returns {@code p}; throws {@code "name not in [0, 1]: p"} unless {@code 0 <= p <= 1} (NaN included). */
   static double probability(String name, double p) {
     if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(name + " not in [0, 1]: " + p);

@@ -327,12 +327,8 @@ public final class Faults {
      * #NO_RATE_LIMIT}.
      */
     public Builder rateLimit(double requestsPerSecond, double burst) {
-      if (!(requestsPerSecond >= 0) || Double.isInfinite(requestsPerSecond)) {
-        throw new IllegalArgumentException("requestsPerSecond < 0 or not finite: " + requestsPerSecond);
-      }
-      if (!(burst >= 0) || Double.isInfinite(burst)) {
-        throw new IllegalArgumentException("burst < 0 or not finite: " + burst);
-      }
+      Checks.finiteNonNegative("requestsPerSecond", requestsPerSecond);
+      Checks.finiteNonNegative("burst", burst);
       if (burst > 0 && burst < 1) throw new IllegalArgumentException("burst < 1: " + burst);
       rateLimit = requestsPerSecond;
       rateLimitBurst = burst;
@@ -421,11 +417,11 @@ public final class Faults {
     }
 
     public Faults build() {
-      double total = errorRate + disconnectBeforeBodyRate + disconnectDuringBodyRate + stallRate + malformedJsonRate;
-      if (total > 1 + 1e-9) {
-        throw new IllegalArgumentException("fault probabilities sum to more than 1: " + total);
+      Faults faults = new Faults(this);
+      if (faults.totalRate() > 1 + 1e-9) {
+        throw new IllegalArgumentException("fault probabilities sum to more than 1: " + faults.totalRate());
       }
-      return new Faults(this);
+      return faults;
     }
   }
 }

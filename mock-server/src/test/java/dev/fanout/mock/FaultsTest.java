@@ -225,7 +225,11 @@ class FaultsTest {
     assertThatThrownBy(() -> Faults.builder().stallRate(-0.1)).hasMessage("stallRate not in [0, 1]: -0.1");
     assertThatThrownBy(() -> Faults.builder().errorRate(0.6).stallRate(0.6).build())
         .hasMessageStartingWith("fault probabilities sum to more than 1");
-    assertThatThrownBy(() -> Faults.builder().rateLimit(-1)).hasMessageContaining("-1");
+    assertThatThrownBy(() -> Faults.builder().rateLimit(-1)).hasMessage("requestsPerSecond < 0 or not finite: -1.0");
+    assertThatThrownBy(() -> Faults.builder().rateLimit(10, Double.POSITIVE_INFINITY))
+        .hasMessage("burst < 0 or not finite: Infinity");
+    assertThatThrownBy(() -> Faults.builder().rateLimit(10, Double.NaN)).hasMessage("burst < 0 or not finite: NaN");
+    assertThatThrownBy(() -> Faults.builder().rateLimit(10, 0.5)).hasMessage("burst < 1: 0.5");
     assertThatThrownBy(() -> Faults.builder().route("nope", Faults.none())).hasMessageContaining("'nope'");
     assertThatThrownBy(() -> Faults.builder().chatTokensPerMinute(-5)).hasMessage("chatTokensPerMinute < 0: -5");
   }

@@ -2,6 +2,7 @@ package dev.fanout.chat;
 
 import dev.fanout.FanoutReport;
 import dev.fanout.Outcome;
+import dev.fanout.internal.Excerpts;
 import java.util.List;
 import java.util.Objects;
 
@@ -109,7 +110,7 @@ public final class AgentResult {
   @Override
   public String toString() {
     return "AgentResult{agent=" + agent + ", steps=" + steps() + ", toolRuns=" + toolRuns.size()
-        + ", content=" + Wire.abbreviate(content()) + '}';
+        + ", content=" + Excerpts.abbreviate(content()) + '}';
   }
 
   /**
@@ -157,7 +158,7 @@ public final class AgentResult {
     @Override
     public String toString() {
       return "ToolRun{step=" + step + ", call=" + call.name() + " " + call.id() + ", " + outcome.kind()
-          + ", result=" + Wire.abbreviate(result) + '}';
+          + ", result=" + Excerpts.abbreviate(result) + '}';
     }
   }
 }

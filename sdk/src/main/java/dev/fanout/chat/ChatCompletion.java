@@ -2,6 +2,7 @@ package dev.fanout.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.Excerpts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -215,7 +216,7 @@ public final class ChatCompletion {
     public JsonNode contentJson() {
       String what = "choice " + index + " content";
       if (message.refusal().isPresent()) {
-        throw new DecodeException("choice " + index + " was refused: " + Wire.abbreviate(message.refusal().get()));
+        throw new DecodeException("choice " + index + " was refused: " + Excerpts.abbreviate(message.refusal().get()));
       }
       FinishReason reason = finishReason();
       if (reason != FinishReason.STOP && rawFinishReason != null) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.internal.Checks;
+import dev.fanout.internal.Excerpts;
 import dev.fanout.internal.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -227,7 +228,7 @@ public final class ChatMessage {
 
   @Override
   public String toString() {
-    return "ChatMessage{role=" + role + ", content=" + (content == null ? "null" : Wire.abbreviate(content))
+    return "ChatMessage{role=" + role + ", content=" + Excerpts.abbreviate(content)
         + (toolCalls.isEmpty() ? "" : ", toolCalls=" + toolCalls)
         + (toolCallId == null ? "" : ", toolCallId=" + toolCallId)
         + (parts.isEmpty() ? "" : ", parts=" + parts) + '}';

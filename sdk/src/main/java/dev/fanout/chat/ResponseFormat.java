@@ -3,6 +3,7 @@ package dev.fanout.chat;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.internal.Excerpts;
 import dev.fanout.internal.Json;
 import java.util.Map;
 import java.util.Objects;
@@ -77,7 +78,7 @@ public final class ResponseFormat {
     }
     Objects.requireNonNull(schema, "schema == null");
     if (!schema.isObject()) {
-      throw new IllegalArgumentException("schema is not a JSON Schema object: " + Wire.abbreviate(schema.toString()));
+      throw new IllegalArgumentException("schema is not a JSON Schema object: " + Excerpts.abbreviate(schema.toString()));
     }
     return new ResponseFormat(Type.JSON_SCHEMA, name, description, schema.deepCopy(), strict);
   }

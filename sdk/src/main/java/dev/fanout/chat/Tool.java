@@ -3,6 +3,7 @@ package dev.fanout.chat;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.internal.Excerpts;
 import dev.fanout.internal.Json;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +51,7 @@ public final class Tool {
     Objects.requireNonNull(parameters, "parameters == null");
     if (!parameters.isObject()) {
       throw new IllegalArgumentException(
-          "parameters is not a JSON Schema object: " + Wire.abbreviate(parameters.toString()));
+          "parameters is not a JSON Schema object: " + Excerpts.abbreviate(parameters.toString()));
     }
     return new Tool(name, description, parameters.deepCopy(), strict);
   }

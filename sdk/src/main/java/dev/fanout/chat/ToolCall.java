@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.internal.Checks;
+import dev.fanout.internal.Excerpts;
 import dev.fanout.internal.Json;
 import java.util.Objects;
 
@@ -122,6 +123,6 @@ public final class ToolCall {
 
   @Override
   public String toString() {
-    return "ToolCall{id=" + id + ", name=" + name + ", arguments=" + Wire.abbreviate(arguments) + '}';
+    return "ToolCall{id=" + id + ", name=" + name + ", arguments=" + Excerpts.abbreviate(arguments) + '}';
   }
 }

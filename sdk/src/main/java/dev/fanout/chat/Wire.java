@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.Excerpts;
 import dev.fanout.internal.Json;
 import java.util.Optional;
 
@@ -19,7 +20,7 @@ final class Wire {
     }
     if (!v.isTextual()) {
       throw new DecodeException(
-          where + "." + field + " is not a string but " + kind(v) + ": " + abbreviate(v.toString()));
+          where + "." + field + " is not a string but " + kind(v) + ": " + Excerpts.abbreviate(v.toString()));
     }
     return Optional.of(v.asText());
   }
@@ -42,7 +43,7 @@ final class Wire {
       }
       return node;
     } catch (JacksonException e) {
-      throw new DecodeException(what + " is not valid JSON (" + e.getOriginalMessage() + "): " + abbreviate(text), e);
+      throw new DecodeException(what + " is not valid JSON (" + e.getOriginalMessage() + "): " + Excerpts.abbreviate(text), e);
     }
   }
 
@@ -60,10 +61,5 @@ final class Wire {
   static String kind(JsonNode v) {
     JsonNodeType t = v.getNodeType();
     return t.name().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  static String abbreviate(String s) {
-    String one = s.replaceAll("\\s+", " ");
-    return one.length() <= 120 ? one : one.substring(0, 120) + "…";
   }
 }

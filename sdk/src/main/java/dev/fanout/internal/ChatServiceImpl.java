@@ -57,9 +57,7 @@ final class ChatServiceImpl implements ChatService {
 
   @Override
   public CompletableFuture<ChatCompletion> createAsync(ChatRequest request) {
-    Request http = request(request, false);
-    long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, OpenAi.jsonHandler(maxBytes, ChatCompletion::fromJson, ChatServiceImpl::telemetryOf),
+    return OpenAi.startJson(engine, request(request, false), ChatCompletion::fromJson, ChatServiceImpl::telemetryOf,
         options);
   }
 
@@ -86,13 +84,10 @@ final class ChatServiceImpl implements ChatService {
   }
 
   private CompletableFuture<ChatCompletion> start(ChatRequest request, ChatStreamListener listener) {
-    Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
-    long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, EventStreamReader.handler(engine.clock(), engine.streamIdleTimeout(),
-        (response, call, idle) ->
-            new ChatStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()), response,
-                idle),
-        ChatServiceImpl::telemetryOf), options);
+    return EventStreamReader.start(engine, request(request, true),
+        (call, maxBytes, secrets, response, idle) ->
+            new ChatStreamReader(call, listener, maxBytes, secrets, response, idle),
+        ChatServiceImpl::telemetryOf, options);
   }
 
   private Request request(ChatRequest request, boolean stream) {

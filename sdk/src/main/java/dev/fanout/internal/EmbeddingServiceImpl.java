@@ -46,13 +46,11 @@ final class EmbeddingServiceImpl implements EmbeddingService {
   public CompletableFuture<EmbeddingResponse> createAsync(EmbeddingRequest request) {
     Objects.requireNonNull(request, "request == null");
     int expected = request.input().size();
-    long maxBytes = engine.maxResponseBytes();
     Request http = OpenAi.post(engine, endpoint, body(request)).newBuilder()
         .tag(GenAiRequest.class, GenAiRequest.embeddings(request.model()))
         .build();
-    return engine.start(http,
-        OpenAi.jsonHandler(maxBytes, json -> oneForEachInput(EmbeddingResponse.fromJson(json), expected),
-            EmbeddingServiceImpl::telemetryOf), options);
+    return OpenAi.startJson(engine, http, json -> oneForEachInput(EmbeddingResponse.fromJson(json), expected),
+        EmbeddingServiceImpl::telemetryOf, options);
   }
 
   /** Fails unless {@code result} has one vector for each of the {@code expected} inputs. */

@@ -45,8 +45,7 @@ final class Errors {
     if (!body.isEmpty()) {
       // Cut after redaction: a cut cannot leave a prefix of the key behind.
       String oneLine = body.replaceAll("\\s+", " ").trim();
-      m.append(": ").append(
-          oneLine.length() <= MAX_MESSAGE_BODY_CHARS ? oneLine : oneLine.substring(0, MAX_MESSAGE_BODY_CHARS) + "…");
+      m.append(": ").append(Excerpts.cut(oneLine, MAX_MESSAGE_BODY_CHARS));
     }
     String message = m.toString();
     ErrorResponse r = new ErrorResponse(code, method, url, headers, body);

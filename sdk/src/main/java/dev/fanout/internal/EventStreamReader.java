@@ -3,13 +3,16 @@ package dev.fanout.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fanout.errors.DecodeException;
+import dev.fanout.CallOptions;
 import dev.fanout.FanoutClock;
+import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutException;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
@@ -34,23 +37,33 @@ abstract class EventStreamReader<T> extends EventSourceListener {
   boolean done;
   private Throwable failure;
 
-  /** Makes the reader of one attempt's stream, on the response's thread once the attempt has answered. */
+  /**
+   * Makes the reader of one attempt's stream, on the response's thread once the attempt has answered: its
+   * events capped at {@code maxBytes}, the request's {@code secrets} kept out of what it reports.
+   */
   interface Factory<T> {
-    EventStreamReader<T> open(Response response, AttemptContext call, IdleWatch idle);
+    EventStreamReader<T> open(AttemptContext call, long maxBytes, Redaction.Secrets secrets, Response response,
+        IdleWatch idle);
   }
 
   /**
-   * The handler of a streamed call: each attempt's stream is read by a reader from {@code readers}
-   * ({@link #readAll}) under an idle timer of {@code idleTimeout} on {@code clock}, and the result's
-   * telemetry is told to the call.
+   * Starts {@code request} on {@code engine} as a streamed call: asks for {@code text/event-stream}, reads each
+   * attempt's stream with a reader from {@code readers} ({@link #readAll}) under the engine's stream idle timeout
+   * and {@code maxResponseBytes}, and tells the call the result's telemetry.
    */
-  static <T> LogicalCall.Handler<T> handler(FanoutClock clock, Duration idleTimeout, Factory<T> readers,
-      Function<T, GenAiResponse> telemetry) {
-    return (response, call) -> {
-      T value = readers.open(response, call, new IdleWatch(call, clock, idleTimeout)).readAll(response);
+  static <T> CompletableFuture<T> start(HttpEngine engine, Request request, Factory<T> readers,
+      Function<T, GenAiResponse> telemetry, CallOptions options) {
+    Request http = request.newBuilder().header("Accept", "text/event-stream").build();
+    long maxBytes = engine.maxResponseBytes();
+    FanoutClock clock = engine.clock();
+    Duration idleTimeout = engine.streamIdleTimeout();
+    return engine.start(http, (response, call) -> {
+      IdleWatch idle = new IdleWatch(call, clock, idleTimeout);
+      T value = readers.open(call, maxBytes, Redaction.Secrets.of(response.request()), response, idle)
+          .readAll(response);
       call.genAiResponse(telemetry.apply(value));
       return value;
-    };
+    }, options);
   }
 
   EventStreamReader(AttemptContext call, long maxBytes, Redaction.Secrets secrets, IdleWatch idle) {

@@ -38,14 +38,12 @@ final class JsonServiceImpl implements JsonService {
 
   @Override
   public <T> CompletableFuture<T> callAsync(String method, String path, Object body, Class<T> type) {
-    Objects.requireNonNull(type, "type == null");
-    return start(method, path, Map.of(), body, Json.MAPPER.constructType(type));
+    return callAsync(method, path, Map.of(), body, type);
   }
 
   @Override
   public <T> CompletableFuture<T> callAsync(String method, String path, Object body, TypeReference<T> type) {
-    Objects.requireNonNull(type, "type == null");
-    return start(method, path, Map.of(), body, Json.MAPPER.constructType(type));
+    return callAsync(method, path, Map.of(), body, type);
   }
 
   @Override

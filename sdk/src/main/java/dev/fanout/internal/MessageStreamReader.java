@@ -326,7 +326,7 @@ final class MessageStreamReader extends EventStreamReader<Message> {
               input = Json.MAPPER.readTree(json.toString());
             } catch (JsonProcessingException e) {
               throw new DecodeException(label + ": tool use " + block.path("name").asText() + " input is not JSON: "
-                  + OpenAi.abbreviate(json.toString()), e);
+                  + Excerpts.abbreviate(json.toString()), e);
             }
             out.set("input", input);
           } else if (!out.path("input").isObject()) {

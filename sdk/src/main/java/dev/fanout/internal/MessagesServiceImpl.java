@@ -64,9 +64,7 @@ final class MessagesServiceImpl implements MessagesService {
 
   @Override
   public CompletableFuture<Message> createAsync(MessageRequest request) {
-    Request http = request(request, false);
-    long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, OpenAi.jsonHandler(maxBytes, Message::fromJson, MessagesServiceImpl::telemetryOf),
+    return OpenAi.startJson(engine, request(request, false), Message::fromJson, MessagesServiceImpl::telemetryOf,
         options);
   }
 
@@ -112,12 +110,10 @@ final class MessagesServiceImpl implements MessagesService {
   @Override
   public CompletableFuture<Message> streamAsync(MessageRequest request, MessageStreamListener listener) {
     Objects.requireNonNull(listener, "listener == null");
-    Request http = request(request, true).newBuilder().header("Accept", "text/event-stream").build();
-    long maxBytes = engine.maxResponseBytes();
-    return engine.start(http, EventStreamReader.handler(engine.clock(), engine.streamIdleTimeout(),
-        (response, call, idle) ->
-            new MessageStreamReader(call, listener, maxBytes, Redaction.Secrets.of(response.request()), response, idle),
-        MessagesServiceImpl::telemetryOf), options);
+    return EventStreamReader.start(engine, request(request, true),
+        (call, maxBytes, secrets, response, idle) ->
+            new MessageStreamReader(call, listener, maxBytes, secrets, response, idle),
+        MessagesServiceImpl::telemetryOf, options);
   }
 
   /** The POST, with Anthropic's headers in place of the engine's auth header (whichever the scheme names). */

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.CallOptions;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.internal.telemetry.GenAiResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
@@ -65,16 +67,18 @@ final class OpenAi {
   }
 
   /**
-   * The handler of a call answered with JSON: reads the body ({@link #read}, at most {@code maxBytes}),
-   * decodes it with {@code fromJson}, and tells the call what the answer says for telemetry.
+   * Starts {@code request} on {@code engine} as a call answered with JSON: reads the body ({@link #read}, at most
+   * the engine's {@code maxResponseBytes}), decodes it with {@code fromJson}, and tells the call what the answer
+   * says for telemetry.
    */
-  static <T> LogicalCall.Handler<T> jsonHandler(long maxBytes, Function<JsonNode, T> fromJson,
-      Function<T, GenAiResponse> telemetry) {
-    return (response, call) -> {
+  static <T> CompletableFuture<T> startJson(HttpEngine engine, Request request, Function<JsonNode, T> fromJson,
+      Function<T, GenAiResponse> telemetry, CallOptions options) {
+    long maxBytes = engine.maxResponseBytes();
+    return engine.start(request, (response, call) -> {
       T value = read(response, maxBytes, call.label(), fromJson);
       call.genAiResponse(telemetry.apply(value));
       return value;
-    };
+    }, options);
   }
 
   /** Reads the response's JSON ({@link #readTree}) and decodes it as {@link #decode} does. */
@@ -90,10 +94,5 @@ final class OpenAi {
     } catch (DecodeException e) {
       throw labelled(label, e);
     }
-  }
-
-  static String abbreviate(String s) {
-    String one = s.replaceAll("\\s+", " ");
-    return one.length() <= 120 ? one : one.substring(0, 120) + "…";
   }
 }

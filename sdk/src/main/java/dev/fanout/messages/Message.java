@@ -2,6 +2,7 @@ package dev.fanout.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.Excerpts;
 import dev.fanout.internal.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,15 +40,15 @@ public final class Message {
    */
   public static Message fromJson(JsonNode json) {
     if (json == null || !json.isObject()) {
-      throw new DecodeException("message is not a JSON object: " + abbreviate(String.valueOf(json)));
+      throw new DecodeException("message is not a JSON object: " + Excerpts.abbreviate(String.valueOf(json)));
     }
     String type = json.path("type").asText("message");
     if (!type.equals("message")) {
-      throw new DecodeException("expected a message, got type \"" + type + "\": " + abbreviate(json.toString()));
+      throw new DecodeException("expected a message, got type \"" + type + "\": " + Excerpts.abbreviate(json.toString()));
     }
     JsonNode blocks = json.get("content");
     if (blocks == null || !blocks.isArray()) {
-      throw new DecodeException("message has no content array: " + abbreviate(json.toString()));
+      throw new DecodeException("message has no content array: " + Excerpts.abbreviate(json.toString()));
     }
     List<ContentBlock> content = new ArrayList<>(blocks.size());
     for (int i = 0; i < blocks.size(); i++) {
@@ -61,13 +62,13 @@ public final class Message {
   /** Reads one content block of a response. */
   static ContentBlock block(JsonNode b, int i) {
     if (b == null || !b.isObject()) {
-      throw new DecodeException("content[" + i + "] is not an object: " + abbreviate(String.valueOf(b)));
+      throw new DecodeException("content[" + i + "] is not an object: " + Excerpts.abbreviate(String.valueOf(b)));
     }
     switch (b.path("type").asText("")) {
       case "text": {
         JsonNode text = b.get("text");
         if (text == null || !text.isTextual()) {
-          throw new DecodeException("content[" + i + "] text block has no text: " + abbreviate(b.toString()));
+          throw new DecodeException("content[" + i + "] text block has no text: " + Excerpts.abbreviate(b.toString()));
         }
         JsonNode citations = b.get("citations");
         if (citations == null || !citations.isArray() || citations.isEmpty()) {
@@ -83,7 +84,7 @@ public final class Message {
         JsonNode input = b.get("input");
         if (id == null || !id.isTextual() || name == null || !name.isTextual() || input == null || !input.isObject()) {
           throw new DecodeException("content[" + i + "] tool_use block needs a string id and name and an object input: "
-              + abbreviate(b.toString()));
+              + Excerpts.abbreviate(b.toString()));
         }
         return new ContentBlock.ToolUse(id.asText(), name.asText(), input.deepCopy());
       }
@@ -259,11 +260,6 @@ public final class Message {
 
   private static String textOrNull(JsonNode n) {
     return n == null || n.isNull() ? null : n.asText();
-  }
-
-  static String abbreviate(String s) {
-    String one = Objects.toString(s).replaceAll("\\s+", " ");
-    return one.length() <= 120 ? one : one.substring(0, 120) + "…";
   }
 
   static JsonNode tree(Object value) {

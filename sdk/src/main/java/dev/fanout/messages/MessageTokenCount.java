@@ -2,6 +2,7 @@ package dev.fanout.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.errors.DecodeException;
+import dev.fanout.internal.Excerpts;
 
 /**
  * A count of the tokens a message request's input would use, as the token-counting endpoint
@@ -25,11 +26,11 @@ public record MessageTokenCount(long inputTokens) {
    */
   public static MessageTokenCount fromJson(JsonNode json) {
     if (json == null || !json.isObject()) {
-      throw new DecodeException("token count is not a JSON object: " + Message.abbreviate(String.valueOf(json)));
+      throw new DecodeException("token count is not a JSON object: " + Excerpts.abbreviate(String.valueOf(json)));
     }
     JsonNode n = json.get("input_tokens");
     if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
-      throw new DecodeException("token count has no input_tokens count: " + Message.abbreviate(json.toString()));
+      throw new DecodeException("token count has no input_tokens count: " + Excerpts.abbreviate(json.toString()));
     }
     return new MessageTokenCount(n.asLong());
   }

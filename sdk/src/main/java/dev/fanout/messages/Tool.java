@@ -2,6 +2,7 @@ package dev.fanout.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.fanout.internal.Excerpts;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -43,9 +44,8 @@ public final class Tool {
     }
     Objects.requireNonNull(inputSchema, "inputSchema == null");
     if (!inputSchema.isObject() || !"object".equals(inputSchema.path("type").asText())) {
-      String s = inputSchema.toString();
-      throw new IllegalArgumentException("inputSchema must be a JSON Schema of type object: "
-          + (s.length() <= 120 ? s : s.substring(0, 120) + "…"));
+      throw new IllegalArgumentException(
+          "inputSchema must be a JSON Schema of type object: " + Excerpts.cut(inputSchema.toString()));
     }
     return new Tool(name, description, inputSchema.deepCopy(), null);
   }
@@ -61,9 +61,8 @@ public final class Tool {
     Objects.requireNonNull(wire, "wire == null");
     JsonNode name = wire.get("name");
     if (!wire.isObject() || name == null || !name.isTextual() || !NAME.matcher(name.asText()).matches()) {
-      String s = wire.toString();
       throw new IllegalArgumentException("a tool's wire form needs a \"name\" of 1-128 letters, digits, '_' or '-': "
-          + (s.length() <= 120 ? s : s.substring(0, 120) + "…"));
+          + Excerpts.cut(wire.toString()));
     }
     JsonNode description = wire.get("description");
     JsonNode schema = wire.get("input_schema");

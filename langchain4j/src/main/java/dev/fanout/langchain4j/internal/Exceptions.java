@@ -1,5 +1,6 @@
 package dev.fanout.langchain4j.internal;
 
+import dev.fanout.Fanout;
 import dev.fanout.errors.DecodeException;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.FanoutTimeoutException;
@@ -14,8 +15,7 @@ import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.TimeoutException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Maps Fanout's exceptions onto LangChain4j's {@code dev.langchain4j.exception} types, status by status as
@@ -27,6 +27,20 @@ public final class Exceptions {
   private Exceptions() {}
 
   /**
+   * Returns what {@code call} returns; a {@link RuntimeException} it throws is thrown as {@link #toLangChain4j}
+   * maps it, a {@link LangChain4jException} as it is.
+   */
+  public static <T> T mapped(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (LangChain4jException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw toLangChain4j(e);
+    }
+  }
+
+  /**
    * Returns the LangChain4j exception for {@code error}: a {@link ServiceException} by status (5xx
    * {@link InternalServerException}, 401 and 403 {@link AuthenticationException}, 404
    * {@link ModelNotFoundException}, 408 {@link TimeoutException}, 429 {@link RateLimitException}, other 4xx
@@ -35,7 +49,7 @@ public final class Exceptions {
    * A {@link RuntimeException} that is not Fanout's (a tool's, a handler's) is returned as it is.
    */
   public static RuntimeException toLangChain4j(Throwable error) {
-    Throwable e = unwrap(error);
+    Throwable e = Fanout.unwrap(error);
     Throwable decisive = e;
     String message = e.getMessage();
     if (decisive instanceof ServiceException service) {
@@ -74,14 +88,5 @@ public final class Exceptions {
       return new LangChain4jException("cancelled", e);
     }
     return e instanceof RuntimeException runtime ? runtime : new LangChain4jException(message, e);
-  }
-
-  /** Returns the cause under any {@link CompletionException} or {@link ExecutionException} wrappers. */
-  public static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }

@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.mock.ReceivedRequest;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32;
 
 /**
  * {@code POST /v1/chat/completions}, OpenAI-compatible and as strict: a request is checked by {@link
@@ -70,7 +68,7 @@ public final class ChatDispatcher extends BackendDispatcher {
     }
 
     String modelName = req.model();
-    long hash = crc(transcript);
+    long hash = Crc.of(transcript);
     String choiceMode = req.choiceMode();
     boolean callTools = !tools.isEmpty() && !choiceMode.equals("none")
         && (!choiceMode.equals("auto") || req.lastRole().equals("user"));
@@ -86,7 +84,7 @@ public final class ChatDispatcher extends BackendDispatcher {
       if (callTools) {
         for (int k = 0; k < planned.size(); k++) {
           ToolPlan.Call call = planned.get(k);
-          String callId = String.format("call_%08x%08x%08x", hash, c * 1_000 + k, crc(call.name() + c + ":" + k));
+          String callId = String.format("call_%08x%08x%08x", hash, c * 1_000 + k, Crc.of(call.name() + c + ":" + k));
           a.calls.add(new ToolCall(callId, call.name(), call.arguments().toString()));
           completionTokens += 3 + (call.name().length() + call.arguments().toString().length() + 3) / 4;
         }
@@ -104,7 +102,7 @@ public final class ChatDispatcher extends BackendDispatcher {
         } else if (text != null) {
           tokens = words(text);
         } else {
-          tokens = completionTokens(lastUser, c == 0 ? hash : crc(transcript + "#" + c));
+          tokens = completionTokens(lastUser, c == 0 ? hash : Crc.of(transcript + "#" + c));
         }
         a.finishReason = "stop";
         if (maxTokens != null && tokens.size() > maxTokens) {
@@ -286,11 +284,4 @@ public final class ChatDispatcher extends BackendDispatcher {
     if (role != null) d.putNull("refusal");
     return d;
   }
-
-  private static long crc(String s) {
-    CRC32 crc = new CRC32();
-    crc.update(s.getBytes(StandardCharsets.UTF_8));
-    return crc.getValue();
-  }
-
 }

@@ -7,7 +7,6 @@ import dev.fanout.mock.ReceivedRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32;
 
 /**
  * {@code POST /v1/messages}, Anthropic's Messages API, checked as strictly as Anthropic does (see
@@ -114,7 +113,7 @@ public final class MessagesDispatcher extends BackendDispatcher {
     } else {
       List<String> words = afterTools
           ? words(ChatDispatcher.finalAnswer(results))
-          : ChatDispatcher.completionTokens(lastUser, crc(checked.transcript()));
+          : ChatDispatcher.completionTokens(lastUser, Crc.of(checked.transcript()));
       stopReason = "end_turn";
       if (words.size() > maxTokens) {
         words = new ArrayList<>(words.subList(0, (int) maxTokens));
@@ -227,11 +226,5 @@ public final class MessagesDispatcher extends BackendDispatcher {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*\\S+").matcher(text);
     while (m.find()) out.add(m.group());
     return out;
-  }
-
-  private static long crc(String s) {
-    CRC32 c = new CRC32();
-    c.update(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return c.getValue();
   }
 }

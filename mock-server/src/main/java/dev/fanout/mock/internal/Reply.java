@@ -39,7 +39,7 @@ public final class Reply {
   }
 
   public static Reply json(int code, Object tree) {
-    return new Reply(code, Json.bytes(tree), null, 0, new LinkedHashMap<>());
+    return json(code, tree, 0);
   }
 
   /** A JSON reply that costs {@code tokenCost} chat tokens against a tokens-per-minute limit. */

@@ -3,10 +3,8 @@ package dev.fanout.mock.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.mock.ReceivedRequest;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.CRC32;
 
 /**
  * {@code GET /search?q=...&k=...}: a retriever for RAG samples. Answers {@code {"query": q,
@@ -47,13 +45,13 @@ public final class SearchDispatcher extends BackendDispatcher {
 
   /** The answer for query {@code q} and {@code k} documents. */
   public static ObjectNode results(String q, int k) {
-    long h = crc(q.toLowerCase(Locale.ROOT).trim());
+    long h = Crc.of(q.toLowerCase(Locale.ROOT).trim());
     ObjectNode root = Json.object();
     root.put("query", q);
     ArrayNode docs = root.putArray("documents");
     double score = 0.99 - (h % 7) / 100.0;
     for (int i = 0; i < k; i++) {
-      long docHash = crc(h + ":" + i);
+      long docHash = Crc.of(h + ":" + i);
       String topic = TOPICS.get((int) (docHash % TOPICS.size()));
       ObjectNode d = docs.addObject();
       d.put("id", String.format("doc-%08x", docHash));
@@ -62,11 +60,5 @@ public final class SearchDispatcher extends BackendDispatcher {
       score = score * (0.90 + (docHash % 8) / 100.0);
     }
     return root;
-  }
-
-  private static long crc(String s) {
-    CRC32 crc = new CRC32();
-    crc.update(s.getBytes(StandardCharsets.UTF_8));
-    return crc.getValue();
   }
 }

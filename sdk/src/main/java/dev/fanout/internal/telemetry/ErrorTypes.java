@@ -3,10 +3,9 @@ package dev.fanout.internal.telemetry;
 import dev.fanout.errors.FanoutCancelledException;
 import dev.fanout.errors.ServiceException;
 import dev.fanout.errors.TransportException;
+import dev.fanout.internal.Futures;
 import java.io.IOException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The value of the {@code error.type} attribute for a failure, as the HTTP semantic conventions ask: the
@@ -19,7 +18,7 @@ public final class ErrorTypes {
 
   /** Returns {@code error.type} for {@code error} (never null; {@code _OTHER} for a null error). */
   public static String of(Throwable error) {
-    Throwable e = unwrap(error);
+    Throwable e = Futures.unwrap(error);
     if (e == null) {
       return "_OTHER";
     }
@@ -38,15 +37,7 @@ public final class ErrorTypes {
    * such a call's span be no error, with no {@code error.type}.
    */
   public static boolean isCancellation(Throwable error) {
-    Throwable e = unwrap(error);
+    Throwable e = Futures.unwrap(error);
     return e instanceof FanoutCancelledException || e instanceof CancellationException;
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }
