@@ -19,10 +19,12 @@ module dev.fanout.sdk {
   exports dev.fanout.embeddings;
   exports dev.fanout.errors;
   exports dev.fanout.json;
+  exports dev.fanout.messages;
   exports dev.fanout.users;
   exports dev.fanout.testing;
 
   opens dev.fanout.chat to com.fasterxml.jackson.databind;
   opens dev.fanout.embeddings to com.fasterxml.jackson.databind;
+  opens dev.fanout.messages to com.fasterxml.jackson.databind;
   opens dev.fanout.users to com.fasterxml.jackson.databind;
 }

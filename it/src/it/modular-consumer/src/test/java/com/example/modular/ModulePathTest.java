@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The user's module runs on the module path: the SDK and the adapter resolve by their module names and work. */
+/**
+ * The user's module runs on the module path: the SDK and the adapter resolve by their module names and work, the
+ * Messages API (its own exported package) included.
+ */
 @Timeout(60)
 class ModulePathTest {
   // MockWebServer, the mock's default engine, uses OkHttp internals that OkHttp's module does not export: on the
@@ -33,6 +36,8 @@ class ModulePathTest {
     try (Lookups lookups = new Lookups(backend.url())) {
       assertThat(lookups.userName(7)).isNotBlank();
       assertThat(lookups.ask("What is fan-out?")).isNotBlank();
+      assertThat(lookups.message("What is fan-out?")).isNotBlank();
+      assertThat(lookups.askClaude("What is fan-out?")).isNotBlank();
     }
   }
 }
